@@ -1,0 +1,3 @@
+from schemawright.cli import main
+
+main()

@@ -1,0 +1,110 @@
+"""The ``schemawright`` command: parse arguments, call the API, print results. No logic here."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from schemawright.errors import SchemawrightError, SpecError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Design, generate and verify database schemas against a real PostgreSQL.")
+out = Console()
+err = Console(stderr=True)
+
+DsnOption = Annotated[Optional[str], typer.Option("--dsn", help="PostgreSQL URL; default: the embedded server")]
+
+
+def _fail(exc: SchemawrightError) -> None:
+    if isinstance(exc, SpecError):
+        err.print(f"[bold red]error:[/] {len(exc.problems)} problem(s) in the input; nothing was written")
+        for p in exc.problems:
+            err.print(f"  {p}", markup=False, highlight=False)
+    else:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+    raise typer.Exit(exc.exit_code)
+
+
+@app.command("design")
+def design_cmd(
+    spec: Annotated[Path, typer.Argument(help="Task input (JSON or YAML)")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write the project into")],
+    force: Annotated[bool, typer.Option(help="Replace a non-empty folder not written by schemawright")] = False,
+) -> None:
+    """Design a schema from a task input and write the database/ project folder."""
+    from schemawright import api
+
+    try:
+        result = api.design_project(spec, output, force=force)
+    except SchemawrightError as exc:
+        _fail(exc)
+    table = Table(title=f"{result.spec.project.name}: designed", show_header=True)
+    table.add_column("object")
+    table.add_column("count", justify="right")
+    for key in ("tables", "columns", "foreign_keys", "indexes", "checks", "inferences"):
+        table.add_row(key.replace("_", " "), str(result.counts[key]))
+    out.print(table)
+    out.print(f"wrote {len(result.artifacts)} files to {result.out_dir}")
+
+
+@app.command("verify")
+def verify_cmd(
+    folder: Annotated[Path, typer.Argument(help="A folder written by 'schemawright design'")],
+    dsn: DsnOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """Prove a design on a real PostgreSQL: migrations forward/back/forward, catalog, constraints."""
+    from schemawright.verify import verify_project
+
+    try:
+        report = verify_project(folder, dsn=dsn, progress=None if as_json else err)
+    except SchemawrightError as exc:
+        _fail(exc)
+    if as_json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        _print_report(report)
+    raise typer.Exit(0 if report.passed else 1)
+
+
+def _print_report(report) -> None:
+    table = Table(title="verification", show_header=True)
+    for col in ("check", "result", "detail"):
+        table.add_column(col)
+    for step in report.steps:
+        table.add_row(step.name, "[green]pass[/]" if step.ok else "[red]FAIL[/]", step.detail)
+    out.print(table)
+    passed = sum(1 for s in report.steps if s.ok)
+    colour = "green" if report.passed else "red"
+    out.print(f"[{colour}]{passed}/{len(report.steps)} checks passed[/]; report: {report.path}")
+
+
+def _register_db() -> None:
+    from schemawright.db.cli import db_app
+    app.add_typer(db_app, name="db", help="Manage the embedded PostgreSQL (start, stop, status, url).")
+
+
+def main() -> None:
+    _register_db()
+    try:
+        app()
+    except SchemawrightError as exc:  # raised outside a command body (e.g. db commands)
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # a bug in schemawright, not in the input
+        if os.environ.get("SCHEMAWRIGHT_DEBUG"):
+            raise
+        err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+                  "This is a bug in schemawright; rerun with SCHEMAWRIGHT_DEBUG=1 for the traceback.",
+                  highlight=False)
+        sys.exit(70)

@@ -1,0 +1,290 @@
+"""Column inference: what a column's name says about its type, nullability, default and checks.
+
+Each rule is one row of ``RULES``: a matcher on the column name and the decision it implies, with
+the reason written out for docs/inferences.md. The first matching rule wins; anything the input
+states explicitly overrides the rule's corresponding part.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from schemawright.model.types import DataType, Kind
+
+MONEY = DataType(Kind.NUMERIC, precision=12, scale=2)
+
+
+@dataclass(slots=True)
+class ColumnGuess:
+    """What a rule decided for one column."""
+
+    rule: str
+    reason: str
+    type: DataType
+    nullable: bool = True
+    default: str | None = None  # SQL default in canonical form
+    checks: list[tuple[str, str]] = field(default_factory=list)  # (name suffix, expression)
+    unique: bool = False
+    pii: bool = False
+    status_set: bool = False  # the values come from the status vocabulary
+
+
+def _names(*words: str) -> re.Pattern:
+    return re.compile("^(?:" + "|".join(words) + ")$")
+
+
+@dataclass(slots=True, frozen=True)
+class Rule:
+    name: str
+    pattern: re.Pattern
+    build: callable
+
+
+def _money(col: str) -> ColumnGuess:
+    signed = col in ("balance", "adjustment") or col.endswith("_balance")
+    return ColumnGuess(
+        "type.money", "a money-like name: exact numeric(12,2), never float (rounding errors)"
+        + ("" if signed else "; amounts cannot be negative"), MONEY, nullable=False,
+        checks=[] if signed else [(f"{col}_non_negative", f"{col} >= 0")])
+
+
+def _quantity(col: str) -> ColumnGuess:
+    return ColumnGuess("type.quantity", "a count or quantity: integer, never negative, 0 until set",
+                       DataType(Kind.INTEGER), nullable=False, default="0",
+                       checks=[(f"{col}_non_negative", f"{col} >= 0")])
+
+
+def _flag(col: str) -> ColumnGuess:
+    default = "true" if col in ("is_active", "is_enabled", "is_visible", "is_available") else "false"
+    return ColumnGuess("type.boolean", f"an is_/has_/can_ flag: boolean NOT NULL, default {default}",
+                       DataType(Kind.BOOLEAN), nullable=False, default=default)
+
+
+def _document(col: str) -> ColumnGuess:
+    return ColumnGuess("type.jsonb", "schemaless settings/profile data: jsonb (indexable with GIN), "
+                       "default empty object", DataType(Kind.JSONB), nullable=False, default="'{}'::jsonb")
+
+
+def _timestamp(col: str) -> ColumnGuess:
+    return ColumnGuess("type.timestamptz", "an *_at name is a point in time: timestamptz stores an absolute "
+                       "instant (timestamp without time zone silently depends on the session's zone)",
+                       DataType(Kind.TIMESTAMPTZ))
+
+
+def _date(col: str) -> ColumnGuess:
+    pii = col in ("date_of_birth", "birth_date", "birthday", "dob")
+    return ColumnGuess("type.date", "a calendar date without time of day" + ("; personal data" if pii else ""),
+                       DataType(Kind.DATE), pii=pii)
+
+
+def _email(col: str) -> ColumnGuess:
+    return ColumnGuess("type.email", "an e-mail address: varchar(254) (RFC 5321 limit), format checked, "
+                       "personal data", DataType(Kind.VARCHAR, length=254), nullable=col != "email",
+                       checks=[(f"{col}_format", f"{col} ~* '^[^@[:space:]]+@[^@[:space:]]+[.][^@[:space:]]+$'")],
+                       pii=True)
+
+
+def _secret_hash(col: str) -> ColumnGuess:
+    return ColumnGuess("type.hash", "a one-way hash (bcrypt/argon2 output): text, required; it is never "
+                       "decrypted, so it is hashed rather than encrypted", DataType(Kind.TEXT), nullable=False)
+
+
+def _name(col: str) -> ColumnGuess:
+    required = col in ("name", "title", "username", "display_name")
+    pii = col in ("first_name", "last_name", "full_name", "middle_name", "username", "display_name")
+    return ColumnGuess("type.name", "a name or title: varchar(200)" + (", required and not blank" if required
+                       else "") + ("; personal data" if pii else ""), DataType(Kind.VARCHAR, length=200),
+                       nullable=not required, pii=pii,
+                       checks=[(f"{col}_not_blank", f"length(btrim({col})) > 0")] if required else [])
+
+
+def _long_text(col: str) -> ColumnGuess:
+    return ColumnGuess("type.text", "free text of unbounded length: text", DataType(Kind.TEXT))
+
+
+def _status(col: str) -> ColumnGuess:
+    return ColumnGuess("type.status", "a status is one of a fixed set of states: text with a CHECK of the "
+                       "allowed values (cheaper to change than an enum type), required, defaulting to the "
+                       "first state", DataType(Kind.TEXT), nullable=False, status_set=True)
+
+
+def _rating(col: str) -> ColumnGuess:
+    return ColumnGuess("type.rating", "a rating on a 1-5 scale: smallint with a range check",
+                       DataType(Kind.SMALLINT), nullable=False,
+                       checks=[(f"{col}_range", f"{col} BETWEEN 1 AND 5")])
+
+
+def _url(col: str) -> ColumnGuess:
+    return ColumnGuess("type.url", "a URL: text, must start with http:// or https://", DataType(Kind.TEXT),
+                       checks=[(f"{col}_format", f"{col} ~* '^https?://'")])
+
+
+def _phone(col: str) -> ColumnGuess:
+    return ColumnGuess("type.phone", "a phone number: varchar(32), digits with optional +, spaces, dashes "
+                       "and parentheses; personal data", DataType(Kind.VARCHAR, length=32),
+                       checks=[(f"{col}_format", f"{col} ~ '^[+]?[0-9 ()-]{{6,31}}$'")], pii=True)
+
+
+def _slug(col: str) -> ColumnGuess:
+    return ColumnGuess("type.slug", "a URL slug or code identifies a row: unique, required, lower-case "
+                       "letters, digits and dashes", DataType(Kind.VARCHAR, length=200), nullable=False,
+                       unique=True, checks=[(f"{col}_format", f"{col} ~ '^[a-z0-9]+(-[a-z0-9]+)*$'")])
+
+
+def _sku(col: str) -> ColumnGuess:
+    return ColumnGuess("type.code", "a business code (SKU, code, reference) identifies a row: unique, "
+                       "required, varchar(64)", DataType(Kind.VARCHAR, length=64), nullable=False, unique=True)
+
+
+def _country(col: str) -> ColumnGuess:
+    return ColumnGuess("type.country", "an ISO 3166-1 alpha-2 country code", DataType(Kind.VARCHAR, length=2),
+                       checks=[(f"{col}_iso", f"{col} ~ '^[A-Z]{{2}}$'")])
+
+
+def _currency(col: str) -> ColumnGuess:
+    return ColumnGuess("type.currency", "an ISO 4217 currency code, 'USD' until set",
+                       DataType(Kind.VARCHAR, length=3), nullable=False, default="'USD'",
+                       checks=[(f"{col}_iso", f"{col} ~ '^[A-Z]{{3}}$'")])
+
+
+def _ip(col: str) -> ColumnGuess:
+    return ColumnGuess("type.inet", "an IP address: inet validates and indexes addresses; personal data",
+                       DataType(Kind.INET), pii=True)
+
+
+def _latitude(col: str) -> ColumnGuess:
+    return ColumnGuess("type.coordinate", "a latitude in degrees", DataType(Kind.NUMERIC, precision=9, scale=6),
+                       checks=[(f"{col}_range", f"{col} BETWEEN -90 AND 90")])
+
+
+def _longitude(col: str) -> ColumnGuess:
+    return ColumnGuess("type.coordinate", "a longitude in degrees", DataType(Kind.NUMERIC, precision=9, scale=6),
+                       checks=[(f"{col}_range", f"{col} BETWEEN -180 AND 180")])
+
+
+def _percent(col: str) -> ColumnGuess:
+    return ColumnGuess("type.percent", "a percentage: numeric(5,2) between 0 and 100",
+                       DataType(Kind.NUMERIC, precision=5, scale=2),
+                       checks=[(f"{col}_range", f"{col} BETWEEN 0 AND 100")])
+
+
+def _measurement(col: str) -> ColumnGuess:
+    return ColumnGuess("type.measurement", "a measured value: double precision (sensor readings are "
+                       "approximate by nature)", DataType(Kind.DOUBLE), nullable=False)
+
+
+def _integer(col: str) -> ColumnGuess:
+    return ColumnGuess("type.integer", "a whole number (age, year, duration in units, version, position)",
+                       DataType(Kind.INTEGER), checks=[(f"{col}_non_negative", f"{col} >= 0")])
+
+
+def _sensitive(col: str) -> ColumnGuess:
+    return ColumnGuess("type.sensitive", "sensitive personal or payment data: text, personal data (candidate "
+                       "for column encryption)", DataType(Kind.TEXT), pii=True)
+
+
+def _address(col: str) -> ColumnGuess:
+    return ColumnGuess("type.address", "a postal address part: text, personal data", DataType(Kind.TEXT), pii=True)
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("email", re.compile(r"^(?:email|e_mail|email_address|[a-z_]+_email)$"), _email),
+    Rule("hash", re.compile(r"^(?:password_hash|password_digest|[a-z_]+_hash|password)$"), _secret_hash),
+    Rule("flag", re.compile(r"^(?:is|has|can|should|allow|allows)_[a-z0-9_]+$"), _flag),
+    Rule("timestamp", re.compile(r"^(?:[a-z0-9_]+_at|timestamp|recorded_time|occurred_time)$"), _timestamp),
+    Rule("date", re.compile(r"^(?:[a-z0-9_]+_date|date|date_of_birth|birthday|dob|[a-z0-9_]+_on)$"), _date),
+    Rule("quantity", re.compile(r"^(?:quantity|qty|stock|stock_quantity|inventory|inventory_count|[a-z0-9_]+_count"
+                                r"|count|quantity_[a-z_]+|[a-z_]+_quantity|units|seats)$"), _quantity),
+    Rule("money", re.compile(r"^(?:price|total|amount|cost|subtotal|tax|fee|fees|balance|salary|discount|"
+                             r"revenue|shipping_cost|unit_price|budget|adjustment|[a-z0-9_]+_(?:amount|price|"
+                             r"total|cost|fee|balance))$"), _money),
+    Rule("document", _names("profile", "preferences", "settings", "metadata", "attributes", "config",
+                            "configuration", "options", "payload", "properties", "extra", "data", "specs",
+                            "specifications", "context", "details"), _document),
+    Rule("status", _names("status", "state", "[a-z_]+_status"), _status),
+    Rule("rating", _names("rating", "stars", "score_1_5", "[a-z_]+_rating"), _rating),
+    Rule("url", re.compile(r"^(?:url|website|homepage|link|avatar|avatar_url|image|image_url|photo_url|"
+                           r"[a-z_]+_url)$"), _url),
+    Rule("phone", _names("phone", "phone_number", "mobile", "telephone", "fax", "[a-z_]+_phone"), _phone),
+    Rule("slug", _names("slug", "[a-z_]+_slug"), _slug),
+    Rule("code", _names("sku", "code", "isbn", "barcode", "[a-z_]+_code", "reference", "order_number",
+                        "invoice_number"), _sku),
+    Rule("country", _names("country", "country_code"), _country),
+    Rule("currency", _names("currency", "currency_code"), _currency),
+    Rule("ip", _names("ip", "ip_address", "[a-z_]+_ip"), _ip),
+    Rule("latitude", _names("lat", "latitude"), _latitude),
+    Rule("longitude", _names("lng", "lon", "long", "longitude"), _longitude),
+    Rule("percent", _names("percent", "percentage", "[a-z_]+_percent", "[a-z_]+_percentage", "discount_rate",
+                           "tax_rate"), _percent),
+    Rule("measurement", _names("value", "reading", "temperature", "humidity", "pressure", "voltage", "weight",
+                               "height", "width", "length", "depth", "speed", "measurement", "[a-z_]+_reading"),
+         _measurement),
+    Rule("integer", _names("age", "year", "version", "position", "sort_order", "priority", "duration_[a-z]+",
+                           "[a-z_]+_minutes", "[a-z_]+_seconds", "[a-z_]+_days", "rank", "level"), _integer),
+    Rule("name", _names("name", "title", "first_name", "last_name", "full_name", "middle_name", "username",
+                        "display_name", "[a-z_]+_name", "label", "subject", "headline"), _name),
+    Rule("sensitive", _names("ssn", "national_id", "passport_number", "tax_id", "payment_info",
+                             "card_number", "iban", "bank_account", "medical_history", "diagnosis"), _sensitive),
+    Rule("address", _names("address", "street", "address_line1", "address_line2", "city", "postal_code",
+                           "zip", "zip_code", "region", "state_province"), _address),
+    Rule("text", _names("description", "body", "content", "notes", "note", "bio", "comment", "comments",
+                        "summary", "message", "text", "excerpt", "instructions", "reason"), _long_text),
+)
+
+
+def guess_column(col: str) -> ColumnGuess:
+    """The first rule matching ``col``, or the text fallback."""
+    for rule in RULES:
+        if rule.pattern.match(col):
+            return rule.build(col)
+    return ColumnGuess("type.fallback", "no naming rule matched: text is the safe default (set a type in the "
+                       "input to override)", DataType(Kind.TEXT))
+
+
+# Multi-valued attributes (1NF): a list of values becomes rows of a child table or a shared vocabulary.
+SHARED_VOCABULARY = frozenset({"tags", "labels", "keywords", "skills", "topics", "interests", "categories"})
+CHILD_COLLECTIONS = {
+    "images": ("url", "image"), "photos": ("url", "photo"), "pictures": ("url", "picture"),
+    "attachments": ("url", "attachment"), "files": ("url", "file"), "documents": ("url", "document"),
+    "phones": ("phone", "phone"), "phone_numbers": ("phone", "phone_number"),
+    "emails": ("email", "email"), "email_addresses": ("email", "email_address"),
+    "addresses": ("address", "address"), "urls": ("url", "url"), "links": ("url", "link"),
+    "aliases": ("alias", "alias"),
+}
+
+# Free-text categorical attributes that become lookup tables (seed 004: "use lookup tables").
+LOOKUP_ATTRIBUTES = frozenset({"category", "subcategory", "brand", "department", "genre", "industry",
+                               "specialty", "manufacturer", "unit", "tier", "plan", "priority_level"})
+
+# Role names that mean "a user" when a users table exists (author_id -> users.id).
+USER_ROLES = frozenset({"author", "owner", "creator", "assignee", "reporter", "reviewer", "sender", "recipient",
+                        "uploader", "editor", "approver", "moderator", "buyer", "seller", "requester"})
+
+# Status vocabularies by table; the first value is the default.
+STATUS_VALUES: dict[str, tuple[str, ...]] = {
+    "orders": ("pending", "paid", "processing", "shipped", "delivered", "cancelled", "refunded"),
+    "payments": ("pending", "authorized", "captured", "failed", "refunded"),
+    "transactions": ("pending", "completed", "failed", "reversed"),
+    "invoices": ("draft", "open", "paid", "void", "uncollectible"),
+    "subscriptions": ("trialing", "active", "past_due", "canceled"),
+    "appointments": ("scheduled", "confirmed", "checked_in", "completed", "cancelled", "no_show"),
+    "posts": ("draft", "published", "archived"), "articles": ("draft", "published", "archived"),
+    "pages": ("draft", "published", "archived"), "comments": ("pending", "approved", "spam", "deleted"),
+    "tickets": ("open", "in_progress", "resolved", "closed"), "tasks": ("todo", "in_progress", "done"),
+    "shipments": ("pending", "in_transit", "delivered", "returned"),
+    "devices": ("active", "inactive", "maintenance", "retired"),
+    "users": ("active", "suspended", "deleted"), "accounts": ("active", "suspended", "closed"),
+    "reviews": ("pending", "published", "rejected"),
+}
+DEFAULT_STATUS_VALUES = ("active", "inactive", "archived")
+
+# Entity roles inferred from the table name when the input gives none.
+TRANSACTIONAL_NAMES = frozenset({"orders", "order_items", "payments", "transactions", "invoices", "invoice_items",
+                                 "refunds", "shipments", "bookings", "reservations", "appointments",
+                                 "subscriptions", "charges", "transfers", "line_items"})
+APPEND_ONLY_NAMES = frozenset({"events", "logs", "audit_logs", "readings", "measurements", "metrics",
+                               "sensor_readings", "telemetry", "page_views", "clicks", "activity_logs"})
+
+PII_HINT_NAMES = frozenset({"email", "phone", "first_name", "last_name", "full_name", "date_of_birth",
+                            "address", "ssn", "ip_address", "national_id", "passport_number"})

@@ -1,0 +1,335 @@
+"""Task input -> canonical schema: the steps of the design, in order.
+
+Each step reads the input and the schema built so far, adds objects with their provenance, and logs
+every decision it made for the user as an ``Inference``. Problems in the input are collected across
+steps and raised together, so a user sees all of them at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from schemawright.design import conventions, indexes, relationships
+from schemawright.design.columns import (
+    APPEND_ONLY_NAMES, CHILD_COLLECTIONS, DEFAULT_STATUS_VALUES, LOOKUP_ATTRIBUTES, PII_HINT_NAMES,
+    SHARED_VOCABULARY, STATUS_VALUES, TRANSACTIONAL_NAMES, ColumnGuess, guess_column,
+)
+from schemawright.design.context import DesignContext, table_name_for
+from schemawright.design.defaults import USER_TABLES, resolve_defaults
+from schemawright.model import names
+from schemawright.model.schema import (
+    CheckConstraint, Column, EnumType, Expression, PrimaryKey, Schema, Table, UniqueConstraint, convention, given, inferred,
+)
+from schemawright.model.types import DataType, Kind, UnknownTypeError, enum_type, parse_type, supported_type_names
+from schemawright.spec.expressions import ExpressionError, literal_default, parse_check
+from schemawright.spec.load import SourceMap, format_path
+from schemawright.spec.models import Attribute, Entity, TaskInput
+
+UUID = DataType(Kind.UUID)
+
+
+def design(spec: TaskInput, smap: SourceMap) -> Schema:
+    """Design the schema for a validated task input. Raises SpecError listing every input problem."""
+    ctx = DesignContext(spec=spec, smap=smap)
+    resolve_defaults(ctx)
+    _create_tables(ctx)
+    ctx.raise_problems()
+    relationships.apply_explicit(ctx)
+    _columns_and_deferred(ctx)
+    ctx.raise_problems()
+    relationships.apply_inferred(ctx)
+    conventions.apply(ctx)
+    _apply_constraints(ctx)
+    ctx.raise_problems()
+    indexes.apply(ctx)
+    relationships.check_cycles(ctx)
+    ctx.raise_problems()
+    conventions.mark_encrypted_columns(ctx)
+    conventions.comment_everything(ctx)
+    return ctx.schema
+
+
+def _entity_kind(ctx: DesignContext, entity: Entity, table: str) -> str:
+    if entity.type:
+        return entity.type
+    if table in TRANSACTIONAL_NAMES:
+        kind, why = "transactional", "a business transaction: its history must be kept intact"
+    elif table in APPEND_ONLY_NAMES:
+        kind, why = "time_series", "an append-only stream of events or readings"
+    else:
+        kind, why = "core", "no entity type given; a core business entity is the default"
+    ctx.infer("entity.kind", table, f"entity type {kind}", why)
+    return kind
+
+
+def _create_tables(ctx: DesignContext) -> None:
+    seen: dict[str, int] = {}
+    for i, entity in enumerate(ctx.spec.data_model.entities):
+        path = ("data_model", "entities", i)
+        name = table_name_for(entity.name)
+        if name != entity.name:
+            ctx.infer("naming.table", name, f"entity {entity.name!r} becomes table {name!r}",
+                      "seed 004 convention: tables are plural snake_case")
+        if name in seen:
+            ctx.problem(path + ("name",), f"duplicate entity {entity.name!r}: entity #{seen[name] + 1} is also "
+                        f"table {name!r}", expected="unique entity names")
+            continue
+        seen[name] = i
+        kind = _entity_kind(ctx, entity, name)
+        table = Table(name=name, kind=kind, comment=entity.description, origin=given(format_path(path)))
+        ctx.schema.tables.append(table)
+        ctx.entity_paths[name] = path
+        _add_primary_key(ctx, table, entity, path)
+        rows = entity.estimated_rows
+        if rows is None:
+            rows = ctx.schema.settings["default_rows"] if kind != "lookup" else 100
+            ctx.infer("default.rows", name, f"estimated_rows = {rows:,}",
+                      "not given; seed 003 estimates data volume from the project scale "
+                      f"({ctx.schema.settings['scale']})" if kind != "lookup" else "a lookup table stays small")
+        table.estimated_rows = rows
+
+
+def _add_primary_key(ctx: DesignContext, table: Table, entity: Entity, path) -> None:
+    declared = [a.name for a in entity.attributes]
+    if entity.primary_key:
+        missing = [c for c in entity.primary_key if c not in declared]
+        if missing:
+            ctx.problem(path + ("primary_key",), f"primary key column(s) {', '.join(missing)} are not attributes "
+                        f"of {entity.name!r}", expected=f"one of {', '.join(declared) or '(no attributes)'}")
+            return
+        table.primary_key = PrimaryKey(name=names.pk_name(table.name, entity.primary_key),
+                                       columns=tuple(entity.primary_key), origin=given(format_path(path)))
+        return
+    table.columns.append(Column(
+        name="id", type=UUID, nullable=False, default=Expression("gen_random_uuid()"), comment="Primary key",
+        origin=convention("key.uuid", "seed 004 template: UUID keys generated by gen_random_uuid() are safe "
+                          "to expose and to merge across databases")))
+    table.primary_key = PrimaryKey(name=names.pk_name(table.name, ["id"]), columns=("id",),
+                                   origin=convention("key.uuid", "every table has a primary key"))
+    ctx.infer("key.uuid", f"{table.name}.id", "uuid primary key DEFAULT gen_random_uuid()",
+              "seed 004 standard table template")
+
+
+def _columns_and_deferred(ctx: DesignContext) -> None:
+    """Turn attributes into columns; collections, lookups and references are handled by their steps."""
+    for i, entity in enumerate(ctx.spec.data_model.entities):
+        table = ctx.table(table_name_for(entity.name))
+        seen: set[str] = set()
+        for j, attr in enumerate(entity.attributes):
+            path = ("data_model", "entities", i, "attributes", j)
+            col = names.to_snake(attr.name)
+            if col in seen:
+                ctx.problem(path + ("name",), f"duplicate attribute {attr.name!r} in entity {entity.name!r}")
+                continue
+            seen.add(col)
+            if col != attr.name:
+                ctx.infer("naming.column", f"{table.name}.{col}", f"attribute {attr.name!r} becomes {col!r}",
+                          "seed 004 convention: columns are snake_case")
+            if col == "id" and attr.type is None and table.has_column("id"):
+                continue
+            if table.has_column(col):  # already created by an explicit relationship
+                _apply_overrides(ctx, table, table.column(col), attr, path)
+                continue
+            if _is_collection(attr, col):
+                relationships.collection(ctx, table, attr, col, path)
+            elif attr.type is None and attr.references is None and col in LOOKUP_ATTRIBUTES:
+                relationships.lookup(ctx, table, attr, col, path)
+            elif attr.references is not None or (attr.type is None and col.endswith("_id")):
+                relationships.defer_reference(ctx, table, attr, col, path)
+            else:
+                add_attribute_column(ctx, table, attr, col, path)
+
+
+def _is_collection(attr: Attribute, col: str) -> bool:
+    if attr.multi_valued is not None:
+        return attr.multi_valued
+    return attr.type is None and (col in SHARED_VOCABULARY or col in CHILD_COLLECTIONS)
+
+
+def add_attribute_column(ctx: DesignContext, table: Table, attr: Attribute, col: str, path) -> Column | None:
+    """Create a column from an attribute: explicit settings first, the naming rule for the rest."""
+    guess = guess_column(col)
+    subject = f"{table.name}.{col}"
+    where = format_path(path)
+    if attr.type is not None:
+        dtype = _explicit_type(ctx, table, attr, col, path)
+        if dtype is None:
+            return None
+        if dtype.kind != guess.type.kind or dtype.array_dims:
+            guess = ColumnGuess("type.given", "type given in the input", dtype,
+                                nullable=True, pii=guess.pii)
+        else:
+            guess.type = dtype
+        origin = given(where)
+    else:
+        ctx.infer(guess.rule, subject, f"{guess.type}" + ("" if guess.nullable else " NOT NULL")
+                  + (f" DEFAULT {guess.default}" if guess.default else ""), guess.reason)
+        origin = inferred(guess.rule, guess.reason, where)
+    if names.is_reserved(col):
+        ctx.infer("naming.reserved", subject, f"column name {col!r} is quoted in all SQL",
+                  f"{col!r} is a reserved word in PostgreSQL; quoting keeps the name the application uses")
+    column = Column(name=col, type=guess.type, nullable=guess.nullable, pii=guess.pii, origin=origin,
+                    default=Expression(guess.default) if guess.default else None, comment=attr.description)
+    table.columns.append(column)
+    if guess.pii and attr.pii is None and col in PII_HINT_NAMES | {col}:
+        ctx.infer("security.pii", subject, "marked as personal data (PII)", f"{guess.reason}")
+    if guess.status_set and attr.values is None and guess.type.kind != Kind.ENUM:
+        values = STATUS_VALUES.get(table.name, DEFAULT_STATUS_VALUES)
+        _add_value_set(ctx, table, column, values, inferred_values=True)
+    for suffix, expr in guess.checks:
+        if attr.type is None or guess.type.kind == column.type.kind:
+            _add_check(ctx, table, suffix, expr, origin=inferred(guess.rule, guess.reason, where))
+    if col == "email" and table.name in USER_TABLES and attr.unique is None:
+        guess.unique, guess.reason = True, "an account's e-mail address identifies it: unique"
+    if guess.unique and attr.unique is None:
+        _add_unique(ctx, table, (col,), inferred(guess.rule, guess.reason, where))
+        ctx.infer("constraint.unique", subject, "UNIQUE", guess.reason)
+    _apply_overrides(ctx, table, column, attr, path)
+    return column
+
+
+def _explicit_type(ctx: DesignContext, table: Table, attr: Attribute, col: str, path) -> DataType | None:
+    text = attr.type.strip()
+    if text.lower() == "enum":
+        if not attr.values:
+            ctx.problem(path + ("values",), "an enum attribute needs its values", expected="a list of strings")
+            return None
+        enum_name = names.shorten(f"{table.name}_{col}")
+        ctx.schema.enums.append(_enum(enum_name, attr.values, path))
+        return enum_type(enum_name)
+    try:
+        return parse_type(text)
+    except UnknownTypeError:
+        close = difflib.get_close_matches(text.lower(), supported_type_names(), n=1)
+        ctx.problem(path + ("type",), f"unsupported type {attr.type!r}",
+                    expected="a PostgreSQL type such as text, varchar(100), integer, numeric(12,2), uuid, "
+                    "timestamptz, jsonb, boolean, enum", hint=f"did you mean {close[0]!r}?" if close else None)
+        return None
+
+
+def _enum(name: str, values: list[str], path) -> EnumType:
+    return EnumType(name=name, values=tuple(values), origin=given(format_path(path)))
+
+
+def _apply_overrides(ctx: DesignContext, table: Table, column: Column, attr: Attribute, path) -> None:
+    """Explicit attribute settings win over anything inferred."""
+    subject = f"{table.name}.{column.name}"
+    if attr.nullable is not None:
+        column.nullable = attr.nullable
+    if attr.description:
+        column.comment = attr.description
+    if attr.pii is not None:
+        column.pii = attr.pii
+    if attr.encrypt is not None:
+        column.encrypt = attr.encrypt
+    if attr.default is not None:
+        try:
+            column.default = literal_default(attr.default, column.type)
+        except ExpressionError as exc:
+            ctx.problem(path + ("default",), f"bad default for {subject}: {exc}", got=repr(attr.default))
+    if attr.values is not None and column.type.kind != Kind.ENUM:
+        if not attr.values:
+            ctx.problem(path + ("values",), "the list of allowed values is empty")
+        else:
+            _add_value_set(ctx, table, column, tuple(attr.values), inferred_values=False)
+    if attr.check is not None:
+        _add_check(ctx, table, f"{column.name}_rule", attr.check, origin=given(format_path(path)),
+                   path=path + ("check",), user=True)
+    if attr.unique:
+        _add_unique(ctx, table, (column.name,), given(format_path(path)))
+    elif attr.unique is False:
+        table.uniques = [u for u in table.uniques if u.columns != (column.name,)]
+
+
+def _add_value_set(ctx: DesignContext, table: Table, column: Column, values: tuple[str, ...],
+                   inferred_values: bool) -> None:
+    literals = ", ".join(names.quote_literal(v) for v in values)
+    name = names.chk_name(table.name, column.name)
+    table.checks = [c for c in table.checks if c.name != name]
+    table.checks.append(CheckConstraint(
+        name=name, expression=Expression(f"{names.quote_ident(column.name)} IN ({literals})"),
+        columns=(column.name,), origin=inferred("type.status", "allowed values") if inferred_values else given()))
+    if column.default is None or inferred_values:
+        column.default = Expression(names.quote_literal(values[0]))
+    if inferred_values:
+        ctx.infer("type.status", f"{table.name}.{column.name}", f"allowed values: {', '.join(values)}; "
+                  f"default {values[0]!r}", "no values given; the usual life cycle of "
+                  f"{table.name if table.name in STATUS_VALUES else 'a record'} (set 'values' to change)")
+
+
+def _add_check(ctx: DesignContext, table: Table, suffix: str, text: str, origin, path=None, user=False) -> None:
+    columns = {c.name for c in table.columns}
+    try:
+        expr, used = parse_check(text, columns)
+    except ExpressionError as exc:
+        if user:
+            ctx.problem(path, f"invalid check on {table.name}: {exc}", got=repr(text))
+            return
+        raise
+    name = names.chk_name(table.name, suffix)
+    if any(c.name == name for c in table.checks):
+        if user:
+            ctx.problem(path, f"a check named {name} already exists on {table.name}")
+        return
+    table.checks.append(CheckConstraint(name=name, expression=expr, columns=used, origin=origin))
+
+
+def _add_unique(ctx: DesignContext, table: Table, columns: tuple[str, ...], origin) -> None:
+    if any(u.columns == columns for u in table.uniques):
+        return
+    table.uniques.append(UniqueConstraint(name=names.uq_name(table.name, columns), columns=columns, origin=origin))
+
+
+def _apply_constraints(ctx: DesignContext) -> None:
+    """data_model.constraints and business_rules with a check become named constraints."""
+    dm = ctx.spec.data_model
+    for i, c in enumerate(dm.constraints):
+        path = ("data_model", "constraints", i)
+        table = _table_for(ctx, c.entity, path + ("entity",))
+        if table is None:
+            continue
+        bad = [col for col in c.columns if not table.has_column(col)]
+        if bad:
+            ctx.problem(path + ("columns",), f"unknown column(s) {', '.join(bad)} in {table.name}",
+                        expected=", ".join(col.name for col in table.columns))
+            continue
+        if c.type == "check":
+            if not c.expression:
+                ctx.problem(path + ("expression",), "a check constraint needs an expression")
+                continue
+            _add_check(ctx, table, c.name or "rule_" + str(i + 1), c.expression, given(format_path(path)),
+                       path + ("expression",), user=True)
+            if c.name:
+                table.checks[-1].name = names.chk_name(table.name, c.name) if not c.name.startswith("chk_") else c.name
+        elif c.type == "unique":
+            if not c.columns:
+                ctx.problem(path + ("columns",), "a unique constraint needs columns")
+                continue
+            _add_unique(ctx, table, tuple(c.columns), given(format_path(path)))
+        else:
+            for col in c.columns:
+                table.column(col).nullable = False
+    for i, rule in enumerate(dm.business_rules):
+        path = ("data_model", "business_rules", i)
+        if rule.check is None:
+            ctx.infer("rule.documented", rule.name, "documented, not enforced by a constraint",
+                      "the rule has no 'check' expression; it is listed in the README for the application")
+            continue
+        if rule.entity is None:
+            ctx.problem(path + ("entity",), "a business rule with a check needs the entity it applies to")
+            continue
+        table = _table_for(ctx, rule.entity, path + ("entity",))
+        if table is not None:
+            _add_check(ctx, table, rule.name, rule.check, given(format_path(path)), path + ("check",), user=True)
+            if table.checks and table.checks[-1].origin.path == format_path(path):
+                table.checks[-1].comment = rule.description or None
+
+
+def _table_for(ctx: DesignContext, entity: str, path) -> Table | None:
+    table = ctx.table(table_name_for(entity)) or ctx.table(entity)
+    if table is None:
+        close = difflib.get_close_matches(table_name_for(entity), [t.name for t in ctx.schema.tables], n=1)
+        ctx.problem(path, f"unknown entity {entity!r}", hint=f"did you mean {close[0]!r}?" if close else None)
+    return table
+
+

@@ -1,0 +1,129 @@
+"""Index design: declared requirements (equality columns first, then range), GIN for queried jsonb,
+an index leading with every foreign key, and no duplicate or prefix-redundant index."""
+
+from __future__ import annotations
+
+from schemawright.design.context import DesignContext, table_name_for
+from schemawright.model import names
+from schemawright.model.schema import Index, IndexElement, IndexMethod, Table, given, inferred
+from schemawright.model.types import Kind
+from schemawright.spec.expressions import ExpressionError, parse_check
+from schemawright.spec.load import format_path
+
+
+def apply(ctx: DesignContext) -> None:
+    _declared(ctx)
+    _queried_documents(ctx)
+    _foreign_keys(ctx)
+    for table in ctx.schema.tables:
+        _drop_redundant(ctx, table)
+
+
+def _declared(ctx: DesignContext) -> None:
+    for i, req in enumerate(ctx.spec.data_model.indexes):
+        path = ("data_model", "indexes", i)
+        table = ctx.table(table_name_for(req.entity)) or ctx.table(req.entity)
+        if table is None:
+            ctx.problem(path + ("entity",), f"index on unknown entity {req.entity!r}")
+            continue
+        if req.columns and (req.equality or req.range):
+            ctx.problem(path, "give either columns, or equality/range columns, not both")
+            continue
+        keys = list(req.columns) or list(req.equality) + list(req.range)
+        if not keys:
+            ctx.problem(path + ("columns",), "an index needs at least one column")
+            continue
+        unknown = [c for c in keys + list(req.include) if not table.has_column(c)]
+        if unknown:
+            ctx.problem(path + ("columns",), f"unknown column(s) {', '.join(unknown)} in {table.name}",
+                        expected=", ".join(c.name for c in table.columns))
+            continue
+        where = None
+        if req.where:
+            try:
+                where, _ = parse_check(req.where, {c.name for c in table.columns})
+            except ExpressionError as exc:
+                ctx.problem(path + ("where",), f"invalid index predicate: {exc}", got=repr(req.where))
+                continue
+        name = req.name or names.idx_name(table.name, keys)
+        if any(ix.name == name for ix in table.indexes):
+            ctx.problem(path + ("name",), f"duplicate index name {name}")
+            continue
+        table.indexes.append(Index(name=name, elements=tuple(IndexElement(column=c) for c in keys),
+                                   unique=req.unique, method=IndexMethod(req.type), where=where,
+                                   include=tuple(req.include), comment=req.reason,
+                                   origin=given(format_path(path))))
+        if req.equality or req.range:
+            ctx.infer("index.column_order", f"{table.name}.{name}", f"keys ({', '.join(keys)})",
+                      "seed 004: equality columns first, then range/sort columns, so one index serves both")
+
+
+def _queried_documents(ctx: DesignContext) -> None:
+    for i, entity in enumerate(ctx.spec.data_model.entities):
+        table = ctx.table(table_name_for(entity.name))
+        for attr in entity.attributes:
+            column = table.column(names.to_snake(attr.name)) if table else None
+            if not attr.indexed or column is None:
+                continue
+            if column.type.kind in (Kind.JSONB,) or column.type.array_dims:
+                name = names.idx_name(table.name, [column.name, "gin"])
+                table.indexes.append(Index(name=name, elements=(IndexElement(column=column.name),),
+                                           method=IndexMethod.GIN, origin=inferred(
+                                               "index.gin", "containment queries on jsonb/array")))
+                ctx.infer("index.gin", f"{table.name}.{column.name}", "GIN index",
+                          "a queried jsonb or array column: GIN serves @>, ? and && lookups")
+            elif table.index_leading((column.name,)) is None:
+                table.indexes.append(Index(name=names.idx_name(table.name, [column.name]),
+                                           elements=(IndexElement(column=column.name),),
+                                           origin=given(f"indexed: {column.name}")))
+
+
+def _foreign_keys(ctx: DesignContext) -> None:
+    for table in ctx.schema.tables:
+        for fk in table.foreign_keys:
+            if table.index_leading(fk.columns) is not None:
+                continue
+            name = names.idx_name(table.name, fk.columns)
+            table.indexes.append(Index(name=name, elements=tuple(IndexElement(column=c) for c in fk.columns),
+                                       origin=inferred("index.foreign_key", "cover the foreign key")))
+            ctx.infer("index.foreign_key", f"{table.name}.{', '.join(fk.columns)}", f"index {name}",
+                      f"joins from {fk.ref_table} and ON DELETE checks on {fk.ref_table} would otherwise scan "
+                      f"all of {table.name}")
+
+
+def _drop_redundant(ctx: DesignContext, table: Table) -> None:
+    """Drop plain btree indexes that duplicate, or are a leading prefix of, another index or key."""
+    keep: list[Index] = []
+    for ix in table.indexes:
+        if ix.unique or ix.method != IndexMethod.BTREE or ix.where is not None or ix.include:
+            keep.append(ix)
+            continue
+        cover = _covering(table, ix)
+        if cover is None:
+            keep.append(ix)
+            continue
+        ctx.infer("index.redundant", f"{table.name}.{ix.name}", f"not created: {cover} already serves it",
+                  "an index whose keys lead another index adds write cost and no read benefit")
+    table.indexes = keep
+
+
+def _covering(table: Table, ix: Index) -> str | None:
+    cols = ix.columns
+    if any(e.descending or e.expression is not None or e.opclass for e in ix.elements):
+        return None
+    others: list[tuple[str, tuple[str, ...]]] = []
+    if table.primary_key:
+        others.append((table.primary_key.name, table.primary_key.columns))
+    others += [(u.name, u.columns) for u in table.uniques]
+    others += [(o.name, o.columns) for o in table.indexes if o is not ix and o.method == IndexMethod.BTREE
+               and o.where is None and not any(e.expression is not None for e in o.elements)]
+    position = table.indexes.index(ix)
+    for name, ocols in others:
+        if ocols[:len(cols)] != cols:
+            continue
+        twin = next((o for o in table.indexes if o.name == name), None)
+        # Of two identical plain indexes keep the first; a longer or constraint index always wins.
+        if len(ocols) == len(cols) and twin is not None and table.indexes.index(twin) > position:
+            continue
+        return name
+    return None

@@ -1,0 +1,212 @@
+"""PostgreSQL 15+ DDL."""
+
+from __future__ import annotations
+
+from schemawright.dialects.base import Dialect, Statement, table_order
+from schemawright.model.names import quote_ident as q
+from schemawright.model.names import quote_literal
+from schemawright.model.schema import (
+    CheckConstraint, Column, EnumType, FkAction, ForeignKey, Function, Index, IndexMethod, Schema, Table, Trigger,
+    UniqueConstraint, View,
+)
+from schemawright.model.types import DataType, Kind
+
+TYPE_NAMES = {
+    Kind.SMALLINT: "smallint", Kind.INTEGER: "integer", Kind.BIGINT: "bigint", Kind.NUMERIC: "numeric",
+    Kind.REAL: "real", Kind.DOUBLE: "double precision", Kind.MONEY: "money", Kind.BOOLEAN: "boolean",
+    Kind.TEXT: "text", Kind.VARCHAR: "varchar", Kind.CHAR: "char", Kind.CITEXT: "citext", Kind.UUID: "uuid",
+    Kind.DATE: "date", Kind.TIME: "time", Kind.TIMETZ: "timetz", Kind.TIMESTAMP: "timestamp",
+    Kind.TIMESTAMPTZ: "timestamptz", Kind.INTERVAL: "interval", Kind.JSON: "json", Kind.JSONB: "jsonb",
+    Kind.BYTEA: "bytea", Kind.INET: "inet", Kind.CIDR: "cidr", Kind.MACADDR: "macaddr",
+    Kind.TSVECTOR: "tsvector", Kind.XML: "xml",
+}
+
+
+def type_sql(t: DataType) -> str:
+    if t.kind == Kind.ENUM:
+        base = q(t.name)
+    elif t.kind == Kind.OTHER:
+        base = t.name  # carried through verbatim from a catalog we read
+    else:
+        base = TYPE_NAMES[t.kind]
+        if t.length is not None:
+            base += f"({t.length})"
+        elif t.precision is not None:
+            base += f"({t.precision}" + (f", {t.scale})" if t.scale is not None else ")")
+    return base + "[]" * t.array_dims
+
+
+def qualified(schema: str, name: str) -> str:
+    return q(name) if schema == "public" else f"{q(schema)}.{q(name)}"
+
+
+class Postgres(Dialect):
+    name = "postgresql"
+
+    # --- objects -------------------------------------------------------------------------------------
+    def column_sql(self, c: Column) -> str:
+        parts = [q(c.name), type_sql(c.type)]
+        if c.identity:
+            parts.append(f"GENERATED {c.identity.upper()} AS IDENTITY")
+        if c.generated is not None:
+            parts.append(f"GENERATED ALWAYS AS ({c.generated}) STORED")
+        if not c.nullable:
+            parts.append("NOT NULL")
+        if c.default is not None and not c.identity:
+            parts.append(f"DEFAULT {c.default}")
+        return " ".join(parts)
+
+    def foreign_key_sql(self, fk: ForeignKey) -> str:
+        ref = qualified(fk.ref_schema or "public", fk.ref_table)
+        sql = (f"CONSTRAINT {q(fk.name)} FOREIGN KEY ({self._cols(fk.columns)}) REFERENCES {ref} "
+               f"({self._cols(fk.ref_columns)})")
+        if fk.on_delete != FkAction.NO_ACTION:
+            sql += f" ON DELETE {fk.on_delete}"
+        if fk.on_update != FkAction.NO_ACTION:
+            sql += f" ON UPDATE {fk.on_update}"
+        if fk.deferrable:
+            sql += " DEFERRABLE" + (" INITIALLY DEFERRED" if fk.initially_deferred else "")
+        return sql
+
+    def unique_sql(self, u: UniqueConstraint) -> str:
+        nnd = " NULLS NOT DISTINCT" if u.nulls_not_distinct else ""
+        return f"CONSTRAINT {q(u.name)} UNIQUE{nnd} ({self._cols(u.columns)})"
+
+    def check_sql(self, c: CheckConstraint) -> str:
+        return f"CONSTRAINT {q(c.name)} CHECK ({c.expression})"
+
+    def table_sql(self, t: Table, deferred: set[str] = frozenset()) -> str:
+        lines = [self.column_sql(c) for c in t.columns]
+        if t.primary_key:
+            lines.append(f"CONSTRAINT {q(t.primary_key.name)} PRIMARY KEY ({self._cols(t.primary_key.columns)})")
+        lines += [self.unique_sql(u) for u in t.uniques]
+        lines += [self.check_sql(c) for c in t.checks]
+        lines += [self.foreign_key_sql(fk) for fk in t.foreign_keys if fk.name not in deferred]
+        body = ",\n".join("    " + line for line in lines)
+        partition = ""
+        if t.partitioning:
+            partition = f" PARTITION BY {t.partitioning.strategy.upper()} ({self._cols(t.partitioning.columns)})"
+        return f"CREATE TABLE {qualified(t.schema, t.name)} (\n{body}\n){partition};"
+
+    def index_sql(self, t: Table, ix: Index) -> str:
+        keys = []
+        for e in ix.elements:
+            key = q(e.column) if e.column is not None else f"({e.expression})"
+            if e.opclass:
+                key += f" {e.opclass}"
+            if e.descending:
+                key += " DESC"
+            if e.nulls_first is not None and e.nulls_first != e.descending:
+                key += " NULLS FIRST" if e.nulls_first else " NULLS LAST"
+            keys.append(key)
+        using = "" if ix.method == IndexMethod.BTREE else f" USING {ix.method}"
+        sql = (f"CREATE {'UNIQUE ' if ix.unique else ''}INDEX {q(ix.name)} ON {qualified(t.schema, t.name)}"
+               f"{using} ({', '.join(keys)})")
+        if ix.include:
+            sql += f" INCLUDE ({self._cols(ix.include)})"
+        if ix.nulls_not_distinct:
+            sql += " NULLS NOT DISTINCT"
+        if ix.where is not None:
+            sql += f" WHERE {ix.where}"
+        return sql + ";"
+
+    def enum_sql(self, e: EnumType) -> str:
+        values = ", ".join(quote_literal(v) for v in e.values)
+        return f"CREATE TYPE {qualified(e.schema, e.name)} AS ENUM ({values});"
+
+    def function_sql(self, f: Function) -> str:
+        tag = "$function$"
+        if tag in f.body:
+            raise ValueError(f"function {f.name}: body contains the dollar-quote tag {tag}")
+        security = " SECURITY DEFINER SET search_path = pg_catalog, public" if f.security_definer else ""
+        return (f"CREATE FUNCTION {qualified(f.schema, f.name)}({f.arguments}) RETURNS {f.returns}\n"
+                f"    LANGUAGE {f.language} {f.volatility}{security}\nAS {tag}{f.body}{tag};")
+
+    def trigger_sql(self, t: Table, tr: Trigger) -> str:
+        return (f"CREATE TRIGGER {q(tr.name)} {tr.timing} {' OR '.join(tr.events)} ON {qualified(t.schema, t.name)}"
+                f"\n    FOR EACH {tr.for_each} EXECUTE FUNCTION {q(tr.function)}();")
+
+    def view_sql(self, v: View) -> str:
+        kind = "MATERIALIZED VIEW" if v.materialized else "VIEW"
+        return f"CREATE {kind} {qualified(v.schema, v.name)} AS\n{v.query};"
+
+    def comments_sql(self, schema: Schema) -> list[Statement]:
+        out = []
+        for e in schema.enums:
+            if e.comment:
+                out.append(Statement("comment", e.name, f"COMMENT ON TYPE {qualified(e.schema, e.name)} IS "
+                                     f"{quote_literal(e.comment)};"))
+        for f in schema.functions:
+            if f.comment:
+                out.append(Statement("comment", f.name, f"COMMENT ON FUNCTION {qualified(f.schema, f.name)}"
+                                     f"({f.arguments}) IS {quote_literal(f.comment)};"))
+        for t in schema.tables:
+            name = qualified(t.schema, t.name)
+            if t.comment:
+                out.append(Statement("comment", t.name, f"COMMENT ON TABLE {name} IS {quote_literal(t.comment)};",
+                                     t.name))
+            for c in t.columns:
+                if c.comment:
+                    out.append(Statement("comment", t.name, f"COMMENT ON COLUMN {name}.{q(c.name)} IS "
+                                         f"{quote_literal(c.comment)};", t.name))
+            for ck in t.checks:
+                if ck.comment:
+                    out.append(Statement("comment", t.name, f"COMMENT ON CONSTRAINT {q(ck.name)} ON {name} IS "
+                                         f"{quote_literal(ck.comment)};", t.name))
+            for ix in t.indexes:
+                if ix.comment:
+                    out.append(Statement("comment", ix.name, f"COMMENT ON INDEX {qualified(t.schema, ix.name)} "
+                                         f"IS {quote_literal(ix.comment)};", t.name))
+        for v in schema.views:
+            if v.comment:
+                kind = "MATERIALIZED VIEW" if v.materialized else "VIEW"
+                out.append(Statement("comment", v.name, f"COMMENT ON {kind} {qualified(v.schema, v.name)} IS "
+                                     f"{quote_literal(v.comment)};"))
+        return out
+
+    # --- whole schema --------------------------------------------------------------------------------
+    def create_statements(self, schema: Schema) -> list[Statement]:
+        tables, deferred = table_order(schema)
+        deferred_names = {fk.name for _, fk in deferred}
+        out: list[Statement] = []
+        out += [Statement("extension", e, f"CREATE EXTENSION IF NOT EXISTS {q(e)};") for e in schema.extensions]
+        out += [Statement("type", e.name, self.enum_sql(e)) for e in schema.enums]
+        out += [Statement("function", f.name, self.function_sql(f)) for f in schema.functions]
+        out += [Statement("table", t.name, self.table_sql(t, deferred_names), t.name) for t in tables]
+        out += [Statement("foreign_key", fk.name, f"ALTER TABLE {qualified(t.schema, t.name)} ADD "
+                          f"{self.foreign_key_sql(fk)};", t.name) for t, fk in deferred]
+        out += [Statement("index", ix.name, self.index_sql(t, ix), t.name) for t in tables for ix in t.indexes]
+        out += [Statement("view", v.name, self.view_sql(v)) for v in _views_in_order(schema)]
+        out += [Statement("trigger", tr.name, self.trigger_sql(t, tr), t.name) for t in tables for tr in t.triggers]
+        out += self.comments_sql(schema)
+        return out
+
+    def drop_statements(self, schema: Schema) -> list[str]:
+        tables, deferred = table_order(schema)
+        out = [f"DROP {'MATERIALIZED VIEW' if v.materialized else 'VIEW'} IF EXISTS {qualified(v.schema, v.name)};"
+               for v in reversed(_views_in_order(schema))]
+        out += [f"ALTER TABLE {qualified(t.schema, t.name)} DROP CONSTRAINT IF EXISTS {q(fk.name)};"
+                for t, fk in deferred]
+        out += [f"DROP TABLE IF EXISTS {qualified(t.schema, t.name)};" for t in reversed(tables)]
+        out += [f"DROP FUNCTION IF EXISTS {qualified(f.schema, f.name)}({f.arguments});"
+                for f in reversed(schema.functions)]
+        out += [f"DROP TYPE IF EXISTS {qualified(e.schema, e.name)};" for e in reversed(schema.enums)]
+        out += [f"DROP EXTENSION IF EXISTS {q(e)};" for e in reversed(schema.extensions)]
+        return out
+
+    @staticmethod
+    def _cols(cols) -> str:
+        return ", ".join(q(c) for c in cols)
+
+
+def _views_in_order(schema: Schema) -> list[View]:
+    names = {v.name for v in schema.views}
+    done: list[View] = []
+    pending = list(schema.views)
+    while pending:
+        ready = [v for v in pending if all(d not in names or d in {x.name for x in done} for d in v.depends_on)]
+        if not ready:
+            raise ValueError("views depend on each other in a cycle: " + ", ".join(v.name for v in pending))
+        done += ready
+        pending = [v for v in pending if v not in ready]
+    return done

@@ -1,0 +1,68 @@
+"""Errors schemawright reports to users (never as tracebacks).
+
+    SchemawrightError            base; the CLI prints it and exits with ``exit_code``
+    ├── SpecError                bad input: carries file, line, column, field path, expected/got
+    │                            (``SpecErrors`` groups several, all reported together)
+    ├── DatabaseError            the database could not be reached or refused an operation
+    └── VerifyError              verification could not run to the end
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class SchemawrightError(Exception):
+    exit_code = 1
+
+
+@dataclass
+class SpecProblem:
+    """One problem in an input file, located as precisely as the format allows."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    path: str | None = None  # e.g. data_model.entities[2].attributes[0].name
+    expected: str | None = None
+    got: str | None = None
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file or "<input>"
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        text = f"{where}: "
+        if self.path:
+            text += f"{self.path}: "
+        text += self.message
+        if self.expected is not None:
+            text += f" (expected {self.expected}"
+            text += f", got {self.got})" if self.got is not None else ")"
+        if self.hint:
+            text += f"; {self.hint}"
+        return text
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+class SpecError(SchemawrightError):
+    """The input is invalid; nothing was written."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[SpecProblem] | SpecProblem):
+        self.problems = problems if isinstance(problems, list) else [problems]
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class DatabaseError(SchemawrightError):
+    exit_code = 3
+
+
+class VerifyError(SchemawrightError):
+    exit_code = 4

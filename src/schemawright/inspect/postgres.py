@@ -1,0 +1,301 @@
+"""Read a live PostgreSQL schema from pg_catalog into the canonical model.
+
+Every object gets ``Origin(source=Source.CATALOG)``. Partitions are skipped (their parent carries
+the ``Partitioning``); objects owned by an extension are skipped; indexes that back a primary key,
+unique or exclusion constraint are reported as that constraint, not as an index. Works on
+PostgreSQL 15 and later (18 stores NOT NULL as constraints too; those are read as ``nullable``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import defaultdict
+
+import psycopg
+from pglast import parse_sql
+from pglast.stream import RawStream
+from psycopg.rows import dict_row
+
+from schemawright.model.schema import (
+    CheckConstraint, Column, EnumType, Expression, FkAction, ForeignKey, Function, Index, IndexElement,
+    IndexMethod, Origin, Partitioning, PrimaryKey, Schema, Source, Table, Trigger, UniqueConstraint, View,
+)
+from schemawright.model.types import DataType, Kind, UnknownTypeError, parse_type
+
+_FK_ACTIONS = {"a": FkAction.NO_ACTION, "r": FkAction.RESTRICT, "c": FkAction.CASCADE,
+               "n": FkAction.SET_NULL, "d": FkAction.SET_DEFAULT}
+_IDENTITY = {"a": "always", "d": "by default"}
+_VOLATILITY = {"i": "IMMUTABLE", "s": "STABLE", "v": "VOLATILE"}
+_PARTITION_STRATEGY = {"r": "range", "l": "list", "h": "hash"}
+# pg_trigger.tgtype bits (catalog/pg_trigger.h)
+_TG_ROW, _TG_BEFORE, _TG_INSTEAD = 1 << 0, 1 << 1, 1 << 6
+_TG_EVENTS = (("INSERT", 1 << 2), ("UPDATE", 1 << 4), ("DELETE", 1 << 3), ("TRUNCATE", 1 << 5))
+# pg_index.indoption bits
+_INDOPTION_DESC, _INDOPTION_NULLS_FIRST = 1, 2
+
+# An object is skipped when an extension owns it.
+_NOT_EXTENSION_MEMBER = """NOT EXISTS (SELECT 1 FROM pg_depend dep
+    WHERE dep.classid = %s::regclass AND dep.objid = {oid} AND dep.deptype = 'e')"""
+
+_TABLES_SQL = """
+SELECT c.oid, c.relname, obj_description(c.oid, 'pg_class') AS comment, pg_get_partkeydef(c.oid) AS partkey
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = %s AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+  AND """ + _NOT_EXTENSION_MEMBER.format(oid="c.oid") + """
+ORDER BY c.relname"""
+
+_COLUMNS_SQL = """
+SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod) AS type_text, a.attnotnull,
+       a.attidentity, a.attgenerated, pg_get_expr(d.adbin, d.adrelid) AS expr,
+       col_description(a.attrelid, a.attnum) AS comment,
+       t.typtype, tn.nspname AS type_schema, t.typname,
+       et.typtype AS elem_typtype, etn.nspname AS elem_schema, et.typname AS elem_typname
+FROM pg_attribute a
+JOIN pg_type t ON t.oid = a.atttypid
+JOIN pg_namespace tn ON tn.oid = t.typnamespace
+LEFT JOIN pg_type et ON et.oid = t.typelem AND t.typcategory = 'A'
+LEFT JOIN pg_namespace etn ON etn.oid = et.typnamespace
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE a.attrelid = ANY(%s) AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attrelid, a.attnum"""
+
+_CONSTRAINTS_SQL = """
+SELECT con.conrelid, con.conname, con.contype, pg_get_expr(con.conbin, con.conrelid) AS expr,
+       ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
+             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+             ORDER BY k.ord) AS columns,
+       ARRAY(SELECT a.attname FROM unnest(con.conkey) AS k(attnum)
+             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+             ORDER BY k.attnum) AS columns_by_attnum,
+       ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
+             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
+             ORDER BY k.ord) AS ref_columns,
+       rc.relname AS ref_table, rn.nspname AS ref_schema, n.nspname AS schema,
+       con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred,
+       obj_description(con.oid, 'pg_constraint') AS comment,
+       {nulls_not_distinct} AS nulls_not_distinct
+FROM pg_constraint con
+JOIN pg_namespace n ON n.oid = con.connamespace
+LEFT JOIN pg_class rc ON rc.oid = con.confrelid
+LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+LEFT JOIN pg_index ci ON ci.indexrelid = con.conindid
+WHERE con.conrelid = ANY(%s) AND con.contype IN ('p', 'u', 'c', 'f') AND con.conparentid = 0
+ORDER BY con.conrelid, con.conname"""
+
+_INDEXES_SQL = """
+SELECT i.indrelid, i.indexrelid, ic.relname, am.amname, i.indisunique, i.indnkeyatts,
+       pg_get_expr(i.indpred, i.indrelid) AS predicate,
+       obj_description(i.indexrelid, 'pg_class') AS comment,
+       {nulls_not_distinct} AS nulls_not_distinct
+FROM pg_index i
+JOIN pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_am am ON am.oid = ic.relam
+WHERE i.indrelid = ANY(%s)
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint con
+                  WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid
+                    AND con.contype IN ('p', 'u', 'x'))
+ORDER BY i.indrelid, ic.relname"""
+
+_INDEX_KEYS_SQL = """
+SELECT i.indexrelid, k.n, i.indkey[k.n] AS attnum, a.attname,
+       pg_get_indexdef(i.indexrelid, k.n + 1, true) AS definition,
+       i.indoption[k.n] AS option, opc.opcname, opc.opcdefault
+FROM pg_index i
+CROSS JOIN LATERAL generate_series(0, i.indnatts - 1) AS k(n)
+LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k.n] AND i.indkey[k.n] <> 0
+LEFT JOIN pg_opclass opc ON opc.oid = i.indclass[k.n]
+WHERE i.indexrelid = ANY(%s)
+ORDER BY i.indexrelid, k.n"""
+
+_TRIGGERS_SQL = """
+SELECT t.tgrelid, t.tgname, p.proname, pn.nspname AS function_schema, t.tgtype
+FROM pg_trigger t
+JOIN pg_proc p ON p.oid = t.tgfoid
+JOIN pg_namespace pn ON pn.oid = p.pronamespace
+WHERE t.tgrelid = ANY(%s) AND NOT t.tgisinternal
+ORDER BY t.tgrelid, t.tgname"""
+
+_FUNCTIONS_SQL = """
+SELECT p.proname, pg_get_function_arguments(p.oid) AS arguments, pg_get_function_result(p.oid) AS returns,
+       l.lanname, p.prosrc, p.provolatile, p.prosecdef, obj_description(p.oid, 'pg_proc') AS comment
+FROM pg_proc p
+JOIN pg_namespace n ON n.oid = p.pronamespace
+JOIN pg_language l ON l.oid = p.prolang
+WHERE n.nspname = %s AND p.prokind = 'f'
+  AND """ + _NOT_EXTENSION_MEMBER.format(oid="p.oid") + """
+ORDER BY p.proname, arguments"""
+
+_VIEWS_SQL = """
+SELECT c.relname, c.relkind, pg_get_viewdef(c.oid, true) AS query,
+       obj_description(c.oid, 'pg_class') AS comment,
+       ARRAY(SELECT DISTINCT dc.relname FROM pg_rewrite r
+             JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+                             AND d.refclassid = 'pg_class'::regclass
+             JOIN pg_class dc ON dc.oid = d.refobjid
+             WHERE r.ev_class = c.oid AND d.refobjid <> c.oid
+             ORDER BY dc.relname) AS depends_on
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = %s AND c.relkind IN ('v', 'm')
+  AND """ + _NOT_EXTENSION_MEMBER.format(oid="c.oid") + """
+ORDER BY c.relname"""
+
+_ENUMS_SQL = """
+SELECT t.typname,
+       ARRAY(SELECT e.enumlabel FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels,
+       obj_description(t.oid, 'pg_type') AS comment
+FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+WHERE n.nspname = %s AND t.typtype = 'e'
+  AND """ + _NOT_EXTENSION_MEMBER.format(oid="t.oid") + """
+ORDER BY t.typname"""
+
+_EXTENSIONS_SQL = "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY extname"
+
+
+def _origin() -> Origin:
+    return Origin(source=Source.CATALOG)
+
+
+def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
+    """Read every table, view, function, enum and extension of ``schema`` into a ``Schema``."""
+    has_nnd = conn.info.server_version >= 150000  # pg_index.indnullsnotdistinct is new in 15
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(_TABLES_SQL, (schema, "pg_class"))
+        tables = {row["oid"]: Table(name=row["relname"], schema=schema, comment=row["comment"],
+                                    partitioning=_partitioning(row["partkey"]), origin=_origin())
+                  for row in cur.fetchall()}
+        oids = list(tables)
+
+        cur.execute(_COLUMNS_SQL, (oids,))
+        for row in cur.fetchall():
+            tables[row["attrelid"]].columns.append(_column(row, schema))
+
+        cur.execute(_CONSTRAINTS_SQL.format(nulls_not_distinct="ci.indnullsnotdistinct" if has_nnd else "false"), (oids,))
+        for row in cur.fetchall():
+            _add_constraint(tables[row["conrelid"]], row)
+
+        cur.execute(_INDEXES_SQL.format(nulls_not_distinct="i.indnullsnotdistinct" if has_nnd else "false"), (oids,))
+        index_rows = cur.fetchall()
+        cur.execute(_INDEX_KEYS_SQL, ([row["indexrelid"] for row in index_rows],))
+        keys: dict[int, list[dict]] = defaultdict(list)
+        for row in cur.fetchall():
+            keys[row["indexrelid"]].append(row)
+        for row in index_rows:
+            if index := _index(row, keys[row["indexrelid"]]):
+                tables[row["indrelid"]].indexes.append(index)
+
+        cur.execute(_TRIGGERS_SQL, (oids,))
+        for row in cur.fetchall():
+            tables[row["tgrelid"]].triggers.append(_trigger(row, schema))
+
+        cur.execute(_FUNCTIONS_SQL, (schema, "pg_proc"))
+        functions = [Function(name=r["proname"], arguments=r["arguments"], returns=r["returns"],
+                              language=r["lanname"], body=r["prosrc"], schema=schema,
+                              volatility=_VOLATILITY[r["provolatile"]], security_definer=r["prosecdef"],
+                              comment=r["comment"], origin=_origin())
+                     for r in cur.fetchall()]
+
+        cur.execute(_VIEWS_SQL, (schema, "pg_class"))
+        views = [View(name=r["relname"], query=r["query"], schema=schema, materialized=r["relkind"] == "m",
+                      comment=r["comment"], depends_on=tuple(r["depends_on"]), origin=_origin())
+                 for r in cur.fetchall()]
+
+        cur.execute(_ENUMS_SQL, (schema, "pg_type"))
+        enums = [EnumType(name=r["typname"], values=tuple(r["labels"]), schema=schema, comment=r["comment"],
+                          origin=_origin())
+                 for r in cur.fetchall()]
+
+        cur.execute(_EXTENSIONS_SQL)
+        extensions = [r["extname"] for r in cur.fetchall()]
+
+    return Schema(name=schema, extensions=extensions, enums=enums, tables=list(tables.values()),
+                  views=views, functions=functions)
+
+
+def _partitioning(partkey: str | None) -> Partitioning | None:
+    """Parse ``pg_get_partkeydef`` output (``RANGE (created_at)``) into a Partitioning."""
+    if partkey is None:
+        return None
+    spec = parse_sql(f"CREATE TABLE t () PARTITION BY {partkey}")[0].stmt.partspec
+    columns = tuple(p.name if p.name is not None else RawStream()(p.expr) for p in spec.partParams)
+    return Partitioning(strategy=_PARTITION_STRATEGY[spec.strategy.value], columns=columns, origin=_origin())
+
+
+def _column_type(row: dict, schema: str) -> DataType:
+    """The column's DataType: enums of ``schema`` by name, known types via parse_type, else OTHER."""
+    if row["typtype"] == "e" and row["type_schema"] == schema:
+        return DataType(Kind.ENUM, name=row["typname"])
+    if row["elem_typtype"] == "e" and row["elem_schema"] == schema:
+        return DataType(Kind.ENUM, name=row["elem_typname"], array_dims=1)
+    if row["typtype"] != "d":  # a domain named like a built-in type must not pass for it
+        try:
+            return parse_type(row["type_text"])
+        except UnknownTypeError:
+            pass
+    return DataType(Kind.OTHER, name=row["type_text"])
+
+
+def _column(row: dict, schema: str) -> Column:
+    generated = row["attgenerated"] != ""
+    identity = _IDENTITY.get(row["attidentity"])
+    expr = Expression(row["expr"]) if row["expr"] is not None else None
+    return Column(name=row["attname"], type=_column_type(row, schema), nullable=not row["attnotnull"],
+                  default=None if generated or identity else expr, identity=identity,
+                  generated=expr if generated else None, comment=row["comment"], origin=_origin())
+
+
+def _add_constraint(table: Table, row: dict) -> None:
+    kind, name = row["contype"], row["conname"]
+    if kind == "p":
+        table.primary_key = PrimaryKey(name=name, columns=tuple(row["columns"]), origin=_origin())
+    elif kind == "u":
+        table.uniques.append(UniqueConstraint(name=name, columns=tuple(row["columns"]),
+                                              nulls_not_distinct=row["nulls_not_distinct"], origin=_origin()))
+    elif kind == "c":
+        table.checks.append(CheckConstraint(name=name, expression=Expression(row["expr"]),
+                                            columns=tuple(row["columns_by_attnum"]), comment=row["comment"],
+                                            origin=_origin()))
+    else:
+        table.foreign_keys.append(ForeignKey(
+            name=name, columns=tuple(row["columns"]), ref_table=row["ref_table"],
+            ref_columns=tuple(row["ref_columns"]),
+            ref_schema=None if row["ref_schema"] == row["schema"] else row["ref_schema"],
+            on_delete=_FK_ACTIONS[row["confdeltype"]], on_update=_FK_ACTIONS[row["confupdtype"]],
+            deferrable=row["condeferrable"], initially_deferred=row["condeferred"], origin=_origin()))
+
+
+def _index(row: dict, keys: list[dict]) -> Index | None:
+    """The Index, or None (with a warning) for an access method the model has no value for."""
+    try:
+        method = IndexMethod(row["amname"])
+    except ValueError:
+        warnings.warn(f"index {row['relname']} skipped: access method {row['amname']} "
+                      "cannot be represented in the schema model", stacklevel=3)
+        return None
+    n_key = row["indnkeyatts"]
+    elements = tuple(_index_element(k) for k in keys[:n_key])
+    return Index(name=row["relname"], elements=elements, unique=row["indisunique"], method=method,
+                 where=Expression(row["predicate"]) if row["predicate"] is not None else None,
+                 include=tuple(k["attname"] for k in keys[n_key:]),
+                 nulls_not_distinct=row["nulls_not_distinct"], comment=row["comment"], origin=_origin())
+
+
+def _index_element(key: dict) -> IndexElement:
+    option = key["option"] or 0
+    descending = bool(option & _INDOPTION_DESC)
+    nulls_first = bool(option & _INDOPTION_NULLS_FIRST)
+    return IndexElement(
+        column=key["attname"],
+        expression=Expression(key["definition"]) if key["attname"] is None else None,
+        descending=descending,
+        nulls_first=None if nulls_first == descending else nulls_first,
+        opclass=None if key["opcdefault"] in (None, True) else key["opcname"],
+    )
+
+
+def _trigger(row: dict, schema: str) -> Trigger:
+    tgtype = row["tgtype"]
+    timing = "INSTEAD OF" if tgtype & _TG_INSTEAD else "BEFORE" if tgtype & _TG_BEFORE else "AFTER"
+    function = row["proname"] if row["function_schema"] == schema else f"{row['function_schema']}.{row['proname']}"
+    return Trigger(name=row["tgname"], function=function, timing=timing,
+                   events=tuple(event for event, bit in _TG_EVENTS if tgtype & bit),
+                   for_each="ROW" if tgtype & _TG_ROW else "STATEMENT", origin=_origin())

@@ -1,0 +1,411 @@
+"""Structural comparison of two schema models, tolerant of PostgreSQL's canonical spellings.
+
+``differences(expected, actual)`` lists every structural difference as a readable message
+(``<expected> != <actual>`` for changed attributes). Expressions are compared after
+``normalize_expression``, which rewrites both our rendering style and PostgreSQL's catalog deparse
+into one canonical form: casts stripped, ``IN`` lists as ``= ANY (ARRAY[...])``, ``BETWEEN``
+expanded, ``LIKE`` as its operator, ``AND``/``OR`` chains flattened, ``pg_catalog.`` dropped, and
+the text re-deparsed by pglast (which drops redundant parentheses and fixes keyword case).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable, Iterable
+from enum import Enum
+
+from pglast import ast, parse_sql
+from pglast.enums import A_Expr_Kind, BoolExprType, CoercionForm
+from pglast.stream import RawStream
+
+from schemawright.model.schema import (
+    CheckConstraint, Column, EnumType, Expression, ForeignKey, Function, Index, IndexElement, Schema, Table,
+    Trigger, UniqueConstraint, View,
+)
+from schemawright.model.types import DataType, Kind, UnknownTypeError, parse_type
+
+_NUMERIC_TYPES = frozenset({"int2", "int4", "int8", "smallint", "integer", "bigint", "numeric", "decimal",
+                            "float4", "float8", "real"})
+_INT_RE = re.compile(r"^-?\d+$")
+_FLOAT_RE = re.compile(r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+_OP_KINDS = (A_Expr_Kind.AEXPR_LIKE, A_Expr_Kind.AEXPR_ILIKE, A_Expr_Kind.AEXPR_SIMILAR)
+
+
+# --- expression normalization -------------------------------------------------------------------
+
+def normalize_expression(sql: str) -> str:
+    """Canonical text of a scalar SQL expression, equal for equivalent spellings (see module doc)."""
+    try:
+        stmts = parse_sql("SELECT " + sql)
+        stmt = stmts[0].stmt
+        if len(stmts) != 1 or len(stmt.targetList) != 1 or stmt.fromClause or stmt.targetList[0].name:
+            return _plain(sql)
+        return RawStream()(_rewrite(stmt.targetList[0].val))
+    except Exception:  # pglast rejects some text (or fails to deparse a rare node): compare textually
+        return _plain(sql)
+
+
+def normalize_query(sql: str) -> str:
+    """Canonical text of a view's SELECT: expressions as in ``normalize_expression``, and column
+    qualifiers dropped in single-relation queries (PostgreSQL 15 adds them, 16+ does not)."""
+    try:
+        stmts = parse_sql(sql)
+        if len(stmts) != 1:
+            return _plain(sql)
+        stmt = _rewrite(stmts[0].stmt)
+        _unqualify(stmt)
+        return RawStream()(stmt)
+    except Exception:  # see normalize_expression
+        return _plain(sql)
+
+
+def _plain(sql: str) -> str:
+    """Whitespace- and parenthesis-insensitive fallback form."""
+    return " ".join(sql.replace("(", " ").replace(")", " ").split()).rstrip(";").strip()
+
+
+def _rewrite(node):
+    """Rewrite a pglast tree bottom-up into the canonical form; returns the (possibly new) node."""
+    if isinstance(node, tuple):
+        return tuple(_rewrite(n) for n in node)
+    if not isinstance(node, ast.Node):
+        return node
+    for member in node:
+        value = getattr(node, member)
+        if isinstance(value, (tuple, ast.Node)):
+            setattr(node, member, _rewrite(value))
+    if isinstance(node, ast.TypeCast):
+        return _uncast(node)
+    if isinstance(node, ast.A_Expr):
+        return _rewrite_a_expr(node)
+    if isinstance(node, ast.BoolExpr) and node.boolop != BoolExprType.NOT_EXPR:
+        args: list = []
+        for arg in node.args:
+            args.extend(arg.args if isinstance(arg, ast.BoolExpr) and arg.boolop == node.boolop else [arg])
+        node.args = tuple(args)
+    elif isinstance(node, ast.FuncCall) and node.funcformat == CoercionForm.COERCE_EXPLICIT_CALL:
+        node.funcname = _unqualified(node.funcname)
+    elif isinstance(node, ast.CaseExpr) and isinstance(node.defresult, ast.A_Const) and node.defresult.isnull:
+        node.defresult = None
+    return node
+
+
+def _uncast(node: ast.TypeCast):
+    """Drop a cast; a negative number PostgreSQL prints as ``'-1'::integer`` becomes ``-1``."""
+    arg = node.arg
+    type_name = node.typeName.names[-1].sval if node.typeName.names else ""
+    if (isinstance(arg, ast.A_Const) and isinstance(arg.val, ast.String) and type_name in _NUMERIC_TYPES
+            and _FLOAT_RE.match(arg.val.sval)):
+        text = arg.val.sval
+        if _INT_RE.match(text) and -2**31 <= int(text) < 2**31:
+            return ast.A_Const(val=ast.Integer(ival=int(text)))
+        return ast.A_Const(val=ast.Float(fval=text))
+    return arg
+
+
+def _rewrite_a_expr(node: ast.A_Expr):
+    kind = node.kind
+    name = _unqualified(node.name)
+    if kind == A_Expr_Kind.AEXPR_IN:  # IN (a, b) -> = ANY (ARRAY[a, b]); NOT IN -> <> ALL (...)
+        items = node.rexpr
+        if len(items) == 1:
+            return ast.A_Expr(kind=A_Expr_Kind.AEXPR_OP, name=name, lexpr=node.lexpr, rexpr=items[0])
+        kind = A_Expr_Kind.AEXPR_OP_ANY if name[-1].sval == "=" else A_Expr_Kind.AEXPR_OP_ALL
+        return ast.A_Expr(kind=kind, name=name, lexpr=node.lexpr, rexpr=ast.A_ArrayExpr(elements=items))
+    if kind in (A_Expr_Kind.AEXPR_BETWEEN, A_Expr_Kind.AEXPR_NOT_BETWEEN):
+        low, high = node.rexpr
+        positive = kind == A_Expr_Kind.AEXPR_BETWEEN
+        return ast.BoolExpr(
+            boolop=BoolExprType.AND_EXPR if positive else BoolExprType.OR_EXPR,
+            args=(_op(">=" if positive else "<", node.lexpr, low), _op("<=" if positive else ">", node.lexpr, high)))
+    if kind in _OP_KINDS:  # LIKE / ILIKE / SIMILAR TO are stored as ~~ / ~~* / ~ operators
+        node.kind = A_Expr_Kind.AEXPR_OP
+    node.name = name
+    return node
+
+
+def _op(operator: str, left, right) -> ast.A_Expr:
+    return ast.A_Expr(kind=A_Expr_Kind.AEXPR_OP, name=(ast.String(sval=operator),), lexpr=left, rexpr=right)
+
+
+def _unqualified(names):
+    """A function or operator name without a leading ``pg_catalog`` qualifier."""
+    if names and len(names) > 1 and isinstance(names[0], ast.String) and names[0].sval == "pg_catalog":
+        return names[1:]
+    return names
+
+
+def _unqualify(node) -> None:
+    """Drop ``rel.`` from column references in every SELECT that reads exactly one plain relation."""
+    if isinstance(node, tuple):
+        for item in node:
+            _unqualify(item)
+        return
+    if not isinstance(node, ast.Node):
+        return
+    if isinstance(node, ast.SelectStmt) and node.fromClause and len(node.fromClause) == 1 \
+            and isinstance(node.fromClause[0], ast.RangeVar):
+        rel = node.fromClause[0]
+        qualifier = rel.alias.aliasname if rel.alias else rel.relname
+        for member in ("targetList", "whereClause", "groupClause", "havingClause", "sortClause"):
+            _strip_qualifier(getattr(node, member), qualifier)
+    for member in node:
+        value = getattr(node, member)
+        if isinstance(value, (tuple, ast.Node)):
+            _unqualify(value)
+
+
+def _strip_qualifier(node, qualifier: str) -> None:
+    """Remove ``qualifier.`` from column references below ``node``, not entering sub-selects."""
+    if isinstance(node, tuple):
+        for item in node:
+            _strip_qualifier(item, qualifier)
+        return
+    if not isinstance(node, ast.Node) or isinstance(node, ast.SelectStmt):
+        return
+    if isinstance(node, ast.ColumnRef):
+        fields = node.fields
+        if len(fields) == 2 and isinstance(fields[0], ast.String) and fields[0].sval == qualifier:
+            node.fields = fields[1:]
+        return
+    for member in node:
+        _strip_qualifier(getattr(node, member), qualifier)
+
+
+def normalize_arguments(arguments: str) -> str:
+    """Canonical form of a function's argument list (types via ``parse_type``, typmods dropped,
+    defaults via ``normalize_expression``)."""
+    if not arguments.strip():
+        return ""
+    try:
+        stmt = parse_sql(f"CREATE FUNCTION f({arguments}) RETURNS void LANGUAGE sql AS ''")[0].stmt
+    except Exception:  # see normalize_expression
+        return " ".join(arguments.lower().split())
+    parts = []
+    for param in stmt.parameters or ():
+        mode = str(param.mode.name).removeprefix("FUNC_PARAM_").lower()
+        words = [] if mode in ("in", "default") else [mode]
+        if param.name:
+            words.append(param.name)
+        words.append(_normalize_type_text(RawStream()(param.argType)))
+        if param.defexpr is not None:
+            words.append("= " + RawStream()(_rewrite(param.defexpr)))
+        parts.append(" ".join(words))
+    return ", ".join(parts)
+
+
+def _normalize_type_text(text: str) -> str:
+    """A type spelling reduced to its kind (no typmods), or its lower-cased text if unknown."""
+    try:
+        t = parse_type(text)
+    except UnknownTypeError:
+        return " ".join(text.lower().split())
+    return str(DataType(t.kind, array_dims=t.array_dims))
+
+
+# --- comparison ---------------------------------------------------------------------------------
+
+def differences(expected: Schema, actual: Schema) -> list[str]:
+    """Every structural difference between two schemas; an empty list means they are equal.
+
+    Origins, inferences, settings, estimated row counts and table kinds are ignored."""
+    out: list[str] = []
+    _match(out, "", "extension", {e: e for e in expected.extensions}, {e: e for e in actual.extensions},
+           lambda *_: None)
+    _match(out, "", "enum", _by(expected.enums, _qualified), _by(actual.enums, _qualified), _compare_enum)
+    _match(out, "", "table", _by(expected.tables, _qualified), _by(actual.tables, _qualified), _compare_table)
+    _match(out, "", "view", _by(expected.views, _qualified), _by(actual.views, _qualified), _compare_view)
+    _match(out, "", "function", _by(expected.functions, _function_key), _by(actual.functions, _function_key),
+           _compare_function, label=_function_label)
+    return out
+
+
+def _by(items: Iterable, key: Callable[[object], Hashable]) -> dict:
+    return {key(item): item for item in items}
+
+
+def _qualified(obj) -> str:
+    return obj.name if obj.schema == "public" else f"{obj.schema}.{obj.name}"
+
+
+def _function_key(f: Function) -> tuple[str, str]:
+    return (_qualified(f), normalize_arguments(f.arguments))
+
+
+def _function_label(f: Function) -> str:
+    return f"{_qualified(f)}({f.arguments})"
+
+
+def _match(out: list[str], prefix: str, what: str, expected: dict, actual: dict,
+           compare: Callable[[list[str], str, object, object], None],
+           label: Callable[[object], str] = lambda obj: obj if isinstance(obj, str) else obj.name) -> None:
+    """Report objects missing from / unexpected in ``actual``, then compare the ones in both."""
+    for key, obj in expected.items():
+        if key not in actual:
+            out.append(f"{prefix}missing {what} {label(obj)}")
+    for key, obj in actual.items():
+        if key not in expected:
+            out.append(f"{prefix}unexpected {what} {label(obj)}")
+    for key, obj in expected.items():
+        if key in actual:
+            compare(out, f"{prefix}{what} {label(obj)}", obj, actual[key])
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, (tuple, list, frozenset, set)):
+        items = sorted(value) if isinstance(value, (set, frozenset)) else value
+        return "(" + ", ".join(_fmt(v) for v in items) + ")"
+    return str(value)
+
+
+def _check(out: list[str], prefix: str, attr: str, exp, act, key: Callable = lambda v: v) -> None:
+    if key(exp) != key(act):
+        out.append(f"{prefix}: {attr} {_fmt(exp)} != {_fmt(act)}")
+
+
+def _expr_key(expr: Expression | None) -> str | None:
+    if expr is None:
+        return None
+    text = normalize_expression(expr.sql)
+    return None if text == "NULL" else text  # DEFAULT NULL is stored as no default at all
+
+
+def _type_key(t: DataType) -> DataType:
+    if t.kind == Kind.OTHER and t.name:
+        return DataType(t.kind, t.length, t.precision, t.scale, " ".join(t.name.lower().split()), t.array_dims)
+    return t
+
+
+def _lower(value: str | None) -> str | None:
+    return None if value is None else value.lower()
+
+
+def _upper(value: str | None) -> str | None:
+    return None if value is None else value.upper()
+
+
+def _compare_enum(out: list[str], prefix: str, exp: EnumType, act: EnumType) -> None:
+    _check(out, prefix, "values", exp.values, act.values, tuple)
+    _check(out, prefix, "comment", exp.comment, act.comment)
+
+
+def _compare_view(out: list[str], prefix: str, exp: View, act: View) -> None:
+    _check(out, prefix, "materialized", exp.materialized, act.materialized)
+    _check(out, prefix, "query", exp.query, act.query, normalize_query)
+    _check(out, prefix, "comment", exp.comment, act.comment)
+
+
+def _compare_function(out: list[str], prefix: str, exp: Function, act: Function) -> None:
+    _check(out, prefix, "returns", exp.returns, act.returns, _normalize_type_text)
+    _check(out, prefix, "language", exp.language, act.language, _lower)
+    _check(out, prefix, "volatility", exp.volatility, act.volatility, _upper)
+    _check(out, prefix, "security definer", exp.security_definer, act.security_definer)
+    if " ".join(exp.body.split()) != " ".join(act.body.split()):
+        out.append(f"{prefix}: body differs")
+    _check(out, prefix, "comment", exp.comment, act.comment)
+
+
+def _compare_table(out: list[str], prefix: str, exp: Table, act: Table) -> None:
+    sub = prefix + ": "
+    _check(out, prefix, "comment", exp.comment, act.comment)
+    _check(out, prefix, "partitioning", _partitioning(exp), _partitioning(act))
+    _match(out, sub, "column", _by(exp.columns, _name), _by(act.columns, _name), _compare_column)
+    if exp.primary_key is None or act.primary_key is None:
+        if exp.primary_key is not None:
+            out.append(f"{sub}missing primary key {exp.primary_key.name}")
+        if act.primary_key is not None:
+            out.append(f"{sub}unexpected primary key {act.primary_key.name}")
+    else:
+        _check(out, prefix, "primary key name", exp.primary_key.name, act.primary_key.name)
+        _check(out, f"{sub}primary key {exp.primary_key.name}", "columns",
+               exp.primary_key.columns, act.primary_key.columns, tuple)
+    _match(out, sub, "unique", _by(exp.uniques, _name), _by(act.uniques, _name), _compare_unique)
+    _match(out, sub, "check", _by(exp.checks, _name), _by(act.checks, _name), _compare_check)
+    _match(out, sub, "foreign key", _by(exp.foreign_keys, _name), _by(act.foreign_keys, _name),
+           lambda o, p, e, a: _compare_fk(o, p, e, a, exp.schema, act.schema))
+    _match(out, sub, "index", _by(exp.indexes, _name), _by(act.indexes, _name), _compare_index)
+    _match(out, sub, "trigger", _by(exp.triggers, _name), _by(act.triggers, _name), _compare_trigger)
+
+
+def _name(obj) -> str:
+    return obj.name
+
+
+def _partitioning(table: Table) -> str | None:
+    p = table.partitioning
+    if p is None:
+        return None
+    return f"{p.strategy.lower()} (" + ", ".join(normalize_expression(c) for c in p.columns) + ")"
+
+
+def _compare_column(out: list[str], prefix: str, exp: Column, act: Column) -> None:
+    _check(out, prefix, "type", exp.type, act.type, _type_key)
+    _check(out, prefix, "nullable", exp.nullable, act.nullable)
+    _check(out, prefix, "default", exp.default, act.default, _expr_key)
+    _check(out, prefix, "identity", exp.identity, act.identity, _lower)
+    _check(out, prefix, "generated", exp.generated, act.generated, _expr_key)
+    _check(out, prefix, "comment", exp.comment, act.comment)
+
+
+def _compare_unique(out: list[str], prefix: str, exp: UniqueConstraint, act: UniqueConstraint) -> None:
+    _check(out, prefix, "columns", exp.columns, act.columns, tuple)
+    _check(out, prefix, "nulls not distinct", exp.nulls_not_distinct, act.nulls_not_distinct)
+
+
+def _compare_check(out: list[str], prefix: str, exp: CheckConstraint, act: CheckConstraint) -> None:
+    _check(out, prefix, "expression", exp.expression, act.expression, _expr_key)
+    _check(out, prefix, "columns", frozenset(exp.columns), frozenset(act.columns))
+    _check(out, prefix, "comment", exp.comment, act.comment)
+
+
+def _compare_fk(out: list[str], prefix: str, exp: ForeignKey, act: ForeignKey,
+                exp_schema: str, act_schema: str) -> None:
+    _check(out, prefix, "columns", exp.columns, act.columns, tuple)
+    _check(out, prefix, "ref schema", exp.ref_schema or exp_schema, act.ref_schema or act_schema)
+    _check(out, prefix, "ref table", exp.ref_table, act.ref_table)
+    _check(out, prefix, "ref columns", exp.ref_columns, act.ref_columns, tuple)
+    _check(out, prefix, "on delete", exp.on_delete, act.on_delete)
+    _check(out, prefix, "on update", exp.on_update, act.on_update)
+    _check(out, prefix, "deferrable", exp.deferrable, act.deferrable)
+    _check(out, prefix, "initially deferred", exp.initially_deferred, act.initially_deferred)
+
+
+def _element_key(e: IndexElement) -> str:
+    return e.column if e.column is not None else normalize_expression(e.expression.sql)
+
+
+def _compare_index(out: list[str], prefix: str, exp: Index, act: Index) -> None:
+    _check(out, prefix, "method", exp.method, act.method)
+    _check(out, prefix, "unique", exp.unique, act.unique)
+    exp_keys = tuple(_element_key(e) for e in exp.elements)
+    act_keys = tuple(_element_key(e) for e in act.elements)
+    if exp_keys != act_keys:
+        out.append(f"{prefix}: elements {_fmt(exp.columns)} != {_fmt(act.columns)}")
+    else:
+        for e, a in zip(exp.elements, act.elements):
+            where = f"{prefix}: element {e.label}"
+            _check(out, where, "descending", e.descending, a.descending)
+            _check(out, where, "nulls first", _nulls_first(e), _nulls_first(a))
+            _check(out, where, "opclass", e.opclass, a.opclass, _lower)
+    _check(out, prefix, "where", exp.where, act.where, _expr_key)
+    _check(out, prefix, "include", exp.include, act.include, tuple)
+    _check(out, prefix, "nulls not distinct", exp.nulls_not_distinct, act.nulls_not_distinct)
+    _check(out, prefix, "comment", exp.comment, act.comment)
+
+
+def _nulls_first(e: IndexElement) -> bool:
+    """NULLS FIRST is the default for DESC, NULLS LAST for ASC."""
+    return e.descending if e.nulls_first is None else e.nulls_first
+
+
+def _compare_trigger(out: list[str], prefix: str, exp: Trigger, act: Trigger) -> None:
+    _check(out, prefix, "function", exp.function, act.function)
+    _check(out, prefix, "timing", exp.timing, act.timing, _upper)
+    _check(out, prefix, "events", frozenset(e.upper() for e in exp.events), frozenset(e.upper() for e in act.events))
+    _check(out, prefix, "for each", exp.for_each, act.for_each, _upper)

@@ -1,0 +1,88 @@
+"""Identifier rules and the naming conventions of seed 004.
+
+Conventions: tables plural snake_case; ``pk_<table>_<cols>``, ``fk_<table>_<cols>``,
+``uq_<table>_<cols>``, ``chk_<table>_<what>``, ``idx_<table>_<cols>``, ``trg_<table>_<what>``,
+``fn_<name>``, ``vw_<name>``. Generated names longer than PostgreSQL's 63-byte limit are shortened
+with a stable hash suffix, so two long names never collide and reruns give the same name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from pglast.keywords import COL_NAME_KEYWORDS, RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
+
+MAX_IDENTIFIER = 63
+IDENTIFIER_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+SNAKE_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+# Words that must be quoted where they are used as a column or table name.
+NEEDS_QUOTES = frozenset(RESERVED_KEYWORDS) | frozenset(TYPE_FUNC_NAME_KEYWORDS)
+# Column-name keywords are legal as names but awkward (e.g. "position", "time"); we quote them too.
+AWKWARD = frozenset(COL_NAME_KEYWORDS)
+
+
+def is_valid_identifier(name: str) -> bool:
+    return bool(IDENTIFIER_RE.match(name)) and len(name.encode()) <= MAX_IDENTIFIER
+
+
+def is_reserved(name: str) -> bool:
+    return name.lower() in NEEDS_QUOTES
+
+
+def quote_ident(name: str) -> str:
+    """Quote an identifier for PostgreSQL when (and only when) it needs it."""
+    if SNAKE_RE.match(name) and name not in NEEDS_QUOTES and name not in AWKWARD:
+        return name
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(value: str) -> str:
+    """A standard-conforming SQL string literal (E'' is never needed: backslashes are plain)."""
+    if "\x00" in value:
+        raise ValueError("NUL characters cannot be stored in PostgreSQL text")
+    return "'" + value.replace("'", "''") + "'"
+
+
+def to_snake(name: str) -> str:
+    """CamelCase or mixedCase to snake_case (``OrderItem`` -> ``order_item``)."""
+    s = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name)
+    s = re.sub(r"(?<=[A-Z])([A-Z][a-z])", r"_\1", s)
+    return s.lower()
+
+
+def shorten(name: str) -> str:
+    """Fit a generated name into 63 bytes with a stable 8-character hash suffix."""
+    if len(name.encode()) <= MAX_IDENTIFIER:
+        return name
+    digest = hashlib.sha1(name.encode()).hexdigest()[:8]
+    return name[: MAX_IDENTIFIER - 9].rstrip("_") + "_" + digest
+
+
+def constraint_name(prefix: str, table: str, parts: tuple[str, ...] | list[str]) -> str:
+    return shorten("_".join([prefix, table, *parts]))
+
+
+def pk_name(table: str, columns) -> str:
+    return constraint_name("pk", table, list(columns))
+
+
+def fk_name(table: str, columns) -> str:
+    return constraint_name("fk", table, list(columns))
+
+
+def uq_name(table: str, columns) -> str:
+    return constraint_name("uq", table, list(columns))
+
+
+def chk_name(table: str, what: str) -> str:
+    return constraint_name("chk", table, [what])
+
+
+def idx_name(table: str, columns) -> str:
+    return constraint_name("idx", table, list(columns))
+
+
+def trg_name(table: str, what: str) -> str:
+    return constraint_name("trg", table, [what])

@@ -1,0 +1,301 @@
+"""The canonical schema model: the one structure every input parses into and every output reads.
+
+Objects refer to each other by name (``ForeignKey.ref_table`` is a string), never by pointer, so the
+model is a plain tree that can be compared, copied and serialised. Every object carries an
+``Origin`` saying whether it was given in the input or inferred, and by which rule and why.
+
+Expressions (CHECK bodies, defaults, index predicates) are held as ``Expression`` values whose SQL
+text was produced by the expression validator (pglast deparse of a checked AST) or by the designer's
+own builders; raw user text never reaches this model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from schemawright.model.types import DataType
+
+
+class Source(StrEnum):
+    """Where a model object came from."""
+
+    INPUT = "input"  # stated in the input
+    INFERRED = "inferred"  # derived by a designer rule from the input
+    CONVENTION = "convention"  # added by the house conventions (audit columns, triggers...)
+    DEFAULT = "default"  # a documented default filled in for missing information
+    CATALOG = "catalog"  # read back from a live database
+
+
+@dataclass(slots=True, kw_only=True)
+class Origin:
+    """Provenance of one object: the source, the rule that produced it and why."""
+
+    source: Source = Source.INPUT
+    rule: str | None = None
+    reason: str | None = None
+    path: str | None = None  # input path, e.g. data_model.entities[0].attributes[2]
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in (("source", str(self.source)), ("rule", self.rule),
+                                   ("reason", self.reason), ("path", self.path)) if v is not None}
+
+
+def given(path: str | None = None) -> Origin:
+    """Origin of something stated in the input."""
+    return Origin(source=Source.INPUT, path=path)
+
+
+def inferred(rule: str, reason: str, path: str | None = None) -> Origin:
+    """Origin of something a designer rule derived."""
+    return Origin(source=Source.INFERRED, rule=rule, reason=reason, path=path)
+
+
+def convention(rule: str, reason: str) -> Origin:
+    """Origin of something added by the naming/template conventions."""
+    return Origin(source=Source.CONVENTION, rule=rule, reason=reason)
+
+
+@dataclass(slots=True, frozen=True)
+class Expression:
+    """A SQL expression in canonical text form (validated or built, never raw user text)."""
+
+    sql: str
+
+    def __str__(self) -> str:
+        return self.sql
+
+
+class FkAction(StrEnum):
+    NO_ACTION = "NO ACTION"
+    RESTRICT = "RESTRICT"
+    CASCADE = "CASCADE"
+    SET_NULL = "SET NULL"
+    SET_DEFAULT = "SET DEFAULT"
+
+
+class IndexMethod(StrEnum):
+    BTREE = "btree"
+    HASH = "hash"
+    GIN = "gin"
+    GIST = "gist"
+    BRIN = "brin"
+    SPGIST = "spgist"
+
+
+@dataclass(slots=True, kw_only=True)
+class Column:
+    name: str
+    type: DataType
+    nullable: bool = True
+    default: Expression | None = None
+    identity: str | None = None  # "always" | "by default" for GENERATED ... AS IDENTITY
+    generated: Expression | None = None  # GENERATED ALWAYS AS (expr) STORED
+    comment: str | None = None
+    pii: bool = False
+    encrypt: bool = False
+    origin: Origin = field(default_factory=Origin)
+
+
+@dataclass(slots=True, kw_only=True)
+class PrimaryKey:
+    name: str
+    columns: tuple[str, ...]
+    origin: Origin = field(default_factory=Origin)
+
+
+@dataclass(slots=True, kw_only=True)
+class UniqueConstraint:
+    name: str
+    columns: tuple[str, ...]
+    nulls_not_distinct: bool = False
+    origin: Origin = field(default_factory=Origin)
+
+
+@dataclass(slots=True, kw_only=True)
+class CheckConstraint:
+    name: str
+    expression: Expression
+    columns: tuple[str, ...]  # the columns the expression reads
+    comment: str | None = None
+    origin: Origin = field(default_factory=Origin)
+
+
+@dataclass(slots=True, kw_only=True)
+class ForeignKey:
+    name: str
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...]
+    ref_schema: str | None = None  # None: same schema as the owning table
+    on_delete: FkAction = FkAction.NO_ACTION
+    on_update: FkAction = FkAction.NO_ACTION
+    deferrable: bool = False
+    initially_deferred: bool = False
+    origin: Origin = field(default_factory=Origin)
+
+
+@dataclass(slots=True, kw_only=True)
+class IndexElement:
+    """One key of an index: a column, or an expression, with ordering options."""
+
+    column: str | None = None
+    expression: Expression | None = None
+    descending: bool = False
+    nulls_first: bool | None = None  # None: the default for the direction
+    opclass: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.column if self.column is not None else str(self.expression)
+
+
+@dataclass(slots=True, kw_only=True)
+class Index:
+    name: str
+    elements: tuple[IndexElement, ...]
+    unique: bool = False
+    method: IndexMethod = IndexMethod.BTREE
+    where: Expression | None = None
+    include: tuple[str, ...] = ()
+    nulls_not_distinct: bool = False
+    comment: str | None = None
+    origin: Origin = field(default_factory=Origin)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The plain-column keys, in order (expression keys are shown by their text)."""
+        return tuple(e.label for e in self.elements)
+
+
+@dataclass(slots=True, kw_only=True)
+class Partitioning:
+    """Declarative partitioning of a table (filled in by the performance designer)."""
+
+    strategy: str  # "range" | "list" | "hash"
+    columns: tuple[str, ...]
+    origin: Origin = field(default_factory=Origin)
+
+
+@dataclass(slots=True, kw_only=True)
+class Trigger:
+    name: str
+    function: str  # name of a Function in the same schema
+    timing: str  # "BEFORE" | "AFTER" | "INSTEAD OF"
+    events: tuple[str, ...]  # "INSERT" | "UPDATE" | "DELETE" | "TRUNCATE"
+    for_each: str = "ROW"
+    origin: Origin = field(default_factory=Origin)
+
+
+@dataclass(slots=True, kw_only=True)
+class Table:
+    name: str
+    schema: str = "public"
+    columns: list[Column] = field(default_factory=list)
+    primary_key: PrimaryKey | None = None
+    uniques: list[UniqueConstraint] = field(default_factory=list)
+    checks: list[CheckConstraint] = field(default_factory=list)
+    foreign_keys: list[ForeignKey] = field(default_factory=list)
+    indexes: list[Index] = field(default_factory=list)
+    triggers: list[Trigger] = field(default_factory=list)
+    partitioning: Partitioning | None = None
+    comment: str | None = None
+    kind: str = "core"  # the entity's role: core, transactional, lookup, junction, child, log...
+    estimated_rows: int | None = None
+    origin: Origin = field(default_factory=Origin)
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+    def has_column(self, name: str) -> bool:
+        return self.column(name) is not None
+
+    def index_leading(self, columns: tuple[str, ...]) -> str | None:
+        """Name of a PK, unique constraint or btree index whose leading keys are ``columns``."""
+        n = len(columns)
+        candidates: list[tuple[str, tuple[str, ...]]] = []
+        if self.primary_key:
+            candidates.append((self.primary_key.name, self.primary_key.columns))
+        candidates += [(u.name, u.columns) for u in self.uniques]
+        candidates += [(i.name, i.columns) for i in self.indexes
+                       if i.method == IndexMethod.BTREE and i.where is None]
+        for name, cols in candidates:
+            if tuple(cols[:n]) == tuple(columns):
+                return name
+        return None
+
+
+@dataclass(slots=True, kw_only=True)
+class View:
+    name: str
+    query: str  # SELECT text built by the designer from quoted identifiers
+    schema: str = "public"
+    materialized: bool = False
+    comment: str | None = None
+    depends_on: tuple[str, ...] = ()  # table or view names
+    origin: Origin = field(default_factory=Origin)
+
+
+@dataclass(slots=True, kw_only=True)
+class Function:
+    name: str
+    returns: str  # e.g. "trigger", "void", "integer"
+    body: str  # the function body, as rendered between dollar quotes
+    language: str = "plpgsql"
+    arguments: str = ""  # e.g. "p_id uuid"
+    schema: str = "public"
+    volatility: str = "VOLATILE"
+    security_definer: bool = False
+    comment: str | None = None
+    origin: Origin = field(default_factory=Origin)
+
+
+@dataclass(slots=True, kw_only=True)
+class EnumType:
+    name: str
+    values: tuple[str, ...]
+    schema: str = "public"
+    comment: str | None = None
+    origin: Origin = field(default_factory=Origin)
+
+
+@dataclass(slots=True, kw_only=True)
+class Inference:
+    """One decision the designer made for the user, with its reason (docs/inferences.md)."""
+
+    rule: str
+    subject: str  # e.g. "orders.total"
+    decision: str
+    reason: str
+
+    def to_dict(self) -> dict:
+        return {"rule": self.rule, "subject": self.subject, "decision": self.decision, "reason": self.reason}
+
+
+@dataclass(slots=True, kw_only=True)
+class Schema:
+    """A whole database design: tables and the objects around them."""
+
+    name: str = "public"
+    extensions: list[str] = field(default_factory=list)
+    enums: list[EnumType] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    views: list[View] = field(default_factory=list)
+    functions: list[Function] = field(default_factory=list)
+    inferences: list[Inference] = field(default_factory=list)
+    settings: dict[str, object] = field(default_factory=dict)  # resolved project/performance/security facts
+
+    def table(self, name: str) -> Table | None:
+        return next((t for t in self.tables if t.name == name), None)
+
+    def function(self, name: str) -> Function | None:
+        return next((f for f in self.functions if f.name == name), None)
+
+    def enum(self, name: str) -> EnumType | None:
+        return next((e for e in self.enums if e.name == name), None)
+
+    def infer(self, rule: str, subject: str, decision: str, reason: str) -> None:
+        self.inferences.append(Inference(rule=rule, subject=subject, decision=decision, reason=reason))
+
+    def all_foreign_keys(self) -> list[tuple[Table, ForeignKey]]:
+        return [(t, fk) for t in self.tables for fk in t.foreign_keys]

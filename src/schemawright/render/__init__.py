@@ -1,0 +1,54 @@
+"""Renderers: canonical schema -> the files of the generated project.
+
+Each renderer is a ``Renderer`` subclass in its own module, registered by defining ``name``;
+``RENDERERS`` lists the modules in the order they run. Adding an output is one module plus one
+entry here. A renderer returns ``Artifact``s (path relative to the output folder, text content);
+it never writes files itself, so output is written all at once or not at all.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+
+from schemawright.model.schema import Schema
+from schemawright.spec.models import TaskInput
+
+RENDERERS = ("sql_files", "docs", "agent_output")  # agent_output last: it lists the other artifacts
+REGISTRY: dict[str, type[Renderer]] = {}
+
+
+@dataclass(slots=True)
+class Artifact:
+    path: str  # relative, forward slashes
+    content: str
+    kind: str  # schema | migration | script | doc | report
+    description: str = ""
+
+
+@dataclass(slots=True)
+class RenderContext:
+    schema: Schema
+    spec: TaskInput
+    artifacts: list[Artifact] = field(default_factory=list)  # produced so far, in renderer order
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class Renderer:
+    name: str = ""
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        if cls.name:
+            REGISTRY[cls.name] = cls
+
+    def render(self, ctx: RenderContext) -> list[Artifact]:
+        raise NotImplementedError
+
+
+def render_all(schema: Schema, spec: TaskInput, timings: dict[str, float] | None = None) -> list[Artifact]:
+    ctx = RenderContext(schema=schema, spec=spec, timings=timings or {})
+    for module in RENDERERS:
+        importlib.import_module(f"schemawright.render.{module}")
+        ctx.artifacts += REGISTRY[module]().render(ctx)
+    return ctx.artifacts

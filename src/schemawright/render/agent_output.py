@@ -1,0 +1,77 @@
+"""agent_output.json in the shape of seed 003's ``DatabaseAgentOutput``.
+
+Sections that later stages own (performance analysis, security, operations, integration) are present
+and empty until those stages fill them; nothing is invented.
+"""
+
+from __future__ import annotations
+
+import json
+
+from schemawright.render import Artifact, RenderContext, Renderer
+from schemawright.render.docs import schema_counts
+
+SCRIPT_TYPES = {"schema": "schema", "migration": "migration", "script": "schema"}
+
+
+def confidence(ctx: RenderContext) -> float:
+    """Share of columns whose type was given or chosen by a specific naming rule (not the fallback)."""
+    columns = [c for t in ctx.schema.tables for c in t.columns]
+    if not columns:
+        return 0.0
+    fallback = sum(1 for c in columns if c.origin.rule == "type.fallback")
+    return round(1 - fallback / len(columns), 2)
+
+
+class AgentOutput(Renderer):
+    name = "agent_output"
+
+    def render(self, ctx: RenderContext) -> list[Artifact]:
+        counts = schema_counts(ctx.schema)
+        scripts = [a for a in ctx.artifacts if a.kind in ("schema", "script")]
+        migrations = [a for a in ctx.artifacts if a.kind == "migration"]
+        docs = [a for a in ctx.artifacts if a.kind == "doc"]
+        report = {
+            "execution_summary": {
+                "status": "success",
+                "confidence_score": confidence(ctx),
+                "time_taken": f"{sum(ctx.timings.values()):.3f}s",
+                "migrations_created": sum(1 for a in migrations if a.path.split("/")[-1].startswith("V")),
+                "tables_designed": counts["tables"],
+                "indexes_optimized": counts["indexes"],
+            },
+            "schema_implementation": {
+                "database_scripts": [{"filename": a.path, "type": SCRIPT_TYPES[a.kind], "content": a.content,
+                                      "description": a.description} for a in scripts],
+                "migration_files": [{"filename": a.path, "type": "migration", "content": a.content,
+                                     "description": a.description,
+                                     "direction": "down" if a.path.split("/")[-1].startswith("U") else "up"}
+                                    for a in migrations],
+                "seed_data": [],
+                "schema_documentation": [{"filename": a.path, "description": a.description} for a in docs],
+            },
+            "performance_analysis": {
+                "estimated_storage": None,
+                "query_performance_projections": [],
+                "index_strategy": [self._index_entry(t, ix) for t in ctx.schema.tables for ix in t.indexes],
+                "partitioning_recommendations": [],
+            },
+            "security_implementation": {"user_roles": [], "permissions": [], "encryption_setup": [],
+                                        "audit_triggers": []},
+            "operations_guide": {"backup_strategy": None, "monitoring_setup": [], "maintenance_procedures": [],
+                                 "disaster_recovery": None},
+            "integration_support": {"orm_configurations": [], "connection_strings": [],
+                                    "api_integration_notes": [], "caching_strategies": []},
+            "design": {
+                "counts": counts,
+                "settings": {k: v for k, v in ctx.schema.settings.items() if not k.startswith("_")},
+                "inferences": [i.to_dict() for i in ctx.schema.inferences],
+            },
+        }
+        text = json.dumps(report, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+        return [Artifact("agent_output.json", text, "report", "Machine-readable report (DatabaseAgentOutput)")]
+
+    @staticmethod
+    def _index_entry(table, ix) -> dict:
+        return {"table": table.name, "index": ix.name, "columns": list(ix.columns), "method": str(ix.method),
+                "unique": ix.unique, "reason": ix.origin.reason or ix.comment or "given in the input"}

@@ -1,0 +1,51 @@
+"""Write a set of artifacts as one folder, atomically: all files appear together or none do."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from schemawright.errors import SchemawrightError
+from schemawright.render import Artifact
+
+MARKER = "agent_output.json"  # a folder holding this was written by schemawright and may be replaced
+
+
+class OutputError(SchemawrightError):
+    exit_code = 2
+
+
+def write_folder(artifacts: list[Artifact], out_dir: str | Path, *, force: bool = False) -> Path:
+    """Write ``artifacts`` under ``out_dir``.
+
+    The files are written to a temporary sibling folder first and moved into place with renames, so
+    an interrupted run never leaves a half-written folder. An existing folder is replaced only if an
+    earlier schemawright run wrote it (or ``force``); anything else there is left untouched.
+    """
+    out = Path(out_dir).resolve()
+    if out.exists():
+        if not out.is_dir():
+            raise OutputError(f"{out} exists and is not a folder")
+        if any(out.iterdir()) and not (out / MARKER).exists() and not force:
+            raise OutputError(f"{out} is not empty and was not written by schemawright; "
+                              "choose another folder or pass --force to replace it")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for a in artifacts:
+            target = staging / a.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(a.content, encoding="utf-8")
+        if out.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+            os.rename(out, retired / out.name)
+            os.rename(staging, out)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.rename(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out
