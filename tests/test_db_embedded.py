@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,13 +37,30 @@ def _select_1(dsn: str) -> int:
         return conn.execute("select 1").fetchone()[0]
 
 
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    """A private SCHEMAWRIGHT_HOME whose server is stopped (and cluster deleted) after the test."""
-    monkeypatch.setenv("SCHEMAWRIGHT_HOME", str(tmp_path / "home"))
-    yield tmp_path / "home"
+def _use_home(path: Path, monkeypatch) -> Iterator[Path]:
+    monkeypatch.setenv("SCHEMAWRIGHT_HOME", str(path))
+    yield path
     stop()
     assert _postmasters(data_dir()) == []
+
+
+@pytest.fixture(scope="module")
+def module_home(tmp_path_factory):
+    path = tmp_path_factory.mktemp("home")
+    yield path
+    shutil.rmtree(path)  # clusters are 40 MB; deleting one takes ~1 s here, hence one per module
+
+
+@pytest.fixture
+def home(module_home, monkeypatch):
+    """SCHEMAWRIGHT_HOME shared by this module's tests; its server is stopped after each test."""
+    yield from _use_home(module_home, monkeypatch)
+
+
+@pytest.fixture
+def fresh_home(tmp_path, monkeypatch):
+    """A new, uninitialised SCHEMAWRIGHT_HOME; its server is stopped and its cluster deleted after the test."""
+    yield from _use_home(tmp_path / "home", monkeypatch)
     shutil.rmtree(tmp_path / "home")
 
 
@@ -126,7 +144,7 @@ def test_restart_picks_another_port_when_the_old_one_is_taken(home):
     assert _select_1(second) == 1
 
 
-def test_concurrent_starts_from_two_processes_give_one_server(home):
+def test_concurrent_starts_from_two_processes_give_one_server(fresh_home):
     go = time.time() + 2  # both processes call start() at this moment, on a not yet initialised home
     script = ("import sys, time; from schemawright.db import start, status; "
               "time.sleep(max(0, float(sys.argv[1]) - time.time())); print(start(), status()['pid'])")

@@ -297,7 +297,7 @@ def _compare_enum(out: list[str], prefix: str, exp: EnumType, act: EnumType) -> 
 
 def _compare_view(out: list[str], prefix: str, exp: View, act: View) -> None:
     _check(out, prefix, "materialized", exp.materialized, act.materialized)
-    _check(out, prefix, "query", exp.query, act.query, normalize_query)
+    _check(out, prefix, "query", normalize_query(exp.query), normalize_query(act.query))
     _check(out, prefix, "comment", exp.comment, act.comment)
 
 
@@ -391,7 +391,7 @@ def _compare_index(out: list[str], prefix: str, exp: Index, act: Index) -> None:
         for e, a in zip(exp.elements, act.elements):
             where = f"{prefix}: element {e.label}"
             _check(out, where, "descending", e.descending, a.descending)
-            _check(out, where, "nulls first", _nulls_first(e), _nulls_first(a))
+            _check(out, where, "nulls", _nulls(e), _nulls(a))
             _check(out, where, "opclass", e.opclass, a.opclass, _lower)
     _check(out, prefix, "where", exp.where, act.where, _expr_key)
     _check(out, prefix, "include", exp.include, act.include, tuple)
@@ -399,9 +399,11 @@ def _compare_index(out: list[str], prefix: str, exp: Index, act: Index) -> None:
     _check(out, prefix, "comment", exp.comment, act.comment)
 
 
-def _nulls_first(e: IndexElement) -> bool:
-    """NULLS FIRST is the default for DESC, NULLS LAST for ASC."""
-    return e.descending if e.nulls_first is None else e.nulls_first
+def _nulls(e: IndexElement) -> str:
+    """The NULLS option as spelled, ``default`` when it is the direction's default (FIRST for DESC)."""
+    if e.nulls_first is None or e.nulls_first == e.descending:
+        return "default"
+    return "NULLS FIRST" if e.nulls_first else "NULLS LAST"
 
 
 def _compare_trigger(out: list[str], prefix: str, exp: Trigger, act: Trigger) -> None:

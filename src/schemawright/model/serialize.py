@@ -1,0 +1,77 @@
+"""Schema <-> plain JSON-able dicts, driven by the dataclass fields (no per-class code)."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import types
+import typing
+from functools import cache
+
+from schemawright.model import schema as m
+from schemawright.model import types as model_types
+
+FORMAT_VERSION = 1
+
+
+def to_dict(obj):
+    """A dataclass tree as dicts/lists/scalars; fields equal to their default are left out."""
+    if dataclasses.is_dataclass(obj):
+        out = {}
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            default = f.default if f.default is not dataclasses.MISSING else (
+                f.default_factory() if f.default_factory is not dataclasses.MISSING else dataclasses.MISSING)
+            if value == default:
+                continue
+            out[f.name] = to_dict(value)
+        return out
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    if isinstance(obj, (list, tuple)):
+        return [to_dict(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: to_dict(v) for k, v in obj.items() if not str(k).startswith("_")}
+    return obj
+
+
+@cache
+def _hints(cls) -> dict:
+    return typing.get_type_hints(cls, vars(m) | vars(model_types))
+
+
+def _build(hint, value):
+    if value is None:
+        return None
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _build(options[0], value) if len(options) == 1 else value
+    if origin in (list, tuple):
+        args = typing.get_args(hint)
+        items = [_build(args[0], v) for v in value]
+        return tuple(items) if origin is tuple else items
+    if origin is dict:
+        return dict(value)
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return hint(value)
+    if dataclasses.is_dataclass(hint):
+        return from_dict(hint, value)
+    return value
+
+
+def from_dict(cls, data: dict):
+    """Rebuild a dataclass (and everything inside it) from ``to_dict`` output."""
+    hints = _hints(cls)
+    kwargs = {f.name: _build(hints[f.name], data[f.name]) for f in dataclasses.fields(cls) if f.name in data}
+    return cls(**kwargs)
+
+
+def schema_to_json(schema: m.Schema) -> dict:
+    return {"format": "schemawright.schema", "version": FORMAT_VERSION, "schema": to_dict(schema)}
+
+
+def schema_from_json(data: dict) -> m.Schema:
+    if data.get("format") != "schemawright.schema":
+        raise ValueError("not a schemawright schema file")
+    return from_dict(m.Schema, data["schema"])

@@ -1,0 +1,182 @@
+"""Prove every constraint on the live database: a valid row is accepted, a violating row is refused
+with the expected SQLSTATE and constraint, and each foreign key's ON DELETE behaves as designed.
+
+Every probe runs in a savepoint of one transaction that is rolled back at the end, so the database
+is left as it was.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+
+import psycopg
+from psycopg import sql
+
+from schemawright.model.schema import FkAction, ForeignKey, Schema, Table
+from schemawright.verify.report import StepResult
+from schemawright.verify.rows import Row, RowFactory
+
+NOT_NULL, CHECK, UNIQUE, FOREIGN_KEY, RESTRICT = "23502", "23514", "23505", "23503", "23001"
+
+
+class ProbeFailed(Exception):
+    """The database did not behave as the design says."""
+
+
+def _expect_refused(factory: RowFactory, table: Table, row: Row, sqlstate: str, constraint: str | None,
+                    column: str | None = None) -> str:
+    try:
+        with factory.conn.transaction():
+            factory.insert(table, row)
+    except psycopg.Error as exc:
+        diag = exc.diag
+        if diag.sqlstate != sqlstate:
+            raise ProbeFailed(f"refused with {diag.sqlstate} ({diag.message_primary}), expected {sqlstate}") from None
+        if constraint is not None and diag.constraint_name != constraint:
+            raise ProbeFailed(f"refused by {diag.constraint_name}, expected {constraint}") from None
+        if column is not None and diag.column_name != column:
+            raise ProbeFailed(f"refused for column {diag.column_name}, expected {column}") from None
+        return f"refused with {sqlstate}"
+    raise ProbeFailed("the violating row was accepted")
+
+
+def _accept(factory: RowFactory, table: Table, row: Row) -> dict:
+    try:
+        with factory.conn.transaction():
+            return factory.insert(table, row)
+    except psycopg.Error as exc:
+        raise ProbeFailed(f"a valid row was refused: {exc.diag.sqlstate} {exc.diag.message_primary}") from None
+
+
+def probe_table(factory: RowFactory, table: Table) -> list[tuple[str, Callable[[], str]]]:
+    """(check name, probe) pairs for every constraint of ``table``."""
+    probes: list[tuple[str, Callable[[], str]]] = []
+
+    def valid() -> str:
+        _accept(factory, table, factory.valid_row(table))
+        return "valid row accepted"
+    probes.append((f"{table.name}: valid row accepted", valid))
+
+    for column in table.columns:
+        if not column.nullable and column.identity is None and column.generated is None:
+            def not_null(column=column) -> str:
+                row = factory.valid_row(table)
+                row[column.name] = None
+                return _expect_refused(factory, table, row, NOT_NULL, None, column.name)
+            probes.append((f"{table.name}.{column.name}: NOT NULL", not_null))
+
+    for check in table.checks:
+        def check_probe(check=check) -> str:
+            row = factory.valid_row(table)
+            bad = factory.satisfying(table, check, row, want=False)
+            if bad is None:
+                raise ProbeFailed("no candidate value violates the check")
+            changed = ", ".join(f"{c}={bad[c]!r}" for c in check.columns)
+            return _expect_refused(factory, table, bad, CHECK, check.name) + f" ({changed})"
+        probes.append((f"{table.name}: CHECK {check.name}", check_probe))
+
+    keys = [(u.name, u.columns) for u in table.uniques]
+    if table.primary_key:
+        keys.insert(0, (table.primary_key.name, table.primary_key.columns))
+    for name, columns in keys:
+        def unique_probe(name=name, columns=columns) -> str:
+            first = _accept(factory, table, factory.valid_row(table))
+            row = factory.valid_row(table)
+            row.update({c: first[c] for c in columns})
+            return _expect_refused(factory, table, row, UNIQUE, name)
+        probes.append((f"{table.name}: UNIQUE {name}", unique_probe))
+
+    for fk in table.foreign_keys:
+        def fk_probe(fk=fk) -> str:
+            row = factory.valid_row(table)
+            for col in fk.columns:
+                row[col] = _missing_value(factory, table, col)
+            return _expect_refused(factory, table, row, FOREIGN_KEY, fk.name)
+        probes.append((f"{table.name}: FOREIGN KEY {fk.name}", fk_probe))
+        probes.append((f"{table.name}: {fk.name} ON DELETE {fk.on_delete}",
+                       lambda fk=fk: _on_delete(factory, table, fk)))
+    return probes
+
+
+def _missing_value(factory: RowFactory, table: Table, col: str) -> str:
+    column = table.column(col)
+    if column.type.kind.value == "uuid":
+        return str(uuid.uuid4())
+    return str(2_000_000_000 - next(factory.serial))
+
+
+def _on_delete(factory: RowFactory, table: Table, fk: ForeignKey) -> str:
+    """Delete a referenced parent row and check what happened to the child."""
+    parent = factory.schema.table(fk.ref_table)
+    if parent is table:
+        return _self_on_delete(factory, table, fk)
+    row = factory.valid_row(table)
+    parent_row = _accept(factory, parent, factory.valid_row(parent))
+    row.update({c: parent_row[r] for c, r in zip(fk.columns, fk.ref_columns)})
+    child = _accept(factory, table, row)
+    where = sql.SQL(" AND ").join(sql.SQL("{} = {}").format(sql.Identifier(r), sql.Placeholder())
+                                  for r in fk.ref_columns)
+    delete = sql.SQL("DELETE FROM {} WHERE {}").format(sql.Identifier(parent.schema, parent.name), where)
+    try:
+        with factory.conn.transaction():
+            factory.conn.execute(delete, [parent_row[r] for r in fk.ref_columns])
+    except psycopg.Error as exc:
+        state = exc.diag.sqlstate
+        # PostgreSQL reports both RESTRICT and NO ACTION as foreign_key_violation (23503).
+        if fk.on_delete in (FkAction.RESTRICT, FkAction.NO_ACTION) and state in (FOREIGN_KEY, RESTRICT) \
+                and exc.diag.constraint_name == fk.name:
+            return f"delete of the parent refused ({state})"
+        raise ProbeFailed(f"deleting the parent failed with {state}: {exc.diag.message_primary}") from None
+    if fk.on_delete in (FkAction.RESTRICT, FkAction.NO_ACTION):
+        raise ProbeFailed("the parent was deleted while a child referenced it")
+    key = table.primary_key.columns
+    found = factory.conn.execute(
+        sql.SQL("SELECT {} FROM {} WHERE {}").format(
+            sql.SQL(", ").join(sql.Identifier(c) for c in fk.columns), sql.Identifier(table.schema, table.name),
+            sql.SQL(" AND ").join(sql.SQL("{}::text = {}").format(sql.Identifier(k), sql.Placeholder()) for k in key)),
+        [child[k] for k in key]).fetchone()
+    if fk.on_delete == FkAction.CASCADE:
+        if found is not None:
+            raise ProbeFailed("the child row survived a cascading delete")
+        return "child row deleted with its parent"
+    if fk.on_delete == FkAction.SET_NULL:
+        if found is None or any(v is not None for v in found):
+            raise ProbeFailed(f"expected the child's {', '.join(fk.columns)} to become NULL, got {found}")
+        return "child's reference set to NULL"
+    return "parent deleted"
+
+
+def _self_on_delete(factory: RowFactory, table: Table, fk: ForeignKey) -> str:
+    top = _accept(factory, table, factory.valid_row(table))
+    row = factory.valid_row(table)
+    row.update({c: top[r] for c, r in zip(fk.columns, fk.ref_columns)})
+    _accept(factory, table, row)
+    return "self-reference accepted"
+
+
+def run_probes(conn: psycopg.Connection, schema: Schema, on_step: Callable[[StepResult], None]) -> None:
+    """Run every probe of every table in one transaction that is rolled back at the end."""
+    factory = RowFactory(conn, schema)
+    probes = [p for t in schema.tables for p in probe_table(factory, t)]
+    tx = conn.transaction(force_rollback=True)
+    with tx:
+        for name, probe in probes:
+            start = time.perf_counter()
+            try:
+                detail, ok = probe(), True
+            except ProbeFailed as exc:
+                detail, ok = str(exc), False
+            except (RuntimeError, psycopg.Error) as exc:
+                detail, ok = f"probe could not run: {exc}", False
+            on_step(StepResult(name=name, ok=ok, detail=detail, seconds=time.perf_counter() - start,
+                               group="constraints"))
+
+
+def count_probes(schema: Schema) -> int:
+    total = 0
+    for t in schema.tables:
+        total += 1 + sum(1 for c in t.columns if not c.nullable and c.identity is None and c.generated is None)
+        total += len(t.checks) + len(t.uniques) + (1 if t.primary_key else 0) + 2 * len(t.foreign_keys)
+    return total

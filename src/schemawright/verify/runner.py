@@ -1,0 +1,147 @@
+"""verify: prove a generated project on a real PostgreSQL, in a scratch database dropped afterwards.
+
+1. apply the migrations forward, read the catalog back (A) and compare it with the canonical model;
+2. apply every undo step and check that nothing of the design is left;
+3. apply forward again, read the catalog (B) and require A == B;
+4. probe every NOT NULL, CHECK, UNIQUE and FOREIGN KEY (verify/constraints.py).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+import psycopg
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from schemawright.db import connect, resolve_dsn, scratch_database
+from schemawright.errors import VerifyError
+from schemawright.inspect import inspect_schema
+from schemawright.model.compare import differences
+from schemawright.model.schema import Schema
+from schemawright.model.serialize import schema_from_json
+from schemawright.render.model_json import MODEL_PATH
+from schemawright.verify.constraints import count_probes, run_probes
+from schemawright.verify.report import StepResult, VerifyReport
+
+MIGRATION_RE = re.compile(r"^([VU])(\d+(?:[._]\d+)*)__(.+)\.sql$")
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in re.split(r"[._]", text))
+
+
+def read_migrations(folder: Path) -> tuple[list[Path], list[Path]]:
+    """Forward (V) files in version order and undo (U) files in reverse version order."""
+    mdir = folder / "migrations"
+    if not mdir.is_dir():
+        raise VerifyError(f"{folder} has no migrations/ folder: is it a folder written by 'schemawright design'?")
+    forward, undo = [], []
+    for f in mdir.iterdir():
+        m = MIGRATION_RE.match(f.name)
+        if m:
+            (forward if m.group(1) == "V" else undo).append((_version(m.group(2)), f))
+    if not forward:
+        raise VerifyError(f"{mdir} holds no V<n>__<description>.sql migration")
+    versions = {v for v, _ in forward}
+    orphans = [f.name for v, f in undo if v not in versions]
+    if orphans:
+        raise VerifyError(f"undo files without a forward migration: {', '.join(orphans)}")
+    return [f for _, f in sorted(forward)], [f for _, f in sorted(undo, reverse=True)]
+
+
+def load_model(folder: Path) -> Schema:
+    path = folder / MODEL_PATH
+    try:
+        return schema_from_json(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        raise VerifyError(f"{path} is missing: verify compares the database with the designed model") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise VerifyError(f"{path} is not a schemawright model: {exc}") from None
+
+
+class _Run:
+    def __init__(self, report: VerifyReport, progress: Progress | None, total: int):
+        self.report, self.progress = report, progress
+        self.task = progress.add_task("verifying", total=total) if progress else None
+
+    def add(self, step: StepResult) -> StepResult:
+        self.report.steps.append(step)
+        if self.progress:
+            self.progress.update(self.task, advance=1, description=step.name[:50])
+        return step
+
+    def timed(self, name: str, group: str, fn) -> StepResult:
+        start = time.perf_counter()
+        try:
+            problems = fn()
+        except psycopg.Error as exc:
+            problems = [f"{type(exc).__name__}: {exc}".strip()]
+        ok = not problems
+        return self.add(StepResult(name=name, ok=ok, group=group, seconds=time.perf_counter() - start,
+                                   detail="ok" if ok else f"{len(problems)} problem(s): {problems[0]}",
+                                   problems=problems))
+
+
+def _apply(conn: psycopg.Connection, files: list[Path]) -> list[str]:
+    """Apply each file in its own transaction; stop at the first failure."""
+    for f in files:
+        try:
+            with conn.transaction():
+                conn.execute(f.read_text(encoding="utf-8"))
+        except psycopg.Error as exc:
+            return [f"{f.name}: {exc.diag.sqlstate} {exc.diag.message_primary}"]
+    return []
+
+
+def _leftovers(conn: psycopg.Connection, model: Schema) -> list[str]:
+    after = inspect_schema(conn)
+    left = [f"table {t.name}" for t in after.tables] + [f"view {v.name}" for v in after.views]
+    left += [f"function {f.name}" for f in after.functions] + [f"type {e.name}" for e in after.enums]
+    return [f"still present after undo: {x}" for x in left]
+
+
+def verify_project(folder: str | Path, *, dsn: str | None = None, progress: Console | None = None) -> VerifyReport:
+    """Verify the project in ``folder`` on ``dsn`` (default: the embedded server); write verification.json."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise VerifyError(f"{folder} is not a folder")
+    model = load_model(folder)
+    forward, undo = read_migrations(folder)
+    server = resolve_dsn(dsn)
+    report = VerifyReport(folder=str(folder), server=_redact(server))
+    bar = Progress(TextColumn("{task.description:<50}"), BarColumn(), MofNCompleteColumn(), console=progress,
+                   transient=True) if progress else None
+    run = _Run(report, bar, total=6 + count_probes(model))
+    with scratch_database(server, prefix="sw_verify") as scratch, connect(scratch, autocommit=True) as conn:
+        if bar:
+            bar.start()
+        try:
+            _verify(conn, model, forward, undo, run)
+        finally:
+            if bar:
+                bar.stop()
+    report.write(folder)
+    return report
+
+
+def _verify(conn, model: Schema, forward: list[Path], undo: list[Path], run: _Run) -> None:
+    if run.timed("migrations: forward", "migrations", lambda: _apply(conn, forward)).ok is False:
+        return
+    first: list[Schema] = []
+    run.timed("catalog: read back", "schema", lambda: first.append(inspect_schema(conn)) or [])
+    run.timed("catalog matches the design", "schema", lambda: differences(model, first[0]))
+    if run.timed("migrations: undo", "migrations", lambda: _apply(conn, undo)).ok:
+        run.timed("undo leaves nothing behind", "migrations", lambda: _leftovers(conn, model))
+    if run.timed("migrations: forward again", "migrations", lambda: _apply(conn, forward)).ok is False:
+        return
+    run.timed("catalog after redo equals the first", "migrations",
+              lambda: differences(first[0], inspect_schema(conn)))
+    run_probes(conn, model, run.add)
+
+
+def _redact(dsn: str) -> str:
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", dsn)
