@@ -111,8 +111,8 @@ def expected_schema() -> Schema:
         primary_key=PrimaryKey(name="pk_users", columns=("id",)),
         uniques=[UniqueConstraint(name="uq_users_email", columns=("email",))],
         checks=[
-            CheckConstraint(name="chk_users_status", expression=Expression("status IN ('active', 'blocked', 'deleted')"),
-                            columns=("status",)),
+            CheckConstraint(name="chk_users_status", columns=("status",),
+                            expression=Expression("status IN ('active', 'blocked', 'deleted')")),
             CheckConstraint(name="chk_users_rating", expression=Expression("rating BETWEEN 1 AND 5"),
                             columns=("rating",)),
             CheckConstraint(name="chk_users_email", expression=Expression("email ~* '^[^@]+@[^@]+$'"),
@@ -143,8 +143,8 @@ def expected_schema() -> Schema:
         ],
         primary_key=PrimaryKey(name="pk_orders", columns=("id",)),
         checks=[
-            CheckConstraint(name="chk_orders_total", expression=Expression("total >= 0 AND discount BETWEEN 0 AND total"),
-                            columns=("total", "discount")),
+            CheckConstraint(name="chk_orders_total", columns=("total", "discount"),
+                            expression=Expression("total >= 0 AND discount BETWEEN 0 AND total")),
             CheckConstraint(name="chk_orders_code", expression=Expression("code LIKE 'ORD-%' OR code IS NULL"),
                             columns=("code",)),
             CheckConstraint(name="chk_orders_quantity", expression=Expression("quantity NOT IN (0, -1)"),
@@ -161,8 +161,8 @@ def expected_schema() -> Schema:
                   where=Expression("status IN ('paid', 'shipped')")),
             Index(name="idx_orders_code_trgm", method=IndexMethod.GIN,
                   elements=(IndexElement(column="code", opclass="gin_trgm_ops"),)),
-            Index(name="idx_orders_user_status", elements=(IndexElement(column="user_id"), IndexElement(column="status")),
-                  include=("total",)),
+            Index(name="idx_orders_user_status", include=("total",),
+                  elements=(IndexElement(column="user_id"), IndexElement(column="status"))),
         ],
     )
     events = Table(
@@ -180,8 +180,8 @@ def expected_schema() -> Schema:
         enums=[EnumType(name="order_status", values=("pending", "paid", "shipped"), comment="Order lifecycle")],
         tables=[users, orders, events],
         views=[
-            View(name="vw_active_users", query="SELECT id, email, name FROM users WHERE status IN ('active', 'blocked')",
-                 comment="Users who may log in"),
+            View(name="vw_active_users", comment="Users who may log in",
+                 query="SELECT id, email, name FROM users WHERE status IN ('active', 'blocked')"),
             View(name="vw_user_orders",
                  query="SELECT u.id, u.email, count(o.id) AS order_count FROM users u "
                        "LEFT JOIN orders o ON o.user_id = u.id GROUP BY u.id, u.email"),
@@ -326,7 +326,8 @@ def test_fk_ref_schema_defaults_to_the_table_schema():
 @pytest.mark.parametrize(("ours", "catalog"), [
     ("status IN ('a', 'b')",
      "((status)::text = ANY ((ARRAY['a'::character varying, 'b'::character varying])::text[]))"),
-    ("status NOT IN ('a', 'b')", "((status)::text <> ALL ((ARRAY['a'::character varying, 'b'::character varying])::text[]))"),
+    ("status NOT IN ('a', 'b')",
+     "((status)::text <> ALL ((ARRAY['a'::character varying, 'b'::character varying])::text[]))"),
     ("status IN ('a')", "((status)::text = 'a'::text)"),
     ("rating BETWEEN 1 AND 5", "((rating >= 1) AND (rating <= 5))"),
     ("rating NOT BETWEEN 1 AND 5", "((rating < 1) OR (rating > 5))"),

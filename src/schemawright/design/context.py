@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 import inflect
 
@@ -17,6 +18,7 @@ _UNCOUNTABLE = frozenset({"data", "metadata", "media", "news", "settings", "seri
                           "equipment", "information", "feedback", "inventory", "analytics", "staff"})
 
 
+@cache
 def plural(word: str) -> str:
     """Plural of a snake_case name, inflecting its last part (order_item -> order_items)."""
     head, _, last = word.rpartition("_")
@@ -25,6 +27,7 @@ def plural(word: str) -> str:
     return (head + "_" if head else "") + _inflect.plural_noun(last)
 
 
+@cache
 def singular(word: str) -> str:
     """Singular of a snake_case name (order_items -> order_item, categories -> category)."""
     head, _, last = word.rpartition("_")
@@ -34,6 +37,7 @@ def singular(word: str) -> str:
     return (head + "_" if head else "") + (single or last)
 
 
+@cache
 def is_plural(word: str) -> bool:
     last = word.rpartition("_")[2]
     return last not in _UNCOUNTABLE and bool(_inflect.singular_noun(last)) and not last.endswith("ss")

@@ -8,6 +8,7 @@ steps and raised together, so a user sees all of them at once.
 from __future__ import annotations
 
 import difflib
+from functools import cache
 
 from schemawright.design import conventions, indexes, relationships
 from schemawright.design.columns import (
@@ -258,9 +259,8 @@ def _add_value_set(ctx: DesignContext, table: Table, column: Column, values: tup
 
 
 def _add_check(ctx: DesignContext, table: Table, suffix: str, text: str, origin, path=None, user=False) -> None:
-    columns = {c.name for c in table.columns}
     try:
-        expr, used = parse_check(text, columns)
+        expr, used = _parse_check_cached(text, frozenset(c.name for c in table.columns))
     except ExpressionError as exc:
         if user:
             ctx.problem(path, f"invalid check on {table.name}: {exc}", got=repr(text))
@@ -272,6 +272,12 @@ def _add_check(ctx: DesignContext, table: Table, suffix: str, text: str, origin,
             ctx.problem(path, f"a check named {name} already exists on {table.name}")
         return
     table.checks.append(CheckConstraint(name=name, expression=expr, columns=used, origin=origin))
+
+
+@cache
+def _parse_check_cached(text: str, columns: frozenset[str]):
+    """parse_check memoized: generated checks repeat across tables (price >= 0, name not blank...)."""
+    return parse_check(text, set(columns))
 
 
 def _add_unique(ctx: DesignContext, table: Table, columns: tuple[str, ...], origin) -> None:

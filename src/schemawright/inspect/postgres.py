@@ -158,7 +158,9 @@ def _origin() -> Origin:
 def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
     """Read every table, view, function, enum and extension of ``schema`` into a ``Schema``."""
     has_nnd = conn.info.server_version >= 150000  # pg_index.indnullsnotdistinct is new in 15
-    with conn.cursor(row_factory=dict_row) as cur:
+    constraints_sql = _CONSTRAINTS_SQL.format(nulls_not_distinct="ci.indnullsnotdistinct" if has_nnd else "false")
+    indexes_sql = _INDEXES_SQL.format(nulls_not_distinct="i.indnullsnotdistinct" if has_nnd else "false")
+    with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
         cur.execute(_TABLES_SQL, (schema, "pg_class"))
         tables = {row["oid"]: Table(name=row["relname"], schema=schema, comment=row["comment"],
                                     partitioning=_partitioning(row["partkey"]), origin=_origin())
@@ -169,11 +171,11 @@ def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
         for row in cur.fetchall():
             tables[row["attrelid"]].columns.append(_column(row, schema))
 
-        cur.execute(_CONSTRAINTS_SQL.format(nulls_not_distinct="ci.indnullsnotdistinct" if has_nnd else "false"), (oids,))
+        cur.execute(constraints_sql, (oids,))
         for row in cur.fetchall():
             _add_constraint(tables[row["conrelid"]], row)
 
-        cur.execute(_INDEXES_SQL.format(nulls_not_distinct="i.indnullsnotdistinct" if has_nnd else "false"), (oids,))
+        cur.execute(indexes_sql, (oids,))
         index_rows = cur.fetchall()
         cur.execute(_INDEX_KEYS_SQL, ([row["indexrelid"] for row in index_rows],))
         keys: dict[int, list[dict]] = defaultdict(list)

@@ -14,17 +14,21 @@ from schemawright.model import types as model_types
 FORMAT_VERSION = 1
 
 
+@cache
+def _defaults(cls) -> tuple[tuple[str, object], ...]:
+    return tuple((f.name, f.default if f.default is not dataclasses.MISSING else (
+        f.default_factory() if f.default_factory is not dataclasses.MISSING else dataclasses.MISSING))
+        for f in dataclasses.fields(cls))
+
+
 def to_dict(obj):
     """A dataclass tree as dicts/lists/scalars; fields equal to their default are left out."""
     if dataclasses.is_dataclass(obj):
         out = {}
-        for f in dataclasses.fields(obj):
-            value = getattr(obj, f.name)
-            default = f.default if f.default is not dataclasses.MISSING else (
-                f.default_factory() if f.default_factory is not dataclasses.MISSING else dataclasses.MISSING)
-            if value == default:
-                continue
-            out[f.name] = to_dict(value)
+        for name, default in _defaults(type(obj)):
+            value = getattr(obj, name)
+            if value != default:
+                out[name] = to_dict(value)
         return out
     if isinstance(obj, enum.Enum):
         return obj.value

@@ -14,5 +14,5 @@ class ModelJson(Renderer):
     name = "model_json"
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
-        text = json.dumps(schema_to_json(ctx.schema), indent=1, ensure_ascii=False) + "\n"
+        text = json.dumps(schema_to_json(ctx.schema), ensure_ascii=False, separators=(",", ":")) + "\n"
         return [Artifact(MODEL_PATH, text, "schema", "The canonical schema model (JSON) that verify compares with")]
