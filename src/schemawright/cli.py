@@ -96,13 +96,21 @@ def _print_report(report, verbose: bool) -> None:
     out.print(f"[{colour}]{passed}/{len(report.steps)} checks passed[/]; report: {report.path}")
 
 
-def _register_db() -> None:
-    from schemawright.db.cli import db_app
-    app.add_typer(db_app, name="db", help="Manage the embedded PostgreSQL (start, stop, status, url).")
+# Modules that add their commands to ``app``: each defines ``register(app: typer.Typer) -> None``.
+# Adding a command group is one module plus one line here.
+COMMAND_MODULES = ("schemawright.db.cli",)
+
+
+def register_all() -> typer.Typer:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(app)
+    return app
 
 
 def main() -> None:
-    _register_db()
+    register_all()
     try:
         app()
     except SchemawrightError as exc:  # raised outside a command body (e.g. db commands)

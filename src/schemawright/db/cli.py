@@ -40,3 +40,8 @@ def url() -> None:
         typer.echo("not running", err=True)
         raise typer.Exit(1)
     typer.echo(value)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``schemawright db ...`` to the main command."""
+    app.add_typer(db_app, name="db", help="Manage the embedded PostgreSQL (start, stop, status, url).")
