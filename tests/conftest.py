@@ -11,6 +11,11 @@ import pytest
 from schemawright.db import embedded, scratch_database
 
 
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite tests/golden/<example>/ from the current designer output instead of comparing")
+
+
 @pytest.fixture(scope="session")
 def pg_dsn():
     """$SCHEMAWRIGHT_TEST_DSN, else an embedded server in a per-run SCHEMAWRIGHT_HOME (stopped at the end)."""

@@ -42,6 +42,8 @@ class SpecProblem:
         if self.expected is not None:
             text += f" (expected {self.expected}"
             text += f", got {self.got})" if self.got is not None else ")"
+        elif self.got is not None:
+            text += f" (got {self.got})"
         if self.hint:
             text += f"; {self.hint}"
         return text
@@ -56,7 +58,10 @@ class SpecError(SchemawrightError):
     exit_code = 2
 
     def __init__(self, problems: list[SpecProblem] | SpecProblem):
-        self.problems = problems if isinstance(problems, list) else [problems]
+        problems = list(problems) if isinstance(problems, list) else [problems]
+        # In reading order: by file, then position (problems without a position last); stable.
+        self.problems = sorted(problems, key=lambda p: (p.file or "", p.line is None, p.line or 0,
+                                                        p.column is None, p.column or 0))
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

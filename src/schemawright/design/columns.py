@@ -188,6 +188,10 @@ def _address(col: str) -> ColumnGuess:
     return ColumnGuess("type.address", "a postal address part: text, personal data", DataType(Kind.TEXT), pii=True)
 
 
+# *_code names that classify a row (many rows share the value), so they are not unique identifiers.
+DESCRIPTIVE_CODES = ("language", "locale", "area", "dial", "status", "error", "response", "reason", "region",
+                     "timezone", "tax", "postal", "zip", "country", "currency", "color", "colour", "unit")
+
 RULES: tuple[Rule, ...] = (
     Rule("email", re.compile(r"^(?:email|e_mail|email_address|[a-z_]+_email)$"), _email),
     Rule("hash", re.compile(r"^(?:password_hash|password_digest|[a-z_]+_hash|password)$"), _secret_hash),
@@ -208,10 +212,13 @@ RULES: tuple[Rule, ...] = (
                            r"[a-z_]+_url)$"), _url),
     Rule("phone", _names("phone", "phone_number", "mobile", "telephone", "fax", "[a-z_]+_phone"), _phone),
     Rule("slug", _names("slug", "[a-z_]+_slug"), _slug),
-    Rule("code", _names("sku", "code", "isbn", "barcode", "[a-z_]+_code", "reference", "order_number",
-                        "invoice_number"), _sku),
+    # Country, currency and postal codes describe a row rather than identify it: matched before "code".
     Rule("country", _names("country", "country_code"), _country),
     Rule("currency", _names("currency", "currency_code"), _currency),
+    Rule("address", _names("address", "street", "address_line1", "address_line2", "city", "postal_code",
+                           "zip", "zip_code", "region", "state_province"), _address),
+    Rule("code", _names("sku", "code", "isbn", "barcode", f"(?!(?:{'|'.join(DESCRIPTIVE_CODES)})_code$)[a-z_]+_code",
+                        "reference", "order_number", "invoice_number"), _sku),
     Rule("ip", _names("ip", "ip_address", "[a-z_]+_ip"), _ip),
     Rule("latitude", _names("lat", "latitude"), _latitude),
     Rule("longitude", _names("lng", "lon", "long", "longitude"), _longitude),
@@ -226,8 +233,6 @@ RULES: tuple[Rule, ...] = (
                         "display_name", "[a-z_]+_name", "label", "subject", "headline"), _name),
     Rule("sensitive", _names("ssn", "national_id", "passport_number", "tax_id", "payment_info",
                              "card_number", "iban", "bank_account", "medical_history", "diagnosis"), _sensitive),
-    Rule("address", _names("address", "street", "address_line1", "address_line2", "city", "postal_code",
-                           "zip", "zip_code", "region", "state_province"), _address),
     Rule("text", _names("description", "body", "content", "notes", "note", "bio", "comment", "comments",
                         "summary", "message", "text", "excerpt", "instructions", "reason"), _long_text),
 )

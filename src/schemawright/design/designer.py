@@ -19,7 +19,8 @@ from schemawright.design.context import DesignContext, table_name_for
 from schemawright.design.defaults import USER_TABLES, resolve_defaults
 from schemawright.model import names
 from schemawright.model.schema import (
-    CheckConstraint, Column, EnumType, Expression, PrimaryKey, Schema, Table, UniqueConstraint, convention, given, inferred,
+    CheckConstraint, Column, EnumType, Expression, PrimaryKey, Schema, Source, Table, UniqueConstraint, convention, given,
+    inferred,
 )
 from schemawright.model.types import DataType, Kind, UnknownTypeError, enum_type, parse_type, supported_type_names
 from schemawright.spec.expressions import ExpressionError, literal_default, parse_check
@@ -39,6 +40,9 @@ def design(spec: TaskInput, smap: SourceMap) -> Schema:
     _columns_and_deferred(ctx)
     ctx.raise_problems()
     relationships.apply_inferred(ctx)
+    _tenant_scope(ctx)
+    ctx.raise_problems()
+    _order_columns(ctx)
     conventions.apply(ctx)
     _apply_constraints(ctx)
     ctx.raise_problems()
@@ -77,7 +81,8 @@ def _create_tables(ctx: DesignContext) -> None:
             continue
         seen[name] = i
         kind = _entity_kind(ctx, entity, name)
-        table = Table(name=name, kind=kind, comment=entity.description, origin=given(format_path(path)))
+        table = Table(name=name, kind=kind, comment=entity.description, origin=given(format_path(path)),
+                      renamed_from=table_name_for(entity.renamed_from) if entity.renamed_from else None)
         ctx.schema.tables.append(table)
         ctx.entity_paths[name] = path
         _add_primary_key(ctx, table, entity, path)
@@ -139,6 +144,65 @@ def _columns_and_deferred(ctx: DesignContext) -> None:
                 relationships.defer_reference(ctx, table, attr, col, path)
             else:
                 add_attribute_column(ctx, table, attr, col, path)
+        if entity.tenant_column and entity.tenant_column not in seen and not table.has_column(entity.tenant_column):
+            path = ("data_model", "entities", i, "tenant_column")
+            if not entity.tenant_column.endswith("_id"):
+                ctx.problem(path, f"tenant column {entity.tenant_column!r} is not an attribute of {entity.name!r}",
+                            expected="an attribute of the entity, or a <tenant>_id name (a reference is added)")
+                continue
+            relationships.defer_reference(ctx, table, Attribute(name=entity.tenant_column), entity.tenant_column, path)
+            ctx.infer("tenant.column", f"{table.name}.{entity.tenant_column}", "column added",
+                      "tenant_column names a column the attributes do not list; it references the tenants' table")
+
+
+def _tenant_scope(ctx: DesignContext) -> None:
+    """tenant_column: every row belongs to one tenant (NOT NULL), and what the designer made unique on
+    its own (slugs, codes) is unique per tenant, since two tenants may use the same value."""
+    for i, entity in enumerate(ctx.spec.data_model.entities):
+        if not entity.tenant_column:
+            continue
+        table, tenant = ctx.table(table_name_for(entity.name)), entity.tenant_column
+        column = table.column(tenant)
+        if column is None:
+            continue
+        if column.nullable:
+            if any(a.name == tenant and a.nullable for a in entity.attributes) or any(
+                    r.required is False and (r.foreign_key or "") == tenant for r in ctx.spec.data_model.relationships):
+                ctx.problem(("data_model", "entities", i, "tenant_column"), f"tenant column {table.name}.{tenant} "
+                            "is declared optional", expected="a required tenant column (every row has a tenant)")
+                continue
+            column.nullable = False
+        ctx.infer("tenant.column", f"{table.name}.{tenant}", "NOT NULL",
+                  "tenant_column: every row of a tenant-scoped table belongs to exactly one tenant")
+        for unique in table.uniques:
+            if tenant in unique.columns or unique.origin.source != Source.INFERRED:
+                continue
+            unique.columns = (tenant, *unique.columns)
+            unique.name = names.uq_name(table.name, unique.columns)
+            ctx.infer("tenant.unique", f"{table.name}.{unique.name}", f"UNIQUE ({', '.join(unique.columns)})",
+                      "a value the designer made unique is unique per tenant: two tenants may use the same one")
+
+
+def _order_columns(ctx: DesignContext) -> None:
+    """Columns in the order the input lists the attributes (references resolved later would otherwise
+    trail): a generated key first, then the attributes, then columns added by relationships."""
+    for entity in ctx.spec.data_model.entities:
+        table = ctx.table(table_name_for(entity.name))
+        declared: list[str] = []
+        for attr in entity.attributes:
+            col = names.to_snake(attr.name)
+            found = next((c for c in (col, f"{col}_id") if table.has_column(c) and c not in declared), None)
+            if found:
+                declared.append(found)
+        generated_key = table.primary_key.columns if table.primary_key and not entity.primary_key else ()
+
+        def rank(column: Column, declared=declared, generated_key=generated_key) -> tuple[int, int]:
+            if column.name in generated_key:
+                return (0, 0)
+            if column.name in declared:
+                return (1, declared.index(column.name))
+            return (2, 0)
+        table.columns.sort(key=rank)
 
 
 def _is_collection(attr: Attribute, col: str) -> bool:
@@ -182,6 +246,8 @@ def add_attribute_column(ctx: DesignContext, table: Table, attr: Attribute, col:
             _add_check(ctx, table, suffix, expr, origin=inferred(guess.rule, guess.reason, where))
     if col == "email" and table.name in USER_TABLES and attr.unique is None:
         guess.unique, guess.reason = True, "an account's e-mail address identifies it: unique"
+    if col == "username" and table.name in USER_TABLES and attr.unique is None:
+        guess.unique, guess.reason = True, "a username identifies an account (sign-in, mentions, URLs): unique"
     if guess.unique and attr.unique is None:
         _add_unique(ctx, table, (col,), inferred(guess.rule, guess.reason, where))
         ctx.infer("constraint.unique", subject, "UNIQUE", guess.reason)
@@ -215,6 +281,8 @@ def _enum(name: str, values: list[str], path) -> EnumType:
 def _apply_overrides(ctx: DesignContext, table: Table, column: Column, attr: Attribute, path) -> None:
     """Explicit attribute settings win over anything inferred."""
     subject = f"{table.name}.{column.name}"
+    if attr.renamed_from is not None:
+        column.renamed_from = names.to_snake(attr.renamed_from)
     if attr.nullable is not None:
         column.nullable = attr.nullable
     if attr.description:
@@ -228,6 +296,11 @@ def _apply_overrides(ctx: DesignContext, table: Table, column: Column, attr: Att
             column.default = literal_default(attr.default, column.type)
         except ExpressionError as exc:
             ctx.problem(path + ("default",), f"bad default for {subject}: {exc}", got=repr(attr.default))
+        if attr.nullable is None and column.nullable:
+            column.nullable = False
+            ctx.infer("nullability.default", subject, "NOT NULL",
+                      "a default is given and nullability is not: every row starts with a value, and allowing "
+                      "NULL later would only add a second way to say 'unknown' (set nullable: true to allow it)")
     if attr.values is not None and column.type.kind != Kind.ENUM:
         if not attr.values:
             ctx.problem(path + ("values",), "the list of allowed values is empty")
@@ -250,8 +323,12 @@ def _add_value_set(ctx: DesignContext, table: Table, column: Column, values: tup
     table.checks.append(CheckConstraint(
         name=name, expression=Expression(f"{names.quote_ident(column.name)} IN ({literals})"),
         columns=(column.name,), origin=inferred("type.status", "allowed values") if inferred_values else given()))
-    if column.default is None or inferred_values:
+    if inferred_values:
         column.default = Expression(names.quote_literal(values[0]))
+    elif column.default is None and guess_column(column.name).status_set:
+        column.default = Expression(names.quote_literal(values[0]))
+        ctx.infer("type.status", f"{table.name}.{column.name}", f"default {values[0]!r}",
+                  "a status starts in the first state of its life cycle (set 'default' to change)")
     if inferred_values:
         ctx.infer("type.status", f"{table.name}.{column.name}", f"allowed values: {', '.join(values)}; "
                   f"default {values[0]!r}", "no values given; the usual life cycle of "

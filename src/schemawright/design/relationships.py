@@ -238,6 +238,9 @@ def collection(ctx: DesignContext, table: Table, attr: Attribute, col: str, path
                                         comment="The value", origin=origin))
             vocab.uniques.append(UniqueConstraint(name=names.uq_name(col, ["name"]), columns=("name",),
                                                   origin=origin))
+            vocab.checks.append(CheckConstraint(name=names.chk_name(col, "name_not_blank"),
+                                                expression=Expression("length(btrim(name)) > 0"), columns=("name",),
+                                                origin=inferred("type.name", "a vocabulary value is never blank")))
             ctx.schema.tables.append(vocab)
         junction = _junction(ctx, table, vocab, None, origin, path)
         ctx.infer("normalize.multi_valued", f"{table.name}.{col}", f"table {col} + junction {junction.name}",

@@ -14,8 +14,9 @@ import re
 from pglast.keywords import COL_NAME_KEYWORDS, RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
 
 MAX_IDENTIFIER = 63
-IDENTIFIER_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-SNAKE_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
+# ``\Z``, not ``$``: ``$`` also matches before a trailing newline, which would let "users\n" through.
+IDENTIFIER_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
+SNAKE_RE = re.compile(r"^[a-z_][a-z0-9_]*\Z")
 
 # Words that must be quoted where they are used as a column or table name.
 NEEDS_QUOTES = frozenset(RESERVED_KEYWORDS) | frozenset(TYPE_FUNC_NAME_KEYWORDS)
@@ -24,11 +25,13 @@ AWKWARD = frozenset(COL_NAME_KEYWORDS)
 
 
 def is_valid_identifier(name: str) -> bool:
-    return bool(IDENTIFIER_RE.match(name)) and len(name.encode()) <= MAX_IDENTIFIER
+    return isinstance(name, str) and bool(IDENTIFIER_RE.match(name)) and len(name.encode()) <= MAX_IDENTIFIER
 
 
 def is_reserved(name: str) -> bool:
-    return name.lower() in NEEDS_QUOTES
+    """A keyword that ``quote_ident`` always quotes (reserved words such as ``order``, ``user``,
+    ``group``, ``select``, and column-name keywords such as ``position``)."""
+    return name.lower() in NEEDS_QUOTES or name.lower() in AWKWARD
 
 
 def quote_ident(name: str) -> str:
@@ -38,11 +41,32 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+_ESCAPES = {"\\": "\\\\", "'": "''", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+_ESCAPE_RE = re.compile(r"[\\'\x00-\x1f\x7f]")
+
+
 def quote_literal(value: str) -> str:
-    """A standard-conforming SQL string literal (E'' is never needed: backslashes are plain)."""
+    """A SQL string literal that means ``value`` whatever the session settings and the file's fate.
+
+    Quotes are doubled. A value holding a backslash or a control character (newline, carriage
+    return, tab, escape...) is written as an escape string, ``E'...'``, with the backslash doubled
+    and each control character as an escape (``\\n``, ``\\r``, ``\\x1b``):
+
+    * a plain ``'a\\b'`` means something else, and can end the literal early, on a session with
+      ``standard_conforming_strings = off``; ``E''`` means the same under both settings;
+    * a raw line break inside a literal would be changed by anything that converts line endings
+      (reading the file in text mode, git's autocrlf, an editor), silently changing the data.
+
+    Everything else is plain text inside a literal: ``--``, ``/*``, ``$$`` and any Unicode.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"quote_literal needs a str, got {type(value).__name__}")
     if "\x00" in value:
         raise ValueError("NUL characters cannot be stored in PostgreSQL text")
-    return "'" + value.replace("'", "''") + "'"
+    if "\\" not in value and not _CONTROL_RE.search(value):
+        return "'" + value.replace("'", "''") + "'"
+    return "E'" + _ESCAPE_RE.sub(lambda m: _ESCAPES.get(m.group(), f"\\x{ord(m.group()):02x}"), value) + "'"
 
 
 def to_snake(name: str) -> str:

@@ -94,6 +94,7 @@ class Column:
     comment: str | None = None
     pii: bool = False
     encrypt: bool = False
+    renamed_from: str | None = None  # the column's previous name (a rename hint for schema diffs)
     origin: Origin = field(default_factory=Origin)
 
 
@@ -202,6 +203,7 @@ class Table:
     comment: str | None = None
     kind: str = "core"  # the entity's role: core, transactional, lookup, junction, child, log...
     estimated_rows: int | None = None
+    renamed_from: str | None = None  # the table's previous name (a rename hint for schema diffs)
     origin: Origin = field(default_factory=Origin)
 
     def column(self, name: str) -> Column | None:
@@ -260,6 +262,60 @@ class EnumType:
 
 
 @dataclass(slots=True, kw_only=True)
+class Role:
+    """A database role (cluster-wide): a group role of privileges, or a login role."""
+
+    name: str
+    login: bool = False
+    member_of: tuple[str, ...] = ()  # roles granted to this one
+    purpose: str = ""  # owner | readonly | readwrite | admin | app
+    password_env: str | None = None  # login roles: the environment variable that holds the password
+    comment: str | None = None
+    origin: Origin = field(default_factory=Origin)
+
+
+@dataclass(slots=True, kw_only=True)
+class Grant:
+    """Privileges on one object for one role (``PUBLIC`` for everyone)."""
+
+    grantee: str
+    privileges: tuple[str, ...]  # SELECT, INSERT, UPDATE, DELETE, TRUNCATE, USAGE, CREATE, EXECUTE...
+    object_type: str  # table | view | sequence | function | schema
+    object_name: str  # a function by its name (schemawright designs do not overload functions)
+    schema: str = "public"
+    origin: Origin = field(default_factory=Origin)
+
+
+@dataclass(slots=True, kw_only=True)
+class Policy:
+    """A row-level security policy; no roles means PUBLIC (every role, the owner too when forced)."""
+
+    name: str
+    table: str
+    command: str = "ALL"  # ALL | SELECT | INSERT | UPDATE | DELETE
+    roles: tuple[str, ...] = ()
+    using: Expression | None = None
+    with_check: Expression | None = None
+    permissive: bool = True
+    schema: str = "public"
+    comment: str | None = None
+    origin: Origin = field(default_factory=Origin)
+
+
+@dataclass(slots=True, kw_only=True)
+class DefaultPrivilege:
+    """ALTER DEFAULT PRIVILEGES: privileges that objects ``owner`` creates later get automatically."""
+
+    owner: str
+    object_type: str  # tables | sequences | functions
+    privileges: tuple[str, ...]
+    grantee: str  # a role or PUBLIC
+    revoke: bool = False  # REVOKE instead of GRANT (EXECUTE on functions from PUBLIC)
+    schema: str | None = "public"  # None: every schema (the only way to revoke a built-in default)
+    origin: Origin = field(default_factory=Origin)
+
+
+@dataclass(slots=True, kw_only=True)
 class Inference:
     """One decision the designer made for the user, with its reason (docs/inferences.md)."""
 
@@ -284,6 +340,11 @@ class Schema:
     functions: list[Function] = field(default_factory=list)
     inferences: list[Inference] = field(default_factory=list)
     settings: dict[str, object] = field(default_factory=dict)  # resolved project/performance/security facts
+    owner: str | None = None  # the role that owns every object (migrations SET ROLE to it); None: unmanaged
+    roles: list[Role] = field(default_factory=list)
+    grants: list[Grant] = field(default_factory=list)
+    policies: list[Policy] = field(default_factory=list)
+    default_privileges: list[DefaultPrivilege] = field(default_factory=list)
 
     def table(self, name: str) -> Table | None:
         return next((t for t in self.tables if t.name == name), None)
@@ -296,6 +357,10 @@ class Schema:
 
     def infer(self, rule: str, subject: str, decision: str, reason: str) -> None:
         self.inferences.append(Inference(rule=rule, subject=subject, decision=decision, reason=reason))
+
+    def role(self, purpose: str) -> Role | None:
+        """The role with this purpose (owner, readonly, readwrite, admin, app)."""
+        return next((r for r in self.roles if r.purpose == purpose), None)
 
     def all_foreign_keys(self) -> list[tuple[Table, ForeignKey]]:
         return [(t, fk) for t in self.tables for fk in t.foreign_keys]

@@ -47,7 +47,8 @@ class AgentOutput(Renderer):
                                      "description": a.description,
                                      "direction": "down" if a.path.split("/")[-1].startswith("U") else "up"}
                                     for a in migrations],
-                "seed_data": [],
+                "seed_data": [{"filename": a.path, "type": "seed", "content": a.content,
+                               "description": a.description} for a in ctx.artifacts if a.kind == "seed"],
                 "schema_documentation": [{"filename": a.path, "description": a.description} for a in docs],
             },
             "performance_analysis": {

@@ -7,32 +7,103 @@ their gaps are filled by the designer's documented defaults. Unknown keys are er
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from schemawright.model.names import IDENTIFIER_RE, MAX_IDENTIFIER
+from schemawright.model.names import MAX_IDENTIFIER, to_snake
+
+NAME_RULE = ("use ASCII letters, digits and underscores, starting with a letter (names are data, never SQL: "
+             "they become table and column names)")
+_NAME_CHARS = re.compile(r"[A-Za-z0-9_]")
+
+
+def _no_nul(value: Any, where: str = "") -> None:
+    """Refuse, in every string of the input, what PostgreSQL text cannot hold: NUL (U+0000) and
+    unpaired surrogates (which are not Unicode characters and cannot be encoded as UTF-8)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError(f"{where}contains a NUL character (U+0000) at position {value.index(chr(0))}, "
+                             "which PostgreSQL cannot store")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:  # a lone surrogate such as "\ud800" from a JSON escape
+            raise ValueError(f"{where}contains {value[exc.start]!r} at position {exc.start}, which is not a "
+                             "valid Unicode character (an unpaired surrogate)") from None
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            _no_nul(item, f"item {i} ")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _no_nul(key, "a key ")
+            _no_nul(item, f"{key!r} ")
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
+    @field_validator("*", mode="after")
+    @classmethod
+    def _refuse_nul(cls, value: Any, info: ValidationInfo) -> Any:
+        _no_nul(value)
+        return value
+
 
 def _check_identifier(value: str) -> str:
-    if not IDENTIFIER_RE.match(value):
-        raise ValueError(
-            f"{value!r} is not a valid name: use letters, digits and underscores, starting with a letter or "
-            "underscore (names are data, never SQL)")
-    if len(value.encode()) > MAX_IDENTIFIER:
-        raise ValueError(f"{value!r} is longer than PostgreSQL's {MAX_IDENTIFIER}-byte identifier limit")
+    """A name from the input: it becomes (part of) a table, column or constraint name.
+
+    Letters, digits and underscores only, so a name can never carry SQL (``users; DROP TABLE x; --``),
+    a quote (``a"b``), a space or an invisible character; it starts with a letter and has no
+    leading, trailing or doubled underscore (the naming conventions split names on ``_``); it fits
+    PostgreSQL's 63-byte limit so the server never silently truncates it.
+    """
+    if value == "":
+        raise ValueError("a name cannot be empty")
+    bad = next((ch for ch in value if not _NAME_CHARS.match(ch)), None)
+    if bad is not None:
+        what = ("a space" if bad == " " else f"the character {bad!r}" + (
+            f" (U+{ord(bad):04X})" if not bad.isascii() or not bad.isprintable() else ""))
+        raise ValueError(f"{value!r} is not a valid name: {what} is not allowed; {NAME_RULE}")
+    if not value[0].isalpha():
+        raise ValueError(f"{value!r} is not a valid name: it must start with a letter; {NAME_RULE}")
+    if value.endswith("_") or "__" in value:
+        raise ValueError(f"{value!r} is not a valid name: it must not end with an underscore or contain two "
+                         "underscores in a row (the naming conventions split names on '_')")
+    size = len(value.encode())
+    if size > MAX_IDENTIFIER:
+        raise ValueError(f"{value[:20]!r}... is {size} bytes long: PostgreSQL names are limited to "
+                         f"{MAX_IDENTIFIER} bytes (longer ones would be silently truncated)")
+    snake = to_snake(value)
+    if len(snake) > MAX_IDENTIFIER:
+        raise ValueError(f"{value[:20]!r}... becomes {snake[:20]!r}... in snake_case, {len(snake)} bytes long: "
+                         f"PostgreSQL names are limited to {MAX_IDENTIFIER} bytes")
     return value
 
 
 Identifier = Annotated[str, AfterValidator(_check_identifier)]
 
 
+def _check_single_line(value: str) -> str:
+    bad = next((ch for ch in value if not ch.isprintable()), None)
+    if bad is not None:
+        raise ValueError(f"must be a single line of printable text (found {bad!r}); it is written into "
+                         "file headers and titles")
+    return value
+
+
+def _check_reference(value: str) -> str:
+    """``references``: ``entity`` or ``entity.column``, each part a valid name."""
+    parts = value.split(".")
+    if len(parts) > 2:
+        raise ValueError(f"{value!r} is not a reference: use 'entity' or 'entity.column'")
+    for part in parts:
+        _check_identifier(part)
+    return value
+
+
 class Project(_Strict):
-    name: str = "database"
+    name: Annotated[str, AfterValidator(_check_single_line)] = "database"
     type: Literal["web_app", "api", "mobile_app", "analytics", "ecommerce", "saas", "cms", "iot",
                   "healthcare", "other"] = "web_app"
     database_type: Literal["postgresql", "mysql", "mariadb", "mongodb", "sqlite", "citus"] = "postgresql"
@@ -56,16 +127,37 @@ class Attribute(_Strict):
     type: str | None = None  # any common spelling: varchar(100), numeric(12,2), uuid, text[], enum...
     nullable: bool | None = None
     unique: bool | None = None
-    default: str | int | float | bool | None = None  # a literal, or one of the known functions (now()...)
+    # a literal, or one of the known functions (now()...); objects and lists only for json/jsonb columns
+    default: str | int | float | bool | dict[str, Any] | list[Any] | None = None
     check: str | None = None  # one boolean expression over this table's columns
     description: str | None = None
     pii: bool | None = None
     encrypt: bool | None = None
     values: list[str] | None = None  # allowed values (status sets, enums)
-    references: str | None = None  # "table" or "table.column"
+    references: Annotated[str, AfterValidator(_check_reference)] | None = None  # "entity" or "entity.column"
     multi_valued: bool | None = None  # a list of values: becomes a child table (1NF)
     indexed: bool | None = None  # queried on its own: index it (GIN for jsonb)
     renamed_from: Identifier | None = None
+
+    @field_validator("values", mode="after")
+    @classmethod
+    def _distinct_values(cls, values: list[str] | None) -> list[str] | None:
+        if values:
+            seen: set[str] = set()
+            for value in values:
+                if value in seen:
+                    raise ValueError(f"{value!r} is listed twice")
+                seen.add(value)
+        return values
+
+    @model_validator(mode="after")
+    def _enum_labels(self) -> Attribute:
+        if self.type is not None and self.type.strip().lower() == "enum" and self.values:
+            for value in self.values:
+                if not value or len(value.encode()) > MAX_IDENTIFIER:
+                    raise ValueError(f"enum value {value[:20]!r} must be 1 to {MAX_IDENTIFIER} bytes long "
+                                     "(a PostgreSQL limit on enum labels)")
+        return self
 
 
 class Entity(_Strict):

@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Write docs/rules/<ID>.md and docs/rules/README.md from the lint rules' docstrings.
+
+    .venv/bin/python scripts/gen_rule_docs.py          # (re)write the pages
+    .venv/bin/python scripts/gen_rule_docs.py --check  # exit 1 if a page is missing or out of date
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from schemawright.lint.docs import HEADER, expected_files, stale_files
+from schemawright.lint.migration import MIGRATION_RULES
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "rules"
+TITLE = "Lint rules"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only report stale pages")
+    args = parser.parse_args()
+    rules = [rule.info() for rule in MIGRATION_RULES]
+    stale = stale_files(DOCS, rules, TITLE) if DOCS.is_dir() else ["(docs/rules missing)"]
+    if args.check:
+        for name in stale:
+            print(f"stale: docs/rules/{name}")
+        return 1 if stale else 0
+    DOCS.mkdir(parents=True, exist_ok=True)
+    expected = expected_files(rules, TITLE)
+    for name, text in expected.items():
+        (DOCS / name).write_text(text, encoding="utf-8")
+    for page in DOCS.glob("*.md"):
+        if page.name not in expected and page.read_text(encoding="utf-8").startswith(HEADER):
+            page.unlink()
+    print(f"wrote {len(expected)} pages to {DOCS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Workload benchmark: the design measured against its performance targets (``schemawright bench``)."""

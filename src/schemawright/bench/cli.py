@@ -1,0 +1,52 @@
+"""``schemawright bench``: the workload benchmark against the task input's targets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from schemawright.errors import SchemawrightError
+
+
+def bench_cmd(
+    source: Annotated[Path, typer.Argument(help="A folder written by 'schemawright design', or a task input")],
+    scale: Annotated[float, typer.Option(help="Rows = estimated_rows x scale")] = 0.01,
+    duration: Annotated[float, typer.Option(help="Measured seconds per run")] = 10.0,
+    clients: Annotated[int, typer.Option(help="Concurrent connections")] = 4,
+    warmup: Annotated[float, typer.Option(help="Warm-up seconds before measuring")] = 2.0,
+    dsn: Annotated[Optional[str], typer.Option("--dsn", help="PostgreSQL URL; default: the embedded server")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed of the synthetic data")] = 42,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Folder for bench.json and the chart "
+                                                "(default: the design folder, else the current folder)")] = None,
+    baseline: Annotated[bool, typer.Option(help="Also run with primary keys only")] = True,
+    floor: Annotated[bool, typer.Option(help="Also measure SELECT 1 and pgbench")] = True,
+) -> None:
+    """Seed a scratch database, run the workload, report latency/throughput against the targets."""
+    from schemawright.bench.report import baseline_ratio, print_report, storage_lines, write_outputs
+    from schemawright.bench.run import bench
+
+    err, con = Console(stderr=True), Console()
+    if scale <= 0 or duration <= 0 or clients < 1 or warmup < 0:
+        err.print("[bold red]error:[/] --scale and --duration must be positive, --clients at least 1")
+        raise typer.Exit(2)
+    try:
+        result = bench(source, dsn, scale=scale, duration=duration, clients=clients, warmup=warmup, seed=seed,
+                       baseline=baseline, floor=floor, console=err)
+    except SchemawrightError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+    result["baseline_ratio"] = baseline_ratio(result)
+    folder = out or (source if source.is_dir() else Path.cwd())
+    written = write_outputs(result, folder)
+    print_report(result, con)
+    for line in storage_lines(result):
+        con.print(f"storage {line}", highlight=False)
+    con.print("wrote " + ", ".join(str(p) for p in written))
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``schemawright bench`` to the main command."""
+    app.command("bench")(bench_cmd)

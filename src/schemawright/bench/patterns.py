@@ -1,0 +1,213 @@
+"""The workload: query patterns generated from the design, plus those the task input declares.
+
+Generated: a primary-key lookup per table, children by parent (newest first), the newest rows of a
+table, unique-key lookups, declared index searches, a daily report over the last 30 days, and write
+transactions (insert a row and touch its parent; change a row's status). Parameters are sampled from
+the loaded data, so popular parents are asked for as often as they occur.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import psycopg
+from psycopg import sql
+
+from schemawright.model.names import quote_ident as q
+from schemawright.model.schema import Schema, Table
+from schemawright.model.types import Kind
+from schemawright.seed.plan import SeedPlan
+from schemawright.seed.pools import copy_unescape
+from schemawright.seed.rules import table_rules
+
+SAMPLE = 400
+DEFAULT_TARGETS_MS = {"pk": 1.0, "simple": 10.0, "complex": 100.0, "report": 5000.0, "write": 50.0}
+_LATENCY_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|us|µs)?", re.I)
+
+
+def parse_latency(text: str | None) -> float | None:
+    """Milliseconds from a target such as "< 10ms", "< 2s" or "500 us"."""
+    m = _LATENCY_RE.search(text or "")
+    if not m:
+        return None
+    value, unit = float(m.group(1)), (m.group(2) or "ms").lower()
+    return value * {"ms": 1, "s": 1000, "us": 0.001, "µs": 0.001}[unit]
+
+
+@dataclass
+class Pattern:
+    name: str
+    category: str  # pk | simple | complex | report | write
+    statements: list[str]  # run in one transaction; %s placeholders
+    params: list[tuple] = field(default_factory=list)  # one tuple of all statements' parameters per call
+    frequency: float = 1.0
+    target_ms: float | None = None
+    table: str | None = None
+    source: str = "generated"  # generated | input
+    fresh: Callable[[int], tuple] | None = None  # makes the parameters of a new row for index n (inserts)
+
+    @property
+    def writes(self) -> bool:
+        return self.category == "write"
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "category": self.category, "sql": ";\n".join(self.statements),
+                "frequency": self.frequency, "target_ms": self.target_ms, "source": self.source}
+
+
+def _targets(schema: Schema) -> dict[str, float]:
+    out = dict(DEFAULT_TARGETS_MS)
+    latency = schema.settings.get("latency_targets") or {}
+    for key, cat in (("simple_queries", "simple"), ("complex_queries", "complex"), ("reports", "report")):
+        if (ms := parse_latency(latency.get(key))) is not None:
+            out[cat] = ms
+    return out
+
+
+def _sample(conn: psycopg.Connection, table: Table, columns: list[str], where: str = "") -> list[tuple]:
+    cols = ", ".join(q(c) for c in columns)
+    rows = conn.execute(f"SELECT {cols} FROM {q(table.name)} {where} ORDER BY random() LIMIT {SAMPLE}").fetchall()
+    return [tuple(str(v) if v is not None else None for v in r) for r in rows]
+
+
+def _pk(table: Table) -> tuple[str, ...]:
+    return table.primary_key.columns if table.primary_key else ()
+
+
+def _where(columns) -> str:
+    return " AND ".join(f"{q(c)} = %s" for c in columns)
+
+
+def generated_patterns(conn: psycopg.Connection, schema: Schema, plan: SeedPlan) -> list[Pattern]:
+    targets = _targets(schema)
+    rows = {tp.name: tp.rows for tp in plan.tables}
+    out: list[Pattern] = []
+    for t in schema.tables:
+        if not rows.get(t.name):
+            continue
+        name, pk = q(t.name), _pk(t)
+        if pk:
+            out.append(Pattern(f"{t.name}: by primary key", "pk", [f"SELECT * FROM {name} WHERE {_where(pk)}"],
+                               _sample(conn, t, list(pk)), 4.0, targets["pk"], t.name))
+        for u in t.uniques:
+            if all(t.column(c).type.kind not in (Kind.UUID,) for c in u.columns):
+                out.append(Pattern(f"{t.name}: by {', '.join(u.columns)}", "simple",
+                                   [f"SELECT * FROM {name} WHERE {_where(u.columns)}"],
+                                   _sample(conn, t, list(u.columns)), 1.0, targets["simple"], t.name))
+        order = " ORDER BY created_at DESC" if t.has_column("created_at") else ""
+        for fk in t.foreign_keys:
+            if fk.columns[0] in ("created_by", "updated_by") or fk.ref_table == t.name:
+                continue
+            params = _sample(conn, t, list(fk.columns), f"WHERE {q(fk.columns[0])} IS NOT NULL")
+            out.append(Pattern(f"{t.name}: by {', '.join(fk.columns)}", "simple",
+                               [f"SELECT * FROM {name} WHERE {_where(fk.columns)}{order} LIMIT 50"],
+                               params, 2.0, targets["simple"], t.name))
+            parent = schema.table(fk.ref_table)
+            if parent and rows.get(parent.name) and _pk(parent) == fk.ref_columns:
+                join = " AND ".join(f"c.{q(a)} = p.{q(b)}" for a, b in zip(fk.columns, fk.ref_columns))
+                filt = " AND ".join(f"p.{q(b)} = %s" for b in fk.ref_columns)
+                out.append(Pattern(f"{parent.name} with its {t.name}", "complex",
+                                   [f"SELECT p.*, c.* FROM {q(parent.name)} p JOIN {name} c ON {join} "
+                                    f"WHERE {filt}{order.replace('created_at', 'c.created_at')} LIMIT 100"],
+                                   params, 1.0, targets["complex"], t.name))
+        if t.has_column("created_at") and rows[t.name] >= 1000:
+            out.append(Pattern(f"{t.name}: newest", "simple", [f"SELECT * FROM {name} ORDER BY created_at DESC LIMIT 20"],
+                               [()], 1.0, targets["simple"], t.name))
+            out += _report(t, name, plan, targets)
+        out += _writes(conn, t, schema, plan, targets)
+    return out
+
+
+def _report(t: Table, name: str, plan: SeedPlan, targets) -> list[Pattern]:
+    numeric = next((c.name for c in t.columns if c.type.is_numeric and c.name not in _pk(t)
+                    and not c.name.endswith("_id")), None)
+    status = next((c.name for c in t.columns if c.name == "status" or c.name.endswith("_status")), None)
+    since = (plan.window.end.date().toordinal() - 30)
+    import datetime as dt
+
+    day = dt.date.fromordinal(since).isoformat()
+    measures = "count(*)" + (f", sum({q(numeric)}), avg({q(numeric)})" if numeric else "")
+    group = q(status) if status else "date_trunc('day', created_at)"
+    return [Pattern(f"{t.name}: 30-day report", "report",
+                    [f"SELECT {group} AS bucket, {measures} FROM {name} WHERE created_at >= %s::timestamptz "
+                     f"GROUP BY 1 ORDER BY 1"], [(day,)], 0.2, targets["report"], t.name)]
+
+
+def _writes(conn, t: Table, schema: Schema, plan: SeedPlan, targets) -> list[Pattern]:
+    """Insert a new row (and touch its parent, as an application does); change a status."""
+    out: list[Pattern] = []
+    tp = next(p for p in plan.tables if p.name == t.name)
+    pk = _pk(t)
+    if t.kind in ("transactional", "time_series", "log", "core", "child") and tp.enumeration is None and pk:
+        cols = tp.columns
+        insert = f"INSERT INTO {q(t.name)} ({', '.join(q(c) for c in cols)}) VALUES ({', '.join(['%s'] * len(cols))})"
+
+        def row(n: int, tp=tp, cols=cols) -> tuple:  # row n past the loaded ones: fresh unique values
+            batch = tp.batch(tp.rows + n, 1)
+            return tuple(copy_unescape(batch[c][0]) for c in cols)
+
+        params = [row(n) for n in range(3)]
+        statements = [insert]
+        positions: list[int] = []
+        fk = next((f for f in t.foreign_keys if f.columns[0] not in ("created_by", "updated_by")
+                   and f.ref_table != t.name), None)
+        parent = schema.table(fk.ref_table) if fk else None
+        if parent is not None and parent.has_column("updated_at") and _pk(parent) == fk.ref_columns:
+            statements.append(f"UPDATE {q(parent.name)} SET updated_at = now() WHERE {_where(fk.ref_columns)}")
+            positions = [cols.index(c) for c in fk.columns]
+
+        def fresh(n: int, row=row, positions=positions) -> tuple:
+            values = row(n)
+            return values + tuple(values[i] for i in positions)
+
+        out.append(Pattern(f"{t.name}: insert" + (f" + touch {parent.name}" if len(statements) > 1 else ""),
+                           "write", statements, [fresh(n) for n in range(3)], 1.0, targets["write"], t.name,
+                           fresh=fresh))
+    status = next((c for c in t.columns if c.name == "status"), None)
+    values = (table_rules(t).get("status") or None)
+    if pk and status is not None and values and values.values:
+        keys = _sample(conn, t, list(pk))
+        choices = values.values
+        params = [(choices[i % len(choices)],) + k for i, k in enumerate(keys)]
+        out.append(Pattern(f"{t.name}: change status", "write",
+                           [f"UPDATE {q(t.name)} SET status = %s WHERE {_where(pk)}"], params, 1.0,
+                           targets["write"], t.name))
+    return out
+
+
+_PARAM_RE = re.compile(r"(?<!:):([a-z_][a-z0-9_]*)(?:\.([a-z_][a-z0-9_]*))?", re.I)
+
+
+def input_patterns(conn: psycopg.Connection, schema: Schema) -> list[Pattern]:
+    """query_patterns of the task input: SQL whose ``:column`` / ``:table.column`` parameters are
+    sampled from the loaded data."""
+    targets = _targets(schema)
+    out = []
+    for p in schema.settings.get("query_patterns") or []:
+        text = p.get("sql")
+        if not text:
+            continue
+        refs = _PARAM_RE.findall(text)
+        params: list[tuple] = [()]
+        if refs:
+            columns = []
+            for a, b in refs:
+                table = schema.table(a) if b else next((t for t in schema.tables if t.has_column(a)), None)
+                columns.append((table, b or a))
+            if any(t is None or not t.has_column(c) for t, c in columns):
+                continue
+            samples = [_sample(conn, t, [c]) for t, c in columns]
+            params = [tuple(s[i % len(s)][0] for s in samples) for i in range(min(len(s) for s in samples))] or [()]
+            text = _PARAM_RE.sub("%s", text)
+        kind = "write" if re.match(r"\s*(insert|update|delete)", text, re.I) else (
+            "report" if re.search(r"\bgroup\s+by\b", text, re.I) else "complex" if re.search(r"\bjoin\b", text, re.I)
+            else "simple")
+        out.append(Pattern(p["name"], kind, [text], params, float(p.get("frequency") or 1.0),
+                           parse_latency(p.get("target_latency")) or targets[kind], None, "input"))
+    return out
+
+
+def as_sql(statement: str) -> sql.SQL:
+    return sql.SQL(statement)  # built from quoted identifiers and %s placeholders only

@@ -1,0 +1,156 @@
+"""bench.json, the terminal tables, a latency chart (hand-written SVG) and the merge into agent_output.json."""
+
+from __future__ import annotations
+
+import json
+import math
+from html import escape
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from schemawright.bench.storage import compare, human
+
+
+def _ms(x) -> str:
+    return "-" if x is None else (f"{x * 1000:.0f} µs" if x < 1 else f"{x:.2f} ms" if x < 100 else f"{x:,.0f} ms")
+
+
+def print_report(result: dict, console: Console) -> None:
+    base = (result.get("baseline") or {}).get("results", {})
+    t = Table(title=f"{result['project']}: workload ({result['clients']} clients, {result['duration_s']:g}s, "
+                    f"scale {result['scale']})")
+    for col in ("pattern", "calls/s", "p50", "p95", "p99", "target", "err", "PK-only p50", "seq scan"):
+        t.add_column(col, justify="left" if col in ("pattern", "seq scan") else "right")
+    targets = {p["name"]: p["target_ms"] for p in result["patterns"]}
+    for name, r in result["results"].items():
+        ok = r["p95_ms"] is not None and targets.get(name) is not None and r["p95_ms"] <= targets[name]
+        colour = "green" if ok else "red"
+        b = base.get(name, {})
+        ratio = f" ({b['p50_ms'] / r['p50_ms']:.1f}x)" if b.get("p50_ms") and r.get("p50_ms") else ""
+        seq = ", ".join(r.get("explain", {}).get("seq_scans_on_large_tables", []))
+        t.add_row(name, f"{r['per_second']:,.0f}", _ms(r["p50_ms"]), f"[{colour}]{_ms(r['p95_ms'])}[/]",
+                  _ms(r["p99_ms"]), _ms(targets.get(name)), str(r["errors"] or ""), _ms(b.get("p50_ms")) + ratio,
+                  f"[red]{seq}[/]" if seq else "")
+    console.print(t)
+    checks = Table(title="targets")
+    for col in ("figure", "target", "measured", "result"):
+        checks.add_column(col, justify="left" if col in ("figure", "result") else "right")
+    for c in result["targets"]:
+        if c["name"].endswith(" p95"):
+            continue
+        colour = "green" if c["met"] else "red" if c["met"] is False else "yellow"
+        checks.add_row(c["name"], f"{c['target']:,}", "-" if c["measured"] is None else f"{c['measured']:,}",
+                       f"[{colour}]{c['detail']}[/]")
+    met = sum(1 for c in result["targets"] if c["met"])
+    console.print(checks)
+    console.print(f"{met}/{len(result['targets'])} targets met")
+    fl = result.get("floor", {})
+    if fl:
+        console.print(f"floor on this machine: SELECT 1 p50 {_ms(fl.get('select1_p50_ms'))}; pgbench select-only "
+                      f"{fl.get('pgbench_select_only_tps') or '-'} TPS, TPC-B-like {fl.get('pgbench_tpcb_like_tps') or '-'}"
+                      f" TPS; this workload: {result['throughput']['reads_per_second']:,.0f} reads/s, "
+                      f"{result['throughput']['writes_per_second']:,.0f} writes/s")
+    if "baseline_ratio" in result:
+        console.print(f"value of the design: {result['baseline_ratio']['summary']}")
+
+
+def baseline_ratio(result: dict) -> dict:
+    """How much the design's indexes and constraints are worth against primary keys only."""
+    base = (result.get("baseline") or {}).get("results", {})
+    reads = [(n, r["p50_ms"], base[n]["p50_ms"]) for n, r in result["results"].items()
+             if n in base and r.get("p50_ms") and base[n].get("p50_ms")]
+    if not reads:
+        return {"summary": "not measured"}
+    geo = math.exp(sum(math.log(b / d) for _, d, b in reads) / len(reads))
+    calls = sum(r["calls"] for r in result["results"].values())
+    base_calls = sum(r["calls"] for r in base.values()) or 1
+    return {"geomean_p50_speedup": round(geo, 2), "throughput_ratio": round(calls / base_calls, 2),
+            "best": sorted(({"pattern": n, "speedup": round(b / d, 1)} for n, d, b in reads),
+                           key=lambda x: -x["speedup"])[:5],
+            "summary": f"p50 latency {geo:.1f}x better (geometric mean over {len(reads)} patterns), "
+                       f"{calls / base_calls:.1f}x the calls in the same time, against primary keys only"}
+
+
+def latency_svg(result: dict) -> str:
+    """Horizontal bars of p50/p95/p99 per pattern on a log scale, with each target marked."""
+    rows = [(n, r) for n, r in result["results"].items() if r.get("p50_ms")]
+    targets = {p["name"]: p["target_ms"] for p in result["patterns"]}
+    left, width, bar, top = 330, 560, 18, 40
+    height = top + len(rows) * (bar + 8) + 40
+    lo = min([r["p50_ms"] for _, r in rows] + [0.01])
+    hi = max([r["p99_ms"] or r["p50_ms"] for _, r in rows] + [t for t in targets.values() if t] + [1])
+    lmin, lmax = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+
+    def x(v: float) -> float:
+        return left + (math.log10(max(v, 10 ** lmin)) - lmin) / max(lmax - lmin, 1) * width
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 30}" height="{height}" '
+           'font-family="sans-serif" font-size="11">',
+           f'<text x="10" y="20" font-size="14">{escape(result["project"])}: latency per pattern '
+           f'(ms, log scale; bars p50 / p95 / p99, red tick = target)</text>']
+    for k in range(lmin, lmax + 1):
+        out.append(f'<line x1="{x(10 ** k):.1f}" y1="{top - 5}" x2="{x(10 ** k):.1f}" y2="{height - 30}" stroke="#ddd"/>'
+                   f'<text x="{x(10 ** k):.1f}" y="{height - 15}" text-anchor="middle">{10.0 ** k:g}</text>')
+    for i, (name, r) in enumerate(rows):
+        y = top + i * (bar + 8)
+        out.append(f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">{escape(name[:48])}</text>')
+        for key, colour in (("p99_ms", "#c6dbef"), ("p95_ms", "#6baed6"), ("p50_ms", "#2171b5")):
+            if r.get(key):
+                out.append(f'<rect x="{left}" y="{y}" width="{x(r[key]) - left:.1f}" height="{bar}" fill="{colour}"/>')
+        if targets.get(name):
+            tx = x(targets[name])
+            out.append(f'<line x1="{tx:.1f}" y1="{y - 2}" x2="{tx:.1f}" y2="{y + bar + 2}" stroke="red" '
+                       'stroke-width="2"/>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def write_outputs(result: dict, out_dir: Path) -> list[Path]:
+    """bench.json and bench_latency.svg in ``out_dir``; merge measured figures into agent_output.json."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = [out_dir / "bench.json", out_dir / "bench_latency.svg"]
+    written[0].write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
+    written[1].write_text(latency_svg(result), encoding="utf-8")
+    agent = out_dir / "agent_output.json"
+    if agent.exists():
+        merge_agent_output(agent, result)
+        written.append(agent)
+    return written
+
+
+def merge_agent_output(path: Path, result: dict) -> None:
+    """performance_analysis: measured query projections and estimated vs measured storage."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    perf = doc.setdefault("performance_analysis", {})
+    targets = {p["name"]: p for p in result["patterns"]}
+    projections = []
+    for name, r in result["results"].items():
+        ex = r.get("explain", {})
+        projections.append({
+            "query_type": name, "estimated_time": _ms(r["p95_ms"]) + " p95 (measured)",
+            "index_dependencies": sorted({ln.split(" using ")[1].split()[0] for ln in ex.get("plan", [])
+                                          if " using " in ln}),
+            "optimization_notes": [f"target {_ms(targets[name]['target_ms'])}: "
+                                   + ("met" if r["p95_ms"] is not None and targets[name]["target_ms"] is not None
+                                      and r["p95_ms"] <= targets[name]["target_ms"] else "missed")]
+            + [f"sequential scan on {t}" for t in ex.get("seq_scans_on_large_tables", [])],
+            "measured": {k: r[k] for k in ("p50_ms", "p95_ms", "p99_ms", "per_second", "errors")}})
+    perf["query_performance_projections"] = projections
+    storage = result.get("storage", {})
+    if storage:
+        perf["storage_check"] = {"scale": result["scale"], "tables": compare(storage["estimated"], storage["measured"])}
+    perf["measured"] = {"targets": result["targets"], "ratios": result.get("ratios"), "floor": result.get("floor"),
+                        "throughput": result.get("throughput"), "baseline_ratio": result.get("baseline_ratio"),
+                        "source": "bench.json"}
+    path.write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+
+
+def storage_lines(result: dict) -> list[str]:
+    storage = result.get("storage")
+    if not storage:
+        return []
+    rows = compare(storage["estimated"], storage["measured"])
+    return [f"{r['table']}: estimated {human(r['estimated_bytes'])}, measured {human(r['measured_bytes'] or 0)}"
+            + (f" ({r['error']:+.0%})" if r["error"] is not None else "") for r in rows]

@@ -1,0 +1,484 @@
+"""The change vocabulary of a schema diff: one frozen dataclass per kind of change, each with its
+inverse (``reverse()``) and, when applying it destroys data, a ``data_loss`` note.
+
+Naming rule: a plan runs its table and column renames first (forward) or last (undo), so every other
+change names tables and columns as they are named after the renames of the forward plan. A change and
+its reverse therefore use the same names, and ``reverse()`` never needs a name map.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemawright.model.schema import (
+    CheckConstraint, Column, EnumType, Expression, ForeignKey, Function, Index, PrimaryKey, Table, Trigger,
+    UniqueConstraint, View,
+)
+from schemawright.model.types import TEXT_KINDS, DataType, Kind
+
+Constraint = PrimaryKey | UniqueConstraint | CheckConstraint
+
+
+def _label(schema: str, *names: str) -> str:
+    return ".".join((schema, *names))
+
+
+@dataclass(frozen=True)
+class Change:
+    """Base of every change. ``data_loss`` says what applying it destroys (None: nothing)."""
+
+    def reverse(self) -> Change:
+        raise NotImplementedError
+
+    @property
+    def data_loss(self) -> str | None:
+        return None
+
+    @property
+    def loss_table(self) -> tuple[str, str] | None:
+        """(schema, table) whose rows the data loss concerns, for row counts."""
+        return None
+
+
+# --- schemas, extensions, enums --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CreateSchema(Change):
+    name: str
+
+    def reverse(self) -> Change:
+        return DropSchema(self.name)
+
+
+@dataclass(frozen=True)
+class DropSchema(Change):
+    name: str
+
+    def reverse(self) -> Change:
+        return CreateSchema(self.name)
+
+
+@dataclass(frozen=True)
+class AddExtension(Change):
+    name: str
+
+    def reverse(self) -> Change:
+        return DropExtension(self.name)
+
+
+@dataclass(frozen=True)
+class DropExtension(Change):
+    name: str
+
+    def reverse(self) -> Change:
+        return AddExtension(self.name)
+
+
+@dataclass(frozen=True)
+class AddEnum(Change):
+    enum: EnumType
+
+    def reverse(self) -> Change:
+        return DropEnum(self.enum)
+
+
+@dataclass(frozen=True)
+class DropEnum(Change):
+    enum: EnumType
+
+    def reverse(self) -> Change:
+        return AddEnum(self.enum)
+
+
+@dataclass(frozen=True)
+class EnumUse:
+    """A column holding an enum, as it is before the change (its default is re-set after a recreate)."""
+
+    schema: str
+    table: str
+    column: str
+    default: Expression | None
+    array_dims: int = 0
+
+
+@dataclass(frozen=True)
+class AlterEnum(Change):
+    """New labels only (``ADD VALUE``), or anything else by recreating the type and converting its
+    columns (``uses``; ``reverse_uses`` is the same list for the reverse change). ``views`` read those
+    columns or the type and are rebuilt around a recreate."""
+
+    old: EnumType
+    new: EnumType
+    uses: tuple[EnumUse, ...] = ()
+    reverse_uses: tuple[EnumUse, ...] = ()
+    views: tuple[View, ...] = ()
+
+    @property
+    def adds_only(self) -> bool:
+        """True when the old labels keep their order in the new list (so ADD VALUE suffices)."""
+        kept = [v for v in self.new.values if v in self.old.values]
+        return tuple(kept) == self.old.values
+
+    def reverse(self) -> Change:
+        return AlterEnum(self.new, self.old, self.reverse_uses, self.uses, self.views)
+
+    @property
+    def data_loss(self) -> str | None:
+        removed = [v for v in self.old.values if v not in self.new.values]
+        if not removed:
+            return None
+        return (f"enum {_label(self.old.schema, self.old.name)} loses label(s) {', '.join(removed)}: rows holding "
+                "them make the conversion fail")
+
+
+# --- tables and columns --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AddTable(Change):
+    """A new table with everything on it (constraints, foreign keys, indexes, triggers, comments)."""
+
+    table: Table
+
+    def reverse(self) -> Change:
+        return DropTable(self.table)
+
+
+@dataclass(frozen=True)
+class DropTable(Change):
+    table: Table
+
+    def reverse(self) -> Change:
+        return AddTable(self.table)
+
+    @property
+    def data_loss(self) -> str | None:
+        return f"drops table {_label(self.table.schema, self.table.name)} and all its rows"
+
+    @property
+    def loss_table(self) -> tuple[str, str] | None:
+        return (self.table.schema, self.table.name)
+
+
+@dataclass(frozen=True)
+class RenameTable(Change):
+    schema: str
+    old: str
+    new: str
+
+    def reverse(self) -> Change:
+        return RenameTable(self.schema, self.new, self.old)
+
+
+@dataclass(frozen=True)
+class AddColumn(Change):
+    schema: str
+    table: str
+    column: Column
+
+    def reverse(self) -> Change:
+        return DropColumn(self.schema, self.table, self.column)
+
+
+@dataclass(frozen=True)
+class DropColumn(Change):
+    schema: str
+    table: str
+    column: Column
+
+    def reverse(self) -> Change:
+        return AddColumn(self.schema, self.table, self.column)
+
+    @property
+    def data_loss(self) -> str | None:
+        if self.column.generated is not None:
+            return None  # computed from other columns: nothing is lost
+        return f"drops column {_label(self.schema, self.table, self.column.name)} and its values"
+
+    @property
+    def loss_table(self) -> tuple[str, str] | None:
+        return (self.schema, self.table)
+
+
+@dataclass(frozen=True)
+class RenameColumn(Change):
+    schema: str
+    table: str
+    old: str
+    new: str
+
+    def reverse(self) -> Change:
+        return RenameColumn(self.schema, self.table, self.new, self.old)
+
+
+COLUMN_ATTRIBUTES = ("type", "nullable", "default", "identity", "generated")
+
+
+@dataclass(frozen=True)
+class AlterColumn(Change):
+    """A column whose type, nullability, default, identity or generation expression changes
+    (``changed`` lists which). ``partitioned``: the table is partitioned (no NOT VALID tricks).
+    Constraints and indexes on a column whose generation changes are rebuilt by separate changes."""
+
+    schema: str
+    table: str
+    old: Column
+    new: Column
+    changed: tuple[str, ...]
+    partitioned: bool = False
+
+    def reverse(self) -> Change:
+        return AlterColumn(self.schema, self.table, self.new, self.old, self.changed, self.partitioned)
+
+    @property
+    def rebuilds(self) -> bool:
+        """A new generation expression: no ALTER does that, the column is dropped and added again."""
+        return "generated" in self.changed and self.new.generated is not None
+
+    @property
+    def data_loss(self) -> str | None:
+        if self.rebuilds:
+            if self.old.generated is None:
+                return (f"replaces the values of column {_label(self.schema, self.table, self.new.name)} "
+                        "by a generation expression")
+            return None
+        if "type" in self.changed and narrowing(self.old.type, self.new.type):
+            return (f"narrows column {_label(self.schema, self.table, self.new.name)} from {self.old.type} to "
+                    f"{self.new.type}: values that do not fit fail the conversion or lose precision")
+        return None
+
+    @property
+    def loss_table(self) -> tuple[str, str] | None:
+        return (self.schema, self.table)
+
+
+# --- constraints, indexes, triggers --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AddConstraint(Change):
+    """A primary key, unique or check constraint on an existing table."""
+
+    schema: str
+    table: str
+    constraint: Constraint
+    partitioned: bool = False
+
+    def reverse(self) -> Change:
+        return DropConstraint(self.schema, self.table, self.constraint, self.partitioned)
+
+
+@dataclass(frozen=True)
+class DropConstraint(Change):
+    schema: str
+    table: str
+    constraint: Constraint
+    partitioned: bool = False
+
+    def reverse(self) -> Change:
+        return AddConstraint(self.schema, self.table, self.constraint, self.partitioned)
+
+
+@dataclass(frozen=True)
+class RenameConstraint(Change):
+    schema: str
+    table: str
+    old: str
+    new: str
+
+    def reverse(self) -> Change:
+        return RenameConstraint(self.schema, self.table, self.new, self.old)
+
+
+@dataclass(frozen=True)
+class AddForeignKey(Change):
+    schema: str
+    table: str
+    foreign_key: ForeignKey
+    partitioned: bool = False
+
+    def reverse(self) -> Change:
+        return DropForeignKey(self.schema, self.table, self.foreign_key, self.partitioned)
+
+
+@dataclass(frozen=True)
+class DropForeignKey(Change):
+    schema: str
+    table: str
+    foreign_key: ForeignKey
+    partitioned: bool = False
+
+    def reverse(self) -> Change:
+        return AddForeignKey(self.schema, self.table, self.foreign_key, self.partitioned)
+
+
+@dataclass(frozen=True)
+class AddIndex(Change):
+    schema: str
+    table: str
+    index: Index
+    partitioned: bool = False
+
+    def reverse(self) -> Change:
+        return DropIndex(self.schema, self.table, self.index, self.partitioned)
+
+
+@dataclass(frozen=True)
+class DropIndex(Change):
+    schema: str
+    table: str
+    index: Index
+    partitioned: bool = False
+
+    def reverse(self) -> Change:
+        return AddIndex(self.schema, self.table, self.index, self.partitioned)
+
+
+@dataclass(frozen=True)
+class RenameIndex(Change):
+    schema: str
+    old: str
+    new: str
+
+    def reverse(self) -> Change:
+        return RenameIndex(self.schema, self.new, self.old)
+
+
+@dataclass(frozen=True)
+class AddTrigger(Change):
+    schema: str
+    table: str
+    trigger: Trigger
+
+    def reverse(self) -> Change:
+        return DropTrigger(self.schema, self.table, self.trigger)
+
+
+@dataclass(frozen=True)
+class DropTrigger(Change):
+    schema: str
+    table: str
+    trigger: Trigger
+
+    def reverse(self) -> Change:
+        return AddTrigger(self.schema, self.table, self.trigger)
+
+
+@dataclass(frozen=True)
+class RenameTrigger(Change):
+    schema: str
+    table: str
+    old: str
+    new: str
+
+    def reverse(self) -> Change:
+        return RenameTrigger(self.schema, self.table, self.new, self.old)
+
+
+# --- views, functions, comments ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AddView(Change):
+    view: View
+
+    def reverse(self) -> Change:
+        return DropView(self.view)
+
+
+@dataclass(frozen=True)
+class DropView(Change):
+    view: View
+
+    def reverse(self) -> Change:
+        return AddView(self.view)
+
+
+@dataclass(frozen=True)
+class AddFunction(Change):
+    function: Function
+
+    def reverse(self) -> Change:
+        return DropFunction(self.function)
+
+
+@dataclass(frozen=True)
+class DropFunction(Change):
+    function: Function
+
+    def reverse(self) -> Change:
+        return AddFunction(self.function)
+
+
+@dataclass(frozen=True)
+class ReplaceFunction(Change):
+    """Same name and argument types, new definition. ``in_place``: CREATE OR REPLACE can do it (same
+    result type and argument names); otherwise the function is dropped and created again."""
+
+    old: Function
+    new: Function
+    in_place: bool = True
+
+    def reverse(self) -> Change:
+        return ReplaceFunction(self.new, self.old, self.in_place)
+
+
+@dataclass(frozen=True)
+class SetComment(Change):
+    """COMMENT ON an existing object. ``kind``: table, column, view, materialized view, function, type,
+    index, constraint or trigger; ``parent``: the table (column, constraint, trigger) or the argument
+    types (function)."""
+
+    kind: str
+    schema: str
+    name: str
+    old: str | None
+    new: str | None
+    parent: str | None = None
+
+    def reverse(self) -> Change:
+        return SetComment(self.kind, self.schema, self.name, self.new, self.old, self.parent)
+
+
+# --- type conversions ----------------------------------------------------------------------------
+
+_INT_RANK = {Kind.SMALLINT: 1, Kind.INTEGER: 2, Kind.BIGINT: 3}
+_INT_DIGITS = {Kind.SMALLINT: 5, Kind.INTEGER: 10, Kind.BIGINT: 19}
+_TIMED = {Kind.TIME, Kind.TIMETZ, Kind.TIMESTAMP, Kind.TIMESTAMPTZ, Kind.INTERVAL}
+_WIDENING = {
+    (Kind.REAL, Kind.DOUBLE), (Kind.SMALLINT, Kind.REAL), (Kind.SMALLINT, Kind.DOUBLE),
+    (Kind.INTEGER, Kind.DOUBLE), (Kind.DATE, Kind.TIMESTAMP), (Kind.DATE, Kind.TIMESTAMPTZ),
+    (Kind.TIMESTAMP, Kind.TIMESTAMPTZ), (Kind.JSON, Kind.JSONB), (Kind.CIDR, Kind.INET), (Kind.TIME, Kind.INTERVAL),
+}
+
+
+def narrowing(old: DataType, new: DataType) -> bool:
+    """Whether converting values of type ``old`` to ``new`` can fail or lose information."""
+    if old == new:
+        return False
+    if old.array_dims != new.array_dims:
+        return True
+    o, n = old.element(), new.element()
+    if n.kind in (Kind.TEXT, Kind.CITEXT) or (n.kind == Kind.VARCHAR and n.length is None):
+        return False  # every value has a text form
+    if o.kind == n.kind:
+        if o.kind in (Kind.VARCHAR, Kind.CHAR):
+            return n.length is not None and (o.length is None or n.length < o.length)
+        if o.kind == Kind.NUMERIC:
+            return _numeric_narrowing(o.precision, o.scale, n.precision, n.scale)
+        if o.kind in _TIMED:
+            return n.precision is not None and (o.precision is None or n.precision < o.precision)
+        return True  # enums and other named types: no known conversion
+    if o.kind in _INT_RANK and n.kind in _INT_RANK:
+        return _INT_RANK[n.kind] < _INT_RANK[o.kind]
+    if o.kind in _INT_RANK and n.kind == Kind.NUMERIC:
+        return n.precision is not None and n.precision - (n.scale or 0) < _INT_DIGITS[o.kind]
+    if o.kind in TEXT_KINDS and n.kind in TEXT_KINDS:
+        return n.length is not None and (o.kind == Kind.TEXT or o.length is None or n.length < o.length)
+    return (o.kind, n.kind) not in _WIDENING
+
+
+def _numeric_narrowing(op: int | None, os_: int | None, np_: int | None, ns: int | None) -> bool:
+    if np_ is None:
+        return False
+    if op is None:
+        return True
+    os_, ns = os_ or 0, ns or 0
+    return ns < os_ or np_ - ns < op - os_

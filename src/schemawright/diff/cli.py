@@ -1,0 +1,59 @@
+"""``schemawright diff FROM TO``: the migration from one schema to another."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from schemawright.errors import SchemawrightError
+
+SOURCE_HELP = ("a task input (.json/.yaml), a .sql file, a migrations folder, a folder written by "
+               "'schemawright design', or a PostgreSQL URL")
+
+
+def diff_cmd(
+    source_from: Annotated[str, typer.Argument(metavar="FROM", help=f"The current schema: {SOURCE_HELP}")],
+    source_to: Annotated[str, typer.Argument(metavar="TO", help="The wanted schema (same kinds as FROM)")],
+    output: Annotated[Optional[Path], typer.Option(
+        "-o", "--output", help="Migrations folder: write V<n+1>__<desc>.sql and its undo U<n+1>__<desc>.sql there "
+        "(default: print the forward SQL)")] = None,
+    dsn: Annotated[Optional[str], typer.Option(
+        "--dsn", help="PostgreSQL server for applying SQL sources; default: the embedded server")] = None,
+    allow_destructive: Annotated[bool, typer.Option(
+        "--allow-destructive", help="Accept changes that destroy data (drop table/column, narrowing types)")] = False,
+    name: Annotated[Optional[str], typer.Option("--name", help="Description used in the file names")] = None,
+    offline: Annotated[bool, typer.Option(
+        "--offline", help="Plain DDL (no CONCURRENTLY / NOT VALID): for a database nobody is using")] = False,
+    lock_timeout: Annotated[str, typer.Option(help="SET lock_timeout at the top of the migration")] = "5s",
+    statement_timeout: Annotated[str, typer.Option(help="SET statement_timeout at the top")] = "30min",
+) -> None:
+    """Diff two schemas into the next versioned migration and its undo."""
+    from schemawright.diff.migration import make_migration, write_migration
+
+    err = Console(stderr=True)
+    try:
+        migration = make_migration(source_from, source_to, dsn=dsn, allow_destructive=allow_destructive,
+                                   online=not offline, description=name, lock_timeout=lock_timeout,
+                                   statement_timeout=statement_timeout)
+        if not migration.changes:
+            err.print("no differences: nothing to migrate")
+            return
+        if output is None:
+            sys.stdout.write(migration.forward_sql())
+            err.print(f"{len(migration.changes)} change(s), {len(migration.plan.forward)} step(s)")
+            return
+        forward, undo = write_migration(migration, output)
+    except SchemawrightError as exc:
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+    err.print(f"{len(migration.changes)} change(s): wrote {forward} and {undo}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``schemawright diff`` to the main command."""
+    app.command("diff")(diff_cmd)

@@ -1,0 +1,535 @@
+"""``diff(old, new)``: the changes that turn one schema model into another.
+
+Objects are matched by (schema-qualified) name, one compare function per concern. Renames come from
+the hints in the new model (``Table.renamed_from``, ``Column.renamed_from``); the old model is then
+*projected* through them (as PostgreSQL would rename things) and every other concern compares the
+projection with the new model. Constraints, indexes and triggers whose name changed but whose
+definition did not are renamed, not rebuilt. Equality follows ``model.compare.differences``
+(expressions normalized), so an applied diff compares equal to its target.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from functools import lru_cache
+
+from pglast import ast, parse_sql
+from pglast.stream import RawStream
+
+from schemawright.diff.changes import (
+    AddColumn, AddConstraint, AddEnum, AddExtension, AddForeignKey, AddFunction, AddIndex, AddTable, AddTrigger,
+    AddView, AlterColumn, AlterEnum, Change, CreateSchema, DropColumn, DropConstraint, DropEnum, DropExtension,
+    DropForeignKey, DropFunction, DropIndex, DropSchema, DropTable, DropTrigger, DropView, EnumUse, RenameColumn,
+    RenameConstraint, RenameIndex, RenameTable, RenameTrigger, ReplaceFunction, SetComment,
+)
+from schemawright.model.compare import normalize_arguments, normalize_expression, normalize_query
+from schemawright.model.names import quote_ident
+from schemawright.model.schema import (
+    Column, EnumType, Expression, ForeignKey, Function, Index, IndexElement, Schema, Table, Trigger, View,
+)
+from schemawright.model.types import DataType, Kind
+
+Key = tuple[str, str]
+
+
+def diff(old: Schema, new: Schema) -> list[Change]:
+    """Every change that turns ``old`` into ``new`` (apply them with ``diff.plan.plan``)."""
+    renames, projected = _renames(old, new)
+    functions, rebuilt_functions = _functions(projected, new)
+    tables, touched = _tables(projected, new, rebuilt_functions)
+    views, rebuilt_views = _views(projected, new, touched)
+    return [*_schemas(old, new), *_extensions(old, new), *renames, *_enums(projected, new, rebuilt_views),
+            *functions, *tables, *views]
+
+
+# --- small helpers ---------------------------------------------------------------------------------
+
+@lru_cache(maxsize=65536)
+def _norm(sql: str) -> str | None:
+    text = normalize_expression(sql)
+    return None if text == "NULL" else text  # DEFAULT NULL is no default at all
+
+
+def _expr(e: Expression | None) -> str | None:
+    return None if e is None else _norm(e.sql)
+
+
+def _type(t: DataType) -> DataType:
+    if t.kind == Kind.OTHER and t.name:
+        return replace(t, name=" ".join(t.name.lower().split()))
+    return t
+
+
+def _upper(value: str | None) -> str | None:
+    return None if value is None else value.upper()
+
+
+def _lower(value: str | None) -> str | None:
+    return None if value is None else value.lower()
+
+
+def _by_key(items: Iterable, key: Callable) -> dict:
+    return {key(item): item for item in items}
+
+
+def _qkey(obj) -> Key:
+    return (obj.schema, obj.name)
+
+
+def _pair(old: list, new: list, definition: Callable):
+    """(dropped, added, same-name pairs, renamed pairs): matched by name, then leftovers with equal
+    definitions as renames."""
+    old_by, new_by = _by_key(old, lambda o: o.name), _by_key(new, lambda o: o.name)
+    dropped = [o for name, o in old_by.items() if name not in new_by]
+    added = [n for name, n in new_by.items() if name not in old_by]
+    both = [(old_by[name], n) for name, n in new_by.items() if name in old_by]
+    renamed = []
+    for n in list(added):
+        d = next((o for o in dropped if definition(o) == definition(n)), None)
+        if d is not None:
+            renamed.append((d, n))
+            dropped.remove(d)
+            added.remove(n)
+    return dropped, added, both, renamed
+
+
+# --- renames ---------------------------------------------------------------------------------------
+
+def _renames(old: Schema, new: Schema) -> tuple[list[Change], Schema]:
+    """Rename changes from the hints, and ``old`` as it looks after them."""
+    old_tables = _by_key(old.tables, _qkey)
+    new_tables = _by_key(new.tables, _qkey)
+    table_map: dict[Key, str] = {}
+    changes: list[Change] = []
+    for t in new.tables:
+        src = (t.schema, t.renamed_from)
+        if t.renamed_from and src in old_tables and _qkey(t) not in old_tables and src not in new_tables:
+            table_map[src] = t.name
+            changes.append(RenameTable(t.schema, t.renamed_from, t.name))
+    column_map: dict[Key, dict[str, str]] = {}  # keyed by the table's new name
+    for (schema, old_name), o in old_tables.items():
+        t = new_tables.get((schema, table_map.get((schema, old_name), old_name)))
+        if t is None:
+            continue
+        for c in t.columns:
+            if c.renamed_from and o.has_column(c.renamed_from) and not o.has_column(c.name) \
+                    and not t.has_column(c.renamed_from):
+                column_map.setdefault(_qkey(t), {})[c.renamed_from] = c.name
+                changes.append(RenameColumn(schema, t.name, c.renamed_from, c.name))
+    if not changes:
+        return [], old
+    return changes, _project(old, table_map, column_map)
+
+
+def _project(old: Schema, table_map: dict[Key, str], column_map: dict[Key, dict[str, str]]) -> Schema:
+    tables = []
+    for t in old.tables:
+        name = table_map.get(_qkey(t), t.name)
+        refs = any(((fk.ref_schema or t.schema), fk.ref_table) in table_map
+                   or ((fk.ref_schema or t.schema), fk.ref_table) in column_map for fk in t.foreign_keys)
+        if name == t.name and (t.schema, name) not in column_map and not refs:
+            tables.append(t)
+            continue
+        t = copy.deepcopy(t)
+        t.name = name
+        _rename_columns(t, column_map.get((t.schema, name), {}))
+        for fk in t.foreign_keys:
+            ref = (fk.ref_schema or t.schema, fk.ref_table)
+            fk.ref_table = table_map.get(ref, fk.ref_table)
+            cols = column_map.get((ref[0], fk.ref_table), {})
+            fk.ref_columns = tuple(cols.get(c, c) for c in fk.ref_columns)
+        tables.append(t)
+    renamed = {old_name: new_name for (_, old_name), new_name in table_map.items()}
+    views = [replace(v, depends_on=tuple(renamed.get(d, d) for d in v.depends_on)) for v in old.views]
+    return replace(old, tables=tables, views=views)
+
+
+def _rename_columns(t: Table, mapping: dict[str, str]) -> None:
+    if not mapping:
+        return
+    def cols(names):
+        return tuple(mapping.get(c, c) for c in names)
+
+    def expr(e):
+        return None if e is None else Expression(rename_in_expression(e.sql, tuple(mapping.items())))
+    for c in t.columns:
+        c.name = mapping.get(c.name, c.name)
+        c.generated = expr(c.generated)
+    if t.primary_key:
+        t.primary_key.columns = cols(t.primary_key.columns)
+    for u in t.uniques:
+        u.columns = cols(u.columns)
+    for ck in t.checks:
+        ck.columns, ck.expression = cols(ck.columns), expr(ck.expression)
+    for fk in t.foreign_keys:
+        fk.columns = cols(fk.columns)
+    for ix in t.indexes:
+        ix.elements = tuple(replace(e, column=mapping.get(e.column, e.column), expression=expr(e.expression))
+                            for e in ix.elements)
+        ix.where, ix.include = expr(ix.where), cols(ix.include)
+
+
+@lru_cache(maxsize=4096)
+def rename_in_expression(sql: str, mapping: tuple[tuple[str, str], ...]) -> str:
+    """``sql`` with column references renamed (old, new); unchanged when it cannot be parsed."""
+    names = dict(mapping)
+    try:
+        node = parse_sql("SELECT " + sql)[0].stmt.targetList[0].val
+    except Exception:  # pglast rejects the text: leave it (the object is then rebuilt, never wrong)
+        return sql
+
+    def visit(n):
+        if isinstance(n, tuple):
+            for item in n:
+                visit(item)
+        elif isinstance(n, ast.ColumnRef):
+            last = n.fields[-1]
+            if isinstance(last, ast.String) and last.sval in names:
+                n.fields = (*n.fields[:-1], ast.String(sval=names[last.sval]))
+        elif isinstance(n, ast.Node):
+            for member in n:
+                visit(getattr(n, member))
+    visit(node)
+    return RawStream()(node)
+
+
+# --- schemas, extensions, enums --------------------------------------------------------------------
+
+def namespaces(schema: Schema) -> set[str]:
+    """The schemas (namespaces) a model uses or lists in ``settings["schemas"]``, except public."""
+    names = {o.schema for group in (schema.tables, schema.views, schema.enums, schema.functions) for o in group}
+    names |= set(schema.settings.get("schemas", ()))
+    names.discard("public")
+    return names
+
+
+def _schemas(old: Schema, new: Schema) -> list[Change]:
+    before, after = namespaces(old), namespaces(new)
+    return [CreateSchema(n) for n in sorted(after - before)] + [DropSchema(n) for n in sorted(before - after)]
+
+
+def _extensions(old: Schema, new: Schema) -> list[Change]:
+    before, after = set(old.extensions), set(new.extensions)
+    return ([AddExtension(e) for e in new.extensions if e not in before]
+            + [DropExtension(e) for e in old.extensions if e not in after])
+
+
+def _enums(old: Schema, new: Schema, rebuilt_views: set[Key]) -> list[Change]:
+    old_by, new_by = _by_key(old.enums, _qkey), _by_key(new.enums, _qkey)
+    out: list[Change] = [DropEnum(e) for k, e in old_by.items() if k not in new_by]
+    out += [AddEnum(e) for k, e in new_by.items() if k not in old_by]
+    for key, n in new_by.items():
+        o = old_by.get(key)
+        if o is None:
+            continue
+        if tuple(o.values) != tuple(n.values):
+            uses, reverse_uses = _enum_uses(old, new, o), _enum_uses(new, old, n)
+            tables = {u.table for u in uses + reverse_uses}
+            views = _views_over(old, new, tables, o.name, rebuilt_views)
+            out.append(AlterEnum(o, n, tuple(uses), tuple(reverse_uses), tuple(views)))
+        if o.comment != n.comment:
+            out.append(SetComment("type", n.schema, n.name, o.comment, n.comment))
+    return out
+
+
+def uses_enum(table: Table, column: Column, enum: EnumType) -> bool:
+    t = column.type
+    if t.kind == Kind.ENUM:
+        return t.name == enum.name and table.schema == enum.schema
+    if t.kind == Kind.OTHER and t.name:
+        name = t.name.removesuffix("[]" * t.array_dims)
+        return name in (f"{enum.schema}.{enum.name}", f"{quote_ident(enum.schema)}.{quote_ident(enum.name)}") \
+            or (enum.schema == "public" and name in (enum.name, quote_ident(enum.name)))
+    return False
+
+
+def _enum_uses(state: Schema, other: Schema, enum: EnumType) -> list[EnumUse]:
+    """Columns of ``state`` holding ``enum`` that also exist in ``other``."""
+    other_tables = _by_key(other.tables, _qkey)
+    out = []
+    for t in state.tables:
+        o = other_tables.get(_qkey(t))
+        for c in t.columns:
+            if o is not None and o.has_column(c.name) and uses_enum(t, c, enum):
+                out.append(EnumUse(t.schema, t.name, c.name, c.default, c.type.array_dims))
+    return out
+
+
+def _views_over(old: Schema, new: Schema, tables: set[str], type_name: str, skip: set[Key]) -> list[View]:
+    """Views kept as they are (in both models, not in ``skip``) that read ``tables`` or name the type,
+    and the kept views over those."""
+    word = re.compile(rf"\b{re.escape(type_name)}\b")
+    old_keys = {_qkey(v) for v in old.views}
+    pending = [v for v in new.views if _qkey(v) in old_keys and _qkey(v) not in skip]
+    names, chosen = set(tables), []
+    while found := [v for v in pending if v not in chosen and (names & set(v.depends_on) or word.search(v.query))]:
+        chosen += found
+        names |= {v.name for v in found}
+    return chosen
+
+
+# --- functions -------------------------------------------------------------------------------------
+
+def argument_types(arguments: str) -> str:
+    """The argument types of a signature (what DROP FUNCTION takes): ``a integer, b text = 'x'`` ->
+    ``integer, text``; OUT arguments are left out."""
+    if not arguments.strip():
+        return ""
+    try:
+        stmt = parse_sql(f"CREATE FUNCTION f({arguments}) RETURNS void LANGUAGE sql AS ''")[0].stmt
+    except Exception:  # unparsable: the text itself identifies the function
+        return arguments
+    return ", ".join(RawStream()(p.argType) for p in stmt.parameters or ()
+                     if str(p.mode.name) not in ("FUNC_PARAM_OUT", "FUNC_PARAM_TABLE"))
+
+
+def _function_key(f: Function) -> tuple[str, str, str]:
+    return (f.schema, f.name, argument_types(f.arguments).lower())
+
+
+def _function_definition(f: Function) -> tuple:
+    return (" ".join(f.returns.lower().split()), f.language.lower(), f.volatility.upper(), f.security_definer,
+            " ".join(f.body.split()), normalize_arguments(f.arguments))
+
+
+def _functions(old: Schema, new: Schema) -> tuple[list[Change], set[Key]]:
+    """Function changes, and the functions dropped and created again (their triggers are rebuilt)."""
+    old_by, new_by = _by_key(old.functions, _function_key), _by_key(new.functions, _function_key)
+    out: list[Change] = [DropFunction(f) for k, f in old_by.items() if k not in new_by]
+    out += [AddFunction(f) for k, f in new_by.items() if k not in old_by]
+    rebuilt: set[Key] = set()
+    for key, n in new_by.items():
+        o = old_by.get(key)
+        if o is None:
+            continue
+        before, after = _function_definition(o), _function_definition(n)
+        if before != after:
+            in_place = (before[0], before[-1]) == (after[0], after[-1])  # same result type and arguments
+            out.append(ReplaceFunction(o, n, in_place))
+            if not in_place:
+                rebuilt.add(_qkey(n))
+        if o.comment != n.comment:
+            out.append(SetComment("function", n.schema, n.name, o.comment, n.comment, argument_types(n.arguments)))
+    return out, rebuilt
+
+
+# --- tables ----------------------------------------------------------------------------------------
+
+def column_changes(old: Column, new: Column) -> tuple[str, ...]:
+    """Which of type, nullable, default, identity, generated differ."""
+    out = []
+    if _type(old.type) != _type(new.type):
+        out.append("type")
+    if old.nullable != new.nullable:
+        out.append("nullable")
+    if _expr(old.default) != _expr(new.default):
+        out.append("default")
+    if _lower(old.identity) != _lower(new.identity):
+        out.append("identity")
+    if _expr(old.generated) != _expr(new.generated):
+        out.append("generated")
+    return tuple(out)
+
+
+def _element(e: IndexElement) -> tuple:
+    nulls = None if e.nulls_first is None or e.nulls_first == e.descending else e.nulls_first
+    key = e.column if e.column is not None else _norm(e.expression.sql)
+    return (key, e.descending, nulls, _lower(e.opclass))
+
+
+def _index_key(ix: Index) -> tuple:
+    return (ix.method, ix.unique, tuple(_element(e) for e in ix.elements), _expr(ix.where), tuple(ix.include),
+            ix.nulls_not_distinct)
+
+
+def _fk_key(schema: str) -> Callable[[ForeignKey], tuple]:
+    return lambda fk: (tuple(fk.columns), fk.ref_schema or schema, fk.ref_table, tuple(fk.ref_columns),
+                       fk.on_delete, fk.on_update, fk.deferrable, fk.initially_deferred)
+
+
+def _trigger_key(tr: Trigger) -> tuple:
+    return (tr.function, tr.timing.upper(), frozenset(e.upper() for e in tr.events), tr.for_each.upper())
+
+
+def _constraint_key(c) -> tuple:
+    if hasattr(c, "expression"):
+        return ("check", _expr(c.expression))
+    if hasattr(c, "nulls_not_distinct"):
+        return ("unique", tuple(c.columns), c.nulls_not_distinct)
+    return ("primary key", tuple(c.columns))
+
+
+def _tables(old: Schema, new: Schema, rebuilt_functions: set[Key]) -> tuple[list[Change], set[str]]:
+    """Table changes, and the names of tables whose views must be rebuilt (dropped, retyped columns)."""
+    old_by, new_by = _by_key(old.tables, _qkey), _by_key(new.tables, _qkey)
+    out: list[Change] = []
+    touched: set[str] = set()
+    rebuilt_keys: set[tuple[str, str, frozenset]] = set()  # (schema, table, columns) of rebuilt PK/uniques
+    recreated: set[Key] = set()
+    for key, o in old_by.items():
+        n = new_by.get(key)
+        if n is None or _partition_key(o) != _partition_key(n):
+            out.append(DropTable(o))
+            touched.add(o.name)
+            if n is not None:
+                out.append(AddTable(n))
+                recreated.add(key)
+    out += [AddTable(n) for k, n in new_by.items() if k not in old_by]
+    for key, n in new_by.items():
+        o = old_by.get(key)
+        if o is not None and key not in recreated:
+            out += _table(o, n, touched, rebuilt_keys, rebuilt_functions)
+    out += _dependent_foreign_keys(old_by, new_by, out, rebuilt_keys, recreated)
+    return out, touched
+
+
+def _partition_key(t: Table) -> tuple | None:
+    p = t.partitioning
+    return None if p is None else (p.strategy.lower(), tuple(_norm(c) for c in p.columns))
+
+
+def _table(o: Table, n: Table, touched: set[str], rebuilt_keys: set, rebuilt_functions: set[Key]) -> list[Change]:
+    s, name, part = n.schema, n.name, n.partitioning is not None
+    out: list[Change] = []
+    if o.comment != n.comment:
+        out.append(SetComment("table", s, name, o.comment, n.comment))
+    rebuilt_columns: set[str] = set()
+    old_cols, new_cols = _by_key(o.columns, lambda c: c.name), _by_key(n.columns, lambda c: c.name)
+    for c in o.columns:
+        if c.name not in new_cols:
+            out.append(DropColumn(s, name, c))
+            touched.add(name)
+    for c in n.columns:
+        oc = old_cols.get(c.name)
+        if oc is None:
+            out.append(AddColumn(s, name, c))
+            continue
+        changed = column_changes(oc, c)
+        if changed:
+            out.append(AlterColumn(s, name, oc, c, changed, part))
+            if "type" in changed or "generated" in changed:
+                touched.add(name)
+            if "generated" in changed:  # rebuilt one way or the other: its keys and indexes go with it
+                rebuilt_columns.add(c.name)
+        if oc.comment != c.comment and c.name not in rebuilt_columns:
+            out.append(SetComment("column", s, c.name, oc.comment, c.comment, parent=name))
+
+    def stale(obj_columns: Iterable[str], text: str = "") -> bool:
+        return any(col in rebuilt_columns for col in obj_columns) or any(
+            re.search(rf"\b{re.escape(col)}\b", text) for col in rebuilt_columns)
+
+    constraints_old = ([o.primary_key] if o.primary_key else []) + o.uniques + o.checks
+    constraints_new = ([n.primary_key] if n.primary_key else []) + n.uniques + n.checks
+    dropped, added, both, renamed = _pair(constraints_old, constraints_new, _constraint_key)
+    for a, b in both:
+        if _constraint_key(a) != _constraint_key(b) or stale(b.columns, str(getattr(b, "expression", ""))):
+            dropped.append(a)
+            added.append(b)
+        elif hasattr(b, "expression") and a.comment != b.comment:
+            out.append(SetComment("constraint", s, b.name, a.comment, b.comment, parent=name))
+    for c in dropped:
+        out.append(DropConstraint(s, name, c, part))
+        if not hasattr(c, "expression"):
+            rebuilt_keys.add((s, name, frozenset(c.columns)))
+    out += [AddConstraint(s, name, c, part) for c in added]
+    for a, b in renamed:
+        out.append(RenameConstraint(s, name, a.name, b.name))
+        if hasattr(b, "expression") and a.comment != b.comment:
+            out.append(SetComment("constraint", s, b.name, a.comment, b.comment, parent=name))
+
+    fk_key = _fk_key(s)
+    dropped, added, both, renamed = _pair(o.foreign_keys, n.foreign_keys, fk_key)
+    for a, b in both:
+        if fk_key(a) != fk_key(b) or stale(b.columns):
+            dropped.append(a)
+            added.append(b)
+    out += [DropForeignKey(s, name, fk, part) for fk in dropped]
+    out += [AddForeignKey(s, name, fk, part) for fk in added]
+    out += [RenameConstraint(s, name, a.name, b.name) for a, b in renamed]
+
+    dropped, added, both, renamed = _pair(o.indexes, n.indexes, _index_key)
+    for a, b in both:
+        if _index_key(a) != _index_key(b) or stale(b.include, " ".join(map(str, (*b.columns, b.where or "")))):
+            dropped.append(a)
+            added.append(b)
+        elif a.comment != b.comment:
+            out.append(SetComment("index", s, b.name, a.comment, b.comment))
+    for ix in dropped:
+        out.append(DropIndex(s, name, ix, part))
+        if ix.unique and ix.where is None:
+            rebuilt_keys.add((s, name, frozenset(ix.columns)))
+    out += [AddIndex(s, name, ix, part) for ix in added]
+    for a, b in renamed:
+        out.append(RenameIndex(s, a.name, b.name))
+        if a.comment != b.comment:
+            out.append(SetComment("index", s, b.name, a.comment, b.comment))
+
+    dropped, added, both, renamed = _pair(o.triggers, n.triggers, _trigger_key)
+    for a, b in both:
+        if _trigger_key(a) != _trigger_key(b) or trigger_function(s, b) in rebuilt_functions:
+            dropped.append(a)
+            added.append(b)
+    out += [DropTrigger(s, name, tr) for tr in dropped]
+    out += [AddTrigger(s, name, tr) for tr in added]
+    out += [RenameTrigger(s, name, a.name, b.name) for a, b in renamed]
+    return out
+
+
+def trigger_function(schema: str, trigger: Trigger) -> Key:
+    """(schema, name) of a trigger's function (``Trigger.function`` is qualified when elsewhere)."""
+    fn_schema, _, fn_name = trigger.function.rpartition(".")
+    return (fn_schema or schema, fn_name)
+
+
+
+def _dependent_foreign_keys(old_by: dict, new_by: dict, changes: list[Change], rebuilt_keys: set,
+                            recreated: set[Key]) -> list[Change]:
+    """Unchanged foreign keys that must be dropped and added again because the key they reference is
+    rebuilt (or its table recreated)."""
+    seen = {(c.schema, c.table, c.foreign_key.name) for c in changes if isinstance(c, DropForeignKey)}
+    out: list[Change] = []
+    for key, n in new_by.items():
+        o = old_by.get(key)
+        if o is None or key in recreated:
+            continue
+        for fk in n.foreign_keys:
+            ref = (fk.ref_schema or n.schema, fk.ref_table)
+            if (n.schema, n.name, fk.name) in seen or not any(f.name == fk.name for f in o.foreign_keys):
+                continue
+            if ref in recreated or (*ref, frozenset(fk.ref_columns)) in rebuilt_keys:
+                old_fk = next(f for f in o.foreign_keys if f.name == fk.name)
+                part = n.partitioning is not None
+                out += [DropForeignKey(n.schema, n.name, old_fk, part), AddForeignKey(n.schema, n.name, fk, part)]
+    return out
+
+
+# --- views -----------------------------------------------------------------------------------------
+
+def _view_definition(v: View) -> tuple:
+    return (v.materialized, normalize_query(v.query))
+
+
+def _views(old: Schema, new: Schema, touched: set[str]) -> tuple[list[Change], set[Key]]:
+    """View changes (changed views, and views over rebuilt tables or views, are dropped and created
+    again), and the keys of the views rebuilt."""
+    old_by, new_by = _by_key(old.views, _qkey), _by_key(new.views, _qkey)
+    gone = {k for k in old_by if k not in new_by}
+    rebuilt = {k for k, v in new_by.items() if k in old_by and (
+        _view_definition(old_by[k]) != _view_definition(v) or touched & set(old_by[k].depends_on))}
+    while True:  # views over dropped or rebuilt views are rebuilt too
+        names = {name for _, name in gone | rebuilt}
+        more = {k for k in new_by if k in old_by and k not in rebuilt and names & set(old_by[k].depends_on)}
+        if not more:
+            break
+        rebuilt |= more
+    out: list[Change] = [DropView(old_by[k]) for k in old_by if k in gone or k in rebuilt]
+    out += [AddView(v) for k, v in new_by.items() if k not in old_by or k in rebuilt]
+    for k, v in new_by.items():
+        o = old_by.get(k)
+        if o is not None and k not in rebuilt and o.comment != v.comment:
+            kind = "materialized view" if v.materialized else "view"
+            out.append(SetComment(kind, v.schema, v.name, o.comment, v.comment))
+    return out, rebuilt

@@ -1,0 +1,109 @@
+"""From two sources to the next versioned migration (``V<n+1>__<desc>.sql``) and its undo
+(``U<n+1>__<desc>.sql``): load, diff, plan, write."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from schemawright.diff.changes import Change
+from schemawright.diff.compare import diff
+from schemawright.diff.plan import Plan, plan
+from schemawright.errors import SchemawrightError
+from schemawright.sources import count_rows, is_dsn, load_schema, migration_files
+
+DEFAULT_WIDTH = 3  # V001, as 'schemawright design' numbers them
+
+
+@dataclass
+class Migration:
+    plan: Plan
+    description: str
+
+    @property
+    def changes(self) -> list[Change]:
+        return self.plan.changes
+
+    def forward_sql(self, title: str | None = None) -> str:
+        return self.plan.sql(title=title or self.description)
+
+    def undo_sql(self, title: str | None = None) -> str:
+        return self.plan.sql(undo=True, title=title or f"undo of {self.description}")
+
+
+def make_migration(source_from: str, source_to: str, *, dsn: str | None = None, allow_destructive: bool = False,
+                   online: bool = True, description: str | None = None, lock_timeout: str = "5s",
+                   statement_timeout: str = "30min") -> Migration:
+    """Diff two sources (see ``sources.load_schema``) into a migration. When ``source_from`` is a live
+    database, data-loss notes carry the row counts. Raises DestructiveChangeError unless
+    ``allow_destructive``."""
+    old = load_schema(source_from, dsn=dsn)
+    new = load_schema(source_to, dsn=dsn)
+    changes = diff(old, new)
+    counts = None
+    if is_dsn(source_from):
+        counts = count_rows(source_from, {c.loss_table for c in changes if c.data_loss and c.loss_table})
+    result = plan(changes, allow_destructive=allow_destructive, online=online, row_counts=counts,
+                  lock_timeout=lock_timeout, statement_timeout=statement_timeout)
+    return Migration(result, slug(description) if description else describe(changes))
+
+
+def describe(changes: list[Change]) -> str:
+    """A file-name description: the single change it makes, else ``schema_changes``."""
+    if len(changes) != 1:
+        return "schema_changes" if changes else "no_changes"
+    change = changes[0]
+    parts = [type(change).__name__]
+    for attr in ("table", "view", "function", "enum"):
+        obj = getattr(change, attr, None)
+        if obj is not None:
+            parts.append(obj if isinstance(obj, str) else obj.name)
+            break
+    for attr in ("column", "index", "constraint", "foreign_key", "trigger", "name", "new"):
+        obj = getattr(change, attr, None)
+        if obj is not None and not isinstance(obj, (list, tuple)):
+            parts.append(obj if isinstance(obj, str) else obj.name)
+            break
+    return slug("_".join(re.sub(r"(?<!^)([A-Z])", r"_\1", p) for p in parts))
+
+
+def slug(text: str) -> str:
+    return (re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "migration")[:60]
+
+
+def next_version(folder: Path) -> str:
+    """The version after the highest ``V<n>`` in ``folder``, zero-padded like the existing files."""
+    versions = [re.match(r"V(\d+)", f.name).group(1) for f in migration_files(folder)]
+    if not versions:
+        return f"{1:0{DEFAULT_WIDTH}d}"
+    last = max(versions, key=int)
+    return f"{int(last) + 1:0{len(last)}d}"
+
+
+def write_migration(migration: Migration, folder: str | Path) -> tuple[Path, Path]:
+    """Write ``V<n+1>__<desc>.sql`` and ``U<n+1>__<desc>.sql`` into ``folder`` (both or neither)."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise SchemawrightError(f"{folder} is not a folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    version = next_version(folder)
+    names = (f"V{version}__{migration.description}.sql", f"U{version}__{migration.description}.sql")
+    clash = [n for n in names if (folder / n).exists()] + [
+        f.name for f in folder.glob(f"U{version}__*.sql")]
+    if clash:
+        raise SchemawrightError(f"{folder}: {', '.join(sorted(set(clash)))} already exist(s); nothing was written")
+    texts = (migration.forward_sql(names[0].removesuffix(".sql")), migration.undo_sql(names[1].removesuffix(".sql")))
+    paths = [folder / n for n in names]
+    temps = [folder / f".{n}.tmp" for n in names]
+    try:
+        for tmp, text in zip(temps, texts):
+            tmp.write_text(text, encoding="utf-8")
+        for tmp, path in zip(temps, paths):
+            os.replace(tmp, path)
+    except OSError as exc:
+        for p in temps + paths:
+            p.unlink(missing_ok=True)
+        raise SchemawrightError(f"could not write the migration into {folder}: {exc}") from exc
+    return paths[0], paths[1]

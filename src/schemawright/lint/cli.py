@@ -1,0 +1,74 @@
+"""``schemawright lint-migrations``: lint migration SQL; print text, JSON or SARIF; exit 1 on findings."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from schemawright.errors import SchemawrightError, SpecError
+from schemawright.findings import Severity
+from schemawright.report_formats import format_findings
+
+
+class OutputFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    SARIF = "sarif"
+
+
+class FailOn(StrEnum):
+    WARNING = "warning"
+    ERROR = "error"
+    NEVER = "never"
+
+
+def lint_migrations_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="Migration SQL files and/or folders of them (linted in order)")],
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format")] = OutputFormat.TEXT,
+    fail_on: Annotated[FailOn, typer.Option(help="Exit 1 when a finding is at least this severe")] = FailOn.ERROR,
+    config: Annotated[Optional[Path], typer.Option(help="YAML: disable, severity, pg_version, "
+                                                        "assume_in_transaction, per_file")] = None,
+    pg_version: Annotated[Optional[int], typer.Option(help="Oldest PostgreSQL major version the migrations "
+                                                           "run on (default 14)")] = None,
+    assume_in_transaction: Annotated[Optional[bool], typer.Option(
+        "--assume-in-transaction/--no-assume-in-transaction",
+        help="The migration tool runs each file in a transaction")] = None,
+    per_file: Annotated[Optional[bool], typer.Option(
+        "--per-file/--whole-set", help="Count tables created by earlier files as existing (live data)")] = None,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the report to this file")] = None,
+) -> None:
+    """Lint migrations for statements that lock or break a live database or its running clients."""
+    from schemawright.lint.engine import LintConfig
+    from schemawright.lint.migration import lint_migrations, load_migration_config
+
+    overrides = {"pg_version": pg_version, "assume_in_transaction": assume_in_transaction, "per_file": per_file}
+    try:
+        cfg = load_migration_config(config) if config else LintConfig()
+        options = {**cfg.options, **{k: v for k, v in overrides.items() if v is not None}}
+        result = lint_migrations(paths, config=LintConfig(cfg.disable, cfg.severity, options))
+    except SchemawrightError as exc:
+        _fail(exc)
+    report = format_findings(result.findings, str(fmt), rules=result.rules, files_checked=len(result.files))
+    if output:
+        output.write_text(report, encoding="utf-8")
+        typer.echo(f"wrote {output}", err=True)
+    else:
+        typer.echo(report, nl=False)
+    if fail_on != FailOn.NEVER and result.fails(Severity(str(fail_on))):
+        raise typer.Exit(1)
+
+
+def _fail(exc: SchemawrightError) -> None:
+    problems = exc.problems if isinstance(exc, SpecError) else [exc]
+    typer.echo(f"error: {len(problems)} problem(s); nothing was linted", err=True)
+    for problem in problems:
+        typer.echo(f"  {problem}", err=True)
+    raise typer.Exit(exc.exit_code)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``schemawright lint-migrations`` to the main command."""
+    app.command("lint-migrations")(lint_migrations_cmd)

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from pglast import ast
+from pglast.enums import AlterTableType as AT
+
+from schemawright.findings import Severity
+from schemawright.lint.migration_rules.base import MigrationRule
+from schemawright.lint.pg import alter_commands, display, type_change, type_ref
+
+
+class ColumnTypeChange(MigrationRule):
+    """Changing a column's type usually rewrites the table and its indexes under an ACCESS EXCLUSIVE lock.
+
+    Reads and writes wait while every row is converted and every index rebuilt; running code that
+    reads the column may also break on the new type. Only binary-coercible changes skip the rewrite:
+    a longer (or no) `varchar` limit, `varchar` to `text`, a larger `numeric` precision with the same
+    scale, `cidr` to `inet`. The rule knows a column's old type when the linted migrations created it;
+    otherwise it reports every change (and says so). Shorter limits are SW514.
+
+    **Bad**
+
+    ```sql
+    ALTER TABLE events ALTER COLUMN id TYPE bigint;
+    ```
+
+    **Good**
+
+    ```sql
+    ALTER TABLE events ADD COLUMN id_new bigint;
+    -- keep id_new in sync with a trigger, backfill in batches, then swap the columns in one short transaction
+    ```
+    """
+
+    code = "SW513"
+    name = "column-type-change"
+    severity = Severity.ERROR
+    fix = ("Add a new column of the new type, keep it in sync (trigger), backfill in batches, then switch "
+           "readers and drop the old column.")
+    targets = (ast.AlterTableStmt,)
+
+    def check(self, node, ctx):
+        if ctx.is_new(node.relation):
+            return
+        for cmd in alter_commands(node, AT.AT_AlterColumnType):
+            new = type_ref(cmd.def_.typeName)
+            old = ctx.column_type(node.relation, cmd.name)
+            where = f"{display(node.relation)}.{cmd.name}"
+            if old is None:
+                yield self.report(ctx, f"Changing the type of {where} to {new} rewrites the table and its indexes "
+                                       "under an ACCESS EXCLUSIVE lock, unless the old type is binary-coercible to it "
+                                       "(unknown here).", at=cmd.def_.typeName)
+            elif type_change(old, new) == "rewrite" or (cmd.def_.raw_default is not None and old != new):
+                yield self.report(ctx, f"Changing {where} from {old} to {new} rewrites the table and its indexes "
+                                       "under an ACCESS EXCLUSIVE lock.", at=cmd.def_.typeName)

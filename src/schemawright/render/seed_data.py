@@ -1,0 +1,71 @@
+"""scripts/dml/seed_data.sql: a few realistic rows per table for development, as INSERT statements.
+
+The rows come from the same generator as ``schemawright seed`` (valid for every constraint), dated
+over the 24 months before DEV_SEED_UNTIL so that the file is the same on every run. Every value is
+an escaped literal (``quote_literal``); identifiers are quoted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from schemawright.dialects.base import table_order
+from schemawright.model.names import quote_ident as q
+from schemawright.model.names import quote_literal
+from schemawright.render import Artifact, RenderContext, Renderer
+from schemawright.render.sql_files import header
+from schemawright.seed.plan import SeedError, build_plan
+from schemawright.seed.pools import copy_unescape
+
+PATH = "scripts/dml/seed_data.sql"
+DEV_ROWS = 10
+DEV_SEED = 42
+DEV_SEED_UNTIL = dt.date(2025, 12, 31)
+PARTITION_FUNCTION = "fn_create_monthly_partitions"
+
+
+def _literal(value: str | None) -> str:
+    return "NULL" if value is None else quote_literal(value)
+
+
+def seed_sql(ctx: RenderContext, rows: int = DEV_ROWS) -> str:
+    schema = ctx.schema
+    counts = {t.name: min(t.estimated_rows if t.estimated_rows is not None else rows, rows) for t in schema.tables}
+    plan = build_plan(schema, seed=DEV_SEED, until=DEV_SEED_UNTIL, rows=counts)
+    _, deferred = table_order(schema)
+    cleared = {c for t, fk in deferred for c in fk.columns if all(t.column(x).nullable for x in fk.columns)
+               for c in [f"{t.name}.{c}"]}
+    lines = [header(ctx, "Development seed data"),
+             "-- A few rows per table that satisfy every constraint. Load after the migrations:",
+             '--   psql "$DATABASE_URL" -v ON_ERROR_STOP=1 --single-transaction -f scripts/dml/seed_data.sql',
+             "-- For realistic volumes use: schemawright seed <this folder> --scale 0.01", ""]
+    if schema.function(PARTITION_FUNCTION):
+        start, end = plan.window.start.date(), plan.window.end.date() + dt.timedelta(days=62)
+        for tp in plan.tables:
+            if tp.table.partitioning and tp.table.partitioning.strategy == "range" and tp.rows:
+                lines.append(f"SELECT {q(PARTITION_FUNCTION)}({quote_literal(tp.name)}::regclass, "
+                             f"{quote_literal(start.isoformat())}::date, {quote_literal(end.isoformat())}::date);")
+        lines.append("")
+    for tp in plan.tables:
+        if not tp.rows:
+            continue
+        cols = tp.batch(0, tp.rows)
+        names = tp.columns
+        values = []
+        for i in range(tp.rows):
+            row = [None if f"{tp.name}.{c}" in cleared else copy_unescape(cols[c][i]) for c in names]
+            values.append("    (" + ", ".join(_literal(v) for v in row) + ")")
+        target = q(tp.name) if tp.table.schema == "public" else f"{q(tp.table.schema)}.{q(tp.name)}"
+        lines.append(f"INSERT INTO {target} ({', '.join(q(c) for c in names)}) VALUES\n" + ",\n".join(values) + ";\n")
+    return "\n".join(lines)
+
+
+class SeedData(Renderer):
+    name = "seed_data"
+
+    def render(self, ctx: RenderContext) -> list[Artifact]:
+        try:
+            text = seed_sql(ctx)
+        except (SeedError, ValueError) as exc:
+            text = header(ctx, "Development seed data") + f"\n-- No seed rows: {exc}\n"
+        return [Artifact(PATH, text, "seed", "Development seed data: a few valid rows per table (INSERT)")]

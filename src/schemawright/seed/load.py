@@ -1,0 +1,234 @@
+"""Load a seeding plan into PostgreSQL with COPY, the way pg_restore does it.
+
+In one transaction: keys, unique constraints, foreign keys and secondary indexes are set aside (their
+definitions read from the catalog), each table is COPYed in dependency order while worker processes
+generate the next blocks, then every constraint and index is put back, which makes the server check
+every row (UNIQUE and FOREIGN KEY are validated by the rebuild; CHECK, NOT NULL and types by COPY
+itself). A failure anywhere rolls everything back. Before the bulk load, a sample of each table is
+COPYed and rolled back, and the generators of any CHECK it violates are repaired from values the
+server accepts.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import datetime as dt
+import multiprocessing as mp
+import os
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+import psycopg
+from psycopg import sql
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from schemawright.errors import DatabaseError
+from schemawright.seed.columns import Const
+from schemawright.seed.plan import SeedError, SeedPlan, TablePlan
+from schemawright.seed.pools import copy_unescape
+from schemawright.seed.source import qualified
+
+BLOCK_ROWS = 5000
+SAMPLE_ROWS = 1000
+PARTITION_FUNCTION = "fn_create_monthly_partitions"
+_PLAN: SeedPlan | None = None  # the plan, inherited by forked workers
+
+
+@dataclass
+class TableLoad:
+    table: str
+    rows: int
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoadReport:
+    tables: list[TableLoad] = field(default_factory=list)
+    copy_seconds: float = 0.0
+    constraint_seconds: float = 0.0
+    vacuum_seconds: float = 0.0
+    repairs: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return sum(t.rows for t in self.tables)
+
+    @property
+    def copy_rows_per_second(self) -> float:
+        return self.rows / self.copy_seconds if self.copy_seconds else 0.0
+
+    def to_dict(self) -> dict:
+        return {"rows": self.rows, "copy_seconds": round(self.copy_seconds, 3),
+                "copy_rows_per_second": round(self.copy_rows_per_second),
+                "constraint_seconds": round(self.constraint_seconds, 3),
+                "vacuum_seconds": round(self.vacuum_seconds, 3), "repairs": self.repairs,
+                "tables": [{"table": t.table, "rows": t.rows, "seconds": round(t.seconds, 3),
+                            "notes": t.notes} for t in self.tables]}
+
+
+def _worker_block(index: int, start: int, count: int) -> bytes:
+    return _PLAN.tables[index].block(start, count)
+
+
+def _copy_statement(plan: TablePlan) -> sql.Composed:
+    t = plan.table
+    return sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(t.schema, t.name), sql.SQL(", ").join(map(sql.Identifier, plan.columns)))
+
+
+def _set_aside(conn: psycopg.Connection, plan: SeedPlan) -> list[str]:
+    """Drop keys, unique constraints, foreign keys and indexes of the plan's tables; return the DDL
+    that restores them, in the order to run it."""
+    names = [qualified(t.table.schema, t.name) for t in plan.tables]
+    cons = conn.execute("""
+        SELECT c.conrelid::regclass::text, c.conname, c.contype, pg_get_constraintdef(c.oid)
+        FROM pg_constraint c WHERE c.conrelid = ANY(%s::regclass[]) AND c.contype IN ('p', 'u', 'f')
+        ORDER BY c.contype = 'f' DESC, c.conname""", [names]).fetchall()
+    idx = conn.execute("""
+        SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+        FROM pg_index i WHERE i.indrelid = ANY(%s::regclass[]) AND NOT EXISTS (
+            SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid
+            AND c.contype IN ('p', 'u', 'x'))""", [names]).fetchall()
+    for rel, name, _, _ in cons:  # foreign keys first: they depend on the keys' indexes
+        conn.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.SQL(rel), sql.Identifier(name)))
+    for name, _ in idx:
+        conn.execute(sql.SQL("DROP INDEX {}").format(sql.SQL(name)))
+    add = lambda rel, name, d: f"ALTER TABLE {rel} ADD CONSTRAINT {sql.Identifier(name).as_string(conn)} {d}"  # noqa: E731
+    restore = [add(r, n, d) for r, n, kind, d in cons if kind != "f"]
+    restore += [d.replace(" ON ONLY ", " ON ", 1) for _, d in idx]
+    restore += [add(r, n, d) for r, n, kind, d in cons if kind == "f"]
+    return restore
+
+
+def _ensure_partitions(conn: psycopg.Connection, plan: SeedPlan) -> None:
+    """Monthly partitions covering the generated time window, for range-partitioned tables."""
+    if plan.schema.function(PARTITION_FUNCTION) is None:
+        return
+    for tp in plan.tables:
+        p = tp.table.partitioning
+        if p and p.strategy == "range" and tp.rows:
+            conn.execute(sql.SQL("SELECT {}(%s::regclass, %s::date, %s::date)").format(
+                sql.Identifier(PARTITION_FUNCTION)),
+                [qualified(tp.table.schema, tp.name), plan.window.start.date(),
+                 plan.window.end.date() + dt.timedelta(days=62)])
+
+
+def _validate(conn: psycopg.Connection, plan: SeedPlan, tp: TablePlan, report: LoadReport) -> None:
+    """COPY a sample inside a savepoint and roll it back; repair generators of violated checks."""
+    from schemawright.verify.rows import RowFactory
+
+    for _attempt in range(6):
+        block = tp.block(0, min(tp.rows, SAMPLE_ROWS))
+        try:
+            with conn.transaction(force_rollback=True), conn.cursor() as cur, cur.copy(_copy_statement(tp)) as cp:
+                cp.write(block)
+            return
+        except psycopg.errors.CheckViolation as exc:
+            check = next((c for c in tp.table.checks if c.name == exc.diag.constraint_name), None)
+            if check is None:
+                raise
+            first = dict(zip(tp.columns, block.decode().split("\n", 1)[0].split("\t")))
+            row = {k: copy_unescape(v) for k, v in first.items()}
+            fixed = RowFactory(conn, plan.schema).satisfying(tp.table, check, row, want=True)
+            if fixed is None:
+                raise SeedError(f"{tp.name}: cannot generate values satisfying {check.name}") from None
+            for col in check.columns:
+                if col in tp.gens and fixed.get(col) is not None:
+                    tp.gens[col] = Const(fixed[col].replace("\\", "\\\\"))
+            report.repairs.append(f"{tp.name}.{check.name}: {', '.join(check.columns)} set to values the server "
+                                  "accepts")
+        except psycopg.Error as exc:
+            raise SeedError(f"{tp.name}: generated rows were refused: {str(exc).strip()}") from None
+    raise SeedError(f"{tp.name}: could not generate rows that satisfy its checks")
+
+
+def load_plan(conn: psycopg.Connection, plan: SeedPlan, *, workers: int | None = None,
+              console: Console | None = None, block_rows: int = BLOCK_ROWS) -> LoadReport:
+    """Load ``plan`` into the (empty) tables on ``conn`` (autocommit connection); see module doc."""
+    global _PLAN
+    report = LoadReport()
+    if workers is None:
+        workers = 0 if plan.total_rows < 50_000 else (os.cpu_count() or 2)
+    bar = Progress(TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                   console=console, transient=True) if console else None
+    try:
+        with conn.transaction():
+            restore = _set_aside(conn, plan)
+            _ensure_partitions(conn, plan)
+            for tp in plan.tables:
+                if tp.rows:
+                    _validate(conn, plan, tp, report)
+            _PLAN = plan
+            pool = cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) if workers else None
+            if bar:
+                bar.start()
+            task = bar.add_task("rows", total=plan.total_rows) if bar else None
+            start = time.perf_counter()
+            try:
+                for i, tp in enumerate(plan.tables):
+                    if bar:
+                        bar.update(task, description=f"COPY {tp.name}"[:28])
+                    t0 = time.perf_counter()
+                    _copy_table(conn, i, tp, pool, workers, block_rows, bar, task)
+                    report.tables.append(TableLoad(tp.name, tp.rows, time.perf_counter() - t0, list(tp.notes)))
+            finally:
+                if pool:
+                    pool.shutdown(cancel_futures=True)
+            report.copy_seconds = time.perf_counter() - start
+            start = time.perf_counter()
+            if bar:
+                bar.update(task, description="constraints and indexes")
+            for statement in restore:
+                conn.execute(statement)
+            _sync_sequences(conn, plan)
+            report.constraint_seconds = time.perf_counter() - start
+    except psycopg.errors.IntegrityError as exc:
+        raise SeedError(f"the server refused the generated data: {str(exc).strip()}") from None
+    except psycopg.Error as exc:
+        raise DatabaseError(f"seeding failed: {str(exc).strip()}") from None
+    finally:
+        _PLAN = None
+        if bar:
+            bar.stop()
+    start = time.perf_counter()
+    for tp in plan.tables:
+        conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(tp.table.schema, tp.name)))
+    report.vacuum_seconds = time.perf_counter() - start
+    return report
+
+
+def _copy_table(conn, index: int, tp: TablePlan, pool, workers: int, block_rows: int, bar, task) -> None:
+    starts = range(0, tp.rows, block_rows)
+    with conn.cursor() as cur, cur.copy(_copy_statement(tp)) as cp:
+        if pool is None:
+            for s in starts:
+                cp.write(tp.block(s, min(block_rows, tp.rows - s)))
+                bar and bar.advance(task, min(block_rows, tp.rows - s))
+            return
+        pending: deque = deque()
+        it = iter(starts)
+        for s in it:  # keep a bounded number of blocks in flight: memory stays flat
+            pending.append((pool.submit(_worker_block, index, s, min(block_rows, tp.rows - s)), s))
+            if len(pending) >= 3 * workers:
+                break
+        while pending:
+            future, s = pending.popleft()
+            nxt = next(it, None)
+            if nxt is not None:
+                pending.append((pool.submit(_worker_block, index, nxt, min(block_rows, tp.rows - nxt)), nxt))
+            cp.write(future.result())
+            bar and bar.advance(task, min(block_rows, tp.rows - s))
+
+
+def _sync_sequences(conn: psycopg.Connection, plan: SeedPlan) -> None:
+    """Move identity/serial sequences past the loaded keys."""
+    for tp in plan.tables:
+        for col in tp.table.columns:
+            if not (col.identity or (col.default and "nextval(" in str(col.default))):
+                continue
+            conn.execute(sql.SQL("SELECT setval(pg_get_serial_sequence(%s, %s), GREATEST(max({}), 1)) FROM {}").format(
+                sql.Identifier(col.name), sql.Identifier(tp.table.schema, tp.name)),
+                [qualified(tp.table.schema, tp.name), col.name])

@@ -1,0 +1,333 @@
+"""The seeding plan: how many rows each table gets and how each column's values are made.
+
+Keys are functions of the row index, so a child samples a parent *index* (skewed: a few parents get
+many children) and computes that parent's key; nothing is kept per parent row and memory stays flat
+however many rows are generated. Unique constraints hold by construction: one free column of each
+is made distinct, or, when all its columns are references or small value sets, rows enumerate the
+combinations (capping the row count at their number).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from dataclasses import dataclass, field
+
+from schemawright.dialects.base import table_order
+from schemawright.model.schema import Column, ForeignKey, Schema, Table
+from schemawright.model.types import Kind
+from schemawright.seed.columns import (
+    MIX, Batch, Gen, Nullable, Pure, column_generator, null_fraction,
+)
+from schemawright.seed.pools import NULL, Pools, TimeWindow, monthly_growth
+from schemawright.seed.rules import ColumnRules, table_rules
+
+DEFAULT_ROWS = 10_000
+MIN_LOOKUP_ROWS = 20
+KEY_CACHE_ROWS = 200_000  # parents this small keep their keys in a list (~100 bytes a key)
+_DISTINCT_KINDS = {Kind.UUID, Kind.SMALLINT, Kind.INTEGER, Kind.BIGINT, Kind.NUMERIC, Kind.TEXT, Kind.VARCHAR,
+                   Kind.CHAR, Kind.CITEXT, Kind.INET, Kind.CIDR}
+
+
+class SeedError(ValueError):
+    """The plan cannot produce valid rows for a table."""
+
+
+@dataclass(eq=False)
+class RefGroup:
+    """The columns of one foreign key, filled from parent rows."""
+
+    fk: ForeignKey
+    parent: TablePlan
+    nullable: bool
+    salt: int
+    null_share: float = 0.0
+
+    def parent_indices(self, indices) -> list[int | None]:
+        """Skewed parent row indices (density ~ u^-2/3: a few parents get many children), or None."""
+        n, salt, share = self.parent.rows, self.salt, int(self.null_share * 65536)
+        if n == 0:
+            return [None] * len(indices)
+        m64, top = 0xFFFFFFFFFFFFFFFF, n - 1
+        out = []
+        for i in indices:
+            x = (i * MIX + salt) & m64
+            x ^= x >> 29
+            x = (x * 0xBF58476D1CE4E5B9) & m64
+            if share and (x & 0xFFFF) < share:
+                out.append(None)
+            else:
+                j = int(n * ((x >> 16) / 281474976710656.0) ** 3)
+                out.append(j if j < top else top)
+        return out
+
+    def columns_for(self, parent_idx: list[int | None]) -> dict[str, list[str]]:
+        present = [j for j in parent_idx if j is not None]
+        out = {}
+        for col, ref in zip(self.fk.columns, self.fk.ref_columns):
+            keys = iter(self.parent.key_at(ref, present))
+            out[col] = [NULL if j is None else next(keys) for j in parent_idx] if len(present) < len(parent_idx) \
+                else list(keys)
+        return out
+
+
+@dataclass
+class Enumeration:
+    """Rows enumerate the combinations of a unique key's components (references and value sets)."""
+
+    components: list  # RefGroup or (column name, list of values)
+    stride: int
+    offset: int
+
+    @property
+    def capacity(self) -> int:
+        return math.prod(self._size(c) for c in self.components)
+
+    @staticmethod
+    def _size(c) -> int:
+        return c.parent.rows if isinstance(c, RefGroup) else len(c[1])
+
+    def columns_at(self, indices) -> dict[str, list[str]]:
+        cap = self.capacity
+        digits: list[list[int]] = [[] for _ in self.components]
+        for i in indices:
+            x = (i * self.stride + self.offset) % cap
+            for d, c in enumerate(self.components):
+                size = self._size(c)
+                digits[d].append(x % size)
+                x //= size
+        out: dict[str, list[str]] = {}
+        for c, ds in zip(self.components, digits):
+            if isinstance(c, RefGroup):
+                out.update(c.columns_for(ds))
+            else:
+                out[c[0]] = [c[1][d] for d in ds]
+        return out
+
+
+@dataclass
+class TablePlan:
+    table: Table
+    rows: int
+    seed: int
+    columns: list[str] = field(default_factory=list)  # COPY column order
+    gens: dict[str, Gen] = field(default_factory=dict)
+    refs: list[RefGroup] = field(default_factory=list)
+    enumeration: Enumeration | None = None
+    order: list[str] = field(default_factory=list)  # generation order of gens
+    notes: list[str] = field(default_factory=list)
+    _keys: dict[str, list[str]] = field(default_factory=dict, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.table.name
+
+    def key_at(self, column: str, indices) -> list[str]:
+        """Values of ``column`` at the given row indices (``column`` is a key: a function of the index).
+        Keys of tables up to KEY_CACHE_ROWS rows are computed once into a list."""
+        cached = self._keys.get(column)
+        if cached is None and self.rows <= KEY_CACHE_ROWS:
+            cached = self._keys[column] = self._key_at(column, range(self.rows))
+        if cached is not None:
+            return list(map(cached.__getitem__, indices))
+        return self._key_at(column, indices)
+
+    def _key_at(self, column: str, indices) -> list[str]:
+        if self.enumeration is not None:
+            cols = self.enumeration.columns_at(indices)
+            if column in cols:
+                return cols[column]
+        for ref in self.refs:
+            if column in ref.fk.columns:
+                return ref.columns_for(ref.parent_indices(indices))[column]
+        return self.gens[column].at(indices)
+
+    def batch(self, start: int, count: int) -> dict[str, list[str]]:
+        b = Batch(start=start, count=count, rng=random.Random(f"{self.seed}:{self.name}:{start}"), total=self.rows)
+        if self.enumeration is not None:
+            b.cols.update(self.enumeration.columns_at(b.idx))
+        for ref in self.refs:
+            if not all(c in b.cols for c in ref.fk.columns):
+                b.cols.update(ref.columns_for(ref.parent_indices(b.idx)))
+        for name in self.order:
+            b.cols[name] = self.gens[name].values(b)
+        return b.cols
+
+    def block(self, start: int, count: int) -> bytes:
+        """Rows ``start .. start+count-1`` in COPY text format."""
+        cols = self.batch(start, count)
+        return ("\n".join(map("\t".join, zip(*(cols[c] for c in self.columns)))) + "\n").encode()
+
+
+@dataclass
+class SeedPlan:
+    schema: Schema
+    tables: list[TablePlan]
+    seed: int
+    scale: float
+    window: TimeWindow
+
+    @property
+    def total_rows(self) -> int:
+        return sum(t.rows for t in self.tables)
+
+    def table(self, name: str) -> TablePlan:
+        return next(t for t in self.tables if t.name == name)
+
+
+def target_rows(table: Table, scale: float) -> int:
+    estimated = table.estimated_rows if table.estimated_rows is not None else DEFAULT_ROWS
+    rows = max(1, round(estimated * scale)) if estimated else 0
+    if table.kind in ("lookup", "reference"):
+        rows = max(rows, min(estimated, MIN_LOOKUP_ROWS))
+    return rows
+
+
+def build_plan(schema: Schema, *, scale: float = 0.01, seed: int = 42, until: dt.date | None = None,
+               rows: dict[str, int] | None = None, pools: Pools | None = None) -> SeedPlan:
+    """Plan rows for every table of ``schema`` (``rows`` overrides the count of named tables)."""
+    volume = schema.settings.get("performance_targets", {}) or {}
+    growth = monthly_growth(((volume.get("data_volume") or {}).get("growth_rate")))
+    window = TimeWindow(until or dt.date.today(), months=24, monthly_growth=growth)
+    pools = pools or Pools(seed=seed)
+    ordered, _ = table_order(schema)
+    plans: dict[str, TablePlan] = {}
+    rng = random.Random(seed)
+    out = []
+    for table in ordered + [t for t in schema.tables if t not in ordered]:
+        count = (rows or {}).get(table.name, target_rows(table, scale))
+        plan = TablePlan(table=table, rows=count, seed=seed)
+        plans[table.name] = plan
+        _plan_table(schema, plan, plans, pools, window, rng)
+        out.append(plan)
+    return SeedPlan(schema=schema, tables=out, seed=seed, scale=scale, window=window)
+
+
+def _plan_table(schema: Schema, plan: TablePlan, plans: dict[str, TablePlan], pools: Pools,
+                window: TimeWindow, rng: random.Random) -> None:
+    table = plan.table
+    rules = table_rules(table)
+    groups: dict[str, RefGroup] = {}
+    for fk in table.foreign_keys:
+        if any(c in groups for c in fk.columns) or fk.ref_table not in plans and fk.ref_table != table.name:
+            plan.notes.append(f"{fk.name}: columns shared with another foreign key; filled by the first")
+            continue
+        parent = plans.get(fk.ref_table, plan)
+        nullable = all(table.column(c).nullable for c in fk.columns)
+        share = null_fraction(table.column(fk.columns[0])) if nullable else 0.0
+        group = RefGroup(fk=fk, parent=parent, nullable=nullable, salt=rng.getrandbits(48), null_share=share)
+        if parent.rows == 0 and not nullable:
+            plan.notes.append(f"no rows: {fk.ref_table} has none to reference")
+            plan.rows = 0
+        for c in fk.columns:
+            groups[c] = group
+    plan.refs = list(dict.fromkeys(groups.values()))
+    distinct = _unique_strategy(schema, plan, rules, groups, rng)
+    time_col = _ordered_time_column(table)
+    for column in table.columns:
+        if column.generated is not None:
+            continue
+        plan.columns.append(column.name)
+        if column.name in groups or (plan.enumeration and column.name in _enumerated(plan.enumeration)):
+            continue
+        gen = column_generator(schema, table, column, rules.get(column.name, ColumnRules()), pools, window, rng,
+                               column.name in distinct, time_col, plan.rows)
+        if column.nullable and column.default is None and column.name not in distinct:
+            gen = Nullable(gen, null_fraction(column))
+        plan.gens[column.name] = gen
+    plan.order = _generation_order(plan)
+    for name in distinct:
+        cap = getattr(plan.gens.get(name), "pool", None)
+        if isinstance(plan.gens.get(name), Pure) and cap is not None and len(cap) < plan.rows:
+            plan.notes.append(f"{name}: only {len(cap)} distinct values satisfy its check")
+            plan.rows = len(cap)
+
+
+def _enumerated(e: Enumeration) -> set[str]:
+    names: set[str] = set()
+    for c in e.components:
+        names |= set(c.fk.columns) if isinstance(c, RefGroup) else {c[0]}
+    return names
+
+
+def _finite_domain(schema: Schema, column: Column, rules: ColumnRules) -> list[str] | None:
+    if rules.values:
+        return list(rules.values)
+    if column.type.kind == Kind.ENUM and schema.enum(column.type.name):
+        return list(schema.enum(column.type.name).values)
+    if column.type.kind == Kind.BOOLEAN:
+        return ["t", "f"]
+    return None
+
+
+def _unique_strategy(schema: Schema, plan: TablePlan, rules: dict[str, ColumnRules], groups: dict[str, RefGroup],
+                     rng: random.Random) -> set[str]:
+    """Columns to make distinct; sets ``plan.enumeration`` for a key made only of references/value sets."""
+    table = plan.table
+    keys = ([table.primary_key.columns] if table.primary_key else []) + [u.columns for u in table.uniques]
+    distinct: set[str] = set()
+    for key in keys:
+        if distinct & set(key) or (plan.enumeration and set(key) >= _enumerated(plan.enumeration)):
+            continue
+        free = [c for c in key if c not in groups and table.column(c).generated is None
+                and _finite_domain(schema, table.column(c), rules.get(c, ColumnRules())) is None
+                and not (rules.get(c) and (rules[c].derived is not None or rules[c].after))
+                and table.column(c).type.kind in _DISTINCT_KINDS and not table.column(c).type.array_dims]
+        if free:
+            distinct.add(free[0])
+            continue
+        if plan.enumeration is not None:
+            plan.notes.append(f"unique key ({', '.join(key)}) not enforced by construction")
+            continue
+        components: list = []
+        for c in key:
+            if c in groups:
+                if groups[c] not in components:
+                    components.append(groups[c])
+            else:
+                dom = _finite_domain(schema, table.column(c), rules.get(c, ColumnRules()))
+                if dom is None:
+                    raise SeedError(f"{table.name}: cannot make unique key ({', '.join(key)}) distinct")
+                components.append((c, dom))
+        e = Enumeration(components=components, stride=1, offset=0)
+        cap = e.capacity
+        e.stride = _coprime_stride(cap, rng)
+        e.offset = rng.randrange(cap) if cap else 0
+        plan.enumeration = e
+        if plan.rows > cap:
+            plan.notes.append(f"{plan.rows:,} rows requested; ({', '.join(key)}) allows {cap:,} distinct combinations")
+            plan.rows = cap
+    return distinct
+
+
+def _coprime_stride(n: int, rng: random.Random) -> int:
+    if n <= 2:
+        return 1
+    while True:
+        s = rng.randrange(n // 3 + 1, n)
+        if math.gcd(s, n) == 1:
+            return s
+
+
+def _ordered_time_column(table: Table) -> str | None:
+    """The column that records insertion time: rows get increasing values, like a table filled over time."""
+    if table.has_column("created_at"):
+        return "created_at"
+    for c in table.columns:
+        if c.type.kind in (Kind.TIMESTAMPTZ, Kind.TIMESTAMP) and not c.nullable:
+            return c.name
+    return None
+
+
+def _generation_order(plan: TablePlan) -> list[str]:
+    done = set(plan.columns) - set(plan.gens)
+    order, pending = [], list(plan.gens)
+    while pending:
+        ready = [n for n in pending if all(d in done or not plan.table.has_column(d) for d in plan.gens[n].depends)]
+        if not ready:
+            raise SeedError(f"{plan.name}: columns depend on each other in a cycle: {', '.join(pending)}")
+        order += ready
+        done |= set(ready)
+        pending = [n for n in pending if n not in ready]
+    return order

@@ -1,0 +1,163 @@
+"""Load a schema model from whatever the user points at.
+
+``load_schema(source)`` accepts a task input (JSON/YAML, designed on the fly), a schema model JSON
+(``models/physical/schema.json``), a folder written by ``schemawright design``, a SQL DDL file, a
+migrations folder (``V<n>__*.sql`` applied in version order), or a PostgreSQL URL (read from the live
+catalog, every user schema). SQL is applied to a scratch database on the ``dsn`` server (default: the
+embedded one) and read back, so the model is exactly what PostgreSQL made of it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import psycopg
+from pglast import split
+from psycopg import sql
+
+from schemawright.db import connect, resolve_dsn, scratch_database
+from schemawright.errors import DatabaseError, SchemawrightError
+from schemawright.inspect import inspect_schema
+from schemawright.model.schema import Schema
+from schemawright.model.serialize import schema_from_json
+
+MODEL_FILE = Path("models/physical/schema.json")
+MIGRATION_RE = re.compile(r"^V(\d+(?:[._]\d+)*)__.+\.sql$", re.IGNORECASE)
+_DSN_RE = re.compile(r"^(postgres(ql)?://|(\w+=\S*\s*)+$)")
+
+_SCHEMAS_SQL = """
+SELECT n.nspname FROM pg_namespace n
+WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_namespace'::regclass
+                  AND d.objid = n.oid AND d.deptype = 'e')
+ORDER BY n.nspname <> 'public', n.nspname"""
+
+
+class SourceError(SchemawrightError):
+    """A diff/lint/import source that cannot be read."""
+
+    exit_code = 2
+
+
+def is_dsn(source: str) -> bool:
+    """A PostgreSQL URL or a ``key=value`` connection string (not a file name)."""
+    return bool(_DSN_RE.match(source.strip())) and not Path(source).exists()
+
+
+def load_schema(source: str, *, dsn: str | None = None) -> Schema:
+    """The schema model of ``source`` (see the module doc for the kinds); ``dsn``: the server on which
+    SQL sources are applied (default: the embedded PostgreSQL)."""
+    if is_dsn(source):
+        with connect(source) as conn:
+            return inspect_database(conn)
+    path = Path(source)
+    if path.is_dir():
+        return _load_folder(path, dsn)
+    if not path.is_file():
+        raise SourceError(f"{source}: no such file or folder (expected a task input, a schema.json, a .sql "
+                          "file, a migrations folder, a folder written by 'schemawright design' or a PostgreSQL URL)")
+    suffix = path.suffix.lower()
+    if suffix == ".sql":
+        return schema_of_sql([path], dsn)
+    if suffix == ".json" and _is_model_json(path):
+        return _read_model(path)
+    if suffix in (".json", ".yaml", ".yml"):
+        from schemawright.api import design_schema
+
+        return design_schema(path)[1]
+    raise SourceError(f"{source}: unknown kind of file (expected .json, .yaml, .yml or .sql)")
+
+
+def _load_folder(path: Path, dsn: str | None) -> Schema:
+    if (path / MODEL_FILE).is_file():
+        return _read_model(path / MODEL_FILE)
+    files = migration_files(path) or migration_files(path / "migrations")
+    if files:
+        return schema_of_sql(files, dsn)
+    raise SourceError(f"{path}: neither a folder written by 'schemawright design' (no {MODEL_FILE}) nor a "
+                      "migrations folder (no V<n>__<description>.sql files)")
+
+
+def _is_model_json(path: Path) -> bool:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            head = fh.read(200)
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot be read: {exc.strerror}") from exc
+    return '"schemawright.schema"' in head
+
+
+def _read_model(path: Path) -> Schema:
+    try:
+        return schema_from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise SourceError(f"{path}: not a readable schema model: {exc}") from exc
+
+
+def migration_files(folder: Path) -> list[Path]:
+    """The ``V<version>__<description>.sql`` files of a folder, in version order."""
+    if not folder.is_dir():
+        return []
+    found = [(tuple(int(p) for p in re.split(r"[._]", m.group(1))), f)
+             for f in folder.iterdir() if f.is_file() and (m := MIGRATION_RE.match(f.name))]
+    return [f for _, f in sorted(found)]
+
+
+def schema_of_sql(files: list[Path], dsn: str | None = None) -> Schema:
+    """Apply SQL files, in order, to a scratch database on ``dsn``'s server and read the result back."""
+    server = resolve_dsn(dsn)
+    with scratch_database(server, prefix="sw_source") as scratch, connect(scratch, autocommit=True) as conn:
+        for f in files:
+            try:
+                text = f.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise SourceError(f"{f}: cannot be read: {exc}") from exc
+            apply_sql(conn, text, str(f))
+        return inspect_database(conn)
+
+
+def apply_sql(conn: psycopg.Connection, text: str, name: str = "<sql>") -> None:
+    """Run a SQL script on an autocommit connection, statement by statement (split by pglast), so
+    statements that must run outside a transaction block (CREATE INDEX CONCURRENTLY...) can."""
+    try:
+        statements = split(text)
+    except Exception as exc:  # pglast reports syntax errors with their position
+        raise SourceError(f"{name}: cannot be parsed as SQL: {exc}") from exc
+    for statement in statements:
+        try:
+            conn.execute(statement)
+        except psycopg.Error as exc:
+            excerpt = " ".join(statement.split())[:120]
+            raise DatabaseError(f"{name}: {str(exc).strip()}\n  in: {excerpt}") from exc
+
+
+def inspect_database(conn: psycopg.Connection) -> Schema:
+    """Every user schema of the connected database as one model (``settings["schemas"]`` lists them)."""
+    names = [row[0] for row in conn.execute(_SCHEMAS_SQL).fetchall()]
+    merged = Schema(settings={"schemas": names})
+    for i, name in enumerate(names):
+        part = inspect_schema(conn, name)
+        if i == 0:
+            merged.extensions = part.extensions
+        merged.enums += part.enums
+        merged.tables += part.tables
+        merged.views += part.views
+        merged.functions += part.functions
+    return merged
+
+
+def count_rows(dsn: str, tables: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """Exact row counts of ``tables`` (schema, name) that exist in the database at ``dsn``."""
+    out: dict[tuple[str, str], int] = {}
+    if not tables:
+        return out
+    with connect(dsn) as conn:
+        for schema, table in sorted(tables):
+            exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL",
+                                  (sql.Identifier(schema, table).as_string(conn),)).fetchone()[0]
+            if exists:
+                query = sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(schema, table))
+                out[(schema, table)] = conn.execute(query).fetchone()[0]
+    return out
