@@ -69,7 +69,7 @@ def test_suppression_applies_to_its_statement_only():
 def test_config_disables_rules_and_overrides_severities(tmp_path):
     config = tmp_path / "lint.yaml"
     config.write_text("disable: [SW523, json-column]\nseverity: {create-index-without-concurrently: warning}\n"
-                      "pg_version: 11\n")
+                      "pg_version: 10\n")
     loaded = load_migration_config(config)
     findings = lint_sql("CREATE INDEX i ON t (a);\nALTER TABLE t ADD COLUMN j json DEFAULT '{}';", config=loaded)
     assert [(f.rule, f.severity) for f in findings] == [("SW504", Severity.WARNING), ("SW502", Severity.WARNING)]
@@ -81,9 +81,9 @@ def test_config_errors_are_located_with_suggestions(tmp_path):
     with pytest.raises(SpecError) as err:
         load_migration_config(config)
     text = str(err.value)
-    assert "lint.yaml:1:10: disable[0]: unknown rule 'SW999'" in text
+    assert "lint.yaml:1:11: disable[0]: unknown rule 'SW999'" in text
     assert "did you mean SW519 (drop-column)?" in text
-    assert "lint.yaml:2:18: severity.SW501: not a severity (expected info, warning or error" in text
+    assert "lint.yaml:2:19: severity.SW501: not a severity (expected info, warning or error" in text
     assert "lint.yaml:3:1: pg_versoin: unknown key" in text and "did you mean 'pg_version'?" in text
 
 

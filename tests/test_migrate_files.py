@@ -126,6 +126,6 @@ def test_a_file_the_parser_rejects_is_still_split_for_the_server():
     stmts = split_statements("SELECT 1;\nCREATE TABEL t (a int);\nCREATE INDEX CONCURRENTLY i ON t (a);",
                              "f.sql", 180000)
     assert [s.text for s in stmts] == ["SELECT 1", "CREATE TABEL t (a int)", "CREATE INDEX CONCURRENTLY i ON t (a)"]
-    assert stmts[1].node is None and stmts[2].non_transactional == "CREATE INDEX CONCURRENTLY"
+    assert stmts[1].kind is None and stmts[2].non_transactional == "CREATE INDEX CONCURRENTLY"
     with pytest.raises(MigrationError, match="line 2: cannot split"):
         split_statements("SELECT 1;\nSELECT $$oops;", "f.sql", 180000)

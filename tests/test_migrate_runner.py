@@ -89,6 +89,14 @@ def test_syntax_errors_point_at_the_line(three, scratch_dsn):
     assert _history(scratch_dsn) == []
 
 
+def test_a_lost_connection_is_reported_and_leaves_nothing_half_done(tmp_path, scratch_dsn):
+    _write(tmp_path, **{"V1__t.sql": "CREATE TABLE t (a int);\nSELECT pg_terminate_backend(pg_backend_pid());"})
+    with pytest.raises(MigrationError, match=r"(?s)V1__t.sql: statement 2 \(line 2\) failed: .*The connection failed"):
+        apply_migrations(tmp_path, scratch_dsn)
+    assert _states(tmp_path, scratch_dsn) == {"1": "pending"}
+    assert _query(scratch_dsn, "SELECT to_regclass('t')") == [(None,)]
+
+
 def test_an_edited_applied_migration_is_refused(three, scratch_dsn):
     apply_migrations(three, scratch_dsn, to="2")
     _write(three, **{"V001__users.sql": "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);"})
@@ -161,6 +169,30 @@ def test_a_failed_undo_is_rolled_back_and_stays_applied(three, scratch_dsn):
         undo_migrations(three, scratch_dsn)
     assert _states(three, scratch_dsn)["3"] == "applied"
     assert _query(scratch_dsn, "SELECT to_regclass('users_email_key') IS NOT NULL") == [(True,)]
+
+
+def test_an_undo_that_stops_part_way_is_recorded_and_resumed(tmp_path, scratch_dsn):
+    _write(tmp_path, **{"V1__t.sql": "CREATE TABLE t (a int);\nCREATE INDEX t_a_idx ON t (a);",
+                        "U1__t.sql": "DROP INDEX CONCURRENTLY t_a_idx;\nDROP TABLE nope;"})
+    apply_migrations(tmp_path, scratch_dsn)
+    with pytest.raises(MigrationError, match=r"(?s)U1__t.sql: statement 2 \(line 2\) failed: 42P01.*resumes at statement 2"):
+        undo_migrations(tmp_path, scratch_dsn)
+    assert _history(scratch_dsn) == [("1", False, "down", 1)]
+    assert _states(tmp_path, scratch_dsn) == {"1": "undo-incomplete"}
+    with pytest.raises(MigrationError, match="the undo of V1 stopped after statement 1 of U1__t.sql: run 'migrate down'"):
+        apply_migrations(tmp_path, scratch_dsn)
+    _write(tmp_path, **{"U1__t.sql": "DROP INDEX CONCURRENTLY t_a_idx;\nDROP TABLE t;"})
+    [result] = undo_migrations(tmp_path, scratch_dsn)
+    assert result.resumed_at == 2 and _history(scratch_dsn) == []
+    assert _query(scratch_dsn, "SELECT to_regclass('t')") == [(None,)]
+
+    apply_migrations(tmp_path, scratch_dsn)  # an undo failing at its first statement changes nothing
+    applied_at = _query(scratch_dsn, "SELECT applied_at FROM schemawright_history")
+    _write(tmp_path, **{"U1__t.sql": "DROP INDEX CONCURRENTLY nope_idx;\nDROP TABLE t;"})
+    with pytest.raises(MigrationError, match="V1 stays applied"):
+        undo_migrations(tmp_path, scratch_dsn)
+    assert _history(scratch_dsn) == [("1", True, "up", 2)]
+    assert _query(scratch_dsn, "SELECT applied_at FROM schemawright_history") == applied_at
 
 
 def test_a_history_table_elsewhere(three, scratch_dsn):

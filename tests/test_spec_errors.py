@@ -645,6 +645,8 @@ MALFORMED_YAML = {
     "deep nesting": "a: " + "[" * 5000 + "]" * 5000 + "\n",
     "alias bomb": "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8)),
+    "raw NUL character": "data_model:\n  entities: [{name: a\x00}]\n",
+    "raw escape character": "data_model:\n  entities: [{name: a, description: \"\x1b\"}]\n",
     "merge key": "base: &base {name: a}\ndata_model:\n  entities: [{<<: *base, nmae: b}]\n",
 }
 
@@ -725,3 +727,30 @@ def test_alias_bomb_is_stopped_quickly(tmp_path):
     path = write(tmp_path, "\n".join(lines) + "\n")
     p = only(problems_of(path, design=False))
     assert "YAML aliases" in p.message
+
+
+def test_nan_in_json_is_located(tmp_path):
+    path = write(tmp_path, '{"data_model": {"entities": [\n  {"name": "a", "estimated_rows": NaN}]}}', ".json")
+    p = only(problems_of(path))
+    assert where(p) == (2, 35, "data_model.entities[0].estimated_rows")
+    assert p.message == "invalid JSON: NaN is not a JSON number"
+
+
+def test_forbidden_yaml_character_is_located(tmp_path):
+    path = write(tmp_path, "data_model:\n  entities:\n    - name: a\x07b\n")
+    p = only(problems_of(path))
+    assert (p.line, p.column) == (3, 14)
+    assert p.message == "invalid YAML: the character '\\x07' is not allowed in a YAML file"
+
+
+def test_yaml_non_text_where_text_is_expected_suggests_quotes(tmp_path):
+    path = write(tmp_path, """
+        data_model:
+          entities:
+            - name: no
+              description: 2024
+        """)
+    name, description = problems_of(path)
+    assert where(name) == (3, 13, "data_model.entities[0].name")
+    assert (name.expected, name.got, name.hint) == ("a string", "false", "put it in quotes to use it as text")
+    assert where(description) == (4, 20, "data_model.entities[0].description")

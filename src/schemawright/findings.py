@@ -90,7 +90,3 @@ class RuleInfo:
     description: str  # the rest of the rule's docstring (Markdown)
     fix: str  # the safe rewrite, one or two sentences
     groups: tuple[str, ...] = ()
-
-    @property
-    def doc_path(self) -> str:
-        return f"docs/rules/{self.code}.md"

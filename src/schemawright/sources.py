@@ -137,14 +137,17 @@ def inspect_database(conn: psycopg.Connection) -> Schema:
     """Every user schema of the connected database as one model (``settings["schemas"]`` lists them)."""
     names = [row[0] for row in conn.execute(_SCHEMAS_SQL).fetchall()]
     merged = Schema(settings={"schemas": names})
+    owners: set[str] = set()
     for i, name in enumerate(names):
         part = inspect_schema(conn, name)
         if i == 0:
             merged.extensions = part.extensions
-        merged.enums += part.enums
-        merged.tables += part.tables
-        merged.views += part.views
-        merged.functions += part.functions
+        for group in ("enums", "tables", "views", "functions", "grants", "policies"):
+            getattr(merged, group).extend(getattr(part, group))
+        merged.roles += [r for r in part.roles if r.name not in {m.name for m in merged.roles}]
+        merged.default_privileges += [d for d in part.default_privileges if d not in merged.default_privileges]
+        owners |= set(part.owner.split(", ")) if part.owner else set()
+    merged.owner = ", ".join(sorted(owners)) or None
     return merged
 
 

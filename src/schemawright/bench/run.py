@@ -83,6 +83,12 @@ def bench(path: str | Path, dsn: str | None = None, *, scale: float = 0.01, dura
             _phase(console, "EXPLAIN (ANALYZE, BUFFERS) of every pattern")
             plans = {p.name: explain(conn, p, large) for p in patterns}
         result["results"] = _summaries(patterns, stats, seconds)
+        writes = [p for p in patterns if p.writes]
+        if writes:
+            _phase(console, f"write throughput: write patterns only for {duration / 2:g}s")
+            wstats, wsec = run_mix(db, writes, clients=clients, duration=duration / 2, warmup=0, seed=seed + 2)
+            result["write_only"] = {"per_second": round(sum(s.calls for s in wstats.values()) / wsec, 1),
+                                    "errors": sum(s.errors for s in wstats.values())}
         for p in patterns:
             result["results"][p.name]["explain"] = plans[p.name]
         if baseline:

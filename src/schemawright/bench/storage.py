@@ -53,9 +53,11 @@ def column_width(column: Column, null_share: float = 0.0) -> tuple[float, int]:
 
 
 def row_bytes(table: Table) -> int:
+    from schemawright.seed.columns import null_fraction
+
     size = 0.0
     for c in table.columns:
-        w, a = column_width(c, 0.1 if c.nullable else 0.0)
+        w, a = column_width(c, null_fraction(c) if c.nullable and c.default is None else 0.0)
         size = _align(int(size), a) + w
     header = 23 + (math.ceil(len(table.columns) / 8) if any(c.nullable for c in table.columns) else 0)
     return _align(_align(header, 8) + int(math.ceil(size)), 8)
@@ -63,7 +65,8 @@ def row_bytes(table: Table) -> int:
 
 def heap_bytes(table: Table, rows: int) -> int:
     per_page = max(1, (PAGE - PAGE_HEADER) // (row_bytes(table) + LINE_POINTER))
-    return math.ceil(rows / per_page) * PAGE if rows else 0
+    pages = math.ceil(rows / per_page) if rows else 0
+    return (pages + (4 if pages > 4 else 0)) * PAGE  # + free space map (3 pages) and visibility map
 
 
 def btree_bytes(table: Table, columns: tuple[str, ...], rows: int) -> int:

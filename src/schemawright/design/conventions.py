@@ -10,7 +10,6 @@ from schemawright.model.schema import Column, Expression, Function, Table, Trigg
 from schemawright.model.types import DataType, Kind
 
 TIMESTAMPTZ = DataType(Kind.TIMESTAMPTZ)
-BYTEA = DataType(Kind.BYTEA)
 UPDATE_FUNCTION = "fn_update_timestamp"
 APPEND_ONLY = frozenset({"time_series", "log"})
 SOFT_DELETE_KINDS = frozenset({"core"})
@@ -53,7 +52,9 @@ def _timestamps(ctx: DesignContext, table: Table) -> None:
     _ensure_column(table, Column(name="created_at", type=TIMESTAMPTZ, nullable=False,
                                  default=Expression("CURRENT_TIMESTAMP"), comment="When the row was created",
                                  origin=convention("audit.columns", why)))
-    if table.kind in APPEND_ONLY or table.kind == "junction":
+    pure_link = table.kind == "junction" and table.primary_key is not None and all(
+        c.name in table.primary_key.columns or c.name == "created_at" for c in table.columns)
+    if table.kind in APPEND_ONLY or pure_link:
         ctx.infer("audit.columns", table.name, "created_at only (no updated_at)",
                   "rows of an append-only or link table are never updated")
         return
@@ -137,42 +138,3 @@ def mark_encrypted_columns(ctx: DesignContext) -> None:
             column.pii = True
             ctx.infer("security.encrypt", f"{table.name}.{column.name}", "column-level encryption",
                       "listed in security_requirements.encryption_requirements.column_level")
-    for table in ctx.schema.tables:
-        for column in table.columns:
-            if column.encrypt:
-                _store_encrypted(ctx, table, column)
-
-
-def _store_encrypted(ctx: DesignContext, table: Table, column: Column) -> None:
-    """An encrypted column holds ciphertext: bytea, with no check, unique or index on its value."""
-    subject = f"{table.name}.{column.name}"
-    keys = set(table.primary_key.columns if table.primary_key else ()) | {
-        c for fk in table.foreign_keys for c in fk.columns}
-    if column.name in keys or column.name.endswith(("_hash", "_digest")):
-        column.encrypt = False
-        ctx.infer("security.encrypt", subject, "not encrypted",
-                  "a key must stay comparable for joins" if column.name in keys else
-                  "a one-way hash needs no encryption: the plaintext is never stored")
-        return
-    plaintext = str(column.type)
-    if column.type.kind != Kind.BYTEA:
-        column.type = BYTEA
-        column.default = None
-        column.comment = (f"{column.comment or column.name.replace('_', ' ').capitalize()} (encrypted {plaintext}: "
-                          "pgp_sym_encrypt ciphertext or application-side encryption)")
-        ctx.infer("security.encrypt", subject, f"bytea ciphertext (plaintext {plaintext})",
-                  "encryption output (pgcrypto's pgp_sym_encrypt, or the application's cipher) is binary and longer "
-                  "than the plaintext, so the column is bytea; the key stays outside the database")
-    for check in [c for c in table.checks if column.name in c.columns]:
-        table.checks.remove(check)
-        ctx.infer("security.encrypt", f"{table.name}.{check.name}", "check not created",
-                  f"{column.name} holds ciphertext: validate the plaintext in the application before encrypting")
-    for unique in [u for u in table.uniques if column.name in u.columns]:
-        table.uniques.remove(unique)
-        ctx.infer("security.encrypt", f"{table.name}.{unique.name}", "unique constraint not created",
-                  "randomized ciphertext differs for equal plaintexts; store a keyed hash (HMAC) beside it "
-                  "to enforce uniqueness or look values up")
-    for index in [i for i in table.indexes if column.name in i.columns or column.name in i.include]:
-        table.indexes.remove(index)
-        ctx.infer("security.encrypt", f"{table.name}.{index.name}", "index not created",
-                  "an index on ciphertext serves no query")

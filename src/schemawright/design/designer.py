@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from functools import cache
 
-from schemawright.design import conventions, indexes, relationships
+from schemawright.design import conventions, indexes, relationships, security
 from schemawright.design.columns import (
     APPEND_ONLY_NAMES, CHILD_COLLECTIONS, DEFAULT_STATUS_VALUES, LOOKUP_ATTRIBUTES, PII_HINT_NAMES,
     SHARED_VOCABULARY, STATUS_VALUES, TRANSACTIONAL_NAMES, ColumnGuess, guess_column,
@@ -50,6 +50,7 @@ def design(spec: TaskInput, smap: SourceMap) -> Schema:
     relationships.check_cycles(ctx)
     ctx.raise_problems()
     conventions.mark_encrypted_columns(ctx)
+    security.apply(ctx)
     conventions.comment_everything(ctx)
     return ctx.schema
 

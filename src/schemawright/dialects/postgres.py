@@ -6,8 +6,8 @@ from schemawright.dialects.base import Dialect, Statement, table_order
 from schemawright.model.names import quote_ident as q
 from schemawright.model.names import quote_literal
 from schemawright.model.schema import (
-    CheckConstraint, Column, EnumType, FkAction, ForeignKey, Function, Index, IndexMethod, Schema, Table, Trigger,
-    UniqueConstraint, View,
+    CheckConstraint, Column, DefaultPrivilege, EnumType, FkAction, ForeignKey, Function, Grant, Index, IndexMethod,
+    Policy, Role, Schema, Table, Trigger, UniqueConstraint, View,
 )
 from schemawright.model.types import DataType, Kind
 
@@ -170,6 +170,7 @@ class Postgres(Dialect):
         deferred_names = {fk.name for _, fk in deferred}
         out: list[Statement] = []
         out += [Statement("extension", e, f"CREATE EXTENSION IF NOT EXISTS {q(e)};") for e in schema.extensions]
+        out += self.security_prelude(schema)
         out += [Statement("type", e.name, self.enum_sql(e)) for e in schema.enums]
         out += [Statement("function", f.name, self.function_sql(f)) for f in schema.functions]
         out += [Statement("table", t.name, self.table_sql(t, deferred_names), t.name) for t in tables]
@@ -179,6 +180,7 @@ class Postgres(Dialect):
         out += [Statement("view", v.name, self.view_sql(v)) for v in _views_in_order(schema)]
         out += [Statement("trigger", tr.name, self.trigger_sql(t, tr), t.name) for t in tables for tr in t.triggers]
         out += self.comments_sql(schema)
+        out += self.security_statements(schema)
         return out
 
     def drop_statements(self, schema: Schema) -> list[str]:
@@ -192,11 +194,125 @@ class Postgres(Dialect):
                 for f in reversed(schema.functions)]
         out += [f"DROP TYPE IF EXISTS {qualified(e.schema, e.name)};" for e in reversed(schema.enums)]
         out += [f"DROP EXTENSION IF EXISTS {q(e)};" for e in reversed(schema.extensions)]
+        out += self.security_drops(schema)
+        return out
+
+    # --- security: roles, privileges, row-level security ---------------------------------------------
+    def role_sql(self, r: Role) -> list[Statement]:
+        """Create the role unless another database of this project already did (roles are cluster-wide)."""
+        login = "LOGIN" if r.login else "NOLOGIN"
+        out = [Statement("role", r.name, (
+            f"DO $$\nBEGIN\n    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = {quote_literal(r.name)})"
+            f" THEN\n        CREATE ROLE {q(r.name)} {login} NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION "
+            "NOBYPASSRLS;\n    END IF;\nEND\n$$;"))]
+        if r.comment:
+            out.append(Statement("role", r.name, f"COMMENT ON ROLE {q(r.name)} IS {quote_literal(r.comment)};"))
+        return out + [Statement("role", r.name, f"GRANT {q(m)} TO {q(r.name)};") for m in r.member_of]
+
+    def grant_sql(self, schema: Schema, g: Grant) -> str:
+        return f"GRANT {', '.join(g.privileges)} ON {self._grant_target(schema, g)} TO {_grantee(g.grantee)};"
+
+    @staticmethod
+    def _grant_target(schema: Schema, g: Grant) -> str:
+        if g.object_type == "schema":
+            return f"SCHEMA {q(g.object_name)}"
+        if g.object_type == "function":
+            f = schema.function(g.object_name)
+            return f"FUNCTION {qualified(f.schema, f.name)}({f.arguments})"
+        kind = "SEQUENCE" if g.object_type == "sequence" else "TABLE"
+        return f"{kind} {qualified(g.schema, g.object_name)}"
+
+    def policy_sql(self, p: Policy) -> str:
+        sql = f"CREATE POLICY {q(p.name)} ON {qualified(p.schema, p.table)}"
+        if not p.permissive:
+            sql += " AS RESTRICTIVE"
+        if p.command != "ALL":
+            sql += f" FOR {p.command}"
+        if p.roles:
+            sql += " TO " + ", ".join(_grantee(r) for r in p.roles)
+        if p.using is not None:
+            sql += f"\n    USING ({p.using})"
+        if p.with_check is not None:
+            sql += f"\n    WITH CHECK ({p.with_check})"
+        return sql + ";"
+
+    def default_privilege_sql(self, d: DefaultPrivilege, undo: bool = False) -> str:
+        scope = f" IN SCHEMA {q(d.schema)}" if d.schema else ""
+        what = f"{', '.join(d.privileges)} ON {d.object_type.upper()}"
+        action = f"REVOKE {what} FROM" if d.revoke != undo else f"GRANT {what} TO"
+        return f"ALTER DEFAULT PRIVILEGES FOR ROLE {q(d.owner)}{scope} {action} {_grantee(d.grantee)};"
+
+    def security_prelude(self, schema: Schema) -> list[Statement]:
+        """Roles and schema privileges (as the migrating superuser), then SET ROLE to the owner."""
+        if schema.owner is None:
+            return []
+        out = [s for r in schema.roles for s in self.role_sql(r)]
+        out.append(Statement("grant", schema.name, f"REVOKE ALL ON SCHEMA {q(schema.name)} FROM PUBLIC;"))
+        out += [Statement("grant", g.object_name, self.grant_sql(schema, g))
+                for g in schema.grants if g.object_type == "schema"]
+        return out + [Statement("session", schema.owner, f"SET ROLE {q(schema.owner)};")]
+
+    def security_statements(self, schema: Schema) -> list[Statement]:
+        """Row-level security, policies, audit partitions and grants (as the owner), then RESET ROLE."""
+        out: list[Statement] = []
+        for t in schema.tables:
+            name = qualified(t.schema, t.name)
+            if t.rls_enabled:
+                out.append(Statement("rls", t.name, f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY;", t.name))
+            if t.rls_forced:
+                out.append(Statement("rls", t.name, f"ALTER TABLE {name} FORCE ROW LEVEL SECURITY;", t.name))
+        for p in schema.policies:
+            out.append(Statement("policy", p.name, self.policy_sql(p), p.table))
+            if p.comment:
+                out.append(Statement("policy", p.name, f"COMMENT ON POLICY {q(p.name)} ON "
+                                     f"{qualified(p.schema, p.table)} IS {quote_literal(p.comment)};", p.table))
+        audit = (schema.settings.get("security") or {}).get("audit") or {}
+        if audit.get("partitioned"):
+            table = q(audit["table"])
+            out += [Statement("partition", audit["table"], f"CREATE TABLE {q(audit['table'] + '_default')} "
+                              f"PARTITION OF {table} DEFAULT;", audit["table"]),
+                    Statement("partition", audit["table"], f"SELECT {q(audit['partition_function'])}"
+                              f"({int(audit['months_ahead'])});", audit["table"])]
+        if schema.owner is None:
+            return out
+        relations = {t.name for t in schema.tables}
+        out += [Statement("grant", g.object_name, self.grant_sql(schema, g),
+                          g.object_name if g.object_name in relations else None)
+                for g in schema.grants if g.object_type != "schema"]
+        out += [Statement("grant", f.name, f"REVOKE ALL ON FUNCTION {qualified(f.schema, f.name)}({f.arguments}) "
+                          "FROM PUBLIC;") for f in schema.functions]
+        out += [Statement("default_privilege", d.grantee, self.default_privilege_sql(d))
+                for d in schema.default_privileges]
+        return out + [Statement("session", schema.owner, "RESET ROLE;")]
+
+    def security_drops(self, schema: Schema) -> list[str]:
+        """Undo of the prelude and the default privileges; a role is dropped unless another database
+        of the server still uses it."""
+        if schema.owner is None:
+            return []
+        out = [self.default_privilege_sql(d, undo=True) for d in reversed(schema.default_privileges)]
+        grantees = [g.grantee for g in schema.grants if g.object_type == "schema"]
+        if grantees:
+            out.append(f"REVOKE ALL ON SCHEMA {q(schema.name)} FROM {', '.join(_grantee(g) for g in grantees)};")
+        out.append(f"GRANT USAGE ON SCHEMA {q(schema.name)} TO PUBLIC;  -- the PostgreSQL 15+ default")
+        for r in reversed(schema.roles):
+            name = quote_literal(r.name)
+            out.append(
+                "DO $$\nBEGIN\n    IF EXISTS (SELECT FROM pg_catalog.pg_shdepend d JOIN pg_catalog.pg_roles r "
+                "ON r.oid = d.refobjid\n               WHERE d.refclassid = 'pg_catalog.pg_authid'::regclass AND "
+                f"r.rolname = {name}\n                 AND d.dbid IS DISTINCT FROM (SELECT oid FROM "
+                "pg_catalog.pg_database WHERE datname = current_database())) THEN\n"
+                f"        RAISE NOTICE 'role % is kept: another database still uses it', {name};\n    ELSE\n"
+                f"        DROP ROLE IF EXISTS {q(r.name)};\n    END IF;\nEND\n$$;")
         return out
 
     @staticmethod
     def _cols(cols) -> str:
         return ", ".join(q(c) for c in cols)
+
+
+def _grantee(role: str) -> str:
+    return "PUBLIC" if role.upper() == "PUBLIC" else q(role)
 
 
 def _views_in_order(schema: Schema) -> list[View]:

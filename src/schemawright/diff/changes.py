@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from schemawright.model.schema import (
-    CheckConstraint, Column, EnumType, Expression, ForeignKey, Function, Index, PrimaryKey, Table, Trigger,
-    UniqueConstraint, View,
+    CheckConstraint, Column, DefaultPrivilege, EnumType, Expression, ForeignKey, Function, Grant, Index, Policy,
+    PrimaryKey, Role, Table, Trigger, UniqueConstraint, View,
 )
 from schemawright.model.types import TEXT_KINDS, DataType, Kind
 
@@ -38,6 +38,15 @@ class Change:
     def loss_table(self) -> tuple[str, str] | None:
         """(schema, table) whose rows the data loss concerns, for row counts."""
         return None
+
+
+@dataclass(frozen=True)
+class Access:
+    """The privileges an object must have once created: default privileges handed out to
+    ``revoke_from`` are taken back, then ``grants`` are made (the model's own list)."""
+
+    grants: tuple[Grant, ...] = ()
+    revoke_from: tuple[str, ...] = ()
 
 
 # --- schemas, extensions, enums --------------------------------------------------------------------
@@ -112,6 +121,7 @@ class AlterEnum(Change):
     uses: tuple[EnumUse, ...] = ()
     reverse_uses: tuple[EnumUse, ...] = ()
     views: tuple[View, ...] = ()
+    view_access: tuple[Access, ...] = ()  # per view: the privileges it has in both models
 
     @property
     def adds_only(self) -> bool:
@@ -120,7 +130,7 @@ class AlterEnum(Change):
         return tuple(kept) == self.old.values
 
     def reverse(self) -> Change:
-        return AlterEnum(self.new, self.old, self.reverse_uses, self.uses, self.views)
+        return AlterEnum(self.new, self.old, self.reverse_uses, self.uses, self.views, self.view_access)
 
     @property
     def data_loss(self) -> str | None:
@@ -138,17 +148,19 @@ class AddTable(Change):
     """A new table with everything on it (constraints, foreign keys, indexes, triggers, comments)."""
 
     table: Table
+    access: Access = Access()
 
     def reverse(self) -> Change:
-        return DropTable(self.table)
+        return DropTable(self.table, self.access)
 
 
 @dataclass(frozen=True)
 class DropTable(Change):
     table: Table
+    access: Access = Access()
 
     def reverse(self) -> Change:
-        return AddTable(self.table)
+        return AddTable(self.table, self.access)
 
     @property
     def data_loss(self) -> str | None:
@@ -378,46 +390,53 @@ class RenameTrigger(Change):
 @dataclass(frozen=True)
 class AddView(Change):
     view: View
+    access: Access = Access()
 
     def reverse(self) -> Change:
-        return DropView(self.view)
+        return DropView(self.view, self.access)
 
 
 @dataclass(frozen=True)
 class DropView(Change):
     view: View
+    access: Access = Access()
 
     def reverse(self) -> Change:
-        return AddView(self.view)
+        return AddView(self.view, self.access)
 
 
 @dataclass(frozen=True)
 class AddFunction(Change):
     function: Function
+    access: Access = Access()
 
     def reverse(self) -> Change:
-        return DropFunction(self.function)
+        return DropFunction(self.function, self.access)
 
 
 @dataclass(frozen=True)
 class DropFunction(Change):
     function: Function
+    access: Access = Access()
 
     def reverse(self) -> Change:
-        return AddFunction(self.function)
+        return AddFunction(self.function, self.access)
 
 
 @dataclass(frozen=True)
 class ReplaceFunction(Change):
     """Same name and argument types, new definition. ``in_place``: CREATE OR REPLACE can do it (same
-    result type and argument names); otherwise the function is dropped and created again."""
+    result type and argument names); otherwise the function is dropped and created again, with the
+    privileges of ``access`` (``reverse_access`` for the reverse change)."""
 
     old: Function
     new: Function
     in_place: bool = True
+    access: Access = Access()
+    reverse_access: Access = Access()
 
     def reverse(self) -> Change:
-        return ReplaceFunction(self.new, self.old, self.in_place)
+        return ReplaceFunction(self.new, self.old, self.in_place, self.reverse_access, self.access)
 
 
 @dataclass(frozen=True)
@@ -435,6 +454,137 @@ class SetComment(Change):
 
     def reverse(self) -> Change:
         return SetComment(self.kind, self.schema, self.name, self.new, self.old, self.parent)
+
+
+# --- security: roles, ownership, privileges, row-level security ----------------------------------
+
+@dataclass(frozen=True)
+class AddRole(Change):
+    """A role (cluster-wide: created unless it exists; dropped only when nothing uses it any more)."""
+
+    role: Role
+
+    def reverse(self) -> Change:
+        return DropRole(self.role)
+
+
+@dataclass(frozen=True)
+class DropRole(Change):
+    role: Role
+
+    def reverse(self) -> Change:
+        return AddRole(self.role)
+
+
+@dataclass(frozen=True)
+class AlterRole(Change):
+    """LOGIN and role memberships."""
+
+    old: Role
+    new: Role
+
+    def reverse(self) -> Change:
+        return AlterRole(self.new, self.old)
+
+
+@dataclass(frozen=True)
+class OwnedObject:
+    """An object whose owner changes: ``kind`` as ALTER spells it (TABLE, VIEW, MATERIALIZED VIEW,
+    FUNCTION, TYPE); ``arguments``: a function's argument types."""
+
+    kind: str
+    schema: str
+    name: str
+    arguments: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeOwner(Change):
+    """ALTER ... OWNER TO for the objects kept from the old schema."""
+
+    old: str
+    new: str
+    objects: tuple[OwnedObject, ...]
+
+    def reverse(self) -> Change:
+        return ChangeOwner(self.new, self.old, self.objects)
+
+
+@dataclass(frozen=True)
+class SessionRole(Change):
+    """The role the migration runs as (SET ROLE) after the superuser steps, so that what it creates
+    belongs to the schema's owner; None: the connecting user."""
+
+    old: str | None
+    new: str | None
+
+    def reverse(self) -> Change:
+        return SessionRole(self.new, self.old)
+
+
+@dataclass(frozen=True)
+class GrantPrivileges(Change):
+    """GRANT; ``arguments``: the argument types when the object is a function."""
+
+    grant: Grant
+    arguments: str | None = None
+
+    def reverse(self) -> Change:
+        return RevokePrivileges(self.grant, self.arguments)
+
+
+@dataclass(frozen=True)
+class RevokePrivileges(Change):
+    grant: Grant
+    arguments: str | None = None
+
+    def reverse(self) -> Change:
+        return GrantPrivileges(self.grant, self.arguments)
+
+
+@dataclass(frozen=True)
+class AddDefaultPrivilege(Change):
+    privilege: DefaultPrivilege
+
+    def reverse(self) -> Change:
+        return DropDefaultPrivilege(self.privilege)
+
+
+@dataclass(frozen=True)
+class DropDefaultPrivilege(Change):
+    privilege: DefaultPrivilege
+
+    def reverse(self) -> Change:
+        return AddDefaultPrivilege(self.privilege)
+
+
+@dataclass(frozen=True)
+class AddPolicy(Change):
+    policy: Policy
+
+    def reverse(self) -> Change:
+        return DropPolicy(self.policy)
+
+
+@dataclass(frozen=True)
+class DropPolicy(Change):
+    policy: Policy
+
+    def reverse(self) -> Change:
+        return AddPolicy(self.policy)
+
+
+@dataclass(frozen=True)
+class SetRowSecurity(Change):
+    """ENABLE / DISABLE and FORCE / NO FORCE ROW LEVEL SECURITY on an existing table."""
+
+    schema: str
+    table: str
+    old: tuple[bool, bool]  # (enabled, forced)
+    new: tuple[bool, bool]
+
+    def reverse(self) -> Change:
+        return SetRowSecurity(self.schema, self.table, self.new, self.old)
 
 
 # --- type conversions ----------------------------------------------------------------------------

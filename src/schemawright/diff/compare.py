@@ -25,7 +25,9 @@ from schemawright.diff.changes import (
     DropForeignKey, DropFunction, DropIndex, DropSchema, DropTable, DropTrigger, DropView, EnumUse, RenameColumn,
     RenameConstraint, RenameIndex, RenameTable, RenameTrigger, ReplaceFunction, SetComment,
 )
-from schemawright.model.compare import normalize_arguments, normalize_expression, normalize_query
+from schemawright.diff.keys import argument_types, normalized, normalized_sql
+from schemawright.diff.security import security, with_access
+from schemawright.model.compare import normalize_arguments, normalize_query
 from schemawright.model.names import quote_ident
 from schemawright.model.schema import (
     Column, EnumType, Expression, ForeignKey, Function, Index, IndexElement, Schema, Table, Trigger, View,
@@ -41,21 +43,13 @@ def diff(old: Schema, new: Schema) -> list[Change]:
     functions, rebuilt_functions = _functions(projected, new)
     tables, touched = _tables(projected, new, rebuilt_functions)
     views, rebuilt_views = _views(projected, new, touched)
-    return [*_schemas(old, new), *_extensions(old, new), *renames, *_enums(projected, new, rebuilt_views),
-            *functions, *tables, *views]
+    changes = [*_schemas(old, new), *_extensions(old, new), *renames, *_enums(projected, new, rebuilt_views),
+               *functions, *tables, *views]
+    changes = [with_access(c, projected, new) for c in changes]
+    return changes + security(projected, new, touched, changes)
 
 
 # --- small helpers ---------------------------------------------------------------------------------
-
-@lru_cache(maxsize=65536)
-def _norm(sql: str) -> str | None:
-    text = normalize_expression(sql)
-    return None if text == "NULL" else text  # DEFAULT NULL is no default at all
-
-
-def _expr(e: Expression | None) -> str | None:
-    return None if e is None else _norm(e.sql)
-
 
 def _type(t: DataType) -> DataType:
     if t.kind == Kind.OTHER and t.name:
@@ -144,7 +138,11 @@ def _project(old: Schema, table_map: dict[Key, str], column_map: dict[Key, dict[
         tables.append(t)
     renamed = {old_name: new_name for (_, old_name), new_name in table_map.items()}
     views = [replace(v, depends_on=tuple(renamed.get(d, d) for d in v.depends_on)) for v in old.views]
-    return replace(old, tables=tables, views=views)
+    grants = [replace(g, object_name=table_map.get((g.schema, g.object_name), g.object_name))
+              if g.object_type == "table" else g for g in old.grants]
+    # policies keep their expressions' old text: rebuilt when it names a renamed column (like views)
+    policies = [replace(p, table=table_map.get((p.schema, p.table), p.table)) for p in old.policies]
+    return replace(old, tables=tables, views=views, grants=grants, policies=policies)
 
 
 def _rename_columns(t: Table, mapping: dict[str, str]) -> None:
@@ -273,19 +271,6 @@ def _views_over(old: Schema, new: Schema, tables: set[str], type_name: str, skip
 
 # --- functions -------------------------------------------------------------------------------------
 
-def argument_types(arguments: str) -> str:
-    """The argument types of a signature (what DROP FUNCTION takes): ``a integer, b text = 'x'`` ->
-    ``integer, text``; OUT arguments are left out."""
-    if not arguments.strip():
-        return ""
-    try:
-        stmt = parse_sql(f"CREATE FUNCTION f({arguments}) RETURNS void LANGUAGE sql AS ''")[0].stmt
-    except Exception:  # unparsable: the text itself identifies the function
-        return arguments
-    return ", ".join(RawStream()(p.argType) for p in stmt.parameters or ()
-                     if str(p.mode.name) not in ("FUNC_PARAM_OUT", "FUNC_PARAM_TABLE"))
-
-
 def _function_key(f: Function) -> tuple[str, str, str]:
     return (f.schema, f.name, argument_types(f.arguments).lower())
 
@@ -325,23 +310,23 @@ def column_changes(old: Column, new: Column) -> tuple[str, ...]:
         out.append("type")
     if old.nullable != new.nullable:
         out.append("nullable")
-    if _expr(old.default) != _expr(new.default):
+    if normalized(old.default) != normalized(new.default):
         out.append("default")
     if _lower(old.identity) != _lower(new.identity):
         out.append("identity")
-    if _expr(old.generated) != _expr(new.generated):
+    if normalized(old.generated) != normalized(new.generated):
         out.append("generated")
     return tuple(out)
 
 
 def _element(e: IndexElement) -> tuple:
     nulls = None if e.nulls_first is None or e.nulls_first == e.descending else e.nulls_first
-    key = e.column if e.column is not None else _norm(e.expression.sql)
+    key = e.column if e.column is not None else normalized_sql(e.expression.sql)
     return (key, e.descending, nulls, _lower(e.opclass))
 
 
 def _index_key(ix: Index) -> tuple:
-    return (ix.method, ix.unique, tuple(_element(e) for e in ix.elements), _expr(ix.where), tuple(ix.include),
+    return (ix.method, ix.unique, tuple(_element(e) for e in ix.elements), normalized(ix.where), tuple(ix.include),
             ix.nulls_not_distinct)
 
 
@@ -356,7 +341,7 @@ def _trigger_key(tr: Trigger) -> tuple:
 
 def _constraint_key(c) -> tuple:
     if hasattr(c, "expression"):
-        return ("check", _expr(c.expression))
+        return ("check", normalized(c.expression))
     if hasattr(c, "nulls_not_distinct"):
         return ("unique", tuple(c.columns), c.nulls_not_distinct)
     return ("primary key", tuple(c.columns))
@@ -388,7 +373,7 @@ def _tables(old: Schema, new: Schema, rebuilt_functions: set[Key]) -> tuple[list
 
 def _partition_key(t: Table) -> tuple | None:
     p = t.partitioning
-    return None if p is None else (p.strategy.lower(), tuple(_norm(c) for c in p.columns))
+    return None if p is None else (p.strategy.lower(), tuple(normalized_sql(c) for c in p.columns))
 
 
 def _table(o: Table, n: Table, touched: set[str], rebuilt_keys: set, rebuilt_functions: set[Key]) -> list[Change]:

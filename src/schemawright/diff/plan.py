@@ -1,7 +1,8 @@
 """Changes -> SQL steps, forward and undo, safe by default on a live database.
 
 Each change renders to steps placed in *phases* (the constants below) so that dependencies hold:
-renames first (last in the undo), then drops of dependents (views, triggers, keys, indexes), tables
+renames first (in the undo: after keys and indexes, before views, whose old text needs the old
+names), then drops of dependents (views, triggers, keys, indexes), tables
 and columns, then constraints, indexes and foreign keys, views, triggers, comments, and finally the
 drops of functions, types, extensions and schemas. On an existing table (``online=True``):
 
@@ -28,7 +29,9 @@ from pglast.ast import AlterEnumStmt, CreatedbStmt, DropdbStmt, DropStmt, IndexS
 from schemawright.dialects import get_dialect
 from schemawright.dialects.postgres import Postgres, qualified, type_sql
 from schemawright.diff import changes as ch
-from schemawright.diff.compare import argument_types, trigger_function
+from schemawright.diff.compare import trigger_function
+from schemawright.diff.keys import argument_types
+from schemawright.diff.security import SecuritySteps
 from schemawright.errors import SchemawrightError
 from schemawright.model.names import constraint_name, shorten
 from schemawright.model.names import quote_ident as q
@@ -37,8 +40,8 @@ from schemawright.model.schema import Column, Expression, Function, Table, Trigg
 from schemawright.model.types import DataType, Kind
 
 # Phases (steps run in phase order; within a phase, in the order the changes were given).
-RENAME_FIRST, RENAME_LAST = 5, 99
-SCHEMA, EXTENSION, ENUM, FUNCTION = 10, 11, 12, 15
+RENAME_FIRST, RENAME_LAST = 5, 65  # the undo renames back just before it recreates old views
+SCHEMA, EXTENSION, ENUM, FUNCTION = 6, 7, 12, 15  # security.py: roles 8, owners 9, privileges 10, SET ROLE 11
 DROP_VIEW, DROP_TRIGGER, DROP_FK, DROP_CONSTRAINT, DROP_INDEX, DROP_REBUILT_FUNCTION = 20, 21, 22, 23, 24, 26
 REBUILT_FUNCTION, RENAME_OBJECT, RECREATE_ENUM = 27, 30, 35
 DROP_TABLE, SEQUENCE, CREATE_TABLE, DROP_COLUMN, ADD_COLUMN, ALTER_COLUMN, LATE_FUNCTION = 37, 39, 40, 41, 42, 43, 45
@@ -178,8 +181,11 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"[A-Za-z_][A-Za-z0-9_$]*", text.lower()))
 
 
-class _Renderer:
+class _Renderer(SecuritySteps):
     """Renders changes into (phase, rank, step) and sorts them."""
+
+    pg = staticmethod(lambda: _pg())
+    qualified = staticmethod(qualified)
 
     def __init__(self, online: bool, renames_first: bool, row_counts: dict[tuple[str, str], int]):
         self.online = online
@@ -189,12 +195,17 @@ class _Renderer:
         self.drop_rank: dict[tuple[str, str], int] = {}
         self.create_rank: dict[tuple[str, str], int] = {}
         self.new_tables: set[str] = set()
+        self.late_tables: dict[tuple[str, str], str] = {}  # undo: names after the renames back
+        self.late_columns: dict[tuple[str, str, str], str] = {}
 
     def steps(self, changes: list[ch.Change]) -> list[Step]:
         enum_views = [v for c in changes if isinstance(c, ch.AlterEnum) for v in c.views]
         self.drop_rank = _view_ranks([c.view for c in changes if isinstance(c, ch.DropView)] + enum_views)
         self.create_rank = _view_ranks([c.view for c in changes if isinstance(c, ch.AddView)] + enum_views)
         self.new_tables = {c.table.name.lower() for c in changes if isinstance(c, ch.AddTable)}
+        if self.rename_phase == RENAME_LAST:
+            self.late_tables = {(c.schema, c.old): c.new for c in changes if isinstance(c, ch.RenameTable)}
+            self.late_columns = {(c.schema, c.table, c.old): c.new for c in changes if isinstance(c, ch.RenameColumn)}
         for change in changes:
             render: Callable = getattr(self, "_" + _snake(type(change).__name__))
             render(change)
@@ -213,6 +224,15 @@ class _Renderer:
     def comment(self, kind: str, target: str, text: str | None) -> None:
         value = "NULL" if text is None else quote_literal(text)
         self.add(COMMENT, f"COMMENT ON {kind.upper()} {target} IS {value};")
+
+    def late_name(self, schema: str, table: str) -> str:
+        """A table's name in steps after the rename phase (comments, triggers, policies, grants)."""
+        return self.late_tables.get((schema, table), table)
+
+    def late(self, schema: str, table: str, column: str | None = None) -> str:
+        """``late_name``, qualified (and with the column, as named then)."""
+        name = qualified(schema, self.late_name(schema, table))
+        return name if column is None else f"{name}.{q(self.late_columns.get((schema, table, column), column))}"
 
     def alter(self, schema: str, table: str, action: str, phase: int, **kw) -> None:
         self.add(phase, f"ALTER TABLE {qualified(schema, table)} {action};", **kw)
@@ -271,15 +291,14 @@ class _Renderer:
                 self.alter(use.schema, use.table, f"ALTER COLUMN {q(use.column)} SET DEFAULT {use.default}",
                            RECREATE_ENUM)
         self.add(DROP_ENUM, f"DROP TYPE {qualified(c.old.schema, old_name)};")
-        for view in c.views:
-            self._add_view(ch.AddView(view))
+        for view, access in zip(c.views, c.view_access or [ch.Access()] * len(c.views)):
+            self._add_view(ch.AddView(view, access))
         if c.new.comment:
             self.comment("type", name, c.new.comment)
 
     # --- tables and columns -------------------------------------------------------------------------
     def _add_table(self, c: ch.AddTable) -> None:
         t = c.table
-        name = qualified(t.schema, t.name)
         typed = replace(t, columns=[_typed(t.schema, col) for col in t.columns])
         for col in t.columns:
             self.sequence(t.schema, t.name, col, CREATE_TABLE)
@@ -290,14 +309,16 @@ class _Renderer:
             self.add(ADD_INDEX, _pg().index_sql(t, ix))
         for tr in t.triggers:
             self._add_trigger(ch.AddTrigger(t.schema, t.name, tr))
+        self.row_security(t.schema, t.name, (False, False), (t.rls_enabled, t.rls_forced))
+        self.access(f"TABLE {self.late(t.schema, t.name)}", c.access)
         if t.comment:
-            self.comment("table", name, t.comment)
+            self.comment("table", self.late(t.schema, t.name), t.comment)
         for col in t.columns:
             if col.comment:
-                self.comment("column", f"{name}.{q(col.name)}", col.comment)
+                self.comment("column", self.late(t.schema, t.name, col.name), col.comment)
         for ck in t.checks:
             if ck.comment:
-                self.comment("constraint", f"{q(ck.name)} ON {name}", ck.comment)
+                self.comment("constraint", f"{q(ck.name)} ON {self.late(t.schema, t.name)}", ck.comment)
         for ix in t.indexes:
             if ix.comment:
                 self.comment("index", qualified(t.schema, ix.name), ix.comment)
@@ -328,7 +349,7 @@ class _Renderer:
                    rank=-1)
         self.sequence(c.schema, c.table, c.column, ADD_COLUMN)
         if c.column.comment:
-            self.comment("column", f"{qualified(c.schema, c.table)}.{q(c.column.name)}", c.column.comment)
+            self.comment("column", self.late(c.schema, c.table, c.column.name), c.column.comment)
 
     def _drop_column(self, c: ch.DropColumn) -> None:
         self.alter(c.schema, c.table, f"DROP COLUMN {q(c.column.name)}", DROP_COLUMN, data_loss=self.loss(c))
@@ -395,7 +416,7 @@ class _Renderer:
             else:
                 self.alter(c.schema, c.table, f"ADD {_pg().check_sql(k)}", ADD_CONSTRAINT)
             if k.comment:
-                self.comment("constraint", f"{q(k.name)} ON {table}", k.comment)
+                self.comment("constraint", f"{q(k.name)} ON {self.late(c.schema, c.table)}", k.comment)
             return
         kind = "UNIQUE" if hasattr(k, "nulls_not_distinct") else "PRIMARY KEY"
         nnd = getattr(k, "nulls_not_distinct", False)
@@ -446,7 +467,7 @@ class _Renderer:
         self.add(RENAME_OBJECT, f"ALTER INDEX {qualified(c.schema, c.old)} RENAME TO {q(c.new)};")
 
     def _add_trigger(self, c: ch.AddTrigger) -> None:
-        self.add(CREATE_TRIGGER, _trigger_sql(c.schema, c.table, c.trigger))
+        self.add(CREATE_TRIGGER, _trigger_sql(c.schema, self.late(c.schema, c.table), c.trigger))
 
     def _drop_trigger(self, c: ch.DropTrigger) -> None:
         self.add(DROP_TRIGGER, f"DROP TRIGGER {q(c.trigger.name)} ON {qualified(c.schema, c.table)};")
@@ -461,6 +482,7 @@ class _Renderer:
                  rank=self.create_rank.get((v.schema, v.name), 0))
         if v.comment:
             self.comment("materialized view" if v.materialized else "view", qualified(v.schema, v.name), v.comment)
+        self.access(f"TABLE {qualified(v.schema, v.name)}", c.access)
 
     def _drop_view(self, c: ch.DropView) -> None:
         v = c.view
@@ -474,6 +496,7 @@ class _Renderer:
         self.add(LATE_FUNCTION if late else FUNCTION, _pg().function_sql(f))
         if f.comment:
             self.comment("function", _function_ref(f), f.comment)
+        self.access(f"FUNCTION {_function_ref(f)}", c.access)
 
     def _drop_function(self, c: ch.DropFunction) -> None:
         self.add(DROP_FUNCTION, f"DROP FUNCTION {_function_ref(c.function)};")
@@ -487,21 +510,25 @@ class _Renderer:
         self.add(REBUILT_FUNCTION, sql)
         if c.new.comment:
             self.comment("function", _function_ref(c.new), c.new.comment)
+        self.access(f"FUNCTION {_function_ref(c.new)}", c.access)
 
     def _set_comment(self, c: ch.SetComment) -> None:
         target = qualified(c.schema, c.name)
-        if c.kind == "column":
-            target = f"{qualified(c.schema, c.parent)}.{q(c.name)}"
-        elif c.kind in ("constraint", "trigger"):
-            target = f"{q(c.name)} ON {qualified(c.schema, c.parent)}"
+        if c.kind == "table":
+            target = self.late(c.schema, c.name)
+        elif c.kind == "column":
+            target = self.late(c.schema, c.parent, c.name)
+        elif c.kind in ("constraint", "trigger", "policy"):
+            target = f"{q(c.name)} ON {self.late(c.schema, c.parent)}"
         elif c.kind == "function":
             target = f"{target}({c.parent or ''})"
         self.comment(c.kind, target, c.new)
 
 
 def _trigger_sql(schema: str, table: str, tr: Trigger) -> str:
+    """CREATE TRIGGER on ``table`` (already qualified), its function named with its schema."""
     fn_schema, fn_name = trigger_function(schema, tr)
-    return (f"CREATE TRIGGER {q(tr.name)} {tr.timing} {' OR '.join(tr.events)} ON {qualified(schema, table)}"
+    return (f"CREATE TRIGGER {q(tr.name)} {tr.timing} {' OR '.join(tr.events)} ON {table}"
             f"\n    FOR EACH {tr.for_each} EXECUTE FUNCTION {qualified(fn_schema, fn_name)}();")
 
 

@@ -17,8 +17,9 @@ from pglast.stream import RawStream
 from psycopg.rows import dict_row
 
 from schemawright.model.schema import (
-    CheckConstraint, Column, EnumType, Expression, FkAction, ForeignKey, Function, Index, IndexElement,
-    IndexMethod, Origin, Partitioning, PrimaryKey, Schema, Source, Table, Trigger, UniqueConstraint, View,
+    CheckConstraint, Column, DefaultPrivilege, EnumType, Expression, FkAction, ForeignKey, Function, Grant, Index,
+    IndexElement, IndexMethod, Origin, Partitioning, Policy, PrimaryKey, Role, Schema, Source, Table, Trigger,
+    UniqueConstraint, View,
 )
 from schemawright.model.types import DataType, Kind, UnknownTypeError, parse_type
 
@@ -208,9 +209,162 @@ def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
 
         cur.execute(_EXTENSIONS_SQL)
         extensions = [r["extname"] for r in cur.fetchall()]
+        security = _security(cur, schema, tables)
 
     return Schema(name=schema, extensions=extensions, enums=enums, tables=list(tables.values()),
-                  views=views, functions=functions)
+                  views=views, functions=functions, **security)
+
+
+# --- security: owner, roles, privileges, row-level security ----------------------------------------
+
+_RELATION_KINDS = {"r": "table", "p": "table", "v": "view", "m": "view", "S": "sequence"}
+_POLICY_COMMANDS = {"*": "ALL", "r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE"}
+_DEFAULT_ACL_TYPES = {"r": "tables", "S": "sequences", "f": "functions", "T": "types", "n": "schemas"}
+
+# Privileges as granted (ACL entries), the implicit defaults of a NULL ACL included, owners' own left out.
+_ACL_SQL = """
+SELECT o.object_type, o.object_name, o.owner, a.grantee, a.privilege_type
+FROM (
+    SELECT CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' WHEN 'm' THEN 'view' ELSE 'table' END,
+           c.relname, c.relowner, coalesce(c.relacl, acldefault((CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END)::"char",
+                                                                c.relowner))
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND NOT c.relispartition
+      AND """ + _NOT_EXTENSION_MEMBER.format(oid="c.oid").replace("%s", "'pg_class'") + """
+    UNION ALL
+    SELECT 'function', p.proname, p.proowner, coalesce(p.proacl, acldefault('f', p.proowner))
+    FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+    WHERE n.nspname = %(schema)s AND p.prokind = 'f'
+      AND """ + _NOT_EXTENSION_MEMBER.format(oid="p.oid").replace("%s", "'pg_proc'") + """
+    UNION ALL
+    SELECT 'schema', n.nspname, n.nspowner, coalesce(n.nspacl, acldefault('n', n.nspowner))
+    FROM pg_namespace n WHERE n.nspname = %(schema)s
+) AS o(object_type, object_name, owner, acl)
+CROSS JOIN LATERAL aclexplode(o.acl) AS a
+WHERE a.grantee <> o.owner
+ORDER BY 1, 2, 4, 5"""
+
+_OWNERS_SQL = """
+SELECT DISTINCT pg_get_userbyid(owner) AS owner FROM (
+    SELECT c.relowner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p', 'v', 'm')
+      AND """ + _NOT_EXTENSION_MEMBER.format(oid="c.oid").replace("%s", "'pg_class'") + """
+    UNION ALL
+    SELECT p.proowner FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+    WHERE n.nspname = %(schema)s AND p.prokind = 'f'
+      AND """ + _NOT_EXTENSION_MEMBER.format(oid="p.oid").replace("%s", "'pg_proc'") + """
+    UNION ALL
+    SELECT t.typowner FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+    WHERE n.nspname = %(schema)s AND t.typtype = 'e'
+      AND """ + _NOT_EXTENSION_MEMBER.format(oid="t.oid").replace("%s", "'pg_type'") + """
+) AS o(owner) ORDER BY 1"""
+
+_POLICIES_SQL = """
+SELECT pol.polrelid, pol.polname, pol.polcmd, pol.polpermissive,
+       ARRAY(SELECT CASE WHEN r = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(r) END FROM unnest(pol.polroles) AS r
+             ORDER BY 1) AS roles,
+       pg_get_expr(pol.polqual, pol.polrelid) AS using_expr,
+       pg_get_expr(pol.polwithcheck, pol.polrelid) AS check_expr,
+       obj_description(pol.oid, 'pg_policy') AS comment
+FROM pg_policy pol WHERE pol.polrelid = ANY(%(oids)s) ORDER BY pol.polrelid, pol.polname"""
+
+_RLS_SQL = "SELECT oid, relrowsecurity, relforcerowsecurity FROM pg_class WHERE oid = ANY(%(oids)s)"
+
+_DEFAULT_ACL_SQL = """
+SELECT pg_get_userbyid(d.defaclrole) AS owner, n.nspname AS schema, d.defaclobjtype AS objtype,
+       a.grantee, a.privilege_type
+FROM pg_default_acl d
+LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
+CROSS JOIN LATERAL aclexplode(d.defaclacl) AS a
+WHERE n.nspname = %(schema)s OR d.defaclnamespace = 0
+ORDER BY 1, 2, 3, 4, 5"""
+
+# Roles that are neither predefined (pg_*) nor superusers, with their login flag and memberships.
+_ROLES_SQL = """
+SELECT r.oid, r.rolname, r.rolcanlogin,
+       ARRAY(SELECT m.roleid FROM pg_auth_members m WHERE m.member = r.oid) AS member_of,
+       ARRAY(SELECT m.member FROM pg_auth_members m WHERE m.roleid = r.oid) AS members
+FROM pg_roles r WHERE NOT r.rolsuper AND r.rolname !~ '^pg_'"""
+
+
+def _role_name(oid: int, names: dict[int, str]) -> str:
+    return "PUBLIC" if oid == 0 else names.get(oid) or f"oid {oid}"
+
+
+def _security(cur, schema: str, tables: dict[int, Table]) -> dict:
+    """The owner, the roles that hold privileges here, grants, policies, default privileges; sets each
+    table's row-level security flags."""
+    args = {"schema": schema, "oids": list(tables)}
+    cur.execute(_ROLES_SQL)
+    role_rows = {r["oid"]: r for r in cur.fetchall()}
+    cur.execute("SELECT oid, rolname FROM pg_roles")
+    names = {r["oid"]: r["rolname"] for r in cur.fetchall()}
+    cur.execute(_RLS_SQL, args)
+    for row in cur.fetchall():
+        tables[row["oid"]].rls_enabled = row["relrowsecurity"]
+        tables[row["oid"]].rls_forced = row["relforcerowsecurity"]
+    cur.execute(_ACL_SQL, args)
+    granted: dict[tuple, list[str]] = defaultdict(list)
+    involved: set[int] = set()
+    for row in cur.fetchall():
+        granted[(row["object_type"], row["object_name"], row["grantee"])].append(row["privilege_type"])
+        involved.add(row["grantee"])
+    grants = [Grant(grantee=_role_name(grantee, names), privileges=tuple(privs), object_type=kind, object_name=name,
+                    schema=schema, origin=_origin()) for (kind, name, grantee), privs in granted.items()]
+    cur.execute(_POLICIES_SQL, args)
+    policies = []
+    for row in cur.fetchall():
+        roles = tuple(r for r in row["roles"] if r != "PUBLIC")
+        policies.append(Policy(
+            name=row["polname"], table=tables[row["polrelid"]].name, command=_POLICY_COMMANDS[row["polcmd"]],
+            roles=roles, permissive=row["polpermissive"], schema=schema, comment=row["comment"], origin=_origin(),
+            using=Expression(row["using_expr"]) if row["using_expr"] is not None else None,
+            with_check=Expression(row["check_expr"]) if row["check_expr"] is not None else None))
+        involved |= {oid for oid, name in names.items() if name in roles}
+    cur.execute(_DEFAULT_ACL_SQL, args)
+    default_acl: dict[tuple, list[tuple[str, str]]] = defaultdict(list)
+    for row in cur.fetchall():
+        default_acl[(row["owner"], row["schema"], row["objtype"])].append(
+            (_role_name(row["grantee"], names), row["privilege_type"]))
+        involved |= {oid for oid, name in names.items() if name == row["owner"]} | {row["grantee"]}
+    default_privileges = _default_privileges(default_acl)
+    cur.execute(_OWNERS_SQL, args)
+    owners = [r["owner"] for r in cur.fetchall()]
+    involved |= {oid for oid, name in names.items() if name in owners}
+    return {"owner": ", ".join(owners) or None, "grants": grants, "policies": policies,
+            "default_privileges": default_privileges, "roles": _roles(involved, role_rows, names)}
+
+
+def _default_privileges(acl: dict[tuple, list[tuple[str, str]]]) -> list[DefaultPrivilege]:
+    """pg_default_acl entries as the grants (and, for the global function entry, the revoke) they make."""
+    out = []
+    for (owner, schema, objtype), entries in acl.items():
+        kind = _DEFAULT_ACL_TYPES[objtype]
+        by_grantee: dict[str, list[str]] = defaultdict(list)
+        for grantee, privilege in entries:
+            if grantee != owner:
+                by_grantee[grantee].append(privilege)
+        for grantee, privileges in by_grantee.items():
+            out.append(DefaultPrivilege(owner=owner, object_type=kind, privileges=tuple(privileges), grantee=grantee,
+                                        schema=schema, origin=_origin()))
+        if schema is None and objtype in ("f", "T") and "PUBLIC" not in by_grantee:
+            out.append(DefaultPrivilege(owner=owner, object_type=kind, grantee="PUBLIC", revoke=True, schema=None,
+                                        privileges=("EXECUTE",) if objtype == "f" else ("USAGE",), origin=_origin()))
+    return out
+
+
+def _roles(involved: set[int], rows: dict[int, dict], names: dict[int, str]) -> list[Role]:
+    """The non-superuser roles involved here, and every role linked to them by membership."""
+    found, pending = set(), [oid for oid in involved if oid in rows]
+    while pending:
+        oid = pending.pop()
+        if oid in found:
+            continue
+        found.add(oid)
+        pending += [o for o in rows[oid]["member_of"] + rows[oid]["members"] if o in rows]
+    return [Role(name=rows[oid]["rolname"], login=rows[oid]["rolcanlogin"], origin=_origin(),
+                 member_of=tuple(sorted(names[o] for o in rows[oid]["member_of"] if o in rows)))
+            for oid in sorted(found, key=lambda o: rows[o]["rolname"])]
 
 
 def _partitioning(partkey: str | None) -> Partitioning | None:

@@ -138,8 +138,9 @@ class RuleSet:
         key = ident.strip().lower()
         if key in self._by_key:
             return self._by_key[key]
-        close = difflib.get_close_matches(key, list(self._by_key), n=1)
-        raise UnknownRule(ident, self._by_key[close[0]].code + f" ({self._by_key[close[0]].name})" if close else None)
+        names = [] if CODE_PATTERN.match(ident.strip().upper()) else [r.name for r in self.rules]
+        close = difflib.get_close_matches(key, names, n=1)
+        raise UnknownRule(ident, self._by_key[close[0]].code + f" ({close[0]})" if close else None)
 
     def configure(self, config: LintConfig | None = None) -> ActiveRules:
         config = config or LintConfig()
@@ -186,7 +187,7 @@ class ActiveRules:
 
 
 def is_suppressed(finding: Finding, suppressed: frozenset[str]) -> bool:
-    return suppressed is ALL_RULES or finding.rule in suppressed
+    return finding.rule in suppressed or not ALL_RULES.isdisjoint(suppressed)
 
 
 @dataclass(frozen=True)

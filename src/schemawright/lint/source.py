@@ -79,10 +79,6 @@ class SqlFile:
         end_line, end_column = self.position(max(end, start))
         return Location(self.path, line, column, end_line, end_column)
 
-    def snippet(self, stmt: Statement, limit: int = 80) -> str:
-        text = " ".join(self.text[stmt.start:stmt.end].split())
-        return text if len(text) <= limit else text[:limit - 1] + "…"
-
     def suppressions(self, parse_ignore: Any) -> tuple[frozenset[str], dict[int, frozenset[str]]]:
         """``(file-wide codes, {statement index: codes})`` from ``schemawright:ignore`` comments.
 

@@ -51,7 +51,7 @@ class Reporter:
 
 
 class _StatementFailed(Exception):
-    def __init__(self, script: Path, stmt: Statement, exc: psycopg.Error):
+    def __init__(self, script: Path, stmt: Statement, exc: psycopg.Error, connection_lost: bool):
         diag = exc.diag
         where = f"{script.name}: statement {stmt.number} (line {stmt.line_at(_int(diag.statement_position))})"
         if diag.sqlstate:
@@ -64,7 +64,7 @@ class _StatementFailed(Exception):
         more = " ..." if len(first) > 120 or "\n" in stmt.text else ""
         text += f"\n  statement: {first[:120]}{more}"
         super().__init__(text)
-        self.connection_lost = diag.sqlstate is None
+        self.connection_lost = connection_lost
 
 
 def _int(value: str | None) -> int | None:
@@ -263,7 +263,7 @@ class _Execution:
         try:
             self.conn.execute(stmt.text, prepare=False)
         except psycopg.Error as exc:
-            raise _StatementFailed(self.script, stmt, exc) from exc
+            raise _StatementFailed(self.script, stmt, exc, self.conn.broken) from exc
         self.reporter.advanced()
 
     def _progress(self, done: int, start: float) -> None:

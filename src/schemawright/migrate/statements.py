@@ -1,22 +1,31 @@
 """Split a migration into statements (pglast) and find those that cannot run in a transaction.
 
-The parser does the split (it knows dollar quotes, comments and ``BEGIN ATOMIC`` bodies). A file the
-parser rejects is split on top-level semicolons by the scanner instead and sent as is: the server
-then reports the error with its own SQLSTATE and position, which is the authoritative answer.
+The parser does the split (it knows dollar quotes, comments and ``BEGIN ATOMIC`` bodies) and gives
+each statement's parse tree; the tree decides whether the statement can run in a transaction. Trees
+are read as libpg_query's JSON (several times faster than pglast's Python nodes); the few statements
+that run alone also get their pglast node, which ``recovery`` inspects.
+
+A file the parser rejects is split on top-level semicolons by the scanner instead and sent as is: the
+server then reports the error with its own SQLSTATE and position, the authoritative answer.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
-from pglast import ast, parse_sql
-from pglast.enums import AlterTableType, ObjectType, ReindexObjectType
-from pglast.parser import ParseError, scan
+from pglast import ast, parse_sql, split
+from pglast.parser import ParseError, parse_sql_json, scan
 
 from schemawright.migrate.errors import MigrationError
 
 JOIN_LIMIT = 50  # statements a BEGIN ATOMIC body may hold in a file the parser rejects
 ADD_VALUE_IN_TRANSACTION = 120000  # ALTER TYPE ... ADD VALUE may run in a transaction since PostgreSQL 12
+
+_ALWAYS_ALONE = {"CreatedbStmt": "CREATE DATABASE", "DropdbStmt": "DROP DATABASE",
+                 "CreateTableSpaceStmt": "CREATE TABLESPACE", "DropTableSpaceStmt": "DROP TABLESPACE",
+                 "AlterSystemStmt": "ALTER SYSTEM", "CreateSubscriptionStmt": "CREATE SUBSCRIPTION",
+                 "AlterSubscriptionStmt": "ALTER SUBSCRIPTION", "DropSubscriptionStmt": "DROP SUBSCRIPTION"}
 
 
 @dataclass(frozen=True)
@@ -25,8 +34,9 @@ class Statement:
     text: str
     start: int  # character offset in the file
     line: int  # line of the statement's first token
-    node: ast.Node | None  # parse tree; None when pglast could not parse the file
+    kind: str | None  # parse-tree node type ("IndexStmt"); None when the statement does not parse
     non_transactional: str | None  # why it must run outside a transaction ("CREATE INDEX CONCURRENTLY")
+    node: ast.Node | None = None  # pglast parse tree, kept for the statements that run alone
 
     def line_at(self, position: int | None) -> int:
         """The file line of 1-based character ``position`` inside the statement (the server's error position)."""
@@ -38,42 +48,47 @@ class Statement:
 def split_statements(text: str, filename: str, server_version: int) -> list[Statement]:
     """The statements of ``text`` in order; MigrationError for transaction control or unscannable text."""
     try:
-        pieces = [(raw.stmt_location, raw.stmt_len or len(text) - raw.stmt_location, raw.stmt)
-                  for raw in parse_sql(text)]
+        slices = split(text, with_parser=True, only_slices=True)
+        trees = [s["stmt"] for s in json.loads(parse_sql_json(text)).get("stmts", [])]
+        pieces = [(s.start, s.stop, tree) for s, tree in zip(slices, trees, strict=True)]
     except ParseError:
         pieces = _reparse(text, _scan_split(text, filename))
     out = []
-    for number, (start, length, node) in enumerate(pieces, 1):
-        body = text[start:start + length].rstrip()
+    for number, (start, stop, tree) in enumerate(pieces, 1):
+        body = text[start:stop].rstrip()
         line = text.count("\n", 0, start) + 1
-        if isinstance(node, ast.TransactionStmt):
+        kind = next(iter(tree)) if tree else None
+        if kind == "TransactionStmt":
             raise MigrationError(f"{filename}: statement {number} (line {line}) is transaction control "
                                  f"({body.split()[0].upper()}): each migration runs in its own transaction; "
                                  "remove it")
-        out.append(Statement(number, body, start, line, node, non_transactional(node, server_version)))
+        alone = non_transactional(tree, server_version)
+        node = parse_sql(body)[0].stmt if alone else None
+        out.append(Statement(number, body, start, line, kind, alone, node))
     return out
 
 
-def _parse_one(text: str) -> ast.Node | None:
+def _parse_one(text: str) -> dict | None:
+    """The JSON parse tree of ``text`` if it is exactly one statement, else None."""
     try:
-        stmts = parse_sql(text)
+        stmts = json.loads(parse_sql_json(text)).get("stmts", [])
     except ParseError:
         return None
-    return stmts[0].stmt if len(stmts) == 1 else None
+    return stmts[0]["stmt"] if len(stmts) == 1 else None
 
 
-def _reparse(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int, ast.Node | None]]:
+def _reparse(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int, dict | None]]:
     """Parse each scanner piece; a piece that does not parse alone is joined with the next ones while
     that makes one statement (a ``BEGIN ATOMIC`` body holds semicolons), else kept alone, unparsed."""
     out, i = [], 0
     while i < len(spans):
-        node, j = None, i
+        tree, j = None, i
         for k in range(i, min(len(spans), i + JOIN_LIMIT)):
-            node = _parse_one(text[spans[i][0]:spans[k][1]])
-            if node is not None:
+            tree = _parse_one(text[spans[i][0]:spans[k][1]])
+            if tree is not None:
                 j = k
                 break
-        out.append((spans[i][0], spans[j][1] - spans[i][0], node))
+        out.append((spans[i][0], spans[j][1], tree))
         i = j + 1
     return out
 
@@ -100,45 +115,44 @@ def _scan_split(text: str, filename: str) -> list[tuple[int, int]]:
     return spans
 
 
-def non_transactional(node: ast.Node | None, server_version: int) -> str | None:
-    """Why the statement cannot run inside a transaction block, or None if it can."""
-    match node:
-        case ast.IndexStmt(concurrent=True):
+def non_transactional(tree: dict | None, server_version: int) -> str | None:
+    """Why the statement (its JSON parse tree) cannot run inside a transaction block, or None if it can."""
+    if not tree:
+        return None
+    (kind, node), = tree.items()
+    match kind:
+        case "IndexStmt" if node.get("concurrent"):
             return "CREATE INDEX CONCURRENTLY"
-        case ast.DropStmt(concurrent=True):
+        case "DropStmt" if node.get("concurrent"):
             return "DROP INDEX CONCURRENTLY"
-        case ast.ReindexStmt() if _has_option(node.params, "concurrently"):
+        case "ReindexStmt" if _has_option(node.get("params"), "concurrently"):
             return "REINDEX CONCURRENTLY"
-        case ast.ReindexStmt(kind=ReindexObjectType.REINDEX_OBJECT_SYSTEM | ReindexObjectType.REINDEX_OBJECT_DATABASE):
+        case "ReindexStmt" if node.get("kind") in ("REINDEX_OBJECT_SYSTEM", "REINDEX_OBJECT_DATABASE"):
             return "REINDEX SYSTEM/DATABASE"
-        case ast.VacuumStmt(is_vacuumcmd=True):
+        case "VacuumStmt" if node.get("is_vacuumcmd"):
             return "VACUUM"
-        case ast.ClusterStmt(relation=None):
+        case "ClusterStmt" if "relation" not in node:
             return "CLUSTER without a table"
-        case ast.AlterEnumStmt(oldVal=None) if server_version < ADD_VALUE_IN_TRANSACTION:
+        case "AlterEnumStmt" if "oldVal" not in node and server_version < ADD_VALUE_IN_TRANSACTION:
             return "ALTER TYPE ... ADD VALUE (before PostgreSQL 12)"
-        case ast.AlterTableStmt() if any(_detach_concurrently(c) for c in node.cmds or ()):
+        case "AlterTableStmt" if any(_detach_concurrently(c) for c in node.get("cmds", ())):
             return "DETACH PARTITION CONCURRENTLY"
-        case ast.AlterDatabaseStmt() if _has_option(node.options, "tablespace"):
+        case "AlterDatabaseStmt" if _has_option(node.get("options"), "tablespace"):
             return "ALTER DATABASE ... SET TABLESPACE"
-    names = {ast.CreatedbStmt: "CREATE DATABASE", ast.DropdbStmt: "DROP DATABASE",
-             ast.CreateTableSpaceStmt: "CREATE TABLESPACE", ast.DropTableSpaceStmt: "DROP TABLESPACE",
-             ast.AlterSystemStmt: "ALTER SYSTEM", ast.CreateSubscriptionStmt: "CREATE SUBSCRIPTION",
-             ast.AlterSubscriptionStmt: "ALTER SUBSCRIPTION", ast.DropSubscriptionStmt: "DROP SUBSCRIPTION"}
-    return names.get(type(node))
+    return _ALWAYS_ALONE.get(kind)
 
 
-def _has_option(options, name: str) -> bool:
-    return any(isinstance(o, ast.DefElem) and o.defname == name for o in options or ())
+def _has_option(options: list | None, name: str) -> bool:
+    return any(o.get("DefElem", {}).get("defname") == name for o in options or ())
 
 
-def _detach_concurrently(cmd) -> bool:
-    return (isinstance(cmd, ast.AlterTableCmd) and cmd.subtype == AlterTableType.AT_DetachPartition
-            and isinstance(cmd.def_, ast.PartitionCmd) and bool(cmd.def_.concurrent))
+def _detach_concurrently(cmd: dict) -> bool:
+    body = cmd.get("AlterTableCmd", {})
+    return body.get("subtype") == "AT_DetachPartition" and body.get("def", {}).get("PartitionCmd", {}).get("concurrent")
 
 
 def dropped_index(node: ast.Node) -> list[str] | None:
     """The qualified name parts of the index a DROP INDEX CONCURRENTLY removes."""
-    if isinstance(node, ast.DropStmt) and node.removeType == ObjectType.OBJECT_INDEX and len(node.objects) == 1:
+    if isinstance(node, ast.DropStmt) and len(node.objects) == 1:
         return [s.sval for s in node.objects[0]]
     return None

@@ -19,8 +19,8 @@ from pglast.enums import A_Expr_Kind, BoolExprType, CoercionForm
 from pglast.stream import RawStream
 
 from schemawright.model.schema import (
-    CheckConstraint, Column, EnumType, Expression, ForeignKey, Function, Index, IndexElement, Schema, Table,
-    Trigger, UniqueConstraint, View,
+    CheckConstraint, Column, EnumType, Expression, ForeignKey, Function, Index, IndexElement, Policy, Role, Schema,
+    Table, Trigger, UniqueConstraint, View,
 )
 from schemawright.model.types import DataType, Kind, UnknownTypeError, parse_type
 
@@ -217,6 +217,7 @@ def differences(expected: Schema, actual: Schema) -> list[str]:
     _match(out, "", "view", _by(expected.views, _qualified), _by(actual.views, _qualified), _compare_view)
     _match(out, "", "function", _by(expected.functions, _function_key), _by(actual.functions, _function_key),
            _compare_function, label=_function_label)
+    _compare_security(out, expected, actual)
     return out
 
 
@@ -411,3 +412,58 @@ def _compare_trigger(out: list[str], prefix: str, exp: Trigger, act: Trigger) ->
     _check(out, prefix, "timing", exp.timing, act.timing, _upper)
     _check(out, prefix, "events", frozenset(e.upper() for e in exp.events), frozenset(e.upper() for e in act.events))
     _check(out, prefix, "for each", exp.for_each, act.for_each, _upper)
+
+
+# --- security: compared when the expected design manages privileges (it has roles) ---------------
+
+def _compare_security(out: list[str], exp: Schema, act: Schema) -> None:
+    if not exp.roles:
+        return
+    _check(out, "schema", "owner", exp.owner, act.owner)
+    _match(out, "", "role", _by(exp.roles, _name), _by(act.roles, _name), _compare_role)
+    _compare_items(out, "grant", _grant_items(exp), _grant_items(act))
+    _compare_items(out, "default privilege", _default_items(exp), _default_items(act))
+    actual_tables = _by(act.tables, _qualified)
+    for t in exp.tables:
+        if (a := actual_tables.get(_qualified(t))) is not None:
+            _check(out, f"table {t.name}", "row level security", t.rls_enabled, a.rls_enabled)
+            _check(out, f"table {t.name}", "forced row level security", t.rls_forced, a.rls_forced)
+    _match(out, "", "policy", _by(exp.policies, _policy_key), _by(act.policies, _policy_key), _compare_policy,
+           label=lambda p: f"{p.name} on {p.table}")
+
+
+def _compare_role(out: list[str], prefix: str, exp: Role, act: Role) -> None:
+    _check(out, prefix, "login", exp.login, act.login)
+    _check(out, prefix, "member of", frozenset(exp.member_of), frozenset(act.member_of))
+
+
+def _compare_items(out: list[str], what: str, exp: set[str], act: set[str]) -> None:
+    out += [f"missing {what} {item}" for item in sorted(exp - act)]
+    out += [f"unexpected {what} {item}" for item in sorted(act - exp)]
+
+
+def _grant_items(schema: Schema) -> set[str]:
+    return {f"{p.upper()} on {g.object_type} "
+            f"{g.object_name if g.schema == 'public' or g.object_type == 'schema' else g.schema + '.' + g.object_name}"
+            f" to {g.grantee}"
+            for g in schema.grants for p in g.privileges}
+
+
+def _default_items(schema: Schema) -> set[str]:
+    return {f"for role {d.owner}" + (f" in schema {d.schema}" if d.schema else "")
+            + f": {'revoke' if d.revoke else 'grant'} {p.upper()} on {d.object_type} "
+            + f"{'from' if d.revoke else 'to'} {d.grantee}"
+            for d in schema.default_privileges for p in d.privileges}
+
+
+def _policy_key(p: Policy) -> tuple[str, str, str]:
+    return (p.schema, p.table, p.name)
+
+
+def _compare_policy(out: list[str], prefix: str, exp: Policy, act: Policy) -> None:
+    _check(out, prefix, "command", exp.command, act.command, _upper)
+    _check(out, prefix, "roles", frozenset(exp.roles), frozenset(act.roles))
+    _check(out, prefix, "permissive", exp.permissive, act.permissive)
+    _check(out, prefix, "using", exp.using, act.using, _expr_key)
+    _check(out, prefix, "with check", exp.with_check, act.with_check, _expr_key)
+    _check(out, prefix, "comment", exp.comment, act.comment)

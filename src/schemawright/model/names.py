@@ -11,7 +11,11 @@ from __future__ import annotations
 import hashlib
 import re
 
-from pglast.keywords import COL_NAME_KEYWORDS, RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
+from pglast.keywords import (
+    COL_NAME_KEYWORDS,
+    RESERVED_KEYWORDS,
+    TYPE_FUNC_NAME_KEYWORDS,
+)
 
 MAX_IDENTIFIER = 63
 # ``\Z``, not ``$``: ``$`` also matches before a trailing newline, which would let "users\n" through.

@@ -204,6 +204,8 @@ class Table:
     kind: str = "core"  # the entity's role: core, transactional, lookup, junction, child, log...
     estimated_rows: int | None = None
     renamed_from: str | None = None  # the table's previous name (a rename hint for schema diffs)
+    rls_enabled: bool = False  # ALTER TABLE ... ENABLE ROW LEVEL SECURITY
+    rls_forced: bool = False  # ... FORCE ROW LEVEL SECURITY: the table owner is bound by the policies too
     origin: Origin = field(default_factory=Origin)
 
     def column(self, name: str) -> Column | None:

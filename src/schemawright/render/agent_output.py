@@ -10,6 +10,7 @@ import json
 
 from schemawright.render import Artifact, RenderContext, Renderer
 from schemawright.render.docs import schema_counts
+from schemawright.render.security_docs import security_implementation
 
 SCRIPT_TYPES = {"schema": "schema", "migration": "migration", "script": "schema"}
 
@@ -57,8 +58,7 @@ class AgentOutput(Renderer):
                 "index_strategy": [self._index_entry(t, ix) for t in ctx.schema.tables for ix in t.indexes],
                 "partitioning_recommendations": [],
             },
-            "security_implementation": {"user_roles": [], "permissions": [], "encryption_setup": [],
-                                        "audit_triggers": []},
+            "security_implementation": security_implementation(ctx.schema),
             "operations_guide": {"backup_strategy": None, "monitoring_setup": [], "maintenance_procedures": [],
                                  "disaster_recovery": None},
             "integration_support": {"orm_configurations": [], "connection_strings": [],

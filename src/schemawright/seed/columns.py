@@ -465,6 +465,11 @@ def column_generator(schema: Schema, table: Table, column: Column, rules: Column
         if distinct:
             return Pure(lambda i: str(i + 1))
         return Choice(number_pool(column, rules, rng, pool_size(rows)))
+    if k in (Kind.TIMESTAMP, Kind.TIMESTAMPTZ) and distinct:  # increasing, one step per row, jittered
+        step = max(window.span / max(rows, 1), 1.0)
+        tz = k == Kind.TIMESTAMPTZ
+        return Pure(lambda i: window.timestamp(min(i * step + (mix(i, 46) % 1000) / 1000 * (step - 1), window.span - 1),
+                                               tz))
     if k in (Kind.TIMESTAMP, Kind.TIMESTAMPTZ, Kind.DATE):
         if rules.after:
             base, strict = rules.after[0]
@@ -497,6 +502,8 @@ def column_generator(schema: Schema, table: Table, column: Column, rules: Column
     if k == Kind.XML:
         return Const("<item/>")
     if k == Kind.OTHER:
+        if column.nullable:
+            return Const(NULL)
         raise ValueError(f"{table.name}.{column.name}: cannot generate values of type {t.name}")
     return text_generator(table, column, rules, pools, distinct, rows)
 

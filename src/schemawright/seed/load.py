@@ -83,15 +83,20 @@ def _set_aside(conn: psycopg.Connection, plan: SeedPlan) -> list[str]:
     """Drop keys, unique constraints, foreign keys and indexes of the plan's tables; return the DDL
     that restores them, in the order to run it."""
     names = [qualified(t.table.schema, t.name) for t in plan.tables]
+    rels = [r[0] for r in conn.execute(  # the tables and all their partitions
+        "SELECT DISTINCT p.relid::oid FROM unnest(%s::regclass[]) AS t(oid), LATERAL (SELECT t.oid AS relid UNION "
+        "SELECT relid FROM pg_partition_tree(t.oid)) AS p", [names])]
     cons = conn.execute("""
         SELECT c.conrelid::regclass::text, c.conname, c.contype, pg_get_constraintdef(c.oid)
-        FROM pg_constraint c WHERE c.conrelid = ANY(%s::regclass[]) AND c.contype IN ('p', 'u', 'f')
-        ORDER BY c.contype = 'f' DESC, c.conname""", [names]).fetchall()
+        FROM pg_constraint c WHERE c.contype IN ('p', 'u', 'f') AND c.conparentid = 0
+          AND (c.conrelid = ANY(%s::oid[]) OR (c.contype = 'f' AND c.confrelid = ANY(%s::oid[])))
+        ORDER BY c.contype = 'f' DESC, c.conname""", [rels, rels]).fetchall()
     idx = conn.execute("""
         SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
-        FROM pg_index i WHERE i.indrelid = ANY(%s::regclass[]) AND NOT EXISTS (
-            SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid
-            AND c.contype IN ('p', 'u', 'x'))""", [names]).fetchall()
+        FROM pg_index i WHERE i.indrelid = ANY(%s::oid[])
+          AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid
+                          AND c.contype IN ('p', 'u', 'x'))""", [rels]).fetchall()
     for rel, name, _, _ in cons:  # foreign keys first: they depend on the keys' indexes
         conn.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.SQL(rel), sql.Identifier(name)))
     for name, _ in idx:

@@ -27,7 +27,7 @@ DEFAULT_ROWS = 10_000
 MIN_LOOKUP_ROWS = 20
 KEY_CACHE_ROWS = 200_000  # parents this small keep their keys in a list (~100 bytes a key)
 _DISTINCT_KINDS = {Kind.UUID, Kind.SMALLINT, Kind.INTEGER, Kind.BIGINT, Kind.NUMERIC, Kind.TEXT, Kind.VARCHAR,
-                   Kind.CHAR, Kind.CITEXT, Kind.INET, Kind.CIDR}
+                   Kind.CHAR, Kind.CITEXT, Kind.INET, Kind.CIDR, Kind.TIMESTAMP, Kind.TIMESTAMPTZ}
 
 
 class SeedError(ValueError):
@@ -185,11 +185,11 @@ def target_rows(table: Table, scale: float) -> int:
 
 
 def build_plan(schema: Schema, *, scale: float = 0.01, seed: int = 42, until: dt.date | None = None,
-               rows: dict[str, int] | None = None, pools: Pools | None = None) -> SeedPlan:
+               rows: dict[str, int] | None = None, pools: Pools | None = None, months: int = 24) -> SeedPlan:
     """Plan rows for every table of ``schema`` (``rows`` overrides the count of named tables)."""
     volume = schema.settings.get("performance_targets", {}) or {}
     growth = monthly_growth(((volume.get("data_volume") or {}).get("growth_rate")))
-    window = TimeWindow(until or dt.date.today(), months=24, monthly_growth=growth)
+    window = TimeWindow(until or dt.date.today(), months=months, monthly_growth=growth)
     pools = pools or Pools(seed=seed)
     ordered, _ = table_order(schema)
     plans: dict[str, TablePlan] = {}
@@ -223,6 +223,9 @@ def _plan_table(schema: Schema, plan: TablePlan, plans: dict[str, TablePlan], po
         for c in fk.columns:
             groups[c] = group
     plan.refs = list(dict.fromkeys(groups.values()))
+    if plan.rows == 0:
+        plan.columns = [c.name for c in table.columns if c.generated is None]
+        return
     distinct = _unique_strategy(schema, plan, rules, groups, rng)
     time_col = _ordered_time_column(table)
     for column in table.columns:
@@ -266,6 +269,8 @@ def _unique_strategy(schema: Schema, plan: TablePlan, rules: dict[str, ColumnRul
     """Columns to make distinct; sets ``plan.enumeration`` for a key made only of references/value sets."""
     table = plan.table
     keys = ([table.primary_key.columns] if table.primary_key else []) + [u.columns for u in table.uniques]
+    keys += [ix.columns for ix in table.indexes if ix.unique and ix.where is None
+             and all(e.column is not None for e in ix.elements)]
     distinct: set[str] = set()
     for key in keys:
         if distinct & set(key) or (plan.enumeration and set(key) >= _enumerated(plan.enumeration)):

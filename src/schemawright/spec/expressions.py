@@ -15,10 +15,10 @@ import json
 import math
 import re
 import uuid
-import xml.etree.ElementTree as ElementTree
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
+from xml.etree import ElementTree
 
 import pglast
 from pglast import ast
@@ -85,7 +85,7 @@ class _Checker:
         if self.result(node) == OTHER:
             raise ExpressionError(f"{what} must be a condition (true or false), not a value")
 
-    def result(self, node) -> str:  # noqa: C901 - one branch per allowed node kind
+    def result(self, node) -> str:
         """Check ``node`` against the allow-list and say what it evaluates to."""
         if node is None:
             return UNKNOWN

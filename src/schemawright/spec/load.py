@@ -266,7 +266,13 @@ def _yaml_problem(exc: yaml.YAMLError, file: str) -> SpecProblem:
 
 
 def _parse_yaml(text: str, file: str) -> tuple[Any, SourceMap]:
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow anywhere (NUL, most controls)
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise SpecError(SpecProblem(message=f"invalid YAML: the character {chr(exc.character)!r} is not allowed "
+                                    "in a YAML file", file=file, line=line, column=column)) from None
     try:
         try:
             root = loader.get_single_node()
@@ -367,10 +373,7 @@ def _input_path(loc: tuple, data: Any, kind: str) -> PathKey:
     current = data
     for n, part in enumerate(loc):
         last = n == len(loc) - 1
-        if isinstance(current, dict) and part in current:
-            path.append(part)
-            current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+        if isinstance(current, dict) and part in current or isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
             path.append(part)
             current = current[part]
         elif last and kind in ("missing", "extra_forbidden"):
@@ -413,12 +416,9 @@ def _problems_from(exc: ValidationError, data: Any, smap: SourceMap, expanded: s
         grouped.setdefault(path, []).append(err)
     problems = []
     for path, errors in grouped.items():
-        for err in errors:
-            if err["type"] in ("missing", "extra_forbidden", "value_error", "assertion_error", "too_short",
-                               "literal_error"):
-                problems.append(_one_problem(path, err, smap, expanded))
-        typed = [e for e in errors if e["type"] not in (
-            "missing", "extra_forbidden", "value_error", "assertion_error", "too_short", "literal_error")]
+        problems += [_one_problem(path, err, smap) for err in errors if err["type"] in _ON_THEIR_OWN]
+        # The rest are type errors; a union (default: str | int | ...) gives one per member: merge them.
+        typed = [e for e in errors if e["type"] not in _ON_THEIR_OWN]
         if typed:
             expected = []
             if len(path) == 5 and path[:2] == ("data_model", "entities") and path[3] == "attributes":
@@ -437,12 +437,14 @@ def _problems_from(exc: ValidationError, data: Any, smap: SourceMap, expanded: s
                 problems.append(smap.problem(path, message, expected=" or ".join(expected), got=got, hint=hint))
             else:
                 problems.append(smap.problem(path, typed[0]["msg"], got=got))
-    order = {id(p): n for n, p in enumerate(problems)}
-    problems.sort(key=lambda p: (p.line is None, p.line or 0, p.column or 0, order[id(p)]))
-    return problems
+    return problems  # SpecError puts them in reading order
 
 
-def _one_problem(path: PathKey, err: dict, smap: SourceMap, expanded: set[PathKey]) -> SpecProblem:
+_ON_THEIR_OWN = frozenset({"missing", "extra_forbidden", "value_error", "assertion_error", "too_short",
+                           "literal_error"})
+
+
+def _one_problem(path: PathKey, err: dict, smap: SourceMap) -> SpecProblem:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     if kind == "extra_forbidden":

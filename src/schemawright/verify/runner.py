@@ -24,6 +24,7 @@ from schemawright.model.compare import differences
 from schemawright.model.schema import Schema
 from schemawright.model.serialize import schema_from_json
 from schemawright.render.model_json import MODEL_PATH
+from schemawright.verify import security
 from schemawright.verify.constraints import count_probes, run_probes
 from schemawright.verify.report import StepResult, VerifyReport
 
@@ -116,7 +117,8 @@ def verify_project(folder: str | Path, *, dsn: str | None = None, progress: Cons
     bar = Progress(TextColumn("{task.description:<50}"), BarColumn(), MofNCompleteColumn(), console=progress,
                    transient=True) if progress else None
     run = _Run(report, bar, total=6 + count_probes(model))
-    with scratch_database(server, prefix="sw_verify") as scratch, connect(scratch, autocommit=True) as conn:
+    with security.scratch_roles(server, model), scratch_database(server, prefix="sw_verify") as scratch, \
+            connect(scratch, autocommit=True) as conn:
         if bar:
             bar.start()
         try:
@@ -141,6 +143,7 @@ def _verify(conn, model: Schema, forward: list[Path], undo: list[Path], run: _Ru
     run.timed("catalog after redo equals the first", "migrations",
               lambda: differences(first[0], inspect_schema(conn)))
     run_probes(conn, model, run.add)
+    security.run_checks(conn, model, undo, run)
 
 
 def _redact(dsn: str) -> str:

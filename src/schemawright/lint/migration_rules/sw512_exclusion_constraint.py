@@ -43,7 +43,7 @@ class ExclusionConstraint(MigrationRule):
     def check(self, node, ctx):
         if ctx.is_new(node.relation):
             return
-        for con, at in added_constraints(node, ConstrType.CONSTR_EXCLUSION):
+        for _, at in added_constraints(node, ConstrType.CONSTR_EXCLUSION):
             yield self.report(ctx, f"EXCLUDE constraint on the existing table {display(node.relation)} builds its "
                                    "index and checks all rows while an ACCESS EXCLUSIVE lock blocks reads and writes.",
                               at=at)

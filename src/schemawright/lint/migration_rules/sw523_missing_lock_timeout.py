@@ -39,9 +39,11 @@ class MissingLockTimeout(MigrationRule):
     def check(self, node, ctx):
         if ctx.lock_timeout_set or ctx.state.lock_timeout_reported:
             return
-        strong = [(key, mode) for key, mode in lock_requests(node) if mode >= LockMode.SHARE and not ctx.is_new(key)]
+        strong = [(key, mode) for key, mode in lock_requests(node)
+                  if mode >= LockMode.SHARE and not ctx.is_new(key)]
         if strong:
             ctx.state.lock_timeout_reported = True  # once per file (until lock_timeout is turned off again)
             key, mode = max(strong, key=lambda item: item[1])
-            yield self.report(ctx, f"This statement waits for {mode.with_article} lock on {key.removeprefix('public.')} "
-                                   f"(blocking {mode.blocks} while it waits) with no lock_timeout set in this file.")
+            table = key.removeprefix("public.")
+            yield self.report(ctx, f"This statement waits for {mode.with_article} lock on {table} (blocking "
+                                   f"{mode.blocks} while it waits) with no lock_timeout set in this file.")

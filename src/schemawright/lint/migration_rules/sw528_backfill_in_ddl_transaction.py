@@ -46,10 +46,13 @@ class BackfillInDdlTransaction(MigrationRule):
 
     def check(self, node, ctx):
         tx = ctx.transaction
-        if tx is None or not tx.locked or node.relation.relname in MIGRATION_TABLES or ctx.is_new(node.relation):
+        if tx is None or not tx.locked or node.relation.relname in MIGRATION_TABLES:
+            return
+        if ctx.is_new(node.relation):
             return
         key, (mode, statement) = max(tx.locked.items(), key=lambda item: item[1][0])
         verb = "UPDATE" if isinstance(node, ast.UpdateStmt) else "DELETE"
-        yield self.report(ctx, f"{verb} of {display(node.relation)} runs while this transaction holds {mode.with_article} "
-                               f"lock on {key.removeprefix('public.')} (taken at line {statement.first_line}), "
+        yield self.report(ctx, f"{verb} of {display(node.relation)} runs while this transaction holds "
+                               f"{mode.with_article} lock on {key.removeprefix('public.')} (taken at line "
+                               f"{statement.first_line}), "
                                f"blocking {mode.blocks} until the backfill commits.")

@@ -37,7 +37,8 @@ class IntKeyOverflow(MigrationRule):
     code = "SW532"
     name = "int-key-overflow"
     severity = Severity.WARNING
-    fix = "Use bigint (bigint GENERATED ALWAYS AS IDENTITY for generated keys) for keys and the columns referencing them."
+    fix = ("Use bigint (bigint GENERATED ALWAYS AS IDENTITY for generated keys) for keys and the columns "
+           "referencing them.")
     targets = (ast.CreateStmt, ast.AlterTableStmt)
 
     def check(self, node, ctx):

@@ -1,0 +1,37 @@
+"""Normal forms the diff compares by: expressions (as ``model.compare.differences`` does) and function
+argument types (what identifies a function to DROP / ALTER / COMMENT ON)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pglast import parse_sql
+from pglast.stream import RawStream
+
+from schemawright.model.compare import normalize_expression
+from schemawright.model.schema import Expression
+
+
+@lru_cache(maxsize=65536)
+def normalized_sql(sql: str) -> str | None:
+    text = normalize_expression(sql)
+    return None if text == "NULL" else text  # DEFAULT NULL is no default at all
+
+
+def normalized(e: Expression | None) -> str | None:
+    """An expression's canonical text (None for no expression or NULL)."""
+    return None if e is None else normalized_sql(e.sql)
+
+
+@lru_cache(maxsize=4096)
+def argument_types(arguments: str) -> str:
+    """The argument types of a signature (what DROP FUNCTION takes): ``a integer, b text = 'x'`` ->
+    ``integer, text``; OUT arguments are left out."""
+    if not arguments.strip():
+        return ""
+    try:
+        stmt = parse_sql(f"CREATE FUNCTION f({arguments}) RETURNS void LANGUAGE sql AS ''")[0].stmt
+    except Exception:  # unparsable: the text itself identifies the function
+        return arguments
+    return ", ".join(RawStream()(p.argType) for p in stmt.parameters or ()
+                     if str(p.mode.name) not in ("FUNC_PARAM_OUT", "FUNC_PARAM_TABLE"))

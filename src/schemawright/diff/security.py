@@ -1,0 +1,286 @@
+"""The security part of a diff: roles, ownership, privileges, default privileges, row-level security
+and policies (compare), and how those changes become SQL (``SecuritySteps``, mixed into the planner).
+
+Ownership: when the owner changes, every object that exists when the migration starts is handed to the
+new owner first; when the new owner is a role the model manages, the migration then runs as that role
+(SET ROLE), so what it creates is the owner's and picks up its default privileges, like the initial
+migration of a design.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import replace
+
+from schemawright.diff import changes as ch
+from schemawright.diff.keys import argument_types, normalized
+from schemawright.model.names import quote_ident as q
+from schemawright.model.names import quote_literal
+from schemawright.model.schema import DefaultPrivilege, Grant, Policy, Schema
+
+# Phases (see plan.py for the others).
+ROLE, OWNER, SCHEMA_PRIVILEGE, SET_ROLE = 8, 9, 10, 11
+REVOKE, DROP_POLICY = 19, 19
+ADD_POLICY, ROW_SECURITY, GRANT, RESET_ROLE, DROP_ROLE = 75, 76, 85, 89, 96
+
+
+def security(old: Schema, new: Schema, touched: set[str], changes: list[ch.Change]) -> list[ch.Change]:
+    """Security changes; policies on ``touched`` tables (retyped or dropped columns) are rebuilt. The
+    privileges of objects that ``changes`` create or drop travel with those changes (``with_access``)."""
+    return [*_roles(old, new), *_owner(old, new), *_default_privileges(old, new),
+            *_grants(old, new, _rebuilt(changes)), *_policies(old, new, touched), *_row_security(old, new)]
+
+
+def _rebuilt(changes: list[ch.Change]) -> set[tuple[str, str, str]]:
+    """(object type, schema, name) of the tables, views and functions the changes create or drop."""
+    out = set()
+    for c in changes:
+        if isinstance(c, (ch.AddTable, ch.DropTable)):
+            out.add(("table", c.table.schema, c.table.name))
+        elif isinstance(c, (ch.AddView, ch.DropView)):
+            out.add(("view", c.view.schema, c.view.name))
+        elif isinstance(c, (ch.AddFunction, ch.DropFunction)):
+            out.add(("function", c.function.schema, c.function.name))
+        elif isinstance(c, ch.ReplaceFunction) and not c.in_place:
+            out.add(("function", c.new.schema, c.new.name))
+    return out
+
+
+def access(schema: Schema, kind: str, obj_schema: str, name: str) -> ch.Access:
+    """What an object created now must be granted (the model's grants on it), and who default
+    privileges may have handed something to (taken back first)."""
+    grants = tuple(g for g in schema.grants if (g.object_type, g.schema, g.object_name) == (kind, obj_schema, name))
+    classes = {"table": "tables", "view": "tables", "function": "functions"}
+    revoke_from = {d.grantee for d in schema.default_privileges if d.object_type == classes[kind] and not d.revoke}
+    if kind == "function":
+        revoke_from.add("PUBLIC")  # EXECUTE is PUBLIC's unless a default privilege takes it away
+    return ch.Access(grants, tuple(sorted(revoke_from)))
+
+
+def with_access(c: ch.Change, old: Schema, new: Schema) -> ch.Change:
+    """The change with the privileges of the object it creates (and, for its reverse, of the one it drops)."""
+    if isinstance(c, ch.AddTable):
+        return replace(c, access=access(new, "table", c.table.schema, c.table.name))
+    if isinstance(c, ch.DropTable):
+        return replace(c, access=access(old, "table", c.table.schema, c.table.name))
+    if isinstance(c, ch.AddView):
+        return replace(c, access=access(new, "view", c.view.schema, c.view.name))
+    if isinstance(c, ch.DropView):
+        return replace(c, access=access(old, "view", c.view.schema, c.view.name))
+    if isinstance(c, ch.AddFunction):
+        return replace(c, access=access(new, "function", c.function.schema, c.function.name))
+    if isinstance(c, ch.DropFunction):
+        return replace(c, access=access(old, "function", c.function.schema, c.function.name))
+    if isinstance(c, ch.ReplaceFunction) and not c.in_place:
+        return replace(c, access=access(new, "function", c.new.schema, c.new.name),
+                       reverse_access=access(old, "function", c.old.schema, c.old.name))
+    if isinstance(c, ch.AlterEnum):
+        both = []
+        for v in c.views:
+            before, after = access(old, "view", v.schema, v.name), access(new, "view", v.schema, v.name)
+            both.append(ch.Access(tuple(g for g in after.grants if g in before.grants), after.revoke_from))
+        return replace(c, view_access=tuple(both))
+    return c
+
+
+def managed_owner(schema: Schema) -> str | None:
+    """The owner when it is a role of the model (a design's owner role), else None."""
+    return schema.owner if schema.owner in {r.name for r in schema.roles} else None
+
+
+def _roles(old: Schema, new: Schema) -> list[ch.Change]:
+    before, after = {r.name: r for r in old.roles}, {r.name: r for r in new.roles}
+    out: list[ch.Change] = [ch.AddRole(r) for name, r in after.items() if name not in before]
+    out += [ch.DropRole(r) for name, r in before.items() if name not in after]
+    out += [ch.AlterRole(before[name], r) for name, r in after.items() if name in before
+            and (before[name].login, set(before[name].member_of)) != (r.login, set(r.member_of))]
+    return out
+
+
+def _owned(schema: Schema) -> tuple[ch.OwnedObject, ...]:
+    objects = [ch.OwnedObject("TABLE", t.schema, t.name) for t in schema.tables]
+    objects += [ch.OwnedObject("MATERIALIZED VIEW" if v.materialized else "VIEW", v.schema, v.name)
+                for v in schema.views]
+    objects += [ch.OwnedObject("FUNCTION", f.schema, f.name, argument_types(f.arguments)) for f in schema.functions]
+    objects += [ch.OwnedObject("TYPE", e.schema, e.name) for e in schema.enums]
+    return tuple(objects)
+
+
+def _owner(old: Schema, new: Schema) -> list[ch.Change]:
+    out: list[ch.Change] = []
+    single = old.owner and new.owner and ", " not in old.owner + new.owner
+    if single and old.owner != new.owner:
+        out.append(ch.ChangeOwner(old.owner, new.owner, _owned(old), _owned(new)))
+    before, after = managed_owner(old), managed_owner(new)
+    if before or after:
+        out.append(ch.SessionRole(before, after))
+    return out
+
+
+def _grouped(items: set[tuple], make: Callable[[tuple, tuple[str, ...]], object]) -> list:
+    """Items (key..., privilege) grouped by key, privileges sorted."""
+    groups: dict[tuple, list[str]] = defaultdict(list)
+    for *key, privilege in sorted(items):
+        groups[tuple(key)].append(privilege)
+    return [make(key, tuple(privileges)) for key, privileges in groups.items()]
+
+
+def _default_items(schema: Schema) -> set[tuple]:
+    return {(d.owner, d.schema or "", d.object_type, d.grantee, d.revoke, p.upper())
+            for d in schema.default_privileges for p in d.privileges}
+
+
+def _default_privileges(old: Schema, new: Schema) -> list[ch.Change]:
+    def make(key, privileges):
+        owner, schema, kind, grantee, revoke = key
+        return DefaultPrivilege(owner=owner, schema=schema or None, object_type=kind, grantee=grantee,
+                                revoke=revoke, privileges=privileges)
+    before, after = _default_items(old), _default_items(new)
+    return ([ch.DropDefaultPrivilege(d) for d in _grouped(before - after, make)]
+            + [ch.AddDefaultPrivilege(d) for d in _grouped(after - before, make)])
+
+
+def _grant_items(schema: Schema) -> set[tuple]:
+    return {(g.object_type, g.schema, g.object_name, g.grantee, p.upper()) for g in schema.grants for p in g.privileges}
+
+
+def _grants(old: Schema, new: Schema, rebuilt: set[tuple[str, str, str]]) -> list[ch.Change]:
+    def make(key, privileges):
+        kind, schema, name, grantee = key
+        return Grant(grantee=grantee, privileges=privileges, object_type=kind, object_name=name, schema=schema)
+
+    def arguments(schema: Schema, g: Grant) -> str | None:
+        if g.object_type != "function":
+            return None
+        f = next((f for f in schema.functions if (f.schema, f.name) == (g.schema, g.object_name)), None)
+        return argument_types(f.arguments) if f is not None else ""
+    before = {item for item in _grant_items(old) if item[:3] not in rebuilt}
+    after = {item for item in _grant_items(new) if item[:3] not in rebuilt}
+    return ([ch.RevokePrivileges(g, arguments(old, g)) for g in _grouped(before - after, make)]
+            + [ch.GrantPrivileges(g, arguments(new, g)) for g in _grouped(after - before, make)])
+
+
+def _policy_key(p: Policy) -> tuple:
+    return (p.command.upper(), frozenset(p.roles), p.permissive, normalized(p.using), normalized(p.with_check))
+
+
+def _policies(old: Schema, new: Schema, touched: set[str]) -> list[ch.Change]:
+    def key(p: Policy) -> tuple[str, str, str]:
+        return (p.schema, p.table, p.name)
+    before, after = {key(p): p for p in old.policies}, {key(p): p for p in new.policies}
+    out: list[ch.Change] = []
+    for k, p in before.items():
+        n = after.get(k)
+        if n is None or _policy_key(p) != _policy_key(n) or p.table in touched:
+            out.append(ch.DropPolicy(p))
+            if n is not None:
+                out.append(ch.AddPolicy(n))
+        elif p.comment != n.comment:
+            out.append(ch.SetComment("policy", n.schema, n.name, p.comment, n.comment, parent=n.table))
+    return out + [ch.AddPolicy(p) for k, p in after.items() if k not in before]
+
+
+def _row_security(old: Schema, new: Schema) -> list[ch.Change]:
+    before = {(t.schema, t.name): t for t in old.tables}
+    out: list[ch.Change] = []
+    for t in new.tables:
+        o = before.get((t.schema, t.name))
+        if o is not None and (o.rls_enabled, o.rls_forced) != (t.rls_enabled, t.rls_forced):
+            out.append(ch.SetRowSecurity(t.schema, t.name, (o.rls_enabled, o.rls_forced),
+                                         (t.rls_enabled, t.rls_forced)))
+    return out
+
+
+def _grantee(role: str) -> str:
+    return "PUBLIC" if role.upper() == "PUBLIC" else q(role)
+
+
+class SecuritySteps:
+    """Renderers of the security changes (a mixin of the planner's renderer)."""
+
+    def _add_role(self, c: ch.AddRole) -> None:
+        for statement in self.pg().role_sql(c.role):
+            self.add(ROLE, statement.sql)
+
+    def _drop_role(self, c: ch.DropRole) -> None:
+        name = quote_literal(c.role.name)
+        self.add(DROP_ROLE, (
+            "DO $$\nBEGIN\n    IF EXISTS (SELECT FROM pg_catalog.pg_shdepend d JOIN pg_catalog.pg_roles r ON r.oid = "
+            f"d.refobjid\n               WHERE d.refclassid = 'pg_catalog.pg_authid'::regclass AND r.rolname = {name})"
+            f" THEN\n        RAISE NOTICE 'role % is kept: objects still depend on it', {name};\n    ELSE\n"
+            f"        DROP ROLE IF EXISTS {q(c.role.name)};\n    END IF;\nEND\n$$;"))
+
+    def _alter_role(self, c: ch.AlterRole) -> None:
+        role = q(c.new.name)
+        if c.old.login != c.new.login:
+            self.add(ROLE, f"ALTER ROLE {role} {'LOGIN' if c.new.login else 'NOLOGIN'};", rank=1)
+        for member in sorted(set(c.new.member_of) - set(c.old.member_of)):
+            self.add(ROLE, f"GRANT {q(member)} TO {role};", rank=1)
+        for member in sorted(set(c.old.member_of) - set(c.new.member_of)):
+            self.add(ROLE, f"REVOKE {q(member)} FROM {role};", rank=1)
+
+    def _change_owner(self, c: ch.ChangeOwner) -> None:
+        for o in c.objects:
+            target = self.qualified(o.schema, o.name) + (f"({o.arguments})" if o.arguments is not None else "")
+            self.add(OWNER, f"ALTER {o.kind} {target} OWNER TO {q(c.new)};")
+
+    def _session_role(self, c: ch.SessionRole) -> None:
+        if c.new is not None:
+            self.add(SET_ROLE, f"SET ROLE {q(c.new)};")
+            self.add(RESET_ROLE, "RESET ROLE;")
+
+    def _privilege_target(self, g: Grant, arguments: str | None) -> str:
+        if g.object_type == "schema":
+            return f"SCHEMA {q(g.object_name)}"
+        if g.object_type == "function":
+            return f"FUNCTION {self.qualified(g.schema, g.object_name)}({arguments or ''})"
+        kind = "SEQUENCE" if g.object_type == "sequence" else "TABLE"
+        name = g.object_name if g.object_type == "sequence" else self.late_name(g.schema, g.object_name)
+        return f"{kind} {self.qualified(g.schema, name)}"
+
+    def _grant_privileges(self, c: ch.GrantPrivileges) -> None:
+        g = c.grant
+        phase = SCHEMA_PRIVILEGE if g.object_type == "schema" else GRANT
+        self.add(phase, f"GRANT {', '.join(g.privileges)} ON {self._privilege_target(g, c.arguments)} TO "
+                 f"{_grantee(g.grantee)};")
+
+    def _revoke_privileges(self, c: ch.RevokePrivileges) -> None:
+        g = c.grant
+        phase = SCHEMA_PRIVILEGE if g.object_type == "schema" else REVOKE
+        self.add(phase, f"REVOKE {', '.join(g.privileges)} ON {self._privilege_target(g, c.arguments)} FROM "
+                 f"{_grantee(g.grantee)};")
+
+    def access(self, target: str, access: ch.Access) -> None:
+        """Privileges of an object just created: what default privileges gave taken back, the model's made."""
+        if access.revoke_from:
+            self.add(GRANT, f"REVOKE ALL ON {target} FROM {', '.join(map(_grantee, access.revoke_from))};", rank=-2)
+        for g in access.grants:
+            self.add(GRANT, f"GRANT {', '.join(g.privileges)} ON {target} TO {_grantee(g.grantee)};", rank=-1)
+
+    def _add_default_privilege(self, c: ch.AddDefaultPrivilege) -> None:
+        self.add(SCHEMA_PRIVILEGE, self.pg().default_privilege_sql(c.privilege))
+
+    def _drop_default_privilege(self, c: ch.DropDefaultPrivilege) -> None:
+        self.add(SCHEMA_PRIVILEGE, self.pg().default_privilege_sql(c.privilege, undo=True))
+
+    def _add_policy(self, c: ch.AddPolicy) -> None:
+        p = c.policy
+        table = self.late_name(p.schema, p.table)
+        self.add(ADD_POLICY, self.pg().policy_sql(replace(p, table=table)))
+        if p.comment:
+            self.comment("policy", f"{q(p.name)} ON {self.qualified(p.schema, table)}", p.comment)
+
+    def _drop_policy(self, c: ch.DropPolicy) -> None:
+        p = c.policy
+        self.add(DROP_POLICY, f"DROP POLICY {q(p.name)} ON {self.qualified(p.schema, p.table)};")
+
+    def _set_row_security(self, c: ch.SetRowSecurity) -> None:
+        self.row_security(c.schema, c.table, c.old, c.new)
+
+    def row_security(self, schema: str, table: str, old: tuple[bool, bool], new: tuple[bool, bool]) -> None:
+        name = self.late(schema, table)
+        if old[0] != new[0]:
+            self.add(ROW_SECURITY, f"ALTER TABLE {name} {'ENABLE' if new[0] else 'DISABLE'} ROW LEVEL SECURITY;")
+        if old[1] != new[1]:
+            self.add(ROW_SECURITY, f"ALTER TABLE {name} {'FORCE' if new[1] else 'NO FORCE'} ROW LEVEL SECURITY;")

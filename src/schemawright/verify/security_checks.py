@@ -1,0 +1,395 @@
+"""The security promises of a design as SQL checks, shared by ``verify`` and the generated pgTAP tests.
+
+Each ``Check`` is an SQL expression returning text and the text it must return. The expressions call
+session-local helpers (``security_support.sql``) that attempt an operation as a role inside a
+subtransaction and report what happened: ``allowed``/``denied`` for privileges, ``N row(s)`` or
+``refused by policy`` for row-level security, ``ok`` or the first problem for the audit, encryption,
+masking, erasure and round-trip probes. The fixture (``fixture_sql``) inserts rows for two principals
+(A and B) and for every table, choosing each value from a candidate list whose first entry, for text,
+is a hostile string, so every probe also proves that such values travel intact.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+from pglast import parse_sql
+
+from schemawright.model.names import quote_ident as q
+from schemawright.model.names import quote_literal as lit
+from schemawright.model.schema import Column, Schema, Table
+from schemawright.model.types import Kind
+from schemawright.verify.rows import _literals, _patterns, base_candidates, regex_sample
+
+TEXT_KINDS = frozenset({Kind.TEXT, Kind.VARCHAR, Kind.CHAR, Kind.CITEXT})
+TABLE_OPERATIONS = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE")
+HOSTILE_MARK = "'; DROP TABLE"
+FIXTURE_TAG = "$fixture$"
+NOBODY = "current_setting('sw.nobody')"  # a role created by the probes and granted nothing
+
+
+@cache
+def support_sql() -> str:
+    """The helper functions (pg_temp) the checks call."""
+    return resources.files("schemawright.verify").joinpath("security_support.sql").read_text(encoding="utf-8")
+
+
+def hostile(table: str, serial: int) -> str:
+    """A text value that breaks naive quoting: quotes, backslashes, SQL, dollar quotes, control
+    characters and non-ASCII (no NUL: PostgreSQL text cannot hold it)."""
+    return (f"#{serial} O'Reilly \"{table}\" \\ \\x00 {HOSTILE_MARK} {table}; -- /* $$ $function$ %_ "
+            "Zürich ✓ 東京 🚀 \x01\x07\x1b\x7f\t\n")
+
+
+@dataclass(frozen=True)
+class Check:
+    group: str  # the pgTAP file: privileges | row_security | audit | encryption | personal_data
+    step: str  # the verify step it belongs to
+    name: str
+    sql: str
+    expected: str
+    pgtap: bool = True  # also a pgTAP assertion (False: only meaningful right after the migrations)
+
+
+@dataclass
+class FixtureRow:
+    label: str
+    table: str
+    fixed: dict[str, str]  # column -> SQL jsonb expression (a principal's key, a parent's key)
+    candidates: dict[str, list]
+    constraints: dict[str, list[str]]
+    temporary: bool
+
+
+# --- fixture rows --------------------------------------------------------------------------------
+
+def column_candidates(schema: Schema, table: Table, column: Column, serial: int) -> list:
+    """JSON values to try for a column, most wanted first: the hostile string for text."""
+    t = column.type
+    if t.array_dims:
+        values: list = ["{}"]
+    elif t.kind == Kind.ENUM:
+        values = list(schema.enum(t.name).values) if schema.enum(t.name) else []
+    elif t.kind in (Kind.JSON, Kind.JSONB):
+        values = [{"note": hostile(table.name, serial)}, {}, []]
+    elif t.kind == Kind.BYTEA:
+        values = ["\\x" + bytes(range(1, 256)).hex()]
+    else:
+        values = [hostile(table.name, serial)[: t.length or None]] if t.kind in TEXT_KINDS else []
+        checks = [c for c in table.checks if column.name in c.columns]
+        for check in checks:
+            values += [s for col, pattern, icase in _patterns(check) if col == column.name
+                       and (s := regex_sample(pattern, serial, icase)) is not None]
+        values += base_candidates(column, serial)
+        values += [v for check in checks for v in _literals(check)]
+    seen: list = []
+    for v in values:
+        if v not in seen:
+            seen.append(v)
+    return seen + ([None] if column.nullable else [])
+
+
+class FixturePlan:
+    """The rows the checks need: principals A and B, each bound table's rows for A and B plus a row A
+    may insert, and one row of every other table (a temporary one for audited tables)."""
+
+    def __init__(self, schema: Schema):
+        self.schema = schema
+        facts = schema.settings.get("security") or {}
+        self.bindings: dict[str, dict] = facts.get("rls") or {}
+        self.rows: dict[str, FixtureRow] = {}
+        self.serial = itertools.count(1)
+        for name in self.bindings:
+            for who in ("A", "B", "A-new"):
+                self.ensure(name, who)
+        for subject in facts.get("erasure") or []:
+            self.ensure(subject["table"], "A")
+            self.ensure(subject["table"], "B")
+        audited = set((facts.get("audit") or {}).get("tables") or [])
+        for table in schema.tables:
+            if table.name in audited and table.name not in self.bindings:
+                self.ensure(table.name, "new")
+            if not any(r.table == table.name and not r.temporary for r in self.rows.values()) \
+                    and table.name != (facts.get("audit") or {}).get("table"):
+                self.ensure(table.name, "fixture")
+
+    @staticmethod
+    def principal(who: str) -> str | None:
+        return {"A": "A", "A-new": "A", "B": "B"}.get(who)
+
+    def label(self, table: str) -> str:
+        """A persistent row of ``table``: principal A's when the table is bound, else its fixture row."""
+        return f"{table}:A" if table in self.bindings else next(
+            (r.label for r in self.rows.values() if r.table == table and not r.temporary), f"{table}:fixture")
+
+    def value(self, binding: dict, who: str) -> str:
+        """SQL (jsonb) for principal ``who``'s value of a binding column."""
+        root = binding.get("principal_table")
+        if root:
+            return f"pg_temp.sw_val({lit(self.ensure(root, who))}, {lit(binding['principal_columns'][0])})"
+        kind = binding.get("value_type", "uuid")
+        if kind.startswith(("int", "bigint", "smallint", "numeric")):
+            return f"to_jsonb({1001 if who == 'A' else 1002})"
+        if kind == "uuid":
+            return f"to_jsonb({lit('00000000-0000-4000-8000-00000000000' + ('a' if who == 'A' else 'b'))}::text)"
+        return f"to_jsonb({lit('tenant-' + who.lower())}::text)"
+
+    def settings(self, who: str) -> str:
+        """SQL (jsonb) for the session settings that make ``who`` the current user and tenant."""
+        pairs = {}
+        for b in self.bindings.values():
+            if b["basis"] != "parent" and b["setting"] not in pairs:
+                pairs[b["setting"]] = f"({self.value(b, who)} #>> '{{}}')"
+        if not pairs:
+            return "'{}'::jsonb"
+        return "jsonb_build_object(" + ", ".join(f"{lit(k)}, {v}" for k, v in pairs.items()) + ")"
+
+    def ensure(self, name: str, who: str) -> str:
+        label = f"{name}:{who}"
+        if label in self.rows:
+            return label
+        table = self.schema.table(name)
+        fixed: dict[str, str] = {}
+        b, p = self.bindings.get(name), self.principal(who)
+        if b is not None and p is not None:
+            if b["basis"] == "parent":
+                parent = self.ensure(b["parent"], p)
+                fixed.update({c: f"pg_temp.sw_val({lit(parent)}, {lit(r)})"
+                              for c, r in zip(b["columns"], b["parent_columns"])})
+            elif b.get("principal_table") != name:
+                fixed[b["columns"][0]] = self.value(b, p)
+        for fk in table.foreign_keys:
+            if set(fk.columns) & set(fixed) or fk.ref_table == name or all(table.column(c).nullable
+                                                                          for c in fk.columns):
+                continue
+            keys = [u.columns for u in table.uniques] + ([table.primary_key.columns] if table.primary_key else [])
+            unique = any(set(fk.columns) <= set(k) for k in keys)  # part of a key: each row its own parent
+            owner = p if p is not None and fk.ref_table in self.bindings else None
+            parent = self.ensure(fk.ref_table, owner or (f"for-{label}" if unique else "fixture"))
+            fixed.update({c: f"pg_temp.sw_val({lit(parent)}, {lit(r)})" for c, r in zip(fk.columns, fk.ref_columns)})
+        candidates = {}
+        for c in table.columns:
+            if c.name in fixed or c.identity or c.generated is not None or c.default is not None:
+                continue
+            if not c.nullable or (c.type.kind in TEXT_KINDS and not c.type.array_dims):
+                candidates[c.name] = column_candidates(self.schema, table, c, next(self.serial))
+        constraints = {c.name: list(c.columns) for c in table.checks}
+        constraints |= {u.name: list(u.columns) for u in table.uniques}
+        if table.primary_key:
+            constraints[table.primary_key.name] = list(table.primary_key.columns)
+        self.rows[label] = FixtureRow(label, name, fixed, candidates, constraints, temporary=who in ("A-new", "new"))
+        return label
+
+    def sql(self) -> str:
+        calls = []
+        for r in self.rows.values():
+            fixed = ("jsonb_build_object(" + ", ".join(f"{lit(k)}, {v}" for k, v in r.fixed.items()) + ")"
+                     if r.fixed else "'{}'::jsonb")
+            calls.append(f"    PERFORM pg_temp.sw_build({lit(r.label)}, {lit(r.table)}, {fixed},\n"
+                         f"        {lit(json.dumps(r.candidates, ensure_ascii=False))}::jsonb,\n"
+                         f"        {lit(json.dumps(r.constraints))}::jsonb, {'true' if r.temporary else 'false'});")
+        body = "\nBEGIN\n" + "\n".join(calls) + "\nEND\n"
+        if FIXTURE_TAG in body:
+            raise ValueError(f"fixture values contain the dollar-quote tag {FIXTURE_TAG}")
+        return (f"-- Fixture rows for the security checks ({len(self.rows)} rows; text values start with a hostile "
+                f"string).\nDO {FIXTURE_TAG}{body}{FIXTURE_TAG};\n")
+
+
+def fixture_sql(schema: Schema) -> str:
+    return FixturePlan(schema).sql()
+
+
+# --- checks --------------------------------------------------------------------------------------
+
+def effective_privileges(schema: Schema, role: str | None) -> dict[tuple[str, str], set[str]]:
+    """(object type, name) -> privileges ``role`` holds, through its own grants, its roles and PUBLIC."""
+    names, pending = {"PUBLIC"}, [role] if role else []
+    while pending:
+        name = pending.pop()
+        if name not in names:
+            names.add(name)
+            r = next((x for x in schema.roles if x.name == name), None)
+            pending += list(r.member_of) if r else []
+    out: dict[tuple[str, str], set[str]] = {}
+    for g in schema.grants:
+        if g.grantee in names:
+            out.setdefault((g.object_type, g.object_name), set()).update(p.upper() for p in g.privileges)
+    return out
+
+
+def _argument_count(arguments: str) -> int:
+    if not arguments.strip():
+        return 0
+    stmt = parse_sql(f"CREATE FUNCTION f({arguments}) RETURNS void LANGUAGE sql AS ''")[0].stmt
+    return sum(1 for p in stmt.parameters or () if str(p.mode.name) not in ("FUNC_PARAM_OUT", "FUNC_PARAM_TABLE"))
+
+
+def _operation_sql(table: Table, op: str) -> str:
+    """A statement that needs exactly one privilege and touches no row."""
+    name = f"public.{q(table.name)}"
+    col = next((c.name for c in table.columns if c.generated is None and c.identity != "always"), None)
+    return {"SELECT": f"SELECT 1 FROM {name} WHERE false",
+            "INSERT": f"INSERT INTO {name} ({q(col)}) SELECT NULL WHERE false",
+            "UPDATE": f"UPDATE {name} SET {q(col)} = NULL WHERE false",
+            "DELETE": f"DELETE FROM {name} WHERE false",
+            "TRUNCATE": f"TRUNCATE {name}"}[op]
+
+
+def privilege_checks(schema: Schema) -> list[Check]:
+    roles = [(r.name, lit(r.name)) for r in schema.roles if r.purpose != "owner"]
+    roles.append(("PUBLIC", NOBODY))
+    out = []
+    for label, role_sql in roles:
+        allowed = effective_privileges(schema, None if label == "PUBLIC" else label)
+        relations = [(t.name, "table", t) for t in schema.tables] + [(v.name, "view", None) for v in schema.views]
+        for name, kind, table in relations:
+            for op in TABLE_OPERATIONS if table is not None else ("SELECT",):
+                statement = _operation_sql(table, op) if table is not None else f"SELECT 1 FROM public.{q(name)} WHERE false"
+                expected = "allowed" if op in allowed.get((kind, name), set()) else "denied"
+                out.append(Check("privileges", f"privileges: {label} on {name}", f"{label}: {op} on {name} {expected}",
+                                 f"pg_temp.sw_privilege({role_sql}, {lit(statement)})", expected))
+        for f in schema.functions:
+            call = f"SELECT public.{q(f.name)}({', '.join(['NULL'] * _argument_count(f.arguments))})"
+            expected = "allowed" if "EXECUTE" in allowed.get(("function", f.name), set()) else "denied"
+            out.append(Check("privileges", f"privileges: {label} on functions", f"{label}: EXECUTE {f.name} {expected}",
+                             f"pg_temp.sw_privilege({role_sql}, {lit(call)})", expected))
+    app = schema.role("app")
+    if app is not None:
+        out.append(Check("privileges", "roles: the login role has no password in any file", f"{app.name} has no "
+                         "password until set_app_password.sql sets one",
+                         f"(SELECT (rolpassword IS NULL)::text FROM pg_authid WHERE rolname = {lit(app.name)})", "true",
+                         pgtap=False))
+    return out
+
+
+def row_security_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
+    app, admin, readonly = (schema.role(p) for p in ("app", "admin", "readonly"))
+    facts = schema.settings.get("security") or {}
+    out = []
+    for name, b in plan.bindings.items():
+        step = f"row security: {name} ({b['basis']}: {', '.join(b['columns'])})"
+        a, bb, new = (lit(f"{name}:{w}") for w in ("A", "B", "A-new"))
+        ctx_a = plan.settings("A")
+        col = q(b["columns"][0])
+
+        def attempt(role: str, sql: str, ctx: str = ctx_a) -> str:
+            return f"pg_temp.sw_try({lit(role)}, {sql}, {ctx})"
+
+        if b["basis"] == "parent":
+            parent_b = lit(f"{b['parent']}:B")
+            for_b = "jsonb_build_object(" + ", ".join(f"{lit(c)}, pg_temp.sw_val({parent_b}, {lit(r)})" for c, r in
+                                                      zip(b["columns"], b["parent_columns"])) + ")"
+            set_b = ", ".join(f"{q(c)} = %L" for c in b["columns"])
+            set_args = ", ".join(f"pg_temp.sw_text({parent_b}, {lit(r)})" for r in b["parent_columns"])
+        else:
+            for_b = f"jsonb_build_object({lit(b['columns'][0])}, {plan.value(b, 'B')})"
+            set_b, set_args = f"{col} = %L", f"({plan.value(b, 'B')} #>> '{{}}')"
+        upd = "pg_temp.sw_update_column(" + lit(name) + ")"
+        rows = [
+            ("A sees its own row", attempt(app.name, f"format('SELECT 1 FROM public.%I WHERE %s', {lit(name)}, "
+                                                   f"pg_temp.sw_where({a}))"), "1 row(s)"),
+            ("A cannot see B's row", attempt(app.name, f"format('SELECT 1 FROM public.%I WHERE %s', {lit(name)}, "
+                                                      f"pg_temp.sw_where({bb}))"), "0 row(s)"),
+            ("A's UPDATE of B's row changes nothing", attempt(app.name, f"format('UPDATE public.%I SET %I = %I WHERE %s', "
+                                                                        f"{lit(name)}, {upd}, {upd}, pg_temp.sw_where({bb}))"),
+             "0 row(s)"),
+            ("A's DELETE of B's row deletes nothing", attempt(app.name, f"format('DELETE FROM public.%I WHERE %s', "
+                                                                        f"{lit(name)}, pg_temp.sw_where({bb}))"), "0 row(s)"),
+            ("A can insert its own row", attempt(app.name, f"pg_temp.sw_insert_sql({lit(name)}, pg_temp.sw_row({new}))"),
+             "1 row(s)"),
+            ("A cannot insert a row for B", attempt(app.name, f"pg_temp.sw_insert_sql({lit(name)}, "
+                                                              f"pg_temp.sw_row({new}) || {for_b})"), "refused by policy"),
+            ("A cannot hand its row to B", attempt(app.name, f"format('UPDATE public.%I SET {set_b} WHERE %s', "
+                                                             f"{lit(name)}, {set_args}, pg_temp.sw_where({a}))"),
+             "refused by policy"),
+            ("without a user or tenant set, no row is visible",
+             attempt(app.name, f"format('SELECT 1 FROM public.%I WHERE %s', {lit(name)}, pg_temp.sw_where({a}))",
+                     "'{}'::jsonb"), "0 row(s)"),
+        ]
+        if "SELECT" in effective_privileges(schema, readonly.name).get(("table", name), set()):
+            rows.append((f"{readonly.name} as A cannot see B's row",
+                         attempt(readonly.name, f"format('SELECT 1 FROM public.%I WHERE %s', {lit(name)}, "
+                                                f"pg_temp.sw_where({bb}))"), "0 row(s)"))
+        both = f"format('SELECT 1 FROM public.%I WHERE (%s) OR (%s)', {lit(name)}, pg_temp.sw_where({a}), " \
+               f"pg_temp.sw_where({bb}))"
+        rows.append((f"{admin.name} sees every row" if facts.get("admin_bypass") else
+                     f"{admin.name} is bound too (no bypass)", attempt(admin.name, both, "'{}'::jsonb"),
+                     "2 row(s)" if facts.get("admin_bypass") else "0 row(s)"))
+        out += [Check("row_security", step, f"{name}: {what}", sql, expected) for what, sql, expected in rows]
+    return out
+
+
+def audit_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
+    audit = (schema.settings.get("security") or {}).get("audit")
+    if not audit:
+        return []
+    app = schema.role("app").name
+    out = []
+    for name in audit["tables"]:
+        bound = name in plan.bindings
+        label = f"{name}:A-new" if bound else f"{name}:new"
+        redacted = audit["redacted"].get(name, [])
+        array = "ARRAY[" + ", ".join(lit(c) for c in redacted) + "]::text[]"
+        ctx = plan.settings("A") if bound else "'{}'::jsonb"
+        sql = (f"pg_temp.sw_audit_probe({lit(app)}, {lit(name)}, {lit(label)}, {ctx}, {array}, "
+               f"{lit(audit['table'])})")
+        out.append(Check("audit", f"audit: {name}", f"{name}: INSERT, UPDATE and DELETE by {app} each leave exactly "
+                         "the expected audit row", sql, "ok"))
+    return out
+
+
+def encryption_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
+    out = []
+    for i, e in enumerate((schema.settings.get("security") or {}).get("encrypted") or []):
+        sql = (f"pg_temp.sw_encryption_probe({lit(e['table'])}, {lit(e['column'])}, {lit(plan.label(e['table']))}, "
+               f"{lit(hostile(e['table'], 900 + i))})")
+        out.append(Check("encryption", f"encryption: {e['table']}.{e['column']}",
+                         f"{e['table']}.{e['column']}: ciphertext hides the value; the key decrypts it, no key or "
+                         "another key fails", sql, "ok"))
+    return out
+
+
+def personal_data_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
+    facts = schema.settings.get("security") or {}
+    out = []
+    readonly, admin = schema.role("readonly").name, schema.role("admin").name
+    for name, view in (facts.get("masked_views") or {}).items():
+        table = schema.table(name)
+        absent = [c.name for c in table.columns if c.encrypt or c.name in facts["secrets"].get(name, [])]
+        masked = [c for c in facts["pii"].get(name, []) if c not in absent]
+        ctx = plan.settings("A") if name in plan.bindings else "'{}'::jsonb"
+        sql = (f"pg_temp.sw_mask_probe({lit(readonly)}, {lit(view)}, {lit(plan.label(name))}, "
+               f"ARRAY[{', '.join(lit(c) for c in masked)}]::text[], ARRAY[{', '.join(lit(c) for c in absent)}]::text[], "
+               f"{ctx})")
+        out.append(Check("personal_data", f"personal data: {view}", f"{view}: {readonly} sees personal data masked",
+                         sql, "ok"))
+    for e in facts.get("erasure") or []:
+        cols = sorted(set(facts["pii"].get(e["table"], [])) | set(facts["secrets"].get(e["table"], [])))
+        sql = (f"pg_temp.sw_erasure_probe({lit(admin)}, {lit(e['function'])}, {lit(e['table'])}, {lit(e['key'])}, "
+               f"{lit(e['table'] + ':A')}, {lit(e['table'] + ':B')}, ARRAY[{', '.join(lit(c) for c in cols)}]::text[])")
+        out.append(Check("personal_data", f"personal data: {e['function']}",
+                         f"{e['function']}: erases one {e['table']} row's personal data and nobody else's", sql, "ok"))
+    out.append(Check("personal_data", "injection: hostile values round trip", "every fixture row, hostile text "
+                     "included, reads back exactly as sent", "pg_temp.sw_roundtrip_probe()", "ok"))
+    return out
+
+
+@dataclass
+class SecurityChecks:
+    support: str
+    fixture: str
+    checks: list[Check] = field(default_factory=list)
+
+
+def security_checks(schema: Schema) -> SecurityChecks:
+    """The support SQL, the fixture and every check of ``schema`` (empty when it has no roles)."""
+    if not schema.roles:
+        return SecurityChecks("", "", [])
+    plan = FixturePlan(schema)
+    checks = privilege_checks(schema) + row_security_checks(schema, plan) + audit_checks(schema, plan)
+    checks += encryption_checks(schema, plan) + personal_data_checks(schema, plan)
+    return SecurityChecks(support_sql(), plan.sql(), checks)
