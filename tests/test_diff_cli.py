@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import typer
-from test_diff_roundtrip import apply_migration
 from typer.testing import CliRunner
 
 from schemawright.api import design_project
@@ -84,12 +83,12 @@ def test_design_folder_to_next_migration_and_undo(run, tmp_path, scratch_dsn):
     assert forward.is_file() and undo.is_file()
     assert "RENAME COLUMN profile TO bio" in forward.read_text(encoding="utf-8")
     with connect(scratch_dsn, autocommit=True) as conn:
-        apply_migration(conn, (migrations / "V001__initial_schema.sql").read_text(encoding="utf-8"))
+        apply_sql(conn, (migrations / "V001__initial_schema.sql").read_text(encoding="utf-8"))
         initial = inspect_database(conn)
-        apply_migration(conn, forward.read_text(encoding="utf-8"))
+        apply_sql(conn, forward.read_text(encoding="utf-8"))
         assert differences(load_schema(str(spec)), inspect_database(conn)) == []
         assert differences(load_schema(str(migrations), dsn=scratch_dsn), inspect_database(conn)) == []
-        apply_migration(conn, undo.read_text(encoding="utf-8"))
+        apply_sql(conn, undo.read_text(encoding="utf-8"))
         assert differences(initial, inspect_database(conn)) == []
     again = run(migrations, spec, "-o", migrations)  # nothing left to do: nothing written
     assert again.exit_code == 0 and "no differences" in again.stderr

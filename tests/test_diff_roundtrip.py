@@ -1,5 +1,7 @@
 """Round trips on a real PostgreSQL: apply FROM, apply the diff, read the catalog back and compare it
-with TO (introspected); then the undo must bring FROM back. Also the helpers the corpus test uses."""
+with TO (introspected); then the undo must bring FROM back. Also the helper the corpus test uses.
+Migrations are applied by ``sources.apply_sql``: split by pglast, statements that cannot run in a
+transaction block alone, the others grouped in transactions."""
 
 from __future__ import annotations
 
@@ -7,7 +9,6 @@ import copy
 import json
 from pathlib import Path
 
-import pglast
 import pytest
 import yaml
 
@@ -15,33 +16,11 @@ from schemawright.api import design_schema
 from schemawright.db import connect, scratch_database
 from schemawright.dialects import get_dialect
 from schemawright.diff import diff, plan
-from schemawright.diff.plan import runs_outside_transaction
 from schemawright.model.compare import differences
 from schemawright.model.schema import Schema
 from schemawright.sources import apply_sql, inspect_database
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
-
-
-def apply_migration(conn, text: str) -> None:
-    """Apply a migration like a careful runner: statements split by pglast, the ones that cannot run in
-    a transaction block alone, consecutive others together in one transaction."""
-    batch: list[str] = []
-
-    def flush() -> None:
-        if batch:
-            with conn.transaction():
-                for statement in batch:
-                    conn.execute(statement)
-            batch.clear()
-
-    for statement in pglast.split(text):
-        if runs_outside_transaction(statement):
-            flush()
-            conn.execute(statement)
-        else:
-            batch.append(statement)
-    flush()
 
 
 def round_trip(server: str, from_sql: str, to_sql: str, old: Schema | None = None,
@@ -50,20 +29,22 @@ def round_trip(server: str, from_sql: str, to_sql: str, old: Schema | None = Non
     given (designed models), else from the two databases as introspected."""
     with scratch_database(server, prefix="sw_diff_a") as a_dsn, scratch_database(server, prefix="sw_diff_b") as b_dsn, \
             connect(a_dsn, autocommit=True) as a, connect(b_dsn, autocommit=True) as b:
+        for conn in (a, b):
+            conn.execute("SET synchronous_commit = off")  # throw-away databases
         apply_sql(a, from_sql, "FROM")
         apply_sql(b, to_sql, "TO")
         before, target = inspect_database(a), inspect_database(b)
         migration = plan(diff(old or before, new or target), allow_destructive=True)
         problems: list[str] = []
         try:
-            apply_migration(a, migration.sql())
+            apply_sql(a, migration.sql())
         except Exception as exc:  # report, don't crash the table of results
             return [f"forward failed: {type(exc).__name__}: {str(exc).splitlines()[0]}"]
         problems += [f"forward: {d}" for d in differences(target, inspect_database(a))]
         if new is not None:
             problems += [f"forward vs model: {d}" for d in differences(new, inspect_database(a))]
         try:
-            apply_migration(a, migration.sql(undo=True))
+            apply_sql(a, migration.sql(undo=True))
         except Exception as exc:  # see above
             return problems + [f"undo failed: {type(exc).__name__}: {str(exc).splitlines()[0]}"]
         problems += [f"undo: {d}" for d in differences(before, inspect_database(a))]
@@ -172,10 +153,10 @@ def test_renames_keep_the_data(scratch_dsn):
         changes = diff(old, new)
         migration = plan(changes)
         assert not migration.data_loss
-        apply_migration(conn, migration.sql())
+        apply_sql(conn, migration.sql())
         assert conn.execute("SELECT name FROM customers ORDER BY id").fetchall() == [("Ada",), ("Grace",)]
         assert differences(new, inspect_database(conn)) == []
-        apply_migration(conn, migration.sql(undo=True))
+        apply_sql(conn, migration.sql(undo=True))
         assert conn.execute("SELECT full_name FROM clients ORDER BY id").fetchall() == [("Ada",), ("Grace",)]
         assert differences(old, inspect_database(conn)) == []
 
@@ -201,6 +182,6 @@ def test_not_null_and_foreign_key_on_live_rows(scratch_dsn):
     text = migration.sql()
     assert "NOT VALID" in text and "VALIDATE CONSTRAINT" in text and "CONCURRENTLY" in text
     with connect(scratch_dsn, autocommit=True) as conn:
-        apply_migration(conn, text)
+        apply_sql(conn, text)
         assert differences(new, inspect_database(conn)) == []
         assert conn.execute("SELECT count(*) FROM books").fetchone()[0] == 2

@@ -29,6 +29,7 @@ def test_versions_descriptions_and_undo_pairs(tmp_path):
     ({"V1__a.sql": "", "V001__b.sql": ""}, "version 1 has several files"),
     ({"V1__a.sql": "", "U2__b.sql": ""}, "undo file without a forward migration V2"),
     ({"V1_a.sql": ""}, "not a migration name"),
+    ({"R__views.sql": ""}, "repeatable migrations"),
 ])
 def test_bad_folders_are_refused(tmp_path, files, message):
     _write(tmp_path, **files)

@@ -14,7 +14,8 @@ import re
 from pathlib import Path
 
 import psycopg
-from pglast import split
+from pglast import parse_sql, split
+from pglast.ast import AlterEnumStmt, CreatedbStmt, DropdbStmt, DropStmt, IndexStmt, ReindexStmt, VacuumStmt
 from psycopg import sql
 
 from schemawright.db import connect, resolve_dsn, scratch_database
@@ -25,6 +26,8 @@ from schemawright.model.serialize import schema_from_json
 
 MODEL_FILE = Path("models/physical/schema.json")
 MIGRATION_RE = re.compile(r"^V(\d+(?:[._]\d+)*)__.+\.sql$", re.IGNORECASE)
+_TRANSACTION_RE = re.compile(r"^\s*(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|ABORT)\b", re.IGNORECASE)
+_OUTSIDE_HINT_RE = re.compile(r"concurrently|add\s+value|database|vacuum", re.IGNORECASE)  # cheap pre-check
 _DSN_RE = re.compile(r"^(postgres(ql)?://|(\w+=\S*\s*)+$)")
 
 _SCHEMAS_SQL = """
@@ -109,6 +112,7 @@ def schema_of_sql(files: list[Path], dsn: str | None = None) -> Schema:
     """Apply SQL files, in order, to a scratch database on ``dsn``'s server and read the result back."""
     server = resolve_dsn(dsn)
     with scratch_database(server, prefix="sw_source") as scratch, connect(scratch, autocommit=True) as conn:
+        conn.execute("SET synchronous_commit = off")  # a scratch database: no need to wait for the disk
         for f in files:
             try:
                 text = f.read_text(encoding="utf-8")
@@ -119,18 +123,57 @@ def schema_of_sql(files: list[Path], dsn: str | None = None) -> Schema:
 
 
 def apply_sql(conn: psycopg.Connection, text: str, name: str = "<sql>") -> None:
-    """Run a SQL script on an autocommit connection, statement by statement (split by pglast), so
-    statements that must run outside a transaction block (CREATE INDEX CONCURRENTLY...) can."""
+    """Run a SQL script on an autocommit connection: statements split by pglast, consecutive ones in
+    one transaction, and those that cannot run in a transaction block (CREATE INDEX CONCURRENTLY,
+    ALTER TYPE ... ADD VALUE, whose label is usable only once committed) alone. A script with its
+    own BEGIN/COMMIT runs statement by statement."""
     try:
         statements = split(text)
     except Exception as exc:  # pglast reports syntax errors with their position
         raise SourceError(f"{name}: cannot be parsed as SQL: {exc}") from exc
-    for statement in statements:
-        try:
-            conn.execute(statement)
-        except psycopg.Error as exc:
-            excerpt = " ".join(statement.split())[:120]
-            raise DatabaseError(f"{name}: {str(exc).strip()}\n  in: {excerpt}") from exc
+    own_transactions = any(_TRANSACTION_RE.match(s) for s in statements)
+    batch: list[str] = []
+    for statement in [*statements, None]:
+        if statement is not None and not own_transactions and not runs_outside_transaction(statement):
+            batch.append(statement)
+            continue
+        if batch:
+            with conn.transaction():
+                for queued in batch:
+                    _execute(conn, queued, name)
+            batch.clear()
+        if statement is not None:
+            _execute(conn, statement, name)
+
+
+def _execute(conn: psycopg.Connection, statement: str, name: str) -> None:
+    try:
+        conn.execute(statement)
+    except psycopg.Error as exc:
+        excerpt = " ".join(statement.split())[:120]
+        raise DatabaseError(f"{name}: {str(exc).strip()}\n  in: {excerpt}") from exc
+
+
+def runs_outside_transaction(statement: str) -> bool:
+    """Whether a SQL statement cannot run inside a transaction block (or, for ALTER TYPE ... ADD VALUE,
+    its result cannot be used before a commit)."""
+    if not _OUTSIDE_HINT_RE.search(statement):
+        return False
+    try:
+        stmts = parse_sql(statement)
+    except Exception:  # not parsable here: let the server judge it
+        return False
+    for raw in stmts:
+        node = raw.stmt
+        if isinstance(node, (IndexStmt, DropStmt)) and node.concurrent:
+            return True
+        if isinstance(node, AlterEnumStmt) and node.newVal is not None:
+            return True
+        if isinstance(node, (CreatedbStmt, DropdbStmt, VacuumStmt)):
+            return True
+        if isinstance(node, ReindexStmt) and any(p.defname == "concurrently" for p in node.params or ()):
+            return True
+    return False
 
 
 def inspect_database(conn: psycopg.Connection) -> Schema:

@@ -23,7 +23,7 @@ from schemawright.diff.changes import (
     AddColumn, AddConstraint, AddEnum, AddExtension, AddForeignKey, AddFunction, AddIndex, AddTable, AddTrigger,
     AddView, AlterColumn, AlterEnum, Change, CreateSchema, DropColumn, DropConstraint, DropEnum, DropExtension,
     DropForeignKey, DropFunction, DropIndex, DropSchema, DropTable, DropTrigger, DropView, EnumUse, RenameColumn,
-    RenameConstraint, RenameIndex, RenameTable, RenameTrigger, ReplaceFunction, SetComment,
+    RenameConstraint, RenameIndex, RenameTable, RenameTrigger, ReplaceFunction, SessionRole, SetComment,
 )
 from schemawright.diff.keys import argument_types, normalized, normalized_sql
 from schemawright.diff.security import security, with_access
@@ -46,7 +46,8 @@ def diff(old: Schema, new: Schema) -> list[Change]:
     changes = [*_schemas(old, new), *_extensions(old, new), *renames, *_enums(projected, new, rebuilt_views),
                *functions, *tables, *views]
     changes = [with_access(c, projected, new) for c in changes]
-    return changes + security(projected, new, touched, changes)
+    changes += security(projected, new, touched, changes)
+    return changes if any(not isinstance(c, SessionRole) for c in changes) else []
 
 
 # --- small helpers ---------------------------------------------------------------------------------

@@ -23,9 +23,6 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from graphlib import TopologicalSorter
 
-from pglast import parse_sql
-from pglast.ast import AlterEnumStmt, CreatedbStmt, DropdbStmt, DropStmt, IndexStmt, ReindexStmt, VacuumStmt
-
 from schemawright.dialects import get_dialect
 from schemawright.dialects.postgres import Postgres, qualified, type_sql
 from schemawright.diff import changes as ch
@@ -118,26 +115,6 @@ def plan(changes: list[ch.Change], *, allow_destructive: bool = False, online: b
         raise DestructiveChangeError("refusing a migration that destroys data (rerun with --allow-destructive "
                                      "to accept it):\n" + "\n".join(f"  - {note}" for note in result.data_loss))
     return result
-
-
-def runs_outside_transaction(statement: str) -> bool:
-    """Whether a SQL statement cannot run inside a transaction block (or, for ALTER TYPE ... ADD VALUE,
-    its result cannot be used before a commit)."""
-    try:
-        stmts = parse_sql(statement)
-    except Exception:  # not parsable here: let the server judge it
-        return False
-    for raw in stmts:
-        node = raw.stmt
-        if isinstance(node, (IndexStmt, DropStmt)) and node.concurrent:
-            return True
-        if isinstance(node, AlterEnumStmt) and node.newVal is not None:
-            return True
-        if isinstance(node, (CreatedbStmt, DropdbStmt, VacuumStmt)):
-            return True
-        if isinstance(node, ReindexStmt) and any(p.defname == "concurrently" for p in node.params or ()):
-            return True
-    return False
 
 
 # --- rendering -------------------------------------------------------------------------------------

@@ -86,7 +86,9 @@ def load_migrations(directory: str | Path) -> list[Migration]:
             continue
         m = FILE_RE.match(path.name)
         if not m:
-            problems.append(f"{path.name}: not a migration name (expected V<version>__<description>.sql "
+            what = ("repeatable migrations (R__) are not supported" if path.name.startswith("R__")
+                    else "not a migration name")
+            problems.append(f"{path.name}: {what} (expected V<version>__<description>.sql "
                             f"or U<version>__<description>.sql, e.g. V002__add_orders.sql)")
             continue
         (forward if m.group(1) == "V" else undo).setdefault(parse_version(m.group(2)), []).append(path)

@@ -1,6 +1,6 @@
 """tests/security_*.sql: the checks `schemawright verify` runs, as pgTAP tests for the user's own CI.
 
-    pg_prove -d "$DATABASE_URL" tests/*.sql
+    pg_prove -d "$PGDATABASE" tests/*.sql   # PGHOST, PGPORT, PGUSER as for psql
 
 Each file loads the probe helpers and the fixture rows from tests/support/ (``\\ir``), asserts with
 ``is(got, expected, description)`` and rolls everything back.
@@ -37,7 +37,7 @@ class SecurityPgtap(Renderer):
             checks = [c for c in suite.checks if c.group == group and c.pgtap]
             if not checks:
                 continue
-            body = [f"-- pgTAP: {purpose}.", header.rstrip("\n"), '--   pg_prove -d "$DATABASE_URL" tests/*.sql',
+            body = [f"-- pgTAP: {purpose}.", header.rstrip("\n"), '--   pg_prove -d "$PGDATABASE" tests/*.sql    # PGHOST, PGPORT, PGUSER as for psql',
                     "\\set ON_ERROR_STOP 1", "\\set QUIET 1", "BEGIN;", "CREATE EXTENSION IF NOT EXISTS pgtap;",
                     "\\ir support/security_support.sql", "\\ir support/security_fixture.sql",
                     f"SELECT plan({len(checks)});"]
