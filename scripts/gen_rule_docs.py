@@ -11,25 +11,22 @@ import argparse
 import sys
 from pathlib import Path
 
-from schemawright.lint.docs import HEADER, expected_files, stale_files
-from schemawright.lint.migration import MIGRATION_RULES
+from schemawright.lint.docs import HEADER, migration_rule_docs, stale_files
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "rules"
-TITLE = "Lint rules"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only report stale pages")
     args = parser.parse_args()
-    rules = [rule.info() for rule in MIGRATION_RULES]
-    stale = stale_files(DOCS, rules, TITLE) if DOCS.is_dir() else ["(docs/rules missing)"]
+    expected = migration_rule_docs()
     if args.check:
+        stale = stale_files(DOCS, expected) if DOCS.is_dir() else sorted(expected)
         for name in stale:
             print(f"stale: docs/rules/{name}")
         return 1 if stale else 0
     DOCS.mkdir(parents=True, exist_ok=True)
-    expected = expected_files(rules, TITLE)
     for name, text in expected.items():
         (DOCS / name).write_text(text, encoding="utf-8")
     for page in DOCS.glob("*.md"):

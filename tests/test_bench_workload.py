@@ -23,7 +23,7 @@ def test_parse_latency():
 def test_bench_on_a_design_folder(tmp_path, pg_dsn):
     folder = tmp_path / "db"
     design_project(ROOT / "examples" / "ecommerce.json", folder)
-    result = bench(folder, pg_dsn, scale=0.0005, duration=1.0, clients=2, warmup=0.2, floor=False)
+    result = bench(folder, pg_dsn, scale=0.0005, duration=1.0, clients=2, warmup=0.2, floor=False, max_rows=20_000)
     names = {p["name"] for p in result["patterns"]}
     assert {"orders: by primary key", "orders: by user_id", "users: by email", "orders: insert + touch users",
             "orders: change status", "orders: 30-day report"} <= names

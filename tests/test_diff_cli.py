@@ -95,7 +95,7 @@ def test_design_folder_to_next_migration_and_undo(run, tmp_path, scratch_dsn):
     users["attributes"].append("website")
     third = run(migrations, _write(tmp_path / "third.json", json.dumps(changed)), "-o", migrations)
     assert third.exit_code == 0, third.output
-    assert (migrations / "V003__add_column_users_website.sql").is_file()
+    assert (migrations / "V003__alter_users.sql").is_file()  # a column and its check
 
 
 def test_bad_sources_are_clear_errors(run, tmp_path):

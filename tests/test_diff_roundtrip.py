@@ -16,6 +16,7 @@ from schemawright.api import design_schema
 from schemawright.db import connect, scratch_database
 from schemawright.dialects import get_dialect
 from schemawright.diff import diff, plan
+from schemawright.diff.keys import normalized
 from schemawright.model.compare import differences
 from schemawright.model.schema import Schema
 from schemawright.sources import apply_sql, inspect_database
@@ -40,15 +41,33 @@ def round_trip(server: str, from_sql: str, to_sql: str, old: Schema | None = Non
             apply_sql(a, migration.sql())
         except Exception as exc:  # report, don't crash the table of results
             return [f"forward failed: {type(exc).__name__}: {str(exc).splitlines()[0]}"]
-        problems += [f"forward: {d}" for d in differences(target, inspect_database(a))]
+        after = inspect_database(a)
+        problems += [f"forward: {d}" for d in differences(target, after) + security_differences(target, after)]
         if new is not None:
             problems += [f"forward vs model: {d}" for d in differences(new, inspect_database(a))]
         try:
             apply_sql(a, migration.sql(undo=True))
         except Exception as exc:  # see above
             return problems + [f"undo failed: {type(exc).__name__}: {str(exc).splitlines()[0]}"]
-        problems += [f"undo: {d}" for d in differences(before, inspect_database(a))]
+        restored = inspect_database(a)
+        problems += [f"undo: {d}" for d in differences(before, restored) + security_differences(before, restored)]
         return problems
+
+
+def security_differences(expected: Schema, actual: Schema) -> list[str]:
+    """Row-level security, policies and grants, which ``differences`` compares only for models that
+    manage roles (designs): a database's own are compared here."""
+    if expected.roles:
+        return []
+
+    def items(s: Schema) -> set:
+        return ({("rls", t.schema, t.name, t.rls_enabled, t.rls_forced) for t in s.tables}
+                | {("policy", p.schema, p.table, p.name, p.command, frozenset(p.roles), p.permissive,
+                    normalized(p.using), normalized(p.with_check)) for p in s.policies}
+                | {("grant", g.object_type, g.schema, g.object_name, g.grantee, priv)
+                   for g in s.grants for priv in g.privileges})
+    exp, act = items(expected), items(actual)
+    return [f"missing {i}" for i in sorted(exp - act, key=str)] + [f"unexpected {i}" for i in sorted(act - exp, key=str)]
 
 
 def ddl(schema: Schema) -> str:

@@ -32,7 +32,7 @@ def _query(dsn: str, sql: str, *params):
         return cur.fetchall() if cur.description else None
 
 
-def _wait_for(condition, what: str, timeout: float = 20.0) -> None:
+def _wait_for(condition, what: str, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -51,22 +51,27 @@ def _history(dsn: str) -> list[tuple]:
 
 
 def test_two_runners_cannot_both_apply(tmp_path, scratch_dsn):
-    (tmp_path / "V1__slow.sql").write_text("CREATE TABLE t (id int);\nSELECT pg_sleep(1.5);\nINSERT INTO t VALUES (1);")
+    _query(scratch_dsn, "CREATE TABLE gate (open boolean)")
+    (tmp_path / "V1__slow.sql").write_text("CREATE TABLE t (id int);\nSELECT * FROM gate;\nINSERT INTO t VALUES (1);")
     (tmp_path / "V2__more.sql").write_text("INSERT INTO t VALUES (2);")
-    first = _start(tmp_path, scratch_dsn)
-    _wait_for(lambda: _runner_query(scratch_dsn, "SELECT pg_sleep%"), "the first runner to be inside V1")
-    impatient = subprocess.run(_cli("up", "--dir", str(tmp_path), "--dsn", scratch_dsn, "--lock-timeout", "0.2"),
-                               capture_output=True, text=True, timeout=60, check=False)
-    assert impatient.returncode == 5, impatient.stderr
-    assert "another migration runner holds the lock on public.schemawright_history" in impatient.stderr
-    assert "application 'schemawright migrate'" in impatient.stderr
-    second = subprocess.run(_cli("up", "--dir", str(tmp_path), "--dsn", scratch_dsn),
-                            capture_output=True, text=True, timeout=60, check=False)
-    first_out, first_err = first.communicate(timeout=60)
+    with psycopg.connect(scratch_dsn) as gate:  # holds the first runner inside V1 until the test lets it go
+        gate.execute("LOCK TABLE gate IN ACCESS EXCLUSIVE MODE")
+        first = _start(tmp_path, scratch_dsn)
+        _wait_for(lambda: _runner_query(scratch_dsn, "SELECT * FROM gate"), "the first runner to be inside V1", 60)
+        impatient = subprocess.run(_cli("up", "--dir", str(tmp_path), "--dsn", scratch_dsn, "--lock-timeout", "0.2"),
+                                   capture_output=True, text=True, timeout=60, check=False)
+        assert impatient.returncode == 5, impatient.stderr
+        assert "another migration runner holds the lock on public.schemawright_history" in impatient.stderr
+        assert "application 'schemawright migrate'" in impatient.stderr
+        second = _start(tmp_path, scratch_dsn)
+        _wait_for(lambda: _runner_query(scratch_dsn, "SELECT pg_try_advisory_lock%"), "the second runner to wait", 60)
+        gate.rollback()
+        first_out, first_err = first.communicate(timeout=60)
+        second_out, second_err = second.communicate(timeout=60)
     assert first.returncode == 0, first_err
-    assert second.returncode == 0, second.stderr
-    assert "waiting for the migration lock" in second.stderr
-    assert "applied 2 migration(s)" in first_out and "applied 0 migration(s)" in second.stdout
+    assert second.returncode == 0, second_err
+    assert "waiting for the migration lock" in second_err
+    assert "applied 2 migration(s)" in first_out and "applied 0 migration(s)" in second_out
     assert _query(scratch_dsn, "SELECT id FROM t ORDER BY id") == [(1,), (2,)]
     assert _history(scratch_dsn) == [("1", True, 3), ("2", True, 1)]
 
@@ -87,7 +92,7 @@ def test_a_runner_killed_in_a_transaction_leaves_nothing_half_done(tmp_path, scr
     _query(scratch_dsn, "UPDATE control SET slow = false")
     started = time.monotonic()
     assert [r.version for r in apply_migrations(tmp_path, scratch_dsn, lock_timeout=30)] == ["2", "3"]
-    assert time.monotonic() - started < 15  # the server abandoned the dead runner's work and lock
+    assert time.monotonic() - started < 40  # well under the 60 s sleep: the server abandoned the dead runner
     assert _history(scratch_dsn) == [("1", True, 1), ("2", True, 4), ("3", True, 1)]
     assert _query(scratch_dsn, "SELECT id FROM b ORDER BY id") == [(1,), (2,)]
 

@@ -150,7 +150,7 @@ def test_cli_seeds_a_design_folder_and_refuses_filled_tables(tmp_path, scratch_d
     register(app)
     app.callback()(lambda: None)
     runner = CliRunner()
-    args = ["seed", str(folder), "--scale", "0.0005", "--dsn", scratch_dsn, "--until", "2026-01-01"]
+    args = ["seed", str(folder), "--scale", "0.0005", "--dsn", scratch_dsn, "--until", "2026-01-01", "--max-rows", "20000"]
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output
     assert "rows: COPY" in first.output

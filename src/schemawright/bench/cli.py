@@ -19,6 +19,7 @@ def bench_cmd(
     warmup: Annotated[float, typer.Option(help="Warm-up seconds before measuring")] = 2.0,
     dsn: Annotated[Optional[str], typer.Option("--dsn", help="PostgreSQL URL; default: the embedded server")] = None,
     seed: Annotated[int, typer.Option(help="Random seed of the synthetic data")] = 42,
+    max_rows: Annotated[int, typer.Option(help="At most this many rows in any table")] = 1_000_000,
     out: Annotated[Optional[Path], typer.Option("--out", help="Folder for bench.json and the chart "
                                                 "(default: the design folder, else the current folder)")] = None,
     baseline: Annotated[bool, typer.Option(help="Also run with primary keys only")] = True,
@@ -34,7 +35,7 @@ def bench_cmd(
         raise typer.Exit(2)
     try:
         result = bench(source, dsn, scale=scale, duration=duration, clients=clients, warmup=warmup, seed=seed,
-                       baseline=baseline, floor=floor, console=err)
+                       baseline=baseline, floor=floor, max_rows=max_rows, console=err)
     except SchemawrightError as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False)
         raise typer.Exit(exc.exit_code) from None

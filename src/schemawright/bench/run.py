@@ -56,7 +56,7 @@ def _summaries(patterns: list[Pattern], stats, seconds: float) -> dict[str, dict
 
 def bench(path: str | Path, dsn: str | None = None, *, scale: float = 0.01, duration: float = 10.0,
           clients: int = 4, warmup: float = 2.0, seed: int = 42, baseline: bool = True, floor: bool = True,
-          console: Console | None = None) -> dict:
+          max_rows: int = 1_000_000, console: Console | None = None) -> dict:
     """Run the whole benchmark and return the bench.json document."""
     source = load_source(path)
     server = resolve_dsn(dsn)
@@ -65,7 +65,7 @@ def bench(path: str | Path, dsn: str | None = None, *, scale: float = 0.01, dura
                     "warmup_s": warmup, "seed": seed, "started": dt.datetime.now(dt.timezone.utc).isoformat()}
     with scratch_database(server, prefix="sw_bench") as db:
         _phase(console, f"seeding a scratch database at scale {scale}")
-        seeded = seed_source(source, db, scale=scale, seed=seed, console=console)
+        seeded = seed_source(source, db, scale=scale, seed=seed, console=console, max_rows=max_rows)
         result["seed"] = seeded.load.to_dict()
         with connect(db, autocommit=True) as conn:
             conn.execute("ANALYZE")

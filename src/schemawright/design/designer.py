@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from functools import cache
 
-from schemawright.design import conventions, indexes, relationships, security
+from schemawright.design import conventions, indexes, partitioning, relationships, security
 from schemawright.design.columns import (
     APPEND_ONLY_NAMES, CHILD_COLLECTIONS, DEFAULT_STATUS_VALUES, LOOKUP_ATTRIBUTES, PII_HINT_NAMES,
     SHARED_VOCABULARY, STATUS_VALUES, TRANSACTIONAL_NAMES, ColumnGuess, guess_column,
@@ -47,6 +47,7 @@ def design(spec: TaskInput, smap: SourceMap) -> Schema:
     _apply_constraints(ctx)
     ctx.raise_problems()
     indexes.apply(ctx)
+    partitioning.apply(ctx)
     relationships.check_cycles(ctx)
     ctx.raise_problems()
     conventions.mark_encrypted_columns(ctx)

@@ -78,8 +78,7 @@ def apply(ctx: DesignContext) -> None:
                   "not given; seed 004's roles (read-only, read-write, admin) are the default")
     _roles(ctx, facts)
     _encrypt_columns(ctx, facts)
-    bindings = _bindings(ctx, facts)
-    ctx.raise_problems()
+    bindings = _bindings(ctx)
     facts["pii"] = {t.name: [c.name for c in t.columns if c.pii or c.encrypt] for t in ctx.schema.tables
                     if any(c.pii or c.encrypt for c in t.columns)}
     facts["secrets"] = {t.name: [c.name for c in t.columns if is_secret(c)] for t in ctx.schema.tables
@@ -188,18 +187,15 @@ def _subject_table(ctx: DesignContext) -> Table | None:
     return ctx.schema.table("users") or next((t for t in ctx.schema.tables if t.name in USER_TABLES), None)
 
 
-def _bindings(ctx: DesignContext, facts: dict) -> dict[str, dict]:
+def _bindings(ctx: DesignContext) -> dict[str, dict]:
     """table -> how its rows are bound to a tenant, a user, or the owner of their parent row."""
     s, out = ctx.schema, {}
-    for i, entity in enumerate(ctx.spec.data_model.entities):
+    for entity in ctx.spec.data_model.entities:
         table = ctx.table(table_name_for(entity.name))
         if entity.tenant_column is None or table is None:
             continue
         col = table.column(names.to_snake(entity.tenant_column))
-        if col is None:
-            ctx.problem(("data_model", "entities", i, "tenant_column"),
-                        f"tenant column {entity.tenant_column!r} is not a column of {table.name}",
-                        expected=", ".join(c.name for c in table.columns))
+        if col is None:  # refused by the designer already
             continue
         out[table.name] = _tenant(ctx, table, col, "tenant_column given in the input")
     for table in s.tables:

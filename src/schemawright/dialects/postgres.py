@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from schemawright.dialects.base import Dialect, Statement, table_order
+from schemawright.dialects.partitions import partition_statements
 from schemawright.model.names import quote_ident as q
 from schemawright.model.names import quote_literal
 from schemawright.model.schema import (
@@ -176,6 +177,7 @@ class Postgres(Dialect):
         out += [Statement("table", t.name, self.table_sql(t, deferred_names), t.name) for t in tables]
         out += [Statement("foreign_key", fk.name, f"ALTER TABLE {qualified(t.schema, t.name)} ADD "
                           f"{self.foreign_key_sql(fk)};", t.name) for t, fk in deferred]
+        out += [Statement("partitions", t.name, sql, t.name) for t in tables for sql in partition_statements(t)]
         out += [Statement("index", ix.name, self.index_sql(t, ix), t.name) for t in tables for ix in t.indexes]
         out += [Statement("view", v.name, self.view_sql(v)) for v in _views_in_order(schema)]
         out += [Statement("trigger", tr.name, self.trigger_sql(t, tr), t.name) for t in tables for tr in t.triggers]

@@ -25,7 +25,7 @@ from schemawright.diff.changes import (
     DropForeignKey, DropFunction, DropIndex, DropSchema, DropTable, DropTrigger, DropView, EnumUse, RenameColumn,
     RenameConstraint, RenameIndex, RenameTable, RenameTrigger, ReplaceFunction, SessionRole, SetComment,
 )
-from schemawright.diff.keys import argument_types, normalized, normalized_sql
+from schemawright.diff.keys import argument_types, normalized, normalized_sql, same_expression
 from schemawright.diff.security import security, with_access
 from schemawright.model.compare import normalize_arguments, normalize_query
 from schemawright.model.names import quote_ident
@@ -45,7 +45,7 @@ def diff(old: Schema, new: Schema) -> list[Change]:
     views, rebuilt_views = _views(projected, new, touched)
     changes = [*_schemas(old, new), *_extensions(old, new), *renames, *_enums(projected, new, rebuilt_views),
                *functions, *tables, *views]
-    changes = [with_access(c, projected, new) for c in changes]
+    changes = with_access(changes, projected, new)
     changes += security(projected, new, touched, changes)
     return changes if any(not isinstance(c, SessionRole) for c in changes) else []
 
@@ -123,8 +123,8 @@ def _project(old: Schema, table_map: dict[Key, str], column_map: dict[Key, dict[
     tables = []
     for t in old.tables:
         name = table_map.get(_qkey(t), t.name)
-        refs = any(((fk.ref_schema or t.schema), fk.ref_table) in table_map
-                   or ((fk.ref_schema or t.schema), fk.ref_table) in column_map for fk in t.foreign_keys)
+        refs = any((ref := (fk.ref_schema or t.schema, fk.ref_table)) in table_map
+                   or set(fk.ref_columns) & set(column_map.get(ref, ())) for fk in t.foreign_keys)
         if name == t.name and (t.schema, name) not in column_map and not refs:
             tables.append(t)
             continue
@@ -311,11 +311,11 @@ def column_changes(old: Column, new: Column) -> tuple[str, ...]:
         out.append("type")
     if old.nullable != new.nullable:
         out.append("nullable")
-    if normalized(old.default) != normalized(new.default):
+    if not same_expression(old.default, new.default):
         out.append("default")
     if _lower(old.identity) != _lower(new.identity):
         out.append("identity")
-    if normalized(old.generated) != normalized(new.generated):
+    if not same_expression(old.generated, new.generated):
         out.append("generated")
     return tuple(out)
 
@@ -494,8 +494,8 @@ def _dependent_foreign_keys(old_by: dict, new_by: dict, changes: list[Change], r
 
 # --- views -----------------------------------------------------------------------------------------
 
-def _view_definition(v: View) -> tuple:
-    return (v.materialized, normalize_query(v.query))
+def _same_view(a: View, b: View) -> bool:
+    return a.materialized == b.materialized and (a.query == b.query or normalize_query(a.query) == normalize_query(b.query))
 
 
 def _views(old: Schema, new: Schema, touched: set[str]) -> tuple[list[Change], set[Key]]:
@@ -504,7 +504,7 @@ def _views(old: Schema, new: Schema, touched: set[str]) -> tuple[list[Change], s
     old_by, new_by = _by_key(old.views, _qkey), _by_key(new.views, _qkey)
     gone = {k for k in old_by if k not in new_by}
     rebuilt = {k for k, v in new_by.items() if k in old_by and (
-        _view_definition(old_by[k]) != _view_definition(v) or touched & set(old_by[k].depends_on))}
+        not _same_view(old_by[k], v) or touched & set(old_by[k].depends_on))}
     while True:  # views over dropped or rebuilt views are rebuilt too
         names = {name for _, name in gone | rebuilt}
         more = {k for k in new_by if k in old_by and k not in rebuilt and names & set(old_by[k].depends_on)}

@@ -23,6 +23,13 @@ def normalized(e: Expression | None) -> str | None:
     return None if e is None else normalized_sql(e.sql)
 
 
+def same_expression(a: Expression | None, b: Expression | None) -> bool:
+    """Equal expressions: the same text, or the same normal form."""
+    if a is None or b is None or a.sql != b.sql:
+        return normalized(a) == normalized(b)
+    return True
+
+
 @lru_cache(maxsize=4096)
 def argument_types(arguments: str) -> str:
     """The argument types of a signature (what DROP FUNCTION takes): ``a integer, b text = 'x'`` ->

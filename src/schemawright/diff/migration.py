@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from schemawright.diff import changes as ch
 from schemawright.diff.changes import Change
 from schemawright.diff.compare import diff
 from schemawright.diff.plan import Plan, plan
@@ -50,23 +51,33 @@ def make_migration(source_from: str, source_to: str, *, dsn: str | None = None, 
     return Migration(result, slug(description) if description else describe(changes))
 
 
-def describe(changes: list[Change]) -> str:
-    """A file-name description: the single change it makes, else ``schema_changes``."""
-    if len(changes) != 1:
-        return "schema_changes" if changes else "no_changes"
-    change = changes[0]
-    parts = [type(change).__name__]
-    for attr in ("table", "view", "function", "enum"):
-        obj = getattr(change, attr, None)
-        if obj is not None:
-            parts.append(obj if isinstance(obj, str) else obj.name)
-            break
-    for attr in ("column", "index", "constraint", "foreign_key", "trigger", "name", "new"):
-        obj = getattr(change, attr, None)
-        if obj is not None and not isinstance(obj, (list, tuple)):
-            parts.append(obj if isinstance(obj, str) else obj.name)
-            break
-    return slug("_".join(re.sub(r"(?<!^)([A-Z])", r"_\1", p) for p in parts))
+_FOLLOW_UPS = (ch.AddView, ch.DropView, ch.SetComment, ch.SessionRole, ch.GrantPrivileges, ch.RevokePrivileges,
+               ch.AddPolicy, ch.DropPolicy)
+
+
+def describe(changes: list[ch.Change]) -> str:
+    """A file-name description: the one change made (views rebuilt, comments, grants aside), else the one
+    table altered, else ``schema_changes``."""
+    main = [c for c in changes if not isinstance(c, _FOLLOW_UPS)] or changes
+    if not main:
+        return "no_changes"
+    if len(main) == 1:
+        return slug(re.sub(r"(?<!^)([A-Z])", r"_\1", type(main[0]).__name__) + "_" + "_".join(_names(main[0])))
+    tables = {getattr(c, "table", None) if isinstance(getattr(c, "table", None), str) else None for c in main}
+    if len(tables) == 1 and None not in tables:
+        return slug(f"alter_{tables.pop()}")
+    return "schema_changes"
+
+
+def _names(change: ch.Change) -> list[str]:
+    """The names a change is about: its table, then the object on it."""
+    out = []
+    for attr in ("table", "view", "function", "enum", "role", "policy", "column", "index", "constraint",
+                 "foreign_key", "trigger", "name", "new"):
+        value = getattr(change, attr, None)
+        if isinstance(value, str) or hasattr(value, "name"):
+            out.append(value if isinstance(value, str) else value.name)
+    return out[:2]
 
 
 def slug(text: str) -> str:

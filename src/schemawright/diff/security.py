@@ -47,41 +47,59 @@ def _rebuilt(changes: list[ch.Change]) -> set[tuple[str, str, str]]:
     return out
 
 
-def access(schema: Schema, kind: str, obj_schema: str, name: str) -> ch.Access:
-    """What an object created now must be granted (the model's grants on it), and who default
-    privileges may have handed something to (taken back first)."""
-    grants = tuple(g for g in schema.grants if (g.object_type, g.schema, g.object_name) == (kind, obj_schema, name))
-    classes = {"table": "tables", "view": "tables", "function": "functions"}
-    revoke_from = {d.grantee for d in schema.default_privileges if d.object_type == classes[kind] and not d.revoke}
-    if kind == "function":
-        revoke_from.add("PUBLIC")  # EXECUTE is PUBLIC's unless a default privilege takes it away
-    return ch.Access(grants, tuple(sorted(revoke_from)))
+class _Privileges:
+    """A model's grants by object, and who its default privileges give something to, by class."""
+
+    CLASSES = {"table": "tables", "view": "tables", "function": "functions"}
+
+    def __init__(self, schema: Schema):
+        self.grants: dict[tuple[str, str, str], list[Grant]] = defaultdict(list)
+        for g in schema.grants:
+            self.grants[(g.object_type, g.schema, g.object_name)].append(g)
+        self.defaults: dict[str, set[str]] = defaultdict(set)
+        for d in schema.default_privileges:
+            if not d.revoke:
+                self.defaults[d.object_type].add(d.grantee)
+
+    def access(self, kind: str, schema: str, name: str) -> ch.Access:
+        """What an object created now must be granted (the model's grants on it), and who default
+        privileges may have handed something to (taken back first)."""
+        revoke_from = set(self.defaults[self.CLASSES[kind]])
+        if kind == "function":
+            revoke_from.add("PUBLIC")  # EXECUTE is PUBLIC's unless a default privilege takes it away
+        return ch.Access(tuple(self.grants.get((kind, schema, name), ())), tuple(sorted(revoke_from)))
 
 
-def with_access(c: ch.Change, old: Schema, new: Schema) -> ch.Change:
-    """The change with the privileges of the object it creates (and, for its reverse, of the one it drops)."""
-    if isinstance(c, ch.AddTable):
-        return replace(c, access=access(new, "table", c.table.schema, c.table.name))
-    if isinstance(c, ch.DropTable):
-        return replace(c, access=access(old, "table", c.table.schema, c.table.name))
-    if isinstance(c, ch.AddView):
-        return replace(c, access=access(new, "view", c.view.schema, c.view.name))
-    if isinstance(c, ch.DropView):
-        return replace(c, access=access(old, "view", c.view.schema, c.view.name))
-    if isinstance(c, ch.AddFunction):
-        return replace(c, access=access(new, "function", c.function.schema, c.function.name))
-    if isinstance(c, ch.DropFunction):
-        return replace(c, access=access(old, "function", c.function.schema, c.function.name))
-    if isinstance(c, ch.ReplaceFunction) and not c.in_place:
-        return replace(c, access=access(new, "function", c.new.schema, c.new.name),
-                       reverse_access=access(old, "function", c.old.schema, c.old.name))
-    if isinstance(c, ch.AlterEnum):
-        both = []
-        for v in c.views:
-            before, after = access(old, "view", v.schema, v.name), access(new, "view", v.schema, v.name)
-            both.append(ch.Access(tuple(g for g in after.grants if g in before.grants), after.revoke_from))
-        return replace(c, view_access=tuple(both))
-    return c
+def with_access(changes: list[ch.Change], old: Schema, new: Schema) -> list[ch.Change]:
+    """The changes, those that create an object with its privileges (and, for their reverse, with the
+    privileges of the object they drop)."""
+    before, after = _Privileges(old), _Privileges(new)
+    out = []
+    for c in changes:
+        if isinstance(c, ch.AddTable):
+            c = replace(c, access=after.access("table", c.table.schema, c.table.name))
+        elif isinstance(c, ch.DropTable):
+            c = replace(c, access=before.access("table", c.table.schema, c.table.name))
+        elif isinstance(c, ch.AddView):
+            c = replace(c, access=after.access("view", c.view.schema, c.view.name))
+        elif isinstance(c, ch.DropView):
+            c = replace(c, access=before.access("view", c.view.schema, c.view.name))
+        elif isinstance(c, ch.AddFunction):
+            c = replace(c, access=after.access("function", c.function.schema, c.function.name))
+        elif isinstance(c, ch.DropFunction):
+            c = replace(c, access=before.access("function", c.function.schema, c.function.name))
+        elif isinstance(c, ch.ReplaceFunction) and not c.in_place:
+            c = replace(c, access=after.access("function", c.new.schema, c.new.name),
+                        reverse_access=before.access("function", c.old.schema, c.old.name))
+        elif isinstance(c, ch.AlterEnum):
+            both = []
+            for v in c.views:
+                old_access, new_access = before.access("view", v.schema, v.name), after.access("view", v.schema, v.name)
+                both.append(ch.Access(tuple(g for g in new_access.grants if g in old_access.grants),
+                                      new_access.revoke_from))
+            c = replace(c, view_access=tuple(both))
+        out.append(c)
+    return out
 
 
 def managed_owner(schema: Schema) -> str | None:

@@ -53,10 +53,10 @@ class AgentOutput(Renderer):
                 "schema_documentation": [{"filename": a.path, "description": a.description} for a in docs],
             },
             "performance_analysis": {
-                "estimated_storage": None,
+                "estimated_storage": _storage(ctx),
                 "query_performance_projections": [],
                 "index_strategy": [self._index_entry(t, ix) for t in ctx.schema.tables for ix in t.indexes],
-                "partitioning_recommendations": [],
+                "partitioning_recommendations": _partitioning(ctx),
             },
             "security_implementation": security_implementation(ctx.schema),
             "operations_guide": {"backup_strategy": None, "monitoring_setup": [], "maintenance_procedures": [],
@@ -76,3 +76,19 @@ class AgentOutput(Renderer):
     def _index_entry(table, ix) -> dict:
         return {"table": table.name, "index": ix.name, "columns": list(ix.columns), "method": str(ix.method),
                 "unique": ix.unique, "reason": ix.origin.reason or ix.comment or "given in the input"}
+
+
+def _storage(ctx: RenderContext) -> str:
+    """Seed 003's estimated_storage, from types and estimated_rows (checked by 'schemawright bench')."""
+    from schemawright.bench.storage import storage_estimate
+
+    est = storage_estimate(ctx.schema)
+    return f"{est['total']} initial (indexes {est['index_overhead']:.0%} of it)"
+
+
+def _partitioning(ctx: RenderContext) -> list[dict]:
+    out = [{"table": t.name, "strategy": t.partitioning.strategy, "columns": list(t.partitioning.columns),
+            "reason": t.partitioning.origin.reason or "given"} for t in ctx.schema.tables if t.partitioning]
+    out += [{"table": i.subject, "strategy": "none", "columns": [], "reason": i.reason}
+            for i in ctx.schema.inferences if i.rule == "partition.skipped"]
+    return out

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 from schemawright.render import Artifact, RenderContext, Renderer
 
-SECTION_MODULES = ("schemawright.render.security_config",)
+SECTION_MODULES = ("schemawright.render.security_config", "schemawright.render.tuning_config")
 FILES = {
     "postgresql.conf.example": "Settings to merge into postgresql.conf (or apply with ALTER SYSTEM); restart or "
                                "reload as each setting requires.",
     "pg_hba.conf.example": "Client authentication rules for pg_hba.conf: the first matching line wins.",
+    "pgbouncer.ini.example": "PgBouncer in front of PostgreSQL: clients connect to port 6432.",
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from schemawright.dialects.base import table_order
+from schemawright.dialects.partitions import PARTITION_FUNCTION
 from schemawright.model.names import quote_ident as q
 from schemawright.model.names import quote_literal
 from schemawright.render import Artifact, RenderContext, Renderer
@@ -21,7 +22,6 @@ PATH = "scripts/dml/seed_data.sql"
 DEV_ROWS = 10
 DEV_SEED = 42
 DEV_SEED_UNTIL = dt.date(2025, 12, 31)
-PARTITION_FUNCTION = "fn_create_monthly_partitions"
 
 
 def _literal(value: str | None) -> str:
@@ -39,15 +39,18 @@ def seed_sql(ctx: RenderContext, rows: int = DEV_ROWS) -> str:
              "-- A few rows per table that satisfy every constraint. Load after the migrations:",
              '--   psql "$DATABASE_URL" -v ON_ERROR_STOP=1 --single-transaction -f scripts/dml/seed_data.sql',
              "-- For realistic volumes use: schemawright seed <this folder> --scale 0.01", ""]
-    if schema.function(PARTITION_FUNCTION):
+    ranged = {tp.name for tp in plan.tables if tp.table.partitioning and tp.table.partitioning.strategy == "range"}
+    has_function = schema.function(PARTITION_FUNCTION) is not None
+    if ranged and has_function:
         start, end = plan.window.start.date(), plan.window.end.date() + dt.timedelta(days=62)
-        for tp in plan.tables:
-            if tp.table.partitioning and tp.table.partitioning.strategy == "range" and tp.rows:
-                lines.append(f"SELECT {q(PARTITION_FUNCTION)}({quote_literal(tp.name)}::regclass, "
-                             f"{quote_literal(start.isoformat())}::date, {quote_literal(end.isoformat())}::date);")
-        lines.append("")
+        lines += [f"SELECT {q(PARTITION_FUNCTION)}({quote_literal(name)}::regclass, "
+                  f"{quote_literal(start.isoformat())}::date, {quote_literal(end.isoformat())}::date);"
+                  for name in sorted(ranged)] + [""]
     for tp in plan.tables:
         if not tp.rows:
+            continue
+        if tp.name in ranged and not has_function:
+            lines.append(f"-- {tp.name}: no rows (its partitions do not cover the seed's dates)\n")
             continue
         cols = tp.batch(0, tp.rows)
         names = tp.columns

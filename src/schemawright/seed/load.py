@@ -25,6 +25,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from schemawright.errors import DatabaseError
+from schemawright.model.types import Kind
 from schemawright.seed.columns import Const
 from schemawright.seed.plan import SeedError, SeedPlan, TablePlan
 from schemawright.seed.pools import copy_unescape
@@ -32,7 +33,6 @@ from schemawright.seed.source import qualified
 
 BLOCK_ROWS = 5000
 SAMPLE_ROWS = 1000
-PARTITION_FUNCTION = "fn_create_monthly_partitions"
 _PLAN: SeedPlan | None = None  # the plan, inherited by forked workers
 
 
@@ -109,16 +109,27 @@ def _set_aside(conn: psycopg.Connection, plan: SeedPlan) -> list[str]:
 
 
 def _ensure_partitions(conn: psycopg.Connection, plan: SeedPlan) -> None:
-    """Monthly partitions covering the generated time window, for range-partitioned tables."""
-    if plan.schema.function(PARTITION_FUNCTION) is None:
-        return
+    """Monthly partitions covering the generated time window, for range-partitioned tables on one
+    time column (months another partition already covers are left alone)."""
     for tp in plan.tables:
         p = tp.table.partitioning
-        if p and p.strategy == "range" and tp.rows:
-            conn.execute(sql.SQL("SELECT {}(%s::regclass, %s::date, %s::date)").format(
-                sql.Identifier(PARTITION_FUNCTION)),
-                [qualified(tp.table.schema, tp.name), plan.window.start.date(),
-                 plan.window.end.date() + dt.timedelta(days=62)])
+        column = tp.table.column(p.columns[0]) if p and len(p.columns) == 1 else None
+        if not (p and p.strategy == "range" and tp.rows and column is not None
+                and column.type.kind in (Kind.DATE, Kind.TIMESTAMP, Kind.TIMESTAMPTZ)):
+            continue
+        month = plan.window.start.date().replace(day=1)
+        end = plan.window.end.date() + dt.timedelta(days=62)
+        while month < end:
+            nxt = (month + dt.timedelta(days=32)).replace(day=1)
+            name = f"{tp.name[:55]}_p{month:%Y%m}"
+            try:
+                with conn.transaction():
+                    conn.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} PARTITION OF {} FOR VALUES FROM ({}) TO ({})").format(
+                        sql.Identifier(tp.table.schema, name), sql.Identifier(tp.table.schema, tp.name),
+                        sql.Literal(month.isoformat()), sql.Literal(nxt.isoformat())))
+            except (psycopg.errors.InvalidObjectDefinition, psycopg.errors.CheckViolation):
+                pass  # another partition covers (part of) this month
+            month = nxt
 
 
 def _validate(conn: psycopg.Connection, plan: SeedPlan, tp: TablePlan, report: LoadReport) -> None:

@@ -185,8 +185,10 @@ def target_rows(table: Table, scale: float) -> int:
 
 
 def build_plan(schema: Schema, *, scale: float = 0.01, seed: int = 42, until: dt.date | None = None,
-               rows: dict[str, int] | None = None, pools: Pools | None = None, months: int = 24) -> SeedPlan:
-    """Plan rows for every table of ``schema`` (``rows`` overrides the count of named tables)."""
+               rows: dict[str, int] | None = None, pools: Pools | None = None, months: int = 24,
+               max_rows: int | None = None) -> SeedPlan:
+    """Plan rows for every table of ``schema`` (``rows`` overrides the count of named tables; no table
+    gets more than ``max_rows``)."""
     volume = schema.settings.get("performance_targets", {}) or {}
     growth = monthly_growth(((volume.get("data_volume") or {}).get("growth_rate")))
     window = TimeWindow(until or dt.date.today(), months=months, monthly_growth=growth)
@@ -198,6 +200,9 @@ def build_plan(schema: Schema, *, scale: float = 0.01, seed: int = 42, until: dt
     for table in ordered + [t for t in schema.tables if t not in ordered]:
         count = (rows or {}).get(table.name, target_rows(table, scale))
         plan = TablePlan(table=table, rows=count, seed=seed)
+        if max_rows is not None and count > max_rows:
+            plan.rows = max_rows
+            plan.notes.append(f"capped at {max_rows:,} rows (scale gives {count:,})")
         plans[table.name] = plan
         _plan_table(schema, plan, plans, pools, window, rng)
         out.append(plan)

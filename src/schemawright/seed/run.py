@@ -15,6 +15,9 @@ from schemawright.seed.plan import SeedPlan, build_plan
 from schemawright.seed.source import Source, ensure_schema, load_source, row_counts
 
 
+MAX_ROWS = 5_000_000  # per table, unless asked for more: an estimate of billions of log rows stays loadable
+
+
 @dataclass
 class SeedResult:
     source: Source
@@ -25,7 +28,7 @@ class SeedResult:
 
 def seed_source(source: Source, dsn: str, *, scale: float = 0.01, seed: int = 42, until: dt.date | None = None,
                 replace: bool = False, workers: int | None = None, console: Console | None = None,
-                rows: dict[str, int] | None = None) -> SeedResult:
+                rows: dict[str, int] | None = None, max_rows: int | None = MAX_ROWS) -> SeedResult:
     """Create the design on ``dsn`` if absent, check its tables are empty, and load synthetic rows."""
     with connect(dsn, autocommit=True) as conn:
         created = ensure_schema(conn, source)
@@ -37,7 +40,7 @@ def seed_source(source: Source, dsn: str, *, scale: float = 0.01, seed: int = 42
             if filled:
                 names = ", ".join(f'"{t.schema}"."{t.name}"' for t in source.schema.tables)
                 conn.execute(f"TRUNCATE {names} CASCADE")
-        plan = build_plan(source.schema, scale=scale, seed=seed, until=until, rows=rows)
+        plan = build_plan(source.schema, scale=scale, seed=seed, until=until, rows=rows, max_rows=max_rows)
         report = load_plan(conn, plan, workers=workers, console=console)
     return SeedResult(source, plan, report, created)
 

@@ -15,6 +15,8 @@ from collections.abc import Callable
 import psycopg
 from psycopg import sql
 
+from schemawright.dialects.postgres import type_sql
+
 from schemawright.model.schema import CheckConstraint, FkAction, ForeignKey, Schema, Table
 from schemawright.verify.report import StepResult
 from schemawright.verify.rows import Row, RowFactory
@@ -162,7 +164,8 @@ def _on_delete(factory: RowFactory, table: Table, fk: ForeignKey) -> str:
     found = factory.conn.execute(
         sql.SQL("SELECT {} FROM {} WHERE {}").format(
             sql.SQL(", ").join(sql.Identifier(c) for c in fk.columns), sql.Identifier(table.schema, table.name),
-            sql.SQL(" AND ").join(sql.SQL("{}::text = {}").format(sql.Identifier(k), sql.Placeholder()) for k in key)),
+            sql.SQL(" AND ").join(sql.SQL("{} = {}::{}").format(sql.Identifier(k), sql.Placeholder(),
+                                                                 sql.SQL(type_sql(table.column(k).type))) for k in key)),
         [child[k] for k in key]).fetchone()
     if fk.on_delete == FkAction.CASCADE:
         if found is not None:

@@ -26,6 +26,7 @@ from schemawright.model.serialize import schema_from_json
 from schemawright.render.model_json import MODEL_PATH
 from schemawright.verify import security
 from schemawright.verify.constraints import count_probes, run_probes
+from schemawright.verify.partitions import run_partition_checks
 from schemawright.verify.report import StepResult, VerifyReport
 
 MIGRATION_RE = re.compile(r"^([VU])(\d+(?:[._]\d+)*)__(.+)\.sql$")
@@ -143,6 +144,7 @@ def _verify(conn, model: Schema, forward: list[Path], undo: list[Path], run: _Ru
     run.timed("catalog after redo equals the first", "migrations",
               lambda: differences(first[0], inspect_schema(conn)))
     run_probes(conn, model, run.add)
+    run_partition_checks(conn, model, run.timed)
     security.run_checks(conn, model, undo, run)
 
 

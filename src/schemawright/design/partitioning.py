@@ -1,0 +1,130 @@
+"""Partitioning of large tables, and the performance facts later stages (seed, bench) read.
+
+A large event-like table (transactional, time series, log, analytics) with a required timestamp is
+range-partitioned by month on it; one without a timestamp but with a tenant column is hash-
+partitioned by tenant. Keys of a partitioned table must include the partition key, so the primary
+key and unique constraints get it appended (uniqueness then holds per month / per tenant, which
+each inference states). A table that other tables reference is left whole: a foreign key to a
+partitioned table would need its whole key, partition column included, in every child.
+"""
+
+from __future__ import annotations
+
+from schemawright.design.context import DesignContext
+from schemawright.dialects.partitions import HASH_PARTITIONS, PARTITION_FUNCTION
+from schemawright.model import names
+from schemawright.model.schema import Function, Partitioning, Table, convention, inferred
+from schemawright.model.types import Kind
+
+RANGE_MIN_ROWS = 10_000_000  # seed 003: "range for large tables"
+EVENT_MIN_ROWS = 1_000_000  # time series and logs grow without bound: partition them earlier
+EVENT_KINDS = frozenset({"transactional", "time_series", "log", "analytics"})
+TENANT_COLUMNS = ("tenant_id", "organization_id", "account_id", "workspace_id")
+
+FUNCTION_BODY = """
+DECLARE
+    v_month date := date_trunc('month', p_from)::date;
+    v_schema text;
+    v_table text;
+    v_name text;
+    v_created integer := 0;
+BEGIN
+    SELECT n.nspname, c.relname INTO v_schema, v_table
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = p_table;
+    WHILE v_month < p_to LOOP
+        v_name := left(v_table, 55) || '_p' || to_char(v_month, 'YYYYMM');
+        IF to_regclass(format('%I.%I', v_schema, v_name)) IS NULL THEN
+            BEGIN
+                EXECUTE format('CREATE TABLE %I.%I PARTITION OF %I.%I FOR VALUES FROM (%L) TO (%L)',
+                               v_schema, v_name, v_schema, v_table, v_month, (v_month + interval '1 month')::date);
+                v_created := v_created + 1;
+            EXCEPTION WHEN invalid_object_definition OR check_violation THEN
+                NULL;  -- another partition covers (part of) this month, or the default one holds its rows
+            END;
+        END IF;
+        v_month := (v_month + interval '1 month')::date;
+    END LOOP;
+    RETURN v_created;
+END;
+"""
+
+
+def apply(ctx: DesignContext) -> None:
+    _record_performance_facts(ctx)
+    referenced = {fk.ref_table for t in ctx.schema.tables for fk in t.foreign_keys if fk.ref_table != t.name}
+    for table in ctx.schema.tables:
+        rows = table.estimated_rows or 0
+        if table.partitioning is not None or table.kind not in EVENT_KINDS:
+            continue
+        threshold = RANGE_MIN_ROWS if table.kind == "transactional" else EVENT_MIN_ROWS
+        if rows < threshold:
+            continue
+        if table.name in referenced:
+            ctx.infer("partition.skipped", table.name, "not partitioned",
+                      f"{rows:,} estimated rows, but other tables reference it: a foreign key to a partitioned "
+                      "table needs the partition key in every child; archive old rows instead")
+            continue
+        time_col = _time_column(table)
+        tenant = next((c for c in TENANT_COLUMNS if table.has_column(c) and not table.column(c).nullable), None)
+        if time_col:
+            _partition(ctx, table, "range", time_col,
+                       f"{rows:,} estimated rows of a {table.kind} table: monthly range partitions on {time_col} "
+                       "keep indexes small, let queries on recent rows touch one partition, and make dropping "
+                       "old months instant (DROP/DETACH PARTITION instead of DELETE)")
+            _ensure_function(ctx)
+        elif tenant:
+            _partition(ctx, table, "hash", tenant,
+                       f"{rows:,} estimated rows and no required timestamp: {HASH_PARTITIONS} hash partitions on "
+                       f"{tenant} keep each tenant's rows together and each partition's indexes small")
+
+
+def _record_performance_facts(ctx: DesignContext) -> None:
+    perf = ctx.spec.performance_targets
+    if perf is not None:
+        ctx.schema.settings["performance_targets"] = perf.model_dump(exclude_none=True)
+    if ctx.spec.query_patterns:
+        ctx.schema.settings["query_patterns"] = [p.model_dump(exclude_none=True) for p in ctx.spec.query_patterns]
+
+
+def _time_column(table: Table) -> str | None:
+    for name in ("created_at", "occurred_at", "recorded_at", "timestamp", "event_time"):
+        col = table.column(name)
+        if col is not None and not col.nullable and col.type.kind in (Kind.TIMESTAMPTZ, Kind.TIMESTAMP, Kind.DATE):
+            return name
+    return None
+
+
+def _partition(ctx: DesignContext, table: Table, strategy: str, column: str, why: str) -> None:
+    table.partitioning = Partitioning(strategy=strategy, columns=(column,),
+                                      origin=inferred(f"partition.{strategy}", why))
+    ctx.infer(f"partition.{strategy}", table.name, f"PARTITION BY {strategy.upper()} ({column})", why)
+    if table.primary_key and column not in table.primary_key.columns:
+        table.primary_key.columns = (*table.primary_key.columns, column)
+        table.primary_key.name = names.pk_name(table.name, table.primary_key.columns)
+        ctx.infer("partition.key", f"{table.name}.{table.primary_key.name}",
+                  f"primary key ({', '.join(table.primary_key.columns)})",
+                  "PostgreSQL requires every key of a partitioned table to include the partition key; the "
+                  f"generated id stays unique in practice (gen_random_uuid), the constraint checks it per {column}")
+    for u in table.uniques:
+        if column not in u.columns:
+            u.columns = (*u.columns, column)
+            u.name = names.uq_name(table.name, u.columns)
+            ctx.infer("partition.key", f"{table.name}.{u.name}", f"unique ({', '.join(u.columns)})",
+                      f"unique constraints of a partitioned table must include {column}: uniqueness now holds "
+                      f"per {column} value")
+    for ix in table.indexes:
+        if ix.unique and column not in ix.columns:
+            ix.unique = False
+            ctx.infer("partition.key", f"{table.name}.{ix.name}", "not unique",
+                      f"a unique index of a partitioned table must include {column}")
+
+
+def _ensure_function(ctx: DesignContext) -> None:
+    if ctx.schema.function(PARTITION_FUNCTION) is not None:
+        return
+    ctx.schema.functions.append(Function(
+        name=PARTITION_FUNCTION, returns="integer", language="plpgsql", arguments="p_table regclass, p_from date, p_to date",
+        body=FUNCTION_BODY, volatility="VOLATILE",
+        comment="Creates the monthly partitions of p_table from p_from to p_to (idempotent); schedule it monthly, "
+                "e.g. SELECT fn_create_monthly_partitions('orders', CURRENT_DATE, CURRENT_DATE + 93)",
+        origin=convention("partition.maintenance", "future partitions are created ahead of the data")))

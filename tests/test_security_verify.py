@@ -1,0 +1,161 @@
+"""verify's security group on a real PostgreSQL: every promise is attempted, a broken one is caught,
+and the roles a run creates (roles are cluster-wide) are gone afterwards."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+import psycopg
+import pytest
+import yaml
+
+from schemawright.api import design_project
+from schemawright.errors import VerifyError
+from schemawright.verify import verify_project
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def example_copy(tmp_path: Path, name: str) -> Path:
+    """The example under a project name of its own, so its roles cannot meet another run's."""
+    data = yaml.safe_load((EXAMPLES / name).read_text(encoding="utf-8"))
+    data["project"]["name"] += "-" + secrets.token_hex(3)
+    path = tmp_path / f"{Path(name).stem}.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def roles_like(dsn: str, prefix: str) -> list[str]:
+    with psycopg.connect(dsn) as conn:
+        return [r[0] for r in conn.execute("SELECT rolname FROM pg_roles WHERE starts_with(rolname, %s)", [prefix])]
+
+
+def failures(report) -> dict[str, list[str]]:
+    return {s.name: s.problems or [s.detail] for s in report.steps if not s.ok}
+
+
+@pytest.mark.parametrize("example", ["ecommerce.json", "saas_multitenant.yaml"])
+def test_security_promises_hold(example, tmp_path, pg_dsn):
+    result = design_project(example_copy(tmp_path, example), tmp_path / "out")
+    prefix = result.schema.settings["security"]["role_prefix"] + "_"
+    report = verify_project(tmp_path / "out", dsn=pg_dsn)
+    assert report.passed, failures(report)
+    steps = [s.name for s in report.steps if s.group == "security"]
+    kinds = {name.split(":")[0] for name in steps}
+    assert {"privileges", "roles", "row security", "audit", "personal data", "injection", "security"} <= kinds
+    bound = result.schema.settings["security"]["rls"]
+    assert sum(name.startswith("row security") for name in steps) == len(bound) > 0
+    hostile = next(s for s in report.steps if s.name.startswith("security: fixture rows"))
+    assert " 0 with hostile" not in hostile.detail
+    assert roles_like(pg_dsn, prefix) == []  # cleaned up: roles are shared by the whole server
+
+
+SABOTAGE = {
+    # a privilege too many: the app's role may TRUNCATE (which ignores row-level security)
+    "RESET ROLE;": "GRANT TRUNCATE ON TABLE orders TO {p}_readwrite;\n\nRESET ROLE;",
+    # a policy that lets everyone see everything
+    "CREATE POLICY pol_orders_owner ON orders\n    USING (user_id = NULLIF(current_setting('app.current_user_id', "
+    "true), '')::uuid)": "CREATE POLICY pol_orders_owner ON orders\n    USING (true)",
+    # changes to orders go unaudited
+    "CREATE TRIGGER trg_orders_audit AFTER INSERT OR UPDATE OR DELETE ON orders\n"
+    "    FOR EACH ROW EXECUTE FUNCTION fn_audit_row();": "",
+    # the masked view shows the e-mail address
+    "left(email::text, 1) || '***@' || split_part(email::text, '@', 2) AS email": "email",
+    # PUBLIC keeps the schema and may call the erasure function
+    "REVOKE ALL ON SCHEMA public FROM PUBLIC;": "",
+    "REVOKE ALL ON FUNCTION fn_erase_user(p_id uuid) FROM PUBLIC;": "",
+}
+
+
+def test_broken_promises_are_caught(tmp_path, pg_dsn):
+    result = design_project(example_copy(tmp_path, "ecommerce.json"), tmp_path / "out")
+    p = result.schema.settings["security"]["role_prefix"]
+    migration = tmp_path / "out" / "migrations" / "V001__initial_schema.sql"
+    text = migration.read_text(encoding="utf-8")
+    for old, new in SABOTAGE.items():
+        assert old in text, old
+        text = text.replace(old, new.format(p=p))
+    migration.write_text(text, encoding="utf-8")
+    report = verify_project(tmp_path / "out", dsn=pg_dsn)
+    failed = failures(report)
+    problems = "\n".join(p for ps in failed.values() for p in ps)
+    assert f"{p}_readwrite: TRUNCATE on orders denied: got 'allowed'" in problems
+    assert f"{p}_app: TRUNCATE on orders denied: got 'allowed'" in problems  # through its membership
+    assert "orders: A cannot see B's row: got '1 row(s)'" in problems
+    assert "orders: A cannot insert a row for B: got '1 row(s)'" in problems
+    assert "INSERT left 0 audit rows, expected 1" in problems
+    assert "email is not masked" in problems
+    assert "PUBLIC: EXECUTE fn_erase_user denied: got 'allowed'" in problems
+    catalog = "\n".join(failed["catalog matches the design"])
+    assert f"unexpected grant TRUNCATE on table orders to {p}_readwrite" in catalog
+    assert "policy pol_orders_owner on orders: using" in catalog
+    assert "unexpected grant USAGE on schema public to PUBLIC" in catalog
+    assert "missing trigger trg_orders_audit" in catalog
+    assert roles_like(pg_dsn, p + "_") == []
+
+
+def test_undo_that_keeps_a_role_is_caught_and_cleaned_up(tmp_path, pg_dsn):
+    result = design_project(example_copy(tmp_path, "ecommerce.json"), tmp_path / "out")
+    p = result.schema.settings["security"]["role_prefix"]
+    undo = tmp_path / "out" / "migrations" / "U001__initial_schema.sql"
+    undo.write_text(undo.read_text(encoding="utf-8").replace(f"DROP ROLE IF EXISTS {p}_admin;", "NULL;"),
+                    encoding="utf-8")
+    report = verify_project(tmp_path / "out", dsn=pg_dsn)
+    assert failures(report).keys() >= {"security: undo removes roles, privileges and policies"}
+    assert f"still present after undo: role {p}_admin" in failures(report)["security: undo removes roles, "
+                                                                            "privileges and policies"]
+    assert roles_like(pg_dsn, p + "_") == []
+
+
+def test_existing_roles_are_never_touched(tmp_path, pg_dsn):
+    result = design_project(example_copy(tmp_path, "ecommerce.json"), tmp_path / "out")
+    taken = result.schema.role("app").name
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE ROLE "{taken}" LOGIN')
+    try:
+        with pytest.raises(VerifyError, match=f"roles {taken} already exist on this server") as err:
+            verify_project(tmp_path / "out", dsn=pg_dsn)
+        assert f"DROP ROLE {taken};" in str(err.value)
+        assert roles_like(pg_dsn, taken) == [taken]  # a deployment's role (and its password) is left alone
+    finally:
+        with psycopg.connect(pg_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP ROLE "{taken}"')
+
+
+ENCRYPTED = {"project": {"name": "vault", "scale": "small"},
+             "data_model": {"entities": [{"name": "patients", "attributes": [
+                 "full_name", "email", {"name": "ssn", "type": "varchar(11)", "pii": True, "encrypt": True}]}]},
+             "security_requirements": {"compliance_standards": ["HIPAA", "GDPR"], "audit_requirements": True,
+                                       "encryption_requirements": {"column_level": ["diagnosis"]}}}
+
+
+def encrypted_project(tmp_path: Path) -> Path:
+    spec = json.loads(json.dumps(ENCRYPTED))
+    spec["project"]["name"] += "-" + secrets.token_hex(3)
+    spec["data_model"]["entities"][0]["attributes"].append("diagnosis")
+    path = tmp_path / "vault.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    design_project(path, tmp_path / "out")
+    return tmp_path / "out"
+
+
+def test_encryption_needs_pgcrypto_and_says_so(tmp_path, pg_dsn):
+    with psycopg.connect(pg_dsn) as conn:
+        if conn.execute("SELECT count(*) FROM pg_available_extensions WHERE name = 'pgcrypto'").fetchone()[0]:
+            pytest.skip("the test server has pgcrypto; this test needs one without it (the embedded server)")
+    folder = encrypted_project(tmp_path)
+    with pytest.raises(VerifyError) as err:
+        verify_project(folder, dsn=pg_dsn)
+    message = str(err.value)
+    assert "pgcrypto" in message and "column encryption" in message and "--dsn" in message
+    assert not (folder / "verification.json").exists()
+
+
+def test_encryption_is_proven_where_pgcrypto_exists(tmp_path, pg15_dsn):
+    folder = encrypted_project(tmp_path)
+    report = verify_project(folder, dsn=pg15_dsn)
+    assert report.passed, failures(report)
+    names = [s.name for s in report.steps]
+    assert {"encryption: patients.ssn", "encryption: patients.diagnosis", "personal data: fn_erase_patient"} <= set(names)
