@@ -204,3 +204,17 @@ def test_not_null_and_foreign_key_on_live_rows(scratch_dsn):
         apply_sql(conn, text)
         assert differences(new, inspect_database(conn)) == []
         assert conn.execute("SELECT count(*) FROM books").fetchone()[0] == 2
+
+
+def test_hostile_names_are_quoted(pg_dsn):
+    """Identifiers and labels that need quoting survive a diff both ways."""
+    a = '''CREATE TYPE "Mood" AS ENUM ('it''s ok', 'bad');
+           CREATE TABLE "Order Items" ("select" int PRIMARY KEY, "Qty" int, mood "Mood", "drop" text);
+           COMMENT ON TABLE "Order Items" IS 'O''Reilly';'''
+    b = '''CREATE TYPE "Mood" AS ENUM ('great', 'it''s ok', 'bad', 'a "quoted" one');
+           CREATE TABLE "Order Items" ("select" bigint PRIMARY KEY, "Qty" int NOT NULL DEFAULT 1, mood "Mood",
+                                       "from" text, CONSTRAINT "Qty > 0" CHECK ("Qty" > 0));
+           CREATE INDEX "idx ""q""" ON "Order Items" ("Qty" DESC) WHERE mood <> 'bad';
+           CREATE VIEW "V; DROP TABLE x" AS SELECT "select", "Qty" FROM "Order Items";
+           COMMENT ON COLUMN "Order Items"."Qty" IS 'how many; -- not a comment';'''
+    assert round_trip(pg_dsn, a, b) == []

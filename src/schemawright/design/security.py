@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import re
 
+from schemawright.design import partitioning
 from schemawright.design.context import DesignContext, singular, table_name_for
 from schemawright.design.defaults import USER_TABLES
+from schemawright.dialects.partitions import PARTITION_FUNCTION
 from schemawright.dialects.postgres import type_sql
 from schemawright.model import names
 from schemawright.model.names import quote_ident as q
 from schemawright.model.names import quote_literal
 from schemawright.model.schema import (
     CheckConstraint, Column, DefaultPrivilege, Expression, Function, Grant, Index, IndexElement, Partitioning,
-    Policy, PrimaryKey, Role, Table, Trigger, View, convention,
+    Policy, PrimaryKey, Role, Table, Trigger, View, convention, inferred,
 )
 from schemawright.model.types import DataType, Kind
 from schemawright.spec.models import SecurityRequirements
@@ -39,7 +41,6 @@ UNBOUND_KINDS = frozenset({"lookup", "junction"})
 UNAUDITED_KINDS = frozenset({"time_series", "log"})
 ERASURE_LAWS = frozenset({"GDPR", "UKGDPR", "CCPA", "CPRA", "LGPD", "PIPEDA"})
 AUDIT_PARTITION_ROWS = 10_000_000  # audit rows a year above which the audit table is partitioned by month
-PARTITION_MONTHS_AHEAD = 3
 APP_PASSWORD_ENV = "APP_DB_PASSWORD"  # the variable .env.example names too
 BYTEA, TEXT, JSONB, TIMESTAMPTZ, UUID = (DataType(k) for k in (Kind.BYTEA, Kind.TEXT, Kind.JSONB, Kind.TIMESTAMPTZ,
                                                                Kind.UUID))
@@ -336,8 +337,10 @@ def _audit(ctx: DesignContext, facts: dict) -> None:
     table.indexes.append(Index(name=names.idx_name(name, ["table_name", "occurred_at"]), origin=origin,
                                elements=(IndexElement(column="table_name"), IndexElement(column="occurred_at")),
                                comment="History of one table, newest last"))
-    if partitioned:
-        table.partitioning = Partitioning(strategy="range", columns=("occurred_at",), origin=origin)
+    if partitioned:  # the performance designer's monthly partitions: created by the migration, then monthly
+        table.partitioning = Partitioning(strategy="range", columns=("occurred_at",), origin=inferred(
+            "partition.range", "monthly audit partitions are detached and dropped at the end of retention"))
+        partitioning._ensure_function(ctx)  # noqa: SLF001 - the performance designer's function
     s.tables.append(table)
     redact = {t.name: sorted(set(facts["pii"].get(t.name, [])) | set(facts["secrets"].get(t.name, [])))
               for t in audited}
@@ -347,17 +350,9 @@ def _audit(ctx: DesignContext, facts: dict) -> None:
     for t in audited:
         t.triggers.append(Trigger(name=names.trg_name(t.name, "audit"), function="fn_audit_row", timing="AFTER",
                                   events=("INSERT", "UPDATE", "DELETE"), origin=origin))
-    partition_fn = None
-    if partitioned:
-        partition_fn = names.shorten(f"fn_{name}_add_partitions")
-        s.functions.append(Function(name=partition_fn, returns="integer", arguments="p_months integer",
-                                    body=_partition_body(name), origin=origin,
-                                    comment=f"Creates the monthly partitions of {name} from this month to "
-                                    "p_months ahead (run monthly)"))
     facts["audit"] = {"table": name, "tables": [t.name for t in audited], "function": "fn_audit_row",
-                      "partitioned": partitioned, "partition_function": partition_fn,
-                      "months_ahead": PARTITION_MONTHS_AHEAD, "redacted": {k: v for k, v in redact.items() if v},
-                      "yearly_rows": yearly}
+                      "partitioned": partitioned, "partition_function": PARTITION_FUNCTION if partitioned else None,
+                      "redacted": {k: v for k, v in redact.items() if v}, "yearly_rows": yearly}
     ctx.infer("security.audit", name, f"audit table, AFTER triggers on {len(audited)} tables"
               + (", partitioned by month on occurred_at" if partitioned else ""),
               f"audit_requirements: true; about {yearly:,} rows a year ({basis})"
@@ -372,13 +367,15 @@ def _audit(ctx: DesignContext, facts: dict) -> None:
 def _case(mapping: dict[str, list[str]]) -> str:
     whens = "".join(f"\n        WHEN {quote_literal(t)} THEN ARRAY[{', '.join(quote_literal(c) for c in cols)}]::text[]"
                     for t, cols in mapping.items() if cols)
-    return f"CASE TG_TABLE_NAME{whens}\n        ELSE ARRAY[]::text[]\n    END" if whens else "ARRAY[]::text[]"
+    return f"CASE v_table{whens}\n        ELSE ARRAY[]::text[]\n    END" if whens else "ARRAY[]::text[]"
 
 
 def _audit_body(audit: str, audited: list[Table], redact: dict[str, list[str]]) -> str:
     keys = {t.name: list(t.primary_key.columns) for t in audited if t.primary_key}
     return f"""
 DECLARE
+    -- the table the row belongs to: a partition's root, since triggers fire on the partition
+    v_table text := (SELECT relname FROM pg_class WHERE oid = coalesce(pg_partition_root(TG_RELID), TG_RELID));
     v_redacted text[] := {_case(redact)};
     v_key text[] := {_case(keys)};
     v_old jsonb;
@@ -402,31 +399,10 @@ BEGIN
     INSERT INTO public.{q(audit)} (occurred_at, db_user, app_user, app_tenant, transaction_id, table_name,
                                   operation, row_key, old_values, new_values)
     VALUES (clock_timestamp(), session_user, NULLIF(current_setting('{USER_SETTING}', true), ''),
-            NULLIF(current_setting('{TENANT_SETTING}', true), ''), txid_current(), TG_TABLE_NAME, TG_OP,
+            NULLIF(current_setting('{TENANT_SETTING}', true), ''), txid_current(), v_table, TG_OP,
             (SELECT jsonb_object_agg(k, coalesce(v_new, v_old) -> k) FROM unnest(v_key) AS k),
             v_old, v_new);
     RETURN NULL;
-END;
-"""
-
-
-def _partition_body(audit: str) -> str:
-    return f"""
-DECLARE
-    v_from date;
-    v_name text;
-    v_created integer := 0;
-BEGIN
-    FOR i IN 0..p_months LOOP
-        v_from := (date_trunc('month', CURRENT_DATE) + make_interval(months => i))::date;
-        v_name := {quote_literal(audit + '_')} || to_char(v_from, 'YYYY_MM');
-        IF to_regclass(format('public.%I', v_name)) IS NULL THEN
-            EXECUTE format('CREATE TABLE public.%I PARTITION OF public.%I FOR VALUES FROM (%L) TO (%L)',
-                           v_name, {quote_literal(audit)}, v_from, (v_from + interval '1 month')::date);
-            v_created := v_created + 1;
-        END IF;
-    END LOOP;
-    RETURN v_created;
 END;
 """
 

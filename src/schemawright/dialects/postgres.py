@@ -255,7 +255,7 @@ class Postgres(Dialect):
         return out + [Statement("session", schema.owner, f"SET ROLE {q(schema.owner)};")]
 
     def security_statements(self, schema: Schema) -> list[Statement]:
-        """Row-level security, policies, audit partitions and grants (as the owner), then RESET ROLE."""
+        """Row-level security, policies and grants (as the owner), then RESET ROLE."""
         out: list[Statement] = []
         for t in schema.tables:
             name = qualified(t.schema, t.name)
@@ -268,13 +268,6 @@ class Postgres(Dialect):
             if p.comment:
                 out.append(Statement("policy", p.name, f"COMMENT ON POLICY {q(p.name)} ON "
                                      f"{qualified(p.schema, p.table)} IS {quote_literal(p.comment)};", p.table))
-        audit = (schema.settings.get("security") or {}).get("audit") or {}
-        if audit.get("partitioned"):
-            table = q(audit["table"])
-            out += [Statement("partition", audit["table"], f"CREATE TABLE {q(audit['table'] + '_default')} "
-                              f"PARTITION OF {table} DEFAULT;", audit["table"]),
-                    Statement("partition", audit["table"], f"SELECT {q(audit['partition_function'])}"
-                              f"({int(audit['months_ahead'])});", audit["table"])]
         if schema.owner is None:
             return out
         relations = {t.name for t in schema.tables}

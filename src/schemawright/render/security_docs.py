@@ -199,9 +199,10 @@ def _audit(facts: dict) -> list[str]:
               "function writes as the owner)."]
     if audit["partitioned"]:
         lines += ["", f"Partitioned by month on `occurred_at` (about {audit['yearly_rows']:,} rows a year). Run "
-                  f"`SELECT {audit['partition_function']}({audit['months_ahead']});` monthly (cron, pg_cron) as "
-                  f"the owner to create the coming months; `{audit['table']}_default` catches anything else. "
-                  "At the end of retention, `ALTER TABLE ... DETACH PARTITION` and drop the month."]
+                  f"`SELECT {audit['partition_function']}('{audit['table']}', CURRENT_DATE, CURRENT_DATE + 93);` "
+                  f"monthly (cron, pg_cron) as the owner to create the coming months; `{audit['table']}_default` "
+                  "catches anything else. At the end of retention, `ALTER TABLE ... DETACH PARTITION` and drop "
+                  "the month."]
     return lines
 
 

@@ -253,7 +253,8 @@ def privilege_checks(schema: Schema) -> list[Check]:
                 out.append(Check("privileges", f"privileges: {label} on {name}", f"{label}: {op} on {name} {expected}",
                                  f"pg_temp.sw_privilege({role_sql}, {lit(statement)})", expected))
         for f in schema.functions:
-            call = f"SELECT public.{q(f.name)}({', '.join(['NULL'] * _argument_count(f.arguments))})"
+            # EXPLAIN checks EXECUTE (when the executor is set up) without running the function's body
+            call = f"EXPLAIN SELECT public.{q(f.name)}({', '.join(['NULL'] * _argument_count(f.arguments))})"
             expected = "allowed" if "EXECUTE" in allowed.get(("function", f.name), set()) else "denied"
             out.append(Check("privileges", f"privileges: {label} on functions", f"{label}: EXECUTE {f.name} {expected}",
                              f"pg_temp.sw_privilege({role_sql}, {lit(call)})", expected))

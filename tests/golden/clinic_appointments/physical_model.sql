@@ -103,16 +103,47 @@ BEGIN
 END;
 $function$;
 
+CREATE FUNCTION fn_create_monthly_partitions(p_table regclass, p_from date, p_to date) RETURNS integer
+    LANGUAGE plpgsql VOLATILE
+AS $function$
+DECLARE
+    v_month date := date_trunc('month', p_from)::date;
+    v_schema text;
+    v_table text;
+    v_name text;
+    v_created integer := 0;
+BEGIN
+    SELECT n.nspname, c.relname INTO v_schema, v_table
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = p_table;
+    WHILE v_month < p_to LOOP
+        v_name := left(v_table, 55) || '_p' || to_char(v_month, 'YYYYMM');
+        IF to_regclass(format('%I.%I', v_schema, v_name)) IS NULL THEN
+            BEGIN
+                EXECUTE format('CREATE TABLE %I.%I PARTITION OF %I.%I FOR VALUES FROM (%L) TO (%L)',
+                               v_schema, v_name, v_schema, v_table, v_month, (v_month + interval '1 month')::date);
+                v_created := v_created + 1;
+            EXCEPTION WHEN invalid_object_definition OR check_violation THEN
+                NULL;  -- another partition covers (part of) this month, or the default one holds its rows
+            END;
+        END IF;
+        v_month := (v_month + interval '1 month')::date;
+    END LOOP;
+    RETURN v_created;
+END;
+$function$;
+
 CREATE FUNCTION fn_audit_row() RETURNS trigger
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public
 AS $function$
 DECLARE
-    v_redacted text[] := CASE TG_TABLE_NAME
+    -- the table the row belongs to: a partition's root, since triggers fire on the partition
+    v_table text := (SELECT relname FROM pg_class WHERE oid = coalesce(pg_partition_root(TG_RELID), TG_RELID));
+    v_redacted text[] := CASE v_table
         WHEN 'patients' THEN ARRAY['address', 'city', 'date_of_birth', 'email', 'emergency_contact', 'first_name', 'last_name', 'medical_history', 'phone', 'postal_code', 'ssn']::text[]
         WHEN 'doctors' THEN ARRAY['email', 'first_name', 'last_name', 'phone']::text[]
         ELSE ARRAY[]::text[]
     END;
-    v_key text[] := CASE TG_TABLE_NAME
+    v_key text[] := CASE v_table
         WHEN 'patients' THEN ARRAY['id']::text[]
         WHEN 'doctors' THEN ARRAY['id']::text[]
         WHEN 'appointments' THEN ARRAY['id']::text[]
@@ -141,31 +172,10 @@ BEGIN
     INSERT INTO public.audit_log (occurred_at, db_user, app_user, app_tenant, transaction_id, table_name,
                                   operation, row_key, old_values, new_values)
     VALUES (clock_timestamp(), session_user, NULLIF(current_setting('app.current_user_id', true), ''),
-            NULLIF(current_setting('app.current_tenant_id', true), ''), txid_current(), TG_TABLE_NAME, TG_OP,
+            NULLIF(current_setting('app.current_tenant_id', true), ''), txid_current(), v_table, TG_OP,
             (SELECT jsonb_object_agg(k, coalesce(v_new, v_old) -> k) FROM unnest(v_key) AS k),
             v_old, v_new);
     RETURN NULL;
-END;
-$function$;
-
-CREATE FUNCTION fn_audit_log_add_partitions(p_months integer) RETURNS integer
-    LANGUAGE plpgsql VOLATILE
-AS $function$
-DECLARE
-    v_from date;
-    v_name text;
-    v_created integer := 0;
-BEGIN
-    FOR i IN 0..p_months LOOP
-        v_from := (date_trunc('month', CURRENT_DATE) + make_interval(months => i))::date;
-        v_name := 'audit_log_' || to_char(v_from, 'YYYY_MM');
-        IF to_regclass(format('public.%I', v_name)) IS NULL THEN
-            EXECUTE format('CREATE TABLE public.%I PARTITION OF public.%I FOR VALUES FROM (%L) TO (%L)',
-                           v_name, 'audit_log', v_from, (v_from + interval '1 month')::date);
-            v_created := v_created + 1;
-        END IF;
-    END LOOP;
-    RETURN v_created;
 END;
 $function$;
 
@@ -304,6 +314,10 @@ CREATE TABLE audit_log (
     CONSTRAINT chk_audit_log_operation CHECK (operation IN ('INSERT', 'UPDATE', 'DELETE'))
 ) PARTITION BY RANGE (occurred_at);
 
+CREATE TABLE audit_log_default PARTITION OF audit_log DEFAULT;
+
+SELECT fn_create_monthly_partitions('audit_log'::regclass, (date_trunc('month', CURRENT_DATE) - interval '1 month')::date, (date_trunc('month', CURRENT_DATE) + interval '4 months')::date);
+
 CREATE INDEX idx_doctors_specialty_id ON doctors (specialty_id);
 
 CREATE INDEX idx_appointments_patient_id_starts_at ON appointments (patient_id, starts_at);
@@ -374,9 +388,9 @@ COMMENT ON FUNCTION fn_encrypt(p_value text) IS 'Encrypts a value with the key i
 
 COMMENT ON FUNCTION fn_decrypt(p_value bytea) IS 'Decrypts a value encrypted by fn_encrypt; needs the key in app.encryption_key';
 
-COMMENT ON FUNCTION fn_audit_row() IS 'Writes one audit_log row per changed row; personal data is redacted';
+COMMENT ON FUNCTION fn_create_monthly_partitions(p_table regclass, p_from date, p_to date) IS 'Creates the monthly partitions of p_table from p_from to p_to (idempotent); schedule it monthly, e.g. SELECT fn_create_monthly_partitions(''orders'', CURRENT_DATE, CURRENT_DATE + 93)';
 
-COMMENT ON FUNCTION fn_audit_log_add_partitions(p_months integer) IS 'Creates the monthly partitions of audit_log from this month to p_months ahead (run monthly)';
+COMMENT ON FUNCTION fn_audit_row() IS 'Writes one audit_log row per changed row; personal data is redacted';
 
 COMMENT ON FUNCTION fn_erase_patient(p_id uuid) IS 'Right to erasure (GDPR): anonymizes the personal data of one patient in patients; returns the number of rows changed';
 
@@ -552,10 +566,6 @@ COMMENT ON VIEW vw_masked_patients IS 'patients with personal data masked and se
 
 COMMENT ON VIEW vw_masked_doctors IS 'doctors with personal data masked and secrets left out (for the read-only role)';
 
-CREATE TABLE audit_log_default PARTITION OF audit_log DEFAULT;
-
-SELECT fn_audit_log_add_partitions(3);
-
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE patients TO clinic_scheduling_readwrite;
 
 GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON TABLE patients TO clinic_scheduling_admin;
@@ -620,9 +630,9 @@ REVOKE ALL ON FUNCTION fn_encrypt(p_value text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION fn_decrypt(p_value bytea) FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION fn_audit_row() FROM PUBLIC;
+REVOKE ALL ON FUNCTION fn_create_monthly_partitions(p_table regclass, p_from date, p_to date) FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION fn_audit_log_add_partitions(p_months integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION fn_audit_row() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION fn_erase_patient(p_id uuid) FROM PUBLIC;
 

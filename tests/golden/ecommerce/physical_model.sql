@@ -108,11 +108,13 @@ CREATE FUNCTION fn_audit_row() RETURNS trigger
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public
 AS $function$
 DECLARE
-    v_redacted text[] := CASE TG_TABLE_NAME
+    -- the table the row belongs to: a partition's root, since triggers fire on the partition
+    v_table text := (SELECT relname FROM pg_class WHERE oid = coalesce(pg_partition_root(TG_RELID), TG_RELID));
+    v_redacted text[] := CASE v_table
         WHEN 'users' THEN ARRAY['email', 'password_hash']::text[]
         ELSE ARRAY[]::text[]
     END;
-    v_key text[] := CASE TG_TABLE_NAME
+    v_key text[] := CASE v_table
         WHEN 'users' THEN ARRAY['id']::text[]
         WHEN 'products' THEN ARRAY['id']::text[]
         WHEN 'orders' THEN ARRAY['id', 'created_at']::text[]
@@ -141,31 +143,10 @@ BEGIN
     INSERT INTO public.audit_log (occurred_at, db_user, app_user, app_tenant, transaction_id, table_name,
                                   operation, row_key, old_values, new_values)
     VALUES (clock_timestamp(), session_user, NULLIF(current_setting('app.current_user_id', true), ''),
-            NULLIF(current_setting('app.current_tenant_id', true), ''), txid_current(), TG_TABLE_NAME, TG_OP,
+            NULLIF(current_setting('app.current_tenant_id', true), ''), txid_current(), v_table, TG_OP,
             (SELECT jsonb_object_agg(k, coalesce(v_new, v_old) -> k) FROM unnest(v_key) AS k),
             v_old, v_new);
     RETURN NULL;
-END;
-$function$;
-
-CREATE FUNCTION fn_audit_log_add_partitions(p_months integer) RETURNS integer
-    LANGUAGE plpgsql VOLATILE
-AS $function$
-DECLARE
-    v_from date;
-    v_name text;
-    v_created integer := 0;
-BEGIN
-    FOR i IN 0..p_months LOOP
-        v_from := (date_trunc('month', CURRENT_DATE) + make_interval(months => i))::date;
-        v_name := 'audit_log_' || to_char(v_from, 'YYYY_MM');
-        IF to_regclass(format('public.%I', v_name)) IS NULL THEN
-            EXECUTE format('CREATE TABLE public.%I PARTITION OF public.%I FOR VALUES FROM (%L) TO (%L)',
-                           v_name, 'audit_log', v_from, (v_from + interval '1 month')::date);
-            v_created := v_created + 1;
-        END IF;
-    END LOOP;
-    RETURN v_created;
 END;
 $function$;
 
@@ -286,6 +267,10 @@ CREATE TABLE orders_default PARTITION OF orders DEFAULT;
 
 SELECT fn_create_monthly_partitions('orders'::regclass, (date_trunc('month', CURRENT_DATE) - interval '1 month')::date, (date_trunc('month', CURRENT_DATE) + interval '4 months')::date);
 
+CREATE TABLE audit_log_default PARTITION OF audit_log DEFAULT;
+
+SELECT fn_create_monthly_partitions('audit_log'::regclass, (date_trunc('month', CURRENT_DATE) - interval '1 month')::date, (date_trunc('month', CURRENT_DATE) + interval '4 months')::date);
+
 CREATE INDEX idx_users_created_by ON users (created_by);
 
 CREATE INDEX idx_users_updated_by ON users (updated_by);
@@ -364,8 +349,6 @@ COMMENT ON FUNCTION fn_update_timestamp() IS 'Sets updated_at to the current tim
 COMMENT ON FUNCTION fn_create_monthly_partitions(p_table regclass, p_from date, p_to date) IS 'Creates the monthly partitions of p_table from p_from to p_to (idempotent); schedule it monthly, e.g. SELECT fn_create_monthly_partitions(''orders'', CURRENT_DATE, CURRENT_DATE + 93)';
 
 COMMENT ON FUNCTION fn_audit_row() IS 'Writes one audit_log row per changed row; personal data is redacted';
-
-COMMENT ON FUNCTION fn_audit_log_add_partitions(p_months integer) IS 'Creates the monthly partitions of audit_log from this month to p_months ahead (run monthly)';
 
 COMMENT ON FUNCTION fn_erase_user(p_id uuid) IS 'Right to erasure (GDPR): anonymizes the personal data of one user in users; returns the number of rows changed';
 
@@ -509,10 +492,6 @@ CREATE POLICY pol_orders_admin ON orders TO ecommerce_platform_admin
 
 COMMENT ON POLICY pol_orders_admin ON orders IS 'ecommerce_platform_admin sees and changes every row (declared bypass)';
 
-CREATE TABLE audit_log_default PARTITION OF audit_log DEFAULT;
-
-SELECT fn_audit_log_add_partitions(3);
-
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE users TO ecommerce_platform_readwrite;
 
 GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON TABLE users TO ecommerce_platform_admin;
@@ -570,8 +549,6 @@ REVOKE ALL ON FUNCTION fn_update_timestamp() FROM PUBLIC;
 REVOKE ALL ON FUNCTION fn_create_monthly_partitions(p_table regclass, p_from date, p_to date) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION fn_audit_row() FROM PUBLIC;
-
-REVOKE ALL ON FUNCTION fn_audit_log_add_partitions(p_months integer) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION fn_erase_user(p_id uuid) FROM PUBLIC;
 
