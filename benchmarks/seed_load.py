@@ -25,8 +25,8 @@ from schemawright.seed.source import ensure_schema, load_source
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def floor(dsn: str, source, scale: float, seed: int) -> tuple[int, float]:
-    plan = build_plan(source.schema, scale=scale, seed=seed, until=dt.date(2026, 1, 1))
+def floor(dsn: str, source, scale: float, seed: int, max_rows: int) -> tuple[int, float]:
+    plan = build_plan(source.schema, scale=scale, seed=seed, until=dt.date(2026, 1, 1), max_rows=max_rows)
     blocks = [(tp, [tp.block(s, min(5000, tp.rows - s)) for s in range(0, tp.rows, 5000)]) for tp in plan.tables]
     with scratch_database(dsn, prefix="sw_bench_floor") as db, connect(db, autocommit=True) as conn:
         ensure_schema(conn, source)
@@ -43,8 +43,8 @@ def floor(dsn: str, source, scale: float, seed: int) -> tuple[int, float]:
     return plan.total_rows, seconds
 
 
-def load(dsn: str, source, scale: float, seed: int, workers: int | None) -> dict:
-    plan = build_plan(source.schema, scale=scale, seed=seed, until=dt.date(2026, 1, 1))
+def load(dsn: str, source, scale: float, seed: int, workers: int | None, max_rows: int) -> dict:
+    plan = build_plan(source.schema, scale=scale, seed=seed, until=dt.date(2026, 1, 1), max_rows=max_rows)
     with scratch_database(dsn, prefix="sw_bench_seed") as db, connect(db, autocommit=True) as conn:
         ensure_schema(conn, source)
         start = time.perf_counter()
@@ -61,15 +61,16 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--dsn", default=None)
+    ap.add_argument("--max-rows", type=int, default=500_000, help="cap per table (the floor holds all rows in memory)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     dsn = resolve_dsn(args.dsn)
     source = load_source(args.spec)
     floors, loads = [], []
     for _ in range(args.repeat):  # interleaved: both see the same machine state
-        rows, seconds = floor(dsn, source, args.scale, args.seed)
+        rows, seconds = floor(dsn, source, args.scale, args.seed, args.max_rows)
         floors.append(rows / seconds)
-        loads.append(load(dsn, source, args.scale, args.seed, args.workers))
+        loads.append(load(dsn, source, args.scale, args.seed, args.workers, args.max_rows))
     floors.sort()
     loads.sort(key=lambda r: r["copy_rows_per_second"])
     f, ld = floors[len(floors) // 2], loads[len(loads) // 2]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import typer
+from test_diff_roundtrip import restore_roles  # noqa: F401  (autouse: drops the roles a test created)
 from typer.testing import CliRunner
 
 from schemawright.api import design_project

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from psycopg import sql
 
 from schemawright.api import design_schema
 from schemawright.db import connect, scratch_database
@@ -22,6 +23,20 @@ from schemawright.model.schema import Schema
 from schemawright.sources import apply_sql, inspect_database
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
+
+
+@pytest.fixture(autouse=True)
+def restore_roles(pg_dsn):
+    """Roles are cluster-wide and designs create theirs: drop the roles a test created (its databases
+    are gone by then), so that later tests (verify refuses to reuse roles) find the server unchanged."""
+    def roles() -> set[str]:
+        with connect(pg_dsn, autocommit=True) as conn:
+            return {name for (name,) in conn.execute("SELECT rolname FROM pg_roles")}
+    before = roles()
+    yield
+    with connect(pg_dsn, autocommit=True) as conn:
+        for role in sorted(roles() - before):
+            conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
 
 
 def round_trip(server: str, from_sql: str, to_sql: str, old: Schema | None = None,

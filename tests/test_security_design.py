@@ -46,6 +46,7 @@ def test_role_prefix_is_a_safe_identifier():
     assert role_prefix("Shop 2000!") == "shop_2000"
     assert role_prefix("42 things") == "p_42_things"
     assert role_prefix("--") == "app"
+    assert role_prefix('x"; DROP ROLE postgres; --') == "x_drop_role_postgres"
     assert len(role_prefix("x" * 200)) <= 50
 
 

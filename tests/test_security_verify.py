@@ -12,8 +12,10 @@ import pytest
 import yaml
 
 from schemawright.api import design_project
+from schemawright.db import scratch_database
 from schemawright.errors import VerifyError
 from schemawright.verify import verify_project
+from schemawright.verify.runner import _apply, read_migrations
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -108,19 +110,32 @@ def test_undo_that_keeps_a_role_is_caught_and_cleaned_up(tmp_path, pg_dsn):
     assert roles_like(pg_dsn, p + "_") == []
 
 
-def test_existing_roles_are_never_touched(tmp_path, pg_dsn):
+def test_roles_in_use_are_never_touched(tmp_path, pg_dsn):
     result = design_project(example_copy(tmp_path, "ecommerce.json"), tmp_path / "out")
     taken = result.schema.role("app").name
     with psycopg.connect(pg_dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE ROLE "{taken}" LOGIN')
+        conn.execute(f"CREATE ROLE \"{taken}\" LOGIN PASSWORD 'a deployment''s'")
     try:
-        with pytest.raises(VerifyError, match=f"roles {taken} already exist on this server") as err:
+        with pytest.raises(VerifyError, match=f"roles {taken} already exist on this server and are in use") as err:
             verify_project(tmp_path / "out", dsn=pg_dsn)
         assert f"DROP ROLE {taken};" in str(err.value)
         assert roles_like(pg_dsn, taken) == [taken]  # a deployment's role (and its password) is left alone
     finally:
         with psycopg.connect(pg_dsn, autocommit=True) as conn:
             conn.execute(f'DROP ROLE "{taken}"')
+
+
+def test_leftover_roles_are_taken_over_and_dropped(tmp_path, pg_dsn):
+    """A database migrated and then dropped without its undo leaves the roles behind, used by nothing."""
+    result = design_project(example_copy(tmp_path, "ecommerce.json"), tmp_path / "out")
+    prefix = result.schema.settings["security"]["role_prefix"] + "_"
+    forward, _ = read_migrations(tmp_path / "out")
+    with scratch_database(pg_dsn) as dsn, psycopg.connect(dsn, autocommit=True) as conn:
+        assert _apply(conn, forward) == []
+    assert len(roles_like(pg_dsn, prefix)) == 5
+    report = verify_project(tmp_path / "out", dsn=pg_dsn)
+    assert report.passed, failures(report)
+    assert roles_like(pg_dsn, prefix) == []
 
 
 ENCRYPTED = {"project": {"name": "vault", "scale": "small"},
@@ -156,5 +171,29 @@ def test_encryption_is_proven_where_pgcrypto_exists(tmp_path, pg15_dsn):
     folder = encrypted_project(tmp_path)
     report = verify_project(folder, dsn=pg15_dsn)
     assert report.passed, failures(report)
-    names = [s.name for s in report.steps]
-    assert {"encryption: patients.ssn", "encryption: patients.diagnosis", "personal data: fn_erase_patient"} <= set(names)
+    names = {s.name for s in report.steps}
+    assert {"encryption: patients.ssn", "encryption: patients.diagnosis", "personal data: fn_erase_patient"} <= names
+
+
+def test_probes_and_hostile_fixture_survive_old_string_rules(tmp_path, pg_dsn, scratch_dsn):
+    """With standard_conforming_strings off a backslash in a plain literal is an escape: the generated
+    fixture (hostile values included) and the probes must still mean exactly what they say."""
+    from schemawright.verify.security import scratch_roles
+    from schemawright.verify.security_checks import HOSTILE_MARK, security_checks
+
+    result = design_project(example_copy(tmp_path, "ecommerce.json"), tmp_path / "out")
+    forward, undo = read_migrations(tmp_path / "out")
+    suite = security_checks(result.schema)
+    with scratch_roles(pg_dsn, result.schema), psycopg.connect(scratch_dsn, autocommit=True) as conn:
+        assert _apply(conn, forward) == []
+        conn.execute("SET standard_conforming_strings = off; SET escape_string_warning = off")
+        with conn.transaction(force_rollback=True):
+            conn.execute(suite.support)
+            conn.execute(suite.fixture)
+            stored = conn.execute("SELECT stored ->> 'password_hash' FROM sw_fixture WHERE label = 'users:A'")
+            assert HOSTILE_MARK in stored.fetchone()[0]
+            wrong = [(c.name, got) for c in suite.checks
+                     if (got := conn.execute(f"SELECT {c.sql}").fetchone()[0]) != c.expected]
+        assert wrong == []
+        conn.execute("RESET standard_conforming_strings")
+        assert _apply(conn, undo) == []

@@ -531,9 +531,6 @@ def test_cli_reports_every_problem_on_stderr(tmp_path):
     assert not out.exists()
 
 
-@pytest.mark.xfail(reason="cli._fail prints problems through rich, which wraps them at the terminal width "
-                   "(80 columns when not a terminal), splitting 'file:line:column: path: message'; "
-                   "fix: err.print(..., soft_wrap=True)", strict=False)
 def test_cli_prints_each_problem_on_one_line(tmp_path):
     from typer.testing import CliRunner
 

@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from schemawright.errors import SchemawrightError, SpecError
@@ -26,9 +27,9 @@ def _fail(exc: SchemawrightError) -> None:
     if isinstance(exc, SpecError):
         err.print(f"[bold red]error:[/] {len(exc.problems)} problem(s) in the input; nothing was written")
         for p in exc.problems:
-            err.print(f"  {p}", markup=False, highlight=False)
+            err.print(f"  {p}", markup=False, highlight=False, soft_wrap=True)
     else:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     raise typer.Exit(exc.exit_code)
 
 
@@ -45,13 +46,13 @@ def design_cmd(
         result = api.design_project(spec, output, force=force)
     except SchemawrightError as exc:
         _fail(exc)
-    table = Table(title=f"{result.spec.project.name}: designed", show_header=True)
+    table = Table(title=f"{escape(result.spec.project.name)}: designed", show_header=True)
     table.add_column("object")
     table.add_column("count", justify="right")
     for key in ("tables", "columns", "foreign_keys", "indexes", "checks", "inferences"):
         table.add_row(key.replace("_", " "), str(result.counts[key]))
     out.print(table)
-    out.print(f"wrote {len(result.artifacts)} files to {result.out_dir}")
+    out.print(f"wrote {len(result.artifacts)} files to {escape(str(result.out_dir))}")
 
 
 @app.command("verify")
@@ -114,7 +115,7 @@ def main() -> None:
     try:
         app()
     except SchemawrightError as exc:  # raised outside a command body (e.g. db commands)
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err.print("interrupted")
@@ -122,7 +123,7 @@ def main() -> None:
     except Exception as exc:  # a bug in schemawright, not in the input
         if os.environ.get("SCHEMAWRIGHT_DEBUG"):
             raise
-        err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+        err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))}\n"
                   "This is a bug in schemawright; rerun with SCHEMAWRIGHT_DEBUG=1 for the traceback.",
                   highlight=False)
         sys.exit(70)

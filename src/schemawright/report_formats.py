@@ -6,6 +6,7 @@ Every analyzer's CLI calls ``format_findings(findings, fmt, rules=...)``; the ru
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Sequence
@@ -49,7 +50,7 @@ def format_text(findings: Sequence[Finding], *, files_checked: int | None = None
     for f in findings:
         lines.append(f"{f.location}: {f.severity} {f.rule} {f.name}: {f.message}")
         if f.fix:
-            lines.append(f"    fix: {f.fix}")
+            lines.append("    fix: " + f.fix.replace("\n", "\n         "))
     lines.append(summary_line(findings, files_checked))
     return "\n".join(lines) + "\n"
 
@@ -107,6 +108,10 @@ def _sarif_result(f: Finding, rule_index: int) -> dict:
             region.update(endLine=loc.end_line, endColumn=loc.end_column)
         physical = {"artifactLocation": {"uri": _uri(loc.file)}, "region": region}
         result["locations"] = [{"physicalLocation": physical}]
+        if loc.object:  # several objects can share a line (a CREATE TABLE): tell their alerts apart
+            result["locations"][0]["logicalLocations"] = [{"fullyQualifiedName": loc.object}]
+            digest = hashlib.sha256(f"{f.rule}:{loc.object}".encode()).hexdigest()[:32]
+            result["partialFingerprints"] = {"schemawrightObject/v1": digest}
     elif loc.object:
         result["locations"] = [{"logicalLocations": [{"fullyQualifiedName": loc.object}]}]
     return result

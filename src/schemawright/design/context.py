@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
 
-import inflect
+import inflection
 
 from schemawright.errors import SpecError, SpecProblem
-from schemawright.model.names import to_snake
+from schemawright.model.names import shorten, to_snake
 from schemawright.model.schema import Schema, Table
 from schemawright.spec.load import PathKey, SourceMap
 from schemawright.spec.models import TaskInput
 
-_inflect = inflect.engine()
 _UNCOUNTABLE = frozenset({"data", "metadata", "media", "news", "settings", "series", "species", "status",
                           "equipment", "information", "feedback", "inventory", "analytics", "staff"})
 
@@ -24,7 +26,7 @@ def plural(word: str) -> str:
     head, _, last = word.rpartition("_")
     if last in _UNCOUNTABLE or is_plural(last):
         return word
-    return (head + "_" if head else "") + _inflect.plural_noun(last)
+    return (head + "_" if head else "") + inflection.pluralize(last)
 
 
 @cache
@@ -33,18 +35,38 @@ def singular(word: str) -> str:
     head, _, last = word.rpartition("_")
     if last in _UNCOUNTABLE:
         return word
-    single = _inflect.singular_noun(last)
-    return (head + "_" if head else "") + (single or last)
+    return (head + "_" if head else "") + inflection.singularize(last)
 
 
 @cache
 def is_plural(word: str) -> bool:
     last = word.rpartition("_")[2]
-    return last not in _UNCOUNTABLE and bool(_inflect.singular_noun(last)) and not last.endswith("ss")
+    if last in _UNCOUNTABLE or last.endswith("ss"):
+        return False
+    single = inflection.singularize(last)
+    return single != last and inflection.pluralize(single) == last
+
+
+# conventions.naming of the design in progress: off, entity and attribute names are used as written.
+_NAMING: ContextVar[bool] = ContextVar("naming", default=True)
+
+
+@contextmanager
+def naming_convention(enabled: bool) -> Iterator[None]:
+    """Apply (or not) the naming convention to entity and attribute names within the block."""
+    token = _NAMING.set(enabled)
+    try:
+        yield
+    finally:
+        _NAMING.reset(token)
 
 
 def table_name_for(name: str) -> str:
-    return plural(to_snake(name))
+    return shorten(plural(to_snake(name))) if _NAMING.get() else name
+
+
+def column_name_for(name: str) -> str:
+    return to_snake(name) if _NAMING.get() else name
 
 
 @dataclass
@@ -54,6 +76,8 @@ class DesignContext:
     schema: Schema = field(default_factory=Schema)
     problems: list[SpecProblem] = field(default_factory=list)
     entity_paths: dict[str, PathKey] = field(default_factory=dict)  # table -> input path
+    disabled: set[str] = field(default_factory=set)  # conventions switched off (recorded once each)
+    attribute_checks: list[tuple] = field(default_factory=list)  # (table, column, text, path), parsed last
 
     def problem(self, path: PathKey, message: str, **kw) -> None:
         self.problems.append(self.smap.problem(path, message, **kw))
@@ -67,6 +91,16 @@ class DesignContext:
 
     def infer(self, rule: str, subject: str, decision: str, reason: str) -> None:
         self.schema.infer(rule, subject, decision, reason)
+
+    def enabled(self, switch: str, skipped: str) -> bool:
+        """Whether ``conventions.<switch>`` is on; when off, records (once) that ``skipped`` was not done."""
+        if getattr(self.spec.conventions, switch):
+            return True
+        if switch not in self.disabled:
+            self.disabled.add(switch)
+            self.infer(f"conventions.{switch}", "design", f"not applied: {skipped}",
+                       f"disabled by conventions.{switch}")
+        return False
 
     @property
     def users_table(self) -> Table | None:

@@ -21,11 +21,11 @@ def apply(ctx: DesignContext) -> None:
         entity = _entity_for(ctx, table)
         if entity is not None and entity.audit_columns is False:
             ctx.infer("audit.columns", table.name, "no audit columns", "audit_columns: false in the input")
-        else:
+        elif entity is not None and entity.audit_columns or ctx.enabled("audit_columns", "audit columns"):
             _timestamps(ctx, table)
             _user_tracking(ctx, table)
         wants_soft_delete = entity.soft_delete if entity is not None and entity.soft_delete is not None \
-            else table.kind in SOFT_DELETE_KINDS
+            else table.kind in SOFT_DELETE_KINDS and ctx.enabled("soft_delete", "soft delete of core entities")
         if wants_soft_delete:
             _soft_delete(ctx, table, given=entity is not None and entity.soft_delete is not None)
 

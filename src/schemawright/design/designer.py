@@ -15,8 +15,9 @@ from schemawright.design.columns import (
     APPEND_ONLY_NAMES, CHILD_COLLECTIONS, DEFAULT_STATUS_VALUES, LOOKUP_ATTRIBUTES, PII_HINT_NAMES,
     SHARED_VOCABULARY, STATUS_VALUES, TRANSACTIONAL_NAMES, ColumnGuess, guess_column,
 )
-from schemawright.design.context import DesignContext, table_name_for
+from schemawright.design.context import DesignContext, column_name_for, naming_convention, table_name_for
 from schemawright.design.defaults import USER_TABLES, resolve_defaults
+from schemawright.design.explicit import parse_any_type, parse_expression
 from schemawright.model import names
 from schemawright.model.schema import (
     CheckConstraint, Column, EnumType, Expression, PrimaryKey, Schema, Source, Table, UniqueConstraint, convention, given,
@@ -32,14 +33,21 @@ UUID = DataType(Kind.UUID)
 
 def design(spec: TaskInput, smap: SourceMap) -> Schema:
     """Design the schema for a validated task input. Raises SpecError listing every input problem."""
-    ctx = DesignContext(spec=spec, smap=smap)
+    with naming_convention(spec.conventions.naming):
+        return _design(DesignContext(spec=spec, smap=smap))
+
+
+def _design(ctx: DesignContext) -> Schema:
     resolve_defaults(ctx)
+    _declared_enums(ctx)
     _create_tables(ctx)
     ctx.raise_problems()
     relationships.apply_explicit(ctx)
     _columns_and_deferred(ctx)
     ctx.raise_problems()
     relationships.apply_inferred(ctx)
+    relationships.apply_spelled_out(ctx)
+    _attribute_checks(ctx)
     _tenant_scope(ctx)
     ctx.raise_problems()
     _order_columns(ctx)
@@ -51,9 +59,22 @@ def design(spec: TaskInput, smap: SourceMap) -> Schema:
     relationships.check_cycles(ctx)
     ctx.raise_problems()
     conventions.mark_encrypted_columns(ctx)
-    security.apply(ctx)
-    conventions.comment_everything(ctx)
+    if ctx.enabled("security", "roles, grants, row-level security, masking"):
+        security.apply(ctx)
+    if ctx.enabled("comments", "comments on undocumented tables and columns"):
+        conventions.comment_everything(ctx)
     return ctx.schema
+
+
+def _declared_enums(ctx: DesignContext) -> None:
+    """data_model.enums: named enum types that attributes use by name."""
+    for i, decl in enumerate(ctx.spec.data_model.enums):
+        if ctx.schema.enum(decl.name) is not None:
+            ctx.problem(("data_model", "enums", i, "name"), f"duplicate enum {decl.name!r}")
+            continue
+        enum = _enum(decl.name, decl.values, ("data_model", "enums", i))
+        enum.schema, enum.comment = decl.db_schema or "public", decl.description
+        ctx.schema.enums.append(enum)
 
 
 def _entity_kind(ctx: DesignContext, entity: Entity, table: str) -> str:
@@ -84,6 +105,7 @@ def _create_tables(ctx: DesignContext) -> None:
         seen[name] = i
         kind = _entity_kind(ctx, entity, name)
         table = Table(name=name, kind=kind, comment=entity.description, origin=given(format_path(path)),
+                      schema=entity.db_schema or "public",
                       renamed_from=table_name_for(entity.renamed_from) if entity.renamed_from else None)
         ctx.schema.tables.append(table)
         ctx.entity_paths[name] = path
@@ -105,8 +127,10 @@ def _add_primary_key(ctx: DesignContext, table: Table, entity: Entity, path) -> 
             ctx.problem(path + ("primary_key",), f"primary key column(s) {', '.join(missing)} are not attributes "
                         f"of {entity.name!r}", expected=f"one of {', '.join(declared) or '(no attributes)'}")
             return
-        table.primary_key = PrimaryKey(name=names.pk_name(table.name, entity.primary_key),
+        table.primary_key = PrimaryKey(name=entity.primary_key_name or names.pk_name(table.name, entity.primary_key),
                                        columns=tuple(entity.primary_key), origin=given(format_path(path)))
+        return
+    if not ctx.enabled("uuid_keys", "a uuid id primary key for entities that declare none"):
         return
     table.columns.append(Column(
         name="id", type=UUID, nullable=False, default=Expression("gen_random_uuid()"), comment="Primary key",
@@ -125,7 +149,7 @@ def _columns_and_deferred(ctx: DesignContext) -> None:
         seen: set[str] = set()
         for j, attr in enumerate(entity.attributes):
             path = ("data_model", "entities", i, "attributes", j)
-            col = names.to_snake(attr.name)
+            col = column_name_for(attr.name)
             if col in seen:
                 ctx.problem(path + ("name",), f"duplicate attribute {attr.name!r} in entity {entity.name!r}")
                 continue
@@ -138,11 +162,13 @@ def _columns_and_deferred(ctx: DesignContext) -> None:
             if table.has_column(col):  # already created by an explicit relationship
                 _apply_overrides(ctx, table, table.column(col), attr, path)
                 continue
-            if _is_collection(attr, col):
+            if _is_collection(ctx, attr, col):
                 relationships.collection(ctx, table, attr, col, path)
-            elif attr.type is None and attr.references is None and col in LOOKUP_ATTRIBUTES:
+            elif attr.type is None and attr.references is None and col in LOOKUP_ATTRIBUTES \
+                    and ctx.enabled("lookup_tables", "lookup and child tables read from attribute names"):
                 relationships.lookup(ctx, table, attr, col, path)
-            elif attr.references is not None or (attr.type is None and col.endswith("_id")):
+            elif attr.references is not None or (attr.type is None and col.endswith("_id") and ctx.enabled(
+                    "infer_types", "types, checks, defaults and references read from names")):
                 relationships.defer_reference(ctx, table, attr, col, path)
             else:
                 add_attribute_column(ctx, table, attr, col, path)
@@ -192,7 +218,7 @@ def _order_columns(ctx: DesignContext) -> None:
         table = ctx.table(table_name_for(entity.name))
         declared: list[str] = []
         for attr in entity.attributes:
-            col = names.to_snake(attr.name)
+            col = column_name_for(attr.name)
             found = next((c for c in (col, f"{col}_id") if table.has_column(c) and c not in declared), None)
             if found:
                 declared.append(found)
@@ -207,17 +233,21 @@ def _order_columns(ctx: DesignContext) -> None:
         table.columns.sort(key=rank)
 
 
-def _is_collection(attr: Attribute, col: str) -> bool:
+def _is_collection(ctx: DesignContext, attr: Attribute, col: str) -> bool:
     if attr.multi_valued is not None:
         return attr.multi_valued
-    return attr.type is None and (col in SHARED_VOCABULARY or col in CHILD_COLLECTIONS)
+    return attr.type is None and (col in SHARED_VOCABULARY or col in CHILD_COLLECTIONS) and ctx.enabled(
+        "lookup_tables", "lookup and child tables read from attribute names")
 
 
 def add_attribute_column(ctx: DesignContext, table: Table, attr: Attribute, col: str, path) -> Column | None:
     """Create a column from an attribute: explicit settings first, the naming rule for the rest."""
-    guess = guess_column(col)
     subject = f"{table.name}.{col}"
     where = format_path(path)
+    infer = ctx.enabled("infer_types", "types, checks, defaults and references read from names")
+    guess = guess_column(col) if infer else ColumnGuess(
+        "conventions.infer_types", "disabled by conventions.infer_types: text unless a type is given",
+        DataType(Kind.TEXT))
     if attr.type is not None:
         dtype = _explicit_type(ctx, table, attr, col, path)
         if dtype is None:
@@ -246,9 +276,9 @@ def add_attribute_column(ctx: DesignContext, table: Table, attr: Attribute, col:
     for suffix, expr in guess.checks:
         if attr.type is None or guess.type.kind == column.type.kind:
             _add_check(ctx, table, suffix, expr, origin=inferred(guess.rule, guess.reason, where))
-    if col == "email" and table.name in USER_TABLES and attr.unique is None:
+    if col == "email" and table.name in USER_TABLES and attr.unique is None and infer:
         guess.unique, guess.reason = True, "an account's e-mail address identifies it: unique"
-    if col == "username" and table.name in USER_TABLES and attr.unique is None:
+    if col == "username" and table.name in USER_TABLES and attr.unique is None and infer:
         guess.unique, guess.reason = True, "a username identifies an account (sign-in, mentions, URLs): unique"
     if guess.unique and attr.unique is None:
         _add_unique(ctx, table, (col,), inferred(guess.rule, guess.reason, where))
@@ -266,8 +296,10 @@ def _explicit_type(ctx: DesignContext, table: Table, attr: Attribute, col: str, 
         enum_name = names.shorten(f"{table.name}_{col}")
         ctx.schema.enums.append(_enum(enum_name, attr.values, path))
         return enum_type(enum_name)
+    if (enum := ctx.schema.enum(text)) is not None:
+        return enum_type(enum.name)
     try:
-        return parse_type(text)
+        return parse_type(text) if ctx.spec.conventions.strict_expressions else parse_any_type(text)
     except UnknownTypeError:
         close = difflib.get_close_matches(text.lower(), supported_type_names(), n=1)
         ctx.problem(path + ("type",), f"unsupported type {attr.type!r}",
@@ -293,9 +325,14 @@ def _apply_overrides(ctx: DesignContext, table: Table, column: Column, attr: Att
         column.pii = attr.pii
     if attr.encrypt is not None:
         column.encrypt = attr.encrypt
+    if attr.identity is not None:
+        column.identity, column.nullable = attr.identity, False
+    for field_name in ("default_expression", "generated"):
+        if (text := getattr(attr, field_name)) is not None:
+            _set_expression(ctx, table, column, field_name, text, path + (field_name,))
     if attr.default is not None:
         try:
-            column.default = literal_default(attr.default, column.type)
+            column.default = literal_default(attr.default, column.type, allowed=attr.values)
         except ExpressionError as exc:
             ctx.problem(path + ("default",), f"bad default for {subject}: {exc}", got=repr(attr.default))
         if attr.nullable is None and column.nullable:
@@ -308,13 +345,35 @@ def _apply_overrides(ctx: DesignContext, table: Table, column: Column, attr: Att
             ctx.problem(path + ("values",), "the list of allowed values is empty")
         else:
             _add_value_set(ctx, table, column, tuple(attr.values), inferred_values=False)
-    if attr.check is not None:
-        _add_check(ctx, table, f"{column.name}_rule", attr.check, origin=given(format_path(path)),
-                   path=path + ("check",), user=True)
+    if attr.check is not None:  # parsed once every column exists (a check may read a later column)
+        ctx.attribute_checks.append((table, column.name, attr.check, path))
     if attr.unique:
         _add_unique(ctx, table, (column.name,), given(format_path(path)))
     elif attr.unique is False:
         table.uniques = [u for u in table.uniques if u.columns != (column.name,)]
+
+
+def _attribute_checks(ctx: DesignContext) -> None:
+    for table, column, text, path in ctx.attribute_checks:
+        _add_check(ctx, table, f"{column}_rule", text, origin=given(format_path(path)), path=path + ("check",),
+                   user=True)
+
+
+def _set_expression(ctx: DesignContext, table: Table, column: Column, field_name: str, text: str, path) -> None:
+    """default_expression / generated: any one expression (over the table's columns, for generated)."""
+    if ctx.spec.conventions.strict_expressions:
+        ctx.problem(path, f"{field_name} needs conventions.strict_expressions: false",
+                    hint="use 'default' for a literal or a known function (now, today, uuid)")
+        return
+    try:
+        expr, _ = parse_expression(text, [c.name for c in table.columns] if field_name == "generated" else ())
+    except ExpressionError as exc:
+        ctx.problem(path, f"bad {field_name} for {table.name}.{column.name}: {exc}", got=repr(text))
+        return
+    if field_name == "generated":
+        column.generated = expr
+    else:
+        column.default = expr
 
 
 def _add_value_set(ctx: DesignContext, table: Table, column: Column, values: tuple[str, ...],
@@ -339,7 +398,10 @@ def _add_value_set(ctx: DesignContext, table: Table, column: Column, values: tup
 
 def _add_check(ctx: DesignContext, table: Table, suffix: str, text: str, origin, path=None, user=False) -> None:
     try:
-        expr, used = _parse_check_cached(text, frozenset(c.name for c in table.columns))
+        if ctx.spec.conventions.strict_expressions:
+            expr, used = _parse_check_cached(text, frozenset((c.name, c.type) for c in table.columns))
+        else:
+            expr, used = parse_expression(text, [c.name for c in table.columns])
     except ExpressionError as exc:
         if user:
             ctx.problem(path, f"invalid check on {table.name}: {exc}", got=repr(text))
@@ -354,15 +416,17 @@ def _add_check(ctx: DesignContext, table: Table, suffix: str, text: str, origin,
 
 
 @cache
-def _parse_check_cached(text: str, columns: frozenset[str]):
+def _parse_check_cached(text: str, columns: frozenset[tuple[str, DataType]]):
     """parse_check memoized: generated checks repeat across tables (price >= 0, name not blank...)."""
-    return parse_check(text, set(columns))
+    return parse_check(text, dict(columns))
 
 
-def _add_unique(ctx: DesignContext, table: Table, columns: tuple[str, ...], origin) -> None:
-    if any(u.columns == columns for u in table.uniques):
+def _add_unique(ctx: DesignContext, table: Table, columns: tuple[str, ...], origin, name: str | None = None,
+                nulls_not_distinct: bool = False) -> None:
+    if any(u.name == name if name else u.columns == columns for u in table.uniques):
         return
-    table.uniques.append(UniqueConstraint(name=names.uq_name(table.name, columns), columns=columns, origin=origin))
+    table.uniques.append(UniqueConstraint(name=name or names.uq_name(table.name, columns), columns=columns,
+                                          nulls_not_distinct=nulls_not_distinct, origin=origin))
 
 
 def _apply_constraints(ctx: DesignContext) -> None:
@@ -382,15 +446,23 @@ def _apply_constraints(ctx: DesignContext) -> None:
             if not c.expression:
                 ctx.problem(path + ("expression",), "a check constraint needs an expression")
                 continue
+            count = len(table.checks)
             _add_check(ctx, table, c.name or "rule_" + str(i + 1), c.expression, given(format_path(path)),
                        path + ("expression",), user=True)
-            if c.name:
-                table.checks[-1].name = names.chk_name(table.name, c.name) if not c.name.startswith("chk_") else c.name
+            if len(table.checks) > count:
+                check = table.checks[-1]
+                if c.name:
+                    check.name = c.name if c.name.startswith("chk_") or not ctx.spec.conventions.naming \
+                        else names.chk_name(table.name, c.name)
+                if not ctx.spec.conventions.naming:  # a spelled-out input: the description is the comment
+                    check.comment = c.description or check.comment
         elif c.type == "unique":
             if not c.columns:
                 ctx.problem(path + ("columns",), "a unique constraint needs columns")
                 continue
-            _add_unique(ctx, table, tuple(c.columns), given(format_path(path)))
+            _add_unique(ctx, table, tuple(c.columns), given(format_path(path)),
+                        name=c.name if c.name and not ctx.spec.conventions.naming else None,
+                        nulls_not_distinct=c.nulls_not_distinct)
         else:
             for col in c.columns:
                 table.column(col).nullable = False

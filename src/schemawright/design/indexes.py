@@ -3,20 +3,24 @@ an index leading with every foreign key, and no duplicate or prefix-redundant in
 
 from __future__ import annotations
 
-from schemawright.design.context import DesignContext, table_name_for
+from schemawright.design.context import DesignContext, column_name_for, table_name_for
+from schemawright.design.explicit import parse_expression
 from schemawright.model import names
 from schemawright.model.schema import Index, IndexElement, IndexMethod, Table, given, inferred
 from schemawright.model.types import Kind
 from schemawright.spec.expressions import ExpressionError, parse_check
 from schemawright.spec.load import format_path
+from schemawright.spec.models import IndexKey
 
 
 def apply(ctx: DesignContext) -> None:
     _declared(ctx)
     _queried_documents(ctx)
-    _foreign_keys(ctx)
-    for table in ctx.schema.tables:
-        _drop_redundant(ctx, table)
+    if ctx.enabled("index_foreign_keys", "an index leading with every foreign key"):
+        _foreign_keys(ctx)
+    if ctx.enabled("prune_indexes", "dropping duplicate and prefix-redundant indexes"):
+        for table in ctx.schema.tables:
+            _drop_redundant(ctx, table)
 
 
 def _declared(ctx: DesignContext) -> None:
@@ -26,11 +30,11 @@ def _declared(ctx: DesignContext) -> None:
         if table is None:
             ctx.problem(path + ("entity",), f"index on unknown entity {req.entity!r}")
             continue
-        if req.columns and (req.equality or req.range):
-            ctx.problem(path, "give either columns, or equality/range columns, not both")
+        if sum(map(bool, (req.columns, req.equality or req.range, req.keys))) > 1:
+            ctx.problem(path, "give either columns, or equality/range columns, or keys, not several")
             continue
-        keys = list(req.columns) or list(req.equality) + list(req.range)
-        if not keys:
+        keys = list(req.columns) or list(req.equality) + list(req.range) or [k.column for k in req.keys if k.column]
+        if not keys and not req.keys:
             ctx.problem(path + ("columns",), "an index needs at least one column")
             continue
         unknown = [c for c in keys + list(req.include) if not table.has_column(c)]
@@ -38,31 +42,52 @@ def _declared(ctx: DesignContext) -> None:
             ctx.problem(path + ("columns",), f"unknown column(s) {', '.join(unknown)} in {table.name}",
                         expected=", ".join(c.name for c in table.columns))
             continue
-        where = None
-        if req.where:
-            try:
-                where, _ = parse_check(req.where, {c.name for c in table.columns})
-            except ExpressionError as exc:
-                ctx.problem(path + ("where",), f"invalid index predicate: {exc}", got=repr(req.where))
-                continue
-        name = req.name or names.idx_name(table.name, keys)
+        columns = {c.name for c in table.columns}
+        try:
+            where = _condition(ctx, req.where, columns) if req.where else None
+        except ExpressionError as exc:
+            ctx.problem(path + ("where",), f"invalid index predicate: {exc}", got=repr(req.where))
+            continue
+        try:
+            elements = tuple(_element(ctx, k, columns) for k in req.keys) or tuple(IndexElement(column=c) for c in keys)
+        except ExpressionError as exc:
+            ctx.problem(path + ("keys",), f"invalid index key: {exc}")
+            continue
+        name = req.name or names.idx_name(table.name, keys or ["expr"])
         if any(ix.name == name for ix in table.indexes):
             ctx.problem(path + ("name",), f"duplicate index name {name}")
             continue
-        table.indexes.append(Index(name=name, elements=tuple(IndexElement(column=c) for c in keys),
-                                   unique=req.unique, method=IndexMethod(req.type), where=where,
-                                   include=tuple(req.include), comment=req.reason,
-                                   origin=given(format_path(path))))
+        table.indexes.append(Index(name=name, elements=elements, unique=req.unique, method=IndexMethod(req.type),
+                                   where=where, include=tuple(req.include), comment=req.reason,
+                                   nulls_not_distinct=req.nulls_not_distinct, origin=given(format_path(path))))
         if req.equality or req.range:
             ctx.infer("index.column_order", f"{table.name}.{name}", f"keys ({', '.join(keys)})",
                       "seed 004: equality columns first, then range/sort columns, so one index serves both")
+
+
+def _condition(ctx: DesignContext, text: str, columns: set[str]):
+    if ctx.spec.conventions.strict_expressions:
+        return parse_check(text, columns)[0]
+    return parse_expression(text, columns)[0]
+
+
+def _element(ctx: DesignContext, key: IndexKey, columns: set[str]) -> IndexElement:
+    """One spelled-out key; an expression key needs conventions.strict_expressions: false."""
+    expression = None
+    if key.expression is not None:
+        if ctx.spec.conventions.strict_expressions:
+            raise ExpressionError("expression keys need conventions.strict_expressions: false")
+        expression = parse_expression(key.expression, columns)[0]
+    descending = key.order == "desc"
+    return IndexElement(column=key.column, expression=expression, descending=descending, opclass=key.opclass,
+                        nulls_first=None if key.nulls is None else key.nulls == "first")
 
 
 def _queried_documents(ctx: DesignContext) -> None:
     for i, entity in enumerate(ctx.spec.data_model.entities):
         table = ctx.table(table_name_for(entity.name))
         for attr in entity.attributes:
-            column = table.column(names.to_snake(attr.name)) if table else None
+            column = table.column(column_name_for(attr.name)) if table else None
             if not attr.indexed or column is None:
                 continue
             if column.type.kind in (Kind.JSONB,) or column.type.array_dims:

@@ -51,6 +51,8 @@ END;
 
 def apply(ctx: DesignContext) -> None:
     _record_performance_facts(ctx)
+    if not ctx.enabled("partitioning", "partitioning of large event tables"):
+        return
     referenced = {fk.ref_table for t in ctx.schema.tables for fk in t.foreign_keys if fk.ref_table != t.name}
     for table in ctx.schema.tables:
         rows = table.estimated_rows or 0

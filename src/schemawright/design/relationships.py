@@ -9,6 +9,7 @@ import re
 from schemawright.design.columns import CHILD_COLLECTIONS, SHARED_VOCABULARY, USER_ROLES, guess_column
 from schemawright.design.context import DesignContext, plural, singular, table_name_for
 from schemawright.model import names
+from schemawright.model.names import shorten
 from schemawright.model.schema import (
     CheckConstraint, Column, Expression, FkAction, ForeignKey, PrimaryKey, Table, UniqueConstraint, convention,
     given, inferred,
@@ -77,6 +78,8 @@ def add_foreign_key(ctx: DesignContext, child: Table, column: str, parent: Table
 
 def apply_explicit(ctx: DesignContext) -> None:
     for i, rel in enumerate(ctx.spec.data_model.relationships):
+        if rel.columns:
+            continue  # over declared columns: apply_spelled_out, once the columns exist
         path = ("data_model", "relationships", i)
         a = _resolve(ctx, rel.from_, path + ("from",))
         b = _resolve(ctx, rel.to, path + ("to",))
@@ -87,7 +90,7 @@ def apply_explicit(ctx: DesignContext) -> None:
             _junction(ctx, a, b, rel.through, origin, path)
             continue
         child, parent = (b, a) if rel.type == "one_to_many" else (a, b)
-        column = rel.foreign_key or f"{singular(parent.name)}_id"
+        column = rel.foreign_key or shorten(f"{singular(parent.name)}_id")
         required = True if rel.required is None else rel.required
         if parent.primary_key is None or len(parent.primary_key.columns) != 1:
             ctx.problem(path, f"{parent.name} has a composite primary key; reference it with a constraint instead")
@@ -98,6 +101,40 @@ def apply_explicit(ctx: DesignContext) -> None:
         if rel.type == "one_to_one":
             ctx.infer("fk.one_to_one", f"{child.name}.{column}", "UNIQUE foreign key",
                       "a one-to-one relationship is a foreign key that can appear only once")
+
+
+def apply_spelled_out(ctx: DesignContext) -> None:
+    """Relationships that name their columns: a foreign key over declared columns of ``from`` to ``to``'s
+    primary key (or ``references_columns``), with the name and actions given; nothing is inferred."""
+    for i, rel in enumerate(ctx.spec.data_model.relationships):
+        if not rel.columns:
+            continue
+        path = ("data_model", "relationships", i)
+        child, parent = _resolve(ctx, rel.from_, path + ("from",)), _resolve(ctx, rel.to, path + ("to",))
+        if child is None or parent is None:
+            continue
+        if rel.type not in ("many_to_one", "one_to_one"):
+            ctx.problem(path + ("type",), "a relationship with columns is a foreign key from 'from' to 'to'",
+                        expected="many_to_one or one_to_one")
+            continue
+        ref_columns = tuple(rel.references_columns) or (parent.primary_key.columns if parent.primary_key else ())
+        missing = [c for c in rel.columns if not child.has_column(c)]
+        missing += [c for c in ref_columns if not parent.has_column(c)]
+        if missing or len(ref_columns) != len(rel.columns):
+            ctx.problem(path + ("columns",), f"unknown column(s) {', '.join(missing)}" if missing else
+                        f"{len(rel.columns)} column(s) cannot reference {len(ref_columns)}",
+                        expected=f"columns of {child.name} referencing as many columns of {parent.name}")
+            continue
+        name = rel.name or names.fk_name(child.name, rel.columns)
+        child.foreign_keys = [f for f in child.foreign_keys if f.name != name]
+        child.foreign_keys.append(ForeignKey(
+            name=name, columns=tuple(rel.columns), ref_table=parent.name, ref_columns=ref_columns,
+            ref_schema=parent.schema if parent.schema != child.schema else None,
+            on_delete=_ACTIONS[rel.on_delete or "no_action"], on_update=_ACTIONS[rel.on_update or "no_action"],
+            deferrable=rel.deferrable, initially_deferred=rel.initially_deferred, origin=given(format_path(path))))
+        if rel.type == "one_to_one" and not any(u.columns == tuple(rel.columns) for u in child.uniques):
+            child.uniques.append(UniqueConstraint(name=names.uq_name(child.name, rel.columns),
+                                                  columns=tuple(rel.columns), origin=given(format_path(path))))
 
 
 def _resolve(ctx: DesignContext, entity: str, path) -> Table | None:
@@ -111,13 +148,13 @@ def _resolve(ctx: DesignContext, entity: str, path) -> Table | None:
 
 
 def _junction(ctx: DesignContext, a: Table, b: Table, through: str | None, origin, path) -> Table:
-    name = through or f"{singular(a.name)}_{b.name}"
+    name = through or shorten(f"{singular(a.name)}_{b.name}")
     if ctx.table(name):
         ctx.problem(path + ("through",), f"junction table {name!r} clashes with an entity of that name")
         return ctx.table(name)
-    ca, cb = f"{singular(a.name)}_id", f"{singular(b.name)}_id"
+    ca, cb = shorten(f"{singular(a.name)}_id"), shorten(f"{singular(b.name)}_id")
     if ca == cb:  # self many-to-many, e.g. users following users
-        ca, cb = f"{singular(a.name)}_id", f"related_{singular(b.name)}_id"
+        ca, cb = shorten(f"{singular(a.name)}_id"), shorten(f"related_{singular(b.name)}_id")
     table = Table(name=name, kind="junction", origin=origin,
                   comment=f"Links {a.name} and {b.name} (many-to-many)",
                   estimated_rows=max(a.estimated_rows or 0, b.estimated_rows or 0))
@@ -214,7 +251,7 @@ def lookup(ctx: DesignContext, table: Table, attr: Attribute, col: str, path) ->
                                              expression=Expression("length(btrim(name)) > 0"),
                                              columns=("name",), origin=inferred("normalize.lookup", "no blanks")))
         ctx.schema.tables.append(parent)
-    fk_col = f"{col}_id"
+    fk_col = shorten(f"{col}_id")
     ctx.infer("normalize.lookup", f"{table.name}.{col}", f"lookup table {name} + foreign key {fk_col}",
               "seed 004: hard-coded categories belong in a lookup table (rename and add values without a "
               "migration, no spelling variants)")
@@ -248,14 +285,14 @@ def collection(ctx: DesignContext, table: Table, attr: Attribute, col: str, path
                   "(tags) are a vocabulary linked many-to-many")
         return
     value_col, noun = CHILD_COLLECTIONS.get(col, ("value", singular(col)))
-    name = f"{singular(table.name)}_{plural(noun)}"
+    name = shorten(f"{singular(table.name)}_{plural(noun)}")
     child = Table(name=name, kind="child", origin=origin, estimated_rows=(table.estimated_rows or 0) * 2,
                   comment=f"The {col} of each {singular(table.name)} (one row per value)")
     child.columns.append(Column(name="id", type=UUID, nullable=False, comment="Primary key",
                                 default=Expression("gen_random_uuid()"), origin=origin))
     child.primary_key = PrimaryKey(name=names.pk_name(name, ["id"]), columns=("id",), origin=origin)
     ctx.schema.tables.append(child)
-    parent_col = f"{singular(table.name)}_id"
+    parent_col = shorten(f"{singular(table.name)}_id")
     add_foreign_key(ctx, child, parent_col, table, nullable=False, kind="child", origin=origin)
     guess = guess_column(value_col)
     child.columns.append(Column(name=value_col, type=guess.type, nullable=False, pii=guess.pii,
@@ -279,8 +316,12 @@ def collection(ctx: DesignContext, table: Table, attr: Attribute, col: str, path
 def check_cycles(ctx: DesignContext) -> None:
     """Required foreign keys that form a cycle make every insert impossible: refuse them."""
     graph: dict[str, list[tuple[str, ForeignKey]]] = {t.name: [] for t in ctx.schema.tables}
+    spelled_out = {f"data_model.relationships[{i}]" for i, rel in enumerate(ctx.spec.data_model.relationships)
+                   if rel.columns}
     for table, fk in ctx.schema.all_foreign_keys():
         required = all(not table.column(c).nullable for c in fk.columns)
+        if fk.origin.path in spelled_out:  # stated column by column: kept as given (the DDL defers it)
+            continue
         if required and not fk.deferrable:
             graph[table.name].append((fk.ref_table, fk))
     for table in ctx.schema.tables:
@@ -345,5 +386,5 @@ def _cycles(graph: dict[str, list[tuple[str, ForeignKey]]]) -> list[list[str]]:
     return found
 
 
-__all__ = ["add_foreign_key", "apply_explicit", "apply_inferred", "check_cycles", "choose_on_delete",
-           "collection", "defer_reference", "lookup"]
+__all__ = ["add_foreign_key", "apply_explicit", "apply_inferred", "apply_spelled_out", "check_cycles",
+           "choose_on_delete", "collection", "defer_reference", "lookup"]

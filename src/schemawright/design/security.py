@@ -106,7 +106,6 @@ _ROLE_TEXT = {
 def _roles(ctx: DesignContext, facts: dict) -> None:
     prefix = facts["role_prefix"]
     env = APP_PASSWORD_ENV
-    facts["password_env"] = env
     for purpose in ROLE_PURPOSES:
         name = f"{prefix}_{purpose}"
         member_of = (f"{prefix}_readwrite",) if purpose == "app" else ()
@@ -340,7 +339,7 @@ def _audit(ctx: DesignContext, facts: dict) -> None:
     if partitioned:  # the performance designer's monthly partitions: created by the migration, then monthly
         table.partitioning = Partitioning(strategy="range", columns=("occurred_at",), origin=inferred(
             "partition.range", "monthly audit partitions are detached and dropped at the end of retention"))
-        partitioning._ensure_function(ctx)  # noqa: SLF001 - the performance designer's function
+        partitioning._ensure_function(ctx)  # the performance designer's maintenance function
     s.tables.append(table)
     redact = {t.name: sorted(set(facts["pii"].get(t.name, [])) | set(facts["secrets"].get(t.name, [])))
               for t in audited}
@@ -452,7 +451,7 @@ def _anonymized(table: Table, column: Column) -> str | None:
     key = q(table.primary_key.columns[0])
     unique = any(u.columns == (column.name,) for u in table.uniques)
     if column.type.kind == Kind.BYTEA:
-        return "'\\x'::bytea"
+        return "''::bytea"
     if column.type.kind in TEXT_KINDS:
         if "email" in column.name:
             return f"'erased-' || {key}::text || '@erased.invalid'"
@@ -525,7 +524,8 @@ def _grants(ctx: DesignContext, facts: dict) -> None:
             continue
         grant("readwrite", WRITE_PRIVILEGES, "table", t.name, "the application reads and writes; no TRUNCATE "
               "(it ignores row-level security)")
-        grant("admin", TABLE_PRIVILEGES, "table", t.name, "administration")
+        grant("admin", TABLE_PRIVILEGES, "table", t.name, "administration; no REFERENCES or TRIGGER: schema "
+              "changes go through migrations as the owner")
         if t.name not in personal:
             grant("readonly", ("SELECT",), "table", t.name, "read-only access")
     for v in s.views:
@@ -542,21 +542,13 @@ def _grants(ctx: DesignContext, facts: dict) -> None:
             grant(p, ("EXECUTE",), "function", f.name, "callers of the helper function")
     why = convention("security.default_privileges", "objects created later get the same privileges")
     owner = role["owner"]
-    s.default_privileges += [
-        DefaultPrivilege(owner=owner, object_type="tables", privileges=("SELECT",), grantee=role["readonly"], origin=why),
-        DefaultPrivilege(owner=owner, object_type="tables", privileges=WRITE_PRIVILEGES, grantee=role["readwrite"],
-                         origin=why),
-        DefaultPrivilege(owner=owner, object_type="tables", privileges=TABLE_PRIVILEGES, grantee=role["admin"],
-                         origin=why),
-        DefaultPrivilege(owner=owner, object_type="sequences", privileges=("SELECT",), grantee=role["readonly"],
-                         origin=why),
-        DefaultPrivilege(owner=owner, object_type="sequences", privileges=("SELECT", "USAGE"),
-                         grantee=role["readwrite"], origin=why),
-        DefaultPrivilege(owner=owner, object_type="sequences", privileges=("SELECT", "UPDATE", "USAGE"),
-                         grantee=role["admin"], origin=why),
-        DefaultPrivilege(owner=owner, object_type="functions", privileges=("EXECUTE",), grantee="PUBLIC",
-                         revoke=True, schema=None, origin=why),
-    ]
+    defaults = [("tables", ("SELECT",), "readonly"), ("tables", WRITE_PRIVILEGES, "readwrite"),
+                ("tables", TABLE_PRIVILEGES, "admin"), ("sequences", ("SELECT",), "readonly"),
+                ("sequences", ("SELECT", "USAGE"), "readwrite"), ("sequences", ("SELECT", "UPDATE", "USAGE"), "admin")]
+    s.default_privileges += [DefaultPrivilege(owner=owner, object_type=kind, privileges=privileges, origin=why,
+                                              grantee=role[purpose]) for kind, privileges, purpose in defaults]
+    s.default_privileges.append(DefaultPrivilege(owner=owner, object_type="functions", privileges=("EXECUTE",),
+                                                 grantee="PUBLIC", revoke=True, schema=None, origin=why))
     ctx.infer("security.grants", "privileges", "PUBLIC revoked from the schema and every function; explicit "
               "grants per role; default privileges for later tables, sequences and functions",
               "least privilege: a role can do only what its purpose needs" + (

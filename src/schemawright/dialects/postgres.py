@@ -281,8 +281,8 @@ class Postgres(Dialect):
         return out + [Statement("session", schema.owner, "RESET ROLE;")]
 
     def security_drops(self, schema: Schema) -> list[str]:
-        """Undo of the prelude and the default privileges; a role is dropped unless another database
-        of the server still uses it."""
+        """Undo of the prelude and the default privileges. The roles go together, unless another database
+        of the server still uses one of them (then all stay: the login role with the group it belongs to)."""
         if schema.owner is None:
             return []
         out = [self.default_privilege_sql(d, undo=True) for d in reversed(schema.default_privileges)]
@@ -290,15 +290,16 @@ class Postgres(Dialect):
         if grantees:
             out.append(f"REVOKE ALL ON SCHEMA {q(schema.name)} FROM {', '.join(_grantee(g) for g in grantees)};")
         out.append(f"GRANT USAGE ON SCHEMA {q(schema.name)} TO PUBLIC;  -- the PostgreSQL 15+ default")
-        for r in reversed(schema.roles):
-            name = quote_literal(r.name)
-            out.append(
-                "DO $$\nBEGIN\n    IF EXISTS (SELECT FROM pg_catalog.pg_shdepend d JOIN pg_catalog.pg_roles r "
-                "ON r.oid = d.refobjid\n               WHERE d.refclassid = 'pg_catalog.pg_authid'::regclass AND "
-                f"r.rolname = {name}\n                 AND d.dbid IS DISTINCT FROM (SELECT oid FROM "
-                "pg_catalog.pg_database WHERE datname = current_database())) THEN\n"
-                f"        RAISE NOTICE 'role % is kept: another database still uses it', {name};\n    ELSE\n"
-                f"        DROP ROLE IF EXISTS {q(r.name)};\n    END IF;\nEND\n$$;")
+        roles = [r.name for r in reversed(schema.roles)]
+        names = ", ".join(quote_literal(r) for r in roles)
+        drops = "".join(f"        DROP ROLE IF EXISTS {q(r)};\n" for r in roles)
+        out.append(
+            "DO $$\nBEGIN\n    IF EXISTS (SELECT FROM pg_catalog.pg_shdepend d JOIN pg_catalog.pg_roles r "
+            "ON r.oid = d.refobjid\n               WHERE d.refclassid = 'pg_catalog.pg_authid'::regclass "
+            f"AND r.rolname IN ({names})\n                 AND d.dbid IS DISTINCT FROM (SELECT oid FROM "
+            "pg_catalog.pg_database WHERE datname = current_database())) THEN\n"
+            "        RAISE NOTICE 'the roles are kept: another database still uses them';\n    ELSE\n"
+            f"{drops}    END IF;\nEND\n$$;")
         return out
 
     @staticmethod

@@ -1,10 +1,14 @@
 """Changes -> SQL steps, forward and undo, safe by default on a live database.
 
-Each change renders to steps placed in *phases* (the constants below) so that dependencies hold:
-renames first (in the undo: after keys and indexes, before views, whose old text needs the old
-names), then drops of dependents (views, triggers, keys, indexes), tables
-and columns, then constraints, indexes and foreign keys, views, triggers, comments, and finally the
-drops of functions, types, extensions and schemas. On an existing table (``online=True``):
+Each change renders to steps placed in *phases* (the constants below and in security.py) so that
+dependencies hold: table and column renames; schemas, extensions, roles, owners and schema privileges
+(as the connecting user), then SET ROLE to the schema's owner when the model manages one; enums and
+functions; drops of dependents (policies, views, triggers, keys, indexes); tables and columns; keys,
+indexes and foreign keys; views, triggers, policies, comments, grants; RESET ROLE; and the drops of
+functions, types, extensions, schemas and roles. The undo runs the reversed changes with the renames
+back placed after keys and indexes and before views (whose old text needs the old names).
+
+On an existing table (``online=True``):
 
 - indexes are built and dropped CONCURRENTLY (such steps are ``transactional=False``: they must run
   outside a transaction block), primary and unique keys are attached to a concurrently built index;
@@ -161,7 +165,7 @@ def _words(text: str) -> set[str]:
 class _Renderer(SecuritySteps):
     """Renders changes into (phase, rank, step) and sorts them."""
 
-    pg = staticmethod(lambda: _pg())
+    pg = staticmethod(_pg)
     qualified = staticmethod(qualified)
 
     def __init__(self, online: bool, renames_first: bool, row_counts: dict[tuple[str, str], int]):

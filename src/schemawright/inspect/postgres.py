@@ -226,8 +226,8 @@ _ACL_SQL = """
 SELECT o.object_type, o.object_name, o.owner, a.grantee, a.privilege_type
 FROM (
     SELECT CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' WHEN 'm' THEN 'view' ELSE 'table' END,
-           c.relname, c.relowner, coalesce(c.relacl, acldefault((CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END)::"char",
-                                                                c.relowner))
+           c.relname, c.relowner,
+           coalesce(c.relacl, acldefault((CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END)::"char", c.relowner))
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND NOT c.relispartition
       AND """ + _NOT_EXTENSION_MEMBER.format(oid="c.oid").replace("%s", "'pg_class'") + """
@@ -247,7 +247,7 @@ ORDER BY 1, 2, 4, 5"""
 _OWNERS_SQL = """
 SELECT DISTINCT pg_get_userbyid(owner) AS owner FROM (
     SELECT c.relowner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p', 'v', 'm')
+    WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition
       AND """ + _NOT_EXTENSION_MEMBER.format(oid="c.oid").replace("%s", "'pg_class'") + """
     UNION ALL
     SELECT p.proowner FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace

@@ -146,6 +146,8 @@ def _access_control(ctx: RenderContext) -> str:
               "compromised application.",
               "- Superusers and roles with BYPASSRLS see every row; TRUNCATE ignores policies, so only the admin "
               "role has it.",
+              "- Views read their tables as their owner, who is bound by the policies (FORCE): through a view every "
+              "role, admin included, sees the rows of the user or tenant set in the session.",
               "- The key in the session setting is visible to that session and to superusers while it is set; "
               "pass it as a parameter so it does not appear in `pg_stat_activity` or logs.",
               "- A later table with personal data must revoke the default SELECT of the read-only role and get a "

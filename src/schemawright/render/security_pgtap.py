@@ -12,6 +12,7 @@ from schemawright.model.names import quote_literal as lit
 from schemawright.render import Artifact, RenderContext, Renderer
 from schemawright.verify.security_checks import security_checks
 
+RUN = '--   pg_prove -d "$PGDATABASE" tests/*.sql    # PGHOST, PGPORT, PGUSER as for psql'
 GROUPS = {"privileges": "every role x table x operation, and EXECUTE on every function, attempted",
           "row_security": "users and tenants see and change only their own rows",
           "audit": "every change leaves exactly the expected audit row",
@@ -37,7 +38,7 @@ class SecurityPgtap(Renderer):
             checks = [c for c in suite.checks if c.group == group and c.pgtap]
             if not checks:
                 continue
-            body = [f"-- pgTAP: {purpose}.", header.rstrip("\n"), '--   pg_prove -d "$PGDATABASE" tests/*.sql    # PGHOST, PGPORT, PGUSER as for psql',
+            body = [f"-- pgTAP: {purpose}.", header.rstrip("\n"), RUN,
                     "\\set ON_ERROR_STOP 1", "\\set QUIET 1", "BEGIN;", "CREATE EXTENSION IF NOT EXISTS pgtap;",
                     "\\ir support/security_support.sql", "\\ir support/security_fixture.sql",
                     f"SELECT plan({len(checks)});"]

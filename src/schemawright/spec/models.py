@@ -146,6 +146,9 @@ class Attribute(_Strict):
     multi_valued: bool | None = None  # a list of values: becomes a child table (1NF)
     indexed: bool | None = None  # queried on its own: index it (GIN for jsonb)
     renamed_from: Identifier | None = None
+    identity: Literal["always", "by default"] | None = None  # GENERATED ... AS IDENTITY
+    default_expression: str | None = None  # a SQL expression (nextval(...), uuid_generate_v4()...); parsed, not pasted
+    generated: str | None = None  # GENERATED ALWAYS AS (expression) STORED, over this table's columns
 
     @field_validator("values", mode="after")
     @classmethod
@@ -180,6 +183,8 @@ class Entity(_Strict):
     audit_columns: bool | None = None
     tenant_column: Identifier | None = None
     renamed_from: Identifier | None = None
+    db_schema: Identifier | None = Field(default=None, alias="schema")  # the PostgreSQL schema (default public)
+    primary_key_name: Identifier | None = None  # the constraint's name (default: the naming convention's)
 
 
 class Relationship(_Strict):
@@ -193,6 +198,13 @@ class Relationship(_Strict):
     required: bool | None = None
     through: Identifier | None = None  # junction table name for many_to_many
     description: str | None = None
+    # A foreign key spelled out over declared columns (composite keys, keys to a unique column):
+    name: Identifier | None = None
+    columns: list[Identifier] = Field(default_factory=list)  # the referencing columns of ``from``
+    references_columns: list[Identifier] = Field(default_factory=list)  # of ``to`` (default: its primary key)
+    on_update: Literal["cascade", "restrict", "set_null", "set_default", "no_action"] | None = None
+    deferrable: bool = False
+    initially_deferred: bool = False
 
 
 class BusinessRule(_Strict):
@@ -209,6 +221,23 @@ class Constraint(_Strict):
     expression: str | None = None
     name: Identifier | None = None
     description: str | None = None
+    nulls_not_distinct: bool = False  # unique: NULLS NOT DISTINCT
+
+
+class IndexKey(_Strict):
+    """One key of an index spelled out: a column or an expression, with its order and operator class."""
+
+    column: Identifier | None = None
+    expression: str | None = None
+    order: Literal["asc", "desc"] = "asc"
+    nulls: Literal["first", "last"] | None = None  # None: the default for the order
+    opclass: Identifier | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> IndexKey:
+        if (self.column is None) == (self.expression is None):
+            raise ValueError("an index key is either a column or an expression")
+        return self
 
 
 class IndexRequirement(_Strict):
@@ -216,16 +245,28 @@ class IndexRequirement(_Strict):
     columns: list[Identifier] = Field(default_factory=list)  # taken in the given order
     equality: list[Identifier] = Field(default_factory=list)  # or: equality columns...
     range: list[Identifier] = Field(default_factory=list)  # ...then range/sort columns (seed 004's rule)
-    type: Literal["btree", "hash", "gin", "gist", "brin"] = "btree"
+    type: Literal["btree", "hash", "gin", "gist", "brin", "spgist"] = "btree"
     unique: bool = False
     where: str | None = None
     include: list[Identifier] = Field(default_factory=list)
     name: Identifier | None = None
     reason: str | None = None
+    keys: list[IndexKey] = Field(default_factory=list)  # or: keys spelled out (expressions, DESC, opclass)
+    nulls_not_distinct: bool = False
+
+
+class EnumDefinition(_Strict):
+    """A named enum type that attributes use by name (``type: mpaa_rating``)."""
+
+    name: Identifier
+    values: list[str] = Field(min_length=1)
+    description: str | None = None
+    db_schema: Identifier | None = Field(default=None, alias="schema")
 
 
 class DataModel(_Strict):
     entities: list[Entity] = Field(min_length=1)
+    enums: list[EnumDefinition] = Field(default_factory=list)
     relationships: list[Relationship] = Field(default_factory=list)
     business_rules: list[BusinessRule] = Field(default_factory=list)
     constraints: list[Constraint] = Field(default_factory=list)
@@ -281,8 +322,36 @@ class QueryPattern(_Strict):
     target_latency: str | None = None
 
 
+class Conventions(_Strict):
+    """What the designer adds on its own, each switch on by default. ``schemawright import`` writes
+    them all off (``conventions: false`` is the short form) and spells out every table, key,
+    constraint and index, so the design reproduces the imported schema."""
+
+    naming: bool = True  # plural snake_case tables, snake_case columns, pk_/fk_/uq_/chk_/idx_ names
+    uuid_keys: bool = True  # a uuid ``id`` primary key for an entity that declares none
+    audit_columns: bool = True  # created_at/updated_at (+ trigger), created_by/updated_by
+    soft_delete: bool = True  # deleted_at + an active-rows view on core entities
+    index_foreign_keys: bool = True  # an index leading with every foreign key
+    prune_indexes: bool = True  # drop plain indexes that duplicate or prefix another index or key
+    infer_types: bool = True  # types, checks, defaults, status sets, PII and references read from names
+    lookup_tables: bool = True  # categorical and multi-valued names become lookup, vocabulary, child tables
+    partitioning: bool = True  # large event tables are partitioned
+    security: bool = True  # roles, grants, row-level security, masking, audit
+    comments: bool = True  # every table and column the input left undocumented gets a comment
+    strict_expressions: bool = True  # checks call allow-listed immutable functions only; off: any expression
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, bool):  # conventions: false -> every switch off
+            return {name: value for name in cls.model_fields}
+        return value
+
+
 class TaskInput(_Strict):
     project: Project = Field(default_factory=Project)
+    conventions: Conventions = Field(default_factory=Conventions)
+    x_skipped: list[str] = Field(default_factory=list, alias="x-skipped")  # what an importer could not carry
     task: Task = Field(default_factory=Task)
     data_model: DataModel
     performance_targets: PerformanceTargets | None = None

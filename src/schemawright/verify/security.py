@@ -1,8 +1,8 @@
 """verify, security group: every promise of the security design is attempted on the live database.
 
-- ``scratch_roles``: before the scratch database is made, refuse a server that already has the design's
-  roles (they may be a deployment's: verify creates, changes and drops them) or lacks an extension the
-  design needs; afterwards drop every role the run created, even when it failed.
+- ``scratch_roles``: before the scratch database is made, refuse a server where the design's roles exist
+  and are in use (they may be a deployment's: verify creates, changes and drops them) or that lacks an
+  extension the design needs; afterwards drop the design's roles, even when the run failed.
 - ``run_checks``: loads the probes and the fixture rows (hostile text included) and runs each check of
   ``security_checks`` in a savepoint, as the role it is about; then proves the undo migration removes
   the roles, privileges and policies, and that no generated file holds a password or a key.
@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import re
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,7 +32,7 @@ EXTENSION_PURPOSE = {"pgcrypto": "column encryption (pgp_sym_encrypt)"}
 
 @contextlib.contextmanager
 def scratch_roles(server: str, model: Schema) -> Iterator[None]:
-    """Check the server can host the design's roles and extensions; drop the roles created meanwhile."""
+    """Check the server can host the design's roles and extensions; drop the design's roles afterwards."""
     names = [r.name for r in model.roles]
     with connect(server, autocommit=True) as conn:
         if model.extensions:
@@ -45,22 +46,48 @@ def scratch_roles(server: str, model: Schema) -> Iterator[None]:
                     "schemawright verify <folder> --dsn postgresql://user@host/db (for example a distribution "
                     "PostgreSQL with its contrib modules)")
         if names:
-            existing = [r[0] for r in conn.execute("SELECT rolname FROM pg_roles WHERE rolname = ANY(%s) ORDER BY 1",
-                                                   [names])]
-            if existing:
+            in_use = _roles_in_use(conn, names)
+            if in_use:
                 raise VerifyError(
-                    f"the roles {', '.join(existing)} already exist on this server. Roles are shared by every "
-                    "database of a server and verify creates and drops them, so it will not run where another "
-                    "database (or a verify still running) may use them: use the embedded server (no --dsn) or "
-                    "another server. If they are left over from an interrupted verify, drop them: "
-                    + " ".join(f"DROP ROLE {r};" for r in existing))
+                    f"the roles {', '.join(in_use)} already exist on this server and are in use (privileges in a "
+                    "database, a password, or members of their own). Roles are shared by every database of a "
+                    "server and verify creates and drops them, so it will not run where they may belong to a "
+                    "deployment or to a verify still running: use the embedded server (no --dsn) or another "
+                    "server. If they are left over from an interrupted verify, drop them: "
+                    + " ".join(f"DROP ROLE {r};" for r in in_use))
     try:
         yield
     finally:
         if names:
             with connect(server, autocommit=True) as conn:
                 for name in reversed(names):
-                    conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
+                    try:
+                        conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
+                    except psycopg.Error as exc:  # still used somewhere: the next verify will say so
+                        warnings.warn(f"role {name} was not dropped: {exc.diag.message_primary}", stacklevel=3)
+
+
+_ROLES_IN_USE_SQL = """
+SELECT r.rolname FROM pg_roles r
+WHERE r.rolname = ANY(%(names)s) AND (
+    EXISTS (SELECT FROM pg_shdepend d WHERE d.refclassid = 'pg_authid'::regclass AND d.refobjid = r.oid)
+    OR EXISTS (SELECT FROM pg_auth_members m JOIN pg_roles o ON o.oid IN (m.roleid, m.member) AND o.oid <> r.oid
+               WHERE r.oid IN (m.roleid, m.member) AND NOT o.rolname = ANY(%(names)s)))
+ORDER BY 1"""
+
+
+def _roles_in_use(conn: psycopg.Connection, names: list[str]) -> list[str]:
+    """The design's roles that exist and are used: privileges or objects in any database, a password, or
+    memberships beyond the design's own roles. Existing roles that nothing uses are leftovers (of a
+    database dropped without its undo migration): verify takes them over and drops them at the end."""
+    used = [r[0] for r in conn.execute(_ROLES_IN_USE_SQL, {"names": names})]
+    try:
+        with conn.transaction():
+            used += [r[0] for r in conn.execute(
+                "SELECT rolname FROM pg_authid WHERE rolname = ANY(%s) AND rolpassword IS NOT NULL", [names])]
+    except psycopg.errors.InsufficientPrivilege:  # not a superuser: existing roles cannot be judged
+        used += [r[0] for r in conn.execute("SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)", [names])]
+    return sorted(set(used))
 
 
 def count_steps(model: Schema) -> int:

@@ -248,7 +248,8 @@ def privilege_checks(schema: Schema) -> list[Check]:
         relations = [(t.name, "table", t) for t in schema.tables] + [(v.name, "view", None) for v in schema.views]
         for name, kind, table in relations:
             for op in TABLE_OPERATIONS if table is not None else ("SELECT",):
-                statement = _operation_sql(table, op) if table is not None else f"SELECT 1 FROM public.{q(name)} WHERE false"
+                statement = (_operation_sql(table, op) if table is not None
+                             else f"SELECT 1 FROM public.{q(name)} WHERE false")
                 expected = "allowed" if op in allowed.get((kind, name), set()) else "denied"
                 out.append(Check("privileges", f"privileges: {label} on {name}", f"{label}: {op} on {name} {expected}",
                                  f"pg_temp.sw_privilege({role_sql}, {lit(statement)})", expected))
@@ -267,61 +268,71 @@ def privilege_checks(schema: Schema) -> list[Check]:
     return out
 
 
+def _on_row(template: str, table: str, *args: str) -> str:
+    """SQL building, at run time, a statement on ``table`` from a format() template (%I is the table)."""
+    return f"format({lit(template)}, {lit(table)}{''.join(', ' + a for a in args)})"
+
+
+def _where(label: str) -> str:
+    return f"pg_temp.sw_where({lit(label)})"
+
+
 def row_security_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
-    app, admin, readonly = (schema.role(p) for p in ("app", "admin", "readonly"))
-    facts = schema.settings.get("security") or {}
+    app, admin, readonly = (schema.role(p).name for p in ("app", "admin", "readonly"))
+    bypass = bool((schema.settings.get("security") or {}).get("admin_bypass"))
+    none = "'{}'::jsonb"
     out = []
     for name, b in plan.bindings.items():
-        step = f"row security: {name} ({b['basis']}: {', '.join(b['columns'])})"
-        a, bb, new = (lit(f"{name}:{w}") for w in ("A", "B", "A-new"))
+        a, bb, new = (f"{name}:{who}" for who in ("A", "B", "A-new"))
         ctx_a = plan.settings("A")
-        col = q(b["columns"][0])
 
         def attempt(role: str, sql: str, ctx: str = ctx_a) -> str:
             return f"pg_temp.sw_try({lit(role)}, {sql}, {ctx})"
 
-        if b["basis"] == "parent":
-            parent_b = lit(f"{b['parent']}:B")
-            for_b = "jsonb_build_object(" + ", ".join(f"{lit(c)}, pg_temp.sw_val({parent_b}, {lit(r)})" for c, r in
-                                                      zip(b["columns"], b["parent_columns"])) + ")"
-            set_b = ", ".join(f"{q(c)} = %L" for c in b["columns"])
-            set_args = ", ".join(f"pg_temp.sw_text({parent_b}, {lit(r)})" for r in b["parent_columns"])
+        if b["basis"] == "parent":  # B's values: the key of B's parent row
+            parent = lit(f"{b['parent']}:B")
+            pairs = list(zip(b["columns"], b["parent_columns"]))
+            for_b = "jsonb_build_object(" + ", ".join(f"{lit(c)}, pg_temp.sw_val({parent}, {lit(r)})"
+                                                      for c, r in pairs) + ")"
+            set_b = ", ".join(f"{q(c)} = %L" for c, _ in pairs)
+            b_values = [f"pg_temp.sw_text({parent}, {lit(r)})" for _, r in pairs]
         else:
             for_b = f"jsonb_build_object({lit(b['columns'][0])}, {plan.value(b, 'B')})"
-            set_b, set_args = f"{col} = %L", f"({plan.value(b, 'B')} #>> '{{}}')"
-        upd = "pg_temp.sw_update_column(" + lit(name) + ")"
+            set_b, b_values = f"{q(b['columns'][0])} = %L", [f"({plan.value(b, 'B')} #>> '{{}}')"]
+        column = f"pg_temp.sw_update_column({lit(name)})"
+        select = "SELECT 1 FROM public.%I WHERE %s"
         rows = [
-            ("A sees its own row", attempt(app.name, f"format('SELECT 1 FROM public.%I WHERE %s', {lit(name)}, "
-                                                   f"pg_temp.sw_where({a}))"), "1 row(s)"),
-            ("A cannot see B's row", attempt(app.name, f"format('SELECT 1 FROM public.%I WHERE %s', {lit(name)}, "
-                                                      f"pg_temp.sw_where({bb}))"), "0 row(s)"),
-            ("A's UPDATE of B's row changes nothing", attempt(app.name, f"format('UPDATE public.%I SET %I = %I WHERE %s', "
-                                                                        f"{lit(name)}, {upd}, {upd}, pg_temp.sw_where({bb}))"),
+            ("A sees its own row", attempt(app, _on_row(select, name, _where(a))), "1 row(s)"),
+            ("A cannot see B's row", attempt(app, _on_row(select, name, _where(bb))), "0 row(s)"),
+            ("A's UPDATE of B's row changes nothing",
+             attempt(app, _on_row("UPDATE public.%I SET %I = %I WHERE %s", name, column, column, _where(bb))),
              "0 row(s)"),
-            ("A's DELETE of B's row deletes nothing", attempt(app.name, f"format('DELETE FROM public.%I WHERE %s', "
-                                                                        f"{lit(name)}, pg_temp.sw_where({bb}))"), "0 row(s)"),
-            ("A can insert its own row", attempt(app.name, f"pg_temp.sw_insert_sql({lit(name)}, pg_temp.sw_row({new}))"),
-             "1 row(s)"),
-            ("A cannot insert a row for B", attempt(app.name, f"pg_temp.sw_insert_sql({lit(name)}, "
-                                                              f"pg_temp.sw_row({new}) || {for_b})"), "refused by policy"),
-            ("A cannot hand its row to B", attempt(app.name, f"format('UPDATE public.%I SET {set_b} WHERE %s', "
-                                                             f"{lit(name)}, {set_args}, pg_temp.sw_where({a}))"),
+            ("A's DELETE of B's row deletes nothing",
+             attempt(app, _on_row("DELETE FROM public.%I WHERE %s", name, _where(bb))), "0 row(s)"),
+            ("A can insert its own row",
+             attempt(app, f"pg_temp.sw_insert_sql({lit(name)}, pg_temp.sw_row({lit(new)}))"), "1 row(s)"),
+            ("A cannot insert a row for B",
+             attempt(app, f"pg_temp.sw_insert_sql({lit(name)}, pg_temp.sw_row({lit(new)}) || {for_b})"),
              "refused by policy"),
-            ("without a user or tenant set, no row is visible",
-             attempt(app.name, f"format('SELECT 1 FROM public.%I WHERE %s', {lit(name)}, pg_temp.sw_where({a}))",
-                     "'{}'::jsonb"), "0 row(s)"),
+            ("A cannot hand its row to B",
+             attempt(app, _on_row(f"UPDATE public.%I SET {set_b} WHERE %s", name, *b_values, _where(a))),
+             "refused by policy"),
+            ("without a user or tenant set, no row is visible", attempt(app, _on_row(select, name, _where(a)), none),
+             "0 row(s)"),
         ]
-        if "SELECT" in effective_privileges(schema, readonly.name).get(("table", name), set()):
-            rows.append((f"{readonly.name} as A cannot see B's row",
-                         attempt(readonly.name, f"format('SELECT 1 FROM public.%I WHERE %s', {lit(name)}, "
-                                                f"pg_temp.sw_where({bb}))"), "0 row(s)"))
-        both = f"format('SELECT 1 FROM public.%I WHERE (%s) OR (%s)', {lit(name)}, pg_temp.sw_where({a}), " \
-               f"pg_temp.sw_where({bb}))"
-        rows.append((f"{admin.name} sees every row" if facts.get("admin_bypass") else
-                     f"{admin.name} is bound too (no bypass)", attempt(admin.name, both, "'{}'::jsonb"),
-                     "2 row(s)" if facts.get("admin_bypass") else "0 row(s)"))
+        if "SELECT" in effective_privileges(schema, readonly).get(("table", name), set()):
+            rows.append((f"{readonly} as A cannot see B's row", attempt(readonly, _on_row(select, name, _where(bb))),
+                         "0 row(s)"))
+        both = _on_row("SELECT 1 FROM public.%I WHERE (%s) OR (%s)", name, _where(a), _where(bb))
+        rows.append((f"{admin} sees every row" if bypass else f"{admin} is bound too (no bypass)",
+                     attempt(admin, both, none), "2 row(s)" if bypass else "0 row(s)"))
+        step = f"row security: {name} ({b['basis']}: {', '.join(b['columns'])})"
         out += [Check("row_security", step, f"{name}: {what}", sql, expected) for what, sql, expected in rows]
     return out
+
+
+def _array(items) -> str:
+    return "ARRAY[" + ", ".join(lit(c) for c in items) + "]::text[]"
 
 
 def audit_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
@@ -334,9 +345,8 @@ def audit_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
         bound = name in plan.bindings
         label = f"{name}:A-new" if bound else f"{name}:new"
         redacted = audit["redacted"].get(name, [])
-        array = "ARRAY[" + ", ".join(lit(c) for c in redacted) + "]::text[]"
         ctx = plan.settings("A") if bound else "'{}'::jsonb"
-        sql = (f"pg_temp.sw_audit_probe({lit(app)}, {lit(name)}, {lit(label)}, {ctx}, {array}, "
+        sql = (f"pg_temp.sw_audit_probe({lit(app)}, {lit(name)}, {lit(label)}, {ctx}, {_array(redacted)}, "
                f"{lit(audit['table'])})")
         out.append(Check("audit", f"audit: {name}", f"{name}: INSERT, UPDATE and DELETE by {app} each leave exactly "
                          "the expected audit row", sql, "ok"))
@@ -363,15 +373,14 @@ def personal_data_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
         absent = [c.name for c in table.columns if c.encrypt or c.name in facts["secrets"].get(name, [])]
         masked = [c for c in facts["pii"].get(name, []) if c not in absent]
         ctx = plan.settings("A") if name in plan.bindings else "'{}'::jsonb"
-        sql = (f"pg_temp.sw_mask_probe({lit(readonly)}, {lit(view)}, {lit(plan.label(name))}, "
-               f"ARRAY[{', '.join(lit(c) for c in masked)}]::text[], ARRAY[{', '.join(lit(c) for c in absent)}]::text[], "
-               f"{ctx})")
+        sql = (f"pg_temp.sw_mask_probe({lit(readonly)}, {lit(view)}, {lit(plan.label(name))}, {_array(masked)}, "
+               f"{_array(absent)}, {ctx})")
         out.append(Check("personal_data", f"personal data: {view}", f"{view}: {readonly} sees personal data masked",
                          sql, "ok"))
     for e in facts.get("erasure") or []:
         cols = sorted(set(facts["pii"].get(e["table"], [])) | set(facts["secrets"].get(e["table"], [])))
         sql = (f"pg_temp.sw_erasure_probe({lit(admin)}, {lit(e['function'])}, {lit(e['table'])}, {lit(e['key'])}, "
-               f"{lit(e['table'] + ':A')}, {lit(e['table'] + ':B')}, ARRAY[{', '.join(lit(c) for c in cols)}]::text[])")
+               f"{lit(e['table'] + ':A')}, {lit(e['table'] + ':B')}, {_array(cols)})")
         out.append(Check("personal_data", f"personal data: {e['function']}",
                          f"{e['function']}: erases one {e['table']} row's personal data and nobody else's", sql, "ok"))
     out.append(Check("personal_data", "injection: hostile values round trip", "every fixture row, hostile text "

@@ -146,7 +146,7 @@ BEGIN
     FOR v_key, v_value IN SELECT key, value FROM jsonb_each_text(p_settings) LOOP
         PERFORM set_config(v_key, v_value, true);
     END LOOP;
-    IF p_sql ~* '^\s*SELECT\s+to_jsonb' THEN
+    IF upper(ltrim(p_sql)) LIKE 'SELECT TO_JSONB(%' THEN  -- no backslash: immune to standard_conforming_strings
         EXECUTE p_sql INTO v_result;
     ELSE
         EXECUTE p_sql;

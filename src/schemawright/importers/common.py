@@ -1,0 +1,97 @@
+"""What every importer returns, and PostgreSQL's rules for the names it gives unnamed objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from schemawright.model.schema import Origin, Schema, Source
+from schemawright.sources import SourceError
+
+MAX_NAME_BYTES = 63  # NAMEDATALEN - 1
+
+
+class ImportSourceError(SourceError):
+    """A source that cannot be imported at all (unreadable, not SQL/DBML, unknown dialect)."""
+
+
+@dataclass(slots=True)
+class Skipped:
+    """A statement (or a part of one) the importer did not carry into the model, and why."""
+
+    kind: str  # e.g. "CREATE AGGREGATE", "INSERT", "trigger arguments"
+    line: int | None
+    reason: str
+    count: int = 1  # data statements are listed once per kind, with their number
+
+    def __str__(self) -> str:
+        where = f" at line {self.line}" if self.line is not None else ""
+        more = f" ({self.count:,} statements)" if self.count > 1 else ""
+        return f"skipped: {self.kind}{where}: {self.reason}{more}"
+
+
+@dataclass
+class ImportResult:
+    """The canonical model of a source and everything that did not make it in."""
+
+    schema: Schema
+    skipped: list[Skipped] = field(default_factory=list)
+    source_kind: str = "postgresql"  # postgresql | mysql | sqlite | dbml | database
+
+    @property
+    def skipped_lines(self) -> list[str]:
+        return [str(s) for s in self.skipped]
+
+
+def imported(dialect: str) -> Origin:
+    """Origin of an object read from a DDL script or a DBML file."""
+    return Origin(source=Source.INPUT, rule=f"import.{dialect}")
+
+
+def _clip(name: str, size: int) -> str:
+    """The longest prefix of ``name`` within ``size`` UTF-8 bytes (never splitting a character)."""
+    return name.encode()[:size].decode(errors="ignore")
+
+
+def make_object_name(name1: str, name2: str | None, label: str | None) -> str:
+    """PostgreSQL's makeObjectName: ``name1_name2_label``, the longer of name1/name2 chopped to fit."""
+    overhead = (1 if name2 else 0) + (len(label) + 1 if label else 0)
+    available = MAX_NAME_BYTES - overhead
+    n1, n2 = len(name1.encode()), len(name2.encode()) if name2 else 0
+    while n1 + n2 > available:
+        if n1 > n2:
+            n1 -= 1
+        else:
+            n2 -= 1
+    out = _clip(name1, n1)
+    if name2:
+        out += "_" + _clip(name2, n2)
+    return out + ("_" + label if label else "")
+
+
+def choose_name(name1: str, name2: str | None, label: str, taken) -> str:
+    """PostgreSQL's ChooseRelationName/ChooseConstraintName: the first of ``..._label``, ``..._label1``,
+    ``..._label2``... that is not in ``taken``."""
+    name, attempt = make_object_name(name1, name2, label), 0
+    while name in taken:
+        attempt += 1
+        name = make_object_name(name1, name2, f"{label}{attempt}")
+    return name
+
+
+def name_addition(columns) -> str:
+    """PostgreSQL's ChooseIndexNameAddition: the column names joined by underscores."""
+    return "_".join(columns)
+
+
+def index_column_names(names: list[str | None]) -> list[str]:
+    """PostgreSQL's ChooseIndexColumnNames: a column's name, ``expr`` for an expression, numbered when
+    repeated (``expr``, ``expr1``, ``expr2``)."""
+    out: list[str] = []
+    for original in names:
+        original = original or "expr"
+        current, i = original, 0
+        while current in out:
+            i += 1
+            current = _clip(original, MAX_NAME_BYTES - len(str(i))) + str(i)
+        out.append(current)
+    return out

@@ -1,0 +1,436 @@
+"""The PostgreSQL interpreter's handlers for everything around tables: schemas, types, domains,
+sequences, extensions, views, functions, triggers, comments, policies, drops and renames."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pglast import ast
+from pglast.enums import ConstrType, FunctionParameterMode, ObjectType
+
+from schemawright.importers.common import imported
+from schemawright.importers.normalize import Domain, domain_name
+from schemawright.model.schema import EnumType, Expression, Function, Policy, Trigger, View
+from schemawright.spec.expressions import _Stream
+
+if TYPE_CHECKING:
+    from schemawright.importers.postgres_sql import Interpreter
+
+_VOLATILITY = {"immutable": "IMMUTABLE", "stable": "STABLE", "volatile": "VOLATILE"}
+_TG_BEFORE, _TG_INSTEAD = 1 << 1, 1 << 6
+_TG_EVENTS = (("INSERT", 1 << 2), ("UPDATE", 1 << 4), ("DELETE", 1 << 3), ("TRUNCATE", 1 << 5))
+_POLICY_COMMANDS = {"all": "ALL", "select": "SELECT", "insert": "INSERT", "update": "UPDATE", "delete": "DELETE"}
+
+
+def _names(nodes) -> list[str]:
+    return [n.sval for n in nodes or () if isinstance(n, ast.String)]
+
+
+def column_refs(node) -> list[str]:
+    """The distinct plain column names an expression reads, in order of first use."""
+    found: list[str] = []
+    for ref in _walk(node):
+        if isinstance(ref, ast.ColumnRef) and ref.fields and isinstance(ref.fields[-1], ast.String):
+            name = ref.fields[-1].sval
+            if name not in found:
+                found.append(name)
+    return found
+
+
+def _walk(node):
+    if isinstance(node, tuple):
+        for item in node:
+            yield from _walk(item)
+    elif isinstance(node, ast.Node):
+        yield node
+        for member in node:
+            yield from _walk(getattr(node, member))
+
+
+def _unqualify_public(node) -> None:
+    """Drop ``public.`` from relation, function and type names (the catalog prints them without it)."""
+    for found in _walk(node):
+        if isinstance(found, ast.RangeVar) and found.schemaname == "public":
+            found.schemaname = None
+        elif isinstance(found, ast.FuncCall) and len(found.funcname) == 2 and found.funcname[0].sval == "public":
+            found.funcname = found.funcname[1:]
+        elif isinstance(found, ast.TypeName) and found.names and len(found.names) == 2 \
+                and found.names[0].sval in ("public", "pg_catalog") and found.names[1].sval not in _KEEP_QUALIFIED:
+            found.names = found.names[1:]
+
+
+_KEEP_QUALIFIED = frozenset({"int2", "int4", "int8", "float4", "float8", "bool", "bpchar", "varchar", "numeric",
+                             "timestamp", "timestamptz", "time", "timetz", "interval", "bit", "varbit"})
+
+
+def _text(node) -> str:
+    _unqualify_public(node)
+    return _Stream()(node)
+
+
+# --- search path, schemas, extensions --------------------------------------------------------------
+
+def set_search_path(it: Interpreter, node: ast.VariableSetStmt) -> None:
+    if node.name == "search_path":
+        values = [a.val.sval for a in node.args or () if isinstance(a, ast.A_Const) and isinstance(a.val, ast.String)]
+        _use_search_path(it, ",".join(values))
+
+
+def _use_search_path(it: Interpreter, value: str) -> None:
+    schemas = [s.strip().strip('"') for s in value.split(",") if s.strip() and s.strip() not in ('"$user"', "$user",
+                                                                                                     "pg_catalog")]
+    it.search_schema = schemas[0] if schemas else "public"
+
+
+def select(it: Interpreter, node: ast.SelectStmt, kind: str) -> None:
+    """``SELECT set_config('search_path', ...)`` and ``setval()`` are pg_dump noise; other SELECTs are queries."""
+    target = node.targetList[0].val if node.targetList and len(node.targetList) == 1 else None
+    if isinstance(target, ast.FuncCall) and not node.fromClause:
+        name = _names(target.funcname)[-1]
+        if name == "set_config":
+            args = target.args or ()
+            if args and isinstance(args[0], ast.A_Const) and getattr(args[0].val, "sval", None) == "search_path":
+                _use_search_path(it, getattr(args[1].val, "sval", "") if len(args) > 1 else "")
+            return
+        if name == "setval":
+            return
+    it.skip("SELECT", "a query, not schema")
+
+
+def create_schema(it: Interpreter, node: ast.CreateSchemaStmt, kind: str) -> None:
+    name = node.schemaname
+    if name and name not in it.schemas:
+        it.schemas.append(name)
+    saved = it.search_schema
+    it.search_schema = name or saved
+    try:
+        for element in node.schemaElts or ():
+            it.statement(element, kind)
+    finally:
+        it.search_schema = saved
+
+
+def create_extension(it: Interpreter, node: ast.CreateExtensionStmt, kind: str) -> None:
+    if node.extname != "plpgsql" and node.extname not in it.schema.extensions:
+        it.schema.extensions.append(node.extname)
+
+
+# --- types, domains, sequences ---------------------------------------------------------------------
+
+def create_enum(it: Interpreter, node: ast.CreateEnumStmt, kind: str) -> None:
+    schema, name = it.qualify_names(_names(node.typeName))
+    it.schema.enums.append(EnumType(name=name, schema=schema, values=tuple(_names(node.vals)),
+                                    origin=_origin()))
+
+
+def alter_enum(it: Interpreter, node: ast.AlterEnumStmt, kind: str) -> None:
+    schema, name = it.qualify_names(_names(node.typeName))
+    enum = next((e for e in it.schema.enums if e.name == name and e.schema == schema), None)
+    if enum is None:
+        it.skip(kind, f"enum {name} is not defined earlier")
+        return
+    values = list(enum.values)
+    if node.oldVal:
+        values = [node.newVal if v == node.oldVal else v for v in values]
+    elif node.newVal not in values:
+        at = values.index(node.newValNeighbor) + (1 if node.newValIsAfter else 0) if node.newValNeighbor in values \
+            else len(values)
+        values.insert(at, node.newVal)
+    enum.values = tuple(values)
+
+
+def create_domain(it: Interpreter, node: ast.CreateDomainStmt, kind: str) -> None:
+    schema, name = it.qualify_names(_names(node.domainname))
+    key = domain_name(schema, name)
+    domain = Domain(name=key, base=it.data_type(node.typeName, schema))
+    for con in node.constraints or ():
+        if con.contype == ConstrType.CONSTR_NOTNULL:
+            domain.not_null = True
+        elif con.contype == ConstrType.CONSTR_DEFAULT:
+            domain.default = Expression(_Stream()(con.raw_expr))
+        elif con.contype == ConstrType.CONSTR_CHECK:
+            domain.checks.append((con.conname or f"{name}_check", _Stream()(con.raw_expr)))
+    it.domains[key] = domain
+
+
+def alter_domain(it: Interpreter, node: ast.AlterDomainStmt, kind: str) -> None:
+    schema, name = it.qualify_names(_names(node.typeName))
+    domain = it.domains.get(domain_name(schema, name))
+    if domain is None:
+        it.skip(kind, f"domain {name} is not defined earlier")
+    elif node.subtype == "C" and node.def_.contype == ConstrType.CONSTR_CHECK:
+        domain.checks.append((node.def_.conname or f"{name}_check", _Stream()(node.def_.raw_expr)))
+    elif node.subtype == "T":
+        domain.default = Expression(_Stream()(node.def_)) if node.def_ is not None else None
+    elif node.subtype in ("N", "O"):
+        domain.not_null = node.subtype == "O"
+    else:
+        it.skip(kind, f"ALTER DOMAIN {name}: not part of the model")
+
+
+def create_sequence(it: Interpreter, node: ast.CreateSeqStmt, kind: str) -> None:
+    key = it.qualify(node.sequence)
+    it.sequences[key] = None
+    it.taken(key[0]).add(key[1])
+
+
+def alter_sequence(it: Interpreter, node: ast.AlterSeqStmt, kind: str) -> None:
+    key = it.qualify(node.sequence)
+    for option in node.options or ():
+        if option.defname == "owned_by":
+            owner = _names(option.arg)
+            it.sequences[key] = tuple(owner) if len(owner) == 3 else (it.search_schema, *owner[-2:])
+
+
+# --- views, functions, triggers ----------------------------------------------------------------------
+
+def create_view(it: Interpreter, node: ast.ViewStmt, kind: str) -> None:
+    schema, name = it.qualify(node.view)
+    if node.aliases:
+        it.skip(kind, f"{name}: the column names given after the view name are not kept")
+    _add_view(it, schema, name, node.query, materialized=False)
+
+
+def create_table_as(it: Interpreter, node: ast.CreateTableAsStmt, kind: str) -> None:
+    if node.objtype != ObjectType.OBJECT_MATVIEW:
+        it.skip(kind, "a table created from a query: its columns are not known without a database")
+        return
+    schema, name = it.qualify(node.into.rel)
+    _add_view(it, schema, name, node.query, materialized=True)
+
+
+def _expand_star(it: Interpreter, query) -> None:
+    """``SELECT *`` over one known table lists its columns, as PostgreSQL stores the view."""
+    if not isinstance(query, ast.SelectStmt) or not query.fromClause or len(query.fromClause) != 1 \
+            or not isinstance(query.fromClause[0], ast.RangeVar) or not query.targetList:
+        return
+    table = it.tables.get(it.qualify(query.fromClause[0]))
+    if table is None:
+        return
+    targets = []
+    for target in query.targetList:
+        ref = target.val
+        if isinstance(ref, ast.ColumnRef) and isinstance(ref.fields[-1], ast.A_Star):
+            qualifier = ref.fields[:-1]
+            targets += [ast.ResTarget(val=ast.ColumnRef(fields=(*qualifier, ast.String(sval=c.name))))
+                        for c in table.columns]
+        else:
+            targets.append(target)
+    query.targetList = tuple(targets)
+
+
+def _add_view(it: Interpreter, schema: str, name: str, query, materialized: bool) -> None:
+    depends = sorted({rv.relname for rv in _walk(query) if isinstance(rv, ast.RangeVar)})
+    _expand_star(it, query)
+    it.schema.views = [v for v in it.schema.views if (v.schema, v.name) != (schema, name)]
+    it.schema.views.append(View(name=name, schema=schema, query=_text(query), materialized=materialized,
+                                depends_on=tuple(depends), origin=_origin()))
+    it.taken(schema).add(name)
+
+
+def _arguments(parameters) -> tuple[str, list[str]]:
+    """pg_get_function_arguments()-style text, and the TABLE (...) output columns."""
+    args, table = [], []
+    for p in parameters or ():
+        text = " ".join(filter(None, [p.name, _text(p.argType)]))
+        if p.mode == FunctionParameterMode.FUNC_PARAM_TABLE:
+            table.append(text)
+            continue
+        mode = {FunctionParameterMode.FUNC_PARAM_OUT: "OUT", FunctionParameterMode.FUNC_PARAM_INOUT: "INOUT",
+                FunctionParameterMode.FUNC_PARAM_VARIADIC: "VARIADIC"}.get(p.mode)
+        text = f"{mode} {text}" if mode else text
+        if p.defexpr is not None:
+            text += f" DEFAULT {_text(p.defexpr)}"
+        args.append(text)
+    return ", ".join(args), table
+
+
+def create_function(it: Interpreter, node: ast.CreateFunctionStmt, kind: str) -> None:
+    schema, name = it.qualify_names(_names(node.funcname))
+    if node.is_procedure:
+        it.skip(kind, f"procedure {name}: procedures are not part of the model")
+        return
+    options = {o.defname: o.arg for o in node.options or ()}
+    arguments, table_columns = _arguments(node.parameters)
+    if table_columns:
+        returns = f"TABLE({', '.join(table_columns)})"
+    else:
+        returns = _text(node.returnType) if node.returnType is not None else "void"
+    body = options.get("as")
+    body_text = body[0].sval if isinstance(body, tuple) and body else ""
+    if isinstance(body, tuple) and len(body) > 1:
+        it.skip(kind, f"{name}: a C function's object file and symbol are not kept")
+    if node.sql_body is not None:
+        it.skip(kind, f"{name}: a SQL-standard body (BEGIN ATOMIC / RETURN) is not kept")
+    language = options.get("language")
+    volatility = options.get("volatility")
+    security = options.get("security")
+    function = Function(name=name, schema=schema, arguments=arguments, returns=returns, body=body_text,
+                        language=language.sval if language is not None else "sql",
+                        volatility=_VOLATILITY.get(volatility.sval if volatility is not None else "", "VOLATILE"),
+                        security_definer=bool(security is not None and security.boolval), origin=_origin())
+    it.schema.functions = [f for f in it.schema.functions
+                           if (f.schema, f.name, f.arguments) != (schema, name, arguments)]
+    it.schema.functions.append(function)
+
+
+def create_trigger(it: Interpreter, node: ast.CreateTrigStmt, kind: str) -> None:
+    key = it.qualify(node.relation)
+    table = it.table(key, kind)
+    if table is None:
+        return
+    parts = _names(node.funcname)
+    defined = {(f.schema, f.name) for f in it.schema.functions}
+    schema = parts[-2] if len(parts) > 1 else (it.search_schema if (it.search_schema, parts[-1]) in defined
+                                                else "pg_catalog")
+    function = parts[-1] if schema == table.schema else f"{schema}.{parts[-1]}"
+    lost = [what for what, present in (("arguments", node.args), ("WHEN", node.whenClause),
+                                       ("UPDATE OF columns", node.columns), ("CONSTRAINT", node.isconstraint),
+                                       ("transition tables", node.transitionRels)) if present]
+    if lost:
+        it.skip("trigger", f"{node.trigname} on {table.name}: its {', '.join(lost)} are not part of the model")
+    timing = "INSTEAD OF" if node.timing & _TG_INSTEAD else "BEFORE" if node.timing & _TG_BEFORE else "AFTER"
+    table.triggers = [t for t in table.triggers if t.name != node.trigname]
+    table.triggers.append(Trigger(name=node.trigname, function=function, timing=timing,
+                                  events=tuple(e for e, bit in _TG_EVENTS if node.events & bit),
+                                  for_each="ROW" if node.row else "STATEMENT", origin=_origin()))
+
+
+def create_policy(it: Interpreter, node: ast.CreatePolicyStmt, kind: str) -> None:
+    schema, table = it.qualify(node.table)
+    roles = tuple(r.rolename for r in node.roles or () if r.rolename and r.rolename.lower() != "public")
+    it.schema.policies.append(Policy(
+        name=node.policy_name, table=table, schema=schema, command=_POLICY_COMMANDS.get(node.cmd_name, "ALL"),
+        roles=roles, permissive=node.permissive, origin=_origin(),
+        using=Expression(_Stream()(node.qual)) if node.qual is not None else None,
+        with_check=Expression(_Stream()(node.with_check)) if node.with_check is not None else None))
+
+
+# --- comments ----------------------------------------------------------------------------------------
+
+def comment(it: Interpreter, node: ast.CommentStmt, kind: str) -> None:
+    objtype, obj, text = node.objtype, node.object, node.comment
+    if objtype in (ObjectType.OBJECT_SCHEMA, ObjectType.OBJECT_EXTENSION, ObjectType.OBJECT_DATABASE):
+        return  # not part of a schema's model
+    parts = _names(obj.names) if isinstance(obj, ast.TypeName) else _names(obj) if isinstance(obj, tuple) else []
+    target = None
+    if objtype == ObjectType.OBJECT_TABLE:
+        target = it.tables.get(it.qualify_names(parts))
+    elif objtype == ObjectType.OBJECT_COLUMN:
+        table = it.tables.get(it.qualify_names(parts[:-1]))
+        target = table.column(parts[-1]) if table else None
+    elif objtype in (ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW):
+        schema, name = it.qualify_names(parts)
+        target = next((v for v in it.schema.views if (v.schema, v.name) == (schema, name)), None)
+    elif objtype == ObjectType.OBJECT_INDEX:
+        schema, name = it.qualify_names(parts)
+        target = next((ix for t in it.schema.tables if t.schema == schema for ix in t.indexes if ix.name == name), None)
+    elif objtype == ObjectType.OBJECT_TYPE:
+        schema, name = it.qualify_names(parts)
+        target = next((e for e in it.schema.enums if (e.schema, e.name) == (schema, name)), None)
+    elif objtype == ObjectType.OBJECT_TABCONSTRAINT:
+        table = it.tables.get(it.qualify_names(parts[:-1]))
+        target = next((c for c in table.checks if c.name == parts[-1]), None) if table else None
+    elif objtype == ObjectType.OBJECT_FUNCTION and isinstance(obj, ast.ObjectWithArgs):
+        schema, name = it.qualify_names(_names(obj.objname))
+        found = [f for f in it.schema.functions if (f.schema, f.name) == (schema, name)]
+        target = found[0] if len(found) == 1 else None
+    if target is None:
+        it.skip(kind, "the object is not in the model (or not defined earlier)")
+        return
+    target.comment = text
+
+
+# --- drops and renames -------------------------------------------------------------------------------
+
+def drop(it: Interpreter, node: ast.DropStmt, kind: str) -> None:
+    kind_of = node.removeType
+    for obj in node.objects or ():
+        parts = _names(obj.names) if isinstance(obj, ast.TypeName) else \
+            _names(obj.objname) if isinstance(obj, ast.ObjectWithArgs) else _names(obj) if isinstance(obj, tuple) \
+            else [getattr(obj, "sval", "")]
+        if kind_of == ObjectType.OBJECT_TABLE:
+            table = it.tables.pop(it.qualify_names(parts), None)
+            if table is not None:
+                it.schema.tables.remove(table)
+        elif kind_of in (ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW):
+            key = it.qualify_names(parts)
+            it.schema.views = [v for v in it.schema.views if (v.schema, v.name) != key]
+        elif kind_of == ObjectType.OBJECT_INDEX:
+            schema, name = it.qualify_names(parts)
+            for table in it.schema.tables:
+                if table.schema == schema:
+                    table.indexes = [ix for ix in table.indexes if ix.name != name]
+        elif kind_of in (ObjectType.OBJECT_TYPE, ObjectType.OBJECT_DOMAIN):
+            key = it.qualify_names(parts)
+            it.schema.enums = [e for e in it.schema.enums if (e.schema, e.name) != key]
+            it.domains.pop(domain_name(*key), None)
+        elif kind_of == ObjectType.OBJECT_FUNCTION:
+            key = it.qualify_names(parts)
+            it.schema.functions = [f for f in it.schema.functions if (f.schema, f.name) != key]
+        elif kind_of == ObjectType.OBJECT_TRIGGER:
+            table = it.tables.get(it.qualify_names(parts[:-1]))
+            if table is not None:
+                table.triggers = [t for t in table.triggers if t.name != parts[-1]]
+        elif kind_of not in (ObjectType.OBJECT_SEQUENCE, ObjectType.OBJECT_SCHEMA, ObjectType.OBJECT_EXTENSION):
+            it.skip(kind, "not part of the model")
+
+
+def rename(it: Interpreter, node: ast.RenameStmt, kind: str) -> None:
+    what = node.renameType
+    if what == ObjectType.OBJECT_TABLE:
+        key = it.qualify(node.relation)
+        table = it.tables.pop(key, None)
+        if table is not None:
+            table.name = node.newname
+            it.tables[(key[0], node.newname)] = table
+            for other in it.schema.tables:
+                for fk in other.foreign_keys:
+                    if fk.ref_table == key[1] and (fk.ref_schema or other.schema) == key[0]:
+                        fk.ref_table = node.newname
+            return
+    elif what == ObjectType.OBJECT_TABCONSTRAINT:
+        table = it.tables.get(it.qualify(node.relation))
+        if table is not None:
+            for con in [table.primary_key, *table.uniques, *table.checks, *table.foreign_keys]:
+                if con is not None and con.name == node.subname:
+                    con.name = node.newname
+            return
+    elif what == ObjectType.OBJECT_INDEX:
+        schema, name = it.qualify(node.relation)
+        for table in it.schema.tables:
+            for ix in table.indexes:
+                if table.schema == schema and ix.name == name:
+                    ix.name = node.newname
+                    return
+    it.skip(kind, "this rename is not applied to the model (columns keep their old names)")
+
+
+def privileges(it: Interpreter, node, kind: str) -> None:
+    it.skip(kind.split()[0], "roles and privileges are not imported")
+
+
+def _origin():
+    return imported("postgresql")
+
+
+def _not_modelled(reason: str):
+    return lambda it, node, kind: it.skip(kind, reason)
+
+
+HANDLERS = {
+    "SelectStmt": select, "CreateSchemaStmt": create_schema, "CreateExtensionStmt": create_extension,
+    "CreateEnumStmt": create_enum, "AlterEnumStmt": alter_enum, "CreateDomainStmt": create_domain,
+    "AlterDomainStmt": alter_domain, "CreateSeqStmt": create_sequence, "AlterSeqStmt": alter_sequence,
+    "ViewStmt": create_view, "CreateTableAsStmt": create_table_as, "CreateFunctionStmt": create_function,
+    "CreateTrigStmt": create_trigger, "CreatePolicyStmt": create_policy, "CommentStmt": comment, "DropStmt": drop,
+    "RenameStmt": rename, "GrantStmt": privileges, "GrantRoleStmt": privileges, "CreateRoleStmt": privileges,
+    "AlterRoleStmt": privileges, "AlterDefaultPrivilegesStmt": privileges,
+    "ClusterStmt": _not_modelled("physical order is not part of the model"),
+    "VacuumStmt": _not_modelled("maintenance, not schema"),
+    "CreatedbStmt": _not_modelled("databases are not part of a schema"),
+    "DropdbStmt": _not_modelled("databases are not part of a schema"),
+    "DefineStmt": _not_modelled("aggregates, operators and base types are not part of the model"),
+    "CompositeTypeStmt": _not_modelled("composite types are not part of the model"),
+    "DoStmt": _not_modelled("procedural code (DO) is not interpreted"),
+}

@@ -1,0 +1,97 @@
+"""A SQL script as statements with their line numbers: psql meta-commands and COPY data blocks are taken
+out (and listed), statements are split by PostgreSQL's own scanner, so one bad statement never hides the
+others."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pglast
+
+from schemawright.importers.common import ImportSourceError, Skipped
+
+_META_RE = re.compile(r"^\s*\\([A-Za-z!?]+)")
+_COPY_STDIN_RE = re.compile(r"^\s*COPY\b.*\bFROM\s+stdin\b.*;\s*$", re.IGNORECASE)
+_LEADING_RE = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.DOTALL)
+_WORD_RE = re.compile(r"[A-Za-z_]+")
+DATA_KINDS = frozenset({"INSERT", "COPY", "UPDATE", "DELETE", "TRUNCATE", "VALUES", "MERGE", "WITH"})
+_MODIFIERS = frozenset({"OR", "REPLACE", "UNIQUE", "TEMP", "TEMPORARY", "UNLOGGED", "GLOBAL", "LOCAL", "IF", "NOT",
+                        "EXISTS", "ONLY", "MATERIALIZED", "RECURSIVE", "DEFAULT", "TRUSTED", "PROCEDURAL", "CONSTRAINT"})
+
+
+@dataclass(slots=True)
+class Statement:
+    line: int
+    text: str
+
+    @property
+    def kind(self) -> str:
+        """The statement's kind as written: ``CREATE TABLE``, ``ALTER TABLE``, ``INSERT``..."""
+        return statement_kind(self.text)
+
+
+def statement_kind(text: str) -> str:
+    words = [w.upper() for w in _WORD_RE.findall(text[:200])]
+    if not words:
+        return "statement"
+    if words[0] == "COMMENT":
+        return "COMMENT ON " + (words[2] if len(words) > 2 else "?")
+    if words[0] in ("CREATE", "ALTER", "DROP"):
+        rest = [w for w in words[1:6] if w not in _MODIFIERS] or ["?"]
+        return f"{words[0]} {'MATERIALIZED ' if 'MATERIALIZED' in words[1:4] else ''}{rest[0]}"
+    return words[0]
+
+
+def split_script(text: str, name: str = "<sql>") -> tuple[list[Statement], list[Skipped]]:
+    """The statements of a script (line numbers 1-based) and what was taken out before splitting."""
+    skipped: list[Skipped] = []
+    kept: list[str] = []
+    in_copy = False
+    for number, line in enumerate(text.splitlines(keepends=True), 1):
+        blank = "\n" if line.endswith(("\n", "\r")) else ""
+        if in_copy:
+            in_copy = line.strip() != "\\."
+            kept.append(blank)
+            continue
+        meta = _META_RE.match(line)
+        if meta:
+            command = meta.group(1)
+            skipped.append(Skipped(f"psql \\{command}", number, "data loaded from a file, not schema"
+                                   if command.lower() == "copy" else "a psql meta-command, not SQL"))
+            kept.append(blank)
+            continue
+        in_copy = bool(_COPY_STDIN_RE.match(line))
+        kept.append(line)
+    clean = "".join(kept)
+    try:
+        slices = pglast.split(clean, with_parser=False, only_slices=True)
+    except Exception as exc:  # the scanner stops at an unterminated quote or comment
+        raise ImportSourceError(f"{name}: cannot be split into SQL statements: {exc}") from exc
+    statements = []
+    for piece in slices:
+        start = _LEADING_RE.match(clean, piece.start, piece.stop).end()
+        body = clean[start:piece.stop].strip()
+        if body:
+            statements.append(Statement(clean.count("\n", 0, start) + 1, body))
+    return statements, skipped
+
+
+def is_data(statement: Statement) -> bool:
+    """INSERT, COPY, UPDATE...: rows, not schema (recognized without parsing, for speed)."""
+    return statement.kind in DATA_KINDS
+
+
+def merge_repeated(skipped: list[Skipped]) -> list[Skipped]:
+    """One entry per kind and reason (data statements, partitions, CLUSTER...), with the first line and the
+    number of statements; entries whose reason names an object stay one per object."""
+    out: list[Skipped] = []
+    merged: dict[tuple[str, str], Skipped] = {}
+    for item in skipped:
+        key = (item.kind, item.reason)
+        if key in merged:
+            merged[key].count += item.count
+            continue
+        merged[key] = item
+        out.append(item)
+    return out

@@ -1,0 +1,87 @@
+"""Which importer reads a source, and the database one (a live catalog)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from schemawright.importers.common import ImportResult, ImportSourceError, Skipped
+from schemawright.importers.normalize import catalog_domains, resolve_domains, serials_to_identity
+
+KINDS = ("postgresql", "mysql", "sqlite", "dbml", "database")
+_MYSQL_HINTS = re.compile(r"`|\bENGINE\s*=|\bAUTO_INCREMENT\b|^\s*DELIMITER\b|\bUNSIGNED\b|/\*!\d+", re.I | re.M)
+_SQLITE_HINTS = re.compile(r"\bAUTOINCREMENT\b|^\s*PRAGMA\b|\bWITHOUT\s+ROWID\b|\bsqlite_", re.I | re.M)
+_PG_HINTS = re.compile(r"\bSERIAL\b|::|\$\$|\bpg_catalog\b|\bOWNER\s+TO\b|\bplpgsql\b|\bTIMESTAMPTZ\b|\bJSONB\b",
+                       re.I)
+_COMMENT_RE = re.compile(r"--[^\n]*|/\*(?!!).*?\*/", re.S)
+_DBML_HINTS = re.compile(r"^\s*(Table|Ref|Enum|Project|TableGroup)\b[^\n(]*\{", re.M)
+
+
+def detect_kind(source: str, text: str | None = None) -> str:
+    """postgresql | mysql | sqlite | dbml | database, from the source's form, name and content."""
+    from schemawright.sources import is_dsn
+
+    if is_dsn(source):
+        return "database"
+    path = Path(source)
+    if path.suffix.lower() == ".dbml":
+        return "dbml"
+    sample = _COMMENT_RE.sub(" ", (text or "")[:200_000])
+    if _DBML_HINTS.search(sample) and "CREATE TABLE" not in sample.upper():
+        return "dbml"
+    named = " ".join(path.parts[-4:]).lower()
+    scores = {kind: len(rx.findall(sample)) + (10_000 if kind in named else 0) for kind, rx in
+              (("mysql", _MYSQL_HINTS), ("sqlite", _SQLITE_HINTS), ("postgresql", _PG_HINTS))}
+    best = max(scores, key=lambda k: (scores[k], k == "postgresql"))
+    return best if scores[best] else "postgresql"
+
+
+def import_source(source: str, dsn: str | None = None, *, kind: str | None = None) -> ImportResult:
+    """The canonical model of ``source``: a PostgreSQL URL (read from the live catalog, with ``dsn``
+    ignored), or a SQL or DBML file (``kind`` forces the dialect; default: detected from the content)."""
+    if kind is not None and kind not in KINDS:
+        raise ImportSourceError(f"unknown source kind {kind!r} (expected one of {', '.join(KINDS)})")
+    from schemawright.sources import is_dsn
+
+    if kind == "database" or (kind is None and is_dsn(source)):
+        return import_database(source)
+    path = Path(source)
+    if not path.is_file():
+        raise ImportSourceError(f"{source}: no such file (expected a .sql or .dbml file, or a PostgreSQL URL)")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ImportSourceError(f"{source}: cannot be read: {exc}") from exc
+    kind = kind or detect_kind(source, text)
+    if kind == "dbml":
+        from schemawright.importers.dbml import import_dbml
+
+        return import_dbml(text, source)
+    if kind in ("mysql", "sqlite"):
+        from schemawright.importers.foreign_sql import import_foreign_sql
+
+        return import_foreign_sql(text, kind, source)
+    from schemawright.importers.postgres_sql import import_postgres_sql
+
+    return import_postgres_sql(text, source)
+
+
+def import_database(dsn: str) -> ImportResult:
+    """Every user schema of a live PostgreSQL database, with the import rewrites (serials, domains)."""
+    from schemawright.db import connect
+    from schemawright.sources import inspect_database
+
+    with connect(dsn) as conn:
+        schema = inspect_database(conn)
+        domains = catalog_domains(conn)
+    return ImportResult(schema, normalize_catalog(schema, domains), "database")
+
+
+def normalize_catalog(schema, domains) -> list[Skipped]:
+    """The import rewrites for a model read from a catalog; returns what they changed, as notes."""
+    notes = [Skipped("domain", None, f"{name}: its {count} column(s) use the base type {domains[name].base} and the "
+                     "domain's NOT NULL, default and CHECKs") for name, count in resolve_domains(schema, domains).items()]
+    serials_to_identity(schema)
+    for table in schema.tables:
+        table.origin.rule = "import.database"
+    return notes

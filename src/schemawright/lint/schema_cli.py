@@ -1,0 +1,58 @@
+"""``schemawright lint``: lint a schema (live database, SQL, design folder or task input); text, JSON or SARIF."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from schemawright.errors import SchemawrightError
+from schemawright.findings import Severity
+from schemawright.lint.cli import OutputFormat, _fail
+from schemawright.report_formats import format_findings
+
+
+class FailOn(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+    NEVER = "never"
+
+
+def lint_cmd(
+    target: Annotated[str, typer.Argument(help="A PostgreSQL URL, a SQL file, a folder of SQL or migrations, a "
+                                               "folder written by 'schemawright design', or a task input")],
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format")] = OutputFormat.TEXT,
+    config: Annotated[Optional[Path], typer.Option(help="YAML: disable, severity, naming, thresholds, "
+                                                        "exposed_roles, schemas, ignore")] = None,
+    fail_on: Annotated[FailOn, typer.Option(help="Exit 1 when a finding is at least this severe")] = FailOn.ERROR,
+    dsn: Annotated[Optional[str], typer.Option(help="Server to apply SQL targets on (default: the embedded "
+                                                    "PostgreSQL)")] = None,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the report to this file")] = None,
+) -> None:
+    """Lint a schema for naming, structure, type, index and security problems (and health, when live)."""
+    from schemawright.lint.schema import lint_schema, load_schema_config
+
+    try:
+        cfg = load_schema_config(config) if config else None
+        result = lint_schema(target, dsn=dsn, config=cfg)
+    except SchemawrightError as exc:
+        _fail(exc)
+    report = format_findings(result.findings, str(fmt), rules=result.rules)
+    if output:
+        output.write_text(report, encoding="utf-8")
+        typer.echo(f"wrote {output}", err=True)
+    else:
+        typer.echo(report, nl=False)
+    if result.skipped and fmt == OutputFormat.TEXT:
+        typer.echo(f"note: {len(result.skipped)} rules need a database or its live statistics and were not run "
+                   f"on this target: {', '.join(result.skipped)}", err=True)
+    if fail_on != FailOn.NEVER and result.fails(Severity(str(fail_on))):
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``schemawright lint`` to the main command."""
+    app.command("lint")(lint_cmd)
