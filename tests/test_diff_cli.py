@@ -42,6 +42,8 @@ def test_sql_files_to_stdout(run, tmp_path):
     assert "-- no transaction\nCREATE INDEX CONCURRENTLY t_note ON t (note);" in result.stdout
     assert result.stdout.index("SET lock_timeout = '5s';") < result.stdout.index("ALTER TABLE")
     assert "2 change(s)" in result.stderr
+    offline = run(a, b, "--offline", "--lock-timeout", "1s")
+    assert "CONCURRENTLY" not in offline.stdout and "SET lock_timeout = '1s';" in offline.stdout
     same = run(a, a)
     assert same.exit_code == 0 and same.stdout == "" and "no differences" in same.stderr
 

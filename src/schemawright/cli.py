@@ -99,7 +99,7 @@ def _print_report(report, verbose: bool) -> None:
 
 # Modules that add their commands to ``app``: each defines ``register(app: typer.Typer) -> None``.
 # Adding a command group is one module plus one line here.
-COMMAND_MODULES = ("schemawright.db.cli", "schemawright.migrate.cli", "schemawright.lint.cli")
+COMMAND_MODULES = ("schemawright.db.cli", "schemawright.migrate.cli", "schemawright.lint.cli", "schemawright.diff.cli")
 
 
 def register_all() -> typer.Typer:

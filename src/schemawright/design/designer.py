@@ -17,11 +17,11 @@ from schemawright.design.columns import (
 )
 from schemawright.design.context import DesignContext, column_name_for, naming_convention, table_name_for
 from schemawright.design.defaults import USER_TABLES, resolve_defaults
-from schemawright.design.explicit import parse_any_type, parse_expression
+from schemawright.design.explicit import apply_objects, parse_any_type, parse_expression
 from schemawright.model import names
 from schemawright.model.schema import (
-    CheckConstraint, Column, EnumType, Expression, PrimaryKey, Schema, Source, Table, UniqueConstraint, convention, given,
-    inferred,
+    CheckConstraint, Column, EnumType, Expression, Partitioning, PrimaryKey, Schema, Source, Table, UniqueConstraint,
+    convention, given, inferred,
 )
 from schemawright.model.types import DataType, Kind, UnknownTypeError, enum_type, parse_type, supported_type_names
 from schemawright.spec.expressions import ExpressionError, literal_default, parse_check
@@ -51,10 +51,12 @@ def _design(ctx: DesignContext) -> Schema:
     _tenant_scope(ctx)
     ctx.raise_problems()
     _order_columns(ctx)
+    _rename_hints(ctx)
     conventions.apply(ctx)
     _apply_constraints(ctx)
     ctx.raise_problems()
     indexes.apply(ctx)
+    apply_objects(ctx)
     partitioning.apply(ctx)
     relationships.check_cycles(ctx)
     ctx.raise_problems()
@@ -66,8 +68,23 @@ def _design(ctx: DesignContext) -> Schema:
     return ctx.schema
 
 
+def _rename_hints(ctx: DesignContext) -> None:
+    """``renamed_from`` of attributes onto their columns (a reference ``buyer`` may be column ``buyer_id``)."""
+    for entity in ctx.spec.data_model.entities:
+        table = ctx.schema.table(table_name_for(entity.name))
+        for attr in entity.attributes if table is not None else ():
+            if attr.renamed_from is None:
+                continue
+            col, old = column_name_for(attr.name), column_name_for(attr.renamed_from)
+            if (column := table.column(col)) is not None:
+                column.renamed_from = old
+            elif (column := table.column(f"{col}_id")) is not None:
+                column.renamed_from = old if old.endswith("_id") else f"{old}_id"
+
+
 def _declared_enums(ctx: DesignContext) -> None:
-    """data_model.enums: named enum types that attributes use by name."""
+    """data_model.extensions, and data_model.enums: named enum types that attributes use by name."""
+    ctx.schema.extensions += [e for e in ctx.spec.data_model.extensions if e not in ctx.schema.extensions]
     for i, decl in enumerate(ctx.spec.data_model.enums):
         if ctx.schema.enum(decl.name) is not None:
             ctx.problem(("data_model", "enums", i, "name"), f"duplicate enum {decl.name!r}")
@@ -110,6 +127,9 @@ def _create_tables(ctx: DesignContext) -> None:
         ctx.schema.tables.append(table)
         ctx.entity_paths[name] = path
         _add_primary_key(ctx, table, entity, path)
+        if entity.partition_by is not None:
+            table.partitioning = Partitioning(strategy=entity.partition_by.strategy, origin=given(format_path(path)),
+                                              columns=tuple(entity.partition_by.columns))
         rows = entity.estimated_rows
         if rows is None:
             rows = ctx.schema.settings["default_rows"] if kind != "lookup" else 100
@@ -315,8 +335,6 @@ def _enum(name: str, values: list[str], path) -> EnumType:
 def _apply_overrides(ctx: DesignContext, table: Table, column: Column, attr: Attribute, path) -> None:
     """Explicit attribute settings win over anything inferred."""
     subject = f"{table.name}.{column.name}"
-    if attr.renamed_from is not None:
-        column.renamed_from = names.to_snake(attr.renamed_from)
     if attr.nullable is not None:
         column.nullable = attr.nullable
     if attr.description:

@@ -9,6 +9,7 @@ name with its modifiers, nothing more.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import pglast
@@ -91,3 +92,67 @@ def parse_any_type(text: str) -> DataType:
         raise UnknownTypeError(text)
     # The brackets stay in the name, as in the catalog's format_type() spelling the inspector reads.
     return DataType(Kind.OTHER, name=_Stream()(column.typeName))
+
+
+def apply_objects(ctx) -> None:
+    """data_model.functions, data_model.views and entity triggers: carried into the model as written,
+    after the checks above (one SELECT per view; a function's arguments and result parse as a signature)."""
+    from schemawright.design.context import table_name_for
+    from schemawright.model.schema import Function, Trigger, View, given
+    from schemawright.spec.load import format_path
+
+    dm = ctx.spec.data_model
+    if not (dm.views or dm.functions or any(e.triggers for e in dm.entities)):
+        return
+    if ctx.spec.conventions.strict_expressions:
+        ctx.problem(("data_model",), "views, functions and triggers need conventions.strict_expressions: false")
+        return
+    for i, f in enumerate(dm.functions):
+        path = ("data_model", "functions", i)
+        problem = _signature_problem(f.arguments, f.returns)
+        if problem or "$function$" in f.body:
+            ctx.problem(path, f"function {f.name}: {problem or 'the body contains the quote tag $function$'}")
+            continue
+        ctx.schema.functions.append(Function(
+            name=f.name, schema=f.db_schema or "public", arguments=f.arguments, returns=f.returns, body=f.body,
+            language=f.language, volatility=f.volatility.upper(), security_definer=f.security_definer,
+            comment=f.description, origin=given(format_path(path))))
+    for i, v in enumerate(dm.views):
+        path = ("data_model", "views", i)
+        try:
+            stmts = pglast.parse_sql(v.query)
+        except pglast.parser.ParseError as exc:
+            ctx.problem(path + ("query",), f"view {v.name}: not valid SQL ({exc.args[0]})")
+            continue
+        if len(stmts) != 1 or not isinstance(stmts[0].stmt, ast.SelectStmt):
+            ctx.problem(path + ("query",), f"view {v.name}: the query must be one SELECT")
+            continue
+        depends = sorted({n.relname for n in _walk(stmts[0].stmt) if isinstance(n, ast.RangeVar)})
+        ctx.schema.views.append(View(name=v.name, schema=v.db_schema or "public", query=_Stream()(stmts[0].stmt),
+                                     materialized=v.materialized, comment=v.description, depends_on=tuple(depends),
+                                     origin=given(format_path(path))))
+    for i, entity in enumerate(dm.entities):
+        table = ctx.table(table_name_for(entity.name))
+        for j, t in enumerate(entity.triggers):
+            if table is None or not _QUALIFIED_NAME.match(t.function):
+                ctx.problem(("data_model", "entities", i, "triggers", j, "function"),
+                            f"trigger {t.name}: {t.function!r} is not a function name")
+                continue
+            table.triggers.append(Trigger(name=t.name, function=t.function, timing=t.timing.upper(),
+                                          events=tuple(e.upper() for e in t.events), for_each=t.for_each.upper(),
+                                          origin=given(format_path(("data_model", "entities", i, "triggers", j)))))
+
+
+_QUALIFIED_NAME = re.compile(r"^[\w$]+(\.[\w$]+)?\Z")
+
+
+def _signature_problem(arguments: str, returns: str) -> str | None:
+    """Why ``arguments``/``returns`` are not a plain function signature (they are pasted into DDL)."""
+    try:
+        stmts = pglast.parse_sql(f"CREATE FUNCTION f({arguments}) RETURNS {returns} LANGUAGE sql AS ''")
+    except pglast.parser.ParseError as exc:
+        return f"arguments or result are not valid ({exc.args[0]})"
+    stmt = stmts[0].stmt if len(stmts) == 1 else None
+    if not isinstance(stmt, ast.CreateFunctionStmt) or len(stmt.options or ()) != 2 or len(stmt.funcname) != 1:
+        return "arguments and result must be a signature only"
+    return None

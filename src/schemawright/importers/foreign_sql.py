@@ -26,6 +26,7 @@ from schemawright.model.schema import (
     UniqueConstraint, View,
 )
 from schemawright.model.types import DataType, Kind
+from schemawright.spec.expressions import _Stream
 
 T = exp.DataType.Type
 _TYPES: dict[T, DataType] = {
@@ -51,6 +52,7 @@ _REWRITES = [
     (re.compile(r"\bDEFINER\s*=\s*(?:`[^`]*`|'[^']*'|\S+?)(?:@(?:`[^`]*`|'[^']*'|\S+))?(?=\s)", re.I), "", "mysql"),
     (re.compile(r"\bSQL\s+SECURITY\s+(?:DEFINER|INVOKER)\b|\bALGORITHM\s*=\s*\w+", re.I), "", "mysql"),
     (re.compile(r"\)\s*USING\s+(?:BTREE|HASH)\s*$", re.I), ")", "mysql"),
+    (re.compile(r"\b_(?:utf8mb4|utf8mb3|utf8|latin1|binary|ascii)\s*(?=')", re.I), "", "mysql"),  # charset introducers
     (re.compile(r"\bMATCH\s+(?:NONE|SIMPLE|FULL|PARTIAL)\b", re.I), "", "sqlite"),
     (re.compile(r"\bSUB_TYPE\s+\w+", re.I), "", "sqlite"),
 ]
@@ -164,12 +166,11 @@ def _pg(node: exp.Expression | None) -> str | None:
     """An expression in PostgreSQL's dialect, or None when PostgreSQL's parser cannot read the result."""
     if node is None:
         return None
-    text = node.sql(dialect="postgres")
+    text = node.sql(dialect="postgres", identify=True)
     try:
-        pglast.parse_sql(f"SELECT {text}")
+        return _Stream()(pglast.parse_sql(f"SELECT {text}")[0].stmt.targetList[0].val)
     except Exception:  # sqlglot produced something PostgreSQL does not accept
         return None
-    return text
 
 
 def _ident(node) -> str:
@@ -183,9 +184,17 @@ class _Reader:
         self.skipped: list[Skipped] = []
         self.line = 0
         self.relations: set[str] = set()  # names of tables and indexes (one namespace in PostgreSQL)
+        self.known_columns: set[str] = set()  # of the table being read
 
     def skip(self, kind: str, reason: str) -> None:
         self.skipped.append(Skipped(kind, self.line, reason))
+
+    def pg(self, node: exp.Expression | None) -> str | None:
+        """``_pg``, after SQLite's rule that a double-quoted name matching no column is a string."""
+        if node is not None and self.dialect == "sqlite":
+            node = node.transform(lambda n: exp.Literal.string(n.name) if isinstance(n, exp.Column) and not n.table
+                                  and n.this.args.get("quoted") and n.name not in self.known_columns else n)
+        return _pg(node)
 
     def origin(self):
         return imported(self.dialect)
@@ -241,6 +250,7 @@ class _Reader:
         self.schema.tables.append(table)
         self.relations.add(name)
         later: list[exp.Expression] = []
+        self.known_columns = {e.this.name for e in node.this.expressions if isinstance(e, exp.ColumnDef)}
         for element in node.this.expressions:
             if isinstance(element, exp.ColumnDef):
                 self.column(table, element, later)
@@ -303,7 +313,10 @@ class _Reader:
             elif isinstance(c, exp.Reference):
                 later.append(exp.ForeignKey(expressions=[exp.to_identifier(name)], reference=c))
             elif isinstance(c, exp.ComputedColumnConstraint):
-                column.generated = Expression(_pg(c.this) or "NULL")
+                if (text := self.pg(c.this)) is None:
+                    self.skip("generated column", f"{table.name}.{name}: {c.this.sql()} has no PostgreSQL translation")
+                else:
+                    column.generated = Expression(text)
             elif isinstance(c, exp.OnUpdateColumnConstraint):
                 self.skip("ON UPDATE", f"{table.name}.{name}: ON UPDATE {c.this.sql()} needs a trigger in PostgreSQL")
             elif not isinstance(c, (exp.CollateColumnConstraint, exp.CharacterSetColumnConstraint)):
@@ -318,7 +331,7 @@ class _Reader:
         if isinstance(value, exp.Literal) and value.is_string and value.name.startswith("0000-00-00"):
             self.skip("DEFAULT", f"{table.name}.{column.name}: the zero date {value.name!r} is not a PostgreSQL date")
             return
-        text = _pg(value.this if isinstance(value, exp.Paren) else value)
+        text = self.pg(value.this if isinstance(value, exp.Paren) else value)
         if text is None:
             self.skip("DEFAULT", f"{table.name}.{column.name}: {value.sql()} has no PostgreSQL translation")
         else:
@@ -375,7 +388,7 @@ class _Reader:
         elif isinstance(node, exp.ForeignKey):
             self.foreign_key(table, node, name)
         elif isinstance(node, exp.CheckColumnConstraint):
-            self.add_check(table, _pg(node.this), name, node.this.sql(dialect=self.dialect))
+            self.add_check(table, self.pg(node.this), name, node.this.sql(dialect=self.dialect))
         elif isinstance(node, exp.IndexColumnConstraint):
             kind = (node.args.get("kind") or "").upper()
             if kind in ("FULLTEXT", "SPATIAL"):
@@ -419,7 +432,7 @@ class _Reader:
             if isinstance(inner, exp.Column):
                 element = IndexElement(column=inner.name)
             else:
-                text = _pg(inner)
+                text = self.pg(inner)
                 if text is None:
                     self.skip("index", f"{name or 'index'} on {table.name}: {inner.sql()} has no PostgreSQL "
                               "translation")
@@ -429,7 +442,7 @@ class _Reader:
             elements.append(element)
         index_name = self.unique_name(table, name, [e.column or "expr" for e in elements], "idx")
         table.indexes.append(Index(name=index_name, elements=tuple(elements), unique=unique, origin=self.origin(),
-                                   where=Expression(_pg(where)) if where is not None and _pg(where) else None))
+                                   where=Expression(self.pg(where)) if where is not None and self.pg(where) else None))
 
     def create_index(self, node: exp.Create) -> None:
         index = node.this
@@ -444,10 +457,9 @@ class _Reader:
 
     def create_view(self, node: exp.Create) -> None:
         query = node.expression
-        text = query.sql(dialect="postgres") if query is not None else None
         try:
-            pglast.parse_sql(text or "")
-        except Exception:  # the translation is not PostgreSQL
+            text = _Stream()(pglast.parse_sql(query.sql(dialect="postgres", identify=True))[0].stmt)
+        except Exception:  # no query, or a translation PostgreSQL does not read
             text = None
         if not text:
             self.skip("CREATE VIEW", f"{node.this.name}: the query has no PostgreSQL translation")

@@ -326,7 +326,7 @@ class Interpreter:
             if node.if_not_exists and name in self.taken(table.schema):
                 return
         else:
-            columns = index_column_names([e.indexcolname or e.name for e in node.indexParams]
+            columns = index_column_names([e.indexcolname or e.name or figure_name(e.expr) for e in node.indexParams]
                                          + list(include))
             name = choose_name(table.name, name_addition(columns), "idx", self.taken(table.schema))
         self.taken(table.schema).add(name)
@@ -343,6 +343,30 @@ class Interpreter:
             descending=e.ordering == SortByDir.SORTBY_DESC,
             nulls_first=None if nulls == SortByNulls.SORTBY_NULLS_DEFAULT else nulls == SortByNulls.SORTBY_NULLS_FIRST,
             opclass=opclass[-1] if opclass else None)
+
+
+def figure_name(node) -> str | None:
+    """PostgreSQL's FigureIndexColname: the name an expression key lends to a generated index name."""
+    return _figure(node)[0]
+
+
+def _figure(node) -> tuple[str | None, int]:
+    """(name, strength) as in FigureColnameInternal: 2 for a real name, 1 for a fallback, 0 for none."""
+    if isinstance(node, ast.ColumnRef) and isinstance(node.fields[-1], ast.String):
+        return node.fields[-1].sval, 2
+    if isinstance(node, ast.FuncCall):
+        return node.funcname[-1].sval, 2
+    if isinstance(node, ast.TypeCast):
+        name, strength = _figure(node.arg)
+        return (name, strength) if strength > 1 else (node.typeName.names[-1].sval, 1)
+    if isinstance(node, ast.A_Expr) and node.kind.name == "AEXPR_NULLIF":
+        return "nullif", 2
+    simple = {ast.CaseExpr: ("case", 1), ast.A_ArrayExpr: ("array", 2), ast.CoalesceExpr: ("coalesce", 2)}
+    if type(node) in simple:
+        return simple[type(node)]
+    if isinstance(node, ast.MinMaxExpr):
+        return ("greatest" if node.op.name == "IS_GREATEST" else "least"), 2
+    return None, 0
 
 
 # --- CREATE TABLE / ALTER TABLE ---------------------------------------------------------------------

@@ -69,11 +69,14 @@ def split_script(text: str, name: str = "<sql>") -> tuple[list[Statement], list[
     except Exception as exc:  # the scanner stops at an unterminated quote or comment
         raise ImportSourceError(f"{name}: cannot be split into SQL statements: {exc}") from exc
     statements = []
-    for piece in slices:
-        start = _LEADING_RE.match(clean, piece.start, piece.stop).end()
-        body = clean[start:piece.stop].strip()
+    end = 0
+    for piece in [*slices, slice(None, len(clean))]:
+        start = piece.start if piece.start is not None else end  # the remainder the scanner left (an open "(")
+        start = _LEADING_RE.match(clean, start, piece.stop).end()
+        body = clean[start:piece.stop].strip().lstrip(";").strip()
         if body:
             statements.append(Statement(clean.count("\n", 0, start) + 1, body))
+        end = piece.stop + 1
     return statements, skipped
 
 
@@ -94,4 +97,4 @@ def merge_repeated(skipped: list[Skipped]) -> list[Skipped]:
             continue
         merged[key] = item
         out.append(item)
-    return out
+    return sorted(out, key=lambda s: (s.line is None, s.line or 0))

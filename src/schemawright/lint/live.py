@@ -44,7 +44,9 @@ WHERE n.nspname = ANY(%(schemas)s) AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AN
 
 _EXTENSIONS_SQL = """
 SELECT e.extname AS name, n.nspname AS schema, e.extversion AS version, a.default_version,
-       e.extrelocatable AS relocatable
+       e.extrelocatable AS relocatable,
+       EXISTS (SELECT 1 FROM pg_available_extension_versions v WHERE v.name = e.extname
+               AND v.version = e.extversion) AS known_version
 FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
 LEFT JOIN pg_available_extensions a ON a.name = e.extname
 WHERE e.extname <> 'plpgsql' ORDER BY e.extname"""
@@ -154,6 +156,7 @@ class Extension:
     version: str
     default_version: str | None
     relocatable: bool
+    known_version: bool  # the installed version is one the server's extension files describe
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ their gaps are filled by the designer's documented defaults. Unknown keys are er
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -58,6 +59,24 @@ class _Strict(BaseModel):
         return value
 
 
+# Set while a task input with conventions.naming off is validated: names are then kept as written
+# (as an imported schema spells them), within a narrower alphabet that needs no quoting to be harmless.
+_VERBATIM_NAMES: ContextVar[bool] = ContextVar("verbatim_names", default=False)
+_VERBATIM_CHARS = re.compile(r"[\w$ -]")  # \w: letters (any script), digits, underscore
+
+
+def _check_verbatim(value: str) -> str:
+    """A name used as written: letters, digits, ``_``, ``$``, ``-`` and inner spaces, at most 63 bytes."""
+    bad = next((ch for ch in value if not _VERBATIM_CHARS.match(ch)), None)
+    if value.strip() != value or not value or bad is not None:
+        raise ValueError(f"{value!r} is not a valid name: " + (f"the character {bad!r} is not allowed; " if bad else "")
+                         + "with conventions.naming off, names use letters, digits, '_', '$', '-' and inner spaces")
+    if len(value.encode()) > MAX_IDENTIFIER:
+        raise ValueError(f"{value[:20]!r}... is {len(value.encode())} bytes long: PostgreSQL names are limited to "
+                         f"{MAX_IDENTIFIER} bytes (longer ones would be silently truncated)")
+    return value
+
+
 def _check_identifier(value: str) -> str:
     """A name from the input: it becomes (part of) a table, column or constraint name.
 
@@ -66,6 +85,8 @@ def _check_identifier(value: str) -> str:
     leading, trailing or doubled underscore (the naming conventions split names on ``_``); it fits
     PostgreSQL's 63-byte limit so the server never silently truncates it.
     """
+    if _VERBATIM_NAMES.get():
+        return _check_verbatim(value)
     if value == "":
         raise ValueError("a name cannot be empty")
     bad = next((ch for ch in value if not _NAME_CHARS.match(ch)), None)
@@ -171,6 +192,23 @@ class Attribute(_Strict):
         return self
 
 
+class TriggerDefinition(_Strict):
+    """A trigger on the entity's table that calls an existing function (spelled-out inputs only)."""
+
+    name: Identifier
+    function: str  # "fn" (in the table's schema) or "schema.fn"
+    timing: Literal["before", "after", "instead of"] = "before"
+    events: list[Literal["insert", "update", "delete", "truncate"]] = Field(min_length=1)
+    for_each: Literal["row", "statement"] = "row"
+
+
+class PartitionSpec(_Strict):
+    """Declarative partitioning stated in the input (the partitions themselves are created separately)."""
+
+    strategy: Literal["range", "list", "hash"]
+    columns: list[Identifier] = Field(min_length=1)
+
+
 class Entity(_Strict):
     name: Identifier
     type: Literal["core", "transactional", "lookup", "junction", "log", "analytics", "reference",
@@ -185,6 +223,8 @@ class Entity(_Strict):
     renamed_from: Identifier | None = None
     db_schema: Identifier | None = Field(default=None, alias="schema")  # the PostgreSQL schema (default public)
     primary_key_name: Identifier | None = None  # the constraint's name (default: the naming convention's)
+    triggers: list[TriggerDefinition] = Field(default_factory=list)
+    partition_by: PartitionSpec | None = None
 
 
 class Relationship(_Strict):
@@ -264,9 +304,36 @@ class EnumDefinition(_Strict):
     db_schema: Identifier | None = Field(default=None, alias="schema")
 
 
+class ViewDefinition(_Strict):
+    """A view over the entities: one SELECT, parsed (spelled-out inputs only)."""
+
+    name: Identifier
+    query: str
+    materialized: bool = False
+    description: str | None = None
+    db_schema: Identifier | None = Field(default=None, alias="schema")
+
+
+class FunctionDefinition(_Strict):
+    """A function with its body (spelled-out inputs only); arguments and result are parsed."""
+
+    name: Identifier
+    arguments: str = ""  # as in CREATE FUNCTION name(...): "p_id integer, OUT total numeric"
+    returns: str = "void"  # "integer", "trigger", "SETOF customer", "TABLE(id integer)"
+    body: str
+    language: Identifier = "plpgsql"
+    volatility: Literal["immutable", "stable", "volatile"] = "volatile"
+    security_definer: bool = False
+    description: str | None = None
+    db_schema: Identifier | None = Field(default=None, alias="schema")
+
+
 class DataModel(_Strict):
     entities: list[Entity] = Field(min_length=1)
     enums: list[EnumDefinition] = Field(default_factory=list)
+    views: list[ViewDefinition] = Field(default_factory=list)
+    functions: list[FunctionDefinition] = Field(default_factory=list)
+    extensions: list[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,62}$")]] = Field(default_factory=list)
     relationships: list[Relationship] = Field(default_factory=list)
     business_rules: list[BusinessRule] = Field(default_factory=list)
     constraints: list[Constraint] = Field(default_factory=list)
@@ -352,6 +419,18 @@ class TaskInput(_Strict):
     project: Project = Field(default_factory=Project)
     conventions: Conventions = Field(default_factory=Conventions)
     x_skipped: list[str] = Field(default_factory=list, alias="x-skipped")  # what an importer could not carry
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _names_as_written(cls, data: Any, handler):
+        """With conventions.naming off, names are validated as written (see ``_check_verbatim``)."""
+        conventions = data.get("conventions") if isinstance(data, dict) else None
+        verbatim = conventions is False or isinstance(conventions, dict) and conventions.get("naming") is False
+        token = _VERBATIM_NAMES.set(verbatim)
+        try:
+            return handler(data)
+        finally:
+            _VERBATIM_NAMES.reset(token)
     task: Task = Field(default_factory=Task)
     data_model: DataModel
     performance_targets: PerformanceTargets | None = None

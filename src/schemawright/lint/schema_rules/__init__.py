@@ -51,6 +51,8 @@ from schemawright.lint.schema_rules.sw608_policy_always_true import PolicyAlways
 from schemawright.lint.schema_rules.sw609_security_definer_function_exposed import SecurityDefinerFunctionExposed
 from schemawright.lint.schema_rules.sw610_multiple_permissive_policies import MultiplePermissivePolicies
 from schemawright.lint.schema_rules.sw611_public_schema_create import PublicSchemaCreate
+from schemawright.lint.schema_rules.sw612_sensitive_columns_exposed import SensitiveColumnsExposed
+from schemawright.lint.schema_rules.sw613_materialized_view_exposed import MaterializedViewExposed
 from schemawright.lint.schema_rules.sw701_sequence_near_overflow import SequenceNearOverflow
 from schemawright.lint.schema_rules.sw702_unused_index import UnusedIndex
 from schemawright.lint.schema_rules.sw703_never_vacuumed_or_analyzed import NeverVacuumedOrAnalyzed
@@ -108,6 +110,8 @@ ALL_RULES = (
     SecurityDefinerFunctionExposed,
     MultiplePermissivePolicies,
     PublicSchemaCreate,
+    SensitiveColumnsExposed,
+    MaterializedViewExposed,
     SequenceNearOverflow,
     UnusedIndex,
     NeverVacuumedOrAnalyzed,

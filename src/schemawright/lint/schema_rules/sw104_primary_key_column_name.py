@@ -11,7 +11,8 @@ class PrimaryKeyColumnName(SchemaRule):
 
     Seed 004: "Primary Keys: table_singular_id or just id". A predictable key name lets anyone
     write a join without looking the table up (`orders.user_id = users.id`), and lets tools infer
-    relationships. Composite keys (junction tables) are not checked.
+    relationships. Composite keys (junction tables) and keys that are also a foreign key (a 1:1
+    extension table sharing its parent's key) are not checked.
 
     **Bad**
 
@@ -37,6 +38,8 @@ class PrimaryKeyColumnName(SchemaRule):
         if pk is None or len(pk.columns) != 1:
             return
         column = pk.columns[0]
+        if any(fk.columns == pk.columns for fk in table.foreign_keys):
+            return  # a 1:1 extension table shares its parent's key (film_embeddings.film_id -> films.id)
         allowed = {"id", f"{singular(table.name)}_id", f"{table.name}_id"}
         if column not in allowed:
             yield self.report(ctx, f"Primary key column {column!r} of {table.name!r} is not named 'id' or "

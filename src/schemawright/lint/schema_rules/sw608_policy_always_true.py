@@ -8,11 +8,13 @@ _TRUE = {"true", "(true)", "1 = 1", "(1 = 1)"}
 
 
 class PolicyAlwaysTrue(SchemaRule):
-    """A permissive policy lets its roles change every row: `USING (true)` or `WITH CHECK (true)` on a write command.
+    """A permissive policy lets PUBLIC or an API role change every row: `USING (true)` or `WITH CHECK (true)` on a write.
 
-    A policy for INSERT, UPDATE, DELETE or ALL whose condition is constantly true makes row-level
-    security a no-op for writes: any holder of the role can modify or delete any row. (`USING (true)`
-    on SELECT is a common, deliberate "public read" and is not flagged.)
+    A policy for INSERT, UPDATE, DELETE or ALL whose condition is constantly true (an INSERT policy
+    without WITH CHECK included) makes row-level security a no-op for writes: anyone holding the role
+    can modify or delete any row. Policies for PUBLIC and the `exposed_roles` (default `anon`,
+    `authenticated`) on tables with row-level security enabled are checked; `USING (true)` on SELECT
+    is a common, deliberate "public read", and internal roles (an admin role) may see everything.
 
     **Bad**
 
@@ -37,8 +39,12 @@ class PolicyAlwaysTrue(SchemaRule):
     def check(self, policy, ctx):
         if not policy.permissive or policy.command == "SELECT":
             return
+        table = ctx.table(policy.schema, policy.table)
+        if table is None or not table.rls_enabled or not (set(policy.roles or ("PUBLIC",)) & set(ctx.exposed_roles)):
+            return  # RLS off is SW602; policies for internal roles (admins) may rightly see everything
         using = _is_true(policy.using) and policy.command in ("UPDATE", "DELETE", "ALL")
-        checks = _is_true(policy.with_check) and policy.command in ("INSERT", "UPDATE", "ALL")
+        open_insert = policy.command == "INSERT" and policy.with_check is None  # no WITH CHECK: any row
+        checks = (_is_true(policy.with_check) or open_insert) and policy.command in ("INSERT", "UPDATE", "ALL")
         if using or checks:
             clause = "USING (true)" if using else "WITH CHECK (true)"
             roles = ", ".join(policy.roles) or "PUBLIC"

@@ -10,7 +10,8 @@ class ExtensionOutdated(SchemaRule):
 
     Upgrading the server's packages installs new extension files but leaves each database on the
     old extension version, with its bugs (and sometimes security fixes) until someone runs
-    `ALTER EXTENSION ... UPDATE`.
+    `ALTER EXTENSION ... UPDATE`. Versions the server's extension files do not describe are not
+    judged.
 
     **Bad**
 
@@ -33,7 +34,7 @@ class ExtensionOutdated(SchemaRule):
     needs = "live"
 
     def check(self, extension, ctx):
-        if extension.default_version and extension.version != extension.default_version:
+        if extension.default_version and extension.known_version and extension.version != extension.default_version:
             yield self.report(ctx, f"Extension {extension.name!r} is at version {extension.version}; the server "
                                    f"ships {extension.default_version}.", at=f"{extension.schema}.{extension.name}",
                               fix=f"ALTER EXTENSION {q(extension.name)} UPDATE;")

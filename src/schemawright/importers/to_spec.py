@@ -1,0 +1,169 @@
+"""The canonical model -> a task input that designs back to the same schema.
+
+Every convention is switched off (``conventions:`` all false) and everything is spelled out: each
+attribute with its type, nullability, default, identity or generation expression; each entity's
+primary key with its name; foreign keys as relationships over named columns with their actions;
+unique and check constraints and indexes with their names; enums, views, functions and triggers;
+comments as descriptions. ``design(to_task_input(import(X)))`` then equals ``X`` by
+``model.compare.differences``. What a task input cannot carry is listed under ``x-skipped``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from schemawright.importers.common import ImportResult
+from schemawright.model.schema import FkAction, Index, Schema, Table
+from schemawright.model.types import Kind
+from schemawright.spec.models import Conventions
+
+_ACTIONS = {FkAction.CASCADE: "cascade", FkAction.RESTRICT: "restrict", FkAction.SET_NULL: "set_null",
+            FkAction.SET_DEFAULT: "set_default", FkAction.NO_ACTION: "no_action"}
+
+
+def to_task_input(result: ImportResult, project: str = "imported") -> tuple[dict, list[str]]:
+    """The task input (plain data, ready for YAML/JSON) and what it could not carry."""
+    schema = result.schema
+    notes: list[str] = []
+    tables = _entity_tables(schema, notes)
+    entity_names = {(t.schema, t.name) for t in tables}
+    data_model: dict = {"entities": [_entity(t) for t in tables]}
+    if schema.enums:
+        data_model["enums"] = [_drop_none({"name": e.name, "values": list(e.values), "description": e.comment,
+                                           "schema": _schema(e.schema)}) for e in schema.enums]
+    relationships = [_relationship(t, fk) for t in tables for fk in t.foreign_keys
+                     if _target_known(t, fk, entity_names, notes)]
+    constraints = [c for t in tables for c in _constraints(t)]
+    indexes = [_index(t, ix) for t in tables for ix in t.indexes]
+    for key, value in (("relationships", relationships), ("constraints", constraints), ("indexes", indexes)):
+        if value:
+            data_model[key] = value
+    if schema.views:
+        data_model["views"] = [_drop_none({"name": v.name, "schema": _schema(v.schema), "query": v.query,
+                                           "materialized": v.materialized or None, "description": v.comment})
+                               for v in schema.views]
+    if schema.functions:
+        data_model["functions"] = [_drop_none({
+            "name": f.name, "schema": _schema(f.schema), "arguments": f.arguments or None, "returns": f.returns,
+            "language": f.language, "volatility": f.volatility.lower(), "security_definer": f.security_definer or None,
+            "body": f.body, "description": f.comment}) for f in schema.functions]
+    if schema.extensions:
+        data_model["extensions"] = list(schema.extensions)
+    if schema.policies or any(t.rls_enabled for t in tables):
+        notes.append("row-level security and policies are not carried (security: false)")
+    for table in tables:
+        if table.partitioning is not None:
+            notes.append(f"{table.name}: its partitions are not carried (create them after the migrations)")
+    skipped = result.skipped_lines + [f"skipped: {n}" for n in notes]
+    spec = {"project": {"name": project, "database_type": "postgresql"},
+            "conventions": {name: False for name in Conventions.model_fields},
+            "data_model": data_model}
+    if skipped:
+        spec["x-skipped"] = skipped
+    return spec, skipped
+
+
+def to_yaml(result: ImportResult, source: str, project: str | None = None) -> str:
+    """The task input as YAML, with a header saying where it came from and what was skipped."""
+    spec, skipped = to_task_input(result, project or Path(source).stem or "imported")
+    header = [f"# Task input imported by schemawright from {source} ({result.source_kind}).",
+              "# Every convention is off and everything is spelled out, so designing it gives back the same schema.",
+              f"# {len(skipped)} statement(s) or part(s) were not carried: see x-skipped at the end." if skipped
+              else "# Nothing was skipped."]
+    body = yaml.safe_dump(spec, sort_keys=False, allow_unicode=True, width=120, default_flow_style=False)
+    return "\n".join(header) + "\n" + body
+
+
+def _schema(name: str) -> str | None:
+    return None if name == "public" else name
+
+
+def _drop_none(data: dict) -> dict:
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _entity_tables(schema: Schema, notes: list[str]) -> list[Table]:
+    """The tables that become entities: names must be unique across schemas in a task input."""
+    seen: dict[str, Table] = {}
+    for table in schema.tables:
+        if table.name in seen:
+            notes.append(f"table {table.schema}.{table.name}: {seen[table.name].schema}.{table.name} has the same "
+                         "name, and entity names are unique in a task input")
+            continue
+        seen[table.name] = table
+    return list(seen.values())
+
+
+def _type(table: Table, column) -> str:
+    t = column.type
+    if t.kind == Kind.CHAR and t.length is None:
+        return "bpchar" + "[]" * t.array_dims
+    return str(t)
+
+
+def _entity(table: Table) -> dict:
+    attributes = []
+    for c in table.columns:
+        attributes.append(_drop_none({
+            "name": c.name, "type": _type(table, c), "nullable": c.nullable,
+            "identity": c.identity, "default_expression": c.default.sql if c.default and not c.identity else None,
+            "generated": c.generated.sql if c.generated else None, "description": c.comment}))
+    entity = {"name": table.name, "schema": _schema(table.schema), "description": table.comment,
+              "attributes": attributes}
+    if table.primary_key is not None:
+        entity["primary_key"] = list(table.primary_key.columns)
+        entity["primary_key_name"] = table.primary_key.name
+    if table.partitioning is not None:
+        entity["partition_by"] = {"strategy": table.partitioning.strategy,
+                                  "columns": list(table.partitioning.columns)}
+    if table.triggers:
+        entity["triggers"] = [{"name": t.name, "function": t.function, "timing": t.timing.lower(),
+                               "events": [e.lower() for e in t.events], "for_each": t.for_each.lower()}
+                              for t in table.triggers]
+    return _drop_none(entity)
+
+
+def _target_known(table: Table, fk, entities: set[tuple[str, str]], notes: list[str]) -> bool:
+    if (fk.ref_schema or table.schema, fk.ref_table) in entities:
+        return True
+    notes.append(f"foreign key {fk.name} on {table.name}: {fk.ref_table} is not an imported table")
+    return False
+
+
+def _relationship(table: Table, fk) -> dict:
+    rel = {"from": table.name, "to": fk.ref_table, "type": "many_to_one", "name": fk.name,
+           "columns": list(fk.columns), "references_columns": list(fk.ref_columns),
+           "on_delete": _ACTIONS[fk.on_delete], "on_update": _ACTIONS[fk.on_update]}
+    if fk.deferrable:
+        rel["deferrable"] = True
+        rel["initially_deferred"] = fk.initially_deferred
+    return rel
+
+
+def _constraints(table: Table) -> list[dict]:
+    out = [_drop_none({"entity": table.name, "type": "unique", "name": u.name, "columns": list(u.columns),
+                       "nulls_not_distinct": u.nulls_not_distinct or None}) for u in table.uniques]
+    out += [_drop_none({"entity": table.name, "type": "check", "name": c.name, "expression": c.expression.sql,
+                        "description": c.comment}) for c in table.checks]
+    return out
+
+
+def _index(table: Table, ix: Index) -> dict:
+    plain = all(e.column is not None and not e.descending and e.nulls_first is None and not e.opclass
+                for e in ix.elements)
+    spec: dict = {"entity": table.name, "name": ix.name, "type": str(ix.method)}
+    if plain:
+        spec["columns"] = [e.column for e in ix.elements]
+    else:
+        spec["keys"] = [_drop_none({
+            "column": e.column, "expression": e.expression.sql if e.expression else None,
+            "order": "desc" if e.descending else None,
+            "nulls": None if e.nulls_first is None else "first" if e.nulls_first else "last",
+            "opclass": e.opclass}) for e in ix.elements]
+    optional = {"unique": ix.unique or None, "where": ix.where.sql if ix.where else None,
+                "include": list(ix.include) or None, "nulls_not_distinct": ix.nulls_not_distinct or None,
+                "reason": ix.comment}
+    spec.update(_drop_none(optional))
+    return spec
