@@ -11,7 +11,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from schemawright.lint.docs import HEADER, SCHEMA_HEADER, migration_rule_docs, schema_rule_docs, stale_files
+from schemawright.lint.docs import (
+    HEADER,
+    SCHEMA_HEADER,
+    migration_rule_docs,
+    schema_rule_docs,
+    stale_files,
+)
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "rules"
 GENERATORS = ((HEADER, migration_rule_docs), (SCHEMA_HEADER, schema_rule_docs))

@@ -15,6 +15,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import psycopg
@@ -98,7 +99,7 @@ def result_tables(out_text: str) -> list[tuple[str, list[dict[str, str]]]]:
 
 def _cells(line: str, cuts: list[int]) -> list[str]:
     edges = [-1, *cuts, len(line) + 1]
-    return [line[a + 1:b].strip() for a, b in zip(edges, edges[1:])]
+    return [line[a + 1:b].strip() for a, b in pairwise(edges)]
 
 
 def their_objects(lint: str, rows: list[dict[str, str]]) -> tuple[set[str] | None, int]:

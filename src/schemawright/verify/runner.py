@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import time
@@ -20,6 +21,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from schemawright.db import connect, resolve_dsn, scratch_database
 from schemawright.errors import VerifyError
 from schemawright.inspect import inspect_schema
+from schemawright.migrate.errors import MigrationError
+from schemawright.migrate.statements import split_statements
 from schemawright.model.compare import differences
 from schemawright.model.schema import Schema
 from schemawright.model.serialize import schema_from_json
@@ -89,13 +92,27 @@ class _Run:
 
 
 def _apply(conn: psycopg.Connection, files: list[Path]) -> list[str]:
-    """Apply each file in its own transaction; stop at the first failure."""
+    """Apply each file: runs of ordinary statements in one transaction each, statements that cannot run
+    in a transaction (CREATE INDEX CONCURRENTLY...) alone, as the migration runner does; stop at the
+    first failure."""
+    version = conn.info.server_version
     for f in files:
         try:
-            with conn.transaction():
-                conn.execute(f.read_text(encoding="utf-8"))
-        except psycopg.Error as exc:
-            return [f"{f.name}: {exc.diag.sqlstate} {exc.diag.message_primary}"]
+            statements = split_statements(f.read_text(encoding="utf-8"), f.name, version)
+        except MigrationError as exc:
+            return [str(exc)]
+        for alone, group in itertools.groupby(statements, key=lambda st: bool(st.non_transactional)):
+            group = list(group)
+            try:
+                if alone:
+                    for st in group:
+                        conn.execute(st.text)
+                else:
+                    with conn.transaction():
+                        for st in group:
+                            conn.execute(st.text)
+            except psycopg.Error as exc:
+                return [f"{f.name}: {exc.diag.sqlstate} {exc.diag.message_primary}"]
     return []
 
 
