@@ -27,13 +27,7 @@ from rich.table import Table
 
 from schemawright.db import resolve_dsn
 from schemawright.lint.schema import SCHEMA_RULES
-from schemawright.lint.splinter import (
-    EQUIVALENTS,
-    SAMPLE_SCHEMAS,
-    compare,
-    lint_sample,
-    summarize,
-)
+from schemawright.lint.splinter import EQUIVALENTS, SAMPLE_SCHEMAS, compare, lint_sample, summarize
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 SPLINTER = CORPUS / "splinter"

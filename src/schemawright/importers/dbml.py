@@ -9,11 +9,13 @@ key to become and is listed as skipped.
 
 from __future__ import annotations
 
-from pydbml import PyDBML
-from pydbml.exceptions import DBMLError
+import warnings
+
+import pglast
 
 from schemawright.design.explicit import parse_any_type
 from schemawright.importers.common import ImportResult, ImportSourceError, Skipped, choose_name, imported, name_addition
+from schemawright.importers.postgres_sql import figure_name
 from schemawright.model import names
 from schemawright.model.schema import (
     Column, EnumType, Expression, FkAction, ForeignKey, Index, IndexElement, IndexMethod, PrimaryKey, Schema, Table,
@@ -27,11 +29,24 @@ _ACTIONS = {"cascade": FkAction.CASCADE, "restrict": FkAction.RESTRICT, "set nul
 
 def import_dbml(text: str, name: str = "<dbml>") -> ImportResult:
     """Read a DBML document (see the module doc)."""
-    try:
-        document = PyDBML(text)
-    except (DBMLError, Exception) as exc:  # pyparsing's ParseException carries line and column
-        raise ImportSourceError(f"{name}: not valid DBML: {str(exc).splitlines()[0]}") from exc
+    with warnings.catch_warnings():  # pydbml calls pyparsing's deprecated camelCase API
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from pydbml import PyDBML
+
+        try:
+            document = PyDBML(text)
+        except Exception as exc:  # pyparsing's ParseException carries line and column
+            raise ImportSourceError(f"{name}: not valid DBML: {str(exc).splitlines()[0]}") from exc
     return _Reader().read(document)
+
+
+def _figure(expression: str) -> str:
+    """The name PostgreSQL gives an expression key in a generated index name (``lower(email)``: lower)."""
+    try:
+        node = pglast.parse_sql(f"SELECT {expression}")[0].stmt.targetList[0].val
+    except Exception:  # not an expression PostgreSQL reads: the generic name
+        return "expr"
+    return figure_name(node) or "expr"
 
 
 def _note(note) -> str | None:
@@ -129,8 +144,8 @@ class _Reader:
         except ValueError:
             self.skip("index", f"{index.name or 'index'} on {table.name}: type {index.type} is not part of the model")
             return
-        name = index.name or choose_name(
-            table.name, name_addition([e.column or "expr" for e in elements]), "idx", taken)
+        name = index.name or choose_name(table.name, name_addition(
+            [e.column or _figure(e.expression.sql) for e in elements]), "idx", taken)
         taken.add(name)
         table.indexes.append(Index(name=name, elements=tuple(elements), unique=bool(index.unique), method=method,
                                    comment=_note(index.note), origin=imported("dbml")))

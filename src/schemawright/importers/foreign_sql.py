@@ -374,7 +374,7 @@ class _Reader:
             node = node.expressions[0] if node.expressions else node
         if isinstance(node, exp.PrimaryKey):
             columns = tuple(_ident(c.this if isinstance(c, exp.Ordered) else c) for c in node.expressions)
-            table.primary_key = PrimaryKey(name=self.unique_name(table, None, (), "pkey"), columns=columns,
+            table.primary_key = PrimaryKey(name=self.unique_name(table, name, (), "pkey"), columns=columns,
                                            origin=self.origin())
             for col in columns:
                 if (c := table.column(col)) is not None:

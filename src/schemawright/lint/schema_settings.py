@@ -118,15 +118,23 @@ def _ignore_entry(item: Mapping[str, Any], ruleset: RuleSet | None) -> IgnoreEnt
 def load_schema_settings_config(path: str | Path, ruleset: RuleSet) -> LintConfig:
     """Read a schema-lint config: ``load_config`` checks the top level, then the nested keys are checked
     here, each problem located by line and column."""
-    config = load_config(path, ruleset, OPTIONS)
-    root = yaml.compose(Path(path).read_text(encoding="utf-8"))
+    problems: list[SpecProblem] = []
+    try:
+        config = load_config(path, ruleset, OPTIONS)
+    except SpecError as exc:
+        problems, config = list(exc.problems), None
+    try:
+        root = yaml.compose(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        root = None  # already reported by load_config
     checker = _NestedChecker(str(path), ruleset)
     for key_node, value in root.value if isinstance(root, yaml.MappingNode) else ():
         check = getattr(checker, f"check_{key_node.value}", None)
         if check is not None:
             check(value)
-    if checker.problems:
-        raise SpecError(checker.problems)
+    problems += checker.problems
+    if problems or config is None:
+        raise SpecError(problems)
     return config
 
 
@@ -185,10 +193,12 @@ class _NestedChecker:
                 self.problem(value, path, "wrong value", expected=expected, got=repr(got))
 
     def check_exposed_roles(self, node: yaml.Node) -> None:
-        self.string_list(node, "exposed_roles")
+        if isinstance(node, yaml.SequenceNode):  # another type was reported by load_config
+            self.string_list(node, "exposed_roles")
 
     def check_schemas(self, node: yaml.Node) -> None:
-        self.string_list(node, "schemas")
+        if isinstance(node, yaml.SequenceNode):
+            self.string_list(node, "schemas")
 
     def check_ignore(self, node: yaml.Node) -> None:
         for i, item in enumerate(node.value if isinstance(node, yaml.SequenceNode) else ()):

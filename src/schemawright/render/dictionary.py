@@ -115,9 +115,10 @@ class Dictionary(Renderer):
         erd = ["# Entity-relationship diagram", "",
                "Mermaid source (GitHub and most Markdown viewers render it).", "", "```mermaid",
                _mermaid(s).rstrip("\n"), "```", ""]
+        app_role = s.role("app")
         env = ["# Connection settings for the application (copy to .env; never commit real values).",
-               "DATABASE_URL=postgresql://APP_USER:${APP_DB_PASSWORD}@localhost:5432/"
-               f"{ctx.spec.project.name.replace('-', '_')}",
+               f"DATABASE_URL=postgresql://{app_role.name if app_role else 'APP_USER'}:${{APP_DB_PASSWORD}}"
+               f"@localhost:5432/{ctx.spec.project.name.replace('-', '_')}",
                "# Supplied by your secret store at deploy time:", "APP_DB_PASSWORD=", ""]
         return [
             Artifact("docs/data_dictionary.md", "\n".join(dictionary), "doc", "Complete field documentation"),

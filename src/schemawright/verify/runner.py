@@ -3,7 +3,10 @@
 1. apply the migrations forward, read the catalog back (A) and compare it with the canonical model;
 2. apply every undo step and check that nothing of the design is left;
 3. apply forward again, read the catalog (B) and require A == B;
-4. probe every NOT NULL, CHECK, UNIQUE and FOREIGN KEY (verify/constraints.py).
+4. probe every NOT NULL, CHECK, UNIQUE and FOREIGN KEY (verify/constraints.py);
+5. prove partition pruning with EXPLAIN (verify/partitions.py);
+6. security: the privilege matrix, row-level security isolation, audit rows, encryption, masking,
+   erasure and hostile values, each attempted for real (verify/security.py).
 """
 
 from __future__ import annotations
@@ -76,7 +79,8 @@ class _Run:
     def add(self, step: StepResult) -> StepResult:
         self.report.steps.append(step)
         if self.progress:
-            self.progress.update(self.task, advance=1, description=step.name[:50])
+            total = max(self.progress.tasks[0].total or 0, len(self.report.steps))  # estimates may undercount
+            self.progress.update(self.task, advance=1, total=total, description=step.name[:50])
         return step
 
     def timed(self, name: str, group: str, fn) -> StepResult:
@@ -134,7 +138,8 @@ def verify_project(folder: str | Path, *, dsn: str | None = None, progress: Cons
     report = VerifyReport(folder=str(folder), server=_redact(server))
     bar = Progress(TextColumn("{task.description:<50}"), BarColumn(), MofNCompleteColumn(), console=progress,
                    transient=True) if progress else None
-    run = _Run(report, bar, total=6 + count_probes(model))
+    partitioned = sum(1 for t in model.tables if t.partitioning)
+    run = _Run(report, bar, total=6 + count_probes(model) + security.count_steps(model) + 2 * partitioned)
     with security.scratch_roles(server, model), scratch_database(server, prefix="sw_verify") as scratch, \
             connect(scratch, autocommit=True) as conn:
         if bar:
