@@ -107,7 +107,7 @@ def test_mysql_types_keys_and_names():
     assert types["film_id"] == DataType(Kind.INTEGER) and film.column("film_id").identity == "by default"
     assert types["active"] == DataType(Kind.BOOLEAN) and film.column("active").default.sql == "true"
     assert types["released"] == DataType(Kind.TIMESTAMP)
-    assert types["body"] == DataType(Kind.TEXT) and types["payload"] == DataType(Kind.JSONB)
+    assert types["body"] == DataType(Kind.TEXT) and types["payload"] == DataType(Kind.JSON)
     assert types["language_id"] == DataType(Kind.SMALLINT)
     assert [c.name for c in film.checks] == ["film_rating_check"]
     assert "'G', 'PG', 'R'" in film.checks[0].expression.sql

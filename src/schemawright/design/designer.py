@@ -316,8 +316,9 @@ def _explicit_type(ctx: DesignContext, table: Table, attr: Attribute, col: str, 
         enum_name = names.shorten(f"{table.name}_{col}")
         ctx.schema.enums.append(_enum(enum_name, attr.values, path))
         return enum_type(enum_name)
-    if (enum := ctx.schema.enum(text)) is not None:
-        return enum_type(enum.name)
+    if (enum := ctx.schema.enum(text)) is not None:  # of another schema: by name, as the catalog shows it
+        return enum_type(enum.name) if enum.schema == table.schema else DataType(
+            Kind.OTHER, name=enum.name if enum.schema == "public" else f"{enum.schema}.{enum.name}")
     try:
         return parse_type(text) if ctx.spec.conventions.strict_expressions else parse_any_type(text)
     except UnknownTypeError:

@@ -129,7 +129,7 @@ def apply_spelled_out(ctx: DesignContext) -> None:
         child.foreign_keys = [f for f in child.foreign_keys if f.name != name]
         child.foreign_keys.append(ForeignKey(
             name=name, columns=tuple(rel.columns), ref_table=parent.name, ref_columns=ref_columns,
-            ref_schema=parent.schema if parent.schema != child.schema else None,
+            ref_schema=None if parent.schema == child.schema == "public" else parent.schema,  # qualifies the DDL
             on_delete=_ACTIONS[rel.on_delete or "no_action"], on_update=_ACTIONS[rel.on_update or "no_action"],
             deferrable=rel.deferrable, initially_deferred=rel.initially_deferred, origin=given(format_path(path))))
         if rel.type == "one_to_one" and not any(u.columns == tuple(rel.columns) for u in child.uniques):

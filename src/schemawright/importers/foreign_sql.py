@@ -1,7 +1,7 @@
 """MySQL and SQLite DDL -> the canonical model (for PostgreSQL), parsed by sqlglot.
 
 Types are mapped to their PostgreSQL counterparts (``int(11)`` -> integer, ``tinyint(1)`` -> boolean,
-``datetime`` -> timestamp, ``longtext`` -> text, ``blob`` -> bytea, ``json`` -> jsonb, unsigned types
+``datetime`` -> timestamp, ``longtext`` -> text, ``blob`` -> bytea, ``json`` -> json, unsigned types
 to the next wider type), ``AUTO_INCREMENT``/``AUTOINCREMENT`` becomes an identity column, ``ENUM(...)``
 a text column with a CHECK of the values, expressions are translated to PostgreSQL by sqlglot and
 validated by PostgreSQL's parser. Index and constraint names, which MySQL scopes per table, are made
@@ -33,12 +33,12 @@ _TYPES: dict[T, DataType] = {
     T.TINYINT: DataType(Kind.SMALLINT), T.UTINYINT: DataType(Kind.SMALLINT), T.SMALLINT: DataType(Kind.SMALLINT),
     T.USMALLINT: DataType(Kind.INTEGER), T.MEDIUMINT: DataType(Kind.INTEGER), T.UMEDIUMINT: DataType(Kind.INTEGER),
     T.INT: DataType(Kind.INTEGER), T.UINT: DataType(Kind.BIGINT), T.BIGINT: DataType(Kind.BIGINT),
-    T.UBIGINT: DataType(Kind.NUMERIC, precision=20, scale=0), T.FLOAT: DataType(Kind.REAL),
+    T.UBIGINT: DataType(Kind.BIGINT), T.FLOAT: DataType(Kind.REAL),
     T.DOUBLE: DataType(Kind.DOUBLE), T.BOOLEAN: DataType(Kind.BOOLEAN), T.TEXT: DataType(Kind.TEXT),
     T.TINYTEXT: DataType(Kind.TEXT), T.MEDIUMTEXT: DataType(Kind.TEXT), T.LONGTEXT: DataType(Kind.TEXT),
     T.BLOB: DataType(Kind.BYTEA), T.TINYBLOB: DataType(Kind.BYTEA), T.MEDIUMBLOB: DataType(Kind.BYTEA),
     T.LONGBLOB: DataType(Kind.BYTEA), T.BINARY: DataType(Kind.BYTEA), T.VARBINARY: DataType(Kind.BYTEA),
-    T.DATE: DataType(Kind.DATE), T.JSON: DataType(Kind.JSONB), T.UUID: DataType(Kind.UUID),
+    T.DATE: DataType(Kind.DATE), T.JSON: DataType(Kind.JSON), T.UUID: DataType(Kind.UUID),
     T.YEAR: DataType(Kind.SMALLINT), T.ENUM: DataType(Kind.TEXT), T.SET: DataType(Kind.TEXT),
 }
 _SIZED = {T.VARCHAR: Kind.VARCHAR, T.NVARCHAR: Kind.VARCHAR, T.CHAR: Kind.CHAR, T.NCHAR: Kind.CHAR}
@@ -298,6 +298,8 @@ class _Reader:
             c = con.kind
             if isinstance(c, exp.NotNullColumnConstraint):
                 column.nullable = bool(c.args.get("allow_null"))
+            elif isinstance(c, exp.GeneratedAsIdentityColumnConstraint) and c.args.get("expression") is not None:
+                self.generated(table, column, c.args["expression"])
             elif isinstance(c, (exp.AutoIncrementColumnConstraint, exp.GeneratedAsIdentityColumnConstraint)):
                 column.identity, column.nullable = "by default", False
             elif isinstance(c, exp.PrimaryKeyColumnConstraint):
@@ -313,14 +315,18 @@ class _Reader:
             elif isinstance(c, exp.Reference):
                 later.append(exp.ForeignKey(expressions=[exp.to_identifier(name)], reference=c))
             elif isinstance(c, exp.ComputedColumnConstraint):
-                if (text := self.pg(c.this)) is None:
-                    self.skip("generated column", f"{table.name}.{name}: {c.this.sql()} has no PostgreSQL translation")
-                else:
-                    column.generated = Expression(text)
+                self.generated(table, column, c.this)
             elif isinstance(c, exp.OnUpdateColumnConstraint):
                 self.skip("ON UPDATE", f"{table.name}.{name}: ON UPDATE {c.this.sql()} needs a trigger in PostgreSQL")
             elif not isinstance(c, (exp.CollateColumnConstraint, exp.CharacterSetColumnConstraint)):
                 self.skip("column option", f"{table.name}.{name}: {con.sql(dialect=self.dialect)} is not kept")
+
+    def generated(self, table: Table, column: Column, expression: exp.Expression) -> None:
+        if (text := self.pg(expression)) is None:
+            self.skip("generated column", f"{table.name}.{column.name}: {expression.sql()} has no PostgreSQL "
+                      "translation")
+        else:
+            column.generated = Expression(text)
 
     def default(self, table: Table, column: Column, value: exp.Expression) -> None:
         if isinstance(value, exp.Null):
@@ -355,15 +361,17 @@ class _Reader:
                                             origin=self.origin()))
 
     def unique_name(self, table: Table, name: str | None, columns, label: str) -> str:
-        """A relation name free in the schema: the given one, else ``<table>_<name>``, else PostgreSQL's."""
-        if name and name not in self.relations:
+        """A relation name free in the schema (and among the table's constraints): the given one, else
+        ``<table>_<name>``, else PostgreSQL's default name."""
+        taken = self.relations | {c.name for c in [*table.foreign_keys, *table.checks]}
+        if name and name not in taken:
             chosen = name
         elif name:
-            chosen = choose_name(table.name, name, "", self.relations).rstrip("_")
-            self.skip("name", f"{table.name}: index {name} is renamed {chosen} (PostgreSQL index names are unique "
-                      "per schema)")
+            chosen = choose_name(table.name, name, "", taken).rstrip("_")
+            self.skip("name", f"{table.name}: {name} is renamed {chosen} (PostgreSQL index names are unique per "
+                      "schema, constraint names per table)")
         else:
-            chosen = choose_name(table.name, name_addition(columns), label, self.relations)
+            chosen = choose_name(table.name, name_addition(columns), label, taken)
         self.relations.add(chosen)
         return chosen
 
@@ -383,6 +391,9 @@ class _Reader:
             schema = node.this
             name = name or (schema.this.name if isinstance(schema, exp.Schema) and schema.this else None)
             columns = tuple(_ident(c) for c in (schema.expressions if isinstance(schema, exp.Schema) else []))
+            if table.primary_key and table.primary_key.columns == columns or any(u.columns == columns
+                                                                                 for u in table.uniques):
+                return  # PostgreSQL makes one index of keys over the same columns
             table.uniques.append(UniqueConstraint(name=self.unique_name(table, name, columns, "key"),
                                                   columns=columns, origin=self.origin()))
         elif isinstance(node, exp.ForeignKey):
@@ -457,6 +468,8 @@ class _Reader:
 
     def create_view(self, node: exp.Create) -> None:
         query = node.expression
+        for table in query.find_all(exp.Table) if query is not None else ():
+            table.set("db", None)  # a MySQL database name is not a PostgreSQL schema
         try:
             text = _Stream()(pglast.parse_sql(query.sql(dialect="postgres", identify=True))[0].stmt)
         except Exception:  # no query, or a translation PostgreSQL does not read

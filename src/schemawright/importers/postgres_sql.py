@@ -410,10 +410,22 @@ def create_table(it: Interpreter, node: ast.CreateStmt, kind: str) -> None:
 
 
 def _add_constraints(it: Interpreter, table: Table, constraints: list[ast.Constraint]) -> None:
-    """Checks first, then keys, then foreign keys: the order in which PostgreSQL names them."""
+    """Checks first, then keys, then foreign keys: the order in which PostgreSQL names them. Keys over the
+    same columns in one statement make one index, as in PostgreSQL (the primary key wins)."""
     others = {c.conname for c in constraints if c.conname}
     order = {ConstrType.CONSTR_CHECK: 0, ConstrType.CONSTR_PRIMARY: 1, ConstrType.CONSTR_UNIQUE: 1}
+    keys: list[ast.Constraint] = []
     for con in sorted(constraints, key=lambda c: order.get(c.contype, 2)):
+        if con.contype in (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE) and not con.indexname:
+            same = next((k for k in keys if names_of(k.keys) == names_of(con.keys)
+                         and names_of(k.including) == names_of(con.including)
+                         and bool(k.nulls_not_distinct) == bool(con.nulls_not_distinct)), None)
+            if same is not None:
+                if con.contype == ConstrType.CONSTR_PRIMARY:  # the unique seen first becomes the primary key
+                    table.uniques = [u for u in table.uniques if u.columns != tuple(names_of(con.keys))]
+                    it.constraint(table, con, others)
+                continue
+            keys.append(con)
         it.constraint(table, con, others)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from schemawright.importers.common import ImportResult
+from schemawright.importers.normalize import sequence_of
 from schemawright.model.schema import FkAction, Index, Schema, Table
 from schemawright.model.types import Kind
 from schemawright.spec.models import Conventions
@@ -54,6 +55,10 @@ def to_task_input(result: ImportResult, project: str = "imported") -> tuple[dict
     if schema.policies or any(t.rls_enabled for t in tables):
         notes.append("row-level security and policies are not carried (security: false)")
     for table in tables:
+        for column in table.columns:
+            if column.default is not None and (seq := sequence_of(column.default)):
+                notes.append(f"{table.name}.{column.name}: its default draws from sequence {seq}, which several "
+                             "columns share; sequences are not part of the model (create it before the migrations)")
         if table.partitioning is not None:
             notes.append(f"{table.name}: its partitions are not carried (create them after the migrations)")
     skipped = result.skipped_lines + [f"skipped: {n}" for n in notes]

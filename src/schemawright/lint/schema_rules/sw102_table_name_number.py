@@ -35,8 +35,8 @@ class TableNameNumber(SchemaRule):
 
     def check(self, table, ctx):
         want = ctx.settings.naming.tables
-        if want == "any" or not table.name.islower():
-            return
+        if want == "any" or not table.name.islower() or not table.name.rpartition("_")[2].isalpha():
+            return  # mixed case is SW101's; a last word like "2024" or "v2" has no number
         if want == "plural" and not is_plural(table.name) and plural(table.name) != table.name:
             better = plural(table.name)
         elif want == "singular" and is_plural(table.name) and singular(table.name) != table.name:

@@ -1,0 +1,159 @@
+"""The task input an import writes, the designer's convention switches it relies on, and the
+``schemawright import`` command."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+import typer
+import yaml
+from typer.testing import CliRunner
+
+from schemawright.api import design_schema
+from schemawright.errors import SpecError
+from schemawright.importers.cli import register
+from schemawright.importers.postgres_sql import import_postgres_sql
+from schemawright.importers.roundtrip import build_design, round_trip_differences
+from schemawright.importers.to_spec import to_yaml
+from schemawright.model.compare import differences
+
+SCRIPT = """
+CREATE SCHEMA billing;
+CREATE TYPE status AS ENUM ('open', 'paid');
+CREATE TABLE "Customer" ("CustomerId" int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "e-mail" text NOT NULL);
+CREATE TABLE billing.invoice (
+    year int, number int, customer int REFERENCES "Customer" ON DELETE SET NULL DEFERRABLE,
+    state status NOT NULL DEFAULT 'open', issued date DEFAULT CURRENT_DATE,
+    total numeric(12,2) GENERATED ALWAYS AS (number * 2.5) STORED,
+    PRIMARY KEY (year, number), UNIQUE NULLS NOT DISTINCT (customer, issued),
+    CHECK (issued > '2000-01-01' AND issued <= now() + interval '1 day'));
+CREATE TABLE billing.line (year int, number int, pos int, FOREIGN KEY (year, number) REFERENCES billing.invoice);
+CREATE TABLE a (id int PRIMARY KEY, b_id int NOT NULL);
+CREATE TABLE b (id int PRIMARY KEY, a_id int NOT NULL REFERENCES a);
+ALTER TABLE a ADD CONSTRAINT a_b FOREIGN KEY (b_id) REFERENCES b;
+CREATE INDEX ON billing.invoice USING brin (issued);
+CREATE INDEX lines_pos ON billing.line (pos DESC NULLS LAST) WHERE pos > 0;
+COMMENT ON TABLE "Customer" IS 'Buyers';
+COMMENT ON CONSTRAINT invoice_issued_check ON billing.invoice IS 'Dates make sense';
+CREATE VIEW open_invoices AS SELECT year, number FROM billing.invoice WHERE state = 'open';
+CREATE FUNCTION double(x int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT x * 2';
+"""
+
+
+def _write(tmp_path, text: str, name: str = "spec.yaml"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def test_the_task_input_designs_back_to_the_imported_schema(tmp_path, pg_dsn):
+    result = import_postgres_sql(SCRIPT)
+    assert round_trip_differences(result) == []
+    spec = yaml.safe_load(to_yaml(result, "script.sql"))
+    assert set(spec["conventions"].values()) == {False}
+    assert {r["name"] for r in spec["data_model"]["relationships"]} == {
+        "invoice_customer_fkey", "line_year_number_fkey", "b_a_id_fkey", "a_b"}
+    built = build_design(result, pg_dsn)  # and the design builds on PostgreSQL, equal to the import
+    assert built.errors == [] and built.differences == []
+
+
+def test_every_convention_off_is_recorded(tmp_path):
+    path = _write(tmp_path, """
+        conventions: false
+        data_model:
+          entities:
+            - name: order_item
+              attributes: [email, status, customer_id]
+    """)
+    _, schema = design_schema(path)
+    table = schema.table("order_item")  # not pluralized
+    assert [c.name for c in table.columns] == ["email", "status", "customer_id"]
+    assert table.primary_key is None and not table.checks and not table.foreign_keys and not table.indexes
+    assert all(c.comment is None for c in table.columns)
+    disabled = {i.rule for i in schema.inferences if i.reason.startswith("disabled by conventions.")}
+    assert {"conventions.uuid_keys", "conventions.audit_columns", "conventions.infer_types", "conventions.naming"
+            } - {"conventions.naming"} <= disabled
+    assert not schema.roles and not schema.views
+
+
+def test_one_switch_off_leaves_the_others_on(tmp_path):
+    path = _write(tmp_path, """
+        conventions: {audit_columns: false, index_foreign_keys: false}
+        data_model:
+          entities:
+            - name: customer
+              attributes: [name]
+            - name: order
+              attributes: [customer_id, total]
+    """)
+    _, schema = design_schema(path)
+    orders = schema.table("orders")
+    assert orders.column("id") is not None and orders.column("created_at") is None
+    assert orders.foreign_keys and not orders.indexes
+    assert any(i.rule == "conventions.audit_columns" for i in schema.inferences)
+
+
+def test_spelled_out_sql_needs_strict_expressions_off(tmp_path):
+    path = _write(tmp_path, """
+        data_model:
+          entities:
+            - name: counter
+              attributes:
+                - {name: n, type: integer, default_expression: "nextval('s')"}
+    """)
+    with pytest.raises(SpecError, match="default_expression needs conventions.strict_expressions: false"):
+        design_schema(path)
+
+
+@pytest.mark.parametrize("entity,problem", [
+    ({"name": "a/b"}, "is not a valid name"),
+    ({"name": "t", "attributes": [{"name": "c", "type": "text); DROP TABLE x; --"}]}, "unsupported type"),
+    ({"name": "t", "attributes": [{"name": "c", "type": "int", "default_expression": "1; DROP TABLE x"}]},
+     "bad default_expression"),
+    ({"name": "t", "attributes": [{"name": "c", "type": "int", "default_expression": "(SELECT 1)"}]},
+     "sub-queries are not allowed"),
+])
+def test_spelled_out_inputs_still_refuse_smuggled_sql(tmp_path, entity, problem):
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump({"conventions": False, "data_model": {"entities": [entity]}}))
+    with pytest.raises(SpecError, match=problem):
+        design_schema(path)
+
+
+def test_views_and_functions_are_checked_before_they_reach_the_ddl(tmp_path):
+    spec = {"conventions": False, "data_model": {
+        "entities": [{"name": "t", "attributes": [{"name": "a", "type": "int"}]}],
+        "views": [{"name": "v", "query": "SELECT a FROM t; DROP TABLE t"}],
+        "functions": [{"name": "f", "returns": "int LANGUAGE c AS 'x'", "body": "SELECT 1"}]}}
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    with pytest.raises(SpecError) as caught:
+        design_schema(path)
+    messages = str(caught.value)
+    assert "must be one SELECT" in messages and "signature only" in messages
+
+
+def test_import_command(tmp_path, pg_dsn):
+    app = typer.Typer()
+    register(app)
+    app.command("noop")(lambda: None)  # a second command keeps "import" a subcommand
+    source = _write(tmp_path, SCRIPT + "INSERT INTO a VALUES (1, 1);\nCREATE AGGREGATE x(int) (SFUNC = int4pl, "
+                    "STYPE = int);\n", "shop.sql")
+    runner = CliRunner()
+    out = tmp_path / "spec.yaml"
+    result = runner.invoke(app, ["import", str(source), "-o", str(out), "--check", "--dsn", pg_dsn])
+    assert result.exit_code == 0, result.output
+    assert "skipped: INSERT at line" in result.output and "CREATE AGGREGATE" in result.output
+    assert "import vs built design differences: 0 difference(s)" in result.output
+    spec = yaml.safe_load(out.read_text())
+    assert any("CREATE AGGREGATE" in line for line in spec["x-skipped"])
+    again = runner.invoke(app, ["import", str(source), "-o", str(out)])
+    assert again.exit_code == 2 and "--force" in again.output
+    missing = runner.invoke(app, ["import", str(tmp_path / "nope.sql"), "-o", str(tmp_path / "x.yaml")])
+    assert missing.exit_code == 2 and "no such file" in missing.output
+    as_json = runner.invoke(app, ["import", str(source), "-o", str(tmp_path / "spec.json"), "--model",
+                                  str(tmp_path / "model.json")])
+    assert as_json.exit_code == 0 and (tmp_path / "model.json").exists()
+    _, designed = design_schema(tmp_path / "spec.json")
+    assert differences(import_postgres_sql(source.read_text()).schema, designed) == []
