@@ -96,3 +96,36 @@ def test_dexter_statement_cases(scratch_dsn):
                    for ix in advise(conn, [(c["query"], 1.0)], measure=False).indexes]
             agree += got == ([c["index"]] if c["expect"] == "index" else [])
     assert agree >= 28, f"{agree}/{len(cases)} Dexter cases agree"  # views are not resolved (2 cases)
+
+
+def test_trial_builds_run_on_a_scratch_copy_not_the_users_tables(scratch_dsn):
+    """A writer holds a lock on posts: a build there (SHARE lock) would wait; the scratch copy does not."""
+    with connect(scratch_dsn, autocommit=True) as conn, connect(scratch_dsn) as writer:
+        conn.execute(FIXTURE)
+        writer.execute("UPDATE posts SET title = title WHERE id = 1")  # open transaction: ROW EXCLUSIVE
+        conn.execute("SET lock_timeout = '1s'")
+        advice = advise(conn, [("SELECT * FROM posts WHERE blog_id = 7", 1.0)], use_hypopg=False, sample_rows=5000)
+        writer.rollback()
+        assert advice.where.startswith("on a scratch copy") and advice.skipped == []
+        assert [tuple(ix["columns"]) for ix in advice.indexes] == [("blog_id",)]
+        assert conn.execute("SELECT count(*) FROM pg_database WHERE datname LIKE 'sw_advise%'").fetchone()[0] == 0
+
+
+def test_cli_reports_where_trial_builds_ran(scratch_dsn, tmp_path):
+    import typer
+    from typer.testing import CliRunner
+
+    from schemawright.advise.cli import register
+
+    app = typer.Typer()
+    register(app)
+    app.command("noop", hidden=True)(lambda: None)  # keep ``advise`` a subcommand
+    with connect(scratch_dsn, autocommit=True) as conn:
+        conn.execute(FIXTURE)
+    workload = tmp_path / "w.sql"
+    workload.write_text("SELECT * FROM posts WHERE blog_id = 7;\n")
+    result = CliRunner().invoke(app, ["advise", "--dsn", scratch_dsn, "--workload", str(workload), "--trial",
+                                      "--sample-rows", "5000", "--no-measure"])
+    assert result.exit_code == 0, result.output
+    assert "real trial builds on a scratch copy (up to 5,000 rows a table)" in " ".join(result.output.split())
+    assert "idx_posts_blog_id" in result.output

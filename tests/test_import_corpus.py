@@ -76,10 +76,14 @@ def servers(pg_dsn, request):
     header = ("schema", "kind", "tables", "columns", "FKs", "indexes", "skipped", "catalog diff", "round trip",
               "built diff")
     widths = [max(len(str(r[i])) for r in [header, *ROWS]) for i in range(len(header))]
-    reporter.write_line("")
-    for row in [header, *ROWS]:
-        reporter.write_line("  ".join(str(v).ljust(w) if i == 0 else str(v).rjust(w)
-                                      for i, (v, w) in enumerate(zip(row, widths, strict=True))))
+    with request.config.pluginmanager.get_plugin("capturemanager").global_and_fixture_disabled():
+        reporter.write_line("")
+        for row in [header, *ROWS]:
+            reporter.write_line("  ".join(str(v).ljust(w) if i == 0 else str(v).rjust(w)
+                                          for i, (v, w) in enumerate(zip(row, widths, strict=True))))
+        reporter.write_line("(catalog diff: script vs catalog of the same script; round trip: import vs designed "
+                            "model; built diff: import vs catalog of the built design; *: an extension the "
+                            "servers here lack, not asserted)")
 
 
 @pytest.mark.corpus
@@ -107,7 +111,10 @@ def test_corpus_schema_imports_and_round_trips(servers, relative, min_tables, ma
     built = build_design(result, servers[0], str(path))
     if built.errors and len(servers) > 1:
         built = min(built, build_design(result, servers[1], str(path)), key=lambda b: len(b.differences))
+    missing_extension = any("is not available" in e for e in built.errors)  # on this machine's servers
     ROWS.append((relative, result.source_kind, len(s.tables), sum(len(t.columns) for t in s.tables),
                  sum(len(t.foreign_keys) for t in s.tables), sum(len(t.indexes) for t in s.tables),
-                 sum(x.count for x in result.skipped), catalog_diffs, len(round_trip), len(built.differences)))
-    assert len(built.differences) <= max_diffs[2], built.differences
+                 sum(x.count for x in result.skipped), catalog_diffs, len(round_trip),
+                 f"{len(built.differences)}*" if missing_extension else len(built.differences)))
+    if not missing_extension:
+        assert len(built.differences) <= max_diffs[2], built.differences

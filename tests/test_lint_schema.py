@@ -215,3 +215,14 @@ def test_pre_commit_hooks_are_defined_for_both_linters():
     assert hooks["schemawright-lint-migrations"]["entry"] == "schemawright lint-migrations"
     for hook in hooks.values():
         assert hook["language"] == "python" and hook["types"] == ["sql"] and hook["name"]
+
+
+def test_roles_the_sql_creates_do_not_outlive_the_lint(tmp_path, pg_dsn):
+    path = tmp_path / "roles.sql"
+    path.write_text("CREATE ROLE sw_lint_test_api NOLOGIN;\nCREATE TABLE t (id bigint PRIMARY KEY);\n"
+                    "GRANT SELECT ON t TO sw_lint_test_api;\n")
+    for _ in range(2):  # the second run would fail with "role already exists"
+        result = lint_schema(path, dsn=pg_dsn, config=LintConfig(options={"exposed_roles": ["sw_lint_test_api"]}))
+        assert "SW601" in codes(result.findings, "public.t")
+    with connect(pg_dsn) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_roles WHERE rolname = 'sw_lint_test_api'").fetchone()[0] == 0

@@ -100,7 +100,8 @@ def _print_report(report, verbose: bool) -> None:
 # Modules that add their commands to ``app``: each defines ``register(app: typer.Typer) -> None``.
 # Adding a command group is one module plus one line here.
 COMMAND_MODULES = ("schemawright.db.cli", "schemawright.migrate.cli", "schemawright.lint.cli", "schemawright.diff.cli",
-                   "schemawright.seed.cli", "schemawright.bench.cli", "schemawright.advise.cli")
+                   "schemawright.lint.schema_cli", "schemawright.seed.cli", "schemawright.bench.cli",
+                   "schemawright.advise.cli")
 
 
 def register_all() -> typer.Typer:

@@ -1,9 +1,16 @@
-"""The index advisor: candidates -> planner costs (HypoPG, or real trial builds rolled back) -> the
-indexes that measurably help, plus existing indexes that are redundant or unused.
+"""The index advisor: candidates -> planner costs (HypoPG, or real trial builds on a scratch copy) ->
+the indexes that measurably help, plus existing indexes that are redundant or unused.
+
+Where candidates are evaluated: with HypoPG, on the user's database (hypothetical indexes take no
+lock and write nothing). Without it, a real build would hold a SHARE lock on the user's table even
+if rolled back, so steps 1-3 run on a scratch copy instead (``advise.scratch``: same schema, up to
+``sample_rows`` rows a table, on the same server); only when no scratch database can be created
+(no CREATEDB) are the trial builds made in place, each in a transaction that is rolled back.
+Redundant and unused indexes are always read from the user's database (its idx_scan counters).
 
 1. every workload query's cost is read with EXPLAIN (GENERIC_PLAN for ``$n`` queries on 16+);
-2. for each query, its candidates are tried one at a time (hypothetically with HypoPG when the
-   extension is there, else built for real inside a transaction that is rolled back); the best is
+2. for each query, its candidates are tried one at a time (hypothetically with HypoPG, else built
+   for real inside a transaction that is rolled back); the best is
    kept when it cuts the query's cost by ``min_savings`` -- a wider index only when it saves half of
    what the narrower one still costs (so ``a = 1 AND b < 10`` gets the selective column alone);
 3. the chosen indexes are built (rolled back afterwards) and every query is timed with EXPLAIN
@@ -12,6 +19,7 @@ indexes that measurably help, plus existing indexes that are redundant or unused
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import statistics
@@ -21,6 +29,8 @@ import psycopg
 from psycopg import sql
 
 from schemawright.advise.candidates import Candidate, analyse, candidates
+from schemawright.advise.scratch import scratch_copy
+from schemawright.errors import DatabaseError
 
 SYSTEM_SCHEMAS = {"pg_catalog", "information_schema"}
 
@@ -43,6 +53,8 @@ class QueryResult:
 @dataclass
 class Advice:
     mode: str  # hypopg | trial
+    where: str = "in place"  # where candidates were evaluated: in place | on a scratch copy (...)
+    skipped: list[str] = field(default_factory=list)  # what the scratch copy could not copy
     queries: list[QueryResult] = field(default_factory=list)
     indexes: list[dict] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)
@@ -59,7 +71,8 @@ class Advice:
         return sum((q.ms_after if q.ms_after is not None else q.ms_before or 0) * q.weight for q in self.queries)
 
     def to_dict(self) -> dict:
-        return {"mode": self.mode, "indexes": self.indexes, "rejected": self.rejected, "redundant": self.redundant,
+        return {"mode": self.mode, "where": self.where, "skipped": self.skipped, "indexes": self.indexes,
+                "rejected": self.rejected, "redundant": self.redundant,
                 "unused": self.unused, "total_ms_before": round(self.total_ms_before, 3),
                 "total_ms_after": round(self.total_ms_after, 3), "queries": [q.to_dict() for q in self.queries]}
 
@@ -192,10 +205,29 @@ class Advisor:
 
 
 def advise(conn: psycopg.Connection, workload: list[tuple[str, float]], *, use_hypopg: bool | None = None,
-           min_savings: float = 0.5, measure: bool = True) -> Advice:
+           min_savings: float = 0.5, measure: bool = True, sample_rows: int = 100_000) -> Advice:
     """Advice for ``workload`` (query, weight) on ``conn`` (autocommit). Nothing is left behind."""
     adv = Advisor(conn, use_hypopg=use_hypopg, min_savings=min_savings)
-    advice = Advice(mode="hypopg" if adv.hypopg else "trial")
+    if adv.hypopg:
+        advice = _evaluate(adv, Advice(mode="hypopg"), workload, measure)
+    else:
+        schemas = {"public"} | {u.schema for q, _ in workload for u in analyse(q, adv.columns_of)
+                                if u.schema not in SYSTEM_SCHEMAS and adv.relkind(u.schema, u.table)}
+        advice = Advice(mode="trial", where=f"on a scratch copy (up to {sample_rows:,} rows a table)")
+        with contextlib.ExitStack() as stack:
+            try:
+                copy = stack.enter_context(scratch_copy(conn, schemas, sample_rows, advice.skipped))
+                trial = Advisor(copy, use_hypopg=False, min_savings=min_savings)
+            except DatabaseError as exc:  # e.g. no CREATEDB: trial builds in place, each rolled back
+                where = f"in place, rolled back (no scratch copy: {exc})"
+                trial, advice = adv, Advice(mode="trial", where=where)
+            advice = _evaluate(trial, advice, workload, measure)
+    _redundant_and_unused(adv, advice, workload)
+    return advice
+
+
+def _evaluate(adv: Advisor, advice: Advice, workload: list[tuple[str, float]], measure: bool) -> Advice:
+    """Steps 1-3 on ``adv``'s connection."""
     chosen: dict[Candidate, list[int]] = {}
     for qi, (query, weight) in enumerate(workload):
         result = QueryResult(query=query, weight=weight)
@@ -218,7 +250,6 @@ def advise(conn: psycopg.Connection, workload: list[tuple[str, float]], *, use_h
     else:
         for c, qs in chosen.items():
             advice.indexes.append(_entry(c, [advice.queries[i] for i in qs]))
-    _redundant_and_unused(adv, advice, workload)
     return advice
 
 

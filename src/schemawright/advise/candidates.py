@@ -38,6 +38,7 @@ class TableUse:
     schema: str
     table: str
     equality: list[str] = field(default_factory=list)
+    join: list[str] = field(default_factory=list)  # equality columns compared with another table's column
     range: list[str] = field(default_factory=list)
     order: list[tuple[str, bool]] = field(default_factory=list)
     group: list[str] = field(default_factory=list)
@@ -181,8 +182,9 @@ def _qual(q, scope: _Scope, use) -> None:
         _add(use(left[0], left[1]).range, left[2])
     elif q.kind == A_Expr_Kind.AEXPR_OP and op == "=":
         if left and right:  # a join: each side can use an index on its column
-            _add(use(left[0], left[1]).equality, left[2])
-            _add(use(right[0], right[1]).equality, right[2])
+            for side in (left, right):
+                _add(use(side[0], side[1]).equality, side[2])
+                _add(use(side[0], side[1]).join, side[2])
         elif left and _is_value(q.rexpr):
             _add(use(left[0], left[1]).equality, left[2])
         elif right and _is_value(q.lexpr):

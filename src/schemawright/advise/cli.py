@@ -21,7 +21,10 @@ def advise_cmd(
                                           "'pg_stat_statements'")],
     dsn: Annotated[Optional[str], typer.Option("--dsn", help="PostgreSQL URL; default: the embedded server")] = None,
     hypopg: Annotated[Optional[bool], typer.Option("--hypopg/--trial", help="Hypothetical indexes (HypoPG) or "
-                                                    "real trial builds rolled back; default: HypoPG if present")] = None,
+                                                    "real trial builds on a scratch copy; default: HypoPG if "
+                                                    "present")] = None,
+    sample_rows: Annotated[int, typer.Option(help="Rows a table copied to the scratch copy for trial builds",
+                                             min=1)] = 100_000,
     min_savings: Annotated[float, typer.Option(help="Keep a candidate that cuts a query's cost by this share")] = 0.5,
     measure: Annotated[bool, typer.Option(help="Build the advice (rolled back) and time every query")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the advice as JSON")] = False,
@@ -35,7 +38,8 @@ def advise_cmd(
     try:
         with connect(resolve_dsn(dsn), autocommit=True) as conn:
             queries = from_pg_stat_statements(conn) if workload == "pg_stat_statements" else read_workload(workload)
-            advice = advise(conn, queries, use_hypopg=hypopg, min_savings=min_savings, measure=measure)
+            advice = advise(conn, queries, use_hypopg=hypopg, min_savings=min_savings, measure=measure,
+                            sample_rows=sample_rows)
     except SchemawrightError as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False)
         raise typer.Exit(exc.exit_code) from None
@@ -43,7 +47,9 @@ def advise_cmd(
         print(json.dumps(advice.to_dict(), indent=2, default=str))
         return
     out.print(f"{len(queries)} queries, candidates evaluated with "
-              f"{'HypoPG' if advice.mode == 'hypopg' else 'real trial builds (rolled back)'}")
+              f"{'HypoPG' if advice.mode == 'hypopg' else 'real trial builds'} {advice.where}", highlight=False)
+    for s in advice.skipped:
+        out.print(f"[dim]not copied: {s}[/]", highlight=False)
     for ix in advice.indexes:
         out.print(f"\n[bold]{ix['statement']}[/]", highlight=False)
         t = Table(show_header=True, box=None)

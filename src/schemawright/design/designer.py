@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from functools import cache
 
-from schemawright.design import conventions, indexes, partitioning, relationships, security
+from schemawright.design import conventions, indexes, partitioning, pattern_indexes, relationships, security
 from schemawright.design.columns import (
     APPEND_ONLY_NAMES, CHILD_COLLECTIONS, DEFAULT_STATUS_VALUES, LOOKUP_ATTRIBUTES, PII_HINT_NAMES,
     SHARED_VOCABULARY, STATUS_VALUES, TRANSACTIONAL_NAMES, ColumnGuess, guess_column,
@@ -55,6 +55,7 @@ def _design(ctx: DesignContext) -> Schema:
     conventions.apply(ctx)
     _apply_constraints(ctx)
     ctx.raise_problems()
+    pattern_indexes.apply(ctx)
     indexes.apply(ctx)
     apply_objects(ctx)
     partitioning.apply(ctx)

@@ -17,7 +17,8 @@ _LEADING_RE = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.DOTALL)
 _WORD_RE = re.compile(r"[A-Za-z_]+")
 DATA_KINDS = frozenset({"INSERT", "COPY", "UPDATE", "DELETE", "TRUNCATE", "VALUES", "MERGE", "WITH"})
 _MODIFIERS = frozenset({"OR", "REPLACE", "UNIQUE", "TEMP", "TEMPORARY", "UNLOGGED", "GLOBAL", "LOCAL", "IF", "NOT",
-                        "EXISTS", "ONLY", "MATERIALIZED", "RECURSIVE", "DEFAULT", "TRUSTED", "PROCEDURAL", "CONSTRAINT"})
+                        "EXISTS", "ONLY", "MATERIALIZED", "RECURSIVE", "DEFAULT", "TRUSTED", "PROCEDURAL",
+                        "CONSTRAINT"})
 
 
 @dataclass(slots=True)

@@ -79,8 +79,9 @@ def import_database(dsn: str) -> ImportResult:
 
 def normalize_catalog(schema, domains) -> list[Skipped]:
     """The import rewrites for a model read from a catalog; returns what they changed, as notes."""
+    used = resolve_domains(schema, domains)
     notes = [Skipped("domain", None, f"{name}: its {count} column(s) use the base type {domains[name].base} and the "
-                     "domain's NOT NULL, default and CHECKs") for name, count in resolve_domains(schema, domains).items()]
+                     "domain's NOT NULL, default and CHECKs") for name, count in used.items()]
     serials_to_identity(schema)
     for table in schema.tables:
         table.origin.rule = "import.database"

@@ -15,12 +15,14 @@ or its schema's, or in a ``--`` comment on the SQL statement that created it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import psycopg
 from pglast.parser import ParseError
+from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from schemawright.db import connect, resolve_dsn, scratch_database
@@ -127,12 +129,40 @@ def lint_model(schema: Schema, *, config: LintConfig | None = None, catalog: Cat
 def _lint_sql(files: list[Path], dsn: str | None, config: LintConfig | None, target: str) -> LintResult:
     parsed = _parse(files)
     anchors = sql_anchors(parsed, SCHEMA_RULES.parse_ignore)
-    with scratch_database(resolve_dsn(dsn), prefix="sw_lint") as scratch, \
-            connect(scratch, autocommit=True) as conn:
-        conn.execute("SET synchronous_commit = off")
-        for file in parsed:
-            apply_sql(conn, file.text, file.path)
-        return lint_connection(conn, config=config, live=False, anchors=anchors, target=target)
+    server = resolve_dsn(dsn)
+    roles_before = _roles(server)
+    try:
+        with scratch_database(server, prefix="sw_lint") as scratch, connect(scratch, autocommit=True) as conn:
+            conn.execute("SET synchronous_commit = off")
+            for file in parsed:
+                apply_sql(conn, file.text, file.path)
+            return lint_connection(conn, config=config, live=False, anchors=anchors, target=target)
+    finally:  # only roles the SQL names: other sessions may be creating roles on a shared server meanwhile
+        created = _roles(server) - roles_before
+        _drop_roles(server, {r for r in created if any(r in _created_roles(f.text) for f in parsed)})
+
+
+_CREATE_ROLE = re.compile(r"""CREATE\s+(?:ROLE|USER|GROUP)\s+("(?:[^"]|"")+"|\w+)""", re.IGNORECASE)
+
+
+def _created_roles(text: str) -> set[str]:
+    """Names in CREATE ROLE/USER/GROUP statements of a script, DO blocks included."""
+    return {n[1:-1].replace('""', '"') if n.startswith('"') else n.lower() for n in _CREATE_ROLE.findall(text)}
+
+
+def _roles(server: str) -> set[str]:
+    with connect(server, autocommit=True) as conn:
+        return {row[0] for row in conn.execute("SELECT rolname FROM pg_roles")}
+
+
+def _drop_roles(server: str, roles: set[str]) -> None:
+    """Roles are cluster-wide: drop the ones the linted SQL created, once its scratch database is gone."""
+    with connect(server, autocommit=True) as conn:
+        for role in sorted(roles):
+            try:
+                conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+            except psycopg.Error:
+                pass  # still owns something elsewhere (not created by us after all): leave it
 
 
 def _parse(files: list[Path]) -> list[SqlFile]:

@@ -39,6 +39,7 @@ class Anchors:
         self._unqualified.setdefault(path.partition(".")[2], anchor)
 
     def find(self, path: str | None) -> Anchor | None:
+        path = path.split("(", 1)[0] if path else path  # an overloaded function's arguments
         while path:
             found = self._exact.get(path) or self._unqualified.get(path.partition(".")[2])
             if found is not None:

@@ -87,7 +87,7 @@ def result_tables(out_text: str) -> list[tuple[str, list[dict[str, str]]]]:
             names = _cells(lines[i], cuts)
             rows, j = [], i + 2
             while j < len(lines) and not _ROWS.match(lines[j].strip()):
-                rows.append(dict(zip(names, _cells(lines[j], cuts))))
+                rows.append(dict(zip(names, _cells(lines[j], cuts), strict=False)))
                 j += 1
             found.append(("\n".join(statement), rows))
             statement, i = [], j + 1

@@ -22,7 +22,6 @@ from schemawright.model.schema import Column, Table
 from schemawright.model.types import Kind
 
 TEXT_KINDS = frozenset({Kind.TEXT, Kind.VARCHAR, Kind.CHAR, Kind.CITEXT})
-INTEGER_KINDS = frozenset({Kind.SMALLINT, Kind.INTEGER, Kind.BIGINT})
 MONEY_NAME = re.compile(r"(^|_)(price|prices|amount|amounts|cost|costs|total|subtotal|balance|fee|fees|salary|"
                         r"wage|tax|taxes|discount|paid|revenue|charge|payment|refund|budget|debit|credit)(_|$)")
 
@@ -60,11 +59,6 @@ def key_columns(table: Table) -> set[str]:
     for fk in table.foreign_keys:
         found |= set(fk.columns)
     return found
-
-
-def is_kind(column: Column, *kinds: Kind) -> bool:
-    """The column's type (or an array's element type) is one of ``kinds``."""
-    return column.type.kind in kinds
 
 
 def checked_columns(table: Table) -> set[str]:

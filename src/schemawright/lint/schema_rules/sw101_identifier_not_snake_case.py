@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from schemawright.findings import Severity
 from schemawright.lint.schema_rules.base import SchemaRule, q
 from schemawright.model.names import SNAKE_RE, to_snake
@@ -52,6 +54,4 @@ class IdentifierNotSnakeCase(SchemaRule):
 
 
 def _snake(name: str) -> str:
-    import re
-
     return re.sub(r"[^a-z0-9_]+", "_", to_snake(name)).strip("_") or "renamed"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from schemawright.design.context import singular
 from schemawright.findings import Severity
 from schemawright.lint.schema_rules.base import SchemaRule, q
 from schemawright.model.names import NEEDS_QUOTES
@@ -38,10 +39,10 @@ class ReservedWordIdentifier(SchemaRule):
             yield self.report(ctx, f"{kind.title()} name {obj.name!r} is a reserved word: it must be quoted "
                                    "everywhere.", at=ctx.path(obj.schema, obj.name),
                               fix=f"ALTER {kind} {ctx.sql_name(obj.schema, obj.name)} RENAME TO "
-                                  f"{q(obj.name + '_items' if kind == 'TABLE' else 'vw_' + obj.name)};")
+                                  f"{q(('app_' if kind == 'TABLE' else 'vw_') + obj.name.lower())};")
         for column in obj.columns if isinstance(obj, Table) else ():
             if column.name.lower() in NEEDS_QUOTES:
                 yield self.report(ctx, f"Column name {column.name!r} is a reserved word: it must be quoted "
                                        "everywhere.", at=ctx.table_path(obj, column.name),
                                   fix=f"ALTER TABLE {ctx.table_sql(obj)} RENAME COLUMN {q(column.name)} TO "
-                                      f"{q(obj.name.rstrip('s') + '_' + column.name)};")
+                                      f"{q(singular(obj.name) + '_' + column.name.lower())};")

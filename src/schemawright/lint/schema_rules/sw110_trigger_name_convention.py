@@ -42,4 +42,5 @@ class TriggerNameConvention(SchemaRule):
                 better = expected_name(pattern, table, words)
                 yield self.report(ctx, f"Trigger {trigger.name!r} does not match the naming pattern {pattern!r}.",
                                   at=ctx.table_path(table, trigger.name),
-                                  fix=f"ALTER TRIGGER {q(trigger.name)} ON {ctx.table_sql(table)} RENAME TO {q(better)};")
+                                  fix=f"ALTER TRIGGER {q(trigger.name)} ON {ctx.table_sql(table)} "
+                                      f"RENAME TO {q(better)};")

@@ -38,4 +38,5 @@ class BooleanColumnName(SchemaRule):
                 better = f"{prefixes[0]}{column.name}" if prefixes else column.name
                 yield self.report(ctx, f"Boolean column {column.name!r} does not start with "
                                        f"{', '.join(prefixes)}.", at=ctx.table_path(table, column.name),
-                                  fix=f"ALTER TABLE {ctx.table_sql(table)} RENAME COLUMN {q(column.name)} TO {q(better)};")
+                                  fix=f"ALTER TABLE {ctx.table_sql(table)} RENAME COLUMN {q(column.name)} "
+                                      f"TO {q(better)};")

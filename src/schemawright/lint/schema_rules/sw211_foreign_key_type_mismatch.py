@@ -37,7 +37,7 @@ class ForeignKeyTypeMismatch(SchemaRule):
             target = ctx.table(fk.ref_schema or table.schema, fk.ref_table)
             if target is None:
                 continue
-            for col_name, ref_name in zip(fk.columns, fk.ref_columns):
+            for col_name, ref_name in zip(fk.columns, fk.ref_columns, strict=False):
                 column, ref = table.column(col_name), target.column(ref_name)
                 if column is None or ref is None or _compatible(column.type, ref.type):
                     continue

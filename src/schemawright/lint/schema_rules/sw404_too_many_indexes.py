@@ -6,7 +6,7 @@ from schemawright.model.schema import Table
 
 
 class TooManyIndexes(SchemaRule):
-    """A table has more indexes than `thresholds: {max_indexes: 8}`; on a live database, only if it is written more than read.
+    """A table has more indexes than `thresholds: {max_indexes: 8}` (live: and is written more than read).
 
     Seed 004: "Too Many Indexes: Each index has write cost". Every insert updates every index, and
     every update of an indexed column does too (and loses HOT updates); past a handful of indexes,

@@ -39,8 +39,8 @@ class RlsDisabledExposedTable(SchemaRule):
             return
         readers = ctx.readers(table.schema, table.name)
         if readers:
-            tbl = ctx.table_sql(table)
+            tbl, roles = ctx.table_sql(table), ", ".join(q(r) if r != "PUBLIC" else r for r in readers)
             yield self.report(ctx, f"Table {table.name!r} is readable by {', '.join(readers)} and has row-level "
                                    "security disabled: every row is visible to them.", at=ctx.table_path(table),
                               fix=f"ALTER TABLE {tbl} ENABLE ROW LEVEL SECURITY;\n-- then a policy per role, or:\n"
-                                  f"REVOKE SELECT ON {tbl} FROM {', '.join(q(r) if r != 'PUBLIC' else r for r in readers)};")
+                                  f"REVOKE SELECT ON {tbl} FROM {roles};")

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from schemawright.findings import Severity
-from schemawright.lint.schema_rules.base import SchemaRule
+from schemawright.lint.schema_rules.base import SchemaRule, q
 from schemawright.model.schema import Function
 
 
@@ -42,5 +42,5 @@ class SecurityDefinerSearchPath(SchemaRule):
         if facts is not None and facts.security_definer and facts.search_path is None:
             yield self.report(ctx, f"SECURITY DEFINER function {function.name}({function.arguments}) runs with its "
                                    "owner's rights but the caller's search_path.", at=ctx.function_path(function),
-                              fix=f"ALTER FUNCTION {ctx.sql_name(function.schema, function.name)}({function.arguments}) "
-                                  f"SET search_path = pg_catalog, {function.schema}, pg_temp;")
+                              fix=f"ALTER FUNCTION {ctx.sql_name(function.schema, function.name)}({function.arguments})"
+                                  f" SET search_path = pg_catalog, {q(function.schema)}, pg_temp;")

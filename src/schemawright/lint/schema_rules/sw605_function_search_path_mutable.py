@@ -41,5 +41,5 @@ class FunctionSearchPathMutable(SchemaRule):
         if facts is not None and not facts.security_definer and facts.search_path is None:
             yield self.report(ctx, f"Function {function.name}({function.arguments}) resolves names through the "
                                    "caller's search_path.", at=ctx.function_path(function),
-                              fix=f"ALTER FUNCTION {ctx.sql_name(function.schema, function.name)}({function.arguments}) "
-                                  "SET search_path = '';")
+                              fix=f"ALTER FUNCTION {ctx.sql_name(function.schema, function.name)}"
+                                  f"({function.arguments}) SET search_path = '';")

@@ -37,7 +37,8 @@ class ExtensionInPublic(SchemaRule):
     def check(self, extension, ctx):
         if extension.schema == "public":
             if extension.relocatable:
-                fix = f"CREATE SCHEMA IF NOT EXISTS extensions;\nALTER EXTENSION {q(extension.name)} SET SCHEMA extensions;"
+                fix = (f"CREATE SCHEMA IF NOT EXISTS extensions;\n"
+                       f"ALTER EXTENSION {q(extension.name)} SET SCHEMA extensions;")
             else:
                 fix = (f"-- {extension.name} cannot be moved: recreate it (dependent objects must be recreated too)\n"
                        f"DROP EXTENSION {q(extension.name)};\nCREATE EXTENSION {q(extension.name)} SCHEMA extensions;")

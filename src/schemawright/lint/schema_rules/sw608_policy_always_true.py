@@ -8,7 +8,7 @@ _TRUE = {"true", "(true)", "1 = 1", "(1 = 1)"}
 
 
 class PolicyAlwaysTrue(SchemaRule):
-    """A permissive policy lets PUBLIC or an API role change every row: `USING (true)` or `WITH CHECK (true)` on a write.
+    """A permissive write policy for PUBLIC or an API role is always true (`USING (true)`, `WITH CHECK (true)`).
 
     A policy for INSERT, UPDATE, DELETE or ALL whose condition is constantly true (an INSERT policy
     without WITH CHECK included) makes row-level security a no-op for writes: anyone holding the role
@@ -49,7 +49,8 @@ class PolicyAlwaysTrue(SchemaRule):
             clause = "USING (true)" if using else "WITH CHECK (true)"
             roles = ", ".join(policy.roles) or "PUBLIC"
             yield self.report(ctx, f"Policy {policy.name!r} on {policy.table} ({policy.command} to {roles}) is "
-                                   f"{clause}: it allows every row.", at=ctx.path(policy.schema, policy.table, policy.name),
+                                   f"{clause}: it allows every row.",
+                              at=ctx.path(policy.schema, policy.table, policy.name),
                               fix=f"ALTER POLICY {q(policy.name)} ON {ctx.sql_name(policy.schema, policy.table)} "
                                   f"{'USING' if using else 'WITH CHECK'} (/* the rows this role may change */ false);")
 

@@ -7,10 +7,11 @@ from schemawright.lint.schema_rules.base import SchemaRule, q
 from schemawright.model.schema import Table
 
 SENSITIVE = re.compile(
-    r"(^|_)(password|passwd|pwd|password_hash|secret|api_key|apikey|access_token|refresh_token|session_token|token|"
-    r"otp|totp_secret|private_key|ssh_key|ssn|social_security(_number)?|passport(_number)?|national_id|tax_id|"
-    r"driver_licen[cs]e(_number)?|credit_card(_number)?|card_number|cvv|cvc|iban|bank_account|account_number|"
-    r"routing_number|medical_record|health_record|diagnosis|fingerprint|biometric\w*)(_|$)")
+    r"(^|_)(password|passwd|pwd|secret|api_key|apikey|access_token|refresh_token|session_token|token|otp|"
+    r"totp_secret|private_key|ssh_key|ssn|social_security|passport|national_id|tax_id|driver_licen[cs]e|"
+    r"credit_card|card_number|cvv|cvc|iban|bank_account|account_number|routing_number|medical_record|"
+    r"health_record|diagnosis|fingerprint|biometrics?)"
+    r"(_(hash|hashed|digest|salt|number|num|no|value|enc|encrypted|plain|plaintext|data|template))?$")
 
 
 class SensitiveColumnsExposed(SchemaRule):

@@ -6,7 +6,7 @@ from schemawright.lint.schema_rules.base import SchemaRule, q
 
 
 class SequenceNearOverflow(SchemaRule):
-    """A sequence has used more than `thresholds: {sequence_used_ratio: 0.75}` of the values its column (or itself) can hold.
+    """A sequence has used more than `sequence_used_ratio` (0.75) of the values its column can hold.
 
     When an `integer` identity or serial column reaches 2,147,483,647, every insert fails until the
     column is widened, which rewrites the table and its indexes under an exclusive lock: hours of

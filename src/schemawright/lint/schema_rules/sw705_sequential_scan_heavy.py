@@ -29,7 +29,8 @@ class SequentialScanHeavy(SchemaRule):
     code = "SW705"
     name = "sequential-scan-heavy"
     severity = Severity.WARNING
-    fix = "Find the scanning queries (pg_stat_statements, EXPLAIN) and index their filters: CREATE INDEX CONCURRENTLY ..."
+    fix = ("Find the scanning queries (pg_stat_statements, EXPLAIN) and index their filters: "
+           "CREATE INDEX CONCURRENTLY ...")
     targets = (Table,)
     needs = "live"
 
