@@ -5,13 +5,17 @@ from schemawright.lint.schema_rules.base import SchemaRule, q
 from schemawright.model.schema import Table
 
 
+LINK_EXTRAS = frozenset({"created_at", "created_by"})  # what an append-only link row may also carry
+
+
 class MissingAuditColumns(SchemaRule):
     """A table lacks the audit columns (`created_at`, `updated_at`) of seed 004's table template.
 
     Seed 004: "No Audit Trail: Track who changed what and when"; its template gives every table
     `created_at` and `updated_at` (`timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP`, the latter kept
     current by a trigger). Without them, "when did this row appear / last change?" has no answer
-    during an incident. Pure link tables (every column part of the primary key) are not checked;
+    during an incident. Link tables (every column part of the primary key, plus at most `created_at` /
+    `created_by`: rows are inserted and deleted, never updated) are not checked;
     the columns required are `audit_columns` in the settings.
 
     **Bad**
@@ -37,8 +41,9 @@ class MissingAuditColumns(SchemaRule):
     targets = (Table,)
 
     def check(self, table, ctx):
-        if table.primary_key and all(c.name in table.primary_key.columns for c in table.columns):
-            return  # a pure link table
+        key = table.primary_key.columns if table.primary_key else ()
+        if key and all(c.name in key or c.name in LINK_EXTRAS for c in table.columns):
+            return  # a link table: its rows are only ever inserted and deleted
         missing = [c for c in ctx.settings.audit_columns if not table.has_column(c)]
         if missing:
             adds = ", ".join(f"ADD COLUMN {q(c)} timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP" for c in missing)
