@@ -101,7 +101,7 @@ def _print_report(report, verbose: bool) -> None:
 # Adding a command group is one module plus one line here.
 COMMAND_MODULES = ("schemawright.db.cli", "schemawright.migrate.cli", "schemawright.lint.cli", "schemawright.diff.cli",
                    "schemawright.lint.schema_cli", "schemawright.seed.cli", "schemawright.bench.cli",
-                   "schemawright.advise.cli")
+                   "schemawright.advise.cli", "schemawright.importers.cli")
 
 
 def register_all() -> typer.Typer:

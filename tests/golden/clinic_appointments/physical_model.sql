@@ -530,7 +530,7 @@ COMMENT ON COLUMN specialties.created_at IS 'When the row was created';
 
 COMMENT ON COLUMN specialties.updated_at IS 'When the row was last changed';
 
-COMMENT ON TABLE audit_log IS 'Append-only audit trail: who changed which row, when, and the old and new values';
+COMMENT ON TABLE audit_log IS 'Append-only audit trail: who changed which row, when, and the old and new values (schemawright:ignore SW102 SW206 - one log, not a collection of entities; rows are never updated and occurred_at records when each was written)';
 
 COMMENT ON COLUMN audit_log.id IS 'Audit entry';
 

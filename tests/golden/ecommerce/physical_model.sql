@@ -442,7 +442,7 @@ COMMENT ON COLUMN vendors.updated_by IS 'The user who last changed the row';
 
 COMMENT ON COLUMN vendors.deleted_at IS 'When the row was soft-deleted (NULL: live)';
 
-COMMENT ON TABLE audit_log IS 'Append-only audit trail: who changed which row, when, and the old and new values';
+COMMENT ON TABLE audit_log IS 'Append-only audit trail: who changed which row, when, and the old and new values (schemawright:ignore SW102 SW206 - one log, not a collection of entities; rows are never updated and occurred_at records when each was written)';
 
 COMMENT ON COLUMN audit_log.id IS 'Audit entry';
 

@@ -277,9 +277,9 @@ CREATE TABLE tasks (
     CONSTRAINT pk_tasks_id PRIMARY KEY (id),
     CONSTRAINT chk_tasks_title_not_blank CHECK (length(btrim(title)) > 0),
     CONSTRAINT chk_tasks_status CHECK (status IN ('todo', 'in_progress', 'done')),
-    CONSTRAINT chk_tasks_priority_rule CHECK (priority BETWEEN 1 AND 5),
     CONSTRAINT chk_tasks_position_non_negative CHECK (position >= 0),
     CONSTRAINT chk_tasks_estimate_minutes_non_negative CHECK (estimate_minutes >= 0),
+    CONSTRAINT chk_tasks_priority_rule CHECK (priority BETWEEN 1 AND 5),
     CONSTRAINT fk_tasks_project_id FOREIGN KEY (project_id) REFERENCES projects (id) ON DELETE CASCADE,
     CONSTRAINT fk_tasks_organization_id FOREIGN KEY (organization_id) REFERENCES organizations (id) ON DELETE RESTRICT,
     CONSTRAINT fk_tasks_assignee_id FOREIGN KEY (assignee_id) REFERENCES users (id) ON DELETE SET NULL,
@@ -796,7 +796,7 @@ COMMENT ON COLUMN plans.created_at IS 'When the row was created';
 
 COMMENT ON COLUMN plans.updated_at IS 'When the row was last changed';
 
-COMMENT ON TABLE audit_log IS 'Append-only audit trail: who changed which row, when, and the old and new values';
+COMMENT ON TABLE audit_log IS 'Append-only audit trail: who changed which row, when, and the old and new values (schemawright:ignore SW102 SW206 - one log, not a collection of entities; rows are never updated and occurred_at records when each was written)';
 
 COMMENT ON COLUMN audit_log.id IS 'Audit entry';
 
