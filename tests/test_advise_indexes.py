@@ -98,8 +98,11 @@ def test_dexter_statement_cases(scratch_dsn):
     assert agree >= 28, f"{agree}/{len(cases)} Dexter cases agree"  # views are not resolved (2 cases)
 
 
-def test_trial_builds_run_on_a_scratch_copy_not_the_users_tables(scratch_dsn):
+@pytest.mark.parametrize("schema_by", ["pg_dump", "rendering"])
+def test_trial_builds_run_on_a_scratch_copy_not_the_users_tables(scratch_dsn, schema_by, monkeypatch):
     """A writer holds a lock on posts: a build there (SHARE lock) would wait; the scratch copy does not."""
+    if schema_by == "rendering":  # no pg_dump as new as the server: the schema is inspected and rendered
+        monkeypatch.setattr("schemawright.advise.scratch._pg_dump", lambda version: None)
     with connect(scratch_dsn, autocommit=True) as conn, connect(scratch_dsn) as writer:
         conn.execute(FIXTURE)
         writer.execute("UPDATE posts SET title = title WHERE id = 1")  # open transaction: ROW EXCLUSIVE

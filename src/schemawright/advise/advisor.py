@@ -3,9 +3,9 @@ the indexes that measurably help, plus existing indexes that are redundant or un
 
 Where candidates are evaluated: with HypoPG, on the user's database (hypothetical indexes take no
 lock and write nothing). Without it, a real build would hold a SHARE lock on the user's table even
-if rolled back, so steps 1-3 run on a scratch copy instead (``advise.scratch``: same schema, up to
-``sample_rows`` rows a table, on the same server); only when no scratch database can be created
-(no CREATEDB) are the trial builds made in place, each in a transaction that is rolled back.
+if rolled back, so steps 1-3 run on a scratch copy instead (``advise.scratch``: the schema by
+pg_dump, up to ``sample_rows`` rows a table, on the same server); only when no scratch database
+can be created (no CREATEDB) are the trial builds made in place, each in a transaction rolled back.
 Redundant and unused indexes are always read from the user's database (its idx_scan counters).
 
 1. every workload query's cost is read with EXPLAIN (GENERIC_PLAN for ``$n`` queries on 16+);
@@ -211,12 +211,10 @@ def advise(conn: psycopg.Connection, workload: list[tuple[str, float]], *, use_h
     if adv.hypopg:
         advice = _evaluate(adv, Advice(mode="hypopg"), workload, measure)
     else:
-        schemas = {"public"} | {u.schema for q, _ in workload for u in analyse(q, adv.columns_of)
-                                if u.schema not in SYSTEM_SCHEMAS and adv.relkind(u.schema, u.table)}
         advice = Advice(mode="trial", where=f"on a scratch copy (up to {sample_rows:,} rows a table)")
         with contextlib.ExitStack() as stack:
             try:
-                copy = stack.enter_context(scratch_copy(conn, schemas, sample_rows, advice.skipped))
+                copy = stack.enter_context(scratch_copy(conn, sample_rows, advice.skipped))
                 trial = Advisor(copy, use_hypopg=False, min_savings=min_savings)
             except DatabaseError as exc:  # e.g. no CREATEDB: trial builds in place, each rolled back
                 where = f"in place, rolled back (no scratch copy: {exc})"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from dataclasses import dataclass, field
 
 import pglast
 from pglast import ast
@@ -92,23 +93,32 @@ def _wanted(use: TableUse) -> list[tuple[list[str], list[bool], str]]:
     return out
 
 
-def _declared_keys(ctx: DesignContext) -> dict[str, list[tuple[str, ...]]]:
-    """Column lists of data_model.indexes, which ``indexes.apply`` adds after this step."""
-    out: dict[str, list[tuple[str, ...]]] = {}
+@dataclass
+class _Declared:
+    """data_model.indexes, which ``indexes.apply`` adds after this step: keys by table, and names."""
+
+    keys: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
+    names: set[str] = field(default_factory=set)
+
+
+def _declared_keys(ctx: DesignContext) -> _Declared:
+    out = _Declared()
     for req in ctx.spec.data_model.indexes:
         keys = list(req.columns) or list(req.equality) + list(req.range) or [k.column for k in req.keys if k.column]
+        if req.name:
+            out.names.add(req.name)
         if keys and req.where is None and req.type == "btree":
-            out.setdefault(table_name_for(req.entity), []).append(tuple(keys))
+            out.keys.setdefault(table_name_for(req.entity), []).append(tuple(keys))
     return out
 
 
 def _add(ctx: DesignContext, table: Table, columns: list[str], descending: list[bool], motive: str,
-         pattern: str, i: int, declared: dict[str, list[tuple[str, ...]]]) -> None:
+         pattern: str, i: int, declared: _Declared) -> None:
     key = tuple(columns)
     if any(table.column(c).type.kind in NO_BTREE for c in columns):
         return  # no btree operator class (json, xml, tsvector) or an unknown type
     if not descending and (table.index_leading(key) is not None
-                           or any(d[:len(key)] == key for d in declared.get(table.name, ()))):
+                           or any(d[:len(key)] == key for d in declared.keys.get(table.name, ()))):
         return
     keys = [table.primary_key.columns] if table.primary_key else []
     keys += [u.columns for u in table.uniques]
@@ -117,7 +127,7 @@ def _add(ctx: DesignContext, table: Table, columns: list[str], descending: list[
     if ctx.spec.conventions.index_foreign_keys and any(fk.columns == key for fk in table.foreign_keys):
         return  # the foreign key's index serves it
     name = names.idx_name(table.name, columns)
-    if any(ix.name == name for t in ctx.schema.tables for ix in t.indexes):
+    if name in declared.names or any(ix.name == name for t in ctx.schema.tables for ix in t.indexes):
         return
     reason = f"query pattern {pattern!r}: {motive}"
     table.indexes.append(Index(name=name, elements=tuple(IndexElement(column=c, descending=d) for c, d in
