@@ -65,6 +65,7 @@ def from_pg_stat_statements(conn: psycopg.Connection, limit: int = 100) -> list[
     try:
         rows = conn.execute("SELECT query, calls FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database "
                             "WHERE datname = current_database()) AND query ~* '^\\s*(select|update|delete|with)' "
+                            "AND query !~* 'pg_stat_statements' "
                             "ORDER BY total_exec_time DESC LIMIT %s", [limit]).fetchall()
     except psycopg.Error as exc:
         raise SchemawrightError("pg_stat_statements is not available (CREATE EXTENSION pg_stat_statements, and "
