@@ -15,6 +15,7 @@ import random
 from dataclasses import dataclass, field
 
 from schemawright.dialects.base import table_order
+from schemawright.errors import SchemawrightError
 from schemawright.model.schema import Column, ForeignKey, Schema, Table
 from schemawright.model.types import Kind
 from schemawright.seed.columns import (
@@ -30,8 +31,10 @@ _DISTINCT_KINDS = {Kind.UUID, Kind.SMALLINT, Kind.INTEGER, Kind.BIGINT, Kind.NUM
                    Kind.CHAR, Kind.CITEXT, Kind.INET, Kind.CIDR, Kind.TIMESTAMP, Kind.TIMESTAMPTZ}
 
 
-class SeedError(ValueError):
+class SeedError(SchemawrightError):
     """The plan cannot produce valid rows for a table."""
+
+    exit_code = 4
 
 
 @dataclass(eq=False)

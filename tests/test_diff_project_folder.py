@@ -1,0 +1,30 @@
+"""diff -o <project>/migrations keeps the project coherent: its model describes the newest migration."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from schemawright.api import design_project
+from schemawright.diff.migration import make_migration, write_migration
+from schemawright.verify import verify_project
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "ecommerce.json"
+
+
+def test_diff_into_a_project_updates_its_model_and_verifies(tmp_path, pg_dsn):
+    project = tmp_path / "db"
+    design_project(EXAMPLE, project)
+    spec = json.loads(EXAMPLE.read_text())
+    orders = next(e for e in spec["data_model"]["entities"] if e["name"] == "orders")
+    orders["attributes"].append({"name": "discount", "type": "numeric(12,2)", "nullable": True})
+    changed = tmp_path / "v2.json"
+    changed.write_text(json.dumps(spec))
+
+    forward, undo = write_migration(make_migration(str(project), str(changed), dsn=pg_dsn), project / "migrations")
+
+    assert forward.name.startswith("V002__") and undo.name.startswith("U002__")
+    model = (project / "models/physical/schema.json").read_text()
+    assert '"discount"' in model and "discount" in (project / "models/physical/physical_model.sql").read_text()
+    report = verify_project(project, dsn=pg_dsn)
+    assert report.passed, [s.to_dict() for s in report.steps if not s.ok]
