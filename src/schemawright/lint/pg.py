@@ -189,7 +189,9 @@ def lock_requests(stmt: Any) -> list[tuple[str, LockMode]]:
         mode = LockMode.SHARE_UPDATE_EXCLUSIVE if stmt.concurrent else LockMode.SHARE
         return [(relation_key(stmt.relation), mode)]
     if isinstance(stmt, ast.CreateStmt):
-        return [(relation_key(c.pktable), LockMode.SHARE_ROW_EXCLUSIVE) for c in _create_foreign_keys(stmt)]
+        created = relation_key(stmt.relation)  # a self-reference locks nothing that exists yet
+        return [(key, LockMode.SHARE_ROW_EXCLUSIVE) for key in (relation_key(c.pktable)
+                for c in _create_foreign_keys(stmt)) if key != created]
     if isinstance(stmt, ast.DropStmt) and stmt.removeType in _DROPPED_RELATIONS:
         mode = LockMode.SHARE_UPDATE_EXCLUSIVE if stmt.concurrent else LockMode.ACCESS_EXCLUSIVE
         return [(object_key(names), mode) for names in stmt.objects]
