@@ -28,3 +28,21 @@ def test_diff_into_a_project_updates_its_model_and_verifies(tmp_path, pg_dsn):
     assert '"discount"' in model and "discount" in (project / "models/physical/physical_model.sql").read_text()
     report = verify_project(project, dsn=pg_dsn)
     assert report.passed, [s.to_dict() for s in report.steps if not s.ok]
+
+
+def test_not_null_column_without_default_on_a_populated_table_is_refused(tmp_path, scratch_dsn):
+    import psycopg
+    import pytest
+
+    from schemawright.diff.plan import DestructiveChangeError
+
+    with psycopg.connect(scratch_dsn, autocommit=True) as conn:
+        conn.execute("CREATE TABLE items (id integer PRIMARY KEY, name text)")
+        conn.execute("INSERT INTO items VALUES (1, 'a'), (2, 'b')")
+    target = tmp_path / "target.sql"
+    target.write_text("CREATE TABLE items (id integer PRIMARY KEY, name text, price numeric NOT NULL);")
+    with pytest.raises(DestructiveChangeError, match=r"public.items has 2 rows.*price needs a default"):
+        make_migration(scratch_dsn, str(target), dsn=scratch_dsn)
+    target.write_text("CREATE TABLE items (id integer PRIMARY KEY, name text, price numeric NOT NULL DEFAULT 0);")
+    assert "ADD COLUMN price numeric NOT NULL DEFAULT 0" in make_migration(scratch_dsn, str(target),
+                                                                          dsn=scratch_dsn).forward_sql()

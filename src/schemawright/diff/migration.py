@@ -12,7 +12,7 @@ from pathlib import Path
 from schemawright.diff import changes as ch
 from schemawright.diff.changes import Change
 from schemawright.diff.compare import diff
-from schemawright.diff.plan import Plan, plan
+from schemawright.diff.plan import Plan, needs_backfill, plan
 from schemawright.dialects import get_dialect
 from schemawright.errors import SchemawrightError
 from schemawright.model.schema import Schema
@@ -51,7 +51,9 @@ def make_migration(source_from: str, source_to: str, *, dsn: str | None = None, 
     changes = diff(old, new)
     counts = None
     if is_dsn(source_from):
-        counts = count_rows(source_from, {c.loss_table for c in changes if c.data_loss and c.loss_table})
+        tables = {c.loss_table for c in changes if c.data_loss and c.loss_table}
+        tables |= {(c.schema, c.table) for c in changes if isinstance(c, ch.AddColumn) and needs_backfill(c)}
+        counts = count_rows(source_from, tables)
     result = plan(changes, allow_destructive=allow_destructive, online=online, row_counts=counts,
                   lock_timeout=lock_timeout, statement_timeout=statement_timeout)
     return Migration(result, slug(description) if description else describe(changes), target=new)

@@ -115,10 +115,23 @@ def plan(changes: list[ch.Change], *, allow_destructive: bool = False, online: b
                 f"SET statement_timeout = {quote_literal(statement_timeout)};",
                 "SET check_function_bodies = off;"]
     result = Plan(list(changes), forward, backward, settings)
+    impossible = [c for c in changes if isinstance(c, ch.AddColumn) and counts.get((c.schema, c.table), 0) > 0
+                  and needs_backfill(c)]
+    if impossible:
+        raise DestructiveChangeError("refusing a migration that cannot apply:\n" + "\n".join(
+            f"  - {c.schema}.{c.table} has {counts[(c.schema, c.table)]:,} rows, so the NOT NULL column "
+            f"{c.column.name} needs a default: give it one, or add it nullable, backfill it, then make it "
+            "NOT NULL in a later migration" for c in impossible))
     if result.data_loss and not allow_destructive:
         raise DestructiveChangeError("refusing a migration that destroys data (rerun with --allow-destructive "
                                      "to accept it):\n" + "\n".join(f"  - {note}" for note in result.data_loss))
     return result
+
+
+def needs_backfill(change: ch.AddColumn) -> bool:
+    """A new NOT NULL column with nothing to fill existing rows (no default, identity or expression)."""
+    col = change.column
+    return not col.nullable and col.default is None and not col.identity and col.generated is None
 
 
 # --- rendering -------------------------------------------------------------------------------------
