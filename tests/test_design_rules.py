@@ -543,3 +543,21 @@ def test_junction_with_its_own_data_tracks_updates(tmp_path):
     assert memberships.column("updated_at") is not None and memberships.triggers  # the role changes
     assert link.column("created_at") is not None and link.column("updated_at") is None  # a pure link never does
     assert not link.triggers
+
+
+def test_declared_lookup_lists_each_value_once(tmp_path):
+    schema = design(tmp_path, [{"name": "genres", "type": "lookup", "attributes": ["id", "name"]},
+                               {"name": "tags", "type": "lookup",
+                                "attributes": ["id", {"name": "name", "unique": False}]}])
+    assert [u.columns for u in schema.table("genres").uniques] == [("name",)]
+    assert inferences(schema, "constraint.lookup_unique", "genres.name")
+    assert schema.table("tags").uniques == []  # the input said no
+
+
+def test_role_filled_in_later_is_an_optional_link(tmp_path):
+    schema = design(tmp_path, [{"name": "users", "attributes": ["id", "email"]},
+                               {"name": "tasks", "attributes": ["id", "title", "assignee_id", "owner_id"]}])
+    tasks = schema.table("tasks")
+    assert tasks.column("assignee_id").nullable and not tasks.column("owner_id").nullable
+    assert inferences(schema, "fk.optional_role", "tasks.assignee_id")
+    assert next(fk for fk in tasks.foreign_keys if fk.columns == ("assignee_id",)).on_delete == FkAction.SET_NULL

@@ -265,6 +265,8 @@ LOOKUP_ATTRIBUTES = frozenset({"category", "subcategory", "brand", "department",
 # Role names that mean "a user" when a users table exists (author_id -> users.id).
 USER_ROLES = frozenset({"author", "owner", "creator", "assignee", "reporter", "reviewer", "sender", "recipient",
                         "uploader", "editor", "approver", "moderator", "buyer", "seller", "requester"})
+# Roles filled in later in a row's life (a task gets its assignee after creation): optional links.
+OPTIONAL_ROLES = frozenset({"assignee", "reviewer", "approver", "moderator", "editor"})
 
 # Status vocabularies by table; the first value is the default.
 STATUS_VALUES: dict[str, tuple[str, ...]] = {

@@ -47,6 +47,7 @@ def _design(ctx: DesignContext) -> Schema:
     relationships.apply_inferred(ctx)
     relationships.apply_spelled_out(ctx)
     _attribute_checks(ctx)
+    _lookup_values_unique(ctx)
     _tenant_scope(ctx)
     _order_columns(ctx)
     _rename_hints(ctx)
@@ -368,6 +369,24 @@ def _apply_overrides(ctx: DesignContext, table: Table, column: Column, attr: Att
         _add_unique(ctx, table, (column.name,), given(format_path(path)))
     elif attr.unique is False:
         table.uniques = [u for u in table.uniques if u.columns != (column.name,)]
+
+
+def _lookup_values_unique(ctx: DesignContext) -> None:
+    """A declared lookup entity lists each value once: its name/code column becomes unique."""
+    if not ctx.spec.conventions.infer_types:
+        return
+    for i, entity in enumerate(ctx.spec.data_model.entities):
+        table = ctx.table(table_name_for(entity.name))
+        if table is None or table.kind != "lookup":
+            continue
+        explicit = {names.to_snake(a.name): a.unique for a in entity.attributes}
+        for col in ("name", "code"):
+            if table.has_column(col) and explicit.get(col) is None and table.index_leading((col,)) is None:
+                _add_unique(ctx, table, (col,), inferred("constraint.lookup_unique", "each value once",
+                                                         format_path(("data_model", "entities", i))))
+                ctx.infer("constraint.lookup_unique", f"{table.name}.{col}", "UNIQUE",
+                          "a lookup table lists each value once; duplicates would split what refers to them")
+                break
 
 
 def _attribute_checks(ctx: DesignContext) -> None:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import difflib
 import re
 
-from schemawright.design.columns import CHILD_COLLECTIONS, SHARED_VOCABULARY, USER_ROLES, guess_column
+from schemawright.design.columns import (
+    CHILD_COLLECTIONS, OPTIONAL_ROLES, SHARED_VOCABULARY, USER_ROLES, guess_column,
+)
 from schemawright.design.context import DesignContext, plural, singular, table_name_for
 from schemawright.model import names
 from schemawright.model.names import shorten
@@ -198,7 +200,11 @@ def apply_inferred(ctx: DesignContext) -> None:
                             hint=f"did you mean {close[0]!r}?" if close else None)
                 continue
             parent = _create_missing_parent(ctx, target, table, col)
-        nullable = attr.nullable if attr.nullable is not None else (parent is table)
+        optional_role = col[:-3] in OPTIONAL_ROLES
+        nullable = attr.nullable if attr.nullable is not None else (parent is table or optional_role)
+        if optional_role and attr.nullable is None:
+            ctx.infer("fk.optional_role", f"{table.name}.{col}", "nullable",
+                      f"a {col[:-3]} is usually set after the row is created, so the link starts empty")
         if not attr.references:
             ctx.infer("fk.from_name", f"{table.name}.{col}", f"foreign key to {parent.name}", why)
         add_foreign_key(ctx, table, col, parent, nullable=nullable, kind="many_to_one", origin=origin,

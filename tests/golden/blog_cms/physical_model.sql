@@ -133,6 +133,7 @@ CREATE TABLE categories (
     updated_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP,
     CONSTRAINT pk_categories_id PRIMARY KEY (id),
     CONSTRAINT uq_categories_slug UNIQUE (slug),
+    CONSTRAINT uq_categories_name UNIQUE (name),
     CONSTRAINT chk_categories_name_not_blank CHECK (length(btrim(name)) > 0),
     CONSTRAINT chk_categories_slug_format CHECK (slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'),
     CONSTRAINT chk_categories_position_non_negative CHECK (position >= 0),
