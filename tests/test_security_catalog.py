@@ -12,7 +12,7 @@ import pytest
 from schemawright.api import design_project
 from schemawright.inspect import inspect_schema
 from schemawright.model.compare import differences
-from schemawright.verify.runner import _apply, read_migrations
+from schemawright.verify.runner import apply_files, read_migrations
 from schemawright.verify.security import scratch_roles
 
 SPEC = {"project": {"name": "catalog", "scale": "small"},
@@ -30,12 +30,12 @@ def migrated(tmp_path, pg_dsn, scratch_dsn):
     result = design_project(tmp_path / "spec.json", tmp_path / "out")
     forward, undo = read_migrations(tmp_path / "out")
     with scratch_roles(pg_dsn, result.schema), psycopg.connect(scratch_dsn, autocommit=True) as conn:
-        assert _apply(conn, forward) == []
+        assert apply_files(conn, forward) == []
         try:
             yield result.schema, conn
         finally:
             conn.execute("RESET ROLE")
-            assert _apply(conn, undo) == []
+            assert apply_files(conn, undo) == []
 
 
 def test_the_catalog_reads_back_as_designed(migrated):

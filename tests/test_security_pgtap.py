@@ -18,7 +18,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from schemawright.api import design_project
 from schemawright.db import scratch_database
-from schemawright.verify.runner import _apply, read_migrations
+from schemawright.verify.runner import apply_files, read_migrations
 from schemawright.verify.security import scratch_roles
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -60,10 +60,10 @@ def test_generated_pgtap_tests_pass(example, tmp_path, pgtap_dsn):
     forward, undo = read_migrations(folder)
     with scratch_roles(pgtap_dsn, result.schema), scratch_database(pgtap_dsn) as dsn, \
             psycopg.connect(dsn, autocommit=True) as conn:
-        assert _apply(conn, forward) == []
+        assert apply_files(conn, forward) == []
         run = pg_prove(dsn, folder)
         assert run.returncode == 0 and "All tests successful." in run.stdout, run.stdout + run.stderr
-        assert _apply(conn, undo) == []
+        assert apply_files(conn, undo) == []
 
 
 def test_generated_pgtap_tests_catch_a_broken_promise(tmp_path, pgtap_dsn):
@@ -73,10 +73,10 @@ def test_generated_pgtap_tests_catch_a_broken_promise(tmp_path, pgtap_dsn):
     forward, undo = read_migrations(folder)
     with scratch_roles(pgtap_dsn, result.schema), scratch_database(pgtap_dsn) as dsn, \
             psycopg.connect(dsn, autocommit=True) as conn:
-        assert _apply(conn, forward) == []
+        assert apply_files(conn, forward) == []
         conn.execute(f'GRANT TRUNCATE ON orders TO "{rw}"; ALTER TABLE orders DISABLE ROW LEVEL SECURITY')
         run = pg_prove(dsn, folder)
         assert run.returncode != 0
         assert f"{rw}: TRUNCATE on orders denied" in run.stdout + run.stderr
         assert "orders: A cannot see B's row" in run.stdout + run.stderr
-        assert _apply(conn, undo) == []
+        assert apply_files(conn, undo) == []

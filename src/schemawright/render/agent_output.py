@@ -10,6 +10,7 @@ import json
 
 from schemawright.render import Artifact, RenderContext, Renderer
 from schemawright.render.docs import schema_counts
+from schemawright.render.operations import operations_guide
 from schemawright.render.security_docs import security_implementation
 
 SCRIPT_TYPES = {"schema": "schema", "migration": "migration", "script": "schema"}
@@ -59,8 +60,7 @@ class AgentOutput(Renderer):
                 "partitioning_recommendations": _partitioning(ctx),
             },
             "security_implementation": security_implementation(ctx.schema),
-            "operations_guide": {"backup_strategy": None, "monitoring_setup": [], "maintenance_procedures": [],
-                                 "disaster_recovery": None},
+            "operations_guide": operations_guide(),
             "integration_support": {"orm_configurations": [], "connection_strings": [],
                                     "api_integration_notes": [], "caching_strategies": []},
             "design": {

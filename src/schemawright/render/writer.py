@@ -38,6 +38,8 @@ def write_folder(artifacts: list[Artifact], out_dir: str | Path, *, force: bool 
             target = staging / a.path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(a.content, encoding="utf-8")
+            if a.path.endswith(".sh"):
+                target.chmod(0o755)
         if out.exists():
             retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
             os.rename(out, retired / out.name)

@@ -95,7 +95,7 @@ class _Run:
                                    problems=problems))
 
 
-def _apply(conn: psycopg.Connection, files: list[Path]) -> list[str]:
+def apply_files(conn: psycopg.Connection, files: list[Path]) -> list[str]:
     """Apply each file: runs of ordinary statements in one transaction each, statements that cannot run
     in a transaction (CREATE INDEX CONCURRENTLY...) alone, as the migration runner does; stop at the
     first failure."""
@@ -154,14 +154,14 @@ def verify_project(folder: str | Path, *, dsn: str | None = None, progress: Cons
 
 
 def _verify(conn, model: Schema, forward: list[Path], undo: list[Path], run: _Run) -> None:
-    if run.timed("migrations: forward", "migrations", lambda: _apply(conn, forward)).ok is False:
+    if run.timed("migrations: forward", "migrations", lambda: apply_files(conn, forward)).ok is False:
         return
     first: list[Schema] = []
     run.timed("catalog: read back", "schema", lambda: first.append(inspect_schema(conn)) or [])
     run.timed("catalog matches the design", "schema", lambda: differences(model, first[0]))
-    if run.timed("migrations: undo", "migrations", lambda: _apply(conn, undo)).ok:
+    if run.timed("migrations: undo", "migrations", lambda: apply_files(conn, undo)).ok:
         run.timed("undo leaves nothing behind", "migrations", lambda: _leftovers(conn, model))
-    if run.timed("migrations: forward again", "migrations", lambda: _apply(conn, forward)).ok is False:
+    if run.timed("migrations: forward again", "migrations", lambda: apply_files(conn, forward)).ok is False:
         return
     run.timed("catalog after redo equals the first", "migrations",
               lambda: differences(first[0], inspect_schema(conn)))
