@@ -16,7 +16,7 @@ import pytest
 from schemawright.api import design_project
 from schemawright.render import RenderContext
 from schemawright.render import config as config_renderer
-from schemawright.verify.runner import _apply, read_migrations
+from schemawright.verify.runner import apply_files, read_migrations
 from schemawright.verify.security import scan_secrets, scratch_roles
 
 EXAMPLES = sorted(p for p in (Path(__file__).resolve().parent.parent / "examples").iterdir()
@@ -122,7 +122,7 @@ def test_password_script_reads_the_environment(tmp_path, pg_dsn):
         dsn = pg_dsn.rsplit("/", 1)[0] + "/pw_script_" + spec["project"]["name"][3:]
         try:
             with psycopg.connect(dsn, autocommit=True) as db:
-                assert _apply(db, forward) == []
+                assert apply_files(db, forward) == []
 
                 def run(env: dict) -> subprocess.CompletedProcess:
                     clean = {k: v for k, v in os.environ.items() if k != "APP_DB_PASSWORD"}
@@ -139,6 +139,6 @@ def test_password_script_reads_the_environment(tmp_path, pg_dsn):
                 done = run({"APP_DB_PASSWORD": "correct horse ' battery \\ staple"})
                 assert done.returncode == 0, done.stderr
                 assert stored().startswith("SCRAM-SHA-256$")
-                assert _apply(db, undo) == []
+                assert apply_files(db, undo) == []
         finally:
             conn.execute("DROP DATABASE IF EXISTS pw_script_" + spec["project"]["name"][3:] + " WITH (FORCE)")

@@ -15,7 +15,7 @@ from schemawright.api import design_project
 from schemawright.db import scratch_database
 from schemawright.errors import VerifyError
 from schemawright.verify import verify_project
-from schemawright.verify.runner import _apply, read_migrations
+from schemawright.verify.runner import apply_files, read_migrations
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -131,7 +131,7 @@ def test_leftover_roles_are_taken_over_and_dropped(tmp_path, pg_dsn):
     prefix = result.schema.settings["security"]["role_prefix"] + "_"
     forward, _ = read_migrations(tmp_path / "out")
     with scratch_database(pg_dsn) as dsn, psycopg.connect(dsn, autocommit=True) as conn:
-        assert _apply(conn, forward) == []
+        assert apply_files(conn, forward) == []
     assert len(roles_like(pg_dsn, prefix)) == 5
     report = verify_project(tmp_path / "out", dsn=pg_dsn)
     assert report.passed, failures(report)
@@ -185,7 +185,7 @@ def test_probes_and_hostile_fixture_survive_old_string_rules(tmp_path, pg_dsn, s
     forward, undo = read_migrations(tmp_path / "out")
     suite = security_checks(result.schema)
     with scratch_roles(pg_dsn, result.schema), psycopg.connect(scratch_dsn, autocommit=True) as conn:
-        assert _apply(conn, forward) == []
+        assert apply_files(conn, forward) == []
         conn.execute("SET standard_conforming_strings = off; SET escape_string_warning = off")
         with conn.transaction(force_rollback=True):
             conn.execute(suite.support)
@@ -196,4 +196,4 @@ def test_probes_and_hostile_fixture_survive_old_string_rules(tmp_path, pg_dsn, s
                      if (got := conn.execute(f"SELECT {c.sql}").fetchone()[0]) != c.expected]
         assert wrong == []
         conn.execute("RESET standard_conforming_strings")
-        assert _apply(conn, undo) == []
+        assert apply_files(conn, undo) == []

@@ -1,7 +1,7 @@
 """agent_output.json in the shape of seed 003's ``DatabaseAgentOutput``.
 
-Sections that later stages own (performance analysis, security, operations, integration) are present
-and empty until those stages fill them; nothing is invented.
+Sections that later stages own are present and empty until those stages fill them; nothing is invented.
+integration_support comes from render/orm_sqlalchemy.py (the SQLAlchemy models are written for every design).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import json
 from schemawright.render import Artifact, RenderContext, Renderer
 from schemawright.render.docs import schema_counts
 from schemawright.render.operations import operations_guide
+from schemawright.render.orm_sqlalchemy import integration_support
 from schemawright.render.security_docs import security_implementation
 
 SCRIPT_TYPES = {"schema": "schema", "migration": "migration", "script": "schema"}
@@ -61,8 +62,7 @@ class AgentOutput(Renderer):
             },
             "security_implementation": security_implementation(ctx.schema),
             "operations_guide": operations_guide(),
-            "integration_support": {"orm_configurations": [], "connection_strings": [],
-                                    "api_integration_notes": [], "caching_strategies": []},
+            "integration_support": integration_support(ctx),
             "design": {
                 "counts": counts,
                 "settings": {k: v for k, v in ctx.schema.settings.items() if not k.startswith("_")},
