@@ -16,6 +16,7 @@ from test_diff_roundtrip import restore_roles, round_trip  # noqa: F401  (autous
 
 from schemawright.db import connect
 from schemawright.errors import DatabaseError
+from schemawright.pg_ast import walk
 
 CORPUS = Path(__file__).parents[2] / "shared" / "corpus" / "migra-fixtures"
 MIN_PASSING = 23  # of 26; the table the test prints says why the others do not
@@ -25,21 +26,11 @@ ENVIRONMENT = ("ICU is not supported",)
 ROLES = ("schemainspect_test_role",)  # roles the fixtures grant to (cluster-wide; created NOLOGIN if missing)
 
 
-def _walk(node):
-    if isinstance(node, tuple):
-        for item in node:
-            yield from _walk(item)
-    elif isinstance(node, ast.Node):
-        yield node
-        for member in node:
-            yield from _walk(getattr(node, member))
-
-
 def unmodelled_features(sql: str) -> set[str]:
     """Features of a SQL script that the schema model does not represent."""
     found: set[str] = set()
     matviews = set()
-    for node in _walk(tuple(s.stmt for s in parse_sql(sql))):
+    for node in walk(tuple(s.stmt for s in parse_sql(sql))):
         if isinstance(node, ast.GrantStmt) and any(r.rolename == "postgres" for r in node.grantees or ()):
             found.add("grants to the owner")
         elif isinstance(node, ast.CreateStmt):

@@ -17,33 +17,21 @@ from pglast import ast
 
 from schemawright.model.schema import Expression
 from schemawright.model.types import DataType, Kind, UnknownTypeError, parse_type
-from schemawright.spec.expressions import MAX_EXPRESSION, ExpressionError, _Stream
-
-
-_CLAUSES = ("fromClause", "whereClause", "withClause", "groupClause", "havingClause", "sortClause", "limitCount",
-            "limitOffset", "intoClause", "distinctClause", "windowClause", "lockingClause", "valuesLists")
+from schemawright.pg_ast import walk
+from schemawright.spec.expressions import (
+    ExpressionError,
+    SafeLiteralStream,
+    single_expression,
+)
 
 
 def parse_expression(text: str, columns: Iterable[str] = ()) -> tuple[Expression, tuple[str, ...]]:
     """Validate ``text`` as one scalar expression reading only ``columns``; returns its canonical text
     and the columns it reads, in order of first use."""
-    if not isinstance(text, str) or not text.strip():
-        raise ExpressionError("the expression is empty")
-    if len(text) > MAX_EXPRESSION:
-        raise ExpressionError(f"the expression is longer than {MAX_EXPRESSION:,} characters")
-    try:
-        stmts = pglast.parse_sql(f"SELECT (\n{text}\n)")
-    except pglast.parser.ParseError as exc:
-        raise ExpressionError(f"not a valid SQL expression ({exc.args[0]})") from None
-    except RecursionError:
-        raise ExpressionError("the expression is nested too deeply") from None
-    stmt = stmts[0].stmt if len(stmts) == 1 else None
-    if (not isinstance(stmt, ast.SelectStmt) or not stmt.targetList or len(stmt.targetList) != 1
-            or stmt.targetList[0].name or any(getattr(stmt, clause, None) for clause in _CLAUSES)):
-        raise ExpressionError("only one expression is allowed")
-    node = stmt.targetList[0].val
+    columns = list(columns)
+    node = single_expression(text, columns)
     allowed, used = set(columns), []
-    for found in _walk(node):
+    for found in walk(node):
         if isinstance(found, ast.SubLink):
             raise ExpressionError("sub-queries are not allowed")
         if isinstance(found, ast.ParamRef):
@@ -61,18 +49,7 @@ def parse_expression(text: str, columns: Iterable[str] = ()) -> tuple[Expression
                     f" (columns: {', '.join(sorted(allowed))})" if allowed else " (a default reads no column)"))
             if name not in used:
                 used.append(name)
-    return Expression(_Stream()(node)), tuple(used)
-
-
-def _walk(node):
-    """Every node below ``node`` (itself included)."""
-    if isinstance(node, tuple):
-        for item in node:
-            yield from _walk(item)
-    elif isinstance(node, ast.Node):
-        yield node
-        for member in node:
-            yield from _walk(getattr(node, member))
+    return Expression(SafeLiteralStream()(node)), tuple(used)
 
 
 def parse_any_type(text: str) -> DataType:
@@ -91,7 +68,7 @@ def parse_any_type(text: str) -> DataType:
     if not isinstance(column, ast.ColumnDef) or column.constraints or column.collClause or column.typeName is None:
         raise UnknownTypeError(text)
     # The brackets stay in the name, as in the catalog's format_type() spelling the inspector reads.
-    return DataType(Kind.OTHER, name=_Stream()(column.typeName))
+    return DataType(Kind.OTHER, name=SafeLiteralStream()(column.typeName))
 
 
 def apply_objects(ctx) -> None:
@@ -127,8 +104,8 @@ def apply_objects(ctx) -> None:
         if len(stmts) != 1 or not isinstance(stmts[0].stmt, ast.SelectStmt):
             ctx.problem(path + ("query",), f"view {v.name}: the query must be one SELECT")
             continue
-        depends = sorted({n.relname for n in _walk(stmts[0].stmt) if isinstance(n, ast.RangeVar)})
-        ctx.schema.views.append(View(name=v.name, schema=v.db_schema or "public", query=_Stream()(stmts[0].stmt),
+        depends = sorted({n.relname for n in walk(stmts[0].stmt) if isinstance(n, ast.RangeVar)})
+        ctx.schema.views.append(View(name=v.name, schema=v.db_schema or "public", query=SafeLiteralStream()(stmts[0].stmt),
                                      materialized=v.materialized, comment=v.description, depends_on=tuple(depends),
                                      origin=given(format_path(path))))
     for i, entity in enumerate(dm.entities):

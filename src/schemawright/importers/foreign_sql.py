@@ -26,7 +26,7 @@ from schemawright.model.schema import (
     UniqueConstraint, View,
 )
 from schemawright.model.types import DataType, Kind
-from schemawright.spec.expressions import _Stream
+from schemawright.spec.expressions import SafeLiteralStream
 
 T = exp.DataType.Type
 _TYPES: dict[T, DataType] = {
@@ -168,7 +168,7 @@ def _pg(node: exp.Expression | None) -> str | None:
         return None
     text = node.sql(dialect="postgres", identify=True)
     try:
-        return _Stream()(pglast.parse_sql(f"SELECT {text}")[0].stmt.targetList[0].val)
+        return SafeLiteralStream()(pglast.parse_sql(f"SELECT {text}")[0].stmt.targetList[0].val)
     except Exception:  # sqlglot produced something PostgreSQL does not accept
         return None
 
@@ -471,7 +471,7 @@ class _Reader:
         for table in query.find_all(exp.Table) if query is not None else ():
             table.set("db", None)  # a MySQL database name is not a PostgreSQL schema
         try:
-            text = _Stream()(pglast.parse_sql(query.sql(dialect="postgres", identify=True))[0].stmt)
+            text = SafeLiteralStream()(pglast.parse_sql(query.sql(dialect="postgres", identify=True))[0].stmt)
         except Exception:  # no query, or a translation PostgreSQL does not read
             text = None
         if not text:

@@ -18,7 +18,7 @@ from pglast import ast, parse_sql
 from schemawright.model import names
 from schemawright.model.schema import CheckConstraint, Column, Expression, Origin, Schema, Source
 from schemawright.model.types import DataType, Kind
-from schemawright.spec.expressions import _Stream
+from schemawright.spec.expressions import SafeLiteralStream
 
 _INTEGER_KINDS = frozenset({Kind.SMALLINT, Kind.INTEGER, Kind.BIGINT})
 
@@ -109,7 +109,7 @@ def _value_to(expression: str, column: str) -> str:
     stmt = parse_sql("SELECT " + expression)[0].stmt
     node = stmt.targetList[0].val
     _rename_value(node, column)
-    return _Stream()(node)
+    return SafeLiteralStream()(node)
 
 
 def _rename_value(node, column: str) -> None:

@@ -11,7 +11,8 @@ from pglast.enums import ConstrType, FunctionParameterMode, ObjectType
 from schemawright.importers.common import imported
 from schemawright.importers.normalize import Domain, domain_name
 from schemawright.model.schema import EnumType, Expression, Function, Policy, Trigger, View
-from schemawright.spec.expressions import _Stream
+from schemawright.pg_ast import walk
+from schemawright.spec.expressions import SafeLiteralStream
 
 if TYPE_CHECKING:
     from schemawright.importers.postgres_sql import Interpreter
@@ -29,7 +30,7 @@ def _names(nodes) -> list[str]:
 def column_refs(node) -> list[str]:
     """The distinct plain column names an expression reads, in order of first use."""
     found: list[str] = []
-    for ref in _walk(node):
+    for ref in walk(node):
         if isinstance(ref, ast.ColumnRef) and ref.fields and isinstance(ref.fields[-1], ast.String):
             name = ref.fields[-1].sval
             if name not in found:
@@ -37,19 +38,9 @@ def column_refs(node) -> list[str]:
     return found
 
 
-def _walk(node):
-    if isinstance(node, tuple):
-        for item in node:
-            yield from _walk(item)
-    elif isinstance(node, ast.Node):
-        yield node
-        for member in node:
-            yield from _walk(getattr(node, member))
-
-
 def _unqualify_public(node) -> None:
     """Drop ``public.`` from relation, function and type names (the catalog prints them without it)."""
-    for found in _walk(node):
+    for found in walk(node):
         if isinstance(found, ast.RangeVar) and found.schemaname == "public":
             found.schemaname = None
         elif isinstance(found, ast.FuncCall) and len(found.funcname) == 2 and found.funcname[0].sval == "public":
@@ -65,7 +56,7 @@ _KEEP_QUALIFIED = frozenset({"int2", "int4", "int8", "float4", "float8", "bool",
 
 def _text(node) -> str:
     _unqualify_public(node)
-    return _Stream()(node)
+    return SafeLiteralStream()(node)
 
 
 # --- search path, schemas, extensions --------------------------------------------------------------
@@ -147,9 +138,9 @@ def create_domain(it: Interpreter, node: ast.CreateDomainStmt, kind: str) -> Non
         if con.contype == ConstrType.CONSTR_NOTNULL:
             domain.not_null = True
         elif con.contype == ConstrType.CONSTR_DEFAULT:
-            domain.default = Expression(_Stream()(con.raw_expr))
+            domain.default = Expression(SafeLiteralStream()(con.raw_expr))
         elif con.contype == ConstrType.CONSTR_CHECK:
-            domain.checks.append((con.conname or f"{name}_check", _Stream()(con.raw_expr)))
+            domain.checks.append((con.conname or f"{name}_check", SafeLiteralStream()(con.raw_expr)))
     it.domains[key] = domain
 
 
@@ -159,9 +150,9 @@ def alter_domain(it: Interpreter, node: ast.AlterDomainStmt, kind: str) -> None:
     if domain is None:
         it.skip(kind, f"domain {name} is not defined earlier")
     elif node.subtype == "C" and node.def_.contype == ConstrType.CONSTR_CHECK:
-        domain.checks.append((node.def_.conname or f"{name}_check", _Stream()(node.def_.raw_expr)))
+        domain.checks.append((node.def_.conname or f"{name}_check", SafeLiteralStream()(node.def_.raw_expr)))
     elif node.subtype == "T":
-        domain.default = Expression(_Stream()(node.def_)) if node.def_ is not None else None
+        domain.default = Expression(SafeLiteralStream()(node.def_)) if node.def_ is not None else None
     elif node.subtype in ("N", "O"):
         domain.not_null = node.subtype == "O"
     else:
@@ -220,7 +211,7 @@ def _expand_star(it: Interpreter, query) -> None:
 
 
 def _add_view(it: Interpreter, schema: str, name: str, query, materialized: bool) -> None:
-    depends = sorted({rv.relname for rv in _walk(query) if isinstance(rv, ast.RangeVar)})
+    depends = sorted({rv.relname for rv in walk(query) if isinstance(rv, ast.RangeVar)})
     _expand_star(it, query)
     it.schema.views = [v for v in it.schema.views if (v.schema, v.name) != (schema, name)]
     it.schema.views.append(View(name=name, schema=schema, query=_text(query), materialized=materialized,
@@ -302,8 +293,8 @@ def create_policy(it: Interpreter, node: ast.CreatePolicyStmt, kind: str) -> Non
     it.schema.policies.append(Policy(
         name=node.policy_name, table=table, schema=schema, command=_POLICY_COMMANDS.get(node.cmd_name, "ALL"),
         roles=roles, permissive=node.permissive, origin=_origin(),
-        using=Expression(_Stream()(node.qual)) if node.qual is not None else None,
-        with_check=Expression(_Stream()(node.with_check)) if node.with_check is not None else None))
+        using=Expression(SafeLiteralStream()(node.qual)) if node.qual is not None else None,
+        with_check=Expression(SafeLiteralStream()(node.with_check)) if node.with_check is not None else None))
 
 
 # --- comments ----------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from schemawright.model.schema import (
     PrimaryKey, Schema, Table, UniqueConstraint,
 )
 from schemawright.model.types import DataType, Kind, UnknownTypeError, parse_type
-from schemawright.spec.expressions import _Stream
+from schemawright.spec.expressions import SafeLiteralStream
 
 FK_ACTIONS = {"a": FkAction.NO_ACTION, "r": FkAction.RESTRICT, "c": FkAction.CASCADE, "n": FkAction.SET_NULL,
               "d": FkAction.SET_DEFAULT}
@@ -43,7 +43,7 @@ def origin() -> Origin:
 
 
 def deparse(node) -> str:
-    return _Stream()(node)
+    return SafeLiteralStream()(node)
 
 
 def names_of(nodes) -> list[str]:

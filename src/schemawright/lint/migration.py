@@ -22,7 +22,7 @@ from schemawright.lint.engine import LintConfig, RuleSet, is_suppressed, load_co
 from schemawright.lint.migration_rules import ALL_RULES
 from schemawright.lint.migration_state import (OPTIONS, Catalog, FileState, MigrationContext, MigrationSettings,
                                                Transaction, track)
-from schemawright.lint.source import SqlFile, parse_problem
+from schemawright.lint.source import SqlFile, parse_files, parse_problem
 
 MIGRATION_RULES = RuleSet(ALL_RULES)
 UNDO_FILE = re.compile(r"(^U\d[^/]*__.*|[._-]down|[._-]undo|^down|^undo)\.sql$", re.IGNORECASE)
@@ -46,20 +46,7 @@ def load_migration_config(path: str | Path) -> LintConfig:
 
 def lint_migrations(paths: Iterable[str | Path], *, config: LintConfig | None = None) -> LintResult:
     """Lint SQL files and folders of SQL files as one migration set; ``SpecError`` for unreadable input."""
-    files = collect_sql_files(paths)
-    parsed, problems = [], []
-    for path in files:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(SpecProblem(f"cannot read: {exc}", file=str(path)))
-            continue
-        try:
-            parsed.append(SqlFile(str(path), text))
-        except ParseError as exc:
-            problems.append(parse_problem(str(path), text, exc))
-    if problems:
-        raise SpecError(problems)
+    parsed = parse_files(collect_sql_files(paths))
     return lint_files(parsed, config=config)
 
 

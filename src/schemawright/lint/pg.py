@@ -15,6 +15,8 @@ from pglast import ast
 from pglast.enums import AlterTableType as AT
 from pglast.enums import ConstrType, ObjectType
 
+from schemawright.pg_ast import walk
+
 SERIAL_TYPES = {"smallserial": "int2", "serial2": "int2", "serial": "int4", "serial4": "int4",
                 "bigserial": "int8", "serial8": "int8"}
 _DISPLAY = {"int2": "smallint", "int4": "integer", "int8": "bigint", "bpchar": "char", "varchar": "varchar",
@@ -137,17 +139,6 @@ def column_default(col: ast.ColumnDef) -> Any:
     for con in column_constraints(col, ConstrType.CONSTR_DEFAULT):
         return con.raw_expr
     return col.raw_default
-
-
-def walk(node: Any) -> Iterator[Any]:
-    """Every pglast node under ``node`` (itself included), depth first."""
-    if isinstance(node, (list, tuple)):
-        for item in node:
-            yield from walk(item)
-    elif isinstance(node, ast.Node):
-        yield node
-        for attr in node:
-            yield from walk(getattr(node, attr))
 
 
 # Functions whose result differs per row: a DEFAULT calling one makes ADD COLUMN rewrite the table.

@@ -21,12 +21,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import psycopg
-from pglast.parser import ParseError
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from schemawright.db import connect, resolve_dsn, scratch_database
-from schemawright.errors import SpecError, SpecProblem
+from schemawright.errors import SpecError
 from schemawright.findings import Finding, RuleInfo, Severity
 from schemawright.lint.engine import ActiveRules, LintConfig, RuleSet, is_suppressed
 from schemawright.lint.live import Activity, Catalog, read_activity, read_catalog
@@ -35,7 +34,7 @@ from schemawright.lint.schema_rules import ALL_RULES
 from schemawright.lint.schema_rules.base import Namespace
 from schemawright.lint.schema_settings import SchemaSettings, load_schema_settings_config
 from schemawright.lint.schema_sources import Anchors, input_anchors, sql_anchors
-from schemawright.lint.source import SqlFile, parse_problem
+from schemawright.lint.source import parse_files
 from schemawright.model.schema import Schema
 from schemawright.sources import (MODEL_FILE, SourceError, apply_sql, inspect_database, is_dsn, load_schema,
                                   migration_files)
@@ -76,7 +75,7 @@ def lint_schema(target: str | Path, dsn: str | None = None, config: LintConfig |
     if path.is_dir():
         if (path / MODEL_FILE).is_file():
             physical = path / PHYSICAL_SQL
-            anchors = sql_anchors(_parse([physical]), SCHEMA_RULES.parse_ignore) if physical.is_file() else None
+            anchors = sql_anchors(parse_files([physical]), SCHEMA_RULES.parse_ignore) if physical.is_file() else None
             return lint_model(load_schema(text), config=config, anchors=anchors, target=text)
         return _lint_sql(_sql_files(path), dsn, config, text)
     if path.is_file() and path.suffix.lower() == ".sql":
@@ -127,7 +126,7 @@ def lint_model(schema: Schema, *, config: LintConfig | None = None, catalog: Cat
 # --- targets ---------------------------------------------------------------------------------------
 
 def _lint_sql(files: list[Path], dsn: str | None, config: LintConfig | None, target: str) -> LintResult:
-    parsed = _parse(files)
+    parsed = parse_files(files)
     anchors = sql_anchors(parsed, SCHEMA_RULES.parse_ignore)
     server = resolve_dsn(dsn)
     roles_before = _roles(server)
@@ -164,22 +163,6 @@ def _drop_roles(server: str, roles: set[str]) -> None:
             except psycopg.Error:
                 pass  # still owns something elsewhere (not created by us after all): leave it
 
-
-def _parse(files: list[Path]) -> list[SqlFile]:
-    parsed, problems = [], []
-    for path in files:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(SpecProblem(f"cannot read: {exc}", file=str(path)))
-            continue
-        try:
-            parsed.append(SqlFile(str(path), text))
-        except ParseError as exc:
-            problems.append(parse_problem(str(path), text, exc))
-    if problems:
-        raise SpecError(problems)
-    return parsed
 
 
 def _sql_files(folder: Path) -> list[Path]:

@@ -7,13 +7,15 @@ comments excluded). Lines and columns here are 1-based and count characters.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pglast import parse_sql
 from pglast.parser import ParseError, scan
 
-from schemawright.errors import SpecProblem
+from schemawright.errors import SpecError, SpecProblem
 from schemawright.findings import Location
 
 _COMMENT_TOKENS = ("SQL_COMMENT", "C_COMMENT")
@@ -116,3 +118,21 @@ def parse_problem(path: str, text: str, exc: ParseError) -> SpecProblem:
         line = before.count("\n") + 1
         column = offset - (before.rfind("\n") + 1) + 1
     return SpecProblem(f"PostgreSQL cannot parse this: {exc.args[0]}", file=path, line=line, column=column)
+
+
+def parse_files(paths: Iterable[Path]) -> list[SqlFile]:
+    """Read and parse SQL files; every unreadable or unparsable one is reported in one SpecError."""
+    parsed, problems = [], []
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(SpecProblem(f"cannot read: {exc}", file=str(path)))
+            continue
+        try:
+            parsed.append(SqlFile(str(path), text))
+        except ParseError as exc:
+            problems.append(parse_problem(str(path), text, exc))
+    if problems:
+        raise SpecError(problems)
+    return parsed

@@ -15,7 +15,7 @@ import json
 import math
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 from xml.etree import ElementTree
@@ -54,7 +54,7 @@ _RANGE_OPS = {"BETWEEN", "NOT BETWEEN", "BETWEEN SYMMETRIC", "NOT BETWEEN SYMMET
 BOOL, OTHER, UNKNOWN = "boolean", "other", "unknown"
 
 
-class _Stream(RawStream):
+class SafeLiteralStream(RawStream):
     """pglast's deparser, writing string constants with ``quote_literal``: a constant holding a
     backslash becomes ``E'...'``, which means the same whatever ``standard_conforming_strings`` is."""
 
@@ -221,14 +221,13 @@ def _reserved_hint(text: str, columns) -> str:
         if reserved else ""
 
 
-def parse_check(text: str, columns: set[str] | Mapping[str, DataType]) -> tuple[Expression, tuple[str, ...]]:
-    """Validate ``text`` as one boolean expression over ``columns``.
+_CLAUSES = ("fromClause", "whereClause", "withClause", "groupClause", "havingClause", "sortClause", "limitCount",
+            "limitOffset", "intoClause", "distinctClause", "windowClause", "lockingClause", "valuesLists")
 
-    ``columns`` is the set of the table's column names, or a mapping of name -> DataType (then a bare
-    non-boolean column such as ``price`` is refused as "not a condition" too).
-    Returns the canonical expression (pglast's deparse of the checked tree: comments, extra
-    parentheses and spacing are gone) and the columns it reads, in order of first use.
-    """
+
+def single_expression(text: str, columns: Iterable[str] = ()) -> ast.Node:
+    """The parse tree of ``text`` when it is exactly one SQL expression (no statement, clause, comment
+    trick or second statement); ExpressionError otherwise. ``columns`` only improve the error hint."""
     if not isinstance(text, str) or not text.strip():
         raise ExpressionError("the expression is empty")
     if "\x00" in text:
@@ -248,17 +247,26 @@ def parse_check(text: str, columns: set[str] | Mapping[str, DataType]) -> tuple[
     if len(stmts) != 1:
         raise ExpressionError("only one expression is allowed (found several statements)")
     stmt = stmts[0].stmt
-    if (not isinstance(stmt, ast.SelectStmt) or stmt.fromClause or stmt.whereClause or stmt.withClause
-            or getattr(stmt.op, "name", stmt.op) not in ("SETOP_NONE", 0)
+    if (not isinstance(stmt, ast.SelectStmt) or getattr(stmt.op, "name", stmt.op) not in ("SETOP_NONE", 0)
             or not stmt.targetList or len(stmt.targetList) != 1 or stmt.targetList[0].name
-            or stmt.limitCount or stmt.limitOffset or stmt.sortClause or stmt.groupClause or stmt.havingClause
-            or stmt.distinctClause or stmt.intoClause or stmt.lockingClause or stmt.windowClause):
+            or any(getattr(stmt, clause, None) for clause in _CLAUSES)):
         raise ExpressionError("only one expression is allowed")
-    node = stmt.targetList[0].val
+    return stmt.targetList[0].val
+
+
+def parse_check(text: str, columns: set[str] | Mapping[str, DataType]) -> tuple[Expression, tuple[str, ...]]:
+    """Validate ``text`` as one boolean expression over ``columns``.
+
+    ``columns`` is the set of the table's column names, or a mapping of name -> DataType (then a bare
+    non-boolean column such as ``price`` is refused as "not a condition" too).
+    Returns the canonical expression (pglast's deparse of the checked tree: comments, extra
+    parentheses and spacing are gone) and the columns it reads, in order of first use.
+    """
+    node = single_expression(text, columns)
     checker = _Checker(columns)
     try:
         result = checker.result(node)
-        sql = _Stream()(node)
+        sql = SafeLiteralStream()(node)
     except RecursionError:
         raise ExpressionError("the expression is nested too deeply") from None
     if result == OTHER:
