@@ -232,3 +232,16 @@ def test_an_unreachable_server_is_a_clear_error(three):
     with pytest.raises(Exception, match="could not connect") as info:
         apply_migrations(three, "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2")
     assert getattr(info.value, "exit_code", None) == 3
+
+
+def test_a_label_added_to_an_enum_can_be_used_later_in_the_same_migration(tmp_path, scratch_dsn):
+    from schemawright.migrate import apply_migrations
+
+    (tmp_path / "V1__mood.sql").write_text("CREATE TYPE mood AS ENUM ('sad');\nCREATE TABLE t (m mood);\n")
+    (tmp_path / "V2__meh.sql").write_text("ALTER TYPE mood ADD VALUE 'meh';\n"
+                                          "ALTER TABLE t ALTER COLUMN m SET DEFAULT 'meh';\n")
+    apply_migrations(tmp_path, scratch_dsn)
+    import psycopg
+    with psycopg.connect(scratch_dsn) as conn:
+        conn.execute("INSERT INTO t DEFAULT VALUES")
+        assert conn.execute("SELECT m::text FROM t").fetchone()[0] == "meh"

@@ -10,7 +10,7 @@ catalog where it can:
 - DROP INDEX CONCURRENTLY name: done when the index is gone;
 - ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY: done when detached; a detach left pending is
   completed with ``DETACH PARTITION ... FINALIZE``;
-- ALTER TYPE ... ADD VALUE (servers before 12): done when the label exists;
+- ALTER TYPE ... ADD VALUE: done when the label exists;
 - CREATE/DROP DATABASE and TABLESPACE: done when the object exists (is gone).
 
 Anything else (VACUUM, REINDEX CONCURRENTLY, CLUSTER, ALTER SYSTEM, ...) simply runs again: running

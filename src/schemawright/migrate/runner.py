@@ -191,7 +191,7 @@ class _Execution:
         self.script = m.path if direction == "up" else m.undo_path
         forward = m.sql()
         text = forward if direction == "up" else m.undo_sql()
-        self.statements = split_statements(text, self.script.name, self.conn.info.server_version)
+        self.statements = split_statements(text, self.script.name)
         self.original = row
         self.resuming = row is not None and not row.success
         self.resume_at = row.statements_done if self.resuming else 0

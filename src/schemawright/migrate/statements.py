@@ -20,7 +20,6 @@ from pglast.parser import ParseError, parse_sql_json, scan
 from schemawright.migrate.errors import MigrationError
 
 JOIN_LIMIT = 50  # statements a BEGIN ATOMIC body may hold in a file the parser rejects
-ADD_VALUE_IN_TRANSACTION = 120000  # ALTER TYPE ... ADD VALUE may run in a transaction since PostgreSQL 12
 
 _ALWAYS_ALONE = {"CreatedbStmt": "CREATE DATABASE", "DropdbStmt": "DROP DATABASE",
                  "CreateTableSpaceStmt": "CREATE TABLESPACE", "DropTableSpaceStmt": "DROP TABLESPACE",
@@ -45,7 +44,7 @@ class Statement:
         return self.line + self.text.count("\n", 0, position - 1)
 
 
-def split_statements(text: str, filename: str, server_version: int) -> list[Statement]:
+def split_statements(text: str, filename: str) -> list[Statement]:
     """The statements of ``text`` in order; MigrationError for transaction control or unscannable text."""
     try:
         slices = split(text, with_parser=True, only_slices=True)
@@ -62,7 +61,7 @@ def split_statements(text: str, filename: str, server_version: int) -> list[Stat
             raise MigrationError(f"{filename}: statement {number} (line {line}) is transaction control "
                                  f"({body.split()[0].upper()}): each migration runs in its own transaction; "
                                  "remove it")
-        alone = non_transactional(tree, server_version)
+        alone = non_transactional(tree)
         node = parse_sql(body)[0].stmt if alone else None
         out.append(Statement(number, body, start, line, kind, alone, node))
     return out
@@ -115,7 +114,7 @@ def _scan_split(text: str, filename: str) -> list[tuple[int, int]]:
     return spans
 
 
-def non_transactional(tree: dict | None, server_version: int) -> str | None:
+def non_transactional(tree: dict | None) -> str | None:
     """Why the statement (its JSON parse tree) cannot run inside a transaction block, or None if it can."""
     if not tree:
         return None
@@ -133,8 +132,10 @@ def non_transactional(tree: dict | None, server_version: int) -> str | None:
             return "VACUUM"
         case "ClusterStmt" if "relation" not in node:
             return "CLUSTER without a table"
-        case "AlterEnumStmt" if "oldVal" not in node and server_version < ADD_VALUE_IN_TRANSACTION:
-            return "ALTER TYPE ... ADD VALUE (before PostgreSQL 12)"
+        case "AlterEnumStmt" if "oldVal" not in node:
+            # Allowed in a transaction since PostgreSQL 12, but the new label is unusable until committed,
+            # so a later statement of the same migration could not use it: commit it on its own.
+            return "ALTER TYPE ... ADD VALUE"
         case "AlterTableStmt" if any(_detach_concurrently(c) for c in node.get("cmds", ())):
             return "DETACH PARTITION CONCURRENTLY"
         case "AlterDatabaseStmt" if _has_option(node.get("options"), "tablespace"):

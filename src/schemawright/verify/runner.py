@@ -99,10 +99,9 @@ def apply_files(conn: psycopg.Connection, files: list[Path]) -> list[str]:
     """Apply each file: runs of ordinary statements in one transaction each, statements that cannot run
     in a transaction (CREATE INDEX CONCURRENTLY...) alone, as the migration runner does; stop at the
     first failure."""
-    version = conn.info.server_version
     for f in files:
         try:
-            statements = split_statements(f.read_text(encoding="utf-8"), f.name, version)
+            statements = split_statements(f.read_text(encoding="utf-8"), f.name)
         except MigrationError as exc:
             return [str(exc)]
         for alone, group in itertools.groupby(statements, key=lambda st: bool(st.non_transactional)):
