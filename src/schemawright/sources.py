@@ -14,20 +14,20 @@ import re
 from pathlib import Path
 
 import psycopg
-from pglast import parse_sql, split
-from pglast.ast import AlterEnumStmt, CreatedbStmt, DropdbStmt, DropStmt, IndexStmt, ReindexStmt, VacuumStmt
+from pglast import split
+from pglast.parser import ParseError, parse_sql_json
 from psycopg import sql
 
 from schemawright.db import connect, resolve_dsn, scratch_database
 from schemawright.errors import DatabaseError, SchemawrightError
 from schemawright.inspect import inspect_schema
+from schemawright.migrate.statements import non_transactional
 from schemawright.model.schema import Schema
 from schemawright.model.serialize import schema_from_json
 
 MODEL_FILE = Path("models/physical/schema.json")
 MIGRATION_RE = re.compile(r"^V(\d+(?:[._]\d+)*)__.+\.sql$", re.IGNORECASE)
 _TRANSACTION_RE = re.compile(r"^\s*(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|ABORT)\b", re.IGNORECASE)
-_OUTSIDE_HINT_RE = re.compile(r"concurrently|add\s+value|database|vacuum", re.IGNORECASE)  # cheap pre-check
 _DSN_RE = re.compile(r"^(postgres(ql)?://|(\w+=\S*\s*)+$)")
 
 _SCHEMAS_SQL = """
@@ -154,26 +154,22 @@ def _execute(conn: psycopg.Connection, statement: str, name: str) -> None:
         raise DatabaseError(f"{name}: {str(exc).strip()}\n  in: {excerpt}") from exc
 
 
+# Words one of which every statement that must run alone contains (see migrate.statements.non_transactional).
+_ALONE_HINT_RE = re.compile(r"concurrently|add\s+value|database|vacuum|cluster|reindex|system|tablespace|subscription",
+                            re.IGNORECASE)
+
+
 def runs_outside_transaction(statement: str) -> bool:
-    """Whether a SQL statement cannot run inside a transaction block (or, for ALTER TYPE ... ADD VALUE,
-    its result cannot be used before a commit)."""
-    if not _OUTSIDE_HINT_RE.search(statement):
+    """Whether a SQL statement must run on its own, outside a transaction block (the migration runner's
+    rule: CREATE INDEX CONCURRENTLY, VACUUM, ALTER TYPE ... ADD VALUE whose label is usable only once
+    committed...)."""
+    if not _ALONE_HINT_RE.search(statement):  # cheap: most statements of a script are plain DDL or data
         return False
     try:
-        stmts = parse_sql(statement)
-    except Exception:  # not parsable here: let the server judge it
+        trees = json.loads(parse_sql_json(statement)).get("stmts", [])
+    except ParseError:  # not parsable here: let the server judge it
         return False
-    for raw in stmts:
-        node = raw.stmt
-        if isinstance(node, (IndexStmt, DropStmt)) and node.concurrent:
-            return True
-        if isinstance(node, AlterEnumStmt) and node.newVal is not None:
-            return True
-        if isinstance(node, (CreatedbStmt, DropdbStmt, VacuumStmt)):
-            return True
-        if isinstance(node, ReindexStmt) and any(p.defname == "concurrently" for p in node.params or ()):
-            return True
-    return False
+    return any(non_transactional(t.get("stmt")) for t in trees)
 
 
 def inspect_database(conn: psycopg.Connection) -> Schema:
