@@ -121,15 +121,16 @@ def html_text(text: str) -> str:
     return html.escape(str(text), quote=True)
 
 
-# Characters that start inline Markdown constructs (code, links, images, emphasis is left alone
-# because ``_`` is in most names) or split a table row; escaped with a backslash.
-_MD_PUNCT = re.compile(r"([\\`|\[\]])")
+# Characters that start inline Markdown constructs (code, links, images, emphasis) or split a table
+# row; escaped with a backslash. ``_`` only where it could open or close emphasis: inside a word
+# (``created_at``) it is plain text and stays readable.
+_MD_PUNCT = re.compile(r"([\\`|\[\]*]|(?<![^\W_])_|_(?![^\W_]))")
 
 
 def md_text(text: str) -> str:
     """Text in a Markdown heading, paragraph or list item: shown as written, never markup. HTML
-    (``<script>``) is escaped as entities; backslashes, backticks, pipes and brackets (links) are
-    backslash-escaped; line breaks become spaces so the text cannot start a block (a heading, a
+    (``<script>``) is escaped as entities; backslashes, backticks, pipes, brackets (links) and
+    emphasis marks are backslash-escaped; line breaks become spaces so the text cannot start a block (a heading, a
     fence) of its own."""
     text = _MD_PUNCT.sub(r"\\\1", html.escape(_one_line(text), quote=False))
     # A leading block marker would turn the line into a heading, quote, list or fence.
