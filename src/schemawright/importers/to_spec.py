@@ -14,6 +14,7 @@ from pathlib import Path
 
 from schemawright.importers.common import ImportResult
 from schemawright.importers.normalize import sequence_of
+from schemawright.model.names import slug
 from schemawright.model.schema import FkAction, Index, Schema, Table
 from schemawright.model.types import Kind
 from schemawright.render.escape import yaml_comment, yaml_document
@@ -71,7 +72,8 @@ def to_task_input(result: ImportResult, project: str = "imported") -> tuple[dict
 
 def to_yaml(result: ImportResult, source: str, project: str | None = None) -> str:
     """The task input as YAML, with a header saying where it came from and what was skipped."""
-    spec, skipped = to_task_input(result, project or Path(source).stem or "imported")
+    stem = Path(source).stem
+    spec, skipped = to_task_input(result, project or (stem if slug(stem) else "imported"))  # slug: see Project.name
     header = [f"# Task input imported by schemawright from {yaml_comment(source)} ({result.source_kind}).",
               "# Every convention is off and everything is spelled out, so designing it gives back the same schema.",
               f"# {len(skipped)} statement(s) or part(s) were not carried: see x-skipped at the end." if skipped

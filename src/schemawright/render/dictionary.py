@@ -12,7 +12,6 @@ from schemawright.render.escape import (
     dbml_string,
     env_value,
     md_cell,
-    md_code,
     md_text,
     mermaid_entity,
     mermaid_label,
@@ -22,38 +21,39 @@ from schemawright.render.escape import (
 
 
 def _table_section(schema: Schema, t: Table) -> list[str]:
-    cols = lambda names: ", ".join(md_code(n) for n in names)  # noqa: E731
+    # Names bare as in seed 004's template; md_cell keeps any text from adding markup or columns.
+    cols = lambda names: md_cell(", ".join(names))  # noqa: E731
     lines = [f"## Table: {md_text(t.name)}", "", "### Description", "", md_text(t.comment) if t.comment else "-", "",
              "### Columns", "", "| Column | Type | Nullable | Default | Description |", "|---|---|---|---|---|"]
     for c in t.columns:
         flags = " (PII)" if c.pii else ""
         flags += " (encrypted)" if c.encrypt else ""
-        lines.append(f"| {md_code(c.name)} | {md_cell(type_sql(c.type).upper())} | {'YES' if c.nullable else 'NO'} | "
+        lines.append(f"| {md_cell(c.name)} | {md_cell(type_sql(c.type).upper())} | {'YES' if c.nullable else 'NO'} | "
                      f"{md_cell(str(c.default)) if c.default else '-'} | {md_cell(c.comment or '')}{flags} |")
     lines += ["", "### Indexes", "", "| Name | Columns | Type | Description |", "|---|---|---|---|"]
     if t.primary_key:
-        lines.append(f"| {md_code(t.primary_key.name)} | {cols(t.primary_key.columns)} | PRIMARY | Primary key |")
+        lines.append(f"| {md_cell(t.primary_key.name)} | {cols(t.primary_key.columns)} | PRIMARY | Primary key |")
     for u in t.uniques:
-        lines.append(f"| {md_code(u.name)} | {cols(u.columns)} | UNIQUE | Unique constraint |")
+        lines.append(f"| {md_cell(u.name)} | {cols(u.columns)} | UNIQUE | Unique constraint |")
     for ix in t.indexes:
         kind = ("UNIQUE " if ix.unique else "") + str(ix.method).upper()
         extra = f" WHERE {ix.where}" if ix.where else ""
-        lines.append(f"| {md_code(ix.name)} | {md_cell(', '.join(ix.columns) + extra)} | {kind} | "
+        lines.append(f"| {md_cell(ix.name)} | {md_cell(', '.join(ix.columns) + extra)} | {kind} | "
                      f"{md_cell(ix.comment or ix.origin.reason or '')} |")
     lines += ["", "### Foreign Keys", "", "| Name | Column | References | On Delete |", "|---|---|---|---|"]
     if not t.foreign_keys:
         lines.append("| - | - | - | - |")
     for fk in t.foreign_keys:
-        lines.append(f"| {md_code(fk.name)} | {cols(fk.columns)} | {md_code(fk.ref_table)}({cols(fk.ref_columns)}) | "
+        lines.append(f"| {md_cell(fk.name)} | {cols(fk.columns)} | {md_cell(fk.ref_table)}({cols(fk.ref_columns)}) | "
                      f"{fk.on_delete} |")
     lines += ["", "### Constraints", "", "| Name | Type | Condition |", "|---|---|---|"]
     if not t.checks:
         lines.append("| - | - | - |")
     for ck in t.checks:
-        lines.append(f"| {md_code(ck.name)} | CHECK | {md_cell(str(ck.expression))} |")
+        lines.append(f"| {md_cell(ck.name)} | CHECK | {md_cell(str(ck.expression))} |")
     if t.triggers:
         lines += ["", "### Triggers", "", "| Name | When | Function |", "|---|---|---|"]
-        lines += [f"| {md_code(tr.name)} | {tr.timing} {' OR '.join(tr.events)} | {md_code(tr.function + '()')} |"
+        lines += [f"| {md_cell(tr.name)} | {tr.timing} {' OR '.join(tr.events)} | {md_cell(tr.function + '()')} |"
                   for tr in t.triggers]
     return lines + [""]
 
@@ -138,7 +138,7 @@ class Dictionary(Renderer):
             dictionary += _table_section(s, t)
         if s.views:
             dictionary += ["## Views", "", "| Name | Description |", "|---|---|"]
-            dictionary += [f"| {md_code(v.name)} | {md_cell(v.comment or '')} |" for v in s.views] + [""]
+            dictionary += [f"| {md_cell(v.name)} | {md_cell(v.comment or '')} |" for v in s.views] + [""]
         erd = ["# Entity-relationship diagram", "",
                "Mermaid source (GitHub and most Markdown viewers render it).", "", "```mermaid",
                _mermaid(s).rstrip("\n"), "```", ""]
