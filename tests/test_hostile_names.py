@@ -210,6 +210,9 @@ def test_sql_applies_with_names_and_text_byte_identical(hostile, pg_dsn):
                 "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
                 "WHERE n.nspname = 'public'")}
             assert {f.name for f in result.schema.functions} <= functions
+            # fn_audit_row's body names "my $function$ table": its quote tag had to be another one.
+            assert re.search(r"^AS \$function_[0-9a-f]{8}\$$", "".join(p.read_text(encoding="utf-8")
+                                                                         for p in forward), re.M)
             # The audit trigger (its body names "my $function$ table") runs, and the default is the payload.
             tenant = conn.execute("INSERT INTO \"tenant $function$\" (\"email $fixture$\") VALUES ('a@b.c') "
                                   "RETURNING id").fetchone()[0]
@@ -407,6 +410,13 @@ def test_yaml_and_python_escapes_round_trip():
         assert pyast.literal_eval('"""' + escape.python_docstring(text) + '"""') == text.replace("\u2028", " ")
     assert [escape.python_identifier(n) for n in ("class", "first name", "1x", "$$")] == \
         ["class_", "first_name", "c_1x", "__"]
+
+
+def test_pgtap_fixture_quote_tag_is_not_in_its_body(hostile):
+    out, _, _ = hostile
+    fixture = (out / "tests/support/security_fixture.sql").read_text(encoding="utf-8")
+    tag = re.search(r"^DO (\$fixture_[0-9a-f]{8}\$)$", fixture, re.M)[1]  # "$fixture$" is in the values
+    assert fixture.count(tag) == 2
 
 
 def test_agent_output_is_json_with_the_exact_text(hostile):
