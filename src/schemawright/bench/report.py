@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import math
-from html import escape
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
 from schemawright.bench.storage import compare, human
+from schemawright.render.escape import html_text as escape
 
 
 def _ms(x) -> str:

@@ -48,10 +48,7 @@ BYTEA, TEXT, JSONB, TIMESTAMPTZ, UUID = (DataType(k) for k in (Kind.BYTEA, Kind.
 
 def role_prefix(project: str) -> str:
     """A role-name prefix from the project name: roles are cluster-wide, so each project gets its own."""
-    prefix = re.sub(r"[^a-z0-9]+", "_", project.lower()).strip("_") or "app"
-    if not prefix[0].isalpha():
-        prefix = "p_" + prefix
-    return prefix[:50].rstrip("_")  # leaves room for the longest suffix, _readwrite
+    return names.slug(project) or "app"  # 50 bytes at most: room for the longest suffix, _readwrite
 
 
 def is_secret(column: Column) -> bool:

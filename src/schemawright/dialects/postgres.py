@@ -5,7 +5,7 @@ from __future__ import annotations
 from schemawright.dialects.base import Dialect, Statement, table_order
 from schemawright.dialects.partitions import partition_statements
 from schemawright.model.names import quote_ident as q
-from schemawright.model.names import quote_literal
+from schemawright.model.names import dollar_quote, quote_literal
 from schemawright.model.schema import (
     CheckConstraint, Column, DefaultPrivilege, EnumType, FkAction, ForeignKey, Function, Grant, Index, IndexMethod,
     Policy, Role, Schema, Table, Trigger, UniqueConstraint, View,
@@ -116,12 +116,10 @@ class Postgres(Dialect):
         return f"CREATE TYPE {qualified(e.schema, e.name)} AS ENUM ({values});"
 
     def function_sql(self, f: Function) -> str:
-        tag = "$function$"
-        if tag in f.body:
-            raise ValueError(f"function {f.name}: body contains the dollar-quote tag {tag}")
         security = " SECURITY DEFINER SET search_path = pg_catalog, public" if f.security_definer else ""
+        # The body can hold names with "$function$" in them: the quote tag is one the body lacks.
         return (f"CREATE FUNCTION {qualified(f.schema, f.name)}({f.arguments}) RETURNS {f.returns}\n"
-                f"    LANGUAGE {f.language} {f.volatility}{security}\nAS {tag}{f.body}{tag};")
+                f"    LANGUAGE {f.language} {f.volatility}{security}\nAS {dollar_quote(f.body)};")
 
     def trigger_sql(self, t: Table, tr: Trigger) -> str:
         return (f"CREATE TRIGGER {q(tr.name)} {tr.timing} {' OR '.join(tr.events)} ON {qualified(t.schema, t.name)}"
@@ -204,9 +202,10 @@ class Postgres(Dialect):
         """Create the role unless another database of this project already did (roles are cluster-wide)."""
         login = "LOGIN" if r.login else "NOLOGIN"
         out = [Statement("role", r.name, (
-            f"DO $$\nBEGIN\n    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = {quote_literal(r.name)})"
-            f" THEN\n        CREATE ROLE {q(r.name)} {login} NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION "
-            "NOBYPASSRLS;\n    END IF;\nEND\n$$;"))]
+            "DO " + dollar_quote(
+                f"\nBEGIN\n    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = {quote_literal(r.name)})"
+                f" THEN\n        CREATE ROLE {q(r.name)} {login} NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION "
+                "NOBYPASSRLS;\n    END IF;\nEND\n", "") + ";"))]
         if r.comment:
             out.append(Statement("role", r.name, f"COMMENT ON ROLE {q(r.name)} IS {quote_literal(r.comment)};"))
         return out + [Statement("role", r.name, f"GRANT {q(m)} TO {q(r.name)};") for m in r.member_of]
@@ -293,13 +292,13 @@ class Postgres(Dialect):
         roles = [r.name for r in reversed(schema.roles)]
         names = ", ".join(quote_literal(r) for r in roles)
         drops = "".join(f"        DROP ROLE IF EXISTS {q(r)};\n" for r in roles)
-        out.append(
-            "DO $$\nBEGIN\n    IF EXISTS (SELECT FROM pg_catalog.pg_shdepend d JOIN pg_catalog.pg_roles r "
+        out.append("DO " + dollar_quote(
+            "\nBEGIN\n    IF EXISTS (SELECT FROM pg_catalog.pg_shdepend d JOIN pg_catalog.pg_roles r "
             "ON r.oid = d.refobjid\n               WHERE d.refclassid = 'pg_catalog.pg_authid'::regclass "
             f"AND r.rolname IN ({names})\n                 AND d.dbid IS DISTINCT FROM (SELECT oid FROM "
             "pg_catalog.pg_database WHERE datname = current_database())) THEN\n"
             "        RAISE NOTICE 'the roles are kept: another database still uses them';\n    ELSE\n"
-            f"{drops}    END IF;\nEND\n$$;")
+            f"{drops}    END IF;\nEND\n", "") + ";")
         return out
 
     @staticmethod

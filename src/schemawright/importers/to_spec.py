@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from schemawright.importers.common import ImportResult
 from schemawright.importers.normalize import sequence_of
+from schemawright.model.names import slug
 from schemawright.model.schema import FkAction, Index, Schema, Table
 from schemawright.model.types import Kind
+from schemawright.render.escape import yaml_comment, yaml_document
 from schemawright.spec.models import Conventions
 
 _ACTIONS = {FkAction.CASCADE: "cascade", FkAction.RESTRICT: "restrict", FkAction.SET_NULL: "set_null",
@@ -72,12 +72,13 @@ def to_task_input(result: ImportResult, project: str = "imported") -> tuple[dict
 
 def to_yaml(result: ImportResult, source: str, project: str | None = None) -> str:
     """The task input as YAML, with a header saying where it came from and what was skipped."""
-    spec, skipped = to_task_input(result, project or Path(source).stem or "imported")
-    header = [f"# Task input imported by schemawright from {source} ({result.source_kind}).",
+    stem = Path(source).stem
+    spec, skipped = to_task_input(result, project or (stem if slug(stem) else "imported"))  # slug: see Project.name
+    header = [f"# Task input imported by schemawright from {yaml_comment(source)} ({result.source_kind}).",
               "# Every convention is off and everything is spelled out, so designing it gives back the same schema.",
               f"# {len(skipped)} statement(s) or part(s) were not carried: see x-skipped at the end." if skipped
               else "# Nothing was skipped."]
-    body = yaml.safe_dump(spec, sort_keys=False, allow_unicode=True, width=120, default_flow_style=False)
+    body = yaml_document(spec)
     return "\n".join(header) + "\n" + body
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 
 from pglast.keywords import (
     COL_NAME_KEYWORDS,
@@ -71,6 +72,32 @@ def quote_literal(value: str) -> str:
     if "\\" not in value and not _CONTROL_RE.search(value):
         return "'" + value.replace("'", "''") + "'"
     return "E'" + _ESCAPE_RE.sub(lambda m: _ESCAPES.get(m.group(), f"\\x{ord(m.group()):02x}"), value) + "'"
+
+
+def dollar_quote(body: str, tag: str = "function") -> str:
+    """``body`` between dollar quotes whose tag the body does not contain, so no text in it (a name
+    such as ``my $function$ table`` in an audit trigger, a hostile fixture value) can end the quote
+    early. The plain ``$tag$`` is kept when it is free, so ordinary output does not change; otherwise
+    the tag gets a suffix derived from the body (stable across runs), lengthened until it is free."""
+    if not re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)?", tag):
+        raise ValueError(f"{tag!r} cannot be a dollar-quote tag")
+    chosen, n = f"${tag}$", 0
+    while chosen in body or body.endswith(chosen[:-1]):  # "...$tag" + "$tag$" would also close early
+        n += 1
+        chosen = f"${tag or 'q'}_{hashlib.sha1(f'{n}:{body}'.encode()).hexdigest()[:8]}$"
+    return f"{chosen}{body}{chosen}"
+
+
+def slug(text: str) -> str:
+    """A safe identifier derived from free text (a project name): lower-case ASCII letters, digits
+    and single underscores, starting with a letter, at most 50 bytes (room for a suffix such as
+    ``_readwrite``). Accents are dropped (``Café`` -> ``cafe``); anything else becomes ``_``. An
+    empty result means the text has no ASCII letter or digit; callers refuse it."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    s = re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")
+    if s and not s[0].isalpha():
+        s = "p_" + s
+    return s[:50].rstrip("_")
 
 
 def to_snake(name: str) -> str:

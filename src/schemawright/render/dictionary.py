@@ -6,54 +6,71 @@ from __future__ import annotations
 from schemawright.dialects.postgres import type_sql
 from schemawright.model.schema import Schema, Table
 from schemawright.render import Artifact, RenderContext, Renderer
-from schemawright.render.docs import md_escape
+from schemawright.render.escape import (
+    dbml_default,
+    dbml_name,
+    dbml_string,
+    env_value,
+    md_cell,
+    md_text,
+    mermaid_entity,
+    mermaid_label,
+    mermaid_word,
+    safe_name,
+)
 
 
 def _table_section(schema: Schema, t: Table) -> list[str]:
-    lines = [f"## Table: {t.name}", "", "### Description", "", t.comment or "-", "",
+    # Names bare as in seed 004's template; md_cell keeps any text from adding markup or columns.
+    cols = lambda names: md_cell(", ".join(names))  # noqa: E731
+    lines = [f"## Table: {md_text(t.name)}", "", "### Description", "", md_text(t.comment) if t.comment else "-", "",
              "### Columns", "", "| Column | Type | Nullable | Default | Description |", "|---|---|---|---|---|"]
     for c in t.columns:
         flags = " (PII)" if c.pii else ""
         flags += " (encrypted)" if c.encrypt else ""
-        lines.append(f"| {c.name} | {type_sql(c.type).upper()} | {'YES' if c.nullable else 'NO'} | "
-                     f"{md_escape(str(c.default)) if c.default else '-'} | {md_escape(c.comment or '')}{flags} |")
+        lines.append(f"| {md_cell(c.name)} | {md_cell(type_sql(c.type).upper())} | {'YES' if c.nullable else 'NO'} | "
+                     f"{md_cell(str(c.default)) if c.default else '-'} | {md_cell(c.comment or '')}{flags} |")
     lines += ["", "### Indexes", "", "| Name | Columns | Type | Description |", "|---|---|---|---|"]
     if t.primary_key:
-        lines.append(f"| {t.primary_key.name} | {', '.join(t.primary_key.columns)} | PRIMARY | Primary key |")
+        lines.append(f"| {md_cell(t.primary_key.name)} | {cols(t.primary_key.columns)} | PRIMARY | Primary key |")
     for u in t.uniques:
-        lines.append(f"| {u.name} | {', '.join(u.columns)} | UNIQUE | Unique constraint |")
+        lines.append(f"| {md_cell(u.name)} | {cols(u.columns)} | UNIQUE | Unique constraint |")
     for ix in t.indexes:
         kind = ("UNIQUE " if ix.unique else "") + str(ix.method).upper()
         extra = f" WHERE {ix.where}" if ix.where else ""
-        lines.append(f"| {ix.name} | {md_escape(', '.join(ix.columns))}{md_escape(extra)} | {kind} | "
-                     f"{md_escape(ix.comment or ix.origin.reason or '')} |")
+        lines.append(f"| {md_cell(ix.name)} | {md_cell(', '.join(ix.columns) + extra)} | {kind} | "
+                     f"{md_cell(ix.comment or ix.origin.reason or '')} |")
     lines += ["", "### Foreign Keys", "", "| Name | Column | References | On Delete |", "|---|---|---|---|"]
     if not t.foreign_keys:
         lines.append("| - | - | - | - |")
     for fk in t.foreign_keys:
-        lines.append(f"| {fk.name} | {', '.join(fk.columns)} | {fk.ref_table}({', '.join(fk.ref_columns)}) | "
+        lines.append(f"| {md_cell(fk.name)} | {cols(fk.columns)} | {md_cell(fk.ref_table)}({cols(fk.ref_columns)}) | "
                      f"{fk.on_delete} |")
     lines += ["", "### Constraints", "", "| Name | Type | Condition |", "|---|---|---|"]
     if not t.checks:
         lines.append("| - | - | - |")
     for ck in t.checks:
-        lines.append(f"| {ck.name} | CHECK | {md_escape(str(ck.expression))} |")
+        lines.append(f"| {md_cell(ck.name)} | CHECK | {md_cell(str(ck.expression))} |")
     if t.triggers:
         lines += ["", "### Triggers", "", "| Name | When | Function |", "|---|---|---|"]
-        lines += [f"| {tr.name} | {tr.timing} {' OR '.join(tr.events)} | {tr.function}() |" for tr in t.triggers]
+        lines += [f"| {md_cell(tr.name)} | {tr.timing} {' OR '.join(tr.events)} | {md_cell(tr.function + '()')} |"
+                  for tr in t.triggers]
     return lines + [""]
 
 
 def _mermaid(schema: Schema) -> str:
+    """The erDiagram: entities quoted, attribute names and types as plain words with the exact name
+    as the attribute's comment when the word differs (render/escape.py)."""
     lines = ["erDiagram"]
     for t in schema.tables:
-        lines.append(f"    {t.name} {{")
+        lines.append(f"    {mermaid_entity(t.name)} {{")
         keys = set(t.primary_key.columns if t.primary_key else ())
         fks = {c for fk in t.foreign_keys for c in fk.columns}
         for c in t.columns:
             mark = ",".join(m for m, on in (("PK", c.name in keys), ("FK", c.name in fks)) if on)
-            type_name = type_sql(c.type).split("(")[0].replace(" ", "_").replace("[]", "_array").replace('"', "")
-            lines.append(f"        {type_name} {c.name}{' ' + mark if mark else ''}")
+            type_name, _ = mermaid_word(type_sql(c.type).split("(")[0].replace("[]", "_array").replace('"', ""))
+            word, exact = mermaid_word(c.name)
+            lines.append(f"        {type_name} {word}{' ' + mark if mark else ''}{' ' + exact if exact else ''}")
         lines.append("    }")
     for t in schema.tables:
         uniques = {u.columns for u in t.uniques}
@@ -62,41 +79,51 @@ def _mermaid(schema: Schema) -> str:
             one = fk.columns in uniques or (t.primary_key and fk.columns == t.primary_key.columns)
             left = "|o" if optional else "||"
             right = "o|" if one else "o{"
-            lines.append(f"    {fk.ref_table} {left}--{right} {t.name} : \"{', '.join(fk.columns)}\"")
+            lines.append(f"    {mermaid_entity(fk.ref_table)} {left}--{right} {mermaid_entity(t.name)} : "
+                         f"{mermaid_label(', '.join(fk.columns))}")
     return "\n".join(lines) + "\n"
 
 
 def _dbml(schema: Schema) -> str:
+    """The logical model in DBML: every name double-quoted, notes and string defaults escaped, a
+    default DBML cannot spell (an expression holding a backtick) carried in the column's note."""
     out = []
+    n = dbml_name
     for t in schema.tables:
-        out.append(f"Table {t.name} {{")
+        out.append(f"Table {n(t.name)} {{")
         keys = set(t.primary_key.columns if t.primary_key and len(t.primary_key.columns) == 1 else ())
         single_unique = {u.columns[0] for u in t.uniques if len(u.columns) == 1}
         for c in t.columns:
             settings = [s for s, on in (("pk", c.name in keys), ("not null", not c.nullable and c.name not in keys),
                                         ("unique", c.name in single_unique)) if on]
+            note = c.comment or ""
             if c.default is not None:
-                settings.append(f"default: `{c.default}`")
-            if c.comment:
-                settings.append("note: '" + c.comment.replace("\\", "\\\\").replace("'", "\\'") + "'")
+                default = dbml_default(str(c.default))
+                if default is None:
+                    note = (note + "\n" if note else "") + f"default: {c.default}"
+                else:
+                    settings.append(default)
+            if note:
+                settings.append("note: " + dbml_string(note))
             attrs = f" [{', '.join(settings)}]" if settings else ""
-            out.append(f"  {c.name} \"{type_sql(c.type)}\"{attrs}")
+            out.append(f"  {n(c.name)} {n(type_sql(c.type).replace(chr(34), ''))}{attrs}")
         composite = t.primary_key and len(t.primary_key.columns) > 1
         if composite or t.indexes:
             out.append("  indexes {")
             if composite:
-                out.append(f"    ({', '.join(t.primary_key.columns)}) [pk]")
+                out.append(f"    ({', '.join(n(c) for c in t.primary_key.columns)}) [pk]")
             for ix in t.indexes:
-                cols = ", ".join(ix.columns)
-                opts = [f"name: '{ix.name}'"] + (["unique"] if ix.unique else []) + (
+                cols = ", ".join(n(c) if c in {col.name for col in t.columns} else f"`{c}`" if "`" not in c
+                                 else dbml_string(c) for c in ix.columns)
+                opts = [f"name: {dbml_string(ix.name)}"] + (["unique"] if ix.unique else []) + (
                     [f"type: {ix.method}"] if str(ix.method) in ("btree", "hash") else [])
                 out.append(f"    ({cols}) [{', '.join(opts)}]")
             out.append("  }")
         out.append("}\n")
     for t in schema.tables:
         for fk in t.foreign_keys:
-            out.append(f"Ref {fk.name}: {t.name}.({', '.join(fk.columns)}) > {fk.ref_table}.("
-                       f"{', '.join(fk.ref_columns)}) [delete: {str(fk.on_delete).lower()}]")
+            out.append(f"Ref {n(fk.name)}: {n(t.name)}.({', '.join(n(c) for c in fk.columns)}) > {n(fk.ref_table)}.("
+                       f"{', '.join(n(c) for c in fk.ref_columns)}) [delete: {str(fk.on_delete).lower()}]")
     return "\n".join(out) + "\n"
 
 
@@ -105,20 +132,23 @@ class Dictionary(Renderer):
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
         s = ctx.schema
-        dictionary = [f"# Data dictionary: {ctx.spec.project.name}", "",
+        dictionary = [f"# Data dictionary: {md_text(ctx.spec.project.name)}", "",
                       "Every table, column, index, key and constraint of the design (seed 004 template).", ""]
         for t in s.tables:
             dictionary += _table_section(s, t)
         if s.views:
             dictionary += ["## Views", "", "| Name | Description |", "|---|---|"]
-            dictionary += [f"| {v.name} | {md_escape(v.comment or '')} |" for v in s.views] + [""]
+            dictionary += [f"| {md_cell(v.name)} | {md_cell(v.comment or '')} |" for v in s.views] + [""]
         erd = ["# Entity-relationship diagram", "",
                "Mermaid source (GitHub and most Markdown viewers render it).", "", "```mermaid",
                _mermaid(s).rstrip("\n"), "```", ""]
         app_role = s.role("app")
+        # Only [a-z0-9_] names reach the URL (checked by env_value), so sourcing the file runs nothing;
+        # ${APP_DB_PASSWORD} is the one expansion, meant for the reader.
+        user = env_value(app_role.name if app_role else "APP_USER")
+        database = env_value(safe_name(ctx.spec.project.name))
         env = ["# Connection settings for the application (copy to .env; never commit real values).",
-               f"DATABASE_URL=postgresql://{app_role.name if app_role else 'APP_USER'}:${{APP_DB_PASSWORD}}"
-               f"@localhost:5432/{ctx.spec.project.name.replace('-', '_')}",
+               f"DATABASE_URL=postgresql://{user}:${{APP_DB_PASSWORD}}@localhost:5432/{database}",
                "# Supplied by your secret store at deploy time:", "APP_DB_PASSWORD=", ""]
         return [
             Artifact("docs/data_dictionary.md", "\n".join(dictionary), "doc", "Complete field documentation"),

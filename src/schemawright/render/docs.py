@@ -6,10 +6,9 @@ from collections import Counter
 
 from schemawright.model.schema import Schema
 from schemawright.render import Artifact, RenderContext, Renderer
+from schemawright.render.escape import md_cell, md_code, md_text
 
-
-def md_escape(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+md_escape = md_cell  # the old name, kept for callers elsewhere
 
 
 def schema_counts(s: Schema) -> dict[str, int]:
@@ -41,42 +40,42 @@ class Docs(Renderer):
     def _inferences(self, ctx: RenderContext) -> str:
         infs = ctx.schema.inferences
         by_rule = Counter(i.rule for i in infs)
-        lines = [f"# Design inferences: {ctx.spec.project.name}", "",
+        lines = [f"# Design inferences: {md_text(ctx.spec.project.name)}", "",
                  "Everything below was decided by schemawright because the input did not say. Each line names",
                  "the rule, what it decided and why. To change a decision, state it in the input and regenerate.",
                  "", f"{len(infs)} inferences by {len(by_rule)} rules.", "",
                  "| # | rule | subject | decision | reason |", "|---|---|---|---|---|"]
         for n, i in enumerate(infs, 1):
-            lines.append(f"| {n} | `{i.rule}` | `{md_escape(i.subject)}` | {md_escape(i.decision)} | "
-                         f"{md_escape(i.reason)} |")
+            lines.append(f"| {n} | {md_code(i.rule)} | {md_code(i.subject)} | {md_cell(i.decision)} | "
+                         f"{md_cell(i.reason)} |")
         lines += ["", "## By rule", "", "| rule | count |", "|---|---|"]
-        lines += [f"| `{rule}` | {count} |" for rule, count in sorted(by_rule.items())]
+        lines += [f"| {md_code(rule)} | {count} |" for rule, count in sorted(by_rule.items())]
         return "\n".join(lines) + "\n"
 
     def _readme(self, ctx: RenderContext) -> str:
         s, spec = ctx.schema, ctx.spec
         counts = schema_counts(s)
-        lines = [f"# {spec.project.name}: database", ""]
+        lines = [f"# {md_text(spec.project.name)}: database", ""]
         if spec.task.description:
-            lines += [spec.task.description, ""]
+            lines += [md_text(spec.task.description), ""]
         lines += ["Designed by schemawright for PostgreSQL 15+.", "", "## Contents", "",
                   "| path | what |", "|---|---|"]
         for a in sorted(ctx.artifacts, key=lambda a: a.path):
             if not a.path.startswith("scripts/"):
-                lines.append(f"| `{a.path}` | {md_escape(a.description)} |")
+                lines.append(f"| {md_code(a.path)} | {md_cell(a.description)} |")
         lines += ["| `scripts/ddl/` | One file per table (with its comments and triggers), index, view and "
                   "function |", "| `agent_output.json` | Machine-readable report (seed 003 DatabaseAgentOutput) |",
                   "", "## Summary", "", "| object | count |", "|---|---|"]
         lines += [f"| {k.replace('_', ' ')} | {v} |" for k, v in counts.items()]
         lines += ["", "## Tables", "", "| table | kind | est. rows | columns | description |", "|---|---|---|---|---|"]
         for t in s.tables:
-            lines.append(f"| `{t.name}` | {t.kind} | {t.estimated_rows or 0:,} | {len(t.columns)} | "
-                         f"{md_escape(t.comment or '')} |")
+            lines.append(f"| {md_code(t.name)} | {t.kind} | {t.estimated_rows or 0:,} | {len(t.columns)} | "
+                         f"{md_cell(t.comment or '')} |")
         rules = [r for r in spec.data_model.business_rules if r.check is None]
         if rules:
             lines += ["", "## Business rules enforced by the application", "",
                       "These rules have no check expression, so the database cannot enforce them:", ""]
-            lines += [f"- **{r.name}**: {r.description}" for r in rules]
+            lines += [f"- **{md_text(r.name)}**: {md_text(r.description)}" for r in rules]
         lines += ["", "## Apply", "", "```sh",
                   'psql "$DATABASE_URL" -v ON_ERROR_STOP=1 --single-transaction -f migrations/V001__initial_schema.sql',
                   "# undo:",

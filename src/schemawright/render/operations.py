@@ -8,6 +8,7 @@ BACKUP_PASSPHRASE); nothing secret is ever written into them.
 from __future__ import annotations
 
 from schemawright.render import Artifact, RenderContext, Renderer
+from schemawright.render.escape import md_text, safe_name, shell_comment, shell_quote
 
 SHELL_HEADER = """#!/usr/bin/env bash
 # {title}
@@ -17,10 +18,11 @@ set -euo pipefail
 """
 
 BACKUP = """BACKUP_DIR="${BACKUP_DIR:-./backups}"
+prefix=@PREFIX@  # backup file names: the project name reduced to [a-z0-9_] (safe_name), quoted
 KEEP_DAYS="${KEEP_DAYS:-14}"
 mkdir -p "$BACKUP_DIR"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
-target="$BACKUP_DIR/{project}_$stamp.dump"
+target="$BACKUP_DIR/${prefix}_$stamp.dump"
 # Custom format: compressed, restorable table by table, and checked by pg_restore --list below.
 pg_dump --format=custom --no-owner --dbname="$DATABASE_URL" --file="$target.tmp"
 pg_restore --list "$target.tmp" > /dev/null
@@ -32,7 +34,7 @@ if [ -n "${BACKUP_PASSPHRASE:-}" ]; then
 else
   mv "$target.tmp" "$target"
 fi
-find "$BACKUP_DIR" -name '{project}_*.dump*' -mtime +"$KEEP_DAYS" -delete
+find "$BACKUP_DIR" -name "${prefix}_*.dump*" -mtime +"$KEEP_DAYS" -delete
 echo "$target"
 """
 
@@ -86,10 +88,11 @@ class Operations(Renderer):
     name = "operations"
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
-        project = ctx.spec.project.name.replace(" ", "_")
+        # User text never reaches a command: the name only in a comment, the file prefix as a quoted word.
+        project, prefix = shell_comment(ctx.spec.project.name), shell_quote(safe_name(ctx.spec.project.name))
 
         def script(file: str, title: str, body: str, what: str) -> Artifact:
-            text = SHELL_HEADER.format(title=title, project=project) + body.replace("{project}", project)
+            text = SHELL_HEADER.format(title=title, project=project) + body.replace("@PREFIX@", prefix)
             return Artifact(f"scripts/maintenance/{file}", text, "script", what)
 
         monitoring = ["-- Monitoring queries (thresholds from seed 003's alerts). Run with psql -f.", ""]
@@ -109,7 +112,7 @@ class Operations(Renderer):
 
     @staticmethod
     def _guide(ctx: RenderContext) -> str:
-        lines = [f"# Operations: {ctx.spec.project.name}", "",
+        lines = [f"# Operations: {md_text(ctx.spec.project.name)}", "",
                  "## Backup and recovery", "",
                  "| what | how | objective |", "|---|---|---|",
                  "| full backup | `scripts/maintenance/backup.sh` daily (pg_dump custom format, checked with "

@@ -15,7 +15,6 @@ The text is rendered without importing SQLAlchemy and is deterministic.
 
 from __future__ import annotations
 
-import json
 import keyword
 import os
 import re
@@ -24,6 +23,7 @@ from schemawright.model.names import quote_ident
 from schemawright.model.schema import EnumType, ForeignKey, Index, Schema, Table
 from schemawright.model.types import DataType, Kind
 from schemawright.render import Artifact, RenderContext, Renderer
+from schemawright.render.escape import python_docstring, python_identifier, python_str, safe_name
 
 PATH = "models/orm/sqlalchemy_models.py"
 # Names a mapped attribute must not take: declarative's own attributes and the module's imports.
@@ -83,9 +83,7 @@ class Base(DeclarativeBase):
 '''
 
 
-def py_str(text: str) -> str:
-    """A Python string literal (double-quoted, escaped, deterministic)."""
-    return json.dumps(text, ensure_ascii=False)
+py_str = python_str  # a Python string literal (render/escape.py)
 
 
 def sql_text(sql: str) -> str:
@@ -103,10 +101,8 @@ def _unique(base: str, taken: set[str]) -> str:
 
 def attr_name(column: str, taken: set[str]) -> str:
     """A valid Python attribute name for a column (``class`` -> ``class_``)."""
-    base = re.sub(r"\W", "_", column)
-    if not base or base[0].isdigit():
-        base = "c_" + base
-    if keyword.iskeyword(base) or base in RESERVED_ATTRS or base.startswith("__"):
+    base = python_identifier(column)
+    if base in RESERVED_ATTRS or base.startswith("__"):
         base += "_"
     return _unique(base, taken)
 
@@ -200,7 +196,7 @@ def _overlaps(rel: _Rel, rels: list[_Rel]) -> str:
 
 def render_models(schema: Schema, project: str) -> str:
     enums = {e.name: _enum_var(e) for e in schema.enums}
-    out = [HEADER.format(project=project), ""]
+    out = [HEADER.format(project=python_docstring(project)), ""]
     for e in schema.enums:
         schema_arg = "" if e.schema == "public" else f", schema={py_str(e.schema)}"
         values = ", ".join(py_str(v) for v in e.values)
@@ -372,7 +368,7 @@ def integration_support(ctx: RenderContext) -> dict:
     app, owner = ctx.schema.role("app"), ctx.schema.role("owner")
     user = app.name if app else "<app-user>"
     password = f"${{{app.password_env}}}" if app and app.password_env else "${APP_DB_PASSWORD}"
-    db = ctx.spec.project.name.replace("-", "_")
+    db = safe_name(ctx.spec.project.name)
     tls = "?sslmode=verify-full" if ctx.schema.settings.get("security", {}).get("in_transit") else ""
     connections = [{"name": "application (through PgBouncer)", "role": user,
                     "url": f"postgresql+psycopg://{user}:{password}@<db-host>:6432/{db}{tls}",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from schemawright.model.names import quote_ident as q
 from schemawright.model.schema import Schema
 from schemawright.render import Artifact, RenderContext, Renderer
-from schemawright.render.docs import md_escape
+from schemawright.render.escape import md_cell, md_code, md_text, sql_literal
 from schemawright.verify.security_checks import TABLE_OPERATIONS, effective_privileges
 
 PASSWORD_SCRIPT = "scripts/security/set_app_password.sql"
@@ -95,21 +95,22 @@ def _access_control(ctx: RenderContext) -> str:
     settings = facts["settings"]
     roles = [r for r in s.roles if r.purpose != "owner"]
     effective = {r.name: effective_privileges(s, r.name) for r in roles}
-    lines = [f"# Access control: {ctx.spec.project.name}", "",
+    lines = [f"# Access control: {md_text(ctx.spec.project.name)}", "",
              f"Data classification **{facts.get('classification')}**; compliance: "
-             f"{', '.join(facts.get('compliance_standards') or []) or 'none stated'}; access control: "
+             f"{md_text(', '.join(facts.get('compliance_standards') or [])) or 'none stated'}; access control: "
              f"{facts.get('access_control')}. Every promise below is attempted on a real database by "
              "`schemawright verify` (group *security*) and by the pgTAP tests in `tests/`.", "",
              "## Roles", "", "Roles are shared by every database of a server, so their names carry the project's "
              f"prefix `{facts['role_prefix']}_`.", "", "| role | login | member of | purpose |", "|---|---|---|---|"]
-    lines += [f"| `{r.name}` | {'yes' if r.login else 'no'} | {', '.join(r.member_of) or '—'} | "
-              f"{md_escape(r.comment or '')} |" for r in s.roles]
+    lines += [f"| {md_code(r.name)} | {'yes' if r.login else 'no'} | {', '.join(r.member_of) or '—'} | "
+              f"{md_cell(r.comment or '')} |" for r in s.roles]
     app = s.role("app")
     lines += ["", "## Connecting", "",
-              f"- The application logs in as `{app.name}` over TLS (`config/pg_hba.conf.example`: `hostssl`, "
+              f"- The application logs in as {md_code(app.name)} over TLS (`config/pg_hba.conf.example`: `hostssl`, "
               f"`scram-sha-256`). Its password comes from `${app.password_env}`: set it with "
               f"`{app.password_env}=... psql -f {PASSWORD_SCRIPT}`; no file holds it.",
-              f"- Migrations run as a superuser and create objects as `{s.owner}` (`SET ROLE`), which owns them; "
+              f"- Migrations run as a superuser and create objects as {md_code(s.owner)} (`SET ROLE`), which owns "
+              "them; "
               "nobody logs in as the owner.",
               "- In every transaction the application states who is acting, with parameters (never "
               "string-built SQL):", "", "```sql"]
@@ -123,22 +124,22 @@ def _access_control(ctx: RenderContext) -> str:
     lines += ["```", "", "## Privileges", "",
               "Letters: " + ", ".join(f"{op[0]} = {op}" for op in TABLE_OPERATIONS) + "; `·` = denied. "
               f"PUBLIC has nothing: `REVOKE ALL ON SCHEMA {s.name} FROM PUBLIC` and on every function.", "",
-              "| object | " + " | ".join(f"`{r.name}`" for r in roles) + " |", "|---|" + "---|" * len(roles)]
+              "| object | " + " | ".join(f"{md_code(r.name)}" for r in roles) + " |", "|---|" + "---|" * len(roles)]
     for t in s.tables:
-        lines.append(f"| table `{t.name}` | " + " | ".join(
+        lines.append(f"| table {md_code(t.name)} | " + " | ".join(
             _cell(effective[r.name].get(("table", t.name), set()), TABLE_OPERATIONS) for r in roles) + " |")
     for v in s.views:
-        lines.append(f"| view `{v.name}` | " + " | ".join(
+        lines.append(f"| view {md_code(v.name)} | " + " | ".join(
             _cell(effective[r.name].get(("view", v.name), set()), ("SELECT",)) for r in roles) + " |")
     for f in s.functions:
-        lines.append(f"| function `{f.name}` | " + " | ".join(
+        lines.append(f"| function {md_code(f.name)} | " + " | ".join(
             "EXECUTE" if "EXECUTE" in effective[r.name].get(("function", f.name), set()) else "·" for r in roles)
             + " |")
     lines += ["", "Default privileges (objects the owner creates later):", ""]
     for d in s.default_privileges:
-        scope = f"in schema `{d.schema}`" if d.schema else "in every schema"
+        scope = f"in schema {md_code(d.schema)}" if d.schema else "in every schema"
         lines.append(f"- {'revoke' if d.revoke else 'grant'} {', '.join(d.privileges)} on {d.object_type} "
-                     f"{scope} {'from' if d.revoke else 'to'} `{d.grantee}`")
+                     f"{scope} {'from' if d.revoke else 'to'} {md_code(d.grantee)}")
     lines += _row_security(s, facts) + _encryption(facts) + _audit(facts) + _personal_data(s, facts)
     lines += ["", "## Limits", "",
               "- Row-level security trusts the session settings: any connection of the application role can set "
@@ -163,12 +164,14 @@ def _row_security(s: Schema, facts: dict) -> list[str]:
     lines += ["| table | bound by | setting | forced | policies |", "|---|---|---|---|---|"]
     for name, b in facts["rls"].items():
         t = s.table(name)
-        how = f"parent `{b['parent']}`" if b["basis"] == "parent" else f"{b['basis']} column `{b['columns'][0]}`"
-        pols = ", ".join(f"`{p.name}`" for p in s.policies if p.table == name)
-        lines.append(f"| `{name}` | {how} | `{b['setting']}` | {'yes' if t.rls_forced else 'no'} | {pols} |")
+        how = (f"parent {md_code(b['parent'])}" if b["basis"] == "parent"
+               else f"{b['basis']} column {md_code(b['columns'][0])}")
+        pols = ", ".join(md_code(p.name) for p in s.policies if p.table == name)
+        lines.append(f"| {md_code(name)} | {how} | {md_code(b['setting'])} | {'yes' if t.rls_forced else 'no'} | "
+                     f"{pols} |")
     lines += ["", "| policy | table | command | roles | using / with check |", "|---|---|---|---|---|"]
-    lines += [f"| `{p.name}` | `{p.table}` | {p.command} | {', '.join(p.roles) or 'PUBLIC'} | "
-              f"`{md_escape(p.using)}` |" for p in s.policies]
+    lines += [f"| {md_code(p.name)} | {md_code(p.table)} | {p.command} | {', '.join(p.roles) or 'PUBLIC'} | "
+              f"{md_code(p.using)} |" for p in s.policies]
     lines += ["", "FORCE binds the owner too, so views (which read as their owner) and maintenance sessions obey "
               "the policies. " + ("The admin role sees every row through its declared `pol_<table>_admin` "
                                   "policies." if facts.get("admin_bypass") else "No role bypasses them.")]
@@ -181,10 +184,12 @@ def _encryption(facts: dict) -> list[str]:
         return lines + ["None (password hashes are one-way hashes, not encrypted: see docs/inferences.md)."]
     key = facts["settings"]["key"]
     lines += ["| column | stored as | write | read |", "|---|---|---|---|"]
-    lines += [f"| `{e['table']}.{e['column']}` | bytea, pgp_sym_encrypt AES-256 | `fn_encrypt($1)` | "
-              f"`fn_decrypt({e['column']})` or `{facts['decrypted_views'].get(e['table'], '')}` |"
+    lines += [f"| {md_code(e['table'] + '.' + e['column'])} | bytea, pgp_sym_encrypt AES-256 | `fn_encrypt($1)` | "
+              f"{md_code('fn_decrypt(' + e['column'] + ')')} or "
+              f"{md_code(facts['decrypted_views'].get(e['table'], ''))} |"
               for e in facts["encrypted"]]
-    return lines + ["", f"The key is never stored: the application sets `{key}` per transaction from its key store "
+    return lines + ["", f"The key is never stored: the application sets {md_code(key)} per transaction from its key "
+                    "store "
                     "(pgcrypto must be installed: PostgreSQL contrib). Without it, or with another key, decryption "
                     "fails. Rotating the key: decrypt with the old and encrypt with the new key in one transaction."]
 
@@ -194,15 +199,18 @@ def _audit(facts: dict) -> list[str]:
     lines = ["", "## Audit", ""]
     if not audit:
         return lines + ["Not required by the input (`audit_requirements: false`)."]
-    lines += [f"`{audit['table']}` receives one row per inserted, updated or deleted row of "
-              f"{', '.join(f'`{t}`' for t in audit['tables'])}: who (database login and `app.current_user_id`), "
+    lines += [f"{md_code(audit['table'])} receives one row per inserted, updated or deleted row of "
+              f"{', '.join(md_code(t) for t in audit['tables'])}: who (database login and `app.current_user_id`), "
               "when, which row, and the old and new values as jsonb. Personal data and secrets are stored as "
               "`\"[redacted]\"`. Only the admin role may read it; no application role can change it (the trigger "
               "function writes as the owner)."]
     if audit["partitioned"]:
+        maintain = (f"SELECT {q(audit['partition_function'])}({sql_literal(audit['table'])}, CURRENT_DATE, "
+                    "CURRENT_DATE + 93);")
         lines += ["", f"Partitioned by month on `occurred_at` (about {audit['yearly_rows']:,} rows a year). Run "
-                  f"`SELECT {audit['partition_function']}('{audit['table']}', CURRENT_DATE, CURRENT_DATE + 93);` "
-                  f"monthly (cron, pg_cron) as the owner to create the coming months; `{audit['table']}_default` "
+                  f"{md_code(maintain)} "
+                  "monthly (cron, pg_cron) as the owner to create the coming months; "
+                  f"{md_code(audit['table'] + '_default')} "
                   "catches anything else. At the end of retention, `ALTER TABLE ... DETACH PARTITION` and drop "
                   "the month."]
     return lines
@@ -214,13 +222,15 @@ def _personal_data(s: Schema, facts: dict) -> list[str]:
         return lines + ["No column is marked as personal data."]
     lines += ["| table | personal data | secrets | the read-only role reads |", "|---|---|---|---|"]
     for name in sorted(set(facts["pii"]) | set(facts["secrets"])):
-        lines.append(f"| `{name}` | {', '.join(facts['pii'].get(name, [])) or '—'} | "
-                     f"{', '.join(facts['secrets'].get(name, [])) or '—'} | "
-                     f"`{facts['masked_views'].get(name, '—')}` |")
+        lines.append(f"| {md_code(name)} | {md_cell(', '.join(facts['pii'].get(name, []))) or '—'} | "
+                     f"{md_cell(', '.join(facts['secrets'].get(name, []))) or '—'} | "
+                     f"{md_code(facts['masked_views'].get(name, '—'))} |")
     for e in facts.get("erasure") or []:
-        lines += ["", f"Right to erasure: `SELECT {e['function']}(<{e['key']}>);` as the admin role anonymizes the "
-                  f"personal data of one {e['table']} row in {', '.join(e['tables'])} and returns the rows changed."]
-    notes = [f"- **{st}**: {RETENTION[_key(st)]}" for st in facts.get("compliance_standards") or []
+        call = f"SELECT {q(e['function'])}(<{e['key']}>);"
+        lines += ["", f"Right to erasure: {md_code(call)} as the admin role anonymizes the personal data of one "
+                  f"{md_code(e['table'])} row in {', '.join(md_code(t) for t in e['tables'])} and returns the rows "
+                  "changed."]
+    notes = [f"- **{md_text(st)}**: {RETENTION[_key(st)]}" for st in facts.get("compliance_standards") or []
              if _key(st) in RETENTION]
     if notes:
         lines += ["", "Retention:", "", *notes]

@@ -14,6 +14,7 @@ from schemawright.dialects.partitions import PARTITION_FUNCTION
 from schemawright.model.names import quote_ident as q
 from schemawright.model.names import quote_literal
 from schemawright.render import Artifact, RenderContext, Renderer
+from schemawright.render.escape import sql_comment
 from schemawright.render.sql_files import header
 from schemawright.seed.plan import SeedError, build_plan
 from schemawright.seed.pools import copy_unescape
@@ -50,7 +51,7 @@ def seed_sql(ctx: RenderContext, rows: int = DEV_ROWS) -> str:
         if not tp.rows:
             continue
         if tp.name in ranged and not has_function:
-            lines.append(f"-- {tp.name}: no rows (its partitions do not cover the seed's dates)\n")
+            lines.append(f"-- {sql_comment(tp.name)}: no rows (its partitions do not cover the seed's dates)\n")
             continue
         cols = tp.batch(0, tp.rows)
         names = tp.columns
@@ -70,5 +71,5 @@ class SeedData(Renderer):
         try:
             text = seed_sql(ctx)
         except (SeedError, ValueError) as exc:
-            text = header(ctx, "Development seed data") + f"\n-- No seed rows: {exc}\n"
+            text = header(ctx, "Development seed data") + f"\n-- No seed rows: {sql_comment(str(exc))}\n"
         return [Artifact(PATH, text, "seed", "Development seed data: a few valid rows per table (INSERT)")]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from schemawright.render import RenderContext
 from schemawright.render.config import ConfigSection, config_section
+from schemawright.render.escape import safe_name
 
 GB = 1024  # settings below are in MB
 HARDWARE = {"small": (2, 4), "medium": (4, 16), "large": (16, 64), "enterprise": (32, 256)}  # cores, GB of RAM
@@ -97,7 +98,7 @@ def tuning_lines(z: Sizing) -> list[str]:
 
 
 def pgbouncer_lines(ctx: RenderContext, z: Sizing) -> list[str]:
-    db = ctx.spec.project.name.replace("-", "_")
+    db = safe_name(ctx.spec.project.name)  # [a-z0-9_]: nothing for the ini syntax to misread
     return [
         "[databases]",
         f"{db} = host=<db-host> port=5432 dbname={db}",

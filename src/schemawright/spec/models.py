@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from schemawright.model.names import MAX_IDENTIFIER, to_snake
+from schemawright.model.names import MAX_IDENTIFIER, slug, to_snake
 
 NAME_RULE = ("use ASCII letters, digits and underscores, starting with a letter (names are data, never SQL: "
              "they become table and column names)")
@@ -121,6 +121,17 @@ def _check_single_line(value: str) -> str:
     return value
 
 
+def _check_project_name(value: str) -> str:
+    """The project name is free text (titles, comments), but it also names the database, the roles
+    and the backup files through ``names.slug``; a name with nothing left for those is refused."""
+    _check_single_line(value)
+    if not slug(value):
+        raise ValueError(f"{value!r} has no ASCII letter or digit: the project name also names the database, the "
+                         "roles and the backup files, which take only ASCII letters, digits and '_' (add a "
+                         "Latin name, e.g. 'shop' or 'shop 2')")
+    return value
+
+
 def _check_reference(value: str) -> str:
     """``references``: ``entity`` or ``entity.column``, each part a valid name."""
     parts = value.split(".")
@@ -132,7 +143,7 @@ def _check_reference(value: str) -> str:
 
 
 class Project(_Strict):
-    name: Annotated[str, AfterValidator(_check_single_line)] = "database"
+    name: Annotated[str, AfterValidator(_check_project_name)] = "database"
     type: Literal["web_app", "api", "mobile_app", "analytics", "ecommerce", "saas", "cms", "iot",
                   "healthcare", "other"] = "web_app"
     database_type: Literal["postgresql", "mysql", "mariadb", "mongodb", "sqlite", "citus"] = "postgresql"
