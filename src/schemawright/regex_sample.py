@@ -33,6 +33,7 @@ _CLASS_ESCAPES: dict[str, Callable[[str], bool]] = {
 _CONTROL_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": "\a", "0": "\0"}
 
 
+@lru_cache(maxsize=1024)
 def to_python(pattern: str) -> str:
     """A PostgreSQL regular expression in Python's syntax (POSIX bracket classes replaced)."""
     for posix, python in POSIX_CLASSES.items():

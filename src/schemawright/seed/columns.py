@@ -343,8 +343,7 @@ def text_generator(table: Table, column: Column, rules: ColumnRules, pools: Pool
                    rows: int) -> Gen:
     width = column.type.length if column.type.kind in (Kind.VARCHAR, Kind.CHAR) else None
     make = text_maker(table, column, pools)
-    samples = [make(i) for i in range(50)]
-    if rules.patterns and not all(matches_all(rules.patterns, s) for s in samples):
+    if rules.patterns and not all(matches_all(rules.patterns, make(i)) for i in range(50)):
         pattern, icase = rules.patterns[0]
         wanted = rows + 16 if distinct else pool_size(rows)
         pool = [s for s in (regex_sample(pattern, k, icase) for k in range(1, wanted + 1)) if s is not None]
