@@ -178,20 +178,41 @@ def _plan_relationships(schema: Schema, classes: dict, attrs: dict) -> list[_Rel
             if target not in classes:
                 continue
             role = _role(fk.columns, fk.ref_table, targets.count(target) == 1)
-            forward = _unique(attr_name(role, set(taken[(t.schema, t.name)])), taken[(t.schema, t.name)])
+            forward = attr_name(role, taken[(t.schema, t.name)])
             back = t.name if targets.count(target) == 1 else f"{t.name}_{role}"
-            backward = _unique(attr_name(back, set(taken[target])), taken[target])
+            backward = attr_name(back, taken[target])
             keyed = {tuple(t.primary_key.columns)} if t.primary_key else set()
             keyed |= {tuple(u.columns) for u in t.uniques}
             rels.append(_Rel(t, fk, forward, backward, tuple(fk.columns) in keyed))
     return rels
 
 
-def _overlaps(rel: _Rel, rels: list[_Rel]) -> str:
-    """Relationships writing any of the same columns (SQLAlchemy warns unless they are named)."""
-    names = sorted({n for r in rels if r is not rel and r.table is rel.table and set(r.fk.columns) & set(rel.fk.columns)
-                    for n in (r.forward, r.backward)})
-    return f", overlaps={py_str(','.join(names))}" if names else ""
+def _overlaps(rels: list[_Rel]) -> dict[int, str]:
+    """For each relationship (by id), the ``overlaps=`` argument naming the relationships that write
+    any of the same columns (SQLAlchemy warns unless they are named). Only foreign keys of one table
+    can overlap, so the pairs are compared within each table: linear in the number of tables."""
+    by_table: dict[int, list[_Rel]] = {}
+    for r in rels:
+        by_table.setdefault(id(r.table), []).append(r)
+    out = {}
+    for group in by_table.values():
+        for rel in group:
+            cols = set(rel.fk.columns)
+            names = sorted({n for r in group if r is not rel and cols.intersection(r.fk.columns)
+                            for n in (r.forward, r.backward)})
+            out[id(rel)] = f", overlaps={py_str(','.join(names))}" if names else ""
+    return out
+
+
+def _rels_by_class(rels: list[_Rel]) -> dict[tuple[str, str], list[_Rel]]:
+    """The relationships each class declares an attribute for (as child or as parent), in order."""
+    out: dict[tuple[str, str], list[_Rel]] = {}
+    for r in rels:
+        child, target = (r.table.schema, r.table.name), (r.fk.ref_schema or r.table.schema, r.fk.ref_table)
+        out.setdefault(child, []).append(r)
+        if target != child:
+            out.setdefault(target, []).append(r)
+    return out
 
 
 def render_models(schema: Schema, project: str) -> str:
@@ -210,12 +231,14 @@ def render_models(schema: Schema, project: str) -> str:
         taken: set[str] = set()
         attrs[(t.schema, t.name)] = {c.name: attr_name(c.name, taken) for c in t.columns}
     rels = _plan_relationships(schema, classes, attrs)
+    overlaps, by_class = _overlaps(rels), _rels_by_class(rels)
     for t in schema.tables:
-        out.append("\n\n" + _render_class(t, schema, classes, attrs, enums, rels))
+        out.append("\n\n" + _render_class(t, classes, attrs, enums, by_class.get((t.schema, t.name), []), overlaps))
     return "\n".join(out).rstrip() + "\n"
 
 
-def _render_class(t: Table, schema: Schema, classes: dict, attrs: dict, enums: dict, rels: list[_Rel]) -> str:
+def _render_class(t: Table, classes: dict, attrs: dict, enums: dict, rels: list[_Rel],
+                  overlaps_of: dict[int, str]) -> str:
     key = (t.schema, t.name)
     cls, names = classes[key], attrs[key]
     lines = [f"class {cls}(Base):"]
@@ -259,7 +282,7 @@ def _render_class(t: Table, schema: Schema, classes: dict, attrs: dict, enums: d
         child_cls, parent_cls = classes[(r.table.schema, r.table.name)], classes[target]
         child_names = attrs[(r.table.schema, r.table.name)]
         fk_cols = "[" + ", ".join(f"{child_cls}.{child_names[c]}" for c in r.fk.columns) + "]"
-        overlaps = _overlaps(r, rels)
+        overlaps = overlaps_of[id(r)]
         if (r.table.schema, r.table.name) == key:
             nullable = any(r.table.column(c).nullable for c in r.fk.columns)
             remote = ""

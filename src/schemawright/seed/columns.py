@@ -17,9 +17,9 @@ from decimal import Decimal
 
 from schemawright.model.schema import Column, Schema, Table
 from schemawright.model.types import Kind
+from schemawright.regex_sample import matches_all, regex_sample
 from schemawright.seed.pools import NULL, Pools, TimeWindow, copy_escape
 from schemawright.seed.rules import ColumnRules, derived_columns, evaluate
-from schemawright.verify.rows import regex_sample
 
 MIX = 0x9E3779B97F4A7C15  # odd: i * MIX mod 2**64 is a bijection
 
@@ -334,20 +334,6 @@ def text_maker(table: Table, column: Column, pools: Pools):
 DISTINCT_SUFFIX = {"email": lambda base, i: base.replace("@", f"{i}@", 1)}
 
 
-def _matches(patterns: list[tuple[str, bool]], value: str) -> bool:
-    from schemawright.verify.rows import _POSIX_CLASSES
-
-    for pattern, icase in patterns:
-        for posix, py in _POSIX_CLASSES.items():
-            pattern = pattern.replace(posix, py)
-        try:
-            if not re.search(pattern, value, re.I if icase else 0):
-                return False
-        except re.error:
-            return True  # let the server judge
-    return True
-
-
 def pool_size(rows: int) -> int:
     """How many values a random pool holds: enough variety for ``rows``, never more than 4,096."""
     return min(4096, 2 * rows + 16)
@@ -357,12 +343,11 @@ def text_generator(table: Table, column: Column, rules: ColumnRules, pools: Pool
                    rows: int) -> Gen:
     width = column.type.length if column.type.kind in (Kind.VARCHAR, Kind.CHAR) else None
     make = text_maker(table, column, pools)
-    samples = [make(i) for i in range(50)]
-    if rules.patterns and not all(_matches(rules.patterns, s) for s in samples):
+    if rules.patterns and not all(matches_all(rules.patterns, make(i)) for i in range(50)):
         pattern, icase = rules.patterns[0]
         wanted = rows + 16 if distinct else pool_size(rows)
         pool = [s for s in (regex_sample(pattern, k, icase) for k in range(1, wanted + 1)) if s is not None]
-        pool = [copy_escape(s) for s in dict.fromkeys(pool) if _matches(rules.patterns, s)]
+        pool = [copy_escape(s) for s in dict.fromkeys(pool) if matches_all(rules.patterns, s)]
         if width:
             pool = [s for s in pool if len(s) <= width]
         if not pool:

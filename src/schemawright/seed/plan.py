@@ -200,7 +200,8 @@ def build_plan(schema: Schema, *, scale: float = 0.01, seed: int = 42, until: dt
     plans: dict[str, TablePlan] = {}
     rng = random.Random(seed)
     out = []
-    for table in ordered + [t for t in schema.tables if t not in ordered]:
+    seen = {id(t) for t in ordered}  # by identity: comparing whole tables is slow and quadratic here
+    for table in ordered + [t for t in schema.tables if id(t) not in seen]:
         count = (rows or {}).get(table.name, target_rows(table, scale))
         plan = TablePlan(table=table, rows=count, seed=seed)
         if max_rows is not None and count > max_rows:

@@ -35,6 +35,17 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
+def _pool(build):
+    """A pool made on first use from Faker reseeded for this pool alone: its values depend on the run's
+    seed and the pool's name only, never on which pools other columns happened to use first."""
+    def make(self: Pools) -> list[str]:
+        self.faker.seed_instance(f"{self.seed}:{build.__name__}")
+        return build(self)
+
+    make.__name__, make.__doc__ = build.__name__, build.__doc__
+    return cached_property(make)
+
+
 @dataclass
 class Pools:
     """Realistic values by meaning. Built from Faker with ``seed`` so that runs are reproducible."""
@@ -58,64 +69,64 @@ class Pools:
         out = {copy_escape(_clean(str(make()))) for _ in range(n or self.size)}
         return sorted(out)  # sorted: set order must not leak into reproducibility
 
-    @cached_property
+    @_pool
     def first_names(self) -> list[str]:
         return self._many("first_name", 600)
 
-    @cached_property
+    @_pool
     def last_names(self) -> list[str]:
         return self._many("last_name", 800)
 
-    @cached_property
+    @_pool
     def companies(self) -> list[str]:
         return self._many("company", 800)
 
-    @cached_property
+    @_pool
     def words(self) -> list[str]:
         return sorted({w.lower() for w in self.faker.words(3000) if w.isalpha()})
 
-    @cached_property
+    @_pool
     def sentences(self) -> list[str]:
         return self._many("sentence", 600)
 
-    @cached_property
+    @_pool
     def paragraphs(self) -> list[str]:
         return self._many("paragraph", 300)
 
-    @cached_property
+    @_pool
     def cities(self) -> list[str]:
         return self._many("city", 400)
 
-    @cached_property
+    @_pool
     def streets(self) -> list[str]:
         return self._many("street_address", 800)
 
-    @cached_property
+    @_pool
     def postcodes(self) -> list[str]:
         return self._many("postcode", 500)
 
-    @cached_property
+    @_pool
     def domains(self) -> list[str]:
         return sorted({d.lower() for d in self._many("domain_name", 300) if re.fullmatch(r"[a-z0-9.-]+", d.lower())})
 
-    @cached_property
+    @_pool
     def titles(self) -> list[str]:
         return sorted({copy_escape(_clean(self.faker.catch_phrase())) for _ in range(600)})
 
-    @cached_property
+    @_pool
     def jobs(self) -> list[str]:
         return self._many("job", 300)
 
-    @cached_property
+    @_pool
     def countries(self) -> list[str]:
         return sorted({self.faker.country_code() for _ in range(400)})
 
-    @cached_property
+    @_pool
     def currencies(self) -> list[str]:
         common = ["USD", "EUR", "GBP", "JPY", "CAD", "AUD", "CHF", "SEK", "NZD", "SGD"]
         return common
 
-    @cached_property
+    @_pool
     def name_words(self) -> list[str]:
         """Short product/thing names: an adjective-ish word and a noun-ish word."""
         w = self.words

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 import pglast
 from pglast import ast
@@ -77,6 +78,16 @@ def _bound(rules: ColumnRules, op: str, value: Decimal) -> None:
         rules.lo = rules.hi = value
 
 
+@lru_cache(maxsize=4096)
+def _check_tree(expression: str) -> ast.Node | None:
+    """The parsed expression of a check (None if it does not parse), once per distinct text: the
+    same checks recur on many tables. The tree is shared: read it, never change it."""
+    try:
+        return pglast.parse_sql(f"SELECT {expression}")[0].stmt.targetList[0].val
+    except pglast.parser.ParseError:
+        return None
+
+
 def table_rules(table: Table) -> dict[str, ColumnRules]:
     """Column name -> what the table's checks require of it."""
     out: dict[str, ColumnRules] = {}
@@ -85,9 +96,8 @@ def table_rules(table: Table) -> dict[str, ColumnRules]:
         return out.setdefault(col, ColumnRules())
 
     for check in table.checks:
-        try:
-            tree = pglast.parse_sql(f"SELECT {check.expression}")[0].stmt.targetList[0].val
-        except pglast.parser.ParseError:
+        tree = _check_tree(str(check.expression))
+        if tree is None:
             continue
         for part in _conjuncts(tree):
             if not isinstance(part, ast.A_Expr):

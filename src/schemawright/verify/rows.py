@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 import uuid
-from re import _constants as sre_c
-from re import _parser as sre_parse
+from functools import lru_cache
 
 import pglast
 import psycopg
@@ -25,31 +23,67 @@ from psycopg import sql
 from schemawright.dialects.postgres import type_sql
 from schemawright.model.schema import CheckConstraint, Column, Schema, Table
 from schemawright.model.types import Kind
+from schemawright.regex_sample import regex_sample
+
+__all__ = ["RowFactory", "base_candidates", "check_literals", "check_patterns", "regex_sample"]
 
 Row = dict[str, str | None]
 
 
-def _literals(check: CheckConstraint) -> list[str]:
+class _Constants(Visitor):
+    """String forms of the constants of an expression, and their neighbours for numbers."""
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[str] = []
+
+    def visit_A_Const(self, ancestors, node):  # noqa: N802 - pglast visitor naming
+        val = node.val
+        if isinstance(val, ast.String):
+            self.found.append(val.sval)
+        elif isinstance(val, (ast.Integer, ast.Float)):
+            number = float(val.ival if isinstance(val, ast.Integer) else val.fval)
+            for n in (number - 1, number, number + 1):
+                self.found.append(str(int(n)) if n == int(n) else str(n))
+
+
+class _Matches(Visitor):
+    """(column, regular expression, case-insensitive) for each ``column ~ 'pattern'``."""
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[tuple[str, str, bool]] = []
+
+    def visit_A_Expr(self, ancestors, node):  # noqa: N802 - pglast visitor naming
+        op = node.name[0].sval if node.name and isinstance(node.name[0], ast.String) else None
+        if op in ("~", "~*") and isinstance(node.lexpr, ast.ColumnRef) and isinstance(node.rexpr, ast.A_Const) \
+                and isinstance(node.rexpr.val, ast.String) and isinstance(node.lexpr.fields[-1], ast.String):
+            self.found.append((node.lexpr.fields[-1].sval, node.rexpr.val.sval, op == "~*"))
+
+
+@lru_cache(maxsize=4096)
+def _expression_facts(expression: str) -> tuple[tuple[str, ...], tuple[tuple[str, str, bool], ...]]:
+    """(constants, patterns) of a check expression, parsed once per distinct text."""
+    tree = pglast.parse_sql(f"SELECT {expression}")
+    constants, matches = _Constants(), _Matches()
+    constants(tree)
+    matches(tree)
+    return tuple(constants.found), tuple(matches.found)
+
+
+def check_literals(check: CheckConstraint) -> list[str]:
     """String forms of the constants in a check, and their neighbours for numbers."""
-    found: list[str] = []
+    return list(_expression_facts(str(check.expression))[0])
 
-    class Collect(Visitor):
-        def visit_A_Const(self, ancestors, node):  # noqa: N802 - pglast visitor naming
-            val = node.val
-            if isinstance(val, ast.String):
-                found.append(val.sval)
-            elif isinstance(val, (ast.Integer, ast.Float)):
-                number = float(val.ival if isinstance(val, ast.Integer) else val.fval)
-                for n in (number - 1, number, number + 1):
-                    found.append(str(int(n)) if n == int(n) else str(n))
 
-    Collect()(pglast.parse_sql(f"SELECT {check.expression}"))
-    return found
+def check_patterns(check: CheckConstraint) -> list[tuple[str, str, bool]]:
+    """(column, regular expression, case-insensitive) for each ``column ~ 'pattern'`` in a check."""
+    return list(_expression_facts(str(check.expression))[1])
 
 
 def _is_string(check: CheckConstraint, value: str) -> bool:
     """Is ``value`` one of the check's string constants (and not a pattern it matches against)?"""
-    return not any(value == pattern for _, pattern, _ in _patterns(check)) and not _is_number(value)
+    return not any(value == pattern for _, pattern, _ in check_patterns(check)) and not _is_number(value)
 
 
 def _is_number(value: str) -> bool:
@@ -58,113 +92,6 @@ def _is_number(value: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _patterns(check: CheckConstraint) -> list[tuple[str, str, bool]]:
-    """(column, regular expression, case-insensitive) for each ``column ~ 'pattern'`` in a check."""
-    found: list[tuple[str, str, bool]] = []
-
-    class Collect(Visitor):
-        def visit_A_Expr(self, ancestors, node):  # noqa: N802 - pglast visitor naming
-            op = node.name[0].sval if node.name and isinstance(node.name[0], ast.String) else None
-            if op in ("~", "~*") and isinstance(node.lexpr, ast.ColumnRef) and isinstance(node.rexpr, ast.A_Const) \
-                    and isinstance(node.rexpr.val, ast.String) and isinstance(node.lexpr.fields[-1], ast.String):
-                found.append((node.lexpr.fields[-1].sval, node.rexpr.val.sval, op == "~*"))
-
-    Collect()(pglast.parse_sql(f"SELECT {check.expression}"))
-    return found
-
-
-# POSIX bracket classes that PostgreSQL's regular expressions know and Python's do not.
-_POSIX_CLASSES = {"[:space:]": r"\s", "[:digit:]": "0-9", "[:alpha:]": "a-zA-Z", "[:alnum:]": "a-zA-Z0-9",
-                  "[:upper:]": "A-Z", "[:lower:]": "a-z", "[:xdigit:]": "0-9a-fA-F", "[:word:]": r"\w"}
-_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-_.@#+() /:"
-_CATEGORIES = {sre_c.CATEGORY_DIGIT: str.isdigit, sre_c.CATEGORY_NOT_DIGIT: lambda c: not c.isdigit(),
-               sre_c.CATEGORY_SPACE: str.isspace, sre_c.CATEGORY_NOT_SPACE: lambda c: not c.isspace(),
-               sre_c.CATEGORY_WORD: lambda c: c.isalnum() or c == "_",
-               sre_c.CATEGORY_NOT_WORD: lambda c: not (c.isalnum() or c == "_")}
-
-
-def _in_set(items, ch: str) -> bool:
-    negate, hit = False, False
-    for op, av in items:
-        if op is sre_c.NEGATE:
-            negate = True
-        elif op is sre_c.LITERAL:
-            hit = hit or ch == chr(av)
-        elif op is sre_c.RANGE:
-            hit = hit or av[0] <= ord(ch) <= av[1]
-        elif op is sre_c.CATEGORY:
-            hit = hit or _CATEGORIES.get(av, lambda c: False)(ch)
-    return hit != negate
-
-
-def _choices(op, av) -> list[str] | None:
-    """The characters one single-character regex item matches (from a small alphabet), else None."""
-    if op is sre_c.LITERAL:
-        return [chr(av)]
-    if op is sre_c.ANY:
-        return list("abcdefghijklmnopqrstuvwxyz0123456789")
-    if op is sre_c.IN:
-        return [c for c in _ALPHABET if _in_set(av, c)]
-    if op is sre_c.CATEGORY:
-        return [c for c in _ALPHABET if _CATEGORIES.get(av, lambda c: False)(c)]
-    return None
-
-
-def regex_sample(pattern: str, seed: int, ignore_case: bool = False) -> str | None:
-    """A string matching a (simple) regular expression, varied by ``seed``; None when unsure.
-
-    Each repeated character class spells ``seed`` in the characters it allows, so samples for
-    different seeds differ (unique columns with a format check get distinct values)."""
-    for posix, python in _POSIX_CLASSES.items():
-        pattern = pattern.replace(posix, python)
-    try:
-        parsed = sre_parse.parse(pattern)
-    except (re.error, RecursionError, OverflowError):
-        return None
-    out: list[str] = []
-
-    def spell(choices: list[str], lo: int, hi: int) -> str:
-        digits, n = [], seed
-        while len(choices) > 1:
-            digits.append(choices[n % len(choices)])
-            n //= len(choices)
-            if n == 0:
-                break
-        digits = digits[:hi] or choices[:min(hi, 1)]
-        return "".join(digits + [choices[0]] * (lo - len(digits)))
-
-    def emit(items) -> None:
-        for op, av in items:
-            single = _choices(op, av)
-            if single is not None:
-                if not single:
-                    raise ValueError("empty character class")
-                out.append(single[seed % len(single)] if op is not sre_c.LITERAL else single[0])
-            elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, getattr(sre_c, "POSSESSIVE_REPEAT", None)):
-                lo, hi, sub = av
-                hi = min(hi, lo + 12) if hi is not sre_c.MAXREPEAT else lo + 12
-                if len(sub) == 1 and (choices := _choices(*sub[0])):
-                    out.append(spell(choices, max(lo, 1) if hi >= 1 else 0, max(hi, 0)))
-                else:
-                    for _ in range(lo):
-                        emit(sub)
-            elif op is sre_c.SUBPATTERN:
-                emit(av[-1])
-            elif op is sre_c.BRANCH:
-                emit(av[1][0])
-            elif op is sre_c.AT:
-                continue
-            else:
-                raise ValueError(f"unsupported regex item {op}")
-
-    try:
-        emit(parsed)
-    except (ValueError, TypeError):
-        return None
-    sample = "".join(out)
-    return sample if re.search(pattern, sample, re.IGNORECASE if ignore_case else 0) else None
 
 
 def base_candidates(column: Column, serial: int) -> list[str]:
@@ -221,10 +148,10 @@ class RowFactory:
         self.conn = conn
         self.schema = schema
         self.serial = itertools.count(1)
-        self._literals = {(t.name, c.name): _literals(c) for t in schema.tables for c in t.checks}
-        self._patterns = {(t.name, c.name): _patterns(c) for t in schema.tables for c in t.checks}
+        self._literals = {(t.name, c.name): check_literals(c) for t in schema.tables for c in t.checks}
+        self._patterns = {(t.name, c.name): check_patterns(c) for t in schema.tables for c in t.checks}
         # Strings a check names that are not patterns: allowed values (``kind IN (...)``), the likeliest fit.
-        self._strings = {(t.name, c.name): [v for v in _literals(c) if _is_string(c, v)]
+        self._strings = {(t.name, c.name): [v for v in check_literals(c) if _is_string(c, v)]
                          for t in schema.tables for c in t.checks}
 
     # --- expressions evaluated by the server ----------------------------------------------------

@@ -24,7 +24,8 @@ from schemawright.model.names import quote_ident as q
 from schemawright.model.names import quote_literal as lit
 from schemawright.model.schema import Column, Schema, Table
 from schemawright.model.types import Kind
-from schemawright.verify.rows import _literals, _patterns, base_candidates, regex_sample
+from schemawright.regex_sample import regex_sample
+from schemawright.verify.rows import base_candidates, check_literals, check_patterns
 
 TEXT_KINDS = frozenset({Kind.TEXT, Kind.VARCHAR, Kind.CHAR, Kind.CITEXT})
 TABLE_OPERATIONS = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE")
@@ -83,10 +84,10 @@ def column_candidates(schema: Schema, table: Table, column: Column, serial: int)
         values = [hostile(table.name, serial)[: t.length or None]] if t.kind in TEXT_KINDS else []
         checks = [c for c in table.checks if column.name in c.columns]
         for check in checks:
-            values += [s for col, pattern, icase in _patterns(check) if col == column.name
+            values += [s for col, pattern, icase in check_patterns(check) if col == column.name
                        and (s := regex_sample(pattern, serial, icase)) is not None]
         values += base_candidates(column, serial)
-        values += [v for check in checks for v in _literals(check)]
+        values += [v for check in checks for v in check_literals(check)]
     seen: list = []
     for v in values:
         if v not in seen:
