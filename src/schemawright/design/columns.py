@@ -188,9 +188,129 @@ def _address(col: str) -> ColumnGuess:
     return ColumnGuess("type.address", "a postal address part: text, personal data", DataType(Kind.TEXT), pii=True)
 
 
+# --- the lexicon: names no rule above knew, read as a DBA reads them (docs/inference-lexicon.md) ---------
+def _flag_more(col: str) -> ColumnGuess:
+    return ColumnGuess("lexicon.boolean", "a yes/no property (includes_/contains_/requires_/prefers_/"
+                       "*_opt_in...): boolean NOT NULL, default false", DataType(Kind.BOOLEAN), nullable=False,
+                       default="false")
+
+
+def _validity_date(col: str) -> ColumnGuess:
+    return ColumnGuess("lexicon.date", "the bound of a validity period (valid_from/valid_to/*_until/"
+                       "effective_*/starts_on/ends_on): a calendar date", DataType(Kind.DATE))
+
+
+def _instant(col: str) -> ColumnGuess:
+    return ColumnGuess("lexicon.timestamptz", "a point in time (period start/end, scheduled_for, "
+                       "assigned_from/until): timestamptz", DataType(Kind.TIMESTAMPTZ))
+
+
+def _time_of_day(col: str) -> ColumnGuess:
+    return ColumnGuess("lexicon.time", "a time of day (*_time, opening hours): time", DataType(Kind.TIME))
+
+
+def _count(col: str) -> ColumnGuess:
+    return ColumnGuess("lexicon.count", "a count of people, nights, rooms or units (adults, nights, "
+                       "number_of_*, max_*/min_*, capacity, *_level, *_year...): integer, never negative",
+                       DataType(Kind.INTEGER), checks=[(f"{col}_non_negative", f"{col} >= 0")])
+
+
+def _ordinal(col: str) -> ColumnGuess:
+    return ColumnGuess("lexicon.ordinal", "a position in a sequence (line_number, season_number...): integer "
+                       "from 1", DataType(Kind.INTEGER), checks=[(f"{col}_positive", f"{col} >= 1")])
+
+
+def _identifier_number(col: str) -> ColumnGuess:
+    return ColumnGuess("lexicon.identifier", "an identifier printed on a document (room, seat, policy, "
+                       "licence, tracking number...): varchar(64); letters and leading zeros are kept, so "
+                       "not a number", DataType(Kind.VARCHAR, length=64))
+
+
+def _ratio(col: str) -> ColumnGuess:
+    return ColumnGuess("lexicon.rate", "a rate, ratio, probability or score (commission_rate, *_score): exact "
+                       "numeric(9,4), never negative", DataType(Kind.NUMERIC, precision=9, scale=4),
+                       checks=[(f"{col}_non_negative", f"{col} >= 0")])
+
+
+def _money_more(col: str) -> ColumnGuess:
+    return ColumnGuess("lexicon.money", "an amount of money (tip, deposit, premium, limit, *_value, daily/"
+                       "hourly rate...): exact numeric(12,2), never negative", MONEY,
+                       checks=[(f"{col}_non_negative", f"{col} >= 0")])
+
+
+def _unit_measure(col: str) -> ColumnGuess:
+    return ColumnGuess("lexicon.measure", "a measured quantity with its unit in the name (*_kg, *_km, *_sqm, "
+                       "liters, calories...): exact numeric(12,3)", DataType(Kind.NUMERIC, precision=12, scale=3))
+
+
+def _label(col: str) -> ColumnGuess:
+    return ColumnGuess("lexicon.label", "a short classifying or descriptive word (type, kind, make, model, "
+                       "language, section...): varchar(100)", DataType(Kind.VARCHAR, length=100))
+
+
+def _handle(col: str) -> ColumnGuess:
+    return ColumnGuess("lexicon.handle", "a handle, key or domain name: varchar(255)",
+                       DataType(Kind.VARCHAR, length=255))
+
+
+def _long_text_more(col: str) -> ColumnGuess:
+    return ColumnGuess("lexicon.text", "free text (abstract, memo, diagnosis, *_address...): text",
+                       DataType(Kind.TEXT))
+
+
+LEXICON: tuple[Rule, ...] = (
+    Rule("lexicon_boolean", re.compile(r"^(?:(?:includes|contains|requires|needs|uses|supports|accepts|prefers|"
+                                       r"do_not|was|were|did|must|show|send|auto)_[a-z0-9_]+|[a-z_]+_opt_in|opt_in|"
+                                       r"active|enabled|verified|attended|approved|paid|visible|featured|archived|"
+                                       r"cancel_at_period_end|[a-z_]+_flag)$"), _flag_more),
+    Rule("lexicon_date", re.compile(r"^(?:valid_from|valid_to|valid_until|valid_thru|effective_from|effective_to|"
+                                    r"effective_until|starts_on|ends_on|birth|[a-z_]+_until_date|expiry|"
+                                    r"expiration|[a-z_]+_expiry|(?:valid|effective|available)_[a-z_]+)$"),
+         _validity_date),
+    Rule("lexicon_instant", re.compile(r"^(?:[a-z_]+_(?:start|end|from|until)|scheduled_for|starts|ends|"
+                                       r"start_time|end_time|[a-z_]+_timestamp)$"), _instant),
+    Rule("lexicon_time", re.compile(r"^(?:[a-z_]+_time|opening_hour|closing_hour)$"), _time_of_day),
+    Rule("lexicon_ordinal", re.compile(r"^(?:line_number|line_no|line|season_number|episode_number|sequence_number|"
+                                       r"sequence|seq|step_number|page_number|round_number|week_number|"
+                                       r"queue_position|[a-z_]+_position|[a-z_]+_index|ordinal)$"), _ordinal),
+    Rule("lexicon_count", re.compile(r"^(?:adults|children|infants|guests|nights|[a-z_]+_nights|party_size|"
+                                     r"headcount|number_of_[a-z_]+|num_[a-z_]+|n_[a-z_]+|(?:max|min)_[a-z_]+|"
+                                     r"[a-z_]+_capacity|capacity|capacity_[a-z_]+|bedrooms|bathrooms|rooms_count|"
+                                     r"floor|floors|storeys|stories|[a-z_]+_level|[a-z_]+_year|year_[a-z_]+|"
+                                     r"points|[a-z_]+_points|seats_[a-z_]+|attempts|retries|[a-z_]+_days|days|calories|"
+                                     r"[a-z_]+_storeys|[a-z_]+_kbps|[a-z_]+_mbps|[a-z_]+_pages|page_count)$"), _count),
+    Rule("lexicon_money", re.compile(r"^(?:tip|tips|deposit|premium|fine|commission|credit|debit|refund|bonus|"
+                                     r"payout|wage|rent|[a-z_]+_(?:value|limit|paid|revenue|salary|deposit|premium|"
+                                     r"budget|tip|charge|wage|rent|payout|refund)|(?:daily|hourly|nightly|weekly|"
+                                     r"monthly|annual|yearly)_(?:rate|price|fee))$"), _money_more),
+    Rule("lexicon_rate", re.compile(r"^(?:[a-z_]+_rate|rate|ratio|[a-z_]+_ratio|probability|[a-z_]+_probability|"
+                                    r"score|[a-z_]+_score|confidence|weight_factor|multiplier)$"), _ratio),
+    Rule("lexicon_measure", re.compile(r"^(?:[a-z_]+_(?:kg|g|grams|mg|lb|lbs|km|kmh|mph|m|cm|mm|sqm|sqft|m2|"
+                                       r"liters|litres|ml|kwh|wh|degrees|celsius|mb|gb|bytes)|liters|litres|"
+                                       r"mileage|distance|area|volume|heading|altitude|elevation)$"), _unit_measure),
+    Rule("lexicon_identifier", re.compile(r"^(?:[a-z_]+_(?:number|no|num|iban)|vin|plate|iban|bic|swift|ean|upc|gtin)$"),
+         _identifier_number),
+    Rule("lexicon_handle", re.compile(r"^(?:handle|[a-z_]+_handle|domain|[a-z_]+_domain|hostname|[a-z_]+_key|"
+                                      r"key|token_hint|external_id_text|[a-z_]+_reference|[a-z_]+_ref)$"), _handle),
+    Rule("lexicon_text", re.compile(r"^(?:abstract|memo|diagnosis|treatment|[a-z_]+_address|address_[a-z0-9_]+|"
+                                    r"[a-z_]+_description|[a-z_]+_notes|[a-z_]+_reason|[a-z_]+_text|answer|question|"
+                                    r"caption|remarks|feedback|review|terms|story|[a-z_]+_comment)$"), _long_text_more),
+    Rule("lexicon_label", re.compile(r"^(?:[a-z_]+_type|type|kind|[a-z_]+_kind|make|model|brand_name|breed|species|"
+                                     r"author|publisher|language|locale|nationality|timezone|time_zone|region|"
+                                     r"district|section|row_label|aisle|room|venue|vehicle|fuel|color|colour|size|"
+                                     r"gender|sex|source|method|channel|medium|platform|visibility|metric|unit|"
+                                     r"frequency|dosage|variant|flavor|style|format|vendor|supplier|carrier|"
+                                     r"county|province|state|suburb|neighbourhood|neighborhood|zone|"
+                                     r"station|terminal|gate|door|lane|bay|shelf|bin|slot|grade|"
+                                     r"occupation|job_title|position_title|role|title_prefix|salutation|"
+                                     r"[a-z_]+_category|[a-z_]+_group|[a-z_]+_class|[a-z_]+_center|[a-z_]+_centre|"
+                                     r"[a-z_]+_label|[a-z_]+_tag|[a-z_]+_mode|[a-z_]+_code|outcome|result|condition|course|product)$"), _label),
+)
+
+
 # *_code names that classify a row (many rows share the value), so they are not unique identifiers.
 DESCRIPTIVE_CODES = ("language", "locale", "area", "dial", "status", "error", "response", "reason", "region",
-                     "timezone", "tax", "postal", "zip", "country", "currency", "color", "colour", "unit")
+                     "timezone", "tax", "postal", "zip", "zoning", "discount", "promo", "product", "account", "country", "currency", "color", "colour", "unit")
 
 RULES: tuple[Rule, ...] = (
     Rule("email", re.compile(r"^(?:email|e_mail|email_address|[a-z_]+_email)$"), _email),
@@ -214,14 +334,14 @@ RULES: tuple[Rule, ...] = (
     Rule("slug", _names("slug", "[a-z_]+_slug"), _slug),
     # Country, currency and postal codes describe a row rather than identify it: matched before "code".
     Rule("country", _names("country", "country_code"), _country),
-    Rule("currency", _names("currency", "currency_code"), _currency),
+    Rule("currency", _names("currency", "currency_code", "[a-z_]+_currency"), _currency),
     Rule("address", _names("address", "street", "address_line1", "address_line2", "city", "postal_code",
                            "zip", "zip_code", "region", "state_province"), _address),
     Rule("code", _names("sku", "code", "isbn", "barcode", f"(?!(?:{'|'.join(DESCRIPTIVE_CODES)})_code$)[a-z_]+_code",
                         "reference", "order_number", "invoice_number"), _sku),
     Rule("ip", _names("ip", "ip_address", "[a-z_]+_ip"), _ip),
-    Rule("latitude", _names("lat", "latitude"), _latitude),
-    Rule("longitude", _names("lng", "lon", "long", "longitude"), _longitude),
+    Rule("latitude", _names("lat", "latitude", "[a-z_]+_latitude", "[a-z_]+_lat"), _latitude),
+    Rule("longitude", _names("lng", "lon", "long", "longitude", "[a-z_]+_longitude", "[a-z_]+_lng"), _longitude),
     Rule("percent", _names("percent", "percentage", "[a-z_]+_percent", "[a-z_]+_percentage", "discount_rate",
                            "tax_rate"), _percent),
     Rule("measurement", _names("value", "reading", "temperature", "humidity", "pressure", "voltage", "weight",
@@ -235,6 +355,7 @@ RULES: tuple[Rule, ...] = (
                              "card_number", "iban", "bank_account", "medical_history", "diagnosis"), _sensitive),
     Rule("text", _names("description", "body", "content", "notes", "note", "bio", "comment", "comments",
                         "summary", "message", "text", "excerpt", "instructions", "reason"), _long_text),
+    *LEXICON,
 )
 
 

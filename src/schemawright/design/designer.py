@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from functools import cache
 
-from schemawright.design import conventions, indexes, partitioning, pattern_indexes, relationships, security
+from schemawright.design import conventions, indexes, partitioning, pattern_indexes, relationships, rules, security
 from schemawright.design.columns import (
     APPEND_ONLY_NAMES, CHILD_COLLECTIONS, DEFAULT_STATUS_VALUES, LOOKUP_ATTRIBUTES, PII_HINT_NAMES,
     SHARED_VOCABULARY, STATUS_VALUES, TRANSACTIONAL_NAMES, ColumnGuess, guess_column,
@@ -53,6 +53,8 @@ def _design(ctx: DesignContext) -> Schema:
     _rename_hints(ctx)
     conventions.apply(ctx)
     _apply_constraints(ctx)
+    rules.compile_rules(ctx)
+    _drop_widened_uniques(ctx)
     pattern_indexes.apply(ctx)
     indexes.apply(ctx)
     apply_objects(ctx)
@@ -183,11 +185,12 @@ def _columns_and_deferred(ctx: DesignContext) -> None:
                 continue
             if _is_collection(ctx, attr, col):
                 relationships.collection(ctx, table, attr, col, path)
-            elif attr.type is None and attr.references is None and col in LOOKUP_ATTRIBUTES \
+            elif attr.type is None and attr.references is None and col in LOOKUP_ATTRIBUTES and attr.values is None \
                     and ctx.enabled("lookup_tables", "lookup and child tables read from attribute names"):
                 relationships.lookup(ctx, table, attr, col, path)
             elif attr.references is not None or (attr.type is None and col.endswith("_id") and ctx.enabled(
-                    "infer_types", "types, checks, defaults and references read from names")):
+                    "infer_types", "types, checks, defaults and references read from names")
+                    and not _states_a_value(ctx, table, attr, col)):
                 relationships.defer_reference(ctx, table, attr, col, path)
             else:
                 add_attribute_column(ctx, table, attr, col, path)
@@ -200,6 +203,36 @@ def _columns_and_deferred(ctx: DesignContext) -> None:
             relationships.defer_reference(ctx, table, Attribute(name=entity.tenant_column), entity.tenant_column, path)
             ctx.infer("tenant.column", f"{table.name}.{entity.tenant_column}", "column added",
                       "tenant_column names a column the attributes do not list; it references the tenants' table")
+
+
+def _states_a_value(ctx: DesignContext, table: Table, attr: Attribute, col: str) -> bool:
+    """An ``*_id`` attribute whose input says it holds a value of its own (personal data, encrypted, a
+    set of values, a default or a check) is not a reference: the name heuristic yields to the input."""
+    stated = [f for f in ("pii", "encrypt", "values", "default", "check", "unique")
+              if getattr(attr, f) not in (None, False)]
+    if not stated:
+        return False
+    ctx.infer("precedence.not_a_reference", f"{table.name}.{col}", "a value column, not a foreign key",
+              f"the name ends in _id, but the input states {', '.join(stated)}: an identifier held as data "
+              "(a document number), not a link to an invented table; the naming heuristic is dropped")
+    return True
+
+
+def _drop_widened_uniques(ctx: DesignContext) -> None:
+    """An inferred UNIQUE (code) next to a declared UNIQUE (legal_entity_id, code) would forbid what the
+    input allows (two entities using one code): the inferred one yields to the declared one."""
+    for table in ctx.schema.tables:
+        declared = [u for u in table.uniques if u.origin.source == Source.INPUT]
+        keep = []
+        for u in table.uniques:
+            wider = next((d for d in declared if d is not u and set(u.columns) < set(d.columns)), None)
+            if u.origin.source == Source.INFERRED and wider is not None:
+                ctx.infer("precedence.unique_dropped", f"{table.name}.{u.name}", "not created",
+                          f"the inferred UNIQUE ({', '.join(u.columns)}) would widen the declared "
+                          f"{wider.name} UNIQUE ({', '.join(wider.columns)}); the input wins")
+                continue
+            keep.append(u)
+        table.uniques = keep
 
 
 def _tenant_scope(ctx: DesignContext) -> None:
@@ -278,9 +311,18 @@ def add_attribute_column(ctx: DesignContext, table: Table, attr: Attribute, col:
             guess.type = dtype
         origin = given(where)
     else:
+        guess = _yield_to_input(ctx, subject, attr, guess)
+        guess = usage_type(ctx, table, col, guess)
         ctx.infer(guess.rule, subject, f"{guess.type}" + ("" if guess.nullable else " NOT NULL")
                   + (f" DEFAULT {guess.default}" if guess.default else ""), guess.reason)
         origin = inferred(guess.rule, guess.reason, where)
+        if guess.rule == "type.fallback" and attr.values:
+            guess.rule, guess.reason = "type.values", "text holding the declared values (a CHECK lists them)"
+            origin = inferred(guess.rule, guess.reason, where)
+        elif guess.rule == "type.fallback":
+            ctx.infer("warning.type_unknown", subject, "text (type unknown)",
+                      f"no lexicon entry and no usage in the input tells the type of {attr.name!r}: it is text; "
+                      f"set 'type' at {where} to be exact")
     if names.is_reserved(col):
         ctx.infer("naming.reserved", subject, f"column name {col!r} is quoted in all SQL",
                   f"{col!r} is a reserved word in PostgreSQL; quoting keeps the name the application uses")
@@ -304,6 +346,44 @@ def add_attribute_column(ctx: DesignContext, table: Table, attr: Attribute, col:
         ctx.infer("constraint.unique", subject, "UNIQUE", guess.reason)
     _apply_overrides(ctx, table, column, attr, path)
     return column
+
+
+_TEXTUAL = (Kind.TEXT, Kind.VARCHAR, Kind.CHAR, Kind.CITEXT)
+
+
+def _yield_to_input(ctx: DesignContext, subject: str, attr: Attribute, guess: ColumnGuess) -> ColumnGuess:
+    """A name heuristic never overrides what the input states: declared ``values`` or a ``default`` the
+    guessed type cannot hold make the column text (the values become a CHECK); the conflict is logged."""
+    conflict = None
+    if attr.values and guess.type.kind not in _TEXTUAL:
+        try:
+            for v in attr.values:
+                literal_default(v, guess.type)
+        except ExpressionError:
+            conflict = f"the declared values ({', '.join(attr.values[:3])}...) are not {guess.type}"
+    if conflict is None and attr.default is not None and guess.type.kind not in _TEXTUAL:
+        try:
+            literal_default(attr.default, guess.type, allowed=attr.values)
+        except ExpressionError:
+            conflict = f"the declared default {attr.default!r} is not a {guess.type}"
+    if conflict is None:
+        return guess
+    ctx.infer("precedence.heuristic_dropped", subject, "text",
+              f"the naming rule {guess.rule} ({guess.type}) was dropped: {conflict}; what the input states wins")
+    return ColumnGuess("type.values", "text holding the declared values", DataType(Kind.TEXT),
+                       nullable=guess.nullable, pii=guess.pii, status_set=guess.status_set)
+
+
+def usage_type(ctx: DesignContext, table: Table, col: str, guess: ColumnGuess) -> ColumnGuess:
+    """A column no naming rule knows takes the type its usage implies (checks, rules, query patterns)."""
+    if guess.rule != "type.fallback":
+        return guess
+    from schemawright.design.usage import implied_type
+    found = implied_type(ctx, table.name, col)
+    if found is None:
+        return guess
+    dtype, why = found
+    return ColumnGuess("type.usage", why, dtype)
 
 
 def _explicit_type(ctx: DesignContext, table: Table, attr: Attribute, col: str, path) -> DataType | None:
@@ -505,9 +585,7 @@ def _apply_constraints(ctx: DesignContext) -> None:
     for i, rule in enumerate(dm.business_rules):
         path = ("data_model", "business_rules", i)
         if rule.check is None:
-            ctx.infer("rule.documented", rule.name, "documented, not enforced by a constraint",
-                      "the rule has no 'check' expression; it is listed in the README for the application")
-            continue
+            continue  # free text: design.rules compiles it
         if rule.entity is None:
             ctx.problem(path + ("entity",), "a business rule with a check needs the entity it applies to")
             continue

@@ -1,0 +1,51 @@
+"""The business-rule compiler: free-text rules become database enforcement.
+
+Each pattern of the catalog is one module with ``compile(RuleText) -> Compiled | None``; ``PATTERNS``
+is the registry, tried in order (the first that understands a rule enforces it). A rule with a
+``check`` is compiled by the designer as a CHECK constraint. Every rule ends up accounted for: an
+``rule.enforced`` inference naming the objects that enforce it (traced in docs/inferences.md and in
+the objects' provenance), or ``rule.not_understood``, which design prints as a warning and which
+makes the run a partial success. See docs/rules.md for the catalog.
+"""
+
+from __future__ import annotations
+
+from schemawright.design.context import DesignContext, table_name_for
+from schemawright.design.rules import (
+    at_most_one, comparison, immutable, overlap, same_parent, transitions, unique,
+)
+from schemawright.design.rules.base import Compiled, RuleText, normalise
+from schemawright.spec.load import format_path
+
+PATTERNS = (transitions, overlap, at_most_one, same_parent, immutable, unique, comparison)
+
+
+def _entity_for(ctx: DesignContext, rule, text: str):
+    if rule.entity:
+        return ctx.table(table_name_for(rule.entity)) or ctx.table(rule.entity)
+    return None
+
+
+def compile_rules(ctx: DesignContext) -> None:
+    for i, rule in enumerate(ctx.spec.data_model.business_rules):
+        if rule.check is not None:
+            continue  # compiled as a CHECK by the designer
+        path = format_path(("data_model", "business_rules", i))
+        text = normalise(rule.description or rule.name.replace("_", " "))
+        table = _entity_for(ctx, rule, text)
+        compiled: Compiled | None = None
+        if table is not None:
+            rt = RuleText(ctx=ctx, rule=rule, table=table, path=path, text=text)
+            for pattern in PATTERNS:
+                compiled = pattern.compile(rt)
+                if compiled is not None:
+                    break
+        if compiled is None:
+            why = "no entity given, so no table to enforce it on" if table is None and not rule.entity else \
+                "no pattern of the rule catalog understood the text"
+            ctx.infer("rule.not_understood", rule.name, "NOT enforced in the database",
+                      f"{why}: {rule.description!r}; rephrase it as a catalog pattern or give a 'check' "
+                      "(docs/rules.md)")
+            continue
+        ctx.infer(f"rule.{compiled.pattern}", rule.name, "enforced by " + ", ".join(compiled.objects),
+                  f"{rule.description!r} -> {compiled.summary}")

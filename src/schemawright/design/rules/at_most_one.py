@@ -1,0 +1,59 @@
+""""At most one active/primary/default X per Y" -> a partial unique index.
+
+The qualifier becomes the index predicate: a boolean column (``is_primary``, ``is_active``, ``active``),
+a value of a status column (``status = 'accepted'``), or a stated null test ("an open loan per copy
+(returned_on is null)"). Without "per Y" the rule holds table-wide (a unique index on a constant).
+"""
+
+from __future__ import annotations
+
+import re
+
+from schemawright.design.rules.base import Compiled, RuleText
+from schemawright.model import names
+from schemawright.model.schema import Expression, Index, IndexElement
+from schemawright.model.types import Kind
+
+
+def _predicate(rt: RuleText, adjective: str, stated: str | None) -> tuple[str, tuple[str, ...]] | None:
+    q = names.quote_ident
+    if stated:
+        m = re.fullmatch(r"(.+?) is (not )?null", stated.strip())
+        if m and (col := rt.column_in(m.group(1))):
+            return f"{q(col)} IS {'NOT ' if m.group(2) else ''}NULL", (col,)
+    for cand in (f"is_{adjective}", adjective, f"has_{adjective}"):
+        c = rt.col(cand)
+        if c is not None and c.type.kind == Kind.BOOLEAN:
+            return q(cand), (cand,)
+    for c in rt.table.columns:
+        if adjective in rt.values_of(c.name):
+            return f"{q(c.name)} = {names.quote_literal(adjective)}", (c.name,)
+    return None
+
+
+def compile(rt: RuleText) -> Compiled | None:
+    stated = re.search(r"\((.*?)\)", rt.text)
+    text = re.sub(r"\s*\(.*?\)\s*", " ", rt.text).strip()
+    m = re.fullmatch(r"(?:there is |there can be |there may be )?(?:at most|only|no more than|not more than) one "
+                     r"(\w+)(?: [\w ]+?)?(?: (?:per|for each|for every|of each|of a|of an|in each|within) (.+))?", text)
+    if not m:
+        return None
+    adjective = m.group(1)
+    found = _predicate(rt, adjective, stated.group(1) if stated else None)
+    if found is None:
+        return None
+    where, pred_cols = found
+    scope: list[str] = []
+    if m.group(2):
+        col = rt.column_in(m.group(2))
+        if col is None:
+            return None
+        scope = [col]
+    elements = tuple(IndexElement(column=c) for c in scope) or (IndexElement(expression=Expression("(true)")),)
+    name = names.shorten(f"uq_{rt.table.name}_{'_'.join(scope) or 'single'}_{adjective}")
+    if any(ix.name == name for ix in rt.table.indexes):
+        return None
+    rt.table.indexes.append(Index(name=name, elements=elements, unique=True, where=Expression(where),
+                                  comment=rt.rule.description or None, origin=rt.origin("at_most_one")))
+    return Compiled("at_most_one", [f"UNIQUE INDEX {name}"],
+                    f"UNIQUE ({', '.join(scope) or 'true'}) WHERE {where}")

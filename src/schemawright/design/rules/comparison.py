@@ -1,0 +1,122 @@
+"""Ordering and ranges -> CHECK.
+
+"ends_on is after starts_on", "quantity_reserved is at most quantity_on_hand", "destination_depot_id
+differs from origin_depot_id", "tip is not negative", "weight_kg is greater than 0", "score is between 0
+and 100", "adults must be at least 1", "visibility is one of public, followers, private".
+"""
+
+from __future__ import annotations
+
+import re
+
+from schemawright.design.rules.base import NUMERIC, ORDERED, Compiled, RuleText
+from schemawright.model import names
+from schemawright.model.schema import CheckConstraint
+from schemawright.spec.expressions import ExpressionError, parse_check
+from schemawright.model.types import Kind
+
+# longest first: "on or after" before "after"
+COMPARATORS = [
+    ("greater than or equal to", ">="), ("less than or equal to", "<="), ("on or after", ">="),
+    ("on or before", "<="), ("no earlier than", ">="), ("no later than", "<="), ("not before", ">="),
+    ("not after", "<="), ("does not exceed", "<="), ("at least", ">="), ("at most", "<="),
+    ("greater than", ">"), ("more than", ">"), ("less than", "<"), ("fewer than", "<"), ("later than", ">"),
+    ("earlier than", "<"), ("after", ">"), ("before", "<"), ("exceeds", ">"),
+    ("is different from", "<>"), ("differs from", "<>"), ("different from", "<>"), ("is not equal to", "<>"),
+    ("not equal to", "<>"), ("equals", "="), ("is equal to", "="),
+]
+_VERB = r"(?:is|are|must be|must|should be|has to be|comes|come|shall be|always)?"
+_NUMBER = r"-?\d+(?:\.\d+)?"
+
+
+def _add(rt: RuleText, expr: str, columns: tuple[str, ...], what: str) -> Compiled | None:
+    name = names.chk_name(rt.table.name, rt.rule.name)
+    if any(c.name == name for c in rt.table.checks):
+        return None
+    try:  # canonical form, and a type check against the final column types
+        parsed, used = parse_check(expr, {c.name: c.type for c in rt.table.columns})
+    except ExpressionError:
+        return None
+    rt.table.checks.append(CheckConstraint(name=name, expression=parsed, columns=used,
+                                           comment=rt.rule.description or None, origin=rt.origin("comparison")))
+    _drop_conflicting_default(rt, columns, expr)
+    return Compiled("comparison", [f"CHECK {name}"], f"CHECK ({expr}): {what}")
+
+
+def _drop_conflicting_default(rt: RuleText, columns: tuple[str, ...], expr: str) -> None:
+    """An inferred default the rule now forbids (quantity DEFAULT 0 next to quantity > 0) is dropped."""
+    if len(columns) != 1:
+        return
+    col = rt.col(columns[0])
+    if col.default is None or not re.fullmatch(r"-?\d+(?:\.\d+)?", col.default.sql):
+        return
+    value = float(col.default.sql)
+    m = re.fullmatch(rf'\S+ (>=|>|<=|<|<>) ({_NUMBER})', expr)
+    if m is None:
+        m2 = re.fullmatch(rf'\S+ BETWEEN ({_NUMBER}) AND ({_NUMBER})', expr)
+        ok = m2 is None or float(m2.group(1)) <= value <= float(m2.group(2))
+    else:
+        bound = float(m.group(2))
+        ok = {">=": value >= bound, ">": value > bound, "<=": value <= bound, "<": value < bound,
+              "<>": value != bound}[m.group(1)]
+    found = rt.attribute(col.name)
+    if not ok and found is not None and found[1].default is not None:
+        rt.ctx.problem(found[0] + ("default",), f"the default {found[1].default!r} of {rt.table.name}.{col.name} "
+                       f"violates business rule {rt.rule.name} ({expr})", expected="a default the rule allows")
+    elif not ok:
+        col.default = None
+        rt.ctx.infer("rule.default_dropped", f"{rt.table.name}.{col.name}", "no default",
+                     f"the inferred default {value:g} violates business rule {rt.rule.name}")
+
+
+def _comparable(a, b) -> bool:
+    if a.type.kind in NUMERIC and b.type.kind in NUMERIC:
+        return True
+    if a.type.kind in ORDERED or b.type.kind in ORDERED:
+        return a.type.kind == b.type.kind or {a.type.kind, b.type.kind} <= {Kind.DATE, Kind.TIMESTAMPTZ,
+                                                                            Kind.TIMESTAMP}
+    return a.type.kind == b.type.kind and not a.type.array_dims
+
+
+def compile(rt: RuleText) -> Compiled | None:
+    text = re.sub(r"^(?:the |a |an )", "", rt.text)
+    text = re.sub(r"\s*\(.*?\)\s*", " ", text).strip()
+    q = names.quote_ident
+    # "x is one of a, b, c"
+    m = re.fullmatch(r"(.+?) (?:is|must be) one of (.+)", text)
+    if m and (col := rt.column_in(m.group(1))) and rt.col(col).type.kind in (Kind.TEXT, Kind.VARCHAR):
+        values = [v.strip(" '\"") for v in re.split(r",\s*|\s+or\s+|\s+and\s+", m.group(2)) if v.strip(" '\"")]
+        if values:
+            expr = f"{q(col)} IN ({', '.join(names.quote_literal(v) for v in values)})"
+            return _add(rt, expr, (col,), f"{col} takes one of {len(values)} values")
+    # "x is between 1 and 5"
+    m = re.fullmatch(rf"(.+?) {_VERB} ?between ({_NUMBER}) and ({_NUMBER})", text)
+    if m and (col := rt.column_in(m.group(1))) and rt.col(col).type.kind in NUMERIC:
+        lo, hi = m.group(2), m.group(3)
+        return _add(rt, f"{q(col)} BETWEEN {lo} AND {hi}", (col,), f"{col} in [{lo}, {hi}]")
+    # "x is not negative" / "x is positive"
+    m = re.fullmatch(rf"(.+?) {_VERB} ?(not negative|non-negative|never negative|positive|zero or more|"
+                     r"strictly positive|greater than zero)", text)
+    if m and (col := rt.column_in(m.group(1))) and rt.col(col).type.kind in NUMERIC:
+        op = ">=" if m.group(2) in ("not negative", "non-negative", "never negative", "zero or more") else ">"
+        return _add(rt, f"{q(col)} {op} 0", (col,), f"{col} {op} 0")
+    for word, op in COMPARATORS:
+        m = re.fullmatch(rf"(.+?) {_VERB} ?{word} (.+)", text)
+        if not m:
+            continue
+        left = rt.column_in(m.group(1))
+        if left is None:
+            return None
+        right_text = m.group(2).strip()
+        if re.fullmatch(_NUMBER + r"%?", right_text):
+            if rt.col(left).type.kind not in NUMERIC:
+                return None
+            number = right_text.rstrip("%")
+            return _add(rt, f"{q(left)} {op} {number}", (left,), f"{left} {op} {number}")
+        if right_text in ("zero", "0"):
+            return _add(rt, f"{q(left)} {op} 0", (left,), f"{left} {op} 0")
+        right = rt.column_in(right_text)
+        if right is None or right == left or not _comparable(rt.col(left), rt.col(right)):
+            return None
+        return _add(rt, f"{q(left)} {op} {q(right)}", (left, right), f"{left} {op} {right}")
+    return None

@@ -1,0 +1,43 @@
+""""Postings can never be updated or deleted" / "append-only" / "immutable" -> a trigger that refuses
+UPDATE and DELETE of a row (SQLSTATE 55000, object_not_in_prerequisite_state).
+
+A trigger binds every role, the owner included, which a REVOKE alone would not; the application roles
+keep INSERT and SELECT. Retention (dropping old partitions) is not a row DELETE and stays possible.
+"""
+
+from __future__ import annotations
+
+import re
+
+from schemawright.design.rules.base import Compiled, RuleText
+from schemawright.model import names
+from schemawright.model.schema import Function, Trigger
+
+PATTERN = re.compile(r"\b(?:append[- ]only|immutable|(?:can )?never (?:be )?(?:updated|modified|changed|edited)"
+                     r"(?: or deleted)?|(?:are|is) never (?:updated|changed|modified)(?: or deleted)?|"
+                     r"cannot be (?:updated|changed|modified)(?: or deleted)?|insert[- ]only|write[- ]once)\b")
+
+
+def make_immutable(rt: RuleText, pattern: str = "immutable") -> Compiled:
+    fn = names.shorten(f"fn_{rt.table.name}_immutable")
+    trigger = names.trg_name(rt.table.name, "immutable")
+    if not any(t.name == trigger for t in rt.table.triggers):
+        body = f"""
+BEGIN
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+        MESSAGE = format('%s rows are append-only: %s refused (business rule %s)', TG_TABLE_NAME, TG_OP,
+                         {names.quote_literal(rt.rule.name)});
+END;
+"""
+        rt.ctx.schema.functions.append(Function(name=fn, returns="trigger", body=body, schema=rt.table.schema,
+                                                comment=f"Enforces business rule {rt.rule.name}: "
+                                                f"{rt.rule.description}", origin=rt.origin(pattern)))
+        rt.table.triggers.append(Trigger(name=trigger, function=fn, timing="BEFORE", events=("UPDATE", "DELETE"),
+                                         origin=rt.origin(pattern)))
+    return Compiled(pattern, [f"TRIGGER {trigger}", f"FUNCTION {fn}"], "UPDATE and DELETE refused")
+
+
+def compile(rt: RuleText) -> Compiled | None:
+    if not PATTERN.search(rt.text) or re.search(r"\bafter\b|\bonce (?:issued|posted|closed|paid)", rt.text):
+        return None
+    return make_immutable(rt)

@@ -1,0 +1,77 @@
+""""status transitions: draft -> open -> paid or void; uncollectible -> paid" -> a trigger that lets a
+row's status change only along the allowed transitions (SQLSTATE 23514, check_violation).
+
+Each ``;``-separated chain ``a -> b -> c`` allows a->b and b->c; ``a or b`` on either side stands for
+each value. "x or y can become z" is the same as ``x or y -> z``. Every value must be one of the
+column's allowed values, else the rule is not understood (never a half-enforced workflow).
+The allowed pairs are listed in the function (a VALUES list, the allowed-transitions table inlined):
+changing the workflow is a migration that replaces the function.
+"""
+
+from __future__ import annotations
+
+import re
+
+from schemawright.design.rules.base import Compiled, RuleText
+from schemawright.model import names
+from schemawright.model.schema import Function, Trigger
+
+
+def _values(part: str) -> list[str]:
+    return [v.strip(" '\"") for v in re.split(r"\s*(?:,|\bor\b|\band\b|/|\|)\s*", part) if v.strip(" '\"")]
+
+
+def parse(text: str) -> tuple[str | None, list[tuple[str, str]]]:
+    m = re.match(r"(?:the )?(\w+)?\s*(?:transitions?|goes|moves|flows?|workflow|life ?cycle)\s*:?\s*(.*)", text)
+    if not m or "->" not in text and "can become" not in text:
+        return None, []
+    column, rest = m.group(1), m.group(2)
+    pairs: list[tuple[str, str]] = []
+    for chain in re.split(r"\s*;\s*", rest):
+        chain = re.sub(r"\s+(?:can|may) (?:become|move to|go to|change to)\s+", " -> ", chain)
+        chain = re.sub(r"^(?:then|and)\s+", "", chain)
+        steps = [_values(s) for s in re.split(r"\s*(?:->|→|=>)\s*", chain) if s.strip()]
+        for a, b in zip(steps, steps[1:]):
+            pairs += [(x, y) for x in a for y in b if x != y and (x, y) not in pairs]
+    return column, pairs
+
+
+def compile(rt: RuleText) -> Compiled | None:
+    column, pairs = parse(rt.text)
+    if not pairs:
+        return None
+    col = rt.column_in(column) if column and column not in ("status",) else None
+    col = col or ("status" if rt.col("status") is not None else None)
+    if col is None:
+        return None
+    allowed = rt.values_of(col)
+    if not allowed or any(a not in allowed or b not in allowed for a, b in pairs):
+        return None
+    q, lit = names.quote_ident, names.quote_literal
+    fn = names.shorten(f"fn_{rt.table.name}_{col}_transition")
+    trigger = names.trg_name(rt.table.name, f"{col}_transition")
+    if any(t.name == trigger for t in rt.table.triggers):
+        return None
+    rows = ",\n            ".join(f"({lit(a)}, {lit(b)})" for a, b in pairs)
+    body = f"""
+BEGIN
+    IF NEW.{q(col)} IS NOT DISTINCT FROM OLD.{q(col)} THEN
+        RETURN NEW;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM (VALUES
+            {rows}) AS allowed(from_value, to_value)
+        WHERE allowed.from_value = OLD.{q(col)}::text AND allowed.to_value = NEW.{q(col)}::text) THEN
+        RAISE EXCEPTION USING ERRCODE = 'check_violation', CONSTRAINT = {lit(names.shorten(f'chk_{rt.table.name}_{col}_transition'))},
+            MESSAGE = format('%s: %s may not change from %L to %L (business rule %s)', TG_TABLE_NAME, {lit(col)},
+                             OLD.{q(col)}, NEW.{q(col)}, {lit(rt.rule.name)});
+    END IF;
+    RETURN NEW;
+END;
+"""
+    rt.ctx.schema.functions.append(Function(name=fn, returns="trigger", body=body, schema=rt.table.schema,
+                                            comment=f"Enforces business rule {rt.rule.name}: {rt.rule.description}",
+                                            origin=rt.origin("transitions")))
+    rt.table.triggers.append(Trigger(name=trigger, function=fn, timing="BEFORE", events=("UPDATE",),
+                                     origin=rt.origin("transitions")))
+    return Compiled("transitions", [f"TRIGGER {trigger}", f"FUNCTION {fn}"],
+                    f"{len(pairs)} allowed transitions of {col}")

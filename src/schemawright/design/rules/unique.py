@@ -1,0 +1,55 @@
+"""Uniqueness -> UNIQUE constraint.
+
+"code is unique within a hotel" -> UNIQUE (hotel_id, code); "barcode is unique"; "event_id and seat_id
+are unique together"; "seat_number is unique within a venue, section and row_label"; "a student is
+enrolled at most once per class" / "a profile likes a post at most once" / "one grade per student per
+assessment" -> UNIQUE over the references named.
+"""
+
+from __future__ import annotations
+
+import re
+
+from schemawright.design.rules.base import Compiled, RuleText
+from schemawright.model import names
+from schemawright.model.schema import UniqueConstraint
+
+
+def add_unique(rt: RuleText, columns: tuple[str, ...], pattern: str = "unique") -> Compiled | None:
+    if len(set(columns)) != len(columns) or any(rt.col(c) is None for c in columns):
+        return None
+    if any(rt.col(c).type.kind.name in ("JSON", "JSONB", "XML") for c in columns):
+        return None
+    table = rt.table
+    existing = next((u for u in table.uniques if set(u.columns) == set(columns)), None)
+    if existing is None and table.primary_key and set(table.primary_key.columns) == set(columns):
+        return Compiled(pattern, [f"PRIMARY KEY {table.primary_key.name}"], "already the primary key")
+    if existing is not None:
+        return Compiled(pattern, [f"UNIQUE {existing.name}"], f"UNIQUE ({', '.join(existing.columns)}) already "
+                        "declared")
+    name = names.uq_name(table.name, columns)
+    table.uniques.append(UniqueConstraint(name=name, columns=columns, origin=rt.origin(pattern)))
+    return Compiled(pattern, [f"UNIQUE {name}"], f"UNIQUE ({', '.join(columns)})")
+
+
+def _split_list(text: str) -> list[str]:
+    return [p for p in re.split(r",\s*(?:and\s+)?|\s+and\s+", text) if p.strip()]
+
+
+def compile(rt: RuleText) -> Compiled | None:
+    text = re.sub(r"\s*\(.*?\)\s*", " ", rt.text).strip()
+    # "<cols> is/are unique (together)? [within|per|in|for <scope list>]"
+    m = re.fullmatch(r"(?:the )?(.+?) (?:is|are|must be|should be|stays|remain|remains) unique(?: together)?"
+                     r"(?: (?:within|per|in|for|across|inside) (.+?))?(?: together)?", text)
+    if m:
+        targets = [rt.column_in(p) for p in _split_list(m.group(1))]
+        scope = [rt.column_in(p) for p in _split_list(m.group(2))] if m.group(2) else []
+        if None in targets or None in scope or not targets:
+            return None
+        return add_unique(rt, tuple(scope + targets))
+    # "... at most once per X" / "once per" / "one <thing> per A per B" / "only once"
+    if re.search(r"\b(?:at most once|only once|once per|no more than once|one \w+(?: \w+)? per)\b", text):
+        cols = [c for c in rt.mentions(text) if c.endswith("_id")]
+        if len(cols) >= 2:
+            return add_unique(rt, tuple(cols))
+    return None

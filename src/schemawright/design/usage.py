@@ -1,0 +1,46 @@
+"""Types implied by usage: a column no naming rule knows takes the type its uses in the input imply.
+
+``tip`` compared with a number in a check is a number; ``valid_to > valid_from`` with ``valid_from`` a
+date makes ``valid_to`` a date. Read from attribute checks, business rules with a check, check
+constraints and the structured business rules; the first use that implies a type wins.
+"""
+
+from __future__ import annotations
+
+import re
+
+from schemawright.design.columns import MONEY, guess_column
+from schemawright.model.types import DataType, Kind
+
+_NUMBER = r"-?\d+(?:\.\d+)?"
+_OPS = r"(?:<=|>=|<>|!=|=|<|>|\+|-|\*|/)"
+
+
+def _texts(ctx, table: str) -> list[str]:
+    from schemawright.design.context import table_name_for
+    dm = ctx.spec.data_model
+    out: list[str] = []
+    for entity in dm.entities:
+        if table_name_for(entity.name) == table:
+            out += [a.check for a in entity.attributes if a.check]
+    out += [r.check for r in dm.business_rules if r.check and r.entity and table_name_for(r.entity) == table]
+    out += [c.expression for c in dm.constraints if c.expression and table_name_for(c.entity) == table]
+    return out
+
+
+def implied_type(ctx, table: str, col: str) -> tuple[DataType, str] | None:
+    word = re.escape(col)
+    for text in _texts(ctx, table):
+        if re.search(rf"(?<![\w.'])(?:{word}\s*{_OPS}\s*{_NUMBER}(?![\w'])|{_NUMBER}\s*{_OPS}\s*{word}(?![\w']))", text) \
+                or re.search(rf"(?<![\w.']){word}\s+BETWEEN\s+{_NUMBER}\s+AND\s+{_NUMBER}", text, re.I):
+            scale = "." in text
+            return (MONEY if scale else DataType(Kind.NUMERIC)), (
+                f"used as a number in the input's check {text!r}: numeric")
+        for other in re.findall(rf"(?<![\w.']){word}\s*{_OPS}\s*([a-z_][a-z0-9_]*)", text) + re.findall(
+                rf"([a-z_][a-z0-9_]*)\s*{_OPS}\s*{word}(?![\w'])", text):
+            if other.lower() in ("and", "or", "not", "null", "true", "false", col):
+                continue
+            guess = guess_column(other)
+            if guess.rule not in ("type.fallback",) and guess.type.kind not in (Kind.TEXT, Kind.VARCHAR):
+                return guess.type, f"compared or combined with {other} ({guess.type}) in the input's check {text!r}"
+    return None
