@@ -53,9 +53,10 @@ fi
 # Ownership: every object goes back to the owner recorded in the backup, the project's owner role, which
 # migrations SET ROLE to. Not --no-owner: that leaves every object owned by whoever restores (a superuser),
 # so views read as that superuser and bypass row-level security, SECURITY DEFINER functions run with its
-# rights, and the next migration fails ("must be owner"). Not --role=OWNER either: a NOLOGIN owner cannot
-# create the extensions or restore the schema's privileges. So run this as a superuser (or a member of every
-# owner role); the roles must exist first: they belong to the server, not to a database, and no backup holds them.
+# rights, and the next migration fails ("must be owner"). Not --role=OWNER either: the owner is no superuser,
+# so it can neither create the extensions nor restore the privileges on the public schema, which it does not
+# own. So run this as a superuser; the roles must exist first: they belong to the server, not to a database,
+# and no backup holds them.
 owner={owner}
 roles=({roles})
 mapfile -t needed < <({ printf '%s\\n' "${roles[@]}"; pg_restore --list "$input" | awk '!/^;/ && NF {print $NF}'; } | sort -u)
