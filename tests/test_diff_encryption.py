@@ -149,3 +149,20 @@ def test_bytea_to_text_is_not_a_silent_cast(tmp_path, pg_dsn):
     with pytest.raises(DestructiveChangeError, match="each value becomes its hex text"):
         make_migration(str(a), str(b), dsn=pg_dsn)
     assert "pgp_sym" not in make_migration(str(a), str(b), dsn=pg_dsn, allow_destructive=True).forward_sql()
+
+
+def test_verify_and_migrate_verify_run_an_encryption_migration_with_a_throwaway_key(tmp_path, inputs, pg15_dsn,
+                                                                                      monkeypatch):
+    """They work on empty scratch databases, so a key of their own is enough (and none is asked of the user)."""
+    from schemawright.migrate.verify import verify_migrations
+    from schemawright.verify import verify_project
+
+    on, off = inputs
+    project = tmp_path / "db"
+    design_project(on, project)
+    write_migration(make_migration(str(project), str(off), allow_destructive=True), project / "migrations")
+    _with_key(monkeypatch, None)
+    result = verify_migrations(project / "migrations", pg15_dsn)
+    assert result.problems == []
+    report = verify_project(project, dsn=pg15_dsn)
+    assert [s.name for s in report.steps if not s.ok] == []
