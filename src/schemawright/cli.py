@@ -113,7 +113,11 @@ def register_all() -> typer.Typer:
 
 
 def main() -> None:
+    from schemawright.db.dsn import set_announcer
+
     register_all()
+    # before a command changes anything, it says on stderr which server and database it uses
+    set_announcer(lambda line: err.print(line, markup=False, highlight=False, soft_wrap=True))
     try:
         app()
     except SchemawrightError as exc:  # raised outside a command body (e.g. db commands)

@@ -54,7 +54,7 @@ def load_schema(source: str, *, dsn: str | None = None) -> Schema:
     SQL sources are applied (default: the embedded PostgreSQL)."""
     if is_dsn(source):
         with connect(source) as conn:
-            return inspect_database(conn)
+            return _without_history(inspect_database(conn))
     path = Path(source)
     if path.is_dir():
         return _load_folder(path, dsn)
@@ -71,6 +71,16 @@ def load_schema(source: str, *, dsn: str | None = None) -> Schema:
 
         return design_schema(path)[1]
     raise SourceError(f"{source}: unknown kind of file (expected .json, .yaml, .yml or .sql)")
+
+
+def _without_history(schema: Schema) -> Schema:
+    """A live database's schema without the migration runner's history table: it is not part of the design,
+    and a diff to a design would otherwise drop it (and with it the record of what was applied)."""
+    from schemawright.migrate.history import DEFAULT_TABLE
+
+    schema.tables = [t for t in schema.tables if t.name != DEFAULT_TABLE]
+    schema.grants = [g for g in schema.grants if g.object_name != DEFAULT_TABLE]
+    return schema
 
 
 def _load_folder(path: Path, dsn: str | None) -> Schema:

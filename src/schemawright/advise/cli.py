@@ -36,7 +36,7 @@ def advise_cmd(
 
     err, out = Console(stderr=True), Console()
     try:
-        with connect(resolve_dsn(dsn), autocommit=True) as conn:
+        with connect(resolve_dsn(dsn, database=True), autocommit=True) as conn:
             queries = from_pg_stat_statements(conn) if workload == "pg_stat_statements" else read_workload(workload)
             advice = advise(conn, queries, use_hypopg=hypopg, min_savings=min_savings, measure=measure,
                             sample_rows=sample_rows)

@@ -273,6 +273,20 @@ def status() -> dict:
     }
 
 
-def resolve_dsn(dsn: str | None) -> str:
-    """``dsn`` unchanged if given, else the embedded server's URL (starting it if needed)."""
-    return dsn if dsn is not None else start()
+def resolve_dsn(dsn: str | None, *, database: bool = False) -> str:
+    """``dsn`` if given; else, for a command that works in the user's database (``database``: migrate, seed,
+    advise), ``$DATABASE_URL`` when set; else the embedded server's URL (starting it if needed). Commands that
+    only need a server for scratch databases (verify, bench, diff and lint of SQL) never take DATABASE_URL,
+    so they cannot create databases and roles on the server an application uses by accident. A given DSN
+    must name its host and database (``dsn.check_dsn``); the CLI then says which it uses (``dsn.announce``)."""
+    from schemawright.db.dsn import announce, check_dsn
+
+    if dsn is not None:
+        origin = "--dsn"
+    elif database and os.environ.get("DATABASE_URL", "").strip():
+        dsn, origin = os.environ["DATABASE_URL"], "DATABASE_URL"
+    else:
+        dsn, origin = start(), "the embedded server"
+    check_dsn(dsn, origin)
+    announce(dsn, origin, scratch=not database)
+    return dsn

@@ -11,6 +11,7 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from schemawright.db.dsn import check_dsn
 from schemawright.errors import DatabaseError
 
 
@@ -25,7 +26,9 @@ def _describe(dsn: str) -> str:
 
 
 def connect(dsn: str, **kw) -> psycopg.Connection:
-    """``psycopg.connect`` with a 10 s default connect timeout; failures raise DatabaseError."""
+    """``psycopg.connect`` with a 10 s default connect timeout; failures raise DatabaseError, a DSN that
+    leaves its host or database to libpq's defaults DsnError."""
+    check_dsn(dsn)
     kw.setdefault("connect_timeout", 10)
     try:
         return psycopg.connect(dsn, **kw)

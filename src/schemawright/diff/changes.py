@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from schemawright.design.security import KEY_SETTING
 from schemawright.model.schema import (
     CheckConstraint, Column, DefaultPrivilege, EnumType, Expression, ForeignKey, Function, Grant, Index, Policy,
     PrimaryKey, Role, Table, Trigger, UniqueConstraint, View,
@@ -247,7 +248,29 @@ class AlterColumn(Change):
         return "generated" in self.changed and self.new.generated is not None
 
     @property
+    def encryption(self) -> str | None:
+        """``"encrypt"`` or ``"decrypt"`` when the type change turns the values into pgcrypto ciphertext or
+        back (a data migration with the session's key, never a cast); None otherwise."""
+        if "type" not in self.changed or self.rebuilds:
+            return None
+        before, after = encrypted(self.old), encrypted(self.new)
+        return "encrypt" if after and not before else "decrypt" if before and not after else None
+
+    @property
     def data_loss(self) -> str | None:
+        label = _label(self.schema, self.table, self.new.name)
+        key = (f"set {KEY_SETTING} in the migration's session (for example PGOPTIONS='-c {KEY_SETTING}=...'); "
+               "without it the migration stops before it changes anything")
+        if self.encryption == "decrypt":
+            return (f"decrypts column {label} into {self.new.type} with pgp_sym_decrypt: the values are stored in "
+                    f"clear text from then on. It needs the key: {key}")
+        if self.encryption == "encrypt":
+            return (f"encrypts column {label} with pgp_sym_encrypt: from then on the values are readable only "
+                    f"with the key, and lost with it. It needs the key: {key}")
+        if "type" in self.changed and self.old.type.kind == Kind.BYTEA and self.new.type.kind in TEXT_KINDS:
+            return (f"converts bytea column {label} to {self.new.type}: each value becomes its hex text, not the "
+                    "text it may encode; if it holds ciphertext, diff from the task input or design folder, which "
+                    "know the column is encrypted, so that it is decrypted instead")
         if self.rebuilds:
             if self.old.generated is None:
                 return (f"replaces the values of column {_label(self.schema, self.table, self.new.name)} "
@@ -588,6 +611,14 @@ class SetRowSecurity(Change):
 
 
 # --- type conversions ----------------------------------------------------------------------------
+
+def encrypted(column: Column) -> bool:
+    """Whether a column holds pgcrypto ciphertext: marked so by the design or, read back from a catalog,
+    a bytea column whose comment says so (the design writes it: "Encrypted (pgp_sym_encrypt...")."""
+    if column.type.kind != Kind.BYTEA or column.type.array_dims:
+        return False
+    return column.encrypt or "pgp_sym_encrypt" in (column.comment or "")
+
 
 _INT_RANK = {Kind.SMALLINT: 1, Kind.INTEGER: 2, Kind.BIGINT: 3}
 _INT_DIGITS = {Kind.SMALLINT: 5, Kind.INTEGER: 10, Kind.BIGINT: 19}

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from graphlib import TopologicalSorter
 
+from schemawright.design.security import KEY_SETTING
 from schemawright.dialects import get_dialect
 from schemawright.dialects.postgres import Postgres, qualified, type_sql
 from schemawright.diff import changes as ch
@@ -41,6 +42,7 @@ from schemawright.model.schema import Column, Expression, Function, Table, Trigg
 from schemawright.model.types import DataType, Kind
 
 # Phases (steps run in phase order; within a phase, in the order the changes were given).
+KEY_CHECK = 0  # the session has the encryption key, when columns are encrypted or decrypted
 RENAME_FIRST, RENAME_LAST = 5, 65  # the undo renames back just before it recreates old views
 SCHEMA, EXTENSION, ENUM, FUNCTION = 6, 7, 12, 15  # security.py: roles 8, owners 9, privileges 10, SET ROLE 11
 DROP_VIEW, DROP_TRIGGER, DROP_FK, DROP_CONSTRAINT, DROP_INDEX, DROP_REBUILT_FUNCTION = 20, 21, 22, 23, 24, 26
@@ -191,6 +193,7 @@ class _Renderer(SecuritySteps):
         self.new_tables: set[str] = set()
         self.late_tables: dict[tuple[str, str], str] = {}  # undo: names after the renames back
         self.late_columns: dict[tuple[str, str, str], str] = {}
+        self.key_checked = False  # the encryption key check is rendered once
 
     def steps(self, changes: list[ch.Change]) -> list[Step]:
         enum_views = [v for c in changes if isinstance(c, ch.AlterEnum) for v in c.views]
@@ -370,7 +373,15 @@ class _Renderer(SecuritySteps):
             alter(f"SET GENERATED {new.identity.upper()}")
         if old.default is not None and changed & {"type", "default"}:
             alter("DROP DEFAULT")
-        if "type" in changed:
+        if c.encryption:
+            self.encryption_key_check()
+            target, key = _type_sql(c.schema, new.type), f"current_setting({quote_literal(KEY_SETTING)})"
+            # the same functions, key setting and cipher as fn_encrypt/fn_decrypt (design/security.py);
+            # current_setting without missing_ok: no key, no migration
+            using = (f"public.pgp_sym_encrypt({col}::text, {key}, 'cipher-algo=aes256')" if c.encryption == "encrypt"
+                     else f"public.pgp_sym_decrypt({col}, {key})::{target}")
+            alter(f"TYPE {target} USING {using}", data_loss=self.loss(c))
+        elif "type" in changed:
             target = _type_sql(c.schema, new.type)
             named = {Kind.ENUM, Kind.OTHER}
             via = "::text" + "[]" * old.type.array_dims if {old.type.kind, new.type.kind} & named else ""
@@ -387,6 +398,18 @@ class _Renderer(SecuritySteps):
             table = qualified(c.schema, c.table)
             self.add(ALTER_COLUMN, f"SELECT setval(pg_get_serial_sequence({quote_literal(table)}, "
                      f"{quote_literal(new.name)}), coalesce(max({col}), 0) + 1, false) FROM {table};")
+
+    def encryption_key_check(self) -> None:
+        """Once, before the columns are encrypted or decrypted: a clear error when the session has no key."""
+        if self.key_checked:
+            return
+        self.key_checked = True
+        message = quote_literal(f"{KEY_SETTING} is not set: this migration encrypts or decrypts columns with the key "
+                                f"of the session; set it (for example PGOPTIONS='-c {KEY_SETTING}=...') and run "
+                                "it again")
+        self.add(KEY_CHECK, f"DO $$\nBEGIN\n    IF coalesce(current_setting({quote_literal(KEY_SETTING)}, true), "
+                 f"'') = '' THEN\n        RAISE EXCEPTION {message} USING ERRCODE = 'invalid_parameter_value';\n"
+                 "    END IF;\nEND\n$$;", rank=-5)  # first of all: without the key, nothing changes
 
     def set_not_null(self, c: ch.AlterColumn, column: Column) -> None:
         col = q(column.name)

@@ -75,7 +75,7 @@ def _int(value: str | None) -> int | None:
 def open_session(dsn: str | None, table: str = DEFAULT_TABLE, lock_timeout: float = 60.0,
                  reporter: Reporter | None = None) -> Iterator[History]:
     """A connection holding the migration lock, with the history table created; released on exit."""
-    conn = connect(resolve_dsn(dsn), autocommit=True, application_name=APPLICATION_NAME)
+    conn = connect(resolve_dsn(dsn, database=True), autocommit=True, application_name=APPLICATION_NAME)
     try:
         if conn.info.server_version >= 140000:
             with contextlib.suppress(psycopg.Error):  # refused on platforms without the kernel support

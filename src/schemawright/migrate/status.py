@@ -48,7 +48,7 @@ class StatusReport:
 def migration_status(directory: str | Path, dsn: str | None = None, *, table: str = DEFAULT_TABLE) -> StatusReport:
     """Read-only: takes no lock and creates nothing."""
     migrations = {m.version: m for m in load_migrations(directory)}
-    with connect(resolve_dsn(dsn), autocommit=True, application_name=APPLICATION_NAME) as conn:
+    with connect(resolve_dsn(dsn, database=True), autocommit=True, application_name=APPLICATION_NAME) as conn:
         history = History(conn, table)
         rows = history.rows()
     top = max((v for v, r in rows.items() if r.success), default=None)

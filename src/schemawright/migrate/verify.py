@@ -8,11 +8,13 @@ history table is left out).
 
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+from psycopg.conninfo import make_conninfo
 
 from schemawright.db import connect, resolve_dsn, scratch_database
 from schemawright.inspect import inspect_schema
@@ -68,6 +70,9 @@ def verify_migrations(directory: str | Path, dsn: str | None = None, *, table: s
     start = time.perf_counter()
     result = VerifyResult(migrations=len(migrations))
     with scratch_database(resolve_dsn(dsn), prefix="sw_migrate_verify") as scratch:
+        # a migration that encrypts or decrypts columns (diff) needs a key in the session; a throwaway one
+        # is enough here, where no data exists
+        scratch = make_conninfo(scratch, options=f"-c app.encryption_key={secrets.token_hex(16)}")
         def snapshot() -> dict[str, Schema]:
             with connect(scratch, autocommit=True) as conn:
                 return catalog(conn, table)

@@ -17,14 +17,17 @@ set -euo pipefail
 : "${{DATABASE_URL:?set DATABASE_URL (postgresql://user@host:port/db); the password comes from PGPASSWORD or ~/.pgpass}}"
 """
 
-BACKUP = """BACKUP_DIR="${BACKUP_DIR:-./backups}"
+BACKUP = """umask 077  # a backup holds every row: files 0600, folders 0700
+BACKUP_DIR="${BACKUP_DIR:-./backups}"
 prefix=@PREFIX@  # backup file names: the project name reduced to [a-z0-9_] (safe_name), quoted
 KEEP_DAYS="${KEEP_DAYS:-14}"
 mkdir -p "$BACKUP_DIR"
+chmod 700 "$BACKUP_DIR"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 target="$BACKUP_DIR/${prefix}_$stamp.dump"
 # Custom format: compressed, restorable table by table, and checked by pg_restore --list below.
-pg_dump --format=custom --no-owner --dbname="$DATABASE_URL" --file="$target.tmp"
+# Each object's owner is recorded (the custom format always does); restore.sh gives it back.
+pg_dump --format=custom --dbname="$DATABASE_URL" --file="$target.tmp"
 pg_restore --list "$target.tmp" > /dev/null
 if [ -n "${BACKUP_PASSPHRASE:-}" ]; then
   # Encrypted at rest (seed 004: backup encryption); the passphrase stays in the environment.
@@ -39,6 +42,7 @@ echo "$target"
 """
 
 RESTORE = """backup="${1:?usage: restore.sh BACKUP_FILE (a .dump, or .dump.enc with BACKUP_PASSPHRASE set)}"
+umask 077  # the decrypted copy holds every row
 input="$backup"
 if [[ "$backup" == *.enc ]]; then
   : "${BACKUP_PASSPHRASE:?set BACKUP_PASSPHRASE to decrypt $backup}"
@@ -46,8 +50,52 @@ if [[ "$backup" == *.enc ]]; then
   trap 'rm -f "$input"' EXIT
   openssl enc -d -aes-256-cbc -pbkdf2 -pass env:BACKUP_PASSPHRASE -in "$backup" -out "$input"
 fi
+# Ownership: every object goes back to the owner recorded in the backup, the project's owner role, which
+# migrations SET ROLE to. Not --no-owner: that leaves every object owned by whoever restores (a superuser),
+# so views read as that superuser and bypass row-level security, SECURITY DEFINER functions run with its
+# rights, and the next migration fails ("must be owner"). Not --role=OWNER either: the owner is no superuser,
+# so it can neither create the extensions nor restore the privileges on the public schema, which it does not
+# own. So run this as a superuser; the roles must exist first: they belong to the server, not to a database,
+# and no backup holds them.
+owner={owner}
+roles=({roles})
+mapfile -t needed < <({ printf '%s\\n' "${roles[@]}"; pg_restore --list "$input" | awk '!/^;/ && NF {print $NF}'; } | sort -u)
+existing="$(psql -X -At -v ON_ERROR_STOP=1 --dbname="$DATABASE_URL" -c 'SELECT rolname FROM pg_catalog.pg_roles')"
+missing=()
+for role in "${needed[@]}"; do
+  [ -z "$role" ] || grep -Fxq -- "$role" <<<"$existing" || missing+=("$role")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "restore.sh: the role(s) ${missing[*]} do not exist on this server; roles belong to the server, not to a" \\
+       "database, so no backup holds them. Create them first (the CREATE ROLE blocks at the top of" \\
+       "migrations/V001__*.sql), then run this again. Nothing was restored." >&2
+  exit 1
+fi
 # Into an empty database; every object is restored in one transaction, so a failure restores nothing.
-pg_restore --no-owner --single-transaction --exit-on-error --dbname="$DATABASE_URL" "$input"
+pg_restore --single-transaction --exit-on-error --dbname="$DATABASE_URL" "$input"
+if [ -n "$owner" ]; then
+  # Views read, and SECURITY DEFINER functions run, as their owner: any other owner would bypass row-level security.
+  wrong="$(psql -X -At -v ON_ERROR_STOP=1 -v owner="$owner" --dbname="$DATABASE_URL" <<'SQL'
+SELECT 'view ' || c.oid::regclass::text || ' (owner ' || pg_get_userbyid(c.relowner) || ')'
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('v', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND pg_get_userbyid(c.relowner) <> :'owner'
+  AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+UNION ALL
+SELECT 'SECURITY DEFINER function ' || p.oid::regprocedure::text || ' (owner ' || pg_get_userbyid(p.proowner) || ')'
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE p.prosecdef AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND pg_get_userbyid(p.proowner) <> :'owner'
+  AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e');
+SQL
+)"
+  if [ -n "$wrong" ]; then
+    echo "restore.sh: restored $backup, but these are not owned by $owner, so they bypass row-level security:" >&2
+    echo "$wrong" >&2
+    echo "give them to $owner (ALTER VIEW/FUNCTION ... OWNER TO $owner) before the application connects" >&2
+    exit 1
+  fi
+fi
 echo "restored $backup"
 """
 
@@ -101,8 +149,8 @@ class Operations(Renderer):
         return [
             script("backup.sh", "Full logical backup (pg_dump custom format), optionally encrypted", BACKUP,
                    "Backup: pg_dump custom format, verified, optionally encrypted, with retention"),
-            script("restore.sh", "Restore a backup written by backup.sh into an empty database", RESTORE,
-                   "Restore a backup in one transaction"),
+            script("restore.sh", "Restore a backup written by backup.sh into an empty database",
+                   _restore_body(ctx), "Restore a backup in one transaction, owned by the project's owner role"),
             script("vacuum.sh", "Routine vacuum and analyze", VACUUM, "VACUUM (ANALYZE) of every table"),
             script("analyze.sh", "Refresh planner statistics", ANALYZE, "ANALYZE of every table"),
             Artifact("scripts/maintenance/monitoring.sql", "\n".join(monitoring), "script",
@@ -120,8 +168,11 @@ class Operations(Renderer):
                  "`KEEP_DAYS` (14) |",
                  "| point-in-time recovery | `archive_mode = on` with WAL archiving (see "
                  "`config/postgresql.conf.example`) and a weekly `pg_basebackup` | RPO < 1 hour (seed 004) |",
-                 "| restore | `scripts/maintenance/restore.sh FILE` into an empty database, one transaction | "
+                 "| restore | `scripts/maintenance/restore.sh FILE` into an empty database, one transaction, as a "
+                 "superuser, once the project's roles exist on the server; every object goes back to the owner "
+                 "role, so views and SECURITY DEFINER functions keep row-level security | "
                  "RTO < 4 hours (seed 004) |", "",
+                 "Backups hold every row: `backup.sh` writes them 0600 in a 0700 folder.", "",
                  "Test a restore every month: restore the newest backup into a scratch database and run "
                  "`schemawright verify` style checks or the application's smoke tests against it.", "",
                  "## Monitoring", "", "`scripts/maintenance/monitoring.sql` holds each query below.", "",
@@ -133,6 +184,13 @@ class Operations(Renderer):
                   "- `scripts/maintenance/analyze.sh` after bulk loads or large deletes.",
                   "- Review unused and duplicate indexes monthly: `schemawright lint $DATABASE_URL`.", ""]
         return "\n".join(lines)
+
+
+def _restore_body(ctx: RenderContext) -> str:
+    """RESTORE with the design's owner role and the roles it needs (names are identifiers, quoted anyway)."""
+    schema = ctx.schema
+    roles = " ".join(shell_quote(r.name) for r in schema.roles)
+    return RESTORE.replace("{owner}", shell_quote(schema.owner or "")).replace("{roles}", roles)
 
 
 def operations_guide() -> dict:

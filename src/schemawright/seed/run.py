@@ -47,4 +47,4 @@ def seed_source(source: Source, dsn: str, *, scale: float = 0.01, seed: int = 42
 
 def seed(path: str | Path, dsn: str | None = None, **kw) -> SeedResult:
     """Seed the design in ``path`` (folder or task input) into ``dsn`` (default: the embedded server)."""
-    return seed_source(load_source(path), resolve_dsn(dsn), **kw)
+    return seed_source(load_source(path), resolve_dsn(dsn, database=True), **kw)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import secrets
 import time
 from pathlib import Path
 
@@ -152,7 +153,18 @@ def verify_project(folder: str | Path, *, dsn: str | None = None, progress: Cons
     return report
 
 
+def _with_scratch_key(conn, files: list[Path]) -> list[str]:
+    """``apply_files`` with a throwaway encryption key in the session: a migration that encrypts or decrypts
+    columns (diff) refuses to run without one, and the scratch database holds no data it could garble."""
+    conn.execute("SELECT set_config('app.encryption_key', %s, false)", (secrets.token_hex(16),))
+    try:
+        return apply_files(conn, files)
+    finally:
+        conn.execute("RESET app.encryption_key")
+
+
 def _verify(conn, model: Schema, forward: list[Path], undo: list[Path], run: _Run) -> None:
+    apply_files = _with_scratch_key  # noqa: N806 (the same call, with the key)
     if run.timed("migrations: forward", "migrations", lambda: apply_files(conn, forward)).ok is False:
         return
     first: list[Schema] = []

@@ -163,6 +163,8 @@ def _timed(name: str, fn) -> StepResult:
 def _undo_leftovers(conn: psycopg.Connection, model: Schema, undo: list[Path]) -> list[str]:
     """Apply the undo migrations in a transaction that is rolled back, and list what they left."""
     with conn.transaction(force_rollback=True):
+        # an undo that encrypts or decrypts columns needs a key in the session: a throwaway one, rolled back
+        conn.execute("SELECT set_config('app.encryption_key', gen_random_uuid()::text, true)")
         for f in undo:
             conn.execute(f.read_text(encoding="utf-8"))
         names = [r.name for r in model.roles]
