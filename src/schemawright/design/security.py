@@ -349,7 +349,7 @@ def _row_level_security(ctx: DesignContext, bindings: dict[str, dict], facts: di
             what = f"rows whose {b['parent']} row is visible"
         elif b["basis"] == "tenant" and current is not None:
             col = table.column(b["columns"][0])
-            check = f"{q(col.name)} = (SELECT {current}())"
+            check = f"{q(col.name)} = (SELECT {current}() AS {current})"
             predicate, what = check, f"rows whose {col.name} is the tenant {current}() vouches for"
             if table is membership:
                 user = b["membership"]["user_column"]

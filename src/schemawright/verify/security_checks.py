@@ -103,6 +103,11 @@ class FixturePlan:
         self.bindings: dict[str, dict] = facts.get("rls") or {}
         self.rows: dict[str, FixtureRow] = {}
         self.serial = itertools.count(1)
+        self.membership = facts.get("tenant_binding") if (facts.get("tenant_binding") or {}).get("kind") == \
+            "membership" else None
+        if self.membership is not None:  # the members A and B first: each tenant's rows are read by its member
+            for who in ("A", "B"):
+                self.ensure(self.membership["table"], who)
         for name in self.bindings:
             for who in ("A", "B", "A-new"):
                 self.ensure(name, who)
@@ -144,6 +149,10 @@ class FixturePlan:
         for b in self.bindings.values():
             if b["basis"] != "parent" and b["setting"] not in pairs:
                 pairs[b["setting"]] = f"({self.value(b, who)} #>> '{{}}')"
+        if self.membership is not None:  # the member of the tenant: its user
+            member = self.bindings[self.membership["table"]]["membership"]
+            pairs[self.membership["user_setting"]] = (
+                f"pg_temp.sw_text({lit(self.ensure(member['user_table'], who))}, {lit(member['user_key'][0])})")
         if not pairs:
             return "'{}'::jsonb"
         return "jsonb_build_object(" + ", ".join(f"{lit(k)}, {v}" for k, v in pairs.items()) + ")"
@@ -162,15 +171,22 @@ class FixturePlan:
                               for c, r in zip(b["columns"], b["parent_columns"])})
             elif b.get("principal_table") != name:
                 fixed[b["columns"][0]] = self.value(b, p)
+            member = b.get("membership")
+            if member is not None and who in ("A", "B"):  # the member A or B: the user the settings name
+                fixed[member["user_column"]] = (f"pg_temp.sw_val({lit(self.ensure(member['user_table'], who))}, "
+                                                f"{lit(member['user_key'][0])})")
         for fk in table.foreign_keys:
-            if set(fk.columns) & set(fixed) or fk.ref_table == name or all(table.column(c).nullable
-                                                                          for c in fk.columns):
+            if set(fk.columns) <= set(fixed) or fk.ref_table == name or all(table.column(c).nullable
+                                                                           for c in fk.columns):
                 continue
+            if set(fk.columns) & set(fixed) and not (p is not None and fk.ref_table in self.bindings):
+                continue  # a key that includes the tenant: only a parent of the same principal fits
             keys = [u.columns for u in table.uniques] + ([table.primary_key.columns] if table.primary_key else [])
             unique = any(set(fk.columns) <= set(k) for k in keys)  # part of a key: each row its own parent
             owner = p if p is not None and fk.ref_table in self.bindings else None
             parent = self.ensure(fk.ref_table, owner or (f"for-{label}" if unique else "fixture"))
-            fixed.update({c: f"pg_temp.sw_val({lit(parent)}, {lit(r)})" for c, r in zip(fk.columns, fk.ref_columns)})
+            fixed.update({c: f"pg_temp.sw_val({lit(parent)}, {lit(r)})" for c, r in zip(fk.columns, fk.ref_columns)
+                          if c not in fixed})
         candidates = {}
         for c in table.columns:
             if c.name in fixed or c.identity or c.generated is not None or c.default is not None:
