@@ -86,6 +86,11 @@ def apply(ctx: DesignContext) -> None:
                         if any(is_secret(c) for c in t.columns)}
     if spec.audit_requirements:
         _audit(ctx, facts)
+        tenancy = ctx.schema.settings.get("tenancy")
+        if tenancy and tenancy.get("tables"):
+            why = "the audit trail of every tenant: append-only, read by the admin role only"
+            tenancy["global"][facts["audit"]["table"]] = why
+            ctx.infer("tenant.global", facts["audit"]["table"], "global (not tenant-scoped)", why)
     _personal_data(ctx, facts)
     _row_level_security(ctx, bindings, facts)
     _grants(ctx, facts)
