@@ -493,7 +493,59 @@ def test_tenant_column_is_added_required_and_scopes_inferred_uniques(tmp_path):
     assert inferences(schema, "tenant.unique", "projects.uq_projects_organization_id_slug")
     assert inferences(schema, "tenant.column", "projects.organization_id")
     assert unique_on(schema.table("organizations"), "slug")  # the tenants' table itself is not scoped
-    assert unique_on(schema.table("documents"), "title")  # a unique the input asked for stays as given
+    # a unique the input asked for on an attribute holds per tenant too: a global one would tell tenant A that
+    # tenant B already has the value
+    assert unique_on(schema.table("documents"), "organization_id", "title")
+    assert not unique_on(schema.table("documents"), "title")
+    assert inferences(schema, "tenant.unique", "documents.uq_documents_organization_id_title")
+
+
+def test_global_uniqueness_stated_in_constraints_stays_global(tmp_path):
+    schema = design(tmp_path, [
+        {"name": "organizations", "attributes": ["name"]},
+        {"name": "api_keys", "tenant_column": "organization_id", "attributes": ["name", "key_prefix"]},
+    ], constraints=[{"entity": "api_keys", "type": "unique", "columns": ["key_prefix"],
+                     "description": "prefixes are looked up before the tenant is known"}])
+    assert unique_on(schema.table("api_keys"), "key_prefix")
+
+
+def test_tenant_keys_cannot_cross_tenants(tmp_path):
+    schema = design(tmp_path, [
+        {"name": "organizations", "attributes": ["name"]},
+        {"name": "users", "attributes": ["email"]},
+        {"name": "memberships", "type": "junction", "primary_key": ["organization_id", "user_id"],
+         "attributes": ["organization_id", "user_id"]},
+        {"name": "projects", "tenant_column": "organization_id", "attributes": ["name"]},
+        {"name": "tasks", "tenant_column": "organization_id",
+         "attributes": ["title", "project_id", {"name": "parent_task_id", "references": "tasks", "nullable": True}]},
+        {"name": "task_comments", "attributes": ["task_id", "body"]},
+    ], relationships=[{"from": "projects", "to": "users", "type": "many_to_many", "through": "project_watchers"}])
+    tenancy = schema.settings["tenancy"]
+    assert tenancy["root"] == "organizations"
+    assert tenancy["tables"] == {"projects": "organization_id", "tasks": "organization_id",
+                                 "memberships": "organization_id", "project_watchers": "organization_id",
+                                 "task_comments": "organization_id"}
+    assert tenancy["global"]["users"].startswith("referenced by tenant-scoped tables")
+    assert inferences(schema, "tenant.global", "users")
+    tasks = schema.table("tasks")
+    composite = next(f for f in tasks.foreign_keys if f.ref_table == "projects")
+    assert composite.columns == ("organization_id", "project_id") and composite.ref_columns == ("organization_id", "id")
+    assert unique_on(schema.table("projects"), "organization_id", "id")
+    self_ref = next(f for f in tasks.foreign_keys if f.ref_table == "tasks")
+    assert self_ref.columns == ("organization_id", "parent_task_id") and self_ref.on_delete == "RESTRICT"
+    # children reach the tenant through their parent: they get the tenant column and a composite key
+    for child, parent in (("task_comments", "tasks"), ("project_watchers", "projects")):
+        table = schema.table(child)
+        assert not table.column("organization_id").nullable
+        assert next(f for f in table.foreign_keys if f.ref_table == parent).columns[0] == "organization_id"
+    # every tenant-scoped table, the tenants' table included, has a policy reading the checked tenant
+    policies = {p.table: p for p in schema.policies if p.name.endswith("_tenant")}
+    assert set(policies) == set(tenancy["tables"]) | {"organizations"}
+    assert all("fn_current_tenant()" in str(p.with_check) for p in policies.values())
+    assert "app.current_tenant_id" not in str(policies["tasks"].using)
+    current = schema.function("fn_current_tenant")
+    assert current.security_definer and "memberships" in current.body and "app.current_user_id" in current.body
+    assert not schema.table("memberships").rls_forced  # read by fn_current_tenant as its owner
 
 
 def test_optional_tenant_column_is_refused(tmp_path):

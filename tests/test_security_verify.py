@@ -197,3 +197,81 @@ def test_probes_and_hostile_fixture_survive_old_string_rules(tmp_path, pg_dsn, s
         assert wrong == []
         conn.execute("RESET standard_conforming_strings")
         assert apply_files(conn, undo) == []
+
+
+TENANT_SABOTAGE = {
+    # the issue's gaps put back: a single-column foreign key between tenant tables ...
+    "CONSTRAINT fk_tasks_organization_id_project_id FOREIGN KEY (organization_id, project_id) REFERENCES projects "
+    "(organization_id, id)": "CONSTRAINT fk_tasks_organization_id_project_id FOREIGN KEY (project_id) REFERENCES "
+                             "projects (id)",
+    # ... a policy that trusts the raw setting (any session can switch tenant) ...
+    "CREATE POLICY pol_api_keys_tenant ON api_keys\n    USING (organization_id = (SELECT fn_current_tenant() AS "
+    "fn_current_tenant))": "CREATE POLICY pol_api_keys_tenant ON api_keys\n    USING (organization_id = "
+                           "NULLIF(current_setting('app.current_tenant_id', true), '')::uuid)",
+    # ... and the tenants' table without row-level security
+    "ALTER TABLE organizations ENABLE ROW LEVEL SECURITY;": "",
+}
+
+
+def test_tenant_isolation_gaps_are_caught(tmp_path, pg_dsn):
+    result = design_project(example_copy(tmp_path, "saas_multitenant.yaml"), tmp_path / "out")
+    p = result.schema.settings["security"]["role_prefix"]
+    migration = tmp_path / "out" / "migrations" / "V001__initial_schema.sql"
+    text = migration.read_text(encoding="utf-8")
+    for old, new in TENANT_SABOTAGE.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    migration.write_text(text, encoding="utf-8")
+    report = verify_project(tmp_path / "out", dsn=pg_dsn)
+    failed = failures(report)
+    problems = "\n".join(p for ps in failed.values() for p in ps)
+    assert "organizations: A cannot see B's row: got '1 row(s)'" in problems  # B's billing e-mail
+    assert "organizations: A cannot create a tenant: got '1 row(s)'" in problems
+    assert ("api_keys: switching the tenant setting to B (A's user is no member of B) shows none of B's rows: "
+            "got '1 row(s)'") in problems
+    assert ("tasks: A cannot reference B's projects row (fk_tasks_organization_id_project_id): got '1 row(s)'"
+            in problems)
+    assert "references another tenant's projects row" in problems  # so B's delete would cascade into A's tasks
+    assert roles_like(pg_dsn, p + "_") == []
+
+
+def test_tenant_isolation_is_attacked_on_every_tenant_table(tmp_path, pg_dsn):
+    result = design_project(example_copy(tmp_path, "saas_multitenant.yaml"), tmp_path / "out")
+    facts = result.schema.settings
+    report = verify_project(tmp_path / "out", dsn=pg_dsn)
+    assert report.passed, failures(report)
+    steps = {s.name: s for s in report.steps}
+    scoped = set(facts["tenancy"]["tables"]) | {facts["tenancy"]["root"]}
+    assert scoped == {"organizations", "memberships", "projects", "tasks", "api_keys", "subscriptions", "invoices",
+                      "project_watchers"}
+    for name in scoped:
+        step = next(s for n, s in steps.items() if n.startswith(f"row security: {name} ("))
+        assert step.ok and step.detail.endswith("as designed"), step
+    assert {"tenant isolation: tasks -> projects", "tenant isolation: invoices -> subscriptions",
+            "tenant isolation: project_watchers -> projects"} <= steps.keys()
+    assert facts["security"]["tenant_binding"]["kind"] == "membership"
+
+
+def test_lint_flags_the_gaps_verify_catches(tmp_path, pg_dsn):
+    """The same gaps in an imported schema (the design's DDL with them put back): SW614 names each; the
+    design as generated has none."""
+    from schemawright.lint.schema import lint_schema
+
+    design_project(example_copy(tmp_path, "saas_multitenant.yaml"), tmp_path / "out")
+    assert not [f for f in lint_schema(tmp_path / "out").findings if f.rule == "SW614"]
+    text = (tmp_path / "out" / "models" / "physical" / "physical_model.sql").read_text(encoding="utf-8")
+    for old, new in TENANT_SABOTAGE.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    text = text.replace("CONSTRAINT uq_api_keys_organization_id_key_prefix UNIQUE (organization_id, key_prefix)",
+                        "CONSTRAINT uq_api_keys_key_prefix UNIQUE (key_prefix)")
+    # without the cluster-wide roles (and what names them): roles would outlive the scratch database
+    skip = ("GRANT ", "REVOKE ", "ALTER DEFAULT PRIVILEGES", "SET ROLE", "RESET ROLE", "COMMENT ON ROLE")
+    imported = "\n\n".join(block for block in text.split("\n\n")
+                            if not block.startswith(skip) and "pg_catalog.pg_roles" not in block
+                            and not (block.startswith(("CREATE POLICY", "COMMENT ON POLICY")) and "_admin" in block))
+    sql = tmp_path / "imported.sql"
+    sql.write_text(imported, encoding="utf-8")
+    found = {f.location.object for f in lint_schema(sql, dsn=pg_dsn).findings if f.rule == "SW614"}
+    assert found == {"public.organizations", "public.tasks.fk_tasks_organization_id_project_id",
+                     "public.api_keys.pol_api_keys_tenant", "public.api_keys.uq_api_keys_key_prefix"}, found

@@ -52,8 +52,9 @@ def _timestamps(ctx: DesignContext, table: Table) -> None:
     _ensure_column(table, Column(name="created_at", type=TIMESTAMPTZ, nullable=False,
                                  default=Expression("CURRENT_TIMESTAMP"), comment="When the row was created",
                                  origin=convention("audit.columns", why)))
+    links = {c for fk in table.foreign_keys for c in fk.columns}  # the key, and the tenant a link may carry
     pure_link = table.kind == "junction" and table.primary_key is not None and all(
-        c.name in table.primary_key.columns or c.name == "created_at" for c in table.columns)
+        c.name in table.primary_key.columns or c.name in links or c.name == "created_at" for c in table.columns)
     if table.kind in APPEND_ONLY or pure_link:
         ctx.infer("audit.columns", table.name, "created_at only (no updated_at)",
                   "rows of an append-only or link table are never updated")

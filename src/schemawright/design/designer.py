@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from functools import cache
 
-from schemawright.design import conventions, indexes, partitioning, pattern_indexes, relationships, rules, security
+from schemawright.design import conventions, indexes, partitioning, pattern_indexes, relationships, rules, security, tenancy
 from schemawright.design.columns import (
     APPEND_ONLY_NAMES, CHILD_COLLECTIONS, DEFAULT_STATUS_VALUES, LOOKUP_ATTRIBUTES, PII_HINT_NAMES,
     SHARED_VOCABULARY, STATUS_VALUES, TRANSACTIONAL_NAMES, ColumnGuess, guess_column,
@@ -49,6 +49,7 @@ def _design(ctx: DesignContext) -> Schema:
     _attribute_checks(ctx)
     _lookup_values_unique(ctx)
     _tenant_scope(ctx)
+    tenancy.apply(ctx)
     _order_columns(ctx)
     _rename_hints(ctx)
     conventions.apply(ctx)

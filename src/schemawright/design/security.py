@@ -83,6 +83,11 @@ def apply(ctx: DesignContext) -> None:
                         if any(is_secret(c) for c in t.columns)}
     if spec.audit_requirements:
         _audit(ctx, facts)
+        tenancy = ctx.schema.settings.get("tenancy")
+        if tenancy and tenancy.get("tables"):
+            why = "the audit trail of every tenant: append-only, read by the admin role only"
+            tenancy["global"][facts["audit"]["table"]] = why
+            ctx.infer("tenant.global", facts["audit"]["table"], "global (not tenant-scoped)", why)
     _personal_data(ctx, facts)
     _row_level_security(ctx, bindings, facts)
     _grants(ctx, facts)
@@ -187,9 +192,17 @@ def _subject_table(ctx: DesignContext) -> Table | None:
 def _bindings(ctx: DesignContext) -> dict[str, dict]:
     """table -> how its rows are bound to a tenant, a user, or the owner of their parent row."""
     s, out = ctx.schema, {}
+    tenancy = s.settings.get("tenancy") or {}
+    root = s.table(tenancy["root"]) if tenancy.get("root") else None
+    if root is not None and len(tenancy["root_key"]) == 1:
+        out[root.name] = _tenant(ctx, root, root.column(tenancy["root_key"][0]), "the tenants' table: each tenant "
+                                 "sees only its own row")
+    for name, column in (tenancy.get("tables") or {}).items():
+        table = s.table(name)
+        out[name] = _tenant(ctx, table, table.column(column), "tenant-scoped (see tenant.* inferences)", root)
     for entity in ctx.spec.data_model.entities:
         table = ctx.table(table_name_for(entity.name))
-        if entity.tenant_column is None or table is None:
+        if entity.tenant_column is None or table is None or table.name in out:
             continue
         col = table.column(names.to_snake(entity.tenant_column))
         if col is None:  # refused by the designer already
@@ -237,14 +250,80 @@ def _bindings(ctx: DesignContext) -> dict[str, dict]:
     return out
 
 
-def _tenant(ctx: DesignContext, table: Table, col: Column, why: str) -> dict:
+def _tenant(ctx: DesignContext, table: Table, col: Column, why: str, root: Table | None = None) -> dict:
     fk = next((fk for fk in table.foreign_keys if fk.columns == (col.name,)), None)
     own_key = table.primary_key is not None and table.primary_key.columns == (col.name,)
     ctx.infer("security.rls", table.name, f"rows bound to the tenant in {col.name}", why)
+    principal, columns = (table.name, [col.name]) if own_key else (fk.ref_table, list(fk.ref_columns)) if fk else (
+        (root.name, list(root.primary_key.columns)) if root is not None else (None, None))
     return {"table": table.name, "basis": "tenant", "columns": [col.name], "setting": TENANT_SETTING,
-            "principal_table": table.name if own_key else fk.ref_table if fk else None,
-            "principal_columns": [col.name] if own_key else list(fk.ref_columns) if fk else None,
-            "value_type": type_sql(col.type)}
+            "principal_table": principal, "principal_columns": columns, "value_type": type_sql(col.type)}
+
+
+def _membership(ctx: DesignContext, bindings: dict[str, dict]) -> Table | None:
+    """The table that says which user belongs to which tenant: tenant-scoped, with a required reference to
+    the users' table, its (tenant, user) pair a key. The tenant setting counts only with a row in it."""
+    s, subject = ctx.schema, _subject_table(ctx)
+    root = (s.settings.get("tenancy") or {}).get("root")
+    if subject is None or root is None:
+        return None
+    found = []
+    for name, b in bindings.items():
+        table = s.table(name)
+        if b["basis"] != "tenant" or name == root:
+            continue
+        fk = next((fk for fk in table.foreign_keys if fk.ref_table == subject.name and len(fk.columns) == 1
+                   and not table.column(fk.columns[0]).nullable and not set(fk.columns) & AUDIT_USER_COLUMNS), None)
+        keys = [u.columns for u in table.uniques] + ([table.primary_key.columns] if table.primary_key else [])
+        if fk is not None and any(set(k) == {b["columns"][0], fk.columns[0]} for k in keys):
+            found.append((0 if "member" in name else 1, name, table, fk.columns[0]))
+    if not found:
+        return None
+    _, _, table, user_col = min(found)
+    b = bindings[table.name]
+    b["membership"] = {"user_column": user_col, "user_table": subject.name,
+                       "user_key": list(subject.primary_key.columns)}
+    return table
+
+
+CURRENT_TENANT = "fn_current_tenant"
+
+
+def _tenant_binding(ctx: DesignContext, facts: dict, bindings: dict[str, dict], membership: Table | None) -> str | None:
+    """How the tenant setting is bound to the signed-in user. With a membership table the policies read the
+    tenant through ``fn_current_tenant()``, which returns it only when the user in app.current_user_id is a
+    member: switching app.current_tenant_id to another tenant shows nothing. Without one the setting is
+    the trust boundary (documented, and ``schemawright lint`` reports it)."""
+    tenants = [b for b in bindings.values() if b["basis"] == "tenant"]
+    if not tenants:
+        return None
+    if membership is None:
+        facts["tenant_binding"] = {"kind": "trust_boundary", "setting": TENANT_SETTING}
+        ctx.infer("security.tenant_binding", TENANT_SETTING, "trusted as set by the application",
+                  "no membership table (a tenant-scoped table with a (tenant, user) key) to check it against: any "
+                  "session of the application role can choose any tenant; declare one to bind the tenant to the user")
+        return None
+    b = bindings[membership.name]
+    tenant_col, user_col = b["columns"][0], b["membership"]["user_column"]
+    ttype, utype = type_sql(membership.column(tenant_col).type), type_sql(membership.column(user_col).type)
+    body = (f"\nBEGIN\n    RETURN (SELECT m.{q(tenant_col)} FROM public.{q(membership.name)} AS m\n"
+            f"            WHERE m.{q(tenant_col)} = NULLIF(current_setting({quote_literal(TENANT_SETTING)}, true), '')"
+            f"::{ttype}\n"
+            f"              AND m.{q(user_col)} = NULLIF(current_setting({quote_literal(USER_SETTING)}, true), '')"
+            f"::{utype});\nEND;\n")
+    ctx.schema.functions.append(Function(
+        name=CURRENT_TENANT, returns=ttype, body=body, volatility="STABLE", security_definer=True,
+        comment=f"The tenant in {TENANT_SETTING}, only if the user in {USER_SETTING} is a member of it "
+                f"({membership.name}); NULL otherwise. Every tenant policy reads it",
+        origin=convention("security.tenant_binding", "the tenant is checked against the membership")))
+    facts["function_roles"][CURRENT_TENANT] = ["readonly", "readwrite", "admin"]
+    facts["tenant_binding"] = {"kind": "membership", "function": CURRENT_TENANT, "table": membership.name,
+                               "tenant_column": tenant_col, "user_column": user_col, "setting": TENANT_SETTING,
+                               "user_setting": USER_SETTING}
+    ctx.infer("security.tenant_binding", TENANT_SETTING, f"checked against {membership.name} by {CURRENT_TENANT}()",
+              f"a session cannot switch to a tenant its user ({USER_SETTING}) is not a member of: the policies see "
+              f"no tenant then. {USER_SETTING} itself is the trust boundary: the application authenticates users")
+    return CURRENT_TENANT
 
 
 def _row_level_security(ctx: DesignContext, bindings: dict[str, dict], facts: dict) -> None:
@@ -253,22 +332,41 @@ def _row_level_security(ctx: DesignContext, bindings: dict[str, dict], facts: di
     sensitive = facts["classification"] in ("confidential", "restricted")
     viewed = {d for v in s.views for d in v.depends_on}
     admin = s.role("admin").name
+    membership = _membership(ctx, bindings)
+    current = _tenant_binding(ctx, facts, bindings, membership)
     for name, b in bindings.items():
         table = s.table(name)
         table.rls_enabled = True
         table.rls_forced = mandatory or sensitive or name in viewed
+        check = None
+        if table is membership and name not in viewed:
+            table.rls_forced = False
+            ctx.infer("security.rls", name, "ENABLE ROW LEVEL SECURITY, not FORCE",
+                      f"{current} reads {name} as its owner to check the membership; FORCE would make every "
+                      "policy that calls it recursive. Nobody logs in as the owner, and no view reads the table")
         if b["basis"] == "parent":
             join = " AND ".join(f"parent_row.{q(r)} = {q(name)}.{q(c)}" for c, r in zip(b["columns"],
                                                                                        b["parent_columns"]))
             predicate = f"EXISTS (SELECT 1 FROM {q(b['parent'])} AS parent_row WHERE {join})"
             what = f"rows whose {b['parent']} row is visible"
+        elif b["basis"] == "tenant" and current is not None:
+            col = table.column(b["columns"][0])
+            check = f"{q(col.name)} = (SELECT {current}() AS {current})"
+            predicate, what = check, f"rows whose {col.name} is the tenant {current}() vouches for"
+            if table is membership:
+                user = b["membership"]["user_column"]
+                utype = type_sql(table.column(user).type)
+                predicate = (f"({check}) OR ({q(user)} = NULLIF(current_setting({quote_literal(USER_SETTING)}, "
+                             f"true), '')::{utype})")
+                what += f" (and reads the memberships of the user in {USER_SETTING})"
         else:
             col = table.column(b["columns"][0])
             predicate = (f"{q(col.name)} = NULLIF(current_setting({quote_literal(b['setting'])}, true), '')"
                          f"::{type_sql(col.type)}")
             what = f"rows whose {col.name} is {b['setting']}"
         policy = names.shorten(f"pol_{name}_{b['basis']}")
-        s.policies.append(Policy(name=policy, table=name, using=Expression(predicate), with_check=Expression(predicate),
+        s.policies.append(Policy(name=policy, table=name, using=Expression(predicate),
+                                 with_check=Expression(check or predicate),
                                  comment=f"Every role sees and writes only {what}",
                                  origin=convention("security.rls", "seed 004: row-level security")))
         b["policy"] = policy

@@ -424,6 +424,7 @@ def _api_notes(ctx: RenderContext, user: str) -> list[str]:
         notes.append(f"Connect as {user}: a member of {s.role('readwrite').name}, it reads and writes rows but "
                      "does not own (cannot change) the schema.")
     policy_sql = " ".join(p.using.sql + (p.with_check.sql if p.with_check else "") for p in s.policies if p.using)
+    policy_sql += " ".join(f.body for f in s.functions if f"{f.name}(" in policy_sql)  # fn_current_tenant()
     used = [name for name in (USER_SETTING, TENANT_SETTING) if name in policy_sql]
     rls = [t.name for t in s.tables if t.rls_enabled]
     if rls and used:

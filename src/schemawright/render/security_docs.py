@@ -115,7 +115,8 @@ def _access_control(ctx: RenderContext) -> str:
               "- In every transaction the application states who is acting, with parameters (never "
               "string-built SQL):", "", "```sql"]
     if facts.get("rls"):
-        used = sorted({b["setting"] for b in facts["rls"].values()})
+        used = sorted({b["setting"] for b in facts["rls"].values()} | (
+            {settings["user"]} if (facts.get("tenant_binding") or {}).get("kind") == "membership" else set()))
         lines += [f"SELECT set_config('{k}', $1, true);  -- true: for this transaction only" for k in used]
     if facts.get("encrypted"):
         lines += [f"SELECT set_config('{settings['key']}', $1, true);  -- the encryption key, from your key store"]
@@ -140,11 +141,18 @@ def _access_control(ctx: RenderContext) -> str:
         scope = f"in schema {md_code(d.schema)}" if d.schema else "in every schema"
         lines.append(f"- {'revoke' if d.revoke else 'grant'} {', '.join(d.privileges)} on {d.object_type} "
                      f"{scope} {'from' if d.revoke else 'to'} {md_code(d.grantee)}")
-    lines += _row_security(s, facts) + _encryption(facts) + _audit(facts) + _personal_data(s, facts)
+    lines += _row_security(s, facts) + _tenancy(s, facts) + _encryption(facts) + _audit(facts)
+    lines += _personal_data(s, facts)
+    binding = facts.get("tenant_binding") or {}
+    trusted = (f"{md_code(settings['user'])} is the trust boundary: the application authenticates its users, and any "
+               f"connection of the application role can set it; the tenant is checked against it "
+               f"({md_code(str(binding.get('function')) + '()')}), so a session cannot reach a tenant its user is no member of"
+               if binding.get("kind") == "membership" else
+               "Row-level security trusts the session settings: any connection of the application role can set "
+               "`app.current_*` to any value")
     lines += ["", "## Limits", "",
-              "- Row-level security trusts the session settings: any connection of the application role can set "
-              "`app.current_*` to any value. It stops a query that forgets its filter; it does not stop a "
-              "compromised application.",
+              f"- {trusted}. It stops a query that forgets its filter and a tenant taken from a request without a "
+              "check; it does not stop a compromised application.",
               "- Superusers and roles with BYPASSRLS see every row; TRUNCATE ignores policies, so only the admin "
               "role has it.",
               "- Views read their tables as their owner, who is bound by the policies (FORCE): through a view every "
@@ -175,6 +183,52 @@ def _row_security(s: Schema, facts: dict) -> list[str]:
     lines += ["", "FORCE binds the owner too, so views (which read as their owner) and maintenance sessions obey "
               "the policies. " + ("The admin role sees every row through its declared `pol_<table>_admin` "
                                   "policies." if facts.get("admin_bypass") else "No role bypasses them.")]
+    return lines
+
+
+def _tenancy(s: Schema, facts: dict) -> list[str]:
+    tenancy = s.settings.get("tenancy") or {}
+    if not tenancy.get("tables"):
+        return []
+    root, scoped = tenancy.get("root"), tenancy["tables"]
+    lines = ["", "## Tenant isolation", "",
+             (f"The tenants are the rows of {md_code(str(root))}; each tenant sees only its own row, and only the admin role "
+              "creates tenants. " if root else "") +
+             "Every tenant-scoped table carries its tenant column and a policy; every other table is global, "
+             "for the reason given.", "", "| table | tenant column | policy |", "|---|---|---|"]
+    for name, col in ([(root, (tenancy.get("root_key") or ["—"])[0])] if root else []) + list(scoped.items()):
+        pols = ", ".join(f"{md_code(str(p.name))}" for p in s.policies if p.table == name) or "**none**"
+        lines.append(f"| {md_code(str(name))} | {md_code(str(col))} | {pols} |")
+    lines += ["", "| global table | why |", "|---|---|"]
+    lines += [f"| {md_code(str(name))} | {md_escape(why)} |" for name, why in (tenancy.get("global") or {}).items()]
+    composite = [(t.name, fk) for t in s.tables if t.name in scoped for fk in t.foreign_keys
+                 if fk.ref_table in scoped and scoped[t.name] in fk.columns]
+    lines += ["", "**Keys cannot cross tenants.** Foreign keys ignore row-level security, so a key that named only "
+              "the parent's id would let tenant A attach a row to tenant B's parent (and B's delete would cascade "
+              "into A's rows). Every key between tenant-scoped tables includes the tenant and references a "
+              "`UNIQUE (tenant, id)` of the parent:", ""]
+    lines += [f"- {md_code(str(t))} ({', '.join(md_code(c) for c in fk.columns)}) → {md_code(str(fk.ref_table))} ({', '.join(md_code(c) for c in fk.ref_columns)}), ON DELETE "
+              f"{fk.on_delete}" for t, fk in composite] or ["- (none: no tenant-scoped table references another)"]
+    lines += ["", "**Uniqueness holds per tenant** (`UNIQUE (tenant, value)`): a global UNIQUE would tell tenant A, "
+              "through a refused insert, that tenant B holds a value (an API key prefix, an invoice number). A "
+              "uniqueness stated in the input's `constraints` is kept as given (global).", ""]
+    binding = facts.get("tenant_binding") or {}
+    if binding.get("kind") == "membership":
+        lines += [f"**The tenant is bound to the user.** The policies never read {md_code(str(binding['setting']))} directly: "
+                  f"they call {md_code(str(binding['function']) + '()')} (SECURITY DEFINER, evaluated once per statement), which "
+                  f"returns the tenant only when the user in {md_code(str(binding['user_setting']))} has a row in "
+                  f"{md_code(str(binding['table']))} for it, and NULL otherwise. Setting the tenant to one the user does not "
+                  f"belong to shows no row and accepts no write. {md_code(str(binding['table']))} has row-level security "
+                  "without FORCE: the function reads it as its owner (nobody logs in as the owner), and a user also "
+                  "sees their own memberships, to choose a tenant.",
+                  "", "Why not a setter function that stores a checked tenant: whatever it checks against, the "
+                  "user id is still the application's word (the database does not authenticate end users); "
+                  "checking the membership on every statement gives the same guarantee with no state to forge."]
+    else:
+        lines += [f"**Trust boundary.** {md_code(str(facts['settings']['tenant']))} is trusted as set by the application: no "
+                  "membership table (a tenant-scoped table keyed by tenant and user) exists to check it against, "
+                  "so any session of the application role can choose any tenant. `schemawright lint` reports "
+                  "policies that read the setting directly (SW614); add a membership table to bind it."]
     return lines
 
 

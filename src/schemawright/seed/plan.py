@@ -218,7 +218,8 @@ def _plan_table(schema: Schema, plan: TablePlan, plans: dict[str, TablePlan], po
     table = plan.table
     rules = table_rules(table)
     groups: dict[str, RefGroup] = {}
-    for fk in table.foreign_keys:
+    # the widest key first: (tenant_id, project_id) fills tenant_id from the project, so (tenant_id) agrees
+    for fk in sorted(table.foreign_keys, key=lambda f: -len(f.columns)):
         if any(c in groups for c in fk.columns) or fk.ref_table not in plans and fk.ref_table != table.name:
             plan.notes.append(f"{fk.name}: columns shared with another foreign key; filled by the first")
             continue

@@ -259,12 +259,14 @@ class RowFactory:
         return all(self.holds(table, c, row) for c in checks)
 
     # --- rows ----------------------------------------------------------------------------------------
-    def valid_row(self, table: Table) -> Row:
-        """A row for ``table`` that satisfies its checks; parents for its foreign keys are inserted."""
-        row: Row = {}
+    def valid_row(self, table: Table, fixed: Row | None = None) -> Row:
+        """A row for ``table`` that satisfies its checks; parents for its foreign keys are inserted. ``fixed``
+        values are kept, and parents are made to agree with them: with composite keys that share a column
+        (the tenant in ``(tenant_id, project_id)`` and ``(tenant_id)``) every parent has the same tenant."""
+        row: Row = dict(fixed or {})
         fk_columns = {c for fk in table.foreign_keys for c in fk.columns}
         for column in table.columns:
-            if column.identity or column.generated is not None or column.name in fk_columns:
+            if column.name in row or column.identity or column.generated is not None or column.name in fk_columns:
                 continue
             if column.default is not None:
                 continue  # the default must satisfy the constraints by itself
@@ -274,15 +276,18 @@ class RowFactory:
         # spares a chain of parent rows (the foreign key probes fill them in themselves).
         keyed = {c for u in table.uniques for c in u.columns} | {c for k in table.checks for c in k.columns} | set(
             table.primary_key.columns if table.primary_key else ())
-        for fk in table.foreign_keys:
+        for fk in sorted(table.foreign_keys, key=lambda f: -len(f.columns)):  # the widest first
             optional = all(table.column(c).nullable for c in fk.columns)
             if optional and (fk.ref_table == table.name or not set(fk.columns) & keyed):
                 continue  # an optional link (or self-reference) stays empty
+            if all(c in row for c in fk.columns):
+                continue  # given, or set by a wider key that includes these columns
             parent = self.schema.table(fk.ref_table)
-            parent_row = self.insert(parent, self.valid_row(parent))
+            agree = {r: row[c] for c, r in zip(fk.columns, fk.ref_columns) if c in row}
+            parent_row = self.insert(parent, self.valid_row(parent, agree))
             for col, ref in zip(fk.columns, fk.ref_columns):
                 row[col] = parent_row[ref]
-        return self.repair(table, row)
+        return self.repair(table, row, fixed=tuple(fixed or ()))
 
     def insert(self, table: Table, row: Row) -> dict:
         """Insert ``row`` and return the stored row (with defaults and generated keys)."""

@@ -105,6 +105,11 @@ class FixturePlan:
         self.bindings: dict[str, dict] = facts.get("rls") or {}
         self.rows: dict[str, FixtureRow] = {}
         self.serial = itertools.count(1)
+        self.membership = facts.get("tenant_binding") if (facts.get("tenant_binding") or {}).get("kind") == \
+            "membership" else None
+        if self.membership is not None:  # the members A and B first: each tenant's rows are read by its member
+            for who in ("A", "B"):
+                self.ensure(self.membership["table"], who)
         for name in self.bindings:
             for who in ("A", "B", "A-new"):
                 self.ensure(name, who)
@@ -140,12 +145,18 @@ class FixturePlan:
             return f"to_jsonb({lit('00000000-0000-4000-8000-00000000000' + ('a' if who == 'A' else 'b'))}::text)"
         return f"to_jsonb({lit('tenant-' + who.lower())}::text)"
 
-    def settings(self, who: str) -> str:
-        """SQL (jsonb) for the session settings that make ``who`` the current user and tenant."""
+    def settings(self, who: str, tenant_of: str | None = None) -> str:
+        """SQL (jsonb) for the session settings that make ``who`` the current user and tenant (the tenant of
+        ``tenant_of`` instead: a session that switches the setting to another tenant)."""
         pairs = {}
         for b in self.bindings.values():
             if b["basis"] != "parent" and b["setting"] not in pairs:
-                pairs[b["setting"]] = f"({self.value(b, who)} #>> '{{}}')"
+                owner = tenant_of if tenant_of and b["basis"] == "tenant" else who
+                pairs[b["setting"]] = f"({self.value(b, owner)} #>> '{{}}')"
+        if self.membership is not None:  # the member of the tenant: its user
+            member = self.bindings[self.membership["table"]]["membership"]
+            pairs[self.membership["user_setting"]] = (
+                f"pg_temp.sw_text({lit(self.ensure(member['user_table'], who))}, {lit(member['user_key'][0])})")
         if not pairs:
             return "'{}'::jsonb"
         return "jsonb_build_object(" + ", ".join(f"{lit(k)}, {v}" for k, v in pairs.items()) + ")"
@@ -164,15 +175,22 @@ class FixturePlan:
                               for c, r in zip(b["columns"], b["parent_columns"])})
             elif b.get("principal_table") != name:
                 fixed[b["columns"][0]] = self.value(b, p)
+            member = b.get("membership")
+            if member is not None and who in ("A", "B"):  # the member A or B: the user the settings name
+                fixed[member["user_column"]] = (f"pg_temp.sw_val({lit(self.ensure(member['user_table'], who))}, "
+                                                f"{lit(member['user_key'][0])})")
         for fk in table.foreign_keys:
-            if set(fk.columns) & set(fixed) or fk.ref_table == name or all(table.column(c).nullable
-                                                                          for c in fk.columns):
+            if set(fk.columns) <= set(fixed) or fk.ref_table == name or all(table.column(c).nullable
+                                                                           for c in fk.columns):
                 continue
+            if set(fk.columns) & set(fixed) and not (p is not None and fk.ref_table in self.bindings):
+                continue  # a key that includes the tenant: only a parent of the same principal fits
             keys = [u.columns for u in table.uniques] + ([table.primary_key.columns] if table.primary_key else [])
             unique = any(set(fk.columns) <= set(k) for k in keys)  # part of a key: each row its own parent
             owner = p if p is not None and fk.ref_table in self.bindings else None
             parent = self.ensure(fk.ref_table, owner or (f"for-{label}" if unique else "fixture"))
-            fixed.update({c: f"pg_temp.sw_val({lit(parent)}, {lit(r)})" for c, r in zip(fk.columns, fk.ref_columns)})
+            fixed.update({c: f"pg_temp.sw_val({lit(parent)}, {lit(r)})" for c, r in zip(fk.columns, fk.ref_columns)
+                          if c not in fixed})
         candidates = {}
         for c in table.columns:
             if c.name in fixed or c.identity or c.generated is not None or c.default is not None:
@@ -302,6 +320,7 @@ def row_security_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
             set_b, b_values = f"{q(b['columns'][0])} = %L", [f"({plan.value(b, 'B')} #>> '{{}}')"]
         column = f"pg_temp.sw_update_column({lit(name)})"
         select = "SELECT 1 FROM public.%I WHERE %s"
+        root = b.get("principal_table") == name and b["basis"] == "tenant"  # the tenants' table itself
         rows = [
             ("A sees its own row", attempt(app, _on_row(select, name, _where(a))), "1 row(s)"),
             ("A cannot see B's row", attempt(app, _on_row(select, name, _where(bb))), "0 row(s)"),
@@ -310,8 +329,9 @@ def row_security_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
              "0 row(s)"),
             ("A's DELETE of B's row deletes nothing",
              attempt(app, _on_row("DELETE FROM public.%I WHERE %s", name, _where(bb))), "0 row(s)"),
-            ("A can insert its own row",
-             attempt(app, f"pg_temp.sw_insert_sql({lit(name)}, pg_temp.sw_row({lit(new)}))"), "1 row(s)"),
+            ("A cannot create a tenant" if root else "A can insert its own row",
+             attempt(app, f"pg_temp.sw_insert_sql({lit(name)}, pg_temp.sw_row({lit(new)}))"),
+             "refused by policy" if root and plan.membership else "1 row(s)"),
             ("A cannot insert a row for B",
              attempt(app, f"pg_temp.sw_insert_sql({lit(name)}, pg_temp.sw_row({lit(new)}) || {for_b})"),
              "refused by policy"),
@@ -321,6 +341,13 @@ def row_security_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
             ("without a user or tenant set, no row is visible", attempt(app, _on_row(select, name, _where(a)), none),
              "0 row(s)"),
         ]
+        if plan.membership is not None and b["basis"] == "tenant":  # the setting alone does not switch tenants
+            rows.append(("switching the tenant setting to B (A's user is no member of B) shows none of B's rows",
+                         attempt(app, _on_row(select, name, _where(bb)), plan.settings("A", tenant_of="B")),
+                         "0 row(s)"))
+            rows.append(("switching the tenant setting to B lets A write nothing for B",
+                         attempt(app, f"pg_temp.sw_insert_sql({lit(name)}, pg_temp.sw_row({lit(new)}) || {for_b})",
+                                 plan.settings("A", tenant_of="B")), "refused by policy"))
         if "SELECT" in effective_privileges(schema, readonly).get(("table", name), set()):
             rows.append((f"{readonly} as A cannot see B's row", attempt(readonly, _on_row(select, name, _where(bb))),
                          "0 row(s)"))
@@ -341,15 +368,20 @@ def audit_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
     if not audit:
         return []
     app = schema.role("app").name
+    admin = schema.role("admin").name
     out = []
     for name in audit["tables"]:
         bound = name in plan.bindings
+        b = plan.bindings.get(name) or {}
+        # the tenants' table: new tenants are created by the admin role (the application cannot)
+        actor = admin if plan.membership and b.get("basis") == "tenant" and b.get("principal_table") == name \
+            and (schema.settings.get("security") or {}).get("admin_bypass") else app
         label = f"{name}:A-new" if bound else f"{name}:new"
         redacted = audit["redacted"].get(name, [])
         ctx = plan.settings("A") if bound else "'{}'::jsonb"
-        sql = (f"pg_temp.sw_audit_probe({lit(app)}, {lit(name)}, {lit(label)}, {ctx}, {_array(redacted)}, "
+        sql = (f"pg_temp.sw_audit_probe({lit(actor)}, {lit(name)}, {lit(label)}, {ctx}, {_array(redacted)}, "
                f"{lit(audit['table'])})")
-        out.append(Check("audit", f"audit: {name}", f"{name}: INSERT, UPDATE and DELETE by {app} each leave exactly "
+        out.append(Check("audit", f"audit: {name}", f"{name}: INSERT, UPDATE and DELETE by {actor} each leave exactly "
                          "the expected audit row", sql, "ok"))
     return out
 
@@ -389,6 +421,35 @@ def personal_data_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
     return out
 
 
+def tenant_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
+    """Every composite key between tenant-scoped tables: A's row cannot reference B's parent (as the
+    application, and as a superuser: the key itself refuses), and deleting B's parent leaves A's rows."""
+    tenancy = schema.settings.get("tenancy") or {}
+    scoped = tenancy.get("tables") or {}
+    app = schema.role("app").name
+    out = []
+    for name, col in scoped.items():
+        if name not in plan.bindings:
+            continue
+        for fk in schema.table(name).foreign_keys:
+            if fk.ref_table not in scoped or col not in fk.columns or fk.ref_table == name:
+                continue
+            parent = lit(f"{fk.ref_table}:B")
+            pointing = "jsonb_build_object(" + ", ".join(
+                f"{lit(c)}, pg_temp.sw_val({parent}, {lit(r)})" for c, r in zip(fk.columns, fk.ref_columns)
+                if c != col) + ")"
+            insert = f"pg_temp.sw_insert_sql({lit(name)}, pg_temp.sw_row({lit(name + ':A-new')}) || {pointing})"
+            step = f"tenant isolation: {name} -> {fk.ref_table}"
+            out.append(Check("row_security", step, f"{name}: A cannot reference B's {fk.ref_table} row "
+                             f"({fk.name})", f"pg_temp.sw_try({lit(app)}, {insert}, {plan.settings('A')})",
+                             f"foreign key violation: {fk.name}"))
+            sql = (f"pg_temp.sw_cascade_probe({lit(name)}, {lit(col)}, {lit(fk.name)}, {insert}, "
+                   f"{lit(fk.ref_table)}, {lit(fk.ref_table + ':B')}, {lit(name + ':A')})")
+            out.append(Check("row_security", step, f"{name}: no row of A can reference B's {fk.ref_table} row, so "
+                             f"deleting it ({fk.on_delete}) leaves A's rows", sql, "ok"))
+    return out
+
+
 @dataclass
 class SecurityChecks:
     support: str
@@ -401,6 +462,7 @@ def security_checks(schema: Schema) -> SecurityChecks:
     if not schema.roles:
         return SecurityChecks("", "", [])
     plan = FixturePlan(schema)
-    checks = privilege_checks(schema) + row_security_checks(schema, plan) + audit_checks(schema, plan)
+    checks = privilege_checks(schema) + row_security_checks(schema, plan) + tenant_checks(schema, plan)
+    checks += audit_checks(schema, plan)
     checks += encryption_checks(schema, plan) + personal_data_checks(schema, plan)
     return SecurityChecks(support_sql(), plan.sql(), checks)

@@ -176,8 +176,58 @@ BEGIN
             RETURN v_result;
         WHEN insufficient_privilege THEN
             RETURN CASE WHEN SQLERRM LIKE '%row-level security%' THEN 'refused by policy' ELSE 'denied' END;
+        WHEN foreign_key_violation THEN
+            GET STACKED DIAGNOSTICS v_result = CONSTRAINT_NAME;
+            RETURN 'foreign key violation: ' || v_result;
         WHEN OTHERS THEN
             RETURN 'error ' || SQLSTATE || ': ' || SQLERRM;
+    END;
+END
+$sw$;
+
+-- Cross-tenant keys, attempted as the session user (no row-level security in the way): inserting A's row
+-- that references B's parent must be refused by the composite key p_fk; then B's parent is deleted (its
+-- ON DELETE may refuse: another of B's rows needs it) and A's rows of p_table must all be there still.
+CREATE FUNCTION pg_temp.sw_cascade_probe(p_table text, p_tenant text, p_fk text, p_insert text, p_parent text,
+                                         p_parent_b text, p_row_a text) RETURNS text LANGUAGE plpgsql AS $sw$
+DECLARE
+    v_tenant text := pg_temp.sw_text(p_row_a, p_tenant);
+    v_count text := format('SELECT count(*) FROM public.%I WHERE %I::text = %L', p_table, p_tenant,
+                           pg_temp.sw_text(p_row_a, p_tenant));
+    v_before bigint;
+    v_after bigint;
+    v_constraint text;
+    v_result text := 'ok';
+BEGIN
+    BEGIN
+        BEGIN
+            EXECUTE p_insert;
+            v_result := 'a row of tenant ' || v_tenant || ' references another tenant''s ' || p_parent || ' row';
+        EXCEPTION WHEN foreign_key_violation THEN
+            GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
+            IF v_constraint <> p_fk THEN
+                v_result := 'refused by ' || v_constraint || ', expected ' || p_fk;
+            END IF;
+        END;
+        IF v_result = 'ok' THEN
+            EXECUTE v_count INTO v_before;
+            BEGIN
+                EXECUTE format('DELETE FROM public.%I WHERE %s', p_parent, pg_temp.sw_where(p_parent_b));
+            EXCEPTION WHEN foreign_key_violation OR restrict_violation THEN
+                NULL;  -- B's own rows hold on to it: nothing is deleted at all
+            END;
+            EXECUTE v_count INTO v_after;
+            IF v_before = 0 THEN
+                v_result := 'tenant ' || v_tenant || ' has no ' || p_table || ' row to lose';
+            ELSIF v_after <> v_before THEN
+                v_result := format('deleting B''s %s row deleted %s of A''s %s rows', p_parent, v_before - v_after,
+                                   p_table);
+            END IF;
+        END IF;
+        RAISE EXCEPTION USING ERRCODE = 'SWRB0';
+    EXCEPTION
+        WHEN SQLSTATE 'SWRB0' THEN RETURN v_result;
+        WHEN OTHERS THEN RETURN 'error ' || SQLSTATE || ': ' || SQLERRM;
     END;
 END
 $sw$;

@@ -174,6 +174,16 @@ BEGIN
 END;
 $function$;
 
+CREATE FUNCTION fn_current_tenant() RETURNS uuid
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
+AS $function$
+BEGIN
+    RETURN (SELECT m.organization_id FROM public.memberships AS m
+            WHERE m.organization_id = NULLIF(current_setting('app.current_tenant_id', true), '')::uuid
+              AND m.user_id = NULLIF(current_setting('app.current_user_id', true), '')::uuid);
+END;
+$function$;
+
 CREATE TABLE users (
     id uuid NOT NULL DEFAULT gen_random_uuid(),
     email varchar(254) NOT NULL,
@@ -246,6 +256,7 @@ CREATE TABLE projects (
     updated_by uuid,
     deleted_at timestamptz,
     CONSTRAINT pk_projects_id PRIMARY KEY (id),
+    CONSTRAINT uq_projects_organization_id_id UNIQUE (organization_id, id),
     CONSTRAINT uq_projects_organization_id_name UNIQUE (organization_id, name),
     CONSTRAINT chk_projects_name_not_blank CHECK (length(btrim(name)) > 0),
     CONSTRAINT chk_projects_status CHECK (status IN ('active', 'on_hold', 'completed', 'archived')),
@@ -280,7 +291,7 @@ CREATE TABLE tasks (
     CONSTRAINT chk_tasks_position_non_negative CHECK (position >= 0),
     CONSTRAINT chk_tasks_estimate_minutes_non_negative CHECK (estimate_minutes >= 0),
     CONSTRAINT chk_tasks_priority_rule CHECK (priority BETWEEN 1 AND 5),
-    CONSTRAINT fk_tasks_project_id FOREIGN KEY (project_id) REFERENCES projects (id) ON DELETE CASCADE,
+    CONSTRAINT fk_tasks_organization_id_project_id FOREIGN KEY (organization_id, project_id) REFERENCES projects (organization_id, id) ON DELETE CASCADE,
     CONSTRAINT fk_tasks_organization_id FOREIGN KEY (organization_id) REFERENCES organizations (id) ON DELETE RESTRICT,
     CONSTRAINT fk_tasks_assignee_id FOREIGN KEY (assignee_id) REFERENCES users (id) ON DELETE SET NULL,
     CONSTRAINT fk_tasks_created_by FOREIGN KEY (created_by) REFERENCES users (id) ON DELETE SET NULL,
@@ -302,7 +313,7 @@ CREATE TABLE api_keys (
     created_by uuid,
     updated_by uuid,
     CONSTRAINT pk_api_keys_id PRIMARY KEY (id),
-    CONSTRAINT uq_api_keys_key_prefix UNIQUE (key_prefix),
+    CONSTRAINT uq_api_keys_organization_id_key_prefix UNIQUE (organization_id, key_prefix),
     CONSTRAINT chk_api_keys_name_not_blank CHECK (length(btrim(name)) > 0),
     CONSTRAINT fk_api_keys_organization_id FOREIGN KEY (organization_id) REFERENCES organizations (id) ON DELETE RESTRICT,
     CONSTRAINT fk_api_keys_created_by FOREIGN KEY (created_by) REFERENCES users (id) ON DELETE SET NULL,
@@ -310,11 +321,12 @@ CREATE TABLE api_keys (
 );
 
 CREATE TABLE project_watchers (
+    organization_id uuid NOT NULL,
     project_id uuid NOT NULL,
     user_id uuid NOT NULL,
     created_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP,
     CONSTRAINT pk_project_watchers_project_id_user_id PRIMARY KEY (project_id, user_id),
-    CONSTRAINT fk_project_watchers_project_id FOREIGN KEY (project_id) REFERENCES projects (id) ON DELETE CASCADE,
+    CONSTRAINT fk_project_watchers_organization_id_project_id FOREIGN KEY (organization_id, project_id) REFERENCES projects (organization_id, id) ON DELETE CASCADE,
     CONSTRAINT fk_project_watchers_user_id FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
 );
 
@@ -343,6 +355,7 @@ CREATE TABLE subscriptions (
     created_by uuid,
     updated_by uuid,
     CONSTRAINT pk_subscriptions_id PRIMARY KEY (id),
+    CONSTRAINT uq_subscriptions_organization_id_id UNIQUE (organization_id, id),
     CONSTRAINT chk_subscriptions_status CHECK (status IN ('trialing', 'active', 'past_due', 'canceled')),
     CONSTRAINT chk_subscriptions_seats_non_negative CHECK (seats >= 0),
     CONSTRAINT chk_subscriptions_period_order CHECK (current_period_end > current_period_start),
@@ -378,7 +391,7 @@ CREATE TABLE invoices (
     CONSTRAINT chk_invoices_currency_iso CHECK (currency ~ '^[A-Z]{3}$'),
     CONSTRAINT chk_invoices_total_adds_up CHECK (total = subtotal + tax),
     CONSTRAINT fk_invoices_organization_id FOREIGN KEY (organization_id) REFERENCES organizations (id) ON DELETE RESTRICT,
-    CONSTRAINT fk_invoices_subscription_id FOREIGN KEY (subscription_id) REFERENCES subscriptions (id) ON DELETE RESTRICT,
+    CONSTRAINT fk_invoices_organization_id_subscription_id FOREIGN KEY (organization_id, subscription_id) REFERENCES subscriptions (organization_id, id) ON DELETE RESTRICT,
     CONSTRAINT fk_invoices_created_by FOREIGN KEY (created_by) REFERENCES users (id) ON DELETE SET NULL,
     CONSTRAINT fk_invoices_updated_by FOREIGN KEY (updated_by) REFERENCES users (id) ON DELETE SET NULL
 );
@@ -421,7 +434,7 @@ CREATE INDEX idx_projects_updated_by ON projects (updated_by);
 
 CREATE INDEX idx_tasks_organization_id_status_due_date ON tasks (organization_id, status, due_date);
 
-CREATE INDEX idx_tasks_project_id ON tasks (project_id);
+CREATE INDEX idx_tasks_organization_id_project_id ON tasks (organization_id, project_id);
 
 CREATE INDEX idx_tasks_assignee_id ON tasks (assignee_id);
 
@@ -431,23 +444,21 @@ CREATE INDEX idx_tasks_updated_by ON tasks (updated_by);
 
 CREATE INDEX idx_api_keys_active ON api_keys (organization_id) WHERE revoked_at IS NULL;
 
-CREATE INDEX idx_api_keys_organization_id ON api_keys (organization_id);
-
 CREATE INDEX idx_api_keys_created_by ON api_keys (created_by);
 
 CREATE INDEX idx_api_keys_updated_by ON api_keys (updated_by);
+
+CREATE INDEX idx_project_watchers_organization_id_project_id ON project_watchers (organization_id, project_id);
 
 CREATE INDEX idx_project_watchers_user_id ON project_watchers (user_id);
 
 CREATE INDEX idx_subscriptions_plan_id ON subscriptions (plan_id);
 
-CREATE INDEX idx_subscriptions_organization_id ON subscriptions (organization_id);
-
 CREATE INDEX idx_subscriptions_created_by ON subscriptions (created_by);
 
 CREATE INDEX idx_subscriptions_updated_by ON subscriptions (updated_by);
 
-CREATE INDEX idx_invoices_subscription_id ON invoices (subscription_id);
+CREATE INDEX idx_invoices_organization_id_subscription_id ON invoices (organization_id, subscription_id);
 
 CREATE INDEX idx_invoices_created_by ON invoices (created_by);
 
@@ -551,6 +562,8 @@ COMMENT ON FUNCTION fn_create_monthly_partitions(p_table regclass, p_from date, 
 COMMENT ON FUNCTION fn_audit_row() IS 'Writes one audit_log row per changed row; personal data is redacted';
 
 COMMENT ON FUNCTION fn_erase_user(p_id uuid) IS 'Right to erasure (GDPR): anonymizes the personal data of one user in users; returns the number of rows changed';
+
+COMMENT ON FUNCTION fn_current_tenant() IS 'The tenant in app.current_tenant_id, only if the user in app.current_user_id is a member of it (memberships); NULL otherwise. Every tenant policy reads it';
 
 COMMENT ON TABLE organizations IS 'A customer account (the tenant)';
 
@@ -780,6 +793,8 @@ COMMENT ON CONSTRAINT chk_invoices_total_adds_up ON invoices IS 'The invoice tot
 
 COMMENT ON TABLE project_watchers IS 'Links projects and users (many-to-many)';
 
+COMMENT ON COLUMN project_watchers.organization_id IS 'The tenant (from projects)';
+
 COMMENT ON COLUMN project_watchers.project_id IS 'References projects';
 
 COMMENT ON COLUMN project_watchers.user_id IS 'References users';
@@ -836,6 +851,12 @@ COMMENT ON VIEW vw_masked_users IS 'users with personal data masked and secrets 
 
 COMMENT ON VIEW vw_masked_api_keys IS 'api_keys with personal data masked and secrets left out (for the read-only role)';
 
+ALTER TABLE organizations ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE organizations FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE memberships ENABLE ROW LEVEL SECURITY;
+
 ALTER TABLE projects ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE projects FORCE ROW LEVEL SECURITY;
@@ -856,11 +877,27 @@ ALTER TABLE invoices ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE invoices FORCE ROW LEVEL SECURITY;
 
-CREATE POLICY pol_projects_tenant ON projects
-    USING (organization_id = NULLIF(current_setting('app.current_tenant_id', true), '')::uuid)
-    WITH CHECK (organization_id = NULLIF(current_setting('app.current_tenant_id', true), '')::uuid);
+ALTER TABLE project_watchers ENABLE ROW LEVEL SECURITY;
 
-COMMENT ON POLICY pol_projects_tenant ON projects IS 'Every role sees and writes only rows whose organization_id is app.current_tenant_id';
+ALTER TABLE project_watchers FORCE ROW LEVEL SECURITY;
+
+CREATE POLICY pol_organizations_tenant ON organizations
+    USING (id = (SELECT fn_current_tenant() AS fn_current_tenant))
+    WITH CHECK (id = (SELECT fn_current_tenant() AS fn_current_tenant));
+
+COMMENT ON POLICY pol_organizations_tenant ON organizations IS 'Every role sees and writes only rows whose id is the tenant fn_current_tenant() vouches for';
+
+CREATE POLICY pol_organizations_admin ON organizations TO taskhub_saas_admin
+    USING (true)
+    WITH CHECK (true);
+
+COMMENT ON POLICY pol_organizations_admin ON organizations IS 'taskhub_saas_admin sees and changes every row (declared bypass)';
+
+CREATE POLICY pol_projects_tenant ON projects
+    USING (organization_id = (SELECT fn_current_tenant() AS fn_current_tenant))
+    WITH CHECK (organization_id = (SELECT fn_current_tenant() AS fn_current_tenant));
+
+COMMENT ON POLICY pol_projects_tenant ON projects IS 'Every role sees and writes only rows whose organization_id is the tenant fn_current_tenant() vouches for';
 
 CREATE POLICY pol_projects_admin ON projects TO taskhub_saas_admin
     USING (true)
@@ -869,10 +906,10 @@ CREATE POLICY pol_projects_admin ON projects TO taskhub_saas_admin
 COMMENT ON POLICY pol_projects_admin ON projects IS 'taskhub_saas_admin sees and changes every row (declared bypass)';
 
 CREATE POLICY pol_tasks_tenant ON tasks
-    USING (organization_id = NULLIF(current_setting('app.current_tenant_id', true), '')::uuid)
-    WITH CHECK (organization_id = NULLIF(current_setting('app.current_tenant_id', true), '')::uuid);
+    USING (organization_id = (SELECT fn_current_tenant() AS fn_current_tenant))
+    WITH CHECK (organization_id = (SELECT fn_current_tenant() AS fn_current_tenant));
 
-COMMENT ON POLICY pol_tasks_tenant ON tasks IS 'Every role sees and writes only rows whose organization_id is app.current_tenant_id';
+COMMENT ON POLICY pol_tasks_tenant ON tasks IS 'Every role sees and writes only rows whose organization_id is the tenant fn_current_tenant() vouches for';
 
 CREATE POLICY pol_tasks_admin ON tasks TO taskhub_saas_admin
     USING (true)
@@ -881,10 +918,10 @@ CREATE POLICY pol_tasks_admin ON tasks TO taskhub_saas_admin
 COMMENT ON POLICY pol_tasks_admin ON tasks IS 'taskhub_saas_admin sees and changes every row (declared bypass)';
 
 CREATE POLICY pol_api_keys_tenant ON api_keys
-    USING (organization_id = NULLIF(current_setting('app.current_tenant_id', true), '')::uuid)
-    WITH CHECK (organization_id = NULLIF(current_setting('app.current_tenant_id', true), '')::uuid);
+    USING (organization_id = (SELECT fn_current_tenant() AS fn_current_tenant))
+    WITH CHECK (organization_id = (SELECT fn_current_tenant() AS fn_current_tenant));
 
-COMMENT ON POLICY pol_api_keys_tenant ON api_keys IS 'Every role sees and writes only rows whose organization_id is app.current_tenant_id';
+COMMENT ON POLICY pol_api_keys_tenant ON api_keys IS 'Every role sees and writes only rows whose organization_id is the tenant fn_current_tenant() vouches for';
 
 CREATE POLICY pol_api_keys_admin ON api_keys TO taskhub_saas_admin
     USING (true)
@@ -893,10 +930,10 @@ CREATE POLICY pol_api_keys_admin ON api_keys TO taskhub_saas_admin
 COMMENT ON POLICY pol_api_keys_admin ON api_keys IS 'taskhub_saas_admin sees and changes every row (declared bypass)';
 
 CREATE POLICY pol_subscriptions_tenant ON subscriptions
-    USING (organization_id = NULLIF(current_setting('app.current_tenant_id', true), '')::uuid)
-    WITH CHECK (organization_id = NULLIF(current_setting('app.current_tenant_id', true), '')::uuid);
+    USING (organization_id = (SELECT fn_current_tenant() AS fn_current_tenant))
+    WITH CHECK (organization_id = (SELECT fn_current_tenant() AS fn_current_tenant));
 
-COMMENT ON POLICY pol_subscriptions_tenant ON subscriptions IS 'Every role sees and writes only rows whose organization_id is app.current_tenant_id';
+COMMENT ON POLICY pol_subscriptions_tenant ON subscriptions IS 'Every role sees and writes only rows whose organization_id is the tenant fn_current_tenant() vouches for';
 
 CREATE POLICY pol_subscriptions_admin ON subscriptions TO taskhub_saas_admin
     USING (true)
@@ -905,16 +942,40 @@ CREATE POLICY pol_subscriptions_admin ON subscriptions TO taskhub_saas_admin
 COMMENT ON POLICY pol_subscriptions_admin ON subscriptions IS 'taskhub_saas_admin sees and changes every row (declared bypass)';
 
 CREATE POLICY pol_invoices_tenant ON invoices
-    USING (organization_id = NULLIF(current_setting('app.current_tenant_id', true), '')::uuid)
-    WITH CHECK (organization_id = NULLIF(current_setting('app.current_tenant_id', true), '')::uuid);
+    USING (organization_id = (SELECT fn_current_tenant() AS fn_current_tenant))
+    WITH CHECK (organization_id = (SELECT fn_current_tenant() AS fn_current_tenant));
 
-COMMENT ON POLICY pol_invoices_tenant ON invoices IS 'Every role sees and writes only rows whose organization_id is app.current_tenant_id';
+COMMENT ON POLICY pol_invoices_tenant ON invoices IS 'Every role sees and writes only rows whose organization_id is the tenant fn_current_tenant() vouches for';
 
 CREATE POLICY pol_invoices_admin ON invoices TO taskhub_saas_admin
     USING (true)
     WITH CHECK (true);
 
 COMMENT ON POLICY pol_invoices_admin ON invoices IS 'taskhub_saas_admin sees and changes every row (declared bypass)';
+
+CREATE POLICY pol_memberships_tenant ON memberships
+    USING ((organization_id = (SELECT fn_current_tenant() AS fn_current_tenant)) OR (user_id = NULLIF(current_setting('app.current_user_id', true), '')::uuid))
+    WITH CHECK (organization_id = (SELECT fn_current_tenant() AS fn_current_tenant));
+
+COMMENT ON POLICY pol_memberships_tenant ON memberships IS 'Every role sees and writes only rows whose organization_id is the tenant fn_current_tenant() vouches for (and reads the memberships of the user in app.current_user_id)';
+
+CREATE POLICY pol_memberships_admin ON memberships TO taskhub_saas_admin
+    USING (true)
+    WITH CHECK (true);
+
+COMMENT ON POLICY pol_memberships_admin ON memberships IS 'taskhub_saas_admin sees and changes every row (declared bypass)';
+
+CREATE POLICY pol_project_watchers_tenant ON project_watchers
+    USING (organization_id = (SELECT fn_current_tenant() AS fn_current_tenant))
+    WITH CHECK (organization_id = (SELECT fn_current_tenant() AS fn_current_tenant));
+
+COMMENT ON POLICY pol_project_watchers_tenant ON project_watchers IS 'Every role sees and writes only rows whose organization_id is the tenant fn_current_tenant() vouches for';
+
+CREATE POLICY pol_project_watchers_admin ON project_watchers TO taskhub_saas_admin
+    USING (true)
+    WITH CHECK (true);
+
+COMMENT ON POLICY pol_project_watchers_admin ON project_watchers IS 'taskhub_saas_admin sees and changes every row (declared bypass)';
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE organizations TO taskhub_saas_readwrite;
 
@@ -1006,6 +1067,12 @@ GRANT SELECT ON TABLE vw_masked_api_keys TO taskhub_saas_admin;
 
 GRANT EXECUTE ON FUNCTION fn_erase_user(p_id uuid) TO taskhub_saas_admin;
 
+GRANT EXECUTE ON FUNCTION fn_current_tenant() TO taskhub_saas_readonly;
+
+GRANT EXECUTE ON FUNCTION fn_current_tenant() TO taskhub_saas_readwrite;
+
+GRANT EXECUTE ON FUNCTION fn_current_tenant() TO taskhub_saas_admin;
+
 REVOKE ALL ON FUNCTION fn_update_timestamp() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION fn_create_monthly_partitions(p_table regclass, p_from date, p_to date) FROM PUBLIC;
@@ -1013,6 +1080,8 @@ REVOKE ALL ON FUNCTION fn_create_monthly_partitions(p_table regclass, p_from dat
 REVOKE ALL ON FUNCTION fn_audit_row() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION fn_erase_user(p_id uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION fn_current_tenant() FROM PUBLIC;
 
 ALTER DEFAULT PRIVILEGES FOR ROLE taskhub_saas_owner IN SCHEMA public GRANT SELECT ON TABLES TO taskhub_saas_readonly;
 

@@ -53,6 +53,7 @@ from schemawright.lint.schema_rules.sw610_multiple_permissive_policies import Mu
 from schemawright.lint.schema_rules.sw611_public_schema_create import PublicSchemaCreate
 from schemawright.lint.schema_rules.sw612_sensitive_columns_exposed import SensitiveColumnsExposed
 from schemawright.lint.schema_rules.sw613_materialized_view_exposed import MaterializedViewExposed
+from schemawright.lint.schema_rules.sw614_tenant_isolation_gap import TenantIsolationGap
 from schemawright.lint.schema_rules.sw701_sequence_near_overflow import SequenceNearOverflow
 from schemawright.lint.schema_rules.sw702_unused_index import UnusedIndex
 from schemawright.lint.schema_rules.sw703_never_vacuumed_or_analyzed import NeverVacuumedOrAnalyzed
@@ -112,6 +113,7 @@ ALL_RULES = (
     PublicSchemaCreate,
     SensitiveColumnsExposed,
     MaterializedViewExposed,
+    TenantIsolationGap,
     SequenceNearOverflow,
     UnusedIndex,
     NeverVacuumedOrAnalyzed,
