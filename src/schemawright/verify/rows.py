@@ -235,8 +235,10 @@ def base_candidates(column: Column, serial: int) -> list[str]:
     if k in (Kind.SMALLINT, Kind.INTEGER, Kind.BIGINT):
         return [str(serial % 30000 + 1), "1", "0", "5", "3"]
     if k in (Kind.NUMERIC, Kind.REAL, Kind.DOUBLE, Kind.MONEY):
-        first = _numeric_serial(serial, t) if k == Kind.NUMERIC else f"{serial % 900 + 10}.5"
-        return [v for v in dict.fromkeys([first, "1", "0", "4.5", "0.5", "50"]) if fits_number(v, t)]
+        first = f"{serial % 900 + 10}.5"
+        if not fits_number(first, t):  # numeric(3,2) holds at most 9.99
+            first = _numeric_serial(serial, t)
+        return [v for v in dict.fromkeys([first, "1", "0", "4.5", "50"]) if fits_number(v, t)]
     if k == Kind.BOOLEAN:
         return ["true", "false"]
     if k == Kind.UUID:
