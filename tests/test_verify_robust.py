@@ -57,11 +57,15 @@ def test_tricky_types_verify_clean(tmp_path: Path, pg_dsn: str):
     failed = [s for s in _steps(report) if not s["ok"]]
     assert not failed, failed
     assert sum(1 for s in _steps(report) if s["group"] == "constraints") > 20
+    summary = json.loads((out / "agent_output.json").read_text())["execution_summary"]
+    assert summary["status"] == "success" and summary["confidence_terms"]["verification"] == 1.0
+    assert not list(out.glob("*.tmp"))
 
 
 def test_unbuildable_row_is_one_finding_and_does_not_cascade(tmp_path: Path, pg_dsn: str):
     out = tmp_path / "out"
     design_project(INPUTS / "tricky_types.yaml", out)
+    before = json.loads((out / "agent_output.json").read_text())["execution_summary"]
     v001 = next((out / "migrations").glob("V001__*.sql"))
     # A tampered migration: no row of items can ever be stored.
     v001.write_text(v001.read_text() + "\nALTER TABLE items ADD CONSTRAINT chk_tampered CHECK (false);\n")
@@ -77,6 +81,12 @@ def test_unbuildable_row_is_one_finding_and_does_not_cascade(tmp_path: Path, pg_
     currencies = [s for s in steps if s["name"].startswith("currencies:")]
     assert len(currencies) >= 5 and all(s["ok"] for s in currencies)
     assert not report.passed
+    # verify records the outcome in agent_output.json: partial success, lower confidence.
+    after = json.loads((out / "agent_output.json").read_text())["execution_summary"]
+    assert before["status"] == "success" and after["status"] == "partial_success"
+    assert after["confidence_score"] < before["confidence_score"]
+    assert after["confidence_inputs"]["verification"]["failed"] >= 1
+    assert any("items" in name for name in after["confidence_inputs"]["verification"]["failed_checks"])
 
 
 # --- isolation: verify without --dsn runs on a private cluster of its own ----------------------------
@@ -143,6 +153,7 @@ def test_binaries_for_names_what_is_missing():
 def test_encrypted_design_seeds_and_benches_without_dsn(tmp_path: Path, monkeypatch):
     """seed and bench with no --dsn on a design that needs pgcrypto: a server from binaries that have
     it is started beside the default one, and `db stop` stops both."""
+    from schemawright.bench.report import write_outputs
     from schemawright.bench.run import bench
     from schemawright.db import embedded
     from schemawright.seed.run import seed
@@ -162,6 +173,10 @@ def test_encrypted_design_seeds_and_benches_without_dsn(tmp_path: Path, monkeypa
         assert sum(t.rows for t in result.load.tables) > 0
         doc = bench(out, scale=0.01, duration=0.5, warmup=0, clients=1, baseline=False, floor=False)
         assert doc["results"]
+        write_outputs(doc, out)  # bench --out <project folder>: projections and status into agent_output
+        agent = json.loads((out / "agent_output.json").read_text())
+        assert agent["performance_analysis"]["query_performance_projections"]
+        assert agent["execution_summary"]["confidence_inputs"]["bench"]["checks"] > 0
     finally:
         assert embedded.stop()
     assert not embedded.stop()  # both servers are down

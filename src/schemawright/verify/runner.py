@@ -31,6 +31,7 @@ from schemawright.migrate.statements import split_statements
 from schemawright.model.compare import differences
 from schemawright.model.schema import Schema
 from schemawright.model.serialize import schema_from_json
+from schemawright.render import confidence
 from schemawright.render.model_json import MODEL_PATH
 from schemawright.verify import security
 from schemawright.verify.constraints import count_probes, run_probes
@@ -145,6 +146,13 @@ def verify_project(folder: str | Path, *, dsn: str | None = None, progress: Cons
         if dsn is None:
             report.server = "private PostgreSQL cluster (deleted after the run)"
     report.write(folder)
+    data = report.to_dict()["summary"]
+    try:
+        confidence.record(folder / "agent_output.json", "verification", {
+            "checks": data["checks"], "passed": data["passed"], "failed": data["failed"],
+            "report": "verification.json", "failed_checks": [s.name for s in report.steps if not s.ok][:50]})
+    except OSError as exc:
+        raise VerifyError(f"cannot update {folder / 'agent_output.json'}: {exc.strerror or exc}") from None
     return report
 
 
