@@ -9,6 +9,7 @@ embedded one) and read back, so the model is exactly what PostgreSQL made of it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from pathlib import Path
@@ -19,6 +20,7 @@ from pglast.parser import ParseError, parse_sql_json
 from psycopg import sql
 
 from schemawright.db import connect, resolve_dsn, scratch_database
+from schemawright.db.embedded import extensions_in_sql
 from schemawright.errors import DatabaseError, SchemawrightError
 from schemawright.inspect import inspect_schema
 from schemawright.migrate.statements import non_transactional
@@ -120,7 +122,12 @@ def migration_files(folder: Path) -> list[Path]:
 
 def schema_of_sql(files: list[Path], dsn: str | None = None) -> Schema:
     """Apply SQL files, in order, to a scratch database on ``dsn``'s server and read the result back."""
-    server = resolve_dsn(dsn)
+    needs: list[str] = []
+    if dsn is None:  # the default server lacks pgcrypto: one from binaries that have what the files create
+        for f in files:
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                needs += extensions_in_sql(f.read_text(encoding="utf-8"))
+    server = resolve_dsn(dsn, needs)
     with scratch_database(server, prefix="sw_source") as scratch, connect(scratch, autocommit=True) as conn:
         conn.execute("SET synchronous_commit = off")  # a scratch database: no need to wait for the disk
         for f in files:

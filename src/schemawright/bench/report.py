@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from schemawright.bench.storage import compare, human
+from schemawright.render import confidence
 from schemawright.render.escape import html_text as escape
 
 
@@ -144,7 +145,19 @@ def merge_agent_output(path: Path, result: dict) -> None:
     perf["measured"] = {"targets": result["targets"], "ratios": result.get("ratios"), "floor": result.get("floor"),
                         "throughput": result.get("throughput"), "baseline_ratio": result.get("baseline_ratio"),
                         "source": "bench.json"}
-    path.write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    # status and confidence_score: a pattern that errored or was not measured, or a missed target, is a
+    # failed check (render/confidence.py).
+    targets_list = result.get("targets") or []
+    unmeasured = [n for n, r in result["results"].items() if r.get("errors") or not r.get("calls")]
+    missed = [t["name"] for t in targets_list if t.get("met") is False]
+    doc.setdefault("execution_summary", {})
+    summary = doc["execution_summary"]
+    inputs = dict(summary.get("confidence_inputs") or {})
+    inputs["bench"] = {"checks": len(result["results"]) + len(targets_list),
+                       "failed": len(unmeasured) + len(missed), "patterns_not_measured": unmeasured,
+                       "targets_missed": missed, "report": "bench.json"}
+    confidence.apply(summary, inputs)
+    confidence.write_atomically(path, json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
 def storage_lines(result: dict) -> list[str]:

@@ -59,7 +59,7 @@ def bench(path: str | Path, dsn: str | None = None, *, scale: float = 0.01, dura
           max_rows: int = 1_000_000, console: Console | None = None) -> dict:
     """Run the whole benchmark and return the bench.json document."""
     source = load_source(path)
-    server = resolve_dsn(dsn)
+    server = resolve_dsn(dsn, source.schema.extensions)  # pgcrypto for encrypted columns
     started = time.time()
     result: dict = {"project": source.name, "scale": scale, "clients": clients, "duration_s": duration,
                     "warmup_s": warmup, "seed": seed, "started": dt.datetime.now(dt.timezone.utc).isoformat()}

@@ -46,5 +46,7 @@ def seed_source(source: Source, dsn: str, *, scale: float = 0.01, seed: int = 42
 
 
 def seed(path: str | Path, dsn: str | None = None, **kw) -> SeedResult:
-    """Seed the design in ``path`` (folder or task input) into ``dsn`` (default: the embedded server)."""
-    return seed_source(load_source(path), resolve_dsn(dsn, database=True), **kw)
+    """Seed the design in ``path`` (folder or task input) into ``dsn`` (default: the embedded server; one
+    with the extensions the design needs, such as pgcrypto)."""
+    source = load_source(path)
+    return seed_source(source, resolve_dsn(dsn, source.schema.extensions, database=True), **kw)

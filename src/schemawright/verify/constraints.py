@@ -19,7 +19,8 @@ from schemawright.dialects.postgres import type_sql
 
 from schemawright.model.schema import CheckConstraint, FkAction, ForeignKey, Schema, Table
 from schemawright.verify.report import StepResult
-from schemawright.verify.rows import Row, RowFactory
+from schemawright.model.types import Kind
+from schemawright.verify.rows import CannotBuildRow, Row, RowFactory, compact_token
 
 NOT_NULL, CHECK, UNIQUE, FOREIGN_KEY, RESTRICT = "23502", "23514", "23505", "23503", "23001"
 
@@ -65,7 +66,10 @@ def probe_table(factory: RowFactory, table: Table) -> list[tuple[str, Callable[[
     probes: list[tuple[str, Callable[[], str]]] = []
 
     def valid() -> str:
-        _accept(factory, table, factory.valid_row(table))
+        try:
+            _accept(factory, table, factory.valid_row(table))
+        except ProbeFailed as exc:  # every other probe starts from a valid row: one finding, not one each
+            raise CannotBuildRow(str(exc)) from None
         return "valid row accepted"
     probes.append((f"{table.name}: valid row accepted", valid))
 
@@ -136,10 +140,19 @@ def _implied_check(factory: RowFactory, table: Table, check: CheckConstraint, ro
 
 
 def _missing_value(factory: RowFactory, table: Table, col: str) -> str:
+    """A value of the column's type that no parent row holds (fits the type: smallint, char(3)...)."""
     column = table.column(col)
-    if column.type.kind.value == "uuid":
+    t, serial = column.type, next(factory.serial)
+    if t.kind == Kind.UUID:
         return str(uuid.uuid4())
-    return str(2_000_000_000 - next(factory.serial))
+    if t.kind == Kind.SMALLINT:
+        return str(32767 - serial % 1000)
+    if t.is_textual:
+        width = t.length or 12
+        return ("~" + compact_token(serial, width - 1))[:width] if width > 1 else "~"
+    if t.kind == Kind.NUMERIC and t.precision is not None:
+        return str(10 ** (t.precision - (t.scale or 0)) - 1 - serial % 10)
+    return str(2_000_000_000 - serial)
 
 
 def _on_delete(factory: RowFactory, table: Table, fk: ForeignKey) -> str:
@@ -196,21 +209,43 @@ def _self_on_delete(factory: RowFactory, table: Table, fk: ForeignKey) -> str:
 
 
 def run_probes(conn: psycopg.Connection, schema: Schema, on_step: Callable[[StepResult], None]) -> None:
-    """Run every probe of every table in one transaction that is rolled back at the end."""
+    """Run every probe of every table in one transaction that is rolled back at the end.
+
+    Each probe runs in a savepoint of its own that is rolled back after it, so a probe that fails (or
+    breaks the transaction) never touches the next one. When no valid row of a table can be built,
+    that is one finding: the table's other probes, which all start from a valid row, are not run."""
     factory = RowFactory(conn, schema)
-    probes = [p for t in schema.tables for p in probe_table(factory, t)]
-    tx = conn.transaction(force_rollback=True)
-    with tx:
-        for name, probe in probes:
-            start = time.perf_counter()
-            try:
-                detail, ok = probe(), True
-            except ProbeFailed as exc:
-                detail, ok = str(exc), False
-            except (RuntimeError, psycopg.Error) as exc:
-                detail, ok = f"probe could not run: {exc}", False
-            on_step(StepResult(name=name, ok=ok, detail=detail, seconds=time.perf_counter() - start,
-                               group="constraints"))
+    with conn.transaction(force_rollback=True):
+        for table in schema.tables:
+            blocked: str | None = None
+            skipped = 0
+            for name, probe in probe_table(factory, table):
+                if blocked is not None:
+                    skipped += 1
+                    continue
+                start = time.perf_counter()
+                try:
+                    with conn.transaction(force_rollback=True):
+                        detail, ok = probe(), True
+                except ProbeFailed as exc:
+                    detail, ok = str(exc), False
+                except CannotBuildRow as exc:
+                    detail, ok, blocked = f"no valid row could be built: {exc}", False, str(exc)
+                    name = f"{table.name}: a valid row can be built"
+                except (RuntimeError, psycopg.Error) as exc:
+                    detail, ok = f"probe could not run: {_error_text(exc)}", False
+                step = StepResult(name=name, ok=ok, detail=detail, seconds=time.perf_counter() - start,
+                                  group="constraints")
+                on_step(step)
+            if skipped:
+                step.detail += f" ({skipped} other probe(s) of {table.name} need one and were not run)"
+
+
+def _error_text(exc: Exception) -> str:
+    diag = getattr(exc, "diag", None)
+    if diag is not None and diag.sqlstate:
+        return f"{diag.sqlstate} {diag.message_primary}"
+    return str(exc)
 
 
 def count_probes(schema: Schema) -> int:

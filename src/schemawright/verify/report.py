@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from schemawright.errors import VerifyError
 
 
 @dataclass(slots=True)
@@ -48,8 +49,11 @@ class VerifyReport:
 
     def write(self, folder: Path) -> None:
         """Write verification.json next to the project (atomically: temp file + rename)."""
+        from schemawright.render.confidence import write_atomically
+
         target = folder / "verification.json"
-        tmp = target.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, target)
+        try:
+            write_atomically(target, json.dumps(self.to_dict(), indent=2) + "\n")
+        except OSError as exc:
+            raise VerifyError(f"cannot write {target}: {exc.strerror or exc}") from None
         self.path = str(target)

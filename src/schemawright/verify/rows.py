@@ -9,9 +9,11 @@ keys are inserted first. All values travel as parameters; identifiers are quoted
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import json
 import uuid
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 import pglast
@@ -71,6 +73,10 @@ def _expression_facts(expression: str) -> tuple[tuple[str, ...], tuple[tuple[str
     return tuple(constants.found), tuple(matches.found)
 
 
+class CannotBuildRow(RuntimeError):
+    """No row of a table satisfying its checks (and its parents' rows) could be built or inserted."""
+
+
 def check_literals(check: CheckConstraint) -> list[str]:
     """String forms of the constants in a check, and their neighbours for numbers."""
     return list(_expression_facts(str(check.expression))[0])
@@ -94,8 +100,61 @@ def _is_number(value: str) -> bool:
     return True
 
 
+_INT_RANGE = {Kind.SMALLINT: 32767, Kind.INTEGER: 2_147_483_647, Kind.BIGINT: 9_223_372_036_854_775_807}
+_B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def compact_token(serial: int, width: int) -> str:
+    """``serial`` spelled in at most ``width`` base-36 characters (distinct for serials below 36**width)."""
+    n, out = serial % (36 ** max(width, 1)), ""
+    while True:
+        out = _B36[n % 36] + out
+        n //= 36
+        if n == 0:
+            break
+    return out
+
+
+def fits_number(text: str, column_type) -> bool:
+    """Would ``text`` fit the column's numeric type (integer range, numeric precision and scale)?"""
+    k = column_type.kind
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return False
+    if k in _INT_RANGE:
+        return value == value.to_integral_value() and abs(value) <= _INT_RANGE[k]
+    if k == Kind.NUMERIC and column_type.precision is not None:
+        scale = column_type.scale or 0
+        rounded = value.quantize(Decimal(1).scaleb(-scale)) if scale >= 0 else value
+        return abs(rounded) < Decimal(10) ** (column_type.precision - scale)
+    return True
+
+
+def _numeric_serial(serial: int, column_type) -> str:
+    """A value distinct per ``serial`` that fits numeric(p, s)."""
+    p, s = column_type.precision, column_type.scale or 0
+    if p is None:
+        return f"{serial % 900 + 10}.5"
+    n = serial % (10 ** p - 1) + 1
+    return str(Decimal(n).scaleb(-s)) if s > 0 else str(n)
+
+
+def _fits(column: Column, value: str) -> bool:
+    """Does a candidate (a check's literal, a regex sample) fit the column's type?"""
+    t = column.type
+    if t.array_dims:
+        return True
+    if t.kind in _INT_RANGE or t.kind == Kind.NUMERIC:
+        return fits_number(value, t)
+    if t.is_textual and t.length is not None:
+        return len(value) <= t.length
+    return True
+
+
 def base_candidates(column: Column, serial: int) -> list[str]:
-    """Plausible values for a column, most plausible first; ``serial`` makes them distinct."""
+    """Plausible values for a column, most plausible first; ``serial`` makes them distinct. Every
+    value fits the column's full type: integer range, numeric precision and scale, character width."""
     t, name = column.type, column.name
     if t.array_dims:
         return ["{}"]
@@ -103,7 +162,10 @@ def base_candidates(column: Column, serial: int) -> list[str]:
     if k in (Kind.SMALLINT, Kind.INTEGER, Kind.BIGINT):
         return [str(serial % 30000 + 1), "1", "0", "5", "3"]
     if k in (Kind.NUMERIC, Kind.REAL, Kind.DOUBLE, Kind.MONEY):
-        return [f"{serial % 900 + 10}.5", "1", "0", "4.5", "50"]
+        first = f"{serial % 900 + 10}.5"
+        if not fits_number(first, t):  # numeric(3,2) holds at most 9.99
+            first = _numeric_serial(serial, t)
+        return [v for v in dict.fromkeys([first, "1", "0", "4.5", "50"]) if fits_number(v, t)]
     if k == Kind.BOOLEAN:
         return ["true", "false"]
     if k == Kind.UUID:
@@ -138,7 +200,15 @@ def base_candidates(column: Column, serial: int) -> list[str]:
     hint = next((i for i, words in enumerate((("email",), ("url", "website", "link", "avatar", "image"),
                                               ("phone", "mobile", "fax"))) if any(w in name for w in words)), 0)
     shapes.insert(0, shapes.pop(hint))
-    return [s[:width] for s in shapes]
+    # A shape wider than the column is not cut (cut values collide: "item-1" and "item-12" in char(5));
+    # the serial spelled compactly takes the place of the first one that does not fit.
+    fitting = [s for s in shapes if len(s) <= width]
+    if len(fitting) < len(shapes):
+        compact = compact_token(serial, width)
+        if k == Kind.CHAR:  # char(n) pads with blanks: a full-width value keeps the padding out of comparisons
+            compact = compact.rjust(width, "0")
+        fitting.insert(0, compact)
+    return list(dict.fromkeys(fitting))
 
 
 class RowFactory:
@@ -199,7 +269,13 @@ class RowFactory:
                     # A sample that spells the serial is distinct per row: the likeliest valid value, so first.
                     distinct = sample != regex_sample(pattern, serial + 1, ignore_case)
                     values.insert(0, sample) if distinct else values.append(sample)
-        return values
+        p = table.partitioning
+        if p is not None and p.strategy == "range" and p.columns and p.columns[0] == column.name \
+                and column.type.kind in (Kind.TIMESTAMPTZ, Kind.TIMESTAMP, Kind.DATE):
+            # Inside the partitions a migration creates around today, whether or not a default one exists.
+            today = datetime.date.today().isoformat()
+            values.insert(0, today if column.type.kind == Kind.DATE else f"{today} 12:{serial % 60:02d}:00+00")
+        return [v for v in values if _fits(column, v)]
 
     def satisfying(self, table: Table, check: CheckConstraint, row: Row, want: bool,
                    fixed: tuple[str, ...] = ()) -> Row | None:
@@ -225,7 +301,7 @@ class RowFactory:
             if not self.holds(table, check, row):
                 repaired = self.satisfying(table, check, row, want=True, fixed=fixed)
                 if repaired is None:
-                    raise RuntimeError(f"cannot build a row of {table.name} satisfying {check.name}")
+                    raise CannotBuildRow(f"cannot build a row of {table.name} satisfying {check.name}")
                 row = repaired
         return row
 
@@ -284,7 +360,12 @@ class RowFactory:
                 continue  # given, or set by a wider key that includes these columns
             parent = self.schema.table(fk.ref_table)
             agree = {r: row[c] for c, r in zip(fk.columns, fk.ref_columns) if c in row}
-            parent_row = self.insert(parent, self.valid_row(parent, agree))
+            try:
+                with self.conn.transaction():
+                    parent_row = self.insert(parent, self.valid_row(parent, agree))
+            except psycopg.Error as exc:
+                raise CannotBuildRow(f"the parent row in {parent.name} that {fk.name} needs was refused: "
+                                     f"{exc.diag.sqlstate} {exc.diag.message_primary}") from None
             for col, ref in zip(fk.columns, fk.ref_columns):
                 row[col] = parent_row[ref]
         return self.repair(table, row, fixed=tuple(fixed or ()))

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import re
@@ -22,7 +23,8 @@ import psycopg
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from schemawright.db import connect, resolve_dsn, scratch_database
+from schemawright.db import connect, scratch_database
+from schemawright.db.embedded import private_server
 from schemawright.errors import VerifyError
 from schemawright.inspect import inspect_schema
 from schemawright.migrate.errors import MigrationError
@@ -30,6 +32,7 @@ from schemawright.migrate.statements import split_statements
 from schemawright.model.compare import differences
 from schemawright.model.schema import Schema
 from schemawright.model.serialize import schema_from_json
+from schemawright.render import confidence
 from schemawright.render.model_json import MODEL_PATH
 from schemawright.verify import security
 from schemawright.verify.constraints import count_probes, run_probes
@@ -128,13 +131,34 @@ def _leftovers(conn: psycopg.Connection, model: Schema) -> list[str]:
 
 
 def verify_project(folder: str | Path, *, dsn: str | None = None, progress: Console | None = None) -> VerifyReport:
-    """Verify the project in ``folder`` on ``dsn`` (default: the embedded server); write verification.json."""
+    """Verify the project in ``folder`` on ``dsn`` (default: a private cluster made for this run, see
+    ``db.embedded.private_server``); write verification.json."""
     folder = Path(folder)
     if not folder.is_dir():
         raise VerifyError(f"{folder} is not a folder")
     model = load_model(folder)
     forward, undo = read_migrations(folder)
-    server = resolve_dsn(dsn)
+    with contextlib.ExitStack() as stack:
+        # No --dsn: a private cluster of its own, so the design's roles (cluster-wide) never meet
+        # another database's, another verification's, or a deployment's; from binaries with the
+        # extensions the design needs (pgcrypto).
+        server = dsn if dsn is not None else stack.enter_context(private_server(model.extensions))
+        report = _verify_on(folder, model, forward, undo, server, progress)
+        if dsn is None:
+            report.server = "private PostgreSQL cluster (deleted after the run)"
+    report.write(folder)
+    data = report.to_dict()["summary"]
+    try:
+        confidence.record(folder / "agent_output.json", "verification", {
+            "checks": data["checks"], "passed": data["passed"], "failed": data["failed"],
+            "report": "verification.json", "failed_checks": [s.name for s in report.steps if not s.ok][:50]})
+    except OSError as exc:
+        raise VerifyError(f"cannot update {folder / 'agent_output.json'}: {exc.strerror or exc}") from None
+    return report
+
+
+def _verify_on(folder: Path, model: Schema, forward: list[Path], undo: list[Path], server: str,
+               progress: Console | None) -> VerifyReport:
     report = VerifyReport(folder=str(folder), server=_redact(server))
     bar = Progress(TextColumn("{task.description:<50}"), BarColumn(), MofNCompleteColumn(), console=progress,
                    transient=True) if progress else None
@@ -149,7 +173,6 @@ def verify_project(folder: str | Path, *, dsn: str | None = None, progress: Cons
         finally:
             if bar:
                 bar.stop()
-    report.write(folder)
     return report
 
 

@@ -42,9 +42,8 @@ def scratch_roles(server: str, model: Schema) -> Iterator[None]:
                 why = "; ".join(f"{e}: {EXTENSION_PURPOSE.get(e, 'used by the design')}" for e in missing)
                 raise VerifyError(
                     f"the design needs the PostgreSQL extension {', '.join(missing)} ({why}), which this server "
-                    "does not provide (the embedded PostgreSQL has no pgcrypto). Verify on a server that has it: "
-                    "schemawright verify <folder> --dsn postgresql://user@host/db (for example a distribution "
-                    "PostgreSQL with its contrib modules)")
+                    "does not provide. Verify without --dsn (a private server from binaries that have it) or on "
+                    "a server that has it: schemawright verify <folder> --dsn postgresql://user@host/db")
         if names:
             in_use = _roles_in_use(conn, names)
             if in_use:
@@ -52,7 +51,7 @@ def scratch_roles(server: str, model: Schema) -> Iterator[None]:
                     f"the roles {', '.join(in_use)} already exist on this server and are in use (privileges in a "
                     "database, a password, or members of their own). Roles are shared by every database of a "
                     "server and verify creates and drops them, so it will not run where they may belong to a "
-                    "deployment or to a verify still running: use the embedded server (no --dsn) or another "
+                    "deployment or to a verify still running: verify without --dsn (a private server of its own) or on another "
                     "server. If they are left over from an interrupted verify, drop them: "
                     + " ".join(f"DROP ROLE {r};" for r in in_use))
     try:

@@ -1,0 +1,87 @@
+"""docs/schemas: the JSON Schemas of the task input and of agent_output.json hold for every example and
+every tests/inputs file, and the task input schema is the one the models generate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is in the test extras: pip install -e '.[test]'")
+
+from schemawright.api import design_project  # noqa: E402
+from schemawright.render import confidence  # noqa: E402
+from schemawright.spec.json_schema import task_input_schema  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMAS = ROOT / "docs" / "schemas"
+INPUTS = sorted(p for d in (ROOT / "examples", ROOT / "tests" / "inputs") for p in d.iterdir()
+                if p.suffix in (".json", ".yaml", ".yml"))
+
+
+def _validator(name: str):
+    schema = json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _errors(validator, doc) -> list[str]:
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}" for e in validator.iter_errors(doc)]
+
+
+def test_task_input_schema_is_up_to_date():
+    committed = json.loads((SCHEMAS / "task_input.schema.json").read_text(encoding="utf-8"))
+    assert committed == task_input_schema(), \
+        "regenerate: python -m schemawright.spec.json_schema > docs/schemas/task_input.schema.json"
+
+
+@pytest.mark.parametrize("path", INPUTS, ids=[p.name for p in INPUTS])
+def test_every_input_matches_the_task_input_schema(path: Path):
+    assert not _errors(_validator("task_input.schema.json"), yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def test_task_input_schema_refuses_what_the_loader_refuses():
+    validator = _validator("task_input.schema.json")
+    good = yaml.safe_load((ROOT / "tests" / "inputs" / "tricky_types.yaml").read_text(encoding="utf-8"))
+    assert not _errors(validator, good)
+    bad = json.loads(json.dumps(good))
+    bad["data_model"]["entities"][0]["atributes"] = bad["data_model"]["entities"][0].pop("attributes")
+    assert _errors(validator, bad)
+    del good["data_model"]
+    assert any("data_model" in e for e in _errors(validator, good))
+
+
+@pytest.mark.parametrize("path", INPUTS, ids=[p.name for p in INPUTS])
+def test_every_agent_output_matches_its_schema(path: Path, tmp_path: Path):
+    design_project(path, tmp_path / "out")
+    doc = json.loads((tmp_path / "out" / "agent_output.json").read_text(encoding="utf-8"))
+    assert not _errors(_validator("agent_output.schema.json"), doc)
+    summary = doc["execution_summary"]
+    inputs = summary["confidence_inputs"]
+    # The status follows the documented rule: documented-only business rules make it partial.
+    expected = "success" if inputs["rules_enforced"] == inputs["rules_declared"] else "partial_success"
+    assert summary["status"] == expected
+    assert summary["confidence_score"] == confidence.score(inputs)[0]
+    assert inputs["verification"] is None and summary["confidence_terms"]["verification"] == confidence.UNVERIFIED
+    # Storage: the audit trail is growth, not initial size.
+    storage = doc["performance_analysis"]["storage_estimate"]
+    assert "audit_log" not in storage["tables"]
+    for name in storage["growth_per_year"]:
+        assert name not in storage["tables"] and f"{name} grows about" in doc["performance_analysis"]["estimated_storage"]
+
+
+def test_confidence_formula():
+    base = {"verification": None, "rules_declared": 4, "rules_enforced": 3, "columns": 50,
+            "fallback_typed_columns": 5, "inference_warnings": 2}
+    value, terms = confidence.score(base)
+    assert terms == {"verification": 0.5, "rules": 0.75, "typing": 0.86}
+    assert value == round(0.5 * 0.5 + 0.3 * 0.75 + 0.2 * 0.86, 2)
+    assert confidence.status(base) == "partial_success"
+    verified = dict(base, rules_enforced=4, verification={"checks": 100, "passed": 100, "failed": 0})
+    assert confidence.status(verified) == "success"
+    failing = dict(verified, verification={"checks": 100, "passed": 90, "failed": 10})
+    assert confidence.status(failing) == "partial_success"
+    assert confidence.score(failing)[0] < confidence.score(verified)[0]
+    assert confidence.status(dict(verified, bench={"checks": 5, "failed": 1})) == "partial_success"
