@@ -6,12 +6,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from schemawright.design import design
 from schemawright.model.schema import Schema
+from schemawright.project.sources import design_task_input
 from schemawright.render import Artifact, render_all
 from schemawright.render.docs import schema_counts
 from schemawright.render.writer import write_folder
-from schemawright.spec.load import load_task_input
 from schemawright.spec.models import TaskInput
 
 
@@ -26,8 +25,7 @@ class DesignResult:
 
 def design_schema(spec_path: str | Path) -> tuple[TaskInput, Schema]:
     """Load and validate a task input and design its schema (no files written)."""
-    spec, smap = load_task_input(spec_path)
-    return spec, design(spec, smap)
+    return design_task_input(spec_path)
 
 
 def design_project(spec_path: str | Path, out_dir: str | Path | None = None, *, force: bool = False) -> DesignResult:

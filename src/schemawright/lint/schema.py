@@ -36,8 +36,8 @@ from schemawright.lint.schema_settings import SchemaSettings, load_schema_settin
 from schemawright.lint.schema_sources import Anchors, input_anchors, sql_anchors
 from schemawright.lint.source import parse_files
 from schemawright.model.schema import Schema
-from schemawright.sources import (MODEL_FILE, SourceError, apply_sql, inspect_database, is_dsn, load_schema,
-                                  migration_files)
+from schemawright.project.sources import (MODEL_FILE, SourceError, apply_sql, design_with_source_map, inspect_database,
+                                          is_dsn, load_schema, migration_files)
 
 SCHEMA_RULES = RuleSet(ALL_RULES)
 PHYSICAL_SQL = Path("models/physical/physical_model.sql")
@@ -183,11 +183,7 @@ def _model_of_file(path: Path) -> tuple[Schema, Anchors | None]:
     with path.open(encoding="utf-8", errors="replace") as fh:
         if '"schemawright.schema"' in fh.read(200):
             return load_schema(str(path)), Anchors(str(path))
-    from schemawright.design import design
-    from schemawright.spec.load import load_task_input
-
-    spec, smap = load_task_input(path)
-    schema = design(spec, smap)
+    _, smap, schema = design_with_source_map(path)
     return schema, input_anchors(schema, smap)
 
 

@@ -1,11 +1,5 @@
-"""The error every migration command raises for a problem it can explain."""
+"""Moved to :mod:`schemawright.project.errors` (below every feature); kept for older imports."""
 
-from __future__ import annotations
+from schemawright.project.errors import MigrationError
 
-from schemawright.errors import SchemawrightError
-
-
-class MigrationError(SchemawrightError):
-    """A migration could not be found, read, checked or applied; the message says what and where."""
-
-    exit_code = 5
+__all__ = ["MigrationError"]

@@ -18,7 +18,7 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from schemawright.migrate.errors import MigrationError
+from schemawright.project.errors import MigrationError
 from schemawright.migrate.files import parse_version
 
 DEFAULT_TABLE = "schemawright_history"
