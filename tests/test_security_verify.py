@@ -179,7 +179,7 @@ def test_probes_and_hostile_fixture_survive_old_string_rules(tmp_path, pg_dsn, s
     """With standard_conforming_strings off a backslash in a plain literal is an escape: the generated
     fixture (hostile values included) and the probes must still mean exactly what they say."""
     from schemawright.verify.security import scratch_roles
-    from schemawright.verify.security_checks import HOSTILE_MARK, security_checks
+    from schemawright.probes.security_checks import HOSTILE_MARK, security_checks
 
     result = design_project(example_copy(tmp_path, "ecommerce.json"), tmp_path / "out")
     forward, undo = read_migrations(tmp_path / "out")

@@ -18,9 +18,9 @@ from psycopg import sql
 from schemawright.model.names import quote_ident as q
 from schemawright.model.schema import Schema, Table
 from schemawright.model.types import Kind
-from schemawright.seed.plan import SeedPlan
-from schemawright.seed.pools import copy_unescape
-from schemawright.seed.rules import table_rules
+from schemawright.datagen.plan import SeedPlan
+from schemawright.datagen.pools import copy_unescape
+from schemawright.datagen.rules import table_rules
 
 SAMPLE = 400
 DEFAULT_TARGETS_MS = {"pk": 1.0, "simple": 10.0, "complex": 100.0, "report": 5000.0, "write": 50.0}

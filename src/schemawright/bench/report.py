@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from schemawright.bench.storage import compare, human
+from schemawright.analysis.storage import compare, human
 
 
 def _ms(x) -> str:

@@ -80,7 +80,7 @@ class AgentOutput(Renderer):
 
 def _storage(ctx: RenderContext) -> str:
     """Seed 003's estimated_storage, from types and estimated_rows (checked by 'schemawright bench')."""
-    from schemawright.bench.storage import storage_estimate
+    from schemawright.analysis.storage import storage_estimate
 
     est = storage_estimate(ctx.schema)
     return f"{est['total']} initial (indexes {est['index_overhead']:.0%} of it)"

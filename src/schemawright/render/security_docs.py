@@ -7,7 +7,7 @@ from schemawright.model.names import quote_ident as q
 from schemawright.model.schema import Schema
 from schemawright.render import Artifact, RenderContext, Renderer
 from schemawright.render.docs import md_escape
-from schemawright.verify.security_checks import TABLE_OPERATIONS, effective_privileges
+from schemawright.probes.security_checks import TABLE_OPERATIONS, effective_privileges
 
 PASSWORD_SCRIPT = "scripts/security/set_app_password.sql"
 RETENTION = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from schemawright.model.names import quote_literal as lit
 from schemawright.render import Artifact, RenderContext, Renderer
-from schemawright.verify.security_checks import security_checks
+from schemawright.probes.security_checks import security_checks
 
 RUN = '--   pg_prove -d "$PGDATABASE" tests/*.sql    # PGHOST, PGPORT, PGUSER as for psql'
 GROUPS = {"privileges": "every role x table x operation, and EXECUTE on every function, attempted",

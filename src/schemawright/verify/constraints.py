@@ -19,7 +19,7 @@ from schemawright.dialects.postgres import type_sql
 
 from schemawright.model.schema import CheckConstraint, FkAction, ForeignKey, Schema, Table
 from schemawright.verify.report import StepResult
-from schemawright.verify.rows import Row, RowFactory
+from schemawright.datagen.rows import Row, RowFactory
 
 NOT_NULL, CHECK, UNIQUE, FOREIGN_KEY, RESTRICT = "23502", "23514", "23505", "23503", "23001"
 

@@ -17,9 +17,9 @@ from decimal import Decimal
 
 from schemawright.model.schema import Column, Schema, Table
 from schemawright.model.types import Kind
-from schemawright.seed.pools import NULL, Pools, TimeWindow, copy_escape
-from schemawright.seed.rules import ColumnRules, derived_columns, evaluate
-from schemawright.verify.rows import regex_sample
+from schemawright.datagen.pools import NULL, Pools, TimeWindow, copy_escape
+from schemawright.datagen.rules import ColumnRules, derived_columns, evaluate
+from schemawright.datagen.rows import regex_sample
 
 MIX = 0x9E3779B97F4A7C15  # odd: i * MIX mod 2**64 is a bijection
 
@@ -335,7 +335,7 @@ DISTINCT_SUFFIX = {"email": lambda base, i: base.replace("@", f"{i}@", 1)}
 
 
 def _matches(patterns: list[tuple[str, bool]], value: str) -> bool:
-    from schemawright.verify.rows import _POSIX_CLASSES
+    from schemawright.datagen.rows import _POSIX_CLASSES
 
     for pattern, icase in patterns:
         for posix, py in _POSIX_CLASSES.items():

@@ -18,11 +18,11 @@ from schemawright.dialects.base import table_order
 from schemawright.errors import SchemawrightError
 from schemawright.model.schema import Column, ForeignKey, Schema, Table
 from schemawright.model.types import Kind
-from schemawright.seed.columns import (
+from schemawright.datagen.columns import (
     MIX, Batch, Gen, Nullable, Pure, column_generator, null_fraction,
 )
-from schemawright.seed.pools import NULL, Pools, TimeWindow, monthly_growth
-from schemawright.seed.rules import ColumnRules, table_rules
+from schemawright.datagen.pools import NULL, Pools, TimeWindow, monthly_growth
+from schemawright.datagen.rules import ColumnRules, table_rules
 
 DEFAULT_ROWS = 10_000
 MIN_LOOKUP_ROWS = 20

@@ -23,7 +23,7 @@ from schemawright.model.names import quote_ident as q
 from schemawright.model.names import quote_literal as lit
 from schemawright.model.schema import Column, Schema, Table
 from schemawright.model.types import Kind
-from schemawright.verify.rows import _literals, _patterns, base_candidates, regex_sample
+from schemawright.datagen.rows import _literals, _patterns, base_candidates, regex_sample
 
 TEXT_KINDS = frozenset({Kind.TEXT, Kind.VARCHAR, Kind.CHAR, Kind.CITEXT})
 TABLE_OPERATIONS = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE")
@@ -35,7 +35,7 @@ NOBODY = "current_setting('sw.nobody')"  # a role created by the probes and gran
 @cache
 def support_sql() -> str:
     """The helper functions (pg_temp) the checks call."""
-    return resources.files("schemawright.verify").joinpath("security_support.sql").read_text(encoding="utf-8")
+    return resources.files("schemawright.probes").joinpath("security_support.sql").read_text(encoding="utf-8")
 
 
 def hostile(table: str, serial: int) -> str:
