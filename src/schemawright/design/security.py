@@ -26,14 +26,13 @@ from schemawright.model.schema import (
     CheckConstraint, Column, DefaultPrivilege, Expression, Function, Grant, Index, IndexElement, Partitioning,
     Policy, PrimaryKey, Role, Table, Trigger, View, convention, inferred,
 )
-from schemawright.model.types import DataType, Kind
+from schemawright.model.types import TEXT_KINDS, DataType, Kind
 from schemawright.spec.models import SecurityRequirements
 
 USER_SETTING, TENANT_SETTING, KEY_SETTING = "app.current_user_id", "app.current_tenant_id", "app.encryption_key"
 TABLE_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE")
 WRITE_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE")
 ROLE_PURPOSES = ("owner", "readonly", "readwrite", "admin", "app")
-TEXT_KINDS = frozenset({Kind.TEXT, Kind.VARCHAR, Kind.CHAR, Kind.CITEXT})
 SECRET_RE = re.compile(r"^(?:password|[a-z0-9_]+_(?:hash|digest))$")
 OWNER_COLUMNS = (("user_id",), ("owner_id",))
 AUDIT_USER_COLUMNS = frozenset({"created_by", "updated_by"})

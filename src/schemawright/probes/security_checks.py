@@ -22,10 +22,9 @@ from pglast import parse_sql
 from schemawright.model.names import quote_ident as q
 from schemawright.model.names import quote_literal as lit
 from schemawright.model.schema import Column, Schema, Table
-from schemawright.model.types import Kind
+from schemawright.model.types import TEXT_KINDS, Kind
 from schemawright.datagen.rows import _literals, _patterns, base_candidates, regex_sample
 
-TEXT_KINDS = frozenset({Kind.TEXT, Kind.VARCHAR, Kind.CHAR, Kind.CITEXT})
 TABLE_OPERATIONS = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE")
 HOSTILE_MARK = "'; DROP TABLE"
 FIXTURE_TAG = "$fixture$"
