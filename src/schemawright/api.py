@@ -35,7 +35,7 @@ def design_project(spec_path: str | Path, out_dir: str | Path | None = None, *, 
     spec, schema = design_schema(spec_path)
     timings["design"] = time.perf_counter() - start
     start = time.perf_counter()
-    artifacts = render_all(schema, spec, timings)
+    artifacts = render_all(schema, timings=timings)
     timings["render"] = time.perf_counter() - start
     result = DesignResult(spec=spec, schema=schema, artifacts=artifacts, counts=schema_counts(schema))
     if out_dir is not None:

@@ -44,6 +44,7 @@ class DesignContext:
     entity_paths: dict[str, PathKey] = field(default_factory=dict)  # table -> input path
     disabled: set[str] = field(default_factory=set)  # conventions switched off (recorded once each)
     attribute_checks: list[tuple] = field(default_factory=list)  # (table, column, text, path), parsed last
+    references: list[tuple] = field(default_factory=list)  # (table, attribute, column, path), resolved later
 
     def problem(self, path: PathKey, message: str, **kw) -> None:
         self.problems.append(self.smap.problem(path, message, **kw))

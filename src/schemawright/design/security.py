@@ -7,12 +7,13 @@ an append-only audit table fed by triggers; masked views and an erasure function
 Everything is an object of the canonical model, so it travels through the migrations, the catalog
 comparison and ``verify`` like the rest. What renderers and the verifier need to know about the
 design (which column binds a row to whom, what is audited, encrypted, personal) is recorded in
-``schema.settings["security"]``.
+``schema.facts.security`` (a ``SecurityFacts``).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from schemawright.design import partitioning
 from schemawright.design.context import DesignContext, singular, table_name_for
@@ -21,6 +22,7 @@ from schemawright.dialects.partitions import PARTITION_FUNCTION
 from schemawright.dialects.postgres import type_sql
 from schemawright.model import names
 from schemawright.model.names import quote_ident as q
+from schemawright.model.facts import SecurityFacts
 from schemawright.model.names import quote_literal
 from schemawright.model.schema import (
     CheckConstraint, Column, DefaultPrivilege, Expression, Function, Grant, Index, IndexElement, Partitioning,
@@ -64,7 +66,7 @@ def apply(ctx: DesignContext) -> None:
     enc = spec.encryption_requirements
     facts: dict = {
         "role_prefix": role_prefix(ctx.spec.project.name),
-        "classification": ctx.schema.settings.get("data_classification"),
+        "classification": ctx.schema.facts.data_classification,
         "compliance_standards": list(spec.compliance_standards),
         "access_control": spec.access_control or "role_based",
         "at_rest": bool(enc and enc.at_rest), "in_transit": bool(enc and enc.in_transit),
@@ -72,7 +74,6 @@ def apply(ctx: DesignContext) -> None:
         "function_roles": {}, "rls": {}, "encrypted": [], "masked_views": {}, "decrypted_views": {},
         "erasure": [], "pii": {}, "secrets": {}, "audit": None,
     }
-    ctx.schema.settings["security"] = facts
     if spec.access_control is None:
         ctx.infer("security.access_control", "security", "role-based access control",
                   "not given; seed 004's roles (read-only, read-write, admin) are the default")
@@ -88,6 +89,7 @@ def apply(ctx: DesignContext) -> None:
     _personal_data(ctx, facts)
     _row_level_security(ctx, bindings, facts)
     _grants(ctx, facts)
+    ctx.schema.facts = replace(ctx.schema.facts, security=SecurityFacts.from_builder(facts))
 
 
 # --- roles ---------------------------------------------------------------------------------------

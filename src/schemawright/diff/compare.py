@@ -198,9 +198,9 @@ def rename_in_expression(sql: str, mapping: tuple[tuple[str, str], ...]) -> str:
 # --- schemas, extensions, enums --------------------------------------------------------------------
 
 def namespaces(schema: Schema) -> set[str]:
-    """The schemas (namespaces) a model uses or lists in ``settings["schemas"]``, except public."""
+    """The schemas (namespaces) a model uses or lists in ``Schema.schemas``, except public."""
     names = {o.schema for group in (schema.tables, schema.views, schema.enums, schema.functions) for o in group}
-    names |= set(schema.settings.get("schemas", ()))
+    names |= set(schema.schemas)
     names.discard("public")
     return names
 

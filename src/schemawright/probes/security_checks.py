@@ -19,6 +19,7 @@ from importlib import resources
 
 from pglast import parse_sql
 
+from schemawright.model.facts import SecurityFacts
 from schemawright.model.names import quote_ident as q
 from schemawright.model.names import quote_literal as lit
 from schemawright.model.schema import Column, Schema, Table
@@ -98,22 +99,22 @@ class FixturePlan:
 
     def __init__(self, schema: Schema):
         self.schema = schema
-        facts = schema.settings.get("security") or {}
-        self.bindings: dict[str, dict] = facts.get("rls") or {}
+        facts = schema.facts.security or SecurityFacts()
+        self.bindings: dict[str, dict] = facts.rls
         self.rows: dict[str, FixtureRow] = {}
         self.serial = itertools.count(1)
         for name in self.bindings:
             for who in ("A", "B", "A-new"):
                 self.ensure(name, who)
-        for subject in facts.get("erasure") or []:
+        for subject in facts.erasure:
             self.ensure(subject["table"], "A")
             self.ensure(subject["table"], "B")
-        audited = set((facts.get("audit") or {}).get("tables") or [])
+        audited = set((facts.audit or {}).get("tables") or [])
         for table in schema.tables:
             if table.name in audited and table.name not in self.bindings:
                 self.ensure(table.name, "new")
             if not any(r.table == table.name and not r.temporary for r in self.rows.values()) \
-                    and table.name != (facts.get("audit") or {}).get("table"):
+                    and table.name != (facts.audit or {}).get("table"):
                 self.ensure(table.name, "fixture")
 
     @staticmethod
@@ -278,7 +279,7 @@ def _where(label: str) -> str:
 
 def row_security_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
     app, admin, readonly = (schema.role(p).name for p in ("app", "admin", "readonly"))
-    bypass = bool((schema.settings.get("security") or {}).get("admin_bypass"))
+    bypass = bool(schema.facts.security and schema.facts.security.admin_bypass)
     none = "'{}'::jsonb"
     out = []
     for name, b in plan.bindings.items():
@@ -335,7 +336,7 @@ def _array(items) -> str:
 
 
 def audit_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
-    audit = (schema.settings.get("security") or {}).get("audit")
+    audit = schema.facts.security.audit if schema.facts.security else None
     if not audit:
         return []
     app = schema.role("app").name
@@ -354,7 +355,7 @@ def audit_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
 
 def encryption_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
     out = []
-    for i, e in enumerate((schema.settings.get("security") or {}).get("encrypted") or []):
+    for i, e in enumerate(schema.facts.security.encrypted if schema.facts.security else []):
         sql = (f"pg_temp.sw_encryption_probe({lit(e['table'])}, {lit(e['column'])}, {lit(plan.label(e['table']))}, "
                f"{lit(hostile(e['table'], 900 + i))})")
         out.append(Check("encryption", f"encryption: {e['table']}.{e['column']}",
@@ -364,20 +365,20 @@ def encryption_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
 
 
 def personal_data_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
-    facts = schema.settings.get("security") or {}
+    facts = schema.facts.security or SecurityFacts()
     out = []
     readonly, admin = schema.role("readonly").name, schema.role("admin").name
-    for name, view in (facts.get("masked_views") or {}).items():
+    for name, view in facts.masked_views.items():
         table = schema.table(name)
-        absent = [c.name for c in table.columns if c.encrypt or c.name in facts["secrets"].get(name, [])]
-        masked = [c for c in facts["pii"].get(name, []) if c not in absent]
+        absent = [c.name for c in table.columns if c.encrypt or c.name in facts.secrets.get(name, [])]
+        masked = [c for c in facts.pii.get(name, []) if c not in absent]
         ctx = plan.settings("A") if name in plan.bindings else "'{}'::jsonb"
         sql = (f"pg_temp.sw_mask_probe({lit(readonly)}, {lit(view)}, {lit(plan.label(name))}, {_array(masked)}, "
                f"{_array(absent)}, {ctx})")
         out.append(Check("personal_data", f"personal data: {view}", f"{view}: {readonly} sees personal data masked",
                          sql, "ok"))
-    for e in facts.get("erasure") or []:
-        cols = sorted(set(facts["pii"].get(e["table"], [])) | set(facts["secrets"].get(e["table"], [])))
+    for e in facts.erasure:
+        cols = sorted(set(facts.pii.get(e["table"], [])) | set(facts.secrets.get(e["table"], [])))
         sql = (f"pg_temp.sw_erasure_probe({lit(admin)}, {lit(e['function'])}, {lit(e['table'])}, {lit(e['key'])}, "
                f"{lit(e['table'] + ':A')}, {lit(e['table'] + ':B')}, {_array(cols)})")
         out.append(Check("personal_data", f"personal data: {e['function']}",

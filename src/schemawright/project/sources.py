@@ -124,9 +124,9 @@ def schema_of_sql(files: list[Path], dsn: str | None = None) -> Schema:
 
 
 def inspect_database(conn: psycopg.Connection) -> Schema:
-    """Every user schema of the connected database as one model (``settings["schemas"]`` lists them)."""
+    """Every user schema of the connected database as one model (``Schema.schemas`` lists them)."""
     names = [row[0] for row in conn.execute(_SCHEMAS_SQL).fetchall()]
-    merged = Schema(settings={"schemas": names})
+    merged = Schema(schemas=names)
     owners: set[str] = set()
     for i, name in enumerate(names):
         part = inspect_schema(conn, name)

@@ -105,7 +105,7 @@ class Dictionary(Renderer):
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
         s = ctx.schema
-        dictionary = [f"# Data dictionary: {ctx.spec.project.name}", "",
+        dictionary = [f"# Data dictionary: {ctx.schema.facts.project.name}", "",
                       "Every table, column, index, key and constraint of the design (seed 004 template).", ""]
         for t in s.tables:
             dictionary += _table_section(s, t)
@@ -118,7 +118,7 @@ class Dictionary(Renderer):
         app_role = s.role("app")
         env = ["# Connection settings for the application (copy to .env; never commit real values).",
                f"DATABASE_URL=postgresql://{app_role.name if app_role else 'APP_USER'}:${{APP_DB_PASSWORD}}"
-               f"@localhost:5432/{ctx.spec.project.name.replace('-', '_')}",
+               f"@localhost:5432/{ctx.schema.facts.project.name.replace('-', '_')}",
                "# Supplied by your secret store at deploy time:", "APP_DB_PASSWORD=", ""]
         return [
             Artifact("docs/data_dictionary.md", "\n".join(dictionary), "doc", "Complete field documentation"),

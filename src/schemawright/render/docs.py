@@ -41,7 +41,7 @@ class Docs(Renderer):
     def _inferences(self, ctx: RenderContext) -> str:
         infs = ctx.schema.inferences
         by_rule = Counter(i.rule for i in infs)
-        lines = [f"# Design inferences: {ctx.spec.project.name}", "",
+        lines = [f"# Design inferences: {ctx.schema.facts.project.name}", "",
                  "Everything below was decided by schemawright because the input did not say. Each line names",
                  "the rule, what it decided and why. To change a decision, state it in the input and regenerate.",
                  "", f"{len(infs)} inferences by {len(by_rule)} rules.", "",
@@ -54,11 +54,11 @@ class Docs(Renderer):
         return "\n".join(lines) + "\n"
 
     def _readme(self, ctx: RenderContext) -> str:
-        s, spec = ctx.schema, ctx.spec
+        s, project = ctx.schema, ctx.schema.facts.project
         counts = schema_counts(s)
-        lines = [f"# {spec.project.name}: database", ""]
-        if spec.task.description:
-            lines += [spec.task.description, ""]
+        lines = [f"# {project.name}: database", ""]
+        if project.description:
+            lines += [project.description, ""]
         lines += ["Designed by schemawright for PostgreSQL 15+.", "", "## Contents", "",
                   "| path | what |", "|---|---|"]
         for a in sorted(ctx.artifacts, key=lambda a: a.path):
@@ -72,7 +72,7 @@ class Docs(Renderer):
         for t in s.tables:
             lines.append(f"| `{t.name}` | {t.kind} | {t.estimated_rows or 0:,} | {len(t.columns)} | "
                          f"{md_escape(t.comment or '')} |")
-        rules = [r for r in spec.data_model.business_rules if r.check is None]
+        rules = s.facts.application_rules
         if rules:
             lines += ["", "## Business rules enforced by the application", "",
                       "These rules have no check expression, so the database cannot enforce them:", ""]

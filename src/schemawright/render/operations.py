@@ -86,7 +86,7 @@ class Operations(Renderer):
     name = "operations"
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
-        project = ctx.spec.project.name.replace(" ", "_")
+        project = ctx.schema.facts.project.name.replace(" ", "_")
 
         def script(file: str, title: str, body: str, what: str) -> Artifact:
             text = SHELL_HEADER.format(title=title, project=project) + body.replace("{project}", project)
@@ -109,7 +109,7 @@ class Operations(Renderer):
 
     @staticmethod
     def _guide(ctx: RenderContext) -> str:
-        lines = [f"# Operations: {ctx.spec.project.name}", "",
+        lines = [f"# Operations: {ctx.schema.facts.project.name}", "",
                  "## Backup and recovery", "",
                  "| what | how | objective |", "|---|---|---|",
                  "| full backup | `scripts/maintenance/backup.sh` daily (pg_dump custom format, checked with "

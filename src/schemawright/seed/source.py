@@ -24,7 +24,8 @@ class Source:
 
     @property
     def name(self) -> str:
-        return str(self.schema.settings.get("project") or (self.folder.name if self.folder else "database"))
+        designed = self.schema.facts.project.name if self.schema.facts.project else None
+        return str(designed or (self.folder.name if self.folder else "database"))
 
 
 def load_source(path: str | Path) -> Source:
