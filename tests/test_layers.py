@@ -3,7 +3,9 @@ that runs the wrong way fails the suite."""
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -35,7 +37,7 @@ def test_the_layers_contracts_are_kept():
     ("render/security_docs.py", "import schemawright.verify.runner", "schemawright.render.security_docs -> schemawright.verify.runner"),
     ("model/names.py", "import schemawright.design", "schemawright.model.names -> schemawright.design"),
     ("project/layout.py", "import rich", "schemawright.project.layout -> rich"),
-    ("diff/changes.py", "import schemawright.dialects.postgres", "schemawright.diff.changes -> schemawright.dialects.postgres"),
+    ("diff/compare.py", "import schemawright.dialects.postgres", "schemawright.diff.compare -> schemawright.dialects.postgres"),
 ])
 def test_an_import_the_wrong_way_breaks_a_contract(tmp_path, module, bad_import, broken):
     """A copy of the package with one import added against the layers: lint-imports fails and names it."""
@@ -48,3 +50,34 @@ def test_an_import_the_wrong_way_breaks_a_contract(tmp_path, module, bad_import,
     assert result.returncode != 0
     assert "BROKEN" in result.stdout
     assert broken in result.stdout.replace("\n", " ") or broken in result.stdout, result.stdout
+
+
+_DDL = re.compile(r"\b(CREATE|ALTER|DROP|GRANT|REVOKE|COMMENT ON|TRUNCATE|VALIDATE CONSTRAINT|SET ROLE|RESET ROLE|"
+                  r"SET (lock|statement)_timeout =)")
+
+
+def _strings(tree: ast.AST):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            yield node.lineno, node.value
+
+
+def test_the_diff_writes_no_sql():
+    """diff computes changes; the dialect renders them: no DDL text in src/schemawright/diff (docstrings aside)."""
+    found = []
+    for path in sorted((ROOT / "src" / "schemawright" / "diff").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                      if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef)) and n.body
+                      and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings \
+                    and _DDL.search(node.value):
+                found.append(f"{path.name}:{node.lineno}: {node.value[:60]!r}")
+    assert found == []
+
+
+def test_the_sql_check_sees_ddl(tmp_path):
+    """The check above would catch an f-string of DDL."""
+    tree = ast.parse('def f(t):\n    return f"ALTER TABLE {t} ADD COLUMN x int"\n')
+    assert any(_DDL.search(value) for _, value in _strings(tree))

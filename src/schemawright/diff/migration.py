@@ -9,10 +9,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from schemawright.diff import changes as ch
-from schemawright.diff.changes import Change
+from schemawright.model import changes as ch
+from schemawright.model.changes import Change
 from schemawright.diff.compare import diff
-from schemawright.diff.plan import Plan, needs_backfill, plan
+from schemawright.diff.planning import Plan, needs_backfill, plan
 from schemawright.dialects import get_dialect
 from schemawright.errors import SchemawrightError
 from schemawright.model.schema import Schema
