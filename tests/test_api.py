@@ -51,3 +51,21 @@ def test_import_through_the_api(tmp_path, pg_dsn):
     result = api.import_source(str(ddl), pg_dsn)
     assert isinstance(result, ImportResult)
     assert [c.name for c in result.schema.table("items").columns] == ["id", "name"]
+
+
+def test_a_model_json_written_before_the_typed_facts_still_loads_them():
+    """Folders designed before ``Schema.facts`` hold ``settings`` (the shape agent_output.json still shows)."""
+    import dataclasses
+
+    from schemawright.model.serialize import schema_from_json, schema_to_json
+    from schemawright.render.agent_output import design_settings
+
+    schema = api.design_schema(EXAMPLES / "saas_multitenant.yaml")[1]
+    data = schema_to_json(schema)
+    data["schema"].pop("facts")
+    data["schema"]["settings"] = design_settings(schema.facts)
+    loaded = schema_from_json(data).facts
+    assert loaded.security is not None and loaded.security.rls == schema.facts.security.rls
+    assert loaded.query_patterns == schema.facts.query_patterns
+    assert dataclasses.replace(loaded, project=schema.facts.project, integration=schema.facts.integration,
+                               application_rules=schema.facts.application_rules) == schema.facts

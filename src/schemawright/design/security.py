@@ -19,7 +19,7 @@ from schemawright.design import partitioning
 from schemawright.design.context import DesignContext, singular, table_name_for
 from schemawright.design.defaults import USER_TABLES
 from schemawright.dialects.partitions import PARTITION_FUNCTION
-from schemawright.dialects.postgres import type_sql
+from schemawright.dialects import type_sql
 from schemawright.model import names
 from schemawright.model.names import quote_ident as q
 from schemawright.model.facts import SecurityFacts

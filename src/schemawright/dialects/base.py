@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from schemawright.errors import SchemawrightError
 from schemawright.model.schema import ForeignKey, Schema, Table
-from schemawright.model.types import Kind
+from schemawright.model.types import DataType, Kind
 
 if TYPE_CHECKING:
     from schemawright.model.changes import Change
@@ -60,6 +60,17 @@ class Dialect:
             REGISTRY[cls.name] = cls
 
     # --- what every dialect provides -------------------------------------------------------------
+    def type_sql(self, t: DataType) -> str:
+        """A model type in this dialect, from ``type_names`` (length or precision and scale added)."""
+        if t.kind not in self.type_names or t.array_dims:
+            raise self.unsupported(f"the type {t.name or t.kind.value}{'[]' * t.array_dims}")
+        base = self.type_names[t.kind]
+        if t.length is not None:
+            base += f"({t.length})"
+        elif t.precision is not None:
+            base += f"({t.precision}" + (f", {t.scale})" if t.scale is not None else ")")
+        return base
+
     def create_statements(self, schema: Schema) -> list[Statement]:
         """Forward DDL in dependency order."""
         raise NotImplementedError

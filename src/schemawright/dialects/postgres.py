@@ -45,6 +45,9 @@ class Postgres(Dialect):
     name = "postgresql"
     type_names = TYPE_NAMES
 
+    def type_sql(self, t: DataType) -> str:
+        return type_sql(t)  # enums quoted, catalog types verbatim, arrays
+
     # --- changes (diff) --------------------------------------------------------------------------------
     def change_steps(self, changes, *, online: bool, renames_first: bool, row_counts) -> list:
         from schemawright.dialects.postgres_changes import change_steps

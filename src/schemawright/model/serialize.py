@@ -85,20 +85,20 @@ def schema_from_json(data: dict) -> m.Schema:
     return from_dict(m.Schema, body)
 
 
-def _legacy_facts(settings: dict) -> dict:
+def _legacy_facts(legacy: dict) -> dict:
     """``{"facts": ..., "schemas": ...}`` from the ``settings`` dict of a model JSON written before
     ``Schema.facts`` existed."""
-    facts: dict = {k: settings[k] for k in ("latency_targets", "data_classification", "performance_targets",
-                                           "query_patterns") if settings.get(k) is not None}
-    if settings.get("project"):
-        facts["project"] = {"name": settings["project"]}
-    if settings.get("scale"):
-        facts["scale"] = {"name": settings["scale"], "default_rows": settings.get("default_rows", 1_000_000)}
-    if isinstance(settings.get("security"), dict):
-        security = dict(settings["security"])
+    keys = ("latency_targets", "data_classification", "performance_targets", "query_patterns")
+    facts: dict = {k: legacy[k] for k in keys if legacy.get(k) is not None}
+    if legacy.get("project"):
+        facts["project"] = {"name": legacy["project"]}
+    if legacy.get("scale"):
+        facts["scale"] = {"name": legacy["scale"], "default_rows": legacy.get("default_rows", 1_000_000)}
+    if isinstance(legacy.get("security"), dict):
+        security = dict(legacy["security"])
         security["session_settings"] = security.pop("settings", None) or {}
         facts["security"] = security
     out: dict = {"facts": facts}
-    if settings.get("schemas"):
-        out["schemas"] = list(settings["schemas"])
+    if legacy.get("schemas"):
+        out["schemas"] = list(legacy["schemas"])
     return out

@@ -3,7 +3,7 @@ and the connection template (.env.example)."""
 
 from __future__ import annotations
 
-from schemawright.dialects.postgres import type_sql
+from schemawright.dialects import type_sql
 from schemawright.model.schema import Schema, Table
 from schemawright.render import Artifact, RenderContext, Renderer
 from schemawright.render.docs import md_escape

@@ -15,7 +15,7 @@ from collections.abc import Callable
 import psycopg
 from psycopg import sql
 
-from schemawright.dialects.postgres import type_sql
+from schemawright.dialects import type_sql
 
 from schemawright.model.schema import CheckConstraint, FkAction, ForeignKey, Schema, Table
 from schemawright.verify.report import StepResult
