@@ -23,7 +23,7 @@ from schemawright.db import connect, resolve_dsn, scratch_database
 from schemawright.inspect import inspect_schema
 from schemawright.model.schema import ForeignKey
 from schemawright.seed.load import load_plan
-from schemawright.seed.plan import build_plan
+from schemawright.datagen.plan import build_plan
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 ROWS = {"actor": 2000, "address": 6030, "category": 16, "city": 6000, "country": 109, "customer": 5990,

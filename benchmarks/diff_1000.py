@@ -26,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from design_1000 import generate  # noqa: E402  (the sibling benchmark's input generator)
 
 from schemawright.api import design_schema  # noqa: E402
-from schemawright.diff import diff, keys, plan  # noqa: E402
+from schemawright.diff import diff, plan  # noqa: E402
+from schemawright.model import keys  # noqa: E402
 from schemawright.model.serialize import to_dict  # noqa: E402
 
 

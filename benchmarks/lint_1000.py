@@ -35,7 +35,7 @@ from schemawright.api import design_schema  # noqa: E402
 from schemawright.db import connect, resolve_dsn, scratch_database  # noqa: E402
 from schemawright.lint.schema import lint_connection, lint_model  # noqa: E402
 from schemawright.model.serialize import schema_from_json, schema_to_json  # noqa: E402
-from schemawright.sources import apply_sql, inspect_database  # noqa: E402
+from schemawright.project.sources import apply_sql, inspect_database  # noqa: E402
 
 COLUMN_TYPES = ["text", "varchar(255)", "integer", "bigint", "numeric(12,2)", "boolean", "timestamptz",
                 "timestamp", "jsonb", "date", "double precision"]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from schemawright.db import connect, resolve_dsn, scratch_database
 from schemawright.seed.load import _copy_statement, _set_aside, load_plan
-from schemawright.seed.plan import build_plan
+from schemawright.datagen.plan import build_plan
 from schemawright.seed.source import ensure_schema, load_source
 
 ROOT = Path(__file__).resolve().parents[1]

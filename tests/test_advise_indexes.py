@@ -9,7 +9,7 @@ import pglast
 import pytest
 
 from schemawright.advise.advisor import advise
-from schemawright.advise.candidates import analyse, candidates
+from schemawright.analysis.queries import analyse, candidates
 from schemawright.advise.workload import read_workload
 from schemawright.db import connect
 

@@ -13,6 +13,7 @@ from schemawright.model import (
     IndexMethod, Kind, Origin, Partitioning, PrimaryKey, Schema, Source, Table, Trigger, UniqueConstraint, View,
 )
 from schemawright.model.compare import differences, normalize_arguments, normalize_expression, normalize_query
+from schemawright.model.facts import DesignFacts, Scale
 
 # DDL in "our" style: IN lists, BETWEEN, LIKE, casts omitted. The catalog hands all of it back in
 # PostgreSQL's canonical deparse, which differences() must accept as equal.
@@ -195,7 +196,7 @@ def expected_schema() -> Schema:
                      returns="text", language="sql", volatility="STABLE", body="SELECT p_prefix || p_id",
                      comment="Display label"),
         ],
-        settings={"performance": "ignored"},
+        facts=DesignFacts(scale=Scale("large", 100_000_000)),
     )
 
 
@@ -270,10 +271,10 @@ def test_each_change_is_reported(conn, change, expected):
 
 # --- model-only comparisons ---------------------------------------------------------------------
 
-def test_ignores_origin_inferences_settings_rows_and_kind():
+def test_ignores_origin_inferences_facts_rows_and_kind():
     a, b = expected_schema(), expected_schema()
     b.infer("rule", "orders", "decision", "reason")
-    b.settings = {"other": 1}
+    b.facts = DesignFacts(data_classification="restricted")
     for table in b.tables:
         table.kind, table.estimated_rows, table.origin = "lookup", None, Origin(source=Source.CATALOG)
     b.tables.reverse()

@@ -447,12 +447,12 @@ def test_queried_jsonb_gets_a_gin_index(tmp_path):
 
 def test_missing_information_is_filled_in_and_recorded(tmp_path):
     schema = design(tmp_path, [{"name": "products", "attributes": ["name", "price"]}])
-    assert schema.settings["scale"] == "medium" and schema.settings["default_rows"] == 1_000_000
+    assert schema.facts.scale.name == "medium" and schema.facts.scale.default_rows == 1_000_000
     assert inferences(schema, "default.scale", "project")
     assert {i.subject for i in inferences(schema, "default.latency")} == {
         "simple queries", "complex queries", "reports"}
-    assert schema.settings["latency_targets"]["simple_queries"] == "< 10ms"
-    assert schema.settings["data_classification"] == "internal"
+    assert schema.facts.latency_targets.simple_queries == "< 10ms"
+    assert schema.facts.data_classification == "internal"
     assert "no user data" in inferences(schema, "default.classification")[0].reason
     assert schema.table("products").estimated_rows == 1_000_000
     assert inferences(schema, "default.rows", "products")
@@ -460,7 +460,7 @@ def test_missing_information_is_filled_in_and_recorded(tmp_path):
 
 def test_user_data_is_confidential_by_default(tmp_path):
     schema = design(tmp_path, [{"name": "users", "attributes": ["email"]}])
-    assert schema.settings["data_classification"] == "confidential"
+    assert schema.facts.data_classification == "confidential"
 
 
 def test_given_information_is_not_inferred(tmp_path):
@@ -469,8 +469,8 @@ def test_given_information_is_not_inferred(tmp_path):
                     performance_targets={"query_performance": {"simple_queries": "< 5ms",
                                                                "complex_queries": "< 50ms", "reports": "< 1s"}},
                     security_requirements={"data_classification": "restricted"})
-    assert schema.settings["scale"] == "large" and schema.settings["data_classification"] == "restricted"
-    assert schema.settings["latency_targets"]["simple_queries"] == "< 5ms"
+    assert schema.facts.scale.name == "large" and schema.facts.data_classification == "restricted"
+    assert schema.facts.latency_targets.simple_queries == "< 5ms"
     for rule in ("default.scale", "default.latency", "default.classification", "default.rows"):
         assert not inferences(schema, rule), rule
 

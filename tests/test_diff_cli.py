@@ -14,7 +14,7 @@ from schemawright.api import design_project
 from schemawright.db import connect
 from schemawright.diff.cli import register
 from schemawright.model.compare import differences
-from schemawright.sources import SourceError, apply_sql, inspect_database, load_schema
+from schemawright.project.sources import SourceError, apply_sql, inspect_database, load_schema
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "ecommerce.json"
 

@@ -8,11 +8,11 @@ import dataclasses
 import pytest
 
 from schemawright.diff import DestructiveChangeError, diff, plan
-from schemawright.diff import changes as ch
-from schemawright.diff.changes import narrowing
+from schemawright.model import changes as ch
+from schemawright.model.changes import narrowing
 from schemawright.diff.compare import rename_in_expression
-from schemawright.diff.keys import argument_types
-from schemawright.sources import runs_outside_transaction
+from schemawright.model.keys import argument_types
+from schemawright.project.sources import runs_outside_transaction
 from schemawright.model.schema import (
     CheckConstraint, Column, EnumType, Expression, ForeignKey, Function, Index, IndexElement, PrimaryKey, Schema,
     Table, Trigger, UniqueConstraint, View,

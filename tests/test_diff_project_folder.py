@@ -34,7 +34,7 @@ def test_not_null_column_without_default_on_a_populated_table_is_refused(tmp_pat
     import psycopg
     import pytest
 
-    from schemawright.diff.plan import DestructiveChangeError
+    from schemawright.diff.planning import DestructiveChangeError
 
     with psycopg.connect(scratch_dsn, autocommit=True) as conn:
         conn.execute("CREATE TABLE items (id integer PRIMARY KEY, name text)")

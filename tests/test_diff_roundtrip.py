@@ -1,6 +1,6 @@
 """Round trips on a real PostgreSQL: apply FROM, apply the diff, read the catalog back and compare it
 with TO (introspected); then the undo must bring FROM back. Also the helper the corpus test uses.
-Migrations are applied by ``sources.apply_sql``: split by pglast, statements that cannot run in a
+Migrations are applied by ``project.applier.apply_sql``: split by pglast, statements that cannot run in a
 transaction block alone, the others grouped in transactions."""
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from schemawright.api import design_schema
 from schemawright.db import connect, scratch_database
 from schemawright.dialects import get_dialect
 from schemawright.diff import diff, plan
-from schemawright.diff.keys import normalized
+from schemawright.model.keys import normalized
 from schemawright.model.compare import differences
 from schemawright.model.schema import Schema
-from schemawright.sources import apply_sql, inspect_database
+from schemawright.project.sources import apply_sql, inspect_database
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
 

@@ -14,7 +14,7 @@ import pytest
 
 from schemawright.api import design_project
 from schemawright.verify import verify_project
-from schemawright.verify.rows import regex_sample
+from schemawright.datagen.rows import regex_sample
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
 EXAMPLES = sorted(p for p in EXAMPLES_DIR.iterdir() if p.suffix in (".json", ".yaml", ".yml"))

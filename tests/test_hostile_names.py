@@ -1,4 +1,4 @@
-"""Hostile names and text through every generated format (render/escape.py).
+"""Hostile names and text through every generated format (escape.py).
 
 One task input carries a corpus of hostile text as the project name, entity and attribute names
 (with ``conventions.naming`` off, so names are kept as written), descriptions and defaults. The
@@ -29,7 +29,7 @@ from schemawright.api import design_project
 from schemawright.db import scratch_database
 from schemawright.db.embedded import bin_dir
 from schemawright.model.names import dollar_quote, slug
-from schemawright.render import escape
+from schemawright import escape
 from schemawright.verify.runner import apply_files, load_model, read_migrations
 from schemawright.verify.security import scratch_roles
 

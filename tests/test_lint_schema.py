@@ -19,7 +19,7 @@ from schemawright.lint.schema import SCHEMA_RULES, lint_model, lint_schema, load
 from schemawright.lint.schema_cli import register
 from schemawright.model.schema import Column, Schema, Table
 from schemawright.model.types import DataType, Kind
-from schemawright.sources import apply_sql
+from schemawright.project.sources import apply_sql
 
 ROOT = Path(__file__).parents[1]
 BAD_SQL = """\

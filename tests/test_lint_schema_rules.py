@@ -21,7 +21,7 @@ from schemawright.lint.engine import LintConfig
 from schemawright.lint.schema import SCHEMA_RULES, lint_connection
 from schemawright.lint.schema_sources import sql_anchors
 from schemawright.lint.source import SqlFile
-from schemawright.sources import apply_sql
+from schemawright.project.sources import apply_sql
 
 CASES = Path(__file__).parent / "lint_schema_cases"
 DOCS = Path(__file__).parents[1] / "docs" / "rules"

@@ -6,7 +6,7 @@ import pytest
 
 from schemawright.migrate import MigrationError, load_migrations, new_migration
 from schemawright.migrate.files import checksum, parse_version, read_sql
-from schemawright.migrate.statements import split_statements
+from schemawright.project.statements import split_statements
 
 
 def _write(folder, **files):

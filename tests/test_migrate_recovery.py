@@ -11,7 +11,7 @@ import pytest
 from schemawright.migrate import apply_migrations
 from schemawright.migrate.history import History, progress_checksum
 from schemawright.migrate.recovery import still_to_run
-from schemawright.migrate.statements import split_statements
+from schemawright.project.statements import split_statements
 
 
 @pytest.fixture

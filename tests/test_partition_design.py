@@ -9,7 +9,7 @@ from schemawright.api import design_schema
 from schemawright.db import connect
 from schemawright.dialects import get_dialect
 from schemawright.seed.load import load_plan
-from schemawright.seed.plan import build_plan
+from schemawright.datagen.plan import build_plan
 from schemawright.verify.partitions import prune_problems
 
 SPEC = """

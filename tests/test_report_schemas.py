@@ -12,7 +12,7 @@ import yaml
 jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is in the test extras: pip install -e '.[test]'")
 
 from schemawright.api import design_project  # noqa: E402
-from schemawright.render import confidence  # noqa: E402
+from schemawright.analysis import confidence  # noqa: E402
 from schemawright.spec.json_schema import task_input_schema  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -42,7 +42,7 @@ def test_the_catalog_reads_back_as_designed(migrated):
     model, conn = migrated
     actual = inspect_schema(conn)
     assert differences(model, actual) == []
-    p = model.settings["security"]["role_prefix"]
+    p = model.facts.security.role_prefix
     assert actual.owner == f"{p}_owner"
     roles = {r.name: r for r in actual.roles}
     assert set(roles) == {f"{p}_{x}" for x in ("owner", "readonly", "readwrite", "admin", "app")}
@@ -57,7 +57,7 @@ def test_the_catalog_reads_back_as_designed(migrated):
 
 def test_every_drift_is_reported(migrated):
     model, conn = migrated
-    p = model.settings["security"]["role_prefix"]
+    p = model.facts.security.role_prefix
     conn.execute(f"""
         GRANT DELETE ON orders TO {p}_readonly;
         REVOKE INSERT ON orders FROM {p}_readwrite;

@@ -123,7 +123,7 @@ def test_child_rows_follow_their_parent(tmp_path):
     assert str(policy.using) == ("EXISTS (SELECT 1 FROM orders AS parent_row "
                                  "WHERE parent_row.id = order_items.order_id)")
     assert not schema.table("audit_log")  # audit_requirements defaults to false
-    assert not schema.settings["security"]["erasure"]  # no GDPR-like standard listed
+    assert not schema.facts.security.erasure  # no GDPR-like standard listed
 
 
 def test_low_volume_audit_is_not_partitioned(tmp_path):
@@ -136,14 +136,14 @@ def test_mandatory_access_control_has_no_bypass(tmp_path):
     schema = design(tmp_path, shop(access_control="mandatory", data_classification="internal"))
     assert not any(p.name.endswith("_admin") for p in schema.policies)
     assert all(schema.table(p.table).rls_forced for p in schema.policies)
-    assert schema.settings["security"]["admin_bypass"] is False
+    assert schema.facts.security.admin_bypass is False
 
 
 def test_tenant_column_is_declared_or_refused(tmp_path):
     spec = shop()
     spec["data_model"]["entities"][1]["tenant_column"] = "user_id"
     schema = design(tmp_path, spec)
-    assert schema.settings["security"]["rls"]["orders"]["basis"] == "tenant"
+    assert schema.facts.security.rls["orders"]["basis"] == "tenant"
     assert any(p.name == "pol_orders_tenant" and "app.current_tenant_id" in str(p.using) for p in schema.policies)
     spec["data_model"]["entities"][1]["tenant_column"] = "tenant"
     with pytest.raises(SpecError) as err:
@@ -156,4 +156,4 @@ def test_security_objects_survive_the_model_json(ecommerce):
     assert again.roles == ecommerce.roles and again.grants == ecommerce.grants
     assert again.policies == ecommerce.policies and again.default_privileges == ecommerce.default_privileges
     assert again.table("orders").rls_forced and again.owner == ecommerce.owner
-    assert again.settings["security"]["rls"] == ecommerce.settings["security"]["rls"]
+    assert again.facts.security.rls == ecommerce.facts.security.rls

@@ -73,7 +73,7 @@ def test_config_sections_come_from_any_module(ecommerce):
                                               order=999)]
     config_renderer.PROVIDERS.append(extra)
     try:
-        files = config_renderer.Config().render(RenderContext(schema=ecommerce.schema, spec=ecommerce.spec))
+        files = config_renderer.Config().render(RenderContext(schema=ecommerce.schema))
     finally:
         config_renderer.PROVIDERS.remove(extra)
     conf = next(a for a in files if a.path == "config/postgresql.conf.example")
@@ -103,7 +103,7 @@ def test_agent_output_reports_the_security_design(ecommerce):
             "privileges": ["SELECT", "INSERT", "UPDATE", "DELETE"]} in section["permissions"]
     assert any(p.get("policy") == "pol_orders_owner" for p in section["permissions"])
     audited = {t["table"] for t in section["audit_triggers"]}
-    assert audited == set(ecommerce.schema.settings["security"]["audit"]["tables"])
+    assert audited == set(ecommerce.schema.facts.security.audit["tables"])
     assert section["encryption_setup"] == [{"scope": "in transit", "setting": "hostssl + scram-sha-256 "
                                             "(config/pg_hba.conf.example)", "required": True}]
 

@@ -41,13 +41,13 @@ def failures(report) -> dict[str, list[str]]:
 @pytest.mark.parametrize("example", ["ecommerce.json", "saas_multitenant.yaml"])
 def test_security_promises_hold(example, tmp_path, pg_dsn):
     result = design_project(example_copy(tmp_path, example), tmp_path / "out")
-    prefix = result.schema.settings["security"]["role_prefix"] + "_"
+    prefix = result.schema.facts.security.role_prefix + "_"
     report = verify_project(tmp_path / "out", dsn=pg_dsn)
     assert report.passed, failures(report)
     steps = [s.name for s in report.steps if s.group == "security"]
     kinds = {name.split(":")[0] for name in steps}
     assert {"privileges", "roles", "row security", "audit", "personal data", "injection", "security"} <= kinds
-    bound = result.schema.settings["security"]["rls"]
+    bound = result.schema.facts.security.rls
     assert sum(name.startswith("row security") for name in steps) == len(bound) > 0
     hostile = next(s for s in report.steps if s.name.startswith("security: fixture rows"))
     assert " 0 with hostile" not in hostile.detail
@@ -73,7 +73,7 @@ SABOTAGE = {
 
 def test_broken_promises_are_caught(tmp_path, pg_dsn):
     result = design_project(example_copy(tmp_path, "ecommerce.json"), tmp_path / "out")
-    p = result.schema.settings["security"]["role_prefix"]
+    p = result.schema.facts.security.role_prefix
     migration = tmp_path / "out" / "migrations" / "V001__initial_schema.sql"
     text = migration.read_text(encoding="utf-8")
     for old, new in SABOTAGE.items():
@@ -99,7 +99,7 @@ def test_broken_promises_are_caught(tmp_path, pg_dsn):
 
 def test_undo_that_keeps_a_role_is_caught_and_cleaned_up(tmp_path, pg_dsn):
     result = design_project(example_copy(tmp_path, "ecommerce.json"), tmp_path / "out")
-    p = result.schema.settings["security"]["role_prefix"]
+    p = result.schema.facts.security.role_prefix
     undo = tmp_path / "out" / "migrations" / "U001__initial_schema.sql"
     undo.write_text(undo.read_text(encoding="utf-8").replace(f"DROP ROLE IF EXISTS {p}_admin;", "NULL;"),
                     encoding="utf-8")
@@ -128,7 +128,7 @@ def test_roles_in_use_are_never_touched(tmp_path, pg_dsn):
 def test_leftover_roles_are_taken_over_and_dropped(tmp_path, pg_dsn):
     """A database migrated and then dropped without its undo leaves the roles behind, used by nothing."""
     result = design_project(example_copy(tmp_path, "ecommerce.json"), tmp_path / "out")
-    prefix = result.schema.settings["security"]["role_prefix"] + "_"
+    prefix = result.schema.facts.security.role_prefix + "_"
     forward, _ = read_migrations(tmp_path / "out")
     with scratch_database(pg_dsn) as dsn, psycopg.connect(dsn, autocommit=True) as conn:
         assert apply_files(conn, forward) == []
@@ -179,7 +179,7 @@ def test_probes_and_hostile_fixture_survive_old_string_rules(tmp_path, pg_dsn, s
     """With standard_conforming_strings off a backslash in a plain literal is an escape: the generated
     fixture (hostile values included) and the probes must still mean exactly what they say."""
     from schemawright.verify.security import scratch_roles
-    from schemawright.verify.security_checks import HOSTILE_MARK, security_checks
+    from schemawright.probes.security_checks import HOSTILE_MARK, security_checks
 
     result = design_project(example_copy(tmp_path, "ecommerce.json"), tmp_path / "out")
     forward, undo = read_migrations(tmp_path / "out")

@@ -131,7 +131,7 @@ def test_scale_sets_row_counts_and_plans_stay_within_unique_capacity(spec_path):
 
 def test_dev_seed_file_loads(spec_path, scratch_dsn):
     spec, schema = design_schema(spec_path)
-    text = seed_sql(RenderContext(schema=schema, spec=spec))
+    text = seed_sql(RenderContext(schema=schema))
     source = load_source(spec_path)
     with connect(scratch_dsn, autocommit=True) as conn:
         conn.execute(source.forward[0])

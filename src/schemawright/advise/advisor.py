@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import psycopg
 from psycopg import sql
 
-from schemawright.advise.candidates import Candidate, analyse, candidates
+from schemawright.analysis.queries import Candidate, analyse, candidates
 from schemawright.advise.scratch import scratch_copy
 from schemawright.errors import DatabaseError
 

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 import psycopg
 from psycopg import sql
 
+from schemawright.datagen.plan import SeedPlan
+from schemawright.datagen.pools import copy_unescape
+from schemawright.datagen.rules import table_rules
+from schemawright.model.facts import LatencyTargets
 from schemawright.model.names import quote_ident as q
 from schemawright.model.schema import Schema, Table
 from schemawright.model.types import Kind
-from schemawright.seed.plan import SeedPlan
-from schemawright.seed.pools import copy_unescape
-from schemawright.seed.rules import table_rules
 
 SAMPLE = 400
 DEFAULT_TARGETS_MS = {"pk": 1.0, "simple": 10.0, "complex": 100.0, "report": 5000.0, "write": 50.0}
@@ -59,9 +60,10 @@ class Pattern:
 
 def _targets(schema: Schema) -> dict[str, float]:
     out = dict(DEFAULT_TARGETS_MS)
-    latency = schema.settings.get("latency_targets") or {}
-    for key, cat in (("simple_queries", "simple"), ("complex_queries", "complex"), ("reports", "report")):
-        if (ms := parse_latency(latency.get(key))) is not None:
+    latency = schema.facts.latency_targets or LatencyTargets()
+    for given, cat in ((latency.simple_queries, "simple"), (latency.complex_queries, "complex"),
+                       (latency.reports, "report")):
+        if (ms := parse_latency(given)) is not None:
             out[cat] = ms
     return out
 
@@ -185,8 +187,8 @@ def input_patterns(conn: psycopg.Connection, schema: Schema) -> list[Pattern]:
     sampled from the loaded data."""
     targets = _targets(schema)
     out = []
-    for p in schema.settings.get("query_patterns") or []:
-        text = p.get("sql")
+    for p in schema.facts.query_patterns:
+        text = p.sql
         if not text:
             continue
         refs = _PARAM_RE.findall(text)
@@ -204,8 +206,8 @@ def input_patterns(conn: psycopg.Connection, schema: Schema) -> list[Pattern]:
         kind = "write" if re.match(r"\s*(insert|update|delete)", text, re.I) else (
             "report" if re.search(r"\bgroup\s+by\b", text, re.I) else "complex" if re.search(r"\bjoin\b", text, re.I)
             else "simple")
-        out.append(Pattern(p["name"], kind, [text], params, float(p.get("frequency") or 1.0),
-                           parse_latency(p.get("target_latency")) or targets[kind], None, "input"))
+        out.append(Pattern(p.name, kind, [text], params, float(p.frequency or 1.0),
+                           parse_latency(p.target_latency) or targets[kind], None, "input"))
     return out
 
 

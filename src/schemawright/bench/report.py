@@ -9,9 +9,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from schemawright.bench.storage import compare, human
-from schemawright.render import confidence
-from schemawright.render.escape import html_text as escape
+from schemawright.analysis.storage import compare, human
+from schemawright.analysis import confidence
+from schemawright.escape import html_text as escape
 
 
 def _ms(x) -> str:

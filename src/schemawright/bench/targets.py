@@ -9,6 +9,7 @@ the 95th percentile.
 from __future__ import annotations
 
 from schemawright.bench.patterns import Pattern
+from schemawright.model.facts import PerformanceTargets
 from schemawright.model.schema import Schema
 
 SEED_THRESHOLDS = {"bulk_rows_per_second": 10_000, "writes_per_second": 1_000, "index_hit_ratio": 0.95}
@@ -39,10 +40,10 @@ def evaluate(schema: Schema, patterns: list[Pattern], result: dict) -> list[dict
     reads = sum(res[p.name]["calls"] for p in patterns if not p.writes and p.name in res) / seconds
     writes = sum(res[p.name]["calls"] for p in patterns if p.writes and p.name in res) / seconds
     result["throughput"] = {"reads_per_second": round(reads, 1), "writes_per_second": round(writes, 1)}
-    perf = schema.settings.get("performance_targets") or {}
-    if perf.get("read_operations_per_second"):
-        out.append(_check("reads per second", perf["read_operations_per_second"], reads, True, "ops/s"))
-    write_target = perf.get("write_operations_per_second") or SEED_THRESHOLDS["writes_per_second"]
+    perf = schema.facts.performance_targets or PerformanceTargets()
+    if perf.read_operations_per_second:
+        out.append(_check("reads per second", perf.read_operations_per_second, reads, True, "ops/s"))
+    write_target = perf.write_operations_per_second or SEED_THRESHOLDS["writes_per_second"]
     out.append(_check("writes per second (in the mix)", write_target, writes, True, "ops/s"))
     if "write_only" in result:
         out.append(_check("write throughput (writes only)", write_target, result["write_only"]["per_second"], True,

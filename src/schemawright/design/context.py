@@ -6,46 +6,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import cache
-
-import inflection
 
 from schemawright.errors import SpecError, SpecProblem
-from schemawright.model.names import shorten, to_snake
+from schemawright.model.names import is_plural, plural, shorten, singular, to_snake  # noqa: F401 (re-exported)
 from schemawright.model.schema import Schema, Table
 from schemawright.spec.load import PathKey, SourceMap
 from schemawright.spec.models import TaskInput
-
-_UNCOUNTABLE = frozenset({"data", "metadata", "media", "news", "settings", "series", "species", "status",
-                          "equipment", "information", "feedback", "inventory", "analytics", "staff"})
-
-
-@cache
-def plural(word: str) -> str:
-    """Plural of a snake_case name, inflecting its last part (order_item -> order_items)."""
-    head, _, last = word.rpartition("_")
-    if last in _UNCOUNTABLE or is_plural(last):
-        return word
-    return (head + "_" if head else "") + inflection.pluralize(last)
-
-
-@cache
-def singular(word: str) -> str:
-    """Singular of a snake_case name (order_items -> order_item, categories -> category)."""
-    head, _, last = word.rpartition("_")
-    if last in _UNCOUNTABLE:
-        return word
-    return (head + "_" if head else "") + inflection.singularize(last)
-
-
-@cache
-def is_plural(word: str) -> bool:
-    last = word.rpartition("_")[2]
-    if last in _UNCOUNTABLE or last.endswith("ss"):
-        return False
-    single = inflection.singularize(last)
-    return single != last and inflection.pluralize(single) == last
-
 
 # conventions.naming of the design in progress: off, entity and attribute names are used as written.
 _NAMING: ContextVar[bool] = ContextVar("naming", default=True)
@@ -78,6 +44,7 @@ class DesignContext:
     entity_paths: dict[str, PathKey] = field(default_factory=dict)  # table -> input path
     disabled: set[str] = field(default_factory=set)  # conventions switched off (recorded once each)
     attribute_checks: list[tuple] = field(default_factory=list)  # (table, column, text, path), parsed last
+    references: list[tuple] = field(default_factory=list)  # (table, attribute, column, path), resolved later
 
     def problem(self, path: PathKey, message: str, **kw) -> None:
         self.problems.append(self.smap.problem(path, message, **kw))

@@ -134,10 +134,10 @@ def _create_tables(ctx: DesignContext) -> None:
                                               columns=tuple(entity.partition_by.columns))
         rows = entity.estimated_rows
         if rows is None:
-            rows = ctx.schema.settings["default_rows"] if kind != "lookup" else 100
+            rows = ctx.schema.facts.scale.default_rows if kind != "lookup" else 100
             ctx.infer("default.rows", name, f"estimated_rows = {rows:,}",
                       "not given; seed 003 estimates data volume from the project scale "
-                      f"({ctx.schema.settings['scale']})" if kind != "lookup" else "a lookup table stays small")
+                      f"({ctx.schema.facts.scale.name})" if kind != "lookup" else "a lookup table stays small")
         table.estimated_rows = rows
 
 

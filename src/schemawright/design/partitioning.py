@@ -50,7 +50,6 @@ END;
 
 
 def apply(ctx: DesignContext) -> None:
-    _record_performance_facts(ctx)
     if not ctx.enabled("partitioning", "partitioning of large event tables"):
         return
     referenced = {fk.ref_table for t in ctx.schema.tables for fk in t.foreign_keys if fk.ref_table != t.name}
@@ -78,14 +77,6 @@ def apply(ctx: DesignContext) -> None:
             _partition(ctx, table, "hash", tenant,
                        f"{rows:,} estimated rows and no required timestamp: {HASH_PARTITIONS} hash partitions on "
                        f"{tenant} keep each tenant's rows together and each partition's indexes small")
-
-
-def _record_performance_facts(ctx: DesignContext) -> None:
-    perf = ctx.spec.performance_targets
-    if perf is not None:
-        ctx.schema.settings["performance_targets"] = perf.model_dump(exclude_none=True)
-    if ctx.spec.query_patterns:
-        ctx.schema.settings["query_patterns"] = [p.model_dump(exclude_none=True) for p in ctx.spec.query_patterns]
 
 
 def _time_column(table: Table) -> str | None:

@@ -19,7 +19,7 @@ import pglast
 from pglast import ast
 from pglast.visitors import Visitor
 
-from schemawright.advise.candidates import TableUse, analyse
+from schemawright.analysis.queries import TableUse, analyse
 from schemawright.design.context import DesignContext, table_name_for
 from schemawright.model import names
 from schemawright.model.schema import Index, IndexElement, Schema, Table, inferred

@@ -171,7 +171,7 @@ def _junction(ctx: DesignContext, a: Table, b: Table, through: str | None, origi
 
 def defer_reference(ctx: DesignContext, table: Table, attr: Attribute, col: str, path) -> None:
     """Remember an attribute that references another table; resolved once every table exists."""
-    ctx.schema.settings.setdefault("_references", []).append((table.name, attr, col, path))
+    ctx.references.append((table.name, attr, col, path))
 
 
 def _reference_target(ctx: DesignContext, table: Table, attr: Attribute, col: str):
@@ -188,7 +188,8 @@ def _reference_target(ctx: DesignContext, table: Table, attr: Attribute, col: st
 
 def apply_inferred(ctx: DesignContext) -> None:
     """Resolve *_id and ``references`` attributes into foreign keys, creating missing parents."""
-    for table_name, attr, col, path in ctx.schema.settings.pop("_references", []):
+    references, ctx.references = ctx.references, []
+    for table_name, attr, col, path in references:
         table = ctx.table(table_name)
         target, why = _reference_target(ctx, table, attr, col)
         parent = ctx.table(target)

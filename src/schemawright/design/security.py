@@ -7,33 +7,34 @@ an append-only audit table fed by triggers; masked views and an erasure function
 Everything is an object of the canonical model, so it travels through the migrations, the catalog
 comparison and ``verify`` like the rest. What renderers and the verifier need to know about the
 design (which column binds a row to whom, what is audited, encrypted, personal) is recorded in
-``schema.settings["security"]``.
+``schema.facts.security`` (a ``SecurityFacts``).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from schemawright.design import partitioning
 from schemawright.design.context import DesignContext, singular, table_name_for
 from schemawright.design.defaults import USER_TABLES
 from schemawright.dialects.partitions import PARTITION_FUNCTION
-from schemawright.dialects.postgres import type_sql
+from schemawright.dialects import type_sql
 from schemawright.model import names
 from schemawright.model.names import quote_ident as q
+from schemawright.model.facts import KEY_SETTING, TENANT_SETTING, USER_SETTING, SecurityFacts  # noqa: F401 - re-exported
 from schemawright.model.names import quote_literal
 from schemawright.model.schema import (
     CheckConstraint, Column, DefaultPrivilege, Expression, Function, Grant, Index, IndexElement, Partitioning,
     Policy, PrimaryKey, Role, Table, Trigger, View, convention, inferred,
 )
-from schemawright.model.types import DataType, Kind
+from schemawright.model.types import TEXT_KINDS, DataType, Kind
 from schemawright.spec.models import SecurityRequirements
 
-USER_SETTING, TENANT_SETTING, KEY_SETTING = "app.current_user_id", "app.current_tenant_id", "app.encryption_key"
+
 TABLE_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE")
 WRITE_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE")
 ROLE_PURPOSES = ("owner", "readonly", "readwrite", "admin", "app")
-TEXT_KINDS = frozenset({Kind.TEXT, Kind.VARCHAR, Kind.CHAR, Kind.CITEXT})
 SECRET_RE = re.compile(r"^(?:password|[a-z0-9_]+_(?:hash|digest))$")
 OWNER_COLUMNS = (("user_id",), ("owner_id",))
 AUDIT_USER_COLUMNS = frozenset({"created_by", "updated_by"})
@@ -62,7 +63,7 @@ def apply(ctx: DesignContext) -> None:
     enc = spec.encryption_requirements
     facts: dict = {
         "role_prefix": role_prefix(ctx.spec.project.name),
-        "classification": ctx.schema.settings.get("data_classification"),
+        "classification": ctx.schema.facts.data_classification,
         "compliance_standards": list(spec.compliance_standards),
         "access_control": spec.access_control or "role_based",
         "at_rest": bool(enc and enc.at_rest), "in_transit": bool(enc and enc.in_transit),
@@ -70,7 +71,6 @@ def apply(ctx: DesignContext) -> None:
         "function_roles": {}, "rls": {}, "encrypted": [], "masked_views": {}, "decrypted_views": {},
         "erasure": [], "pii": {}, "secrets": {}, "audit": None,
     }
-    ctx.schema.settings["security"] = facts
     if spec.access_control is None:
         ctx.infer("security.access_control", "security", "role-based access control",
                   "not given; seed 004's roles (read-only, read-write, admin) are the default")
@@ -83,7 +83,7 @@ def apply(ctx: DesignContext) -> None:
                         if any(is_secret(c) for c in t.columns)}
     if spec.audit_requirements:
         _audit(ctx, facts)
-        tenancy = ctx.schema.settings.get("tenancy")
+        tenancy = ctx.schema.facts.tenancy
         if tenancy and tenancy.get("tables"):
             why = "the audit trail of every tenant: append-only, read by the admin role only"
             tenancy["global"][facts["audit"]["table"]] = why
@@ -91,6 +91,7 @@ def apply(ctx: DesignContext) -> None:
     _personal_data(ctx, facts)
     _row_level_security(ctx, bindings, facts)
     _grants(ctx, facts)
+    ctx.schema.facts = replace(ctx.schema.facts, security=SecurityFacts.from_builder(facts))
 
 
 # --- roles ---------------------------------------------------------------------------------------
@@ -192,7 +193,7 @@ def _subject_table(ctx: DesignContext) -> Table | None:
 def _bindings(ctx: DesignContext) -> dict[str, dict]:
     """table -> how its rows are bound to a tenant, a user, or the owner of their parent row."""
     s, out = ctx.schema, {}
-    tenancy = s.settings.get("tenancy") or {}
+    tenancy = s.facts.tenancy or {}
     root = s.table(tenancy["root"]) if tenancy.get("root") else None
     if root is not None and len(tenancy["root_key"]) == 1:
         out[root.name] = _tenant(ctx, root, root.column(tenancy["root_key"][0]), "the tenants' table: each tenant "
@@ -264,7 +265,7 @@ def _membership(ctx: DesignContext, bindings: dict[str, dict]) -> Table | None:
     """The table that says which user belongs to which tenant: tenant-scoped, with a required reference to
     the users' table, its (tenant, user) pair a key. The tenant setting counts only with a row in it."""
     s, subject = ctx.schema, _subject_table(ctx)
-    root = (s.settings.get("tenancy") or {}).get("root")
+    root = (s.facts.tenancy or {}).get("root")
     if subject is None or root is None:
         return None
     found = []

@@ -13,11 +13,13 @@ column too, so its own policy can bind it). Then:
   given (global);
 - every other table is *global*, with the reason logged as an inference.
 
-The facts go to ``schema.settings["tenancy"]``; ``design/security.py`` binds every tenant-scoped table
+The facts go to ``schema.facts.tenancy``; ``design/security.py`` binds every tenant-scoped table
 with a policy and ``verify`` attacks each composite key.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from schemawright.design.context import DesignContext, table_name_for
 from schemawright.model import names
@@ -81,7 +83,7 @@ def apply(ctx: DesignContext) -> None:
     if root is not None:
         ctx.infer("tenant.root", root.name, "the tenants' table: each tenant sees only its own row",
                   f"{', '.join(sorted(f'{t}.{c}' for t, c in scoped.items()))} belong to it")
-    ctx.schema.settings["tenancy"] = facts
+    ctx.schema.facts = replace(ctx.schema.facts, tenancy=facts)
 
 
 def _reach_through_parents(ctx: DesignContext, scoped: dict[str, str], root: Table | None) -> None:

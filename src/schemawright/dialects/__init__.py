@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib
+from functools import cache
 
 from schemawright.dialects.base import REGISTRY, Dialect
+from schemawright.model.types import DataType
 
 DIALECTS = ("postgres",)
 
@@ -18,4 +20,14 @@ def get_dialect(name: str = "postgresql") -> Dialect:
         raise ValueError(f"unknown dialect {name!r} (known: {', '.join(sorted(REGISTRY))})") from None
 
 
-__all__ = ["DIALECTS", "Dialect", "get_dialect"]
+@cache
+def _shared(name: str) -> Dialect:
+    return get_dialect(name)
+
+
+def type_sql(t: DataType, dialect: str = "postgresql") -> str:
+    """A model type as ``dialect`` writes it (``varchar(200)``, ``integer[]``...)."""
+    return _shared(dialect).type_sql(t)
+
+
+__all__ = ["DIALECTS", "Dialect", "get_dialect", "type_sql"]

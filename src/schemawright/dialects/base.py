@@ -1,7 +1,10 @@
-"""The dialect contract: how a canonical schema becomes DDL text for one database.
+"""The dialect contract: how a canonical schema, and the changes between two schemas, become SQL text for
+one database. A dialect owns all of its SQL: nothing outside this package writes DDL.
 
-A dialect is a subclass with a ``name``, a type map and ``<object>_sql`` methods; it registers itself
-by defining ``name`` (``Dialect.__init_subclass__``). Adding a dialect is one new module in this
+A dialect is a subclass with a ``name``, a type map (``type_names``: model kind -> the database's type
+name) and one method per object or change kind returning SQL; what it cannot express it refuses with
+``unsupported(...)`` (a clear error naming the dialect and the construct, never wrong SQL). It registers
+itself by defining ``name`` (``Dialect.__init_subclass__``). Adding a dialect is one new module in this
 package plus its name in ``DIALECTS`` (dialects/__init__.py).
 """
 
@@ -11,7 +14,14 @@ import heapq
 from dataclasses import dataclass
 from graphlib import CycleError, TopologicalSorter
 
+from typing import TYPE_CHECKING
+
+from schemawright.errors import SchemawrightError
 from schemawright.model.schema import ForeignKey, Schema, Table
+from schemawright.model.types import DataType, Kind
+
+if TYPE_CHECKING:
+    from schemawright.model.changes import Change
 
 REGISTRY: dict[str, type[Dialect]] = {}
 
@@ -26,8 +36,24 @@ class Statement:
     table: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One SQL statement of a migration."""
+
+    sql: str
+    transactional: bool = True  # False: must run outside a transaction block (CONCURRENTLY, ADD VALUE)
+    data_loss: str | None = None  # what running it destroys
+
+
+class UnsupportedError(SchemawrightError):
+    """A construct of the model or a change that the chosen dialect cannot express."""
+
+    exit_code = 2
+
+
 class Dialect:
     name: str = ""
+    type_names: dict[Kind, str] = {}  # model kind -> the database's type name (parameters added by type_sql)
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
@@ -35,6 +61,17 @@ class Dialect:
             REGISTRY[cls.name] = cls
 
     # --- what every dialect provides -------------------------------------------------------------
+    def type_sql(self, t: DataType) -> str:
+        """A model type in this dialect, from ``type_names`` (length or precision and scale added)."""
+        if t.kind not in self.type_names or t.array_dims:
+            raise self.unsupported(f"the type {t.name or t.kind.value}{'[]' * t.array_dims}")
+        base = self.type_names[t.kind]
+        if t.length is not None:
+            base += f"({t.length})"
+        elif t.precision is not None:
+            base += f"({t.precision}" + (f", {t.scale})" if t.scale is not None else ")")
+        return base
+
     def create_statements(self, schema: Schema) -> list[Statement]:
         """Forward DDL in dependency order."""
         raise NotImplementedError
@@ -42,6 +79,25 @@ class Dialect:
     def drop_statements(self, schema: Schema) -> list[str]:
         """Undo DDL that removes everything ``create_statements`` made, in reverse dependency order."""
         raise NotImplementedError
+
+    # --- migrations between two designs (diff computes the changes, the dialect renders them) ----------
+    def change_steps(self, changes: list[Change], *, online: bool, renames_first: bool,
+                     row_counts: dict[tuple[str, str], int]) -> list[Step]:
+        """The SQL steps of ``changes`` in an order where dependencies hold. ``online``: safe on a live
+        database (no long locks); ``renames_first``: the forward direction (the undo renames back late)."""
+        raise self.unsupported("migrations between two designs")
+
+    def session_settings(self, lock_timeout: str, statement_timeout: str) -> list[str]:
+        """Statements that start a migration script (timeouts)."""
+        raise self.unsupported("migration session settings")
+
+    def migration_script(self, steps: list[Step], settings: list[str], title: str) -> str:
+        """Steps as one SQL script for the database's command-line client."""
+        raise self.unsupported("migration scripts")
+
+    def unsupported(self, what: str) -> UnsupportedError:
+        """The error for a construct this dialect cannot express (raise it)."""
+        return UnsupportedError(f"the {self.name or type(self).__name__} dialect cannot express {what}")
 
 
 def table_order(schema: Schema) -> tuple[list[Table], list[tuple[Table, ForeignKey]]]:

@@ -43,6 +43,26 @@ def qualified(schema: str, name: str) -> str:
 
 class Postgres(Dialect):
     name = "postgresql"
+    type_names = TYPE_NAMES
+
+    def type_sql(self, t: DataType) -> str:
+        return type_sql(t)  # enums quoted, catalog types verbatim, arrays
+
+    # --- changes (diff) --------------------------------------------------------------------------------
+    def change_steps(self, changes, *, online: bool, renames_first: bool, row_counts) -> list:
+        from schemawright.dialects.postgres_changes import change_steps
+
+        return change_steps(changes, online=online, renames_first=renames_first, row_counts=row_counts)
+
+    def session_settings(self, lock_timeout: str, statement_timeout: str) -> list[str]:
+        from schemawright.dialects.postgres_changes import session_settings
+
+        return session_settings(lock_timeout, statement_timeout)
+
+    def migration_script(self, steps: list, settings: list[str], title: str) -> str:
+        from schemawright.dialects.postgres_changes import script
+
+        return script(steps, settings, title)
 
     # --- objects -------------------------------------------------------------------------------------
     def column_sql(self, c: Column) -> str:

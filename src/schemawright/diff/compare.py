@@ -19,14 +19,14 @@ from functools import lru_cache
 from pglast import ast, parse_sql
 from pglast.stream import RawStream
 
-from schemawright.diff.changes import (
+from schemawright.model.changes import (
     AddColumn, AddConstraint, AddEnum, AddExtension, AddForeignKey, AddFunction, AddIndex, AddTable, AddTrigger,
     AddView, AlterColumn, AlterEnum, Change, CreateSchema, DropColumn, DropConstraint, DropEnum, DropExtension,
     DropForeignKey, DropFunction, DropIndex, DropSchema, DropTable, DropTrigger, DropView, EnumUse, RenameColumn,
     RenameConstraint, RenameIndex, RenameTable, RenameTrigger, ReplaceFunction, SessionRole, SetComment,
 )
-from schemawright.diff.keys import argument_types, normalized, normalized_sql, same_expression
 from schemawright.diff.security import security, with_access
+from schemawright.model.keys import argument_types, normalized, normalized_sql, same_expression, trigger_function
 from schemawright.model.compare import normalize_arguments, normalize_query
 from schemawright.model.names import quote_ident
 from schemawright.model.schema import (
@@ -38,7 +38,7 @@ Key = tuple[str, str]
 
 
 def diff(old: Schema, new: Schema) -> list[Change]:
-    """Every change that turns ``old`` into ``new`` (apply them with ``diff.plan.plan``)."""
+    """Every change that turns ``old`` into ``new`` (apply them with ``diff.planning.plan``)."""
     renames, projected = _renames(old, new)
     functions, rebuilt_functions = _functions(projected, new)
     tables, touched = _tables(projected, new, rebuilt_functions)
@@ -198,9 +198,9 @@ def rename_in_expression(sql: str, mapping: tuple[tuple[str, str], ...]) -> str:
 # --- schemas, extensions, enums --------------------------------------------------------------------
 
 def namespaces(schema: Schema) -> set[str]:
-    """The schemas (namespaces) a model uses or lists in ``settings["schemas"]``, except public."""
+    """The schemas (namespaces) a model uses or lists in ``Schema.schemas``, except public."""
     names = {o.schema for group in (schema.tables, schema.views, schema.enums, schema.functions) for o in group}
-    names |= set(schema.settings.get("schemas", ()))
+    names |= set(schema.schemas)
     names.discard("public")
     return names
 
@@ -462,13 +462,6 @@ def _table(o: Table, n: Table, touched: set[str], rebuilt_keys: set, rebuilt_fun
     out += [AddTrigger(s, name, tr) for tr in added]
     out += [RenameTrigger(s, name, a.name, b.name) for a, b in renamed]
     return out
-
-
-def trigger_function(schema: str, trigger: Trigger) -> Key:
-    """(schema, name) of a trigger's function (``Trigger.function`` is qualified when elsewhere)."""
-    fn_schema, _, fn_name = trigger.function.rpartition(".")
-    return (fn_schema or schema, fn_name)
-
 
 
 def _dependent_foreign_keys(old_by: dict, new_by: dict, changes: list[Change], rebuilt_keys: set,

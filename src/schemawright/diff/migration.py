@@ -9,16 +9,16 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from schemawright.diff import changes as ch
-from schemawright.diff.changes import Change
+from schemawright.model import changes as ch
+from schemawright.model.changes import Change
 from schemawright.diff.compare import diff
-from schemawright.diff.plan import Plan, needs_backfill, plan
+from schemawright.diff.planning import Plan, needs_backfill, plan
 from schemawright.dialects import get_dialect
 from schemawright.errors import SchemawrightError
 from schemawright.model.schema import Schema
 from schemawright.model.serialize import schema_to_json
-from schemawright.render.model_json import MODEL_PATH
-from schemawright.sources import count_rows, is_dsn, load_schema, migration_files
+from schemawright.project.layout import MODEL_PATH
+from schemawright.project.sources import count_rows, is_dsn, load_schema, migration_files
 
 DEFAULT_WIDTH = 3  # V001, as 'schemawright design' numbers them
 

@@ -86,7 +86,7 @@ class _UsageError(SchemawrightError):
 
 def _label(source: str) -> str:
     """The source as shown in the output: a URL without its password."""
-    from schemawright.sources import is_dsn
+    from schemawright.project.sources import is_dsn
 
     if not is_dsn(source):
         return source

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from schemawright.model.schema import Origin, Schema, Source
-from schemawright.sources import SourceError
+from schemawright.project.sources import SourceError
 
 MAX_NAME_BYTES = 63  # NAMEDATALEN - 1
 

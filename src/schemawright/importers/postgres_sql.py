@@ -137,8 +137,8 @@ class Interpreter:
             self.skipped.append(Skipped("domain", None, f"{domain}: its {count} column(s) use the base type "
                                         f"{self.domains[domain].base} and the domain's NOT NULL, default and CHECKs"))
         serials_to_identity(self.schema)
-        self.schema.settings["schemas"] = sorted({t.schema for t in self.schema.tables} | set(self.schemas),
-                                                 key=lambda s: (s != "public", s))
+        self.schema.schemas = sorted({t.schema for t in self.schema.tables} | set(self.schemas),
+                                     key=lambda s: (s != "public", s))
         return ImportResult(self.schema, merge_repeated(self.skipped), "postgresql")
 
     # --- types and columns ----------------------------------------------------------------------

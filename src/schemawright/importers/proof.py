@@ -14,7 +14,7 @@ from schemawright.importers.script import is_data, split_script
 from schemawright.importers.sources import normalize_catalog
 from schemawright.model.compare import differences
 from schemawright.model.schema import Schema
-from schemawright.sources import inspect_database
+from schemawright.project.sources import inspect_database
 
 # Statements that reach beyond one database (or would drop the scratch database's neighbours): never run.
 _SERVER_WIDE = ("CREATE DATABASE", "DROP DATABASE", "ALTER DATABASE", "CREATE ROLE", "ALTER ROLE", "DROP ROLE",

@@ -17,17 +17,15 @@ from schemawright.importers.sources import normalize_catalog
 from schemawright.importers.to_spec import to_yaml
 from schemawright.model.compare import differences
 from schemawright.model.schema import Schema
-from schemawright.sources import inspect_database
+from schemawright.project.sources import design_task_input, inspect_database
 
 
 def design_back(result: ImportResult, source: str = "<import>") -> Schema:
     """Design the task input written for ``result`` (through its YAML text, as a user would)."""
-    from schemawright.api import design_schema
-
     with tempfile.TemporaryDirectory(prefix="sw-import-") as folder:
         path = Path(folder) / "spec.yaml"
         path.write_text(to_yaml(result, source), encoding="utf-8")
-        return design_schema(path)[1]
+        return design_task_input(path)[1]
 
 
 def round_trip_differences(result: ImportResult, source: str = "<import>") -> list[str]:

@@ -19,7 +19,7 @@ _DBML_HINTS = re.compile(r"^\s*(Table|Ref|Enum|Project|TableGroup)\b[^\n(]*\{", 
 
 def detect_kind(source: str, text: str | None = None) -> str:
     """postgresql | mysql | sqlite | dbml | database, from the source's form, name and content."""
-    from schemawright.sources import is_dsn
+    from schemawright.project.sources import is_dsn
 
     if is_dsn(source):
         return "database"
@@ -41,7 +41,7 @@ def import_source(source: str, dsn: str | None = None, *, kind: str | None = Non
     ignored), or a SQL or DBML file (``kind`` forces the dialect; default: detected from the content)."""
     if kind is not None and kind not in KINDS:
         raise ImportSourceError(f"unknown source kind {kind!r} (expected one of {', '.join(KINDS)})")
-    from schemawright.sources import is_dsn
+    from schemawright.project.sources import is_dsn
 
     if kind == "database" or (kind is None and is_dsn(source)):
         return import_database(source)
@@ -69,7 +69,7 @@ def import_source(source: str, dsn: str | None = None, *, kind: str | None = Non
 def import_database(dsn: str) -> ImportResult:
     """Every user schema of a live PostgreSQL database, with the import rewrites (serials, domains)."""
     from schemawright.db import connect
-    from schemawright.sources import inspect_database
+    from schemawright.project.sources import inspect_database
 
     with connect(dsn) as conn:
         schema = inspect_database(conn)

@@ -17,7 +17,7 @@ from schemawright.importers.normalize import sequence_of
 from schemawright.model.names import slug
 from schemawright.model.schema import FkAction, Index, Schema, Table
 from schemawright.model.types import Kind
-from schemawright.render.escape import yaml_comment, yaml_document
+from schemawright.escape import yaml_comment, yaml_document
 from schemawright.spec.models import Conventions
 
 _ACTIONS = {FkAction.CASCADE: "cascade", FkAction.RESTRICT: "restrict", FkAction.SET_NULL: "set_null",

@@ -36,8 +36,8 @@ from schemawright.lint.schema_settings import SchemaSettings, load_schema_settin
 from schemawright.lint.schema_sources import Anchors, input_anchors, sql_anchors
 from schemawright.lint.source import parse_files
 from schemawright.model.schema import Schema
-from schemawright.sources import (MODEL_FILE, SourceError, apply_sql, inspect_database, is_dsn, load_schema,
-                                  migration_files)
+from schemawright.project.sources import (MODEL_FILE, SourceError, apply_sql, design_with_source_map, inspect_database,
+                                          is_dsn, load_schema, migration_files)
 
 SCHEMA_RULES = RuleSet(ALL_RULES)
 PHYSICAL_SQL = Path("models/physical/physical_model.sql")
@@ -92,7 +92,7 @@ def lint_connection(conn: psycopg.Connection, *, config: LintConfig | None = Non
     ``live``: read the activity statistics and run the SW7xx rules."""
     settings = _settings(config)
     schema = _only(inspect_database(conn), settings.schemas)
-    schemas = list(dict.fromkeys([*schema.settings.get("schemas", []), *(t.schema for t in schema.tables)]))
+    schemas = list(dict.fromkeys([*schema.schemas, *(t.schema for t in schema.tables)]))
     catalog = read_catalog(conn, schemas, settings.exposed_roles)
     activity = read_activity(conn, schemas) if live else None
     return lint_model(schema, config=config, catalog=catalog, activity=activity, anchors=anchors, target=target)
@@ -183,11 +183,7 @@ def _model_of_file(path: Path) -> tuple[Schema, Anchors | None]:
     with path.open(encoding="utf-8", errors="replace") as fh:
         if '"schemawright.schema"' in fh.read(200):
             return load_schema(str(path)), Anchors(str(path))
-    from schemawright.design import design
-    from schemawright.spec.load import load_task_input
-
-    spec, smap = load_task_input(path)
-    schema = design(spec, smap)
+    _, smap, schema = design_with_source_map(path)
     return schema, input_anchors(schema, smap)
 
 
@@ -222,12 +218,11 @@ def _only(schema: Schema, schemas: tuple[str, ...]) -> Schema:
                    enums=[e for e in schema.enums if e.schema in keep],
                    policies=[p for p in schema.policies if p.schema in keep],
                    grants=[g for g in schema.grants if g.schema in keep],
-                   settings={**schema.settings, "schemas": [s for s in schema.settings.get("schemas", schemas)
-                                                            if s in keep]})
+                   schemas=[s for s in (schema.schemas or schemas) if s in keep])
 
 
 def _targets(schema: Schema, catalog: Catalog | None) -> Iterator[object]:
-    names = list(dict.fromkeys([*schema.settings.get("schemas", []), *(t.schema for t in schema.tables)]))
+    names = list(dict.fromkeys([*schema.schemas, *(t.schema for t in schema.tables)]))
     by_schema: dict[str, list] = {n: [] for n in names}
     for table in schema.tables:
         by_schema[table.schema].append(table)

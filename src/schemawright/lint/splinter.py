@@ -24,7 +24,7 @@ from pglast import split
 from schemawright.db import connect, scratch_database
 from schemawright.lint.engine import LintConfig
 from schemawright.lint.schema import LintResult, lint_connection
-from schemawright.sources import apply_sql
+from schemawright.project.sources import apply_sql
 
 # splinter lint -> (our rules, the granularity both sides are compared at)
 EQUIVALENTS: dict[str, tuple[tuple[str, ...], str]] = {

@@ -51,12 +51,12 @@ NO_EQUIVALENT = ("ban-alter-domain-with-add-constraint", "ban-create-domain-with
                  "require-enum-value-ordering", "require-statement-timeout", "require-table-schema")
 
 
-def case_options(settings: Mapping[str, Any]) -> dict[str, Any]:
+def case_options(case: Mapping[str, Any]) -> dict[str, Any]:
     """Our options for a squawk case's settings (``pg_version: "11"``, ``assume_in_transaction``)."""
     options: dict[str, Any] = {}
-    if "pg_version" in settings:
-        options["pg_version"] = int(str(settings["pg_version"]).split(".")[0])
-    if settings.get("assume_in_transaction"):
+    if "pg_version" in case:
+        options["pg_version"] = int(str(case["pg_version"]).split(".")[0])
+    if case.get("assume_in_transaction"):
         options["assume_in_transaction"] = True
     return options
 

@@ -7,7 +7,7 @@
     new_migration(dir, description)       the next V/U pair of empty files
 """
 
-from schemawright.migrate.errors import MigrationError
+from schemawright.project.errors import MigrationError
 from schemawright.migrate.files import Migration, load_migrations, new_migration
 from schemawright.migrate.history import DEFAULT_TABLE
 from schemawright.migrate.runner import MigrationResult, Reporter, apply_migrations, undo_migrations

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from schemawright.migrate.errors import MigrationError
+from schemawright.project.errors import MigrationError
+from schemawright.project.layout import FILE_RE, version_tuple
 
-FILE_RE = re.compile(r"^([VU])(\d+(?:[._]\d+)*)__(.+)\.sql$")
 DEFAULT_WIDTH = 3  # V001, as `schemawright design` writes
 
 
@@ -27,7 +27,7 @@ def parse_version(text: str) -> tuple[int, ...]:
         text = text[1:]
     if not re.fullmatch(r"\d+(?:[._]\d+)*", text):
         raise MigrationError(f"{text!r} is not a migration version (expected numbers like 3, 003 or 1.2)")
-    return tuple(int(p) for p in re.split(r"[._]", text))
+    return version_tuple(text)
 
 
 def version_text(version: tuple[int, ...]) -> str:

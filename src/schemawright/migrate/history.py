@@ -18,10 +18,11 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from schemawright.migrate.errors import MigrationError
+from schemawright.project.layout import HISTORY_TABLE
+from schemawright.project.errors import MigrationError
 from schemawright.migrate.files import parse_version
 
-DEFAULT_TABLE = "schemawright_history"
+DEFAULT_TABLE = HISTORY_TABLE
 
 _COLUMNS = ("version", "description", "script", "checksum", "execution_ms", "success", "direction",
             "statements_done", "progress_checksum", "error")

@@ -23,7 +23,7 @@ import psycopg
 from pglast import ast
 from psycopg import sql
 
-from schemawright.migrate.statements import Statement, dropped_index
+from schemawright.project.statements import Statement, dropped_index
 from schemawright.model.names import quote_ident
 
 

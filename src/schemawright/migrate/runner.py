@@ -19,10 +19,10 @@ import psycopg
 
 from schemawright.db import connect, resolve_dsn
 from schemawright.migrate import recovery
-from schemawright.migrate.errors import MigrationError
+from schemawright.project.errors import MigrationError
 from schemawright.migrate.files import Migration, checksum, load_migrations, parse_version, version_text
 from schemawright.migrate.history import DEFAULT_TABLE, History, HistoryRow, progress_checksum
-from schemawright.migrate.statements import Statement, split_statements
+from schemawright.project.statements import Statement, split_statements
 
 APPLICATION_NAME = "schemawright migrate"
 CONNECTION_CHECK = "1s"  # how soon the server abandons the work of a runner that died (PostgreSQL 14+)

@@ -18,7 +18,7 @@ from psycopg.conninfo import make_conninfo
 
 from schemawright.db import connect, resolve_dsn, scratch_database
 from schemawright.inspect import inspect_schema
-from schemawright.migrate.errors import MigrationError
+from schemawright.project.errors import MigrationError
 from schemawright.migrate.files import load_migrations
 from schemawright.migrate.history import DEFAULT_TABLE, History
 from schemawright.migrate.runner import Reporter, apply_migrations, undo_migrations

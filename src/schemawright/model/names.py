@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import cache
 
+import inflection
 from pglast.keywords import (
     COL_NAME_KEYWORDS,
     RESERVED_KEYWORDS,
@@ -141,3 +143,35 @@ def idx_name(table: str, columns) -> str:
 
 def trg_name(table: str, what: str) -> str:
     return constraint_name("trg", table, [what])
+
+
+# Plural and singular of snake_case names: the designer names tables with them, lint rules check names.
+_UNCOUNTABLE = frozenset({"data", "metadata", "media", "news", "settings", "series", "species", "status",
+                          "equipment", "information", "feedback", "inventory", "analytics", "staff"})
+
+
+@cache
+def plural(word: str) -> str:
+    """Plural of a snake_case name, inflecting its last part (order_item -> order_items)."""
+    head, _, last = word.rpartition("_")
+    if last in _UNCOUNTABLE or is_plural(last):
+        return word
+    return (head + "_" if head else "") + inflection.pluralize(last)
+
+
+@cache
+def singular(word: str) -> str:
+    """Singular of a snake_case name (order_items -> order_item, categories -> category)."""
+    head, _, last = word.rpartition("_")
+    if last in _UNCOUNTABLE:
+        return word
+    return (head + "_" if head else "") + inflection.singularize(last)
+
+
+@cache
+def is_plural(word: str) -> bool:
+    last = word.rpartition("_")[2]
+    if last in _UNCOUNTABLE or last.endswith("ss"):
+        return False
+    single = inflection.singularize(last)
+    return single != last and inflection.pluralize(single) == last

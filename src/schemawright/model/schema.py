@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from schemawright.model.facts import DesignFacts
 from schemawright.model.types import DataType
 
 
@@ -341,7 +342,8 @@ class Schema:
     views: list[View] = field(default_factory=list)
     functions: list[Function] = field(default_factory=list)
     inferences: list[Inference] = field(default_factory=list)
-    settings: dict[str, object] = field(default_factory=dict)  # resolved project/performance/security facts
+    facts: DesignFacts = field(default_factory=DesignFacts)  # resolved project/performance/security facts
+    schemas: list[str] = field(default_factory=list)  # the namespaces a catalog reader found (public first)
     owner: str | None = None  # the role that owns every object (migrations SET ROLE to it); None: unmanaged
     roles: list[Role] = field(default_factory=list)
     grants: list[Grant] = field(default_factory=list)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import sys
 import types
 import typing
 from functools import cache
@@ -41,7 +42,7 @@ def to_dict(obj):
 
 @cache
 def _hints(cls) -> dict:
-    return typing.get_type_hints(cls, vars(m) | vars(model_types))
+    return typing.get_type_hints(cls, vars(m) | vars(model_types) | vars(sys.modules[cls.__module__]))
 
 
 def _build(hint, value):
@@ -78,4 +79,26 @@ def schema_to_json(schema: m.Schema) -> dict:
 def schema_from_json(data: dict) -> m.Schema:
     if data.get("format") != "schemawright.schema":
         raise ValueError("not a schemawright schema file")
-    return from_dict(m.Schema, data["schema"])
+    body = data["schema"]
+    if "settings" in body:  # written before the typed facts: the same facts as an untyped dict
+        body = {k: v for k, v in body.items() if k != "settings"} | _legacy_facts(body["settings"])
+    return from_dict(m.Schema, body)
+
+
+def _legacy_facts(legacy: dict) -> dict:
+    """``{"facts": ..., "schemas": ...}`` from the ``settings`` dict of a model JSON written before
+    ``Schema.facts`` existed."""
+    keys = ("latency_targets", "data_classification", "performance_targets", "query_patterns")
+    facts: dict = {k: legacy[k] for k in keys if legacy.get(k) is not None}
+    if legacy.get("project"):
+        facts["project"] = {"name": legacy["project"]}
+    if legacy.get("scale"):
+        facts["scale"] = {"name": legacy["scale"], "default_rows": legacy.get("default_rows", 1_000_000)}
+    if isinstance(legacy.get("security"), dict):
+        security = dict(legacy["security"])
+        security["session_settings"] = security.pop("settings", None) or {}
+        facts["security"] = security
+    out: dict = {"facts": facts}
+    if legacy.get("schemas"):
+        out["schemas"] = list(legacy["schemas"])
+    return out

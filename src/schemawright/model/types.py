@@ -78,7 +78,7 @@ class DataType:
 
 
 NUMERIC_KINDS = {Kind.SMALLINT, Kind.INTEGER, Kind.BIGINT, Kind.NUMERIC, Kind.REAL, Kind.DOUBLE, Kind.MONEY}
-TEXT_KINDS = {Kind.TEXT, Kind.VARCHAR, Kind.CHAR, Kind.CITEXT}
+TEXT_KINDS = frozenset({Kind.TEXT, Kind.VARCHAR, Kind.CHAR, Kind.CITEXT})  # the one definition: import it
 
 # Every accepted spelling -> kind. Keys are lower-case with single spaces.
 _ALIASES: dict[str, Kind] = {

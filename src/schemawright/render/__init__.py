@@ -12,7 +12,6 @@ import importlib
 from dataclasses import dataclass, field
 
 from schemawright.model.schema import Schema
-from schemawright.spec.models import TaskInput
 
 RENDERERS = ("sql_files", "model_json", "seed_data", "dictionary", "security_docs", "security_pgtap", "config", "operations", "orm_sqlalchemy", "docs", "agent_output")  # agent_output last: it lists the other artifacts
 REGISTRY: dict[str, type[Renderer]] = {}
@@ -28,8 +27,9 @@ class Artifact:
 
 @dataclass(slots=True)
 class RenderContext:
+    """What a renderer reads: the designed model and its facts (``schema.facts``), never the raw input."""
+
     schema: Schema
-    spec: TaskInput
     artifacts: list[Artifact] = field(default_factory=list)  # produced so far, in renderer order
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -46,8 +46,10 @@ class Renderer:
         raise NotImplementedError
 
 
-def render_all(schema: Schema, spec: TaskInput, timings: dict[str, float] | None = None) -> list[Artifact]:
-    ctx = RenderContext(schema=schema, spec=spec, timings=timings or {})
+def render_all(schema: Schema, spec: object = None, timings: dict[str, float] | None = None) -> list[Artifact]:
+    """Every renderer's artifacts for ``schema``. ``spec`` is accepted for older callers and not read:
+    everything a renderer needs is in the model and its facts."""
+    ctx = RenderContext(schema=schema, timings=timings or {})
     for module in RENDERERS:
         importlib.import_module(f"schemawright.render.{module}")
         ctx.artifacts += REGISTRY[module]().render(ctx)

@@ -6,9 +6,13 @@ integration_support comes from render/orm_sqlalchemy.py (the SQLAlchemy models a
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
-from schemawright.render import Artifact, RenderContext, Renderer, confidence
+from schemawright.analysis import confidence
+from schemawright.model.facts import DesignFacts
+from schemawright.model.serialize import to_dict
+from schemawright.render import Artifact, RenderContext, Renderer
 from schemawright.render.docs import schema_counts
 from schemawright.render.operations import operations_guide
 from schemawright.render.orm_sqlalchemy import integration_support
@@ -33,7 +37,7 @@ class AgentOutput(Renderer):
                 "migrations_created": sum(1 for a in migrations if a.path.split("/")[-1].startswith("V")),
                 "tables_designed": counts["tables"],
                 "indexes_optimized": counts["indexes"],
-            }, confidence.design_inputs(ctx.schema, ctx.spec)),
+            }, confidence.design_inputs(ctx.schema)),
             "schema_implementation": {
                 "database_scripts": [{"filename": a.path, "type": SCRIPT_TYPES[a.kind], "content": a.content,
                                       "description": a.description} for a in scripts],
@@ -57,7 +61,7 @@ class AgentOutput(Renderer):
             "integration_support": integration_support(ctx),
             "design": {
                 "counts": counts,
-                "settings": {k: v for k, v in ctx.schema.settings.items() if not k.startswith("_")},
+                "settings": design_settings(ctx.schema.facts),
                 "inferences": [i.to_dict() for i in ctx.schema.inferences],
             },
         }
@@ -77,7 +81,7 @@ def storage_detail(schema) -> dict:
     """The storage estimate and its formula (bench/storage.py): the initial size of every table at its
     estimated_rows, except the audit trail, which starts empty and is reported as yearly growth (only
     present when audit is on); bench checks the formula against measured sizes."""
-    from schemawright.bench.storage import human, storage_estimate, table_estimate
+    from schemawright.analysis.storage import human, storage_estimate, table_estimate
 
     audit = [t for t in schema.tables if t.origin.rule == AUDIT_RULE and t.kind == "log"]
     initial = storage_estimate(schema, {t.name: 0 for t in audit} | {t.name: t.estimated_rows or 0
@@ -111,4 +115,23 @@ def _partitioning(ctx: RenderContext) -> list[dict]:
             "reason": t.partitioning.origin.reason or "given"} for t in ctx.schema.tables if t.partitioning]
     out += [{"table": i.subject, "strategy": "none", "columns": [], "reason": i.reason}
             for i in ctx.schema.inferences if i.rule == "partition.skipped"]
+    return out
+
+
+def design_settings(facts: DesignFacts) -> dict:
+    """The design facts as agent_output.json's ``design.settings`` has always shown them."""
+    out: dict = {"project": facts.project.name}
+    if facts.scale:
+        out |= {"scale": facts.scale.name, "default_rows": facts.scale.default_rows}
+    if facts.latency_targets:
+        out["latency_targets"] = to_dict(facts.latency_targets)
+    if facts.data_classification:
+        out["data_classification"] = facts.data_classification
+    if facts.performance_targets:
+        out["performance_targets"] = to_dict(facts.performance_targets)
+    if facts.query_patterns:
+        out["query_patterns"] = [to_dict(p) for p in facts.query_patterns]
+    if facts.security:
+        security = dataclasses.asdict(facts.security)
+        out["security"] = {("settings" if k == "session_settings" else k): v for k, v in security.items()}
     return out

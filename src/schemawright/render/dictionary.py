@@ -3,10 +3,10 @@ and the connection template (.env.example)."""
 
 from __future__ import annotations
 
-from schemawright.dialects.postgres import type_sql
+from schemawright.dialects import type_sql
 from schemawright.model.schema import Schema, Table
 from schemawright.render import Artifact, RenderContext, Renderer
-from schemawright.render.escape import (
+from schemawright.escape import (
     dbml_default,
     dbml_name,
     dbml_string,
@@ -60,7 +60,7 @@ def _table_section(schema: Schema, t: Table) -> list[str]:
 
 def _mermaid(schema: Schema) -> str:
     """The erDiagram: entities quoted, attribute names and types as plain words with the exact name
-    as the attribute's comment when the word differs (render/escape.py)."""
+    as the attribute's comment when the word differs (escape.py)."""
     lines = ["erDiagram"]
     for t in schema.tables:
         lines.append(f"    {mermaid_entity(t.name)} {{")
@@ -132,7 +132,7 @@ class Dictionary(Renderer):
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
         s = ctx.schema
-        dictionary = [f"# Data dictionary: {md_text(ctx.spec.project.name)}", "",
+        dictionary = [f"# Data dictionary: {md_text(ctx.schema.facts.project.name)}", "",
                       "Every table, column, index, key and constraint of the design (seed 004 template).", ""]
         for t in s.tables:
             dictionary += _table_section(s, t)
@@ -146,7 +146,7 @@ class Dictionary(Renderer):
         # Only [a-z0-9_] names reach the URL (checked by env_value), so sourcing the file runs nothing;
         # ${APP_DB_PASSWORD} is the one expansion, meant for the reader.
         user = env_value(app_role.name if app_role else "APP_USER")
-        database = env_value(safe_name(ctx.spec.project.name))
+        database = env_value(safe_name(ctx.schema.facts.project.name))
         env = ["# Connection settings for the application (copy to .env; never commit real values).",
                f"DATABASE_URL=postgresql://{user}:${{APP_DB_PASSWORD}}@localhost:5432/{database}",
                "# Supplied by your secret store at deploy time:", "APP_DB_PASSWORD=", ""]

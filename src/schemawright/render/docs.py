@@ -6,7 +6,7 @@ from collections import Counter
 
 from schemawright.model.schema import Schema
 from schemawright.render import Artifact, RenderContext, Renderer
-from schemawright.render.escape import md_cell, md_code, md_text
+from schemawright.escape import md_cell, md_code, md_text
 
 md_escape = md_cell  # the old name, kept for callers elsewhere
 
@@ -40,7 +40,7 @@ class Docs(Renderer):
     def _inferences(self, ctx: RenderContext) -> str:
         infs = ctx.schema.inferences
         by_rule = Counter(i.rule for i in infs)
-        lines = [f"# Design inferences: {md_text(ctx.spec.project.name)}", "",
+        lines = [f"# Design inferences: {md_text(ctx.schema.facts.project.name)}", "",
                  "Everything below was decided by schemawright because the input did not say. Each line names",
                  "the rule, what it decided and why. To change a decision, state it in the input and regenerate.",
                  "", f"{len(infs)} inferences by {len(by_rule)} rules.", "",
@@ -53,11 +53,11 @@ class Docs(Renderer):
         return "\n".join(lines) + "\n"
 
     def _readme(self, ctx: RenderContext) -> str:
-        s, spec = ctx.schema, ctx.spec
+        s, project = ctx.schema, ctx.schema.facts.project
         counts = schema_counts(s)
-        lines = [f"# {md_text(spec.project.name)}: database", ""]
-        if spec.task.description:
-            lines += [md_text(spec.task.description), ""]
+        lines = [f"# {md_text(project.name)}: database", ""]
+        if project.description:
+            lines += [md_text(project.description), ""]
         lines += ["Designed by schemawright for PostgreSQL 15+.", "", "## Contents", "",
                   "| path | what |", "|---|---|"]
         for a in sorted(ctx.artifacts, key=lambda a: a.path):
@@ -71,10 +71,12 @@ class Docs(Renderer):
         for t in s.tables:
             lines.append(f"| {md_code(t.name)} | {t.kind} | {t.estimated_rows or 0:,} | {len(t.columns)} | "
                          f"{md_cell(t.comment or '')} |")
-        rules = [r for r in spec.data_model.business_rules if r.check is None]
+        unenforced = {i.subject for i in s.inferences if i.rule == "rule.not_understood"}
+        rules = [r for r in s.facts.application_rules if r.name in unenforced]
         if rules:
-            lines += ["", "## Business rules enforced by the application", "",
-                      "These rules have no check expression, so the database cannot enforce them:", ""]
+            lines += ["", "## Business rules NOT enforced by the database", "",
+                      "No pattern of the rule catalog (docs/rules.md) understood these rules and they have no check "
+                      "expression, so the application must enforce them (the report's status is partial_success):", ""]
             lines += [f"- **{md_text(r.name)}**: {md_text(r.description)}" for r in rules]
         lines += ["", "## Apply", "", "```sh",
                   'psql "$DATABASE_URL" -v ON_ERROR_STOP=1 --single-transaction -f migrations/V001__initial_schema.sql',

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import json
-
-from schemawright.model.serialize import schema_to_json
+from schemawright.project.layout import MODEL_PATH, model_text
 from schemawright.render import Artifact, RenderContext, Renderer
 
-MODEL_PATH = "models/physical/schema.json"
+__all__ = ["MODEL_PATH", "ModelJson"]
 
 
 class ModelJson(Renderer):
     name = "model_json"
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
-        text = json.dumps(schema_to_json(ctx.schema), ensure_ascii=False, separators=(",", ":")) + "\n"
-        return [Artifact(MODEL_PATH, text, "schema", "The canonical schema model (JSON) that verify compares with")]
+        return [Artifact(MODEL_PATH, model_text(ctx.schema), "schema",
+                         "The canonical schema model (JSON) that verify compares with")]

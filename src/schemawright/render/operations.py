@@ -8,7 +8,7 @@ BACKUP_PASSPHRASE); nothing secret is ever written into them.
 from __future__ import annotations
 
 from schemawright.render import Artifact, RenderContext, Renderer
-from schemawright.render.escape import md_text, safe_name, shell_comment, shell_quote
+from schemawright.escape import md_text, safe_name, shell_comment, shell_quote
 
 SHELL_HEADER = """#!/usr/bin/env bash
 # {title}
@@ -137,7 +137,7 @@ class Operations(Renderer):
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
         # User text never reaches a command: the name only in a comment, the file prefix as a quoted word.
-        project, prefix = shell_comment(ctx.spec.project.name), shell_quote(safe_name(ctx.spec.project.name))
+        project, prefix = shell_comment(ctx.schema.facts.project.name), shell_quote(safe_name(ctx.schema.facts.project.name))
 
         def script(file: str, title: str, body: str, what: str) -> Artifact:
             text = SHELL_HEADER.format(title=title, project=project) + body.replace("@PREFIX@", prefix)
@@ -160,7 +160,7 @@ class Operations(Renderer):
 
     @staticmethod
     def _guide(ctx: RenderContext) -> str:
-        lines = [f"# Operations: {md_text(ctx.spec.project.name)}", "",
+        lines = [f"# Operations: {md_text(ctx.schema.facts.project.name)}", "",
                  "## Backup and recovery", "",
                  "| what | how | objective |", "|---|---|---|",
                  "| full backup | `scripts/maintenance/backup.sh` daily (pg_dump custom format, checked with "

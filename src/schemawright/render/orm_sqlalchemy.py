@@ -23,7 +23,7 @@ from schemawright.model.names import quote_ident
 from schemawright.model.schema import EnumType, ForeignKey, Index, Schema, Table
 from schemawright.model.types import DataType, Kind
 from schemawright.render import Artifact, RenderContext, Renderer
-from schemawright.render.escape import python_docstring, python_identifier, python_str, safe_name
+from schemawright.escape import python_docstring, python_identifier, python_str, safe_name
 
 PATH = "models/orm/sqlalchemy_models.py"
 # Names a mapped attribute must not take: declarative's own attributes and the module's imports.
@@ -83,7 +83,7 @@ class Base(DeclarativeBase):
 '''
 
 
-py_str = python_str  # a Python string literal (render/escape.py)
+py_str = python_str  # a Python string literal (escape.py)
 
 
 def sql_text(sql: str) -> str:
@@ -361,7 +361,7 @@ class OrmSqlalchemy(Renderer):
     name = "orm_sqlalchemy"
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
-        return [Artifact(PATH, render_models(ctx.schema, ctx.spec.project.name), "orm",
+        return [Artifact(PATH, render_models(ctx.schema, ctx.schema.facts.project.name), "orm",
                          "SQLAlchemy 2.0 declarative models of every table (types, keys, constraints, indexes)")]
 
 
@@ -377,7 +377,7 @@ def integration_support(ctx: RenderContext) -> dict:
     """Seed 003's integration_support: ORM configuration, connection strings, API notes, caching."""
     from schemawright.render.tuning_config import sizing
 
-    integration = ctx.spec.integration
+    integration = ctx.schema.facts.integration
     orm = (integration.orm_framework or "").strip() if integration else ""
     notes = [("Written for every design, whatever integration.orm_framework says: plain Python needing only "
               "SQLAlchemy, typed access for tests, scripts and data jobs; the migrations stay the source of truth.")]
@@ -391,8 +391,8 @@ def integration_support(ctx: RenderContext) -> dict:
     app, owner = ctx.schema.role("app"), ctx.schema.role("owner")
     user = app.name if app else "<app-user>"
     password = f"${{{app.password_env}}}" if app and app.password_env else "${APP_DB_PASSWORD}"
-    db = safe_name(ctx.spec.project.name)
-    tls = "?sslmode=verify-full" if ctx.schema.settings.get("security", {}).get("in_transit") else ""
+    db = safe_name(ctx.schema.facts.project.name)
+    tls = "?sslmode=verify-full" if ctx.schema.facts.security and ctx.schema.facts.security.in_transit else ""
     connections = [{"name": "application (through PgBouncer)", "role": user,
                     "url": f"postgresql+psycopg://{user}:{password}@<db-host>:6432/{db}{tls}",
                     "pool_size": z.pool, "max_overflow": 0, "pool_pre_ping": True,
@@ -446,11 +446,11 @@ def _api_notes(ctx: RenderContext, user: str) -> list[str]:
 
 
 def _caching(ctx: RenderContext) -> list[dict]:
-    integration = ctx.spec.integration
+    integration = ctx.schema.facts.integration
     layer = integration.caching_layer if integration else None
     if not layer:
         return []
-    project = ctx.spec.project.name
+    project = ctx.schema.facts.project.name
     out = []
     for t in ctx.schema.tables:
         if t.kind not in CACHE_TTL or t.primary_key is None:

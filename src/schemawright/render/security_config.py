@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from schemawright.model.facts import SecurityFacts
 from schemawright.render import RenderContext
 from schemawright.render.config import ConfigSection, config_section
 
@@ -11,9 +12,9 @@ def security_sections(ctx: RenderContext) -> list[ConfigSection]:
     s = ctx.schema
     if not s.roles:
         return []
-    facts = s.settings.get("security") or {}
+    facts = s.facts.security or SecurityFacts()
     app, admin, readonly = (s.role(p).name for p in ("app", "admin", "readonly"))
-    why = ("encryption_requirements.in_transit: true" if facts.get("in_transit") else
+    why = ("encryption_requirements.in_transit: true" if facts.in_transit else
            "not required by the input, recommended for every network connection")
     conf = [
         f"# Encryption in transit ({why}) and password hashing.",
@@ -30,7 +31,7 @@ def security_sections(ctx: RenderContext) -> list[ConfigSection]:
         "# (app.encryption_key) or a password; the audit table records data changes instead.",
         "log_statement = 'none'",
     ]
-    if facts.get("at_rest"):
+    if facts.at_rest:
         conf += ["# Encryption at rest (encryption_requirements.at_rest: true): PostgreSQL does not encrypt data",
                  "# files itself. Put the data directory, WAL and backups on encrypted storage (LUKS, an encrypted",
                  "# cloud volume) and encrypt backups (pg_dump | gpg, or the backup tool's encryption)."]

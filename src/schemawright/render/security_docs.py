@@ -3,11 +3,12 @@ scripts/security/set_app_password.sql (the login role's password, read from the 
 
 from __future__ import annotations
 
+from schemawright.model.facts import SecurityFacts
 from schemawright.model.names import quote_ident as q
 from schemawright.model.schema import Schema
 from schemawright.render import Artifact, RenderContext, Renderer
-from schemawright.render.escape import md_cell, md_code, md_text, sql_literal
-from schemawright.verify.security_checks import TABLE_OPERATIONS, effective_privileges
+from schemawright.probes.security_checks import TABLE_OPERATIONS, effective_privileges
+from schemawright.escape import md_cell, md_code, md_text, sql_literal
 
 PASSWORD_SCRIPT = "scripts/security/set_app_password.sql"
 RETENTION = {
@@ -27,8 +28,8 @@ def _key(standard: str) -> str:
 
 def security_implementation(schema: Schema) -> dict:
     """The ``security_implementation`` section of agent_output.json, from the design."""
-    facts = schema.settings.get("security") or {}
-    audit = facts.get("audit") or {}
+    facts = schema.facts.security or SecurityFacts()
+    audit = facts.audit or {}
     return {
         "user_roles": [{"name": r.name, "purpose": r.purpose, "login": r.login, "member_of": list(r.member_of),
                         "password_source": f"environment variable {r.password_env}" if r.password_env else None,
@@ -38,11 +39,11 @@ def security_implementation(schema: Schema) -> dict:
         + [{"policy": p.name, "table": p.table, "command": p.command, "roles": list(p.roles) or ["PUBLIC"],
             "using": str(p.using) if p.using else None} for p in schema.policies],
         "encryption_setup": [{"table": e["table"], "column": e["column"], "method": "pgcrypto pgp_sym_encrypt "
-                              "(AES-256)", "key_source": f"session setting {facts['settings']['key']}",
+                              "(AES-256)", "key_source": f"session setting {facts.session_settings.key}",
                               "write": "fn_encrypt(value)", "read": f"fn_decrypt({e['column']})"}
-                             for e in facts.get("encrypted") or []]
+                             for e in facts.encrypted or []]
         + [{"scope": "in transit", "setting": "hostssl + scram-sha-256 (config/pg_hba.conf.example)",
-            "required": bool(facts.get("in_transit"))}] if schema.roles else [],
+            "required": bool(facts.in_transit)}] if schema.roles else [],
         "audit_triggers": [{"table": t.name, "trigger": tr.name, "function": tr.function, "timing": tr.timing,
                             "events": list(tr.events), "audit_table": audit.get("table")}
                            for t in schema.tables for tr in t.triggers if tr.function == audit.get("function")],
@@ -91,17 +92,17 @@ def _cell(privileges: set[str], operations) -> str:
 
 
 def _access_control(ctx: RenderContext) -> str:
-    s, facts = ctx.schema, ctx.schema.settings.get("security") or {}
-    settings = facts["settings"]
+    s, facts = ctx.schema, ctx.schema.facts.security or SecurityFacts()
+    session = facts.session_settings
     roles = [r for r in s.roles if r.purpose != "owner"]
     effective = {r.name: effective_privileges(s, r.name) for r in roles}
-    lines = [f"# Access control: {md_text(ctx.spec.project.name)}", "",
-             f"Data classification **{facts.get('classification')}**; compliance: "
-             f"{md_text(', '.join(facts.get('compliance_standards') or [])) or 'none stated'}; access control: "
-             f"{facts.get('access_control')}. Every promise below is attempted on a real database by "
+    lines = [f"# Access control: {md_text(ctx.schema.facts.project.name)}", "",
+             f"Data classification **{facts.classification}**; compliance: "
+             f"{md_text(', '.join(facts.compliance_standards or [])) or 'none stated'}; access control: "
+             f"{facts.access_control}. Every promise below is attempted on a real database by "
              "`schemawright verify` (group *security*) and by the pgTAP tests in `tests/`.", "",
              "## Roles", "", "Roles are shared by every database of a server, so their names carry the project's "
-             f"prefix `{facts['role_prefix']}_`.", "", "| role | login | member of | purpose |", "|---|---|---|---|"]
+             f"prefix `{facts.role_prefix}_`.", "", "| role | login | member of | purpose |", "|---|---|---|---|"]
     lines += [f"| {md_code(r.name)} | {'yes' if r.login else 'no'} | {', '.join(r.member_of) or '—'} | "
               f"{md_cell(r.comment or '')} |" for r in s.roles]
     app = s.role("app")
@@ -114,13 +115,13 @@ def _access_control(ctx: RenderContext) -> str:
               "nobody logs in as the owner.",
               "- In every transaction the application states who is acting, with parameters (never "
               "string-built SQL):", "", "```sql"]
-    if facts.get("rls"):
-        used = sorted({b["setting"] for b in facts["rls"].values()} | (
-            {settings["user"]} if (facts.get("tenant_binding") or {}).get("kind") == "membership" else set()))
+    if facts.rls:
+        used = sorted({b["setting"] for b in facts.rls.values()} | (
+            {session.user} if (facts.tenant_binding or {}).get("kind") == "membership" else set()))
         lines += [f"SELECT set_config('{k}', $1, true);  -- true: for this transaction only" for k in used]
-    if facts.get("encrypted"):
-        lines += [f"SELECT set_config('{settings['key']}', $1, true);  -- the encryption key, from your key store"]
-    if not facts.get("rls") and not facts.get("encrypted"):
+    if facts.encrypted:
+        lines += [f"SELECT set_config('{session.key}', $1, true);  -- the encryption key, from your key store"]
+    if not facts.rls and not facts.encrypted:
         lines += ["-- nothing to set: no row-level security and no encrypted columns in this design"]
     lines += ["```", "", "## Privileges", "",
               "Letters: " + ", ".join(f"{op[0]} = {op}" for op in TABLE_OPERATIONS) + "; `·` = denied. "
@@ -143,8 +144,8 @@ def _access_control(ctx: RenderContext) -> str:
                      f"{scope} {'from' if d.revoke else 'to'} {md_code(d.grantee)}")
     lines += _row_security(s, facts) + _tenancy(s, facts) + _encryption(facts) + _audit(facts)
     lines += _personal_data(s, facts)
-    binding = facts.get("tenant_binding") or {}
-    trusted = (f"{md_code(settings['user'])} is the trust boundary: the application authenticates its users, and any "
+    binding = facts.tenant_binding or {}
+    trusted = (f"{md_code(session.user)} is the trust boundary: the application authenticates its users, and any "
                f"connection of the application role can set it; the tenant is checked against it "
                f"({md_code(str(binding.get('function')) + '()')}), so a session cannot reach a tenant its user is no member of"
                if binding.get("kind") == "membership" else
@@ -164,13 +165,13 @@ def _access_control(ctx: RenderContext) -> str:
     return "\n".join(lines)
 
 
-def _row_security(s: Schema, facts: dict) -> list[str]:
+def _row_security(s: Schema, facts: SecurityFacts) -> list[str]:
     lines = ["", "## Row-level security", ""]
-    if not facts.get("rls"):
+    if not facts.rls:
         return lines + ["No table is bound to a user or a tenant (declare `tenant_column` on an entity to bind "
                         "its rows)."]
     lines += ["| table | bound by | setting | forced | policies |", "|---|---|---|---|---|"]
-    for name, b in facts["rls"].items():
+    for name, b in facts.rls.items():
         t = s.table(name)
         how = (f"parent {md_code(b['parent'])}" if b["basis"] == "parent"
                else f"{b['basis']} column {md_code(b['columns'][0])}")
@@ -182,12 +183,12 @@ def _row_security(s: Schema, facts: dict) -> list[str]:
               f"{md_code(p.using)} |" for p in s.policies]
     lines += ["", "FORCE binds the owner too, so views (which read as their owner) and maintenance sessions obey "
               "the policies. " + ("The admin role sees every row through its declared `pol_<table>_admin` "
-                                  "policies." if facts.get("admin_bypass") else "No role bypasses them.")]
+                                  "policies." if facts.admin_bypass else "No role bypasses them.")]
     return lines
 
 
-def _tenancy(s: Schema, facts: dict) -> list[str]:
-    tenancy = s.settings.get("tenancy") or {}
+def _tenancy(s: Schema, facts: SecurityFacts) -> list[str]:
+    tenancy = s.facts.tenancy or {}
     if not tenancy.get("tables"):
         return []
     root, scoped = tenancy.get("root"), tenancy["tables"]
@@ -200,7 +201,7 @@ def _tenancy(s: Schema, facts: dict) -> list[str]:
         pols = ", ".join(f"{md_code(str(p.name))}" for p in s.policies if p.table == name) or "**none**"
         lines.append(f"| {md_code(str(name))} | {md_code(str(col))} | {pols} |")
     lines += ["", "| global table | why |", "|---|---|"]
-    lines += [f"| {md_code(str(name))} | {md_escape(why)} |" for name, why in (tenancy.get("global") or {}).items()]
+    lines += [f"| {md_code(str(name))} | {md_cell(why)} |" for name, why in (tenancy.get("global") or {}).items()]
     composite = [(t.name, fk) for t in s.tables if t.name in scoped for fk in t.foreign_keys
                  if fk.ref_table in scoped and scoped[t.name] in fk.columns]
     lines += ["", "**Keys cannot cross tenants.** Foreign keys ignore row-level security, so a key that named only "
@@ -212,7 +213,7 @@ def _tenancy(s: Schema, facts: dict) -> list[str]:
     lines += ["", "**Uniqueness holds per tenant** (`UNIQUE (tenant, value)`): a global UNIQUE would tell tenant A, "
               "through a refused insert, that tenant B holds a value (an API key prefix, an invoice number). A "
               "uniqueness stated in the input's `constraints` is kept as given (global).", ""]
-    binding = facts.get("tenant_binding") or {}
+    binding = facts.tenant_binding or {}
     if binding.get("kind") == "membership":
         lines += [f"**The tenant is bound to the user.** The policies never read {md_code(str(binding['setting']))} directly: "
                   f"they call {md_code(str(binding['function']) + '()')} (SECURITY DEFINER, evaluated once per statement), which "
@@ -225,31 +226,31 @@ def _tenancy(s: Schema, facts: dict) -> list[str]:
                   "user id is still the application's word (the database does not authenticate end users); "
                   "checking the membership on every statement gives the same guarantee with no state to forge."]
     else:
-        lines += [f"**Trust boundary.** {md_code(str(facts['settings']['tenant']))} is trusted as set by the application: no "
+        lines += [f"**Trust boundary.** {md_code(str(facts.session_settings.tenant))} is trusted as set by the application: no "
                   "membership table (a tenant-scoped table keyed by tenant and user) exists to check it against, "
                   "so any session of the application role can choose any tenant. `schemawright lint` reports "
                   "policies that read the setting directly (SW614); add a membership table to bind it."]
     return lines
 
 
-def _encryption(facts: dict) -> list[str]:
+def _encryption(facts: SecurityFacts) -> list[str]:
     lines = ["", "## Encrypted columns", ""]
-    if not facts.get("encrypted"):
+    if not facts.encrypted:
         return lines + ["None (password hashes are one-way hashes, not encrypted: see docs/inferences.md)."]
-    key = facts["settings"]["key"]
+    key = facts.session_settings.key
     lines += ["| column | stored as | write | read |", "|---|---|---|---|"]
     lines += [f"| {md_code(e['table'] + '.' + e['column'])} | bytea, pgp_sym_encrypt AES-256 | `fn_encrypt($1)` | "
               f"{md_code('fn_decrypt(' + e['column'] + ')')} or "
-              f"{md_code(facts['decrypted_views'].get(e['table'], ''))} |"
-              for e in facts["encrypted"]]
+              f"{md_code(facts.decrypted_views.get(e['table'], ''))} |"
+              for e in facts.encrypted]
     return lines + ["", f"The key is never stored: the application sets {md_code(key)} per transaction from its key "
                     "store "
                     "(pgcrypto must be installed: PostgreSQL contrib). Without it, or with another key, decryption "
                     "fails. Rotating the key: decrypt with the old and encrypt with the new key in one transaction."]
 
 
-def _audit(facts: dict) -> list[str]:
-    audit = facts.get("audit")
+def _audit(facts: SecurityFacts) -> list[str]:
+    audit = facts.audit
     lines = ["", "## Audit", ""]
     if not audit:
         return lines + ["Not required by the input (`audit_requirements: false`)."]
@@ -270,21 +271,21 @@ def _audit(facts: dict) -> list[str]:
     return lines
 
 
-def _personal_data(s: Schema, facts: dict) -> list[str]:
+def _personal_data(s: Schema, facts: SecurityFacts) -> list[str]:
     lines = ["", "## Personal data", ""]
-    if not facts.get("pii"):
+    if not facts.pii:
         return lines + ["No column is marked as personal data."]
     lines += ["| table | personal data | secrets | the read-only role reads |", "|---|---|---|---|"]
-    for name in sorted(set(facts["pii"]) | set(facts["secrets"])):
-        lines.append(f"| {md_code(name)} | {md_cell(', '.join(facts['pii'].get(name, []))) or '—'} | "
-                     f"{md_cell(', '.join(facts['secrets'].get(name, []))) or '—'} | "
-                     f"{md_code(facts['masked_views'].get(name, '—'))} |")
-    for e in facts.get("erasure") or []:
+    for name in sorted(set(facts.pii) | set(facts.secrets)):
+        lines.append(f"| {md_code(name)} | {md_cell(', '.join(facts.pii.get(name, []))) or '—'} | "
+                     f"{md_cell(', '.join(facts.secrets.get(name, []))) or '—'} | "
+                     f"{md_code(facts.masked_views.get(name, '—'))} |")
+    for e in facts.erasure or []:
         call = f"SELECT {q(e['function'])}(<{e['key']}>);"
         lines += ["", f"Right to erasure: {md_code(call)} as the admin role anonymizes the personal data of one "
                   f"{md_code(e['table'])} row in {', '.join(md_code(t) for t in e['tables'])} and returns the rows "
                   "changed."]
-    notes = [f"- **{md_text(st)}**: {RETENTION[_key(st)]}" for st in facts.get("compliance_standards") or []
+    notes = [f"- **{md_text(st)}**: {RETENTION[_key(st)]}" for st in facts.compliance_standards or []
              if _key(st) in RETENTION]
     if notes:
         lines += ["", "Retention:", "", *notes]

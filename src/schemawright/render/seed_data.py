@@ -14,10 +14,10 @@ from schemawright.dialects.partitions import PARTITION_FUNCTION
 from schemawright.model.names import quote_ident as q
 from schemawright.model.names import quote_literal
 from schemawright.render import Artifact, RenderContext, Renderer
-from schemawright.render.escape import sql_comment
+from schemawright.escape import sql_comment
 from schemawright.render.sql_files import header
-from schemawright.seed.plan import SeedError, build_plan
-from schemawright.seed.pools import copy_unescape
+from schemawright.datagen.plan import SeedError, build_plan
+from schemawright.datagen.pools import copy_unescape
 
 PATH = "scripts/dml/seed_data.sql"
 DEV_ROWS = 10

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from schemawright.render import RenderContext
 from schemawright.render.config import ConfigSection, config_section
-from schemawright.render.escape import safe_name
+from schemawright.escape import safe_name
 
 GB = 1024  # settings below are in MB
 HARDWARE = {"small": (2, 4), "medium": (4, 16), "large": (16, 64), "enterprise": (32, 256)}  # cores, GB of RAM
@@ -37,12 +37,12 @@ def pool_size(concurrent_users: int | None, writes_per_second: int | None) -> in
 
 
 def sizing(ctx: RenderContext) -> Sizing:
-    scale = ctx.schema.settings.get("scale") or "medium"
+    scale = ctx.schema.facts.scale.name if ctx.schema.facts.scale else "medium"
     cores, ram_gb = HARDWARE.get(scale, HARDWARE["medium"])
-    perf = ctx.spec.performance_targets
+    perf = ctx.schema.facts.performance_targets
     users = perf.concurrent_users if perf else None
     writes = perf.write_operations_per_second if perf else None
-    workload = "dw" if ctx.spec.project.type == "analytics" else "oltp" if (writes or 0) >= 1000 else "web"
+    workload = "dw" if ctx.schema.facts.project.type == "analytics" else "oltp" if (writes or 0) >= 1000 else "web"
     pool = pool_size(users, writes)
     return Sizing(cores, ram_gb * GB, workload, pool, max(users or 100, pool * 4), pool * 2 + 20)
 
@@ -98,7 +98,7 @@ def tuning_lines(z: Sizing) -> list[str]:
 
 
 def pgbouncer_lines(ctx: RenderContext, z: Sizing) -> list[str]:
-    db = safe_name(ctx.spec.project.name)  # [a-z0-9_]: nothing for the ini syntax to misread
+    db = safe_name(ctx.schema.facts.project.name)  # [a-z0-9_]: nothing for the ini syntax to misread
     return [
         "[databases]",
         f"{db} = host=<db-host> port=5432 dbname={db}",

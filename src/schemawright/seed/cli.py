@@ -27,7 +27,7 @@ def seed_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the load report as JSON")] = False,
 ) -> None:
     """Create the design's tables if absent, then load synthetic rows with COPY."""
-    from schemawright.seed.plan import SeedError
+    from schemawright.datagen.plan import SeedError
     from schemawright.seed.run import seed as run_seed
 
     err, out = Console(stderr=True), Console()

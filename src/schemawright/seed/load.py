@@ -26,9 +26,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from schemawright.errors import DatabaseError
 from schemawright.model.types import Kind
-from schemawright.seed.columns import Const
-from schemawright.seed.plan import SeedError, SeedPlan, TablePlan
-from schemawright.seed.pools import copy_unescape
+from schemawright.datagen.columns import Const
+from schemawright.datagen.plan import SeedError, SeedPlan, TablePlan
+from schemawright.datagen.pools import copy_unescape
 from schemawright.seed.source import qualified
 
 BLOCK_ROWS = 5000
@@ -134,7 +134,7 @@ def _ensure_partitions(conn: psycopg.Connection, plan: SeedPlan) -> None:
 
 def _validate(conn: psycopg.Connection, plan: SeedPlan, tp: TablePlan, report: LoadReport) -> None:
     """COPY a sample inside a savepoint and roll it back; repair generators of violated checks."""
-    from schemawright.verify.rows import RowFactory
+    from schemawright.datagen.rows import RowFactory
 
     for _attempt in range(6):
         block = tp.block(0, min(tp.rows, SAMPLE_ROWS))

@@ -11,6 +11,9 @@ from psycopg import sql
 from schemawright.errors import DatabaseError, SchemawrightError
 from schemawright.model.names import quote_ident
 from schemawright.model.schema import Schema
+from schemawright.project.applier import apply_sql
+from schemawright.project.layout import load_model, read_migrations
+from schemawright.project.sources import design_task_input
 
 
 @dataclass
@@ -21,23 +24,21 @@ class Source:
 
     @property
     def name(self) -> str:
-        return str(self.schema.settings.get("project") or (self.folder.name if self.folder else "database"))
+        designed = self.schema.facts.project.name if self.schema.facts.project else None
+        return str(designed or (self.folder.name if self.folder else "database"))
 
 
 def load_source(path: str | Path) -> Source:
     """A design folder (models/physical/schema.json + migrations) or a task input (designed in memory)."""
     path = Path(path)
     if path.is_dir():
-        from schemawright.verify.runner import load_model, read_migrations
-
         forward, _ = read_migrations(path)
         return Source(load_model(path), path, [f.read_text(encoding="utf-8") for f in forward])
     if not path.exists():
         raise SchemawrightError(f"{path}: no such folder or task input")
-    from schemawright.api import design_schema
     from schemawright.dialects import get_dialect
 
-    _, schema = design_schema(path)
+    _, schema = design_task_input(path)
     statements = get_dialect("postgresql").create_statements(schema)
     return Source(schema, None, ["\n\n".join(s.sql for s in statements)])
 
@@ -61,11 +62,10 @@ def ensure_schema(conn: psycopg.Connection, source: Source) -> bool:
         raise DatabaseError(f"the database has only some of the design's tables ({len(present)} of "
                             f"{len(source.schema.tables)}): use an empty database or one made from this design")
     for text in source.forward:
-        try:
-            with conn.transaction():
-                conn.execute(text)
-        except psycopg.Error as exc:
-            raise DatabaseError(f"applying the design failed: {str(exc).strip()}") from exc
+        try:  # the one applier: CREATE INDEX CONCURRENTLY and the like run outside a transaction
+            apply_sql(conn, text, "design")
+        except DatabaseError as exc:
+            raise DatabaseError(f"applying the design failed: {exc}") from exc
     return True
 
 

@@ -15,12 +15,12 @@ from collections.abc import Callable
 import psycopg
 from psycopg import sql
 
-from schemawright.dialects.postgres import type_sql
+from schemawright.dialects import type_sql
 
 from schemawright.model.schema import CheckConstraint, FkAction, ForeignKey, Schema, Table
 from schemawright.verify.report import StepResult
+from schemawright.datagen.rows import CannotBuildRow, Row, RowFactory, compact_token
 from schemawright.model.types import Kind
-from schemawright.verify.rows import CannotBuildRow, Row, RowFactory, compact_token
 
 NOT_NULL, CHECK, UNIQUE, FOREIGN_KEY, RESTRICT = "23502", "23514", "23505", "23503", "23001"
 

@@ -33,7 +33,7 @@ def prune_problems(conn: psycopg.Connection, table: Table) -> list[str]:
                             ).format(ident, col, col)
         elif p.strategy == "hash":
             column = table.column(p.columns[0])
-            from schemawright.dialects.postgres import type_sql
+            from schemawright.dialects import type_sql
 
             query = sql.SQL("EXPLAIN (FORMAT JSON) SELECT * FROM {} WHERE {} = %s::{}").format(
                 ident, col, sql.SQL(type_sql(column.type)))

@@ -49,7 +49,7 @@ class VerifyReport:
 
     def write(self, folder: Path) -> None:
         """Write verification.json next to the project (atomically: temp file + rename)."""
-        from schemawright.render.confidence import write_atomically
+        from schemawright.analysis.confidence import write_atomically
 
         target = folder / "verification.json"
         try:

@@ -12,8 +12,6 @@
 from __future__ import annotations
 
 import contextlib
-import itertools
-import json
 import re
 import secrets
 import time
@@ -27,52 +25,15 @@ from schemawright.db import connect, scratch_database
 from schemawright.db.embedded import private_server
 from schemawright.errors import VerifyError
 from schemawright.inspect import inspect_schema
-from schemawright.migrate.errors import MigrationError
-from schemawright.migrate.statements import split_statements
 from schemawright.model.compare import differences
 from schemawright.model.schema import Schema
-from schemawright.model.serialize import schema_from_json
-from schemawright.render import confidence
-from schemawright.render.model_json import MODEL_PATH
+from schemawright.analysis import confidence
+from schemawright.project.applier import apply_files
+from schemawright.project.layout import load_model, read_migrations
 from schemawright.verify import security
 from schemawright.verify.constraints import count_probes, run_probes
 from schemawright.verify.partitions import run_partition_checks
 from schemawright.verify.report import StepResult, VerifyReport
-
-MIGRATION_RE = re.compile(r"^([VU])(\d+(?:[._]\d+)*)__(.+)\.sql$")
-
-
-def _version(text: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in re.split(r"[._]", text))
-
-
-def read_migrations(folder: Path) -> tuple[list[Path], list[Path]]:
-    """Forward (V) files in version order and undo (U) files in reverse version order."""
-    mdir = folder / "migrations"
-    if not mdir.is_dir():
-        raise VerifyError(f"{folder} has no migrations/ folder: is it a folder written by 'schemawright design'?")
-    forward, undo = [], []
-    for f in mdir.iterdir():
-        m = MIGRATION_RE.match(f.name)
-        if m:
-            (forward if m.group(1) == "V" else undo).append((_version(m.group(2)), f))
-    if not forward:
-        raise VerifyError(f"{mdir} holds no V<n>__<description>.sql migration")
-    versions = {v for v, _ in forward}
-    orphans = [f.name for v, f in undo if v not in versions]
-    if orphans:
-        raise VerifyError(f"undo files without a forward migration: {', '.join(orphans)}")
-    return [f for _, f in sorted(forward)], [f for _, f in sorted(undo, reverse=True)]
-
-
-def load_model(folder: Path) -> Schema:
-    path = folder / MODEL_PATH
-    try:
-        return schema_from_json(json.loads(path.read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        raise VerifyError(f"{path} is missing: verify compares the database with the designed model") from None
-    except (ValueError, KeyError, TypeError) as exc:
-        raise VerifyError(f"{path} is not a schemawright model: {exc}") from None
 
 
 class _Run:
@@ -97,30 +58,6 @@ class _Run:
         return self.add(StepResult(name=name, ok=ok, group=group, seconds=time.perf_counter() - start,
                                    detail="ok" if ok else f"{len(problems)} problem(s): {problems[0]}",
                                    problems=problems))
-
-
-def apply_files(conn: psycopg.Connection, files: list[Path]) -> list[str]:
-    """Apply each file: runs of ordinary statements in one transaction each, statements that cannot run
-    in a transaction (CREATE INDEX CONCURRENTLY...) alone, as the migration runner does; stop at the
-    first failure."""
-    for f in files:
-        try:
-            statements = split_statements(f.read_text(encoding="utf-8"), f.name)
-        except MigrationError as exc:
-            return [str(exc)]
-        for alone, group in itertools.groupby(statements, key=lambda st: bool(st.non_transactional)):
-            group = list(group)
-            try:
-                if alone:
-                    for st in group:
-                        conn.execute(st.text)
-                else:
-                    with conn.transaction():
-                        for st in group:
-                            conn.execute(st.text)
-            except psycopg.Error as exc:
-                return [f"{f.name}: {exc.diag.sqlstate} {exc.diag.message_primary}"]
-    return []
 
 
 def _leftovers(conn: psycopg.Connection, model: Schema) -> list[str]:

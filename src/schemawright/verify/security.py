@@ -24,7 +24,7 @@ from schemawright.db import connect
 from schemawright.errors import VerifyError
 from schemawright.model.schema import Schema
 from schemawright.verify.report import StepResult
-from schemawright.verify.security_checks import Check, security_checks
+from schemawright.probes.security_checks import Check, security_checks
 
 GROUP = "security"
 EXTENSION_PURPOSE = {"pgcrypto": "column encryption (pgp_sym_encrypt)"}

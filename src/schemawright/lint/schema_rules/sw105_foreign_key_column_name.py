@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import fnmatch
 
-from schemawright.design.context import singular
+from schemawright.model.names import singular
 from schemawright.findings import Severity
 from schemawright.lint.schema_rules.base import SchemaRule, q
 from schemawright.model.schema import Table

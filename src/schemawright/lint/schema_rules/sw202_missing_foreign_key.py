@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from schemawright.design.context import plural
+from schemawright.model.names import plural
 from schemawright.findings import Severity
 from schemawright.lint.schema_rules.base import SchemaRule, column_list, q
 from schemawright.model.schema import Table

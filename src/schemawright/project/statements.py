@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pglast import ast, parse_sql, split
 from pglast.parser import ParseError, parse_sql_json, scan
 
-from schemawright.migrate.errors import MigrationError
+from schemawright.project.errors import MigrationError
 
 JOIN_LIMIT = 50  # statements a BEGIN ATOMIC body may hold in a file the parser rejects
 

@@ -22,7 +22,7 @@ from pglast import ast
 from pglast.visitors import Visitor
 from psycopg import sql
 
-from schemawright.dialects.postgres import type_sql
+from schemawright.dialects import type_sql
 from schemawright.model.schema import CheckConstraint, Column, Schema, Table
 from schemawright.model.types import Kind
 from schemawright.regex_sample import regex_sample

@@ -19,15 +19,15 @@ from importlib import resources
 
 from pglast import parse_sql
 
+from schemawright.datagen.rows import base_candidates, check_literals, check_patterns
+from schemawright.model.facts import SecurityFacts
 from schemawright.model.names import dollar_quote
 from schemawright.model.names import quote_ident as q
 from schemawright.model.names import quote_literal as lit
 from schemawright.model.schema import Column, Schema, Table
-from schemawright.model.types import Kind
+from schemawright.model.types import TEXT_KINDS, Kind
 from schemawright.regex_sample import regex_sample
-from schemawright.verify.rows import base_candidates, check_literals, check_patterns
 
-TEXT_KINDS = frozenset({Kind.TEXT, Kind.VARCHAR, Kind.CHAR, Kind.CITEXT})
 TABLE_OPERATIONS = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE")
 HOSTILE_MARK = "'; DROP TABLE"
 FIXTURE_TAG = "$fixture$"
@@ -37,7 +37,7 @@ NOBODY = "current_setting('sw.nobody')"  # a role created by the probes and gran
 @cache
 def support_sql() -> str:
     """The helper functions (pg_temp) the checks call."""
-    return resources.files("schemawright.verify").joinpath("security_support.sql").read_text(encoding="utf-8")
+    return resources.files("schemawright.probes").joinpath("security_support.sql").read_text(encoding="utf-8")
 
 
 def hostile(table: str, serial: int) -> str:
@@ -101,27 +101,26 @@ class FixturePlan:
 
     def __init__(self, schema: Schema):
         self.schema = schema
-        facts = schema.settings.get("security") or {}
-        self.bindings: dict[str, dict] = facts.get("rls") or {}
+        facts = schema.facts.security or SecurityFacts()
+        self.bindings: dict[str, dict] = facts.rls
         self.rows: dict[str, FixtureRow] = {}
         self.serial = itertools.count(1)
-        self.membership = facts.get("tenant_binding") if (facts.get("tenant_binding") or {}).get("kind") == \
-            "membership" else None
+        self.membership = facts.tenant_binding if (facts.tenant_binding or {}).get("kind") == "membership" else None
         if self.membership is not None:  # the members A and B first: each tenant's rows are read by its member
             for who in ("A", "B"):
                 self.ensure(self.membership["table"], who)
         for name in self.bindings:
             for who in ("A", "B", "A-new"):
                 self.ensure(name, who)
-        for subject in facts.get("erasure") or []:
+        for subject in facts.erasure:
             self.ensure(subject["table"], "A")
             self.ensure(subject["table"], "B")
-        audited = set((facts.get("audit") or {}).get("tables") or [])
+        audited = set((facts.audit or {}).get("tables") or [])
         for table in schema.tables:
             if table.name in audited and table.name not in self.bindings:
                 self.ensure(table.name, "new")
             if not any(r.table == table.name and not r.temporary for r in self.rows.values()) \
-                    and table.name != (facts.get("audit") or {}).get("table"):
+                    and table.name != (facts.audit or {}).get("table"):
                 self.ensure(table.name, "fixture")
 
     @staticmethod
@@ -298,7 +297,7 @@ def _where(label: str) -> str:
 
 def row_security_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
     app, admin, readonly = (schema.role(p).name for p in ("app", "admin", "readonly"))
-    bypass = bool((schema.settings.get("security") or {}).get("admin_bypass"))
+    bypass = bool(schema.facts.security and schema.facts.security.admin_bypass)
     none = "'{}'::jsonb"
     out = []
     for name, b in plan.bindings.items():
@@ -364,7 +363,7 @@ def _array(items) -> str:
 
 
 def audit_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
-    audit = (schema.settings.get("security") or {}).get("audit")
+    audit = schema.facts.security.audit if schema.facts.security else None
     if not audit:
         return []
     app = schema.role("app").name
@@ -375,7 +374,7 @@ def audit_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
         b = plan.bindings.get(name) or {}
         # the tenants' table: new tenants are created by the admin role (the application cannot)
         actor = admin if plan.membership and b.get("basis") == "tenant" and b.get("principal_table") == name \
-            and (schema.settings.get("security") or {}).get("admin_bypass") else app
+            and (schema.facts.security is not None and schema.facts.security.admin_bypass) else app
         label = f"{name}:A-new" if bound else f"{name}:new"
         redacted = audit["redacted"].get(name, [])
         ctx = plan.settings("A") if bound else "'{}'::jsonb"
@@ -388,7 +387,7 @@ def audit_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
 
 def encryption_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
     out = []
-    for i, e in enumerate((schema.settings.get("security") or {}).get("encrypted") or []):
+    for i, e in enumerate(schema.facts.security.encrypted if schema.facts.security else []):
         sql = (f"pg_temp.sw_encryption_probe({lit(e['table'])}, {lit(e['column'])}, {lit(plan.label(e['table']))}, "
                f"{lit(hostile(e['table'], 900 + i))})")
         out.append(Check("encryption", f"encryption: {e['table']}.{e['column']}",
@@ -398,20 +397,20 @@ def encryption_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
 
 
 def personal_data_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
-    facts = schema.settings.get("security") or {}
+    facts = schema.facts.security or SecurityFacts()
     out = []
     readonly, admin = schema.role("readonly").name, schema.role("admin").name
-    for name, view in (facts.get("masked_views") or {}).items():
+    for name, view in facts.masked_views.items():
         table = schema.table(name)
-        absent = [c.name for c in table.columns if c.encrypt or c.name in facts["secrets"].get(name, [])]
-        masked = [c for c in facts["pii"].get(name, []) if c not in absent]
+        absent = [c.name for c in table.columns if c.encrypt or c.name in facts.secrets.get(name, [])]
+        masked = [c for c in facts.pii.get(name, []) if c not in absent]
         ctx = plan.settings("A") if name in plan.bindings else "'{}'::jsonb"
         sql = (f"pg_temp.sw_mask_probe({lit(readonly)}, {lit(view)}, {lit(plan.label(name))}, {_array(masked)}, "
                f"{_array(absent)}, {ctx})")
         out.append(Check("personal_data", f"personal data: {view}", f"{view}: {readonly} sees personal data masked",
                          sql, "ok"))
-    for e in facts.get("erasure") or []:
-        cols = sorted(set(facts["pii"].get(e["table"], [])) | set(facts["secrets"].get(e["table"], [])))
+    for e in facts.erasure:
+        cols = sorted(set(facts.pii.get(e["table"], [])) | set(facts.secrets.get(e["table"], [])))
         sql = (f"pg_temp.sw_erasure_probe({lit(admin)}, {lit(e['function'])}, {lit(e['table'])}, {lit(e['key'])}, "
                f"{lit(e['table'] + ':A')}, {lit(e['table'] + ':B')}, {_array(cols)})")
         out.append(Check("personal_data", f"personal data: {e['function']}",
@@ -424,7 +423,7 @@ def personal_data_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
 def tenant_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
     """Every composite key between tenant-scoped tables: A's row cannot reference B's parent (as the
     application, and as a superuser: the key itself refuses), and deleting B's parent leaves A's rows."""
-    tenancy = schema.settings.get("tenancy") or {}
+    tenancy = schema.facts.tenancy or {}
     scoped = tenancy.get("tables") or {}
     app = schema.role("app").name
     out = []

@@ -18,11 +18,11 @@ from schemawright.dialects.base import table_order
 from schemawright.errors import SchemawrightError
 from schemawright.model.schema import Column, ForeignKey, Schema, Table
 from schemawright.model.types import Kind
-from schemawright.seed.columns import (
+from schemawright.datagen.columns import (
     MIX, Batch, Gen, Nullable, Pure, column_generator, null_fraction,
 )
-from schemawright.seed.pools import NULL, Pools, TimeWindow, monthly_growth
-from schemawright.seed.rules import ColumnRules, table_rules
+from schemawright.datagen.pools import NULL, Pools, TimeWindow, monthly_growth
+from schemawright.datagen.rules import ColumnRules, table_rules
 
 DEFAULT_ROWS = 10_000
 MIN_LOOKUP_ROWS = 20
@@ -192,8 +192,8 @@ def build_plan(schema: Schema, *, scale: float = 0.01, seed: int = 42, until: dt
                max_rows: int | None = None) -> SeedPlan:
     """Plan rows for every table of ``schema`` (``rows`` overrides the count of named tables; no table
     gets more than ``max_rows``)."""
-    volume = schema.settings.get("performance_targets", {}) or {}
-    growth = monthly_growth(((volume.get("data_volume") or {}).get("growth_rate")))
+    perf = schema.facts.performance_targets
+    growth = monthly_growth(perf.data_volume.growth_rate if perf and perf.data_volume else None)
     window = TimeWindow(until or dt.date.today(), months=months, monthly_growth=growth)
     pools = pools or Pools(seed=seed)
     ordered, _ = table_order(schema)

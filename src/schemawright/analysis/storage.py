@@ -53,7 +53,7 @@ def column_width(column: Column, null_share: float = 0.0) -> tuple[float, int]:
 
 
 def row_bytes(table: Table) -> int:
-    from schemawright.seed.columns import null_fraction
+    from schemawright.datagen.columns import null_fraction
 
     size = 0.0
     for c in table.columns:

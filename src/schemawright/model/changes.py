@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schemawright.design.security import KEY_SETTING
+from schemawright.model.facts import KEY_SETTING
 from schemawright.model.schema import (
     CheckConstraint, Column, DefaultPrivilege, EnumType, Expression, ForeignKey, Function, Grant, Index, Policy,
     PrimaryKey, Role, Table, Trigger, UniqueConstraint, View,

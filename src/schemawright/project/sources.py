@@ -15,21 +15,20 @@ import re
 from pathlib import Path
 
 import psycopg
-from pglast import split
-from pglast.parser import ParseError, parse_sql_json
 from psycopg import sql
 
 from schemawright.db import connect, resolve_dsn, scratch_database
 from schemawright.db.embedded import extensions_in_sql
 from schemawright.errors import DatabaseError, SchemawrightError
 from schemawright.inspect import inspect_schema
-from schemawright.migrate.statements import non_transactional
 from schemawright.model.schema import Schema
-from schemawright.model.serialize import schema_from_json
+from schemawright.project.applier import SourceError, apply_sql, runs_outside_transaction
+from schemawright.project.layout import MODEL_PATH, forward_files, read_model
 
-MODEL_FILE = Path("models/physical/schema.json")
-MIGRATION_RE = re.compile(r"^V(\d+(?:[._]\d+)*)__.+\.sql$", re.IGNORECASE)
-_TRANSACTION_RE = re.compile(r"^\s*(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|ABORT)\b", re.IGNORECASE)
+__all__ = ["MODEL_FILE", "SourceError", "apply_sql", "count_rows", "design_task_input", "design_with_source_map", "inspect_database",
+           "is_dsn", "load_schema", "migration_files", "runs_outside_transaction", "schema_of_sql"]
+
+MODEL_FILE = Path(MODEL_PATH)
 _DSN_RE = re.compile(r"^(postgres(ql)?://|(\w+=\S*\s*)+$)")
 
 _SCHEMAS_SQL = """
@@ -38,12 +37,6 @@ WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_namespace'::regclass
                   AND d.objid = n.oid AND d.deptype = 'e')
 ORDER BY n.nspname <> 'public', n.nspname"""
-
-
-class SourceError(SchemawrightError):
-    """A diff/lint/import source that cannot be read."""
-
-    exit_code = 2
 
 
 def is_dsn(source: str) -> bool:
@@ -69,16 +62,14 @@ def load_schema(source: str, *, dsn: str | None = None) -> Schema:
     if suffix == ".json" and _is_model_json(path):
         return _read_model(path)
     if suffix in (".json", ".yaml", ".yml"):
-        from schemawright.api import design_schema
-
-        return design_schema(path)[1]
+        return design_task_input(path)[1]
     raise SourceError(f"{source}: unknown kind of file (expected .json, .yaml, .yml or .sql)")
 
 
 def _without_history(schema: Schema) -> Schema:
     """A live database's schema without the migration runner's history table: it is not part of the design,
     and a diff to a design would otherwise drop it (and with it the record of what was applied)."""
-    from schemawright.migrate.history import DEFAULT_TABLE
+    from schemawright.project.layout import HISTORY_TABLE as DEFAULT_TABLE
 
     schema.tables = [t for t in schema.tables if t.name != DEFAULT_TABLE]
     schema.grants = [g for g in schema.grants if g.object_name != DEFAULT_TABLE]
@@ -104,20 +95,32 @@ def _is_model_json(path: Path) -> bool:
     return '"schemawright.schema"' in head
 
 
+def design_task_input(path: str | Path):
+    """Load and validate a task input and design its schema: ``(TaskInput, Schema)``, no files written."""
+    spec, _, schema = design_with_source_map(path)
+    return spec, schema
+
+
+def design_with_source_map(path: str | Path):
+    """``(TaskInput, SourceMap, Schema)``: the task input, where each of its entries is in the file (for
+    located findings), and its designed schema."""
+    from schemawright.design import design
+    from schemawright.spec.load import load_task_input
+
+    spec, smap = load_task_input(path)
+    return spec, smap, design(spec, smap)
+
+
 def _read_model(path: Path) -> Schema:
     try:
-        return schema_from_json(json.loads(path.read_text(encoding="utf-8")))
+        return read_model(path)
     except (OSError, ValueError, TypeError, KeyError) as exc:
         raise SourceError(f"{path}: not a readable schema model: {exc}") from exc
 
 
 def migration_files(folder: Path) -> list[Path]:
     """The ``V<version>__<description>.sql`` files of a folder, in version order."""
-    if not folder.is_dir():
-        return []
-    found = [(tuple(int(p) for p in re.split(r"[._]", m.group(1))), f)
-             for f in folder.iterdir() if f.is_file() and (m := MIGRATION_RE.match(f.name))]
-    return [f for _, f in sorted(found)]
+    return forward_files(folder)
 
 
 def schema_of_sql(files: list[Path], dsn: str | None = None) -> Schema:
@@ -139,60 +142,10 @@ def schema_of_sql(files: list[Path], dsn: str | None = None) -> Schema:
         return inspect_database(conn)
 
 
-def apply_sql(conn: psycopg.Connection, text: str, name: str = "<sql>") -> None:
-    """Run a SQL script on an autocommit connection: statements split by pglast, consecutive ones in
-    one transaction, and those that cannot run in a transaction block (CREATE INDEX CONCURRENTLY,
-    ALTER TYPE ... ADD VALUE, whose label is usable only once committed) alone. A script with its
-    own BEGIN/COMMIT runs statement by statement."""
-    try:
-        statements = split(text)
-    except Exception as exc:  # pglast reports syntax errors with their position
-        raise SourceError(f"{name}: cannot be parsed as SQL: {exc}") from exc
-    own_transactions = any(_TRANSACTION_RE.match(s) for s in statements)
-    batch: list[str] = []
-    for statement in [*statements, None]:
-        if statement is not None and not own_transactions and not runs_outside_transaction(statement):
-            batch.append(statement)
-            continue
-        if batch:
-            with conn.transaction():
-                for queued in batch:
-                    _execute(conn, queued, name)
-            batch.clear()
-        if statement is not None:
-            _execute(conn, statement, name)
-
-
-def _execute(conn: psycopg.Connection, statement: str, name: str) -> None:
-    try:
-        conn.execute(statement)
-    except psycopg.Error as exc:
-        excerpt = " ".join(statement.split())[:120]
-        raise DatabaseError(f"{name}: {str(exc).strip()}\n  in: {excerpt}") from exc
-
-
-# Words one of which every statement that must run alone contains (see migrate.statements.non_transactional).
-_ALONE_HINT_RE = re.compile(r"concurrently|add\s+value|database|vacuum|cluster|reindex|system|tablespace|subscription",
-                            re.IGNORECASE)
-
-
-def runs_outside_transaction(statement: str) -> bool:
-    """Whether a SQL statement must run on its own, outside a transaction block (the migration runner's
-    rule: CREATE INDEX CONCURRENTLY, VACUUM, ALTER TYPE ... ADD VALUE whose label is usable only once
-    committed...)."""
-    if not _ALONE_HINT_RE.search(statement):  # cheap: most statements of a script are plain DDL or data
-        return False
-    try:
-        trees = json.loads(parse_sql_json(statement)).get("stmts", [])
-    except ParseError:  # not parsable here: let the server judge it
-        return False
-    return any(non_transactional(t.get("stmt")) for t in trees)
-
-
 def inspect_database(conn: psycopg.Connection) -> Schema:
-    """Every user schema of the connected database as one model (``settings["schemas"]`` lists them)."""
+    """Every user schema of the connected database as one model (``Schema.schemas`` lists them)."""
     names = [row[0] for row in conn.execute(_SCHEMAS_SQL).fetchall()]
-    merged = Schema(settings={"schemas": names})
+    merged = Schema(schemas=names)
     owners: set[str] = set()
     for i, name in enumerate(names):
         part = inspect_schema(conn, name)

@@ -4,8 +4,9 @@
 
 - **V, verification**: passed checks / all checks of the last ``schemawright verify`` of the folder;
   0.5 while the design has not been verified (neither proven nor refuted).
-- **R, rules**: business rules enforced by a constraint / business rules declared (1 when none are
-  declared). A rule without a ``check`` is documented only (inference ``rule.documented``).
+- **R, rules**: business rules enforced in the database (a ``check``, or a pattern of the rule compiler,
+  design/rules) / business rules declared (1 when none are declared); a rule no pattern understood
+  (inference ``rule.not_understood``) counts as not enforced.
 - **T, typing and guesses**: 1 - (columns typed by the text fallback / columns)
   - 0.02 x inference warnings, floored at 0. Warnings are inferences whose rule is in
   ``WARNING_RULES``: guesses the input did not ground (a table invented for an undeclared parent,
@@ -31,14 +32,16 @@ WARNING_PENALTY = 0.02
 WARNING_RULES = frozenset({"entity.missing_parent", "default.rows"})
 
 
-def design_inputs(schema: Schema, spec) -> dict:
-    """The design-time inputs of the formula (no verification yet)."""
-    rules = list(spec.data_model.business_rules) if spec is not None and spec.data_model else []
+def design_inputs(schema: Schema) -> dict:
+    """The design-time inputs of the formula (no verification yet). Rules: those declared in the input
+    (``facts.business_rules``) less those the designer reported as not understood."""
+    declared = schema.facts.business_rules
+    not_understood = sum(1 for i in schema.inferences if i.rule == "rule.not_understood")
     columns = [c for t in schema.tables for c in t.columns]
     return {
         "verification": None,
-        "rules_declared": len(rules),
-        "rules_enforced": sum(1 for r in rules if r.check),
+        "rules_declared": declared,
+        "rules_enforced": max(0, declared - not_understood),
         "columns": len(columns),
         "fallback_typed_columns": sum(1 for c in columns if c.origin.rule == "type.fallback"),
         "inference_warnings": sum(1 for i in schema.inferences if i.rule in WARNING_RULES),

@@ -1,5 +1,6 @@
-"""Normal forms the diff compares by: expressions (as ``model.compare.differences`` does) and function
-argument types (what identifies a function to DROP / ALTER / COMMENT ON)."""
+"""Normal forms the diff compares by: expressions (as ``model.compare.differences`` does), function
+argument types (what identifies a function to DROP / ALTER / COMMENT ON) and a trigger's function. Shared
+by the diff (which computes changes) and the dialects (which render them)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pglast import parse_sql
 from pglast.stream import RawStream
 
 from schemawright.model.compare import normalize_expression
-from schemawright.model.schema import Expression
+from schemawright.model.schema import Expression, Trigger
 
 
 @lru_cache(maxsize=65536)
@@ -42,3 +43,9 @@ def argument_types(arguments: str) -> str:
         return arguments
     return ", ".join(RawStream()(p.argType) for p in stmt.parameters or ()
                      if str(p.mode.name) not in ("FUNC_PARAM_OUT", "FUNC_PARAM_TABLE"))
+
+
+def trigger_function(schema: str, trigger: Trigger) -> tuple[str, str]:
+    """(schema, name) of a trigger's function (``Trigger.function`` is qualified when elsewhere)."""
+    fn_schema, _, fn_name = trigger.function.rpartition(".")
+    return (fn_schema or schema, fn_name)

@@ -17,9 +17,9 @@ from decimal import Decimal
 
 from schemawright.model.schema import Column, Schema, Table
 from schemawright.model.types import Kind
+from schemawright.datagen.pools import NULL, Pools, TimeWindow, copy_escape
+from schemawright.datagen.rules import ColumnRules, derived_columns, evaluate
 from schemawright.regex_sample import matches_all, regex_sample
-from schemawright.seed.pools import NULL, Pools, TimeWindow, copy_escape
-from schemawright.seed.rules import ColumnRules, derived_columns, evaluate
 
 MIX = 0x9E3779B97F4A7C15  # odd: i * MIX mod 2**64 is a bijection
 
