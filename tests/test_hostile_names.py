@@ -116,6 +116,9 @@ REFUSED = {
     "entity: script tag": ("entity", "<script>", "is not allowed"),
     "entity: 64 bytes": ("entity", "é" * 32, "bytes long"),
     "attribute: pipe": ("attribute", "a|b", "is not allowed"),
+    "attribute: carriage return": ("attribute", "a\rb", "is not allowed"),
+    "attribute: function quote in a backtick": ("attribute", "`$function$`", "is not allowed"),
+    "description: NUL": ("description", "a\x00b", "NUL"),
 }
 
 
@@ -123,6 +126,7 @@ REFUSED = {
 def test_unacceptable_text_is_a_located_exit_2(tmp_path, where, text, message):
     spec = {"project": {"name": text if where == "project" else "shop"}, "conventions": {"naming": False},
             "data_model": {"entities": [{"name": text if where == "entity" else "items",
+                                         "description": text if where == "description" else "Items",
                                          "attributes": [text if where == "attribute" else "title"]}]}}
     path = tmp_path / "input.json"
     path.write_text(json.dumps(spec), encoding="utf-8")
@@ -130,7 +134,8 @@ def test_unacceptable_text_is_a_located_exit_2(tmp_path, where, text, message):
                           text=True, env={**os.environ, "COLUMNS": "200"})
     assert done.returncode == 2, done.stdout + done.stderr
     field = {"project": "project.name", "entity": "data_model.entities[0].name",
-             "attribute": "data_model.entities[0].attributes[0]"}[where]
+             "attribute": "data_model.entities[0].attributes[0]",
+             "description": "data_model.entities[0].description"}[where]
     assert re.search(r":\d+:\d+: " + re.escape(field), done.stderr) and message in done.stderr, done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     assert not (tmp_path / "out").exists()
