@@ -132,6 +132,7 @@ def test_restore_refuses_missing_roles_and_reports_views_that_would_bypass_row_l
     env = {**os.environ, "PATH": f"{bin_dir()}:{os.environ['PATH']}", "BACKUP_DIR": str(tmp_path / "backups")}
     env.pop("BACKUP_PASSPHRASE", None)
     restore = str(project / "scripts/maintenance/restore.sh")
+    (tmp_path / "backups").mkdir(mode=0o755)  # a folder that exists already is closed too
     with scratch_roles(pg_dsn, model):
         with scratch_database(pg_dsn) as source, scratch_database(pg_dsn) as target:
             with psycopg.connect(source, autocommit=True) as conn:
@@ -140,6 +141,8 @@ def test_restore_refuses_missing_roles_and_reports_views_that_would_bypass_row_l
             done = subprocess.run([str(project / "scripts/maintenance/backup.sh")],
                                   env={**env, "DATABASE_URL": source}, capture_output=True, text=True, check=True)
             backup = done.stdout.strip()
+            assert stat.S_IMODE((tmp_path / "backups").stat().st_mode) == 0o700
+            assert stat.S_IMODE(Path(backup).stat().st_mode) == 0o600
             wrong = subprocess.run([restore, backup], env={**env, "DATABASE_URL": target}, capture_output=True,
                                    text=True)
             assert wrong.returncode == 1

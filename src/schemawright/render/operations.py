@@ -59,14 +59,14 @@ fi
 # and no backup holds them.
 owner={owner}
 roles=({roles})
-mapfile -t needed < <({ printf '%s\\n' "${roles[@]}"; pg_restore --list "$input" | awk '!/^;/ && NF {print $NF}'; } | sort -u)
+needed="$({ printf '%s\\n' ${roles[@]+"${roles[@]}"}; pg_restore --list "$input" | awk '!/^;/ && NF {print $NF}'; } | sort -u)"
 existing="$(psql -X -At -v ON_ERROR_STOP=1 --dbname="$DATABASE_URL" -c 'SELECT rolname FROM pg_catalog.pg_roles')"
-missing=()
-for role in "${needed[@]}"; do
-  [ -z "$role" ] || grep -Fxq -- "$role" <<<"$existing" || missing+=("$role")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "restore.sh: the role(s) ${missing[*]} do not exist on this server; roles belong to the server, not to a" \\
+missing=""
+while IFS= read -r role; do
+  [ -z "$role" ] || grep -Fxq -- "$role" <<<"$existing" || missing="$missing $role"
+done <<<"$needed"
+if [ -n "$missing" ]; then
+  echo "restore.sh: the role(s)$missing do not exist on this server; roles belong to the server, not to a" \\
        "database, so no backup holds them. Create them first (the CREATE ROLE blocks at the top of" \\
        "migrations/V001__*.sql), then run this again. Nothing was restored." >&2
   exit 1
