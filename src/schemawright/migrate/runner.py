@@ -19,9 +19,10 @@ import psycopg
 
 from schemawright.db import connect, resolve_dsn
 from schemawright.migrate import recovery
-from schemawright.project.errors import MigrationError
 from schemawright.migrate.files import Migration, checksum, load_migrations, parse_version, version_text
 from schemawright.migrate.history import DEFAULT_TABLE, History, HistoryRow, progress_checksum
+from schemawright.project.applier import segments
+from schemawright.project.errors import MigrationError
 from schemawright.project.statements import Statement, split_statements
 
 APPLICATION_NAME = "schemawright migrate"
@@ -225,24 +226,26 @@ class _Execution:
         return result
 
     def _segments(self, start: float) -> None:
+        """The statements in the shared applier's groups (project.applier.segments): each run of ordinary
+        statements in one transaction with its progress row, each statement that must run alone on its own."""
         stmts, i = self.statements, self.done
         if i >= len(stmts):
             with self.conn.transaction():
                 self._finish(start)
-        while i < len(stmts):
-            if stmts[i].non_transactional:
-                self._alone(stmts[i], resumed=self.resuming and i == self.resume_at, start=start)
-                i += 1
+        for alone, group in segments(stmts[i:], lambda st: st.non_transactional):
+            if alone:
+                for stmt in group:
+                    self._alone(stmt, resumed=self.resuming and i == self.resume_at, start=start)
+                    i += 1
+                    self.done = i
             else:
-                j = i
-                while j < len(stmts) and not stmts[j].non_transactional:
-                    j += 1
+                j = i + len(group)
                 with self.conn.transaction():
-                    for stmt in stmts[i:j]:
+                    for stmt in group:
                         self._execute(stmt)
                     self._progress(j, start)
                 i = j
-            self.done = i
+                self.done = i
 
     def _alone(self, stmt: Statement, resumed: bool, start: float) -> None:
         self._progress(stmt.number - 1, start)

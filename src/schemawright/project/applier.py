@@ -7,7 +7,8 @@ once committed...) alone, by the rule of :func:`schemawright.project.statements.
     segments(statements)         the grouping itself, for runners that keep their own bookkeeping
 
 Used by verify, seed, lint, diff (through the loader) and the importers; the migration runner groups its
-statements the same way (migrate/runner.py) with its history and resume bookkeeping around each group.
+statements with ``segments`` and keeps its history and resume bookkeeping around each group. (advise
+replays pg_dump output statement by statement on purpose, skipping what a sample breaks.)
 """
 
 from __future__ import annotations
