@@ -275,3 +275,36 @@ def test_lint_flags_the_gaps_verify_catches(tmp_path, pg_dsn):
     found = {f.location.object for f in lint_schema(sql, dsn=pg_dsn).findings if f.rule == "SW614"}
     assert found == {"public.organizations", "public.tasks.fk_tasks_organization_id_project_id",
                      "public.api_keys.pol_api_keys_tenant", "public.api_keys.uq_api_keys_key_prefix"}, found
+
+
+WITHOUT_MEMBERSHIPS = {
+    "project": {"name": "accounts-only", "scale": "small"},
+    "data_model": {"entities": [
+        {"name": "accounts", "attributes": ["name"]},
+        {"name": "projects", "tenant_column": "account_id", "attributes": ["name", {"name": "code", "unique": True}]},
+        {"name": "tasks", "tenant_column": "account_id",
+         "attributes": ["title", "project_id", {"name": "reviewer_task_id", "references": "tasks", "nullable": True}]},
+        {"name": "task_notes", "attributes": ["task_id", "body"]}]},
+    "security_requirements": {"audit_requirements": True, "data_classification": "confidential"}}
+
+
+def test_tenant_without_memberships_is_a_documented_trust_boundary(tmp_path, pg_dsn):
+    """No membership table to check the tenant against: the keys still cannot cross tenants (verified), and
+    the raw tenant setting is the documented trust boundary that lint reports."""
+    from schemawright.lint.schema import lint_schema
+
+    spec = json.loads(json.dumps(WITHOUT_MEMBERSHIPS))
+    spec["project"]["name"] += "-" + secrets.token_hex(3)
+    path = tmp_path / "accounts.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    result = design_project(path, tmp_path / "out")
+    assert result.schema.settings["security"]["tenant_binding"]["kind"] == "trust_boundary"
+    report = verify_project(tmp_path / "out", dsn=pg_dsn)
+    assert report.passed, failures(report)
+    names = {s.name for s in report.steps}
+    assert {"tenant isolation: tasks -> projects", "tenant isolation: tasks -> tasks",
+            "tenant isolation: task_notes -> tasks", "row security: task_notes (tenant: account_id)"} <= names
+    flagged = {f.location.object for f in lint_schema(tmp_path / "out").findings if f.rule == "SW614"}
+    assert flagged == {f"public.{t}.pol_{t}_tenant" for t in ("accounts", "projects", "tasks", "task_notes")}
+    doc = (tmp_path / "out" / "docs" / "access_control.md").read_text(encoding="utf-8")
+    assert "**Trust boundary.**" in doc and "SW614" in doc

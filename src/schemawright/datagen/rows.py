@@ -353,7 +353,7 @@ class RowFactory:
         keyed = {c for u in table.uniques for c in u.columns} | {c for k in table.checks for c in k.columns} | set(
             table.primary_key.columns if table.primary_key else ())
         for fk in sorted(table.foreign_keys, key=lambda f: -len(f.columns)):  # the widest first
-            optional = all(table.column(c).nullable for c in fk.columns)
+            optional = any(table.column(c).nullable for c in fk.columns)  # MATCH SIMPLE: one NULL skips the check
             if optional and (fk.ref_table == table.name or not set(fk.columns) & keyed):
                 continue  # an optional link (or self-reference) stays empty
             if all(c in row for c in fk.columns):

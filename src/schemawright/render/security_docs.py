@@ -193,8 +193,10 @@ def _tenancy(s: Schema, facts: SecurityFacts) -> list[str]:
         return []
     root, scoped = tenancy.get("root"), tenancy["tables"]
     lines = ["", "## Tenant isolation", "",
-             (f"The tenants are the rows of {md_code(str(root))}; each tenant sees only its own row, and only the admin role "
-              "creates tenants. " if root else "") +
+             (f"The tenants are the rows of {md_code(str(root))}; each tenant sees only its own row, and "
+              + ("only the admin role creates tenants. " if facts.admin_bypass else
+                 "tenants are created by a maintenance session outside row-level security (no role bypasses it). ")
+              if root else "") +
              "Every tenant-scoped table carries its tenant column and a policy; every other table is global, "
              "for the reason given.", "", "| table | tenant column | policy |", "|---|---|---|"]
     for name, col in ([(root, (tenancy.get("root_key") or ["—"])[0])] if root else []) + list(scoped.items()):

@@ -202,9 +202,7 @@ def _on_delete(factory: RowFactory, table: Table, fk: ForeignKey) -> str:
 
 def _self_on_delete(factory: RowFactory, table: Table, fk: ForeignKey) -> str:
     top = _accept(factory, table, factory.valid_row(table))
-    row = factory.valid_row(table)
-    row.update({c: top[r] for c, r in zip(fk.columns, fk.ref_columns)})
-    _accept(factory, table, row)
+    _accept(factory, table, factory.valid_row(table, {c: top[r] for c, r in zip(fk.columns, fk.ref_columns)}))
     return "self-reference accepted"
 
 

@@ -60,7 +60,7 @@ class TenantIsolationGap(SchemaRule):
     targets = (Namespace,)
 
     def check(self, namespace, ctx):
-        tenants = _tenant_tables(namespace.tables)
+        tenants = _tenant_tables(namespace.tables, ctx)
         if len(tenants) < 2:
             return
         by_name = {t.name: t for t in namespace.tables}
@@ -86,10 +86,13 @@ class TenantIsolationGap(SchemaRule):
                                   fix=f"ALTER TABLE {ctx.table_sql(table)} ENABLE ROW LEVEL SECURITY;\n"
                                       f"CREATE POLICY {q(name + '_tenant')} ON {ctx.table_sql(table)} USING "
                                       f"({q(tenants.get(name, 'id'))} = (SELECT fn_current_tenant()));")
-        for name, col in sorted(tenants.items()):
+        root_keys = {fk.ref_table: fk.ref_columns[0] for t, col in tenants.items() for fk in by_name[t].foreign_keys
+                     if fk.columns == (col,) and fk.ref_table in roots}
+        for name, col in sorted(tenants.items()) + sorted(root_keys.items()):
             table = by_name[name]
-            yield from self._keys(ctx, table, col, tenants, by_name)
-            yield from self._uniques(ctx, table, col)
+            if name in tenants:
+                yield from self._keys(ctx, table, col, tenants, by_name)
+                yield from self._uniques(ctx, table, col)
             for policy in ctx.policies_of(table):
                 for kind, expr in (("USING", policy.using), ("WITH CHECK", policy.with_check)):
                     if expr is not None and _reads_setting(str(expr), col):
@@ -132,11 +135,19 @@ class TenantIsolationGap(SchemaRule):
                                   f"{q(uq_name(table.name, (col, *columns)))} UNIQUE ({column_list((col, *columns))});")
 
 
-def _tenant_tables(tables) -> dict[str, str]:
-    """table -> tenant column: the most common required tenant-like column, when two tables or more have it."""
+def _tenant_tables(tables, ctx) -> dict[str, str]:
+    """table -> tenant column: as a schemawright design records it, else the most common required tenant-like
+    column (by name, or compared with a tenant setting in a policy), when two tables or more have it."""
+    names = {t.name for t in tables}
+    designed = (ctx.schema.settings.get("tenancy") or {}).get("tables") or {}
+    if designed:
+        return {t: c for t, c in designed.items() if t in names}
     found: dict[str, str] = {}
     for table in tables:
         col = next((c for c in TENANT_COLUMNS if table.has_column(c) and not table.column(c).nullable), None)
+        col = col or next((c.name for c in table.columns if not c.nullable and any(
+            _reads_setting(str(e), c.name, "tenant") for p in ctx.policies_of(table) for e in (p.using, p.with_check)
+            if e is not None)), None)
         if col is not None:
             found[table.name] = col
     if not found:
@@ -145,18 +156,21 @@ def _tenant_tables(tables) -> dict[str, str]:
     return {t: c for t, c in found.items() if c == common} if count >= 2 else {}
 
 
-def _reads_setting(expression: str, column: str) -> bool:
-    """Whether ``expression`` compares ``column`` with current_setting(...) other than through a function
-    of its own (casts, NULLIF/COALESCE and a scalar sub-select around the setting read it directly)."""
+def _reads_setting(expression: str, column: str, setting: str = "") -> bool:
+    """Whether ``expression`` compares ``column`` with current_setting(...) (of a setting whose name contains
+    ``setting``) other than through a function of its own: casts, NULLIF/COALESCE and a scalar sub-select
+    around the setting read it directly."""
     try:
         stmt = parse_sql(f"SELECT 1 WHERE {expression}")[0].stmt
     except ParseError:
         return False
     for node in walk(stmt.whereClause):
-        if not isinstance(node, ast.A_Expr) or node.kind != A_Expr_Kind.AEXPR_OP or not node.name or node.name[-1].sval != "=":
+        if not isinstance(node, ast.A_Expr) or node.kind != A_Expr_Kind.AEXPR_OP or not node.name \
+                or node.name[-1].sval != "=":
             continue
         sides = (node.lexpr, node.rexpr)
-        if any(_is_column(s, column) for s in sides) and any(_direct_setting(s) for s in sides):
+        if any(_is_column(s, column) for s in sides) and any(
+                (name := _direct_setting(s)) is not None and setting in name for s in sides):
             return True
     return False
 
@@ -165,19 +179,23 @@ def _is_column(node, column: str) -> bool:
     return isinstance(node, ast.ColumnRef) and getattr(node.fields[-1], "sval", None) == column
 
 
-def _direct_setting(node) -> bool:
+def _direct_setting(node) -> str | None:
+    """The name of the setting ``node`` reads directly ('' when not a constant), or None."""
     if isinstance(node, ast.TypeCast):
         return _direct_setting(node.arg)
     if isinstance(node, ast.FuncCall):
         name = node.funcname[-1].sval.lower()
         if name == "current_setting":
-            return True
-        return name in ("nullif", "coalesce") and any(_direct_setting(a) for a in node.args or ())
+            first = (node.args or (None,))[0]
+            return getattr(getattr(first, "val", None), "sval", "") or ""
+        if name in ("nullif", "coalesce"):
+            return next((n for a in node.args or () if (n := _direct_setting(a)) is not None), None)
+        return None
     if isinstance(node, ast.CoalesceExpr):
-        return any(_direct_setting(a) for a in node.args or ())
+        return next((n for a in node.args or () if (n := _direct_setting(a)) is not None), None)
     if isinstance(node, ast.SubLink) and isinstance(node.subselect, ast.SelectStmt):  # (SELECT current_setting(..))
         targets = node.subselect.targetList or ()
-        return len(targets) == 1 and not node.subselect.fromClause and _direct_setting(targets[0].val)
+        return _direct_setting(targets[0].val) if len(targets) == 1 and not node.subselect.fromClause else None
     if isinstance(node, ast.A_Expr) and node.kind == A_Expr_Kind.AEXPR_NULLIF:
         return _direct_setting(node.lexpr)
-    return False
+    return None
