@@ -399,7 +399,7 @@ class _PoolDistinct(Pure):
     """Distinct values from a finite pool (regex samples): at most ``len(pool)`` rows."""
 
     def __init__(self, pool: list[str]):
-        super().__init__(pool.__getitem__)
+        super().__init__(lambda i: pool[i % len(pool)])  # past the pool (a bench's new rows): values repeat
         self.pool = pool
 
     def domain(self) -> list[str]:
