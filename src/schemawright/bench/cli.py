@@ -46,7 +46,12 @@ def bench_cmd(
         raise typer.Exit(exc.exit_code) from None
     result["baseline_ratio"] = baseline_ratio(result)
     folder = out or (source if source.is_dir() else Path.cwd())
-    written = write_outputs(result, folder)
+    try:
+        written = write_outputs(result, folder)
+    except OSError as exc:
+        err.print(f"[bold red]error:[/] cannot write the results into {folder}: {exc.strerror or exc}",
+                  highlight=False)
+        raise typer.Exit(1) from None
     if fmt == "json":
         typer.echo(json.dumps(result, indent=2, default=str))
         err.print("wrote " + ", ".join(str(p) for p in written), highlight=False)

@@ -132,8 +132,8 @@ def write_outputs(result: dict, out_dir: Path) -> list[Path]:
     """bench.json and bench_latency.svg in ``out_dir``; merge measured figures into agent_output.json."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = [out_dir / "bench.json", out_dir / "bench_latency.svg"]
-    written[0].write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
-    written[1].write_text(latency_svg(result), encoding="utf-8")
+    confidence.write_atomically(written[0], json.dumps(result, indent=2, default=str) + "\n")
+    confidence.write_atomically(written[1], latency_svg(result))
     agent = out_dir / "agent_output.json"
     if agent.exists():
         merge_agent_output(agent, result)
