@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -24,12 +25,16 @@ def bench_cmd(
                                                 "(default: the design folder, else the current folder)")] = None,
     baseline: Annotated[bool, typer.Option(help="Also run with primary keys only")] = True,
     floor: Annotated[bool, typer.Option(help="Also measure SELECT 1 and pgbench")] = True,
+    fmt: Annotated[str, typer.Option("--format", help="table (80 columns) or json (bench.json on stdout)")] = "table",
 ) -> None:
     """Seed a scratch database, run the workload, report latency/throughput against the targets."""
     from schemawright.bench.report import baseline_ratio, print_report, storage_lines, write_outputs
     from schemawright.bench.run import bench
 
     err, con = Console(stderr=True), Console()
+    if fmt not in ("table", "json"):
+        err.print(f"[bold red]error:[/] --format must be table or json, not {fmt!r}", highlight=False)
+        raise typer.Exit(2)
     if scale <= 0 or duration <= 0 or clients < 1 or warmup < 0:
         err.print("[bold red]error:[/] --scale and --duration must be positive, --clients at least 1")
         raise typer.Exit(2)
@@ -41,11 +46,25 @@ def bench_cmd(
         raise typer.Exit(exc.exit_code) from None
     result["baseline_ratio"] = baseline_ratio(result)
     folder = out or (source if source.is_dir() else Path.cwd())
-    written = write_outputs(result, folder)
-    print_report(result, con)
-    for line in storage_lines(result):
-        con.print(f"storage {line}", highlight=False)
-    con.print("wrote " + ", ".join(str(p) for p in written))
+    try:
+        written = write_outputs(result, folder)
+    except OSError as exc:
+        err.print(f"[bold red]error:[/] cannot write the results into {folder}: {exc.strerror or exc}",
+                  highlight=False)
+        raise typer.Exit(1) from None
+    if fmt == "json":
+        typer.echo(json.dumps(result, indent=2, default=str))
+        err.print("wrote " + ", ".join(str(p) for p in written), highlight=False)
+    else:
+        print_report(result, con)
+        for line in storage_lines(result):
+            con.print(f"storage {line}", highlight=False)
+        con.print("wrote " + ", ".join(str(p) for p in written))
+    if result.get("unmeasured"):
+        for item in result["unmeasured"]:
+            err.print(f"[bold red]error:[/] declared query pattern {item['pattern']!r} was not measured: "
+                      f"{item['reason']}", highlight=False)
+        raise typer.Exit(4)
 
 
 def register(app: typer.Typer) -> None:

@@ -12,13 +12,17 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import pglast
 import psycopg
+from pglast import ast
+from pglast.visitors import Visitor
 from psycopg import sql
 
 from schemawright.datagen.plan import SeedPlan
 from schemawright.datagen.pools import copy_unescape
 from schemawright.datagen.rules import table_rules
 from schemawright.model.facts import LatencyTargets
+from schemawright.errors import SchemawrightError
 from schemawright.model.names import quote_ident as q
 from schemawright.model.schema import Schema, Table
 from schemawright.model.types import Kind
@@ -182,24 +186,111 @@ def _writes(conn, t: Table, schema: Schema, plan: SeedPlan, targets) -> list[Pat
 _PARAM_RE = re.compile(r"(?<!:):([a-z_][a-z0-9_]*)(?:\.([a-z_][a-z0-9_]*))?", re.I)
 
 
+class PatternError(SchemawrightError):
+    """A declared query pattern cannot be measured (its parameters cannot be bound, or every call failed)."""
+
+    exit_code = 4
+
+
+_DOLLAR_RE = re.compile(r"\$(\d+)")
+
+
+def positional_parameters(schema: Schema, text: str) -> dict[int, tuple[Table, str]]:
+    """For each ``$n`` of ``text``, the table column it is compared with (``col = $1``, ``t.col IN ($2)``,
+    ``$3 <= col``...), read from PostgreSQL's parse tree; parameters compared with no column are left out."""
+    try:
+        tree = pglast.parse_sql(text)
+    except pglast.parser.ParseError:
+        return {}
+    aliases: dict[str, str] = {}
+    found: dict[int, str | tuple[str, str]] = {}
+
+    def column_of(node):
+        if isinstance(node, ast.TypeCast):
+            return column_of(node.arg)
+        if isinstance(node, ast.ColumnRef) and all(isinstance(f, ast.String) for f in node.fields):
+            names = [f.sval for f in node.fields]
+            return (names[-2], names[-1]) if len(names) >= 2 else names[-1]
+        return None
+
+    def param_of(node):
+        if isinstance(node, ast.TypeCast):
+            return param_of(node.arg)
+        return node.number if isinstance(node, ast.ParamRef) else None
+
+    class Collect(Visitor):
+        def visit_RangeVar(self, ancestors, node):  # noqa: N802 - pglast visitor naming
+            aliases[node.alias.aliasname if node.alias else node.relname] = node.relname
+            aliases.setdefault(node.relname, node.relname)
+
+        def visit_A_Expr(self, ancestors, node):  # noqa: N802
+            sides = [node.lexpr, *(node.rexpr if isinstance(node.rexpr, (list, tuple)) else [node.rexpr])]
+            cols = [c for c in (column_of(x) for x in sides if x is not None) if c is not None]
+            params = [n for n in (param_of(x) for x in sides if x is not None) if n is not None]
+            if len(cols) == 1:
+                for n in params:
+                    found.setdefault(n, cols[0])
+
+    Collect()(tree)
+    out: dict[int, tuple[Table, str]] = {}
+    tables = [schema.table(t) for t in dict.fromkeys(aliases.values()) if schema.table(t) is not None]
+    for n, col in found.items():
+        if isinstance(col, tuple):
+            table = schema.table(aliases.get(col[0], col[0]))
+            name = col[1]
+        else:
+            name = col
+            table = next((t for t in tables if t.has_column(name)), None)
+        if table is not None and table.has_column(name):
+            out[n] = (table, name)
+    return out
+
+
 def input_patterns(conn: psycopg.Connection, schema: Schema) -> list[Pattern]:
-    """query_patterns of the task input: SQL whose ``:column`` / ``:table.column`` parameters are
-    sampled from the loaded data."""
+    """query_patterns of the task input: SQL whose parameters (``$1``, ``:column``, ``:table.column``)
+    are bound from values sampled in the loaded data; columns of one table are sampled from the same
+    rows, so ``organization_id = $1 AND status = $2`` asks for combinations that exist. A pattern
+    whose parameters cannot all be bound raises PatternError, naming it and why."""
     targets = _targets(schema)
     out = []
     for p in schema.facts.query_patterns:
         text = p.sql
         if not text:
             continue
-        refs = _PARAM_RE.findall(text)
         params: list[tuple] = [()]
-        if refs:
+        dollars = [int(n) for n in _DOLLAR_RE.findall(text)]
+        refs = _PARAM_RE.findall(text) if not dollars else []
+        if dollars:
+            bound = positional_parameters(schema, text)
+            missing = sorted(set(dollars) - set(bound))
+            if missing:
+                raise PatternError(f"query pattern {p['name']!r}: cannot tell which column "
+                                   f"{', '.join(f'${n}' for n in missing)} is compared with, so no real values can "
+                                   "be bound; compare each parameter with a column (col = $1)")
+            numbers = sorted(bound)
+            by_table: dict[str, list[int]] = {}
+            for n in numbers:
+                by_table.setdefault(bound[n][0].name, []).append(n)
+            values: dict[int, list] = {}
+            for table_name, ns in by_table.items():
+                rows = _sample(conn, schema.table(table_name), [bound[n][1] for n in ns],
+                               "WHERE " + " AND ".join(f"{q(bound[n][1])} IS NOT NULL" for n in ns))
+                if not rows:
+                    raise PatternError(f"query pattern {p['name']!r}: {table_name} holds no rows to take "
+                                       f"{', '.join(f'${n}' for n in ns)} from")
+                for k, n in enumerate(ns):
+                    values[n] = [r[k] for r in rows]
+            size = min(len(v) for v in values.values())
+            params = [tuple(values[n][i] for n in dollars) for i in range(size)]
+            text = _DOLLAR_RE.sub("%s", text.replace("%", "%%"))
+        elif refs:
             columns = []
             for a, b in refs:
                 table = schema.table(a) if b else next((t for t in schema.tables if t.has_column(a)), None)
                 columns.append((table, b or a))
             if any(t is None or not t.has_column(c) for t, c in columns):
-                continue
+                raise PatternError(f"query pattern {p['name']!r}: no column "
+                                   + ", ".join(f":{a}{'.' + b if b else ''}" for a, b in refs) + " in the design")
             samples = [_sample(conn, t, [c]) for t, c in columns]
             params = [tuple(s[i % len(s)][0] for s in samples) for i in range(min(len(s) for s in samples))] or [()]
             text = _PARAM_RE.sub("%s", text)

@@ -6,6 +6,7 @@ import json
 import math
 from pathlib import Path
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -18,26 +19,45 @@ def _ms(x) -> str:
     return "-" if x is None else (f"{x * 1000:.0f} µs" if x < 1 else f"{x:.2f} ms" if x < 100 else f"{x:,.0f} ms")
 
 
+def _short(x) -> str:
+    """A latency in at most 6 characters (850µs, 9.99ms, 979ms, 3.0s)."""
+    if x is None:
+        return "-"
+    if x < 1:
+        return f"{x * 1000:.0f}µs"
+    if x < 10:
+        return f"{x:.2f}ms"
+    return f"{x:.0f}ms" if x < 1000 else f"{x / 1000:.1f}s"
+
+
 def print_report(result: dict, console: Console) -> None:
+    """The workload and target tables, one line per row within 80 columns (p99, the PK-only ratio and
+    sequential scans, which do not fit, are in bench.json and in the lines under the table)."""
     base = (result.get("baseline") or {}).get("results", {})
-    t = Table(title=f"{result['project']}: workload ({result['clients']} clients, {result['duration_s']:g}s, "
-                    f"scale {result['scale']})")
-    for col in ("pattern", "calls/s", "p50", "p95", "p99", "target", "err", "PK-only p50", "seq scan"):
-        t.add_column(col, justify="left" if col in ("pattern", "seq scan") else "right")
+    t = Table(title=f"{result['project']}: {result['clients']} clients, {result['duration_s']:g}s, "
+                    f"scale {result['scale']}", box=box.SIMPLE_HEAD, padding=(0, 1), title_justify="left")
+    t.add_column("pattern", max_width=24, no_wrap=True, overflow="ellipsis")
+    for col in ("calls/s", "p50", "p95", "target", "err", "PK-only"):
+        t.add_column(col, justify="right", no_wrap=True)
     targets = {p["name"]: p["target_ms"] for p in result["patterns"]}
+    seq_lines = []
     for name, r in result["results"].items():
         ok = r["p95_ms"] is not None and targets.get(name) is not None and r["p95_ms"] <= targets[name]
         colour = "green" if ok else "red"
         b = base.get(name, {})
-        ratio = f" ({b['p50_ms'] / r['p50_ms']:.1f}x)" if b.get("p50_ms") and r.get("p50_ms") else ""
-        seq = ", ".join(r.get("explain", {}).get("seq_scans_on_large_tables", []))
-        t.add_row(name, f"{r['per_second']:,.0f}", _ms(r["p50_ms"]), f"[{colour}]{_ms(r['p95_ms'])}[/]",
-                  _ms(r["p99_ms"]), _ms(targets.get(name)), str(r["errors"] or ""), _ms(b.get("p50_ms")) + ratio,
-                  f"[red]{seq}[/]" if seq else "")
+        seq = r.get("explain", {}).get("seq_scans_on_large_tables", [])
+        if seq:
+            seq_lines.append(f"{name}: sequential scan on {', '.join(seq)}")
+        t.add_row(name, f"{r['per_second']:,.0f}", _short(r["p50_ms"]), f"[{colour}]{_short(r['p95_ms'])}[/]",
+                  _short(targets.get(name)), str(r["errors"] or ""), _short(b.get("p50_ms")))
     console.print(t)
-    checks = Table(title="targets")
-    for col in ("figure", "target", "measured", "result"):
-        checks.add_column(col, justify="left" if col in ("figure", "result") else "right")
+    for line in seq_lines:
+        console.print(f"[red]{line}[/]", highlight=False)
+    checks = Table(title="targets", box=box.SIMPLE_HEAD, padding=(0, 1), title_justify="left")
+    checks.add_column("figure", max_width=28, overflow="fold")
+    checks.add_column("target", justify="right", no_wrap=True)
+    checks.add_column("measured", justify="right", no_wrap=True)
+    checks.add_column("result", max_width=26, overflow="fold")
     for c in result["targets"]:
         if c["name"].endswith(" p95"):
             continue
@@ -112,8 +132,8 @@ def write_outputs(result: dict, out_dir: Path) -> list[Path]:
     """bench.json and bench_latency.svg in ``out_dir``; merge measured figures into agent_output.json."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = [out_dir / "bench.json", out_dir / "bench_latency.svg"]
-    written[0].write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
-    written[1].write_text(latency_svg(result), encoding="utf-8")
+    confidence.write_atomically(written[0], json.dumps(result, indent=2, default=str) + "\n")
+    confidence.write_atomically(written[1], latency_svg(result))
     agent = out_dir / "agent_output.json"
     if agent.exists():
         merge_agent_output(agent, result)

@@ -7,18 +7,23 @@ its defaults often gives), so the results read as ratios.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import secrets
 import time
 from pathlib import Path
 
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 from rich.console import Console
 
 from schemawright.bench.patterns import Pattern, generated_patterns, input_patterns
-from schemawright.bench.runner import explain, hit_ratios, pgbench_floor, reset_stats, run_mix, select1_floor
+from schemawright.bench.runner import (
+    PatternStats, explain, hit_ratios, pgbench_floor, reset_stats, run_mix, select1_floor,
+)
 from schemawright.analysis.storage import measured_storage, storage_estimate
 from schemawright.bench.targets import evaluate
-from schemawright.db import connect, resolve_dsn, scratch_database
+from schemawright.db import connect, resolve_dsn, scratch_database, with_dbname
 from schemawright.seed.run import seed_source
 from schemawright.seed.source import Source, load_source
 
@@ -54,6 +59,49 @@ def _summaries(patterns: list[Pattern], stats, seconds: float) -> dict[str, dict
     return {p.name: stats[p.name].summary(seconds) for p in patterns}
 
 
+@contextlib.contextmanager
+def _copy_database(server: str, source_dsn: str):
+    """A copy of the database ``source_dsn`` names (CREATE DATABASE ... TEMPLATE), dropped afterwards."""
+    name = f"sw_bench_base_{secrets.token_hex(6)}"
+    template = conninfo_to_dict(source_dsn)["dbname"]
+    with connect(server, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
+    try:
+        yield with_dbname(server, name)
+    finally:
+        with connect(server, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def _merge(runs: list[dict[str, PatternStats]]) -> dict[str, PatternStats]:
+    out: dict[str, PatternStats] = {}
+    for stats in runs:
+        for name, st in stats.items():
+            m = out.setdefault(name, PatternStats(name))
+            m.calls += st.calls
+            m.errors += st.errors
+            m.error_sample = m.error_sample or st.error_sample
+            m.latencies_ms.extend(st.latencies_ms)
+    return out
+
+
+def _alternate(db: str, base_db: str | None, patterns: list[Pattern], clients: int, duration: float,
+               warmup: float, seed: int):
+    """The designed schema (A) and the primary-key-only copy (B) in turns, A B A B, each for half of
+    ``duration``: neither always runs first on a warmer cache or a quieter machine. Latencies are
+    pooled over both turns, so p50 is the median over both."""
+    if base_db is None:
+        stats, seconds = run_mix(db, patterns, clients=clients, duration=duration, warmup=warmup, seed=seed)
+        return stats, None, seconds
+    designed, primary = [], []
+    for turn in range(2):
+        for target, runs, offset in ((db, designed, 0), (base_db, primary, 1)):
+            stats, _ = run_mix(target, patterns, clients=clients, duration=duration / 2,
+                               warmup=warmup if turn == 0 else 0, seed=seed + offset + 10 * turn)
+            runs.append(stats)
+    return _merge(designed), _merge(primary), duration
+
+
 def bench(path: str | Path, dsn: str | None = None, *, scale: float = 0.01, duration: float = 10.0,
           clients: int = 4, warmup: float = 2.0, seed: int = 42, baseline: bool = True, floor: bool = True,
           max_rows: int = 1_000_000, console: Console | None = None) -> dict:
@@ -74,38 +122,45 @@ def bench(path: str | Path, dsn: str | None = None, *, scale: float = 0.01, dura
             result["storage"] = {"estimated": storage_estimate(source.schema, {t.name: t.rows for t in seeded.plan.tables}),
                                  "measured": measured_storage(conn, source.schema)}
             large = _large_tables(conn)
-            reset_stats(conn)
-        _phase(console, f"running {len(patterns)} patterns with {clients} clients for {duration:g}s "
-                        f"(+{warmup:g}s warm-up)")
-        stats, seconds = run_mix(db, patterns, clients=clients, duration=duration, warmup=warmup, seed=seed)
-        with connect(db, autocommit=True) as conn:
-            result["ratios"] = hit_ratios(conn)
-            _phase(console, "EXPLAIN (ANALYZE, BUFFERS) of every pattern")
-            plans = {p.name: explain(conn, p, large) for p in patterns}
-        result["results"] = _summaries(patterns, stats, seconds)
-        writes = [p for p in patterns if p.writes]
-        if writes:
-            _phase(console, f"write throughput: write patterns only for {duration / 2:g}s")
-            wstats, wsec = run_mix(db, writes, clients=clients, duration=duration / 2, warmup=0, seed=seed + 2)
-            result["write_only"] = {"per_second": round(sum(s.calls for s in wstats.values()) / wsec, 1),
-                                    "errors": sum(s.errors for s in wstats.values())}
-        for p in patterns:
-            result["results"][p.name]["explain"] = plans[p.name]
-        if baseline:
+        with contextlib.ExitStack() as stack:
+            base_db = None
+            if baseline:  # the same rows, primary keys only: a copy made before any run touches them
+                base_db = stack.enter_context(_copy_database(server, db))
+                with connect(base_db, autocommit=True) as conn:
+                    dropped = strip_to_primary_keys(conn, source)
+                    conn.execute("ANALYZE")
             with connect(db, autocommit=True) as conn:
-                dropped = strip_to_primary_keys(conn, source)
                 reset_stats(conn)
-            _phase(console, f"same workload with primary keys only ({dropped} constraints/indexes dropped)")
-            base, _ = run_mix(db, patterns, clients=clients, duration=duration, warmup=warmup, seed=seed + 1)
+            _phase(console, f"running {len(patterns)} patterns with {clients} clients for {duration:g}s "
+                            f"(+{warmup:g}s warm-up)" + (", alternating with primary keys only (ABAB)" if baseline else ""))
+            stats, base, seconds = _alternate(db, base_db, patterns, clients, duration, warmup, seed)
             with connect(db, autocommit=True) as conn:
-                base_plans = {p.name: explain(conn, p, large) for p in patterns}
-            result["baseline"] = {"dropped": dropped, "results": _summaries(patterns, base, seconds)}
+                result["ratios"] = hit_ratios(conn)
+                _phase(console, "EXPLAIN (ANALYZE, BUFFERS) of every pattern")
+                plans = {p.name: explain(conn, p, large) for p in patterns}
+            result["results"] = _summaries(patterns, stats, seconds)
+            writes = [p for p in patterns if p.writes]
+            if writes:
+                _phase(console, f"write throughput: write patterns only for {duration / 2:g}s")
+                wstats, wsec = run_mix(db, writes, clients=clients, duration=duration / 2, warmup=0, seed=seed + 2)
+                result["write_only"] = {"per_second": round(sum(s.calls for s in wstats.values()) / wsec, 1),
+                                        "errors": sum(s.errors for s in wstats.values())}
             for p in patterns:
-                result["baseline"]["results"][p.name]["seq_scans_on_large_tables"] = \
-                    base_plans[p.name].get("seq_scans_on_large_tables", [])
+                result["results"][p.name]["explain"] = plans[p.name]
+            if base_db is not None:
+                with connect(base_db, autocommit=True) as conn:
+                    base_plans = {p.name: explain(conn, p, large) for p in patterns}
+                result["baseline"] = {"dropped": dropped, "order": "ABAB", "results": _summaries(patterns, base, seconds)}
+                for p in patterns:
+                    result["baseline"]["results"][p.name]["seq_scans_on_large_tables"] = \
+                        base_plans[p.name].get("seq_scans_on_large_tables", [])
     if floor:
         _phase(console, "measuring the floor: SELECT 1 round trip, pgbench select-only and TPC-B-like")
         result["floor"] = {**select1_floor(server), **pgbench_floor(server, clients, min(duration, 5))}
     result["targets"] = evaluate(source.schema, patterns, result)
+    # Every declared pattern is measured, or the run says which was not and why (bench_cmd exits 4).
+    result["unmeasured"] = [
+        {"pattern": p.name, "reason": (result["results"][p.name].get("error_sample") or "no call completed")}
+        for p in patterns if p.source == "input" and not result["results"][p.name].get("calls")]
     result["elapsed_s"] = round(time.time() - started, 1)
     return result

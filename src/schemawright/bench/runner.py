@@ -97,7 +97,7 @@ def _client(args) -> dict:
                 if t0 >= record_from:
                     e = errors.setdefault(p.name, [0, None])
                     e[0] += 1
-                    e[1] = e[1] or f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}"
+                    e[1] = e[1] or f"{type(exc).__name__}: {(str(exc).strip().splitlines() or ['(no message)'])[0]}"
             now = time.perf_counter()
             if t0 >= record_from and ok:
                 lat[p.name].append((now - t0) * 1000)

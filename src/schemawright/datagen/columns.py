@@ -20,6 +20,7 @@ from schemawright.model.types import Kind
 from schemawright.datagen.pools import NULL, Pools, TimeWindow, copy_escape
 from schemawright.datagen.rules import ColumnRules, derived_columns, evaluate
 from schemawright.regex_sample import matches_all, regex_sample
+from schemawright.datagen.rows import compact_token
 
 MIX = 0x9E3779B97F4A7C15  # odd: i * MIX mod 2**64 is a bijection
 
@@ -155,6 +156,19 @@ class After(Gen):
             secs.append(max(low, min(low + rnd() * self.max_s, end)))
         b.secs[self.name] = secs
         return render_instants(self.window, self.kind, secs)
+
+
+class _DistinctInstant(Pure):
+    """Distinct increasing instants (a unique timestamp) that also record their seconds, so a column
+    that must come after this one (``ends_at > starts_at``) can follow it."""
+
+    def __init__(self, window: TimeWindow, tz: bool, name: str, seconds):
+        self.name, self.seconds = name, seconds
+        super().__init__(lambda i: window.timestamp(seconds(i), tz))
+
+    def values(self, b: Batch) -> list[str]:
+        b.secs[self.name] = [self.seconds(i) for i in b.idx]
+        return super().values(b)
 
 
 def render_instants(window: TimeWindow, kind: Kind, secs) -> list[str]:
@@ -356,6 +370,10 @@ def text_generator(table: Table, column: Column, rules: ColumnRules, pools: Pool
             return _PoolDistinct(pool)
         return Choice(pool)
     if distinct:
+        if width is not None and width < 8:  # too narrow for a realistic value plus a row number
+            if 36 ** width <= 100_000:  # a finite domain: the plan caps the row count at its size
+                return _PoolDistinct([_narrow(k, width, column) for k in range(36 ** width)])
+            return Pure(lambda i: _narrow(i, width, column))
         return Pure(_distinct_text(make, column.name, width))
     if width:
         inner = make
@@ -367,7 +385,7 @@ class _PoolDistinct(Pure):
     """Distinct values from a finite pool (regex samples): at most ``len(pool)`` rows."""
 
     def __init__(self, pool: list[str]):
-        super().__init__(pool.__getitem__)
+        super().__init__(lambda i: pool[i % len(pool)])  # past the pool (a bench's new rows): values repeat
         self.pool = pool
 
     def domain(self) -> list[str]:
@@ -382,6 +400,12 @@ class _Cached(Gen):
 
     def values(self, b: Batch) -> list[str]:
         return b.rng.choices(self.pool, k=b.count)
+
+
+def _narrow(i: int, width: int, column: Column) -> str:
+    """Row ``i`` spelled in base 36 within ``width`` characters (char(n): full width, no padding)."""
+    token = compact_token(i, width)
+    return token.rjust(width, "0") if column.type.kind == Kind.CHAR else token
 
 
 def _distinct_text(make, name: str, width: int | None):
@@ -452,9 +476,8 @@ def column_generator(schema: Schema, table: Table, column: Column, rules: Column
         return Choice(number_pool(column, rules, rng, pool_size(rows)))
     if k in (Kind.TIMESTAMP, Kind.TIMESTAMPTZ) and distinct:  # increasing, one step per row, jittered
         step = max(window.span / max(rows, 1), 1.0)
-        tz = k == Kind.TIMESTAMPTZ
-        return Pure(lambda i: window.timestamp(min(i * step + (mix(i, 46) % 1000) / 1000 * (step - 1), window.span - 1),
-                                               tz))
+        return _DistinctInstant(window, k == Kind.TIMESTAMPTZ, column.name,
+                                lambda i: min(i * step + (mix(i, 46) % 1000) / 1000 * (step - 1), window.span - 1))
     if k in (Kind.TIMESTAMP, Kind.TIMESTAMPTZ, Kind.DATE):
         if rules.after:
             base, strict = rules.after[0]
@@ -478,7 +501,9 @@ def column_generator(schema: Schema, table: Table, column: Column, rules: Column
         if distinct:
             return Pure(lambda i: f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}" if k == Kind.INET
                         else f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}/32")
-        return _Cached(text_maker(table, column, pools) if k == Kind.INET
+        # Not the column's name-based text: "ip_address" also reads as a postal address.
+        return _Cached((lambda i: f"{mix(i, 19) % 223 + 1}.{mix(i, 20) % 256}.{mix(i, 21) % 256}."
+                                  f"{mix(i, 22) % 254 + 1}") if k == Kind.INET
                        else (lambda i: f"10.{mix(i, 41) % 256}.{mix(i, 42) % 256}.0/24"), rows)
     if k == Kind.MACADDR:
         return Pure(lambda i: ":".join(f"{(mix(i, 43) >> (8 * j)) & 255:02x}" for j in range(6)))

@@ -25,7 +25,6 @@ from schemawright.datagen.pools import NULL, Pools, TimeWindow, monthly_growth
 from schemawright.datagen.rules import ColumnRules, table_rules
 
 DEFAULT_ROWS = 10_000
-MIN_LOOKUP_ROWS = 20
 KEY_CACHE_ROWS = 200_000  # parents this small keep their keys in a list (~100 bytes a key)
 _DISTINCT_KINDS = {Kind.UUID, Kind.SMALLINT, Kind.INTEGER, Kind.BIGINT, Kind.NUMERIC, Kind.TEXT, Kind.VARCHAR,
                    Kind.CHAR, Kind.CITEXT, Kind.INET, Kind.CIDR, Kind.TIMESTAMP, Kind.TIMESTAMPTZ}
@@ -46,23 +45,25 @@ class RefGroup:
     nullable: bool
     salt: int
     null_share: float = 0.0
+    self_ref: bool = False  # a reference to the same table: a row points at an earlier one, never itself
 
     def parent_indices(self, indices) -> list[int | None]:
         """Skewed parent row indices (density ~ u^-2/3: a few parents get many children), or None."""
         n, salt, share = self.parent.rows, self.salt, int(self.null_share * 65536)
         if n == 0:
             return [None] * len(indices)
-        m64, top = 0xFFFFFFFFFFFFFFFF, n - 1
+        m64 = 0xFFFFFFFFFFFFFFFF
         out = []
         for i in indices:
             x = (i * MIX + salt) & m64
             x ^= x >> 29
             x = (x * 0xBF58476D1CE4E5B9) & m64
-            if share and (x & 0xFFFF) < share:
-                out.append(None)
+            size = min(n, i) if self.self_ref else n
+            if share and (x & 0xFFFF) < share or size == 0:
+                out.append(None if self.nullable or not self.self_ref else i)
             else:
-                j = int(n * ((x >> 16) / 281474976710656.0) ** 3)
-                out.append(j if j < top else top)
+                j = int(size * ((x >> 16) / 281474976710656.0) ** 3)
+                out.append(min(j, size - 1))
         return out
 
     def columns_for(self, parent_idx: list[int | None]) -> dict[str, list[str]]:
@@ -179,11 +180,25 @@ class SeedPlan:
         return next(t for t in self.tables if t.name == name)
 
 
-def target_rows(table: Table, scale: float) -> int:
+REFERENCE_ROWS = 1_000  # a referenced table this small is reference data (currencies, plans): loaded whole
+AUDIT_RULE = "security.audit"
+
+
+def is_audit_trail(table: Table) -> bool:
+    """The audit table the security design adds: it holds what the audit triggers write, nothing invented."""
+    return table.kind == "log" and table.origin.rule == AUDIT_RULE
+
+
+def target_rows(table: Table, scale: float, referenced: bool = False) -> int:
+    """Rows for ``table`` at ``scale``: estimated_rows x scale, except the audit trail (none: its rows
+    come from the triggers) and reference data, loaded at its real size: lookup and reference tables,
+    and referenced tables of at most REFERENCE_ROWS estimated rows (a unique domain caps it further)."""
+    if is_audit_trail(table):
+        return 0
     estimated = table.estimated_rows if table.estimated_rows is not None else DEFAULT_ROWS
     rows = max(1, round(estimated * scale)) if estimated else 0
-    if table.kind in ("lookup", "reference"):
-        rows = max(rows, min(estimated, MIN_LOOKUP_ROWS))
+    if table.kind in ("lookup", "reference") or (referenced and estimated <= REFERENCE_ROWS):
+        rows = max(rows, estimated)
     return rows
 
 
@@ -200,9 +215,10 @@ def build_plan(schema: Schema, *, scale: float = 0.01, seed: int = 42, until: dt
     plans: dict[str, TablePlan] = {}
     rng = random.Random(seed)
     out = []
+    referenced = {fk.ref_table for t in schema.tables for fk in t.foreign_keys if fk.ref_table != t.name}
     seen = {id(t) for t in ordered}  # by identity: comparing whole tables is slow and quadratic here
     for table in ordered + [t for t in schema.tables if id(t) not in seen]:
-        count = (rows or {}).get(table.name, target_rows(table, scale))
+        count = (rows or {}).get(table.name, target_rows(table, scale, table.name in referenced))
         plan = TablePlan(table=table, rows=count, seed=seed)
         if max_rows is not None and count > max_rows:
             plan.rows = max_rows
@@ -226,7 +242,8 @@ def _plan_table(schema: Schema, plan: TablePlan, plans: dict[str, TablePlan], po
         parent = plans.get(fk.ref_table, plan)
         nullable = all(table.column(c).nullable for c in fk.columns)
         share = null_fraction(table.column(fk.columns[0])) if nullable else 0.0
-        group = RefGroup(fk=fk, parent=parent, nullable=nullable, salt=rng.getrandbits(48), null_share=share)
+        group = RefGroup(fk=fk, parent=parent, nullable=nullable, salt=rng.getrandbits(48), null_share=share,
+                         self_ref=parent is plan)
         if parent.rows == 0 and not nullable:
             plan.notes.append(f"no rows: {fk.ref_table} has none to reference")
             plan.rows = 0

@@ -9,6 +9,7 @@ removed and CRLF line ends turned into LF, so a checkout with other line ends is
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -147,10 +148,22 @@ def _width(directory: Path, existing: list[Migration]) -> int:
 
 
 def _create(path: Path, text: str) -> None:
+    """Create ``path`` holding ``text``, or nothing: a file the disk could not fill is removed (a 0-byte
+    V<n> would be listed as a pending migration)."""
     try:
-        with open(path, "x", encoding="utf-8") as fh:
-            fh.write(text)
+        fh = open(path, "x", encoding="utf-8")
     except FileExistsError:
         raise MigrationError(f"{path} already exists") from None
     except OSError as exc:
         raise MigrationError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        with fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        path.unlink(missing_ok=True)
+        raise MigrationError(f"cannot write {path}: {exc.strerror or exc}") from None
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise

@@ -10,7 +10,6 @@ embedded one) and read back, so the model is exactly what PostgreSQL made of it.
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 from pathlib import Path
 
@@ -19,7 +18,6 @@ from psycopg import sql
 
 from schemawright.db import connect, resolve_dsn, scratch_database
 from schemawright.db.embedded import extensions_in_sql
-from schemawright.errors import DatabaseError, SchemawrightError
 from schemawright.inspect import inspect_schema
 from schemawright.model.schema import Schema
 from schemawright.project.applier import SourceError, apply_sql, runs_outside_transaction

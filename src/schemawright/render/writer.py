@@ -31,8 +31,11 @@ def write_folder(artifacts: list[Artifact], out_dir: str | Path, *, force: bool 
         if any(out.iterdir()) and not (out / MARKER).exists() and not force:
             raise OutputError(f"{out} is not empty and was not written by schemawright; "
                               "choose another folder or pass --force to replace it")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    except OSError as exc:
+        raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from None
     try:
         for a in artifacts:
             target = staging / a.path
@@ -47,6 +50,9 @@ def write_folder(artifacts: list[Artifact], out_dir: str | Path, *, force: bool 
             shutil.rmtree(retired, ignore_errors=True)
         else:
             os.rename(staging, out)
+    except OSError as exc:  # a full disk or an unwritable folder: say so, leave nothing behind
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

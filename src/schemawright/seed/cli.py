@@ -23,7 +23,7 @@ def seed_cmd(
                                                  "default: today")] = None,
     replace: Annotated[bool, typer.Option(help="Empty the tables first if they hold rows")] = False,
     workers: Annotated[Optional[int], typer.Option(help="Generator processes (default: one per CPU)")] = None,
-    max_rows: Annotated[int, typer.Option(help="At most this many rows in any table")] = 5_000_000,
+    max_rows: Annotated[int, typer.Option(help="At most this many rows in any table")] = 1_000_000,
     as_json: Annotated[bool, typer.Option("--json", help="Print the load report as JSON")] = False,
 ) -> None:
     """Create the design's tables if absent, then load synthetic rows with COPY."""

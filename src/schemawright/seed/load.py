@@ -15,6 +15,7 @@ import concurrent.futures as cf
 import datetime as dt
 import multiprocessing as mp
 import os
+import re
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from schemawright.errors import DatabaseError
 from schemawright.model.types import Kind
 from schemawright.datagen.columns import Const
-from schemawright.datagen.plan import SeedError, SeedPlan, TablePlan
+from schemawright.datagen.plan import SeedError, SeedPlan, TablePlan, is_audit_trail
 from schemawright.datagen.pools import copy_unescape
 from schemawright.seed.source import qualified
 
@@ -108,6 +109,27 @@ def _set_aside(conn: psycopg.Connection, plan: SeedPlan) -> list[str]:
     return restore
 
 
+def _set_aside_history_triggers(conn: psycopg.Connection, plan: SeedPlan) -> list[str]:
+    """Disable the triggers that only record history (AFTER row triggers whose function writes into the
+    design's audit trail) for the bulk load; return the statements that enable them again. Synthetic
+    rows are not changes anybody made: the audit trail stays as it was (empty after a fresh design)."""
+    audit = [t for t in plan.schema.tables if is_audit_trail(t)]
+    if not audit:
+        return []
+    names = [qualified(t.table.schema, t.name) for t in plan.tables]
+    pattern = r"insert\s+into\s+(\S+\.)?\"?(" + "|".join(re.escape(t.name) for t in audit) + r")\"?(\s|\()"
+    found = conn.execute("""
+        SELECT tg.tgrelid::regclass::text, tg.tgname FROM pg_trigger tg JOIN pg_proc p ON p.oid = tg.tgfoid
+        WHERE NOT tg.tgisinternal AND tg.tgenabled <> 'D' AND tg.tgtype & 66 = 0 AND tg.tgtype & 1 = 1
+          AND tg.tgrelid = ANY(%s::regclass[]) AND p.prosrc ~* %s
+        ORDER BY 1, 2""", [names, pattern]).fetchall()
+    enable = []
+    for rel, name in found:
+        conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER {}").format(sql.SQL(rel), sql.Identifier(name)))
+        enable.append(sql.SQL("ALTER TABLE {} ENABLE TRIGGER {}").format(sql.SQL(rel), sql.Identifier(name)))
+    return enable
+
+
 def _ensure_partitions(conn: psycopg.Connection, plan: SeedPlan) -> None:
     """Monthly partitions covering the generated time window, for range-partitioned tables on one
     time column (months another partition already covers are left alone)."""
@@ -168,11 +190,15 @@ def load_plan(conn: psycopg.Connection, plan: SeedPlan, *, workers: int | None =
     report = LoadReport()
     if workers is None:
         workers = 0 if plan.total_rows < 50_000 else (os.cpu_count() or 2)
-    bar = Progress(TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                   console=console, transient=True) if console else None
+    if console is not None and not console.is_terminal:
+        bar = _LineProgress(console)  # a log or a pipe: plain lines, not a bar redrawn in place
+    else:
+        bar = Progress(TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(),
+                       TimeRemainingColumn(), console=console, transient=True) if console else None
     try:
         with conn.transaction():
             restore = _set_aside(conn, plan)
+            restore += _set_aside_history_triggers(conn, plan)
             _ensure_partitions(conn, plan)
             for tp in plan.tables:
                 if tp.rows:
@@ -214,6 +240,41 @@ def load_plan(conn: psycopg.Connection, plan: SeedPlan, *, workers: int | None =
         conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(tp.table.schema, tp.name)))
     report.vacuum_seconds = time.perf_counter() - start
     return report
+
+
+class _LineProgress:
+    """The part of rich's Progress that load_plan uses, printing a line per phase and at most one line
+    every ``every`` seconds while rows are loaded (for output that is not a terminal)."""
+
+    def __init__(self, console: Console, every: float = 5.0):
+        self.console, self.every = console, every
+        self.total, self.done, self.description, self.last = 0, 0, "", 0.0
+
+    def start(self) -> None:
+        self.last = time.perf_counter()
+
+    def stop(self) -> None:
+        pass
+
+    def add_task(self, description: str, total: int = 0) -> int:
+        self.description, self.total = description, total
+        return 0
+
+    def _line(self) -> None:
+        share = f" ({self.done / self.total:.0%})" if self.total else ""
+        self.console.print(f"seed: {self.description}: {self.done:,} of {self.total:,} rows{share}",
+                           highlight=False, soft_wrap=True)
+        self.last = time.perf_counter()
+
+    def update(self, task: int, description: str | None = None, **_) -> None:
+        if description and description != self.description:
+            self.description = description
+            self._line()
+
+    def advance(self, task: int, n: int) -> None:
+        self.done += n
+        if time.perf_counter() - self.last >= self.every:
+            self._line()
 
 
 def _copy_table(conn, index: int, tp: TablePlan, pool, workers: int, block_rows: int, bar, task) -> None:

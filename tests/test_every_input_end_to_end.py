@@ -1,0 +1,41 @@
+"""Every example and every tests/inputs file: designed, verified, seeded and benchmarked on the
+default servers (no --dsn anywhere), encrypted designs included; agent_output.json stays valid."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from schemawright.api import design_project
+from schemawright.bench.report import write_outputs
+from schemawright.bench.run import bench
+from schemawright.db import embedded, scratch_database
+from schemawright.seed.run import seed_source
+from schemawright.seed.source import load_source
+from schemawright.verify import verify_project
+
+ROOT = Path(__file__).resolve().parents[1]
+INPUTS = sorted(p for d in (ROOT / "examples", ROOT / "tests" / "inputs") for p in d.iterdir()
+                if p.suffix in (".json", ".yaml", ".yml"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", INPUTS, ids=[p.name for p in INPUTS])
+def test_design_verify_seed_bench_on_the_defaults(path: Path, tmp_path: Path, pg_dsn: str):
+    # pg_dsn: the session's embedded server, in a private SCHEMAWRIGHT_HOME (stopped at the end)
+    out = tmp_path / "out"
+    design_project(path, out)
+    report = verify_project(out)
+    assert report.passed, [f"{s.name}: {s.detail}" for s in report.steps if not s.ok][:10]
+    source = load_source(out)
+    with scratch_database(embedded.start(source.schema.extensions)) as db:
+        loaded = seed_source(source, db, scale=0.001, max_rows=20_000)
+        assert loaded.load.rows > 0
+    doc = bench(out, scale=0.001, duration=0.6, warmup=0, clients=1, floor=False, max_rows=20_000)
+    assert not doc["unmeasured"], doc["unmeasured"]
+    write_outputs(doc, out)
+    summary = json.loads((out / "agent_output.json").read_text())["execution_summary"]
+    assert summary["confidence_inputs"]["verification"]["failed"] == 0
+    assert "bench" in summary["confidence_inputs"]

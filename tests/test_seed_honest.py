@@ -1,0 +1,61 @@
+"""seed loads what a database would hold: no invented audit rows (history triggers set aside during the
+load, enabled again after), reference data at its real size, values that fit narrow and unusual types,
+and progress lines when the output is not a terminal."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import psycopg
+from rich.console import Console
+
+from schemawright.api import design_project
+from schemawright.seed.run import seed
+
+ROOT = Path(__file__).resolve().parents[1]
+INPUTS = ROOT / "tests" / "inputs"
+
+
+def _count(dsn: str, table: str) -> int:
+    with psycopg.connect(dsn) as conn:
+        return conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+
+
+def test_narrow_types_and_reference_data_at_real_size(tmp_path: Path, scratch_dsn: str):
+    out = tmp_path / "out"
+    design_project(INPUTS / "tricky_types.yaml", out)
+    result = seed(out, scratch_dsn, scale=0.01)
+    rows = {t.table: t.rows for t in result.load.tables}
+    assert rows["currencies"] == 180  # referenced and small: loaded whole, not scaled to 2 rows
+    assert rows["items"] == 1000
+    with psycopg.connect(scratch_dsn) as conn:
+        assert conn.execute("SELECT count(DISTINCT tag), max(length(tag)) FROM items").fetchone() == (1000, 2)
+        assert conn.execute("SELECT max(rate) < 10, min(rate) > 0 FROM currencies").fetchone() == (True, True)
+
+
+def test_no_invented_audit_rows_and_triggers_back_on(tmp_path: Path, scratch_dsn: str):
+    out = tmp_path / "out"
+    design_project(ROOT / "examples" / "ecommerce.json", out)
+    console = Console(file=io.StringIO(), force_terminal=False, width=100)
+    result = seed(out, scratch_dsn, scale=0.0005, console=console)
+    assert {t.table: t.rows for t in result.load.tables}["audit_log"] == 0
+    assert _count(scratch_dsn, "audit_log") == 0
+    assert "seed: COPY users" in console.file.getvalue()  # plain progress lines, not a redrawn bar
+    with psycopg.connect(scratch_dsn) as conn:
+        disabled = conn.execute("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'D'"
+                                ).fetchone()[0]
+        assert disabled == 0
+        conn.execute("UPDATE users SET updated_at = now() WHERE id = (SELECT min(id::text)::uuid FROM users)")
+    assert _count(scratch_dsn, "audit_log") == 1  # the audit trigger records real changes again
+
+
+def test_self_reference_and_inet_columns(tmp_path: Path, scratch_dsn: str):
+    """blog_cms: comments reply to earlier comments (never to themselves: chk_comments_no_self_reply),
+    and ip_address (inet) holds addresses, not street names."""
+    out = tmp_path / "out"
+    design_project(ROOT / "examples" / "blog_cms.json", out)
+    seed(out, scratch_dsn, scale=0.002)
+    with psycopg.connect(scratch_dsn) as conn:
+        assert conn.execute("SELECT count(*) FROM comments WHERE parent_id = id").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM comments WHERE parent_id IS NOT NULL").fetchone()[0] > 0
