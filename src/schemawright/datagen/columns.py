@@ -15,11 +15,11 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from schemawright.datagen.pools import NULL, Pools, TimeWindow, copy_escape
+from schemawright.datagen.rows import regex_sample
+from schemawright.datagen.rules import ColumnRules, derived_columns, evaluate
 from schemawright.model.schema import Column, Schema, Table
 from schemawright.model.types import Kind
-from schemawright.datagen.pools import NULL, Pools, TimeWindow, copy_escape
-from schemawright.datagen.rules import ColumnRules, derived_columns, evaluate
-from schemawright.datagen.rows import regex_sample
 
 MIX = 0x9E3779B97F4A7C15  # odd: i * MIX mod 2**64 is a bijection
 

@@ -18,8 +18,8 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from schemawright.project.errors import MigrationError
 from schemawright.migrate.files import parse_version
+from schemawright.project.errors import MigrationError
 
 DEFAULT_TABLE = "schemawright_history"
 

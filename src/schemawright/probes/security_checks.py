@@ -19,12 +19,12 @@ from importlib import resources
 
 from pglast import parse_sql
 
+from schemawright.datagen.rows import _literals, _patterns, base_candidates, regex_sample
 from schemawright.model.facts import SecurityFacts
 from schemawright.model.names import quote_ident as q
 from schemawright.model.names import quote_literal as lit
 from schemawright.model.schema import Column, Schema, Table
 from schemawright.model.types import TEXT_KINDS, Kind
-from schemawright.datagen.rows import _literals, _patterns, base_candidates, regex_sample
 
 TABLE_OPERATIONS = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE")
 HOSTILE_MARK = "'; DROP TABLE"

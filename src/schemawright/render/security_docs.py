@@ -6,9 +6,9 @@ from __future__ import annotations
 from schemawright.model.facts import SecurityFacts
 from schemawright.model.names import quote_ident as q
 from schemawright.model.schema import Schema
+from schemawright.probes.security_checks import TABLE_OPERATIONS, effective_privileges
 from schemawright.render import Artifact, RenderContext, Renderer
 from schemawright.render.docs import md_escape
-from schemawright.probes.security_checks import TABLE_OPERATIONS, effective_privileges
 
 PASSWORD_SCRIPT = "scripts/security/set_app_password.sql"
 RETENTION = {

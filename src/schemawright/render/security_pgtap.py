@@ -9,8 +9,8 @@ Each file loads the probe helpers and the fixture rows from tests/support/ (``\\
 from __future__ import annotations
 
 from schemawright.model.names import quote_literal as lit
-from schemawright.render import Artifact, RenderContext, Renderer
 from schemawright.probes.security_checks import security_checks
+from schemawright.render import Artifact, RenderContext, Renderer
 
 RUN = '--   pg_prove -d "$PGDATABASE" tests/*.sql    # PGHOST, PGPORT, PGUSER as for psql'
 GROUPS = {"privileges": "every role x table x operation, and EXECUTE on every function, attempted",
