@@ -9,8 +9,8 @@ import pglast
 import pytest
 
 from schemawright.advise.advisor import advise
-from schemawright.analysis.queries import analyse, candidates
 from schemawright.advise.workload import read_workload
+from schemawright.analysis.queries import analyse, candidates
 from schemawright.db import connect
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

@@ -8,9 +8,9 @@ import dataclasses
 import pytest
 
 from schemawright.diff import DestructiveChangeError, diff, plan
+from schemawright.diff.compare import rename_in_expression
 from schemawright.model import changes as ch
 from schemawright.model.changes import narrowing
-from schemawright.diff.compare import rename_in_expression
 from schemawright.model.keys import argument_types
 from schemawright.project.sources import runs_outside_transaction
 from schemawright.model.schema import (

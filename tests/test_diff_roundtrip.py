@@ -17,8 +17,8 @@ from schemawright.api import design_schema
 from schemawright.db import connect, scratch_database
 from schemawright.dialects import get_dialect
 from schemawright.diff import diff, plan
-from schemawright.model.keys import normalized
 from schemawright.model.compare import differences
+from schemawright.model.keys import normalized
 from schemawright.model.schema import Schema
 from schemawright.project.sources import apply_sql, inspect_database
 

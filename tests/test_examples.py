@@ -13,8 +13,8 @@ import psycopg
 import pytest
 
 from schemawright.api import design_project
-from schemawright.verify import verify_project
 from schemawright.datagen.rows import regex_sample
+from schemawright.verify import verify_project
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
 EXAMPLES = sorted(p for p in EXAMPLES_DIR.iterdir() if p.suffix in (".json", ".yaml", ".yml"))

@@ -6,10 +6,10 @@ import datetime as dt
 from pathlib import Path
 
 from schemawright.api import design_schema
+from schemawright.datagen.plan import build_plan
 from schemawright.db import connect
 from schemawright.dialects import get_dialect
 from schemawright.seed.load import load_plan
-from schemawright.datagen.plan import build_plan
 from schemawright.verify.partitions import prune_problems
 
 SPEC = """

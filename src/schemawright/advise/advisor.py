@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 import psycopg
 from psycopg import sql
 
-from schemawright.analysis.queries import Candidate, analyse, candidates
 from schemawright.advise.scratch import scratch_copy
+from schemawright.analysis.queries import Candidate, analyse, candidates
 from schemawright.errors import DatabaseError
 
 SYSTEM_SCHEMAS = {"pg_catalog", "information_schema"}

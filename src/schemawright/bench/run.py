@@ -17,11 +17,11 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 from rich.console import Console
 
+from schemawright.analysis.storage import measured_storage, storage_estimate
 from schemawright.bench.patterns import Pattern, generated_patterns, input_patterns
 from schemawright.bench.runner import (
     PatternStats, explain, hit_ratios, pgbench_floor, reset_stats, run_mix, select1_floor,
 )
-from schemawright.analysis.storage import measured_storage, storage_estimate
 from schemawright.bench.targets import evaluate
 from schemawright.db import connect, resolve_dsn, scratch_database, with_dbname
 from schemawright.seed.run import seed_source

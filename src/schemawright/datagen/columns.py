@@ -15,12 +15,12 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from schemawright.datagen.pools import NULL, Pools, TimeWindow, copy_escape
+from schemawright.datagen.rows import compact_token
+from schemawright.datagen.rules import ColumnRules, derived_columns, evaluate
 from schemawright.model.schema import Column, Schema, Table
 from schemawright.model.types import Kind
-from schemawright.datagen.pools import NULL, Pools, TimeWindow, copy_escape
-from schemawright.datagen.rules import ColumnRules, derived_columns, evaluate
 from schemawright.regex_sample import matches_all, regex_sample
-from schemawright.datagen.rows import compact_token
 
 MIX = 0x9E3779B97F4A7C15  # odd: i * MIX mod 2**64 is a bijection
 

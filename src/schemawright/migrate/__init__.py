@@ -7,12 +7,12 @@
     new_migration(dir, description)       the next V/U pair of empty files
 """
 
-from schemawright.project.errors import MigrationError
 from schemawright.migrate.files import Migration, load_migrations, new_migration
 from schemawright.migrate.history import DEFAULT_TABLE
 from schemawright.migrate.runner import MigrationResult, Reporter, apply_migrations, undo_migrations
 from schemawright.migrate.status import StatusReport, VersionStatus, migration_status
 from schemawright.migrate.verify import VerifyResult, verify_migrations
+from schemawright.project.errors import MigrationError
 
 __all__ = ["DEFAULT_TABLE", "Migration", "MigrationError", "MigrationResult", "Reporter", "StatusReport",
            "VerifyResult", "VersionStatus", "apply_migrations", "load_migrations", "migration_status",

@@ -23,8 +23,8 @@ import psycopg
 from pglast import ast
 from psycopg import sql
 
-from schemawright.project.statements import Statement, dropped_index
 from schemawright.model.names import quote_ident
+from schemawright.project.statements import Statement, dropped_index
 
 
 def _regclass_text(parts: list[str | None]) -> str:

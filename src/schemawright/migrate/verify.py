@@ -18,12 +18,12 @@ from psycopg.conninfo import make_conninfo
 
 from schemawright.db import connect, resolve_dsn, scratch_database
 from schemawright.inspect import inspect_schema
-from schemawright.project.errors import MigrationError
 from schemawright.migrate.files import load_migrations
 from schemawright.migrate.history import DEFAULT_TABLE, History
 from schemawright.migrate.runner import Reporter, apply_migrations, undo_migrations
 from schemawright.model.compare import differences
 from schemawright.model.schema import Schema
+from schemawright.project.errors import MigrationError
 
 _SCHEMAS_SQL = r"""SELECT nspname FROM pg_namespace
 WHERE nspname !~ '^pg_' AND nspname <> 'information_schema' ORDER BY nspname"""

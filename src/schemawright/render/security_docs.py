@@ -6,8 +6,8 @@ from __future__ import annotations
 from schemawright.model.facts import SecurityFacts
 from schemawright.model.names import quote_ident as q
 from schemawright.model.schema import Schema
-from schemawright.render import Artifact, RenderContext, Renderer
 from schemawright.probes.security_checks import TABLE_OPERATIONS, effective_privileges
+from schemawright.render import Artifact, RenderContext, Renderer
 from schemawright.escape import md_cell, md_code, md_text, sql_literal
 
 PASSWORD_SCRIPT = "scripts/security/set_app_password.sql"

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from schemawright.datagen.plan import SeedError, build_plan
+from schemawright.datagen.pools import copy_unescape
 from schemawright.dialects.base import table_order
 from schemawright.dialects.partitions import PARTITION_FUNCTION
 from schemawright.model.names import quote_ident as q
@@ -16,8 +18,6 @@ from schemawright.model.names import quote_literal
 from schemawright.render import Artifact, RenderContext, Renderer
 from schemawright.escape import sql_comment
 from schemawright.render.sql_files import header
-from schemawright.datagen.plan import SeedError, build_plan
-from schemawright.datagen.pools import copy_unescape
 
 PATH = "scripts/dml/seed_data.sql"
 DEV_ROWS = 10

@@ -25,11 +25,11 @@ from psycopg import sql
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from schemawright.errors import DatabaseError
-from schemawright.model.types import Kind
 from schemawright.datagen.columns import Const
 from schemawright.datagen.plan import SeedError, SeedPlan, TablePlan, is_audit_trail
 from schemawright.datagen.pools import copy_unescape
+from schemawright.errors import DatabaseError
+from schemawright.model.types import Kind
 from schemawright.seed.source import qualified
 
 BLOCK_ROWS = 5000

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from rich.console import Console
 
+from schemawright.datagen.plan import SeedPlan, build_plan
 from schemawright.db import connect, resolve_dsn
 from schemawright.errors import DatabaseError
 from schemawright.seed.load import LoadReport, load_plan
-from schemawright.datagen.plan import SeedPlan, build_plan
 from schemawright.seed.source import Source, ensure_schema, load_source, row_counts
 
 

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from schemawright.model.names import singular
 from schemawright.findings import Severity
 from schemawright.lint.schema_rules.base import SchemaRule, q
 from schemawright.model.names import NEEDS_QUOTES
+from schemawright.model.names import singular
 from schemawright.model.schema import Table, View
 
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import fnmatch
 
-from schemawright.model.names import singular
 from schemawright.findings import Severity
 from schemawright.lint.schema_rules.base import SchemaRule, q
+from schemawright.model.names import singular
 from schemawright.model.schema import Table
 
 

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from schemawright.model.names import plural
 from schemawright.findings import Severity
 from schemawright.lint.schema_rules.base import SchemaRule, column_list, q
+from schemawright.model.names import plural
 from schemawright.model.schema import Table
 
 

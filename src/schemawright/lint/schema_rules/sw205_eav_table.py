@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from schemawright.model.names import plural
 from schemawright.findings import Severity
 from schemawright.lint.schema_rules.base import SchemaRule
+from schemawright.model.names import plural
 from schemawright.model.schema import Table
 
 _KEY_NAMES = {"attribute", "attr", "attribute_name", "attr_name", "property", "property_name", "key", "meta_key",
