@@ -140,3 +140,20 @@ def test_database_url_is_the_default_database_and_the_command_says_which_it_chan
         status = _schemawright("migrate", "status", "--dir", str(project / "migrations"), "--dsn", target,
                                env={**os.environ, "DATABASE_URL": "postgresql://"})
         assert status.returncode == 0 and "(from --dsn)" in status.stderr
+
+
+def test_an_imported_task_input_never_carries_the_password_of_its_dsn(pg_dsn):
+    """`import DSN -o spec.yaml` names its source in the file's header: without the password."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    from schemawright.api import import_source
+    from schemawright.importers.to_spec import to_yaml
+
+    with scratch_database(pg_dsn) as dsn:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute("CREATE TABLE things (id bigint PRIMARY KEY, name text NOT NULL)")
+        params = conninfo_to_dict(dsn)
+        url = make_conninfo(**params, password="s3cr3t-pw")  # trust auth: the password is not checked
+        text = to_yaml(import_source(url), url)
+    assert "things" in text
+    assert "s3cr3t-pw" not in text and "***" in text

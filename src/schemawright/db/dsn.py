@@ -37,6 +37,11 @@ def _redact(text: str, dsn: str) -> str:
     return text
 
 
+def redact(dsn: str) -> str:
+    """``dsn`` with its password (URL or ``password=``) replaced by ``***``, for messages and files."""
+    return _redact(dsn, dsn)
+
+
 def check_dsn(dsn: str, origin: str = "the connection string") -> dict[str, str]:
     """The parameters of ``dsn`` (``origin`` names where it came from in messages). Raises DsnError when it
     does not parse or names no host or no database."""

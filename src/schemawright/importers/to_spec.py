@@ -74,7 +74,9 @@ def to_yaml(result: ImportResult, source: str, project: str | None = None) -> st
     """The task input as YAML, with a header saying where it came from and what was skipped."""
     stem = Path(source).stem
     spec, skipped = to_task_input(result, project or (stem if slug(stem) else "imported"))  # slug: see Project.name
-    header = [f"# Task input imported by schemawright from {yaml_comment(source)} ({result.source_kind}).",
+    from schemawright.db.dsn import redact
+
+    header = [f"# Task input imported by schemawright from {yaml_comment(redact(source))} ({result.source_kind}).",
               "# Every convention is off and everything is spelled out, so designing it gives back the same schema.",
               f"# {len(skipped)} statement(s) or part(s) were not carried: see x-skipped at the end." if skipped
               else "# Nothing was skipped."]

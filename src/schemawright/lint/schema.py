@@ -22,7 +22,6 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from schemawright.db import connect, resolve_dsn, scratch_database
 from schemawright.errors import SpecError
@@ -188,12 +187,9 @@ def _model_of_file(path: Path) -> tuple[Schema, Anchors | None]:
 
 
 def _redact(dsn: str) -> str:
-    try:
-        params = conninfo_to_dict(dsn)
-    except psycopg.Error:
-        return "<dsn>"
-    params.pop("password", None)
-    return make_conninfo(**params)
+    from schemawright.db.dsn import redact
+
+    return redact(dsn)
 
 
 # --- walking and suppressing -----------------------------------------------------------------------

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import contextlib
-import re
 import secrets
 import time
 from pathlib import Path
@@ -142,4 +141,6 @@ def _verify(conn, model: Schema, forward: list[Path], undo: list[Path], run: _Ru
 
 
 def _redact(dsn: str) -> str:
-    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", dsn)
+    from schemawright.db.dsn import redact
+
+    return redact(dsn)
