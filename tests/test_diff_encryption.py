@@ -15,8 +15,8 @@ from psycopg import sql
 from schemawright.api import design_project
 from schemawright.db import scratch_database
 from schemawright.diff.migration import make_migration, write_migration
-from schemawright.diff.plan import DestructiveChangeError
-from schemawright.migrate.errors import MigrationError
+from schemawright.diff.planning import DestructiveChangeError
+from schemawright.project.errors import MigrationError
 from schemawright.migrate.runner import apply_migrations, undo_migrations
 
 KEY = "k3y-for-the-tests"

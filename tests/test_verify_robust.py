@@ -13,7 +13,7 @@ import pytest
 from schemawright.api import design_project
 from schemawright.model.types import DataType, Kind
 from schemawright.verify import verify_project
-from schemawright.verify.rows import base_candidates, fits_number
+from schemawright.datagen.rows import base_candidates, fits_number
 from schemawright.model.schema import Column
 
 INPUTS = Path(__file__).resolve().parent / "inputs"
