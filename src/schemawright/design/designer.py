@@ -64,6 +64,7 @@ def _design(ctx: DesignContext) -> Schema:
     conventions.mark_encrypted_columns(ctx)
     if ctx.enabled("security", "roles, grants, row-level security, masking"):
         security.apply(ctx)
+        rules.after_security(ctx)
     if ctx.enabled("comments", "comments on undocumented tables and columns"):
         conventions.comment_everything(ctx)
     return ctx.schema

@@ -96,6 +96,11 @@ def probe_table(factory: RowFactory, table: Table) -> list[tuple[str, Callable[[
             row = factory.valid_row(table)
             row.update({c: first[c] for c in columns})
             row = factory.repair(table, row, fixed=columns)  # a copied key value may break a check (ends > starts)
+            pk = table.primary_key
+            if pk is not None and pk.name != name and set(pk.columns) <= set(columns):
+                # a key that contains the primary key (the target of a composite foreign key): a
+                # duplicate of it duplicates the primary key, which refuses it first
+                return _expect_refused(factory, table, row, UNIQUE, pk.name) + f" (by {pk.name}, which it contains)"
             return _expect_refused(factory, table, row, UNIQUE, name)
         probes.append((f"{table.name}: UNIQUE {name}", unique_probe))
 

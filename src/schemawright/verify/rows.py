@@ -176,7 +176,10 @@ def base_candidates(column: Column, serial: int) -> list[str]:
     if k in (Kind.SMALLINT, Kind.INTEGER, Kind.BIGINT):
         return [str(serial % 30000 + 1), "1", "0", "5", "3"]
     if k in (Kind.NUMERIC, Kind.REAL, Kind.DOUBLE, Kind.MONEY):
-        return [f"{serial % 900 + 10}.5", "1", "0", "4.5", "50"]
+        values = [f"{serial % 900 + 10}.5", "1", "0", "4.5", "50"]
+        if k == Kind.NUMERIC and t.precision is not None:  # numeric(5,4) holds less than 10
+            values = [v for v in values if abs(float(v)) < 10 ** (t.precision - (t.scale or 0))] + ["0.5"]
+        return values
     if k == Kind.BOOLEAN:
         return ["true", "false"]
     if k == Kind.UUID:

@@ -49,3 +49,21 @@ def compile_rules(ctx: DesignContext) -> None:
             continue
         ctx.infer(f"rule.{compiled.pattern}", rule.name, "enforced by " + ", ".join(compiled.objects),
                   f"{rule.description!r} -> {compiled.summary}")
+
+
+def after_security(ctx: DesignContext) -> None:
+    """Judgement on what the security step added: an append-only table (its rows refused UPDATE and
+    DELETE by a compiled rule) gets no row-audit trigger; its own rows are the trail of every insert,
+    and an audit row per insert would double the writes of what are often the busiest tables."""
+    facts = (ctx.schema.settings.get("security") or {}).get("audit") or {}
+    for table in ctx.schema.tables:
+        if not any(t.name.endswith("_immutable") and t.function.endswith("_immutable") for t in table.triggers):
+            continue
+        audit = [t for t in table.triggers if t.function == facts.get("function")]
+        if not audit:
+            continue
+        table.triggers = [t for t in table.triggers if t not in audit]
+        if table.name in (facts.get("tables") or []):
+            facts["tables"] = [n for n in facts["tables"] if n != table.name]
+        ctx.infer("judgement.audit", table.name, "no row-audit trigger",
+                  "append-only (a business rule refuses UPDATE and DELETE): each row is its own insert record")

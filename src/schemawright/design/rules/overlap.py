@@ -64,14 +64,16 @@ def compile(rt: RuleText) -> Compiled | None:
     target = f"{q(rt.table.schema)}.{q(rt.table.name)}"
     body = f"""
 BEGIN
-    IF NEW.{q(key)} IS NULL OR NEW.{q(start)} IS NULL OR NEW.{q(end)} IS NULL{skip_new} THEN
+    IF NEW.{q(key)} IS NULL OR NEW.{q(start)} IS NULL OR NEW.{q(end)} IS NULL
+            OR NEW.{q(start)} > NEW.{q(end)}{skip_new} THEN
         RETURN NEW;
     END IF;
     PERFORM pg_advisory_xact_lock(hashtext({lit(rt.table.name + '.' + rt.rule.name)}), hashtext(NEW.{q(key)}::text));
     IF EXISTS (SELECT 1 FROM {target} AS t
                WHERE t.{q(key)} = NEW.{q(key)}
                  AND NOT ({same_row})
-                 AND {rng}(t.{q(start)}, t.{q(end)}) && {rng}(NEW.{q(start)}, NEW.{q(end)}){skip_old}) THEN
+                 AND CASE WHEN t.{q(start)} <= t.{q(end)} THEN {rng}(t.{q(start)}, t.{q(end)}) END
+                     && {rng}(NEW.{q(start)}, NEW.{q(end)}){skip_old}) THEN
         RAISE EXCEPTION USING ERRCODE = 'exclusion_violation', CONSTRAINT = {lit(constraint)},
             MESSAGE = format('%s: the period of %s %s overlaps another row', {lit(rt.rule.name)}, {lit(key)}, NEW.{q(key)});
     END IF;
