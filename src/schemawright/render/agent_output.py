@@ -23,7 +23,25 @@ def confidence(ctx: RenderContext) -> float:
     if not columns:
         return 0.0
     fallback = sum(1 for c in columns if c.origin.rule == "type.fallback")
-    return round(1 - fallback / len(columns), 2)
+    score = 1 - fallback / len(columns)
+    rules = [i for i in ctx.schema.inferences if i.rule.startswith("rule.") and i.rule != "rule.default_dropped"
+             and (i.decision.startswith("enforced by") or i.rule == "rule.not_understood")]
+    if rules:  # business rules left unenforced lower it in proportion
+        score *= 1 - 0.5 * sum(1 for i in rules if i.rule == "rule.not_understood") / len(rules)
+    return round(score, 2)
+
+
+def business_rules(ctx: RenderContext) -> dict:
+    """Every free-text business rule accounted for: enforced (by which objects) or not understood."""
+    enforced, missed = [], []
+    for i in ctx.schema.inferences:
+        if i.rule == "rule.not_understood":
+            missed.append({"rule": i.subject, "reason": i.reason})
+        elif i.rule.startswith("rule.") and i.decision.startswith("enforced by"):
+            enforced.append({"rule": i.subject, "pattern": i.rule.removeprefix("rule."),
+                             "enforced_by": i.decision.removeprefix("enforced by "), "how": i.reason})
+    return {"enforced": enforced, "not_understood": missed,
+            "columns_of_unknown_type": [i.subject for i in ctx.schema.inferences if i.rule == "warning.type_unknown"]}
 
 
 class AgentOutput(Renderer):
@@ -36,7 +54,7 @@ class AgentOutput(Renderer):
         docs = [a for a in ctx.artifacts if a.kind == "doc"]
         report = {
             "execution_summary": {
-                "status": "success",
+                "status": "partial_success" if business_rules(ctx)["not_understood"] else "success",
                 "confidence_score": confidence(ctx),
                 "time_taken": f"{sum(ctx.timings.values()):.3f}s",
                 "migrations_created": sum(1 for a in migrations if a.path.split("/")[-1].startswith("V")),
@@ -63,6 +81,7 @@ class AgentOutput(Renderer):
             "security_implementation": security_implementation(ctx.schema),
             "operations_guide": operations_guide(),
             "integration_support": integration_support(ctx),
+            "business_rules": business_rules(ctx),
             "design": {
                 "counts": counts,
                 "settings": {k: v for k, v in ctx.schema.settings.items() if not k.startswith("_")},

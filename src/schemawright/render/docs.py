@@ -72,11 +72,23 @@ class Docs(Renderer):
         for t in s.tables:
             lines.append(f"| `{t.name}` | {t.kind} | {t.estimated_rows or 0:,} | {len(t.columns)} | "
                          f"{md_escape(t.comment or '')} |")
-        rules = [r for r in spec.data_model.business_rules if r.check is None]
+        enforced = [i for i in s.inferences if i.rule.startswith("rule.") and i.decision.startswith("enforced by")]
+        if enforced:
+            lines += ["", "## Business rules enforced by the database", "",
+                      "Compiled from the input's free-text rules (catalog: docs/inferences.md, `rule.*`):", ""]
+            lines += [f"- **{i.subject}**: {md_escape(i.decision)}" for i in enforced]
+        missed = {i.subject for i in s.inferences if i.rule == "rule.not_understood"}
+        rules = [r for r in spec.data_model.business_rules if r.check is None and r.name in missed]
         if rules:
-            lines += ["", "## Business rules enforced by the application", "",
-                      "These rules have no check expression, so the database cannot enforce them:", ""]
+            lines += ["", "## Business rules NOT enforced (not understood)", "",
+                      "No pattern of the rule catalog understood these rules, so the database does not enforce "
+                      "them; give each a `check` or rephrase it (docs/inferences.md):", ""]
             lines += [f"- **{r.name}**: {r.description}" for r in rules]
+        unknown = [i.subject for i in s.inferences if i.rule == "warning.type_unknown"]
+        if unknown:
+            lines += ["", "## Columns of unknown type", "",
+                      "No lexicon entry or usage told their type; they are `text` until the input sets one:", ""]
+            lines += [f"- `{c}`" for c in unknown]
         lines += ["", "## Apply", "", "```sh",
                   'psql "$DATABASE_URL" -v ON_ERROR_STOP=1 --single-transaction -f migrations/V001__initial_schema.sql',
                   "# undo:",
