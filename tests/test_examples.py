@@ -83,7 +83,9 @@ def test_example_designs_and_verifies(example: Path, tmp_path: Path, pg_dsn: str
 
     summary = json.loads(files["agent_output.json"])["execution_summary"]
     assert set(SUMMARY_FIELDS) <= set(summary), summary
-    assert summary["status"] == "success"
+    # every free-text rule is enforced or reported; a rule not understood makes the run a partial success
+    missed = [i for i in result.schema.inferences if i.rule == "rule.not_understood"]
+    assert summary["status"] == ("partial_success" if missed else "success")
     assert summary["tables_designed"] == len(result.schema.tables) == len(table_scripts)
     assert summary["indexes_optimized"] == sum(len(t.indexes) for t in result.schema.tables)
     assert summary["migrations_created"] == 1

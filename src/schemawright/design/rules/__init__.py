@@ -10,7 +10,9 @@ makes the run a partial success. See docs/rules.md for the catalog.
 
 from __future__ import annotations
 
-from schemawright.design.context import DesignContext, table_name_for
+import re
+
+from schemawright.design.context import DesignContext, singular, table_name_for
 from schemawright.design.rules import (
     at_most_one, comparison, immutable, overlap, same_parent, transitions, unique,
 )
@@ -21,8 +23,25 @@ PATTERNS = (transitions, overlap, at_most_one, same_parent, immutable, unique, c
 
 
 def _entity_for(ctx: DesignContext, rule, text: str):
+    """The rule's entity, or the one table its text names ("a doctor has no two overlapping appointments")."""
     if rule.entity:
         return ctx.table(table_name_for(rule.entity)) or ctx.table(rule.entity)
+    named, plural = [], []
+    for t in ctx.schema.tables:
+        if t.origin.path is None:
+            continue  # tables the designer added (lookups, audit) are not what a rule is about
+        for form in (t.name, singular(t.name)):
+            if re.search(rf"(?<!\w)(?:{re.escape(form.replace('_', ' '))}|{re.escape(form)})(?!\w)", text):
+                named.append(t)
+                if form == t.name != singular(t.name):
+                    plural.append(t)  # "overlapping appointments": the rows the rule is about
+                break
+    if len(named) > 1 and len(plural) == 1:
+        named = plural
+    if len(named) == 1:
+        ctx.infer("rule.entity", rule.name, f"applies to {named[0].name}",
+                  "no entity given; the rule's text names this table and no other")
+        return named[0]
     return None
 
 

@@ -51,7 +51,7 @@ def compile(rt: RuleText) -> Compiled | None:
     q, lit = names.quote_ident, names.quote_literal
     skip_new, skip_old = "", ""
     stated = re.search(r"\((.*?)\)", rt.text)
-    if stated:
+    if stated and re.search(r"\b(?:except|excepted|excluded|ignored|not counted|aside)\b", stated.group(1)):
         word = re.match(r"(\w+)", stated.group(1))
         status = next((c.name for c in rt.table.columns if word and word.group(1) in rt.values_of(c.name)), None)
         if status is None:
