@@ -61,6 +61,7 @@ def _design(ctx: DesignContext) -> Schema:
     indexes.apply(ctx)
     apply_objects(ctx)
     partitioning.apply(ctx)
+    rules.compile_rules(ctx, after_partitioning=True)
     relationships.check_cycles(ctx)
     ctx.raise_problems()
     conventions.mark_encrypted_columns(ctx)

@@ -14,7 +14,7 @@ import re
 
 from schemawright.design.context import DesignContext, singular, table_name_for
 from schemawright.design.rules import (
-    at_most_one, comparison, immutable, overlap, same_parent, transitions, unique,
+    at_most_one, comparison, immutable, overlap, retention, same_parent, transitions, unique,
 )
 from schemawright.design.rules.base import Compiled, RuleText, normalise
 from schemawright.spec.load import format_path
@@ -45,17 +45,21 @@ def _entity_for(ctx: DesignContext, rule, text: str):
     return None
 
 
-def compile_rules(ctx: DesignContext) -> None:
+def compile_rules(ctx: DesignContext, after_partitioning: bool = False) -> None:
+    """Before partitioning: every pattern but retention; after it (``after_partitioning``): retention,
+    whose method (drop partitions or delete rows) depends on the partitioning."""
     for i, rule in enumerate(ctx.spec.data_model.business_rules):
         if rule.check is not None:
             continue  # compiled as a CHECK by the designer
+        if (retention.period(normalise(rule.description or "")) is not None) != after_partitioning:
+            continue
         path = format_path(("data_model", "business_rules", i))
         text = normalise(rule.description or rule.name.replace("_", " "))
         table = _entity_for(ctx, rule, text)
         compiled: Compiled | None = None
         if table is not None:
             rt = RuleText(ctx=ctx, rule=rule, table=table, path=path, text=text)
-            for pattern in PATTERNS:
+            for pattern in (retention,) if after_partitioning else PATTERNS:
                 compiled = pattern.compile(rt)
                 if compiled is not None:
                     break
