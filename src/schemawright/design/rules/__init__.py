@@ -5,7 +5,7 @@ is the registry, tried in order (the first that understands a rule enforces it).
 ``check`` is compiled by the designer as a CHECK constraint. Every rule ends up accounted for: an
 ``rule.enforced`` inference naming the objects that enforce it (traced in docs/inferences.md and in
 the objects' provenance), or ``rule.not_understood``, which design prints as a warning and which
-makes the run a partial success. See docs/rules.md for the catalog.
+makes the run a partial success. See docs/business-rules.md for the catalog.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def compile_rules(ctx: DesignContext, after_partitioning: bool = False) -> None:
                 "no pattern of the rule catalog understood the text"
             ctx.infer("rule.not_understood", rule.name, "NOT enforced in the database",
                       f"{why}: {rule.description!r}; rephrase it as a catalog pattern or give a 'check' "
-                      "(docs/rules.md)")
+                      "(docs/business-rules.md)")
             continue
         ctx.infer(f"rule.{compiled.pattern}", rule.name, "enforced by " + ", ".join(compiled.objects),
                   f"{rule.description!r} -> {compiled.summary}")
