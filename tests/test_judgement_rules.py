@@ -131,3 +131,54 @@ def test_usage_records_are_append_only_for_the_application(billing):
     _refused(conn, "55000", "UPDATE usage_records SET quantity = quantity WHERE id = %s", (row["id"],))
     _refused(conn, "55000", "DELETE FROM usage_records WHERE id = %s", (row["id"],))
     conn.execute("RESET ROLE")
+
+
+STRUCTURED = """
+project: {name: structured}
+data_model:
+  entities:
+    - name: rooms
+      attributes: [{name: number, type: integer}]
+    - name: bookings
+      attributes: [room_id, starts_on, ends_on, {name: status, values: [held, booked, cancelled]}, code]
+  business_rules:
+    - {name: no_overlap, entity: bookings, exclude: {per: [room_id], period: [starts_on, ends_on], unless: {status: cancelled}}}
+    - {name: flow, entity: bookings, transitions: {held: [booked, cancelled], booked: [cancelled]}}
+    - {name: code_per_room, entity: bookings, unique_within: [room_id], columns: [code]}
+    - {name: frozen, entity: rooms, immutable: true}
+"""
+
+
+def test_structured_rules_compile_and_verify(tmp_path, pg15_dsn):
+    from schemawright.verify import verify_project
+    spec = tmp_path / "s.yaml"
+    spec.write_text(STRUCTURED)
+    result = design_project(spec, tmp_path / "out")
+    enforced = {i.subject: i.rule for i in result.schema.inferences if i.decision.startswith("enforced by")}
+    assert enforced == {"no_overlap": "rule.overlap", "flow": "rule.transitions", "code_per_room": "rule.unique",
+                        "frozen": "rule.immutable"}
+    report = verify_project(tmp_path / "out", dsn=pg15_dsn)
+    assert report.passed, [s for s in report.steps if not s.ok]
+
+
+def test_structured_rules_give_located_errors(tmp_path):
+    from schemawright.errors import SpecError
+    spec = tmp_path / "s.yaml"
+    spec.write_text("""
+project: {name: structured}
+data_model:
+  entities:
+    - name: bookings
+      attributes: [starts_on, ends_on, {name: status, values: [held, booked]}]
+  business_rules:
+    - {name: flow, entity: bookings, transitions: {held: [paid]}}
+    - {name: code_per_room, entity: bookings, unique_within: [room_id], columns: [code]}
+    - {name: x, entity: bookings, exclude: {per: [status], period: [starts_on, status]}}
+""")
+    with pytest.raises(SpecError) as info:
+        design_project(spec, tmp_path / "out")
+    paths = [p.path for p in info.value.problems]
+    assert paths == ["data_model.business_rules[0].transitions", "data_model.business_rules[1].unique_within",
+                     "data_model.business_rules[2].exclude.period"]
+    assert all(p.line for p in info.value.problems)
+    assert not (tmp_path / "out").exists()

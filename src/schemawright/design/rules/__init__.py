@@ -16,6 +16,7 @@ from schemawright.design.context import DesignContext, singular, table_name_for
 from schemawright.design.rules import (
     at_most_one, comparison, immutable, overlap, retention, same_parent, transitions, unique,
 )
+from schemawright.design.rules import base
 from schemawright.design.rules.base import Compiled, RuleText, normalise
 from schemawright.spec.load import format_path
 
@@ -51,6 +52,10 @@ def compile_rules(ctx: DesignContext, after_partitioning: bool = False) -> None:
     for i, rule in enumerate(ctx.spec.data_model.business_rules):
         if rule.check is not None:
             continue  # compiled as a CHECK by the designer
+        if _is_structured(rule):
+            if not after_partitioning:
+                _structured(ctx, rule, i)
+            continue
         if (retention.period(normalise(rule.description or "")) is not None) != after_partitioning:
             continue
         path = format_path(("data_model", "business_rules", i))
@@ -90,3 +95,67 @@ def after_security(ctx: DesignContext) -> None:
             facts["tables"] = [n for n in facts["tables"] if n != table.name]
         ctx.infer("judgement.audit", table.name, "no row-audit trigger",
                   "append-only (a business rule refuses UPDATE and DELETE): each row is its own insert record")
+
+
+def _is_structured(rule) -> bool:
+    return any(getattr(rule, f) is not None for f in ("unique_within", "immutable", "transitions", "exclude"))
+
+
+def _structured(ctx: DesignContext, rule, i: int) -> None:
+    """The structured forms: exact, so every problem is an input error located at its field."""
+    path = ("data_model", "business_rules", i)
+    if rule.entity is None:
+        ctx.problem(path + ("entity",), f"business rule {rule.name} needs the entity it applies to")
+        return
+    table = ctx.table(table_name_for(rule.entity)) or ctx.table(rule.entity)
+    if table is None:
+        ctx.problem(path + ("entity",), f"unknown entity {rule.entity!r}")
+        return
+    rt = RuleText(ctx=ctx, rule=rule, table=table, path=format_path(path), text=normalise(rule.description))
+
+    def known(field: str, cols) -> bool:
+        bad = [c for c in cols if not table.has_column(c)]
+        if bad:
+            ctx.problem(path + (field,), f"unknown column(s) {', '.join(bad)} in {table.name}",
+                        expected=", ".join(c.name for c in table.columns))
+        return not bad
+
+    done: list[Compiled | None] = []
+    if rule.unique_within is not None or rule.columns is not None:
+        if not rule.columns:
+            ctx.problem(path + ("columns",), "unique_within needs the columns that are unique",
+                        expected="a list of columns")
+        elif known("unique_within", rule.unique_within or []) and known("columns", rule.columns):
+            done.append(unique.add_unique(rt, tuple((rule.unique_within or []) + rule.columns)))
+    if rule.immutable:
+        done.append(immutable.make_immutable(rt))
+    if rule.transitions is not None:
+        col = rule.column or "status"
+        if known("column", [col]):
+            allowed = set(rt.values_of(col))
+            pairs = [(a, b) for a, tos in rule.transitions.items() for b in tos]
+            bad = [v for pair in pairs for v in pair if allowed and v not in allowed]
+            if not pairs:
+                ctx.problem(path + ("transitions",), "no transitions given", expected="{from: [to, ...]}")
+            elif bad or not allowed:
+                ctx.problem(path + ("transitions",), f"{bad[0]!r} is not a value of {table.name}.{col}" if bad
+                            else f"{table.name}.{col} has no list of values", expected=", ".join(sorted(allowed))
+                            or "a column with 'values'")
+            else:
+                done.append(transitions.build(rt, col, pairs))
+    if rule.exclude is not None:
+        ex = rule.exclude
+        cols = [*ex.per, *ex.period, *(ex.unless or {})]
+        if known("exclude", cols):
+            kinds = {table.column(c).type.kind for c in ex.period}
+            if len(kinds) != 1 or not kinds <= {*base.TEMPORAL}:
+                ctx.problem(path + ("exclude", "period"), "the period needs two date or timestamp columns of "
+                            "one type", got=", ".join(str(table.column(c).type) for c in ex.period))
+            else:
+                skip = next(iter((ex.unless or {}).items()), None)
+                done.append(overlap.build(rt, ex.per[0], ex.period[0], ex.period[1], skip))
+    compiled = [c for c in done if c is not None]
+    if compiled:
+        ctx.infer(f"rule.{compiled[0].pattern}", rule.name,
+                  "enforced by " + ", ".join(o for c in compiled for o in c.objects),
+                  "structured rule -> " + "; ".join(c.summary for c in compiled))

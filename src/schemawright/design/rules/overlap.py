@@ -46,18 +46,28 @@ def compile(rt: RuleText) -> Compiled | None:
     if found is None or not pk:
         return None
     start, end = found
-    rng = "daterange" if rt.col(start).type.kind == Kind.DATE else (
-        "tstzrange" if rt.col(start).type.kind == Kind.TIMESTAMPTZ else "tsrange")
-    q, lit = names.quote_ident, names.quote_literal
-    skip_new, skip_old = "", ""
+    skip = None
     stated = re.search(r"\((.*?)\)", rt.text)
     if stated and re.search(r"\b(?:except|excepted|excluded|ignored|not counted|aside)\b", stated.group(1)):
         word = re.match(r"(\w+)", stated.group(1))
         status = next((c.name for c in rt.table.columns if word and word.group(1) in rt.values_of(c.name)), None)
         if status is None:
             return None
-        skip_new = f" OR NEW.{q(status)} = {lit(word.group(1))}"
-        skip_old = f"\n                 AND t.{q(status)} IS DISTINCT FROM {lit(word.group(1))}"
+        skip = (status, word.group(1))
+    return build(rt, key, start, end, skip)
+
+
+def build(rt: RuleText, key: str, start: str, end: str, skip: tuple[str, str] | None = None) -> Compiled | None:
+    pk = rt.table.primary_key.columns if rt.table.primary_key else ()
+    if not pk:
+        return None
+    rng = "daterange" if rt.col(start).type.kind == Kind.DATE else (
+        "tstzrange" if rt.col(start).type.kind == Kind.TIMESTAMPTZ else "tsrange")
+    q, lit = names.quote_ident, names.quote_literal
+    skip_new, skip_old = "", ""
+    if skip is not None:
+        skip_new = f" OR NEW.{q(skip[0])} = {lit(skip[1])}"
+        skip_old = f"\n                 AND t.{q(skip[0])} IS DISTINCT FROM {lit(skip[1])}"
     fn = names.shorten(f"fn_{rt.table.name}_{rt.rule.name}")
     constraint = names.shorten(f"excl_{rt.table.name}_{rt.rule.name}")
     same_row = " AND ".join(f"t.{q(c)} = NEW.{q(c)}" for c in pk)

@@ -47,6 +47,10 @@ def compile(rt: RuleText) -> Compiled | None:
     allowed = rt.values_of(col)
     if not allowed or any(a not in allowed or b not in allowed for a, b in pairs):
         return None
+    return build(rt, col, pairs)
+
+
+def build(rt: RuleText, col: str, pairs: list[tuple[str, str]]) -> Compiled | None:
     q, lit = names.quote_ident, names.quote_literal
     fn = names.shorten(f"fn_{rt.table.name}_{col}_transition")
     trigger = names.trg_name(rt.table.name, f"{col}_transition")
