@@ -394,7 +394,7 @@ CREATE TRIGGER trg_doctors_audit AFTER INSERT OR UPDATE OR DELETE ON doctors
 CREATE TRIGGER trg_appointments_updated_at BEFORE UPDATE ON appointments
     FOR EACH ROW EXECUTE FUNCTION fn_update_timestamp();
 
-CREATE TRIGGER trg_appointments_no_double_booking BEFORE INSERT OR UPDATE ON appointments
+CREATE TRIGGER trg_appointments_no_double_booking AFTER INSERT OR UPDATE ON appointments
     FOR EACH ROW EXECUTE FUNCTION fn_appointments_no_double_booking();
 
 CREATE TRIGGER trg_appointments_audit AFTER INSERT OR UPDATE OR DELETE ON appointments

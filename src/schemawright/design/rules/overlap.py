@@ -3,7 +3,7 @@
 The period is the table's pair of start/end columns (starts_at/ends_at, check_in_date/check_out_date,
 valid_from/valid_to, assigned_from/assigned_until...), compared as a half-open range ``[start, end)``
 (daterange or tstzrange); "(cancelled ones excepted)" leaves rows of that status out. Enforced by a
-BEFORE INSERT OR UPDATE trigger that serialises writers of one key with a transaction-scoped advisory
+AFTER INSERT OR UPDATE row trigger that serialises writers of one key with a transaction-scoped advisory
 lock and refuses an overlapping row with SQLSTATE 23P01 (exclusion_violation), the error an
 ``EXCLUDE USING gist`` constraint raises: the designer's model has no exclusion constraints yet, and the
 trigger needs no btree_gist extension (the embedded server has none).
@@ -94,7 +94,8 @@ END;
                                             comment=f"Enforces business rule {rt.rule.name}: {rt.rule.description}",
                                             origin=rt.origin("overlap")))
     trigger = names.trg_name(rt.table.name, rt.rule.name)
-    rt.table.triggers.append(Trigger(name=trigger, function=fn, timing="BEFORE", events=("INSERT", "UPDATE"),
+    # AFTER: the row's own constraints (a UNIQUE on key and start) speak first, with their own errors
+    rt.table.triggers.append(Trigger(name=trigger, function=fn, timing="AFTER", events=("INSERT", "UPDATE"),
                                      origin=rt.origin("overlap")))
     return Compiled("overlap", [f"TRIGGER {trigger}", f"FUNCTION {fn}"],
                     f"no two rows of one {key} with overlapping [{start}, {end}) ({rng})")
