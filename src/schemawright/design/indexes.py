@@ -83,9 +83,9 @@ METHOD_HINT = {"gin": "jsonb, tsvector or array columns", "gist": "range, geomet
 
 
 def _method_mismatch(method: str, columns, opclasses) -> str | None:
-    """The first column (as 'name type') the index method has no default operator class for, or None."""
-    if method == "btree" or any(opclasses):
-        return None
+    """(Without extensions, which add operator classes: btree_gin, btree_gist, pg_trgm...) The first column (as 'name type') the index method has no default operator class for, or None."""
+    if method in ("btree", "gin", "gist") or any(opclasses):
+        return None  # gin/gist on scalars is what btree_gin/btree_gist (often created outside the input) add
     for col in columns:
         if col is None or col.type.kind.value in ("other", "enum"):
             continue  # a type the designer does not know the operator classes of: the server judges
