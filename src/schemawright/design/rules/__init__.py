@@ -121,6 +121,7 @@ def _structured(ctx: DesignContext, rule, i: int) -> None:
         return not bad
 
     done: list[Compiled | None] = []
+    problems_before = len(ctx.problems)
     if rule.unique_within is not None or rule.columns is not None:
         if not rule.columns:
             ctx.problem(path + ("columns",), "unique_within needs the columns that are unique",
@@ -155,6 +156,9 @@ def _structured(ctx: DesignContext, rule, i: int) -> None:
                 skip = next(iter((ex.unless or {}).items()), None)
                 done.append(overlap.build(rt, ex.per[0], ex.period[0], ex.period[1], skip))
     compiled = [c for c in done if c is not None]
+    if not compiled and len(ctx.problems) == problems_before:
+        ctx.infer("rule.not_understood", rule.name, "NOT enforced in the database",
+                  "the structured rule could not be compiled (a value the generated SQL cannot hold)")
     if compiled:
         ctx.infer(f"rule.{compiled[0].pattern}", rule.name,
                   "enforced by " + ", ".join(o for c in compiled for o in c.objects),

@@ -35,6 +35,8 @@ BEGIN
                          {names.quote_literal(rt.rule.name)});
 END;
 """
+        if "$function$" in body:  # the dollar-quote tag of rendered functions: never in a value
+            return None
         rt.ctx.schema.functions.append(Function(name=fn, returns="trigger", body=body, schema=rt.table.schema,
                                                 comment=f"Enforces business rule {rt.rule.name}: "
                                                 f"{rt.rule.description}", origin=rt.origin(pattern)))

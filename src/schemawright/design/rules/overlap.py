@@ -90,6 +90,8 @@ BEGIN
     RETURN NEW;
 END;
 """
+    if "$function$" in body:  # the dollar-quote tag of rendered functions: never in a value
+        return None
     rt.ctx.schema.functions.append(Function(name=fn, returns="trigger", body=body, schema=rt.table.schema,
                                             comment=f"Enforces business rule {rt.rule.name}: {rt.rule.description}",
                                             origin=rt.origin("overlap")))

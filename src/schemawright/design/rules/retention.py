@@ -73,6 +73,8 @@ BEGIN
 END;
 """
         how = f"deletes rows whose {column} is older than {keep}"
+    if "$function$" in body:  # the dollar-quote tag of rendered functions: never in a value
+        return None
     rt.ctx.schema.functions.append(Function(name=fn, returns="integer", body=body, schema=table.schema,
                                             comment=f"Retention (business rule {rt.rule.name}): {how}; run daily by "
                                             "the maintenance job as the table owner", origin=rt.origin("retention")))
