@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from pathlib import Path
 
 import psycopg
 import pytest

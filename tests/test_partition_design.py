@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from schemawright.api import design_schema
 from schemawright.datagen.plan import build_plan

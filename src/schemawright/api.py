@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from schemawright.design import design, preflight
+from schemawright.spec.load import load_task_input
 from schemawright.model.schema import Schema
 from schemawright.project.sources import design_task_input
 from schemawright.render import Artifact, render_all
@@ -57,11 +59,15 @@ def design_project(spec_path: str | Path, out_dir: str | Path | None = None, *, 
     """Design from a task input and, with ``out_dir``, write the project folder atomically."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    spec, schema = design_schema(spec_path)
+    spec, smap = load_task_input(spec_path)
+    schema = design(spec, smap)
     timings["design"] = time.perf_counter() - start
     start = time.perf_counter()
     artifacts = render_all(schema, timings=timings)
     timings["render"] = time.perf_counter() - start
+    start = time.perf_counter()
+    preflight.check(schema, artifacts, smap)  # nothing the server rejects is written
+    timings["preflight"] = time.perf_counter() - start
     result = DesignResult(spec=spec, schema=schema, artifacts=artifacts, counts=schema_counts(schema))
     if out_dir is not None:
         result.out_dir = write_folder(artifacts, out_dir, force=force)

@@ -53,6 +53,13 @@ def design_cmd(
         table.add_row(key.replace("_", " "), str(result.counts[key]))
     out.print(table)
     out.print(f"wrote {len(result.artifacts)} files to {escape(str(result.out_dir))}")
+    for i in result.schema.inferences:
+        if i.rule == "rule.not_understood":
+            err.print(f"[yellow]warning:[/] business rule {escape(i.subject)} is NOT enforced: {escape(i.reason)}",
+                      highlight=False, soft_wrap=True)
+        elif i.rule.startswith("warning."):
+            err.print(f"[yellow]warning:[/] {escape(i.subject)}: {escape(i.decision)}: {escape(i.reason)}",
+                      highlight=False, soft_wrap=True)
 
 
 @app.command("verify")

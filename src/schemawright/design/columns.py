@@ -228,8 +228,7 @@ def _identifier_number(col: str) -> ColumnGuess:
 
 def _ratio(col: str) -> ColumnGuess:
     return ColumnGuess("lexicon.rate", "a rate, ratio, probability or score (commission_rate, *_score): exact "
-                       "numeric(9,4), never negative", DataType(Kind.NUMERIC, precision=9, scale=4),
-                       checks=[(f"{col}_non_negative", f"{col} >= 0")])
+                       "numeric(9,4) (its range is the business rules' to state)", DataType(Kind.NUMERIC, precision=9, scale=4))
 
 
 def _money_more(col: str) -> ColumnGuess:
@@ -281,7 +280,7 @@ LEXICON: tuple[Rule, ...] = (
                                      r"[a-z_]+_storeys|[a-z_]+_kbps|[a-z_]+_mbps|[a-z_]+_pages|page_count)$"), _count),
     Rule("lexicon_money", re.compile(r"^(?:tip|tips|deposit|premium|fine|commission|credit|debit|refund|bonus|"
                                      r"payout|wage|rent|[a-z_]+_(?:value|limit|paid|revenue|salary|deposit|premium|"
-                                     r"budget|tip|charge|wage|rent|payout|refund)|(?:daily|hourly|nightly|weekly|"
+                                     r"budget|tip|charge|wage|rent|payout|refund)|price_per_[a-z_]+|cost_per_[a-z_]+|(?:daily|hourly|nightly|weekly|"
                                      r"monthly|annual|yearly)_(?:rate|price|fee))$"), _money_more),
     Rule("lexicon_rate", re.compile(r"^(?:[a-z_]+_rate|rate|ratio|[a-z_]+_ratio|probability|[a-z_]+_probability|"
                                     r"score|[a-z_]+_score|confidence|weight_factor|multiplier)$"), _ratio),

@@ -10,7 +10,9 @@ from __future__ import annotations
 import difflib
 from functools import cache
 
-from schemawright.design import conventions, indexes, partitioning, pattern_indexes, relationships, rules, security, tenancy
+from schemawright.design import (
+    conventions, indexes, partitioning, pattern_indexes, relationships, rules, security, tenancy, typecheck,
+)
 from schemawright.design.columns import (
     APPEND_ONLY_NAMES, CHILD_COLLECTIONS, DEFAULT_STATUS_VALUES, LOOKUP_ATTRIBUTES, PII_HINT_NAMES,
     SHARED_VOCABULARY, STATUS_VALUES, TRANSACTIONAL_NAMES, ColumnGuess, guess_column,
@@ -60,11 +62,13 @@ def _design(ctx: DesignContext) -> Schema:
     indexes.apply(ctx)
     apply_objects(ctx)
     partitioning.apply(ctx)
+    rules.compile_rules(ctx, after_partitioning=True)
     relationships.check_cycles(ctx)
     ctx.raise_problems()
     conventions.mark_encrypted_columns(ctx)
     if ctx.enabled("security", "roles, grants, row-level security, masking"):
         security.apply(ctx)
+        rules.after_security(ctx)
     if ctx.enabled("comments", "comments on undocumented tables and columns"):
         conventions.comment_everything(ctx)
     return ctx.schema
@@ -440,8 +444,18 @@ def _apply_overrides(ctx: DesignContext, table: Table, column: Column, attr: Att
                       "a default is given and nullability is not: every row starts with a value, and allowing "
                       "NULL later would only add a second way to say 'unknown' (set nullable: true to allow it)")
     if attr.values is not None and column.type.kind != Kind.ENUM:
+        bad = None
+        for v in attr.values or ():
+            try:
+                literal_default(v, column.type)
+            except ExpressionError as exc:
+                bad = (v, exc)
+                break
         if not attr.values:
             ctx.problem(path + ("values",), "the list of allowed values is empty")
+        elif bad is not None:
+            ctx.problem(path + ("values",), f"value {bad[0]!r} is not a {column.type}: {bad[1]}",
+                        expected=f"values of {subject}'s type {column.type}", got=repr(bad[0]))
         else:
             _add_value_set(ctx, table, column, tuple(attr.values), inferred_values=False)
     if attr.check is not None:  # parsed once every column exists (a check may read a later column)
@@ -524,6 +538,10 @@ def _add_check(ctx: DesignContext, table: Table, suffix: str, text: str, origin,
             ctx.problem(path, f"invalid check on {table.name}: {exc}", got=repr(text))
             return
         raise
+    if user and (bad := typecheck.mismatch(text, {c.name: c.type for c in table.columns})) is not None:
+        ctx.problem(path, f"ill-typed check on {table.name}: {bad}", got=repr(text),
+                    hint="give the attributes a 'type' that fits the expression")
+        return
     name = names.chk_name(table.name, suffix)
     if any(c.name == name for c in table.checks):
         if user:

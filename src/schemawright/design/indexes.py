@@ -53,6 +53,11 @@ def _declared(ctx: DesignContext) -> None:
         except ExpressionError as exc:
             ctx.problem(path + ("keys",), f"invalid index key: {exc}")
             continue
+        if (bad := _method_mismatch(req.type, [table.column(c) for c in keys if not req.keys],
+                                    [k.opclass for k in req.keys])) is not None:
+            ctx.problem(path + ("type",), f"a {req.type} index cannot hold {bad}", got=req.type,
+                        expected=METHOD_HINT.get(req.type, "btree"), hint="use btree, or an opclass in 'keys'")
+            continue
         name = req.name or names.idx_name(table.name, keys or ["expr"])
         if any(ix.name == name for ix in table.indexes):
             ctx.problem(path + ("name",), f"duplicate index name {name}")
@@ -63,6 +68,36 @@ def _declared(ctx: DesignContext) -> None:
         if req.equality or req.range:
             ctx.infer("index.column_order", f"{table.name}.{name}", f"keys ({', '.join(keys)})",
                       "seed 004: equality columns first, then range/sort columns, so one index serves both")
+
+
+# Column types each index method has a default operator class for (PostgreSQL 12-17, no extensions).
+_GIN = {"jsonb", "tsvector"}
+_GIST = {"tsvector", "tsquery", "daterange", "tstzrange", "tsrange", "int4range", "int8range", "numrange", "point",
+         "box", "polygon", "circle"}
+_SPGIST = {"text", "varchar", "inet", "cidr", "point", "box", "polygon", "daterange", "tstzrange", "tsrange", "int4range",
+           "int8range", "numrange"}
+_NO_HASH = {"jsonb_path", "tsvector", "tsquery", "point", "box", "polygon", "circle", "xml", "json"}
+METHOD_HINT = {"gin": "jsonb, tsvector or array columns", "gist": "range, geometric or tsvector columns",
+               "spgist": "text, inet, range or point columns", "brin": "ordered scalar columns",
+               "hash": "scalar columns"}
+
+
+def _method_mismatch(method: str, columns, opclasses) -> str | None:
+    """(Without extensions, which add operator classes: btree_gin, btree_gist, pg_trgm...) The first column (as 'name type') the index method has no default operator class for, or None."""
+    if method in ("btree", "gin", "gist") or any(opclasses):
+        return None  # gin/gist on scalars is what btree_gin/btree_gist (often created outside the input) add
+    for col in columns:
+        if col is None or col.type.kind.value in ("other", "enum"):
+            continue  # a type the designer does not know the operator classes of: the server judges
+        kind = col.type.kind.value
+        ok = {"gin": lambda: bool(col.type.array_dims) or kind in _GIN,
+              "gist": lambda: not col.type.array_dims and kind in _GIST,
+              "spgist": lambda: not col.type.array_dims and kind in _SPGIST,
+              "hash": lambda: not col.type.array_dims and kind not in _NO_HASH,
+              "brin": lambda: not col.type.array_dims and kind not in ("jsonb", "json", "xml", "tsvector")}
+        if method in ok and not ok[method]():
+            return f"{col.name} {col.type}"
+    return None
 
 
 def _condition(ctx: DesignContext, text: str, columns: set[str]):

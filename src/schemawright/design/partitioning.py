@@ -10,10 +10,12 @@ partitioned table would need its whole key, partition column included, in every 
 
 from __future__ import annotations
 
+import re
+
 from schemawright.design.context import DesignContext
 from schemawright.dialects.partitions import HASH_PARTITIONS, PARTITION_FUNCTION
 from schemawright.model import names
-from schemawright.model.schema import Function, Partitioning, Table, convention, inferred
+from schemawright.model.schema import Function, Partitioning, Source, Table, convention, inferred
 from schemawright.model.types import Kind
 
 RANGE_MIN_ROWS = 10_000_000  # seed 003: "range for large tables"
@@ -65,8 +67,17 @@ def apply(ctx: DesignContext) -> None:
                       f"{rows:,} estimated rows, but other tables reference it: a foreign key to a partitioned "
                       "table needs the partition key in every child; archive old rows instead")
             continue
-        time_col = _time_column(table)
+        time_col = _time_column(ctx, table)
         tenant = next((c for c in TENANT_COLUMNS if table.has_column(c) and not table.column(c).nullable), None)
+        key = time_col or tenant
+        required = [u for u in table.uniques if u.origin.source == Source.INPUT and key not in u.columns] + [
+            ix for ix in table.indexes if ix.unique and ix.origin.source == Source.INPUT and key not in ix.columns]
+        if key and required:
+            ctx.infer("partition.skipped", table.name, "not partitioned",
+                      f"{rows:,} estimated rows, but partitioning on {key} would weaken the required uniqueness "
+                      f"{', '.join(r.name for r in required)} (PostgreSQL only enforces uniqueness per partition "
+                      "key); kept whole, archive old rows instead")
+            continue
         if time_col:
             _partition(ctx, table, "range", time_col,
                        f"{rows:,} estimated rows of a {table.kind} table: monthly range partitions on {time_col} "
@@ -79,11 +90,32 @@ def apply(ctx: DesignContext) -> None:
                        f"{tenant} keep each tenant's rows together and each partition's indexes small")
 
 
-def _time_column(table: Table) -> str | None:
-    for name in ("created_at", "occurred_at", "recorded_at", "timestamp", "event_time"):
-        col = table.column(name)
-        if col is not None and not col.nullable and col.type.kind in (Kind.TIMESTAMPTZ, Kind.TIMESTAMP, Kind.DATE):
-            return name
+BUSINESS_TIME = ("occurred_at", "recorded_at", "event_time", "timestamp", "happened_at", "logged_at",
+                 "measured_at", "observed_at", "posted_at", "posting_date", "transaction_date")
+_NOT_EVENT_TIME = re.compile(r"(?:^|_)(?:created|updated|deleted|expires?|due|until|ends?|scheduled|valid|"
+                             r"cancelled|canceled|closed|released|returned)(?:_|$)")
+TEMPORAL = (Kind.TIMESTAMPTZ, Kind.TIMESTAMP, Kind.DATE)
+
+
+def _time_column(ctx: DesignContext, table: Table) -> str | None:
+    """The business time of the rows (when the event happened), not the audit column created_at: a
+    well-known event-time name, else the first time column of the input's attributes that reads as
+    the moment of the event. A nullable one is made NOT NULL unless the input says nullable."""
+    explicit_null = {a.name for e in ctx.spec.data_model.entities for a in e.attributes if a.nullable}
+    candidates = [c for c in table.columns if c.type.kind in TEMPORAL and not c.type.array_dims
+                  and c.origin.path is not None and c.name not in explicit_null and c.generated is None]
+    chosen = next((c for name in BUSINESS_TIME for c in candidates if c.name == name), None) or next(
+        (c for c in candidates if re.search(r"_(?:at|date|on)$", c.name) and not _NOT_EVENT_TIME.search(c.name)),
+        None)
+    if chosen is not None:
+        if chosen.nullable:
+            chosen.nullable = False
+            ctx.infer("partition.key", f"{table.name}.{chosen.name}", "NOT NULL",
+                      "the partition key: every row needs the time it belongs to")
+        return chosen.name
+    col = table.column("created_at")
+    if col is not None and not col.nullable and col.type.kind in TEMPORAL:
+        return "created_at"
     return None
 
 

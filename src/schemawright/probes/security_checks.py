@@ -187,7 +187,11 @@ class FixturePlan:
             keys = [u.columns for u in table.uniques] + ([table.primary_key.columns] if table.primary_key else [])
             unique = any(set(fk.columns) <= set(k) for k in keys)  # part of a key: each row its own parent
             owner = p if p is not None and fk.ref_table in self.bindings else None
-            parent = self.ensure(fk.ref_table, owner or (f"for-{label}" if unique else "fixture"))
+            # two references to one table (origin/destination, follower/followee) get two parents: rules
+            # often require them to differ
+            twin = sum(1 for f in table.foreign_keys if f.ref_table == fk.ref_table) > 1
+            parent = self.ensure(fk.ref_table, owner or ((f"for-{label}" if unique else "fixture")
+                                                         + (f"-{fk.columns[0]}" if twin else "")))
             fixed.update({c: f"pg_temp.sw_val({lit(parent)}, {lit(r)})" for c, r in zip(fk.columns, fk.ref_columns)
                           if c not in fixed})
         candidates = {}

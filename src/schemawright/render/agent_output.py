@@ -21,6 +21,19 @@ from schemawright.render.security_docs import security_implementation
 SCRIPT_TYPES = {"schema": "schema", "migration": "migration", "script": "schema"}
 
 
+def business_rules(ctx: RenderContext) -> dict:
+    """Every free-text business rule accounted for: enforced (by which objects) or not understood."""
+    enforced, missed = [], []
+    for i in ctx.schema.inferences:
+        if i.rule == "rule.not_understood":
+            missed.append({"rule": i.subject, "reason": i.reason})
+        elif i.rule.startswith("rule.") and i.decision.startswith("enforced by"):
+            enforced.append({"rule": i.subject, "pattern": i.rule.removeprefix("rule."),
+                             "enforced_by": i.decision.removeprefix("enforced by "), "how": i.reason})
+    return {"enforced": enforced, "not_understood": missed,
+            "columns_of_unknown_type": [i.subject for i in ctx.schema.inferences if i.rule == "warning.type_unknown"]}
+
+
 class AgentOutput(Renderer):
     name = "agent_output"
 
@@ -59,6 +72,7 @@ class AgentOutput(Renderer):
             "security_implementation": security_implementation(ctx.schema),
             "operations_guide": operations_guide(),
             "integration_support": integration_support(ctx),
+            "business_rules": business_rules(ctx),
             "design": {
                 "counts": counts,
                 "settings": design_settings(ctx.schema.facts),

@@ -71,13 +71,25 @@ class Docs(Renderer):
         for t in s.tables:
             lines.append(f"| {md_code(t.name)} | {t.kind} | {t.estimated_rows or 0:,} | {len(t.columns)} | "
                          f"{md_cell(t.comment or '')} |")
-        unenforced = {i.subject for i in s.inferences if i.rule == "rule.not_understood"}
-        rules = [r for r in s.facts.application_rules if r.name in unenforced]
+        enforced = [i for i in s.inferences if i.rule.startswith("rule.") and i.decision.startswith("enforced by")]
+        if enforced:
+            lines += ["", "## Business rules enforced by the database", "",
+                      "Compiled from the input's free-text rules (catalog: docs/business-rules.md, `rule.*` in "
+                      "docs/inferences.md):", ""]
+            lines += [f"- **{md_text(i.subject)}**: {md_text(i.decision)}" for i in enforced]
+        missed = {i.subject for i in s.inferences if i.rule == "rule.not_understood"}
+        rules = [r for r in s.facts.application_rules if r.name in missed]
         if rules:
-            lines += ["", "## Business rules NOT enforced by the database", "",
-                      "No pattern of the rule catalog (docs/rules.md) understood these rules and they have no check "
-                      "expression, so the application must enforce them (the report's status is partial_success):", ""]
+            lines += ["", "## Business rules NOT enforced (not understood)", "",
+                      "No pattern of the rule catalog understood these rules, so the database does not enforce "
+                      "them and the report's status is partial_success; give each a `check` or rephrase it "
+                      "(docs/business-rules.md):", ""]
             lines += [f"- **{md_text(r.name)}**: {md_text(r.description)}" for r in rules]
+        unknown = [i.subject for i in s.inferences if i.rule == "warning.type_unknown"]
+        if unknown:
+            lines += ["", "## Columns of unknown type", "",
+                      "No lexicon entry or usage told their type; they are `text` until the input sets one:", ""]
+            lines += [f"- {md_code(c)}" for c in unknown]
         lines += ["", "## Apply", "", "```sh",
                   'psql "$DATABASE_URL" -v ON_ERROR_STOP=1 --single-transaction -f migrations/V001__initial_schema.sql',
                   "# undo:",

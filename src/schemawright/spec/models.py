@@ -258,11 +258,26 @@ class Relationship(_Strict):
     initially_deferred: bool = False
 
 
+class ExcludeSpec(_Strict):
+    """No two rows with equal ``per`` columns have overlapping ``period`` [start, end)."""
+
+    per: list[Identifier] = Field(min_length=1, max_length=1)
+    period: list[Identifier] = Field(min_length=2, max_length=2)
+    unless: dict[Identifier, str] | None = None  # rows with this column value do not count: {status: cancelled}
+
+
 class BusinessRule(_Strict):
     name: Identifier
     description: str = ""
     entity: Identifier | None = None
     check: str | None = None  # a boolean expression over the entity's columns, enforced as a CHECK
+    # Structured forms, for people who want to be exact (docs/business-rules.md); each needs ``entity``.
+    unique_within: list[Identifier] | None = None  # with ``columns``: UNIQUE (unique_within..., columns...)
+    columns: list[Identifier] | None = None
+    immutable: bool | None = None  # rows are never updated or deleted (append-only)
+    transitions: dict[str, list[str]] | None = None  # with ``column`` (default status): from -> allowed tos
+    column: Identifier | None = None
+    exclude: ExcludeSpec | None = None
 
 
 class Constraint(_Strict):

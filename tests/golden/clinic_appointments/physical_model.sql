@@ -77,6 +77,27 @@ BEGIN
 END;
 $function$;
 
+CREATE FUNCTION fn_appointments_no_double_booking() RETURNS trigger
+    LANGUAGE plpgsql VOLATILE
+AS $function$
+BEGIN
+    IF NEW.doctor_id IS NULL OR NEW.starts_at IS NULL OR NEW.ends_at IS NULL
+            OR NEW.starts_at > NEW.ends_at THEN
+        RETURN NEW;
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtext('appointments.no_double_booking'), hashtext(NEW.doctor_id::text));
+    IF EXISTS (SELECT 1 FROM public.appointments AS t
+               WHERE t.doctor_id = NEW.doctor_id
+                 AND NOT (t.id = NEW.id)
+                 AND CASE WHEN t.starts_at <= t.ends_at THEN tstzrange(t.starts_at, t.ends_at) END
+                     && tstzrange(NEW.starts_at, NEW.ends_at)) THEN
+        RAISE EXCEPTION USING ERRCODE = 'exclusion_violation', CONSTRAINT = 'excl_appointments_no_double_booking',
+            MESSAGE = format('%s: the period of %s %s overlaps another row', 'no_double_booking', 'doctor_id', NEW.doctor_id);
+    END IF;
+    RETURN NEW;
+END;
+$function$;
+
 CREATE FUNCTION fn_encrypt(p_value text) RETURNS bytea
     LANGUAGE plpgsql VOLATILE
 AS $function$
@@ -373,6 +394,9 @@ CREATE TRIGGER trg_doctors_audit AFTER INSERT OR UPDATE OR DELETE ON doctors
 CREATE TRIGGER trg_appointments_updated_at BEFORE UPDATE ON appointments
     FOR EACH ROW EXECUTE FUNCTION fn_update_timestamp();
 
+CREATE TRIGGER trg_appointments_no_double_booking AFTER INSERT OR UPDATE ON appointments
+    FOR EACH ROW EXECUTE FUNCTION fn_appointments_no_double_booking();
+
 CREATE TRIGGER trg_appointments_audit AFTER INSERT OR UPDATE OR DELETE ON appointments
     FOR EACH ROW EXECUTE FUNCTION fn_audit_row();
 
@@ -383,6 +407,8 @@ CREATE TRIGGER trg_prescriptions_audit AFTER INSERT OR UPDATE OR DELETE ON presc
     FOR EACH ROW EXECUTE FUNCTION fn_audit_row();
 
 COMMENT ON FUNCTION fn_update_timestamp() IS 'Sets updated_at to the current time on every UPDATE';
+
+COMMENT ON FUNCTION fn_appointments_no_double_booking() IS 'Enforces business rule no_double_booking: A doctor has no two overlapping appointments (checked by the booking service)';
 
 COMMENT ON FUNCTION fn_encrypt(p_value text) IS 'Encrypts a value with the key in app.encryption_key (set per session, never stored)';
 
@@ -625,6 +651,8 @@ GRANT EXECUTE ON FUNCTION fn_decrypt(p_value bytea) TO clinic_scheduling_admin;
 GRANT EXECUTE ON FUNCTION fn_erase_patient(p_id uuid) TO clinic_scheduling_admin;
 
 REVOKE ALL ON FUNCTION fn_update_timestamp() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION fn_appointments_no_double_booking() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION fn_encrypt(p_value text) FROM PUBLIC;
 

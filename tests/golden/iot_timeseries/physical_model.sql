@@ -104,6 +104,28 @@ BEGIN
 END;
 $function$;
 
+CREATE FUNCTION fn_readings_retention() RETURNS integer
+    LANGUAGE plpgsql VOLATILE
+AS $function$
+DECLARE
+    v_cutoff text := to_char(date_trunc('month', now() - interval '13 months'), 'YYYYMM');
+    v_partition record;
+    v_dropped integer := 0;
+BEGIN
+    -- monthly partitions <table>_pYYYYMM wholly older than 13 months
+    FOR v_partition IN
+        SELECT n.nspname, c.relname FROM pg_catalog.pg_inherits AS i
+        JOIN pg_catalog.pg_class AS c ON c.oid = i.inhrelid
+        JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+        WHERE i.inhparent = 'public.readings'::regclass AND c.relname ~ '_p[0-9]{6}$' AND right(c.relname, 6) < v_cutoff
+    LOOP
+        EXECUTE format('DROP TABLE %I.%I', v_partition.nspname, v_partition.relname);
+        v_dropped := v_dropped + 1;
+    END LOOP;
+    RETURN v_dropped;
+END;
+$function$;
+
 CREATE TABLE sites (
     id uuid NOT NULL DEFAULT gen_random_uuid(),
     name varchar(200) NOT NULL,
@@ -252,6 +274,8 @@ CREATE TRIGGER trg_alerts_updated_at BEFORE UPDATE ON alerts
 COMMENT ON FUNCTION fn_update_timestamp() IS 'Sets updated_at to the current time on every UPDATE';
 
 COMMENT ON FUNCTION fn_create_monthly_partitions(p_table regclass, p_from date, p_to date) IS 'Creates the monthly partitions of p_table from p_from to p_to (idempotent); schedule it monthly, e.g. SELECT fn_create_monthly_partitions(''orders'', CURRENT_DATE, CURRENT_DATE + 93)';
+
+COMMENT ON FUNCTION fn_readings_retention() IS 'Retention (business rule retention): drops monthly partitions older than 13 months; run daily by the maintenance job as the table owner';
 
 COMMENT ON TABLE sites IS 'Sites (core entity)';
 
@@ -438,6 +462,8 @@ GRANT SELECT ON TABLE vw_active_sensors TO fleet_telemetry_readonly;
 REVOKE ALL ON FUNCTION fn_update_timestamp() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION fn_create_monthly_partitions(p_table regclass, p_from date, p_to date) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION fn_readings_retention() FROM PUBLIC;
 
 ALTER DEFAULT PRIVILEGES FOR ROLE fleet_telemetry_owner IN SCHEMA public GRANT SELECT ON TABLES TO fleet_telemetry_readonly;
 

@@ -5,15 +5,18 @@ is the registry, tried in order (the first that understands a rule enforces it).
 ``check`` is compiled by the designer as a CHECK constraint. Every rule ends up accounted for: an
 ``rule.enforced`` inference naming the objects that enforce it (traced in docs/inferences.md and in
 the objects' provenance), or ``rule.not_understood``, which design prints as a warning and which
-makes the run a partial success. See docs/rules.md for the catalog.
+makes the run a partial success. See docs/business-rules.md for the catalog.
 """
 
 from __future__ import annotations
 
-from schemawright.design.context import DesignContext, table_name_for
+import re
+
+from schemawright.design.context import DesignContext, singular, table_name_for
 from schemawright.design.rules import (
-    at_most_one, comparison, immutable, overlap, same_parent, transitions, unique,
+    at_most_one, comparison, immutable, overlap, retention, same_parent, transitions, unique,
 )
+from schemawright.design.rules import base
 from schemawright.design.rules.base import Compiled, RuleText, normalise
 from schemawright.spec.load import format_path
 
@@ -21,22 +24,47 @@ PATTERNS = (transitions, overlap, at_most_one, same_parent, immutable, unique, c
 
 
 def _entity_for(ctx: DesignContext, rule, text: str):
+    """The rule's entity, or the one table its text names ("a doctor has no two overlapping appointments")."""
     if rule.entity:
         return ctx.table(table_name_for(rule.entity)) or ctx.table(rule.entity)
+    named, plural = [], []
+    for t in ctx.schema.tables:
+        if t.origin.path is None:
+            continue  # tables the designer added (lookups, audit) are not what a rule is about
+        for form in (t.name, singular(t.name)):
+            if re.search(rf"(?<!\w)(?:{re.escape(form.replace('_', ' '))}|{re.escape(form)})(?!\w)", text):
+                named.append(t)
+                if form == t.name != singular(t.name):
+                    plural.append(t)  # "overlapping appointments": the rows the rule is about
+                break
+    if len(named) > 1 and len(plural) == 1:
+        named = plural
+    if len(named) == 1:
+        ctx.infer("rule.entity", rule.name, f"applies to {named[0].name}",
+                  "no entity given; the rule's text names this table and no other")
+        return named[0]
     return None
 
 
-def compile_rules(ctx: DesignContext) -> None:
+def compile_rules(ctx: DesignContext, after_partitioning: bool = False) -> None:
+    """Before partitioning: every pattern but retention; after it (``after_partitioning``): retention,
+    whose method (drop partitions or delete rows) depends on the partitioning."""
     for i, rule in enumerate(ctx.spec.data_model.business_rules):
         if rule.check is not None:
             continue  # compiled as a CHECK by the designer
+        if _is_structured(rule):
+            if not after_partitioning:
+                _structured(ctx, rule, i)
+            continue
+        if (retention.period(normalise(rule.description or "")) is not None) != after_partitioning:
+            continue
         path = format_path(("data_model", "business_rules", i))
         text = normalise(rule.description or rule.name.replace("_", " "))
         table = _entity_for(ctx, rule, text)
         compiled: Compiled | None = None
         if table is not None:
             rt = RuleText(ctx=ctx, rule=rule, table=table, path=path, text=text)
-            for pattern in PATTERNS:
+            for pattern in (retention,) if after_partitioning else PATTERNS:
                 compiled = pattern.compile(rt)
                 if compiled is not None:
                     break
@@ -45,7 +73,94 @@ def compile_rules(ctx: DesignContext) -> None:
                 "no pattern of the rule catalog understood the text"
             ctx.infer("rule.not_understood", rule.name, "NOT enforced in the database",
                       f"{why}: {rule.description!r}; rephrase it as a catalog pattern or give a 'check' "
-                      "(docs/rules.md)")
+                      "(docs/business-rules.md)")
             continue
         ctx.infer(f"rule.{compiled.pattern}", rule.name, "enforced by " + ", ".join(compiled.objects),
                   f"{rule.description!r} -> {compiled.summary}")
+
+
+def after_security(ctx: DesignContext) -> None:
+    """Judgement on what the security step added: an append-only table (its rows refused UPDATE and
+    DELETE by a compiled rule) gets no row-audit trigger; its own rows are the trail of every insert,
+    and an audit row per insert would double the writes of what are often the busiest tables."""
+    security = ctx.schema.facts.security
+    facts = (security.audit if security is not None else None) or {}
+    for table in ctx.schema.tables:
+        if not any(t.name.endswith("_immutable") and t.function.endswith("_immutable") for t in table.triggers):
+            continue
+        audit = [t for t in table.triggers if t.function == facts.get("function")]
+        if not audit:
+            continue
+        table.triggers = [t for t in table.triggers if t not in audit]
+        if table.name in (facts.get("tables") or []):
+            facts["tables"] = [n for n in facts["tables"] if n != table.name]  # the audit dict of the frozen facts
+        ctx.infer("judgement.audit", table.name, "no row-audit trigger",
+                  "append-only (a business rule refuses UPDATE and DELETE): each row is its own insert record")
+
+
+def _is_structured(rule) -> bool:
+    return any(getattr(rule, f) is not None for f in ("unique_within", "immutable", "transitions", "exclude"))
+
+
+def _structured(ctx: DesignContext, rule, i: int) -> None:
+    """The structured forms: exact, so every problem is an input error located at its field."""
+    path = ("data_model", "business_rules", i)
+    if rule.entity is None:
+        ctx.problem(path + ("entity",), f"business rule {rule.name} needs the entity it applies to")
+        return
+    table = ctx.table(table_name_for(rule.entity)) or ctx.table(rule.entity)
+    if table is None:
+        ctx.problem(path + ("entity",), f"unknown entity {rule.entity!r}")
+        return
+    rt = RuleText(ctx=ctx, rule=rule, table=table, path=format_path(path), text=normalise(rule.description))
+
+    def known(field: str, cols) -> bool:
+        bad = [c for c in cols if not table.has_column(c)]
+        if bad:
+            ctx.problem(path + (field,), f"unknown column(s) {', '.join(bad)} in {table.name}",
+                        expected=", ".join(c.name for c in table.columns))
+        return not bad
+
+    done: list[Compiled | None] = []
+    problems_before = len(ctx.problems)
+    if rule.unique_within is not None or rule.columns is not None:
+        if not rule.columns:
+            ctx.problem(path + ("columns",), "unique_within needs the columns that are unique",
+                        expected="a list of columns")
+        elif known("unique_within", rule.unique_within or []) and known("columns", rule.columns):
+            done.append(unique.add_unique(rt, tuple((rule.unique_within or []) + rule.columns)))
+    if rule.immutable:
+        done.append(immutable.make_immutable(rt))
+    if rule.transitions is not None:
+        col = rule.column or "status"
+        if known("column", [col]):
+            allowed = set(rt.values_of(col))
+            pairs = [(a, b) for a, tos in rule.transitions.items() for b in tos]
+            bad = [v for pair in pairs for v in pair if allowed and v not in allowed]
+            if not pairs:
+                ctx.problem(path + ("transitions",), "no transitions given", expected="{from: [to, ...]}")
+            elif bad or not allowed:
+                ctx.problem(path + ("transitions",), f"{bad[0]!r} is not a value of {table.name}.{col}" if bad
+                            else f"{table.name}.{col} has no list of values", expected=", ".join(sorted(allowed))
+                            or "a column with 'values'")
+            else:
+                done.append(transitions.build(rt, col, pairs))
+    if rule.exclude is not None:
+        ex = rule.exclude
+        cols = [*ex.per, *ex.period, *(ex.unless or {})]
+        if known("exclude", cols):
+            kinds = {table.column(c).type.kind for c in ex.period}
+            if len(kinds) != 1 or not kinds <= {*base.TEMPORAL}:
+                ctx.problem(path + ("exclude", "period"), "the period needs two date or timestamp columns of "
+                            "one type", got=", ".join(str(table.column(c).type) for c in ex.period))
+            else:
+                skip = next(iter((ex.unless or {}).items()), None)
+                done.append(overlap.build(rt, ex.per[0], ex.period[0], ex.period[1], skip))
+    compiled = [c for c in done if c is not None]
+    if not compiled and len(ctx.problems) == problems_before:
+        ctx.infer("rule.not_understood", rule.name, "NOT enforced in the database",
+                  "the structured rule could not be compiled (a value the generated SQL cannot hold)")
+    if compiled:
+        ctx.infer(f"rule.{compiled[0].pattern}", rule.name,
+                  "enforced by " + ", ".join(o for c in compiled for o in c.objects),
+                  "structured rule -> " + "; ".join(c.summary for c in compiled))

@@ -11,7 +11,8 @@ import re
 
 from schemawright.design.rules.base import Compiled, RuleText
 from schemawright.model import names
-from schemawright.model.schema import Function, Trigger
+from schemawright.design.context import table_name_for
+from schemawright.model.schema import FkAction, Function, Trigger
 
 PATTERN = re.compile(r"\b(?:append[- ]only|immutable|(?:can )?never (?:be )?(?:updated|modified|changed|edited)"
                      r"(?: or deleted)?|(?:are|is) never (?:updated|changed|modified)(?: or deleted)?|"
@@ -24,17 +25,38 @@ def make_immutable(rt: RuleText, pattern: str = "immutable") -> Compiled:
     if not any(t.name == trigger for t in rt.table.triggers):
         body = f"""
 BEGIN
+    -- The table's owner (migrations, retention and erasure jobs) keeps the right to correct; every
+    -- other role, the application's included, can only insert.
+    IF pg_has_role(current_user, (SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = TG_RELID), 'USAGE') THEN
+        RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+    END IF;
     RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
         MESSAGE = format('%s rows are append-only: %s refused (business rule %s)', TG_TABLE_NAME, TG_OP,
                          {names.quote_literal(rt.rule.name)});
 END;
 """
+        if "$function$" in body:  # the dollar-quote tag of rendered functions: never in a value
+            return None
         rt.ctx.schema.functions.append(Function(name=fn, returns="trigger", body=body, schema=rt.table.schema,
                                                 comment=f"Enforces business rule {rt.rule.name}: "
                                                 f"{rt.rule.description}", origin=rt.origin(pattern)))
         rt.table.triggers.append(Trigger(name=trigger, function=fn, timing="BEFORE", events=("UPDATE", "DELETE"),
                                          origin=rt.origin(pattern)))
+    _restrict_actions(rt)
     return Compiled(pattern, [f"TRIGGER {trigger}", f"FUNCTION {fn}"], "UPDATE and DELETE refused")
+
+
+def _restrict_actions(rt: RuleText) -> None:
+    """A parent's deletion may not cascade into (or null out) append-only rows: RESTRICT, unless the
+    input states the action."""
+    stated = {(r.foreign_key or "") for r in rt.ctx.spec.data_model.relationships
+              if r.on_delete is not None and table_name_for(r.from_) == rt.table.name}
+    for fk in rt.table.foreign_keys:
+        if fk.on_delete in (FkAction.CASCADE, FkAction.SET_NULL, FkAction.SET_DEFAULT) and not (
+                set(fk.columns) & stated or ("" in stated and len(fk.columns) == 1)):
+            rt.ctx.infer("rule.immutable", f"{rt.table.name}.{fk.name}", "ON DELETE RESTRICT",
+                         f"was {fk.on_delete}: deleting a parent would change append-only rows")
+            fk.on_delete = FkAction.RESTRICT
 
 
 def compile(rt: RuleText) -> Compiled | None:

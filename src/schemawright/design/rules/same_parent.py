@@ -46,10 +46,20 @@ def compile(rt: RuleText) -> Compiled | None:
     name = names.fk_name(rt.table.name, (child_col, scope_col))
     if any(f.name == name for f in rt.table.foreign_keys):
         return None
+    if rt.col(child_col).nullable or rt.col(scope_col).nullable or target.column(target_scope).nullable:
+        return None  # MATCH SIMPLE skips rows with a NULL: the rule would not hold
+    # The composite key implies both single ones (the target's own scope key guarantees the scope row),
+    # and one key over the pair keeps every writer and row generator consistent.
+    rt.table.foreign_keys = [f for f in rt.table.foreign_keys if f is not fk and f is not scope_fk]
+    rt.ctx.infer("rule.same_parent", f"{rt.table.name}.{fk.name}, {scope_fk.name}", f"replaced by {name}",
+                 f"({child_col}, {scope_col}) REFERENCES {target.name} ({', '.join(ref_cols)}) implies both: "
+                 f"{target.name}.{target_scope} itself references {scope_fk.ref_table}")
     rt.table.foreign_keys.append(ForeignKey(name=name, columns=(child_col, scope_col), ref_table=target.name,
                                             ref_columns=ref_cols, ref_schema=target.schema
                                             if target.schema != rt.table.schema else None,
-                                            on_delete=FkAction.NO_ACTION, origin=rt.origin("same_parent")))
+                                            on_delete=fk.on_delete, on_update=FkAction.CASCADE
+                                            if fk.on_update == FkAction.CASCADE else FkAction.NO_ACTION,
+                                            origin=rt.origin("same_parent")))
     objects.insert(0, f"FOREIGN KEY {name}")
     return Compiled("same_parent", objects, f"({child_col}, {scope_col}) REFERENCES {target.name} "
                     f"({', '.join(ref_cols)})")

@@ -47,6 +47,10 @@ def compile(rt: RuleText) -> Compiled | None:
     allowed = rt.values_of(col)
     if not allowed or any(a not in allowed or b not in allowed for a, b in pairs):
         return None
+    return build(rt, col, pairs)
+
+
+def build(rt: RuleText, col: str, pairs: list[tuple[str, str]]) -> Compiled | None:
     q, lit = names.quote_ident, names.quote_literal
     fn = names.shorten(f"fn_{rt.table.name}_{col}_transition")
     trigger = names.trg_name(rt.table.name, f"{col}_transition")
@@ -68,6 +72,8 @@ BEGIN
     RETURN NEW;
 END;
 """
+    if "$function$" in body:  # the dollar-quote tag of rendered functions: never in a value
+        return None
     rt.ctx.schema.functions.append(Function(name=fn, returns="trigger", body=body, schema=rt.table.schema,
                                             comment=f"Enforces business rule {rt.rule.name}: {rt.rule.description}",
                                             origin=rt.origin("transitions")))

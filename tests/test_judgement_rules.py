@@ -1,0 +1,184 @@
+"""The compiled business rules hold on PostgreSQL: each refuses a violating row or transaction with the
+expected SQLSTATE and accepts a valid one (hotel booking, HR and SaaS billing inputs of tests/inputs/)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from schemawright.api import design_project
+from schemawright.db import scratch_database
+from schemawright.verify.rows import RowFactory
+
+INPUTS = Path(__file__).resolve().parent / "inputs"
+
+
+@pytest.fixture
+def hotel(pg15_dsn, tmp_path):
+    result = design_project(INPUTS / "hotel_booking.yaml", tmp_path / "out")
+    migration = (tmp_path / "out" / "migrations" / "V001__initial_schema.sql").read_text()
+    with scratch_database(pg15_dsn, "sw_rules") as dsn, psycopg.connect(dsn) as conn:
+        conn.execute(migration.encode())
+        conn.commit()
+        yield result.schema, conn, RowFactory(conn, result.schema)
+
+
+def _refused(conn, sqlstate: str, statement, params=()) -> str:
+    with pytest.raises(psycopg.Error) as info:
+        with conn.transaction():
+            conn.execute(statement, params)
+    assert info.value.diag.sqlstate == sqlstate, info.value
+    return info.value.diag.constraint_name
+
+
+def _reservation(schema, f: RowFactory, **values) -> dict:
+    table = schema.table("reservations")
+    row = f.valid_row(table)
+    row.update(values)
+    return f.insert(table, row)
+
+
+def test_overlapping_reservations_of_a_room_are_refused(hotel):
+    schema, conn, f = hotel
+    first = _reservation(schema, f, check_in_date="2025-03-01", check_out_date="2025-03-05", status="confirmed")
+    table = schema.table("reservations")
+    clash = f.valid_row(table) | {"room_id": first["room_id"], "hotel_id": first["hotel_id"],
+                                  "check_in_date": "2025-03-04", "check_out_date": "2025-03-06", "status": "confirmed"}
+    with pytest.raises(psycopg.Error) as info:
+        with conn.transaction():
+            f.insert(table, clash)
+    assert info.value.diag.sqlstate == "23P01"
+    # back to back is no overlap ([) ranges), and a cancelled reservation does not count
+    f.insert(table, clash | {"check_in_date": "2025-03-05", "check_out_date": "2025-03-07"})
+    f.insert(table, clash | {"status": "cancelled"})
+
+
+def test_the_room_belongs_to_the_reservations_hotel(hotel):
+    schema, conn, f = hotel
+    first = _reservation(schema, f)
+    other_hotel = f.insert(schema.table("hotels"), f.valid_row(schema.table("hotels")))
+    name = _refused(conn, "23503", "UPDATE reservations SET hotel_id = %s WHERE id = %s",
+                    (other_hotel["id"], first["id"]))
+    assert name == "fk_reservations_room_id_hotel_id"
+
+
+def test_ordering_uniqueness_and_ranges(hotel):
+    schema, conn, f = hotel
+    first = _reservation(schema, f, check_in_date="2025-05-01", check_out_date="2025-05-03")
+    assert _refused(conn, "23514", "UPDATE reservations SET check_out_date = check_in_date WHERE id = %s",
+                    (first["id"],)) == "chk_reservations_checkout_after_checkin"
+    assert _refused(conn, "23514", "UPDATE reservations SET adults = 0 WHERE id = %s",
+                    (first["id"],)) == "chk_reservations_at_least_one_adult"
+    room = conn.execute("SELECT hotel_id, room_number FROM rooms LIMIT 1").fetchone()
+    table = schema.table("rooms")
+    twin = f.valid_row(table) | {"hotel_id": room[0], "room_number": room[1]}
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        with conn.transaction():
+            f.insert(table, twin)
+
+
+def test_rate_periods_of_a_room_type_never_overlap(hotel):
+    schema, conn, f = hotel
+    table = schema.table("rates")
+    first = f.insert(table, f.valid_row(table) | {"valid_from": "2025-01-01", "valid_to": "2025-02-01"})
+    clash = f.valid_row(table) | {"room_type_id": first["room_type_id"], "valid_from": "2025-01-15",
+                                  "valid_to": "2025-03-01"}
+    with pytest.raises(psycopg.Error) as info:
+        with conn.transaction():
+            f.insert(table, clash)
+    assert info.value.diag.sqlstate == "23P01"
+
+
+@pytest.fixture
+def billing(pg15_dsn, tmp_path):
+    result = design_project(INPUTS / "saas_billing.yaml", tmp_path / "out")
+    migration = (tmp_path / "out" / "migrations" / "V001__initial_schema.sql").read_text()
+    with scratch_database(pg15_dsn, "sw_rules") as dsn, psycopg.connect(dsn) as conn:
+        conn.execute(migration.encode())
+        conn.commit()
+        yield result.schema, conn, RowFactory(conn, result.schema)
+
+
+def test_invoice_status_follows_its_transitions(billing):
+    schema, conn, f = billing
+    table = schema.table("invoices")
+    invoice = f.insert(table, f.valid_row(table) | {"status": "draft"})
+    _refused(conn, "23514", "UPDATE invoices SET status = 'paid' WHERE id = %s", (invoice["id"],))
+    conn.execute("UPDATE invoices SET status = 'open' WHERE id = %s", (invoice["id"],))
+    conn.execute("UPDATE invoices SET status = 'paid' WHERE id = %s", (invoice["id"],))
+    _refused(conn, "23514", "UPDATE invoices SET status = 'draft' WHERE id = %s", (invoice["id"],))
+
+
+def test_at_most_one_active_subscription_per_account(billing):
+    schema, conn, f = billing
+    table = schema.table("subscriptions")
+    first = f.insert(table, f.valid_row(table) | {"status": "active"})
+    second = f.valid_row(table) | {"billing_account_id": first["billing_account_id"], "status": "active"}
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        with conn.transaction():
+            f.insert(table, second)
+    f.insert(table, second | {"status": "cancelled"})
+
+
+def test_usage_records_are_append_only_for_the_application(billing):
+    schema, conn, f = billing
+    table = schema.table("usage_records")
+    row = f.insert(table, f.valid_row(table))
+    app = next(r.name for r in schema.roles if r.purpose == "readwrite")
+    conn.execute(psycopg.sql.SQL("SET ROLE {}").format(psycopg.sql.Identifier(app)))
+    _refused(conn, "55000", "UPDATE usage_records SET quantity = quantity WHERE id = %s", (row["id"],))
+    _refused(conn, "55000", "DELETE FROM usage_records WHERE id = %s", (row["id"],))
+    conn.execute("RESET ROLE")
+
+
+STRUCTURED = """
+project: {name: structured}
+data_model:
+  entities:
+    - name: rooms
+      attributes: [{name: number, type: integer}]
+    - name: bookings
+      attributes: [room_id, starts_on, ends_on, {name: status, values: [held, booked, cancelled]}, code]
+  business_rules:
+    - {name: no_overlap, entity: bookings, exclude: {per: [room_id], period: [starts_on, ends_on], unless: {status: cancelled}}}
+    - {name: flow, entity: bookings, transitions: {held: [booked, cancelled], booked: [cancelled]}}
+    - {name: code_per_room, entity: bookings, unique_within: [room_id], columns: [code]}
+    - {name: frozen, entity: rooms, immutable: true}
+"""
+
+
+def test_structured_rules_compile_and_verify(tmp_path, pg15_dsn):
+    from schemawright.verify import verify_project
+    spec = tmp_path / "s.yaml"
+    spec.write_text(STRUCTURED)
+    result = design_project(spec, tmp_path / "out")
+    enforced = {i.subject: i.rule for i in result.schema.inferences if i.decision.startswith("enforced by")}
+    assert enforced == {"no_overlap": "rule.overlap", "flow": "rule.transitions", "code_per_room": "rule.unique",
+                        "frozen": "rule.immutable"}
+    report = verify_project(tmp_path / "out", dsn=pg15_dsn)
+    assert report.passed, [s for s in report.steps if not s.ok]
+
+
+def test_structured_rules_give_located_errors(tmp_path):
+    from schemawright.errors import SpecError
+    spec = tmp_path / "s.yaml"
+    spec.write_text("""
+project: {name: structured}
+data_model:
+  entities:
+    - name: bookings
+      attributes: [starts_on, ends_on, {name: status, values: [held, booked]}]
+  business_rules:
+    - {name: flow, entity: bookings, transitions: {held: [paid]}}
+    - {name: code_per_room, entity: bookings, unique_within: [room_id], columns: [code]}
+    - {name: x, entity: bookings, exclude: {per: [status], period: [starts_on, status]}}
+""")
+    with pytest.raises(SpecError) as info:
+        design_project(spec, tmp_path / "out")
+    paths = [p.path for p in info.value.problems]
+    assert paths == ["data_model.business_rules[0].transitions", "data_model.business_rules[1].unique_within",
+                     "data_model.business_rules[2].exclude.period"]
+    assert all(p.line for p in info.value.problems)
+    assert not (tmp_path / "out").exists()
