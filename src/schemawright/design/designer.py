@@ -70,7 +70,7 @@ def _design(ctx: DesignContext) -> Schema:
 def _rename_hints(ctx: DesignContext) -> None:
     """``renamed_from`` of attributes onto their columns (a reference ``buyer`` may be column ``buyer_id``)."""
     for entity in ctx.spec.data_model.entities:
-        table = ctx.schema.table(table_name_for(entity.name))
+        table = ctx.table(table_name_for(entity.name))
         for attr in entity.attributes if table is not None else ():
             if attr.renamed_from is None:
                 continue
