@@ -21,11 +21,24 @@ def _defaults(cls) -> tuple[tuple[str, object], ...]:
         for f in dataclasses.fields(cls))
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+@cache
+def _dataclass_defaults(cls) -> tuple[tuple[str, object], ...] | None:
+    """``_defaults(cls)`` for a dataclass type, None for any other type (asked once per type)."""
+    return _defaults(cls) if dataclasses.is_dataclass(cls) else None
+
+
 def to_dict(obj):
     """A dataclass tree as dicts/lists/scalars; fields equal to their default are left out."""
-    if dataclasses.is_dataclass(obj):
+    cls = type(obj)
+    if cls in _SCALARS:
+        return obj
+    defaults = _dataclass_defaults(cls)
+    if defaults is not None:
         out = {}
-        for name, default in _defaults(type(obj)):
+        for name, default in defaults:
             value = getattr(obj, name)
             if value != default:
                 out[name] = to_dict(value)

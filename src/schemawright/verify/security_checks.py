@@ -103,6 +103,7 @@ class FixturePlan:
         facts = schema.settings.get("security") or {}
         self.bindings: dict[str, dict] = facts.get("rls") or {}
         self.rows: dict[str, FixtureRow] = {}
+        self._persistent: dict[str, str] = {}  # table -> label of its first row that is not temporary
         self.serial = itertools.count(1)
         for name in self.bindings:
             for who in ("A", "B", "A-new"):
@@ -114,8 +115,7 @@ class FixturePlan:
         for table in schema.tables:
             if table.name in audited and table.name not in self.bindings:
                 self.ensure(table.name, "new")
-            if not any(r.table == table.name and not r.temporary for r in self.rows.values()) \
-                    and table.name != (facts.get("audit") or {}).get("table"):
+            if table.name not in self._persistent and table.name != (facts.get("audit") or {}).get("table"):
                 self.ensure(table.name, "fixture")
 
     @staticmethod
@@ -124,8 +124,7 @@ class FixturePlan:
 
     def label(self, table: str) -> str:
         """A persistent row of ``table``: principal A's when the table is bound, else its fixture row."""
-        return f"{table}:A" if table in self.bindings else next(
-            (r.label for r in self.rows.values() if r.table == table and not r.temporary), f"{table}:fixture")
+        return f"{table}:A" if table in self.bindings else self._persistent.get(table, f"{table}:fixture")
 
     def value(self, binding: dict, who: str) -> str:
         """SQL (jsonb) for principal ``who``'s value of a binding column."""
@@ -183,6 +182,8 @@ class FixturePlan:
         if table.primary_key:
             constraints[table.primary_key.name] = list(table.primary_key.columns)
         self.rows[label] = FixtureRow(label, name, fixed, candidates, constraints, temporary=who in ("A-new", "new"))
+        if not self.rows[label].temporary:
+            self._persistent.setdefault(name, label)
         return label
 
     def sql(self) -> str:
