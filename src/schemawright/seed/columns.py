@@ -11,7 +11,6 @@ import itertools
 import math
 import random
 import re
-from bisect import bisect_left
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -331,9 +330,6 @@ def text_maker(table: Table, column: Column, pools: Pools):
     return lambda i: f"{_pick(p.words, i, 30)} {_pick(p.words, i, 31)}"
 
 
-DISTINCT_SUFFIX = {"email": lambda base, i: base.replace("@", f"{i}@", 1)}
-
-
 def pool_size(rows: int) -> int:
     """How many values a random pool holds: enough variety for ``rows``, never more than 4,096."""
     return min(4096, 2 * rows + 16)
@@ -517,12 +513,3 @@ def _uuid(i: int, salt: int) -> str:
     the low 60 bits stay a bijection of ``i``)."""
     h = f"{(i * M128 + salt) & MASK128:032x}"
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:]}"
-
-
-def skewed_index(n: int, u: float, skew: float = 3.0) -> int:
-    """A parent row index for u in [0, 1): a few parents get many children (density ~ u^(1/skew - 1))."""
-    return min(int(n * u ** skew), n - 1)
-
-
-def choose_index(cum: list[float], u: float) -> int:
-    return bisect_left(cum, u * cum[-1])

@@ -136,8 +136,8 @@ class Pools:
 class TimeWindow:
     """Instants spread over a growth period: more rows recently when the data grows.
 
-    ``quantile(u)`` maps u in [0, 1) to seconds since ``start`` so that the density grows by
-    ``monthly_growth`` per month; text is produced from precomputed day and time-of-day strings."""
+    Instants are seconds since ``start``, denser recently by ``monthly_growth`` per month (``growth_log``);
+    text is produced from precomputed day and time-of-day strings."""
 
     def __init__(self, end: dt.date, months: int = 24, monthly_growth: float = 0.05):
         self.end = dt.datetime(end.year, end.month, end.day, tzinfo=dt.timezone.utc)
@@ -150,14 +150,6 @@ class TimeWindow:
         self.days = [(self.start + dt.timedelta(days=d)).date().isoformat()
                       for d in range(int(self.span // 86400) + 2)]
         self._tod = None
-
-    def quantile(self, u: float) -> float:
-        """Seconds since start for quantile u (u in [0, 1))."""
-        if self.growth <= 1e-9:
-            return u * self.span
-        g_total = (1 + self.growth) ** self.months
-        t = math.log(1 + u * (g_total - 1)) / math.log(g_total)
-        return t * self.span
 
     @property
     def tod(self) -> list[str]:
