@@ -339,7 +339,11 @@ def text_generator(table: Table, column: Column, rules: ColumnRules, pools: Pool
                    rows: int) -> Gen:
     width = column.type.length if column.type.kind in (Kind.VARCHAR, Kind.CHAR) else None
     make = text_maker(table, column, pools)
-    if rules.patterns and not all(matches_all(rules.patterns, make(i)) for i in range(50)):
+    # What text_maker makes depends on the column's name and the kind of table only: columns that share
+    # them (``email`` on many tables) share the verdict on their format checks and their value pool.
+    meaning = (column.name, PERSON_TABLES.search(table.name) is not None, ORG_TABLES.search(table.name) is not None)
+    if rules.patterns and not _memo(pools, ("fits", meaning, tuple(rules.patterns)),
+                                    lambda: all(matches_all(rules.patterns, make(i)) for i in range(50))):
         pattern, icase = rules.patterns[0]
         wanted = rows + 16 if distinct else pool_size(rows)
         pool = [s for s in (regex_sample(pattern, k, icase) for k in range(1, wanted + 1)) if s is not None]
@@ -356,7 +360,14 @@ def text_generator(table: Table, column: Column, rules: ColumnRules, pools: Pool
     if width:
         inner = make
         make = lambda i: inner(i)[:width].rstrip() or "x"  # noqa: E731
-    return _Cached(make, rows)
+    return _Cached(make, rows, memo=(pools, ("pool", meaning, width, pool_size(rows))))
+
+
+def _memo(pools: Pools, key: tuple, compute):
+    """``compute()`` once per key for the pools it depends on (the result is shared: never change it)."""
+    if key not in pools.memo:
+        pools.memo[key] = compute()
+    return pools.memo[key]
 
 
 class _PoolDistinct(Pure):
@@ -373,8 +384,11 @@ class _PoolDistinct(Pure):
 class _Cached(Gen):
     """A not-distinct column: up to 4,096 values of its meaning, drawn at random."""
 
-    def __init__(self, make, rows: int):
-        self.pool = list(dict.fromkeys(make(i) for i in range(pool_size(rows))))
+    def __init__(self, make, rows: int, memo: tuple[Pools, tuple] | None = None):
+        def compute() -> list[str]:
+            return list(dict.fromkeys(make(i) for i in range(pool_size(rows))))
+
+        self.pool = _memo(*memo, compute) if memo is not None else compute()
 
     def values(self, b: Batch) -> list[str]:
         return b.rng.choices(self.pool, k=b.count)

@@ -53,6 +53,7 @@ class Pools:
     seed: int
     size: int = 1000
     _faker: object = field(default=None, repr=False)
+    memo: dict = field(default_factory=dict, repr=False, compare=False)  # generators' shared results
 
     @property
     def faker(self):
