@@ -14,7 +14,6 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from schemawright.cli_output import err as _err
 from schemawright.cli_output import fail
 from schemawright.cli_output import out as _out
 from schemawright.errors import SchemawrightError
