@@ -12,7 +12,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 
 NULL = "\\N"  # COPY text format NULL marker
 
@@ -134,6 +134,12 @@ class Pools:
         return sorted({f"{w[i % len(w)].capitalize()} {w[(i * 7 + 3) % len(w)]}" for i in range(800)})
 
 
+@cache
+def _times_of_day() -> list[str]:
+    """``HH:MM:SS`` for every second of a day (made once per process; shared, never changed)."""
+    return [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86400)]
+
+
 class TimeWindow:
     """Instants spread over a growth period: more rows recently when the data grows.
 
@@ -155,7 +161,7 @@ class TimeWindow:
     @property
     def tod(self) -> list[str]:
         if self._tod is None:
-            self._tod = [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86400)]
+            self._tod = _times_of_day()
         return self._tod
 
     def timestamp(self, seconds: float, tz: bool = True) -> str:
