@@ -107,3 +107,8 @@ def test_fail_prints_each_problem_and_exits_with_the_error_code(capsys):
     err = capsys.readouterr().err
     assert "1 problem(s) in the input; nothing was written" in err
     assert "in.yaml:3: bad [bold]value[/bold]" in err
+
+
+def test_a_mistyped_command_is_matched_against_every_command():
+    result = _run_without_columns("lnt")
+    assert result.returncode == 2 and "Did you mean 'lint'?" in result.stderr, result.stderr

@@ -71,12 +71,23 @@ class _LazyGroup(TyperGroup):
         return [*super().list_commands(ctx), *(n for n in COMMANDS if n not in self.commands)]
 
     def get_command(self, ctx, cmd_name: str):
-        if cmd_name in self.commands or cmd_name not in COMMANDS:
+        if self.commands.get(cmd_name) is not None or cmd_name not in COMMANDS:
             return super().get_command(ctx, cmd_name)
         if self._listing:  # help only needs the name and the first paragraph
             return TyperCommand(cmd_name, help=COMMANDS[cmd_name][1], callback=None)
         self.commands[cmd_name] = load_command(cmd_name)
         return self.commands[cmd_name]
+
+    def resolve_command(self, ctx, args):
+        # "Did you mean" is drawn from the loaded commands only: offer the lazy ones too.
+        lazy = {n: None for n in COMMANDS if n not in self.commands}
+        self.commands.update(lazy)
+        try:
+            return super().resolve_command(ctx, args)
+        finally:
+            for name in lazy:
+                if self.commands.get(name) is None:
+                    del self.commands[name]
 
     def format_help(self, ctx, formatter) -> None:
         self._listing = True
