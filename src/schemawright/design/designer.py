@@ -18,6 +18,7 @@ from schemawright.design.columns import (
 from schemawright.design.context import DesignContext, column_name_for, naming_convention, table_name_for
 from schemawright.design.defaults import USER_TABLES, resolve_defaults
 from schemawright.design.explicit import apply_objects, parse_any_type, parse_expression
+from schemawright.gc_pause import collector_paused
 from schemawright.model import names
 from schemawright.model.schema import (
     CheckConstraint, Column, EnumType, Expression, Partitioning, PrimaryKey, Schema, Source, Table, UniqueConstraint,
@@ -33,7 +34,7 @@ UUID = DataType(Kind.UUID)
 
 def design(spec: TaskInput, smap: SourceMap) -> Schema:
     """Design the schema for a validated task input. Raises SpecError listing every input problem."""
-    with naming_convention(spec.conventions.naming):
+    with naming_convention(spec.conventions.naming), collector_paused():
         return _design(DesignContext(spec=spec, smap=smap))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 
+from schemawright.gc_pause import collector_paused
 from schemawright.model.schema import Schema
 from schemawright.spec.models import TaskInput
 
@@ -48,7 +49,8 @@ class Renderer:
 
 def render_all(schema: Schema, spec: TaskInput, timings: dict[str, float] | None = None) -> list[Artifact]:
     ctx = RenderContext(schema=schema, spec=spec, timings=timings or {})
-    for module in RENDERERS:
-        importlib.import_module(f"schemawright.render.{module}")
-        ctx.artifacts += REGISTRY[module]().render(ctx)
+    with collector_paused():
+        for module in RENDERERS:
+            importlib.import_module(f"schemawright.render.{module}")
+            ctx.artifacts += REGISTRY[module]().render(ctx)
     return ctx.artifacts

@@ -234,6 +234,10 @@ def number_pool(column: Column, rules: ColumnRules, rng: random.Random, size: in
     lo, hi, scale = _limits(column, rules, default)
     if hi < lo:
         raise ValueError(f"{column.name}: no number satisfies the range")
+    if scale not in (None, 0):  # the bounds as decimals of the column's scale (made once)
+        quantum = Decimal(1).scaleb(-scale)
+        lo_q = Decimal(str(lo)).quantize(quantum, rounding="ROUND_CEILING")
+        hi_q = Decimal(str(hi)).quantize(quantum, rounding="ROUND_FLOOR")
     out = []
     for _ in range(size):
         if shape == "money":
@@ -251,10 +255,7 @@ def number_pool(column: Column, rules: ColumnRules, rng: random.Random, size: in
             x = min(max(round(x), int(lo) if lo == int(lo) else int(lo) + 1), int(hi))
             out.append(str(int(x)))
         elif scale is not None:
-            q = Decimal(str(x)).quantize(Decimal(1).scaleb(-scale))
-            q = min(max(q, Decimal(str(lo)).quantize(q, rounding="ROUND_CEILING")),
-                    Decimal(str(hi)).quantize(q, rounding="ROUND_FLOOR"))
-            out.append(str(q))
+            out.append(str(min(max(Decimal(str(x)).quantize(quantum), lo_q), hi_q)))
         else:
             out.append(repr(round(x, 4)))
     return out
