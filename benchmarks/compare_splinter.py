@@ -17,6 +17,7 @@ The differences are explained in docs/lint-vs-splinter.md.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections import Counter
@@ -27,10 +28,18 @@ from rich.table import Table
 
 from schemawright.db import resolve_dsn
 from schemawright.lint.schema import SCHEMA_RULES
-from schemawright.lint.splinter import EQUIVALENTS, SAMPLE_SCHEMAS, compare, lint_sample, summarize
+from schemawright.lint.splinter import EQUIVALENTS, SAMPLE_SCHEMAS, compare, lint_sample, replay, summarize
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = Path(os.environ.get("SCHEMAWRIGHT_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus")
 SPLINTER = CORPUS / "splinter"
+
+
+def replay_first(limit: int, dsn: str) -> list:
+    """``compare`` on the first ``limit`` test scripts that have an expected output."""
+    test = SPLINTER / "test"
+    scripts = [s for s in sorted((test / "sql").glob("*.sql")) if (test / "expected" / f"{s.stem}.out").is_file()]
+    return [p for s in scripts[:limit] for p in replay(s, test / "expected" / f"{s.stem}.out",
+                                                       test / "fixtures.sql", dsn)]
 
 
 def splinter_table(summary: dict[str, Counter]) -> tuple[list[str], list[list[str]], Counter]:
@@ -81,6 +90,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dsn", help="server for the scratch databases (default: the embedded PostgreSQL)")
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables (for docs/lint-vs-splinter.md)")
+    parser.add_argument("--limit", type=int, default=None,
+                        help="only the first N test scripts and the first sample (the test suite's quick mode)")
     args = parser.parse_args()
     if not SPLINTER.is_dir():
         print(f"corpus absent: {SPLINTER}", file=sys.stderr)
@@ -89,7 +100,7 @@ def main() -> int:
     console = Console()
     with console.status("replaying splinter's tests"):
         started = time.perf_counter()
-        points = compare(SPLINTER, dsn)
+        points = compare(SPLINTER, dsn) if args.limit is None else replay_first(args.limit, dsn)
         replay_seconds = time.perf_counter() - started
     head, rows, totals = splinter_table(summarize(points))
     show("splinter's tests: objects flagged at each checkpoint", head, rows, args.markdown, console)
@@ -101,7 +112,7 @@ def main() -> int:
           f"{totals['mapped_not_replayed'] + totals['unmapped_not_replayed']} not replayed; "
           f"{len(points)} checkpoints in {replay_seconds:.1f} s")
     results = {}
-    for name in SAMPLE_SCHEMAS:
+    for name in list(SAMPLE_SCHEMAS)[:1 if args.limit is not None else None]:
         with console.status(f"loading and linting {name}"):
             started = time.perf_counter()
             result = lint_sample(CORPUS, name, dsn)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -35,7 +36,7 @@ from schemawright.lint.migration import lint_migrations
 from schemawright.lint.squawk import NO_EQUIVALENT, SQUAWK_EQUIVALENTS, our_codes, squawk_expects
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = Path(os.environ.get("SCHEMAWRIGHT_CORPUS") or ROOT.parent / "shared" / "corpus")
 SQUAWK_CASES = CORPUS / "squawk-rules" / "squawk_linter_cases.jsonl"
 HARBOR = CORPUS / "harbor" / "make" / "migrations" / "postgresql"
 FIXTURES = ROOT / "tests" / "lint_cases"
@@ -97,8 +98,9 @@ class Report:
         console.print(table)
 
 
-def compare_squawk_cases(squawk: str | None) -> tuple[Report, Counter]:
+def compare_squawk_cases(squawk: str | None, limit: int | None = None) -> tuple[Report, Counter]:
     cases = [json.loads(line) for line in SQUAWK_CASES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    cases = cases[:limit] if limit is not None else cases
     rules = sorted({c["rule"] for c in cases})
     actual: list[set[str] | None] = [None] * len(cases)
     if squawk:
@@ -194,6 +196,8 @@ def time_harbor(squawk: str | None) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
+    parser.add_argument("--limit", type=int, default=None,
+                        help="only the first N of squawk's cases, no harbor timing (the test suite's quick mode)")
     args = parser.parse_args()
     if not SQUAWK_CASES.exists():
         print(f"corpus absent: {SQUAWK_CASES}", file=sys.stderr)
@@ -202,13 +206,14 @@ def main() -> int:
     console = Console(width=200, no_color=args.markdown, soft_wrap=args.markdown)
     if not squawk:
         console.print("squawk not found (.venv/bin/pip install squawk-cli): squawk columns are empty")
-    table, totals = compare_squawk_cases(squawk)
+    table, totals = compare_squawk_cases(squawk, args.limit)
     table.render(console, args.markdown)
     console.print(f"agreement with squawk's tests on mapped rules: {totals['agree_tests']}/{totals['parsed']} "
                   f"= {totals['agree_tests'] / totals['parsed']:.1%}; no equivalent: {', '.join(NO_EQUIVALENT)}")
     if squawk:
         compare_our_fixtures(squawk).render(console, args.markdown)
-    console.print(time_harbor(squawk))
+    if args.limit is None:
+        console.print(time_harbor(squawk))
     return 0
 
 

@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 from schemawright.db import resolve_dsn, scratch_database
-from schemawright.db.embedded import _bin_dir
+from schemawright.db.embedded import bin_dir
 from schemawright.migrate import apply_migrations
 
 CLI = ("import sys, typer; from schemawright.migrate.cli import register; app = typer.Typer(); register(app); "
@@ -61,7 +61,7 @@ def generate(folder: Path, migrations: int, tables: int) -> int:
 
 
 def find_psql(given: str | None) -> str:
-    candidates = [given, str(_bin_dir() / "psql"), shutil.which("psql")]
+    candidates = [given, str(bin_dir() / "psql"), shutil.which("psql")]
     found = next((c for c in candidates if c and Path(c).exists()), None)
     if found is None:
         sys.exit("no psql found: pass --psql PATH")

@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from schemawright.db import connect, resolve_dsn, scratch_database
-from schemawright.seed.load import _copy_statement, _set_aside, load_plan
 from schemawright.datagen.plan import build_plan
+from schemawright.seed.load import copy_statement, ensure_partitions, load_plan, set_aside
 from schemawright.seed.source import ensure_schema, load_source
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,12 +31,11 @@ def floor(dsn: str, source, scale: float, seed: int, max_rows: int) -> tuple[int
     with scratch_database(dsn, prefix="sw_bench_floor") as db, connect(db, autocommit=True) as conn:
         ensure_schema(conn, source)
         with conn.transaction():
-            _set_aside(conn, plan)
-            from schemawright.seed.load import _ensure_partitions
-            _ensure_partitions(conn, plan)
+            set_aside(conn, plan)
+            ensure_partitions(conn, plan)
             start = time.perf_counter()
             for tp, bs in blocks:
-                with conn.cursor() as cur, cur.copy(_copy_statement(tp)) as cp:
+                with conn.cursor() as cur, cur.copy(copy_statement(tp)) as cp:
                     for b in bs:
                         cp.write(b)
             seconds = time.perf_counter() - start

@@ -20,14 +20,22 @@ from schemawright.errors import DatabaseError
 
 
 def _postmasters(data: Path) -> list[int]:
-    """Pids of postgres processes started with ``-D data``."""
+    """Pids of the postmasters serving this test's own cluster (``-D data``): servers of other users of
+    the machine, on other data directories, and the backends of any server are not counted."""
+    own = data.resolve()
     pids = []
     for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
         try:
             argv = (proc / "cmdline").read_bytes().decode().split("\0")
         except (OSError, ValueError):
             continue
-        if argv[0].endswith("/postgres") and str(data) in argv:
+        if not argv[0].endswith("/postgres"):
+            continue
+        dirs = [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "-D"]
+        dirs += [a[2:] for a in argv if a.startswith("-D") and len(a) > 2]
+        if any(Path(d).resolve() == own for d in dirs if d):
             pids.append(int(proc.name))
     return pids
 

@@ -6,9 +6,10 @@ import json
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from schemawright.cli_output import fail
+from schemawright.cli_output import out as cli_out
 from schemawright.errors import SchemawrightError
 
 
@@ -34,15 +35,14 @@ def advise_cmd(
     from schemawright.advise.workload import from_pg_stat_statements, read_workload
     from schemawright.db import connect, resolve_dsn
 
-    err, out = Console(stderr=True), Console()
+    out = cli_out()
     try:
         with connect(resolve_dsn(dsn, database=True), autocommit=True) as conn:
             queries = from_pg_stat_statements(conn) if workload == "pg_stat_statements" else read_workload(workload)
             advice = advise(conn, queries, use_hypopg=hypopg, min_savings=min_savings, measure=measure,
                             sample_rows=sample_rows)
     except SchemawrightError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(exc.exit_code) from None
+        fail(exc)
     if as_json:
         print(json.dumps(advice.to_dict(), indent=2, default=str))
         return

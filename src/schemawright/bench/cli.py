@@ -7,7 +7,10 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
+
+from schemawright.cli_output import err as cli_err
+from schemawright.cli_output import error, fail
+from schemawright.cli_output import out as cli_out
 
 from schemawright.errors import SchemawrightError
 
@@ -31,19 +34,16 @@ def bench_cmd(
     from schemawright.bench.report import baseline_ratio, print_report, storage_lines, write_outputs
     from schemawright.bench.run import bench
 
-    err, con = Console(stderr=True), Console()
+    err, con = cli_err(), cli_out()
     if fmt not in ("table", "json"):
-        err.print(f"[bold red]error:[/] --format must be table or json, not {fmt!r}", highlight=False)
-        raise typer.Exit(2)
+        error(f"--format must be table or json, not {fmt!r}", 2)
     if scale <= 0 or duration <= 0 or clients < 1 or warmup < 0:
-        err.print("[bold red]error:[/] --scale and --duration must be positive, --clients at least 1")
-        raise typer.Exit(2)
+        error("--scale and --duration must be positive, --clients at least 1", 2)
     try:
         result = bench(source, dsn, scale=scale, duration=duration, clients=clients, warmup=warmup, seed=seed,
                        baseline=baseline, floor=floor, max_rows=max_rows, console=err)
     except SchemawrightError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(exc.exit_code) from None
+        fail(exc)
     result["baseline_ratio"] = baseline_ratio(result)
     folder = out or (source if source.is_dir() else Path.cwd())
     try:

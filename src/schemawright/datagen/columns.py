@@ -11,7 +11,6 @@ import itertools
 import math
 import random
 import re
-from bisect import bisect_left
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -249,6 +248,10 @@ def number_pool(column: Column, rules: ColumnRules, rng: random.Random, size: in
     lo, hi, scale = _limits(column, rules, default)
     if hi < lo:
         raise ValueError(f"{column.name}: no number satisfies the range")
+    if scale not in (None, 0):  # the bounds as decimals of the column's scale (made once)
+        quantum = Decimal(1).scaleb(-scale)
+        lo_q = Decimal(str(lo)).quantize(quantum, rounding="ROUND_CEILING")
+        hi_q = Decimal(str(hi)).quantize(quantum, rounding="ROUND_FLOOR")
     out = []
     for _ in range(size):
         if shape == "money":
@@ -266,10 +269,7 @@ def number_pool(column: Column, rules: ColumnRules, rng: random.Random, size: in
             x = min(max(round(x), int(lo) if lo == int(lo) else int(lo) + 1), int(hi))
             out.append(str(int(x)))
         elif scale is not None:
-            q = Decimal(str(x)).quantize(Decimal(1).scaleb(-scale))
-            q = min(max(q, Decimal(str(lo)).quantize(q, rounding="ROUND_CEILING")),
-                    Decimal(str(hi)).quantize(q, rounding="ROUND_FLOOR"))
-            out.append(str(q))
+            out.append(str(min(max(Decimal(str(x)).quantize(quantum), lo_q), hi_q)))
         else:
             out.append(repr(round(x, 4)))
     return out
@@ -345,9 +345,6 @@ def text_maker(table: Table, column: Column, pools: Pools):
     return lambda i: f"{_pick(p.words, i, 30)} {_pick(p.words, i, 31)}"
 
 
-DISTINCT_SUFFIX = {"email": lambda base, i: base.replace("@", f"{i}@", 1)}
-
-
 def pool_size(rows: int) -> int:
     """How many values a random pool holds: enough variety for ``rows``, never more than 4,096."""
     return min(4096, 2 * rows + 16)
@@ -357,7 +354,11 @@ def text_generator(table: Table, column: Column, rules: ColumnRules, pools: Pool
                    rows: int) -> Gen:
     width = column.type.length if column.type.kind in (Kind.VARCHAR, Kind.CHAR) else None
     make = text_maker(table, column, pools)
-    if rules.patterns and not all(matches_all(rules.patterns, make(i)) for i in range(50)):
+    # What text_maker makes depends on the column's name and the kind of table only: columns that share
+    # them (``email`` on many tables) share the verdict on their format checks and their value pool.
+    meaning = (column.name, PERSON_TABLES.search(table.name) is not None, ORG_TABLES.search(table.name) is not None)
+    if rules.patterns and not _memo(pools, ("fits", meaning, tuple(rules.patterns)),
+                                    lambda: all(matches_all(rules.patterns, make(i)) for i in range(50))):
         pattern, icase = rules.patterns[0]
         wanted = rows + 16 if distinct else pool_size(rows)
         pool = [s for s in (regex_sample(pattern, k, icase) for k in range(1, wanted + 1)) if s is not None]
@@ -378,7 +379,14 @@ def text_generator(table: Table, column: Column, rules: ColumnRules, pools: Pool
     if width:
         inner = make
         make = lambda i: inner(i)[:width].rstrip() or "x"  # noqa: E731
-    return _Cached(make, rows)
+    return _Cached(make, rows, memo=(pools, ("pool", meaning, width, pool_size(rows))))
+
+
+def _memo(pools: Pools, key: tuple, compute):
+    """``compute()`` once per key for the pools it depends on (the result is shared: never change it)."""
+    if key not in pools.memo:
+        pools.memo[key] = compute()
+    return pools.memo[key]
 
 
 class _PoolDistinct(Pure):
@@ -395,8 +403,11 @@ class _PoolDistinct(Pure):
 class _Cached(Gen):
     """A not-distinct column: up to 4,096 values of its meaning, drawn at random."""
 
-    def __init__(self, make, rows: int):
-        self.pool = list(dict.fromkeys(make(i) for i in range(pool_size(rows))))
+    def __init__(self, make, rows: int, memo: tuple[Pools, tuple] | None = None):
+        def compute() -> list[str]:
+            return list(dict.fromkeys(make(i) for i in range(pool_size(rows))))
+
+        self.pool = _memo(*memo, compute) if memo is not None else compute()
 
     def values(self, b: Batch) -> list[str]:
         return b.rng.choices(self.pool, k=b.count)
@@ -542,12 +553,3 @@ def _uuid(i: int, salt: int) -> str:
     the low 60 bits stay a bijection of ``i``)."""
     h = f"{(i * M128 + salt) & MASK128:032x}"
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:]}"
-
-
-def skewed_index(n: int, u: float, skew: float = 3.0) -> int:
-    """A parent row index for u in [0, 1): a few parents get many children (density ~ u^(1/skew - 1))."""
-    return min(int(n * u ** skew), n - 1)
-
-
-def choose_index(cum: list[float], u: float) -> int:
-    return bisect_left(cum, u * cum[-1])

@@ -12,7 +12,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 
 NULL = "\\N"  # COPY text format NULL marker
 
@@ -35,6 +35,14 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
+@cache
+def _faker():
+    """One Faker per process (making one takes ~0.1 s): every pool reseeds it before drawing."""
+    from faker import Faker
+
+    return Faker("en_US")
+
+
 def _pool(build):
     """A pool made on first use from Faker reseeded for this pool alone: its values depend on the run's
     seed and the pool's name only, never on which pools other columns happened to use first."""
@@ -53,13 +61,12 @@ class Pools:
     seed: int
     size: int = 1000
     _faker: object = field(default=None, repr=False)
+    memo: dict = field(default_factory=dict, repr=False, compare=False)  # generators' shared results
 
     @property
     def faker(self):
         if self._faker is None:
-            from faker import Faker
-
-            fake = Faker("en_US")
+            fake = _faker()
             fake.seed_instance(self.seed)
             self._faker = fake
         return self._faker
@@ -133,11 +140,17 @@ class Pools:
         return sorted({f"{w[i % len(w)].capitalize()} {w[(i * 7 + 3) % len(w)]}" for i in range(800)})
 
 
+@cache
+def _times_of_day() -> list[str]:
+    """``HH:MM:SS`` for every second of a day (made once per process; shared, never changed)."""
+    return [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86400)]
+
+
 class TimeWindow:
     """Instants spread over a growth period: more rows recently when the data grows.
 
-    ``quantile(u)`` maps u in [0, 1) to seconds since ``start`` so that the density grows by
-    ``monthly_growth`` per month; text is produced from precomputed day and time-of-day strings."""
+    Instants are seconds since ``start``, denser recently by ``monthly_growth`` per month (``growth_log``);
+    text is produced from precomputed day and time-of-day strings."""
 
     def __init__(self, end: dt.date, months: int = 24, monthly_growth: float = 0.05):
         self.end = dt.datetime(end.year, end.month, end.day, tzinfo=dt.timezone.utc)
@@ -151,18 +164,10 @@ class TimeWindow:
                       for d in range(int(self.span // 86400) + 2)]
         self._tod = None
 
-    def quantile(self, u: float) -> float:
-        """Seconds since start for quantile u (u in [0, 1))."""
-        if self.growth <= 1e-9:
-            return u * self.span
-        g_total = (1 + self.growth) ** self.months
-        t = math.log(1 + u * (g_total - 1)) / math.log(g_total)
-        return t * self.span
-
     @property
     def tod(self) -> list[str]:
         if self._tod is None:
-            self._tod = [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86400)]
+            self._tod = _times_of_day()
         return self._tod
 
     def timestamp(self, seconds: float, tz: bool = True) -> str:

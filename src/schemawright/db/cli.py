@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from schemawright.cli_output import out
 from schemawright.db import embedded
 
 db_app = typer.Typer(help="Manage the embedded PostgreSQL server.", no_args_is_help=True)
@@ -28,8 +29,8 @@ def status() -> None:
     """Show whether the server runs, where, and which version."""
     table = Table(show_header=False, box=None)
     for key, value in embedded.status().items():
-        table.add_row(key, "-" if value is None else str(value))
-    Console().print(table)
+        table.add_row(escape(key), "-" if value is None else escape(str(value)))
+    out().print(table)
 
 
 @db_app.command()

@@ -226,7 +226,10 @@ def _socket_dir() -> Path:
     if len(os.fsencode(run)) + len("/.s.PGSQL.65535") <= _SOCKET_PATH_MAX:
         return run
     digest = hashlib.sha256(os.fsencode(data_dir())).hexdigest()[:12]
-    return Path(tempfile.gettempdir()) / f"schemawright-{os.getuid()}-{digest}"
+    short = Path(tempfile.gettempdir()) / f"schemawright-{os.getuid()}-{digest}"
+    if len(os.fsencode(short)) + len("/.s.PGSQL.65535") > _SOCKET_PATH_MAX:  # $TMPDIR itself is too long
+        short = Path("/tmp") / short.name
+    return short
 
 
 def _port_free(port: int) -> bool:

@@ -53,8 +53,28 @@ class DesignContext:
         if self.problems:
             raise SpecError(self.problems)
 
+    _table_index: dict[str, Table] = field(default_factory=dict, repr=False)
+    _table_index_key: tuple = field(default=(), repr=False)
+
     def table(self, name: str) -> Table | None:
-        return self.schema.table(name)
+        """``schema.table(name)`` in constant time: design only appends tables, so an index rebuilt
+        whenever the list is another one, or grew, or changed its last table, stays exact."""
+        tables = self.schema.tables
+        key = (id(tables), len(tables), id(tables[-1]) if tables else None)
+        if key != self._table_index_key:
+            old = self._table_index_key
+            # Only appended since the last look (the old last table is still in its place): index the new ones.
+            grown = bool(old) and old[0] == key[0] and 0 < old[1] < key[1] and id(tables[old[1] - 1]) == old[2]
+            if not grown:
+                self._table_index = {}
+            for t in tables[old[1] if grown else 0:]:
+                self._table_index.setdefault(t.name, t)
+            self._table_index_key = key
+        found = self._table_index.get(name)
+        if found is not None and found.name != name:  # renamed since: look again
+            self._table_index_key = ()
+            return self.schema.table(name)
+        return found
 
     def infer(self, rule: str, subject: str, decision: str, reason: str) -> None:
         self.schema.infer(rule, subject, decision, reason)
@@ -71,4 +91,4 @@ class DesignContext:
 
     @property
     def users_table(self) -> Table | None:
-        return self.schema.table("users")
+        return self.table("users")

@@ -20,6 +20,7 @@ from schemawright.design.columns import (
 from schemawright.design.context import DesignContext, column_name_for, naming_convention, table_name_for
 from schemawright.design.defaults import USER_TABLES, resolve_defaults
 from schemawright.design.explicit import apply_objects, parse_any_type, parse_expression
+from schemawright.gc_pause import collector_paused
 from schemawright.model import names
 from schemawright.model.schema import (
     CheckConstraint, Column, EnumType, Expression, Partitioning, PrimaryKey, Schema, Source, Table, UniqueConstraint,
@@ -35,7 +36,7 @@ UUID = DataType(Kind.UUID)
 
 def design(spec: TaskInput, smap: SourceMap) -> Schema:
     """Design the schema for a validated task input. Raises SpecError listing every input problem."""
-    with naming_convention(spec.conventions.naming):
+    with naming_convention(spec.conventions.naming), collector_paused():
         return _design(DesignContext(spec=spec, smap=smap))
 
 
@@ -77,7 +78,7 @@ def _design(ctx: DesignContext) -> Schema:
 def _rename_hints(ctx: DesignContext) -> None:
     """``renamed_from`` of attributes onto their columns (a reference ``buyer`` may be column ``buyer_id``)."""
     for entity in ctx.spec.data_model.entities:
-        table = ctx.schema.table(table_name_for(entity.name))
+        table = ctx.table(table_name_for(entity.name))
         for attr in entity.attributes if table is not None else ():
             if attr.renamed_from is None:
                 continue

@@ -333,11 +333,14 @@ def _grantee(role: str) -> str:
 def _views_in_order(schema: Schema) -> list[View]:
     names = {v.name for v in schema.views}
     done: list[View] = []
+    done_names: set[str] = set()
     pending = list(schema.views)
     while pending:
-        ready = [v for v in pending if all(d not in names or d in {x.name for x in done} for d in v.depends_on)]
+        ready = [v for v in pending if all(d not in names or d in done_names for d in v.depends_on)]
         if not ready:
             raise ValueError("views depend on each other in a cycle: " + ", ".join(v.name for v in pending))
         done += ready
-        pending = [v for v in pending if v not in ready]
+        done_names.update(v.name for v in ready)
+        taken = {id(v) for v in ready}
+        pending = [v for v in pending if id(v) not in taken]
     return done

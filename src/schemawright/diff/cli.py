@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from schemawright.cli_output import err as cli_err
+from schemawright.cli_output import fail
 from schemawright.errors import SchemawrightError
 
 SOURCE_HELP = ("a task input (.json/.yaml), a .sql file, a migrations folder, a folder written by "
@@ -35,7 +36,7 @@ def diff_cmd(
     """Diff two schemas into the next versioned migration and its undo."""
     from schemawright.diff.migration import make_migration, write_migration
 
-    err = Console(stderr=True)
+    err = cli_err()
     try:
         migration = make_migration(source_from, source_to, dsn=dsn, allow_destructive=allow_destructive,
                                    online=not offline, description=name, lock_timeout=lock_timeout,
@@ -49,9 +50,8 @@ def diff_cmd(
             return
         forward, undo = write_migration(migration, output)
     except SchemawrightError as exc:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
-        raise typer.Exit(exc.exit_code) from None
-    err.print(f"{len(migration.changes)} change(s): wrote {forward} and {undo}", highlight=False)
+        fail(exc)
+    err.print(f"{len(migration.changes)} change(s): wrote {escape(str(forward))} and {escape(str(undo))}")
 
 
 def register(app: typer.Typer) -> None:

@@ -11,14 +11,12 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from schemawright.cli_output import fail
+from schemawright.cli_output import out as _out
 from schemawright.errors import SchemawrightError
-
-out = Console()
-err = Console(stderr=True)
 
 
 class SourceKind(StrEnum):
@@ -64,8 +62,8 @@ def import_cmd(
 
             _write(model, json.dumps(schema_to_json(result.schema), indent=2, ensure_ascii=False) + "\n")
     except SchemawrightError as exc:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        raise typer.Exit(exc.exit_code) from None
+        fail(exc)
+    out = _out()
     _print_summary(result, label)
     for line in result.skipped_lines:
         out.print(line, markup=False, highlight=False, soft_wrap=True)
@@ -128,7 +126,7 @@ def _write(path: Path, text: str) -> None:
 
 
 def _print_summary(result, label: str) -> None:
-    s = result.schema
+    s, out = result.schema, _out()
     out.print(f"imported {escape(label)} ({result.source_kind})", highlight=False, soft_wrap=True)
     table = Table(show_header=True)
     table.add_column("object")

@@ -8,9 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from schemawright.errors import SchemawrightError, SpecError
-from schemawright.findings import Severity
-from schemawright.report_formats import format_findings
+from schemawright.cli_output import fail
+from schemawright.errors import SchemawrightError
 
 
 class OutputFormat(StrEnum):
@@ -41,8 +40,10 @@ def lint_migrations_cmd(
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the report to this file")] = None,
 ) -> None:
     """Lint migrations for statements that lock or break a live database or its running clients."""
+    from schemawright.findings import Severity
     from schemawright.lint.engine import LintConfig
     from schemawright.lint.migration import lint_migrations, load_migration_config
+    from schemawright.report_formats import format_findings
 
     overrides = {"pg_version": pg_version, "assume_in_transaction": assume_in_transaction, "per_file": per_file}
     try:
@@ -50,7 +51,7 @@ def lint_migrations_cmd(
         options = {**cfg.options, **{k: v for k, v in overrides.items() if v is not None}}
         result = lint_migrations(paths, config=LintConfig(cfg.disable, cfg.severity, options))
     except SchemawrightError as exc:
-        _fail(exc)
+        fail(exc, "nothing was linted")
     report = format_findings(result.findings, str(fmt), rules=result.rules, files_checked=len(result.files))
     if output:
         output.write_text(report, encoding="utf-8")
@@ -59,14 +60,6 @@ def lint_migrations_cmd(
         typer.echo(report, nl=False)
     if fail_on != FailOn.NEVER and result.fails(Severity(str(fail_on))):
         raise typer.Exit(1)
-
-
-def _fail(exc: SchemawrightError) -> None:
-    problems = exc.problems if isinstance(exc, SpecError) else [exc]
-    typer.echo(f"error: {len(problems)} problem(s); nothing was linted", err=True)
-    for problem in problems:
-        typer.echo(f"  {problem}", err=True)
-    raise typer.Exit(exc.exit_code)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,10 +8,9 @@ from typing import Annotated, Optional
 
 import typer
 
+from schemawright.cli_output import fail
 from schemawright.errors import SchemawrightError
-from schemawright.findings import Severity
-from schemawright.lint.cli import OutputFormat, _fail
-from schemawright.report_formats import format_findings
+from schemawright.lint.cli import OutputFormat
 
 
 class FailOn(StrEnum):
@@ -33,13 +32,15 @@ def lint_cmd(
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the report to this file")] = None,
 ) -> None:
     """Lint a schema for naming, structure, type, index and security problems (and health, when live)."""
+    from schemawright.findings import Severity
     from schemawright.lint.schema import lint_schema, load_schema_config
+    from schemawright.report_formats import format_findings
 
     try:
         cfg = load_schema_config(config) if config else None
         result = lint_schema(target, dsn=dsn, config=cfg)
     except SchemawrightError as exc:
-        _fail(exc)
+        fail(exc, "nothing was linted")
     report = format_findings(result.findings, str(fmt), rules=result.rules)
     if output:
         output.write_text(report, encoding="utf-8")

@@ -8,9 +8,13 @@ from typing import Annotated, Self
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from schemawright.cli_output import err as _err
+from schemawright.cli_output import error, fail
+from schemawright.cli_output import out as _out
 from schemawright.errors import SchemawrightError
 from schemawright.migrate.files import new_migration
 from schemawright.migrate.history import DEFAULT_TABLE
@@ -20,8 +24,6 @@ from schemawright.migrate.verify import verify_migrations
 
 migrate_app = typer.Typer(help="Apply, undo, check and verify versioned migrations (Flyway file names).",
                           no_args_is_help=True)
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DirOption = Annotated[Path, typer.Option("--dir", help="Folder of V<n>__<desc>.sql / U<n>__<desc>.sql files")]
 DsnOption = Annotated[str | None, typer.Option("--dsn", help="PostgreSQL URL; default: the embedded server")]
@@ -47,7 +49,7 @@ class _Bar(Reporter):
         self.progress.stop()
 
     def waiting_for_lock(self, holder: str) -> None:
-        self.console.print(f"waiting for the migration lock ({holder})")
+        self.console.print(f"waiting for the migration lock ({escape(holder)})")
 
     def started(self, label: str, statements: int) -> None:
         if self.task is not None:
@@ -60,13 +62,12 @@ class _Bar(Reporter):
     def finished(self, result: MigrationResult) -> None:
         verb = "applied" if result.direction == "up" else "undid"
         resumed = f", resumed at statement {result.resumed_at}" if result.resumed_at > 1 else ""
-        self.console.print(f"{verb} V{result.version} {result.description} "
+        self.console.print(f"{verb} V{escape(str(result.version))} {escape(result.description)} "
                            f"({result.statements} statements, {result.milliseconds} ms{resumed})")
 
 
 def _fail(exc: SchemawrightError) -> None:
-    err.print(f"[bold red]error:[/] {exc}")
-    raise typer.Exit(exc.exit_code)
+    fail(exc)
 
 
 @migrate_app.command("new")
@@ -77,18 +78,18 @@ def new_cmd(description: Annotated[str, typer.Argument(help="What the migration 
         forward, undo = new_migration(directory, description)
     except SchemawrightError as exc:
         _fail(exc)
-    out.print(f"created {forward}\ncreated {undo}")
+    _out().print(f"created {escape(str(forward))}\ncreated {escape(str(undo))}")
 
 
 def _run(fn, directory: Path, dsn, to, table, lock_timeout, verb: str) -> None:
     try:
-        with _Bar(err) as bar:
+        with _Bar(_err()) as bar:
             results = fn(directory, dsn, to=to, table=table, lock_timeout=lock_timeout, reporter=bar)
         report = migration_status(directory, dsn, table=table)
     except SchemawrightError as exc:
         _fail(exc)
     version = f"version {report.current}" if report.current else "no version"
-    out.print(f"{verb} {len(results)} migration(s); the database is at {version}, {report.pending} pending")
+    _out().print(f"{verb} {len(results)} migration(s); the database is at {escape(version)}, {report.pending} pending")
 
 
 @migrate_app.command("up")
@@ -122,27 +123,28 @@ def status_cmd(directory: DirOption, dsn: DsnOption = None, table: TableOption =
         table_out.add_column(col, justify="right" if col in ("version", "ms") else "left")
     for v in report.versions:
         colour = colours.get(v.state, "red")
-        table_out.add_row(v.version, v.description, f"[{colour}]{v.state}[/]", v.applied_at or "",
-                          "" if v.execution_ms is None else str(v.execution_ms), v.detail)
-    out.print(table_out)
-    out.print(f"current version: {report.current or 'none'}; {report.pending} pending")
+        table_out.add_row(escape(v.version), escape(v.description), f"[{colour}]{v.state}[/]",
+                          escape(str(v.applied_at or "")),
+                          "" if v.execution_ms is None else str(v.execution_ms), escape(v.detail or ""))
+    _out().print(table_out)
+    _out().print(f"current version: {escape(str(report.current or 'none'))}; {report.pending} pending")
 
 
 @migrate_app.command("verify")
 def verify_cmd(directory: DirOption, dsn: DsnOption = None, table: TableOption = DEFAULT_TABLE) -> None:
     """Up, down to zero, up again in a scratch database; the catalogs must match. Your database is untouched."""
     try:
-        with _Bar(err) as bar:
+        with _Bar(_err()) as bar:
             result = verify_migrations(directory, dsn, table=table, reporter=bar)
     except SchemawrightError as exc:
         _fail(exc)
     if result.ok:
-        out.print(f"[green]ok[/]: {result.migrations} migration(s) went up, down to zero and up again; "
+        _out().print(f"[green]ok[/]: {result.migrations} migration(s) went up, down to zero and up again; "
                   f"catalogs equal ({result.seconds:.2f} s)")
         return
-    err.print(f"[bold red]error:[/] {len(result.problems)} problem(s):")
+    error(f"{len(result.problems)} problem(s):")
     for problem in result.problems:
-        err.print(f"  {problem}", markup=False)
+        _err().print(f"  {problem}", markup=False)
     raise typer.Exit(5)
 
 

@@ -223,9 +223,6 @@ class RenameColumn(Change):
         return RenameColumn(self.schema, self.table, self.new, self.old)
 
 
-COLUMN_ATTRIBUTES = ("type", "nullable", "default", "identity", "generated")
-
-
 @dataclass(frozen=True)
 class AlterColumn(Change):
     """A column whose type, nullability, default, identity or generation expression changes

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import operator
 import sys
 import types
 import typing
@@ -22,19 +23,34 @@ def _defaults(cls) -> tuple[tuple[str, object], ...]:
         for f in dataclasses.fields(cls))
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+@cache
+def _plan(cls) -> tuple | None:
+    """(fetch every field at once, field names, their defaults) for a dataclass type, None for any other
+    type (asked once per type)."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    names = tuple(name for name, _ in _defaults(cls))
+    fetch = operator.attrgetter(*names) if len(names) > 1 else (lambda obj: tuple(getattr(obj, n) for n in names))
+    return fetch, names, tuple(default for _, default in _defaults(cls))
+
+
 def to_dict(obj):
     """A dataclass tree as dicts/lists/scalars; fields equal to their default are left out."""
-    if dataclasses.is_dataclass(obj):
-        out = {}
-        for name, default in _defaults(type(obj)):
-            value = getattr(obj, name)
-            if value != default:
-                out[name] = to_dict(value)
-        return out
+    cls = type(obj)
+    if cls in _SCALARS:
+        return obj
+    plan = _plan(cls)
+    if plan is not None:
+        fetch, names, defaults = plan
+        return {name: value if type(value) in _SCALARS else to_dict(value)
+                for name, value, default in zip(names, fetch(obj), defaults) if value != default}
     if isinstance(obj, enum.Enum):
         return obj.value
     if isinstance(obj, (list, tuple)):
-        return [to_dict(v) for v in obj]
+        return [v if type(v) in _SCALARS else to_dict(v) for v in obj]
     if isinstance(obj, dict):
         return {k: to_dict(v) for k, v in obj.items() if not str(k).startswith("_")}
     return obj

@@ -57,9 +57,6 @@ class DataType:
         """The element type of an array type (self when not an array)."""
         return DataType(self.kind, self.length, self.precision, self.scale, self.name, 0)
 
-    def as_array(self) -> DataType:
-        return DataType(self.kind, self.length, self.precision, self.scale, self.name, self.array_dims + 1)
-
     @property
     def is_numeric(self) -> bool:
         return self.array_dims == 0 and self.kind in NUMERIC_KINDS

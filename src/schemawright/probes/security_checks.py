@@ -104,6 +104,7 @@ class FixturePlan:
         facts = schema.facts.security or SecurityFacts()
         self.bindings: dict[str, dict] = facts.rls
         self.rows: dict[str, FixtureRow] = {}
+        self._persistent: dict[str, str] = {}  # table -> label of its first row that is not temporary
         self.serial = itertools.count(1)
         self.membership = facts.tenant_binding if (facts.tenant_binding or {}).get("kind") == "membership" else None
         if self.membership is not None:  # the members A and B first: each tenant's rows are read by its member
@@ -119,8 +120,7 @@ class FixturePlan:
         for table in schema.tables:
             if table.name in audited and table.name not in self.bindings:
                 self.ensure(table.name, "new")
-            if not any(r.table == table.name and not r.temporary for r in self.rows.values()) \
-                    and table.name != (facts.audit or {}).get("table"):
+            if table.name not in self._persistent and table.name != (facts.audit or {}).get("table"):
                 self.ensure(table.name, "fixture")
 
     @staticmethod
@@ -129,8 +129,7 @@ class FixturePlan:
 
     def label(self, table: str) -> str:
         """A persistent row of ``table``: principal A's when the table is bound, else its fixture row."""
-        return f"{table}:A" if table in self.bindings else next(
-            (r.label for r in self.rows.values() if r.table == table and not r.temporary), f"{table}:fixture")
+        return f"{table}:A" if table in self.bindings else self._persistent.get(table, f"{table}:fixture")
 
     def value(self, binding: dict, who: str) -> str:
         """SQL (jsonb) for principal ``who``'s value of a binding column."""
@@ -205,6 +204,8 @@ class FixturePlan:
         if table.primary_key:
             constraints[table.primary_key.name] = list(table.primary_key.columns)
         self.rows[label] = FixtureRow(label, name, fixed, candidates, constraints, temporary=who in ("A-new", "new"))
+        if not self.rows[label].temporary:
+            self._persistent.setdefault(name, label)
         return label
 
     def sql(self) -> str:
@@ -265,22 +266,26 @@ def privilege_checks(schema: Schema) -> list[Check]:
     roles = [(r.name, lit(r.name)) for r in schema.roles if r.purpose != "owner"]
     roles.append(("PUBLIC", NOBODY))
     out = []
+    # The probing statements (quoted as literals) are the same for every role: made once.
+    relations = [(t.name, "table", [(op, lit(_operation_sql(t, op))) for op in TABLE_OPERATIONS])
+                 for t in schema.tables]
+    relations += [(v.name, "view", [("SELECT", lit(f"SELECT 1 FROM public.{q(v.name)} WHERE false"))])
+                  for v in schema.views]
+    # EXPLAIN checks EXECUTE (when the executor is set up) without running the function's body
+    calls = [(f, lit(f"EXPLAIN SELECT public.{q(f.name)}({', '.join(['NULL'] * _argument_count(f.arguments))})"))
+             for f in schema.functions]
     for label, role_sql in roles:
         allowed = effective_privileges(schema, None if label == "PUBLIC" else label)
-        relations = [(t.name, "table", t) for t in schema.tables] + [(v.name, "view", None) for v in schema.views]
-        for name, kind, table in relations:
-            for op in TABLE_OPERATIONS if table is not None else ("SELECT",):
-                statement = (_operation_sql(table, op) if table is not None
-                             else f"SELECT 1 FROM public.{q(name)} WHERE false")
-                expected = "allowed" if op in allowed.get((kind, name), set()) else "denied"
+        for name, kind, statements in relations:
+            granted = allowed.get((kind, name), set())
+            for op, statement in statements:
+                expected = "allowed" if op in granted else "denied"
                 out.append(Check("privileges", f"privileges: {label} on {name}", f"{label}: {op} on {name} {expected}",
-                                 f"pg_temp.sw_privilege({role_sql}, {lit(statement)})", expected))
-        for f in schema.functions:
-            # EXPLAIN checks EXECUTE (when the executor is set up) without running the function's body
-            call = f"EXPLAIN SELECT public.{q(f.name)}({', '.join(['NULL'] * _argument_count(f.arguments))})"
+                                 f"pg_temp.sw_privilege({role_sql}, {statement})", expected))
+        for f, call in calls:
             expected = "allowed" if "EXECUTE" in allowed.get(("function", f.name), set()) else "denied"
             out.append(Check("privileges", f"privileges: {label} on functions", f"{label}: EXECUTE {f.name} {expected}",
-                             f"pg_temp.sw_privilege({role_sql}, {lit(call)})", expected))
+                             f"pg_temp.sw_privilege({role_sql}, {call})", expected))
     app = schema.role("app")
     if app is not None:
         out.append(Check("privileges", "roles: the login role has no password in any file", f"{app.name} has no "

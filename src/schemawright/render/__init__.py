@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 
+from schemawright.gc_pause import collector_paused
 from schemawright.model.schema import Schema
 
 RENDERERS = ("sql_files", "model_json", "seed_data", "dictionary", "security_docs", "security_pgtap", "config", "operations", "orm_sqlalchemy", "docs", "agent_output")  # agent_output last: it lists the other artifacts
@@ -50,7 +51,8 @@ def render_all(schema: Schema, spec: object = None, timings: dict[str, float] | 
     """Every renderer's artifacts for ``schema``. ``spec`` is accepted for older callers and not read:
     everything a renderer needs is in the model and its facts."""
     ctx = RenderContext(schema=schema, timings=timings or {})
-    for module in RENDERERS:
-        importlib.import_module(f"schemawright.render.{module}")
-        ctx.artifacts += REGISTRY[module]().render(ctx)
+    with collector_paused():
+        for module in RENDERERS:
+            importlib.import_module(f"schemawright.render.{module}")
+            ctx.artifacts += REGISTRY[module]().render(ctx)
     return ctx.artifacts

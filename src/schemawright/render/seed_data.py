@@ -55,9 +55,10 @@ def seed_sql(ctx: RenderContext, rows: int = DEV_ROWS) -> str:
             continue
         cols = tp.batch(0, tp.rows)
         names = tp.columns
+        empty = {c for c in names if f"{tp.name}.{c}" in cleared}
         values = []
         for i in range(tp.rows):
-            row = [None if f"{tp.name}.{c}" in cleared else copy_unescape(cols[c][i]) for c in names]
+            row = [None if c in empty else copy_unescape(cols[c][i]) for c in names]
             values.append("    (" + ", ".join(_literal(v) for v in row) + ")")
         target = q(tp.name) if tp.table.schema == "public" else f"{q(tp.table.schema)}.{q(tp.name)}"
         lines.append(f"INSERT INTO {target} ({', '.join(q(c) for c in names)}) VALUES\n" + ",\n".join(values) + ";\n")

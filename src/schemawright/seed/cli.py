@@ -8,9 +8,12 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from schemawright.cli_output import err as cli_err
+from schemawright.cli_output import error, fail
+from schemawright.cli_output import out as cli_out
 from schemawright.errors import SchemawrightError
 
 
@@ -30,38 +33,34 @@ def seed_cmd(
     from schemawright.datagen.plan import SeedError
     from schemawright.seed.run import seed as run_seed
 
-    err, out = Console(stderr=True), Console()
+    err, out = cli_err(), cli_out()
     try:
         day = dt.date.fromisoformat(until) if until else None
     except ValueError:
-        err.print(f"[bold red]error:[/] --until {until!r} is not a date (YYYY-MM-DD)")
-        raise typer.Exit(2) from None
+        error(f"--until {until!r} is not a date (YYYY-MM-DD)", 2)
     if scale <= 0:
-        err.print("[bold red]error:[/] --scale must be positive")
-        raise typer.Exit(2)
+        error("--scale must be positive", 2)
     try:
         result = run_seed(source, dsn, scale=scale, seed=seed, until=day, replace=replace, workers=workers,
                           console=None if as_json else err, max_rows=max_rows)
     except SeedError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(4) from None
+        error(str(exc), 4)
     except SchemawrightError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(exc.exit_code) from None
+        fail(exc)
     report = result.load
     if as_json:
         print(json.dumps(report.to_dict(), indent=2))
         return
-    table = Table(title=f"{result.source.name}: seeded (scale {scale}, seed {seed})")
+    table = Table(title=f"{escape(result.source.name)}: seeded (scale {scale}, seed {seed})")
     for col, justify in (("table", "left"), ("rows", "right"), ("seconds", "right"), ("notes", "left")):
         table.add_column(col, justify=justify)
     for t in report.tables:
-        table.add_row(t.table, f"{t.rows:,}", f"{t.seconds:.2f}", "; ".join(t.notes))
+        table.add_row(escape(t.table), f"{t.rows:,}", f"{t.seconds:.2f}", escape("; ".join(t.notes)))
     out.print(table)
     if result.created_schema:
         out.print("created the design's tables first")
     for r in report.repairs:
-        out.print(f"repaired: {r}")
+        out.print(f"repaired: {escape(str(r))}")
     out.print(f"{report.rows:,} rows: COPY {report.copy_seconds:.2f} s ({report.copy_rows_per_second:,.0f} rows/s), "
               f"keys/indexes/FKs rebuilt and checked {report.constraint_seconds:.2f} s, "
               f"VACUUM ANALYZE {report.vacuum_seconds:.2f} s")

@@ -74,13 +74,13 @@ def _worker_block(index: int, start: int, count: int) -> bytes:
     return _PLAN.tables[index].block(start, count)
 
 
-def _copy_statement(plan: TablePlan) -> sql.Composed:
+def copy_statement(plan: TablePlan) -> sql.Composed:
     t = plan.table
     return sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(t.schema, t.name), sql.SQL(", ").join(map(sql.Identifier, plan.columns)))
 
 
-def _set_aside(conn: psycopg.Connection, plan: SeedPlan) -> list[str]:
+def set_aside(conn: psycopg.Connection, plan: SeedPlan) -> list[str]:
     """Drop keys, unique constraints, foreign keys and indexes of the plan's tables; return the DDL
     that restores them, in the order to run it."""
     names = [qualified(t.table.schema, t.name) for t in plan.tables]
@@ -130,7 +130,7 @@ def _set_aside_history_triggers(conn: psycopg.Connection, plan: SeedPlan) -> lis
     return enable
 
 
-def _ensure_partitions(conn: psycopg.Connection, plan: SeedPlan) -> None:
+def ensure_partitions(conn: psycopg.Connection, plan: SeedPlan) -> None:
     """Monthly partitions covering the generated time window, for range-partitioned tables on one
     time column (months another partition already covers are left alone)."""
     for tp in plan.tables:
@@ -161,7 +161,7 @@ def _validate(conn: psycopg.Connection, plan: SeedPlan, tp: TablePlan, report: L
     for _attempt in range(6):
         block = tp.block(0, min(tp.rows, SAMPLE_ROWS))
         try:
-            with conn.transaction(force_rollback=True), conn.cursor() as cur, cur.copy(_copy_statement(tp)) as cp:
+            with conn.transaction(force_rollback=True), conn.cursor() as cur, cur.copy(copy_statement(tp)) as cp:
                 cp.write(block)
             return
         except psycopg.errors.CheckViolation as exc:
@@ -197,9 +197,9 @@ def load_plan(conn: psycopg.Connection, plan: SeedPlan, *, workers: int | None =
                        TimeRemainingColumn(), console=console, transient=True) if console else None
     try:
         with conn.transaction():
-            restore = _set_aside(conn, plan)
+            restore = set_aside(conn, plan)
             restore += _set_aside_history_triggers(conn, plan)
-            _ensure_partitions(conn, plan)
+            ensure_partitions(conn, plan)
             for tp in plan.tables:
                 if tp.rows:
                     _validate(conn, plan, tp, report)
@@ -279,7 +279,7 @@ class _LineProgress:
 
 def _copy_table(conn, index: int, tp: TablePlan, pool, workers: int, block_rows: int, bar, task) -> None:
     starts = range(0, tp.rows, block_rows)
-    with conn.cursor() as cur, cur.copy(_copy_statement(tp)) as cp:
+    with conn.cursor() as cur, cur.copy(copy_statement(tp)) as cp:
         if pool is None:
             for s in starts:
                 cp.write(tp.block(s, min(block_rows, tp.rows - s)))

@@ -62,10 +62,6 @@ class SafeLiteralStream(RawStream):
         self.write(quote_literal(s))
 
 
-def _kind_name(node: ast.A_Expr) -> str:
-    return getattr(node.kind, "name", str(node.kind))
-
-
 def _combine(results: list[str]) -> str:
     if not results:
         return UNKNOWN

@@ -1,0 +1,66 @@
+"""The command line's consoles and its one error printer.
+
+Every command prints through ``out``/``err`` and reports failures with ``fail``/``error``, so all of
+them behave alike: text from users, files and servers is escaped (a ``[red]`` in a path is printed as
+it is), and lines are not wrapped when the output is not a terminal (a long temporary path in an
+error message stays on one line for scripts and tests that read it). Exit codes: README.md, "Exit codes".
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from schemawright.errors import SchemawrightError, SpecError
+
+INTERNAL_ERROR = 70  # a bug in schemawright (EX_SOFTWARE)
+INTERRUPTED = 130
+
+
+def console(stderr: bool = False) -> Console:
+    """A console that wraps long lines on a terminal only and never colours what it did not mark up."""
+    con = Console(stderr=stderr, highlight=False)
+    if not con.is_terminal:
+        con.soft_wrap = True
+    return con
+
+
+@cache
+def out() -> Console:
+    """Standard output (made on first use)."""
+    return console()
+
+
+@cache
+def err() -> Console:
+    """Standard error (made on first use)."""
+    return console(stderr=True)
+
+
+def error(message: str, exit_code: int | None = None) -> None:
+    """Print ``error: <message>`` on standard error (the message is escaped); exit when a code is given."""
+    err().print(f"[bold red]error:[/] {escape(message)}")
+    if exit_code is not None:
+        raise typer.Exit(exit_code)
+
+
+def fail(exc: SchemawrightError, nothing_done: str = "nothing was written") -> NoReturn:
+    """Report ``exc`` (each located problem of an input on its own line) and exit with its code."""
+    if isinstance(exc, SpecError):
+        err().print(f"[bold red]error:[/] {len(exc.problems)} problem(s) in the input; {escape(nothing_done)}")
+        for problem in exc.problems:
+            err().print(f"  {escape(str(problem))}")
+    else:
+        error(str(exc))
+    raise typer.Exit(exc.exit_code)
+
+
+def internal_error(exc: BaseException) -> NoReturn:
+    """A bug: one line naming it (the traceback with SCHEMAWRIGHT_DEBUG=1), exit 70."""
+    err().print(f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))}\n"
+                "This is a bug in schemawright; rerun with SCHEMAWRIGHT_DEBUG=1 for the traceback.")
+    raise SystemExit(INTERNAL_ERROR)
