@@ -67,5 +67,7 @@ def test_a_model_json_written_before_the_typed_facts_still_loads_them():
     loaded = schema_from_json(data).facts
     assert loaded.security is not None and loaded.security.rls == schema.facts.security.rls
     assert loaded.query_patterns == schema.facts.query_patterns
+    # not in the old settings: the integration, the rule lists and counts (the tenancy rides along when present)
     assert dataclasses.replace(loaded, project=schema.facts.project, integration=schema.facts.integration,
-                               application_rules=schema.facts.application_rules) == schema.facts
+                               application_rules=schema.facts.application_rules,
+                               business_rules=schema.facts.business_rules, tenancy=schema.facts.tenancy) == schema.facts

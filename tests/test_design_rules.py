@@ -520,7 +520,7 @@ def test_tenant_keys_cannot_cross_tenants(tmp_path):
          "attributes": ["title", "project_id", {"name": "parent_task_id", "references": "tasks", "nullable": True}]},
         {"name": "task_comments", "attributes": ["task_id", "body"]},
     ], relationships=[{"from": "projects", "to": "users", "type": "many_to_many", "through": "project_watchers"}])
-    tenancy = schema.settings["tenancy"]
+    tenancy = schema.facts.tenancy
     assert tenancy["root"] == "organizations"
     assert tenancy["tables"] == {"projects": "organization_id", "tasks": "organization_id",
                                  "memberships": "organization_id", "project_watchers": "organization_id",

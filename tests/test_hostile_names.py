@@ -378,7 +378,8 @@ def test_dbml_parses_back_to_the_same_names_notes_and_defaults(hostile):
     assert columns["first name"].note.text == text
     refs = {(r.table1.name, tuple(c.name for c in r.col1), r.table2.name) for r in parsed.refs}
     assert ("my $function$ table", ("org $function$",), "tenant $function$") in refs
-    assert (LONG, ("my ref",), "my $function$ table") in refs
+    # both tables are tenant-scoped: the key carries the tenant (design/tenancy.py), hostile names and all
+    assert (LONG, ("org $function$", "my ref"), "my $function$ table") in refs
 
 
 def test_dbml_default_that_cannot_be_spelled_goes_to_the_note():

@@ -10,7 +10,7 @@ import pytest
 
 from schemawright.api import design_project
 from schemawright.db import scratch_database
-from schemawright.verify.rows import RowFactory
+from schemawright.datagen.rows import RowFactory
 
 INPUTS = Path(__file__).resolve().parent / "inputs"
 

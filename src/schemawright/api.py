@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from schemawright.design import design, preflight
+from schemawright.design import design
+from schemawright.project import preflight
 from schemawright.spec.load import load_task_input
 from schemawright.model.schema import Schema
 from schemawright.project.sources import design_task_input

@@ -170,6 +170,19 @@ class _DistinctInstant(Pure):
         return super().values(b)
 
 
+class _Periodic(Pure):
+    """Dates (or instants) that are a pure function of the row index, recording their seconds."""
+
+    def __init__(self, window: TimeWindow, kind: Kind, name: str, seconds):
+        self.name, self.seconds, self.window, self.kind = name, seconds, window, kind
+        super().__init__(lambda i: render_instants(window, kind, [seconds(i)])[0])
+
+    def values(self, b: Batch) -> list[str]:
+        secs = [self.seconds(i) for i in b.idx]
+        b.secs[self.name] = secs
+        return render_instants(self.window, self.kind, secs)
+
+
 def render_instants(window: TimeWindow, kind: Kind, secs) -> list[str]:
     days = window.days
     if kind == Kind.DATE:
@@ -485,6 +498,19 @@ def column_generator(schema: Schema, table: Table, column: Column, rules: Column
         if distinct:
             return Pure(lambda i: str(i + 1))
         return Choice(number_pool(column, rules, rng, pool_size(rows)))
+    period = next((p for p in schema.facts.non_overlapping if p.table == table.name), None)
+    if period is not None and k in (Kind.TIMESTAMP, Kind.TIMESTAMPTZ, Kind.DATE) \
+            and column.name in (period.start, period.end):
+        # a non-overlap rule (design/rules/overlap.py): row i holds [i * step, i * step + step / 2), so no two
+        # periods overlap whatever key they share
+        day = 86400 if k == Kind.DATE else 1
+        step = max(window.span // max(rows, 1) // day * day, 2 * day)
+        half = max(step // 2 // day * day, day)
+        offset = half if column.name == period.end else 0
+        secs = (lambda i: min(i * step + offset, window.span - 1))
+        if k == Kind.DATE:
+            return _Periodic(window, k, column.name, secs)
+        return _DistinctInstant(window, k == Kind.TIMESTAMPTZ, column.name, secs)
     if k in (Kind.TIMESTAMP, Kind.TIMESTAMPTZ) and distinct:  # increasing, one step per row, jittered
         step = max(window.span / max(rows, 1), 1.0)
         return _DistinctInstant(window, k == Kind.TIMESTAMPTZ, column.name,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+import re
 from dataclasses import dataclass, field
 
 from schemawright.dialects.base import table_order
@@ -19,7 +20,7 @@ from schemawright.errors import SchemawrightError
 from schemawright.model.schema import Column, ForeignKey, Schema, Table
 from schemawright.model.types import Kind
 from schemawright.datagen.columns import (
-    MIX, Batch, Gen, Nullable, Pure, column_generator, null_fraction,
+    MIX, Batch, Choice, Const, Gen, Nullable, Pure, column_generator, null_fraction,
 )
 from schemawright.datagen.pools import NULL, Pools, TimeWindow, monthly_growth
 from schemawright.datagen.rules import ColumnRules, table_rules
@@ -223,6 +224,12 @@ def build_plan(schema: Schema, *, scale: float = 0.01, seed: int = 42, until: dt
         if max_rows is not None and count > max_rows:
             plan.rows = max_rows
             plan.notes.append(f"capped at {max_rows:,} rows (scale gives {count:,})")
+        period = next((p for p in schema.facts.non_overlapping if p.table == table.name), None)
+        if period is not None and table.has_column(period.start) and \
+                table.column(period.start).type.kind == Kind.DATE and plan.rows > window.span // (2 * 86400):
+            plan.rows = int(window.span // (2 * 86400))  # one period of at most a day every two days
+            plan.notes.append(f"capped at {plan.rows:,} rows: periods of {period.key} never overlap "
+                              f"({period.start}..{period.end}), one day each in the time window")
         plans[table.name] = plan
         _plan_table(schema, plan, plans, pools, window, rng)
         out.append(plan)
@@ -266,6 +273,7 @@ def _plan_table(schema: Schema, plan: TablePlan, plans: dict[str, TablePlan], po
         if column.nullable and column.default is None and column.name not in distinct:
             gen = Nullable(gen, null_fraction(column))
         plan.gens[column.name] = gen
+    _partial_uniques_hold(plan)
     plan.order = _generation_order(plan)
     for name in distinct:
         cap = getattr(plan.gens.get(name), "pool", None)
@@ -331,6 +339,45 @@ def _unique_strategy(schema: Schema, plan: TablePlan, rules: dict[str, ColumnRul
             plan.notes.append(f"{plan.rows:,} rows requested; ({', '.join(key)}) allows {cap:,} distinct combinations")
             plan.rows = cap
     return distinct
+
+
+_BOOL_PRED = re.compile(r'^\(?"?(\w+)"?\)?$')
+_EQ_PRED = re.compile(r"""^\(?"?(\w+)"?\s*=\s*'((?:[^']|'')*)'(?:::\w+)?\)?$""")
+_NOT_NULL_PRED = re.compile(r'^\(?"?(\w+)"?\s+IS\s+NOT\s+NULL\)?$', re.I)
+
+
+def _inner(gen):
+    return gen.inner if isinstance(gen, Nullable) else gen
+
+
+def _partial_uniques_hold(plan: TablePlan) -> None:
+    """A partial unique index ("at most one primary address per customer": UNIQUE (customer_id) WHERE
+    is_primary) holds by keeping its predicate false in the synthetic rows: the predicate's boolean is
+    false, its status value is never drawn, its optional column stays NULL. Other predicates are noted."""
+    table = plan.table
+    for ix in table.indexes:
+        if not ix.unique or ix.where is None:
+            continue
+        text = str(ix.where).strip()
+        if (m := _BOOL_PRED.match(text)) and table.has_column(m.group(1)) \
+                and table.column(m.group(1)).type.kind == Kind.BOOLEAN and m.group(1) in plan.gens:
+            plan.gens[m.group(1)] = Const("f")
+        elif (m := _EQ_PRED.match(text)) and isinstance(_inner(plan.gens.get(m.group(1))), Choice):
+            value = m.group(2).replace("''", "'")
+            gen = plan.gens[m.group(1)]
+            rest = [v for v in _inner(gen).pool if v != value]
+            if not rest:
+                plan.notes.append(f"{ix.name}: every value of {m.group(1)} satisfies its predicate")
+                continue
+            choice = Choice(rest, skew=0.8)
+            plan.gens[m.group(1)] = Nullable(choice, gen.p) if isinstance(gen, Nullable) else choice
+        elif (m := _NOT_NULL_PRED.match(text)) and table.has_column(m.group(1)) \
+                and table.column(m.group(1)).nullable and m.group(1) in plan.gens:
+            plan.gens[m.group(1)] = Const(NULL)
+        else:
+            plan.notes.append(f"{ix.name}: partial unique index (WHERE {text}) not enforced by construction")
+            continue
+        plan.notes.append(f"{ix.name}: its predicate ({text}) is kept false in the synthetic rows")
 
 
 def _coprime_stride(n: int, rng: random.Random) -> int:

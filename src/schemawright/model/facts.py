@@ -131,6 +131,17 @@ class SecurityFacts:
 
 
 @dataclass(frozen=True)
+class NonOverlapping:
+    """A compiled business rule: rows of ``table`` with the same ``key`` never have overlapping periods
+    ``[start, end)`` (design/rules/overlap.py); synthetic data (datagen) must honour it too."""
+
+    table: str
+    key: str
+    start: str
+    end: str
+
+
+@dataclass(frozen=True)
 class DesignFacts:
     project: ProjectFacts = field(default_factory=ProjectFacts)
     scale: Scale | None = None
@@ -143,4 +154,5 @@ class DesignFacts:
     business_rules: int = 0  # business rules declared in the input (with or without a check)
     # tenant isolation (design/tenancy.py): root, root_key, tables {table: tenant column}, global {table: why}
     tenancy: dict = field(default_factory=dict)
+    non_overlapping: tuple[NonOverlapping, ...] = ()
     security: SecurityFacts | None = None  # None: no security design (the stage did not run)

@@ -110,6 +110,8 @@ def _legacy_facts(legacy: dict) -> dict:
         facts["project"] = {"name": legacy["project"]}
     if legacy.get("scale"):
         facts["scale"] = {"name": legacy["scale"], "default_rows": legacy.get("default_rows", 1_000_000)}
+    if isinstance(legacy.get("tenancy"), dict):
+        facts["tenancy"] = legacy["tenancy"]
     if isinstance(legacy.get("security"), dict):
         security = dict(legacy["security"])
         security["session_settings"] = security.pop("settings", None) or {}

@@ -72,6 +72,11 @@ def verify_project(folder: str | Path, *, dsn: str | None = None, progress: Cons
     folder = Path(folder)
     if not folder.is_dir():
         raise VerifyError(f"{folder} is not a folder")
+    if dsn is not None:
+        from schemawright.db.dsn import announce, check_dsn
+
+        check_dsn(dsn, "--dsn")
+        announce(dsn, "--dsn", scratch=True)
     model = load_model(folder)
     forward, undo = read_migrations(folder)
     with contextlib.ExitStack() as stack:

@@ -35,7 +35,7 @@ def compile(rt: RuleText) -> Compiled | None:
     stated = re.search(r"\((.*?)\)", rt.text)
     text = re.sub(r"\s*\(.*?\)\s*", " ", rt.text).strip()
     m = re.fullmatch(r"(?:there is |there can be |there may be )?(?:at most|only|no more than|not more than) one "
-                     r"(\w+)(?: [\w ]+?)?(?: (?:per|for each|for every|of each|of a|of an|in each|within) (.+))?", text)
+                     r"(\w+)(?: [\w ]+?)??(?: (?:per|for each|for every|of each|of a|of an|in each|within) (.+))?", text)
     if not m:
         return None
     adjective = m.group(1)

@@ -12,9 +12,11 @@ trigger needs no btree_gist extension (the embedded server has none).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from schemawright.design.rules.base import TEMPORAL, Compiled, RuleText
 from schemawright.model import names
+from schemawright.model.facts import NonOverlapping
 from schemawright.model.schema import Function, Trigger
 from schemawright.model.types import Kind
 
@@ -99,5 +101,8 @@ END;
     # AFTER: the row's own constraints (a UNIQUE on key and start) speak first, with their own errors
     rt.table.triggers.append(Trigger(name=trigger, function=fn, timing="AFTER", events=("INSERT", "UPDATE"),
                                      origin=rt.origin("overlap")))
+    facts = rt.ctx.schema.facts
+    rt.ctx.schema.facts = replace(facts, non_overlapping=facts.non_overlapping + (
+        NonOverlapping(rt.table.name, key, start, end),))
     return Compiled("overlap", [f"TRIGGER {trigger}", f"FUNCTION {fn}"],
                     f"no two rows of one {key} with overlapping [{start}, {end}) ({rng})")

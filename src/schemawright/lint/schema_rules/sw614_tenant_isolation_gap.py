@@ -139,7 +139,7 @@ def _tenant_tables(tables, ctx) -> dict[str, str]:
     """table -> tenant column: as a schemawright design records it, else the most common required tenant-like
     column (by name, or compared with a tenant setting in a policy), when two tables or more have it."""
     names = {t.name for t in tables}
-    designed = (ctx.schema.settings.get("tenancy") or {}).get("tables") or {}
+    designed = (ctx.schema.facts.tenancy or {}).get("tables") or {}
     if designed:
         return {t: c for t, c in designed.items() if t in names}
     found: dict[str, str] = {}

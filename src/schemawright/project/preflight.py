@@ -73,7 +73,7 @@ def check(schema: Schema, artifacts, smap) -> None:
     import psycopg
 
     from schemawright.db import scratch_database
-    from schemawright.migrate.statements import split_statements
+    from schemawright.project.statements import split_statements
     statements = [s for s in split_statements(migration.content, MIGRATION) if not s.non_transactional]
     try:
         scratch = scratch_database(dsn, "sw_preflight")
