@@ -14,7 +14,8 @@ import pytest
 from schemawright.api import design_project
 from schemawright.db import scratch_database
 from schemawright.db.embedded import bin_dir
-from schemawright.verify.runner import apply_files, load_model, read_migrations
+from schemawright.project.applier import apply_files
+from schemawright.project.layout import load_model, read_migrations
 from schemawright.verify.security import scratch_roles
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "ecommerce.json"
@@ -58,11 +59,25 @@ def test_backup_script_refuses_to_run_without_a_database_url(tmp_path):
     assert done.returncode != 0 and "set DATABASE_URL" in done.stderr
 
 
+def test_a_failed_backup_leaves_no_partial_file(tmp_path, pg_dsn):
+    """pg_dump failing half-way (here: a database that does not exist) leaves no .dump.tmp behind."""
+    project = tmp_path / "db"
+    design_project(EXAMPLE, project)
+    backups = tmp_path / "backups"
+    env = {**os.environ, "PATH": f"{bin_dir()}:{os.environ['PATH']}", "BACKUP_DIR": str(backups),
+           "DATABASE_URL": pg_dsn.rsplit("/", 1)[0] + "/no_such_database_sw"}
+    env.pop("BACKUP_PASSPHRASE", None)
+    done = subprocess.run([str(project / "scripts/maintenance/backup.sh")], env=env, capture_output=True, text=True)
+    assert done.returncode != 0
+    assert list(backups.iterdir()) == []
+
+
 SAAS = Path(__file__).resolve().parents[1] / "examples" / "saas_multitenant.yaml"
 
 
-def _two_tenants(conn) -> tuple[str, str]:
-    """Two organizations with a user, a project and a task each; returns their ids (A, B)."""
+def _two_tenants(conn, users: list | None = None) -> tuple[str, str]:
+    """Two organizations with a member user, a project and a task each; returns their ids (A, B) and
+    appends the users' ids to ``users`` (the tenant is honoured only for a member: fn_current_tenant)."""
     ids = []
     for tenant in ("alpha", "beta"):
         org = conn.execute("INSERT INTO organizations (name, slug) VALUES (%s, %s) RETURNING id",
@@ -73,7 +88,10 @@ def _two_tenants(conn) -> tuple[str, str]:
                                "RETURNING id", (org, f"{tenant} project", user)).fetchone()[0]
         conn.execute("INSERT INTO tasks (organization_id, project_id, title) VALUES (%s, %s, %s)",
                      (org, project, f"{tenant} task"))
+        conn.execute("INSERT INTO memberships (organization_id, user_id) VALUES (%s, %s)", (org, user))
         ids.append(str(org))
+        if users is not None:
+            users.append(str(user))
     return ids[0], ids[1]
 
 
@@ -91,7 +109,8 @@ def test_restore_keeps_the_owner_role_so_row_level_security_holds_through_views(
     with scratch_roles(pg_dsn, model), scratch_database(pg_dsn) as source, scratch_database(pg_dsn) as target:
         with psycopg.connect(source, autocommit=True) as conn:
             assert apply_files(conn, forward) == []
-            tenant_a, tenant_b = _two_tenants(conn)
+            members: list[str] = []
+            tenant_a, tenant_b = _two_tenants(conn, members)
         done = subprocess.run([str(project / "scripts/maintenance/backup.sh")], env={**env, "DATABASE_URL": source},
                               capture_output=True, text=True, check=True)
         backup = Path(done.stdout.strip())
@@ -110,10 +129,12 @@ def test_restore_keeps_the_owner_role_so_row_level_security_holds_through_views(
                                    "AND prosecdef").fetchone()
             assert definer == (owner,)
             conn.execute(psycopg.sql.SQL("SET ROLE {}").format(psycopg.sql.Identifier(app)))
+            conn.execute("SELECT set_config('app.current_user_id', %s, false)", (members[0],))
             conn.execute("SELECT set_config('app.current_tenant_id', %s, false)", (tenant_a,))
             for view in ("vw_active_projects", "vw_active_tasks"):
                 seen = {str(r[0]) for r in conn.execute(f"SELECT organization_id FROM {view}")}
                 assert seen == {tenant_a}, view
+            conn.execute("SELECT set_config('app.current_user_id', %s, false)", (members[1],))
             conn.execute("SELECT set_config('app.current_tenant_id', %s, false)", (tenant_b,))
             assert {str(r[0]) for r in conn.execute("SELECT organization_id FROM vw_active_tasks")} == {tenant_b}
             conn.execute("RESET ROLE")

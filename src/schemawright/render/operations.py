@@ -25,13 +25,15 @@ mkdir -p "$BACKUP_DIR"
 chmod 700 "$BACKUP_DIR"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 target="$BACKUP_DIR/${prefix}_$stamp.dump"
+trap 'rm -f "$target.tmp" "$target.enc.tmp"' EXIT  # a failed run (disk full, server gone) leaves no partial file
 # Custom format: compressed, restorable table by table, and checked by pg_restore --list below.
 # Each object's owner is recorded (the custom format always does); restore.sh gives it back.
 pg_dump --format=custom --dbname="$DATABASE_URL" --file="$target.tmp"
 pg_restore --list "$target.tmp" > /dev/null
 if [ -n "${BACKUP_PASSPHRASE:-}" ]; then
   # Encrypted at rest (seed 004: backup encryption); the passphrase stays in the environment.
-  openssl enc -aes-256-cbc -pbkdf2 -salt -pass env:BACKUP_PASSPHRASE -in "$target.tmp" -out "$target.enc"
+  openssl enc -aes-256-cbc -pbkdf2 -salt -pass env:BACKUP_PASSPHRASE -in "$target.tmp" -out "$target.enc.tmp"
+  mv "$target.enc.tmp" "$target.enc"
   rm -f "$target.tmp"
   target="$target.enc"
 else
