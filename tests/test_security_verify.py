@@ -215,7 +215,7 @@ TENANT_SABOTAGE = {
 
 def test_tenant_isolation_gaps_are_caught(tmp_path, pg_dsn):
     result = design_project(example_copy(tmp_path, "saas_multitenant.yaml"), tmp_path / "out")
-    p = result.schema.settings["security"]["role_prefix"]
+    p = result.schema.facts.security.role_prefix
     migration = tmp_path / "out" / "migrations" / "V001__initial_schema.sql"
     text = migration.read_text(encoding="utf-8")
     for old, new in TENANT_SABOTAGE.items():
@@ -237,11 +237,11 @@ def test_tenant_isolation_gaps_are_caught(tmp_path, pg_dsn):
 
 def test_tenant_isolation_is_attacked_on_every_tenant_table(tmp_path, pg_dsn):
     result = design_project(example_copy(tmp_path, "saas_multitenant.yaml"), tmp_path / "out")
-    facts = result.schema.settings
+    tenancy = result.schema.facts.tenancy
     report = verify_project(tmp_path / "out", dsn=pg_dsn)
     assert report.passed, failures(report)
     steps = {s.name: s for s in report.steps}
-    scoped = set(facts["tenancy"]["tables"]) | {facts["tenancy"]["root"]}
+    scoped = set(tenancy["tables"]) | {tenancy["root"]}
     assert scoped == {"organizations", "memberships", "projects", "tasks", "api_keys", "subscriptions", "invoices",
                       "project_watchers"}
     for name in scoped:
@@ -249,7 +249,7 @@ def test_tenant_isolation_is_attacked_on_every_tenant_table(tmp_path, pg_dsn):
         assert step.ok and step.detail.endswith("as designed"), step
     assert {"tenant isolation: tasks -> projects", "tenant isolation: invoices -> subscriptions",
             "tenant isolation: project_watchers -> projects"} <= steps.keys()
-    assert facts["security"]["tenant_binding"]["kind"] == "membership"
+    assert result.schema.facts.security.tenant_binding["kind"] == "membership"
 
 
 def test_lint_flags_the_gaps_verify_catches(tmp_path, pg_dsn):
@@ -298,7 +298,7 @@ def test_tenant_without_memberships_is_a_documented_trust_boundary(tmp_path, pg_
     path = tmp_path / "accounts.json"
     path.write_text(json.dumps(spec), encoding="utf-8")
     result = design_project(path, tmp_path / "out")
-    assert result.schema.settings["security"]["tenant_binding"]["kind"] == "trust_boundary"
+    assert result.schema.facts.security.tenant_binding["kind"] == "trust_boundary"
     report = verify_project(tmp_path / "out", dsn=pg_dsn)
     assert report.passed, failures(report)
     names = {s.name for s in report.steps}

@@ -59,7 +59,9 @@ def bench_cmd(
         print_report(result, con)
         for line in storage_lines(result):
             con.print(f"storage {line}", highlight=False)
-        con.print("wrote " + ", ".join(str(p) for p in written))
+        con.print("wrote:", highlight=False)
+        for path in written:  # one per line: a line holds at most one path that cannot be wrapped
+            con.print(f"  {path}", highlight=False, markup=False)
     if result.get("unmeasured"):
         for item in result["unmeasured"]:
             err.print(f"[bold red]error:[/] declared query pattern {item['pattern']!r} was not measured: "

@@ -264,7 +264,7 @@ def input_patterns(conn: psycopg.Connection, schema: Schema) -> list[Pattern]:
             bound = positional_parameters(schema, text)
             missing = sorted(set(dollars) - set(bound))
             if missing:
-                raise PatternError(f"query pattern {p['name']!r}: cannot tell which column "
+                raise PatternError(f"query pattern {p.name!r}: cannot tell which column "
                                    f"{', '.join(f'${n}' for n in missing)} is compared with, so no real values can "
                                    "be bound; compare each parameter with a column (col = $1)")
             numbers = sorted(bound)
@@ -276,7 +276,7 @@ def input_patterns(conn: psycopg.Connection, schema: Schema) -> list[Pattern]:
                 rows = _sample(conn, schema.table(table_name), [bound[n][1] for n in ns],
                                "WHERE " + " AND ".join(f"{q(bound[n][1])} IS NOT NULL" for n in ns))
                 if not rows:
-                    raise PatternError(f"query pattern {p['name']!r}: {table_name} holds no rows to take "
+                    raise PatternError(f"query pattern {p.name!r}: {table_name} holds no rows to take "
                                        f"{', '.join(f'${n}' for n in ns)} from")
                 for k, n in enumerate(ns):
                     values[n] = [r[k] for r in rows]
@@ -289,7 +289,7 @@ def input_patterns(conn: psycopg.Connection, schema: Schema) -> list[Pattern]:
                 table = schema.table(a) if b else next((t for t in schema.tables if t.has_column(a)), None)
                 columns.append((table, b or a))
             if any(t is None or not t.has_column(c) for t, c in columns):
-                raise PatternError(f"query pattern {p['name']!r}: no column "
+                raise PatternError(f"query pattern {p.name!r}: no column "
                                    + ", ".join(f":{a}{'.' + b if b else ''}" for a, b in refs) + " in the design")
             samples = [_sample(conn, t, [c]) for t, c in columns]
             params = [tuple(s[i % len(s)][0] for s in samples) for i in range(min(len(s) for s in samples))] or [()]

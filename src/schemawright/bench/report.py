@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import textwrap
 from pathlib import Path
 
 from rich import box
@@ -74,7 +75,9 @@ def print_report(result: dict, console: Console) -> None:
                       f" TPS; this workload: {result['throughput']['reads_per_second']:,.0f} reads/s, "
                       f"{result['throughput']['writes_per_second']:,.0f} writes/s")
     if "baseline_ratio" in result:
-        console.print(f"value of the design: {result['baseline_ratio']['summary']}")
+        for line in textwrap.wrap(f"value of the design: {result['baseline_ratio']['summary']}", 80,
+                                  subsequent_indent="  "):
+            console.print(line, highlight=False, markup=False)
 
 
 def baseline_ratio(result: dict) -> dict:
