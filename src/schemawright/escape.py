@@ -127,11 +127,18 @@ def html_text(text: str) -> str:
 _MD_PUNCT = re.compile(r"([\\`|\[\]*]|(?<![^\W_])_|_(?![^\W_]))")
 
 
+# Text made only of these needs no escaping (the common case: plain words and sentences), so it is
+# returned as is without the regular-expression passes below.
+_MD_PLAIN = re.compile(r"[A-Za-z0-9 ,.;:()/%'\"?!@]*")
+
+
 def md_text(text: str) -> str:
     """Text in a Markdown heading, paragraph or list item: shown as written, never markup. HTML
     (``<script>``) is escaped as entities; backslashes, backticks, pipes, brackets (links) and
     emphasis marks are backslash-escaped; line breaks become spaces so the text cannot start a block (a heading, a
     fence) of its own."""
+    if isinstance(text, str) and _MD_PLAIN.fullmatch(text):
+        return text
     text = _MD_PUNCT.sub(r"\\\1", html.escape(_one_line(text), quote=False))
     # A leading block marker would turn the line into a heading, quote, list or fence.
     return re.sub(r"^(\s*)([#>+\-*=~])", r"\1\\\2", text)
@@ -140,7 +147,10 @@ def md_text(text: str) -> str:
 def md_cell(text: str) -> str:
     """Text in a Markdown table cell: as ``md_text``, but line breaks become ``<br>`` so the row
     stays one line with its column count."""
-    return "<br>".join(md_text(part) for part in _LINE_BREAKS.split(str(text)))
+    text = str(text)
+    if _MD_PLAIN.fullmatch(text):
+        return text
+    return "<br>".join(md_text(part) for part in _LINE_BREAKS.split(text))
 
 
 def md_code(text: str) -> str:
