@@ -225,3 +225,27 @@ def test_serial_default_creates_its_sequence():
     sql = [s.sql for s in plan(diff(Schema(), _schema(table))).forward]
     assert sql[0] == "CREATE SEQUENCE IF NOT EXISTS t_id_seq AS integer;"
     assert sql[2] == "ALTER SEQUENCE t_id_seq OWNED BY t.id;"
+
+
+def test_a_new_owner_takes_over_the_kept_objects(tmp_path):
+    """Diffing designs whose owners differ (another project name) used to crash (ChangeOwner arity): the
+    objects kept from the old schema change owner; the ones the new schema adds are created by it."""
+    import json
+    from pathlib import Path
+
+    from schemawright.api import design_schema
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "ecommerce.json"
+    spec = json.loads(example.read_text())
+    spec["project"]["name"] = "renamed shop"
+    spec["data_model"]["entities"].append({"name": "gift_card", "attributes": ["code", "balance"]})
+    renamed = tmp_path / "renamed.json"
+    renamed.write_text(json.dumps(spec))
+    old, new = design_schema(example)[1], design_schema(renamed)[1]
+    assert old.owner != new.owner
+    owner_changes = [c for c in diff(old, new) if isinstance(c, ch.ChangeOwner)]
+    assert len(owner_changes) == 1
+    moved = {o.name for o in owner_changes[0].objects}
+    assert "orders" in moved and "gift_cards" not in moved
+    sql = plan(diff(old, new), allow_destructive=True).sql()
+    assert f'OWNER TO {new.owner}' in sql or f'OWNER TO "{new.owner}"' in sql

@@ -122,7 +122,8 @@ def _owner(old: Schema, new: Schema) -> list[ch.Change]:
     out: list[ch.Change] = []
     single = old.owner and new.owner and ", " not in old.owner + new.owner
     if single and old.owner != new.owner:
-        out.append(ch.ChangeOwner(old.owner, new.owner, _owned(old), _owned(new)))
+        after = set(_owned(new))  # the objects kept from the old schema change owner; new ones are created by it
+        out.append(ch.ChangeOwner(old.owner, new.owner, tuple(o for o in _owned(old) if o in after)))
     before, after = managed_owner(old), managed_owner(new)
     if before or after:
         out.append(ch.SessionRole(before, after))
