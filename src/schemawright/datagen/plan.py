@@ -23,7 +23,7 @@ from schemawright.datagen.columns import (
     MIX, Batch, Choice, Const, Gen, Nullable, Pure, column_generator, null_fraction,
 )
 from schemawright.datagen.pools import NULL, Pools, TimeWindow, monthly_growth
-from schemawright.datagen.rules import ColumnRules, table_rules
+from schemawright.datagen.rules import ColumnRules, derived_columns, table_rules
 
 DEFAULT_ROWS = 10_000
 KEY_CACHE_ROWS = 200_000  # parents this small keep their keys in a list (~100 bytes a key)
@@ -261,6 +261,9 @@ def _plan_table(schema: Schema, plan: TablePlan, plans: dict[str, TablePlan], po
         plan.columns = [c.name for c in table.columns if c.generated is None]
         return
     distinct = _unique_strategy(schema, plan, rules, groups, rng)
+    # operands of a NOT NULL derived column (total = subtotal + fee) are never NULL: the sum would be
+    operands = {d for column in table.columns if not column.nullable and column.name in rules
+                and rules[column.name].derived is not None for d in derived_columns(rules[column.name].derived)}
     time_col = _ordered_time_column(table)
     for column in table.columns:
         if column.generated is not None:
@@ -270,7 +273,7 @@ def _plan_table(schema: Schema, plan: TablePlan, plans: dict[str, TablePlan], po
             continue
         gen = column_generator(schema, table, column, rules.get(column.name, ColumnRules()), pools, window, rng,
                                column.name in distinct, time_col, plan.rows)
-        if column.nullable and column.default is None and column.name not in distinct:
+        if column.nullable and column.default is None and column.name not in distinct | operands:
             gen = Nullable(gen, null_fraction(column))
         plan.gens[column.name] = gen
     _partial_uniques_hold(plan)
