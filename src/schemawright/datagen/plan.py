@@ -242,8 +242,17 @@ def _plan_table(schema: Schema, plan: TablePlan, plans: dict[str, TablePlan], po
     rules = table_rules(table)
     groups: dict[str, RefGroup] = {}
     # the widest key first: (tenant_id, project_id) fills tenant_id from the project, so (tenant_id) agrees
+    unset: set[str] = set()  # columns of a reference into a table loaded later (a cycle): left NULL
     for fk in sorted(table.foreign_keys, key=lambda f: -len(f.columns)):
-        if any(c in groups for c in fk.columns) or fk.ref_table not in plans and fk.ref_table != table.name:
+        if fk.ref_table not in plans and fk.ref_table != table.name and not any(c in groups for c in fk.columns):
+            # the parent is loaded after this table (the reference closes a cycle): no key of it exists yet
+            if not all(table.column(c).nullable for c in fk.columns):
+                raise SeedError(f"{table.name}: {fk.name} references {fk.ref_table}, loaded later (a reference "
+                                "cycle), and its columns are NOT NULL")
+            unset |= set(fk.columns)
+            plan.notes.append(f"{fk.name}: left NULL ({fk.ref_table} is loaded later: a reference cycle)")
+            continue
+        if any(c in groups for c in fk.columns):
             plan.notes.append(f"{fk.name}: columns shared with another foreign key; filled by the first")
             continue
         parent = plans.get(fk.ref_table, plan)
@@ -270,6 +279,9 @@ def _plan_table(schema: Schema, plan: TablePlan, plans: dict[str, TablePlan], po
             continue
         plan.columns.append(column.name)
         if column.name in groups or (plan.enumeration and column.name in _enumerated(plan.enumeration)):
+            continue
+        if column.name in unset:
+            plan.gens[column.name] = Const(NULL)
             continue
         gen = column_generator(schema, table, column, rules.get(column.name, ColumnRules()), pools, window, rng,
                                column.name in distinct, time_col, plan.rows)
