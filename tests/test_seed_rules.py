@@ -51,3 +51,11 @@ def test_reference_closing_a_cycle_is_left_null(tmp_path: Path):
     departments = plan.table("departments")
     assert set(departments.batch(0, 50)["manager_id"]) == {NULL}
     assert any("loaded later" in note for note in departments.notes)
+
+
+def test_date_in_a_unique_key_is_enumerated(tmp_path: Path, scratch_dsn: str):
+    """attendance_records: UNIQUE (student_id, class_id, attended_on), a date among two references."""
+    _seed(tmp_path, scratch_dsn, "school.yaml")
+    n, keys, days = _one(scratch_dsn, "SELECT count(*), count(DISTINCT (student_id, class_id, attended_on)), "
+                                      "count(DISTINCT attended_on) FROM attendance_records")
+    assert n > 0 and keys == n and days > 1

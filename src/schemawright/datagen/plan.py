@@ -269,7 +269,7 @@ def _plan_table(schema: Schema, plan: TablePlan, plans: dict[str, TablePlan], po
     if plan.rows == 0:
         plan.columns = [c.name for c in table.columns if c.generated is None]
         return
-    distinct = _unique_strategy(schema, plan, rules, groups, rng)
+    distinct = _unique_strategy(schema, plan, rules, groups, rng, window)
     # operands of a NOT NULL derived column (total = subtotal + fee) are never NULL: the sum would be
     operands = {d for column in table.columns if not column.nullable and column.name in rules
                 and rules[column.name].derived is not None for d in derived_columns(rules[column.name].derived)}
@@ -304,18 +304,24 @@ def _enumerated(e: Enumeration) -> set[str]:
     return names
 
 
-def _finite_domain(schema: Schema, column: Column, rules: ColumnRules) -> list[str] | None:
+def _finite_domain(schema: Schema, column: Column, rules: ColumnRules,
+                   window: TimeWindow | None = None) -> list[str] | None:
+    """The column's values when there are few enough to enumerate (IN sets, enums, booleans, and with
+    ``window`` the days of the time window for a date)."""
     if rules.values:
         return list(rules.values)
     if column.type.kind == Kind.ENUM and schema.enum(column.type.name):
         return list(schema.enum(column.type.name).values)
     if column.type.kind == Kind.BOOLEAN:
         return ["t", "f"]
+    if window is not None and column.type.kind == Kind.DATE and not column.type.array_dims \
+            and rules.lo is None and rules.hi is None and not rules.after and not rules.patterns:
+        return list(window.days)
     return None
 
 
 def _unique_strategy(schema: Schema, plan: TablePlan, rules: dict[str, ColumnRules], groups: dict[str, RefGroup],
-                     rng: random.Random) -> set[str]:
+                     rng: random.Random, window: TimeWindow | None = None) -> set[str]:
     """Columns to make distinct; sets ``plan.enumeration`` for a key made only of references/value sets."""
     table = plan.table
     keys = ([table.primary_key.columns] if table.primary_key else []) + [u.columns for u in table.uniques]
@@ -341,7 +347,7 @@ def _unique_strategy(schema: Schema, plan: TablePlan, rules: dict[str, ColumnRul
                 if groups[c] not in components:
                     components.append(groups[c])
             else:
-                dom = _finite_domain(schema, table.column(c), rules.get(c, ColumnRules()))
+                dom = _finite_domain(schema, table.column(c), rules.get(c, ColumnRules()), window)
                 if dom is None:
                     raise SeedError(f"{table.name}: cannot make unique key ({', '.join(key)}) distinct")
                 components.append((c, dom))
