@@ -47,6 +47,7 @@ class RefGroup:
     salt: int
     null_share: float = 0.0
     self_ref: bool = False  # a reference to the same table: a row points at an earlier one, never itself
+    avoid: RefGroup | None = None  # a reference to the same parent this one must differ from (CHECK a <> b)
 
     def parent_indices(self, indices) -> list[int | None]:
         """Skewed parent row indices (density ~ u^-2/3: a few parents get many children), or None."""
@@ -65,6 +66,10 @@ class RefGroup:
             else:
                 j = int(size * ((x >> 16) / 281474976710656.0) ** 3)
                 out.append(min(j, size - 1))
+        if self.avoid is not None and n > 1 and not self.self_ref:
+            # the same row as the other reference: take the next parent row instead
+            out = [(j + 1) % n if j is not None and j == o else j
+                   for j, o in zip(out, self.avoid.parent_indices(indices))]
         return out
 
     def columns_for(self, parent_idx: list[int | None]) -> dict[str, list[str]]:
@@ -84,10 +89,13 @@ class Enumeration:
     components: list  # RefGroup or (column name, list of values)
     stride: int
     offset: int
+    # (p, q): components p < q with the same values that must differ (CHECK a <> b): q takes one value
+    # fewer and skips p's, a bijection onto the pairs that differ
+    differ: dict[int, int] = field(default_factory=dict)  # q -> p
 
     @property
     def capacity(self) -> int:
-        return math.prod(self._size(c) for c in self.components)
+        return math.prod(self._size(c) - (d in self.differ) for d, c in enumerate(self.components))
 
     @staticmethod
     def _size(c) -> int:
@@ -96,12 +104,14 @@ class Enumeration:
     def columns_at(self, indices) -> dict[str, list[str]]:
         cap = self.capacity
         digits: list[list[int]] = [[] for _ in self.components]
+        sizes = [self._size(c) - (d in self.differ) for d, c in enumerate(self.components)]
         for i in indices:
             x = (i * self.stride + self.offset) % cap
-            for d, c in enumerate(self.components):
-                size = self._size(c)
+            for d, size in enumerate(sizes):
                 digits[d].append(x % size)
                 x //= size
+        for q, p in self.differ.items():
+            digits[q] = [v + (v >= w) for v, w in zip(digits[q], digits[p])]
         out: dict[str, list[str]] = {}
         for c, ds in zip(self.components, digits):
             if isinstance(c, RefGroup):
@@ -266,6 +276,11 @@ def _plan_table(schema: Schema, plan: TablePlan, plans: dict[str, TablePlan], po
         for c in fk.columns:
             groups[c] = group
     plan.refs = list(dict.fromkeys(groups.values()))
+    for c, r in rules.items():  # CHECK (a <> b) between two references to the same parent rows
+        for other in r.differs:
+            a, b = groups.get(c), groups.get(other)
+            if a is not None and b is not None and a is not b and b.avoid is not a and _same_parent(a, b):
+                a.avoid = b
     if plan.rows == 0:
         plan.columns = [c.name for c in table.columns if c.generated is None]
         return
@@ -295,6 +310,11 @@ def _plan_table(schema: Schema, plan: TablePlan, plans: dict[str, TablePlan], po
         if isinstance(plan.gens.get(name), Pure) and cap is not None and len(cap) < plan.rows:
             plan.notes.append(f"{name}: only {len(cap)} distinct values satisfy its check")
             plan.rows = len(cap)
+
+
+def _same_parent(a: RefGroup, b: RefGroup) -> bool:
+    """Two single-column references to the same column of the same parent rows."""
+    return a.parent is b.parent and len(a.fk.columns) == 1 and a.fk.ref_columns == b.fk.ref_columns
 
 
 def _enumerated(e: Enumeration) -> set[str]:
@@ -352,6 +372,12 @@ def _unique_strategy(schema: Schema, plan: TablePlan, rules: dict[str, ColumnRul
                     raise SeedError(f"{table.name}: cannot make unique key ({', '.join(key)}) distinct")
                 components.append((c, dom))
         e = Enumeration(components=components, stride=1, offset=0)
+        for q, cq in enumerate(components):  # CHECK (a <> b) between two references in the key
+            for p, cp in enumerate(components[:q]):
+                if isinstance(cp, RefGroup) and isinstance(cq, RefGroup) and _same_parent(cp, cq) \
+                        and q not in e.differ and cp.parent.rows > 1 and (
+                        cq.fk.columns[0] in rules.get(cp.fk.columns[0], ColumnRules()).differs):
+                    e.differ[q] = p
         cap = e.capacity
         e.stride = _coprime_stride(cap, rng)
         e.offset = rng.randrange(cap) if cap else 0
