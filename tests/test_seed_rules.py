@@ -20,10 +20,10 @@ ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "tests" / "inputs"
 
 
-def _seed(tmp_path: Path, dsn: str, name: str, scale: float = 0.01):
+def _seed(tmp_path: Path, dsn: str, name: str, scale: float = 0.001):
     out = tmp_path / "out"
     design_project(INPUTS / name, out)
-    return seed(out, dsn, scale=scale)
+    return seed(out, dsn, scale=scale, max_rows=20_000)
 
 
 def _one(dsn: str, query: str):
