@@ -23,7 +23,7 @@ from schemawright.datagen.columns import (
     MIX, Batch, Choice, Const, Gen, Nullable, Pure, column_generator, null_fraction,
 )
 from schemawright.datagen.pools import NULL, Pools, TimeWindow, monthly_growth
-from schemawright.datagen.rules import ColumnRules, table_rules
+from schemawright.datagen.rules import ColumnRules, derived_columns, table_rules
 
 DEFAULT_ROWS = 10_000
 KEY_CACHE_ROWS = 200_000  # parents this small keep their keys in a list (~100 bytes a key)
@@ -47,6 +47,7 @@ class RefGroup:
     salt: int
     null_share: float = 0.0
     self_ref: bool = False  # a reference to the same table: a row points at an earlier one, never itself
+    avoid: RefGroup | None = None  # a reference to the same parent this one must differ from (CHECK a <> b)
 
     def parent_indices(self, indices) -> list[int | None]:
         """Skewed parent row indices (density ~ u^-2/3: a few parents get many children), or None."""
@@ -65,6 +66,10 @@ class RefGroup:
             else:
                 j = int(size * ((x >> 16) / 281474976710656.0) ** 3)
                 out.append(min(j, size - 1))
+        if self.avoid is not None and n > 1 and not self.self_ref:
+            # the same row as the other reference: take the next parent row instead
+            out = [(j + 1) % n if j is not None and j == o else j
+                   for j, o in zip(out, self.avoid.parent_indices(indices))]
         return out
 
     def columns_for(self, parent_idx: list[int | None]) -> dict[str, list[str]]:
@@ -84,10 +89,13 @@ class Enumeration:
     components: list  # RefGroup or (column name, list of values)
     stride: int
     offset: int
+    # (p, q): components p < q with the same values that must differ (CHECK a <> b): q takes one value
+    # fewer and skips p's, a bijection onto the pairs that differ
+    differ: dict[int, int] = field(default_factory=dict)  # q -> p
 
     @property
     def capacity(self) -> int:
-        return math.prod(self._size(c) for c in self.components)
+        return math.prod(self._size(c) - (d in self.differ) for d, c in enumerate(self.components))
 
     @staticmethod
     def _size(c) -> int:
@@ -96,12 +104,14 @@ class Enumeration:
     def columns_at(self, indices) -> dict[str, list[str]]:
         cap = self.capacity
         digits: list[list[int]] = [[] for _ in self.components]
+        sizes = [self._size(c) - (d in self.differ) for d, c in enumerate(self.components)]
         for i in indices:
             x = (i * self.stride + self.offset) % cap
-            for d, c in enumerate(self.components):
-                size = self._size(c)
+            for d, size in enumerate(sizes):
                 digits[d].append(x % size)
                 x //= size
+        for q, p in self.differ.items():
+            digits[q] = [v + (v >= w) for v, w in zip(digits[q], digits[p])]
         out: dict[str, list[str]] = {}
         for c, ds in zip(self.components, digits):
             if isinstance(c, RefGroup):
@@ -242,8 +252,17 @@ def _plan_table(schema: Schema, plan: TablePlan, plans: dict[str, TablePlan], po
     rules = table_rules(table)
     groups: dict[str, RefGroup] = {}
     # the widest key first: (tenant_id, project_id) fills tenant_id from the project, so (tenant_id) agrees
+    unset: set[str] = set()  # columns of a reference into a table loaded later (a cycle): left NULL
     for fk in sorted(table.foreign_keys, key=lambda f: -len(f.columns)):
-        if any(c in groups for c in fk.columns) or fk.ref_table not in plans and fk.ref_table != table.name:
+        if fk.ref_table not in plans and fk.ref_table != table.name and not any(c in groups for c in fk.columns):
+            # the parent is loaded after this table (the reference closes a cycle): no key of it exists yet
+            if not all(table.column(c).nullable for c in fk.columns):
+                raise SeedError(f"{table.name}: {fk.name} references {fk.ref_table}, loaded later (a reference "
+                                "cycle), and its columns are NOT NULL")
+            unset |= set(fk.columns)
+            plan.notes.append(f"{fk.name}: left NULL ({fk.ref_table} is loaded later: a reference cycle)")
+            continue
+        if any(c in groups for c in fk.columns):
             plan.notes.append(f"{fk.name}: columns shared with another foreign key; filled by the first")
             continue
         parent = plans.get(fk.ref_table, plan)
@@ -257,10 +276,18 @@ def _plan_table(schema: Schema, plan: TablePlan, plans: dict[str, TablePlan], po
         for c in fk.columns:
             groups[c] = group
     plan.refs = list(dict.fromkeys(groups.values()))
+    for c, r in rules.items():  # CHECK (a <> b) between two references to the same parent rows
+        for other in r.differs:
+            a, b = groups.get(c), groups.get(other)
+            if a is not None and b is not None and a is not b and b.avoid is not a and _same_parent(a, b):
+                a.avoid = b
     if plan.rows == 0:
         plan.columns = [c.name for c in table.columns if c.generated is None]
         return
-    distinct = _unique_strategy(schema, plan, rules, groups, rng)
+    distinct = _unique_strategy(schema, plan, rules, groups, rng, window)
+    # operands of a NOT NULL derived column (total = subtotal + fee) are never NULL: the sum would be
+    operands = {d for column in table.columns if not column.nullable and column.name in rules
+                and rules[column.name].derived is not None for d in derived_columns(rules[column.name].derived)}
     time_col = _ordered_time_column(table)
     for column in table.columns:
         if column.generated is not None:
@@ -268,9 +295,12 @@ def _plan_table(schema: Schema, plan: TablePlan, plans: dict[str, TablePlan], po
         plan.columns.append(column.name)
         if column.name in groups or (plan.enumeration and column.name in _enumerated(plan.enumeration)):
             continue
+        if column.name in unset:
+            plan.gens[column.name] = Const(NULL)
+            continue
         gen = column_generator(schema, table, column, rules.get(column.name, ColumnRules()), pools, window, rng,
                                column.name in distinct, time_col, plan.rows)
-        if column.nullable and column.default is None and column.name not in distinct:
+        if column.nullable and column.default is None and column.name not in distinct | operands:
             gen = Nullable(gen, null_fraction(column))
         plan.gens[column.name] = gen
     _partial_uniques_hold(plan)
@@ -282,6 +312,11 @@ def _plan_table(schema: Schema, plan: TablePlan, plans: dict[str, TablePlan], po
             plan.rows = len(cap)
 
 
+def _same_parent(a: RefGroup, b: RefGroup) -> bool:
+    """Two single-column references to the same column of the same parent rows."""
+    return a.parent is b.parent and len(a.fk.columns) == 1 and a.fk.ref_columns == b.fk.ref_columns
+
+
 def _enumerated(e: Enumeration) -> set[str]:
     names: set[str] = set()
     for c in e.components:
@@ -289,18 +324,24 @@ def _enumerated(e: Enumeration) -> set[str]:
     return names
 
 
-def _finite_domain(schema: Schema, column: Column, rules: ColumnRules) -> list[str] | None:
+def _finite_domain(schema: Schema, column: Column, rules: ColumnRules,
+                   window: TimeWindow | None = None) -> list[str] | None:
+    """The column's values when there are few enough to enumerate (IN sets, enums, booleans, and with
+    ``window`` the days of the time window for a date)."""
     if rules.values:
         return list(rules.values)
     if column.type.kind == Kind.ENUM and schema.enum(column.type.name):
         return list(schema.enum(column.type.name).values)
     if column.type.kind == Kind.BOOLEAN:
         return ["t", "f"]
+    if window is not None and column.type.kind == Kind.DATE and not column.type.array_dims \
+            and rules.lo is None and rules.hi is None and not rules.after and not rules.patterns:
+        return list(window.days)
     return None
 
 
 def _unique_strategy(schema: Schema, plan: TablePlan, rules: dict[str, ColumnRules], groups: dict[str, RefGroup],
-                     rng: random.Random) -> set[str]:
+                     rng: random.Random, window: TimeWindow | None = None) -> set[str]:
     """Columns to make distinct; sets ``plan.enumeration`` for a key made only of references/value sets."""
     table = plan.table
     keys = ([table.primary_key.columns] if table.primary_key else []) + [u.columns for u in table.uniques]
@@ -326,11 +367,17 @@ def _unique_strategy(schema: Schema, plan: TablePlan, rules: dict[str, ColumnRul
                 if groups[c] not in components:
                     components.append(groups[c])
             else:
-                dom = _finite_domain(schema, table.column(c), rules.get(c, ColumnRules()))
+                dom = _finite_domain(schema, table.column(c), rules.get(c, ColumnRules()), window)
                 if dom is None:
                     raise SeedError(f"{table.name}: cannot make unique key ({', '.join(key)}) distinct")
                 components.append((c, dom))
         e = Enumeration(components=components, stride=1, offset=0)
+        for q, cq in enumerate(components):  # CHECK (a <> b) between two references in the key
+            for p, cp in enumerate(components[:q]):
+                if isinstance(cp, RefGroup) and isinstance(cq, RefGroup) and _same_parent(cp, cq) \
+                        and q not in e.differ and cp.parent.rows > 1 and (
+                        cq.fk.columns[0] in rules.get(cp.fk.columns[0], ColumnRules()).differs):
+                    e.differ[q] = p
         cap = e.capacity
         e.stride = _coprime_stride(cap, rng)
         e.offset = rng.randrange(cap) if cap else 0

@@ -31,6 +31,7 @@ class ColumnRules:
     patterns: list[tuple[str, bool]] = field(default_factory=list)  # (regex, case-insensitive)
     after: list[tuple[str, bool]] = field(default_factory=list)  # (other column, strictly) this must exceed
     derived: ast.Node | None = None  # col = <arithmetic over other columns>
+    differs: list[str] = field(default_factory=list)  # other columns this one must differ from (a <> b)
 
 
 def _column(node) -> str | None:
@@ -118,6 +119,9 @@ def table_rules(table: Table) -> dict[str, ColumnRules]:
                     rules(left).patterns.append((_const(part.rexpr), op == "~*"))
                 elif op in _FLIP:
                     _comparison(part, op, left, right, rules)
+                elif op in ("<>", "!=") and left and right and left != right:
+                    rules(left).differs.append(right)
+                    rules(right).differs.append(left)
     return out
 
 
