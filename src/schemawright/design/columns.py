@@ -264,7 +264,8 @@ LEXICON: tuple[Rule, ...] = (
                                        r"cancel_at_period_end|[a-z_]+_flag)$"), _flag_more),
     Rule("lexicon_date", re.compile(r"^(?:valid_from|valid_to|valid_until|valid_thru|effective_from|effective_to|"
                                     r"effective_until|starts_on|ends_on|birth|[a-z_]+_until_date|expiry|"
-                                    r"expiration|[a-z_]+_expiry|(?:valid|effective|available)_[a-z_]+)$"),
+                                    r"expiration|[a-z_]+_expiry|(?:valid|effective|available)_[a-z_]+|"
+                                    r"needed_by|required_by|due_by|deadline)$"),
          _validity_date),
     Rule("lexicon_instant", re.compile(r"^(?:[a-z_]+_(?:start|end|from|until)|scheduled_for|starts|ends|"
                                        r"start_time|end_time|[a-z_]+_timestamp)$"), _instant),
@@ -276,7 +277,7 @@ LEXICON: tuple[Rule, ...] = (
                                      r"headcount|number_of_[a-z_]+|num_[a-z_]+|n_[a-z_]+|(?:max|min)_[a-z_]+|"
                                      r"[a-z_]+_capacity|capacity|capacity_[a-z_]+|bedrooms|bathrooms|rooms_count|"
                                      r"floor|floors|storeys|stories|[a-z_]+_level|[a-z_]+_year|year_[a-z_]+|"
-                                     r"points|[a-z_]+_points|seats_[a-z_]+|attempts|retries|[a-z_]+_days|days|calories|"
+                                     r"points|[a-z_]+_points|seats_[a-z_]+|units|units_[a-z_]+|attempts|retries|[a-z_]+_days|days|calories|"
                                      r"[a-z_]+_storeys|[a-z_]+_kbps|[a-z_]+_mbps|[a-z_]+_pages|page_count)$"), _count),
     Rule("lexicon_money", re.compile(r"^(?:tip|tips|deposit|premium|fine|commission|credit|debit|refund|bonus|"
                                      r"payout|wage|rent|[a-z_]+_(?:value|limit|paid|revenue|salary|deposit|premium|"

@@ -367,8 +367,13 @@ class DataModel(_Strict):
 
 
 class DataVolume(_Strict):
-    initial: str | None = None
+    initial: str | None = None  # "200K records"; a plain number of rows is accepted too
     growth_rate: str | None = None
+
+    @field_validator("initial", mode="before")
+    @classmethod
+    def _rows_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 class QueryPerformance(_Strict):
