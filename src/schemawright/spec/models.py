@@ -367,7 +367,7 @@ class DataModel(_Strict):
 
 
 class DataVolume(_Strict):
-    initial: str | None = None  # "200K records"; a plain number of rows is accepted too
+    initial: str | int | None = None  # "200K records"; a plain number of rows is accepted (kept as text)
     growth_rate: str | None = None
 
     @field_validator("initial", mode="before")
