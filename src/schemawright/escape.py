@@ -127,9 +127,15 @@ def html_text(text: str) -> str:
 _MD_PUNCT = re.compile(r"([\\`|\[\]*]|(?<![^\W_])_|_(?![^\W_]))")
 
 
-# Text made only of these needs no escaping (the common case: plain words and sentences), so it is
-# returned as is without the regular-expression passes below.
-_MD_PLAIN = re.compile(r"[A-Za-z0-9 ,.;:()/%'\"?!@]*")
+# Text with none of these (and no block marker first) needs no escaping: the common case (plain words and
+# sentences, snake_case names) is returned as is without the passes below. The set is everything
+# ``_one_line``, ``html.escape`` and ``_MD_PUNCT`` change: controls and line breaks but tab, bidi marks,
+# HTML's ``&<>``, backslash, backtick, pipe, brackets, ``*`` and a ``_`` that could open or close emphasis.
+_MD_SPECIAL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069&<>\\`|\[\]*]"
+                         r"|(?<![^\W_])_|_(?![^\W_])")
+_MD_BLOCK = re.compile(r"^(\s*)([#>+\-*=~])")
+# What a code span cannot hold as is: table pipes, backslashes, backticks, controls, line breaks, bidi marks.
+_CODE_SPECIAL = re.compile(r"[|\\`\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def md_text(text: str) -> str:
@@ -137,18 +143,19 @@ def md_text(text: str) -> str:
     (``<script>``) is escaped as entities; backslashes, backticks, pipes, brackets (links) and
     emphasis marks are backslash-escaped; line breaks become spaces so the text cannot start a block (a heading, a
     fence) of its own."""
-    if isinstance(text, str) and _MD_PLAIN.fullmatch(text):
+    text = str(text)
+    if not _MD_SPECIAL.search(text) and not _MD_BLOCK.match(text):
         return text
     text = _MD_PUNCT.sub(r"\\\1", html.escape(_one_line(text), quote=False))
     # A leading block marker would turn the line into a heading, quote, list or fence.
-    return re.sub(r"^(\s*)([#>+\-*=~])", r"\1\\\2", text)
+    return _MD_BLOCK.sub(r"\1\\\2", text)
 
 
 def md_cell(text: str) -> str:
     """Text in a Markdown table cell: as ``md_text``, but line breaks become ``<br>`` so the row
     stays one line with its column count."""
     text = str(text)
-    if _MD_PLAIN.fullmatch(text):
+    if not _MD_SPECIAL.search(text) and not _MD_BLOCK.match(text):
         return text
     return "<br>".join(md_text(part) for part in _LINE_BREAKS.split(text))
 
@@ -158,6 +165,8 @@ def md_code(text: str) -> str:
     code span cannot hold safely in a table (pipes, backslashes, line breaks) is written as
     ``md_cell`` text instead."""
     text = str(text)
+    if text and not _CODE_SPECIAL.search(text):
+        return f"`{text}`"
     if not text or re.search(r"[|\\]", text) or _LINE_BREAKS.search(text) or _CONTROLS.search(text):
         return md_cell(text)
     text = _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -24,6 +24,9 @@ class Artifact:
     content: str
     kind: str  # schema | migration | script | doc | report
     description: str = ""
+    # Why agent_output.json lists this file without its text (the same text is in another file the report
+    # carries, or it is data better read from the file); empty: the report carries the text.
+    text_elsewhere: str = ""
 
 
 @dataclass(slots=True)

@@ -7,6 +7,7 @@ integration_support comes from render/orm_sqlalchemy.py (the SQLAlchemy models a
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 
 from schemawright.analysis import confidence
@@ -39,6 +40,7 @@ class AgentOutput(Renderer):
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
         counts = schema_counts(ctx.schema)
+        storage = storage_detail(ctx.schema)
         scripts = [a for a in ctx.artifacts if a.kind in ("schema", "script")]
         migrations = [a for a in ctx.artifacts if a.kind == "migration"]
         docs = [a for a in ctx.artifacts if a.kind == "doc"]
@@ -52,19 +54,15 @@ class AgentOutput(Renderer):
                 "indexes_optimized": counts["indexes"],
             }, confidence.design_inputs(ctx.schema)),
             "schema_implementation": {
-                "database_scripts": [{"filename": a.path, "type": SCRIPT_TYPES[a.kind], "content": a.content,
-                                      "description": a.description} for a in scripts],
-                "migration_files": [{"filename": a.path, "type": "migration", "content": a.content,
-                                     "description": a.description,
-                                     "direction": "down" if a.path.split("/")[-1].startswith("U") else "up"}
-                                    for a in migrations],
-                "seed_data": [{"filename": a.path, "type": "seed", "content": a.content,
-                               "description": a.description} for a in ctx.artifacts if a.kind == "seed"],
+                "database_scripts": [file_entry(a, SCRIPT_TYPES[a.kind]) for a in scripts],
+                "migration_files": [file_entry(a, "migration") | {
+                    "direction": "down" if a.path.split("/")[-1].startswith("U") else "up"} for a in migrations],
+                "seed_data": [file_entry(a, "seed") for a in ctx.artifacts if a.kind == "seed"],
                 "schema_documentation": [{"filename": a.path, "description": a.description} for a in docs],
             },
             "performance_analysis": {
-                "estimated_storage": _storage(ctx),
-                "storage_estimate": storage_detail(ctx.schema),
+                "estimated_storage": _storage(storage),
+                "storage_estimate": storage,
                 "query_performance_projections": [],
                 "index_strategy": [self._index_entry(t, ix) for t in ctx.schema.tables for ix in t.indexes],
                 "partitioning_recommendations": _partitioning(ctx),
@@ -79,13 +77,42 @@ class AgentOutput(Renderer):
                 "inferences": [i.to_dict() for i in ctx.schema.inferences],
             },
         }
-        text = json.dumps(report, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+        text = dumps(report) + "\n"
         return [Artifact("agent_output.json", text, "report", "Machine-readable report (DatabaseAgentOutput)")]
 
     @staticmethod
     def _index_entry(table, ix) -> dict:
         return {"table": table.name, "index": ix.name, "columns": list(ix.columns), "method": str(ix.method),
                 "unique": ix.unique, "reason": ix.origin.reason or ix.comment or "given in the input"}
+
+
+def dumps(value, depth: int = 3, indent: str = "") -> str:
+    """JSON indented by two spaces down to ``depth`` levels, each deeper value on one line: readable, and
+    written by the json module's C encoder (``indent=`` would select its pure-Python one, several times
+    slower on a report of 1,000 tables)."""
+    if depth and isinstance(value, dict) and value:
+        inner = indent + "  "
+        return "{\n" + ",\n".join(f"{inner}{json.dumps(str(k), ensure_ascii=False)}: {dumps(v, depth - 1, inner)}"
+                                   for k, v in value.items()) + f"\n{indent}}}"
+    if depth and isinstance(value, list) and value:
+        inner = indent + "  "
+        return "[\n" + ",\n".join(inner + dumps(v, depth - 1, inner) for v in value) + f"\n{indent}]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def file_entry(artifact: Artifact, kind: str) -> dict:
+    """A file of the project as seed 003's DatabaseScript: with its text, unless the same text is in a file
+    the report already carries (the per-object DDL and the physical model repeat V001's statements) or it
+    is data better read from the file (the model JSON); then its size, SHA-256 and where the text is, so
+    the report is not the project written out twice (30 MB for 1,000 entities)."""
+    entry = {"filename": artifact.path, "type": kind}
+    if artifact.text_elsewhere:
+        data = artifact.content.encode("utf-8")
+        entry |= {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(),
+                  "content_omitted": artifact.text_elsewhere}
+    else:
+        entry["content"] = artifact.content
+    return entry | {"description": artifact.description}
 
 
 AUDIT_RULE = "security.audit"
@@ -115,9 +142,8 @@ def storage_detail(schema) -> dict:
     }
 
 
-def _storage(ctx: RenderContext) -> str:
+def _storage(detail: dict) -> str:
     """Seed 003's estimated_storage: initial size, then the audit trail's yearly growth when audit is on."""
-    detail = storage_detail(ctx.schema)
     text = f"{detail['initial']} initial (indexes {detail['index_share']:.0%} of it)"
     for name, g in detail["growth_per_year"].items():
         text += f"; {name} grows about {g['size']} per year ({g['rows']:,} rows)"

@@ -13,4 +13,5 @@ class ModelJson(Renderer):
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
         return [Artifact(MODEL_PATH, model_text(ctx.schema), "schema",
-                         "The canonical schema model (JSON) that verify compares with")]
+                         "The canonical schema model (JSON) that verify compares with",
+                         text_elsewhere="JSON data: read the file (the report summarises the model)")]

@@ -29,19 +29,21 @@ class SqlFiles(Renderer):
         dialect = get_dialect("postgresql")
         statements = dialect.create_statements(ctx.schema)
         forward = join(statements)
+        v001 = "migrations/V001__initial_schema.sql"
         undo = "\n".join(dialect.drop_statements(ctx.schema)) + "\n"
         out = [
             Artifact("models/physical/physical_model.sql", header(ctx, "Physical model: the complete DDL") + "\n"
-                     + forward, "schema", "Complete DDL of the designed schema, in dependency order"),
-            Artifact("migrations/V001__initial_schema.sql", header(ctx, "V001: initial schema") + "\n" + forward,
+                     + forward, "schema", "Complete DDL of the designed schema, in dependency order",
+                     text_elsewhere=f"the statements of {v001}"),
+            Artifact(v001, header(ctx, "V001: initial schema") + "\n" + forward,
                      "migration", "Creates every object of the initial schema"),
             Artifact("migrations/U001__initial_schema.sql", header(ctx, "U001: undo of V001") + "\n" + undo,
                      "migration", "Removes everything V001 created, in reverse dependency order"),
         ]
-        out += self._object_files(ctx, statements)
+        out += self._object_files(ctx, statements, v001)
         return out
 
-    def _object_files(self, ctx: RenderContext, statements: list[Statement]) -> list[Artifact]:
+    def _object_files(self, ctx: RenderContext, statements: list[Statement], migration: str) -> list[Artifact]:
         """scripts/ddl/<kind>/<name>.sql: each object with what belongs to it (comments, triggers, FKs)."""
         files: dict[tuple[str, str], list[Statement]] = defaultdict(list)
         owners = {(s.kind, s.name) for s in statements if s.kind in OBJECT_FOLDERS}
@@ -57,4 +59,5 @@ class SqlFiles(Renderer):
                 files[(kind, s.name)].append(s)
         return [Artifact(f"scripts/ddl/{OBJECT_FOLDERS[kind]}/{name}.sql",
                          header(ctx, f"{kind.capitalize()} {name}") + "\n" + join(stmts), "script",
-                         f"DDL of {kind} {name}") for (kind, name), stmts in files.items()]
+                         f"DDL of {kind} {name}", text_elsewhere=f"statements of {migration}")
+                for (kind, name), stmts in files.items()]
