@@ -31,7 +31,7 @@ from schemawright.db import resolve_dsn, scratch_database
 from schemawright.db.embedded import bin_dir
 from schemawright.migrate import apply_migrations
 
-CLI = ("import sys, typer; from schemawright.migrate.cli import register; app = typer.Typer(); register(app); "
+CLI = ("import sys, typer; from schemawright.cli.migrate import register; app = typer.Typer(); register(app); "
        "app(sys.argv[1:])")
 
 

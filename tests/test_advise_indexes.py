@@ -118,7 +118,7 @@ def test_cli_reports_where_trial_builds_ran(scratch_dsn, tmp_path):
     import typer
     from typer.testing import CliRunner
 
-    from schemawright.advise.cli import register
+    from schemawright.cli.advise import register
 
     app = typer.Typer()
     register(app)

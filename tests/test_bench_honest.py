@@ -13,7 +13,7 @@ import typer
 from typer.testing import CliRunner
 
 from schemawright.api import design_project
-from schemawright.bench.cli import register
+from schemawright.cli.bench import register
 from schemawright.model.facts import QueryPattern
 from schemawright.bench.patterns import PatternError, input_patterns, positional_parameters
 from schemawright.seed.source import load_source

@@ -45,22 +45,66 @@ def _python(code: str, *args: str) -> str:
                           timeout=120).stdout
 
 
+# Libraries no command needs to print help, and that a command whose work does not need them must not load.
+HEAVY = ("psycopg", "pglast", "sqlalchemy", "faker", "jinja2", "pydantic", "yaml", "sqlglot", "pydbml", "inflection")
+LOADED = """
+import contextlib, io, sys
+sys.argv = ["schemawright", *sys.argv[1:]]
+from schemawright.cli import main
+try:
+    with contextlib.redirect_stdout(io.StringIO()):
+        main()
+except SystemExit:
+    pass
+print(" ".join(sys.modules))
+"""
+
+
+def _heavy(modules: list[str], heavy=HEAVY) -> set[str]:
+    return {m.split(".")[0] for m in modules} & set(heavy)
+
+
 def test_help_loads_no_command_module():
     total, ours = map(int, _python(COUNT_MODULES, "--help").split())
     bare = int(_python(BARE_TYPER))
-    # schemawright.cli, cli_output, errors and the package itself; a few modules more than a bare typer app
+    # schemawright.cli, cli.output, errors and the package itself; a few modules more than a bare typer app
     assert ours <= 5, f"--help imported {ours} schemawright modules"
     assert total < bare + 40, f"--help imported {total} modules; a bare typer app {bare}"
 
 
+@pytest.mark.parametrize("code", [
+    "import schemawright.cli as c; c.app; import typer.main; typer.main.get_command(c.app)",  # the app, built
+    "import schemawright.api",  # every command imports the API: features load when a function is called
+], ids=["build the app", "import the API"])
+def test_the_app_and_the_api_load_no_heavy_library(code: str):
+    loaded = _python(code + "\nimport sys\nprint(' '.join(sys.modules))").split()
+    assert not _heavy(loaded), f"loaded {_heavy(loaded)}"
+    features = [m for m in loaded if m.startswith("schemawright.") and m.split(".")[1] not in
+                ("cli", "api", "errors", "project", "model")]
+    assert features == [], f"loaded feature modules {features}"
+
+
+def test_help_loads_no_heavy_library():
+    loaded = _python(LOADED, "--help").split()
+    assert "typer" in loaded  # the probe ran
+    assert not _heavy(loaded), f"--help loaded {_heavy(loaded)}"
+    assert not [m for m in loaded if m.startswith("schemawright.") and m not in
+                ("schemawright.cli", "schemawright.cli.output", "schemawright.errors")]
+
+
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_a_command_loads_only_its_own_module(command: str):
-    package = COMMANDS[command][0].rsplit(".", 1)[0]
-    others = [m for m, _ in COMMANDS.values() if m.rsplit(".", 1)[0] != package]
+    """``<command> --help`` loads its own module and the (cheap) API: no other command, no heavy library."""
+    own = COMMANDS[command][0]
+    others = {m for m, _ in COMMANDS.values() if m != own}
     loaded = _python("import sys, runpy\nsys.argv = ['schemawright', sys.argv[1], '--help']\n"
                      "try:\n    runpy.run_module('schemawright', run_name='__main__')\nexcept SystemExit:\n    pass\n"
-                     "print(' '.join(m for m in sys.modules if m.startswith('schemawright')))", command).split()
-    assert not set(others) & set(loaded), f"{command} --help loaded {set(others) & set(loaded)}"
+                     "print(' '.join(sys.modules))", command).split()
+    assert own in loaded
+    assert not others & set(loaded), f"{command} --help loaded {others & set(loaded)}"
+    # typer itself loads pydantic for an option with bounds (``min=1``): not ours to avoid
+    heavy = [h for h in HEAVY if h != "pydantic"]
+    assert not _heavy(loaded, heavy), f"{command} --help loaded {_heavy(loaded, heavy)}"
 
 
 def test_commands_table_matches_what_each_module_registers():
@@ -98,7 +142,7 @@ def test_errors_keep_long_paths_on_one_line_and_print_markup_as_text(tmp_path: P
 
 
 def test_fail_prints_each_problem_and_exits_with_the_error_code(capsys):
-    from schemawright.cli_output import fail
+    from schemawright.cli.output import fail
     from schemawright.errors import SpecError, SpecProblem
 
     with pytest.raises(typer.Exit) as exit_info:

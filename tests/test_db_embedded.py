@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from schemawright.db import connect, data_dir, resolve_dsn, scratch_database, start, status, stop, url, with_dbname
-from schemawright.db.cli import db_app
+from schemawright.cli.db import db_app
 from schemawright.errors import DatabaseError
 
 

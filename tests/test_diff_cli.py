@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from schemawright.api import design_project
 from schemawright.db import connect
-from schemawright.diff.cli import register
+from schemawright.cli.diff import register
 from schemawright.model.compare import differences
 from schemawright.project.sources import SourceError, apply_sql, inspect_database, load_schema
 

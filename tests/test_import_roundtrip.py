@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from schemawright.api import design_schema
 from schemawright.errors import SpecError
-from schemawright.importers.cli import register
+from schemawright.cli.importer import register
 from schemawright.importers.postgres_sql import import_postgres_sql
 from schemawright.importers.roundtrip import build_design, round_trip_differences
 from schemawright.importers.to_spec import to_yaml

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from schemawright.errors import SpecError
 from schemawright.findings import Severity
-from schemawright.lint.cli import register
+from schemawright.cli.lint_migrations import register
 from schemawright.lint.engine import LintConfig, Rule, RuleSet, UnknownRule
 from schemawright.lint.migration import MIGRATION_RULES, lint_migrations, lint_sql, load_migration_config
 

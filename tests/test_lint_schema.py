@@ -16,7 +16,7 @@ from schemawright.errors import SpecError
 from schemawright.findings import Severity
 from schemawright.lint.engine import LintConfig
 from schemawright.lint.schema import SCHEMA_RULES, lint_model, lint_schema, load_schema_config
-from schemawright.lint.schema_cli import register
+from schemawright.cli.lint import register
 from schemawright.model.schema import Column, Schema, Table
 from schemawright.model.types import DataType, Kind
 from schemawright.project.sources import apply_sql

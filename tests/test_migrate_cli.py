@@ -8,7 +8,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from schemawright.migrate.cli import register
+from schemawright.cli.migrate import register
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import pytest
 from schemawright.migrate import apply_migrations
 
 # The migrate commands on their own typer app, as `schemawright migrate ...` runs them.
-CLI = "import sys, typer; from schemawright.migrate.cli import register; app = typer.Typer(); register(app); app(sys.argv[1:])"
+CLI = "import sys, typer; from schemawright.cli.migrate import register; app = typer.Typer(); register(app); app(sys.argv[1:])"
 
 
 def _cli(*args: str) -> list[str]:

@@ -16,7 +16,7 @@ from schemawright.db import connect
 from schemawright.render import RenderContext
 from schemawright.render.seed_data import seed_sql
 from schemawright.seed import build_plan
-from schemawright.seed.cli import register
+from schemawright.cli.seed import register
 from schemawright.seed.run import seed
 from schemawright.seed.source import load_source
 

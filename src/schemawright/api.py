@@ -1,35 +1,33 @@
 """The Python API: every capability as one function with a typed result, for the CLI and any other front
-end. No printing here. Features are imported when their function is called, so importing this module
-stays cheap.
+end. No printing here. Each feature is imported when its function is called, so importing this module
+loads no feature, driver or parser (``tests/test_cli.py`` checks it): the CLI imports it for every command.
 
-    design_schema / design_project   task input -> Schema (+ the project folder)
+    design_schema / design_project   task input -> Schema (+ the project folder)      -> DesignResult
     load_schema                      any source -> Schema (the one loader, project/sources.py)
     verify_project                   prove a project folder on PostgreSQL          -> VerifyReport
-    diff                             two sources -> a migration (forward + undo)  -> diff.migration.Migration
+    diff / write_migration           two sources -> a migration (forward + undo)  -> diff.migration.Migration
     apply_migrations / undo_migrations / migration_status / verify_migrations / new_migration
-    lint_schema / lint_migrations                                                 -> LintResult
+    lint_schema / lint_migrations    the lint rules                                -> LintResult
+    lint_report / lint_fails         a lint result as text/JSON/SARIF; at or above a severity?
     import_source                    SQL/DBML file or DSN -> canonical model      -> ImportResult
+    import_to_file                   ... and written as a task input (with proofs) -> ImportOutput
     seed                             synthetic rows loaded with COPY              -> SeedResult
-    bench                            the workload benchmark                       -> dict (the bench report)
-    advise                           indexes for a workload                       -> Advice
+    bench / write_bench              the workload benchmark                       -> BenchResult
+    advise / advise_workload         indexes for a workload                       -> Advice / WorkloadAdvice
+    db_start / db_stop / db_status / db_url, announce_with       the embedded PostgreSQL server
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
-from schemawright.design import design
-from schemawright.project import preflight
-from schemawright.spec.load import load_task_input
-from schemawright.model.schema import Schema
-from schemawright.project.sources import design_task_input
-from schemawright.render import Artifact, render_all
-from schemawright.render.docs import schema_counts
-from schemawright.render.writer import write_folder
-from schemawright.spec.models import TaskInput
+from schemawright.errors import UsageError
+from schemawright.project.layout import HISTORY_TABLE
 
 if TYPE_CHECKING:
     from schemawright.advise.advisor import Advice
@@ -38,9 +36,22 @@ if TYPE_CHECKING:
     from schemawright.lint.migration import LintResult as MigrationLintResult
     from schemawright.lint.schema import LintResult
     from schemawright.migrate import MigrationResult, StatusReport, VerifyResult
+    from schemawright.model.schema import Schema
+    from schemawright.render import Artifact
     from schemawright.seed.run import SeedResult
+    from schemawright.spec.models import TaskInput
     from schemawright.verify.report import VerifyReport
 
+__all__ = [
+    "HISTORY_TABLE", "BenchResult", "DesignResult", "ImportOutput", "WorkloadAdvice", "advise", "advise_workload",
+    "announce_with", "apply_migrations", "bench", "db_start", "db_status", "db_stop", "db_url", "design_project",
+    "design_schema", "diff", "import_source", "import_to_file", "lint_fails", "lint_migrations", "lint_report",
+    "lint_schema", "load_schema", "migration_status", "new_migration", "seed", "undo_migrations",
+    "verify_migrations", "verify_project", "write_bench", "write_migration",
+]
+
+
+# --- design and verify -----------------------------------------------------------------------------------
 
 @dataclass
 class DesignResult:
@@ -53,11 +64,20 @@ class DesignResult:
 
 def design_schema(spec_path: str | Path) -> tuple[TaskInput, Schema]:
     """Load and validate a task input and design its schema (no files written)."""
+    from schemawright.project.sources import design_task_input
+
     return design_task_input(spec_path)
 
 
 def design_project(spec_path: str | Path, out_dir: str | Path | None = None, *, force: bool = False) -> DesignResult:
     """Design from a task input and, with ``out_dir``, write the project folder atomically."""
+    from schemawright.design import design
+    from schemawright.project import preflight
+    from schemawright.render import render_all
+    from schemawright.render.docs import schema_counts
+    from schemawright.render.writer import write_folder
+    from schemawright.spec.load import load_task_input
+
     timings: dict[str, float] = {}
     start = time.perf_counter()
     spec, smap = load_task_input(spec_path)
@@ -91,17 +111,27 @@ def verify_project(folder: str | Path, *, dsn: str | None = None, progress=None)
     return verify(folder, dsn=dsn, progress=progress)
 
 
+# --- diff and migrations ---------------------------------------------------------------------------------
+
 def diff(source_from: str, source_to: str, *, dsn: str | None = None, allow_destructive: bool = False,
          **options) -> Migration:
     """The migration (forward and undo SQL) from one source to another; ``options``: see
-    ``diff.migration.make_migration`` (online, lock and statement timeouts)."""
+    ``diff.migration.make_migration`` (online, description, lock and statement timeouts)."""
     from schemawright.diff.migration import make_migration
 
     return make_migration(source_from, source_to, dsn=dsn, allow_destructive=allow_destructive, **options)
 
 
+def write_migration(migration: Migration, folder: str | Path) -> tuple[Path, Path]:
+    """Write ``migration`` as the next V/U pair of ``folder``; the two paths."""
+    from schemawright.diff.migration import write_migration as write
+
+    return write(migration, Path(folder))
+
+
 def apply_migrations(directory: str | Path, dsn: str | None = None, *, to: str | None = None,
                      **options) -> list[MigrationResult]:
+    """Apply the pending migrations of ``directory`` in order (``options``: table, lock_timeout, reporter)."""
     from schemawright.migrate import apply_migrations as apply
 
     return apply(directory, dsn, to=to, **options)
@@ -109,18 +139,21 @@ def apply_migrations(directory: str | Path, dsn: str | None = None, *, to: str |
 
 def undo_migrations(directory: str | Path, dsn: str | None = None, *, to: str | None = None,
                     **options) -> list[MigrationResult]:
+    """Undo the newest applied migration, or all above ``to``, with their U files."""
     from schemawright.migrate import undo_migrations as undo
 
     return undo(directory, dsn, to=to, **options)
 
 
 def migration_status(directory: str | Path, dsn: str | None = None, **options) -> StatusReport:
+    """Every version of ``directory``: applied, pending, failed, checksum mismatch or missing."""
     from schemawright.migrate import migration_status as status
 
     return status(directory, dsn, **options)
 
 
 def verify_migrations(directory: str | Path, dsn: str | None = None, **options) -> VerifyResult:
+    """Up, down to zero and up again in a scratch database; the catalogs must match."""
     from schemawright.migrate import verify_migrations as verify
 
     return verify(directory, dsn, **options)
@@ -133,19 +166,52 @@ def new_migration(directory: str | Path, description: str) -> tuple[Path, Path]:
     return new(directory, description)
 
 
-def lint_schema(target: str | Path, dsn: str | None = None, **options) -> LintResult:
-    """The schema rules (SW1xx-SW7xx) on any source the loader reads."""
+# --- lint ------------------------------------------------------------------------------------------------
+
+def lint_schema(target: str | Path, dsn: str | None = None, *, config=None,
+                config_file: str | Path | None = None) -> LintResult:
+    """The schema rules (SW1xx-SW7xx) on any source the loader reads; ``config_file``: a YAML lint config."""
     from schemawright.lint.schema import lint_schema as lint
+    from schemawright.lint.schema import load_schema_config
 
-    return lint(target, dsn, **options)
+    if config_file is not None:
+        config = load_schema_config(config_file)
+    return lint(target, dsn, config=config)
 
 
-def lint_migrations(paths, **options) -> MigrationLintResult:
-    """The migration-safety rules (SW5xx) on SQL files or folders."""
+def lint_migrations(paths, *, config=None, config_file: str | Path | None = None, **options) -> MigrationLintResult:
+    """The migration-safety rules (SW5xx) on SQL files or folders; ``options`` (pg_version,
+    assume_in_transaction, per_file) override those of the config; None leaves them."""
+    from schemawright.lint.engine import LintConfig
     from schemawright.lint.migration import lint_migrations as lint
+    from schemawright.lint.migration import load_migration_config
 
-    return lint(paths, **options)
+    if config_file is not None:
+        config = load_migration_config(config_file)
+    chosen = {k: v for k, v in options.items() if v is not None}
+    if chosen:
+        config = config or LintConfig()
+        config = LintConfig(config.disable, config.severity, {**config.options, **chosen})
+    return lint(paths, config=config)
 
+
+def lint_report(result: LintResult | MigrationLintResult, fmt: str = "text") -> str:
+    """A lint result as ``text``, ``json`` or ``sarif`` (ends with a newline)."""
+    from schemawright.report_formats import format_findings
+
+    files = getattr(result, "files", None)
+    return format_findings(result.findings, fmt, rules=result.rules,
+                           files_checked=None if files is None else len(files))
+
+
+def lint_fails(result: LintResult | MigrationLintResult, fail_on: str) -> bool:
+    """Whether a finding is at least ``fail_on`` (info, warning or error) severe; never for ``never``."""
+    from schemawright.findings import Severity
+
+    return fail_on != "never" and result.fails(Severity(fail_on))
+
+
+# --- import ----------------------------------------------------------------------------------------------
 
 def import_source(source: str, dsn: str | None = None, *, kind: str | None = None) -> ImportResult:
     """The canonical model of a PostgreSQL/MySQL/SQLite DDL file, a DBML file or a live database."""
@@ -154,6 +220,106 @@ def import_source(source: str, dsn: str | None = None, *, kind: str | None = Non
     return read(source, dsn, kind=kind)
 
 
+@dataclass
+class ImportOutput:
+    """What ``import_to_file`` read and wrote, and its proofs: (title, lines) pairs; titles ending in
+    ``differences`` are differences the proof found."""
+
+    result: ImportResult
+    label: str  # the source as shown to users (a URL without its password)
+    written: list[Path]
+    counts: dict[str, int]
+    checks: list[tuple[str, list[str]]] | None = None
+
+    @property
+    def differences(self) -> bool:
+        return any(lines for title, lines in self.checks or [] if title.endswith("differences"))
+
+
+def import_to_file(source: str, output: str | Path, *, dsn: str | None = None, kind: str | None = None,
+                   model: str | Path | None = None, check: bool = False, force: bool = False) -> ImportOutput:
+    """Import ``source`` and write it as a task input (YAML, or JSON for ``.json``) that designs back to the
+    same schema; with ``model`` also the canonical model JSON; with ``check`` prove it on PostgreSQL. Each
+    file is written whole or not at all; existing files only with ``force``."""
+    import json
+
+    from schemawright.importers.to_spec import to_task_input, to_yaml
+
+    output = Path(output)
+    model = Path(model) if model is not None else None
+    for path in filter(None, (output, model)):
+        if path.exists() and not force:
+            raise UsageError(f"{path} exists; use --force to replace it")
+    result = import_source(source, dsn, kind=kind)
+    label = _label(source)
+    if output.suffix.lower() == ".json":
+        spec, _ = to_task_input(result, Path(label).stem or "imported")
+        text = json.dumps(spec, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = to_yaml(result, label)
+    checks = _import_checks(source, result, dsn) if check else None
+    _write_whole(output, text)
+    written = [output]
+    if model is not None:
+        from schemawright.model.serialize import schema_to_json
+
+        _write_whole(model, json.dumps(schema_to_json(result.schema), indent=2, ensure_ascii=False) + "\n")
+        written.append(model)
+    s = result.schema
+    counts = {"tables": len(s.tables), "columns": sum(len(t.columns) for t in s.tables),
+              "foreign keys": sum(len(t.foreign_keys) for t in s.tables),
+              "indexes": sum(len(t.indexes) for t in s.tables),
+              "checks": sum(len(t.checks) for t in s.tables), "enums": len(s.enums), "views": len(s.views),
+              "functions": len(s.functions), "triggers": sum(len(t.triggers) for t in s.tables),
+              "skipped": sum(x.count for x in result.skipped)}
+    return ImportOutput(result=result, label=label, written=written, counts=counts, checks=checks)
+
+
+def _label(source: str) -> str:
+    """The source as shown in the output: a URL without its password."""
+    from schemawright.project.sources import is_dsn
+
+    if not is_dsn(source):
+        return source
+    try:
+        from psycopg.conninfo import conninfo_to_dict
+
+        info = conninfo_to_dict(source)
+        return f"database {info.get('dbname', '')} on {info.get('host', 'localhost')}"
+    except Exception:  # an unparsable URL: say no more than that
+        return "a PostgreSQL database"
+
+
+def _import_checks(source: str, result, dsn: str | None) -> list[tuple[str, list[str]]]:
+    from schemawright.importers.proof import check_against_catalog
+    from schemawright.importers.roundtrip import build_design
+
+    checks = []
+    if result.source_kind == "postgresql":
+        catalog = check_against_catalog(Path(source).read_text(encoding="utf-8-sig"), result, dsn)
+        checks += [("statements PostgreSQL refused", catalog.load_errors),
+                   ("script vs catalog differences", catalog.differences)]
+    built = build_design(result, dsn, source)
+    checks += [("design statements PostgreSQL refused", built.errors),
+               ("import vs built design differences", built.differences)]
+    return checks
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write all of ``text`` or nothing (a temporary file renamed into place)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --- seed, bench, advise ---------------------------------------------------------------------------------
+
 def seed(path: str | Path, dsn: str | None = None, **options) -> SeedResult:
     """Constraint-satisfying rows for the design in ``path`` (folder or task input), loaded into ``dsn``."""
     from schemawright.seed.run import seed as run
@@ -161,11 +327,36 @@ def seed(path: str | Path, dsn: str | None = None, **options) -> SeedResult:
     return run(path, dsn, **options)
 
 
-def bench(path: str | Path, dsn: str | None = None, **options) -> dict:
-    """The workload benchmark of the design in ``path`` against its performance targets."""
+@dataclass
+class BenchResult:
+    """The bench.json document (``report``), the storage estimate checked against measured sizes (one line
+    a table) and the declared query patterns that could not be measured (each a failure)."""
+
+    report: dict
+    storage_lines: list[str] = field(default_factory=list)
+
+    @property
+    def unmeasured(self) -> list[dict]:
+        return self.report.get("unmeasured") or []
+
+
+def bench(path: str | Path, dsn: str | None = None, **options) -> BenchResult:
+    """The workload benchmark of the design in ``path`` against its performance targets, with the design's
+    worth against primary keys only (``report["baseline_ratio"]``)."""
+    from schemawright.bench.report import baseline_ratio, storage_lines
     from schemawright.bench.run import bench as run
 
-    return run(path, dsn, **options)
+    report = run(path, dsn, **options)
+    report["baseline_ratio"] = baseline_ratio(report)
+    return BenchResult(report=report, storage_lines=storage_lines(report))
+
+
+def write_bench(result: BenchResult, folder: str | Path) -> list[Path]:
+    """bench.json and the latency chart into ``folder``, the results into its agent_output.json when it is a
+    design folder; the files written. OSError when the folder cannot be written."""
+    from schemawright.bench.report import write_outputs
+
+    return write_outputs(result.report, Path(folder))
 
 
 def advise(dsn: str | None, workload: list[tuple[str, float]], **options) -> Advice:
@@ -175,3 +366,60 @@ def advise(dsn: str | None, workload: list[tuple[str, float]], **options) -> Adv
 
     with connect(resolve_dsn(dsn), autocommit=True) as conn:
         return run(conn, workload, **options)
+
+
+@dataclass
+class WorkloadAdvice:
+    queries: int  # how many queries the workload held
+    advice: Advice
+
+
+def advise_workload(workload: str, dsn: str | None = None, **options) -> WorkloadAdvice:
+    """Index advice for a workload file (.sql, .log, .json, .csv) or ``"pg_stat_statements"`` (read from the
+    database) on the database at ``dsn`` (or ``DATABASE_URL``, or the embedded server); ``options``: see
+    ``advise.advisor.advise`` (use_hypopg, min_savings, measure, sample_rows)."""
+    from schemawright.advise.advisor import advise as run
+    from schemawright.advise.workload import from_pg_stat_statements, read_workload
+    from schemawright.db import connect, resolve_dsn
+
+    with connect(resolve_dsn(dsn, database=True), autocommit=True) as conn:
+        queries = from_pg_stat_statements(conn) if workload == "pg_stat_statements" else read_workload(workload)
+        return WorkloadAdvice(queries=len(queries), advice=run(conn, queries, **options))
+
+
+# --- the embedded server ---------------------------------------------------------------------------------
+
+def db_start() -> str:
+    """Start the embedded PostgreSQL (initialising it on first use); its URL."""
+    from schemawright.db import embedded
+
+    return embedded.start()
+
+
+def db_stop() -> bool:
+    """Stop the embedded PostgreSQL (and the one started for extensions); False when none was running."""
+    from schemawright.db import embedded
+
+    return embedded.stop()
+
+
+def db_status() -> dict:
+    """Whether the embedded server runs, where, and which version."""
+    from schemawright.db import embedded
+
+    return embedded.status()
+
+
+def db_url() -> str | None:
+    """The embedded server's URL, None when it is not running."""
+    from schemawright.db import embedded
+
+    return embedded.url()
+
+
+def announce_with(announcer: Callable[[str], None] | None) -> None:
+    """Where the line saying which server and database a command uses goes before it changes anything
+    (the CLI: stderr); None: nowhere (the default of the Python API)."""
+    from schemawright.db.dsn import set_announcer
+
+    set_announcer(announcer)

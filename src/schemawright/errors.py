@@ -2,6 +2,7 @@
 
     SchemawrightError            base; the CLI prints it and exits with ``exit_code``
     ├── SpecError                bad input: carries file, line, column, field path, expected/got
+    ├── UsageError               a command asked for something it cannot do (exit 2, like bad input)
     │                            (``SpecErrors`` groups several, all reported together)
     ├── DatabaseError            the database could not be reached or refused an operation
     └── VerifyError              verification could not run to the end
@@ -63,6 +64,12 @@ class SpecError(SchemawrightError):
         self.problems = sorted(problems, key=lambda p: (p.file or "", p.line is None, p.line or 0,
                                                         p.column is None, p.column or 0))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class UsageError(SchemawrightError):
+    """An option or target the command cannot use as given (an output file that exists without --force)."""
+
+    exit_code = 2
 
 
 class DatabaseError(SchemawrightError):

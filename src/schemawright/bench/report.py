@@ -4,80 +4,11 @@ from __future__ import annotations
 
 import json
 import math
-import textwrap
 from pathlib import Path
-
-from rich import box
-from rich.console import Console
-from rich.table import Table
 
 from schemawright.analysis.storage import compare, human
 from schemawright.analysis import confidence
 from schemawright.escape import html_text as escape
-
-
-def _ms(x) -> str:
-    return "-" if x is None else (f"{x * 1000:.0f} µs" if x < 1 else f"{x:.2f} ms" if x < 100 else f"{x:,.0f} ms")
-
-
-def _short(x) -> str:
-    """A latency in at most 6 characters (850µs, 9.99ms, 979ms, 3.0s)."""
-    if x is None:
-        return "-"
-    if x < 1:
-        return f"{x * 1000:.0f}µs"
-    if x < 10:
-        return f"{x:.2f}ms"
-    return f"{x:.0f}ms" if x < 1000 else f"{x / 1000:.1f}s"
-
-
-def print_report(result: dict, console: Console) -> None:
-    """The workload and target tables, one line per row within 80 columns (p99, the PK-only ratio and
-    sequential scans, which do not fit, are in bench.json and in the lines under the table)."""
-    base = (result.get("baseline") or {}).get("results", {})
-    t = Table(title=f"{result['project']}: {result['clients']} clients, {result['duration_s']:g}s, "
-                    f"scale {result['scale']}", box=box.SIMPLE_HEAD, padding=(0, 1), title_justify="left")
-    t.add_column("pattern", max_width=24, no_wrap=True, overflow="ellipsis")
-    for col in ("calls/s", "p50", "p95", "target", "err", "PK-only"):
-        t.add_column(col, justify="right", no_wrap=True)
-    targets = {p["name"]: p["target_ms"] for p in result["patterns"]}
-    seq_lines = []
-    for name, r in result["results"].items():
-        ok = r["p95_ms"] is not None and targets.get(name) is not None and r["p95_ms"] <= targets[name]
-        colour = "green" if ok else "red"
-        b = base.get(name, {})
-        seq = r.get("explain", {}).get("seq_scans_on_large_tables", [])
-        if seq:
-            seq_lines.append(f"{name}: sequential scan on {', '.join(seq)}")
-        t.add_row(name, f"{r['per_second']:,.0f}", _short(r["p50_ms"]), f"[{colour}]{_short(r['p95_ms'])}[/]",
-                  _short(targets.get(name)), str(r["errors"] or ""), _short(b.get("p50_ms")))
-    console.print(t)
-    for line in seq_lines:
-        console.print(f"[red]{line}[/]", highlight=False)
-    checks = Table(title="targets", box=box.SIMPLE_HEAD, padding=(0, 1), title_justify="left")
-    checks.add_column("figure", max_width=28, overflow="fold")
-    checks.add_column("target", justify="right", no_wrap=True)
-    checks.add_column("measured", justify="right", no_wrap=True)
-    checks.add_column("result", max_width=26, overflow="fold")
-    for c in result["targets"]:
-        if c["name"].endswith(" p95"):
-            continue
-        colour = "green" if c["met"] else "red" if c["met"] is False else "yellow"
-        checks.add_row(c["name"], f"{c['target']:,}", "-" if c["measured"] is None else f"{c['measured']:,}",
-                       f"[{colour}]{c['detail']}[/]")
-    met = sum(1 for c in result["targets"] if c["met"])
-    console.print(checks)
-    console.print(f"{met}/{len(result['targets'])} targets met")
-    fl = result.get("floor", {})
-    if fl:
-        console.print(f"floor on this machine: SELECT 1 p50 {_ms(fl.get('select1_p50_ms'))}; pgbench select-only "
-                      f"{fl.get('pgbench_select_only_tps') or '-'} TPS, TPC-B-like {fl.get('pgbench_tpcb_like_tps') or '-'}"
-                      f" TPS; this workload: {result['throughput']['reads_per_second']:,.0f} reads/s, "
-                      f"{result['throughput']['writes_per_second']:,.0f} writes/s")
-    if "baseline_ratio" in result:
-        for line in textwrap.wrap(f"value of the design: {result['baseline_ratio']['summary']}", 80,
-                                  subsequent_indent="  "):
-            console.print(line, highlight=False, markup=False)
 
 
 def baseline_ratio(result: dict) -> dict:

@@ -8,6 +8,7 @@ error message stays on one line for scripts and tests that read it). Exit codes:
 
 from __future__ import annotations
 
+from enum import StrEnum
 from functools import cache
 from typing import NoReturn
 
@@ -15,10 +16,20 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+__all__ = ["INTERNAL_ERROR", "INTERRUPTED", "OutputFormat", "console", "err", "error", "escape", "fail", "internal_error", "out"]
+
 from schemawright.errors import SchemawrightError, SpecError
 
 INTERNAL_ERROR = 70  # a bug in schemawright (EX_SOFTWARE)
 INTERRUPTED = 130
+
+
+class OutputFormat(StrEnum):
+    """The report formats of ``lint`` and ``lint-migrations``."""
+
+    TEXT = "text"
+    JSON = "json"
+    SARIF = "sarif"
 
 
 def console(stderr: bool = False) -> Console:

@@ -8,9 +8,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from schemawright.cli_output import fail
+from schemawright import api
+from schemawright.cli.output import OutputFormat, fail
 from schemawright.errors import SchemawrightError
-from schemawright.lint.cli import OutputFormat
 
 
 class FailOn(StrEnum):
@@ -32,16 +32,11 @@ def lint_cmd(
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the report to this file")] = None,
 ) -> None:
     """Lint a schema for naming, structure, type, index and security problems (and health, when live)."""
-    from schemawright.findings import Severity
-    from schemawright.lint.schema import lint_schema, load_schema_config
-    from schemawright.report_formats import format_findings
-
     try:
-        cfg = load_schema_config(config) if config else None
-        result = lint_schema(target, dsn=dsn, config=cfg)
+        result = api.lint_schema(target, dsn=dsn, config_file=config)
     except SchemawrightError as exc:
         fail(exc, "nothing was linted")
-    report = format_findings(result.findings, str(fmt), rules=result.rules)
+    report = api.lint_report(result, str(fmt))
     if output:
         output.write_text(report, encoding="utf-8")
         typer.echo(f"wrote {output}", err=True)
@@ -50,7 +45,7 @@ def lint_cmd(
     if result.skipped and fmt == OutputFormat.TEXT:
         typer.echo(f"note: {len(result.skipped)} rules need a database or its live statistics and were not run "
                    f"on this target: {', '.join(result.skipped)}", err=True)
-    if fail_on != FailOn.NEVER and result.fails(Severity(str(fail_on))):
+    if api.lint_fails(result, str(fail_on)):
         raise typer.Exit(1)
 
 

@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from schemawright.cli_output import err as cli_err
-from schemawright.cli_output import error, fail
-from schemawright.cli_output import out as cli_out
+from schemawright import api
+from schemawright.cli.output import err as cli_err
+from schemawright.cli.output import error, escape, fail
+from schemawright.cli.output import out as cli_out
 from schemawright.errors import SchemawrightError
 
 
@@ -30,8 +29,7 @@ def seed_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the load report as JSON")] = False,
 ) -> None:
     """Create the design's tables if absent, then load synthetic rows with COPY."""
-    from schemawright.datagen.plan import SeedError
-    from schemawright.seed.run import seed as run_seed
+    from rich.table import Table
 
     err, out = cli_err(), cli_out()
     try:
@@ -41,11 +39,9 @@ def seed_cmd(
     if scale <= 0:
         error("--scale must be positive", 2)
     try:
-        result = run_seed(source, dsn, scale=scale, seed=seed, until=day, replace=replace, workers=workers,
+        result = api.seed(source, dsn, scale=scale, seed=seed, until=day, replace=replace, workers=workers,
                           console=None if as_json else err, max_rows=max_rows)
-    except SeedError as exc:
-        error(str(exc), 4)
-    except SchemawrightError as exc:
+    except SchemawrightError as exc:  # SeedError (cannot make valid rows): exit 4
         fail(exc)
     report = result.load
     if as_json:

@@ -6,10 +6,10 @@ import json
 from typing import Annotated, Optional
 
 import typer
-from rich.table import Table
 
-from schemawright.cli_output import fail
-from schemawright.cli_output import out as cli_out
+from schemawright import api
+from schemawright.cli.output import escape, fail
+from schemawright.cli.output import out as cli_out
 from schemawright.errors import SchemawrightError
 
 
@@ -31,38 +31,36 @@ def advise_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the advice as JSON")] = False,
 ) -> None:
     """Suggest indexes that measurably help a workload; list redundant and unused ones."""
-    from schemawright.advise.advisor import advise
-    from schemawright.advise.workload import from_pg_stat_statements, read_workload
-    from schemawright.db import connect, resolve_dsn
+    from rich.table import Table
 
     out = cli_out()
     try:
-        with connect(resolve_dsn(dsn, database=True), autocommit=True) as conn:
-            queries = from_pg_stat_statements(conn) if workload == "pg_stat_statements" else read_workload(workload)
-            advice = advise(conn, queries, use_hypopg=hypopg, min_savings=min_savings, measure=measure,
-                            sample_rows=sample_rows)
+        result = api.advise_workload(workload, dsn, use_hypopg=hypopg, min_savings=min_savings, measure=measure,
+                                     sample_rows=sample_rows)
     except SchemawrightError as exc:
         fail(exc)
+    advice = result.advice
     if as_json:
         print(json.dumps(advice.to_dict(), indent=2, default=str))
         return
-    out.print(f"{len(queries)} queries, candidates evaluated with "
-              f"{'HypoPG' if advice.mode == 'hypopg' else 'real trial builds'} {advice.where}", highlight=False)
+    out.print(f"{result.queries} queries, candidates evaluated with "
+              f"{'HypoPG' if advice.mode == 'hypopg' else 'real trial builds'} {escape(str(advice.where))}", highlight=False)
     for s in advice.skipped:
-        out.print(f"[dim]not copied: {s}[/]", highlight=False)
+        out.print(f"[dim]not copied: {escape(str(s))}[/]", highlight=False)
     for ix in advice.indexes:
-        out.print(f"\n[bold]{ix['statement']}[/]", highlight=False)
+        out.print(f"\n[bold]{escape(ix['statement'])}[/]", highlight=False)
         t = Table(show_header=True, box=None)
         for col in ("query", "cost before", "cost after", "before", "after"):
             t.add_column(col, justify="left" if col == "query" else "right")
         for q in ix["queries"]:
-            t.add_row(q["query"][:70], f"{q['cost_before']:.1f}", f"{q['cost_after'] or 0:.1f}", _ms(q["ms_before"]),
+            t.add_row(escape(q["query"][:70]), f"{q['cost_before']:.1f}", f"{q['cost_after'] or 0:.1f}", _ms(q["ms_before"]),
                       _ms(q["ms_after"]))
         out.print(t)
     for r in advice.rejected:
-        out.print(f"[dim]rejected {r['table']} ({', '.join(r['columns'])}): {r['reason']}[/]")
+        out.print(f"[dim]rejected {escape(r['table'])} ({escape(', '.join(r['columns']))}): {escape(str(r['reason']))}[/]",
+                  highlight=False)
     for r in advice.redundant + advice.unused:
-        out.print(f"[yellow]{r['statement']}[/]  -- {r['reason']}", highlight=False)
+        out.print(f"[yellow]{escape(r['statement'])}[/]  -- {escape(str(r['reason']))}", highlight=False)
     out.print(f"\n{len(advice.indexes)} index(es) to add; workload time {advice.total_ms_before:.2f} ms -> "
               f"{advice.total_ms_after:.2f} ms (EXPLAIN ANALYZE, weighted by frequency)")
 

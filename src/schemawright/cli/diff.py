@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.markup import escape
 
-from schemawright.cli_output import err as cli_err
-from schemawright.cli_output import fail
+from schemawright import api
+from schemawright.cli.output import err as cli_err
+from schemawright.cli.output import escape, fail
 from schemawright.errors import SchemawrightError
 
 SOURCE_HELP = ("a task input (.json/.yaml), a .sql file, a migrations folder, a folder written by "
@@ -34,11 +34,9 @@ def diff_cmd(
     statement_timeout: Annotated[str, typer.Option(help="SET statement_timeout at the top")] = "30min",
 ) -> None:
     """Diff two schemas into the next versioned migration and its undo."""
-    from schemawright.diff.migration import make_migration, write_migration
-
     err = cli_err()
     try:
-        migration = make_migration(source_from, source_to, dsn=dsn, allow_destructive=allow_destructive,
+        migration = api.diff(source_from, source_to, dsn=dsn, allow_destructive=allow_destructive,
                                    online=not offline, description=name, lock_timeout=lock_timeout,
                                    statement_timeout=statement_timeout)
         if not migration.changes:
@@ -48,7 +46,7 @@ def diff_cmd(
             sys.stdout.write(migration.forward_sql())
             err.print(f"{len(migration.changes)} change(s), {len(migration.plan.forward)} step(s)")
             return
-        forward, undo = write_migration(migration, output)
+        forward, undo = api.write_migration(migration, output)
     except SchemawrightError as exc:
         fail(exc)
     err.print(f"{len(migration.changes)} change(s): wrote {escape(str(forward))} and {escape(str(undo))}")

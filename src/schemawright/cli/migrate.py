@@ -8,19 +8,16 @@ from typing import Annotated, Self
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from schemawright.cli_output import err as _err
-from schemawright.cli_output import error, fail
-from schemawright.cli_output import out as _out
+from schemawright import api
+from schemawright.cli.output import err as _err
+from schemawright.cli.output import error, escape, fail
+from schemawright.cli.output import out as _out
 from schemawright.errors import SchemawrightError
-from schemawright.migrate.files import new_migration
-from schemawright.migrate.history import DEFAULT_TABLE
-from schemawright.migrate.runner import MigrationResult, Reporter, apply_migrations, undo_migrations
-from schemawright.migrate.status import migration_status
-from schemawright.migrate.verify import verify_migrations
+
+DEFAULT_TABLE = api.HISTORY_TABLE
 
 migrate_app = typer.Typer(help="Apply, undo, check and verify versioned migrations (Flyway file names).",
                           no_args_is_help=True)
@@ -32,8 +29,9 @@ LockOption = Annotated[float, typer.Option("--lock-timeout", help="Seconds to wa
 ToOption = Annotated[str | None, typer.Option("--to", help="Target version (inclusive for up; down: 0 = all)")]
 
 
-class _Bar(Reporter):
-    """A progress bar over the statements of each migration, and a line per finished migration."""
+class _Bar:
+    """A progress bar over the statements of each migration, and a line per finished migration (the
+    runner's ``Reporter``, migrate/runner.py)."""
 
     def __init__(self, console: Console):
         self.console = console
@@ -59,7 +57,7 @@ class _Bar(Reporter):
     def advanced(self) -> None:
         self.progress.advance(self.task)
 
-    def finished(self, result: MigrationResult) -> None:
+    def finished(self, result) -> None:
         verb = "applied" if result.direction == "up" else "undid"
         resumed = f", resumed at statement {result.resumed_at}" if result.resumed_at > 1 else ""
         self.console.print(f"{verb} V{escape(str(result.version))} {escape(result.description)} "
@@ -75,7 +73,7 @@ def new_cmd(description: Annotated[str, typer.Argument(help="What the migration 
             directory: DirOption) -> None:
     """Create the next V<n>__<description>.sql and its U<n> undo file (empty templates)."""
     try:
-        forward, undo = new_migration(directory, description)
+        forward, undo = api.new_migration(directory, description)
     except SchemawrightError as exc:
         _fail(exc)
     _out().print(f"created {escape(str(forward))}\ncreated {escape(str(undo))}")
@@ -85,7 +83,7 @@ def _run(fn, directory: Path, dsn, to, table, lock_timeout, verb: str) -> None:
     try:
         with _Bar(_err()) as bar:
             results = fn(directory, dsn, to=to, table=table, lock_timeout=lock_timeout, reporter=bar)
-        report = migration_status(directory, dsn, table=table)
+        report = api.migration_status(directory, dsn, table=table)
     except SchemawrightError as exc:
         _fail(exc)
     version = f"version {report.current}" if report.current else "no version"
@@ -96,14 +94,14 @@ def _run(fn, directory: Path, dsn, to, table, lock_timeout, verb: str) -> None:
 def up_cmd(directory: DirOption, dsn: DsnOption = None, to: ToOption = None, table: TableOption = DEFAULT_TABLE,
            lock_timeout: LockOption = 60.0) -> None:
     """Apply the pending migrations in order, each in its own transaction."""
-    _run(apply_migrations, directory, dsn, to, table, lock_timeout, "applied")
+    _run(api.apply_migrations, directory, dsn, to, table, lock_timeout, "applied")
 
 
 @migrate_app.command("down")
 def down_cmd(directory: DirOption, dsn: DsnOption = None, to: ToOption = None, table: TableOption = DEFAULT_TABLE,
              lock_timeout: LockOption = 60.0) -> None:
     """Undo the newest applied migration, or all above --to N, with their U files (newest first)."""
-    _run(undo_migrations, directory, dsn, to, table, lock_timeout, "undid")
+    _run(api.undo_migrations, directory, dsn, to, table, lock_timeout, "undid")
 
 
 @migrate_app.command("status")
@@ -111,7 +109,7 @@ def status_cmd(directory: DirOption, dsn: DsnOption = None, table: TableOption =
                as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON")] = False) -> None:
     """List every version: applied, pending, failed, undo-incomplete, checksum-mismatch or missing."""
     try:
-        report = migration_status(directory, dsn, table=table)
+        report = api.migration_status(directory, dsn, table=table)
     except SchemawrightError as exc:
         _fail(exc)
     if as_json:
@@ -135,7 +133,7 @@ def verify_cmd(directory: DirOption, dsn: DsnOption = None, table: TableOption =
     """Up, down to zero, up again in a scratch database; the catalogs must match. Your database is untouched."""
     try:
         with _Bar(_err()) as bar:
-            result = verify_migrations(directory, dsn, table=table, reporter=bar)
+            result = api.verify_migrations(directory, dsn, table=table, reporter=bar)
     except SchemawrightError as exc:
         _fail(exc)
     if result.ok:

@@ -8,14 +8,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from schemawright.cli_output import fail
+from schemawright import api
+from schemawright.cli.output import OutputFormat, fail
 from schemawright.errors import SchemawrightError
-
-
-class OutputFormat(StrEnum):
-    TEXT = "text"
-    JSON = "json"
-    SARIF = "sarif"
 
 
 class FailOn(StrEnum):
@@ -40,25 +35,18 @@ def lint_migrations_cmd(
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the report to this file")] = None,
 ) -> None:
     """Lint migrations for statements that lock or break a live database or its running clients."""
-    from schemawright.findings import Severity
-    from schemawright.lint.engine import LintConfig
-    from schemawright.lint.migration import lint_migrations, load_migration_config
-    from schemawright.report_formats import format_findings
-
-    overrides = {"pg_version": pg_version, "assume_in_transaction": assume_in_transaction, "per_file": per_file}
     try:
-        cfg = load_migration_config(config) if config else LintConfig()
-        options = {**cfg.options, **{k: v for k, v in overrides.items() if v is not None}}
-        result = lint_migrations(paths, config=LintConfig(cfg.disable, cfg.severity, options))
+        result = api.lint_migrations(paths, config_file=config, pg_version=pg_version,
+                                     assume_in_transaction=assume_in_transaction, per_file=per_file)
     except SchemawrightError as exc:
         fail(exc, "nothing was linted")
-    report = format_findings(result.findings, str(fmt), rules=result.rules, files_checked=len(result.files))
+    report = api.lint_report(result, str(fmt))
     if output:
         output.write_text(report, encoding="utf-8")
         typer.echo(f"wrote {output}", err=True)
     else:
         typer.echo(report, nl=False)
-    if fail_on != FailOn.NEVER and result.fails(Severity(str(fail_on))):
+    if api.lint_fails(result, str(fail_on)):
         raise typer.Exit(1)
 
 
