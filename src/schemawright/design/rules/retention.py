@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 
 from schemawright.design.partitioning import _time_column
-from schemawright.design.rules.base import Compiled, RuleText
+from schemawright.design.rules.base import Compiled, RuleText, add_function
 from schemawright.model import names
-from schemawright.model.schema import Function
 
 PATTERN = re.compile(r"\b(?:kept|retained|stored|keep|retain|store|held)(?: for| during)? (\d+) "
                      r"(day|week|month|year)s?\b|\b(?:deleted|purged|removed|dropped) after (\d+) (day|week|month|year)s?\b")
@@ -73,9 +72,7 @@ BEGIN
 END;
 """
         how = f"deletes rows whose {column} is older than {keep}"
-    if "$function$" in body:  # the dollar-quote tag of rendered functions: never in a value
-        return None
-    rt.ctx.schema.functions.append(Function(name=fn, returns="integer", body=body, schema=table.schema,
-                                            comment=f"Retention (business rule {rt.rule.name}): {how}; run daily by "
-                                            "the maintenance job as the table owner", origin=rt.origin("retention")))
-    return Compiled("retention", [f"FUNCTION {fn}"], how)
+    made = add_function(rt, "retention", fn, body, returns="integer",
+                        comment=f"Retention (business rule {rt.rule.name}): {how}; run daily by the maintenance "
+                        "job as the table owner")
+    return Compiled("retention", [made], how)
