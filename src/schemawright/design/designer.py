@@ -303,7 +303,7 @@ def add_attribute_column(ctx: DesignContext, table: Table, attr: Attribute, col:
     subject = f"{table.name}.{col}"
     where = format_path(path)
     infer = ctx.enabled("infer_types", "types, checks, defaults and references read from names")
-    guess = guess_column(col) if infer else ColumnGuess(
+    guess = guess_column(col, attr.description) if infer else ColumnGuess(
         "conventions.infer_types", "disabled by conventions.infer_types: text unless a type is given",
         DataType(Kind.TEXT))
     if attr.type is not None:
