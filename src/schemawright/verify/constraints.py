@@ -112,6 +112,11 @@ def probe_table(factory: RowFactory, table: Table) -> list[tuple[str, Callable[[
     for x in table.exclusions:
         probes.append((f"{table.name}: EXCLUDE {x.name}", lambda x=x: _exclusion_probe(factory, table, x)))
 
+    for bal in factory.schema.facts.balanced_sums:
+        if bal.table == table.name:
+            probes.append((f"{table.name}: {bal.trigger} sum({bal.left}) = sum({bal.right}) per {bal.key}",
+                           lambda bal=bal: _balanced_probe(factory, table, bal)))
+
     for fk in table.foreign_keys:
         def fk_probe(fk=fk) -> str:
             row = factory.valid_row(table)
@@ -150,6 +155,50 @@ def _exclusion_probe(factory: RowFactory, table: Table, x: ExclusionConstraint) 
     second = factory.repair(table, second, fixed=(*keys, *involved))
     same = ", ".join(f"{c}={first[c]!r}" for c in (*keys, *involved))
     return _expect_refused(factory, table, second, EXCLUSION, x.name) + f" (a second row with {same})"
+
+
+def _balanced_probe(factory: RowFactory, table: Table, bal) -> str:
+    """A balanced transaction (a row and its counter-row of one key) passes the deferred check; one more
+    unbalanced row is refused with 23514 by the constraint trigger. ``SET CONSTRAINTS ... IMMEDIATE`` runs
+    the check now instead of at a commit the probe never makes."""
+    conn = factory.conn
+    trigger = sql.Identifier(bal.trigger)
+    for big, small in (("1", "0"), ("2", "1"), ("10", "1")):
+        try:
+            row = factory.valid_row(table)
+            row.update({bal.left: big, bal.right: small})
+            row = factory.repair(table, row, fixed=(bal.key, bal.left, bal.right))
+            first = _accept(factory, table, row)
+            counter = factory.valid_row(table, {bal.key: first[bal.key]})
+            counter.update({bal.left: small, bal.right: big})
+            counter = factory.repair(table, counter, fixed=(bal.key, bal.left, bal.right))
+        except CannotBuildRow:
+            continue
+        break
+    else:
+        raise CannotBuildRow(f"no pair of rows of {table.name} with sums that balance ({bal.left}, {bal.right})")
+    _accept(factory, table, counter)
+    try:
+        with conn.transaction():
+            conn.execute(sql.SQL("SET CONSTRAINTS {} IMMEDIATE").format(trigger))
+    except psycopg.Error as exc:
+        raise ProbeFailed(f"a balanced transaction was refused: {exc.diag.sqlstate} {exc.diag.message_primary}") \
+            from None
+    conn.execute(sql.SQL("SET CONSTRAINTS {} DEFERRED").format(trigger))
+    extra = factory.valid_row(table, {bal.key: first[bal.key]})
+    extra.update({bal.left: big, bal.right: small})
+    _accept(factory, table, factory.repair(table, extra, fixed=(bal.key, bal.left, bal.right)))
+    try:
+        with conn.transaction():
+            conn.execute(sql.SQL("SET CONSTRAINTS {} IMMEDIATE").format(trigger))
+    except psycopg.Error as exc:
+        if exc.diag.sqlstate != CHECK or exc.diag.constraint_name != bal.trigger:
+            raise ProbeFailed(f"refused with {exc.diag.sqlstate} by {exc.diag.constraint_name}, expected {CHECK} "
+                              f"by {bal.trigger}") from None
+        return f"balanced pair accepted; one more row ({bal.left}={big}, {bal.right}={small}) refused with {CHECK}"
+    finally:
+        conn.execute(sql.SQL("SET CONSTRAINTS {} DEFERRED").format(trigger))
+    raise ProbeFailed("an unbalanced transaction was accepted")
 
 
 def _implied_check(factory: RowFactory, table: Table, check: CheckConstraint, row: Row) -> str:
@@ -282,5 +331,5 @@ def count_probes(schema: Schema) -> int:
     for t in schema.tables:
         total += 1 + sum(1 for c in t.columns if not c.nullable and c.identity is None and c.generated is None)
         total += len(t.checks) + len(t.uniques) + (1 if t.primary_key else 0) + 2 * len(t.foreign_keys)
-        total += len(t.exclusions)
+        total += len(t.exclusions) + sum(1 for b in schema.facts.balanced_sums if b.table == t.name)
     return total

@@ -27,6 +27,11 @@ def period(text: str) -> str | None:
     return f"{int(n)} {unit}{'s' if int(n) != 1 else ''}"
 
 
+def claims(text: str) -> bool:
+    """A retention rule, compiled after partitioning."""
+    return period(text) is not None
+
+
 def compile(rt: RuleText) -> Compiled | None:
     keep = period(rt.text)
     if keep is None:
