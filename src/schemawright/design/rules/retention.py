@@ -80,4 +80,7 @@ END;
     made = add_function(rt, "retention", fn, body, returns="integer",
                         comment=f"Retention (business rule {rt.rule.name}): {how}; run daily by the maintenance "
                         "job as the table owner")
+    rt.ctx.infer("retention.schedule", fn, "daily job: scripts/maintenance/retention_schedule.sql (pg_cron) or "
+                 "scripts/maintenance/retention.sh (cron)", "a retention rule is kept only if something runs it: "
+                 "pg_cron when the server has the extension, else the system's cron (docs/operations-retention.md)")
     return Compiled("retention", [made], how)
