@@ -108,7 +108,8 @@ def test_lexicon_types_the_names_users_leave_untyped(designs):
               ("hotel_booking", "room_types", "includes_breakfast", "boolean"),
               ("delivery_marketplace", "merchants", "commission_rate", "numeric"),
               ("delivery_marketplace", "orders", "tip", "numeric"),
-              ("ledger", "postings", "line_number", "integer")]
+              ("ledger", "postings", "line_number", "integer"),
+              ("blood_bank", "donations", "hemoglobin_level", "numeric")]
     for design, table, column, kind in expect:
         assert _column(designs[design], table, column).type.kind.value == kind, (table, column)
 
@@ -130,3 +131,11 @@ def test_explicit_input_wins_over_name_heuristics(designs):
     # room_types.code: "unique within a hotel" replaces the global unique a code would get
     room_types = hotel.schema.table("room_types")
     assert [u.columns for u in room_types.uniques] == [("hotel_id", "code")]
+
+
+def test_a_level_is_a_measurement_unless_named_or_described_as_a_rank():
+    from schemawright.design.columns import guess_column
+
+    assert guess_column("glucose_level").type.kind.value == "numeric"
+    assert guess_column("access_level").type.kind.value == "integer"
+    assert guess_column("service_x_level", "the support tier, from 1 to 3").type.kind.value == "integer"

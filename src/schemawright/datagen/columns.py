@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from schemawright.datagen.pools import NULL, Pools, TimeWindow, copy_escape
 from schemawright.datagen.rows import compact_token
-from schemawright.datagen.rules import ColumnRules, derived_columns, evaluate
+from schemawright.datagen.rules import ColumnRules, derived_columns, evaluate, table_rules
 from schemawright.model.schema import Column, Schema, Table
 from schemawright.model.types import Kind
 from schemawright.regex_sample import matches_all, regex_sample
@@ -100,6 +100,12 @@ class Pure(Gen):
 
     def at(self, indices) -> list[str]:
         return list(map(self.fn, indices))
+
+
+class _Same(Pure):
+    """value = fn(row index), repeating: two columns with the same ``fn`` agree in every row."""
+
+    distinct = False
 
 
 class Nullable(Gen):
@@ -494,6 +500,16 @@ def column_generator(schema: Schema, table: Table, column: Column, rules: Column
     if k in _INTS and distinct:
         lo = int(rules.lo + (1 if rules.lo_strict else 0)) if rules.lo is not None else 1
         return Pure(lambda i: str(lo + i))
+    balanced = next((b for b in schema.facts.balanced_sums if b.table == table.name
+                     and column.name in (b.left, b.right)), None)
+    if t.is_numeric and balanced is not None and not distinct:
+        # a balanced-sums rule (design/rules/balanced.py): both columns hold the same value in every row,
+        # so every key's sums are equal whichever rows it gets. One pool, made from the left column with a
+        # seed of the rule's own, read by the same function of the row index for both columns.
+        left = table.column(balanced.left)
+        pool = number_pool(left, table_rules(table).get(left.name, ColumnRules()),
+                           random.Random(f"{table.name}.{balanced.left}.{balanced.right}"), 1024)
+        return _Same(lambda i: pool[mix(i, 0x5EED) % len(pool)])
     if t.is_numeric:
         if distinct:
             return Pure(lambda i: str(i + 1))

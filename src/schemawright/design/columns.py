@@ -211,8 +211,23 @@ def _time_of_day(col: str) -> ColumnGuess:
 
 def _count(col: str) -> ColumnGuess:
     return ColumnGuess("lexicon.count", "a count of people, nights, rooms or units (adults, nights, "
-                       "number_of_*, max_*/min_*, capacity, *_level, *_year...): integer, never negative",
+                       "number_of_*, max_*/min_*, capacity, *_year...): integer, never negative",
                        DataType(Kind.INTEGER), checks=[(f"{col}_non_negative", f"{col} >= 0")])
+
+
+def _rank(col: str) -> ColumnGuess:
+    return ColumnGuess("lexicon.rank", "a rank or tier (access_level, skill_level, or a *_level described as a "
+                       "rank): integer, never negative", DataType(Kind.INTEGER),
+                       checks=[(f"{col}_non_negative", f"{col} >= 0")])
+
+
+def _measured_level(col: str) -> ColumnGuess:
+    return ColumnGuess("lexicon.level", "a measured level (hemoglobin_level, glucose_level, water_level): numeric, "
+                       "a decimal measurement; an integer rank only when the name or description says rank/tier",
+                       DataType(Kind.NUMERIC), checks=[(f"{col}_non_negative", f"{col} >= 0")])
+
+
+RANK_WORDS = re.compile(r"\b(?:rank|ranks|ranked|ranking|tier|tiers|grade|grades|ordinal|from \d+ to \d+|\d+\s*-\s*\d+ scale)\b")
 
 
 def _ordinal(col: str) -> ColumnGuess:
@@ -257,55 +272,6 @@ def _long_text_more(col: str) -> ColumnGuess:
                        DataType(Kind.TEXT))
 
 
-LEXICON: tuple[Rule, ...] = (
-    Rule("lexicon_boolean", re.compile(r"^(?:(?:includes|contains|requires|needs|uses|supports|accepts|prefers|"
-                                       r"do_not|was|were|did|must|show|send|auto)_[a-z0-9_]+|[a-z_]+_opt_in|opt_in|"
-                                       r"active|enabled|verified|attended|approved|paid|visible|featured|archived|"
-                                       r"cancel_at_period_end|[a-z_]+_flag)$"), _flag_more),
-    Rule("lexicon_date", re.compile(r"^(?:valid_from|valid_to|valid_until|valid_thru|effective_from|effective_to|"
-                                    r"effective_until|starts_on|ends_on|birth|[a-z_]+_until_date|expiry|"
-                                    r"expiration|[a-z_]+_expiry|(?:valid|effective|available)_[a-z_]+|"
-                                    r"needed_by|required_by|due_by|deadline)$"),
-         _validity_date),
-    Rule("lexicon_instant", re.compile(r"^(?:[a-z_]+_(?:start|end|from|until)|scheduled_for|starts|ends|"
-                                       r"start_time|end_time|[a-z_]+_timestamp)$"), _instant),
-    Rule("lexicon_time", re.compile(r"^(?:[a-z_]+_time|opening_hour|closing_hour)$"), _time_of_day),
-    Rule("lexicon_ordinal", re.compile(r"^(?:line_number|line_no|line|season_number|episode_number|sequence_number|"
-                                       r"sequence|seq|step_number|page_number|round_number|week_number|"
-                                       r"queue_position|[a-z_]+_position|[a-z_]+_index|ordinal)$"), _ordinal),
-    Rule("lexicon_count", re.compile(r"^(?:adults|children|infants|guests|nights|[a-z_]+_nights|party_size|"
-                                     r"headcount|number_of_[a-z_]+|num_[a-z_]+|n_[a-z_]+|(?:max|min)_[a-z_]+|"
-                                     r"[a-z_]+_capacity|capacity|capacity_[a-z_]+|bedrooms|bathrooms|rooms_count|"
-                                     r"floor|floors|storeys|stories|[a-z_]+_level|[a-z_]+_year|year_[a-z_]+|"
-                                     r"points|[a-z_]+_points|seats_[a-z_]+|units|units_[a-z_]+|attempts|retries|[a-z_]+_days|days|calories|"
-                                     r"[a-z_]+_storeys|[a-z_]+_kbps|[a-z_]+_mbps|[a-z_]+_pages|page_count)$"), _count),
-    Rule("lexicon_money", re.compile(r"^(?:tip|tips|deposit|premium|fine|commission|credit|debit|refund|bonus|"
-                                     r"payout|wage|rent|[a-z_]+_(?:value|limit|paid|revenue|salary|deposit|premium|"
-                                     r"budget|tip|charge|wage|rent|payout|refund)|price_per_[a-z_]+|cost_per_[a-z_]+|(?:daily|hourly|nightly|weekly|"
-                                     r"monthly|annual|yearly)_(?:rate|price|fee))$"), _money_more),
-    Rule("lexicon_rate", re.compile(r"^(?:[a-z_]+_rate|rate|ratio|[a-z_]+_ratio|probability|[a-z_]+_probability|"
-                                    r"score|[a-z_]+_score|confidence|weight_factor|multiplier)$"), _ratio),
-    Rule("lexicon_measure", re.compile(r"^(?:[a-z_]+_(?:kg|g|grams|mg|lb|lbs|km|kmh|mph|m|cm|mm|sqm|sqft|m2|"
-                                       r"liters|litres|ml|kwh|wh|degrees|celsius|mb|gb|bytes)|liters|litres|"
-                                       r"mileage|distance|area|volume|heading|altitude|elevation)$"), _unit_measure),
-    Rule("lexicon_identifier", re.compile(r"^(?:[a-z_]+_(?:number|no|num|iban)|vin|plate|iban|bic|swift|ean|upc|gtin)$"),
-         _identifier_number),
-    Rule("lexicon_handle", re.compile(r"^(?:handle|[a-z_]+_handle|domain|[a-z_]+_domain|hostname|[a-z_]+_key|"
-                                      r"key|token_hint|external_id_text|[a-z_]+_reference|[a-z_]+_ref)$"), _handle),
-    Rule("lexicon_text", re.compile(r"^(?:abstract|memo|diagnosis|treatment|[a-z_]+_address|address_[a-z0-9_]+|"
-                                    r"[a-z_]+_description|[a-z_]+_notes|[a-z_]+_reason|[a-z_]+_text|answer|question|"
-                                    r"caption|remarks|feedback|review|terms|story|[a-z_]+_comment)$"), _long_text_more),
-    Rule("lexicon_label", re.compile(r"^(?:[a-z_]+_type|type|kind|[a-z_]+_kind|make|model|brand_name|breed|species|"
-                                     r"author|publisher|language|locale|nationality|timezone|time_zone|region|"
-                                     r"district|section|row_label|aisle|room|venue|vehicle|fuel|color|colour|size|"
-                                     r"gender|sex|source|method|channel|medium|platform|visibility|metric|unit|"
-                                     r"frequency|dosage|variant|flavor|style|format|vendor|supplier|carrier|"
-                                     r"county|province|state|suburb|neighbourhood|neighborhood|zone|"
-                                     r"station|terminal|gate|door|lane|bay|shelf|bin|slot|grade|"
-                                     r"occupation|job_title|position_title|role|title_prefix|salutation|"
-                                     r"[a-z_]+_category|[a-z_]+_group|[a-z_]+_class|[a-z_]+_center|[a-z_]+_centre|"
-                                     r"[a-z_]+_label|[a-z_]+_tag|[a-z_]+_mode|[a-z_]+_code|outcome|result|condition|course|product)$"), _label),
-)
 
 
 # *_code names that classify a row (many rows share the value), so they are not unique identifiers.
@@ -355,12 +321,69 @@ RULES: tuple[Rule, ...] = (
                              "card_number", "iban", "bank_account", "medical_history", "diagnosis"), _sensitive),
     Rule("text", _names("description", "body", "content", "notes", "note", "bio", "comment", "comments",
                         "summary", "message", "text", "excerpt", "instructions", "reason"), _long_text),
-    *LEXICON,
+    # --- the lexicon: names no rule above knew, read as a DBA reads them (docs/inference-lexicon.md) -----
+    # *_level: a rank or tier when its name (or description) says so, else a measured level (hemoglobin_level)
+    Rule("lexicon_rank", re.compile(r"^(?:(?:access|security|clearance|skill|privilege|risk|severity|urgency|"
+                                    r"difficulty|experience|membership|support|service|permission|trust|tier|"
+                                    r"nesting|zoom|log|education|authority|escalation|alert|threat|seniority|"
+                                    r"proficiency|loyalty|priority|reading|noise_tolerance)_level|level|tier|rank)$"),
+         _rank),
+    Rule("lexicon_level", re.compile(r"^[a-z_]+_level$"), _measured_level),
+    Rule("lexicon_boolean", re.compile(r"^(?:(?:includes|contains|requires|needs|uses|supports|accepts|prefers|"
+                                       r"do_not|was|were|did|must|show|send|auto)_[a-z0-9_]+|[a-z_]+_opt_in|opt_in|"
+                                       r"active|enabled|verified|attended|approved|paid|visible|featured|archived|"
+                                       r"cancel_at_period_end|[a-z_]+_flag)$"), _flag_more),
+    Rule("lexicon_date", re.compile(r"^(?:valid_from|valid_to|valid_until|valid_thru|effective_from|effective_to|"
+                                    r"effective_until|starts_on|ends_on|birth|[a-z_]+_until_date|expiry|"
+                                    r"expiration|[a-z_]+_expiry|(?:valid|effective|available)_[a-z_]+|"
+                                    r"needed_by|required_by|due_by|deadline)$"),
+         _validity_date),
+    Rule("lexicon_instant", re.compile(r"^(?:[a-z_]+_(?:start|end|from|until)|scheduled_for|starts|ends|"
+                                       r"start_time|end_time|[a-z_]+_timestamp)$"), _instant),
+    Rule("lexicon_time", re.compile(r"^(?:[a-z_]+_time|opening_hour|closing_hour)$"), _time_of_day),
+    Rule("lexicon_ordinal", re.compile(r"^(?:line_number|line_no|line|season_number|episode_number|sequence_number|"
+                                       r"sequence|seq|step_number|page_number|round_number|week_number|"
+                                       r"queue_position|[a-z_]+_position|[a-z_]+_index|ordinal)$"), _ordinal),
+    Rule("lexicon_count", re.compile(r"^(?:adults|children|infants|guests|nights|[a-z_]+_nights|party_size|"
+                                     r"headcount|number_of_[a-z_]+|num_[a-z_]+|n_[a-z_]+|(?:max|min)_[a-z_]+|"
+                                     r"[a-z_]+_capacity|capacity|capacity_[a-z_]+|bedrooms|bathrooms|rooms_count|"
+                                     r"floor|floors|storeys|stories|[a-z_]+_year|year_[a-z_]+|"
+                                     r"points|[a-z_]+_points|seats_[a-z_]+|units|units_[a-z_]+|attempts|retries|[a-z_]+_days|days|calories|"
+                                     r"[a-z_]+_storeys|[a-z_]+_kbps|[a-z_]+_mbps|[a-z_]+_pages|page_count)$"), _count),
+    Rule("lexicon_money", re.compile(r"^(?:tip|tips|deposit|premium|fine|commission|credit|debit|refund|bonus|"
+                                     r"payout|wage|rent|[a-z_]+_(?:value|limit|paid|revenue|salary|deposit|premium|"
+                                     r"budget|tip|charge|wage|rent|payout|refund)|price_per_[a-z_]+|cost_per_[a-z_]+|(?:daily|hourly|nightly|weekly|"
+                                     r"monthly|annual|yearly)_(?:rate|price|fee))$"), _money_more),
+    Rule("lexicon_rate", re.compile(r"^(?:[a-z_]+_rate|rate|ratio|[a-z_]+_ratio|probability|[a-z_]+_probability|"
+                                    r"score|[a-z_]+_score|confidence|weight_factor|multiplier)$"), _ratio),
+    Rule("lexicon_measure", re.compile(r"^(?:[a-z_]+_(?:kg|g|grams|mg|lb|lbs|km|kmh|mph|m|cm|mm|sqm|sqft|m2|"
+                                       r"liters|litres|ml|kwh|wh|degrees|celsius|mb|gb|bytes)|liters|litres|"
+                                       r"mileage|distance|area|volume|heading|altitude|elevation)$"), _unit_measure),
+    Rule("lexicon_identifier", re.compile(r"^(?:[a-z_]+_(?:number|no|num|iban)|vin|plate|iban|bic|swift|ean|upc|gtin)$"),
+         _identifier_number),
+    Rule("lexicon_handle", re.compile(r"^(?:handle|[a-z_]+_handle|domain|[a-z_]+_domain|hostname|[a-z_]+_key|"
+                                      r"key|token_hint|external_id_text|[a-z_]+_reference|[a-z_]+_ref)$"), _handle),
+    Rule("lexicon_text", re.compile(r"^(?:abstract|memo|diagnosis|treatment|[a-z_]+_address|address_[a-z0-9_]+|"
+                                    r"[a-z_]+_description|[a-z_]+_notes|[a-z_]+_reason|[a-z_]+_text|answer|question|"
+                                    r"caption|remarks|feedback|review|terms|story|[a-z_]+_comment)$"), _long_text_more),
+    Rule("lexicon_label", re.compile(r"^(?:[a-z_]+_type|type|kind|[a-z_]+_kind|make|model|brand_name|breed|species|"
+                                     r"author|publisher|language|locale|nationality|timezone|time_zone|region|"
+                                     r"district|section|row_label|aisle|room|venue|vehicle|fuel|color|colour|size|"
+                                     r"gender|sex|source|method|channel|medium|platform|visibility|metric|unit|"
+                                     r"frequency|dosage|variant|flavor|style|format|vendor|supplier|carrier|"
+                                     r"county|province|state|suburb|neighbourhood|neighborhood|zone|"
+                                     r"station|terminal|gate|door|lane|bay|shelf|bin|slot|grade|"
+                                     r"occupation|job_title|position_title|role|title_prefix|salutation|"
+                                     r"[a-z_]+_category|[a-z_]+_group|[a-z_]+_class|[a-z_]+_center|[a-z_]+_centre|"
+                                     r"[a-z_]+_label|[a-z_]+_tag|[a-z_]+_mode|[a-z_]+_code|outcome|result|condition|course|product)$"), _label),
 )
 
 
-def guess_column(col: str) -> ColumnGuess:
-    """The first rule matching ``col``, or the text fallback."""
+def guess_column(col: str, description: str | None = None) -> ColumnGuess:
+    """The first rule matching ``col``, or the text fallback. A measured ``*_level`` whose description
+    calls it a rank or tier (``description``) is an integer rank."""
+    if description and RANK_WORDS.search(description.lower()) and re.match(r"^[a-z_]+_level$", col):
+        return _rank(col)
     for rule in RULES:
         if rule.pattern.match(col):
             return rule.build(col)

@@ -63,13 +63,14 @@ def _design(ctx: DesignContext) -> Schema:
     indexes.apply(ctx)
     apply_objects(ctx)
     partitioning.apply(ctx)
-    rules.compile_rules(ctx, after_partitioning=True)
+    rules.compile_rules(ctx, "partitioning")
     relationships.check_cycles(ctx)
     ctx.raise_problems()
     conventions.mark_encrypted_columns(ctx)
     if ctx.enabled("security", "roles, grants, row-level security, masking"):
         security.apply(ctx)
         rules.after_security(ctx)
+    rules.compile_rules(ctx, "security")  # access rules: not understood (with the reason) when security is off
     if ctx.enabled("comments", "comments on undocumented tables and columns"):
         conventions.comment_everything(ctx)
     return ctx.schema
@@ -303,7 +304,7 @@ def add_attribute_column(ctx: DesignContext, table: Table, attr: Attribute, col:
     subject = f"{table.name}.{col}"
     where = format_path(path)
     infer = ctx.enabled("infer_types", "types, checks, defaults and references read from names")
-    guess = guess_column(col) if infer else ColumnGuess(
+    guess = guess_column(col, attr.description) if infer else ColumnGuess(
         "conventions.infer_types", "disabled by conventions.infer_types: text unless a type is given",
         DataType(Kind.TEXT))
     if attr.type is not None:

@@ -67,6 +67,12 @@ def apply(ctx: DesignContext) -> None:
                       f"{rows:,} estimated rows, but other tables reference it: a foreign key to a partitioned "
                       "table needs the partition key in every child; archive old rows instead")
             continue
+        if table.exclusions:
+            ctx.infer("partition.skipped", table.name, "not partitioned",
+                      f"{rows:,} estimated rows, but the exclusion constraint(s) "
+                      f"{', '.join(x.name for x in table.exclusions)} hold only within one partition (PostgreSQL "
+                      "refuses them on a partitioned table); kept whole, archive old rows instead")
+            continue
         time_col = _time_column(ctx, table)
         tenant = next((c for c in TENANT_COLUMNS if table.has_column(c) and not table.column(c).nullable), None)
         key = time_col or tenant

@@ -38,6 +38,11 @@ ROLE_PURPOSES = ("owner", "readonly", "readwrite", "admin", "app")
 SECRET_RE = re.compile(r"^(?:password|[a-z0-9_]+_(?:hash|digest))$")
 OWNER_COLUMNS = (("user_id",), ("owner_id",))
 AUDIT_USER_COLUMNS = frozenset({"created_by", "updated_by"})
+# Personal data that describes a person (not a business's phone or address): a table with one of these, or
+# with a column the input flags pii, is about people, and a data subject of the right to erasure.
+PERSON_COLUMNS = frozenset({"first_name", "last_name", "full_name", "middle_name", "date_of_birth", "birth_date",
+                            "dob", "national_id", "passport_number", "ssn", "personal_email", "home_address",
+                            "email", "username", "display_name", "mobile_phone", "personal_phone"})
 UNBOUND_KINDS = frozenset({"lookup", "junction"})
 UNAUDITED_KINDS = frozenset({"time_series", "log"})
 ERASURE_LAWS = frozenset({"GDPR", "UKGDPR", "CCPA", "CPRA", "LGPD", "PIPEDA"})
@@ -537,9 +542,85 @@ def _personal_data(ctx: DesignContext, facts: dict) -> None:
     laws = sorted({re.sub(r"[^A-Z]", "", c.upper()) for c in facts["compliance_standards"]} & ERASURE_LAWS)
     if not laws:
         return
-    for subject in [t for t in s.tables if t.name in USER_TABLES and t.name in facts["pii"] and t.primary_key
-                    and len(t.primary_key.columns) == 1]:
-        _erasure_function(ctx, facts, subject, laws)
+    for subject, targets in _erasure_plan(ctx, facts):
+        _erasure_function(ctx, facts, subject, targets, laws)
+
+
+def _personal(facts: dict, table: Table) -> bool:
+    return table.name in facts["pii"] and table.name != (facts["audit"] or {}).get("table")
+
+
+def _links(table: Table, target: str, key: str) -> list[str]:
+    """The columns of ``table`` that reference ``target``'s ``key`` (one per foreign key), audit user columns
+    (created_by...) left out: they name who typed a row, not whose data it is."""
+    out = []
+    for fk in table.foreign_keys:
+        if fk.ref_table == target and key in fk.ref_columns and not set(fk.columns) & AUDIT_USER_COLUMNS:
+            col = fk.columns[fk.ref_columns.index(key)]
+            if col not in out:
+                out.append(col)
+    return out
+
+
+def _erasure_plan(ctx: DesignContext, facts: dict) -> list[tuple[Table, list[tuple[Table, str]]]]:
+    """Who gets an erasure function, and which rows of which tables it anonymizes, derived from the ``pii``
+    flags (never from table names): a table with personal data that references no other such table
+    (directly or through one table between) is a data subject; every other table with personal data is
+    reached from the subjects it references. Every personal column is accounted for: anonymized by one
+    function, or reported with the reason it is not."""
+    s = ctx.schema
+    personal = [t for t in s.tables if _personal(facts, t)]
+    flagged = {(table_name_for(e.name), names.to_snake(a.name)) for e in ctx.spec.data_model.entities
+               for a in e.attributes if a.pii}
+    people = {t.name for t in personal if any(c.pii and (c.name in PERSON_COLUMNS or (t.name, c.name) in flagged)
+                                              for c in t.columns)}
+    single = {t.name: t.primary_key.columns[0] for t in personal
+              if t.name in people and t.primary_key and len(t.primary_key.columns) == 1}
+
+    def reached(t: Table) -> dict[str, str]:
+        """subject table -> WHERE condition on ``t`` (p_id is the subject's key), for the subjects t reaches."""
+        out: dict[str, str] = {}
+        for subject, key in single.items():
+            if subject == t.name:
+                continue
+            direct = _links(t, subject, key)
+            if direct:
+                out[subject] = " OR ".join(f"{q(c)} = p_id" for c in direct)
+                continue
+            via = []  # one table between: t -> mid -> subject
+            for mid in s.tables:
+                if mid is t or mid.name == subject or not mid.primary_key or len(mid.primary_key.columns) != 1:
+                    continue
+                inner = _links(mid, subject, key)
+                outer = _links(t, mid.name, mid.primary_key.columns[0])
+                if inner and outer:
+                    cond = " OR ".join(f"m.{q(c)} = p_id" for c in inner)
+                    via += [f"{q(c)} IN (SELECT m.{q(mid.primary_key.columns[0])} FROM public.{q(mid.name)} AS m "
+                            f"WHERE {cond})" for c in outer]
+            if via:
+                out[subject] = " OR ".join(via)
+        return out
+
+    reach = {t.name: reached(t) for t in personal}
+    subjects = [t for t in personal if t.name in single and not reach[t.name]]
+    plan: list[tuple[Table, list[tuple[Table, str]]]] = []
+    for subject in subjects:
+        targets = [(subject, f"{q(single[subject.name])} = p_id")]
+        targets += [(t, reach[t.name][subject.name]) for t in personal if subject.name in reach[t.name]]
+        plan.append((subject, targets))
+    covered = {t.name for _, targets in plan for t, _ in targets}
+    for t in personal:
+        if t.name in covered:
+            continue
+        if t.name not in people:
+            ctx.infer("security.erasure", f"{t.name}.{', '.join(facts['pii'][t.name])}", "no erasure function",
+                      "contact data of a table that describes no person (no pii flag from the input, no name, birth "
+                      "date or national id) and references none: masked for the read-only role, not erased")
+        else:
+            ctx.infer("security.erasure", f"{t.name}.{', '.join(facts['pii'][t.name])}", "NOT covered by an erasure "
+                      "function", "personal data in a table with no single-column key: erase it in the application "
+                      "(or give the table a single-column key)")
+    return plan
 
 
 def _anonymized(table: Table, column: Column) -> str | None:
@@ -561,15 +642,18 @@ def _anonymized(table: Table, column: Column) -> str | None:
     return None
 
 
-def _erasure_function(ctx: DesignContext, facts: dict, subject: Table, laws: list[str]) -> None:
+def _erasure_function(ctx: DesignContext, facts: dict, subject: Table, targets: list[tuple[Table, str]],
+                      laws: list[str]) -> None:
     s = ctx.schema
     key = subject.primary_key.columns[0]
     name = names.shorten(f"fn_erase_{singular(subject.name)}")
     statements, covered = [], []
-    targets = [(subject, (key,))] + [(t, fk.columns) for t in s.tables if t is not subject
-                                     for fk in t.foreign_keys if fk.ref_table == subject.name
-                                     and not set(fk.columns) & AUDIT_USER_COLUMNS and t.name in facts["pii"]]
-    for table, match in targets:
+    for table, where in targets:
+        if any(t.name.endswith("_immutable") and t.function.endswith("_immutable") for t in table.triggers):
+            ctx.infer("security.erasure", f"{table.name}.{', '.join(facts['pii'][table.name])}", f"kept by {name}",
+                      "append-only by a business rule (its trigger refuses UPDATE to every role but the owner): "
+                      "its personal data leaves with its retention, or by a correction made as the owner")
+            continue
         sets = [(c.name, _anonymized(table, c)) for c in table.columns
                 if c.pii or c.encrypt or is_secret(c)]
         kept = [c for c, v in sets if v is None]
@@ -578,7 +662,6 @@ def _erasure_function(ctx: DesignContext, facts: dict, subject: Table, laws: lis
             sets.append("deleted_at = CURRENT_TIMESTAMP")
         if not sets:
             continue
-        where = " AND ".join(f"{q(c)} = p_id" for c in match)
         statements.append(f"    UPDATE public.{q(table.name)} SET {', '.join(sets)} WHERE {where};\n"
                           "    GET DIAGNOSTICS v_rows = ROW_COUNT;\n    v_count := v_count + v_rows;\n")
         covered.append(table.name)
@@ -597,8 +680,10 @@ def _erasure_function(ctx: DesignContext, facts: dict, subject: Table, laws: lis
     facts["function_roles"][name] = ["admin"]
     facts["erasure"].append({"function": name, "table": subject.name, "key": key, "tables": covered})
     ctx.infer("security.erasure", subject.name, f"{name}(id) anonymizes {', '.join(covered)}",
-              f"{', '.join(laws)} right to erasure; runs as the admin role, acting as the erased user so that "
-              "row-level security lets it reach that user's rows; audit rows never hold personal data")
+              f"{', '.join(laws)} right to erasure, derived from the pii flags ({subject.name} is a data subject: "
+              "personal data, referencing no other table with personal data); it anonymizes and never deletes, so "
+              "rows kept by a retention rule stay for their period; runs as the admin role, acting as the erased "
+              "subject so that row-level security lets it reach its rows; audit rows never hold personal data")
 
 
 # --- privileges ----------------------------------------------------------------------------------

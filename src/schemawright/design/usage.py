@@ -2,7 +2,8 @@
 
 ``tip`` compared with a number in a check is a number; ``valid_to > valid_from`` with ``valid_from`` a
 date makes ``valid_to`` a date. Read from attribute checks, business rules with a check, check
-constraints and the structured business rules; the first use that implies a type wins.
+constraints and the structured business rules, and the sums of free-text rules ("the sum of
+credits_out equals ..."); the first use that implies a type wins.
 """
 
 from __future__ import annotations
@@ -30,6 +31,11 @@ def _texts(ctx, table: str) -> list[str]:
 
 def implied_type(ctx, table: str, col: str) -> tuple[DataType, str] | None:
     word = re.escape(col)
+    words = re.escape(col.replace("_", " "))
+    for rule in ctx.spec.data_model.business_rules:  # "the sum of credits_out equals ...": a number
+        text = (rule.description or "").lower()
+        if re.search(rf"\b(?:sum|total|average) of (?:the )?(?:{word}|{words})s?\b", text):
+            return DataType(Kind.NUMERIC), f"summed in business rule {rule.name} ({rule.description!r}): numeric"
     for text in _texts(ctx, table):
         if re.search(rf"(?<![\w.'])(?:{word}\s*{_OPS}\s*{_NUMBER}(?![\w'])|{_NUMBER}\s*{_OPS}\s*{word}(?![\w']))", text) \
                 or re.search(rf"(?<![\w.']){word}\s+BETWEEN\s+{_NUMBER}\s+AND\s+{_NUMBER}", text, re.I):

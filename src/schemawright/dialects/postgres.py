@@ -7,7 +7,7 @@ from schemawright.dialects.partitions import partition_statements
 from schemawright.model.names import quote_ident as q
 from schemawright.model.names import dollar_quote, quote_literal
 from schemawright.model.schema import (
-    CheckConstraint, Column, DefaultPrivilege, EnumType, FkAction, ForeignKey, Function, Grant, Index, IndexMethod,
+    CheckConstraint, Column, DefaultPrivilege, EnumType, ExclusionConstraint, FkAction, ForeignKey, Function, Grant, Index, IndexMethod,
     Policy, Role, Schema, Table, Trigger, UniqueConstraint, View,
 )
 from schemawright.model.types import DataType, Kind
@@ -96,12 +96,23 @@ class Postgres(Dialect):
     def check_sql(self, c: CheckConstraint) -> str:
         return f"CONSTRAINT {q(c.name)} CHECK ({c.expression})"
 
+    def exclusion_sql(self, x: ExclusionConstraint) -> str:
+        elements = ", ".join((q(e.column) if e.column is not None else f"({e.expression})") + f" WITH {e.operator}"
+                             for e in x.elements)
+        sql = f"CONSTRAINT {q(x.name)} EXCLUDE USING {x.method} ({elements})"
+        if x.where is not None:
+            sql += f" WHERE ({x.where})"
+        if x.deferrable:
+            sql += " DEFERRABLE" + (" INITIALLY DEFERRED" if x.initially_deferred else "")
+        return sql
+
     def table_sql(self, t: Table, deferred: set[str] = frozenset()) -> str:
         lines = [self.column_sql(c) for c in t.columns]
         if t.primary_key:
             lines.append(f"CONSTRAINT {q(t.primary_key.name)} PRIMARY KEY ({self._cols(t.primary_key.columns)})")
         lines += [self.unique_sql(u) for u in t.uniques]
         lines += [self.check_sql(c) for c in t.checks]
+        lines += [self.exclusion_sql(x) for x in t.exclusions]
         lines += [self.foreign_key_sql(fk) for fk in t.foreign_keys if fk.name not in deferred]
         body = ",\n".join("    " + line for line in lines)
         partition = ""
@@ -142,8 +153,13 @@ class Postgres(Dialect):
                 f"    LANGUAGE {f.language} {f.volatility}{security}\nAS {dollar_quote(f.body)};")
 
     def trigger_sql(self, t: Table, tr: Trigger) -> str:
-        return (f"CREATE TRIGGER {q(tr.name)} {tr.timing} {' OR '.join(tr.events)} ON {qualified(t.schema, t.name)}"
-                f"\n    FOR EACH {tr.for_each} EXECUTE FUNCTION {q(tr.function)}();")
+        kind, when = "TRIGGER", ""
+        if tr.constraint:  # always AFTER ... FOR EACH ROW; checked at commit when initially deferred
+            kind = "CONSTRAINT TRIGGER"
+            if tr.deferrable:
+                when = "\n    DEFERRABLE INITIALLY " + ("DEFERRED" if tr.initially_deferred else "IMMEDIATE")
+        return (f"CREATE {kind} {q(tr.name)} {tr.timing} {' OR '.join(tr.events)} ON {qualified(t.schema, t.name)}"
+                f"{when}\n    FOR EACH {tr.for_each} EXECUTE FUNCTION {q(tr.function)}();")
 
     def view_sql(self, v: View) -> str:
         kind = "MATERIALIZED VIEW" if v.materialized else "VIEW"
@@ -168,7 +184,7 @@ class Postgres(Dialect):
                 if c.comment:
                     out.append(Statement("comment", t.name, f"COMMENT ON COLUMN {name}.{q(c.name)} IS "
                                          f"{quote_literal(c.comment)};", t.name))
-            for ck in t.checks:
+            for ck in [*t.checks, *t.exclusions]:
                 if ck.comment:
                     out.append(Statement("comment", t.name, f"COMMENT ON CONSTRAINT {q(ck.name)} ON {name} IS "
                                          f"{quote_literal(ck.comment)};", t.name))

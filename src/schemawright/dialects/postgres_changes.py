@@ -39,7 +39,7 @@ from schemawright.model.keys import argument_types, trigger_function
 from schemawright.model.names import constraint_name, shorten
 from schemawright.model.names import quote_ident as q
 from schemawright.model.names import quote_literal
-from schemawright.model.schema import Column, Expression, Function, Table, Trigger, View
+from schemawright.model.schema import Column, ExclusionConstraint, Expression, Function, Table, Trigger, View
 from schemawright.model.types import DataType, Kind
 
 # Phases (steps run in phase order; within a phase, in the order the changes were given).
@@ -347,6 +347,11 @@ class _Renderer(SecuritySteps):
     def _add_constraint(self, c: ch.AddConstraint) -> None:
         k = c.constraint
         table = qualified(c.schema, c.table)
+        if isinstance(k, ExclusionConstraint):  # builds its index under the lock: no online form exists
+            self.alter(c.schema, c.table, f"ADD {_pg().exclusion_sql(k)}", ADD_CONSTRAINT)
+            if k.comment:
+                self.comment("constraint", f"{q(k.name)} ON {self.late(c.schema, c.table)}", k.comment)
+            return
         if hasattr(k, "expression"):
             if self.online_on(c.partitioned):
                 self.alter(c.schema, c.table, f"ADD {_pg().check_sql(k)} NOT VALID", ADD_CONSTRAINT)

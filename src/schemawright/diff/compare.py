@@ -30,7 +30,7 @@ from schemawright.model.keys import argument_types, normalized, normalized_sql, 
 from schemawright.model.compare import normalize_arguments, normalize_query
 from schemawright.model.names import quote_ident
 from schemawright.model.schema import (
-    Column, EnumType, Expression, ForeignKey, Function, Index, IndexElement, Schema, Table, Trigger, View,
+    Column, EnumType, ExclusionConstraint, Expression, ForeignKey, Function, Index, IndexElement, Schema, Table, Trigger, View,
 )
 from schemawright.model.types import DataType, Kind
 
@@ -337,10 +337,15 @@ def _fk_key(schema: str) -> Callable[[ForeignKey], tuple]:
 
 
 def _trigger_key(tr: Trigger) -> tuple:
-    return (tr.function, tr.timing.upper(), frozenset(e.upper() for e in tr.events), tr.for_each.upper())
+    return (tr.function, tr.timing.upper(), frozenset(e.upper() for e in tr.events), tr.for_each.upper(),
+            tr.constraint, tr.deferrable, tr.initially_deferred)
 
 
 def _constraint_key(c) -> tuple:
+    if isinstance(c, ExclusionConstraint):
+        return ("exclude", c.method.lower(), tuple((e.column or normalized(e.expression), e.operator)
+                                                   for e in c.elements),
+                normalized(c.where), c.deferrable, c.initially_deferred)
     if hasattr(c, "expression"):
         return ("check", normalized(c.expression))
     if hasattr(c, "nulls_not_distinct"):
@@ -407,8 +412,8 @@ def _table(o: Table, n: Table, touched: set[str], rebuilt_keys: set, rebuilt_fun
         return any(col in rebuilt_columns for col in obj_columns) or any(
             re.search(rf"\b{re.escape(col)}\b", text) for col in rebuilt_columns)
 
-    constraints_old = ([o.primary_key] if o.primary_key else []) + o.uniques + o.checks
-    constraints_new = ([n.primary_key] if n.primary_key else []) + n.uniques + n.checks
+    constraints_old = ([o.primary_key] if o.primary_key else []) + o.uniques + o.checks + o.exclusions
+    constraints_new = ([n.primary_key] if n.primary_key else []) + n.uniques + n.checks + n.exclusions
     dropped, added, both, renamed = _pair(constraints_old, constraints_new, _constraint_key)
     for a, b in both:
         if _constraint_key(a) != _constraint_key(b) or stale(b.columns, str(getattr(b, "expression", ""))):
@@ -418,7 +423,7 @@ def _table(o: Table, n: Table, touched: set[str], rebuilt_keys: set, rebuilt_fun
             out.append(SetComment("constraint", s, b.name, a.comment, b.comment, parent=name))
     for c in dropped:
         out.append(DropConstraint(s, name, c, part))
-        if not hasattr(c, "expression"):
+        if not hasattr(c, "expression") and not isinstance(c, ExclusionConstraint):
             rebuilt_keys.add((s, name, frozenset(c.columns)))
     out += [AddConstraint(s, name, c, part) for c in added]
     for a, b in renamed:

@@ -17,7 +17,7 @@ from pglast.stream import RawStream
 from psycopg.rows import dict_row
 
 from schemawright.model.schema import (
-    CheckConstraint, Column, DefaultPrivilege, EnumType, Expression, FkAction, ForeignKey, Function, Grant, Index,
+    CheckConstraint, Column, DefaultPrivilege, EnumType, ExclusionConstraint, ExclusionElement, Expression, FkAction, ForeignKey, Function, Grant, Index,
     IndexElement, IndexMethod, Origin, Partitioning, Policy, PrimaryKey, Role, Schema, Source, Table, Trigger,
     UniqueConstraint, View,
 )
@@ -83,6 +83,23 @@ LEFT JOIN pg_index ci ON ci.indexrelid = con.conindid
 WHERE con.conrelid = ANY(%s) AND con.contype IN ('p', 'u', 'c', 'f') AND con.conparentid = 0
 ORDER BY con.conrelid, con.conname"""
 
+_EXCLUSIONS_SQL = """
+SELECT con.conrelid, con.conname, am.amname, con.condeferrable, con.condeferred,
+       pg_get_expr(i.indpred, i.indrelid) AS predicate, obj_description(con.oid, 'pg_constraint') AS comment,
+       ARRAY(SELECT a.attname FROM generate_series(0, i.indnkeyatts - 1) AS k(n)
+             LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k.n] AND i.indkey[k.n] <> 0
+             ORDER BY k.n) AS columns,
+       ARRAY(SELECT pg_get_indexdef(i.indexrelid, k.n + 1, true) FROM generate_series(0, i.indnkeyatts - 1) AS k(n)
+             ORDER BY k.n) AS definitions,
+       ARRAY(SELECT o.oprname FROM unnest(con.conexclop) WITH ORDINALITY AS x(op, ord)
+             JOIN pg_operator o ON o.oid = x.op ORDER BY x.ord) AS operators
+FROM pg_constraint con
+JOIN pg_index i ON i.indexrelid = con.conindid
+JOIN pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_am am ON am.oid = ic.relam
+WHERE con.conrelid = ANY(%s) AND con.contype = 'x' AND con.conparentid = 0
+ORDER BY con.conrelid, con.conname"""
+
 _INDEXES_SQL = """
 SELECT i.indrelid, i.indexrelid, ic.relname, am.amname, i.indisunique, i.indnkeyatts,
        pg_get_expr(i.indpred, i.indrelid) AS predicate,
@@ -109,7 +126,8 @@ WHERE i.indexrelid = ANY(%s)
 ORDER BY i.indexrelid, k.n"""
 
 _TRIGGERS_SQL = """
-SELECT t.tgrelid, t.tgname, p.proname, pn.nspname AS function_schema, t.tgtype
+SELECT t.tgrelid, t.tgname, p.proname, pn.nspname AS function_schema, t.tgtype,
+       t.tgconstraint <> 0 AS is_constraint, t.tgdeferrable, t.tginitdeferred
 FROM pg_trigger t
 JOIN pg_proc p ON p.oid = t.tgfoid
 JOIN pg_namespace pn ON pn.oid = p.pronamespace
@@ -175,6 +193,10 @@ def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
         cur.execute(constraints_sql, (oids,))
         for row in cur.fetchall():
             _add_constraint(tables[row["conrelid"]], row)
+
+        cur.execute(_EXCLUSIONS_SQL, (oids,))
+        for row in cur.fetchall():
+            tables[row["conrelid"]].exclusions.append(_exclusion(row))
 
         cur.execute(indexes_sql, (oids,))
         index_rows = cur.fetchall()
@@ -454,4 +476,15 @@ def _trigger(row: dict, schema: str) -> Trigger:
     function = row["proname"] if row["function_schema"] == schema else f"{row['function_schema']}.{row['proname']}"
     return Trigger(name=row["tgname"], function=function, timing=timing,
                    events=tuple(event for event, bit in _TG_EVENTS if tgtype & bit),
-                   for_each="ROW" if tgtype & _TG_ROW else "STATEMENT", origin=_origin())
+                   for_each="ROW" if tgtype & _TG_ROW else "STATEMENT", constraint=row["is_constraint"],
+                   deferrable=row["tgdeferrable"], initially_deferred=row["tginitdeferred"], origin=_origin())
+
+
+def _exclusion(row: dict) -> ExclusionConstraint:
+    elements = tuple(ExclusionElement(operator=op, column=col,
+                                      expression=Expression(definition) if col is None else None)
+                     for col, definition, op in zip(row["columns"], row["definitions"], row["operators"]))
+    return ExclusionConstraint(name=row["conname"], elements=elements, method=row["amname"],
+                               where=Expression(row["predicate"]) if row["predicate"] is not None else None,
+                               deferrable=row["condeferrable"], initially_deferred=row["condeferred"],
+                               comment=row["comment"], origin=_origin())

@@ -19,7 +19,7 @@ from pglast.enums import A_Expr_Kind, BoolExprType, CoercionForm
 from pglast.stream import RawStream
 
 from schemawright.model.schema import (
-    CheckConstraint, Column, EnumType, Expression, ForeignKey, Function, Index, IndexElement, Policy, Role, Schema,
+    CheckConstraint, Column, EnumType, ExclusionConstraint, Expression, ForeignKey, Function, Index, IndexElement, Policy, Role, Schema,
     Table, Trigger, UniqueConstraint, View,
 )
 from schemawright.model.types import DataType, Kind, UnknownTypeError, parse_type
@@ -332,6 +332,8 @@ def _compare_table(out: list[str], prefix: str, exp: Table, act: Table) -> None:
            lambda o, p, e, a: _compare_fk(o, p, e, a, exp.schema, act.schema))
     _match(out, sub, "index", _by(exp.indexes, _name), _by(act.indexes, _name), _compare_index)
     _match(out, sub, "trigger", _by(exp.triggers, _name), _by(act.triggers, _name), _compare_trigger)
+    _match(out, sub, "exclusion constraint", _by(exp.exclusions, _name), _by(act.exclusions, _name),
+           _compare_exclusion)
 
 
 def _name(obj) -> str:
@@ -400,6 +402,19 @@ def _compare_index(out: list[str], prefix: str, exp: Index, act: Index) -> None:
     _check(out, prefix, "comment", exp.comment, act.comment)
 
 
+def _compare_exclusion(out: list[str], prefix: str, exp: ExclusionConstraint, act: ExclusionConstraint) -> None:
+    _check(out, prefix, "method", exp.method, act.method, _lower)
+    exp_keys = tuple((_element_key(e), e.operator) for e in exp.elements)
+    act_keys = tuple((_element_key(e), e.operator) for e in act.elements)
+    if exp_keys != act_keys:
+        out.append(f"{prefix}: elements {_fmt([f'{k} WITH {o}' for k, o in exp_keys])} != "
+                   f"{_fmt([f'{k} WITH {o}' for k, o in act_keys])}")
+    _check(out, prefix, "where", exp.where, act.where, _expr_key)
+    _check(out, prefix, "deferrable", exp.deferrable, act.deferrable)
+    _check(out, prefix, "initially deferred", exp.initially_deferred, act.initially_deferred)
+    _check(out, prefix, "comment", exp.comment, act.comment)
+
+
 def _nulls(e: IndexElement) -> str:
     """The NULLS option as spelled, ``default`` when it is the direction's default (FIRST for DESC)."""
     if e.nulls_first is None or e.nulls_first == e.descending:
@@ -412,6 +427,9 @@ def _compare_trigger(out: list[str], prefix: str, exp: Trigger, act: Trigger) ->
     _check(out, prefix, "timing", exp.timing, act.timing, _upper)
     _check(out, prefix, "events", frozenset(e.upper() for e in exp.events), frozenset(e.upper() for e in act.events))
     _check(out, prefix, "for each", exp.for_each, act.for_each, _upper)
+    _check(out, prefix, "constraint", exp.constraint, act.constraint)
+    _check(out, prefix, "deferrable", exp.deferrable, act.deferrable)
+    _check(out, prefix, "initially deferred", exp.initially_deferred, act.initially_deferred)
 
 
 # --- security: compared when the expected design manages privileges (it has roles) ---------------

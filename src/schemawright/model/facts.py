@@ -142,6 +142,19 @@ class NonOverlapping:
 
 
 @dataclass(frozen=True)
+class BalancedSums:
+    """A compiled business rule: per value of ``key``, the sum of ``left`` equals the sum of ``right`` over the
+    rows of ``table``, checked at commit by a deferred constraint trigger (design/rules/balanced.py);
+    synthetic data (datagen) must honour it too."""
+
+    table: str
+    key: str
+    left: str
+    right: str
+    trigger: str
+
+
+@dataclass(frozen=True)
 class DesignFacts:
     project: ProjectFacts = field(default_factory=ProjectFacts)
     scale: Scale | None = None
@@ -155,4 +168,5 @@ class DesignFacts:
     # tenant isolation (design/tenancy.py): root, root_key, tables {table: tenant column}, global {table: why}
     tenancy: dict = field(default_factory=dict)
     non_overlapping: tuple[NonOverlapping, ...] = ()
+    balanced_sums: tuple[BalancedSums, ...] = ()
     security: SecurityFacts | None = None  # None: no security design (the stage did not run)

@@ -171,6 +171,38 @@ class Index:
 
 
 @dataclass(slots=True, kw_only=True)
+class ExclusionElement:
+    """One element of an exclusion constraint: a column or an expression, compared with ``operator``."""
+
+    operator: str  # "=", "&&", ...
+    column: str | None = None
+    expression: Expression | None = None
+
+    @property
+    def label(self) -> str:
+        return self.column if self.column is not None else str(self.expression)
+
+
+@dataclass(slots=True, kw_only=True)
+class ExclusionConstraint:
+    """``EXCLUDE USING method (element WITH operator, ...) [WHERE (predicate)]``: no two rows whose
+    elements all compare true (e.g. the same room and overlapping periods)."""
+
+    name: str
+    elements: tuple[ExclusionElement, ...]
+    method: str = "gist"
+    where: Expression | None = None
+    deferrable: bool = False
+    initially_deferred: bool = False
+    comment: str | None = None
+    origin: Origin = field(default_factory=Origin)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(e.label for e in self.elements)
+
+
+@dataclass(slots=True, kw_only=True)
 class Partitioning:
     """Declarative partitioning of a table (filled in by the performance designer)."""
 
@@ -186,6 +218,9 @@ class Trigger:
     timing: str  # "BEFORE" | "AFTER" | "INSTEAD OF"
     events: tuple[str, ...]  # "INSERT" | "UPDATE" | "DELETE" | "TRUNCATE"
     for_each: str = "ROW"
+    constraint: bool = False  # CREATE CONSTRAINT TRIGGER (AFTER ... FOR EACH ROW only)
+    deferrable: bool = False
+    initially_deferred: bool = False
     origin: Origin = field(default_factory=Origin)
 
 
@@ -200,6 +235,7 @@ class Table:
     foreign_keys: list[ForeignKey] = field(default_factory=list)
     indexes: list[Index] = field(default_factory=list)
     triggers: list[Trigger] = field(default_factory=list)
+    exclusions: list[ExclusionConstraint] = field(default_factory=list)
     partitioning: Partitioning | None = None
     comment: str | None = None
     kind: str = "core"  # the entity's role: core, transactional, lookup, junction, child, log...

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from schemawright.gc_pause import collector_paused
 from schemawright.model.schema import Schema
 
-RENDERERS = ("sql_files", "model_json", "seed_data", "dictionary", "security_docs", "security_pgtap", "config", "operations", "orm_sqlalchemy", "docs", "agent_output")  # agent_output last: it lists the other artifacts
+RENDERERS = ("sql_files", "model_json", "seed_data", "dictionary", "security_docs", "security_pgtap", "config", "operations", "retention_jobs", "orm_sqlalchemy", "docs", "agent_output")  # agent_output last: it lists the other artifacts
 REGISTRY: dict[str, type[Renderer]] = {}
 
 

@@ -30,6 +30,7 @@ from schemawright.datagen.plan import SeedError, SeedPlan, TablePlan, is_audit_t
 from schemawright.datagen.pools import copy_unescape
 from schemawright.errors import DatabaseError
 from schemawright.model.types import Kind
+from schemawright.model.names import dollar_quote, quote_literal
 from schemawright.seed.source import qualified
 
 BLOCK_ROWS = 5000
@@ -107,6 +108,29 @@ def set_aside(conn: psycopg.Connection, plan: SeedPlan) -> list[str]:
     restore += [d.replace(" ON ONLY ", " ON ", 1) for _, d in idx]
     restore += [add(r, n, d) for r, n, kind, d in cons if kind == "f"]
     return restore
+
+
+def _set_aside_balance_triggers(conn: psycopg.Connection, plan: SeedPlan) -> list:
+    """The deferred constraint triggers of balanced-sums rules (design/rules/balanced.py) would queue one
+    event per loaded row (and a pending event forbids the ALTER TABLEs that rebuild the keys): disabled
+    for the load, then the balance is checked once per rule over the whole table, set-based and with the
+    indexes back, and the triggers enabled again."""
+    loaded = {t.name for t in plan.tables if t.rows}
+    out: list = []
+    for bal in plan.schema.facts.balanced_sums:
+        table = plan.schema.table(bal.table)
+        if table is None or bal.table not in loaded:
+            continue
+        rel = sql.Identifier(table.schema, table.name)
+        conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER {}").format(rel, sql.Identifier(bal.trigger)))
+        check = sql.SQL("SELECT 1 FROM {} GROUP BY {} HAVING coalesce(sum({}), 0) <> coalesce(sum({}), 0)").format(
+            rel, sql.Identifier(bal.key), sql.Identifier(bal.left), sql.Identifier(bal.right)).as_string(conn)
+        message = f"{bal.trigger}: the loaded rows of {bal.table} do not balance sum({bal.left}) = sum({bal.right})"
+        out.append("DO " + dollar_quote(f"\nBEGIN\n    IF EXISTS ({check}) THEN\n        RAISE EXCEPTION USING "
+                                         f"ERRCODE = 'check_violation', MESSAGE = {quote_literal(message)};\n"
+                                         "    END IF;\nEND\n", ""))
+        out.append(sql.SQL("ALTER TABLE {} ENABLE TRIGGER {}").format(rel, sql.Identifier(bal.trigger)))
+    return out
 
 
 def _set_aside_history_triggers(conn: psycopg.Connection, plan: SeedPlan) -> list[str]:
@@ -199,6 +223,7 @@ def load_plan(conn: psycopg.Connection, plan: SeedPlan, *, workers: int | None =
         with conn.transaction():
             restore = set_aside(conn, plan)
             restore += _set_aside_history_triggers(conn, plan)
+            restore += _set_aside_balance_triggers(conn, plan)
             ensure_partitions(conn, plan)
             for tp in plan.tables:
                 if tp.rows:

@@ -8,6 +8,7 @@ is left as it was.
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -17,12 +18,15 @@ from psycopg import sql
 
 from schemawright.dialects import type_sql
 
-from schemawright.model.schema import CheckConstraint, FkAction, ForeignKey, Schema, Table
+from schemawright.model.schema import (
+    CheckConstraint, ExclusionConstraint, Expression, FkAction, ForeignKey, Schema, Table,
+)
 from schemawright.verify.report import StepResult
 from schemawright.datagen.rows import CannotBuildRow, Row, RowFactory, compact_token
 from schemawright.model.types import Kind
 
 NOT_NULL, CHECK, UNIQUE, FOREIGN_KEY, RESTRICT = "23502", "23514", "23505", "23503", "23001"
+EXCLUSION = "23P01"
 
 
 class ProbeFailed(Exception):
@@ -105,6 +109,14 @@ def probe_table(factory: RowFactory, table: Table) -> list[tuple[str, Callable[[
             return _expect_refused(factory, table, row, UNIQUE, name, also=narrower)
         probes.append((f"{table.name}: UNIQUE {name}", unique_probe))
 
+    for x in table.exclusions:
+        probes.append((f"{table.name}: EXCLUDE {x.name}", lambda x=x: _exclusion_probe(factory, table, x)))
+
+    for bal in factory.schema.facts.balanced_sums:
+        if bal.table == table.name:
+            probes.append((f"{table.name}: {bal.trigger} sum({bal.left}) = sum({bal.right}) per {bal.key}",
+                           lambda bal=bal: _balanced_probe(factory, table, bal)))
+
     for fk in table.foreign_keys:
         def fk_probe(fk=fk) -> str:
             row = factory.valid_row(table)
@@ -119,6 +131,75 @@ def probe_table(factory: RowFactory, table: Table) -> list[tuple[str, Callable[[
         probes.append((f"{table.name}: {fk.name} ON DELETE {fk.on_delete}",
                        lambda fk=fk: _on_delete(factory, table, fk)))
     return probes
+
+
+def _exclusion_probe(factory: RowFactory, table: Table, x: ExclusionConstraint) -> str:
+    """A row that takes part in the constraint (every element set, the predicate true) is accepted; a
+    second one equal to it in every element (the same key, the same period) is refused with 23P01."""
+    texts = [str(e.expression) for e in x.elements if e.expression is not None] + ([str(x.where)] if x.where else [])
+    involved = tuple(c.name for c in table.columns
+                     if any(re.search(rf"(?<![\w\"]){re.escape(c.name)}(?![\w\"])|\"{re.escape(c.name)}\"", t)
+                            for t in texts))
+    keys = tuple(e.column for e in x.elements if e.column is not None)
+    takes_part = " AND ".join([f"({e.expression}) IS NOT NULL" for e in x.elements if e.expression is not None]
+                              + [f"COALESCE(({x.where}), false)" if x.where is not None else "true"])
+    row = factory.valid_row(table)
+    if not factory.evaluate(table, takes_part, row):
+        wanted = CheckConstraint(name=f"{x.name}_takes_part", expression=Expression(takes_part), columns=involved)
+        row = factory.satisfying(table, wanted, row, want=True)
+        if row is None:
+            raise ProbeFailed(f"no valid row of {table.name} takes part in {x.name} ({takes_part})")
+    first = _accept(factory, table, row)
+    second = factory.valid_row(table)
+    second.update({c: first[c] for c in (*keys, *involved)})
+    second = factory.repair(table, second, fixed=(*keys, *involved))
+    same = ", ".join(f"{c}={first[c]!r}" for c in (*keys, *involved))
+    return _expect_refused(factory, table, second, EXCLUSION, x.name) + f" (a second row with {same})"
+
+
+def _balanced_probe(factory: RowFactory, table: Table, bal) -> str:
+    """A balanced transaction (a row and its counter-row of one key) passes the deferred check; one more
+    unbalanced row is refused with 23514 by the constraint trigger. ``SET CONSTRAINTS ... IMMEDIATE`` runs
+    the check now instead of at a commit the probe never makes."""
+    conn = factory.conn
+    trigger = sql.Identifier(bal.trigger)
+    for big, small in (("1", "0"), ("2", "1"), ("10", "1")):
+        try:
+            row = factory.valid_row(table)
+            row.update({bal.left: big, bal.right: small})
+            row = factory.repair(table, row, fixed=(bal.key, bal.left, bal.right))
+            first = _accept(factory, table, row)
+            counter = factory.valid_row(table, {bal.key: first[bal.key]})
+            counter.update({bal.left: small, bal.right: big})
+            counter = factory.repair(table, counter, fixed=(bal.key, bal.left, bal.right))
+        except CannotBuildRow:
+            continue
+        break
+    else:
+        raise CannotBuildRow(f"no pair of rows of {table.name} with sums that balance ({bal.left}, {bal.right})")
+    _accept(factory, table, counter)
+    # SET CONSTRAINTS only inside savepoints of its own, left DEFERRED: a mode set directly in the probe's
+    # savepoint would be restored to an earlier IMMEDIATE when the probe is rolled back
+    try:
+        with conn.transaction():
+            conn.execute(sql.SQL("SET CONSTRAINTS {} IMMEDIATE").format(trigger))
+            conn.execute(sql.SQL("SET CONSTRAINTS {} DEFERRED").format(trigger))
+    except psycopg.Error as exc:
+        raise ProbeFailed(f"a balanced transaction was refused: {exc.diag.sqlstate} {exc.diag.message_primary}") \
+            from None
+    extra = factory.valid_row(table, {bal.key: first[bal.key]})
+    extra.update({bal.left: big, bal.right: small})
+    _accept(factory, table, factory.repair(table, extra, fixed=(bal.key, bal.left, bal.right)))
+    try:
+        with conn.transaction():
+            conn.execute(sql.SQL("SET CONSTRAINTS {} IMMEDIATE").format(trigger))
+            conn.execute(sql.SQL("SET CONSTRAINTS {} DEFERRED").format(trigger))
+    except psycopg.Error as exc:
+        if exc.diag.sqlstate != CHECK or exc.diag.constraint_name != bal.trigger:
+            raise ProbeFailed(f"refused with {exc.diag.sqlstate} by {exc.diag.constraint_name}, expected {CHECK} "
+                              f"by {bal.trigger}") from None
+        return f"balanced pair accepted; one more row ({bal.left}={big}, {bal.right}={small}) refused with {CHECK}"
+    raise ProbeFailed("an unbalanced transaction was accepted")
 
 
 def _implied_check(factory: RowFactory, table: Table, check: CheckConstraint, row: Row) -> str:
@@ -251,4 +332,5 @@ def count_probes(schema: Schema) -> int:
     for t in schema.tables:
         total += 1 + sum(1 for c in t.columns if not c.nullable and c.identity is None and c.generated is None)
         total += len(t.checks) + len(t.uniques) + (1 if t.primary_key else 0) + 2 * len(t.foreign_keys)
+        total += len(t.exclusions) + sum(1 for b in schema.facts.balanced_sums if b.table == t.name)
     return total

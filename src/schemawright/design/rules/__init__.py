@@ -14,13 +14,23 @@ import re
 
 from schemawright.design.context import DesignContext, singular, table_name_for
 from schemawright.design.rules import (
-    at_most_one, comparison, immutable, overlap, retention, same_parent, transitions, unique,
+    access, at_most_one, balanced, comparison, immutable, overlap, retention, same_parent, transitions, unique,
 )
 from schemawright.design.rules import base
 from schemawright.design.rules.base import Compiled, RuleText, normalise
 from schemawright.spec.load import format_path
 
-PATTERNS = (transitions, overlap, at_most_one, same_parent, immutable, unique, comparison)
+PATTERNS = (transitions, overlap, balanced, at_most_one, same_parent, immutable, unique, comparison)
+# Patterns whose objects exist only after a later design step: retention after partitioning (drop
+# partitions or delete rows), access after the security design (its roles and grants).
+LATE = {"partitioning": (retention,), "security": (access,)}
+
+
+def _phase(text: str) -> str:
+    for phase, patterns in LATE.items():
+        if any(p.claims(text) for p in patterns):
+            return phase
+    return "tables"
 
 
 def _entity_for(ctx: DesignContext, rule, text: str):
@@ -46,17 +56,18 @@ def _entity_for(ctx: DesignContext, rule, text: str):
     return None
 
 
-def compile_rules(ctx: DesignContext, after_partitioning: bool = False) -> None:
-    """Before partitioning: every pattern but retention; after it (``after_partitioning``): retention,
-    whose method (drop partitions or delete rows) depends on the partitioning."""
+def compile_rules(ctx: DesignContext, phase: str = "tables") -> None:
+    """``tables`` (before partitioning): every pattern of ``PATTERNS``; ``partitioning`` (after it):
+    retention, whose method (drop partitions or delete rows) depends on the partitioning; ``security``
+    (after the security design, or in its place when it is off): access rules."""
     for i, rule in enumerate(ctx.spec.data_model.business_rules):
         if rule.check is not None:
             continue  # compiled as a CHECK by the designer
         if _is_structured(rule):
-            if not after_partitioning:
+            if phase == "tables":
                 _structured(ctx, rule, i)
             continue
-        if (retention.period(normalise(rule.description or "")) is not None) != after_partitioning:
+        if _phase(normalise(rule.description or "")) != phase:
             continue
         path = format_path(("data_model", "business_rules", i))
         text = normalise(rule.description or rule.name.replace("_", " "))
@@ -64,7 +75,7 @@ def compile_rules(ctx: DesignContext, after_partitioning: bool = False) -> None:
         compiled: Compiled | None = None
         if table is not None:
             rt = RuleText(ctx=ctx, rule=rule, table=table, path=path, text=text)
-            for pattern in (retention,) if after_partitioning else PATTERNS:
+            for pattern in LATE.get(phase, PATTERNS):
                 compiled = pattern.compile(rt)
                 if compiled is not None:
                     break

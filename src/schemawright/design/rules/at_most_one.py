@@ -2,14 +2,17 @@
 
 The qualifier becomes the index predicate: a boolean column (``is_primary``, ``is_active``, ``active``),
 a value of a status column (``status = 'accepted'``), or a stated null test ("an open loan per copy
-(returned_on is null)"). Without "per Y" the rule holds table-wide (a unique index on a constant).
+(returned_on is null)"). Without "per Y" the rule holds table-wide (a unique index on a constant). With no qualifier, the
+rows themselves ("at most one issue per blood unit" on issues) -> a plain UNIQUE (blood_unit_id).
 """
 
 from __future__ import annotations
 
 import re
 
+from schemawright.design.context import singular
 from schemawright.design.rules.base import Compiled, RuleText
+from schemawright.design.rules.unique import add_unique
 from schemawright.model import names
 from schemawright.model.schema import Expression, Index, IndexElement
 from schemawright.model.types import Kind
@@ -31,6 +34,13 @@ def _predicate(rt: RuleText, adjective: str, stated: str | None) -> tuple[str, t
     return None
 
 
+def _names_the_rows(rt: RuleText, word: str) -> bool:
+    """Whether ``word`` is the table's own noun (issue/issues, dispensing for dispensings, entry for
+    credit_entries), not a qualifier such as ``active``."""
+    noun = singular(rt.table.name)
+    return word in (noun, rt.table.name, noun.split("_")[-1], singular(word) if word.endswith("s") else None)
+
+
 def compile(rt: RuleText) -> Compiled | None:
     stated = re.search(r"\((.*?)\)", rt.text)
     text = re.sub(r"\s*\(.*?\)\s*", " ", rt.text).strip()
@@ -40,6 +50,10 @@ def compile(rt: RuleText) -> Compiled | None:
         return None
     adjective = m.group(1)
     found = _predicate(rt, adjective, stated.group(1) if stated else None)
+    if found is None and m.group(2) and not stated and _names_the_rows(rt, adjective):
+        # plain "at most one issue per blood unit": no qualifier, the rows themselves -> UNIQUE (blood_unit_id)
+        col = rt.column_in(m.group(2))
+        return add_unique(rt, (col,), "at_most_one") if col is not None else None
     if found is None:
         return None
     where, pred_cols = found

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from schemawright.design.context import DesignContext, singular
-from schemawright.model.schema import Column, Origin, Source, Table
+from schemawright.model.schema import Column, Function, Origin, Source, Table, Trigger
 from schemawright.model.types import Kind
 from schemawright.spec.models import BusinessRule
 
@@ -118,6 +118,26 @@ class Compiled:
     pattern: str
     objects: list[str] = field(default_factory=list)  # "CHECK chk_x", "UNIQUE uq_x", "TRIGGER trg_x"...
     summary: str = ""
+
+
+def add_function(rt: RuleText, pattern: str, name: str, body: str, returns: str = "trigger",
+                 comment: str | None = None) -> str:
+    """A plpgsql function of the rule's table's schema (its body is dollar-quoted with a tag it lacks)."""
+    rt.ctx.schema.functions.append(Function(
+        name=name, returns=returns, body=body, schema=rt.table.schema,
+        comment=comment or f"Enforces business rule {rt.rule.name}: {rt.rule.description}",
+        origin=rt.origin(pattern)))
+    return f"FUNCTION {name}"
+
+
+def add_trigger(rt: RuleText, pattern: str, name: str, function: str, body: str, timing: str,
+                events: tuple[str, ...], **options) -> list[str]:
+    """The trigger function and its row trigger on the rule's table (``options``: constraint, deferrable,
+    initially_deferred); the objects, named, for the rule's ``Compiled``."""
+    made = add_function(rt, pattern, function, body)
+    rt.table.triggers.append(Trigger(name=name, function=function, timing=timing, events=events,
+                                     origin=rt.origin(pattern), **options))
+    return [f"TRIGGER {name}", made]
 
 
 def fk_for(table: Table, column: str):

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-from schemawright.design.rules.base import Compiled, RuleText
+from schemawright.design.rules.base import Compiled, RuleText, add_trigger
 from schemawright.model import names
 from schemawright.design.context import table_name_for
-from schemawright.model.schema import FkAction, Function, Trigger
+from schemawright.model.schema import FkAction
 
 PATTERN = re.compile(r"\b(?:append[- ]only|immutable|(?:can )?never (?:be )?(?:updated|modified|changed|edited)"
                      r"(?: or deleted)?|(?:are|is) never (?:updated|changed|modified)(?: or deleted)?|"
@@ -35,13 +35,7 @@ BEGIN
                          {names.quote_literal(rt.rule.name)});
 END;
 """
-        if "$function$" in body:  # the dollar-quote tag of rendered functions: never in a value
-            return None
-        rt.ctx.schema.functions.append(Function(name=fn, returns="trigger", body=body, schema=rt.table.schema,
-                                                comment=f"Enforces business rule {rt.rule.name}: "
-                                                f"{rt.rule.description}", origin=rt.origin(pattern)))
-        rt.table.triggers.append(Trigger(name=trigger, function=fn, timing="BEFORE", events=("UPDATE", "DELETE"),
-                                         origin=rt.origin(pattern)))
+        add_trigger(rt, pattern, trigger, fn, body, "BEFORE", ("UPDATE", "DELETE"))
     _restrict_actions(rt)
     return Compiled(pattern, [f"TRIGGER {trigger}", f"FUNCTION {fn}"], "UPDATE and DELETE refused")
 

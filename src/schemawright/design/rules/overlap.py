@@ -2,11 +2,12 @@
 
 The period is the table's pair of start/end columns (starts_at/ends_at, check_in_date/check_out_date,
 valid_from/valid_to, assigned_from/assigned_until...), compared as a half-open range ``[start, end)``
-(daterange or tstzrange); "(cancelled ones excepted)" leaves rows of that status out. Enforced by a
-AFTER INSERT OR UPDATE row trigger that serialises writers of one key with a transaction-scoped advisory
-lock and refuses an overlapping row with SQLSTATE 23P01 (exclusion_violation), the error an
-``EXCLUDE USING gist`` constraint raises: the designer's model has no exclusion constraints yet, and the
-trigger needs no btree_gist extension (the embedded server has none).
+(daterange or tstzrange); "(cancelled ones excepted)" leaves rows of that status out. Enforced by
+``EXCLUDE USING gist (key WITH =, <range> WITH &&) [WHERE (status IS DISTINCT FROM ...)]``, which refuses
+an overlapping row with SQLSTATE 23P01 (exclusion_violation) even under concurrent writers; ``=`` on a
+scalar key in a GiST index needs the btree_gist extension, which every server schemawright starts (and
+PostgreSQL's contrib) ships. A table with an exclusion constraint is not partitioned (PostgreSQL 15/16
+refuse exclusion constraints on partitioned tables).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import replace
 from schemawright.design.rules.base import TEMPORAL, Compiled, RuleText
 from schemawright.model import names
 from schemawright.model.facts import NonOverlapping
-from schemawright.model.schema import Function, Trigger
+from schemawright.model.schema import ExclusionConstraint, ExclusionElement, Expression
 from schemawright.model.types import Kind
 
 PAIRS = [("starts", "ends"), ("start", "end"), ("started", "ended"), ("from", "to"), ("from", "until"),
@@ -60,49 +61,25 @@ def compile(rt: RuleText) -> Compiled | None:
 
 
 def build(rt: RuleText, key: str, start: str, end: str, skip: tuple[str, str] | None = None) -> Compiled | None:
-    pk = rt.table.primary_key.columns if rt.table.primary_key else ()
-    if not pk:
-        return None
-    rng = "daterange" if rt.col(start).type.kind == Kind.DATE else (
-        "tstzrange" if rt.col(start).type.kind == Kind.TIMESTAMPTZ else "tsrange")
+    kind = rt.col(start).type.kind
+    rng = "daterange" if kind == Kind.DATE else ("tstzrange" if kind == Kind.TIMESTAMPTZ else "tsrange")
     q, lit = names.quote_ident, names.quote_literal
-    skip_new, skip_old = "", ""
-    if skip is not None:
-        skip_new = f" OR NEW.{q(skip[0])} = {lit(skip[1])}"
-        skip_old = f"\n                 AND t.{q(skip[0])} IS DISTINCT FROM {lit(skip[1])}"
-    fn = names.shorten(f"fn_{rt.table.name}_{rt.rule.name}")
-    constraint = names.shorten(f"excl_{rt.table.name}_{rt.rule.name}")
-    same_row = " AND ".join(f"t.{q(c)} = NEW.{q(c)}" for c in pk)
-    target = f"{q(rt.table.schema)}.{q(rt.table.name)}"
-    body = f"""
-BEGIN
-    IF NEW.{q(key)} IS NULL OR NEW.{q(start)} IS NULL OR NEW.{q(end)} IS NULL
-            OR NEW.{q(start)} > NEW.{q(end)}{skip_new} THEN
-        RETURN NEW;
-    END IF;
-    PERFORM pg_advisory_xact_lock(hashtext({lit(rt.table.name + '.' + rt.rule.name)}), hashtext(NEW.{q(key)}::text));
-    IF EXISTS (SELECT 1 FROM {target} AS t
-               WHERE t.{q(key)} = NEW.{q(key)}
-                 AND NOT ({same_row})
-                 AND CASE WHEN t.{q(start)} <= t.{q(end)} THEN {rng}(t.{q(start)}, t.{q(end)}) END
-                     && {rng}(NEW.{q(start)}, NEW.{q(end)}){skip_old}) THEN
-        RAISE EXCEPTION USING ERRCODE = 'exclusion_violation', CONSTRAINT = {lit(constraint)},
-            MESSAGE = format('%s: the period of %s %s overlaps another row', {lit(rt.rule.name)}, {lit(key)}, NEW.{q(key)});
-    END IF;
-    RETURN NEW;
-END;
-"""
-    if "$function$" in body:  # the dollar-quote tag of rendered functions: never in a value
-        return None
-    rt.ctx.schema.functions.append(Function(name=fn, returns="trigger", body=body, schema=rt.table.schema,
-                                            comment=f"Enforces business rule {rt.rule.name}: {rt.rule.description}",
-                                            origin=rt.origin("overlap")))
-    trigger = names.trg_name(rt.table.name, rt.rule.name)
-    # AFTER: the row's own constraints (a UNIQUE on key and start) speak first, with their own errors
-    rt.table.triggers.append(Trigger(name=trigger, function=fn, timing="AFTER", events=("INSERT", "UPDATE"),
-                                     origin=rt.origin("overlap")))
+    # A row without a complete, ordered period takes part in no conflict (a NULL element never conflicts);
+    # the ordering itself is a CHECK's business, so a reversed period is not refused here with a range error.
+    period = Expression(f"CASE WHEN {q(start)} <= {q(end)} THEN {rng}({q(start)}, {q(end)}) END")
+    where = Expression(f"{q(skip[0])} IS DISTINCT FROM {lit(skip[1])}") if skip is not None else None
+    name = names.shorten(f"excl_{rt.table.name}_{rt.rule.name}")
+    rt.table.exclusions.append(ExclusionConstraint(
+        name=name, method="gist", where=where,
+        elements=(ExclusionElement(column=key, operator="="), ExclusionElement(expression=period, operator="&&")),
+        comment=f"Enforces business rule {rt.rule.name}: {rt.rule.description}", origin=rt.origin("overlap")))
+    if "btree_gist" not in rt.ctx.schema.extensions:  # "=" on a scalar key inside a GiST index
+        rt.ctx.schema.extensions.append("btree_gist")
+        rt.ctx.infer("extension", "btree_gist", "CREATE EXTENSION btree_gist",
+                     f"the exclusion constraint {name} compares {key} with = in a GiST index")
     facts = rt.ctx.schema.facts
     rt.ctx.schema.facts = replace(facts, non_overlapping=facts.non_overlapping + (
         NonOverlapping(rt.table.name, key, start, end),))
-    return Compiled("overlap", [f"TRIGGER {trigger}", f"FUNCTION {fn}"],
-                    f"no two rows of one {key} with overlapping [{start}, {end}) ({rng})")
+    unless = f", {skip[0]} = {skip[1]!r} excepted" if skip else ""
+    return Compiled("overlap", [f"EXCLUDE {name}"],
+                    f"no two rows of one {key} with overlapping [{start}, {end}) ({rng}, EXCLUDE USING gist{unless})")

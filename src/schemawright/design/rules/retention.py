@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 
 from schemawright.design.partitioning import _time_column
-from schemawright.design.rules.base import Compiled, RuleText
+from schemawright.design.rules.base import Compiled, RuleText, add_function
 from schemawright.model import names
-from schemawright.model.schema import Function
 
 PATTERN = re.compile(r"\b(?:kept|retained|stored|keep|retain|store|held)(?: for| during)? (\d+) "
                      r"(day|week|month|year)s?\b|\b(?:deleted|purged|removed|dropped) after (\d+) (day|week|month|year)s?\b")
@@ -26,6 +25,11 @@ def period(text: str) -> str | None:
         return None
     n, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
     return f"{int(n)} {unit}{'s' if int(n) != 1 else ''}"
+
+
+def claims(text: str) -> bool:
+    """A retention rule, compiled after partitioning."""
+    return period(text) is not None
 
 
 def compile(rt: RuleText) -> Compiled | None:
@@ -73,9 +77,10 @@ BEGIN
 END;
 """
         how = f"deletes rows whose {column} is older than {keep}"
-    if "$function$" in body:  # the dollar-quote tag of rendered functions: never in a value
-        return None
-    rt.ctx.schema.functions.append(Function(name=fn, returns="integer", body=body, schema=table.schema,
-                                            comment=f"Retention (business rule {rt.rule.name}): {how}; run daily by "
-                                            "the maintenance job as the table owner", origin=rt.origin("retention")))
-    return Compiled("retention", [f"FUNCTION {fn}"], how)
+    made = add_function(rt, "retention", fn, body, returns="integer",
+                        comment=f"Retention (business rule {rt.rule.name}): {how}; run daily by the maintenance "
+                        "job as the table owner")
+    rt.ctx.infer("retention.schedule", fn, "daily job: scripts/maintenance/retention_schedule.sql (pg_cron) or "
+                 "scripts/maintenance/retention.sh (cron)", "a retention rule is kept only if something runs it: "
+                 "pg_cron when the server has the extension, else the system's cron (docs/operations-retention.md)")
+    return Compiled("retention", [made], how)

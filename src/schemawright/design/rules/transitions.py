@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import re
 
-from schemawright.design.rules.base import Compiled, RuleText
+from schemawright.design.rules.base import Compiled, RuleText, add_trigger
 from schemawright.model import names
-from schemawright.model.schema import Function, Trigger
 
 
 def _values(part: str) -> list[str]:
@@ -72,12 +71,6 @@ BEGIN
     RETURN NEW;
 END;
 """
-    if "$function$" in body:  # the dollar-quote tag of rendered functions: never in a value
-        return None
-    rt.ctx.schema.functions.append(Function(name=fn, returns="trigger", body=body, schema=rt.table.schema,
-                                            comment=f"Enforces business rule {rt.rule.name}: {rt.rule.description}",
-                                            origin=rt.origin("transitions")))
-    rt.table.triggers.append(Trigger(name=trigger, function=fn, timing="BEFORE", events=("UPDATE",),
-                                     origin=rt.origin("transitions")))
-    return Compiled("transitions", [f"TRIGGER {trigger}", f"FUNCTION {fn}"],
+    objects = add_trigger(rt, "transitions", trigger, fn, body, "BEFORE", ("UPDATE",))
+    return Compiled("transitions", objects,
                     f"{len(pairs)} allowed transitions of {col}")

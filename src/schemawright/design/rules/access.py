@@ -1,0 +1,82 @@
+""""Only role payroll may read salaries" -> a role that alone (besides the owner) may SELECT the table.
+
+Compiled after the security design (its roles and grants exist then). The role is a NOLOGIN group
+role named after the project (roles are cluster-wide: ``<project>_payroll``), or the project's own
+role when the rule names one (``admin``, ``readonly``...); grant it to the people's login roles. Every
+other role of the project loses SELECT on the table, and on the views that read it (a view reads as
+its owner, so it would be a way around); the application's role keeps INSERT, UPDATE and DELETE
+(statements that read columns, a WHERE or RETURNING, then need the role too). Row-level security
+policies on the table that name roles are extended to the new role, so it sees the rows the
+application sees. verify proves it: the privilege matrix expects SELECT allowed for that role only.
+"""
+
+from __future__ import annotations
+
+import re
+
+from schemawright.design.context import table_name_for
+from schemawright.design.rules.base import Compiled, RuleText
+from schemawright.model import names
+from schemawright.model.schema import Grant, Role
+
+PATTERN = re.compile(r"only (?:the )?(?:roles? )?([a-z][\w-]*)(?: role| users?| staff| team)? "
+                     r"(?:may|can|is allowed to|are allowed to|is permitted to|are permitted to) "
+                     r"(?:read|see|view|select from|query|access|look at) (?:the )?(?:table )?([\w ]+?)")
+
+
+def parse(text: str) -> tuple[str, str] | None:
+    m = PATTERN.fullmatch(re.sub(r"\s*\(.*?\)\s*", " ", text).strip())
+    return (m.group(1), m.group(2)) if m else None
+
+
+def claims(text: str) -> bool:
+    """An access rule, compiled after the security design."""
+    return parse(text) is not None
+
+
+def compile(rt: RuleText) -> Compiled | None:
+    parsed = parse(rt.text)
+    schema = rt.ctx.schema
+    if parsed is None or schema.owner is None:  # no security design: no roles to restrict
+        return None
+    word, target = parsed
+    table = schema.table(table_name_for(target.replace(" ", "_"))) or schema.table(target.replace(" ", "_"))
+    if table is None or table.name != rt.table.name:
+        return None
+    prefix = schema.owner.removesuffix("_owner")
+    slug = names.slug(word)
+    if not slug:
+        return None
+    role = next((r for r in schema.roles if r.purpose == slug or r.name in (slug, f"{prefix}_{slug}")), None)
+    if role is None:
+        role = Role(name=names.shorten(f"{prefix}_{slug}"), purpose="reader",
+                    comment=f"Business rule {rt.rule.name}: the only role (besides the owner) that reads "
+                    f"{table.name}; grant it to the login roles that need it", origin=rt.origin("access"))
+        schema.roles.append(role)
+        schema.grants.append(Grant(grantee=role.name, privileges=("USAGE",), object_type="schema",
+                                   object_name=schema.name, origin=rt.origin("access")))
+    readers = {table.name} | {v.name for v in schema.views if table.name in v.depends_on}
+    revoked: list[str] = []
+    kept: list[Grant] = []
+    for g in schema.grants:
+        if g.object_name in readers and g.object_type in ("table", "view") and "SELECT" in g.privileges \
+                and g.grantee not in (role.name, schema.owner):
+            revoked.append(f"{g.grantee} on {g.object_name}")
+            rest = tuple(p for p in g.privileges if p != "SELECT")
+            if not rest:
+                continue
+            g.privileges = rest
+        kept.append(g)
+    schema.grants = kept
+    if not any(g.grantee == role.name and g.object_name == table.name and g.object_type == "table"
+               and "SELECT" in g.privileges for g in schema.grants):
+        schema.grants.append(Grant(grantee=role.name, privileges=("SELECT",), object_type="table",
+                                   object_name=table.name, origin=rt.origin("access")))
+    for p in schema.policies:
+        if p.table == table.name and p.roles and p.command in ("ALL", "SELECT") and role.name not in p.roles:
+            p.roles = (*p.roles, role.name)
+    rt.ctx.infer("rule.access", table.name, f"SELECT only for {role.name}",
+                 "revoked: " + (", ".join(revoked) or "none held it"))
+    return Compiled("access", [f"ROLE {role.name}", f"GRANT SELECT ON {table.name} TO {role.name}"]
+                    + [f"REVOKE SELECT ({r})" for r in revoked],
+                    f"only {role.name} (and the owner) may SELECT {table.name}")
