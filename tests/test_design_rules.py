@@ -411,34 +411,37 @@ def test_declared_index_puts_equality_before_range(shop):
 
 def test_prefix_index_is_not_created(shop):
     orders = shop.table("orders")
+    # the declared index serves the foreign key, and wins over the generated workload's sort order
     assert [i.columns for i in orders.indexes if i.columns[0] == "user_id"] == [("user_id", "status", "placed_at")]
+    assert inferences(shop, "index.workload_shape", "orders.idx_orders_user_id_created_at")
     assert inferences(shop, "index.redundant", "orders.idx_orders_user_id")
 
 
 def test_declared_index_serves_the_foreign_key(shop):
     products = shop.table("products")
-    assert products.index_leading(("vendor_id",)) == "idx_products_vendor_id_name"
+    assert products.index_leading(("vendor_id",)) in ("idx_products_vendor_id_name", "idx_products_vendor_id_created_at")
+    assert not any(i.origin.rule == "index.foreign_key" for i in products.indexes if i.columns[0] == "vendor_id")
     assert not any(i.columns == ("vendor_id",) for i in products.indexes)
 
 
 def test_partial_index_does_not_count_for_the_foreign_key(shop):
     reviews = shop.table("reviews")
     assert any(i.name == "idx_reviews_good" and i.where is not None for i in reviews.indexes)
-    assert any(i.columns == ("product_id",) and i.where is None for i in reviews.indexes)
+    assert any(i.columns[0] == "product_id" and i.where is None for i in reviews.indexes)
 
 
 def test_index_duplicating_a_unique_constraint_is_dropped(tmp_path):
     schema = design(tmp_path, [{"name": "products", "attributes": ["name", "sku"]}],
                     indexes=[{"entity": "products", "columns": ["sku"]}])
     products = schema.table("products")
-    assert not products.indexes
+    assert not any(i.columns == ("sku",) for i in products.indexes)
     assert inferences(schema, "index.redundant", "products.idx_products_sku")[0].decision.startswith(
         "not created: uq_products_sku")
 
 
 def test_queried_jsonb_gets_a_gin_index(tmp_path):
     schema = design(tmp_path, [{"name": "devices", "attributes": [{"name": "metadata", "indexed": True}]}])
-    index = schema.table("devices").indexes[0]
+    index = next(i for i in schema.table("devices").indexes if i.columns == ("metadata",))
     assert index.method == IndexMethod.GIN and index.columns == ("metadata",)
     assert inferences(schema, "index.gin", "devices.metadata")
 

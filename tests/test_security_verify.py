@@ -111,31 +111,43 @@ def test_undo_that_keeps_a_role_is_caught_and_cleaned_up(tmp_path, pg_dsn):
 
 
 def test_roles_in_use_are_never_touched(tmp_path, pg_dsn):
+    """A deployment's role with the design's name (and a password) exists: verify --dsn works under
+    per-run role names, passes, and leaves the deployment's role and its password alone."""
     result = design_project(example_copy(tmp_path, "ecommerce.json"), tmp_path / "out")
     taken = result.schema.role("app").name
     with psycopg.connect(pg_dsn, autocommit=True) as conn:
         conn.execute(f"CREATE ROLE \"{taken}\" LOGIN PASSWORD 'a deployment''s'")
     try:
-        with pytest.raises(VerifyError, match=f"roles {taken} already exist on this server and are in use") as err:
-            verify_project(tmp_path / "out", dsn=pg_dsn)
-        assert f"DROP ROLE {taken};" in str(err.value)
+        report = verify_project(tmp_path / "out", dsn=pg_dsn)
+        assert report.passed, failures(report)
         assert roles_like(pg_dsn, taken) == [taken]  # a deployment's role (and its password) is left alone
+        with psycopg.connect(pg_dsn) as conn:
+            assert conn.execute("SELECT rolpassword IS NOT NULL FROM pg_authid WHERE rolname = %s",
+                                [taken]).fetchone()[0]
     finally:
         with psycopg.connect(pg_dsn, autocommit=True) as conn:
             conn.execute(f'DROP ROLE "{taken}"')
 
 
-def test_leftover_roles_are_taken_over_and_dropped(tmp_path, pg_dsn):
-    """A database migrated and then dropped without its undo leaves the roles behind, used by nothing."""
+def test_roles_of_another_database_are_left_alone(tmp_path, pg_dsn):
+    """A database migrated with the design holds its roles: verify --dsn neither needs nor touches them
+    (it works under per-run names and drops only those)."""
     result = design_project(example_copy(tmp_path, "ecommerce.json"), tmp_path / "out")
     prefix = result.schema.facts.security.role_prefix + "_"
     forward, _ = read_migrations(tmp_path / "out")
-    with scratch_database(pg_dsn) as dsn, psycopg.connect(dsn, autocommit=True) as conn:
-        assert apply_files(conn, forward) == []
-    assert len(roles_like(pg_dsn, prefix)) == 5
-    report = verify_project(tmp_path / "out", dsn=pg_dsn)
-    assert report.passed, failures(report)
-    assert roles_like(pg_dsn, prefix) == []
+    try:
+        with scratch_database(pg_dsn) as dsn:
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                assert apply_files(conn, forward) == []
+            before = roles_like(pg_dsn, prefix)
+            assert len(before) == 5
+            report = verify_project(tmp_path / "out", dsn=pg_dsn)
+            assert report.passed, failures(report)
+            assert roles_like(pg_dsn, prefix) == before
+    finally:
+        with psycopg.connect(pg_dsn, autocommit=True) as conn:
+            for role in sorted(roles_like(pg_dsn, prefix), key=lambda r: r.endswith("_owner")):
+                conn.execute(f'DROP ROLE "{role}"')
 
 
 ENCRYPTED = {"project": {"name": "vault", "scale": "small"},

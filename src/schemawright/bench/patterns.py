@@ -8,6 +8,7 @@ the loaded data, so popular parents are asked for as often as they occur.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from pglast import ast
 from pglast.visitors import Visitor
 from psycopg import sql
 
+from schemawright.analysis.workload import Shape, read_shapes
 from schemawright.datagen.plan import SeedPlan
 from schemawright.datagen.pools import copy_unescape
 from schemawright.datagen.rules import table_rules
@@ -87,58 +89,32 @@ def _where(columns) -> str:
 
 
 def generated_patterns(conn: psycopg.Connection, schema: Schema, plan: SeedPlan) -> list[Pattern]:
+    """The read shapes of ``analysis.workload`` (which the designer indexes too), bound from sampled rows,
+    and the write transactions."""
     targets = _targets(schema)
     rows = {tp.name: tp.rows for tp in plan.tables}
+    shapes: dict[str, list[Shape]] = {}
+    for shape in read_shapes(schema, lambda t: rows.get(t.name, 0)):
+        shapes.setdefault(shape.table, []).append(shape)
     out: list[Pattern] = []
     for t in schema.tables:
         if not rows.get(t.name):
             continue
-        name, pk = q(t.name), _pk(t)
-        if pk:
-            out.append(Pattern(f"{t.name}: by primary key", "pk", [f"SELECT * FROM {name} WHERE {_where(pk)}"],
-                               _sample(conn, t, list(pk)), 4.0, targets["pk"], t.name))
-        for u in t.uniques:
-            if all(t.column(c).type.kind not in (Kind.UUID,) for c in u.columns):
-                out.append(Pattern(f"{t.name}: by {', '.join(u.columns)}", "simple",
-                                   [f"SELECT * FROM {name} WHERE {_where(u.columns)}"],
-                                   _sample(conn, t, list(u.columns)), 1.0, targets["simple"], t.name))
-        order = " ORDER BY created_at DESC" if t.has_column("created_at") else ""
-        for fk in t.foreign_keys:
-            if fk.columns[0] in ("created_by", "updated_by") or fk.ref_table == t.name:
-                continue
-            params = _sample(conn, t, list(fk.columns), f"WHERE {q(fk.columns[0])} IS NOT NULL")
-            out.append(Pattern(f"{t.name}: by {', '.join(fk.columns)}", "simple",
-                               [f"SELECT * FROM {name} WHERE {_where(fk.columns)}{order} LIMIT 50"],
-                               params, 2.0, targets["simple"], t.name))
-            parent = schema.table(fk.ref_table)
-            if parent and rows.get(parent.name) and _pk(parent) == fk.ref_columns:
-                join = " AND ".join(f"c.{q(a)} = p.{q(b)}" for a, b in zip(fk.columns, fk.ref_columns))
-                filt = " AND ".join(f"p.{q(b)} = %s" for b in fk.ref_columns)
-                out.append(Pattern(f"{parent.name} with its {t.name}", "complex",
-                                   [f"SELECT p.*, c.* FROM {q(parent.name)} p JOIN {name} c ON {join} "
-                                    f"WHERE {filt}{order.replace('created_at', 'c.created_at')} LIMIT 100"],
-                                   params, 1.0, targets["complex"], t.name))
-        if t.has_column("created_at") and rows[t.name] >= 1000:
-            out.append(Pattern(f"{t.name}: newest", "simple", [f"SELECT * FROM {name} ORDER BY created_at DESC LIMIT 20"],
-                               [()], 1.0, targets["simple"], t.name))
-            out += _report(t, name, plan, targets)
+        samples: dict[tuple, list[tuple]] = {}
+        for shape in shapes.get(t.name, ()):
+            if shape.since_days is not None:
+                params = [(dt.date.fromordinal(plan.window.end.date().toordinal() - shape.since_days).isoformat(),)]
+            elif shape.sample:
+                key = (shape.sample, shape.sample_where)
+                if key not in samples:
+                    samples[key] = _sample(conn, t, list(shape.sample), shape.sample_where)
+                params = samples[key]
+            else:
+                params = [()]
+            out.append(Pattern(shape.name, shape.category, [shape.sql], params, shape.frequency,
+                               targets[shape.category], t.name))
         out += _writes(conn, t, schema, plan, targets)
     return out
-
-
-def _report(t: Table, name: str, plan: SeedPlan, targets) -> list[Pattern]:
-    numeric = next((c.name for c in t.columns if c.type.is_numeric and c.name not in _pk(t)
-                    and not c.name.endswith("_id")), None)
-    status = next((c.name for c in t.columns if c.name == "status" or c.name.endswith("_status")), None)
-    since = (plan.window.end.date().toordinal() - 30)
-    import datetime as dt
-
-    day = dt.date.fromordinal(since).isoformat()
-    measures = "count(*)" + (f", sum({q(numeric)}), avg({q(numeric)})" if numeric else "")
-    group = q(status) if status else "date_trunc('day', created_at)"
-    return [Pattern(f"{t.name}: 30-day report", "report",
-                    [f"SELECT {group} AS bucket, {measures} FROM {name} WHERE created_at >= %s::timestamptz "
-                     f"GROUP BY 1 ORDER BY 1"], [(day,)], 0.2, targets["report"], t.name)]
 
 
 def _writes(conn, t: Table, schema: Schema, plan: SeedPlan, targets) -> list[Pattern]:

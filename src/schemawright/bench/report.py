@@ -18,14 +18,31 @@ def baseline_ratio(result: dict) -> dict:
              if n in base and r.get("p50_ms") and base[n].get("p50_ms")]
     if not reads:
         return {"summary": "not measured"}
-    geo = math.exp(sum(math.log(b / d) for _, d, b in reads) / len(reads))
+    def geomean(items) -> float | None:
+        return math.exp(sum(math.log(b / d) for _, d, b in items) / len(items)) if items else None
+
+    geo = geomean(reads)
+    # Primary-key lookups and writes run on the primary key in both schemas (writes pay for the indexes):
+    # the design's indexes are judged on the other reads, and on the patterns the input declared.
+    kinds = {p["name"]: (p["category"], p.get("source")) for p in result.get("patterns", ())}
+    served = [r for r in reads if kinds.get(r[0], ("", ""))[0] not in ("pk", "write")]
+    declared = [r for r in reads if kinds.get(r[0], ("", ""))[1] == "input"
+                and kinds[r[0]][0] != "write"]
     calls = sum(r["calls"] for r in result["results"].values())
     base_calls = sum(r["calls"] for r in base.values()) or 1
-    return {"geomean_p50_speedup": round(geo, 2), "throughput_ratio": round(calls / base_calls, 2),
-            "best": sorted(({"pattern": n, "speedup": round(b / d, 1)} for n, d, b in reads),
-                           key=lambda x: -x["speedup"])[:5],
-            "summary": f"p50 latency {geo:.1f}x better (geometric mean over {len(reads)} patterns), "
-                       f"{calls / base_calls:.1f}x the calls in the same time, against primary keys only"}
+    out = {"geomean_p50_speedup": round(geo, 2), "throughput_ratio": round(calls / base_calls, 2),
+           "best": sorted(({"pattern": n, "speedup": round(b / d, 1)} for n, d, b in reads),
+                          key=lambda x: -x["speedup"])[:5]}
+    extra = ""
+    if served:
+        out["reads_beyond_primary_key"] = {"patterns": len(served), "geomean_p50_speedup": round(geomean(served), 2)}
+        extra += f"; reads beyond the primary key {geomean(served):.1f}x ({len(served)} patterns)"
+    if declared:
+        out["declared_reads"] = {"patterns": len(declared), "geomean_p50_speedup": round(geomean(declared), 2)}
+        extra += f"; declared reads {geomean(declared):.1f}x ({len(declared)} patterns)"
+    out["summary"] = (f"p50 latency {geo:.1f}x better (geometric mean over {len(reads)} patterns){extra}, "
+                      f"{calls / base_calls:.1f}x the calls in the same time, against primary keys only")
+    return out
 
 
 def latency_svg(result: dict) -> str:

@@ -108,6 +108,26 @@ class _Same(Pure):
     distinct = False
 
 
+class Joint(Gen):
+    """Column ``position`` of combinations drawn together: every column of one combination pool picks the
+    same combination for a row (a pure function of the row index and ``salt``), so values that satisfy a
+    CHECK together stay together (a repaired ``start < end`` keeps its pairs)."""
+
+    def __init__(self, combinations: list[list[str | None]], position: int, salt: int = 0):
+        if not combinations:
+            raise ValueError("no combinations")
+        self.pool = [NULL if c[position] is None else copy_escape(c[position]) for c in combinations]
+        self.salt = salt
+
+    def values(self, b: Batch) -> list[str]:
+        n = len(self.pool)
+        return [self.pool[mix(i, self.salt) % n] for i in b.idx]
+
+    def at(self, indices) -> list[str]:
+        n = len(self.pool)
+        return [self.pool[mix(i, self.salt) % n] for i in indices]
+
+
 class Nullable(Gen):
     def __init__(self, inner: Gen, null_fraction: float):
         self.inner, self.p = inner, null_fraction

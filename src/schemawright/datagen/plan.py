@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from schemawright.dialects.base import table_order
 from schemawright.errors import SchemawrightError
+from schemawright.model.names import quote_ident
 from schemawright.model.schema import Column, ForeignKey, Schema, Table
 from schemawright.model.types import Kind
 from schemawright.datagen.columns import (
@@ -132,6 +133,7 @@ class TablePlan:
     enumeration: Enumeration | None = None
     order: list[str] = field(default_factory=list)  # generation order of gens
     notes: list[str] = field(default_factory=list)
+    partial_uniques: list[PartialUnique] = field(default_factory=list)  # fixed up after the COPY
     _keys: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     @property
@@ -397,34 +399,53 @@ def _inner(gen):
     return gen.inner if isinstance(gen, Nullable) else gen
 
 
+@dataclass(frozen=True)
+class PartialUnique:
+    """A partial unique index the seed makes hold after the COPY: its predicate stays as generated for
+    one row per key and is switched off (``column`` set to ``off``, an SQL literal or NULL) in the others,
+    so the data exercises the predicate (true once per key) without breaking the index."""
+
+    index: str
+    keys: tuple[str, ...]  # SQL of the index's keys: quoted columns, parenthesized expressions (model deparse)
+    predicate: str
+    column: str
+    off: str | None  # None: NULL
+
+
 def _partial_uniques_hold(plan: TablePlan) -> None:
     """A partial unique index ("at most one primary address per customer": UNIQUE (customer_id) WHERE
-    is_primary) holds by keeping its predicate false in the synthetic rows: the predicate's boolean is
-    false, its status value is never drawn, its optional column stays NULL. Other predicates are noted."""
+    is_primary) holds by a fix-up after the COPY (``PartialUnique``): the predicate's boolean, status value
+    or optional column is generated as usual, then kept true for one row per key only. Other predicates
+    are kept false when their form allows, else noted."""
     table = plan.table
     for ix in table.indexes:
         if not ix.unique or ix.where is None:
             continue
         text = str(ix.where).strip()
+        keys = tuple(e.column for e in ix.elements if e.column is not None)
+        key_sql = tuple(quote_ident(e.column) if e.column is not None else f"({e.expression})" for e in ix.elements)
         if (m := _BOOL_PRED.match(text)) and table.has_column(m.group(1)) \
                 and table.column(m.group(1)).type.kind == Kind.BOOLEAN and m.group(1) in plan.gens:
-            plan.gens[m.group(1)] = Const("f")
+            fix = PartialUnique(ix.name, key_sql, text, m.group(1), "false")
         elif (m := _EQ_PRED.match(text)) and isinstance(_inner(plan.gens.get(m.group(1))), Choice):
             value = m.group(2).replace("''", "'")
-            gen = plan.gens[m.group(1)]
-            rest = [v for v in _inner(gen).pool if v != value]
+            rest = [v for v in _inner(plan.gens[m.group(1)]).pool if v != value]
             if not rest:
                 plan.notes.append(f"{ix.name}: every value of {m.group(1)} satisfies its predicate")
                 continue
-            choice = Choice(rest, skew=0.8)
-            plan.gens[m.group(1)] = Nullable(choice, gen.p) if isinstance(gen, Nullable) else choice
+            fix = PartialUnique(ix.name, key_sql, text, m.group(1), rest[0])
         elif (m := _NOT_NULL_PRED.match(text)) and table.has_column(m.group(1)) \
                 and table.column(m.group(1)).nullable and m.group(1) in plan.gens:
-            plan.gens[m.group(1)] = Const(NULL)
+            fix = PartialUnique(ix.name, key_sql, text, m.group(1), None)
         else:
             plan.notes.append(f"{ix.name}: partial unique index (WHERE {text}) not enforced by construction")
             continue
-        plan.notes.append(f"{ix.name}: its predicate ({text}) is kept false in the synthetic rows")
+        if fix.column in keys:
+            plan.notes.append(f"{ix.name}: its predicate column {fix.column} is also a key column")
+            continue
+        plan.partial_uniques.append(fix)
+        plan.notes.append(f"{ix.name}: its predicate ({text}) holds for at most one row per "
+                          f"({', '.join(e.label for e in ix.elements)}), as generated for the first")
 
 
 def _coprime_stride(n: int, rng: random.Random) -> int:

@@ -60,6 +60,7 @@ def _design(ctx: DesignContext) -> Schema:
     rules.compile_rules(ctx)
     _drop_widened_uniques(ctx)
     pattern_indexes.apply(ctx)
+    pattern_indexes.apply_generated(ctx)
     indexes.apply(ctx)
     apply_objects(ctx)
     partitioning.apply(ctx)

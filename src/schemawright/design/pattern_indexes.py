@@ -20,6 +20,8 @@ from pglast import ast
 from pglast.visitors import Visitor
 
 from schemawright.analysis.queries import TableUse, analyse
+from schemawright.analysis.workload import numbered, read_shapes
+from schemawright.datagen.plan import DEFAULT_ROWS
 from schemawright.design.context import DesignContext, table_name_for
 from schemawright.model import names
 from schemawright.model.schema import Index, IndexElement, Schema, Table, inferred
@@ -27,6 +29,7 @@ from schemawright.model.types import Kind
 from schemawright.spec.load import format_path
 
 RULE = "index.query_pattern"
+WORKLOAD_RULE = "index.workload_shape"
 NO_BTREE = {Kind.JSON, Kind.XML, Kind.TSVECTOR, Kind.OTHER}
 _PARAM_RE = re.compile(r"(?<!:):([a-z_][a-z0-9_]*)(?:\.([a-z_][a-z0-9_]*))?", re.IGNORECASE)
 
@@ -54,6 +57,53 @@ def apply(ctx: DesignContext) -> None:
             if table is not None:
                 for columns, descending, motive in _wanted(use):
                     _add(ctx, table, columns, descending, motive, pattern.name, i, declared)
+
+
+def apply_generated(ctx: DesignContext) -> None:
+    """Index the read shapes of the workload schemawright generates for this design
+    (``analysis.workload``: rows by parent newest first, the newest rows, the 30-day report), at each
+    table's estimated rows; the same candidate rule as for declared patterns. Shapes that join two
+    tables need what their single-table shapes need, so only those are read."""
+    if not ctx.enabled("index_workload", "indexes for the generated workload's read shapes"):
+        return
+    declared = _declared_keys(ctx)
+
+    def rows(table: Table) -> int:
+        return table.estimated_rows if table.estimated_rows is not None else DEFAULT_ROWS
+
+    for shape in read_shapes(ctx.schema, rows):
+        if not shape.single_table:
+            continue
+        for use in analyse(numbered(shape.sql), lambda s, t: _columns(ctx.schema, s, t)):
+            table = _table(ctx.schema, use.schema, use.table)
+            if table is not None:
+                for columns, descending, motive in _wanted(use):
+                    if any(fk.columns == tuple(columns) for fk in table.foreign_keys):
+                        continue  # the foreign key's own index (conventions.index_foreign_keys)
+                    served = _input_index_leading(table, declared, [c for c in use.equality if c in columns])
+                    if served:
+                        ctx.infer(WORKLOAD_RULE, f"{table.name}.{names.idx_name(table.name, columns)}", "not created",
+                                  f"generated workload shape {shape.name!r}: the input's index {served} already "
+                                  "leads with its filter columns; the input's access path wins over the "
+                                  "workload's guessed sort order")
+                        continue
+                    _add(ctx, table, columns, descending, motive, shape.name, "generated workload", declared,
+                         rule=WORKLOAD_RULE)
+
+
+def _input_index_leading(table: Table, declared: _Declared, equality: list[str]) -> str | None:
+    """The name of an index the input asked for (data_model.indexes, query_patterns) that leads with
+    ``equality``, if any."""
+    if not equality:
+        return None
+    key = tuple(equality)
+    for ix in table.indexes:
+        if ix.origin.rule == RULE and ix.columns[:len(key)] == key:
+            return ix.name
+    for cols in declared.keys.get(table.name, ()):
+        if cols[:len(key)] == key:
+            return names.idx_name(table.name, list(cols))
+    return None
 
 
 def _numbered(text: str) -> str:
@@ -113,7 +163,7 @@ def _declared_keys(ctx: DesignContext) -> _Declared:
 
 
 def _add(ctx: DesignContext, table: Table, columns: list[str], descending: list[bool], motive: str,
-         pattern: str, i: int, declared: _Declared) -> None:
+         pattern: str, i: int | str, declared: _Declared, rule: str = RULE) -> None:
     key = tuple(columns)
     if any(table.column(c).type.kind in NO_BTREE for c in columns):
         return  # no btree operator class (json, xml, tsvector) or an unknown type
@@ -129,12 +179,14 @@ def _add(ctx: DesignContext, table: Table, columns: list[str], descending: list[
     name = names.idx_name(table.name, columns)
     if name in declared.names or any(ix.name == name for t in ctx.schema.tables for ix in t.indexes):
         return
-    reason = f"query pattern {pattern!r}: {motive}"
+    what = "query pattern" if rule == RULE else "generated workload shape"
+    reason = f"{what} {pattern!r}: {motive}"
+    path = format_path(("query_patterns", i)) if isinstance(i, int) else i
     table.indexes.append(Index(name=name, elements=tuple(IndexElement(column=c, descending=d) for c, d in
                                                          zip(columns, descending or [False] * len(columns))),
-                               origin=inferred(RULE, reason, path=format_path(("query_patterns", i)))))
+                               origin=inferred(rule, reason, path=path)))
     labels = [c + (" DESC" if d else "") for c, d in zip(columns, descending or [False] * len(columns))]
-    ctx.infer(RULE, f"{table.name}.{name}", f"index {name} ({', '.join(labels)})",
+    ctx.infer(rule, f"{table.name}.{name}", f"index {name} ({', '.join(labels)})",
               f"{reason} (seed 004: equality columns first, then range/sort columns)")
 
 

@@ -17,6 +17,7 @@ import multiprocessing as mp
 import os
 import re
 import time
+import zlib
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -25,7 +26,7 @@ from psycopg import sql
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from schemawright.datagen.columns import Const
+from schemawright.datagen.columns import Joint
 from schemawright.datagen.plan import SeedError, SeedPlan, TablePlan, is_audit_trail
 from schemawright.datagen.pools import copy_unescape
 from schemawright.errors import DatabaseError
@@ -178,6 +179,26 @@ def ensure_partitions(conn: psycopg.Connection, plan: SeedPlan) -> None:
             month = nxt
 
 
+REPAIR_ROWS = 24  # sample rows a violated check's columns are repaired from
+
+
+def _accepted_values(factory, tp, check, block: bytes) -> list[dict]:
+    """Distinct combinations of ``check``'s columns that the server accepts, taken from up to REPAIR_ROWS
+    sample rows (each row's own values when they hold, else the nearest values that do): a repair draws
+    from them, so a repaired column keeps varying instead of becoming one constant."""
+    seen: dict[tuple, dict] = {}
+    for line in block.decode().split("\n")[:REPAIR_ROWS]:
+        if not line:
+            continue
+        row = {k: copy_unescape(v) for k, v in zip(tp.columns, line.split("\t"))}
+        fixed = row if factory.holds(tp.table, check, row) else factory.satisfying(tp.table, check, row, want=True)
+        if fixed is None:
+            continue
+        values = {c: fixed.get(c) for c in check.columns if c in tp.gens}
+        seen.setdefault(tuple(values.values()), values)
+    return list(seen.values())
+
+
 def _validate(conn: psycopg.Connection, plan: SeedPlan, tp: TablePlan, report: LoadReport) -> None:
     """COPY a sample inside a savepoint and roll it back; repair generators of violated checks."""
     from schemawright.datagen.rows import RowFactory
@@ -192,19 +213,38 @@ def _validate(conn: psycopg.Connection, plan: SeedPlan, tp: TablePlan, report: L
             check = next((c for c in tp.table.checks if c.name == exc.diag.constraint_name), None)
             if check is None:
                 raise
-            first = dict(zip(tp.columns, block.decode().split("\n", 1)[0].split("\t")))
-            row = {k: copy_unescape(v) for k, v in first.items()}
-            fixed = RowFactory(conn, plan.schema).satisfying(tp.table, check, row, want=True)
-            if fixed is None:
+            tuples = _accepted_values(RowFactory(conn, plan.schema), tp, check, block)
+            if not tuples:
                 raise SeedError(f"{tp.name}: cannot generate values satisfying {check.name}") from None
-            for col in check.columns:
-                if col in tp.gens and fixed.get(col) is not None:
-                    tp.gens[col] = Const(fixed[col].replace("\\", "\\\\"))
-            report.repairs.append(f"{tp.name}.{check.name}: {', '.join(check.columns)} set to values the server "
-                                  "accepts")
+            columns = [c for c in check.columns if c in tp.gens]
+            for k, col in enumerate(columns):
+                tp.gens[col] = Joint([[t[c] for c in columns] for t in tuples], k, salt=zlib.crc32(check.name.encode()))
+            report.repairs.append(f"{tp.name}.{check.name}: {', '.join(columns)} drawn from {len(tuples)} "
+                                  "combination(s) the server accepts")
         except psycopg.Error as exc:
             raise SeedError(f"{tp.name}: generated rows were refused: {str(exc).strip()}") from None
     raise SeedError(f"{tp.name}: could not generate rows that satisfy its checks")
+
+
+def _partial_unique(conn: psycopg.Connection, tp, fix) -> None:
+    """Keep a partial unique index's predicate true for one row per key (the first loaded), switching it
+    off in the other rows of that key; the index is rebuilt afterwards (datagen.plan.PartialUnique)."""
+    table = sql.Identifier(tp.table.schema, tp.name)
+    # the keys are the model's quoted columns and deparsed expressions (never user text)
+    partition = sql.SQL("PARTITION BY {} ").format(sql.SQL(", ").join(map(sql.SQL, fix.keys))) if fix.keys \
+        else sql.SQL("")
+    off = sql.NULL if fix.off is None else sql.Literal(fix.off)
+    statement = sql.SQL(
+        "WITH ranked AS (SELECT tableoid AS toid, ctid AS tid, row_number() OVER ({partition}ORDER BY "
+        "ctid) AS n FROM {table} WHERE {pred}) UPDATE {table} t SET {col} = {off} FROM ranked "
+        "WHERE t.tableoid = ranked.toid AND t.ctid = ranked.tid AND ranked.n > 1").format(
+        partition=partition, table=table, pred=sql.SQL(fix.predicate), col=sql.Identifier(fix.column), off=off)
+    try:
+        with conn.transaction():
+            conn.execute(statement)
+    except psycopg.Error as exc:
+        raise SeedError(f"{tp.name}: cannot make {fix.index} hold (WHERE {fix.predicate} true for at most one "
+                        f"row per {', '.join(fix.keys)}): {exc.diag.message_primary}") from None
 
 
 def load_plan(conn: psycopg.Connection, plan: SeedPlan, *, workers: int | None = None,
@@ -248,6 +288,9 @@ def load_plan(conn: psycopg.Connection, plan: SeedPlan, *, workers: int | None =
             start = time.perf_counter()
             if bar:
                 bar.update(task, description="constraints and indexes")
+            for tp in plan.tables:
+                for fix in tp.partial_uniques if tp.rows else ():
+                    _partial_unique(conn, tp, fix)
             for statement in restore:
                 conn.execute(statement)
             _sync_sequences(conn, plan)

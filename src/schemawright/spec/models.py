@@ -431,6 +431,7 @@ class Conventions(_Strict):
     soft_delete: bool = True  # deleted_at + an active-rows view on core entities
     index_foreign_keys: bool = True  # an index leading with every foreign key
     prune_indexes: bool = True  # drop plain indexes that duplicate or prefix another index or key
+    index_workload: bool = True  # index the read shapes of the generated workload (rows by parent newest first...)
     infer_types: bool = True  # types, checks, defaults, status sets, PII and references read from names
     lookup_tables: bool = True  # categorical and multi-valued names become lookup, vocabulary, child tables
     partitioning: bool = True  # large event tables are partitioned

@@ -32,6 +32,7 @@ class VerifyReport:
     server: str
     steps: list[StepResult] = field(default_factory=list)
     path: str | None = None
+    roles: dict | None = None  # --dsn: the design's role names and this run's
 
     @property
     def passed(self) -> bool:
@@ -45,6 +46,7 @@ class VerifyReport:
         return {"passed": self.passed, "folder": self.folder, "server": self.server,
                 "summary": {"checks": len(self.steps), "passed": sum(s.ok for s in self.steps),
                             "failed": sum(not s.ok for s in self.steps), "by_group": groups},
+                **({"roles": self.roles} if self.roles else {}),
                 "steps": [s.to_dict() for s in self.steps]}
 
     def write(self, folder: Path) -> None:

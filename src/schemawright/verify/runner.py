@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import tempfile
 import time
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from schemawright.analysis import confidence
 from schemawright.project.applier import apply_files
 from schemawright.project.layout import load_model, read_migrations
 from schemawright.verify import security
+from schemawright.verify.isolation import RoleMap
 from schemawright.verify.constraints import count_probes, run_probes
 from schemawright.verify.partitions import run_partition_checks
 from schemawright.verify.report import StepResult, VerifyReport
@@ -83,10 +85,27 @@ def verify_project(folder: str | Path, *, dsn: str | None = None, progress: Cons
         # No --dsn: a private cluster of its own, so the design's roles (cluster-wide) never meet
         # another database's, another verification's, or a deployment's; from binaries with the
         # extensions the design needs (pgcrypto).
-        server = dsn if dsn is not None else stack.enter_context(private_server(model.extensions))
+        roles = None
+        if dsn is None:
+            server = stack.enter_context(private_server(model.extensions))
+        else:
+            # --dsn: a shared server, where the design's role names may be a deployment's or another
+            # verification's: every role gets a name of its own for this run (verify/isolation.py).
+            server = dsn
+            roles = RoleMap([r.name for r in model.roles])
+            if roles:
+                model = roles.model(model)
+                tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="sw-verify-")))
+                forward = roles.files(forward, tmp / "migrations")
+                undo = roles.files(undo, tmp / "migrations")
         report = _verify_on(folder, model, forward, undo, server, progress)
         if dsn is None:
             report.server = "private PostgreSQL cluster (deleted after the run)"
+        elif roles:
+            for step in report.steps:
+                step.name, step.detail = roles.undo_text(step.name), roles.undo_text(step.detail)
+                step.problems = [roles.undo_text(p) for p in step.problems]
+            report.roles = {"mapped for this run": dict(roles.forward)}
     report.write(folder)
     data = report.to_dict()["summary"]
     try:
@@ -110,7 +129,7 @@ def _verify_on(folder: Path, model: Schema, forward: list[Path], undo: list[Path
         if bar:
             bar.start()
         try:
-            _verify(conn, model, forward, undo, run)
+            _verify(conn, model, forward, undo, run, folder)
         finally:
             if bar:
                 bar.stop()
@@ -127,7 +146,7 @@ def _with_scratch_key(conn, files: list[Path]) -> list[str]:
         conn.execute("RESET app.encryption_key")
 
 
-def _verify(conn, model: Schema, forward: list[Path], undo: list[Path], run: _Run) -> None:
+def _verify(conn, model: Schema, forward: list[Path], undo: list[Path], run: _Run, folder: Path) -> None:
     apply_files = _with_scratch_key  # noqa: N806 (the same call, with the key)
     if run.timed("migrations: forward", "migrations", lambda: apply_files(conn, forward)).ok is False:
         return
@@ -142,7 +161,7 @@ def _verify(conn, model: Schema, forward: list[Path], undo: list[Path], run: _Ru
               lambda: differences(first[0], inspect_schema(conn)))
     run_probes(conn, model, run.add)
     run_partition_checks(conn, model, run.timed)
-    security.run_checks(conn, model, undo, run)
+    security.run_checks(conn, model, undo, run, folder)
 
 
 def _redact(dsn: str) -> str:

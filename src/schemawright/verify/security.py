@@ -1,8 +1,8 @@
 """verify, security group: every promise of the security design is attempted on the live database.
 
-- ``scratch_roles``: before the scratch database is made, refuse a server where the design's roles exist
-  and are in use (they may be a deployment's: verify creates, changes and drops them) or that lacks an
-  extension the design needs; afterwards drop the design's roles, even when the run failed.
+- ``scratch_roles``: before the scratch database is made, refuse a server where the roles to create exist
+  and are in use (with --dsn they are per-run names, see ``verify/isolation.py``, so this is a last
+  guard) or that lacks an extension the design needs; afterwards drop those roles, even when the run failed.
 - ``run_checks``: loads the probes and the fixture rows (hostile text included) and runs each check of
   ``security_checks`` in a savepoint, as the role it is about; then proves the undo migration removes
   the roles, privileges and policies, and that no generated file holds a password or a key.
@@ -95,7 +95,7 @@ def count_steps(model: Schema) -> int:
     return 3 + len({c.step for c in security_checks(model).checks})
 
 
-def run_checks(conn: psycopg.Connection, model: Schema, undo: list[Path], run) -> None:
+def run_checks(conn: psycopg.Connection, model: Schema, undo: list[Path], run, folder: Path | None = None) -> None:
     """Run every security check (``run.add`` records each step); nothing is left in the database."""
     if not model.roles:
         return
@@ -126,7 +126,7 @@ def run_checks(conn: psycopg.Connection, model: Schema, undo: list[Path], run) -
             run.add(_run_step(conn, step, checks) if loaded.ok else
                     StepResult(name=step, ok=False, group=GROUP, detail="not run: the fixture rows did not load"))
     run.add(_timed("security: undo removes roles, privileges and policies", lambda: _undo_leftovers(conn, model, undo)))
-    folder = undo[0].parent.parent if undo else None
+    folder = folder or (undo[0].parent.parent if undo else None)
     run.add(_timed("security: no password or key in any generated file",
                    lambda: scan_secrets(folder) if folder else ["no migrations folder"]))
 

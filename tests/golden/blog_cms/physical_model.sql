@@ -263,31 +263,39 @@ CREATE TABLE post_images (
     CONSTRAINT fk_post_images_post_id FOREIGN KEY (post_id) REFERENCES posts (id) ON DELETE CASCADE
 );
 
+CREATE INDEX idx_users_created_at ON users (created_at);
+
 CREATE INDEX idx_users_created_by ON users (created_by);
 
 CREATE INDEX idx_users_updated_by ON users (updated_by);
 
 CREATE INDEX idx_categories_parent_id ON categories (parent_id);
 
-CREATE INDEX idx_media_uploader_id ON media (uploader_id);
+CREATE INDEX idx_media_uploader_id_created_at ON media (uploader_id, created_at);
+
+CREATE INDEX idx_media_created_at ON media (created_at);
 
 CREATE INDEX idx_media_created_by ON media (created_by);
 
 CREATE INDEX idx_media_updated_by ON media (updated_by);
 
+CREATE INDEX idx_posts_cover_media_id_created_at ON posts (cover_media_id, created_at);
+
+CREATE INDEX idx_posts_author_id_created_at ON posts (author_id, created_at);
+
+CREATE INDEX idx_posts_created_at ON posts (created_at);
+
 CREATE INDEX idx_posts_category_id_status_published_at ON posts (category_id, status, published_at);
-
-CREATE INDEX idx_posts_cover_media_id ON posts (cover_media_id);
-
-CREATE INDEX idx_posts_author_id ON posts (author_id);
 
 CREATE INDEX idx_posts_created_by ON posts (created_by);
 
 CREATE INDEX idx_posts_updated_by ON posts (updated_by);
 
-CREATE INDEX idx_comments_post_id_status_created_at ON comments (post_id, status, created_at);
+CREATE INDEX idx_comments_author_id_created_at ON comments (author_id, created_at);
 
-CREATE INDEX idx_comments_author_id ON comments (author_id);
+CREATE INDEX idx_comments_created_at ON comments (created_at);
+
+CREATE INDEX idx_comments_post_id_status_created_at ON comments (post_id, status, created_at);
 
 CREATE INDEX idx_comments_parent_id ON comments (parent_id);
 
@@ -295,7 +303,15 @@ CREATE INDEX idx_comments_created_by ON comments (created_by);
 
 CREATE INDEX idx_comments_updated_by ON comments (updated_by);
 
-CREATE INDEX idx_post_tags_tag_id ON post_tags (tag_id);
+CREATE INDEX idx_post_tags_post_id_created_at ON post_tags (post_id, created_at);
+
+CREATE INDEX idx_post_tags_tag_id_created_at ON post_tags (tag_id, created_at);
+
+CREATE INDEX idx_post_tags_created_at ON post_tags (created_at);
+
+CREATE INDEX idx_post_images_post_id_created_at ON post_images (post_id, created_at);
+
+CREATE INDEX idx_post_images_created_at ON post_images (created_at);
 
 CREATE VIEW vw_active_users AS
 SELECT id, email, username, password_hash, display_name, bio, avatar_url, role, last_login_at, created_at, updated_at, created_by, updated_by

@@ -271,23 +271,31 @@ CREATE TABLE audit_log_default PARTITION OF audit_log DEFAULT;
 
 SELECT fn_create_monthly_partitions('audit_log'::regclass, (date_trunc('month', CURRENT_DATE) - interval '1 month')::date, (date_trunc('month', CURRENT_DATE) + interval '4 months')::date);
 
+CREATE INDEX idx_users_created_at ON users (created_at);
+
 CREATE INDEX idx_users_created_by ON users (created_by);
 
 CREATE INDEX idx_users_updated_by ON users (updated_by);
 
-CREATE INDEX idx_orders_user_id ON orders (user_id);
+CREATE INDEX idx_orders_user_id_created_at ON orders (user_id, created_at);
+
+CREATE INDEX idx_orders_created_at ON orders (created_at);
 
 CREATE INDEX idx_orders_created_by ON orders (created_by);
 
 CREATE INDEX idx_orders_updated_by ON orders (updated_by);
 
+CREATE INDEX idx_vendors_created_at ON vendors (created_at);
+
 CREATE INDEX idx_vendors_created_by ON vendors (created_by);
 
 CREATE INDEX idx_vendors_updated_by ON vendors (updated_by);
 
-CREATE INDEX idx_products_category_id ON products (category_id);
+CREATE INDEX idx_products_category_id_created_at ON products (category_id, created_at);
 
-CREATE INDEX idx_products_vendor_id ON products (vendor_id);
+CREATE INDEX idx_products_vendor_id_created_at ON products (vendor_id, created_at);
+
+CREATE INDEX idx_products_created_at ON products (created_at);
 
 CREATE INDEX idx_products_created_by ON products (created_by);
 

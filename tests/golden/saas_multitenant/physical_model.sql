@@ -416,31 +416,49 @@ CREATE TABLE audit_log_default PARTITION OF audit_log DEFAULT;
 
 SELECT fn_create_monthly_partitions('audit_log'::regclass, (date_trunc('month', CURRENT_DATE) - interval '1 month')::date, (date_trunc('month', CURRENT_DATE) + interval '4 months')::date);
 
+CREATE INDEX idx_users_created_at ON users (created_at);
+
 CREATE INDEX idx_users_created_by ON users (created_by);
 
 CREATE INDEX idx_users_updated_by ON users (updated_by);
+
+CREATE INDEX idx_organizations_created_at ON organizations (created_at);
 
 CREATE INDEX idx_organizations_created_by ON organizations (created_by);
 
 CREATE INDEX idx_organizations_updated_by ON organizations (updated_by);
 
-CREATE INDEX idx_memberships_user_id ON memberships (user_id);
+CREATE INDEX idx_memberships_organization_id_created_at ON memberships (organization_id, created_at);
 
-CREATE INDEX idx_projects_owner_id ON projects (owner_id);
+CREATE INDEX idx_memberships_user_id_created_at ON memberships (user_id, created_at);
+
+CREATE INDEX idx_memberships_created_at ON memberships (created_at);
+
+CREATE INDEX idx_projects_organization_id_created_at ON projects (organization_id, created_at);
+
+CREATE INDEX idx_projects_owner_id_created_at ON projects (owner_id, created_at);
+
+CREATE INDEX idx_projects_created_at ON projects (created_at);
 
 CREATE INDEX idx_projects_created_by ON projects (created_by);
 
 CREATE INDEX idx_projects_updated_by ON projects (updated_by);
 
+CREATE INDEX idx_tasks_organization_id_project_id_created_at ON tasks (organization_id, project_id, created_at);
+
+CREATE INDEX idx_tasks_assignee_id_created_at ON tasks (assignee_id, created_at);
+
+CREATE INDEX idx_tasks_created_at ON tasks (created_at);
+
 CREATE INDEX idx_tasks_organization_id_status_due_date ON tasks (organization_id, status, due_date);
-
-CREATE INDEX idx_tasks_organization_id_project_id ON tasks (organization_id, project_id);
-
-CREATE INDEX idx_tasks_assignee_id ON tasks (assignee_id);
 
 CREATE INDEX idx_tasks_created_by ON tasks (created_by);
 
 CREATE INDEX idx_tasks_updated_by ON tasks (updated_by);
+
+CREATE INDEX idx_api_keys_organization_id_created_at ON api_keys (organization_id, created_at);
+
+CREATE INDEX idx_api_keys_created_at ON api_keys (created_at);
 
 CREATE INDEX idx_api_keys_active ON api_keys (organization_id) WHERE revoked_at IS NULL;
 
@@ -448,17 +466,27 @@ CREATE INDEX idx_api_keys_created_by ON api_keys (created_by);
 
 CREATE INDEX idx_api_keys_updated_by ON api_keys (updated_by);
 
-CREATE INDEX idx_project_watchers_organization_id_project_id ON project_watchers (organization_id, project_id);
+CREATE INDEX idx_project_watchers_organization_id_project_id_created_at ON project_watchers (organization_id, project_id, created_at);
 
-CREATE INDEX idx_project_watchers_user_id ON project_watchers (user_id);
+CREATE INDEX idx_project_watchers_user_id_created_at ON project_watchers (user_id, created_at);
 
-CREATE INDEX idx_subscriptions_plan_id ON subscriptions (plan_id);
+CREATE INDEX idx_project_watchers_created_at ON project_watchers (created_at);
+
+CREATE INDEX idx_subscriptions_plan_id_created_at ON subscriptions (plan_id, created_at);
+
+CREATE INDEX idx_subscriptions_organization_id_created_at ON subscriptions (organization_id, created_at);
+
+CREATE INDEX idx_subscriptions_created_at ON subscriptions (created_at);
 
 CREATE INDEX idx_subscriptions_created_by ON subscriptions (created_by);
 
 CREATE INDEX idx_subscriptions_updated_by ON subscriptions (updated_by);
 
-CREATE INDEX idx_invoices_organization_id_subscription_id ON invoices (organization_id, subscription_id);
+CREATE INDEX idx_invoices_organization_id_created_at ON invoices (organization_id, created_at);
+
+CREATE INDEX idx_invoices_organization_id_subscription_id_created_at ON invoices (organization_id, subscription_id, created_at);
+
+CREATE INDEX idx_invoices_created_at ON invoices (created_at);
 
 CREATE INDEX idx_invoices_created_by ON invoices (created_by);
 
