@@ -295,7 +295,11 @@ class _Renderer(SecuritySteps):
         self.add(DROP_TABLE, f"DROP TABLE {qualified(t.schema, t.name)};", data_loss=self.loss(c))
 
     def _rename_table(self, c: ch.RenameTable) -> None:
-        self.alter(c.schema, c.old, f"RENAME TO {q(c.new)}", self.rename_phase)
+        # declared in the input (renamed_from): the lint's rename rule is answered in the header, not ignored
+        self.add(self.rename_phase, f"-- schemawright:ignore SW518 declared with renamed_from (see REVIEW above)\n"
+                 f"ALTER TABLE {qualified(c.schema, c.old)} RENAME TO {q(c.new)};",
+                 warning=f"renames table {qualified(c.schema, c.old)} to {q(c.new)}: running code that uses the old "
+                         "name fails from then on (deploy code that handles both names first)")
 
     def _add_column(self, c: ch.AddColumn) -> None:
         col, key = _typed(c.schema, c.column), (c.schema, c.table)
@@ -348,7 +352,11 @@ class _Renderer(SecuritySteps):
         self.alter(c.schema, c.table, f"DROP COLUMN {q(c.column.name)}", DROP_COLUMN, data_loss=self.loss(c))
 
     def _rename_column(self, c: ch.RenameColumn) -> None:
-        self.alter(c.schema, c.table, f"RENAME COLUMN {q(c.old)} TO {q(c.new)}", self.rename_phase)
+        table = qualified(c.schema, c.table)
+        self.add(self.rename_phase, f"-- schemawright:ignore SW517 declared with renamed_from (see REVIEW above)\n"
+                 f"ALTER TABLE {table} RENAME COLUMN {q(c.old)} TO {q(c.new)};",
+                 warning=f"renames column {table}.{q(c.old)} to {q(c.new)}: running code that uses the old name fails "
+                         "from then on (deploy code that handles both names first)")
 
     def _alter_column(self, c: ch.AlterColumn) -> None:
         old, new, changed = c.old, c.new, set(c.changed)
