@@ -402,8 +402,9 @@ class _Renderer(SecuritySteps):
                 warning = ((warning + "; ") if warning else "") + (
                     f"values of {table}.{src} that do not fit {target} fail or change: count them first with "
                     f"{check[1]}")
-            alter(f"TYPE {target} USING {col}{via}::{target}", data_loss=self.loss(c), warning=warning,
-                  data_check=check)
+            # a binary-compatible change needs no USING (and none makes lint and readers think of a rewrite)
+            using = f" USING {col}{via}::{target}" if via or _rewrites(old.type, new.type) else ""
+            alter(f"TYPE {target}{using}", data_loss=self.loss(c), warning=warning, data_check=check)
         if new.default is not None and not new.identity and changed & {"type", "default"}:
             self.sequence(c.schema, c.table, new, ALTER_COLUMN)
             alter(f"SET DEFAULT {new.default}")
