@@ -200,6 +200,10 @@ def test_safe_patterns_on_existing_tables():
     assert any(s.endswith("NOT VALID;") and "FOREIGN KEY" in s for s in sql)
     assert "ALTER TABLE items VALIDATE CONSTRAINT self_fk;" in sql
     assert p.settings[0] == "SET lock_timeout = '2s';" and p.sql().count("-- no transaction") == 2
+    # the header gives only safe advice: the runner (transactional groups, recorded progress), never psql -f
+    header = p.sql().split("\n\n", 1)[0]
+    assert "'schemawright migrate up'" in header and "Do not run this file with psql -f" in header
+    assert "statement by statement" not in header
     assert "DROP INDEX CONCURRENTLY items_label_idx;" in [s.sql for s in p.reverse]
     offline = plan(diff(old, new), online=False)
     assert all(s.transactional for s in offline.forward) and "NOT VALID" not in offline.sql()

@@ -41,8 +41,17 @@ def test_not_null_column_without_default_on_a_populated_table_is_refused(tmp_pat
         conn.execute("INSERT INTO items VALUES (1, 'a'), (2, 'b')")
     target = tmp_path / "target.sql"
     target.write_text("CREATE TABLE items (id integer PRIMARY KEY, name text, price numeric NOT NULL);")
-    with pytest.raises(DestructiveChangeError, match=r"public.items has 2 rows.*price needs a default"):
+    # issue 13: no longer refused: the existing rows get a placeholder (said in the file and on stderr),
+    # the default is dropped right after, so the column ends as designed
+    filled = make_migration(scratch_dsn, str(target), dsn=scratch_dsn)
+    assert "ADD COLUMN price numeric NOT NULL DEFAULT 0;" in filled.forward_sql()
+    assert "ALTER TABLE items ALTER COLUMN price DROP DEFAULT;" in filled.forward_sql()
+    assert any("existing rows get items.price = 0, a placeholder" in w for w in filled.plan.warnings)
+    target.write_text("CREATE TABLE owners (id integer PRIMARY KEY);\n"
+                      "CREATE TABLE items (id integer PRIMARY KEY, name text, owner_id integer NOT NULL REFERENCES owners);")
+    with pytest.raises(DestructiveChangeError, match=r"public.items has 2 rows.*owner_id is NOT NULL with no default"):
         make_migration(scratch_dsn, str(target), dsn=scratch_dsn)
+    target.write_text("CREATE TABLE items (id integer PRIMARY KEY, name text, price numeric NOT NULL DEFAULT 0);")
     target.write_text("CREATE TABLE items (id integer PRIMARY KEY, name text, price numeric NOT NULL DEFAULT 0);")
     assert "ADD COLUMN price numeric NOT NULL DEFAULT 0" in make_migration(scratch_dsn, str(target),
                                                                           dsn=scratch_dsn).forward_sql()

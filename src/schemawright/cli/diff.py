@@ -42,6 +42,8 @@ def diff_cmd(
         if not migration.changes:
             err.print("no differences: nothing to migrate")
             return
+        for line in migration.plan.warnings + migration.notes:
+            err.print(f"review: {escape(line)}")
         if output is None:
             sys.stdout.write(migration.forward_sql())
             err.print(f"{len(migration.changes)} change(s), {len(migration.plan.forward)} step(s)")

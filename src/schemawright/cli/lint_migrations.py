@@ -31,7 +31,8 @@ def lint_migrations_cmd(
         "--assume-in-transaction/--no-assume-in-transaction",
         help="The migration tool runs each file in a transaction")] = None,
     per_file: Annotated[Optional[bool], typer.Option(
-        "--per-file/--whole-set", help="Count tables created by earlier files as existing (live data)")] = None,
+        "--per-file/--whole-set", help="--per-file (default): judge each file against the schema before it (tables "
+        "created by earlier files hold live data); --whole-set: the files are one migration onto an empty database")] = None,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the report to this file")] = None,
 ) -> None:
     """Lint migrations for statements that lock or break a live database or its running clients."""

@@ -43,6 +43,10 @@ class Step:
     sql: str
     transactional: bool = True  # False: must run outside a transaction block (CONCURRENTLY, ADD VALUE)
     data_loss: str | None = None  # what running it destroys
+    warning: str | None = None  # what to review before applying it (a placeholder value, a rewrite, a check)
+    needs_empty: tuple[str, str] | None = None  # (schema, table) that must hold no rows for the step to apply
+    data_check: tuple[str, str, str, bool] | None = None  # (what, counting query, fix, fails): rows the step would
+    # refuse (fails=True: the step errors on them) or change (False: a conversion that loses information)
 
 
 class UnsupportedError(SchemawrightError):

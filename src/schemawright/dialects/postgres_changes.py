@@ -53,6 +53,14 @@ ADD_CONSTRAINT, ADD_INDEX, ADD_FK, VALIDATE, CREATE_VIEW, CREATE_TRIGGER, COMMEN
 DROP_FUNCTION, DROP_ENUM, DROP_EXTENSION, DROP_SCHEMA = 90, 91, 92, 93
 
 _INTEGER_KINDS = {Kind.SMALLINT: "smallint", Kind.INTEGER: "integer", Kind.BIGINT: "bigint"}
+_TEXTUAL = {Kind.TEXT, Kind.VARCHAR, Kind.CHAR, Kind.CITEXT}
+# the value existing rows get in a new NOT NULL column without a default (constants and stable functions:
+# no table rewrite); the migration header says which one it used
+_FILL = {Kind.TEXT: "''", Kind.VARCHAR: "''", Kind.CHAR: "''", Kind.CITEXT: "''", Kind.SMALLINT: "0",
+         Kind.INTEGER: "0", Kind.BIGINT: "0", Kind.NUMERIC: "0", Kind.REAL: "0", Kind.DOUBLE: "0", Kind.MONEY: "0",
+         Kind.BOOLEAN: "false", Kind.DATE: "CURRENT_DATE", Kind.TIMESTAMP: "LOCALTIMESTAMP", Kind.TIMESTAMPTZ: "now()",
+         Kind.TIME: "'00:00'", Kind.TIMETZ: "'00:00+00'", Kind.INTERVAL: "'0'", Kind.JSON: "'{}'", Kind.JSONB: "'{}'",
+         Kind.BYTEA: "''::bytea"}
 _NEXTVAL_RE = re.compile(r"nextval\('((?:[^']|'')+)'(?:::regclass)?\)", re.IGNORECASE)
 _IDENT_PART_RE = re.compile(r'"((?:[^"]|"")*)"|([^."]+)')
 
@@ -121,6 +129,17 @@ class _Renderer(SecuritySteps):
         self.drop_rank = _view_ranks([c.view for c in changes if isinstance(c, ch.DropView)] + enum_views)
         self.create_rank = _view_ranks([c.view for c in changes if isinstance(c, ch.AddView)] + enum_views)
         self.new_tables = {c.table.name.lower() for c in changes if isinstance(c, ch.AddTable)}
+        self.new_table_keys = {(c.table.schema, c.table.name) for c in changes if isinstance(c, ch.AddTable)}
+        self.fk_columns = {(c.schema, c.table, col) for c in changes if isinstance(c, ch.AddForeignKey)
+                           for col in c.foreign_key.columns}
+        self.unique_columns = {(c.schema, c.table, col) for c in changes if isinstance(c, ch.AddConstraint)
+                               and not hasattr(c.constraint, "expression") for col in c.constraint.columns}
+        self.column_checks: dict[tuple[str, str, str], list[str]] = {}
+        for c in changes:
+            if isinstance(c, ch.AddConstraint) and hasattr(c.constraint, "expression"):
+                for col in getattr(c.constraint, "columns", ()) or ():
+                    self.column_checks.setdefault((c.schema, c.table, col), []).append(c.constraint.expression.sql)
+        self.enum_values = {(c.enum.schema, c.enum.name): c.enum.values for c in changes if isinstance(c, ch.AddEnum)}
         if self.rename_phase == RENAME_LAST:
             self.late_tables = {(c.schema, c.old): c.new for c in changes if isinstance(c, ch.RenameTable)}
             self.late_columns = {(c.schema, c.table, c.old): c.new for c in changes if isinstance(c, ch.RenameColumn)}
@@ -130,8 +149,9 @@ class _Renderer(SecuritySteps):
         return [step for _, _, step in sorted(self.out, key=lambda item: (item[0], item[1]))]
 
     def add(self, phase: int, sql: str, *, transactional: bool = True, data_loss: str | None = None,
-            rank: int = 0) -> None:
-        self.out.append((phase, rank, Step(sql, transactional, data_loss)))
+            rank: int = 0, warning: str | None = None, needs_empty: tuple[str, str] | None = None,
+            data_check: tuple[str, str, str, bool] | None = None) -> None:
+        self.out.append((phase, rank, Step(sql, transactional, data_loss, warning, needs_empty, data_check)))
 
     def loss(self, change: ch.Change) -> str | None:
         note = change.data_loss
@@ -179,6 +199,9 @@ class _Renderer(SecuritySteps):
     def _drop_enum(self, c: ch.DropEnum) -> None:
         self.add(DROP_ENUM, f"DROP TYPE {qualified(c.enum.schema, c.enum.name)};")
 
+    def _rename_enum(self, c: ch.RenameEnum) -> None:
+        self.add(self.rename_phase, f"ALTER TYPE {qualified(c.schema, c.old)} RENAME TO {q(c.new)};")
+
     def _alter_enum(self, c: ch.AlterEnum) -> None:
         name = qualified(c.new.schema, c.new.name)
         if c.adds_only:
@@ -198,7 +221,19 @@ class _Renderer(SecuritySteps):
         for use in c.uses:
             if use.default is not None:
                 self.alter(use.schema, use.table, f"ALTER COLUMN {q(use.column)} DROP DEFAULT", RECREATE_ENUM)
-        self.add(RECREATE_ENUM, f"ALTER TYPE {name} RENAME TO {q(old_name)};", data_loss=self.loss(c))
+        removed = [v for v in c.old.values if v not in c.new.values]
+        check: dict = {}
+        if removed and c.uses:
+            labels = ", ".join(quote_literal(v) for v in removed)
+            counts = [f"(SELECT count(*) FROM {qualified(u.schema, u.table)} WHERE "
+                      + (f"{q(u.column)}::text = ANY (ARRAY[{labels}]))" if not u.array_dims
+                         else f"{q(u.column)}::text[] && ARRAY[{labels}])") for u in c.uses]
+            count = "SELECT " + " + ".join(counts)
+            used = ", ".join(f"{qualified(u.schema, u.table)}.{q(u.column)}" for u in c.uses)
+            check = {"warning": f"fails if rows of {used} still hold {labels}: count them first with {count}",
+                     "data_check": (f"removing {labels} from {name} (used by {used})", count,
+                                    "move those rows to a kept value first", True)}
+        self.add(RECREATE_ENUM, f"ALTER TYPE {name} RENAME TO {q(old_name)};", data_loss=self.loss(c), **check)
         self.add(RECREATE_ENUM, _pg().enum_sql(c.new))
         for use in c.uses:
             target = name + "[]" * use.array_dims
@@ -260,20 +295,68 @@ class _Renderer(SecuritySteps):
         self.add(DROP_TABLE, f"DROP TABLE {qualified(t.schema, t.name)};", data_loss=self.loss(c))
 
     def _rename_table(self, c: ch.RenameTable) -> None:
-        self.alter(c.schema, c.old, f"RENAME TO {q(c.new)}", self.rename_phase)
+        # declared in the input (renamed_from): the lint's rename rule is answered in the header, not ignored
+        self.add(self.rename_phase, f"-- schemawright:ignore SW518 declared with renamed_from (see REVIEW above)\n"
+                 f"ALTER TABLE {qualified(c.schema, c.old)} RENAME TO {q(c.new)};",
+                 warning=f"renames table {qualified(c.schema, c.old)} to {q(c.new)}: running code that uses the old "
+                         "name fails from then on (deploy code that handles both names first)")
 
     def _add_column(self, c: ch.AddColumn) -> None:
-        self.alter(c.schema, c.table, f"ADD COLUMN {_pg().column_sql(_typed(c.schema, c.column))}", ADD_COLUMN,
-                   rank=-1)
+        col, key = _typed(c.schema, c.column), (c.schema, c.table)
+        label = f"{qualified(c.schema, c.table)}.{q(col.name)}"
+        if not _needs_fill(col) or self.row_counts.get(key) == 0:
+            self.alter(c.schema, c.table, f"ADD COLUMN {_pg().column_sql(col)}", ADD_COLUMN, rank=-1)
+        elif (fill := self.fill_value(c)) is not None:
+            # every existing row needs a value: a constant default fills them without a rewrite (PostgreSQL
+            # 11+), dropped right after so that the column ends as designed (NOT NULL, no default)
+            self.alter(c.schema, c.table, f"ADD COLUMN {_pg().column_sql(replace(col, default=Expression(fill)))}",
+                       ADD_COLUMN, rank=-1,
+                       warning=f"existing rows get {label} = {fill}, a placeholder (the column is NOT NULL and "
+                               "has no default): review it, or give the attribute a default in the input")
+            self.alter(c.schema, c.table, f"ALTER COLUMN {q(col.name)} DROP DEFAULT", ADD_COLUMN, rank=-1)
+        else:
+            why = ("it references another table" if (c.schema, c.table, col.name) in self.fk_columns
+                   else "it must be unique" if (c.schema, c.table, col.name) in self.unique_columns
+                   else f"no placeholder value exists for type {type_sql(col.type)}")
+            self.alter(c.schema, c.table, f"ADD COLUMN {_pg().column_sql(col)}", ADD_COLUMN, rank=-1,
+                       needs_empty=key,
+                       warning=f"{label} is NOT NULL with no default and {why}: this step fails if the table has "
+                               "rows; give it a default, or add it nullable, fill it, then make it NOT NULL in a "
+                               "later migration")
         self.sequence(c.schema, c.table, c.column, ADD_COLUMN)
         if c.column.comment:
             self.comment("column", self.late(c.schema, c.table, c.column.name), c.column.comment)
+
+    def fill_value(self, c: ch.AddColumn) -> str | None:
+        """A value for the existing rows of a new NOT NULL column without a default: an allowed value its
+        CHECK names, else a neutral value of its type; None when no constant can be right (a foreign key,
+        a unique column: ask the user)."""
+        col, where = c.column, (c.schema, c.table, c.column.name)
+        if where in self.fk_columns:
+            return None
+        if col.type.kind == Kind.UUID and col.type.array_dims == 0:
+            return "gen_random_uuid()"  # distinct per row: also fine for a unique column
+        if where in self.unique_columns:
+            return None
+        for check in self.column_checks.get(where, ()):
+            if col.type.kind in _TEXTUAL and (m := re.search(r"'((?:[^']|'')*)'", check)):
+                return f"'{m.group(1)}'"
+        if col.type.array_dims:
+            return "'{}'"
+        if col.type.kind == Kind.ENUM:
+            values = self.enum_values.get((c.schema, col.type.name))
+            return quote_literal(values[0]) if values else None
+        return _FILL.get(col.type.kind)
 
     def _drop_column(self, c: ch.DropColumn) -> None:
         self.alter(c.schema, c.table, f"DROP COLUMN {q(c.column.name)}", DROP_COLUMN, data_loss=self.loss(c))
 
     def _rename_column(self, c: ch.RenameColumn) -> None:
-        self.alter(c.schema, c.table, f"RENAME COLUMN {q(c.old)} TO {q(c.new)}", self.rename_phase)
+        table = qualified(c.schema, c.table)
+        self.add(self.rename_phase, f"-- schemawright:ignore SW517 declared with renamed_from (see REVIEW above)\n"
+                 f"ALTER TABLE {table} RENAME COLUMN {q(c.old)} TO {q(c.new)};",
+                 warning=f"renames column {table}.{q(c.old)} to {q(c.new)}: running code that uses the old name fails "
+                         "from then on (deploy code that handles both names first)")
 
     def _alter_column(self, c: ch.AlterColumn) -> None:
         old, new, changed = c.old, c.new, set(c.changed)
@@ -306,7 +389,22 @@ class _Renderer(SecuritySteps):
             target = _type_sql(c.schema, new.type)
             named = {Kind.ENUM, Kind.OTHER}
             via = "::text" + "[]" * old.type.array_dims if {old.type.kind, new.type.kind} & named else ""
-            alter(f"TYPE {target} USING {col}{via}::{target}", data_loss=self.loss(c))
+            table = qualified(c.schema, c.table)
+            warning = (f"rewrites {table} and its indexes under an ACCESS EXCLUSIVE lock (readers and writers wait "
+                       "until it ends)" if _rewrites(old.type, new.type) else None)
+            check = None
+            if ch.narrowing(old.type, new.type):
+                src = q(old.name)
+                check = (f"{table}.{src} {type_sql(old.type)} -> {target}",
+                         f"SELECT count(*) FROM {table} WHERE {src} IS NOT NULL AND "
+                         f"({src}{via}::{target})::text IS DISTINCT FROM {src}::text",
+                         "fix or shorten those values first, or keep the wider type", False)
+                warning = ((warning + "; ") if warning else "") + (
+                    f"values of {table}.{src} that do not fit {target} fail or change: count them first with "
+                    f"{check[1]}")
+            # a binary-compatible change needs no USING (and none makes lint and readers think of a rewrite)
+            using = f" USING {col}{via}::{target}" if via or _rewrites(old.type, new.type) else ""
+            alter(f"TYPE {target}{using}", data_loss=self.loss(c), warning=warning, data_check=check)
         if new.default is not None and not new.identity and changed & {"type", "default"}:
             self.sequence(c.schema, c.table, new, ALTER_COLUMN)
             alter(f"SET DEFAULT {new.default}")
@@ -333,15 +431,22 @@ class _Renderer(SecuritySteps):
                  "    END IF;\nEND\n$$;", rank=-5)  # first of all: without the key, nothing changes
 
     def set_not_null(self, c: ch.AlterColumn, column: Column) -> None:
-        col = q(column.name)
+        col, table = q(column.name), qualified(c.schema, c.table)
+        count = f"SELECT count(*) FROM {table} WHERE {q(c.old.name)} IS NULL"
+        check = (f"NOT NULL on {table}.{q(c.old.name)}", count,
+                 f"fill them first (UPDATE {table} SET {q(c.old.name)} = ... WHERE {q(c.old.name)} IS NULL), or give "
+                 "the column a default and backfill it in a migration before this one", True)
+        warning = f"fails if rows hold NULL in {table}.{col}: count them first with {count}"
         if not self.online_on(c.partitioned):
-            self.alter(c.schema, c.table, f"ALTER COLUMN {col} SET NOT NULL", ALTER_COLUMN)
+            self.alter(c.schema, c.table, f"ALTER COLUMN {col} SET NOT NULL", ALTER_COLUMN, warning=warning,
+                       data_check=check)
             return
         helper = q(constraint_name("chk", c.table, [column.name, "not_null"]))
-        for action in (f"ADD CONSTRAINT {helper} CHECK ({col} IS NOT NULL) NOT VALID",
-                       f"VALIDATE CONSTRAINT {helper}", f"ALTER COLUMN {col} SET NOT NULL",
-                       f"DROP CONSTRAINT {helper}"):
-            self.alter(c.schema, c.table, action, ALTER_COLUMN)
+        for i, action in enumerate((f"ADD CONSTRAINT {helper} CHECK ({col} IS NOT NULL) NOT VALID",
+                                    f"VALIDATE CONSTRAINT {helper}", f"ALTER COLUMN {col} SET NOT NULL",
+                                    f"DROP CONSTRAINT {helper}")):
+            self.alter(c.schema, c.table, action, ALTER_COLUMN,
+                       **({"warning": warning, "data_check": check} if i == 1 else {}))
 
     # --- constraints, indexes, triggers -------------------------------------------------------------
     def _add_constraint(self, c: ch.AddConstraint) -> None:
@@ -352,26 +457,38 @@ class _Renderer(SecuritySteps):
             if k.comment:
                 self.comment("constraint", f"{q(k.name)} ON {self.late(c.schema, c.table)}", k.comment)
             return
+        existing = (c.schema, c.table) not in self.new_table_keys
         if hasattr(k, "expression"):
+            count = f"SELECT count(*) FROM {table} WHERE NOT ({k.expression.sql})"
+            check = {"warning": f"fails if rows violate {q(k.name)}: count them first with {count}",
+                     "data_check": (f"CHECK {q(k.name)} on {table}", count,
+                                    f"correct or delete those rows (SELECT * FROM {table} WHERE NOT "
+                                    f"({k.expression.sql})), or relax the rule", True)} if existing else {}
             if self.online_on(c.partitioned):
                 self.alter(c.schema, c.table, f"ADD {_pg().check_sql(k)} NOT VALID", ADD_CONSTRAINT)
-                self.alter(c.schema, c.table, f"VALIDATE CONSTRAINT {q(k.name)}", VALIDATE)
+                self.alter(c.schema, c.table, f"VALIDATE CONSTRAINT {q(k.name)}", VALIDATE, **check)
             else:
-                self.alter(c.schema, c.table, f"ADD {_pg().check_sql(k)}", ADD_CONSTRAINT)
+                self.alter(c.schema, c.table, f"ADD {_pg().check_sql(k)}", ADD_CONSTRAINT, **check)
             if k.comment:
                 self.comment("constraint", f"{q(k.name)} ON {self.late(c.schema, c.table)}", k.comment)
             return
         kind = "UNIQUE" if hasattr(k, "nulls_not_distinct") else "PRIMARY KEY"
         nnd = getattr(k, "nulls_not_distinct", False)
+        present = " AND ".join(f"{q(col)} IS NOT NULL" for col in k.columns)
+        count = (f"SELECT count(*) FROM (SELECT 1 FROM {table}" + ("" if nnd else f" WHERE {present}")
+                 + f" GROUP BY {_cols(k.columns)} HAVING count(*) > 1) AS duplicated")
+        check = {"warning": f"fails if {table} holds duplicates of ({_cols(k.columns)}): count them first with {count}",
+                 "data_check": (f"{kind} {q(k.name)} on {table} ({_cols(k.columns)})", count,
+                                "remove or merge the duplicated rows first", True)} if existing else {}
         if self.online_on(c.partitioned):
             self.add(ADD_CONSTRAINT, f"CREATE UNIQUE INDEX CONCURRENTLY {q(k.name)} ON {table} ({_cols(k.columns)})"
-                     + (" NULLS NOT DISTINCT;" if nnd else ";"), transactional=False)
+                     + (" NULLS NOT DISTINCT;" if nnd else ";"), transactional=False, **check)
             self.alter(c.schema, c.table, f"ADD CONSTRAINT {q(k.name)} {kind} USING INDEX {q(k.name)}", ADD_CONSTRAINT)
         elif kind == "UNIQUE":
-            self.alter(c.schema, c.table, f"ADD {_pg().unique_sql(k)}", ADD_CONSTRAINT)
+            self.alter(c.schema, c.table, f"ADD {_pg().unique_sql(k)}", ADD_CONSTRAINT, **check)
         else:
             self.alter(c.schema, c.table, f"ADD CONSTRAINT {q(k.name)} PRIMARY KEY ({_cols(k.columns)})",
-                       ADD_CONSTRAINT)
+                       ADD_CONSTRAINT, **check)
 
     def _drop_constraint(self, c: ch.DropConstraint) -> None:
         self.alter(c.schema, c.table, f"DROP CONSTRAINT {q(c.constraint.name)}", DROP_CONSTRAINT)
@@ -468,6 +585,31 @@ class _Renderer(SecuritySteps):
         self.comment(c.kind, target, c.new)
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _needs_fill(col: Column) -> bool:
+    """A NOT NULL column with nothing to fill existing rows (no default, identity or expression)."""
+    return not col.nullable and col.default is None and not col.identity and col.generated is None
+
+
+def _rewrites(old: DataType, new: DataType) -> bool:
+    """Whether ALTER COLUMN ... TYPE rewrites the table (and its indexes) under an ACCESS EXCLUSIVE lock:
+    every change but the binary-compatible ones (a longer or unbounded varchar, varchar to text, a numeric
+    of the same scale with more precision)."""
+    if old.array_dims != new.array_dims:
+        return True
+    o, n = old.element(), new.element()
+    if o.kind in (Kind.VARCHAR, Kind.TEXT) and n.kind in (Kind.VARCHAR, Kind.TEXT):
+        return n.kind == Kind.VARCHAR and n.length is not None and (o.kind == Kind.TEXT or o.length is None
+                                                                    or n.length < o.length)
+    if o.kind == n.kind == Kind.NUMERIC:
+        return n.precision is not None and (o.precision is None or (o.scale or 0) != (n.scale or 0)
+                                            or n.precision < o.precision)
+    return o != n
+
+
 def _trigger_sql(schema: str, table: str, tr: Trigger) -> str:
     """CREATE TRIGGER on ``table`` (already qualified), its function named with its schema."""
     fn_schema, fn_name = trigger_function(schema, tr)
@@ -504,17 +646,26 @@ def session_settings(lock_timeout: str, statement_timeout: str) -> list[str]:
 
 
 def script(steps: list[Step], settings: list[str], title: str) -> str:
-    """Steps as one SQL script, ready for ``psql -f``."""
+    """Steps as one SQL script for a migration runner (``schemawright migrate up``, Flyway)."""
     lines = [f"-- {title}: {len(steps)} step(s), generated by schemawright diff"]
     outside = sum(not s.transactional for s in steps)
     if outside:
-        lines.append(f"-- {outside} step(s) marked 'no transaction' must run outside a transaction block: "
-                     "apply this file statement by statement (psql -f does), never wrapped in BEGIN/COMMIT")
+        lines += [f"-- {outside} step(s) marked 'no transaction' cannot run inside a transaction block. Apply with",
+                  "-- 'schemawright migrate up': it runs the statements between those steps in one transaction each",
+                  "-- and records its progress, so a failure leaves the database at the last completed step and",
+                  "-- the next run resumes there. Do not run this file with psql -f: a failing statement would",
+                  "-- leave it half applied with nothing recording how far it got. Flyway: see docs/migrations.md."]
+    else:
+        lines += ["-- Runs in one transaction: apply with 'schemawright migrate up' (or psql -v ON_ERROR_STOP=1",
+                  "-- --single-transaction -f FILE); without a transaction a failure would leave it half applied."]
     lines += [f"-- DATA LOSS: {s.data_loss}" for s in steps if s.data_loss]
+    lines += [f"-- REVIEW: {_one_line(s.warning)}" for s in steps if s.warning]
     lines += ["", *settings, ""]
     for s in steps:
         if s.data_loss:
             lines.append(f"-- DATA LOSS: {s.data_loss}")
+        if s.warning:
+            lines.append(f"-- REVIEW: {_one_line(s.warning)}")
         if not s.transactional:
             lines.append("-- no transaction")
         lines += [s.sql, ""]

@@ -23,7 +23,7 @@ from schemawright.model.changes import (
     AddColumn, AddConstraint, AddEnum, AddExtension, AddForeignKey, AddFunction, AddIndex, AddTable, AddTrigger,
     AddView, AlterColumn, AlterEnum, Change, CreateSchema, DropColumn, DropConstraint, DropEnum, DropExtension,
     DropForeignKey, DropFunction, DropIndex, DropSchema, DropTable, DropTrigger, DropView, EnumUse, RenameColumn,
-    RenameConstraint, RenameIndex, RenameTable, RenameTrigger, ReplaceFunction, SessionRole, SetComment,
+    RenameConstraint, RenameEnum, RenameIndex, RenameTable, RenameTrigger, ReplaceFunction, SessionRole, SetComment,
 )
 from schemawright.diff.security import security, with_access
 from schemawright.model.keys import argument_types, normalized, normalized_sql, same_expression, trigger_function
@@ -114,9 +114,47 @@ def _renames(old: Schema, new: Schema) -> tuple[list[Change], Schema]:
                     and not t.has_column(c.renamed_from):
                 column_map.setdefault(_qkey(t), {})[c.renamed_from] = c.name
                 changes.append(RenameColumn(schema, t.name, c.renamed_from, c.name))
+    enum_map = _enum_renames(old, new, table_map, column_map)
+    changes += [RenameEnum(schema, o, n) for (schema, o), n in enum_map.items()]
     if not changes:
         return [], old
-    return changes, _project(old, table_map, column_map)
+    projected = _project(old, table_map, column_map)
+    return changes, _rename_enums(projected, enum_map) if enum_map else projected
+
+
+def _enum_renames(old: Schema, new: Schema, table_map: dict[Key, str],
+                  column_map: dict[Key, dict[str, str]]) -> dict[Key, str]:
+    """Enum types renamed with their table: a column of a renamed table held enum A and holds enum B,
+    A is gone, B is new and both have the same labels (``orders_status`` -> ``purchases_status``)."""
+    old_enums, new_enums = _by_key(old.enums, _qkey), _by_key(new.enums, _qkey)
+    new_tables = _by_key(new.tables, _qkey)
+    out: dict[Key, str] = {}
+    for (schema, old_name), new_name in table_map.items():
+        o, n = next(t for t in old.tables if _qkey(t) == (schema, old_name)), new_tables[(schema, new_name)]
+        renamed_cols = column_map.get((schema, new_name), {})
+        for col in o.columns:
+            target = n.column(renamed_cols.get(col.name, col.name))
+            if target is None or col.type.kind != Kind.ENUM or target.type.kind != Kind.ENUM:
+                continue
+            a, b = (schema, col.type.name), (schema, target.type.name)
+            if a != b and a in old_enums and a not in new_enums and b in new_enums and b not in old_enums \
+                    and tuple(old_enums[a].values) == tuple(new_enums[b].values) and a not in out:
+                out[a] = b[1]
+    return out
+
+
+def _rename_enums(schema: Schema, enum_map: dict[Key, str]) -> Schema:
+    """``schema`` with the enum types of ``enum_map`` renamed, in the type list and in every column."""
+    enums = [replace(e, name=enum_map.get(_qkey(e), e.name)) for e in schema.enums]
+    tables = []
+    for t in schema.tables:
+        if any(c.type.kind == Kind.ENUM and (t.schema, c.type.name) in enum_map for c in t.columns):
+            t = copy.deepcopy(t)
+            for c in t.columns:
+                if c.type.kind == Kind.ENUM and (t.schema, c.type.name) in enum_map:
+                    c.type = replace(c.type, name=enum_map[(t.schema, c.type.name)])
+        tables.append(t)
+    return replace(schema, enums=enums, tables=tables)
 
 
 def _project(old: Schema, table_map: dict[Key, str], column_map: dict[Key, dict[str, str]]) -> Schema:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from schemawright.model import changes as ch
 from schemawright.model.changes import Change
 from schemawright.diff.compare import diff
-from schemawright.diff.planning import Plan, needs_backfill, plan
+from schemawright.diff.planning import DestructiveChangeError, Plan, needs_backfill, plan, refuse_data_loss
 from schemawright.dialects import get_dialect
 from schemawright.errors import SchemawrightError
 from schemawright.model.schema import Schema
@@ -28,6 +28,7 @@ class Migration:
     plan: Plan
     description: str
     target: Schema | None = None  # the schema the migration leads to
+    notes: list[str] = field(default_factory=list)  # checks that could not run on the live data, and why
 
     @property
     def changes(self) -> list[Change]:
@@ -54,9 +55,57 @@ def make_migration(source_from: str, source_to: str, *, dsn: str | None = None, 
         tables = {c.loss_table for c in changes if c.data_loss and c.loss_table}
         tables |= {(c.schema, c.table) for c in changes if isinstance(c, ch.AddColumn) and needs_backfill(c)}
         counts = count_rows(source_from, tables)
-    result = plan(changes, allow_destructive=allow_destructive, online=online, row_counts=counts,
+    live = is_dsn(source_from)
+    result = plan(changes, allow_destructive=allow_destructive or live, online=online, row_counts=counts,
                   lock_timeout=lock_timeout, statement_timeout=statement_timeout)
-    return Migration(result, slug(description) if description else describe(changes), target=new)
+    notes: list[str] = []
+    if live:  # a conversion the rows show to be lossless destroys nothing: refused only for what it would lose
+        notes, counted = check_live_data(source_from, result)
+        if not allow_destructive:
+            refuse_data_loss(changes, [s.data_loss + (f"; {counted[id(s)]}" if counted.get(id(s)) else "")
+                                       for s in result.forward if s.data_loss and counted.get(id(s), "?")])
+    return Migration(result, slug(description) if description else describe(changes), target=new, notes=notes)
+
+
+def check_live_data(dsn: str, result: Plan) -> tuple[list[str], dict[int, str]]:
+    """Count, in the live database the migration starts from, the rows each tightening would refuse (NULLs
+    under a new NOT NULL, rows violating a new CHECK, duplicates under a new UNIQUE, values a narrower type
+    cannot hold) and refuse the migration, with the counts and the fix, when any has some. Values that a
+    conversion changes (truncated, rounded) are reported as data loss by the planner. Returns the checks that
+    could not run (they name what the migration itself creates, e.g. a renamed column) and, by step id, what
+    each conversion step would change ("": no row)."""
+    import psycopg
+
+    from schemawright.db import connect
+
+    problems, unchecked, counted = [], [], {}
+    with connect(dsn, autocommit=True) as conn:
+        conn.read_only = True
+        for step in result.forward:
+            if step.data_check is None:
+                continue
+            what, query, fix, fails = step.data_check
+            try:
+                with conn.transaction():
+                    count = conn.execute(query, prepare=False).fetchone()[0]
+            except psycopg.Error as exc:
+                if fails:  # it names what the migration creates first (a renamed column)
+                    unchecked.append(f"{what}: not checked against the data ({str(exc).strip().splitlines()[0]})")
+                    continue
+                count, fix = None, f"{fix} ({str(exc).strip().splitlines()[0]})"
+            if count == 0:
+                if not fails:
+                    counted[id(step)] = ""
+                continue
+            if count is None or fails:
+                shown = "some values do not convert" if count is None else f"{count:,} row(s)"
+                problems.append(f"{what}: {shown} in the database would make it fail; {fix}")
+            else:
+                counted[id(step)] = f"{what}: {count:,} row(s) hold values it changes; {fix}"
+    if problems:
+        raise DestructiveChangeError("refusing a migration that cannot apply on this database's rows:\n"
+                                     + "\n".join(f"  - {p}" for p in problems))
+    return unchecked, counted
 
 
 _FOLLOW_UPS = (ch.AddView, ch.DropView, ch.SetComment, ch.SessionRole, ch.GrantPrivileges, ch.RevokePrivileges,

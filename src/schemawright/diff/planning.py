@@ -12,7 +12,7 @@ from schemawright.dialects.base import Step
 from schemawright.errors import SchemawrightError
 from schemawright.model import changes as ch
 
-__all__ = ["DestructiveChangeError", "Plan", "Step", "needs_backfill", "plan"]
+__all__ = ["DestructiveChangeError", "Plan", "Step", "needs_backfill", "plan", "refuse_data_loss", "rename_hints"]
 
 
 class DestructiveChangeError(SchemawrightError):
@@ -35,6 +35,11 @@ class Plan:
     def data_loss(self) -> list[str]:
         return [s.data_loss for s in self.forward if s.data_loss]
 
+    @property
+    def warnings(self) -> list[str]:
+        """What to review before applying the forward steps (placeholders, rewrites, checks on the data)."""
+        return [s.warning for s in self.forward if s.warning]
+
     def sql(self, *, undo: bool = False, title: str | None = None) -> str:
         """The migration (or its undo) as one SQL script, ready for the database's client (``psql -f``)."""
         steps = self.reverse if undo else self.forward
@@ -54,17 +59,45 @@ def plan(changes: list[ch.Change], *, allow_destructive: bool = False, online: b
     backward = sql.change_steps([c.reverse() for c in reversed(changes)], online=online, renames_first=False,
                                 row_counts=counts)
     result = Plan(list(changes), forward, backward, sql.session_settings(lock_timeout, statement_timeout), dialect)
-    impossible = [c for c in changes if isinstance(c, ch.AddColumn) and counts.get((c.schema, c.table), 0) > 0
-                  and needs_backfill(c)]
+    impossible = [s for s in forward if s.needs_empty and counts.get(s.needs_empty, 0) > 0]
     if impossible:
         raise DestructiveChangeError("refusing a migration that cannot apply:\n" + "\n".join(
-            f"  - {c.schema}.{c.table} has {counts[(c.schema, c.table)]:,} rows, so the NOT NULL column "
-            f"{c.column.name} needs a default: give it one, or add it nullable, backfill it, then make it "
-            "NOT NULL in a later migration" for c in impossible))
-    if result.data_loss and not allow_destructive:
-        raise DestructiveChangeError("refusing a migration that destroys data (rerun with --allow-destructive "
-                                     "to accept it):\n" + "\n".join(f"  - {note}" for note in result.data_loss))
+            f"  - {'.'.join(s.needs_empty)} has {counts[s.needs_empty]:,} rows: {s.warning}" for s in impossible))
+    if not allow_destructive:
+        refuse_data_loss(changes, result.data_loss)
     return result
+
+
+def refuse_data_loss(changes: list[ch.Change], notes: list[str]) -> None:
+    """DestructiveChangeError listing ``notes`` (what the steps destroy), with rename hints, if any."""
+    if notes:
+        raise DestructiveChangeError("refusing a migration that destroys data (rerun with --allow-destructive "
+                                     "to accept it):\n" + "\n".join(f"  - {note}" for note in notes)
+                                     + "".join(f"\n  hint: {h}" for h in rename_hints(changes)))
+
+
+def rename_hints(changes: list[ch.Change]) -> list[str]:
+    """A drop and an add that look alike (a column of the same type in the same table, a table with the same
+    column names) are probably a rename: say how to declare it (``renamed_from``), which keeps the data."""
+    hints = []
+    dropped_cols = [c for c in changes if isinstance(c, ch.DropColumn)]
+    for add in (c for c in changes if isinstance(c, ch.AddColumn)):
+        for drop in dropped_cols:
+            if (drop.schema, drop.table) == (add.schema, add.table) and drop.column.type == add.column.type:
+                hints.append(f"if {add.schema}.{add.table}.{add.column.name} is {drop.column.name} renamed, declare "
+                             f"it in the input (attribute {add.column.name}: renamed_from: {drop.column.name}) "
+                             "and the values are kept")
+                break
+    dropped_tables = [c.table for c in changes if isinstance(c, ch.DropTable)]
+    for add in (c.table for c in changes if isinstance(c, ch.AddTable)):
+        names = {col.name for col in add.columns}
+        for old in dropped_tables:
+            same = names & {col.name for col in old.columns}
+            if old.schema == add.schema and len(same) >= max(1, len(names) // 2):
+                hints.append(f"if table {add.schema}.{add.name} is {old.name} renamed, declare it in the input "
+                             f"(entity {add.name}: renamed_from: {old.name}) and its rows are kept")
+                break
+    return hints
 
 
 def needs_backfill(change: ch.AddColumn) -> bool:

@@ -30,7 +30,7 @@ disable: [SW532, json-column]            # rule ids or names
 severity: {SW536: info, timestamp-without-time-zone: error}
 pg_version: 13                           # oldest server the migrations run on (default 14)
 assume_in_transaction: true              # the migration tool wraps each file in a transaction
-per_file: false                          # true: tables created by earlier files count as existing
+per_file: true                           # false: the whole set is one migration (earlier files' tables are new)
 ```
 
 ## Suppressing a finding

@@ -1,8 +1,9 @@
 """What the migration lint knows while it walks the statements, and the context rules see.
 
-``Catalog`` remembers the relations the linted migrations created (with their column types), so a
-statement is "on an existing table" unless that table was created earlier in the migration set (or,
-with ``per_file``, earlier in the same file). ``FileState`` follows transactions and ``lock_timeout``
+``Catalog`` remembers the relations the linted migrations created (with their column types). Each file is
+judged against the schema that exists before it (``per_file``, the default): a table created by an earlier
+file holds live data by the time a later file runs, so only a table created earlier in the *same* file is
+new. ``per_file: false`` (``--whole-set``) treats the whole set as one migration onto an empty database. ``FileState`` follows transactions and ``lock_timeout``
 within one file, since migration tools run each file in its own session.
 """
 
@@ -28,11 +29,12 @@ OPTIONS: Mapping[str, type] = {"pg_version": int, "assume_in_transaction": bool,
 @dataclass(frozen=True)
 class MigrationSettings:
     """``pg_version``: the oldest server the migrations run on; ``assume_in_transaction``: the migration
-    tool wraps each file in a transaction; ``per_file``: tables created by earlier files count as existing."""
+    tool wraps each file in a transaction; ``per_file`` (default): tables created by earlier files count as
+    existing (each file is judged against the schema before it)."""
 
     pg_version: int = DEFAULT_PG_VERSION
     assume_in_transaction: bool = False
-    per_file: bool = False
+    per_file: bool = True
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> MigrationSettings:

@@ -8,9 +8,10 @@ stopped (NULL when the runner was killed). A migration rolled back entirely leav
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -87,6 +88,14 @@ class History:
         self.ident = sql.Identifier(schema, parts[1])
         digest = hashlib.blake2b(f"schemawright.migrate:{schema}.{parts[1]}".encode(), digest_size=8).digest()
         self.lock_key = int.from_bytes(digest, "big", signed=True)
+        self.initial_settings = conn.execute(
+            "SELECT current_setting('role'), current_setting('search_path')").fetchone()
+
+    def restore_session(self) -> None:
+        """Give the session back the role and search_path it had when the runner connected: what one
+        migration switched to (``SET ROLE``, ``SET search_path``) never carries over into the next one."""
+        role, path = self.initial_settings
+        self.conn.execute("SELECT set_config('role', %s, false), set_config('search_path', %s, false)", (role, path))
 
     @property
     def display(self) -> str:
@@ -107,10 +116,23 @@ class History:
             rows = [HistoryRow(**{k: r[k] for k in (*_COLUMNS, "applied_by", "applied_at")}) for r in cur]
         return {row.key: row for row in rows}
 
+    @contextlib.contextmanager
+    def _as_runner(self) -> Iterator[None]:
+        """Run the bookkeeping as the user who connected, whatever role a migration switched to (``SET ROLE
+        <project>_owner``): ``SET LOCAL ROLE NONE`` in a transaction (a savepoint inside the migration's
+        own), so the migration's role setting is back in force once the transaction ends."""
+        with self.conn.transaction():
+            self.conn.execute("SET LOCAL ROLE NONE")
+            yield
+
     def save(self, row: HistoryRow) -> None:
-        """Insert or replace ``row``; ``applied_by``/``applied_at`` default to the current user and now."""
+        """Insert or replace ``row``; ``applied_by``/``applied_at`` default to the connecting user and now."""
         cols = [*_COLUMNS, "applied_by", "applied_at"]
         values = [getattr(row, c) for c in _COLUMNS]
+        with self._as_runner():
+            self._save(cols, values, row)
+
+    def _save(self, cols: list[str], values: list, row: HistoryRow) -> None:
         self.conn.execute(sql.SQL(
             "INSERT INTO {t} ({cols}) VALUES ({vals}, COALESCE(%s, current_user), COALESCE(%s, clock_timestamp())) "
             "ON CONFLICT (version) DO UPDATE SET ({cols}) = ROW({excluded})").format(
@@ -120,7 +142,8 @@ class History:
             [*values, row.applied_by, row.applied_at])
 
     def delete(self, version: str) -> None:
-        self.conn.execute(sql.SQL("DELETE FROM {} WHERE version = %s").format(self.ident), (version,))
+        with self._as_runner():
+            self.conn.execute(sql.SQL("DELETE FROM {} WHERE version = %s").format(self.ident), (version,))
 
     # --- the lock: one runner per history table and database at a time ---------------------------
 

@@ -1,6 +1,8 @@
 """Apply and undo migrations on a live database, one runner at a time.
 
-Each migration runs in its own transaction, together with the history row that records it. A
+Each migration runs in its own transaction, together with the history row that records it. The history
+is written as the user who connected, whatever role the migration switched to (``SET ROLE``), and each
+migration starts with the role and search_path the session had when the runner connected. A
 statement that cannot run in a transaction (see ``statements.non_transactional``) runs alone between
 the transactions around it; the history row then tracks how many statements are committed, so a
 failure or a killed runner leaves a row saying exactly how far the migration got, and the next run
@@ -15,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pglast
+import pglast.parser
 import psycopg
 
 from schemawright.db import connect, resolve_dsn
@@ -66,6 +70,16 @@ class _StatementFailed(Exception):
         text += f"\n  statement: {first[:120]}{more}"
         super().__init__(text)
         self.connection_lost = connection_lost
+
+
+def _node(stmt: Statement):
+    """The statement's pglast node (parsed here when the splitter did not keep it); None if it does not parse."""
+    if stmt.node is not None:
+        return stmt.node
+    try:
+        return pglast.parse_sql(stmt.text)[0].stmt
+    except pglast.parser.ParseError:
+        return None
 
 
 def _int(value: str | None) -> int | None:
@@ -217,13 +231,25 @@ class _Execution:
             self.reporter.advanced()
         self.done = self.resume_at
         try:
+            self._replay_session_settings()
             self._segments(start)
         except _StatementFailed as exc:
             raise MigrationError(self._failure(exc, start)) from None
+        finally:
+            if not self.conn.closed and not self.conn.broken:
+                with contextlib.suppress(psycopg.Error):
+                    self.history.restore_session()
         result = MigrationResult(self.base.version, self.m.description, self.direction, len(self.statements),
                                  self.resume_at + 1, self._ms(start))
         self.reporter.finished(result)
         return result
+
+    def _replay_session_settings(self) -> None:
+        """On a resume, run again the session settings (``SET ROLE``, ``SET search_path``, ``SET lock_timeout``,
+        ``RESET ...``) among the statements already committed: the statements still to run expect them."""
+        for stmt in self.statements[:self.resume_at]:
+            if stmt.kind == "VariableSetStmt" and not getattr(_node(stmt), "is_local", True):
+                self._execute(stmt, advance=False)
 
     def _segments(self, start: float) -> None:
         """The statements in the shared applier's groups (project.applier.segments): each run of ordinary
@@ -262,12 +288,13 @@ class _Execution:
                 raise
         self._progress(stmt.number, start)
 
-    def _execute(self, stmt: Statement) -> None:
+    def _execute(self, stmt: Statement, advance: bool = True) -> None:
         try:
             self.conn.execute(stmt.text, prepare=False)
         except psycopg.Error as exc:
             raise _StatementFailed(self.script, stmt, exc, self.conn.broken) from exc
-        self.reporter.advanced()
+        if advance:
+            self.reporter.advanced()
 
     def _progress(self, done: int, start: float) -> None:
         """Record ``done`` statements committed (all of them: the migration is complete)."""

@@ -101,6 +101,18 @@ class DropEnum(Change):
 
 
 @dataclass(frozen=True)
+class RenameEnum(Change):
+    """An enum type renamed with the table it was named after (same labels): a rename, never a conversion."""
+
+    schema: str
+    old: str
+    new: str
+
+    def reverse(self) -> Change:
+        return RenameEnum(self.schema, self.new, self.old)
+
+
+@dataclass(frozen=True)
 class EnumUse:
     """A column holding an enum, as it is before the change (its default is re-set after a recreate)."""
 

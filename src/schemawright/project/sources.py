@@ -47,7 +47,7 @@ def load_schema(source: str, *, dsn: str | None = None) -> Schema:
     SQL sources are applied (default: the embedded PostgreSQL)."""
     if is_dsn(source):
         with connect(source) as conn:
-            return _without_history(inspect_database(conn))
+            return _without_history(inspect_database(conn), conn)
     path = Path(source)
     if path.is_dir():
         return _load_folder(path, dsn)
@@ -64,13 +64,27 @@ def load_schema(source: str, *, dsn: str | None = None) -> Schema:
     raise SourceError(f"{source}: unknown kind of file (expected .json, .yaml, .yml or .sql)")
 
 
-def _without_history(schema: Schema) -> Schema:
+_HISTORY_ONLY_OWNER_SQL = """
+SELECT pg_get_userbyid(c.relowner) FROM pg_class c
+WHERE c.relname = %s AND c.relkind = 'r'
+  AND NOT EXISTS (SELECT 1 FROM pg_class o WHERE o.relowner = c.relowner AND o.oid <> c.oid
+                  AND o.relkind IN ('r', 'p', 'v', 'm') AND o.relnamespace = c.relnamespace)
+  AND NOT EXISTS (SELECT 1 FROM pg_proc p WHERE p.proowner = c.relowner AND p.pronamespace = c.relnamespace)
+  AND NOT EXISTS (SELECT 1 FROM pg_type t WHERE t.typowner = c.relowner AND t.typtype = 'e'
+                  AND t.typnamespace = c.relnamespace)"""
+
+
+def _without_history(schema: Schema, conn: psycopg.Connection | None = None) -> Schema:
     """A live database's schema without the migration runner's history table: it is not part of the design,
-    and a diff to a design would otherwise drop it (and with it the record of what was applied)."""
+    and a diff to a design would otherwise drop it (and with it the record of what was applied). Its owner
+    (the user who ran the migrations) is no owner of the schema either, unless it owns something else."""
     from schemawright.project.layout import HISTORY_TABLE as DEFAULT_TABLE
 
     schema.tables = [t for t in schema.tables if t.name != DEFAULT_TABLE]
     schema.grants = [g for g in schema.grants if g.object_name != DEFAULT_TABLE]
+    if conn is not None and schema.owner and ", " in schema.owner:
+        only = {r[0] for r in conn.execute(_HISTORY_ONLY_OWNER_SQL, (DEFAULT_TABLE,)).fetchall()}
+        schema.owner = ", ".join(o for o in schema.owner.split(", ") if o not in only) or None
     return schema
 
 

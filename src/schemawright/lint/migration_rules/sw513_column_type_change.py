@@ -49,6 +49,13 @@ class ColumnTypeChange(MigrationRule):
                 yield self.report(ctx, f"Changing the type of {where} to {new} rewrites the table and its indexes "
                                        "under an ACCESS EXCLUSIVE lock, unless the old type is binary-coercible to it "
                                        "(unknown here).", at=cmd.def_.typeName)
-            elif type_change(old, new) == "rewrite" or (cmd.def_.raw_default is not None and old != new):
+            elif type_change(old, new) == "rewrite" or (cmd.def_.raw_default is not None and old != new
+                                                         and not _plain_cast(cmd.def_.raw_default, cmd.name, new)):
                 yield self.report(ctx, f"Changing {where} from {old} to {new} rewrites the table and its indexes "
                                        "under an ACCESS EXCLUSIVE lock.", at=cmd.def_.typeName)
+
+
+def _plain_cast(expr, column: str, new) -> bool:
+    """``USING col::<new type>``: the conversion PostgreSQL makes anyway, so it rewrites no more than no USING."""
+    return (isinstance(expr, ast.TypeCast) and isinstance(expr.arg, ast.ColumnRef) and len(expr.arg.fields) == 1
+            and getattr(expr.arg.fields[0], "sval", None) == column and type_ref(expr.typeName) == new)
