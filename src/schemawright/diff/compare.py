@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from pglast import ast, parse_sql
@@ -30,7 +30,7 @@ from schemawright.model.keys import argument_types, normalized, normalized_sql, 
 from schemawright.model.compare import normalize_arguments, normalize_query
 from schemawright.model.names import quote_ident
 from schemawright.model.schema import (
-    Column, EnumType, Expression, ForeignKey, Function, Index, IndexElement, Schema, Table, Trigger, View,
+    Column, EnumType, Expression, ForeignKey, Function, Index, IndexElement, Schema, Table, Trigger, Unmodelled, View,
 )
 from schemawright.model.types import DataType, Kind
 
@@ -512,3 +512,54 @@ def _views(old: Schema, new: Schema, touched: set[str]) -> tuple[list[Change], s
             kind = "materialized view" if v.materialized else "view"
             out.append(SetComment(kind, v.schema, v.name, o.comment, v.comment))
     return out, rebuilt
+
+
+# --- what the model does not hold ------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An unmodelled object or attribute (``Schema.unmodelled``) that differs between the two sides: the
+    migration does not create, change or drop it."""
+
+    action: str  # create | change | drop
+    entry: Unmodelled
+    before: str | None = None  # the old definition, for a change
+
+    @property
+    def text(self) -> str:
+        what = f"{self.action} {self.entry.label}"
+        if self.action == "change":
+            return f"{what}: {self.before} -> {self.entry.definition}"
+        return f"{what}: {self.entry.definition}" if self.entry.definition else what
+
+    def to_dict(self) -> dict:
+        return {"action": self.action, **self.entry.to_dict(), "before": self.before}
+
+
+# Kinds whose name is <table>.<something>: they go when their table is dropped.
+_TABLE_SCOPED = ("identity options", "constraint option", "exclusion constraint", "trigger option",
+                 "column option", "rule")
+
+
+def unmodelled_differences(old: Schema, new: Schema) -> list[Skipped]:
+    """The unmodelled entries of ``new`` missing from ``old`` (create), of ``old`` missing from ``new`` (drop,
+    unless PostgreSQL drops them with a table the diff drops) and those whose definition differs (change)."""
+    def key(u: Unmodelled) -> tuple:
+        return (u.kind, u.schema, u.name)
+    old_by, new_by = {key(u): u for u in old.unmodelled}, {key(u): u for u in new.unmodelled}
+    new_tables = {(t.schema, t.name) for t in new.tables} | {(v.schema, v.name) for v in new.views}
+    out = [Skipped("create", u) for k, u in new_by.items() if k not in old_by]
+    out += [Skipped("change", u, old_by[k].definition) for k, u in new_by.items()
+            if k in old_by and old_by[k].definition != u.definition]
+    for k, u in old_by.items():
+        if k in new_by:
+            continue
+        owner = None
+        if u.kind in _TABLE_SCOPED or u.kind in ("relation option", "index option"):
+            owner = u.name.split(".")[0] if u.kind in _TABLE_SCOPED else u.name
+        elif u.kind == "sequence" and " OWNED BY " in u.definition:
+            owner = u.definition.split(" OWNED BY ", 1)[1].rsplit(".", 1)[0].strip('"')
+        if owner is not None and u.kind != "index option" and (u.schema, owner) not in new_tables:
+            continue  # dropped with its table
+        out.append(Skipped("drop", u))
+    return out

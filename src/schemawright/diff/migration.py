@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from schemawright.model import changes as ch
 from schemawright.model.changes import Change
-from schemawright.diff.compare import diff
+from schemawright.diff.compare import Skipped, diff, unmodelled_differences
 from schemawright.diff.planning import Plan, needs_backfill, plan
 from schemawright.dialects import get_dialect
 from schemawright.errors import SchemawrightError
@@ -28,16 +28,27 @@ class Migration:
     plan: Plan
     description: str
     target: Schema | None = None  # the schema the migration leads to
+    skipped: list[Skipped] = field(default_factory=list)  # unmodelled differences the migration leaves out
 
     @property
     def changes(self) -> list[Change]:
         return self.plan.changes
 
     def forward_sql(self, title: str | None = None) -> str:
-        return self.plan.sql(title=title or self.description)
+        return self.skipped_header() + self.plan.sql(title=title or self.description)
 
     def undo_sql(self, title: str | None = None) -> str:
-        return self.plan.sql(undo=True, title=title or f"undo of {self.description}")
+        return self.skipped_header(undo=True) + self.plan.sql(undo=True, title=title or f"undo of {self.description}")
+
+    def skipped_header(self, undo: bool = False) -> str:
+        """A comment block listing what the migration does NOT do (objects the schema model does not hold)."""
+        if not self.skipped:
+            return ""
+        what = "undo" if undo else "migration"
+        lines = [f"-- WARNING: this {what} is INCOMPLETE. {len(self.skipped)} difference(s) between the two schemas "
+                 "concern objects the schema model does not hold; they are NOT migrated here, do them by hand:"]
+        lines += [f"--   {' '.join(s.text.split())}" for s in self.skipped]
+        return "\n".join(lines) + "\n\n"
 
 
 def make_migration(source_from: str, source_to: str, *, dsn: str | None = None, allow_destructive: bool = False,
@@ -49,6 +60,7 @@ def make_migration(source_from: str, source_to: str, *, dsn: str | None = None, 
     old = load_schema(source_from, dsn=dsn)
     new = load_schema(source_to, dsn=dsn)
     changes = diff(old, new)
+    skipped = unmodelled_differences(old, new)
     counts = None
     if is_dsn(source_from):
         tables = {c.loss_table for c in changes if c.data_loss and c.loss_table}
@@ -56,7 +68,7 @@ def make_migration(source_from: str, source_to: str, *, dsn: str | None = None, 
         counts = count_rows(source_from, tables)
     result = plan(changes, allow_destructive=allow_destructive, online=online, row_counts=counts,
                   lock_timeout=lock_timeout, statement_timeout=statement_timeout)
-    return Migration(result, slug(description) if description else describe(changes), target=new)
+    return Migration(result, slug(description) if description else describe(changes), target=new, skipped=skipped)
 
 
 _FOLLOW_UPS = (ch.AddView, ch.DropView, ch.SetComment, ch.SessionRole, ch.GrantPrivileges, ch.RevokePrivileges,

@@ -318,6 +318,26 @@ class DefaultPrivilege:
     origin: Origin = field(default_factory=Origin)
 
 
+@dataclass(slots=True, kw_only=True, frozen=True)
+class Unmodelled:
+    """An object or attribute a catalog holds that the model does not (inspect.unmodelled): reported by
+    import, diff and lint, never dropped silently."""
+
+    kind: str  # sequence, domain, function attribute, partition...
+    name: str  # qualified within ``schema`` (table.column, table.constraint, function(args))
+    why: str
+    schema: str | None = "public"  # None: a database-wide object (event trigger)
+    definition: str = ""  # as PostgreSQL prints it: two entries differ when their definitions do
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.name if self.schema in (None, 'public') else f'{self.schema}.{self.name}'}"
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "schema": self.schema, "name": self.name, "why": self.why,
+                "definition": self.definition}
+
+
 @dataclass(slots=True, kw_only=True)
 class Inference:
     """One decision the designer made for the user, with its reason (docs/inferences.md)."""
@@ -349,6 +369,7 @@ class Schema:
     grants: list[Grant] = field(default_factory=list)
     policies: list[Policy] = field(default_factory=list)
     default_privileges: list[DefaultPrivilege] = field(default_factory=list)
+    unmodelled: list[Unmodelled] = field(default_factory=list)  # what a catalog held that the model does not
 
     def table(self, name: str) -> Table | None:
         return next((t for t in self.tables if t.name == name), None)
