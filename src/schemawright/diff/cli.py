@@ -64,7 +64,8 @@ def diff_cmd(
             "sql": migration.forward_sql() if migration.changes and output is None else None,
             "unmodelled": [s.to_dict() for s in skipped]}, indent=2, ensure_ascii=False) + "\n")
     elif not migration.changes:
-        err.print("no modelled differences" + (": nothing to migrate" if not skipped else ""))
+        err.print("no differences: nothing to migrate" if not skipped else
+                  "no differences in what the schema model holds")
     elif output is None:
         sys.stdout.write(migration.forward_sql())
         err.print(f"{len(migration.changes)} change(s), {len(migration.plan.forward)} step(s)")

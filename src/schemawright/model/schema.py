@@ -369,7 +369,8 @@ class Schema:
     grants: list[Grant] = field(default_factory=list)
     policies: list[Policy] = field(default_factory=list)
     default_privileges: list[DefaultPrivilege] = field(default_factory=list)
-    unmodelled: list[Unmodelled] = field(default_factory=list)  # what a catalog held that the model does not
+    # What a catalog held that the model does not (inspect.unmodelled); None: not read from a catalog (a design)
+    unmodelled: list[Unmodelled] | None = None
 
     def table(self, name: str) -> Table | None:
         return next((t for t in self.tables if t.name == name), None)
