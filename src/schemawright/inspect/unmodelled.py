@@ -99,19 +99,6 @@ FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.
 WHERE {_USER_NS} AND NOT t.tgisinternal AND (
       c.relkind NOT IN ('r', 'p') OR t.tgqual IS NOT NULL OR t.tgconstraint <> 0 OR array_length(t.tgattr, 1) > 0
    OR t.tgoldtable IS NOT NULL OR t.tgnewtable IS NOT NULL OR t.tgenabled <> 'O' OR t.tgnargs > 0)"""),
-    ("function attribute", f"""
-SELECT n.nspname, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
-       concat_ws(' ', CASE WHEN p.proisstrict THEN 'STRICT' END, CASE WHEN p.proleakproof THEN 'LEAKPROOF' END,
-                 CASE p.proparallel WHEN 's' THEN 'PARALLEL SAFE' WHEN 'r' THEN 'PARALLEL RESTRICTED' END,
-                 CASE WHEN p.procost <> CASE WHEN l.lanname IN ('c', 'internal') THEN 1 ELSE 100 END
-                      THEN 'COST ' || p.procost END,
-                 CASE WHEN p.proretset AND p.prorows <> 1000 THEN 'ROWS ' || p.prorows END,
-                 (SELECT string_agg('SET ' || s, ' ' ORDER BY s) FROM unnest(p.proconfig) s))
-FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang
-WHERE {_USER_NS} AND p.prokind = 'f' AND {_ne('pg_proc', 'p.oid')} AND (
-      p.proisstrict OR p.proleakproof OR p.proparallel <> 'u' OR p.proconfig IS NOT NULL
-   OR p.procost <> CASE WHEN l.lanname IN ('c', 'internal') THEN 1 ELSE 100 END
-   OR (p.proretset AND p.prorows <> 1000))"""),
     ("routine", f"""
 SELECT n.nspname, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
        CASE p.prokind WHEN 'p' THEN 'PROCEDURE ' || md5(p.prosrc) WHEN 'a' THEN 'AGGREGATE'
@@ -218,8 +205,6 @@ _WHY = {
     "exclusion constraint": "EXCLUDE constraints are not in the schema model",
     "trigger option": "triggers on views, WHEN clauses, UPDATE OF columns, constraint triggers, transition tables, "
                       "arguments and disabled triggers are not in the schema model",
-    "function attribute": "STRICT, LEAKPROOF, PARALLEL, COST, ROWS and SET options of functions are not in the "
-                          "schema model",
     "routine": "procedures, aggregates and window functions are not in the schema model",
     "partition": "partitions are not in the schema model (only their parent's PARTITION BY)",
     "inheritance": "table inheritance (INHERITS) is not in the schema model",

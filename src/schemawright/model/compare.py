@@ -275,7 +275,10 @@ INDEX_ATTRS = (_attr("method"), _attr("unique"),
 TRIGGER_ATTRS = (_attr("function"), _attr("timing", _upper),
                  ("events", lambda t: frozenset(e.upper() for e in t.events), _same), _attr("for_each", _upper))
 FUNCTION_ATTRS = (_attr("returns", lambda t: _normalize_type_text(t)), _attr("language", _lower),
-                  _attr("volatility", _upper), _attr("security_definer"),
+                  _attr("volatility", _upper), _attr("security_definer"), _attr("strict"), _attr("leakproof"),
+                  _attr("parallel", _upper), ("cost", lambda f: f.cost, lambda c: c if c not in (None, 100.0) else None),
+                  ("rows", lambda f: f.rows, lambda r: r if r not in (None, 0.0, 1000.0) else None),
+                  ("settings", lambda f: f.settings, lambda s: tuple(sorted(" ".join(x.split()) for x in s))),
                   ("body", lambda f: " ".join(f.body.split()), _same),
                   ("arguments", lambda f: normalize_arguments(f.arguments), _same))
 VIEW_ATTRS = (_attr("materialized"), ("query", attrgetter("query"), lambda q: normalize_query(q)))

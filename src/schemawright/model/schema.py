@@ -251,8 +251,23 @@ class Function:
     schema: str = "public"
     volatility: str = "VOLATILE"
     security_definer: bool = False
+    strict: bool = False  # RETURNS NULL ON NULL INPUT
+    leakproof: bool = False
+    parallel: str = "UNSAFE"  # SAFE | RESTRICTED | UNSAFE
+    cost: float | None = None  # None: PostgreSQL's default (1 for C/internal, 100 otherwise)
+    rows: float | None = None  # set-returning functions; None: the default 1000
+    # SET clauses as "name=value" (pg_proc.proconfig); None: the design's convention (a SECURITY DEFINER
+    # function gets SET search_path = pg_catalog, public, any other none)
+    config: tuple[str, ...] | None = None
     comment: str | None = None
     origin: Origin = field(default_factory=Origin)
+
+    @property
+    def settings(self) -> tuple[str, ...]:
+        """The SET clauses the function carries, the design's convention applied."""
+        if self.config is not None:
+            return tuple(self.config)
+        return ("search_path=pg_catalog, public",) if self.security_definer else ()
 
 
 @dataclass(slots=True, kw_only=True)
