@@ -32,26 +32,57 @@ def diff_cmd(
         "--offline", help="Plain DDL (no CONCURRENTLY / NOT VALID): for a database nobody is using")] = False,
     lock_timeout: Annotated[str, typer.Option(help="SET lock_timeout at the top of the migration")] = "5s",
     statement_timeout: Annotated[str, typer.Option(help="SET statement_timeout at the top")] = "30min",
+    allow_unmodelled: Annotated[bool, typer.Option(
+        "--allow-unmodelled", help="Exit 0 even when objects the schema model does not hold (sequences, domains, "
+        "partitions...) differ and are left out of the migration (they are listed either way)")] = False,
+    output_format: Annotated[str, typer.Option(
+        "--format", help="text (the SQL, or the files written) or json (changes, steps, files and the "
+        "unmodelled differences left out)")] = "text",
 ) -> None:
     """Diff two schemas into the next versioned migration and its undo."""
+    import json
+
     err = cli_err()
+    if output_format not in ("text", "json"):
+        err.print(f"--format: expected text or json, got {escape(output_format)}")
+        raise typer.Exit(2)
+    written: list[str] = []
     try:
         migration = api.diff(source_from, source_to, dsn=dsn, allow_destructive=allow_destructive,
-                                   online=not offline, description=name, lock_timeout=lock_timeout,
-                                   statement_timeout=statement_timeout)
-        if not migration.changes:
-            err.print("no differences: nothing to migrate")
-            return
+                             online=not offline, description=name, lock_timeout=lock_timeout,
+                             statement_timeout=statement_timeout)
+        if migration.changes and output is not None:
+            written = [str(p) for p in api.write_migration(migration, output)]
+    except SchemawrightError as exc:
+        fail(exc)
+    skipped = migration.skipped
+    if output_format == "json":
+        sys.stdout.write(json.dumps({
+            "changes": len(migration.changes), "steps": len(migration.plan.forward), "written": written,
+            "sql": migration.forward_sql() if migration.changes and output is None else None,
+            "review": migration.plan.warnings + migration.notes if migration.changes else [],
+            "unmodelled": [s.to_dict() for s in skipped]}, indent=2, ensure_ascii=False) + "\n")
+    elif not migration.changes:
+        err.print("no differences: nothing to migrate" if not skipped else
+                  "no differences in what the schema model holds")
+    else:
         for line in migration.plan.warnings + migration.notes:
             err.print(f"review: {escape(line)}")
         if output is None:
             sys.stdout.write(migration.forward_sql())
             err.print(f"{len(migration.changes)} change(s), {len(migration.plan.forward)} step(s)")
-            return
-        forward, undo = api.write_migration(migration, output)
-    except SchemawrightError as exc:
-        fail(exc)
-    err.print(f"{len(migration.changes)} change(s): wrote {escape(str(forward))} and {escape(str(undo))}")
+        else:
+            err.print(f"{len(migration.changes)} change(s): wrote {escape(written[0])} and {escape(written[1])}")
+    if skipped:
+        err.print(f"NOT migrated: {len(skipped)} difference(s) in objects the schema model does not hold "
+                  "(kind, name, why):", markup=False)
+        for s in skipped:
+            err.print(f"  {s.action} {s.entry.label}: {s.entry.why}" + (
+                f" [{s.entry.definition}]" if s.entry.definition else ""), markup=False, highlight=False,
+                soft_wrap=True)
+        if not allow_unmodelled:
+            err.print("exit 6: the migration is incomplete; do these by hand, or pass --allow-unmodelled to accept")
+            raise typer.Exit(6)
 
 
 def register(app: typer.Typer) -> None:

@@ -41,6 +41,19 @@ def qualified(schema: str, name: str) -> str:
     return q(name) if schema == "public" else f"{q(schema)}.{q(name)}"
 
 
+# Settings whose value is a list of names, kept as written (pg_dump does the same); others are quoted.
+_LIST_SETTINGS = frozenset({"search_path", "temp_tablespaces", "session_preload_libraries",
+                            "local_preload_libraries", "shared_preload_libraries"})
+
+
+def setting_sql(setting: str) -> str:
+    """A function's ``SET`` clause from a ``pg_proc.proconfig`` entry (``name=value``)."""
+    name, _, value = setting.partition("=")
+    if name.lower() in _LIST_SETTINGS:
+        return f"SET {q(name)} = {value}"
+    return f"SET {q(name)} = {quote_literal(value)}"
+
+
 class Postgres(Dialect):
     name = "postgresql"
     type_names = TYPE_NAMES
@@ -147,10 +160,18 @@ class Postgres(Dialect):
         return f"CREATE TYPE {qualified(e.schema, e.name)} AS ENUM ({values});"
 
     def function_sql(self, f: Function) -> str:
-        security = " SECURITY DEFINER SET search_path = pg_catalog, public" if f.security_definer else ""
+        attributes = [f.volatility]
+        attributes += ["STRICT"] * f.strict + ["LEAKPROOF"] * f.leakproof + ["SECURITY DEFINER"] * f.security_definer
+        if f.parallel.upper() != "UNSAFE":
+            attributes.append(f"PARALLEL {f.parallel.upper()}")
+        if f.cost is not None:
+            attributes.append(f"COST {f.cost:g}")
+        if f.rows is not None:
+            attributes.append(f"ROWS {f.rows:g}")
+        attributes += [setting_sql(s) for s in f.settings]
         # The body can hold names with "$function$" in them: the quote tag is one the body lacks.
         return (f"CREATE FUNCTION {qualified(f.schema, f.name)}({f.arguments}) RETURNS {f.returns}\n"
-                f"    LANGUAGE {f.language} {f.volatility}{security}\nAS {dollar_quote(f.body)};")
+                f"    LANGUAGE {f.language} {' '.join(attributes)}\nAS {dollar_quote(f.body)};")
 
     def trigger_sql(self, t: Table, tr: Trigger) -> str:
         kind, when = "TRIGGER", ""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from pglast import ast, parse_sql
@@ -26,13 +26,17 @@ from schemawright.model.changes import (
     RenameConstraint, RenameEnum, RenameIndex, RenameTable, RenameTrigger, ReplaceFunction, SessionRole, SetComment,
 )
 from schemawright.diff.security import security, with_access
-from schemawright.model.keys import argument_types, normalized, normalized_sql, same_expression, trigger_function
-from schemawright.model.compare import normalize_arguments, normalize_query
+from schemawright.model.keys import argument_types, normalized, normalized_sql, trigger_function
+from schemawright.model.compare import (
+    CHECK_ATTRS, COLUMN_ATTRS, FOREIGN_KEY_ATTRS, FUNCTION_ATTRS, INDEX_ATTRS, PRIMARY_KEY_ATTRS, TRIGGER_ATTRS,
+    UNIQUE_ATTRS, VIEW_ATTRS, changed, definition, with_ref_schema,
+)
 from schemawright.model.names import quote_ident
 from schemawright.model.schema import (
-    Column, EnumType, ExclusionConstraint, Expression, ForeignKey, Function, Index, IndexElement, Schema, Table, Trigger, View,
+    Column, EnumType, ExclusionConstraint, Expression, ForeignKey, Function, Index, IndexElement, Schema, Table,
+    Trigger, Unmodelled, View,
 )
-from schemawright.model.types import DataType, Kind
+from schemawright.model.types import Kind
 
 Key = tuple[str, str]
 
@@ -51,20 +55,6 @@ def diff(old: Schema, new: Schema) -> list[Change]:
 
 
 # --- small helpers ---------------------------------------------------------------------------------
-
-def _type(t: DataType) -> DataType:
-    if t.kind == Kind.OTHER and t.name:
-        return replace(t, name=" ".join(t.name.lower().split()))
-    return t
-
-
-def _upper(value: str | None) -> str | None:
-    return None if value is None else value.upper()
-
-
-def _lower(value: str | None) -> str | None:
-    return None if value is None else value.lower()
-
 
 def _by_key(items: Iterable, key: Callable) -> dict:
     return {key(item): item for item in items}
@@ -315,8 +305,8 @@ def _function_key(f: Function) -> tuple[str, str, str]:
 
 
 def _function_definition(f: Function) -> tuple:
-    return (" ".join(f.returns.lower().split()), f.language.lower(), f.volatility.upper(), f.security_definer,
-            " ".join(f.body.split()), normalize_arguments(f.arguments))
+    """The shared core's definition (model.compare.FUNCTION_ATTRS): result type first, arguments last."""
+    return definition(FUNCTION_ATTRS, f)
 
 
 def _functions(old: Schema, new: Schema) -> tuple[list[Change], set[Key]]:
@@ -342,41 +332,23 @@ def _functions(old: Schema, new: Schema) -> tuple[list[Change], set[Key]]:
 
 # --- tables ----------------------------------------------------------------------------------------
 
+# Definitions come from the one comparison core (model.compare), which verify's ``differences`` uses too.
+
 def column_changes(old: Column, new: Column) -> tuple[str, ...]:
     """Which of type, nullable, default, identity, generated differ."""
-    out = []
-    if _type(old.type) != _type(new.type):
-        out.append("type")
-    if old.nullable != new.nullable:
-        out.append("nullable")
-    if not same_expression(old.default, new.default):
-        out.append("default")
-    if _lower(old.identity) != _lower(new.identity):
-        out.append("identity")
-    if not same_expression(old.generated, new.generated):
-        out.append("generated")
-    return tuple(out)
-
-
-def _element(e: IndexElement) -> tuple:
-    nulls = None if e.nulls_first is None or e.nulls_first == e.descending else e.nulls_first
-    key = e.column if e.column is not None else normalized_sql(e.expression.sql)
-    return (key, e.descending, nulls, _lower(e.opclass))
+    return tuple(name for name, _, _ in changed(COLUMN_ATTRS, old, new))
 
 
 def _index_key(ix: Index) -> tuple:
-    return (ix.method, ix.unique, tuple(_element(e) for e in ix.elements), normalized(ix.where), tuple(ix.include),
-            ix.nulls_not_distinct)
+    return definition(INDEX_ATTRS, ix)
 
 
 def _fk_key(schema: str) -> Callable[[ForeignKey], tuple]:
-    return lambda fk: (tuple(fk.columns), fk.ref_schema or schema, fk.ref_table, tuple(fk.ref_columns),
-                       fk.on_delete, fk.on_update, fk.deferrable, fk.initially_deferred)
+    return lambda fk: definition(FOREIGN_KEY_ATTRS, with_ref_schema(fk, schema))
 
 
 def _trigger_key(tr: Trigger) -> tuple:
-    return (tr.function, tr.timing.upper(), frozenset(e.upper() for e in tr.events), tr.for_each.upper(),
-            tr.constraint, tr.deferrable, tr.initially_deferred)
+    return definition(TRIGGER_ATTRS, tr)
 
 
 def _constraint_key(c) -> tuple:
@@ -385,10 +357,10 @@ def _constraint_key(c) -> tuple:
                                                    for e in c.elements),
                 normalized(c.where), c.deferrable, c.initially_deferred)
     if hasattr(c, "expression"):
-        return ("check", normalized(c.expression))
+        return ("check", *definition(CHECK_ATTRS, c))
     if hasattr(c, "nulls_not_distinct"):
-        return ("unique", tuple(c.columns), c.nulls_not_distinct)
-    return ("primary key", tuple(c.columns))
+        return ("unique", *definition(UNIQUE_ATTRS, c))
+    return ("primary key", *definition(PRIMARY_KEY_ATTRS, c))
 
 
 def _tables(old: Schema, new: Schema, rebuilt_functions: set[Key]) -> tuple[list[Change], set[str]]:
@@ -531,7 +503,7 @@ def _dependent_foreign_keys(old_by: dict, new_by: dict, changes: list[Change], r
 # --- views -----------------------------------------------------------------------------------------
 
 def _same_view(a: View, b: View) -> bool:
-    return a.materialized == b.materialized and (a.query == b.query or normalize_query(a.query) == normalize_query(b.query))
+    return (a.materialized == b.materialized and a.query == b.query) or not changed(VIEW_ATTRS, a, b)
 
 
 def _views(old: Schema, new: Schema, touched: set[str]) -> tuple[list[Change], set[Key]]:
@@ -555,3 +527,59 @@ def _views(old: Schema, new: Schema, touched: set[str]) -> tuple[list[Change], s
             kind = "materialized view" if v.materialized else "view"
             out.append(SetComment(kind, v.schema, v.name, o.comment, v.comment))
     return out, rebuilt
+
+
+# --- what the model does not hold ------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An unmodelled object or attribute (``Schema.unmodelled``) that differs between the two sides: the
+    migration does not create, change or drop it."""
+
+    action: str  # create | change | drop
+    entry: Unmodelled
+    before: str | None = None  # the old definition, for a change
+
+    @property
+    def text(self) -> str:
+        what = f"{self.action} {self.entry.label}"
+        if self.action == "change":
+            return f"{what}: {self.before} -> {self.entry.definition}"
+        return f"{what}: {self.entry.definition}" if self.entry.definition else what
+
+    def to_dict(self) -> dict:
+        return {"action": self.action, **self.entry.to_dict(), "before": self.before}
+
+
+# Kinds whose name is <table>.<something>: they go when their table is dropped.
+_TABLE_SCOPED = ("identity options", "constraint option", "exclusion constraint", "trigger option",
+                 "column option", "rule")
+
+
+def unmodelled_differences(old: Schema, new: Schema) -> list[Skipped]:
+    """The unmodelled entries of ``new`` missing from ``old`` (create), of ``old`` missing from ``new`` (drop,
+    unless PostgreSQL drops them with a table the diff drops) and those whose definition differs (change).
+    Only between two catalogs (live databases, SQL applied to a scratch database): a design records no
+    unmodelled objects, yet its DDL makes some (partitions, functions' search_path), so nothing can be said."""
+    if old.unmodelled is None or new.unmodelled is None:
+        return []
+
+    def key(u: Unmodelled) -> tuple:
+        return (u.kind, u.schema, u.name)
+    old_by, new_by = {key(u): u for u in old.unmodelled}, {key(u): u for u in new.unmodelled}
+    new_tables = {(t.schema, t.name) for t in new.tables} | {(v.schema, v.name) for v in new.views}
+    out = [Skipped("create", u) for k, u in new_by.items() if k not in old_by]
+    out += [Skipped("change", u, old_by[k].definition) for k, u in new_by.items()
+            if k in old_by and old_by[k].definition != u.definition]
+    for k, u in old_by.items():
+        if k in new_by:
+            continue
+        owner = None
+        if u.kind in _TABLE_SCOPED or u.kind in ("relation option", "index option"):
+            owner = u.name.split(".")[0] if u.kind in _TABLE_SCOPED else u.name
+        elif u.kind == "sequence" and " OWNED BY " in u.definition:
+            owner = u.definition.split(" OWNED BY ", 1)[1].rsplit(".", 1)[0].strip('"')
+        if owner is not None and u.kind != "index option" and (u.schema, owner) not in new_tables:
+            continue  # dropped with its table
+        out.append(Skipped("drop", u))
+    return out

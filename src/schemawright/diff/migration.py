@@ -11,7 +11,7 @@ from pathlib import Path
 
 from schemawright.model import changes as ch
 from schemawright.model.changes import Change
-from schemawright.diff.compare import diff
+from schemawright.diff.compare import Skipped, diff, unmodelled_differences
 from schemawright.diff.planning import DestructiveChangeError, Plan, needs_backfill, plan, refuse_data_loss
 from schemawright.dialects import get_dialect
 from schemawright.errors import SchemawrightError
@@ -29,16 +29,27 @@ class Migration:
     description: str
     target: Schema | None = None  # the schema the migration leads to
     notes: list[str] = field(default_factory=list)  # checks that could not run on the live data, and why
+    skipped: list[Skipped] = field(default_factory=list)  # unmodelled differences the migration leaves out
 
     @property
     def changes(self) -> list[Change]:
         return self.plan.changes
 
     def forward_sql(self, title: str | None = None) -> str:
-        return self.plan.sql(title=title or self.description)
+        return self.skipped_header() + self.plan.sql(title=title or self.description)
 
     def undo_sql(self, title: str | None = None) -> str:
-        return self.plan.sql(undo=True, title=title or f"undo of {self.description}")
+        return self.skipped_header(undo=True) + self.plan.sql(undo=True, title=title or f"undo of {self.description}")
+
+    def skipped_header(self, undo: bool = False) -> str:
+        """A comment block listing what the migration does NOT do (objects the schema model does not hold)."""
+        if not self.skipped:
+            return ""
+        what = "undo" if undo else "migration"
+        lines = [f"-- WARNING: this {what} is INCOMPLETE. {len(self.skipped)} difference(s) between the two schemas "
+                 "concern objects the schema model does not hold; they are NOT migrated here, do them by hand:"]
+        lines += [f"--   {' '.join(s.text.split())}" for s in self.skipped]
+        return "\n".join(lines) + "\n\n"
 
 
 def make_migration(source_from: str, source_to: str, *, dsn: str | None = None, allow_destructive: bool = False,
@@ -50,6 +61,7 @@ def make_migration(source_from: str, source_to: str, *, dsn: str | None = None, 
     old = load_schema(source_from, dsn=dsn)
     new = load_schema(source_to, dsn=dsn)
     changes = diff(old, new)
+    skipped = unmodelled_differences(old, new)
     counts = None
     if is_dsn(source_from):
         tables = {c.loss_table for c in changes if c.data_loss and c.loss_table}
@@ -64,7 +76,8 @@ def make_migration(source_from: str, source_to: str, *, dsn: str | None = None, 
         if not allow_destructive:
             refuse_data_loss(changes, [s.data_loss + (f"; {counted[id(s)]}" if counted.get(id(s)) else "")
                                        for s in result.forward if s.data_loss and counted.get(id(s), "?")])
-    return Migration(result, slug(description) if description else describe(changes), target=new, notes=notes)
+    return Migration(result, slug(description) if description else describe(changes), target=new, notes=notes,
+                     skipped=skipped)
 
 
 def check_live_data(dsn: str, result: Plan) -> tuple[list[str], dict[int, str]]:

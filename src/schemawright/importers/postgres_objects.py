@@ -10,6 +10,7 @@ from pglast.enums import ConstrType, FunctionParameterMode, ObjectType
 
 from schemawright.importers.common import imported
 from schemawright.importers.normalize import Domain, domain_name
+from schemawright.model.names import quote_ident
 from schemawright.model.schema import EnumType, Expression, Function, Policy, Trigger, View
 from schemawright.pg_ast import walk
 from schemawright.spec.expressions import SafeLiteralStream
@@ -236,6 +237,47 @@ def _arguments(parameters) -> tuple[str, list[str]]:
     return ", ".join(args), table
 
 
+_LIST_SETTINGS = frozenset({"search_path", "temp_tablespaces", "session_preload_libraries",
+                            "local_preload_libraries", "shared_preload_libraries"})
+
+
+def _number(node) -> float | None:
+    value = getattr(node, "ival", None)
+    if value is None:
+        value = getattr(node, "fval", None)
+    return None if value is None else float(value)
+
+
+def _function_attributes(it: Interpreter, kind: str, name: str, options) -> dict:
+    """STRICT, LEAKPROOF, PARALLEL, COST, ROWS and SET clauses, as the catalog keeps them."""
+    out: dict = {"config": ()}
+    config: list[str] = []
+    for o in options:
+        if o.defname == "strict":
+            out["strict"] = bool(o.arg.boolval)
+        elif o.defname == "leakproof":
+            out["leakproof"] = bool(o.arg.boolval)
+        elif o.defname == "parallel":
+            out["parallel"] = o.arg.sval.upper()
+        elif o.defname in ("cost", "rows"):
+            out[o.defname] = _number(o.arg)
+        elif o.defname == "set":
+            stmt = o.arg
+            if stmt.kind != 0 or not stmt.args:  # SET x FROM CURRENT / RESET: depends on the session
+                it.skip(kind, f"{name}: SET {stmt.name} FROM CURRENT depends on the session that creates it")
+                continue
+            values = [getattr(a.val, "sval", None) or str(_number(a.val) or "").removesuffix(".0") for a in stmt.args]
+            if stmt.name.lower() in _LIST_SETTINGS:
+                values = [quote_ident(v) for v in values]
+            config.append(f"{stmt.name}={', '.join(values)}")
+    out["config"] = tuple(config)
+    if out.get("cost") in (100.0,):
+        out["cost"] = None
+    if out.get("rows") in (1000.0,):
+        out["rows"] = None
+    return out
+
+
 def create_function(it: Interpreter, node: ast.CreateFunctionStmt, kind: str) -> None:
     schema, name = it.qualify_names(_names(node.funcname))
     if node.is_procedure:
@@ -259,7 +301,8 @@ def create_function(it: Interpreter, node: ast.CreateFunctionStmt, kind: str) ->
     function = Function(name=name, schema=schema, arguments=arguments, returns=returns, body=body_text,
                         language=language.sval if language is not None else "sql",
                         volatility=_VOLATILITY.get(volatility.sval if volatility is not None else "", "VOLATILE"),
-                        security_definer=bool(security is not None and security.boolval), origin=_origin())
+                        security_definer=bool(security is not None and security.boolval), origin=_origin(),
+                        **_function_attributes(it, kind, name, node.options or ()))
     it.schema.functions = [f for f in it.schema.functions
                            if (f.schema, f.name, f.arguments) != (schema, name, arguments)]
     it.schema.functions.append(function)

@@ -27,6 +27,7 @@ _FK_ACTIONS = {"a": FkAction.NO_ACTION, "r": FkAction.RESTRICT, "c": FkAction.CA
                "n": FkAction.SET_NULL, "d": FkAction.SET_DEFAULT}
 _IDENTITY = {"a": "always", "d": "by default"}
 _VOLATILITY = {"i": "IMMUTABLE", "s": "STABLE", "v": "VOLATILE"}
+_PARALLEL = {"s": "SAFE", "r": "RESTRICTED", "u": "UNSAFE"}
 _PARTITION_STRATEGY = {"r": "range", "l": "list", "h": "hash"}
 # pg_trigger.tgtype bits (catalog/pg_trigger.h)
 _TG_ROW, _TG_BEFORE, _TG_INSTEAD = 1 << 0, 1 << 1, 1 << 6
@@ -136,7 +137,9 @@ ORDER BY t.tgrelid, t.tgname"""
 
 _FUNCTIONS_SQL = """
 SELECT p.proname, pg_get_function_arguments(p.oid) AS arguments, pg_get_function_result(p.oid) AS returns,
-       l.lanname, p.prosrc, p.provolatile, p.prosecdef, obj_description(p.oid, 'pg_proc') AS comment
+       l.lanname, p.prosrc, p.provolatile, p.prosecdef, obj_description(p.oid, 'pg_proc') AS comment,
+       p.proisstrict, p.proleakproof, p.proparallel, p.procost, p.prorows, p.proretset,
+       coalesce(p.proconfig, '{}') AS proconfig
 FROM pg_proc p
 JOIN pg_namespace n ON n.oid = p.pronamespace
 JOIN pg_language l ON l.oid = p.prolang
@@ -216,7 +219,12 @@ def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
         functions = [Function(name=r["proname"], arguments=r["arguments"], returns=r["returns"],
                               language=r["lanname"], body=r["prosrc"], schema=schema,
                               volatility=_VOLATILITY[r["provolatile"]], security_definer=r["prosecdef"],
-                              comment=r["comment"], origin=_origin())
+                              strict=r["proisstrict"], leakproof=r["proleakproof"],
+                              parallel=_PARALLEL[r["proparallel"]],
+                              cost=None if r["procost"] == (1 if r["lanname"] in ("c", "internal") else 100)
+                              else float(r["procost"]),
+                              rows=float(r["prorows"]) if r["proretset"] and r["prorows"] != 1000 else None,
+                              config=tuple(r["proconfig"]), comment=r["comment"], origin=_origin())
                      for r in cur.fetchall()]
 
         cur.execute(_VIEWS_SQL, (schema, "pg_class"))

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Hashable, Iterable
+from dataclasses import replace
 from enum import Enum
+from functools import lru_cache
+from operator import attrgetter
 
 from pglast import ast, parse_sql
 from pglast.enums import A_Expr_Kind, BoolExprType, CoercionForm
@@ -203,6 +206,112 @@ def _normalize_type_text(text: str) -> str:
     return str(DataType(t.kind, array_dims=t.array_dims))
 
 
+# --- the one comparison core ----------------------------------------------------------------------
+# What makes two objects of a kind differ, as (attribute, getter, normal form) triples. ``differences``
+# (verify: expected model vs catalog) reports the attributes that differ; ``diff`` (old vs new) matches
+# and rebuilds objects by the same definitions. Comments are compared separately (a comment changes in
+# place, it never rebuilds anything).
+
+def _same(value):
+    return value
+
+
+def _attr(name: str, key: Callable = _same) -> tuple:
+    return (name.replace("_", " "), attrgetter(name), key)
+
+
+def _expr_key(expr: Expression | None) -> str | None:
+    return None if expr is None else normalized_sql(expr.sql)
+
+
+@lru_cache(maxsize=65536)
+def normalized_sql(sql: str) -> str | None:
+    """An expression's normal form; None for NULL (DEFAULT NULL is stored as no default at all)."""
+    text = normalize_expression(sql)
+    return None if text == "NULL" else text
+
+
+def _type_key(t: DataType) -> DataType:
+    if t.kind == Kind.OTHER and t.name:
+        return DataType(t.kind, t.length, t.precision, t.scale, " ".join(t.name.lower().split()), t.array_dims)
+    return t
+
+
+def _lower(value: str | None) -> str | None:
+    return None if value is None else value.lower()
+
+
+def _upper(value: str | None) -> str | None:
+    return None if value is None else value.upper()
+
+
+def _nulls(e: IndexElement) -> str:
+    """The NULLS option as spelled, ``default`` when it is the direction's default (FIRST for DESC)."""
+    if e.nulls_first is None or e.nulls_first == e.descending:
+        return "default"
+    return "NULLS FIRST" if e.nulls_first else "NULLS LAST"
+
+
+def element_key(e: IndexElement) -> str:
+    """An index key: its column, or its expression's normal form."""
+    return e.column if e.column is not None else normalize_expression(e.expression.sql)
+
+
+def _element_options(ix: Index) -> tuple:
+    return tuple((e.descending, _nulls(e), _lower(e.opclass)) for e in ix.elements)
+
+
+COLUMN_ATTRS = (_attr("type", _type_key), _attr("nullable"), _attr("default", _expr_key), _attr("identity", _lower),
+                _attr("generated", _expr_key))
+PRIMARY_KEY_ATTRS = (_attr("columns", tuple),)
+UNIQUE_ATTRS = (_attr("columns", tuple), _attr("nulls_not_distinct"))
+CHECK_ATTRS = (_attr("expression", _expr_key),)  # its columns follow from the expression
+FOREIGN_KEY_ATTRS = (_attr("columns", tuple), _attr("ref_schema"), _attr("ref_table"), _attr("ref_columns", tuple),
+                     _attr("on_delete"), _attr("on_update"), _attr("deferrable"), _attr("initially_deferred"))
+INDEX_ATTRS = (_attr("method"), _attr("unique"),
+               ("elements", lambda ix: tuple(element_key(e) for e in ix.elements), _same),
+               ("element options", _element_options, _same), _attr("where", _expr_key), _attr("include", tuple),
+               _attr("nulls_not_distinct"))
+TRIGGER_ATTRS = (_attr("function"), _attr("timing", _upper),
+                 ("events", lambda t: frozenset(e.upper() for e in t.events), _same), _attr("for_each", _upper),
+                 _attr("constraint"), _attr("deferrable"), _attr("initially_deferred"))
+FUNCTION_ATTRS = (_attr("returns", lambda t: _normalize_type_text(t)), _attr("language", _lower),
+                  _attr("volatility", _upper), _attr("security_definer"), _attr("strict"), _attr("leakproof"),
+                  _attr("parallel", _upper), ("cost", lambda f: f.cost, lambda c: c if c not in (None, 100.0) else None),
+                  ("rows", lambda f: f.rows, lambda r: r if r not in (None, 0.0, 1000.0) else None),
+                  ("settings", lambda f: f.settings, lambda s: tuple(sorted(" ".join(x.split()) for x in s))),
+                  ("body", lambda f: " ".join(f.body.split()), _same),
+                  ("arguments", lambda f: normalize_arguments(f.arguments), _same))
+VIEW_ATTRS = (_attr("materialized"), ("query", attrgetter("query"), lambda q: normalize_query(q)))
+ENUM_ATTRS = (_attr("values", tuple),)
+
+
+def with_ref_schema(fk: ForeignKey, table_schema: str) -> ForeignKey:
+    """``fk`` with its referenced schema spelled out (None means the owning table's)."""
+    return fk if fk.ref_schema else replace(fk, ref_schema=table_schema)
+
+
+def definition(attrs: tuple, obj) -> tuple:
+    """The normal form of an object of a kind: equal for objects no migration needs to touch."""
+    return tuple(key(get(obj)) for _, get, key in attrs)
+
+
+def changed(attrs: tuple, a, b) -> list[tuple[str, object, object]]:
+    """(attribute, value in a, value in b) for each attribute whose normal forms differ."""
+    return [(name, get(a), get(b)) for name, get, key in attrs if key(get(a)) != key(get(b))]
+
+
+def _report(out: list[str], prefix: str, attrs: tuple, exp, act, quiet: tuple[str, ...] = ()) -> None:
+    """One message per attribute of ``attrs`` that differs (``quiet`` ones: just "<attr> differs")."""
+    for name, e, a in changed(attrs, exp, act):
+        if name in quiet:
+            out.append(f"{prefix}: {name} differs")
+        elif name == "query":
+            out.append(f"{prefix}: query {normalize_query(e)} != {normalize_query(a)}")
+        else:
+            out.append(f"{prefix}: {name} {_fmt(e)} != {_fmt(a)}")
+
+
 # --- comparison ---------------------------------------------------------------------------------
 
 def differences(expected: Schema, actual: Schema) -> list[str]:
@@ -270,45 +379,19 @@ def _check(out: list[str], prefix: str, attr: str, exp, act, key: Callable = lam
         out.append(f"{prefix}: {attr} {_fmt(exp)} != {_fmt(act)}")
 
 
-def _expr_key(expr: Expression | None) -> str | None:
-    if expr is None:
-        return None
-    text = normalize_expression(expr.sql)
-    return None if text == "NULL" else text  # DEFAULT NULL is stored as no default at all
-
-
-def _type_key(t: DataType) -> DataType:
-    if t.kind == Kind.OTHER and t.name:
-        return DataType(t.kind, t.length, t.precision, t.scale, " ".join(t.name.lower().split()), t.array_dims)
-    return t
-
-
-def _lower(value: str | None) -> str | None:
-    return None if value is None else value.lower()
-
-
-def _upper(value: str | None) -> str | None:
-    return None if value is None else value.upper()
-
-
 def _compare_enum(out: list[str], prefix: str, exp: EnumType, act: EnumType) -> None:
-    _check(out, prefix, "values", exp.values, act.values, tuple)
+    _report(out, prefix, ENUM_ATTRS, exp, act)
     _check(out, prefix, "comment", exp.comment, act.comment)
 
 
 def _compare_view(out: list[str], prefix: str, exp: View, act: View) -> None:
-    _check(out, prefix, "materialized", exp.materialized, act.materialized)
-    _check(out, prefix, "query", normalize_query(exp.query), normalize_query(act.query))
+    _report(out, prefix, VIEW_ATTRS, exp, act)
     _check(out, prefix, "comment", exp.comment, act.comment)
 
 
 def _compare_function(out: list[str], prefix: str, exp: Function, act: Function) -> None:
-    _check(out, prefix, "returns", exp.returns, act.returns, _normalize_type_text)
-    _check(out, prefix, "language", exp.language, act.language, _lower)
-    _check(out, prefix, "volatility", exp.volatility, act.volatility, _upper)
-    _check(out, prefix, "security definer", exp.security_definer, act.security_definer)
-    if " ".join(exp.body.split()) != " ".join(act.body.split()):
-        out.append(f"{prefix}: body differs")
+    _report(out, prefix, FUNCTION_ATTRS[:4], exp, act)
+    _report(out, prefix, FUNCTION_ATTRS[4:5], exp, act, quiet=("body",))
     _check(out, prefix, "comment", exp.comment, act.comment)
 
 
@@ -324,8 +407,7 @@ def _compare_table(out: list[str], prefix: str, exp: Table, act: Table) -> None:
             out.append(f"{sub}unexpected primary key {act.primary_key.name}")
     else:
         _check(out, prefix, "primary key name", exp.primary_key.name, act.primary_key.name)
-        _check(out, f"{sub}primary key {exp.primary_key.name}", "columns",
-               exp.primary_key.columns, act.primary_key.columns, tuple)
+        _report(out, f"{sub}primary key {exp.primary_key.name}", PRIMARY_KEY_ATTRS, exp.primary_key, act.primary_key)
     _match(out, sub, "unique", _by(exp.uniques, _name), _by(act.uniques, _name), _compare_unique)
     _match(out, sub, "check", _by(exp.checks, _name), _by(act.checks, _name), _compare_check)
     _match(out, sub, "foreign key", _by(exp.foreign_keys, _name), _by(act.foreign_keys, _name),
@@ -348,64 +430,49 @@ def _partitioning(table: Table) -> str | None:
 
 
 def _compare_column(out: list[str], prefix: str, exp: Column, act: Column) -> None:
-    _check(out, prefix, "type", exp.type, act.type, _type_key)
-    _check(out, prefix, "nullable", exp.nullable, act.nullable)
-    _check(out, prefix, "default", exp.default, act.default, _expr_key)
-    _check(out, prefix, "identity", exp.identity, act.identity, _lower)
-    _check(out, prefix, "generated", exp.generated, act.generated, _expr_key)
+    _report(out, prefix, COLUMN_ATTRS, exp, act)
     _check(out, prefix, "comment", exp.comment, act.comment)
 
 
 def _compare_unique(out: list[str], prefix: str, exp: UniqueConstraint, act: UniqueConstraint) -> None:
-    _check(out, prefix, "columns", exp.columns, act.columns, tuple)
-    _check(out, prefix, "nulls not distinct", exp.nulls_not_distinct, act.nulls_not_distinct)
+    _report(out, prefix, UNIQUE_ATTRS, exp, act)
 
 
 def _compare_check(out: list[str], prefix: str, exp: CheckConstraint, act: CheckConstraint) -> None:
-    _check(out, prefix, "expression", exp.expression, act.expression, _expr_key)
+    _report(out, prefix, CHECK_ATTRS, exp, act)
     _check(out, prefix, "columns", frozenset(exp.columns), frozenset(act.columns))
     _check(out, prefix, "comment", exp.comment, act.comment)
 
 
 def _compare_fk(out: list[str], prefix: str, exp: ForeignKey, act: ForeignKey,
                 exp_schema: str, act_schema: str) -> None:
-    _check(out, prefix, "columns", exp.columns, act.columns, tuple)
-    _check(out, prefix, "ref schema", exp.ref_schema or exp_schema, act.ref_schema or act_schema)
-    _check(out, prefix, "ref table", exp.ref_table, act.ref_table)
-    _check(out, prefix, "ref columns", exp.ref_columns, act.ref_columns, tuple)
-    _check(out, prefix, "on delete", exp.on_delete, act.on_delete)
-    _check(out, prefix, "on update", exp.on_update, act.on_update)
-    _check(out, prefix, "deferrable", exp.deferrable, act.deferrable)
-    _check(out, prefix, "initially deferred", exp.initially_deferred, act.initially_deferred)
-
-
-def _element_key(e: IndexElement) -> str:
-    return e.column if e.column is not None else normalize_expression(e.expression.sql)
+    _report(out, prefix, FOREIGN_KEY_ATTRS, with_ref_schema(exp, exp_schema), with_ref_schema(act, act_schema))
 
 
 def _compare_index(out: list[str], prefix: str, exp: Index, act: Index) -> None:
-    _check(out, prefix, "method", exp.method, act.method)
-    _check(out, prefix, "unique", exp.unique, act.unique)
-    exp_keys = tuple(_element_key(e) for e in exp.elements)
-    act_keys = tuple(_element_key(e) for e in act.elements)
-    if exp_keys != act_keys:
-        out.append(f"{prefix}: elements {_fmt(exp.columns)} != {_fmt(act.columns)}")
-    else:
-        for e, a in zip(exp.elements, act.elements):
-            where = f"{prefix}: element {e.label}"
-            _check(out, where, "descending", e.descending, a.descending)
-            _check(out, where, "nulls", _nulls(e), _nulls(a))
-            _check(out, where, "opclass", e.opclass, a.opclass, _lower)
-    _check(out, prefix, "where", exp.where, act.where, _expr_key)
-    _check(out, prefix, "include", exp.include, act.include, tuple)
-    _check(out, prefix, "nulls not distinct", exp.nulls_not_distinct, act.nulls_not_distinct)
+    differing = {name for name, _, _ in changed(INDEX_ATTRS, exp, act)}
+    for name, get, key in INDEX_ATTRS:
+        if name not in differing:
+            continue
+        if name == "elements":
+            out.append(f"{prefix}: elements {_fmt(exp.columns)} != {_fmt(act.columns)}")
+        elif name == "element options":
+            if "elements" in differing:
+                continue
+            for e, a in zip(exp.elements, act.elements):
+                where = f"{prefix}: element {e.label}"
+                _check(out, where, "descending", e.descending, a.descending)
+                _check(out, where, "nulls", _nulls(e), _nulls(a))
+                _check(out, where, "opclass", e.opclass, a.opclass, _lower)
+        else:
+            _report(out, prefix, ((name, get, key),), exp, act)
     _check(out, prefix, "comment", exp.comment, act.comment)
 
 
 def _compare_exclusion(out: list[str], prefix: str, exp: ExclusionConstraint, act: ExclusionConstraint) -> None:
     _check(out, prefix, "method", exp.method, act.method, _lower)
-    exp_keys = tuple((_element_key(e), e.operator) for e in exp.elements)
-    act_keys = tuple((_element_key(e), e.operator) for e in act.elements)
+    exp_keys = tuple((element_key(e), e.operator) for e in exp.elements)
+    act_keys = tuple((element_key(e), e.operator) for e in act.elements)
     if exp_keys != act_keys:
         out.append(f"{prefix}: elements {_fmt([f'{k} WITH {o}' for k, o in exp_keys])} != "
                    f"{_fmt([f'{k} WITH {o}' for k, o in act_keys])}")
@@ -415,21 +482,8 @@ def _compare_exclusion(out: list[str], prefix: str, exp: ExclusionConstraint, ac
     _check(out, prefix, "comment", exp.comment, act.comment)
 
 
-def _nulls(e: IndexElement) -> str:
-    """The NULLS option as spelled, ``default`` when it is the direction's default (FIRST for DESC)."""
-    if e.nulls_first is None or e.nulls_first == e.descending:
-        return "default"
-    return "NULLS FIRST" if e.nulls_first else "NULLS LAST"
-
-
 def _compare_trigger(out: list[str], prefix: str, exp: Trigger, act: Trigger) -> None:
-    _check(out, prefix, "function", exp.function, act.function)
-    _check(out, prefix, "timing", exp.timing, act.timing, _upper)
-    _check(out, prefix, "events", frozenset(e.upper() for e in exp.events), frozenset(e.upper() for e in act.events))
-    _check(out, prefix, "for each", exp.for_each, act.for_each, _upper)
-    _check(out, prefix, "constraint", exp.constraint, act.constraint)
-    _check(out, prefix, "deferrable", exp.deferrable, act.deferrable)
-    _check(out, prefix, "initially deferred", exp.initially_deferred, act.initially_deferred)
+    _report(out, prefix, TRIGGER_ATTRS, exp, act)
 
 
 # --- security: compared when the expected design manages privileges (it has roles) ---------------

@@ -9,14 +9,8 @@ from functools import lru_cache
 from pglast import parse_sql
 from pglast.stream import RawStream
 
-from schemawright.model.compare import normalize_expression
+from schemawright.model.compare import normalized_sql
 from schemawright.model.schema import Expression, Trigger
-
-
-@lru_cache(maxsize=65536)
-def normalized_sql(sql: str) -> str | None:
-    text = normalize_expression(sql)
-    return None if text == "NULL" else text  # DEFAULT NULL is no default at all
 
 
 def normalized(e: Expression | None) -> str | None:

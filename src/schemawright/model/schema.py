@@ -287,8 +287,23 @@ class Function:
     schema: str = "public"
     volatility: str = "VOLATILE"
     security_definer: bool = False
+    strict: bool = False  # RETURNS NULL ON NULL INPUT
+    leakproof: bool = False
+    parallel: str = "UNSAFE"  # SAFE | RESTRICTED | UNSAFE
+    cost: float | None = None  # None: PostgreSQL's default (1 for C/internal, 100 otherwise)
+    rows: float | None = None  # set-returning functions; None: the default 1000
+    # SET clauses as "name=value" (pg_proc.proconfig); None: the design's convention (a SECURITY DEFINER
+    # function gets SET search_path = pg_catalog, public, any other none)
+    config: tuple[str, ...] | None = None
     comment: str | None = None
     origin: Origin = field(default_factory=Origin)
+
+    @property
+    def settings(self) -> tuple[str, ...]:
+        """The SET clauses the function carries, the design's convention applied."""
+        if self.config is not None:
+            return tuple(self.config)
+        return ("search_path=pg_catalog, public",) if self.security_definer else ()
 
 
 @dataclass(slots=True, kw_only=True)
@@ -354,6 +369,26 @@ class DefaultPrivilege:
     origin: Origin = field(default_factory=Origin)
 
 
+@dataclass(slots=True, kw_only=True, frozen=True)
+class Unmodelled:
+    """An object or attribute a catalog holds that the model does not (inspect.unmodelled): reported by
+    import, diff and lint, never dropped silently."""
+
+    kind: str  # sequence, domain, function attribute, partition...
+    name: str  # qualified within ``schema`` (table.column, table.constraint, function(args))
+    why: str
+    schema: str | None = "public"  # None: a database-wide object (event trigger)
+    definition: str = ""  # as PostgreSQL prints it: two entries differ when their definitions do
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.name if self.schema in (None, 'public') else f'{self.schema}.{self.name}'}"
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "schema": self.schema, "name": self.name, "why": self.why,
+                "definition": self.definition}
+
+
 @dataclass(slots=True, kw_only=True)
 class Inference:
     """One decision the designer made for the user, with its reason (docs/inferences.md)."""
@@ -385,6 +420,8 @@ class Schema:
     grants: list[Grant] = field(default_factory=list)
     policies: list[Policy] = field(default_factory=list)
     default_privileges: list[DefaultPrivilege] = field(default_factory=list)
+    # What a catalog held that the model does not (inspect.unmodelled); None: not read from a catalog (a design)
+    unmodelled: list[Unmodelled] | None = None
 
     def table(self, name: str) -> Table | None:
         return next((t for t in self.tables if t.name == name), None)
