@@ -32,7 +32,9 @@ JUNK = [None, "", 0, -1, 1.5, True, "x" * 70, "drop table x;", [], {}, "NaN", "2
 RULE_TEXTS = ["{a} is after {b}", "{a} is unique within a {b}", "At most one active row per {b}",
               "{a} of one {b} never overlap", "{a} can never be updated or deleted", "{a} is between 0 and 1",
               "status transitions: a -> b; b -> c", "The {a} belongs to the same {b} as the row",
-              "{a} is not negative", "{a} and {b} are unique together", "{a} is greater than {b}"]
+              "{a} is not negative", "{a} and {b} are unique together", "{a} is greater than {b}",
+              "The sum of {a} equals the sum of {b} per {b}", "Only role auditor may read {t}",
+              "At most one {t} per {b}", "The total of {a} equals the total of {a} for each {b}"]
 
 
 def _attrs(entity) -> list:
@@ -76,7 +78,7 @@ def mutated(draw):
             entities.append(copy.deepcopy(entity))
         elif op in ("rule", "check") and _names(entity):
             a, b = draw(st.sampled_from(_names(entity))), draw(st.sampled_from(_names(entity)))
-            text = draw(st.sampled_from(RULE_TEXTS)).format(a=a, b=b.removesuffix("_id"))
+            text = draw(st.sampled_from(RULE_TEXTS)).format(a=a, b=b.removesuffix("_id"), t=str(entity["name"]))
             rule = {"name": f"r{draw(st.integers(0, 999))}", "entity": entity["name"], "description": text}
             if op == "check":
                 rule["check"] = f"{a} > {b}"

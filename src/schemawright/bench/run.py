@@ -35,10 +35,11 @@ def _large_tables(conn) -> dict[str, int]:
 
 
 def strip_to_primary_keys(conn, source: Source) -> int:
-    """Drop every foreign key, unique constraint and secondary index; keep primary keys. Returns the count."""
+    """Drop every foreign key, unique and exclusion constraint and secondary index; keep primary keys. Returns
+    the count."""
     names = [f'"{t.schema}"."{t.name}"' for t in source.schema.tables]
     cons = conn.execute("SELECT conrelid::regclass::text, conname FROM pg_constraint WHERE conrelid = ANY(%s::regclass[]) "
-                        "AND contype IN ('f', 'u') ORDER BY contype = 'f' DESC", [names]).fetchall()
+                        "AND contype IN ('f', 'u', 'x') ORDER BY contype = 'f' DESC", [names]).fetchall()
     for rel, name in cons:
         conn.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.SQL(rel), sql.Identifier(name)))
     idx = conn.execute("SELECT indexrelid::regclass::text FROM pg_index i WHERE indrelid = ANY(%s::regclass[]) "

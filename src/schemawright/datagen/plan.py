@@ -290,6 +290,8 @@ def _plan_table(schema: Schema, plan: TablePlan, plans: dict[str, TablePlan], po
     # operands of a NOT NULL derived column (total = subtotal + fee) are never NULL: the sum would be
     operands = {d for column in table.columns if not column.nullable and column.name in rules
                 and rules[column.name].derived is not None for d in derived_columns(rules[column.name].derived)}
+    # the summed columns of a balanced-sums rule hold equal values in every row: never NULL on one side only
+    operands |= {c for b in schema.facts.balanced_sums if b.table == table.name for c in (b.left, b.right)}
     time_col = _ordered_time_column(table)
     for column in table.columns:
         if column.generated is not None:

@@ -608,6 +608,12 @@ def _erasure_plan(ctx: DesignContext, facts: dict) -> list[tuple[Table, list[tup
         targets = [(subject, f"{q(single[subject.name])} = p_id")]
         targets += [(t, reach[t.name][subject.name]) for t in personal if subject.name in reach[t.name]]
         plan.append((subject, targets))
+    for t in personal:
+        shared = [n for n in reach[t.name] if n in {x.name for x in subjects}]
+        if len(shared) > 1:
+            ctx.infer("security.erasure", t.name, f"anonymized by the erasure of any of {', '.join(shared)}",
+                      "its personal data references several data subjects: erasing one of them anonymizes the "
+                      "row for all (narrow the pii flags of the table if that is too wide)")
     covered = {t.name for _, targets in plan for t, _ in targets}
     for t in personal:
         if t.name in covered:
@@ -627,6 +633,8 @@ def _anonymized(table: Table, column: Column) -> str | None:
     """SQL value that replaces a personal-data column on erasure (None: leave the column alone)."""
     if column.nullable:
         return "NULL"
+    if "email" not in column.name and any(column.name in ck.columns for ck in table.checks):
+        return None  # a required value with a CHECK of its own (a phone format): no neutral value is sure to pass
     key = q(table.primary_key.columns[0])
     unique = any(u.columns == (column.name,) for u in table.uniques)
     if column.type.kind == Kind.BYTEA:
@@ -647,7 +655,7 @@ def _erasure_function(ctx: DesignContext, facts: dict, subject: Table, targets: 
     s = ctx.schema
     key = subject.primary_key.columns[0]
     name = names.shorten(f"fn_erase_{singular(subject.name)}")
-    statements, covered = [], []
+    statements, covered, erased = [], [], []
     for table, where in targets:
         if any(t.name.endswith("_immutable") and t.function.endswith("_immutable") for t in table.triggers):
             ctx.infer("security.erasure", f"{table.name}.{', '.join(facts['pii'][table.name])}", f"kept by {name}",
@@ -657,6 +665,8 @@ def _erasure_function(ctx: DesignContext, facts: dict, subject: Table, targets: 
         sets = [(c.name, _anonymized(table, c)) for c in table.columns
                 if c.pii or c.encrypt or is_secret(c)]
         kept = [c for c, v in sets if v is None]
+        if table is subject:
+            erased = [c for c, v in sets if v is not None]
         sets = [f"{q(c)} = {v}" for c, v in sets if v is not None]
         if table is subject and table.has_column("deleted_at"):
             sets.append("deleted_at = CURRENT_TIMESTAMP")
@@ -667,7 +677,8 @@ def _erasure_function(ctx: DesignContext, facts: dict, subject: Table, targets: 
         covered.append(table.name)
         if kept:
             ctx.infer("security.erasure", f"{table.name}.{', '.join(kept)}", "kept on erasure",
-                      "required and of a type without a neutral value; erase it in the application")
+                      "required, and of a type without a neutral value or with a CHECK a neutral value may fail; "
+                      "erase it in the application")
     body = (f"\nDECLARE\n    v_count integer := 0;\n    v_rows integer;\n"
             f"    v_previous text := current_setting('{USER_SETTING}', true);\nBEGIN\n"
             f"    PERFORM set_config('{USER_SETTING}', p_id::text, true);\n" + "".join(statements)
@@ -678,7 +689,8 @@ def _erasure_function(ctx: DesignContext, facts: dict, subject: Table, targets: 
                 f"in {', '.join(covered)}; returns the number of rows changed",
         origin=convention("security.erasure", "right to be forgotten")))
     facts["function_roles"][name] = ["admin"]
-    facts["erasure"].append({"function": name, "table": subject.name, "key": key, "tables": covered})
+    facts["erasure"].append({"function": name, "table": subject.name, "key": key, "tables": covered,
+                             "columns": erased})
     ctx.infer("security.erasure", subject.name, f"{name}(id) anonymizes {', '.join(covered)}",
               f"{', '.join(laws)} right to erasure, derived from the pii flags ({subject.name} is a data subject: "
               "personal data, referencing no other table with personal data); it anonymizes and never deletes, so "

@@ -98,7 +98,7 @@ class SecurityFacts:
     """What the security design decided (design/security.py); verify, the security docs, the pgTAP tests and
     the configuration read it. Entries of ``rls``, ``encrypted``, ``erasure`` and ``audit`` are plain
     dicts with the keys design/security.py writes (``rls[table]``: basis, columns, setting or parent and
-    parent_columns, policy; ``encrypted``: table, column; ``erasure``: function, table, key, tables;
+    parent_columns, policy; ``encrypted``: table, column; ``erasure``: function, table, key, tables, columns (the subject's erased ones);
     ``audit``: table, tables, function, partitioned, partition_function, redacted, yearly_rows)."""
 
     role_prefix: str = ""

@@ -422,7 +422,8 @@ def personal_data_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
         out.append(Check("personal_data", f"personal data: {view}", f"{view}: {readonly} sees personal data masked",
                          sql, "ok"))
     for e in facts.erasure:
-        cols = sorted(set(facts.pii.get(e["table"], [])) | set(facts.secrets.get(e["table"], [])))
+        cols = sorted(e["columns"] if "columns" in e else
+                      set(facts.pii.get(e["table"], [])) | set(facts.secrets.get(e["table"], [])))
         sql = (f"pg_temp.sw_erasure_probe({lit(admin)}, {lit(e['function'])}, {lit(e['table'])}, {lit(e['key'])}, "
                f"{lit(e['table'] + ':A')}, {lit(e['table'] + ':B')}, {_array(cols)})")
         out.append(Check("personal_data", f"personal data: {e['function']}",

@@ -152,9 +152,21 @@ def _exclusion_probe(factory: RowFactory, table: Table, x: ExclusionConstraint) 
     first = _accept(factory, table, row)
     second = factory.valid_row(table)
     second.update({c: first[c] for c in (*keys, *involved)})
+    period = next((p for p in factory.schema.facts.non_overlapping if p.table == table.name
+                   and p.start in involved and p.end in involved), None)
+    if period is not None and any({period.start, period.end} & set(u.columns) for u in table.uniques):
+        # a UNIQUE on (key, start) would refuse an identical period first: the second period starts earlier
+        # and ends later than the first one's start, so it overlaps without repeating either bound
+        kind = table.column(period.start).type
+        step = "1 day" if kind.kind == Kind.DATE else "1 hour"
+        cast = sql.SQL(type_sql(kind))
+        second[period.start], second[period.end] = factory.conn.execute(
+            sql.SQL("SELECT ({p}::{t} - {s}::interval)::{t}::text, ({p}::{t} + {s}::interval)::{t}::text").format(
+                p=sql.Placeholder("p"), t=cast, s=sql.Placeholder("s")), {"p": first[period.start], "s": step}).fetchone()
     second = factory.repair(table, second, fixed=(*keys, *involved))
-    same = ", ".join(f"{c}={first[c]!r}" for c in (*keys, *involved))
-    return _expect_refused(factory, table, second, EXCLUSION, x.name) + f" (a second row with {same})"
+    same = ", ".join(f"{c}={second[c]!r}" for c in (*keys, *involved))
+    return _expect_refused(factory, table, second, EXCLUSION, x.name) + \
+        f" (a second row overlapping {', '.join(f'{c}={first[c]!r}' for c in involved)}: {same})"
 
 
 def _balanced_probe(factory: RowFactory, table: Table, bal) -> str:

@@ -3,11 +3,13 @@
 Compiled after the security design (its roles and grants exist then). The role is a NOLOGIN group
 role named after the project (roles are cluster-wide: ``<project>_payroll``), or the project's own
 role when the rule names one (``admin``, ``readonly``...); grant it to the people's login roles. Every
-other role of the project loses SELECT on the table, and on the views that read it (a view reads as
-its owner, so it would be a way around); the application's role keeps INSERT, UPDATE and DELETE
-(statements that read columns, a WHERE or RETURNING, then need the role too). Row-level security
-policies on the table that name roles are extended to the new role, so it sees the rows the
-application sees. verify proves it: the privilege matrix expects SELECT allowed for that role only.
+other role of the project that people use directly (read-only reporting, admin, other rule roles)
+loses SELECT on the table, and on the views that read it (a view reads as its owner, so it would be a
+way around). The application's read-write role keeps its privileges: it must find the rows it updates
+(``UPDATE ... WHERE id = $1`` needs SELECT) and it serves people through its own access checks, which
+the rule's text is for. Row-level security policies on the table that name roles are extended to the
+new role, so it sees the rows the application sees. verify proves it: the privilege matrix expects
+SELECT allowed for that role, the owner and the application only.
 """
 
 from __future__ import annotations
@@ -56,11 +58,12 @@ def compile(rt: RuleText) -> Compiled | None:
         schema.grants.append(Grant(grantee=role.name, privileges=("USAGE",), object_type="schema",
                                    object_name=schema.name, origin=rt.origin("access")))
     readers = {table.name} | {v.name for v in schema.views if table.name in v.depends_on}
+    application = schema.role("readwrite").name if schema.role("readwrite") else None
     revoked: list[str] = []
     kept: list[Grant] = []
     for g in schema.grants:
         if g.object_name in readers and g.object_type in ("table", "view") and "SELECT" in g.privileges \
-                and g.grantee not in (role.name, schema.owner):
+                and g.grantee not in (role.name, schema.owner, application):
             revoked.append(f"{g.grantee} on {g.object_name}")
             rest = tuple(p for p in g.privileges if p != "SELECT")
             if not rest:
@@ -79,4 +82,5 @@ def compile(rt: RuleText) -> Compiled | None:
                  "revoked: " + (", ".join(revoked) or "none held it"))
     return Compiled("access", [f"ROLE {role.name}", f"GRANT SELECT ON {table.name} TO {role.name}"]
                     + [f"REVOKE SELECT ({r})" for r in revoked],
-                    f"only {role.name} (and the owner) may SELECT {table.name}")
+                    f"only {role.name} reads {table.name} directly (besides the owner and the application's role "
+                    f"{application}, which serves people through its own checks)")
