@@ -616,3 +616,14 @@ def test_role_filled_in_later_is_an_optional_link(tmp_path):
     assert tasks.column("assignee_id").nullable and not tasks.column("owner_id").nullable
     assert inferences(schema, "fk.optional_role", "tasks.assignee_id")
     assert next(fk for fk in tasks.foreign_keys if fk.columns == ("assignee_id",)).on_delete == FkAction.SET_NULL
+
+
+def test_default_refused_by_a_check_is_dropped(tmp_path):
+    """A convention's DEFAULT 0 on a quantity meets a rule quantity > 0: the default goes (logged), so an
+    insert that leaves the column out is refused by NOT NULL, not accepted-then-refused by the CHECK."""
+    schema = design(tmp_path, [{"name": "dispenses", "attributes": ["quantity", "stock_quantity"]}],
+                    business_rules=[{"name": "positive_quantity", "entity": "dispenses", "check": "quantity > 0"}])
+    table = schema.table("dispenses")
+    assert table.column("quantity").default is None
+    assert table.column("stock_quantity").default is not None  # >= 0 accepts its DEFAULT 0
+    assert inferences(schema, "default.refused_by_check", "dispenses.quantity")

@@ -11,7 +11,7 @@ import difflib
 from functools import cache
 
 from schemawright.design import (
-    conventions, indexes, partitioning, pattern_indexes, relationships, rules, security, tenancy, typecheck,
+    conventions, default_fit, indexes, partitioning, pattern_indexes, relationships, rules, security, tenancy, typecheck,
 )
 from schemawright.design.columns import (
     APPEND_ONLY_NAMES, CHILD_COLLECTIONS, DEFAULT_STATUS_VALUES, LOOKUP_ATTRIBUTES, PII_HINT_NAMES,
@@ -65,6 +65,7 @@ def _design(ctx: DesignContext) -> Schema:
     apply_objects(ctx)
     partitioning.apply(ctx)
     rules.compile_rules(ctx, "partitioning")
+    default_fit.apply(ctx)
     relationships.check_cycles(ctx)
     ctx.raise_problems()
     conventions.mark_encrypted_columns(ctx)
