@@ -7,13 +7,13 @@ from pathlib import Path
 
 from schemawright.importers.common import ImportResult, ImportSourceError, Skipped
 from schemawright.importers.normalize import catalog_domains, resolve_domains, serials_to_identity
+from schemawright.importers.script import code_only
 
 KINDS = ("postgresql", "mysql", "sqlite", "dbml", "database")
 _MYSQL_HINTS = re.compile(r"`|\bENGINE\s*=|\bAUTO_INCREMENT\b|^\s*DELIMITER\b|\bUNSIGNED\b|/\*!\d+", re.I | re.M)
 _SQLITE_HINTS = re.compile(r"\bAUTOINCREMENT\b|^\s*PRAGMA\b|\bWITHOUT\s+ROWID\b|\bsqlite_", re.I | re.M)
 _PG_HINTS = re.compile(r"\bSERIAL\b|::|\$\$|\bpg_catalog\b|\bOWNER\s+TO\b|\bplpgsql\b|\bTIMESTAMPTZ\b|\bJSONB\b",
                        re.I)
-_COMMENT_RE = re.compile(r"--[^\n]*|/\*(?!!).*?\*/", re.S)
 _DBML_HINTS = re.compile(r"^\s*(Table|Ref|Enum|Project|TableGroup)\b[^\n(]*\{", re.M)
 
 
@@ -26,7 +26,7 @@ def detect_kind(source: str, text: str | None = None) -> str:
     path = Path(source)
     if path.suffix.lower() == ".dbml":
         return "dbml"
-    sample = _COMMENT_RE.sub(" ", (text or "")[:200_000])
+    sample = code_only((text or "")[:200_000])  # literals and comments never decide the dialect
     if _DBML_HINTS.search(sample) and "CREATE TABLE" not in sample.upper():
         return "dbml"
     named = " ".join(path.parts[-4:]).lower()
@@ -60,10 +60,26 @@ def import_source(source: str, dsn: str | None = None, *, kind: str | None = Non
     if kind in ("mysql", "sqlite"):
         from schemawright.importers.foreign_sql import import_foreign_sql
 
-        return import_foreign_sql(text, kind, source)
+        return _not_empty(import_foreign_sql(text, kind, source), text, source)
     from schemawright.importers.postgres_sql import import_postgres_sql
 
-    return import_postgres_sql(text, source)
+    return _not_empty(import_postgres_sql(text, source), text, source)
+
+
+_CREATE_TABLE_RE = re.compile(r"\bCREATE\s+(?:(?:GLOBAL|LOCAL|TEMP|TEMPORARY|UNLOGGED)\s+)*TABLE\b", re.I)
+
+
+def _not_empty(result: ImportResult, text: str, source: str) -> ImportResult:
+    """Refuse (exit 2) a result without a single table from a script that creates tables: a wrong dialect or
+    a script the importer cannot read, never "imported 0 tables" with success."""
+    code = code_only(text)
+    if result.schema.tables or not _CREATE_TABLE_RE.search(code):
+        return result
+    count = len(_CREATE_TABLE_RE.findall(code))
+    skipped = "".join(f"\n  {line}" for line in result.skipped_lines[:10])
+    raise ImportSourceError(f"{source}: read as {result.source_kind}, its {count} CREATE TABLE statement(s) gave "
+                            "no table; nothing was imported. If the dialect is wrong, pass --dialect "
+                            f"(postgresql, mysql, sqlite){skipped}")
 
 
 def import_database(dsn: str) -> ImportResult:
