@@ -41,6 +41,13 @@ def qualified(schema: str, name: str) -> str:
     return q(name) if schema == "public" else f"{q(schema)}.{q(name)}"
 
 
+def deferral(key) -> str:
+    """`` DEFERRABLE [INITIALLY DEFERRED]`` for a deferrable key, else nothing."""
+    if not getattr(key, "deferrable", False):
+        return ""
+    return " DEFERRABLE INITIALLY DEFERRED" if key.initially_deferred else " DEFERRABLE"
+
+
 # Settings whose value is a list of names, kept as written (pg_dump does the same); others are quoted.
 _LIST_SETTINGS = frozenset({"search_path", "temp_tablespaces", "session_preload_libraries",
                             "local_preload_libraries", "shared_preload_libraries"})
@@ -93,7 +100,7 @@ class Postgres(Dialect):
     def foreign_key_sql(self, fk: ForeignKey) -> str:
         ref = qualified(fk.ref_schema or "public", fk.ref_table)
         sql = (f"CONSTRAINT {q(fk.name)} FOREIGN KEY ({self._cols(fk.columns)}) REFERENCES {ref} "
-               f"({self._cols(fk.ref_columns)})")
+               f"({self._cols(fk.ref_columns)})" + (" MATCH FULL" if fk.match_full else ""))
         if fk.on_delete != FkAction.NO_ACTION:
             sql += f" ON DELETE {fk.on_delete}"
         if fk.on_update != FkAction.NO_ACTION:
@@ -104,15 +111,16 @@ class Postgres(Dialect):
 
     def unique_sql(self, u: UniqueConstraint) -> str:
         nnd = " NULLS NOT DISTINCT" if u.nulls_not_distinct else ""
-        return f"CONSTRAINT {q(u.name)} UNIQUE{nnd} ({self._cols(u.columns)})"
+        return f"CONSTRAINT {q(u.name)} UNIQUE{nnd} ({self._cols(u.columns)}){deferral(u)}"
 
     def check_sql(self, c: CheckConstraint) -> str:
-        return f"CONSTRAINT {q(c.name)} CHECK ({c.expression})"
+        return f"CONSTRAINT {q(c.name)} CHECK ({c.expression})" + (" NO INHERIT" if c.no_inherit else "")
 
     def table_sql(self, t: Table, deferred: set[str] = frozenset()) -> str:
         lines = [self.column_sql(c) for c in t.columns]
         if t.primary_key:
-            lines.append(f"CONSTRAINT {q(t.primary_key.name)} PRIMARY KEY ({self._cols(t.primary_key.columns)})")
+            lines.append(f"CONSTRAINT {q(t.primary_key.name)} PRIMARY KEY ({self._cols(t.primary_key.columns)})"
+                         + deferral(t.primary_key))
         lines += [self.unique_sql(u) for u in t.uniques]
         lines += [self.check_sql(c) for c in t.checks]
         lines += [self.foreign_key_sql(fk) for fk in t.foreign_keys if fk.name not in deferred]

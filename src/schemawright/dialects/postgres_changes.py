@@ -32,7 +32,7 @@ from graphlib import TopologicalSorter
 
 from schemawright.dialects.base import Step
 from schemawright.model.facts import KEY_SETTING
-from schemawright.dialects.postgres import Postgres, qualified, type_sql
+from schemawright.dialects.postgres import Postgres, deferral, qualified, type_sql
 from schemawright.dialects.postgres_security_changes import SecuritySteps
 from schemawright.model import changes as ch
 from schemawright.model.keys import argument_types, trigger_function
@@ -361,11 +361,12 @@ class _Renderer(SecuritySteps):
         if self.online_on(c.partitioned):
             self.add(ADD_CONSTRAINT, f"CREATE UNIQUE INDEX CONCURRENTLY {q(k.name)} ON {table} ({_cols(k.columns)})"
                      + (" NULLS NOT DISTINCT;" if nnd else ";"), transactional=False)
-            self.alter(c.schema, c.table, f"ADD CONSTRAINT {q(k.name)} {kind} USING INDEX {q(k.name)}", ADD_CONSTRAINT)
+            self.alter(c.schema, c.table, f"ADD CONSTRAINT {q(k.name)} {kind} USING INDEX {q(k.name)}{deferral(k)}",
+                       ADD_CONSTRAINT)
         elif kind == "UNIQUE":
             self.alter(c.schema, c.table, f"ADD {_pg().unique_sql(k)}", ADD_CONSTRAINT)
         else:
-            self.alter(c.schema, c.table, f"ADD CONSTRAINT {q(k.name)} PRIMARY KEY ({_cols(k.columns)})",
+            self.alter(c.schema, c.table, f"ADD CONSTRAINT {q(k.name)} PRIMARY KEY ({_cols(k.columns)}){deferral(k)}",
                        ADD_CONSTRAINT)
 
     def _drop_constraint(self, c: ch.DropConstraint) -> None:

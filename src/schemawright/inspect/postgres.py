@@ -73,7 +73,7 @@ SELECT con.conrelid, con.conname, con.contype, pg_get_expr(con.conbin, con.conre
              JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
              ORDER BY k.ord) AS ref_columns,
        rc.relname AS ref_table, rn.nspname AS ref_schema, n.nspname AS schema,
-       con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred,
+       con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred, con.confmatchtype, con.connoinherit,
        obj_description(con.oid, 'pg_constraint') AS comment,
        {nulls_not_distinct} AS nulls_not_distinct
 FROM pg_constraint con
@@ -410,21 +410,25 @@ def _column(row: dict, schema: str) -> Column:
 def _add_constraint(table: Table, row: dict) -> None:
     kind, name = row["contype"], row["conname"]
     if kind == "p":
-        table.primary_key = PrimaryKey(name=name, columns=tuple(row["columns"]), origin=_origin())
+        table.primary_key = PrimaryKey(name=name, columns=tuple(row["columns"]), deferrable=row["condeferrable"],
+                                       initially_deferred=row["condeferred"], origin=_origin())
     elif kind == "u":
         table.uniques.append(UniqueConstraint(name=name, columns=tuple(row["columns"]),
-                                              nulls_not_distinct=row["nulls_not_distinct"], origin=_origin()))
+                                              nulls_not_distinct=row["nulls_not_distinct"],
+                                              deferrable=row["condeferrable"], initially_deferred=row["condeferred"],
+                                              origin=_origin()))
     elif kind == "c":
         table.checks.append(CheckConstraint(name=name, expression=Expression(row["expr"]),
                                             columns=tuple(row["columns_by_attnum"]), comment=row["comment"],
-                                            origin=_origin()))
+                                            no_inherit=row["connoinherit"], origin=_origin()))
     else:
         table.foreign_keys.append(ForeignKey(
             name=name, columns=tuple(row["columns"]), ref_table=row["ref_table"],
             ref_columns=tuple(row["ref_columns"]),
             ref_schema=None if row["ref_schema"] == row["schema"] else row["ref_schema"],
             on_delete=_FK_ACTIONS[row["confdeltype"]], on_update=_FK_ACTIONS[row["confupdtype"]],
-            deferrable=row["condeferrable"], initially_deferred=row["condeferred"], origin=_origin()))
+            deferrable=row["condeferrable"], initially_deferred=row["condeferred"],
+            match_full=row["confmatchtype"] == "f", origin=_origin()))
 
 
 def _index(row: dict, keys: list[dict]) -> Index | None:

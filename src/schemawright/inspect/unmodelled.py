@@ -84,11 +84,7 @@ WHERE {_USER_NS} AND t.typtype = 'r' AND {_ne('pg_type', 't.oid')}"""),
     ("constraint option", f"""
 SELECT n.nspname, c.relname || '.' || con.conname, pg_get_constraintdef(con.oid)
 FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE {_USER_NS} AND {_REL} AND con.conparentid = 0 AND (
-      (con.contype IN ('p', 'u') AND con.condeferrable)
-   OR (con.contype = 'c' AND con.connoinherit)
-   OR (con.contype = 'f' AND con.confmatchtype = 'f')
-   OR (con.contype IN ('c', 'f') AND NOT con.convalidated))"""),
+WHERE {_USER_NS} AND {_REL} AND con.conparentid = 0 AND con.contype IN ('c', 'f') AND NOT con.convalidated"""),
     ("exclusion constraint", f"""
 SELECT n.nspname, c.relname || '.' || con.conname, pg_get_constraintdef(con.oid)
 FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -201,7 +197,7 @@ _WHY = {
     "domain": "domains are not in the schema model (columns of a domain type are kept by the type's name)",
     "composite type": "composite types are not in the schema model",
     "range type": "range types are not in the schema model",
-    "constraint option": "DEFERRABLE keys, NO INHERIT checks, MATCH FULL and NOT VALID are not in the schema model",
+    "constraint option": "a constraint left NOT VALID is not in the schema model",
     "exclusion constraint": "EXCLUDE constraints are not in the schema model",
     "trigger option": "triggers on views, WHEN clauses, UPDATE OF columns, constraint triggers, transition tables, "
                       "arguments and disabled triggers are not in the schema model",

@@ -263,11 +263,12 @@ def _element_options(ix: Index) -> tuple:
 
 COLUMN_ATTRS = (_attr("type", _type_key), _attr("nullable"), _attr("default", _expr_key), _attr("identity", _lower),
                 _attr("generated", _expr_key))
-PRIMARY_KEY_ATTRS = (_attr("columns", tuple),)
-UNIQUE_ATTRS = (_attr("columns", tuple), _attr("nulls_not_distinct"))
-CHECK_ATTRS = (_attr("expression", _expr_key),)  # its columns follow from the expression
+PRIMARY_KEY_ATTRS = (_attr("columns", tuple), _attr("deferrable"), _attr("initially_deferred"))
+UNIQUE_ATTRS = (_attr("columns", tuple), _attr("nulls_not_distinct"), _attr("deferrable"), _attr("initially_deferred"))
+CHECK_ATTRS = (_attr("expression", _expr_key), _attr("no_inherit"))  # its columns follow from the expression
 FOREIGN_KEY_ATTRS = (_attr("columns", tuple), _attr("ref_schema"), _attr("ref_table"), _attr("ref_columns", tuple),
-                     _attr("on_delete"), _attr("on_update"), _attr("deferrable"), _attr("initially_deferred"))
+                     _attr("on_delete"), _attr("on_update"), _attr("deferrable"), _attr("initially_deferred"),
+                     _attr("match_full"))
 INDEX_ATTRS = (_attr("method"), _attr("unique"),
                ("elements", lambda ix: tuple(element_key(e) for e in ix.elements), _same),
                ("element options", _element_options, _same), _attr("where", _expr_key), _attr("include", tuple),
@@ -389,8 +390,8 @@ def _compare_view(out: list[str], prefix: str, exp: View, act: View) -> None:
 
 
 def _compare_function(out: list[str], prefix: str, exp: Function, act: Function) -> None:
-    _report(out, prefix, FUNCTION_ATTRS[:4], exp, act)
-    _report(out, prefix, FUNCTION_ATTRS[4:5], exp, act, quiet=("body",))
+    # functions are matched by their arguments already
+    _report(out, prefix, tuple(a for a in FUNCTION_ATTRS if a[0] != "arguments"), exp, act, quiet=("body",))
     _check(out, prefix, "comment", exp.comment, act.comment)
 
 

@@ -103,6 +103,8 @@ class Column:
 class PrimaryKey:
     name: str
     columns: tuple[str, ...]
+    deferrable: bool = False
+    initially_deferred: bool = False
     origin: Origin = field(default_factory=Origin)
 
 
@@ -111,6 +113,8 @@ class UniqueConstraint:
     name: str
     columns: tuple[str, ...]
     nulls_not_distinct: bool = False
+    deferrable: bool = False
+    initially_deferred: bool = False
     origin: Origin = field(default_factory=Origin)
 
 
@@ -120,6 +124,7 @@ class CheckConstraint:
     expression: Expression
     columns: tuple[str, ...]  # the columns the expression reads
     comment: str | None = None
+    no_inherit: bool = False  # NO INHERIT: not enforced on child tables
     origin: Origin = field(default_factory=Origin)
 
 
@@ -134,6 +139,7 @@ class ForeignKey:
     on_update: FkAction = FkAction.NO_ACTION
     deferrable: bool = False
     initially_deferred: bool = False
+    match_full: bool = False  # MATCH FULL (default MATCH SIMPLE)
     origin: Origin = field(default_factory=Origin)
 
 
