@@ -7,7 +7,7 @@ from schemawright.dialects.partitions import partition_statements
 from schemawright.model.names import quote_ident as q
 from schemawright.model.names import dollar_quote, quote_literal
 from schemawright.model.schema import (
-    CheckConstraint, Column, DefaultPrivilege, EnumType, FkAction, ForeignKey, Function, Grant, Index, IndexMethod,
+    CheckConstraint, Column, DefaultPrivilege, DomainType, EnumType, FkAction, ForeignKey, Function, Grant, Index, IndexMethod,
     Policy, Role, Schema, Table, Trigger, UniqueConstraint, View,
 )
 from schemawright.model.types import DataType, Kind
@@ -39,6 +39,10 @@ def type_sql(t: DataType) -> str:
 
 def qualified(schema: str, name: str) -> str:
     return q(name) if schema == "public" else f"{q(schema)}.{q(name)}"
+
+
+def domain_check_sql(c) -> str:
+    return f"CONSTRAINT {q(c.name)} CHECK ({c.expression.sql.strip()})"
 
 
 def deferral(key) -> str:
@@ -156,6 +160,17 @@ class Postgres(Dialect):
         values = ", ".join(quote_literal(v) for v in e.values)
         return f"CREATE TYPE {qualified(e.schema, e.name)} AS ENUM ({values});"
 
+    def domain_sql(self, d: DomainType) -> str:
+        parts = [f"CREATE DOMAIN {qualified(d.schema, d.name)} AS {d.base_type}"]
+        if d.collation:
+            parts.append(f"COLLATE {q(d.collation)}")
+        if d.default is not None:
+            parts.append(f"DEFAULT {d.default}")
+        if d.not_null:
+            parts.append("NOT NULL")
+        parts += [domain_check_sql(c) for c in d.checks]
+        return " ".join(parts) + ";"
+
     def function_sql(self, f: Function) -> str:
         attributes = [f.volatility]
         attributes += ["STRICT"] * f.strict + ["LEAKPROOF"] * f.leakproof + ["SECURITY DEFINER"] * f.security_definer
@@ -220,6 +235,7 @@ class Postgres(Dialect):
         out += [Statement("extension", e, f"CREATE EXTENSION IF NOT EXISTS {q(e)};") for e in schema.extensions]
         out += self.security_prelude(schema)
         out += [Statement("type", e.name, self.enum_sql(e)) for e in schema.enums]
+        out += [Statement("domain", d.name, self.domain_sql(d)) for d in schema.domains]
         out += [Statement("function", f.name, self.function_sql(f)) for f in schema.functions]
         out += [Statement("table", t.name, self.table_sql(t, deferred_names), t.name) for t in tables]
         out += [Statement("foreign_key", fk.name, f"ALTER TABLE {qualified(t.schema, t.name)} ADD "
@@ -241,6 +257,7 @@ class Postgres(Dialect):
         out += [f"DROP TABLE IF EXISTS {qualified(t.schema, t.name)};" for t in reversed(tables)]
         out += [f"DROP FUNCTION IF EXISTS {qualified(f.schema, f.name)}({f.arguments});"
                 for f in reversed(schema.functions)]
+        out += [f"DROP DOMAIN IF EXISTS {qualified(d.schema, d.name)};" for d in reversed(schema.domains)]
         out += [f"DROP TYPE IF EXISTS {qualified(e.schema, e.name)};" for e in reversed(schema.enums)]
         out += [f"DROP EXTENSION IF EXISTS {q(e)};" for e in reversed(schema.extensions)]
         out += self.security_drops(schema)

@@ -17,7 +17,7 @@ from pglast.stream import RawStream
 from psycopg.rows import dict_row
 
 from schemawright.model.schema import (
-    CheckConstraint, Column, DefaultPrivilege, EnumType, Expression, FkAction, ForeignKey, Function, Grant, Index,
+    CheckConstraint, Column, DefaultPrivilege, DomainCheck, DomainType, EnumType, Expression, FkAction, ForeignKey, Function, Grant, Index,
     IndexElement, IndexMethod, Origin, Partitioning, Policy, PrimaryKey, Role, Schema, Source, Table, Trigger,
     UniqueConstraint, View,
 )
@@ -152,6 +152,20 @@ WHERE n.nspname = %s AND t.typtype = 'e'
   AND """ + _NOT_EXTENSION_MEMBER.format(oid="t.oid") + """
 ORDER BY t.typname"""
 
+_DOMAINS_SQL = """
+SELECT t.typname, format_type(t.typbasetype, t.typtypmod) AS base_type, t.typnotnull, t.typdefault,
+       CASE WHEN t.typcollation <> bt.typcollation THEN co.collname END AS collation,
+       obj_description(t.oid, 'pg_type') AS comment,
+       ARRAY(SELECT con.conname FROM pg_constraint con WHERE con.contypid = t.oid AND con.contype = 'c'
+             ORDER BY con.conname) AS check_names,
+       ARRAY(SELECT pg_get_constraintdef(con.oid) FROM pg_constraint con WHERE con.contypid = t.oid
+             AND con.contype = 'c' ORDER BY con.conname) AS check_defs
+FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+JOIN pg_type bt ON bt.oid = t.typbasetype LEFT JOIN pg_collation co ON co.oid = t.typcollation
+WHERE n.nspname = %s AND t.typtype = 'd'
+  AND """ + _NOT_EXTENSION_MEMBER.format(oid="t.oid") + """
+ORDER BY t.typname"""
+
 _EXTENSIONS_SQL = "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY extname"
 
 
@@ -215,11 +229,19 @@ def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
                           origin=_origin())
                  for r in cur.fetchall()]
 
+        cur.execute(_DOMAINS_SQL, (schema, "pg_type"))
+        domains = [DomainType(name=r["typname"], base_type=r["base_type"], schema=schema, not_null=r["typnotnull"],
+                              default=Expression(r["typdefault"]) if r["typdefault"] is not None else None,
+                              checks=tuple(DomainCheck(name=n, expression=Expression(_check_expression(d)))
+                                           for n, d in zip(r["check_names"], r["check_defs"])),
+                              collation=r["collation"], comment=r["comment"], origin=_origin())
+                   for r in cur.fetchall()]
+
         cur.execute(_EXTENSIONS_SQL)
         extensions = [r["extname"] for r in cur.fetchall()]
         security = _security(cur, schema, tables)
 
-    return Schema(name=schema, extensions=extensions, enums=enums, tables=list(tables.values()),
+    return Schema(name=schema, extensions=extensions, enums=enums, domains=domains, tables=list(tables.values()),
                   views=views, functions=functions, **security)
 
 
@@ -373,6 +395,12 @@ def _roles(involved: set[int], rows: dict[int, dict], names: dict[int, str]) -> 
     return [Role(name=rows[oid]["rolname"], login=rows[oid]["rolcanlogin"], origin=_origin(),
                  member_of=tuple(sorted(names[o] for o in rows[oid]["member_of"] if o in rows)))
             for oid in sorted(found, key=lambda o: rows[o]["rolname"])]
+
+
+def _check_expression(definition: str) -> str:
+    """``CHECK ((VALUE > 0))`` [NOT VALID] -> ``(VALUE > 0)``."""
+    text = definition.strip().removesuffix("NOT VALID").strip()
+    return text.removeprefix("CHECK").strip()
 
 
 def _partitioning(partkey: str | None) -> Partitioning | None:

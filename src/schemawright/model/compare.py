@@ -22,7 +22,7 @@ from pglast.enums import A_Expr_Kind, BoolExprType, CoercionForm
 from pglast.stream import RawStream
 
 from schemawright.model.schema import (
-    CheckConstraint, Column, EnumType, Expression, ForeignKey, Function, Index, IndexElement, Policy, Role, Schema,
+    CheckConstraint, Column, DomainType, EnumType, Expression, ForeignKey, Function, Index, IndexElement, Policy, Role, Schema,
     Table, Trigger, UniqueConstraint, View,
 )
 from schemawright.model.types import DataType, Kind, UnknownTypeError, parse_type
@@ -284,6 +284,10 @@ FUNCTION_ATTRS = (_attr("returns", lambda t: _normalize_type_text(t)), _attr("la
                   ("arguments", lambda f: normalize_arguments(f.arguments), _same))
 VIEW_ATTRS = (_attr("materialized"), ("query", attrgetter("query"), lambda q: normalize_query(q)))
 ENUM_ATTRS = (_attr("values", tuple),)
+DOMAIN_ATTRS = (("base type", attrgetter("base_type"), lambda t: " ".join(t.lower().split())), _attr("collation"))
+DOMAIN_IN_PLACE_ATTRS = (_attr("not_null"), _attr("default", _expr_key),
+                         ("checks", attrgetter("checks"),
+                          lambda cs: tuple(sorted((c.name, _expr_key(c.expression)) for c in cs))))
 
 
 def with_ref_schema(fk: ForeignKey, table_schema: str) -> ForeignKey:
@@ -322,6 +326,7 @@ def differences(expected: Schema, actual: Schema) -> list[str]:
     _match(out, "", "extension", {e: e for e in expected.extensions}, {e: e for e in actual.extensions},
            lambda *_: None)
     _match(out, "", "enum", _by(expected.enums, _qualified), _by(actual.enums, _qualified), _compare_enum)
+    _match(out, "", "domain", _by(expected.domains, _qualified), _by(actual.domains, _qualified), _compare_domain)
     _match(out, "", "table", _by(expected.tables, _qualified), _by(actual.tables, _qualified), _compare_table)
     _match(out, "", "view", _by(expected.views, _qualified), _by(actual.views, _qualified), _compare_view)
     _match(out, "", "function", _by(expected.functions, _function_key), _by(actual.functions, _function_key),
@@ -381,6 +386,11 @@ def _check(out: list[str], prefix: str, attr: str, exp, act, key: Callable = lam
 
 def _compare_enum(out: list[str], prefix: str, exp: EnumType, act: EnumType) -> None:
     _report(out, prefix, ENUM_ATTRS, exp, act)
+    _check(out, prefix, "comment", exp.comment, act.comment)
+
+
+def _compare_domain(out: list[str], prefix: str, exp: DomainType, act: DomainType) -> None:
+    _report(out, prefix, DOMAIN_ATTRS + DOMAIN_IN_PLACE_ATTRS, exp, act)
     _check(out, prefix, "comment", exp.comment, act.comment)
 
 
