@@ -7,7 +7,8 @@ from schemawright.dialects.partitions import partition_statements
 from schemawright.model.names import quote_ident as q
 from schemawright.model.names import dollar_quote, quote_literal
 from schemawright.model.schema import (
-    CheckConstraint, Column, DefaultPrivilege, EnumType, ExclusionConstraint, FkAction, ForeignKey, Function, Grant, Index, IndexMethod,
+    CheckConstraint, Column, DefaultPrivilege, EnumType, ExclusionConstraint, FkAction, ForeignKey, Function,
+    Grant, Index, IndexMethod, DomainType,
     Policy, Role, Schema, Table, Trigger, UniqueConstraint, View,
 )
 from schemawright.model.types import DataType, Kind
@@ -39,6 +40,17 @@ def type_sql(t: DataType) -> str:
 
 def qualified(schema: str, name: str) -> str:
     return q(name) if schema == "public" else f"{q(schema)}.{q(name)}"
+
+
+def domain_check_sql(c) -> str:
+    return f"CONSTRAINT {q(c.name)} CHECK ({c.expression.sql.strip()})"
+
+
+def deferral(key) -> str:
+    """`` DEFERRABLE [INITIALLY DEFERRED]`` for a deferrable key, else nothing."""
+    if not getattr(key, "deferrable", False):
+        return ""
+    return " DEFERRABLE INITIALLY DEFERRED" if key.initially_deferred else " DEFERRABLE"
 
 
 # Settings whose value is a list of names, kept as written (pg_dump does the same); others are quoted.
@@ -93,7 +105,7 @@ class Postgres(Dialect):
     def foreign_key_sql(self, fk: ForeignKey) -> str:
         ref = qualified(fk.ref_schema or "public", fk.ref_table)
         sql = (f"CONSTRAINT {q(fk.name)} FOREIGN KEY ({self._cols(fk.columns)}) REFERENCES {ref} "
-               f"({self._cols(fk.ref_columns)})")
+               f"({self._cols(fk.ref_columns)})" + (" MATCH FULL" if fk.match_full else ""))
         if fk.on_delete != FkAction.NO_ACTION:
             sql += f" ON DELETE {fk.on_delete}"
         if fk.on_update != FkAction.NO_ACTION:
@@ -104,10 +116,10 @@ class Postgres(Dialect):
 
     def unique_sql(self, u: UniqueConstraint) -> str:
         nnd = " NULLS NOT DISTINCT" if u.nulls_not_distinct else ""
-        return f"CONSTRAINT {q(u.name)} UNIQUE{nnd} ({self._cols(u.columns)})"
+        return f"CONSTRAINT {q(u.name)} UNIQUE{nnd} ({self._cols(u.columns)}){deferral(u)}"
 
     def check_sql(self, c: CheckConstraint) -> str:
-        return f"CONSTRAINT {q(c.name)} CHECK ({c.expression})"
+        return f"CONSTRAINT {q(c.name)} CHECK ({c.expression})" + (" NO INHERIT" if c.no_inherit else "")
 
     def exclusion_sql(self, x: ExclusionConstraint) -> str:
         elements = ", ".join((q(e.column) if e.column is not None else f"({e.expression})") + f" WITH {e.operator}"
@@ -122,7 +134,8 @@ class Postgres(Dialect):
     def table_sql(self, t: Table, deferred: set[str] = frozenset()) -> str:
         lines = [self.column_sql(c) for c in t.columns]
         if t.primary_key:
-            lines.append(f"CONSTRAINT {q(t.primary_key.name)} PRIMARY KEY ({self._cols(t.primary_key.columns)})")
+            lines.append(f"CONSTRAINT {q(t.primary_key.name)} PRIMARY KEY ({self._cols(t.primary_key.columns)})"
+                         + deferral(t.primary_key))
         lines += [self.unique_sql(u) for u in t.uniques]
         lines += [self.check_sql(c) for c in t.checks]
         lines += [self.exclusion_sql(x) for x in t.exclusions]
@@ -158,6 +171,17 @@ class Postgres(Dialect):
     def enum_sql(self, e: EnumType) -> str:
         values = ", ".join(quote_literal(v) for v in e.values)
         return f"CREATE TYPE {qualified(e.schema, e.name)} AS ENUM ({values});"
+
+    def domain_sql(self, d: DomainType) -> str:
+        parts = [f"CREATE DOMAIN {qualified(d.schema, d.name)} AS {d.base_type}"]
+        if d.collation:
+            parts.append(f"COLLATE {q(d.collation)}")
+        if d.default is not None:
+            parts.append(f"DEFAULT {d.default}")
+        if d.not_null:
+            parts.append("NOT NULL")
+        parts += [domain_check_sql(c) for c in d.checks]
+        return " ".join(parts) + ";"
 
     def function_sql(self, f: Function) -> str:
         attributes = [f.volatility]
@@ -228,6 +252,7 @@ class Postgres(Dialect):
         out += [Statement("extension", e, f"CREATE EXTENSION IF NOT EXISTS {q(e)};") for e in schema.extensions]
         out += self.security_prelude(schema)
         out += [Statement("type", e.name, self.enum_sql(e)) for e in schema.enums]
+        out += [Statement("domain", d.name, self.domain_sql(d)) for d in schema.domains]
         out += [Statement("function", f.name, self.function_sql(f)) for f in schema.functions]
         out += [Statement("table", t.name, self.table_sql(t, deferred_names), t.name) for t in tables]
         out += [Statement("foreign_key", fk.name, f"ALTER TABLE {qualified(t.schema, t.name)} ADD "
@@ -249,6 +274,7 @@ class Postgres(Dialect):
         out += [f"DROP TABLE IF EXISTS {qualified(t.schema, t.name)};" for t in reversed(tables)]
         out += [f"DROP FUNCTION IF EXISTS {qualified(f.schema, f.name)}({f.arguments});"
                 for f in reversed(schema.functions)]
+        out += [f"DROP DOMAIN IF EXISTS {qualified(d.schema, d.name)};" for d in reversed(schema.domains)]
         out += [f"DROP TYPE IF EXISTS {qualified(e.schema, e.name)};" for e in reversed(schema.enums)]
         out += [f"DROP EXTENSION IF EXISTS {q(e)};" for e in reversed(schema.extensions)]
         out += self.security_drops(schema)

@@ -32,10 +32,10 @@ from graphlib import TopologicalSorter
 
 from schemawright.dialects.base import Step
 from schemawright.model.facts import KEY_SETTING
-from schemawright.dialects.postgres import Postgres, qualified, type_sql
+from schemawright.dialects.postgres import Postgres, deferral, domain_check_sql, qualified, type_sql
 from schemawright.dialects.postgres_security_changes import SecuritySteps
 from schemawright.model import changes as ch
-from schemawright.model.keys import argument_types, trigger_function
+from schemawright.model.keys import argument_types, same_expression, trigger_function
 from schemawright.model.names import constraint_name, shorten
 from schemawright.model.names import quote_ident as q
 from schemawright.model.names import quote_literal
@@ -45,7 +45,7 @@ from schemawright.model.types import DataType, Kind
 # Phases (steps run in phase order; within a phase, in the order the changes were given).
 KEY_CHECK = 0  # the session has the encryption key, when columns are encrypted or decrypted
 RENAME_FIRST, RENAME_LAST = 5, 65  # the undo renames back just before it recreates old views
-SCHEMA, EXTENSION, ENUM, FUNCTION = 6, 7, 12, 15  # security.py: roles 8, owners 9, privileges 10, SET ROLE 11
+SCHEMA, EXTENSION, ENUM, DOMAIN, FUNCTION = 6, 7, 12, 13, 15  # security.py: roles 8, owners 9, privileges 10, SET ROLE 11
 DROP_VIEW, DROP_TRIGGER, DROP_FK, DROP_CONSTRAINT, DROP_INDEX, DROP_REBUILT_FUNCTION = 20, 21, 22, 23, 24, 26
 REBUILT_FUNCTION, RENAME_OBJECT, RECREATE_ENUM = 27, 30, 35
 DROP_TABLE, SEQUENCE, CREATE_TABLE, DROP_COLUMN, ADD_COLUMN, ALTER_COLUMN, LATE_FUNCTION = 37, 39, 40, 41, 42, 43, 45
@@ -195,6 +195,33 @@ class _Renderer(SecuritySteps):
         self.add(ENUM, _pg().enum_sql(c.enum))
         if c.enum.comment:
             self.comment("type", qualified(c.enum.schema, c.enum.name), c.enum.comment)
+
+    def _add_domain(self, c: ch.AddDomain) -> None:
+        self.add(DOMAIN, _pg().domain_sql(c.domain))
+        if c.domain.comment:
+            self.comment("domain", qualified(c.domain.schema, c.domain.name), c.domain.comment)
+
+    def _drop_domain(self, c: ch.DropDomain) -> None:
+        self.add(DROP_ENUM, f"DROP DOMAIN {qualified(c.domain.schema, c.domain.name)};")
+
+    def _alter_domain(self, c: ch.AlterDomain) -> None:
+        o, n = c.old, c.new
+        name = qualified(n.schema, n.name)
+        if not same_expression(o.default, n.default):
+            self.add(DOMAIN, f"ALTER DOMAIN {name} " + (f"SET DEFAULT {n.default};" if n.default is not None
+                                                       else "DROP DEFAULT;"))
+        old_checks = {k.name: k for k in o.checks}
+        new_checks = {k.name: k for k in n.checks}
+        for k in o.checks:
+            if k.name not in new_checks or not same_expression(k.expression, new_checks[k.name].expression):
+                self.add(DOMAIN, f"ALTER DOMAIN {name} DROP CONSTRAINT {q(k.name)};")
+        if o.not_null != n.not_null:
+            self.add(DOMAIN, f"ALTER DOMAIN {name} {'SET' if n.not_null else 'DROP'} NOT NULL;")
+        for k in n.checks:
+            if k.name not in old_checks or not same_expression(k.expression, old_checks[k.name].expression):
+                self.add(DOMAIN, f"ALTER DOMAIN {name} ADD {domain_check_sql(k)};")
+        if o.comment != n.comment:
+            self.comment("domain", name, n.comment)
 
     def _drop_enum(self, c: ch.DropEnum) -> None:
         self.add(DROP_ENUM, f"DROP TYPE {qualified(c.enum.schema, c.enum.name)};")
@@ -483,11 +510,12 @@ class _Renderer(SecuritySteps):
         if self.online_on(c.partitioned):
             self.add(ADD_CONSTRAINT, f"CREATE UNIQUE INDEX CONCURRENTLY {q(k.name)} ON {table} ({_cols(k.columns)})"
                      + (" NULLS NOT DISTINCT;" if nnd else ";"), transactional=False, **check)
-            self.alter(c.schema, c.table, f"ADD CONSTRAINT {q(k.name)} {kind} USING INDEX {q(k.name)}", ADD_CONSTRAINT)
+            self.alter(c.schema, c.table, f"ADD CONSTRAINT {q(k.name)} {kind} USING INDEX {q(k.name)}{deferral(k)}",
+                       ADD_CONSTRAINT)
         elif kind == "UNIQUE":
             self.alter(c.schema, c.table, f"ADD {_pg().unique_sql(k)}", ADD_CONSTRAINT, **check)
         else:
-            self.alter(c.schema, c.table, f"ADD CONSTRAINT {q(k.name)} PRIMARY KEY ({_cols(k.columns)})",
+            self.alter(c.schema, c.table, f"ADD CONSTRAINT {q(k.name)} PRIMARY KEY ({_cols(k.columns)}){deferral(k)}",
                        ADD_CONSTRAINT, **check)
 
     def _drop_constraint(self, c: ch.DropConstraint) -> None:

@@ -20,15 +20,16 @@ from pglast import ast, parse_sql
 from pglast.stream import RawStream
 
 from schemawright.model.changes import (
-    AddColumn, AddConstraint, AddEnum, AddExtension, AddForeignKey, AddFunction, AddIndex, AddTable, AddTrigger,
-    AddView, AlterColumn, AlterEnum, Change, CreateSchema, DropColumn, DropConstraint, DropEnum, DropExtension,
+    AddColumn, AddConstraint, AddDomain, AddEnum, AddExtension, AddForeignKey, AddFunction, AddIndex, AddTable, AddTrigger,
+    AddView, AlterColumn, AlterDomain, AlterEnum, Change, CreateSchema, DropColumn, DropConstraint, DropDomain, DropEnum,
+    DropExtension,
     DropForeignKey, DropFunction, DropIndex, DropSchema, DropTable, DropTrigger, DropView, EnumUse, RenameColumn,
     RenameConstraint, RenameEnum, RenameIndex, RenameTable, RenameTrigger, ReplaceFunction, SessionRole, SetComment,
 )
 from schemawright.diff.security import security, with_access
 from schemawright.model.keys import argument_types, normalized, normalized_sql, trigger_function
 from schemawright.model.compare import (
-    CHECK_ATTRS, COLUMN_ATTRS, FOREIGN_KEY_ATTRS, FUNCTION_ATTRS, INDEX_ATTRS, PRIMARY_KEY_ATTRS, TRIGGER_ATTRS,
+    CHECK_ATTRS, COLUMN_ATTRS, DOMAIN_ATTRS, DOMAIN_IN_PLACE_ATTRS, FOREIGN_KEY_ATTRS, FUNCTION_ATTRS, INDEX_ATTRS, PRIMARY_KEY_ATTRS, TRIGGER_ATTRS,
     UNIQUE_ATTRS, VIEW_ATTRS, changed, definition, with_ref_schema,
 )
 from schemawright.model.names import quote_ident
@@ -48,6 +49,7 @@ def diff(old: Schema, new: Schema) -> list[Change]:
     tables, touched = _tables(projected, new, rebuilt_functions)
     views, rebuilt_views = _views(projected, new, touched)
     changes = [*_schemas(old, new), *_extensions(old, new), *renames, *_enums(projected, new, rebuilt_views),
+               *_domains(projected, new),
                *functions, *tables, *views]
     changes = with_access(changes, projected, new)
     changes += security(projected, new, touched, changes)
@@ -227,7 +229,8 @@ def rename_in_expression(sql: str, mapping: tuple[tuple[str, str], ...]) -> str:
 
 def namespaces(schema: Schema) -> set[str]:
     """The schemas (namespaces) a model uses or lists in ``Schema.schemas``, except public."""
-    names = {o.schema for group in (schema.tables, schema.views, schema.enums, schema.functions) for o in group}
+    names = {o.schema for group in (schema.tables, schema.views, schema.enums, schema.domains, schema.functions)
+             for o in group}
     names |= set(schema.schemas)
     names.discard("public")
     return names
@@ -259,6 +262,23 @@ def _enums(old: Schema, new: Schema, rebuilt_views: set[Key]) -> list[Change]:
             out.append(AlterEnum(o, n, tuple(uses), tuple(reverse_uses), tuple(views)))
         if o.comment != n.comment:
             out.append(SetComment("type", n.schema, n.name, o.comment, n.comment))
+    return out
+
+
+def _domains(old: Schema, new: Schema) -> list[Change]:
+    """Domains added, dropped, or changed: in place (default, NOT NULL, checks, comment), else (another base
+    type or collation) dropped and created again."""
+    old_by, new_by = _by_key(old.domains, _qkey), _by_key(new.domains, _qkey)
+    out: list[Change] = [DropDomain(d) for k, d in old_by.items() if k not in new_by]
+    out += [AddDomain(d) for k, d in new_by.items() if k not in old_by]
+    for key, n in new_by.items():
+        o = old_by.get(key)
+        if o is None:
+            continue
+        if changed(DOMAIN_ATTRS, o, n):
+            out += [DropDomain(o), AddDomain(n)]
+        elif changed(DOMAIN_IN_PLACE_ATTRS, o, n) or o.comment != n.comment:
+            out.append(AlterDomain(o, n))
     return out
 
 

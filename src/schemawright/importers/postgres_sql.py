@@ -236,7 +236,8 @@ class Interpreter:
             columns = objects.column_refs(con.raw_expr)
             name = con.conname or choose_name(table.name, columns[0] if len(columns) == 1 else None, "check",
                                               schema_names | others)
-            table.checks.append(CheckConstraint(name=name, expression=expr, columns=tuple(columns), origin=origin()))
+            table.checks.append(CheckConstraint(name=name, expression=expr, columns=tuple(columns), origin=origin(),
+                                                no_inherit=bool(con.is_no_inherit)))
         elif kind in (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE):
             if con.indexname:
                 self._constraint_from_index(table, con)
@@ -248,16 +249,17 @@ class Interpreter:
             name = con.conname or (choose_name(table.name, None, "pkey", taken) if primary
                                    else choose_name(table.name, name_addition([*columns, *include]), "key", taken))
             self.taken(table.schema).add(name)
-            if include or con.deferrable:
-                self.skip("constraint option", f"{name}: INCLUDE and DEFERRABLE on a key are not part of the model")
+            if include:
+                self.skip("constraint option", f"{name}: INCLUDE on a key is not part of the model")
+            deferral = {"deferrable": bool(con.deferrable), "initially_deferred": bool(con.initdeferred)}
             if primary:
-                table.primary_key = PrimaryKey(name=name, columns=columns, origin=origin())
+                table.primary_key = PrimaryKey(name=name, columns=columns, origin=origin(), **deferral)
                 for col in columns:
                     if (c := table.column(col)) is not None:
                         c.nullable = False
             else:
                 table.uniques.append(UniqueConstraint(name=name, columns=columns, origin=origin(),
-                                                      nulls_not_distinct=con.nulls_not_distinct))
+                                                      nulls_not_distinct=con.nulls_not_distinct, **deferral))
         elif kind == ConstrType.CONSTR_FOREIGN:
             self._foreign_key(table, con, schema_names | others)
         elif kind == ConstrType.CONSTR_NOTNULL:
@@ -285,7 +287,8 @@ class Interpreter:
                         ref_schema=target[0] if target[0] != table.schema else None,
                         on_delete=FK_ACTIONS.get(con.fk_del_action, FkAction.NO_ACTION),
                         on_update=FK_ACTIONS.get(con.fk_upd_action, FkAction.NO_ACTION),
-                        deferrable=bool(con.deferrable), initially_deferred=bool(con.initdeferred), origin=origin())
+                        deferrable=bool(con.deferrable), initially_deferred=bool(con.initdeferred),
+                        match_full=con.fk_matchtype == "f", origin=origin())
         table.foreign_keys.append(fk)
         if not fk.ref_columns:
             self.pending_fks.append((table, fk, target))

@@ -98,7 +98,11 @@ def normalize_catalog(schema, domains) -> list[Skipped]:
     used = resolve_domains(schema, domains)
     notes = [Skipped("domain", None, f"{name}: its {count} column(s) use the base type {domains[name].base} and the "
                      "domain's NOT NULL, default and CHECKs") for name, count in used.items()]
+    schema.domains = []  # a task input has no domains: their columns carry the base type and rules (noted)
     serials_to_identity(schema)
     for table in schema.tables:
         table.origin.rule = "import.database"
+    # What the catalog holds that the model does not: listed, never dropped silently.
+    notes += [Skipped(u.kind, None, f"{u.label}: {u.why}" + (f" [{u.definition}]" if u.definition else ""))
+              for u in schema.unmodelled or ()]
     return notes

@@ -17,7 +17,8 @@ from pglast.stream import RawStream
 from psycopg.rows import dict_row
 
 from schemawright.model.schema import (
-    CheckConstraint, Column, DefaultPrivilege, EnumType, ExclusionConstraint, ExclusionElement, Expression, FkAction, ForeignKey, Function, Grant, Index,
+    CheckConstraint, Column, DefaultPrivilege, EnumType, ExclusionConstraint, ExclusionElement, Expression,
+    FkAction, ForeignKey, Function, Grant, Index, DomainCheck, DomainType,
     IndexElement, IndexMethod, Origin, Partitioning, Policy, PrimaryKey, Role, Schema, Source, Table, Trigger,
     UniqueConstraint, View,
 )
@@ -73,7 +74,7 @@ SELECT con.conrelid, con.conname, con.contype, pg_get_expr(con.conbin, con.conre
              JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
              ORDER BY k.ord) AS ref_columns,
        rc.relname AS ref_table, rn.nspname AS ref_schema, n.nspname AS schema,
-       con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred,
+       con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred, con.confmatchtype, con.connoinherit,
        obj_description(con.oid, 'pg_constraint') AS comment,
        {nulls_not_distinct} AS nulls_not_distinct
 FROM pg_constraint con
@@ -170,6 +171,20 @@ WHERE n.nspname = %s AND t.typtype = 'e'
   AND """ + _NOT_EXTENSION_MEMBER.format(oid="t.oid") + """
 ORDER BY t.typname"""
 
+_DOMAINS_SQL = """
+SELECT t.typname, format_type(t.typbasetype, t.typtypmod) AS base_type, t.typnotnull, t.typdefault,
+       CASE WHEN t.typcollation <> bt.typcollation THEN co.collname END AS collation,
+       obj_description(t.oid, 'pg_type') AS comment,
+       ARRAY(SELECT con.conname FROM pg_constraint con WHERE con.contypid = t.oid AND con.contype = 'c'
+             ORDER BY con.conname) AS check_names,
+       ARRAY(SELECT pg_get_constraintdef(con.oid) FROM pg_constraint con WHERE con.contypid = t.oid
+             AND con.contype = 'c' ORDER BY con.conname) AS check_defs
+FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+JOIN pg_type bt ON bt.oid = t.typbasetype LEFT JOIN pg_collation co ON co.oid = t.typcollation
+WHERE n.nspname = %s AND t.typtype = 'd'
+  AND """ + _NOT_EXTENSION_MEMBER.format(oid="t.oid") + """
+ORDER BY t.typname"""
+
 _EXTENSIONS_SQL = "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY extname"
 
 
@@ -237,11 +252,19 @@ def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
                           origin=_origin())
                  for r in cur.fetchall()]
 
+        cur.execute(_DOMAINS_SQL, (schema, "pg_type"))
+        domains = [DomainType(name=r["typname"], base_type=r["base_type"], schema=schema, not_null=r["typnotnull"],
+                              default=Expression(r["typdefault"]) if r["typdefault"] is not None else None,
+                              checks=tuple(DomainCheck(name=n, expression=Expression(_check_expression(d)))
+                                           for n, d in zip(r["check_names"], r["check_defs"])),
+                              collation=r["collation"], comment=r["comment"], origin=_origin())
+                   for r in cur.fetchall()]
+
         cur.execute(_EXTENSIONS_SQL)
         extensions = [r["extname"] for r in cur.fetchall()]
         security = _security(cur, schema, tables)
 
-    return Schema(name=schema, extensions=extensions, enums=enums, tables=list(tables.values()),
+    return Schema(name=schema, extensions=extensions, enums=enums, domains=domains, tables=list(tables.values()),
                   views=views, functions=functions, **security)
 
 
@@ -397,6 +420,12 @@ def _roles(involved: set[int], rows: dict[int, dict], names: dict[int, str]) -> 
             for oid in sorted(found, key=lambda o: rows[o]["rolname"])]
 
 
+def _check_expression(definition: str) -> str:
+    """``CHECK ((VALUE > 0))`` [NOT VALID] -> ``(VALUE > 0)``."""
+    text = definition.strip().removesuffix("NOT VALID").strip()
+    return text.removeprefix("CHECK").strip()
+
+
 def _partitioning(partkey: str | None) -> Partitioning | None:
     """Parse ``pg_get_partkeydef`` output (``RANGE (created_at)``) into a Partitioning."""
     if partkey is None:
@@ -432,21 +461,25 @@ def _column(row: dict, schema: str) -> Column:
 def _add_constraint(table: Table, row: dict) -> None:
     kind, name = row["contype"], row["conname"]
     if kind == "p":
-        table.primary_key = PrimaryKey(name=name, columns=tuple(row["columns"]), origin=_origin())
+        table.primary_key = PrimaryKey(name=name, columns=tuple(row["columns"]), deferrable=row["condeferrable"],
+                                       initially_deferred=row["condeferred"], origin=_origin())
     elif kind == "u":
         table.uniques.append(UniqueConstraint(name=name, columns=tuple(row["columns"]),
-                                              nulls_not_distinct=row["nulls_not_distinct"], origin=_origin()))
+                                              nulls_not_distinct=row["nulls_not_distinct"],
+                                              deferrable=row["condeferrable"], initially_deferred=row["condeferred"],
+                                              origin=_origin()))
     elif kind == "c":
         table.checks.append(CheckConstraint(name=name, expression=Expression(row["expr"]),
                                             columns=tuple(row["columns_by_attnum"]), comment=row["comment"],
-                                            origin=_origin()))
+                                            no_inherit=row["connoinherit"], origin=_origin()))
     else:
         table.foreign_keys.append(ForeignKey(
             name=name, columns=tuple(row["columns"]), ref_table=row["ref_table"],
             ref_columns=tuple(row["ref_columns"]),
             ref_schema=None if row["ref_schema"] == row["schema"] else row["ref_schema"],
             on_delete=_FK_ACTIONS[row["confdeltype"]], on_update=_FK_ACTIONS[row["confupdtype"]],
-            deferrable=row["condeferrable"], initially_deferred=row["condeferred"], origin=_origin()))
+            deferrable=row["condeferrable"], initially_deferred=row["condeferred"],
+            match_full=row["confmatchtype"] == "f", origin=_origin()))
 
 
 def _index(row: dict, keys: list[dict]) -> Index | None:

@@ -62,15 +62,6 @@ WHERE {_USER_NS} AND c.relkind = 'S'
   AND (s.seqstart <> CASE WHEN s.seqincrement > 0 THEN s.seqmin ELSE s.seqmax END OR s.seqincrement <> 1
        OR s.seqcache <> 1 OR s.seqcycle OR s.seqmin <> 1
        OR s.seqmax <> {_TYPE_MAX})"""),
-    ("domain", f"""
-SELECT n.nspname, t.typname,
-       format_type(t.typbasetype, t.typtypmod) || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END
-       || coalesce(' DEFAULT ' || t.typdefault, '')
-       || coalesce((SELECT ' ' || string_agg(quote_ident(con.conname) || ' ' || pg_get_constraintdef(con.oid), ' '
-                                              ORDER BY con.conname)
-                    FROM pg_constraint con WHERE con.contypid = t.oid), '')
-FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-WHERE {_USER_NS} AND t.typtype = 'd' AND {_ne('pg_type', 't.oid')}"""),
     ("composite type", f"""
 SELECT n.nspname, t.typname,
        (SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
@@ -84,11 +75,7 @@ WHERE {_USER_NS} AND t.typtype = 'r' AND {_ne('pg_type', 't.oid')}"""),
     ("constraint option", f"""
 SELECT n.nspname, c.relname || '.' || con.conname, pg_get_constraintdef(con.oid)
 FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE {_USER_NS} AND {_REL} AND con.conparentid = 0 AND (
-      (con.contype IN ('p', 'u') AND con.condeferrable)
-   OR (con.contype = 'c' AND con.connoinherit)
-   OR (con.contype = 'f' AND con.confmatchtype = 'f')
-   OR (con.contype IN ('c', 'f') AND NOT con.convalidated))"""),
+WHERE {_USER_NS} AND {_REL} AND con.conparentid = 0 AND con.contype IN ('c', 'f') AND NOT con.convalidated"""),
     ("exclusion constraint", f"""
 SELECT n.nspname, c.relname || '.' || con.conname, pg_get_constraintdef(con.oid)
 FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -198,10 +185,9 @@ _WHY = {
                 "create, alter or drop them",
     "identity options": "identity columns are modelled without their sequence options (START, INCREMENT, "
                         "MINVALUE, MAXVALUE, CACHE, CYCLE)",
-    "domain": "domains are not in the schema model (columns of a domain type are kept by the type's name)",
     "composite type": "composite types are not in the schema model",
     "range type": "range types are not in the schema model",
-    "constraint option": "DEFERRABLE keys, NO INHERIT checks, MATCH FULL and NOT VALID are not in the schema model",
+    "constraint option": "a constraint left NOT VALID is not in the schema model",
     "exclusion constraint": "EXCLUDE constraints are not in the schema model",
     "trigger option": "triggers on views, WHEN clauses, UPDATE OF columns, constraint triggers, transition tables, "
                       "arguments and disabled triggers are not in the schema model",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from schemawright.model.facts import KEY_SETTING
 from schemawright.model.schema import (
-    CheckConstraint, Column, DefaultPrivilege, EnumType, Expression, ForeignKey, Function, Grant, Index, Policy,
+    CheckConstraint, Column, DefaultPrivilege, DomainType, EnumType, Expression, ForeignKey, Function, Grant, Index, Policy,
     PrimaryKey, Role, Table, Trigger, UniqueConstraint, View,
 )
 from schemawright.model.types import TEXT_KINDS, DataType, Kind
@@ -110,6 +110,33 @@ class RenameEnum(Change):
 
     def reverse(self) -> Change:
         return RenameEnum(self.schema, self.new, self.old)
+
+
+@dataclass(frozen=True)
+class AddDomain(Change):
+    domain: DomainType
+
+    def reverse(self) -> Change:
+        return DropDomain(self.domain)
+
+
+@dataclass(frozen=True)
+class DropDomain(Change):
+    domain: DomainType
+
+    def reverse(self) -> Change:
+        return AddDomain(self.domain)
+
+
+@dataclass(frozen=True)
+class AlterDomain(Change):
+    """Default, NOT NULL and CHECK constraints changed in place (the base type is the same)."""
+
+    old: DomainType
+    new: DomainType
+
+    def reverse(self) -> Change:
+        return AlterDomain(self.new, self.old)
 
 
 @dataclass(frozen=True)

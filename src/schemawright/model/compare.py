@@ -22,7 +22,8 @@ from pglast.enums import A_Expr_Kind, BoolExprType, CoercionForm
 from pglast.stream import RawStream
 
 from schemawright.model.schema import (
-    CheckConstraint, Column, EnumType, ExclusionConstraint, Expression, ForeignKey, Function, Index, IndexElement, Policy, Role, Schema,
+    CheckConstraint, Column, EnumType, ExclusionConstraint, Expression, ForeignKey, Function, Index,
+    IndexElement, Policy, Role, Schema, DomainType,
     Table, Trigger, UniqueConstraint, View,
 )
 from schemawright.model.types import DataType, Kind, UnknownTypeError, parse_type
@@ -263,11 +264,12 @@ def _element_options(ix: Index) -> tuple:
 
 COLUMN_ATTRS = (_attr("type", _type_key), _attr("nullable"), _attr("default", _expr_key), _attr("identity", _lower),
                 _attr("generated", _expr_key))
-PRIMARY_KEY_ATTRS = (_attr("columns", tuple),)
-UNIQUE_ATTRS = (_attr("columns", tuple), _attr("nulls_not_distinct"))
-CHECK_ATTRS = (_attr("expression", _expr_key),)  # its columns follow from the expression
+PRIMARY_KEY_ATTRS = (_attr("columns", tuple), _attr("deferrable"), _attr("initially_deferred"))
+UNIQUE_ATTRS = (_attr("columns", tuple), _attr("nulls_not_distinct"), _attr("deferrable"), _attr("initially_deferred"))
+CHECK_ATTRS = (_attr("expression", _expr_key), _attr("no_inherit"))  # its columns follow from the expression
 FOREIGN_KEY_ATTRS = (_attr("columns", tuple), _attr("ref_schema"), _attr("ref_table"), _attr("ref_columns", tuple),
-                     _attr("on_delete"), _attr("on_update"), _attr("deferrable"), _attr("initially_deferred"))
+                     _attr("on_delete"), _attr("on_update"), _attr("deferrable"), _attr("initially_deferred"),
+                     _attr("match_full"))
 INDEX_ATTRS = (_attr("method"), _attr("unique"),
                ("elements", lambda ix: tuple(element_key(e) for e in ix.elements), _same),
                ("element options", _element_options, _same), _attr("where", _expr_key), _attr("include", tuple),
@@ -284,6 +286,10 @@ FUNCTION_ATTRS = (_attr("returns", lambda t: _normalize_type_text(t)), _attr("la
                   ("arguments", lambda f: normalize_arguments(f.arguments), _same))
 VIEW_ATTRS = (_attr("materialized"), ("query", attrgetter("query"), lambda q: normalize_query(q)))
 ENUM_ATTRS = (_attr("values", tuple),)
+DOMAIN_ATTRS = (("base type", attrgetter("base_type"), lambda t: " ".join(t.lower().split())), _attr("collation"))
+DOMAIN_IN_PLACE_ATTRS = (_attr("not_null"), _attr("default", _expr_key),
+                         ("checks", attrgetter("checks"),
+                          lambda cs: tuple(sorted((c.name, _expr_key(c.expression)) for c in cs))))
 
 
 def with_ref_schema(fk: ForeignKey, table_schema: str) -> ForeignKey:
@@ -322,6 +328,7 @@ def differences(expected: Schema, actual: Schema) -> list[str]:
     _match(out, "", "extension", {e: e for e in expected.extensions}, {e: e for e in actual.extensions},
            lambda *_: None)
     _match(out, "", "enum", _by(expected.enums, _qualified), _by(actual.enums, _qualified), _compare_enum)
+    _match(out, "", "domain", _by(expected.domains, _qualified), _by(actual.domains, _qualified), _compare_domain)
     _match(out, "", "table", _by(expected.tables, _qualified), _by(actual.tables, _qualified), _compare_table)
     _match(out, "", "view", _by(expected.views, _qualified), _by(actual.views, _qualified), _compare_view)
     _match(out, "", "function", _by(expected.functions, _function_key), _by(actual.functions, _function_key),
@@ -384,14 +391,19 @@ def _compare_enum(out: list[str], prefix: str, exp: EnumType, act: EnumType) -> 
     _check(out, prefix, "comment", exp.comment, act.comment)
 
 
+def _compare_domain(out: list[str], prefix: str, exp: DomainType, act: DomainType) -> None:
+    _report(out, prefix, DOMAIN_ATTRS + DOMAIN_IN_PLACE_ATTRS, exp, act)
+    _check(out, prefix, "comment", exp.comment, act.comment)
+
+
 def _compare_view(out: list[str], prefix: str, exp: View, act: View) -> None:
     _report(out, prefix, VIEW_ATTRS, exp, act)
     _check(out, prefix, "comment", exp.comment, act.comment)
 
 
 def _compare_function(out: list[str], prefix: str, exp: Function, act: Function) -> None:
-    _report(out, prefix, FUNCTION_ATTRS[:4], exp, act)
-    _report(out, prefix, FUNCTION_ATTRS[4:5], exp, act, quiet=("body",))
+    # functions are matched by their arguments already
+    _report(out, prefix, tuple(a for a in FUNCTION_ATTRS if a[0] != "arguments"), exp, act, quiet=("body",))
     _check(out, prefix, "comment", exp.comment, act.comment)
 
 

@@ -103,6 +103,8 @@ class Column:
 class PrimaryKey:
     name: str
     columns: tuple[str, ...]
+    deferrable: bool = False
+    initially_deferred: bool = False
     origin: Origin = field(default_factory=Origin)
 
 
@@ -111,6 +113,8 @@ class UniqueConstraint:
     name: str
     columns: tuple[str, ...]
     nulls_not_distinct: bool = False
+    deferrable: bool = False
+    initially_deferred: bool = False
     origin: Origin = field(default_factory=Origin)
 
 
@@ -120,6 +124,7 @@ class CheckConstraint:
     expression: Expression
     columns: tuple[str, ...]  # the columns the expression reads
     comment: str | None = None
+    no_inherit: bool = False  # NO INHERIT: not enforced on child tables
     origin: Origin = field(default_factory=Origin)
 
 
@@ -134,6 +139,7 @@ class ForeignKey:
     on_update: FkAction = FkAction.NO_ACTION
     deferrable: bool = False
     initially_deferred: bool = False
+    match_full: bool = False  # MATCH FULL (default MATCH SIMPLE)
     origin: Origin = field(default_factory=Origin)
 
 
@@ -315,6 +321,27 @@ class EnumType:
     origin: Origin = field(default_factory=Origin)
 
 
+@dataclass(slots=True, kw_only=True, frozen=True)
+class DomainCheck:
+    name: str
+    expression: Expression  # reads VALUE
+
+
+@dataclass(slots=True, kw_only=True)
+class DomainType:
+    """CREATE DOMAIN: a base type with a default, NOT NULL and named CHECKs; columns use it by name."""
+
+    name: str
+    base_type: str  # as PostgreSQL prints it (format_type): "integer", "character varying(20)"
+    schema: str = "public"
+    not_null: bool = False
+    default: Expression | None = None
+    checks: tuple[DomainCheck, ...] = ()
+    collation: str | None = None  # only when it differs from the base type's
+    comment: str | None = None
+    origin: Origin = field(default_factory=Origin)
+
+
 @dataclass(slots=True, kw_only=True)
 class Role:
     """A database role (cluster-wide): a group role of privileges, or a login role."""
@@ -409,6 +436,7 @@ class Schema:
     name: str = "public"
     extensions: list[str] = field(default_factory=list)
     enums: list[EnumType] = field(default_factory=list)
+    domains: list[DomainType] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     views: list[View] = field(default_factory=list)
     functions: list[Function] = field(default_factory=list)
