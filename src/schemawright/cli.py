@@ -47,6 +47,8 @@ COMMANDS = {
                                           "unused ones."),
     "import": ("schemawright.importers.cli", "Reverse-engineer an existing schema into a task input (every "
                                              "convention off, everything spelled out)."),
+    "mcp": ("schemawright.mcp.cli", "Serve design, verify, lint, diff, advise, import, seed, bench and docs as "
+                                    "MCP tools over stdio."),
 }
 
 
