@@ -56,12 +56,14 @@ def design_schema(spec_path: str | Path) -> tuple[TaskInput, Schema]:
     return design_task_input(spec_path)
 
 
-def design_project(spec_path: str | Path, out_dir: str | Path | None = None, *, force: bool = False) -> DesignResult:
-    """Design from a task input and, with ``out_dir``, write the project folder atomically."""
+def design_project(spec_path: str | Path, out_dir: str | Path | None = None, *, force: bool = False,
+                   patterns: bool = True) -> DesignResult:
+    """Design from a task input and, with ``out_dir``, write the project folder atomically.
+    ``patterns=False``: do not match task.requirements to the domain patterns (``--no-patterns``)."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
     spec, smap = load_task_input(spec_path)
-    schema = design(spec, smap)
+    schema = design(spec, smap, patterns=patterns)
     timings["design"] = time.perf_counter() - start
     start = time.perf_counter()
     artifacts = render_all(schema, timings=timings)

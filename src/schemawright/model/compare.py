@@ -298,6 +298,7 @@ def _compare_enum(out: list[str], prefix: str, exp: EnumType, act: EnumType) -> 
 
 def _compare_view(out: list[str], prefix: str, exp: View, act: View) -> None:
     _check(out, prefix, "materialized", exp.materialized, act.materialized)
+    _check(out, prefix, "unique_key", exp.unique_key, act.unique_key, tuple)
     _check(out, prefix, "query", normalize_query(exp.query), normalize_query(act.query))
     _check(out, prefix, "comment", exp.comment, act.comment)
 

@@ -437,6 +437,7 @@ class Conventions(_Strict):
     security: bool = True  # roles, grants, row-level security, masking, audit
     comments: bool = True  # every table and column the input left undocumented gets a comment
     strict_expressions: bool = True  # checks call allow-listed immutable functions only; off: any expression
+    patterns: bool = True  # task.requirements matched to domain patterns that add what the input lacks
 
     @model_validator(mode="before")
     @classmethod
