@@ -175,7 +175,7 @@ def _apply(out: Expansion, pattern: Pattern, applied: Applied, declared: dict[st
     for role, candidates in pattern.roles.items():
         optional, role = role.endswith("?"), role.rstrip("?")
         hit = next((h for c in candidates if (h := _exists(tables, c)) is not None), None)
-        if hit is None and table_name(candidates[0]) in created | {table_name(role)}:
+        if hit is None and table_name(candidates[0]) in created:
             hit = table_name(candidates[0])
         if hit is None and optional:  # what needs it (a view) is left out, and says so
             continue

@@ -44,7 +44,7 @@ def requirements_section(schema) -> dict:
         elif i.rule.startswith("pattern.") and i.decision.startswith(("added ", "nothing added")):
             added = i.decision.removeprefix("added ").split("; ") if i.decision.startswith("added ") else []
             matched.append({"requirement": i.subject, "pattern": i.rule.removeprefix("pattern."), "added": added,
-                            "why": i.reason})
+                            "result": i.decision, "why": i.reason})
     return {"matched": matched, "not_understood": missed}
 
 
