@@ -311,7 +311,6 @@ CREATE TABLE product_variants (
     CONSTRAINT pk_product_variants_id PRIMARY KEY (id),
     CONSTRAINT uq_product_variants_sku UNIQUE (sku),
     CONSTRAINT chk_product_variants_name_not_blank CHECK (length(btrim(name)) > 0),
-    CONSTRAINT chk_product_variants_price_override_rule CHECK (price_override >= 0),
     CONSTRAINT fk_product_variants_product_id FOREIGN KEY (product_id) REFERENCES products (id) ON DELETE RESTRICT,
     CONSTRAINT fk_product_variants_created_by FOREIGN KEY (created_by) REFERENCES users (id) ON DELETE SET NULL,
     CONSTRAINT fk_product_variants_updated_by FOREIGN KEY (updated_by) REFERENCES users (id) ON DELETE SET NULL
@@ -333,9 +332,6 @@ CREATE TABLE inventory_levels (
     CONSTRAINT chk_inventory_levels_quantity_available_non_negative CHECK (quantity_available >= 0),
     CONSTRAINT chk_inventory_levels_quantity_reserved_non_negative CHECK (quantity_reserved >= 0),
     CONSTRAINT chk_inventory_levels_reorder_level_non_negative CHECK (reorder_level >= 0),
-    CONSTRAINT chk_inventory_levels_quantity_available_rule CHECK (quantity_available >= 0),
-    CONSTRAINT chk_inventory_levels_quantity_reserved_rule CHECK (quantity_reserved >= 0),
-    CONSTRAINT chk_inventory_levels_reorder_level_rule CHECK (reorder_level >= 0),
     CONSTRAINT fk_inventory_levels_product_variant_id FOREIGN KEY (product_variant_id) REFERENCES product_variants (id) ON DELETE RESTRICT,
     CONSTRAINT fk_inventory_levels_created_by FOREIGN KEY (created_by) REFERENCES users (id) ON DELETE SET NULL,
     CONSTRAINT fk_inventory_levels_updated_by FOREIGN KEY (updated_by) REFERENCES users (id) ON DELETE SET NULL
@@ -354,7 +350,6 @@ CREATE TABLE order_items (
     CONSTRAINT chk_order_items_quantity_non_negative CHECK (quantity >= 0),
     CONSTRAINT chk_order_items_unit_price_non_negative CHECK (unit_price >= 0),
     CONSTRAINT chk_order_items_quantity_rule CHECK (quantity > 0),
-    CONSTRAINT chk_order_items_unit_price_rule CHECK (unit_price >= 0),
     CONSTRAINT fk_order_items_order_id FOREIGN KEY (order_id) REFERENCES orders (id) ON DELETE RESTRICT,
     CONSTRAINT fk_order_items_product_variant_id FOREIGN KEY (product_variant_id) REFERENCES product_variants (id) ON DELETE RESTRICT
 );
@@ -374,7 +369,6 @@ CREATE TABLE reviews (
     CONSTRAINT uq_reviews_product_id_user_id UNIQUE (product_id, user_id),
     CONSTRAINT chk_reviews_rating_range CHECK (rating BETWEEN 1 AND 5),
     CONSTRAINT chk_reviews_title_not_blank CHECK (length(btrim(title)) > 0),
-    CONSTRAINT chk_reviews_rating_rule CHECK (rating BETWEEN 1 AND 5),
     CONSTRAINT fk_reviews_product_id FOREIGN KEY (product_id) REFERENCES products (id) ON DELETE RESTRICT,
     CONSTRAINT fk_reviews_user_id FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE RESTRICT,
     CONSTRAINT fk_reviews_created_by FOREIGN KEY (created_by) REFERENCES users (id) ON DELETE SET NULL,
