@@ -57,7 +57,10 @@ def test_list_design_verify_read_findings(tmp_path):
     designed, verified, inferences, bad = anyio.run(_session_run, tmp_path / "home", body)
 
     assert designed["out_dir"] == str(out) and (out / "agent_output.json").is_file()
-    assert {"users", "products", "orders"} <= set(designed["tables"])
+    assert {"users", "products", "orders", "reviews", "payments", "order_items"} <= set(designed["tables"])
+    matched = {m["pattern"]: m for m in designed["requirements"]["matched"]}
+    assert matched["reviews"]["requirement"] == "Product reviews and ratings system"
+    assert "table reviews" in matched["reviews"]["added"] and designed["requirements"]["not_understood"] == []
     assert designed["counts"]["tables"] == len(designed["tables"])
     # the findings, read as data: every check accounted for, none failed
     assert verified["checks"] > 20 and verified["failed"] == len(verified["failures"])

@@ -41,6 +41,14 @@ def test_catalog_holds_every_pattern_the_issue_asks_for():
         assert p.entities or p.views or p.settings, p.name
 
 
+def test_docs_list_every_pattern():
+    """docs/requirements.md is generated from the catalog (scripts/requirements_report.py --catalog)."""
+    import runpy
+
+    doc = runpy.run_path(str(ROOT / "scripts" / "requirements_report.py"))["catalog_doc"]()
+    assert (ROOT / "docs" / "requirements.md").read_text() == doc, "regenerate docs/requirements.md"
+
+
 def test_seed_example_gains_the_entities_each_traceable_to_its_requirement():
     spec, schema = design_schema(ECOMMERCE)
     tables = {t.name: t for t in schema.tables}
