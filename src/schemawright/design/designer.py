@@ -11,8 +11,8 @@ import difflib
 from functools import cache
 
 from schemawright.design import (
-    conventions, indexes, partitioning, pattern_indexes, relationships, requirements, rules, security, tenancy,
-    typecheck,
+    conventions, indexes, normal_forms, partitioning, pattern_indexes, relationships, requirements, rules, security,
+    tenancy, typecheck,
 )
 from schemawright.design.columns import (
     APPEND_ONLY_NAMES, CHILD_COLLECTIONS, DEFAULT_STATUS_VALUES, LOOKUP_ATTRIBUTES, PII_HINT_NAMES,
@@ -78,6 +78,7 @@ def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None)
     partitioning.apply(ctx)
     rules.compile_rules(ctx, after_partitioning=True)
     relationships.check_cycles(ctx)
+    normal_forms.apply(ctx)
     ctx.raise_problems()
     conventions.mark_encrypted_columns(ctx)
     if ctx.enabled("security", "roles, grants, row-level security, masking"):
