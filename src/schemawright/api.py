@@ -12,6 +12,7 @@ stays cheap.
     seed                             synthetic rows loaded with COPY              -> SeedResult
     bench                            the workload benchmark                       -> dict (the bench report)
     advise                           indexes for a workload                       -> Advice
+    draft                            free text -> a validated task input (OpenAI-compatible endpoint) -> DraftResult
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from schemawright.spec.models import TaskInput
 if TYPE_CHECKING:
     from schemawright.advise.advisor import Advice
     from schemawright.diff.migration import Migration
+    from schemawright.draft import DraftResult
     from schemawright.importers.common import ImportResult
     from schemawright.lint.migration import LintResult as MigrationLintResult
     from schemawright.lint.schema import LintResult
@@ -177,3 +179,14 @@ def advise(dsn: str | None, workload: list[tuple[str, float]], **options) -> Adv
 
     with connect(resolve_dsn(dsn), autocommit=True) as conn:
         return run(conn, workload, **options)
+
+
+def draft(description: str, *, base_url: str | None = None, model: str | None = None,
+          api_key: str | None = None) -> DraftResult:
+    """A task input for ``description`` proposed by an OpenAI-compatible endpoint (default: named by the
+    SCHEMAWRIGHT_LLM_* environment variables), accepted only once it passes validation and the designer."""
+    from schemawright.draft import draft_task_input, endpoint_from_env
+    from schemawright.draft.draft import Endpoint
+
+    endpoint = Endpoint(base_url.rstrip("/"), model, api_key) if base_url and model else endpoint_from_env()
+    return draft_task_input(description, endpoint)

@@ -47,6 +47,8 @@ COMMANDS = {
                                           "unused ones."),
     "import": ("schemawright.importers.cli", "Reverse-engineer an existing schema into a task input (every "
                                              "convention off, everything spelled out)."),
+    "draft": ("schemawright.draft.cli", "Propose a task input from free text through an OpenAI-compatible endpoint "
+                                        "(SCHEMAWRIGHT_LLM_*)."),
     "mcp": ("schemawright.mcp.cli", "Serve design, verify, lint, diff, advise, import, seed, bench and docs as "
                                     "MCP tools over stdio."),
 }
