@@ -9,6 +9,7 @@ refused; the reporting views refresh CONCURRENTLY), and verify passes on the who
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import psycopg
@@ -106,6 +107,21 @@ def test_what_the_patterns_add_is_enforced_by_postgresql(tmp_path, scratch_dsn):
         conn.execute(reserve, (2, 2, variant))
         with pytest.raises(psycopg.errors.CheckViolation):  # never negative: overselling is refused
             conn.execute(reserve, (2, 2, variant))
+        # no lost update: two buyers race for the last unit with the pattern's conditional UPDATE; the row
+        # lock makes the second wait and re-check its WHERE on the committed row, so it reserves nothing
+        guarded = reserve + " AND quantity_available >= %s"
+        with psycopg.connect(scratch_dsn) as first, psycopg.connect(scratch_dsn, autocommit=True) as second:
+            assert first.execute(guarded, (1, 1, variant, 1)).rowcount == 1  # open transaction: row locked
+            result = {}
+            racer = threading.Thread(target=lambda: result.setdefault(
+                "rows", second.execute(guarded, (1, 1, variant, 1)).rowcount))
+            racer.start()
+            racer.join(1.0)
+            assert racer.is_alive()  # waiting on the first buyer's row lock
+            first.commit()
+            racer.join(10)
+        assert result["rows"] == 0
+        assert conn.execute("SELECT quantity_available, quantity_reserved FROM inventory_levels").fetchone() == (0, 3)
         order = conn.execute("INSERT INTO orders (user_id, status, total) VALUES (%s, 'pending', 20) RETURNING id",
                              (user,)).fetchone()[0]
         conn.execute("INSERT INTO order_items (order_id, product_variant_id, quantity, unit_price) "
