@@ -15,6 +15,7 @@ loads no feature, driver or parser (``tests/test_cli.py`` checks it): the CLI im
     bench / write_bench              the workload benchmark                       -> BenchResult
     advise / advise_workload         indexes for a workload                       -> Advice / WorkloadAdvice
     db_start / db_stop / db_status / db_url, announce_with       the embedded PostgreSQL server
+    draft                            free text -> a validated task input (OpenAI-compatible endpoint) -> DraftResult
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from schemawright.project.layout import HISTORY_TABLE
 if TYPE_CHECKING:
     from schemawright.advise.advisor import Advice
     from schemawright.diff.migration import Migration
+    from schemawright.draft import DraftResult
     from schemawright.importers.common import ImportResult
     from schemawright.lint.migration import LintResult as MigrationLintResult
     from schemawright.lint.schema import LintResult
@@ -69,8 +71,10 @@ def design_schema(spec_path: str | Path) -> tuple[TaskInput, Schema]:
     return design_task_input(spec_path)
 
 
-def design_project(spec_path: str | Path, out_dir: str | Path | None = None, *, force: bool = False) -> DesignResult:
-    """Design from a task input and, with ``out_dir``, write the project folder atomically."""
+def design_project(spec_path: str | Path, out_dir: str | Path | None = None, *, force: bool = False,
+                   patterns: bool = True) -> DesignResult:
+    """Design from a task input and, with ``out_dir``, write the project folder atomically.
+    ``patterns=False``: do not match task.requirements to the domain patterns (``--no-patterns``)."""
     from schemawright.design import design
     from schemawright.project import preflight
     from schemawright.render import render_all
@@ -81,7 +85,7 @@ def design_project(spec_path: str | Path, out_dir: str | Path | None = None, *, 
     timings: dict[str, float] = {}
     start = time.perf_counter()
     spec, smap = load_task_input(spec_path)
-    schema = design(spec, smap)
+    schema = design(spec, smap, patterns=patterns)
     timings["design"] = time.perf_counter() - start
     start = time.perf_counter()
     artifacts = render_all(schema, timings=timings)
@@ -423,3 +427,14 @@ def announce_with(announcer: Callable[[str], None] | None) -> None:
     from schemawright.db.dsn import set_announcer
 
     set_announcer(announcer)
+
+
+def draft(description: str, *, base_url: str | None = None, model: str | None = None,
+          api_key: str | None = None) -> DraftResult:
+    """A task input for ``description`` proposed by an OpenAI-compatible endpoint (default: named by the
+    SCHEMAWRIGHT_LLM_* environment variables), accepted only once it passes validation and the designer."""
+    from schemawright.draft import draft_task_input, endpoint_from_env
+    from schemawright.draft.draft import Endpoint
+
+    endpoint = Endpoint(base_url.rstrip("/"), model, api_key) if base_url and model else endpoint_from_env()
+    return draft_task_input(description, endpoint)

@@ -53,6 +53,10 @@ COMMANDS = {
                                           "unused ones."),
     "import": ("schemawright.cli.importer", "Reverse-engineer an existing schema into a task input (every "
                                             "convention off, everything spelled out)."),
+    "draft": ("schemawright.cli.draft", "Propose a task input from free text through an OpenAI-compatible endpoint "
+                                        "(SCHEMAWRIGHT_LLM_*)."),
+    "mcp": ("schemawright.cli.mcp", "Serve design, verify, lint, diff, advise, import, seed, bench and docs as "
+                                    "MCP tools over stdio."),
 }
 
 

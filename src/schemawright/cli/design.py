@@ -16,12 +16,14 @@ def design_cmd(
     spec: Annotated[Path, typer.Argument(help="Task input (JSON or YAML)")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write the project into")],
     force: Annotated[bool, typer.Option(help="Replace a non-empty folder not written by schemawright")] = False,
+    no_patterns: Annotated[bool, typer.Option("--no-patterns", help="Do not match task.requirements to the domain "
+                                              "patterns (same as conventions.patterns: false)")] = False,
 ) -> None:
     """Design a schema from a task input and write the database/ project folder."""
     from rich.table import Table
 
     try:
-        result = api.design_project(spec, output, force=force)
+        result = api.design_project(spec, output, force=force, patterns=not no_patterns)
     except SchemawrightError as exc:
         fail(exc)
     table = Table(title=f"{escape(result.spec.project.name)}: designed", show_header=True)
@@ -35,6 +37,12 @@ def design_cmd(
         if i.rule == "rule.not_understood":
             err().print(f"[yellow]warning:[/] business rule {escape(i.subject)} is NOT enforced: {escape(i.reason)}",
                         highlight=False, soft_wrap=True)
+        elif i.rule == "requirement.not_understood":
+            err().print(f"[yellow]warning:[/] requirement {escape(repr(i.subject))} was not understood (no domain "
+                        f"pattern matched); nothing was modelled for it", highlight=False, soft_wrap=True)
+        elif i.rule.startswith("pattern.") and i.decision.startswith("added "):
+            err().print(f"requirement {escape(repr(i.subject))} -> pattern {escape(i.rule.removeprefix('pattern.'))}: "
+                        f"{escape(i.decision)}", highlight=False, soft_wrap=True)
         elif i.rule.startswith("warning."):
             err().print(f"[yellow]warning:[/] {escape(i.subject)}: {escape(i.decision)}: {escape(i.reason)}",
                         highlight=False, soft_wrap=True)

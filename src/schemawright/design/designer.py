@@ -11,7 +11,8 @@ import difflib
 from functools import cache
 
 from schemawright.design import (
-    conventions, default_fit, indexes, partitioning, pattern_indexes, relationships, rules, security, tenancy, typecheck,
+    conventions, default_fit, indexes, normal_forms, partitioning, pattern_indexes, relationships, requirements,
+    rules, security, tenancy, typecheck,
 )
 from schemawright.design.columns import (
     APPEND_ONLY_NAMES, CHILD_COLLECTIONS, DEFAULT_STATUS_VALUES, LOOKUP_ATTRIBUTES, PII_HINT_NAMES,
@@ -34,13 +35,23 @@ from schemawright.spec.models import Attribute, Entity, TaskInput
 UUID = DataType(Kind.UUID)
 
 
-def design(spec: TaskInput, smap: SourceMap) -> Schema:
-    """Design the schema for a validated task input. Raises SpecError listing every input problem."""
+def design(spec: TaskInput, smap: SourceMap, *, patterns: bool = True) -> Schema:
+    """Design the schema for a validated task input. Raises SpecError listing every input problem.
+    ``patterns``: match task.requirements to the domain patterns (also off with conventions.patterns)."""
     with naming_convention(spec.conventions.naming), collector_paused():
-        return _design(DesignContext(spec=spec, smap=smap))
+        expansion = None
+        if patterns and spec.conventions.patterns and (spec.task.requirements or spec.task.acceptance_criteria):
+            expansion = requirements.expand(spec, table_name_for)
+        ctx = DesignContext(spec=expansion.spec if expansion else spec, smap=smap)
+        if not patterns and spec.task.requirements:
+            ctx.infer("conventions.patterns", "design", "not applied: task.requirements matched to domain patterns",
+                      "disabled by --no-patterns")
+        elif spec.task.requirements:
+            ctx.enabled("patterns", "task.requirements matched to domain patterns")
+        return _design(ctx, expansion)
 
 
-def _design(ctx: DesignContext) -> Schema:
+def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None) -> Schema:
     resolve_defaults(ctx)
     _declared_enums(ctx)
     _create_tables(ctx)
@@ -63,10 +74,13 @@ def _design(ctx: DesignContext) -> Schema:
     pattern_indexes.apply_generated(ctx)
     indexes.apply(ctx)
     apply_objects(ctx)
+    if expansion is not None:
+        requirements.add_views(ctx, expansion)
     partitioning.apply(ctx)
     rules.compile_rules(ctx, "partitioning")
     default_fit.apply(ctx)
     relationships.check_cycles(ctx)
+    normal_forms.apply(ctx)
     ctx.raise_problems()
     conventions.mark_encrypted_columns(ctx)
     if ctx.enabled("security", "roles, grants, row-level security, masking"):
@@ -75,6 +89,8 @@ def _design(ctx: DesignContext) -> Schema:
     rules.compile_rules(ctx, "security")  # access rules: not understood (with the reason) when security is off
     if ctx.enabled("comments", "comments on undocumented tables and columns"):
         conventions.comment_everything(ctx)
+    if expansion is not None:
+        requirements.record(ctx, expansion)
     return ctx.schema
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from schemawright.dialects.base import Dialect, Statement, table_order
 from schemawright.dialects.partitions import partition_statements
 from schemawright.model.names import quote_ident as q
-from schemawright.model.names import dollar_quote, quote_literal
+from schemawright.model.names import dollar_quote, quote_literal, uq_name
 from schemawright.model.schema import (
     CheckConstraint, Column, DefaultPrivilege, EnumType, ExclusionConstraint, FkAction, ForeignKey, Function,
     Grant, Index, IndexMethod, DomainType,
@@ -208,7 +208,11 @@ class Postgres(Dialect):
 
     def view_sql(self, v: View) -> str:
         kind = "MATERIALIZED VIEW" if v.materialized else "VIEW"
-        return f"CREATE {kind} {qualified(v.schema, v.name)} AS\n{v.query};"
+        sql = f"CREATE {kind} {qualified(v.schema, v.name)} AS\n{v.query};"
+        if v.materialized and v.unique_key:  # what REFRESH MATERIALIZED VIEW CONCURRENTLY needs
+            sql += (f"\n\nCREATE UNIQUE INDEX {q(uq_name(v.name, v.unique_key))} ON "
+                    f"{qualified(v.schema, v.name)} ({', '.join(q(c) for c in v.unique_key)});")
+        return sql
 
     def comments_sql(self, schema: Schema) -> list[Statement]:
         out = []

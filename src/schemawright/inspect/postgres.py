@@ -156,7 +156,13 @@ SELECT c.relname, c.relkind, pg_get_viewdef(c.oid, true) AS query,
                              AND d.refclassid = 'pg_class'::regclass
              JOIN pg_class dc ON dc.oid = d.refobjid
              WHERE r.ev_class = c.oid AND d.refobjid <> c.oid
-             ORDER BY dc.relname) AS depends_on
+             ORDER BY dc.relname) AS depends_on,
+       ARRAY(SELECT a.attname FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)
+             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+             WHERE i.indrelid = c.oid AND i.indisunique AND i.indexprs IS NULL AND i.indpred IS NULL
+               AND i.indexrelid = (SELECT min(i2.indexrelid) FROM pg_index i2
+                                   WHERE i2.indrelid = c.oid AND i2.indisunique)
+             ORDER BY k.n) AS unique_key
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = %s AND c.relkind IN ('v', 'm')
   AND """ + _NOT_EXTENSION_MEMBER.format(oid="c.oid") + """
@@ -244,7 +250,8 @@ def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
 
         cur.execute(_VIEWS_SQL, (schema, "pg_class"))
         views = [View(name=r["relname"], query=r["query"], schema=schema, materialized=r["relkind"] == "m",
-                      comment=r["comment"], depends_on=tuple(r["depends_on"]), origin=_origin())
+                      comment=r["comment"], depends_on=tuple(r["depends_on"]), origin=_origin(),
+                      unique_key=tuple(r["unique_key"]))
                  for r in cur.fetchall()]
 
         cur.execute(_ENUMS_SQL, (schema, "pg_type"))

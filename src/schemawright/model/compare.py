@@ -284,7 +284,8 @@ FUNCTION_ATTRS = (_attr("returns", lambda t: _normalize_type_text(t)), _attr("la
                   ("settings", lambda f: f.settings, lambda s: tuple(sorted(" ".join(x.split()) for x in s))),
                   ("body", lambda f: " ".join(f.body.split()), _same),
                   ("arguments", lambda f: normalize_arguments(f.arguments), _same))
-VIEW_ATTRS = (_attr("materialized"), ("query", attrgetter("query"), lambda q: normalize_query(q)))
+VIEW_ATTRS = (_attr("materialized"), _attr("unique_key", lambda k: tuple(k) if k else None),
+              ("query", attrgetter("query"), lambda q: normalize_query(q)))
 ENUM_ATTRS = (_attr("values", tuple),)
 DOMAIN_ATTRS = (("base type", attrgetter("base_type"), lambda t: " ".join(t.lower().split())), _attr("collation"))
 DOMAIN_IN_PLACE_ATTRS = (_attr("not_null"), _attr("default", _expr_key),

@@ -281,6 +281,8 @@ class View:
     comment: str | None = None
     depends_on: tuple[str, ...] = ()  # table or view names
     origin: Origin = field(default_factory=Origin)
+    # A materialized view's unique index (uq_<view>): REFRESH MATERIALIZED VIEW CONCURRENTLY needs one.
+    unique_key: tuple[str, ...] = ()
 
 
 @dataclass(slots=True, kw_only=True)

@@ -35,6 +35,20 @@ def business_rules(ctx: RenderContext) -> dict:
             "columns_of_unknown_type": [i.subject for i in ctx.schema.inferences if i.rule == "warning.type_unknown"]}
 
 
+def requirements_section(schema) -> dict:
+    """Every free-text requirement accounted for: matched to a domain pattern (with what it added) or not
+    understood (a warning: nothing was modelled for it). Read from the design's inferences."""
+    matched, missed = [], []
+    for i in schema.inferences:
+        if i.rule == "requirement.not_understood":
+            missed.append({"requirement": i.subject, "reason": i.reason})
+        elif i.rule.startswith("pattern.") and i.decision.startswith(("added ", "nothing added")):
+            added = i.decision.removeprefix("added ").split("; ") if i.decision.startswith("added ") else []
+            matched.append({"requirement": i.subject, "pattern": i.rule.removeprefix("pattern."), "added": added,
+                            "result": i.decision, "why": i.reason})
+    return {"matched": matched, "not_understood": missed}
+
+
 class AgentOutput(Renderer):
     name = "agent_output"
 
@@ -71,6 +85,7 @@ class AgentOutput(Renderer):
             "operations_guide": operations_guide(),
             "integration_support": integration_support(ctx),
             "business_rules": business_rules(ctx),
+            "requirements": requirements_section(ctx.schema),
             "design": {
                 "counts": counts,
                 "settings": design_settings(ctx.schema.facts),

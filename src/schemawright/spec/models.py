@@ -354,6 +354,15 @@ class FunctionDefinition(_Strict):
     db_schema: Identifier | None = Field(default=None, alias="schema")
 
 
+class FunctionalDependency(_Strict):
+    """determinant -> dependent within one entity (normalization analysis: docs/normalization.md)."""
+
+    entity: Identifier
+    determinant: list[Identifier] = Field(min_length=1)
+    dependent: list[Identifier] = Field(min_length=1)
+    description: str | None = None
+
+
 class DataModel(_Strict):
     entities: list[Entity] = Field(min_length=1)
     enums: list[EnumDefinition] = Field(default_factory=list)
@@ -364,6 +373,7 @@ class DataModel(_Strict):
     business_rules: list[BusinessRule] = Field(default_factory=list)
     constraints: list[Constraint] = Field(default_factory=list)
     indexes: list[IndexRequirement] = Field(default_factory=list)
+    functional_dependencies: list[FunctionalDependency] = Field(default_factory=list)
 
 
 class DataVolume(_Strict):
@@ -438,6 +448,7 @@ class Conventions(_Strict):
     security: bool = True  # roles, grants, row-level security, masking, audit
     comments: bool = True  # every table and column the input left undocumented gets a comment
     strict_expressions: bool = True  # checks call allow-listed immutable functions only; off: any expression
+    patterns: bool = True  # task.requirements matched to domain patterns that add what the input lacks
 
     @model_validator(mode="before")
     @classmethod

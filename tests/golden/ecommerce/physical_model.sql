@@ -75,6 +75,16 @@ BEGIN
 END;
 $function$;
 
+CREATE FUNCTION fn_refresh_materialized_views() RETURNS void
+    LANGUAGE plpgsql VOLATILE
+AS $function$
+BEGIN
+    REFRESH MATERIALIZED VIEW CONCURRENTLY public.product_rating_summary;
+    REFRESH MATERIALIZED VIEW CONCURRENTLY public.daily_order_summary;
+    REFRESH MATERIALIZED VIEW CONCURRENTLY public.product_variant_sales_summary;
+END;
+$function$;
+
 CREATE FUNCTION fn_create_monthly_partitions(p_table regclass, p_from date, p_to date) RETURNS integer
     LANGUAGE plpgsql VOLATILE
 AS $function$
@@ -112,14 +122,20 @@ DECLARE
     v_table text := (SELECT relname FROM pg_class WHERE oid = coalesce(pg_partition_root(TG_RELID), TG_RELID));
     v_redacted text[] := CASE v_table
         WHEN 'users' THEN ARRAY['email', 'password_hash']::text[]
+        WHEN 'vendors' THEN ARRAY['contact_email']::text[]
         ELSE ARRAY[]::text[]
     END;
     v_key text[] := CASE v_table
         WHEN 'users' THEN ARRAY['id']::text[]
         WHEN 'products' THEN ARRAY['id']::text[]
-        WHEN 'orders' THEN ARRAY['id', 'created_at']::text[]
-        WHEN 'categories' THEN ARRAY['id']::text[]
+        WHEN 'orders' THEN ARRAY['id']::text[]
         WHEN 'vendors' THEN ARRAY['id']::text[]
+        WHEN 'product_variants' THEN ARRAY['id']::text[]
+        WHEN 'inventory_levels' THEN ARRAY['id']::text[]
+        WHEN 'order_items' THEN ARRAY['id']::text[]
+        WHEN 'reviews' THEN ARRAY['id']::text[]
+        WHEN 'payments' THEN ARRAY['id']::text[]
+        WHEN 'categories' THEN ARRAY['id']::text[]
         ELSE ARRAY[]::text[]
     END;
     v_old jsonb;
@@ -194,13 +210,60 @@ CREATE TABLE orders (
     updated_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP,
     created_by uuid,
     updated_by uuid,
-    CONSTRAINT pk_orders_id_created_at PRIMARY KEY (id, created_at),
+    CONSTRAINT pk_orders_id PRIMARY KEY (id),
     CONSTRAINT chk_orders_status CHECK (status IN ('pending', 'paid', 'processing', 'shipped', 'delivered', 'cancelled', 'refunded')),
     CONSTRAINT chk_orders_total_non_negative CHECK (total >= 0),
     CONSTRAINT fk_orders_user_id FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE RESTRICT,
     CONSTRAINT fk_orders_created_by FOREIGN KEY (created_by) REFERENCES users (id) ON DELETE SET NULL,
     CONSTRAINT fk_orders_updated_by FOREIGN KEY (updated_by) REFERENCES users (id) ON DELETE SET NULL
-) PARTITION BY RANGE (created_at);
+);
+
+CREATE TABLE vendors (
+    id uuid NOT NULL DEFAULT gen_random_uuid(),
+    name varchar(200) NOT NULL,
+    slug varchar(200) NOT NULL,
+    contact_email varchar(254),
+    status text NOT NULL DEFAULT 'pending',
+    commission_rate numeric(5, 4) NOT NULL DEFAULT 0,
+    created_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    created_by uuid,
+    updated_by uuid,
+    deleted_at timestamptz,
+    CONSTRAINT pk_vendors_id PRIMARY KEY (id),
+    CONSTRAINT uq_vendors_slug UNIQUE (slug),
+    CONSTRAINT chk_vendors_name_not_blank CHECK (length(btrim(name)) > 0),
+    CONSTRAINT chk_vendors_slug_format CHECK (slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'),
+    CONSTRAINT chk_vendors_contact_email_format CHECK (contact_email ~* '^[^@[:space:]]+@[^@[:space:]]+[.][^@[:space:]]+$'),
+    CONSTRAINT chk_vendors_status CHECK (status IN ('pending', 'active', 'suspended', 'closed')),
+    CONSTRAINT chk_vendors_commission_rate_rule CHECK (commission_rate >= 0 AND commission_rate <= 1),
+    CONSTRAINT fk_vendors_created_by FOREIGN KEY (created_by) REFERENCES users (id) ON DELETE SET NULL,
+    CONSTRAINT fk_vendors_updated_by FOREIGN KEY (updated_by) REFERENCES users (id) ON DELETE SET NULL
+);
+
+CREATE TABLE payments (
+    id uuid NOT NULL DEFAULT gen_random_uuid(),
+    order_id uuid NOT NULL,
+    amount numeric(12, 2) NOT NULL,
+    currency varchar(3) NOT NULL DEFAULT 'USD',
+    status text NOT NULL DEFAULT 'pending',
+    provider varchar(50),
+    provider_reference varchar(255),
+    paid_at timestamptz,
+    created_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    created_by uuid,
+    updated_by uuid,
+    CONSTRAINT pk_payments_id PRIMARY KEY (id),
+    CONSTRAINT uq_payments_provider_provider_reference UNIQUE (provider, provider_reference),
+    CONSTRAINT chk_payments_amount_non_negative CHECK (amount >= 0),
+    CONSTRAINT chk_payments_currency_iso CHECK (currency ~ '^[A-Z]{3}$'),
+    CONSTRAINT chk_payments_status CHECK (status IN ('pending', 'authorized', 'captured', 'failed', 'refunded')),
+    CONSTRAINT chk_payments_amount_rule CHECK (amount > 0),
+    CONSTRAINT fk_payments_order_id FOREIGN KEY (order_id) REFERENCES orders (id) ON DELETE RESTRICT,
+    CONSTRAINT fk_payments_created_by FOREIGN KEY (created_by) REFERENCES users (id) ON DELETE SET NULL,
+    CONSTRAINT fk_payments_updated_by FOREIGN KEY (updated_by) REFERENCES users (id) ON DELETE SET NULL
+);
 
 CREATE TABLE categories (
     id uuid NOT NULL DEFAULT gen_random_uuid(),
@@ -210,20 +273,6 @@ CREATE TABLE categories (
     CONSTRAINT pk_categories_id PRIMARY KEY (id),
     CONSTRAINT uq_categories_name UNIQUE (name),
     CONSTRAINT chk_categories_name_not_blank CHECK (length(btrim(name)) > 0)
-);
-
-CREATE TABLE vendors (
-    id uuid NOT NULL DEFAULT gen_random_uuid(),
-    name varchar(200) NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    updated_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    created_by uuid,
-    updated_by uuid,
-    deleted_at timestamptz,
-    CONSTRAINT pk_vendors_id PRIMARY KEY (id),
-    CONSTRAINT chk_vendors_name_not_blank CHECK (length(btrim(name)) > 0),
-    CONSTRAINT fk_vendors_created_by FOREIGN KEY (created_by) REFERENCES users (id) ON DELETE SET NULL,
-    CONSTRAINT fk_vendors_updated_by FOREIGN KEY (updated_by) REFERENCES users (id) ON DELETE SET NULL
 );
 
 CREATE TABLE products (
@@ -247,6 +296,85 @@ CREATE TABLE products (
     CONSTRAINT fk_products_updated_by FOREIGN KEY (updated_by) REFERENCES users (id) ON DELETE SET NULL
 );
 
+CREATE TABLE product_variants (
+    id uuid NOT NULL DEFAULT gen_random_uuid(),
+    product_id uuid NOT NULL,
+    sku varchar(64) NOT NULL,
+    name varchar(200) NOT NULL,
+    price_override numeric(12, 2),
+    options jsonb NOT NULL DEFAULT '{}'::jsonb,
+    created_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    created_by uuid,
+    updated_by uuid,
+    deleted_at timestamptz,
+    CONSTRAINT pk_product_variants_id PRIMARY KEY (id),
+    CONSTRAINT uq_product_variants_sku UNIQUE (sku),
+    CONSTRAINT chk_product_variants_name_not_blank CHECK (length(btrim(name)) > 0),
+    CONSTRAINT fk_product_variants_product_id FOREIGN KEY (product_id) REFERENCES products (id) ON DELETE RESTRICT,
+    CONSTRAINT fk_product_variants_created_by FOREIGN KEY (created_by) REFERENCES users (id) ON DELETE SET NULL,
+    CONSTRAINT fk_product_variants_updated_by FOREIGN KEY (updated_by) REFERENCES users (id) ON DELETE SET NULL
+);
+
+CREATE TABLE inventory_levels (
+    id uuid NOT NULL DEFAULT gen_random_uuid(),
+    product_variant_id uuid NOT NULL,
+    quantity_available integer NOT NULL DEFAULT 0,
+    quantity_reserved integer NOT NULL DEFAULT 0,
+    reorder_level integer NOT NULL DEFAULT 0,
+    created_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    created_by uuid,
+    updated_by uuid,
+    deleted_at timestamptz,
+    CONSTRAINT pk_inventory_levels_id PRIMARY KEY (id),
+    CONSTRAINT uq_inventory_levels_product_variant_id UNIQUE (product_variant_id),
+    CONSTRAINT chk_inventory_levels_quantity_available_non_negative CHECK (quantity_available >= 0),
+    CONSTRAINT chk_inventory_levels_quantity_reserved_non_negative CHECK (quantity_reserved >= 0),
+    CONSTRAINT chk_inventory_levels_reorder_level_non_negative CHECK (reorder_level >= 0),
+    CONSTRAINT fk_inventory_levels_product_variant_id FOREIGN KEY (product_variant_id) REFERENCES product_variants (id) ON DELETE RESTRICT,
+    CONSTRAINT fk_inventory_levels_created_by FOREIGN KEY (created_by) REFERENCES users (id) ON DELETE SET NULL,
+    CONSTRAINT fk_inventory_levels_updated_by FOREIGN KEY (updated_by) REFERENCES users (id) ON DELETE SET NULL
+);
+
+CREATE TABLE order_items (
+    id uuid NOT NULL DEFAULT gen_random_uuid(),
+    order_id uuid NOT NULL,
+    product_variant_id uuid NOT NULL,
+    quantity integer NOT NULL DEFAULT 1,
+    unit_price numeric(12, 2) NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT pk_order_items_id PRIMARY KEY (id),
+    CONSTRAINT uq_order_items_order_id_product_variant_id UNIQUE (order_id, product_variant_id),
+    CONSTRAINT chk_order_items_quantity_non_negative CHECK (quantity >= 0),
+    CONSTRAINT chk_order_items_unit_price_non_negative CHECK (unit_price >= 0),
+    CONSTRAINT chk_order_items_quantity_rule CHECK (quantity > 0),
+    CONSTRAINT fk_order_items_order_id FOREIGN KEY (order_id) REFERENCES orders (id) ON DELETE RESTRICT,
+    CONSTRAINT fk_order_items_product_variant_id FOREIGN KEY (product_variant_id) REFERENCES product_variants (id) ON DELETE RESTRICT
+);
+
+CREATE TABLE reviews (
+    id uuid NOT NULL DEFAULT gen_random_uuid(),
+    product_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    rating smallint NOT NULL,
+    title varchar(200),
+    body text,
+    created_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    created_by uuid,
+    updated_by uuid,
+    CONSTRAINT pk_reviews_id PRIMARY KEY (id),
+    CONSTRAINT uq_reviews_product_id_user_id UNIQUE (product_id, user_id),
+    CONSTRAINT chk_reviews_rating_range CHECK (rating BETWEEN 1 AND 5),
+    CONSTRAINT chk_reviews_title_not_blank CHECK (length(btrim(title)) > 0),
+    CONSTRAINT fk_reviews_product_id FOREIGN KEY (product_id) REFERENCES products (id) ON DELETE RESTRICT,
+    CONSTRAINT fk_reviews_user_id FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE RESTRICT,
+    CONSTRAINT fk_reviews_created_by FOREIGN KEY (created_by) REFERENCES users (id) ON DELETE SET NULL,
+    CONSTRAINT fk_reviews_updated_by FOREIGN KEY (updated_by) REFERENCES users (id) ON DELETE SET NULL
+);
+
 CREATE TABLE audit_log (
     id uuid NOT NULL DEFAULT gen_random_uuid(),
     occurred_at timestamptz NOT NULL DEFAULT clock_timestamp(),
@@ -262,10 +390,6 @@ CREATE TABLE audit_log (
     CONSTRAINT pk_audit_log_id_occurred_at PRIMARY KEY (id, occurred_at),
     CONSTRAINT chk_audit_log_operation CHECK (operation IN ('INSERT', 'UPDATE', 'DELETE'))
 ) PARTITION BY RANGE (occurred_at);
-
-CREATE TABLE orders_default PARTITION OF orders DEFAULT;
-
-SELECT fn_create_monthly_partitions('orders'::regclass, (date_trunc('month', CURRENT_DATE) - interval '1 month')::date, (date_trunc('month', CURRENT_DATE) + interval '4 months')::date);
 
 CREATE TABLE audit_log_default PARTITION OF audit_log DEFAULT;
 
@@ -292,6 +416,13 @@ CREATE INDEX idx_vendors_created_by ON vendors (created_by);
 CREATE INDEX idx_vendors_updated_by ON vendors (updated_by);
 
 CREATE INDEX idx_products_category_id_created_at ON products (category_id, created_at);
+CREATE INDEX idx_payments_order_id ON payments (order_id);
+
+CREATE INDEX idx_payments_created_by ON payments (created_by);
+
+CREATE INDEX idx_payments_updated_by ON payments (updated_by);
+
+CREATE INDEX idx_products_category_id ON products (category_id);
 
 CREATE INDEX idx_products_vendor_id_created_at ON products (vendor_id, created_at);
 
@@ -300,6 +431,26 @@ CREATE INDEX idx_products_created_at ON products (created_at);
 CREATE INDEX idx_products_created_by ON products (created_by);
 
 CREATE INDEX idx_products_updated_by ON products (updated_by);
+
+CREATE INDEX idx_product_variants_product_id ON product_variants (product_id);
+
+CREATE INDEX idx_product_variants_created_by ON product_variants (created_by);
+
+CREATE INDEX idx_product_variants_updated_by ON product_variants (updated_by);
+
+CREATE INDEX idx_inventory_levels_quantity_available ON inventory_levels (quantity_available) WHERE quantity_available <= reorder_level;
+
+CREATE INDEX idx_inventory_levels_created_by ON inventory_levels (created_by);
+
+CREATE INDEX idx_inventory_levels_updated_by ON inventory_levels (updated_by);
+
+CREATE INDEX idx_order_items_product_variant_id ON order_items (product_variant_id);
+
+CREATE INDEX idx_reviews_user_id ON reviews (user_id);
+
+CREATE INDEX idx_reviews_created_by ON reviews (created_by);
+
+CREATE INDEX idx_reviews_updated_by ON reviews (updated_by);
 
 CREATE INDEX idx_audit_log_table_name_occurred_at ON audit_log (table_name, occurred_at);
 
@@ -314,13 +465,42 @@ FROM products
 WHERE deleted_at IS NULL;
 
 CREATE VIEW vw_active_vendors AS
-SELECT id, name, created_at, updated_at, created_by, updated_by
+SELECT id, name, slug, contact_email, status, commission_rate, created_at, updated_at, created_by, updated_by
 FROM vendors
 WHERE deleted_at IS NULL;
+
+CREATE VIEW vw_active_product_variants AS
+SELECT id, product_id, sku, name, price_override, options, created_at, updated_at, created_by, updated_by
+FROM product_variants
+WHERE deleted_at IS NULL;
+
+CREATE VIEW vw_active_inventory_levels AS
+SELECT id, product_variant_id, quantity_available, quantity_reserved, reorder_level, created_at, updated_at, created_by, updated_by
+FROM inventory_levels
+WHERE deleted_at IS NULL;
+
+CREATE MATERIALIZED VIEW product_rating_summary AS
+SELECT r.product_id, count(*) AS review_count, round(avg(r.rating), 2) AS average_rating FROM reviews AS r GROUP BY r.product_id;
+
+CREATE UNIQUE INDEX uq_product_rating_summary_product_id ON product_rating_summary (product_id);
+
+CREATE MATERIALIZED VIEW daily_order_summary AS
+SELECT CAST(pg_catalog.timezone('UTC', o.created_at) AS date) AS order_day, count(*) AS order_count, sum(o.total) AS revenue FROM orders AS o GROUP BY CAST(pg_catalog.timezone('UTC', o.created_at) AS date);
+
+CREATE UNIQUE INDEX uq_daily_order_summary_order_day ON daily_order_summary (order_day);
+
+CREATE MATERIALIZED VIEW product_variant_sales_summary AS
+SELECT l.product_variant_id, sum(l.quantity) AS units_sold, sum(l.quantity * l.unit_price) AS revenue FROM order_items AS l GROUP BY l.product_variant_id;
+
+CREATE UNIQUE INDEX uq_product_variant_sales_summary_product_variant_id ON product_variant_sales_summary (product_variant_id);
 
 CREATE VIEW vw_masked_users AS
 SELECT id, left(email::text, 1) || '***@' || split_part(email::text, '@', 2) AS email, profile, preferences, created_at, updated_at, created_by, updated_by, deleted_at
 FROM users;
+
+CREATE VIEW vw_masked_vendors AS
+SELECT id, name, slug, left(contact_email::text, 1) || '***@' || split_part(contact_email::text, '@', 2) AS contact_email, status, commission_rate, created_at, updated_at, created_by, updated_by, deleted_at
+FROM vendors;
 
 CREATE TRIGGER trg_users_updated_at BEFORE UPDATE ON users
     FOR EACH ROW EXECUTE FUNCTION fn_update_timestamp();
@@ -334,16 +514,22 @@ CREATE TRIGGER trg_orders_updated_at BEFORE UPDATE ON orders
 CREATE TRIGGER trg_orders_audit AFTER INSERT OR UPDATE OR DELETE ON orders
     FOR EACH ROW EXECUTE FUNCTION fn_audit_row();
 
-CREATE TRIGGER trg_categories_updated_at BEFORE UPDATE ON categories
-    FOR EACH ROW EXECUTE FUNCTION fn_update_timestamp();
-
-CREATE TRIGGER trg_categories_audit AFTER INSERT OR UPDATE OR DELETE ON categories
-    FOR EACH ROW EXECUTE FUNCTION fn_audit_row();
-
 CREATE TRIGGER trg_vendors_updated_at BEFORE UPDATE ON vendors
     FOR EACH ROW EXECUTE FUNCTION fn_update_timestamp();
 
 CREATE TRIGGER trg_vendors_audit AFTER INSERT OR UPDATE OR DELETE ON vendors
+    FOR EACH ROW EXECUTE FUNCTION fn_audit_row();
+
+CREATE TRIGGER trg_payments_updated_at BEFORE UPDATE ON payments
+    FOR EACH ROW EXECUTE FUNCTION fn_update_timestamp();
+
+CREATE TRIGGER trg_payments_audit AFTER INSERT OR UPDATE OR DELETE ON payments
+    FOR EACH ROW EXECUTE FUNCTION fn_audit_row();
+
+CREATE TRIGGER trg_categories_updated_at BEFORE UPDATE ON categories
+    FOR EACH ROW EXECUTE FUNCTION fn_update_timestamp();
+
+CREATE TRIGGER trg_categories_audit AFTER INSERT OR UPDATE OR DELETE ON categories
     FOR EACH ROW EXECUTE FUNCTION fn_audit_row();
 
 CREATE TRIGGER trg_products_updated_at BEFORE UPDATE ON products
@@ -352,7 +538,33 @@ CREATE TRIGGER trg_products_updated_at BEFORE UPDATE ON products
 CREATE TRIGGER trg_products_audit AFTER INSERT OR UPDATE OR DELETE ON products
     FOR EACH ROW EXECUTE FUNCTION fn_audit_row();
 
+CREATE TRIGGER trg_product_variants_updated_at BEFORE UPDATE ON product_variants
+    FOR EACH ROW EXECUTE FUNCTION fn_update_timestamp();
+
+CREATE TRIGGER trg_product_variants_audit AFTER INSERT OR UPDATE OR DELETE ON product_variants
+    FOR EACH ROW EXECUTE FUNCTION fn_audit_row();
+
+CREATE TRIGGER trg_inventory_levels_updated_at BEFORE UPDATE ON inventory_levels
+    FOR EACH ROW EXECUTE FUNCTION fn_update_timestamp();
+
+CREATE TRIGGER trg_inventory_levels_audit AFTER INSERT OR UPDATE OR DELETE ON inventory_levels
+    FOR EACH ROW EXECUTE FUNCTION fn_audit_row();
+
+CREATE TRIGGER trg_order_items_updated_at BEFORE UPDATE ON order_items
+    FOR EACH ROW EXECUTE FUNCTION fn_update_timestamp();
+
+CREATE TRIGGER trg_order_items_audit AFTER INSERT OR UPDATE OR DELETE ON order_items
+    FOR EACH ROW EXECUTE FUNCTION fn_audit_row();
+
+CREATE TRIGGER trg_reviews_updated_at BEFORE UPDATE ON reviews
+    FOR EACH ROW EXECUTE FUNCTION fn_update_timestamp();
+
+CREATE TRIGGER trg_reviews_audit AFTER INSERT OR UPDATE OR DELETE ON reviews
+    FOR EACH ROW EXECUTE FUNCTION fn_audit_row();
+
 COMMENT ON FUNCTION fn_update_timestamp() IS 'Sets updated_at to the current time on every UPDATE';
+
+COMMENT ON FUNCTION fn_refresh_materialized_views() IS 'Refreshes the reporting materialized views without blocking their readers (schedule it)';
 
 COMMENT ON FUNCTION fn_create_monthly_partitions(p_table regclass, p_from date, p_to date) IS 'Creates the monthly partitions of p_table from p_from to p_to (idempotent); schedule it monthly, e.g. SELECT fn_create_monthly_partitions(''orders'', CURRENT_DATE, CURRENT_DATE + 93)';
 
@@ -424,21 +636,19 @@ COMMENT ON COLUMN orders.created_by IS 'The user who created the row';
 
 COMMENT ON COLUMN orders.updated_by IS 'The user who last changed the row';
 
-COMMENT ON TABLE categories IS 'Allowed values of products.category';
-
-COMMENT ON COLUMN categories.id IS 'Primary key';
-
-COMMENT ON COLUMN categories.name IS 'The value';
-
-COMMENT ON COLUMN categories.created_at IS 'When the row was created';
-
-COMMENT ON COLUMN categories.updated_at IS 'When the row was last changed';
-
-COMMENT ON TABLE vendors IS 'Created because products.vendor_id refers to it';
+COMMENT ON TABLE vendors IS 'A seller on the marketplace; each product belongs to one vendor';
 
 COMMENT ON COLUMN vendors.id IS 'Primary key';
 
-COMMENT ON COLUMN vendors.name IS 'Display name';
+COMMENT ON COLUMN vendors.name IS 'Name';
+
+COMMENT ON COLUMN vendors.slug IS 'Slug';
+
+COMMENT ON COLUMN vendors.contact_email IS 'Contact email';
+
+COMMENT ON COLUMN vendors.status IS 'Status';
+
+COMMENT ON COLUMN vendors.commission_rate IS 'Commission rate';
 
 COMMENT ON COLUMN vendors.created_at IS 'When the row was created';
 
@@ -449,6 +659,128 @@ COMMENT ON COLUMN vendors.created_by IS 'The user who created the row';
 COMMENT ON COLUMN vendors.updated_by IS 'The user who last changed the row';
 
 COMMENT ON COLUMN vendors.deleted_at IS 'When the row was soft-deleted (NULL: live)';
+
+COMMENT ON TABLE product_variants IS 'One sellable version of a product (size, colour, pack), with its own SKU';
+
+COMMENT ON COLUMN product_variants.id IS 'Primary key';
+
+COMMENT ON COLUMN product_variants.product_id IS 'References products';
+
+COMMENT ON COLUMN product_variants.sku IS 'Sku';
+
+COMMENT ON COLUMN product_variants.name IS 'Name';
+
+COMMENT ON COLUMN product_variants.price_override IS 'Price override';
+
+COMMENT ON COLUMN product_variants.options IS 'The variant''s option values, e.g. {"size": "M", "colour": "red"}';
+
+COMMENT ON COLUMN product_variants.created_at IS 'When the row was created';
+
+COMMENT ON COLUMN product_variants.updated_at IS 'When the row was last changed';
+
+COMMENT ON COLUMN product_variants.created_by IS 'The user who created the row';
+
+COMMENT ON COLUMN product_variants.updated_by IS 'The user who last changed the row';
+
+COMMENT ON COLUMN product_variants.deleted_at IS 'When the row was soft-deleted (NULL: live)';
+
+COMMENT ON TABLE inventory_levels IS 'Units of one stock item available to sell and reserved by open orders';
+
+COMMENT ON COLUMN inventory_levels.id IS 'Primary key';
+
+COMMENT ON COLUMN inventory_levels.product_variant_id IS 'References product_variants';
+
+COMMENT ON COLUMN inventory_levels.quantity_available IS 'Quantity available';
+
+COMMENT ON COLUMN inventory_levels.quantity_reserved IS 'Quantity reserved';
+
+COMMENT ON COLUMN inventory_levels.reorder_level IS 'Reorder level';
+
+COMMENT ON COLUMN inventory_levels.created_at IS 'When the row was created';
+
+COMMENT ON COLUMN inventory_levels.updated_at IS 'When the row was last changed';
+
+COMMENT ON COLUMN inventory_levels.created_by IS 'The user who created the row';
+
+COMMENT ON COLUMN inventory_levels.updated_by IS 'The user who last changed the row';
+
+COMMENT ON COLUMN inventory_levels.deleted_at IS 'When the row was soft-deleted (NULL: live)';
+
+COMMENT ON INDEX idx_inventory_levels_quantity_available IS 'the items to reorder, found without scanning the stock (a partial index on low stock)';
+
+COMMENT ON TABLE order_items IS 'One line of an order, priced at the time of purchase';
+
+COMMENT ON COLUMN order_items.id IS 'Primary key';
+
+COMMENT ON COLUMN order_items.order_id IS 'References orders';
+
+COMMENT ON COLUMN order_items.product_variant_id IS 'References product_variants';
+
+COMMENT ON COLUMN order_items.quantity IS 'Quantity';
+
+COMMENT ON COLUMN order_items.unit_price IS 'Unit price';
+
+COMMENT ON COLUMN order_items.created_at IS 'When the row was created';
+
+COMMENT ON COLUMN order_items.updated_at IS 'When the row was last changed';
+
+COMMENT ON TABLE reviews IS 'A customer''s review of a product, one per customer and product';
+
+COMMENT ON COLUMN reviews.id IS 'Primary key';
+
+COMMENT ON COLUMN reviews.product_id IS 'References products';
+
+COMMENT ON COLUMN reviews.user_id IS 'References users';
+
+COMMENT ON COLUMN reviews.rating IS 'Rating';
+
+COMMENT ON COLUMN reviews.title IS 'Title';
+
+COMMENT ON COLUMN reviews.body IS 'Body';
+
+COMMENT ON COLUMN reviews.created_at IS 'When the row was created';
+
+COMMENT ON COLUMN reviews.updated_at IS 'When the row was last changed';
+
+COMMENT ON COLUMN reviews.created_by IS 'The user who created the row';
+
+COMMENT ON COLUMN reviews.updated_by IS 'The user who last changed the row';
+
+COMMENT ON TABLE payments IS 'A payment attempt through the payment provider (no card data is stored)';
+
+COMMENT ON COLUMN payments.id IS 'Primary key';
+
+COMMENT ON COLUMN payments.order_id IS 'References orders';
+
+COMMENT ON COLUMN payments.amount IS 'Amount';
+
+COMMENT ON COLUMN payments.currency IS 'Currency';
+
+COMMENT ON COLUMN payments.status IS 'Status';
+
+COMMENT ON COLUMN payments.provider IS 'Provider';
+
+COMMENT ON COLUMN payments.provider_reference IS 'The provider''s payment id or token; never card data';
+
+COMMENT ON COLUMN payments.paid_at IS 'Paid at';
+
+COMMENT ON COLUMN payments.created_at IS 'When the row was created';
+
+COMMENT ON COLUMN payments.updated_at IS 'When the row was last changed';
+
+COMMENT ON COLUMN payments.created_by IS 'The user who created the row';
+
+COMMENT ON COLUMN payments.updated_by IS 'The user who last changed the row';
+
+COMMENT ON TABLE categories IS 'Allowed values of products.category';
+
+COMMENT ON COLUMN categories.id IS 'Primary key';
+
+COMMENT ON COLUMN categories.name IS 'The value';
+
+COMMENT ON COLUMN categories.created_at IS 'When the row was created';
+
+COMMENT ON COLUMN categories.updated_at IS 'When the row was last changed';
 
 COMMENT ON TABLE audit_log IS 'Append-only audit trail: who changed which row, when, and the old and new values (schemawright:ignore SW102 SW206 - one log, not a collection of entities; rows are never updated and occurred_at records when each was written)';
 
@@ -482,11 +814,35 @@ COMMENT ON VIEW vw_active_products IS 'Live (not soft-deleted) rows of products'
 
 COMMENT ON VIEW vw_active_vendors IS 'Live (not soft-deleted) rows of vendors';
 
+COMMENT ON VIEW vw_active_product_variants IS 'Live (not soft-deleted) rows of product_variants';
+
+COMMENT ON VIEW vw_active_inventory_levels IS 'Live (not soft-deleted) rows of inventory_levels';
+
+COMMENT ON MATERIALIZED VIEW product_rating_summary IS 'Number of reviews and average rating per product (REFRESH MATERIALIZED VIEW CONCURRENTLY)';
+
+COMMENT ON MATERIALIZED VIEW daily_order_summary IS 'Orders and revenue per day (UTC), for reports and dashboards';
+
+COMMENT ON MATERIALIZED VIEW product_variant_sales_summary IS 'Units sold and revenue per item';
+
 COMMENT ON VIEW vw_masked_users IS 'users with personal data masked and secrets left out (for the read-only role)';
+
+COMMENT ON VIEW vw_masked_vendors IS 'vendors with personal data masked and secrets left out (for the read-only role)';
 
 ALTER TABLE orders ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE orders FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE order_items ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE order_items FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE reviews ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE reviews FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE payments ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE payments FORCE ROW LEVEL SECURITY;
 
 CREATE POLICY pol_orders_owner ON orders
     USING (user_id = NULLIF(current_setting('app.current_user_id', true), '')::uuid)
@@ -499,6 +855,42 @@ CREATE POLICY pol_orders_admin ON orders TO ecommerce_platform_admin
     WITH CHECK (true);
 
 COMMENT ON POLICY pol_orders_admin ON orders IS 'ecommerce_platform_admin sees and changes every row (declared bypass)';
+
+CREATE POLICY pol_reviews_owner ON reviews
+    USING (user_id = NULLIF(current_setting('app.current_user_id', true), '')::uuid)
+    WITH CHECK (user_id = NULLIF(current_setting('app.current_user_id', true), '')::uuid);
+
+COMMENT ON POLICY pol_reviews_owner ON reviews IS 'Every role sees and writes only rows whose user_id is app.current_user_id';
+
+CREATE POLICY pol_reviews_admin ON reviews TO ecommerce_platform_admin
+    USING (true)
+    WITH CHECK (true);
+
+COMMENT ON POLICY pol_reviews_admin ON reviews IS 'ecommerce_platform_admin sees and changes every row (declared bypass)';
+
+CREATE POLICY pol_order_items_parent ON order_items
+    USING (EXISTS (SELECT 1 FROM orders AS parent_row WHERE parent_row.id = order_items.order_id))
+    WITH CHECK (EXISTS (SELECT 1 FROM orders AS parent_row WHERE parent_row.id = order_items.order_id));
+
+COMMENT ON POLICY pol_order_items_parent ON order_items IS 'Every role sees and writes only rows whose orders row is visible';
+
+CREATE POLICY pol_order_items_admin ON order_items TO ecommerce_platform_admin
+    USING (true)
+    WITH CHECK (true);
+
+COMMENT ON POLICY pol_order_items_admin ON order_items IS 'ecommerce_platform_admin sees and changes every row (declared bypass)';
+
+CREATE POLICY pol_payments_parent ON payments
+    USING (EXISTS (SELECT 1 FROM orders AS parent_row WHERE parent_row.id = payments.order_id))
+    WITH CHECK (EXISTS (SELECT 1 FROM orders AS parent_row WHERE parent_row.id = payments.order_id));
+
+COMMENT ON POLICY pol_payments_parent ON payments IS 'Every role sees and writes only rows whose orders row is visible';
+
+CREATE POLICY pol_payments_admin ON payments TO ecommerce_platform_admin
+    USING (true)
+    WITH CHECK (true);
+
+COMMENT ON POLICY pol_payments_admin ON payments IS 'ecommerce_platform_admin sees and changes every row (declared bypass)';
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE users TO ecommerce_platform_readwrite;
 
@@ -516,17 +908,45 @@ GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON TABLE orders TO ecommerce_plat
 
 GRANT SELECT ON TABLE orders TO ecommerce_platform_readonly;
 
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE vendors TO ecommerce_platform_readwrite;
+
+GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON TABLE vendors TO ecommerce_platform_admin;
+
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE product_variants TO ecommerce_platform_readwrite;
+
+GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON TABLE product_variants TO ecommerce_platform_admin;
+
+GRANT SELECT ON TABLE product_variants TO ecommerce_platform_readonly;
+
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE inventory_levels TO ecommerce_platform_readwrite;
+
+GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON TABLE inventory_levels TO ecommerce_platform_admin;
+
+GRANT SELECT ON TABLE inventory_levels TO ecommerce_platform_readonly;
+
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE order_items TO ecommerce_platform_readwrite;
+
+GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON TABLE order_items TO ecommerce_platform_admin;
+
+GRANT SELECT ON TABLE order_items TO ecommerce_platform_readonly;
+
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE reviews TO ecommerce_platform_readwrite;
+
+GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON TABLE reviews TO ecommerce_platform_admin;
+
+GRANT SELECT ON TABLE reviews TO ecommerce_platform_readonly;
+
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE payments TO ecommerce_platform_readwrite;
+
+GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON TABLE payments TO ecommerce_platform_admin;
+
+GRANT SELECT ON TABLE payments TO ecommerce_platform_readonly;
+
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE categories TO ecommerce_platform_readwrite;
 
 GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON TABLE categories TO ecommerce_platform_admin;
 
 GRANT SELECT ON TABLE categories TO ecommerce_platform_readonly;
-
-GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE vendors TO ecommerce_platform_readwrite;
-
-GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON TABLE vendors TO ecommerce_platform_admin;
-
-GRANT SELECT ON TABLE vendors TO ecommerce_platform_readonly;
 
 GRANT SELECT ON TABLE audit_log TO ecommerce_platform_admin;
 
@@ -544,15 +964,49 @@ GRANT SELECT ON TABLE vw_active_vendors TO ecommerce_platform_readwrite;
 
 GRANT SELECT ON TABLE vw_active_vendors TO ecommerce_platform_admin;
 
-GRANT SELECT ON TABLE vw_active_vendors TO ecommerce_platform_readonly;
+GRANT SELECT ON TABLE vw_active_product_variants TO ecommerce_platform_readwrite;
+
+GRANT SELECT ON TABLE vw_active_product_variants TO ecommerce_platform_admin;
+
+GRANT SELECT ON TABLE vw_active_product_variants TO ecommerce_platform_readonly;
+
+GRANT SELECT ON TABLE vw_active_inventory_levels TO ecommerce_platform_readwrite;
+
+GRANT SELECT ON TABLE vw_active_inventory_levels TO ecommerce_platform_admin;
+
+GRANT SELECT ON TABLE vw_active_inventory_levels TO ecommerce_platform_readonly;
+
+GRANT SELECT ON TABLE product_rating_summary TO ecommerce_platform_readwrite;
+
+GRANT SELECT ON TABLE product_rating_summary TO ecommerce_platform_admin;
+
+GRANT SELECT ON TABLE product_rating_summary TO ecommerce_platform_readonly;
+
+GRANT SELECT ON TABLE daily_order_summary TO ecommerce_platform_readwrite;
+
+GRANT SELECT ON TABLE daily_order_summary TO ecommerce_platform_admin;
+
+GRANT SELECT ON TABLE daily_order_summary TO ecommerce_platform_readonly;
+
+GRANT SELECT ON TABLE product_variant_sales_summary TO ecommerce_platform_readwrite;
+
+GRANT SELECT ON TABLE product_variant_sales_summary TO ecommerce_platform_admin;
+
+GRANT SELECT ON TABLE product_variant_sales_summary TO ecommerce_platform_readonly;
 
 GRANT SELECT ON TABLE vw_masked_users TO ecommerce_platform_readonly;
 
 GRANT SELECT ON TABLE vw_masked_users TO ecommerce_platform_admin;
 
+GRANT SELECT ON TABLE vw_masked_vendors TO ecommerce_platform_readonly;
+
+GRANT SELECT ON TABLE vw_masked_vendors TO ecommerce_platform_admin;
+
 GRANT EXECUTE ON FUNCTION fn_erase_user(p_id uuid) TO ecommerce_platform_admin;
 
 REVOKE ALL ON FUNCTION fn_update_timestamp() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION fn_refresh_materialized_views() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION fn_create_monthly_partitions(p_table regclass, p_from date, p_to date) FROM PUBLIC;
 
