@@ -17,7 +17,7 @@ stays cheap.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,6 +49,9 @@ class DesignResult:
     artifacts: list[Artifact]
     counts: dict[str, int]
     out_dir: Path | None = None
+    dialect: str = "postgresql"
+    degradations: list = field(default_factory=list)  # dialects.base.Degradation (other targets only)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # outputs not written for the target
 
 
 def design_schema(spec_path: str | Path) -> tuple[TaskInput, Schema]:
@@ -56,23 +59,61 @@ def design_schema(spec_path: str | Path) -> tuple[TaskInput, Schema]:
     return design_task_input(spec_path)
 
 
-def design_project(spec_path: str | Path, out_dir: str | Path | None = None, *, force: bool = False) -> DesignResult:
-    """Design from a task input and, with ``out_dir``, write the project folder atomically."""
+def design_project(spec_path: str | Path, out_dir: str | Path | None = None, *, force: bool = False,
+                   dialect: str | None = None) -> DesignResult:
+    """Design from a task input and, with ``out_dir``, write the project folder atomically. ``dialect``
+    (postgresql, mysql/mariadb, sqlite; default: the input's ``project.database_type``) picks the target:
+    the design is made for PostgreSQL and adapted, with every loss reported (``degradations``)."""
+    from schemawright.dialects import get_dialect
+
     timings: dict[str, float] = {}
     start = time.perf_counter()
     spec, smap = load_task_input(spec_path)
+    target = _target(dialect, spec, smap)
     schema = design(spec, smap)
     timings["design"] = time.perf_counter() - start
     start = time.perf_counter()
-    artifacts = render_all(schema, timings=timings)
+    degradations: list = []
+    if target != "postgresql":
+        schema, degradations = get_dialect(target).adapt(schema)
+    artifacts = render_all(schema, timings=timings, dialect=target, degradations=degradations)
     timings["render"] = time.perf_counter() - start
     start = time.perf_counter()
-    preflight.check(schema, artifacts, smap)  # nothing the server rejects is written
+    if target == "postgresql":
+        preflight.check(schema, artifacts, smap)  # nothing the server rejects is written
+    elif target == "sqlite":
+        preflight.check_sqlite(artifacts)  # applied to an in-memory database
     timings["preflight"] = time.perf_counter() - start
-    result = DesignResult(spec=spec, schema=schema, artifacts=artifacts, counts=schema_counts(schema))
+    result = DesignResult(spec=spec, schema=schema, artifacts=artifacts, counts=schema_counts(schema),
+                          dialect=target, degradations=degradations)
+    if target != "postgresql":
+        from schemawright.render.dialect_report import skipped_outputs
+
+        result.skipped = skipped_outputs(artifacts)
     if out_dir is not None:
         result.out_dir = write_folder(artifacts, out_dir, force=force)
     return result
+
+
+def _target(dialect: str | None, spec: TaskInput, smap) -> str:
+    """The dialect to write: ``--dialect`` when given, else the input's ``project.database_type``."""
+    from schemawright.dialects import CHOICES, DATABASE_TYPES
+    from schemawright.errors import SpecError, SpecProblem
+
+    if dialect is not None:
+        name = {"mariadb": "mysql", "postgres": "postgresql"}.get(dialect.lower(), dialect.lower())
+        if name not in CHOICES:
+            raise SpecError(SpecProblem(message="unknown dialect", path="--dialect",
+                                        expected=", ".join(CHOICES) + " (or mariadb)", got=dialect))
+        return name
+    database_type = spec.project.database_type
+    name = DATABASE_TYPES.get(database_type)
+    if name is None:
+        raise SpecError(smap.problem(("project", "database_type"), f"database_type {database_type} is not "
+                                     "designed by schemawright (relational targets only)",
+                                     expected="postgresql, citus, mysql, mariadb or sqlite", got=database_type,
+                                     hint="pass --dialect to design for a relational database instead"))
+    return name
 
 
 def load_schema(source: str, *, dsn: str | None = None) -> Schema:

@@ -119,6 +119,9 @@ def design_cmd(
     spec: Annotated[Path, typer.Argument(help="Task input (JSON or YAML)")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write the project into")],
     force: Annotated[bool, typer.Option(help="Replace a non-empty folder not written by schemawright")] = False,
+    dialect: Annotated[Optional[str], typer.Option(
+        "--dialect", help="Target database: postgresql, mysql (MySQL 8 / MariaDB 10.11+) or sqlite; "
+                          "default: the input's project.database_type")] = None,
 ) -> None:
     """Design a schema from a task input and write the database/ project folder."""
     from rich.markup import escape
@@ -127,7 +130,7 @@ def design_cmd(
     from schemawright import api
 
     try:
-        result = api.design_project(spec, output, force=force)
+        result = api.design_project(spec, output, force=force, dialect=dialect)
     except SchemawrightError as exc:
         _fail(exc)
     table = Table(title=f"{escape(result.spec.project.name)}: designed", show_header=True)
@@ -138,6 +141,15 @@ def design_cmd(
     _out().print(table)
     _out().print(f"wrote {len(result.artifacts)} files to {escape(str(result.out_dir))}")
     err = _err()
+    if result.dialect != "postgresql":
+        err.print(f"[yellow]target {result.dialect}:[/] {len(result.degradations)} construct(s) degraded, "
+                  f"{len(result.skipped)} output(s) not written (docs/dialect.md)", highlight=False, soft_wrap=True)
+        for d in result.degradations:
+            err.print(f"[yellow]degraded:[/] {escape(d.kind)} {escape(d.name)}: {escape(d.why)}"
+                      + (f" -> {escape(d.replacement)}" if d.replacement else " -> left to the application"),
+                      highlight=False, soft_wrap=True)
+        for name, why in result.skipped:
+            err.print(f"[yellow]not written:[/] {escape(name)}: {escape(why)}", highlight=False, soft_wrap=True)
     for i in result.schema.inferences:
         if i.rule == "rule.not_understood":
             err.print(f"[yellow]warning:[/] business rule {escape(i.subject)} is NOT enforced: {escape(i.reason)}",

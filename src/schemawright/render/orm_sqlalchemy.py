@@ -359,6 +359,7 @@ def _index(ix: Index, names: dict[str, str]) -> str:
 
 class OrmSqlalchemy(Renderer):
     name = "orm_sqlalchemy"
+    skip_reason = "the SQLAlchemy models use PostgreSQL types (UUID, JSONB, TIMESTAMPTZ); generate them from the migrated database"
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
         return [Artifact(PATH, render_models(ctx.schema, ctx.schema.facts.project.name), "orm",
