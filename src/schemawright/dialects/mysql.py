@@ -102,6 +102,22 @@ class MySQL(ForeignDialect):
     def adapt(self, schema: Schema):
         s, out = super().adapt(schema)
         for t in s.tables:
+            # InnoDB refuses a CHECK on a column a foreign key action writes (SET NULL / CASCADE updates), and
+            # on an AUTO_INCREMENT column (errors 1901 / 3823)
+            written = {c for fk in t.foreign_keys for c in fk.columns
+                       if fk.on_delete in (FkAction.SET_NULL, FkAction.SET_DEFAULT)
+                       or fk.on_update in (FkAction.CASCADE, FkAction.SET_NULL, FkAction.SET_DEFAULT)}
+            written |= {c.name for c in t.columns if c.identity}
+            kept = []
+            for ck in t.checks:
+                hit = sorted(written & set(ck.columns))
+                if hit:
+                    out.append(Degradation("check", f"{t.name}.{ck.name}", f"CHECK ({ck.expression}): MySQL/MariaDB "
+                                           f"refuse a CHECK on {', '.join(hit)}, which a foreign key action or "
+                                           "AUTO_INCREMENT writes", "validate it in the application"))
+                else:
+                    kept.append(ck)
+            t.checks = kept
             for c in t.columns:
                 if c.comment and len(c.comment) > COMMENT_MAX["column"]:
                     out.append(Degradation("comment", f"{t.name}.{c.name}", "longer than MySQL's 1024 characters",

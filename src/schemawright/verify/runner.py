@@ -28,7 +28,7 @@ from schemawright.model.compare import differences
 from schemawright.model.schema import Schema
 from schemawright.analysis import confidence
 from schemawright.project.applier import apply_files
-from schemawright.project.layout import load_model, read_migrations
+from schemawright.project.layout import load_model, read_dialect, read_migrations
 from schemawright.verify import security
 from schemawright.verify.constraints import count_probes, run_probes
 from schemawright.verify.partitions import run_partition_checks
@@ -72,6 +72,12 @@ def verify_project(folder: str | Path, *, dsn: str | None = None, progress: Cons
     folder = Path(folder)
     if not folder.is_dir():
         raise VerifyError(f"{folder} is not a folder")
+    target = read_dialect(folder)["dialect"]
+    if target != "postgresql":  # MySQL/MariaDB or SQLite: verify/foreign.py
+        from schemawright.verify.foreign import verify_foreign
+
+        forward, undo = read_migrations(folder)
+        return _record(folder, verify_foreign(folder, load_model(folder), forward, undo, target, dsn))
     if dsn is not None:
         from schemawright.db.dsn import announce, check_dsn
 
@@ -87,6 +93,11 @@ def verify_project(folder: str | Path, *, dsn: str | None = None, progress: Cons
         report = _verify_on(folder, model, forward, undo, server, progress)
         if dsn is None:
             report.server = "private PostgreSQL cluster (deleted after the run)"
+    return _record(folder, report)
+
+
+def _record(folder: Path, report: VerifyReport) -> VerifyReport:
+    """Write verification.json and record the result in agent_output.json."""
     report.write(folder)
     data = report.to_dict()["summary"]
     try:
