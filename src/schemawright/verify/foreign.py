@@ -536,6 +536,7 @@ class Rows:
         filled = {c.name for c in t.columns if not c.nullable and c.default is None and not c.identity
                   and c.generated is None} | set(wanted)
         choice: dict[str, int] = {}
+        zeroed: set[tuple[str, ...]] = set()
         last = ""
         for _ in range(SEARCH_ATTEMPTS):
             row: dict = {}
@@ -562,6 +563,18 @@ class Rows:
                 filled.update(new)
                 continue
             movable = [n for n in names if n not in fk_cols] or list(names)
+            if kind == "check" and all(n in fk_cols for n in names) and len(names) > 1 \
+                    and not all((t.name, n) in self.fresh for n in names[1:]):
+                self.fresh.update((t.name, n) for n in names[1:])  # two references that must differ
+                continue
+            if kind == "check" and names not in zeroed:  # first: every number of the check 0 (sums, ranges)
+                zeroed.add(names)
+                for n in movable:
+                    col = t.column(n)
+                    if col is not None and col.type.is_numeric:
+                        choice[n] = self.candidates(t, col, serial).index(0) if 0 in self.candidates(t, col, serial) \
+                            else 0
+                continue
             # advance the choices of the blamed columns like an odometer
             for n in movable:
                 col = t.column(n)
@@ -698,9 +711,11 @@ def attacks(target: Target, model: Schema, dialect: str, add: Callable[[StepResu
                 changes = [{c: v} for c in cols for v in values[c]]
                 changes += [{a: va, b: vb} for a in cols for va in values[a] for b in cols if b != a
                             for vb in values[b]]
-                for tried, change in enumerate(changes[:CHECK_ATTEMPTS], 1):
+                # a CHECK with the same body (the designer may state one rule twice) may refuse the row first
+                same = [o.name for o in t.checks if str(o.expression) == str(ck.expression)]
+                for change in changes[:CHECK_ATTEMPTS]:
                     err = rows.attempt(t, {**row, **change})
-                    if err is not None and _names_constraint(err, ck.name):
+                    if err is not None and any(_names_constraint(err, name) for name in same):
                         return None
                 return f"no row breaking it was refused by it ({min(len(changes), CHECK_ATTEMPTS)} tried)"
 
@@ -718,10 +733,15 @@ def attacks(target: Target, model: Schema, dialect: str, add: Callable[[StepResu
                 if err is None:
                     return f"a duplicate of ({', '.join(cols)}) was accepted"
                 low = err.lower()
-                if dialect == "mysql" and "duplicate" in low and _names_constraint(err, name):
+                # refused by this key, or by a key on a subset of its columns (a duplicate of (tenant, id)
+                # is a duplicate of id: the wider key can never be reached first)
+                within = [n for n, c in keys if set(c) <= set(cols)]
+                if dialect == "mysql" and "duplicate" in low and any(_names_constraint(err, n) for n in within):
                     return None
-                if dialect == "sqlite" and "unique constraint failed" in low and all(c in err for c in cols):
-                    return None
+                if dialect == "sqlite" and "unique constraint failed" in low:
+                    named = {c.strip().split(".")[-1] for c in err.split(":", 1)[1].split(",")}
+                    if named <= set(cols):
+                        return None
                 return f"refused for another reason: {err}"
 
             step(f"{t.name}.{name}: UNIQUE refuses a duplicate", unique)
