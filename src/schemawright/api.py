@@ -60,10 +60,11 @@ def design_schema(spec_path: str | Path) -> tuple[TaskInput, Schema]:
 
 
 def design_project(spec_path: str | Path, out_dir: str | Path | None = None, *, force: bool = False,
-                   dialect: str | None = None) -> DesignResult:
+                   dialect: str | None = None, orms: list[str] | None = None) -> DesignResult:
     """Design from a task input and, with ``out_dir``, write the project folder atomically. ``dialect``
     (postgresql, mysql/mariadb, sqlite; default: the input's ``project.database_type``) picks the target:
-    the design is made for PostgreSQL and adapted, with every loss reported (``degradations``)."""
+    the design is made for PostgreSQL and adapted, with every loss reported (``degradations``). ``orms``
+    (sqlalchemy, alembic, django; default: the input's ``integration.orm_framework``): the ORM outputs."""
     from schemawright.dialects import get_dialect
 
     timings: dict[str, float] = {}
@@ -76,7 +77,8 @@ def design_project(spec_path: str | Path, out_dir: str | Path | None = None, *, 
     degradations: list = []
     if target != "postgresql":
         schema, degradations = get_dialect(target).adapt(schema)
-    artifacts = render_all(schema, timings=timings, dialect=target, degradations=degradations)
+    artifacts = render_all(schema, timings=timings, dialect=target, degradations=degradations,
+                           orms=tuple(o.strip().lower() for o in orms) if orms else None)
     timings["render"] = time.perf_counter() - start
     start = time.perf_counter()
     if target == "postgresql":

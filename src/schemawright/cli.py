@@ -122,6 +122,9 @@ def design_cmd(
     dialect: Annotated[Optional[str], typer.Option(
         "--dialect", help="Target database: postgresql, mysql (MySQL 8 / MariaDB 10.11+) or sqlite; "
                           "default: the input's project.database_type")] = None,
+    orm: Annotated[Optional[list[str]], typer.Option(
+        "--orm", help="ORM output to write (repeatable): sqlalchemy, alembic, django; default: the input's "
+                      "integration.orm_framework (SQLAlchemy models are always written)")] = None,
 ) -> None:
     """Design a schema from a task input and write the database/ project folder."""
     from rich.markup import escape
@@ -130,7 +133,7 @@ def design_cmd(
     from schemawright import api
 
     try:
-        result = api.design_project(spec, output, force=force, dialect=dialect)
+        result = api.design_project(spec, output, force=force, dialect=dialect, orms=orm)
     except SchemawrightError as exc:
         _fail(exc)
     table = Table(title=f"{escape(result.spec.project.name)}: designed", show_header=True)
