@@ -489,6 +489,9 @@ class Rows:
                         number = float(lit)
                         literals += [int(number) + 1 if number == int(number) else number + 1, lit]
         out += _type_values(c, serial) + literals  # values that vary with serial first (unique columns)
+        if c.type.kind == Kind.NUMERIC and c.type.precision:  # numeric(p, s): only values that fit
+            bound = 10 ** (c.type.precision - (c.type.scale or 0))
+            out = [v for v in out if not isinstance(v, (int, float)) or abs(v) < bound] or [0]
         seen, unique = set(), []
         for v in out:
             key = repr(v)
@@ -595,6 +598,9 @@ class Rows:
             m = re.search(r"column '([^']+)'|field '([^']+)'|not null constraint failed: [^.]+\.(\S+)", err, re.I)
             if m:
                 return "not_null", (next(g for g in m.groups() if g),)
+        m = re.search(r"out of range value for column '([^']+)'|data too long for column '([^']+)'", low)
+        if m:
+            return "range", (next(g for g in m.groups() if g),)
         if "unique constraint failed" in low:
             return "duplicate", tuple(c.split(".")[-1] for c in err.split(":", 1)[1].strip().split(", "))
         if "duplicate" in low:
