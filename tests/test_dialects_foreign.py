@@ -64,7 +64,7 @@ def test_designs_and_verifies(path, dialect, tmp_path):
     failed = [f"{s.name}: {s.detail}" for s in report.steps if not s.ok]
     assert not failed, "\n".join(failed[:20])
     groups = report.to_dict()["summary"]["by_group"]
-    assert groups["constraints"]["passed"] > 0 and groups["migrations"]["passed"] == 4
+    assert groups["constraints"]["passed"] > 0 and groups["migrations"]["passed"] == 5
     # the degradations are listed in the README and in agent_output, whose status says partial
     readme = (folder / "README.md").read_text()
     agent = json.loads((folder / "agent_output.json").read_text())
@@ -168,3 +168,24 @@ def test_sqlite_preflight_applies_the_ddl(tmp_path):
     assert conn.execute("SELECT updated_at FROM tags").fetchone()[0] > before
     conn.executescript((tmp_path / "out/migrations/U001__initial_schema.sql").read_text())
     assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchone()[0] == 0
+
+
+def test_cli_design_reports_each_degradation(tmp_path):
+    """design --dialect prints every degradation and every output not written, on stderr."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ, SCHEMAWRIGHT_HOME=str(tmp_path / "home"), COLUMNS="300")
+    run = subprocess.run([sys.executable, "-m", "schemawright", "design", str(ROOT / "examples" / "blog_cms.json"),
+                          "-o", str(tmp_path / "out"), "--dialect", "sqlite"], capture_output=True, text=True,
+                         env=env, timeout=300)
+    assert run.returncode == 0, run.stderr
+    data = json.loads((tmp_path / "out/models/physical/dialect.json").read_text())
+    degraded = [line for line in run.stderr.splitlines() if line.startswith("degraded:")]
+    skipped = [line for line in run.stderr.splitlines() if line.startswith("not written:")]
+    assert len(degraded) == len(data["degradations"]) > 0
+    assert len(skipped) == len(data["skipped"]) > 0
+    bad = subprocess.run([sys.executable, "-m", "schemawright", "design", str(ROOT / "examples" / "blog_cms.json"),
+                          "-o", str(tmp_path / "bad"), "--dialect", "oracle"], capture_output=True, text=True,
+                         env=env, timeout=300)
+    assert bad.returncode == 2 and "unknown dialect" in bad.stderr and "Traceback" not in bad.stderr

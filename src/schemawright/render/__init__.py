@@ -50,6 +50,10 @@ class Renderer:
         if cls.name:
             REGISTRY[cls.name] = cls
 
+    def applies(self, ctx: RenderContext) -> bool:
+        """Whether this output is wanted at all (an ORM nobody asked for is not a skipped output)."""
+        return True
+
     def render(self, ctx: RenderContext) -> list[Artifact]:
         raise NotImplementedError
 
@@ -72,7 +76,7 @@ def render_all(schema: Schema, spec: object = None, timings: dict[str, float] | 
             importlib.import_module(f"schemawright.render.{module}")
             renderer = REGISTRY[module]()
             if dialect not in renderer.dialects:
-                if dialect != "postgresql":
+                if dialect != "postgresql" and renderer.applies(ctx):
                     ctx.skipped.append((module, renderer.skip_reason))
                 continue
             ctx.artifacts += renderer.render(ctx)

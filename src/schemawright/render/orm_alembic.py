@@ -181,6 +181,9 @@ class OrmAlembic(Renderer):
     name = "orm_alembic"
     skip_reason = "Alembic revisions run the PostgreSQL migrations"
 
+    def applies(self, ctx: RenderContext) -> bool:
+        return requested(ctx)
+
     def render(self, ctx: RenderContext) -> list[Artifact]:
         if not requested(ctx):
             return []

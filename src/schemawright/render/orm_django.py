@@ -222,6 +222,9 @@ class OrmDjango(Renderer):
     name = "orm_django"
     skip_reason = "the Django app's migration runs the PostgreSQL migrations"
 
+    def applies(self, ctx: RenderContext) -> bool:
+        return requested(ctx)
+
     def render(self, ctx: RenderContext) -> list[Artifact]:
         if not requested(ctx):
             return []
