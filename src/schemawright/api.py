@@ -62,6 +62,9 @@ class DesignResult:
     artifacts: list[Artifact]
     counts: dict[str, int]
     out_dir: Path | None = None
+    dialect: str = "postgresql"
+    degradations: list = field(default_factory=list)  # dialects.base.Degradation (other targets only)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # outputs not written for the target
 
 
 def design_schema(spec_path: str | Path) -> tuple[TaskInput, Schema]:
@@ -72,10 +75,15 @@ def design_schema(spec_path: str | Path) -> tuple[TaskInput, Schema]:
 
 
 def design_project(spec_path: str | Path, out_dir: str | Path | None = None, *, force: bool = False,
-                   patterns: bool = True) -> DesignResult:
+                   patterns: bool = True, dialect: str | None = None,
+                   orms: list[str] | None = None) -> DesignResult:
     """Design from a task input and, with ``out_dir``, write the project folder atomically.
-    ``patterns=False``: do not match task.requirements to the domain patterns (``--no-patterns``)."""
+    ``patterns=False``: do not match task.requirements to the domain patterns (``--no-patterns``). ``dialect``
+    (postgresql, mysql/mariadb, sqlite; default: the input's ``project.database_type``) picks the target:
+    the design is made for PostgreSQL and adapted, with every loss reported (``degradations``). ``orms``
+    (sqlalchemy, alembic, django; default: the input's ``integration.orm_framework``): the ORM outputs."""
     from schemawright.design import design
+    from schemawright.dialects import get_dialect
     from schemawright.project import preflight
     from schemawright.render import render_all
     from schemawright.render.docs import schema_counts
@@ -85,18 +93,52 @@ def design_project(spec_path: str | Path, out_dir: str | Path | None = None, *, 
     timings: dict[str, float] = {}
     start = time.perf_counter()
     spec, smap = load_task_input(spec_path)
+    target = _target(dialect, spec, smap)
     schema = design(spec, smap, patterns=patterns)
     timings["design"] = time.perf_counter() - start
     start = time.perf_counter()
-    artifacts = render_all(schema, timings=timings)
+    degradations: list = []
+    if target != "postgresql":
+        schema, degradations = get_dialect(target).adapt(schema)
+    artifacts = render_all(schema, timings=timings, dialect=target, degradations=degradations,
+                           orms=tuple(o.strip().lower() for o in orms) if orms else None)
     timings["render"] = time.perf_counter() - start
     start = time.perf_counter()
-    preflight.check(schema, artifacts, smap)  # nothing the server rejects is written
+    if target == "postgresql":
+        preflight.check(schema, artifacts, smap)  # nothing the server rejects is written
+    elif target == "sqlite":
+        preflight.check_sqlite(artifacts)  # applied to an in-memory database
     timings["preflight"] = time.perf_counter() - start
-    result = DesignResult(spec=spec, schema=schema, artifacts=artifacts, counts=schema_counts(schema))
+    result = DesignResult(spec=spec, schema=schema, artifacts=artifacts, counts=schema_counts(schema),
+                          dialect=target, degradations=degradations)
+    if target != "postgresql":
+        from schemawright.render.dialect_report import skipped_outputs
+
+        result.skipped = skipped_outputs(artifacts)
     if out_dir is not None:
         result.out_dir = write_folder(artifacts, out_dir, force=force)
     return result
+
+
+def _target(dialect: str | None, spec: TaskInput, smap) -> str:
+    """The dialect to write: ``--dialect`` when given, else the input's ``project.database_type``."""
+    from schemawright.dialects import CHOICES, DATABASE_TYPES
+    from schemawright.errors import SpecError, SpecProblem
+
+    if dialect is not None:
+        name = {"mariadb": "mysql", "postgres": "postgresql"}.get(dialect.lower(), dialect.lower())
+        if name not in CHOICES:
+            raise SpecError(SpecProblem(message="unknown dialect", path="--dialect",
+                                        expected=", ".join(CHOICES) + " (or mariadb)", got=dialect))
+        return name
+    database_type = spec.project.database_type
+    name = DATABASE_TYPES.get(database_type)
+    if name is None:
+        raise SpecError(smap.problem(("project", "database_type"), f"database_type {database_type} is not "
+                                     "designed by schemawright (relational targets only)",
+                                     expected="postgresql, citus, mysql, mariadb or sqlite", got=database_type,
+                                     hint="pass --dialect to design for a relational database instead"))
+    return name
 
 
 def load_schema(source: str, *, dsn: str | None = None) -> Schema:

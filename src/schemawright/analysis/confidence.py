@@ -13,8 +13,8 @@
   a row count assumed from the project scale).
 
 ``status`` is ``success`` when no check of verify (and of bench, when it ran: every pattern measured
-without errors and every target met) failed and every declared rule is enforced, ``partial_success``
-otherwise. ``design`` writes the inputs of the formula under ``execution_summary.confidence_inputs``;
+without errors and every target met) failed, every declared rule is enforced and, for a target other than
+PostgreSQL, nothing of the design was degraded (``degradations``), ``partial_success`` otherwise. ``design`` writes the inputs of the formula under ``execution_summary.confidence_inputs``;
 ``verify`` and ``bench`` record their results there (``record``) and both fields are recomputed.
 """
 
@@ -65,7 +65,8 @@ def score(inputs: dict) -> tuple[float, dict]:
 def status(inputs: dict) -> str:
     failed = any(bool(inputs.get(k) and inputs[k].get("failed")) for k in ("verification", "bench"))
     unenforced = inputs.get("rules_enforced", 0) < inputs.get("rules_declared", 0)
-    return "partial_success" if failed or unenforced else "success"
+    degraded = bool(inputs.get("degradations"))  # another database could not keep all of the design
+    return "partial_success" if failed or unenforced or degraded else "success"
 
 
 def apply(summary: dict, inputs: dict) -> dict:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -18,12 +18,18 @@ def design_cmd(
     force: Annotated[bool, typer.Option(help="Replace a non-empty folder not written by schemawright")] = False,
     no_patterns: Annotated[bool, typer.Option("--no-patterns", help="Do not match task.requirements to the domain "
                                               "patterns (same as conventions.patterns: false)")] = False,
+    dialect: Annotated[Optional[str], typer.Option(
+        "--dialect", help="Target database: postgresql, mysql (MySQL 8 / MariaDB 10.11+) or sqlite; "
+                          "default: the input's project.database_type")] = None,
+    orm: Annotated[Optional[list[str]], typer.Option(
+        "--orm", help="ORM output to write (repeatable): sqlalchemy, alembic, django; default: the input's "
+                      "integration.orm_framework (SQLAlchemy models are always written)")] = None,
 ) -> None:
     """Design a schema from a task input and write the database/ project folder."""
     from rich.table import Table
 
     try:
-        result = api.design_project(spec, output, force=force, patterns=not no_patterns)
+        result = api.design_project(spec, output, force=force, patterns=not no_patterns, dialect=dialect, orms=orm)
     except SchemawrightError as exc:
         fail(exc)
     table = Table(title=f"{escape(result.spec.project.name)}: designed", show_header=True)
@@ -33,6 +39,15 @@ def design_cmd(
         table.add_row(key.replace("_", " "), str(result.counts[key]))
     out().print(table)
     out().print(f"wrote {len(result.artifacts)} files to {escape(str(result.out_dir))}")
+    if result.dialect != "postgresql":
+        err().print(f"[yellow]target {result.dialect}:[/] {len(result.degradations)} construct(s) degraded, "
+                    f"{len(result.skipped)} output(s) not written (docs/dialect.md)", highlight=False, soft_wrap=True)
+        for d in result.degradations:
+            err().print(f"[yellow]degraded:[/] {escape(d.kind)} {escape(d.name)}: {escape(d.why)}"
+                        + (f" -> {escape(d.replacement)}" if d.replacement else " -> left to the application"),
+                        highlight=False, soft_wrap=True)
+        for name, why in result.skipped:
+            err().print(f"[yellow]not written:[/] {escape(name)}: {escape(why)}", highlight=False, soft_wrap=True)
     for i in result.schema.inferences:
         if i.rule == "rule.not_understood":
             err().print(f"[yellow]warning:[/] business rule {escape(i.subject)} is NOT enforced: {escape(i.reason)}",

@@ -8,7 +8,13 @@ from functools import cache
 from schemawright.dialects.base import REGISTRY, Dialect
 from schemawright.model.types import DataType
 
-DIALECTS = ("postgres",)
+DIALECTS = ("postgres", "mysql", "sqlite")
+
+
+# The task input's project.database_type -> the dialect that writes it (None: no relational output).
+DATABASE_TYPES = {"postgresql": "postgresql", "citus": "postgresql", "mysql": "mysql", "mariadb": "mysql",
+                  "sqlite": "sqlite", "mongodb": None}
+CHOICES = ("postgresql", "mysql", "sqlite")  # what --dialect accepts (mariadb is an alias of mysql)
 
 
 def get_dialect(name: str = "postgresql") -> Dialect:
@@ -30,4 +36,4 @@ def type_sql(t: DataType, dialect: str = "postgresql") -> str:
     return _shared(dialect).type_sql(t)
 
 
-__all__ = ["DIALECTS", "Dialect", "get_dialect", "type_sql"]
+__all__ = ["CHOICES", "DATABASE_TYPES", "DIALECTS", "Dialect", "get_dialect", "type_sql"]

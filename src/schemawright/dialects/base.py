@@ -49,6 +49,20 @@ class Step:
     # refuse (fails=True: the step errors on them) or change (False: a conversion that loses information)
 
 
+@dataclass(frozen=True, slots=True)
+class Degradation:
+    """Something of the PostgreSQL design another database cannot express as designed: what it became
+    (``replacement``, None when it is left to the application) and why. Reported, never dropped silently."""
+
+    kind: str  # type | default | check | index | trigger | function | view | rls | policy | role | ...
+    name: str
+    why: str
+    replacement: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "name": self.name, "why": self.why, "replacement": self.replacement}
+
+
 class UnsupportedError(SchemawrightError):
     """A construct of the model or a change that the chosen dialect cannot express."""
 
@@ -98,6 +112,10 @@ class Dialect:
     def migration_script(self, steps: list[Step], settings: list[str], title: str) -> str:
         """Steps as one SQL script for the database's command-line client."""
         raise self.unsupported("migration scripts")
+
+    def adapt(self, schema: Schema) -> tuple[Schema, list[Degradation]]:
+        """The design as this database can hold it, and what had to change (nothing for PostgreSQL)."""
+        return schema, []
 
     def unsupported(self, what: str) -> UnsupportedError:
         """The error for a construct this dialect cannot express (raise it)."""

@@ -73,6 +73,7 @@ def lint_schema(target: str | Path, dsn: str | None = None, config: LintConfig |
     path = Path(text)
     if path.is_dir():
         if (path / MODEL_FILE).is_file():
+            load_schema(text)  # a folder designed for another database is refused here, with the reason
             physical = path / PHYSICAL_SQL
             anchors = sql_anchors(parse_files([physical]), SCHEMA_RULES.parse_ignore) if physical.is_file() else None
             return lint_model(load_schema(text), config=config, anchors=anchors, target=text)

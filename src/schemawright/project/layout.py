@@ -15,6 +15,7 @@ from schemawright.model.schema import Schema
 from schemawright.model.serialize import schema_from_json, schema_to_json
 
 MODEL_PATH = "models/physical/schema.json"  # the canonical model, relative to the project folder
+DIALECT_PATH = "models/physical/dialect.json"  # only for targets other than PostgreSQL: name + degradations
 MIGRATIONS_DIR = "migrations"
 HISTORY_TABLE = "schemawright_history"  # the migration runner's record of applied files (migrate/history.py)
 
@@ -76,3 +77,18 @@ def load_model(folder: Path) -> Schema:
         raise VerifyError(f"{path} is missing: verify compares the database with the designed model") from None
     except (ValueError, KeyError, TypeError) as exc:
         raise VerifyError(f"{path} is not a schemawright model: {exc}") from None
+
+
+def read_dialect(folder: Path) -> dict:
+    """The target of a design folder: ``{"dialect": name, "degradations": [...], "skipped": [...]}``;
+    PostgreSQL when the folder has no ``DIALECT_PATH``."""
+    path = folder / DIALECT_PATH
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {"dialect": "postgresql", "degradations": [], "skipped": []}
+    except (OSError, ValueError) as exc:
+        raise VerifyError(f"{path} is unreadable: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("dialect"), str):
+        raise VerifyError(f"{path} does not name a dialect")
+    return data

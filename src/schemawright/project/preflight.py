@@ -133,3 +133,23 @@ def _defaults_hold(conn, schema: Schema, smap) -> None:
                 problem = smap.problem(_path_key(path), message) if path else SpecProblem(message=message)
                 problem.expected = "a default the column's checks accept"
                 raise SpecError([problem])
+
+
+def check_sqlite(artifacts) -> None:
+    """A SQLite design's V001 applied to an in-memory database: DDL SQLite rejects is never written (the
+    translation is schemawright's, so a rejection is reported as its own error, naming the statement)."""
+    import sqlite3
+
+    from schemawright.errors import SchemawrightError
+
+    text = next((a.content for a in artifacts if a.path == MIGRATION), None)
+    if text is None:
+        return
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.executescript(text)
+    except sqlite3.Error as exc:
+        raise SchemawrightError(f"the SQLite translation of the design was rejected by SQLite {sqlite3.sqlite_version}: "
+                                f"{exc}") from None
+    finally:
+        conn.close()

@@ -22,7 +22,7 @@ from schemawright.inspect import inspect_schema
 from schemawright.inspect.unmodelled import unmodelled_objects
 from schemawright.model.schema import Schema
 from schemawright.project.applier import SourceError, apply_sql, runs_outside_transaction
-from schemawright.project.layout import MODEL_PATH, forward_files, read_model
+from schemawright.project.layout import MODEL_PATH, forward_files, read_dialect, read_model
 
 __all__ = ["MODEL_FILE", "SourceError", "apply_sql", "count_rows", "design_task_input", "design_with_source_map", "inspect_database",
            "is_dsn", "load_schema", "migration_files", "runs_outside_transaction", "schema_of_sql"]
@@ -51,6 +51,10 @@ def load_schema(source: str, *, dsn: str | None = None) -> Schema:
             return _without_history(inspect_database(conn), conn)
     path = Path(source)
     if path.is_dir():
+        target = read_dialect(path)["dialect"]
+        if target != "postgresql":
+            raise SourceError(f"{source} was designed for {target} (models/physical/dialect.json): this command "
+                              "reads PostgreSQL designs; 'schemawright verify' proves this one on its database")
         return _load_folder(path, dsn)
     if not path.is_file():
         raise SourceError(f"{source}: no such file or folder (expected a task input, a schema.json, a .sql "

@@ -9,12 +9,13 @@ it never writes files itself, so output is written all at once or not at all.
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass, field
 
 from schemawright.gc_pause import collector_paused
 from schemawright.model.schema import Schema
 
-RENDERERS = ("sql_files", "model_json", "seed_data", "dictionary", "security_docs", "security_pgtap", "config", "operations", "retention_jobs", "orm_sqlalchemy", "docs", "agent_output")  # agent_output last: it lists the other artifacts
+RENDERERS = ("sql_files", "model_json", "seed_data", "dictionary", "security_docs", "security_pgtap", "config", "operations", "retention_jobs", "orm_sqlalchemy", "orm_alembic", "orm_django", "docs", "dialect_report", "agent_output")  # agent_output last: it lists the other artifacts
 REGISTRY: dict[str, type[Renderer]] = {}
 
 
@@ -36,26 +37,50 @@ class RenderContext:
     schema: Schema
     artifacts: list[Artifact] = field(default_factory=list)  # produced so far, in renderer order
     timings: dict[str, float] = field(default_factory=dict)
+    dialect: str = "postgresql"  # the target database (dialects.DIALECTS)
+    degradations: list = field(default_factory=list)  # dialects.base.Degradation: what the target lost
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (renderer, why) not written for the target
+    orms: tuple[str, ...] = ()  # ORM outputs asked for (integration.orm_framework, design --orm), lower case
 
 
 class Renderer:
     name: str = ""
+    dialects: tuple[str, ...] = ("postgresql",)  # the targets this output makes sense for
+    skip_reason: str = "PostgreSQL-specific output"  # said when the target is another database
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
         if cls.name:
             REGISTRY[cls.name] = cls
 
+    def applies(self, ctx: RenderContext) -> bool:
+        """Whether this output is wanted at all (an ORM nobody asked for is not a skipped output)."""
+        return True
+
     def render(self, ctx: RenderContext) -> list[Artifact]:
         raise NotImplementedError
 
 
-def render_all(schema: Schema, spec: object = None, timings: dict[str, float] | None = None) -> list[Artifact]:
+def render_all(schema: Schema, spec: object = None, timings: dict[str, float] | None = None, *,
+               dialect: str = "postgresql", degradations: list | None = None,
+               orms: tuple[str, ...] | None = None) -> list[Artifact]:
     """Every renderer's artifacts for ``schema``. ``spec`` is accepted for older callers and not read:
-    everything a renderer needs is in the model and its facts."""
-    ctx = RenderContext(schema=schema, timings=timings or {})
+    everything a renderer needs is in the model and its facts. For another ``dialect`` (``schema`` already
+    adapted to it, ``degradations`` what that cost), renderers that do not list it are skipped and the
+    skip is reported (docs/dialect.md, agent_output.json)."""
+    if orms is None:  # integration.orm_framework, e.g. "django" or "sqlalchemy, alembic"
+        integration = schema.facts.integration
+        text = (integration.orm_framework or "") if integration else ""
+        orms = tuple(o.strip().lower() for o in re.split(r"[,+/ ]+", text) if o.strip())
+    ctx = RenderContext(schema=schema, timings=timings or {}, dialect=dialect, degradations=list(degradations or ()),
+                        orms=tuple(orms))
     with collector_paused():
         for module in RENDERERS:
             importlib.import_module(f"schemawright.render.{module}")
-            ctx.artifacts += REGISTRY[module]().render(ctx)
+            renderer = REGISTRY[module]()
+            if dialect not in renderer.dialects:
+                if dialect != "postgresql" and renderer.applies(ctx):
+                    ctx.skipped.append((module, renderer.skip_reason))
+                continue
+            ctx.artifacts += renderer.render(ctx)
     return ctx.artifacts

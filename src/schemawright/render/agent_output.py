@@ -51,10 +51,15 @@ def requirements_section(schema) -> dict:
 
 class AgentOutput(Renderer):
     name = "agent_output"
+    dialects = ("postgresql", "mysql", "sqlite")
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
         counts = schema_counts(ctx.schema)
         storage = storage_detail(ctx.schema)
+        inputs = confidence.design_inputs(ctx.schema)
+        foreign = ctx.dialect != "postgresql"
+        if foreign:
+            inputs["degradations"] = len(ctx.degradations)  # anything lost makes the status partial
         scripts = [a for a in ctx.artifacts if a.kind in ("schema", "script")]
         migrations = [a for a in ctx.artifacts if a.kind == "migration"]
         docs = [a for a in ctx.artifacts if a.kind == "doc"]
@@ -66,7 +71,7 @@ class AgentOutput(Renderer):
                 "migrations_created": sum(1 for a in migrations if a.path.split("/")[-1].startswith("V")),
                 "tables_designed": counts["tables"],
                 "indexes_optimized": counts["indexes"],
-            }, confidence.design_inputs(ctx.schema)),
+            }, inputs),
             "schema_implementation": {
                 "database_scripts": [file_entry(a, SCRIPT_TYPES[a.kind]) for a in scripts],
                 "migration_files": [file_entry(a, "migration") | {
@@ -81,9 +86,11 @@ class AgentOutput(Renderer):
                 "index_strategy": [self._index_entry(t, ix) for t in ctx.schema.tables for ix in t.indexes],
                 "partitioning_recommendations": _partitioning(ctx),
             },
-            "security_implementation": security_implementation(ctx.schema),
-            "operations_guide": operations_guide(),
-            "integration_support": integration_support(ctx),
+            "security_implementation": _skipped(ctx, "security_docs") if foreign
+            else security_implementation(ctx.schema),
+            "operations_guide": _skipped(ctx, "operations") if foreign else operations_guide(),
+            "integration_support": {"orm_configurations": [], **_skipped(ctx, "orm_sqlalchemy")} if foreign
+            else integration_support(ctx),
             "business_rules": business_rules(ctx),
             "requirements": requirements_section(ctx.schema),
             "design": {
@@ -92,6 +99,10 @@ class AgentOutput(Renderer):
                 "inferences": [i.to_dict() for i in ctx.schema.inferences],
             },
         }
+        if foreign:
+            from schemawright.render.dialect_report import report_data
+
+            report["dialect"] = report_data(ctx)
         text = dumps(report) + "\n"
         return [Artifact("agent_output.json", text, "report", "Machine-readable report (DatabaseAgentOutput)")]
 
@@ -128,6 +139,11 @@ def file_entry(artifact: Artifact, kind: str) -> dict:
     else:
         entry["content"] = artifact.content
     return entry | {"description": artifact.description}
+
+
+def _skipped(ctx: RenderContext, renderer: str) -> dict:
+    why = next((w for name, w in ctx.skipped if name == renderer), "not generated for this target")
+    return {"generated": False, "target": ctx.dialect, "why": why}
 
 
 AUDIT_RULE = "security.audit"

@@ -43,6 +43,7 @@ def config_section(provider: Callable[[RenderContext], list[ConfigSection]]):
 
 class Config(Renderer):
     name = "config"
+    skip_reason = "postgresql.conf / pg_hba.conf / pgbouncer.ini are PostgreSQL server configuration"
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
         for module in SECTION_MODULES:

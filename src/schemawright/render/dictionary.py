@@ -129,6 +129,7 @@ def _dbml(schema: Schema) -> str:
 
 class Dictionary(Renderer):
     name = "dictionary"
+    skip_reason = "the data dictionary, ERD, DBML and .env name PostgreSQL types and URLs"
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
         s = ctx.schema

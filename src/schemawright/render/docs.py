@@ -29,13 +29,14 @@ def schema_counts(s: Schema) -> dict[str, int]:
 
 class Docs(Renderer):
     name = "docs"
+    dialects = ("postgresql", "mysql", "sqlite")
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
-        return [
-            Artifact("docs/inferences.md", self._inferences(ctx), "doc",
-                     "Every decision the designer made that the input did not state, with its reason"),
-            Artifact("README.md", self._readme(ctx), "doc", "What is here and how to apply and verify it"),
-        ]
+        out = [Artifact("docs/inferences.md", self._inferences(ctx), "doc",
+                        "Every decision the designer made that the input did not state, with its reason")]
+        if ctx.dialect == "postgresql":  # other targets: README.md comes from render/dialect_report.py
+            out.append(Artifact("README.md", self._readme(ctx), "doc", "What is here and how to apply and verify it"))
+        return out
 
     def _inferences(self, ctx: RenderContext) -> str:
         infs = ctx.schema.inferences

@@ -10,6 +10,7 @@ __all__ = ["MODEL_PATH", "ModelJson"]
 
 class ModelJson(Renderer):
     name = "model_json"
+    dialects = ("postgresql", "mysql", "sqlite")
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
         return [Artifact(MODEL_PATH, model_text(ctx.schema), "schema",

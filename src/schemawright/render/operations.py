@@ -136,6 +136,7 @@ MONITORING = [
 
 class Operations(Renderer):
     name = "operations"
+    skip_reason = "backup/restore/vacuum scripts use pg_dump, psql and PostgreSQL catalogs"
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
         # User text never reaches a command: the name only in a comment, the file prefix as a quoted word.

@@ -359,6 +359,7 @@ def _index(ix: Index, names: dict[str, str]) -> str:
 
 class OrmSqlalchemy(Renderer):
     name = "orm_sqlalchemy"
+    skip_reason = "the SQLAlchemy models use PostgreSQL types (UUID, JSONB, TIMESTAMPTZ); generate them from the migrated database"
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
         return [Artifact(PATH, render_models(ctx.schema, ctx.schema.facts.project.name), "orm",
@@ -381,7 +382,7 @@ def integration_support(ctx: RenderContext) -> dict:
     orm = (integration.orm_framework or "").strip() if integration else ""
     notes = [("Written for every design, whatever integration.orm_framework says: plain Python needing only "
               "SQLAlchemy, typed access for tests, scripts and data jobs; the migrations stay the source of truth.")]
-    if orm and orm.lower() not in ("sqlalchemy", "sqlalchemy2"):
+    if orm and orm.lower() not in ("sqlalchemy", "sqlalchemy2") and not set(ctx.orms) & {"django", "alembic"}:
         command = INTROSPECTION.get(orm.lower())
         notes.append(f"The application's ORM is {orm}: generate its models from the migrated database"
                      + (f" ({command})." if command else " with its own introspection tool."))
@@ -403,12 +404,45 @@ def integration_support(ctx: RenderContext) -> dict:
                             "url": f"postgresql://<admin-user>:${{DATABASE_PASSWORD}}@<db-host>:5432/{db}{tls}",
                             "pool_size": 1, "notes": f"schema changes run as a login role granted {owner.name}; "
                                                      "bypass PgBouncer (session state, long transactions)"})
-    return {"orm_configurations": [{"framework": "sqlalchemy", "version": ">=2.0", "filename": PATH,
-                                    "requested_framework": orm or None, "models": len(ctx.schema.tables),
-                                    "notes": notes}],
+    return {"orm_configurations": orm_configurations(ctx, orm, notes),
             "connection_strings": connections,
             "api_integration_notes": _api_notes(ctx, user),
             "caching_strategies": _caching(ctx)}
+
+
+GENERATED = {  # framework -> (version, the artifact path that shows it was written, what proves it)
+    "sqlalchemy": (">=2.0", PATH, "tests/test_orm_sqlalchemy.py: create_all and the catalog"),
+    "alembic": (">=1.13", "models/orm/alembic/versions/0001_initial_schema.py",
+                "tests/test_orm_outputs.py: alembic upgrade head / downgrade base on a fresh database"),
+    "django": (">=5.2", "models/orm/django/manage.py",
+               "tests/test_orm_outputs.py: manage.py check, migrate on a fresh database, migrate zero"),
+}
+
+
+def orm_configurations(ctx: RenderContext, requested: str, notes: list[str]) -> list[dict]:
+    """One entry per ORM output really written (read from the artifacts), and one per framework asked for
+    that schemawright does not write, saying so."""
+    paths = {a.path for a in ctx.artifacts}
+    out = []
+    for framework, (version, marker, proof) in GENERATED.items():
+        if marker not in paths:
+            continue
+        root = {"alembic": "models/orm/alembic/", "django": "models/orm/django/"}.get(framework)
+        files = sorted(p for p in paths if root and p.startswith(root))
+        entry = {"framework": framework, "version": version, "filename": marker,
+                 "requested_framework": ", ".join(ctx.orms) or requested or None, "models": len(ctx.schema.tables),
+                 "notes": notes if framework == "sqlalchemy" else [f"proven by {proof}"]}
+        if framework != "sqlalchemy":
+            entry["files"] = files or [marker]
+        out.append(entry)
+    known = set(GENERATED) | {"sqlalchemy2"}
+    for name in ctx.orms:
+        if name not in known:
+            command = INTROSPECTION.get(name)
+            out.append({"framework": name, "generated": False,
+                        "notes": [f"schemawright does not write {name} models"
+                                  + (f": generate them from the migrated database ({command})" if command else "")]})
+    return out
 
 
 def _api_notes(ctx: RenderContext, user: str) -> list[str]:

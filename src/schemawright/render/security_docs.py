@@ -52,6 +52,7 @@ def security_implementation(schema: Schema) -> dict:
 
 class SecurityDocs(Renderer):
     name = "security_docs"
+    skip_reason = "roles, grants and row-level security are not generated for this target"
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
         if not ctx.schema.roles:

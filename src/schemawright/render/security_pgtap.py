@@ -23,6 +23,7 @@ GROUPS = {"privileges": "every role x table x operation, and EXECUTE on every fu
 
 class SecurityPgtap(Renderer):
     name = "security_pgtap"
+    skip_reason = "pgTAP tests run on PostgreSQL only"
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
         suite = security_checks(ctx.schema)

@@ -67,6 +67,7 @@ def seed_sql(ctx: RenderContext, rows: int = DEV_ROWS) -> str:
 
 class SeedData(Renderer):
     name = "seed_data"
+    skip_reason = "development INSERTs use PostgreSQL literals; seed the target from the application"
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
         try:

@@ -29,7 +29,7 @@ from schemawright.model.compare import differences
 from schemawright.model.schema import Schema
 from schemawright.analysis import confidence
 from schemawright.project.applier import apply_files
-from schemawright.project.layout import load_model, read_migrations
+from schemawright.project.layout import load_model, read_dialect, read_migrations
 from schemawright.verify import security
 from schemawright.verify.isolation import RoleMap
 from schemawright.verify.constraints import count_probes, run_probes
@@ -74,6 +74,12 @@ def verify_project(folder: str | Path, *, dsn: str | None = None, progress: Cons
     folder = Path(folder)
     if not folder.is_dir():
         raise VerifyError(f"{folder} is not a folder")
+    target = read_dialect(folder)["dialect"]
+    if target != "postgresql":  # MySQL/MariaDB or SQLite: verify/foreign.py
+        from schemawright.verify.foreign import verify_foreign
+
+        forward, undo = read_migrations(folder)
+        return _record(folder, verify_foreign(folder, load_model(folder), forward, undo, target, dsn))
     if dsn is not None:
         from schemawright.db.dsn import announce, check_dsn
 
@@ -106,6 +112,11 @@ def verify_project(folder: str | Path, *, dsn: str | None = None, progress: Cons
                 step.name, step.detail = roles.undo_text(step.name), roles.undo_text(step.detail)
                 step.problems = [roles.undo_text(p) for p in step.problems]
             report.roles = {"mapped for this run": dict(roles.forward)}
+    return _record(folder, report)
+
+
+def _record(folder: Path, report: VerifyReport) -> VerifyReport:
+    """Write verification.json and record the result in agent_output.json."""
     report.write(folder)
     data = report.to_dict()["summary"]
     try:
