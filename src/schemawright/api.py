@@ -4,6 +4,7 @@ stays cheap.
 
     design_schema / design_project   task input -> Schema (+ the project folder)
     load_schema                      any source -> Schema (the one loader, project/sources.py)
+    write_docs                       any source -> docs/ (dictionary, ERD images, PRD, HTML report)
     verify_project                   prove a project folder on PostgreSQL          -> VerifyReport
     diff                             two sources -> a migration (forward + undo)  -> diff.migration.Migration
     apply_migrations / undo_migrations / migration_status / verify_migrations / new_migration
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from schemawright.lint.schema import LintResult
     from schemawright.migrate import MigrationResult, StatusReport, VerifyResult
     from schemawright.seed.run import SeedResult
+    from schemawright.render.writer import DocsResult
     from schemawright.verify.report import VerifyReport
 
 
@@ -81,6 +83,15 @@ def load_schema(source: str, *, dsn: str | None = None) -> Schema:
     from schemawright.project.sources import load_schema as load
 
     return load(source, dsn=dsn)
+
+
+def write_docs(source: str, out_dir: str | Path, *, dsn: str | None = None) -> DocsResult:
+    """Document any source (``load_schema``'s kinds) into ``out_dir``: data dictionary, ER diagrams (Mermaid,
+    SVG, PNG), PRD, schema overview, domain model, index strategy, capacity planning and the HTML report.
+    A design folder's verification.json and bench.json, when present, go into the report."""
+    from schemawright.render.writer import write_docs as write
+
+    return write(source, out_dir, dsn=dsn)
 
 
 def verify_project(folder: str | Path, *, dsn: str | None = None, progress=None) -> VerifyReport:

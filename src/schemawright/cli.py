@@ -45,6 +45,8 @@ COMMANDS = {
                                         "against the targets."),
     "advise": ("schemawright.advise.cli", "Suggest indexes that measurably help a workload; list redundant and "
                                           "unused ones."),
+    "docs": ("schemawright.render.cli", "Document any schema: data dictionary, ER diagrams (Mermaid, SVG, PNG), "
+                                        "PRD, overview, HTML report."),
     "import": ("schemawright.importers.cli", "Reverse-engineer an existing schema into a task input (every "
                                              "convention off, everything spelled out)."),
 }
@@ -138,6 +140,10 @@ def design_cmd(
     _out().print(table)
     _out().print(f"wrote {len(result.artifacts)} files to {escape(str(result.out_dir))}")
     err = _err()
+    from schemawright.render.erd_image import graphviz_missing
+
+    if graphviz_missing():
+        err.print(f"[yellow]warning:[/] {escape(graphviz_missing())}", highlight=False, soft_wrap=True)
     for i in result.schema.inferences:
         if i.rule == "rule.not_understood":
             err.print(f"[yellow]warning:[/] business rule {escape(i.subject)} is NOT enforced: {escape(i.reason)}",

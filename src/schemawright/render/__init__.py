@@ -14,14 +14,17 @@ from dataclasses import dataclass, field
 from schemawright.gc_pause import collector_paused
 from schemawright.model.schema import Schema
 
-RENDERERS = ("sql_files", "model_json", "seed_data", "dictionary", "security_docs", "security_pgtap", "config", "operations", "orm_sqlalchemy", "docs", "agent_output")  # agent_output last: it lists the other artifacts
+# What ``schemawright docs`` writes for any source (a subset of RENDERERS, same order); only their
+# docs/ and models/ files are kept.
+DOC_RENDERERS = ("dictionary", "erd_image", "design_docs", "html_report")
+RENDERERS = ("sql_files", "model_json", "seed_data", "dictionary", "security_docs", "security_pgtap", "config", "operations", "orm_sqlalchemy", "erd_image", "design_docs", "html_report", "docs", "agent_output")  # agent_output last: it lists the other artifacts
 REGISTRY: dict[str, type[Renderer]] = {}
 
 
 @dataclass(slots=True)
 class Artifact:
     path: str  # relative, forward slashes
-    content: str
+    content: str | bytes  # bytes: an image (docs/erd.png)
     kind: str  # schema | migration | script | doc | report
     description: str = ""
 
@@ -33,6 +36,8 @@ class RenderContext:
     schema: Schema
     artifacts: list[Artifact] = field(default_factory=list)  # produced so far, in renderer order
     timings: dict[str, float] = field(default_factory=dict)
+    # results of earlier runs found beside a design (verification.json, bench.json) for the HTML report
+    results: dict[str, dict] = field(default_factory=dict)
 
 
 class Renderer:
@@ -56,3 +61,14 @@ def render_all(schema: Schema, spec: object = None, timings: dict[str, float] | 
             importlib.import_module(f"schemawright.render.{module}")
             ctx.artifacts += REGISTRY[module]().render(ctx)
     return ctx.artifacts
+
+
+def render_docs(schema: Schema, results: dict[str, dict] | None = None) -> list[Artifact]:
+    """The documentation of ``schema`` (DOC_RENDERERS): docs/ and models/ files only. ``results``:
+    verification.json / bench.json contents to show in the HTML report."""
+    ctx = RenderContext(schema=schema, results=results or {})
+    with collector_paused():
+        for module in DOC_RENDERERS:
+            importlib.import_module(f"schemawright.render.{module}")
+            ctx.artifacts += REGISTRY[module]().render(ctx)
+    return [a for a in ctx.artifacts if a.path.startswith(("docs/", "models/"))]
