@@ -1,8 +1,8 @@
 """The ER diagram as images (seed 004: ``docs/erd.png``): Graphviz DOT source, SVG and PNG.
 
 Up to ``FULL_LIMIT`` tables, one diagram shows every table with its columns. Above that a single picture
-is unreadable, so ``docs/erd.svg``/``.png`` is an overview (table names only, grouped by domain) and each
-domain gets its own diagram with columns (``docs/erd/<domain>.svg``), with the tables it references in
+is unreadable, so ``docs/erd.svg``/``.png`` is an overview (table names only, grouped by domain; above
+``OVERVIEW_LIMIT`` tables, one box per domain) and each domain gets its own diagram with columns (``docs/erd/<domain>.svg``), with the tables it references in
 other domains drawn as dashed stubs. Domains are the database schemas when the tables use several;
 otherwise the connected groups of the foreign-key graph once the hubs (tables referenced from many
 places, such as users) are set aside, cut into pieces of at most ``DOMAIN_LIMIT`` tables.
@@ -14,9 +14,12 @@ gives the message the commands print.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import tempfile
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 
 from schemawright.dialects import type_sql
 from schemawright.escape import html_text
@@ -26,6 +29,9 @@ from schemawright.render import Artifact, RenderContext, Renderer
 
 FULL_LIMIT = 30  # tables drawn with their columns in one diagram
 DOMAIN_LIMIT = 25  # tables in one domain diagram
+OVERVIEW_LIMIT = 150  # above this, the overview shows the domains, not the tables
+OVERVIEW_LINKS = 2  # links drawn per domain in that overview (the strongest)
+PNG_DIAGRAMS = 12  # above this many diagrams, only the overview is also drawn as PNG (each PNG costs ~1 s)
 DOT_TIMEOUT = 120  # seconds for one drawing
 
 
@@ -38,17 +44,30 @@ def graphviz_missing() -> str | None:
             "and run the command again, or draw it with: dot -Tpng docs/erd.dot -o docs/erd.png")
 
 
-def draw(source: str, fmt: str) -> bytes | None:
-    """``source`` drawn by ``dot`` as ``fmt`` (svg, png); None when dot is missing or fails."""
+def draw(source: str, formats: tuple[str, ...] = ("svg", "png")) -> dict[str, bytes]:
+    """``source`` laid out once by ``dot`` and written in each of ``formats``; {} when dot is missing or
+    fails (the callers say so)."""
     dot = shutil.which("dot")
     if not dot:
-        return None
-    try:
-        done = subprocess.run([dot, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True,
-                              timeout=DOT_TIMEOUT, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout if done.returncode == 0 and done.stdout else None
+        return {}
+    with tempfile.TemporaryDirectory(prefix="sw-erd-") as tmp:
+        args = [dot]
+        for fmt in formats:
+            args += [f"-T{fmt}", "-o", os.path.join(tmp, f"erd.{fmt}")]
+        try:
+            done = subprocess.run(args, input=source.encode("utf-8"), capture_output=True, timeout=DOT_TIMEOUT,
+                                  check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return {}
+        if done.returncode != 0:
+            return {}
+        out = {}
+        for fmt in formats:
+            path = os.path.join(tmp, f"erd.{fmt}")
+            if os.path.getsize(path):
+                with open(path, "rb") as fh:
+                    out[fmt] = fh.read()
+        return out
 
 
 def qualified(schema: str | None, name: str) -> str:
@@ -202,27 +221,58 @@ def dot_source(schema: Schema, keys: list[str] | None = None, *, columns: bool =
     return "\n".join(lines + edges + ["}"]) + "\n"
 
 
+def domain_overview(schema: Schema, groups: list[tuple[str, list[str]]]) -> str:
+    """DOT of the domains themselves (one box per domain with its table count, one edge per pair of
+    domains with the number of foreign keys between them): the overview of a schema too large to show
+    every table in one picture."""
+    where = {k: n for n, (_, keys) in enumerate(groups) for k in keys}
+    links: dict[tuple[int, int], int] = defaultdict(int)
+    for t in schema.tables:
+        for fk in t.foreign_keys:
+            a, b = where.get(_key(t)), where.get(_ref_key(t, fk))
+            if a is not None and b is not None and a != b:
+                links[(a, b)] += 1
+    lines = ["digraph domains {", '  graph [rankdir=LR, fontname="Helvetica", overlap=false];',
+             '  node [shape=box, style="rounded,filled", fillcolor="#dbe8f7", fontname="Helvetica", fontsize=11];',
+             '  edge [fontname="Helvetica", fontsize=9, color="#555555"];']
+    strongest = sorted(links.items(), key=lambda x: (-x[1], x[0]))[:OVERVIEW_LINKS * len(groups)]
+    if len(strongest) < len(links):  # said on the picture: nothing is dropped silently
+        lines.append(f"  graph [labelloc=t, label={_dot_string(f'the {len(strongest)} strongest of {len(links)} links between domains; every foreign key is in the domain diagrams')}];")
+    for n, (name, keys) in enumerate(groups):
+        lines.append(f"  d{n} [label={_dot_string(f'{name} ({len(keys)} tables)')}];")
+    for (a, b), count in sorted(strongest):
+        lines.append(f"  d{a} -> d{b} [label={_dot_string(f'{count} FK')}, penwidth={min(1 + count / 4, 5):.1f}];")
+    return "\n".join(lines + ["}"]) + "\n"
+
+
 def erd_artifacts(schema: Schema) -> list[Artifact]:
     """docs/erd.dot/.svg/.png, and per-domain diagrams for large schemas (see the module doc)."""
     out: list[Artifact] = []
     large = len(schema.tables) > FULL_LIMIT
     groups = domains(schema) if large else []
-    main = dot_source(schema, columns=not large, groups=groups or None)
+    if len(schema.tables) > OVERVIEW_LIMIT:
+        main = domain_overview(schema, groups)
+        what = "ER diagram overview: the domains and the foreign keys between them"
+    else:
+        main = dot_source(schema, columns=not large, groups=groups or None)
+        what = "ER diagram" + (" overview: tables by domain" if large else "")
     out.append(Artifact("docs/erd.dot", main, "doc", "ER diagram source (Graphviz DOT)"))
-    drawings = [("docs/erd", main, "ER diagram" + (" overview: tables by domain" if large else ""))]
+    drawings = [("docs/erd", main, what)]
     for name, keys in groups:
         source = dot_source(schema, keys, title=f"domain {name}: {len(keys)} tables")
         path = f"docs/erd/{slug(name) or 'domain'}"
         out.append(Artifact(path + ".dot", source, "doc", f"ER diagram of domain {name} (Graphviz DOT)"))
         drawings.append((path, source, f"ER diagram of domain {name}"))
-    for path, source, what in drawings:
-        svg = draw(source, "svg")
-        if svg is None:
-            continue
-        out.append(Artifact(path + ".svg", svg.decode("utf-8"), "doc", what + " (SVG)"))
-        png = draw(source, "png")
-        if png is not None:
-            out.append(Artifact(path + ".png", png, "doc", what + " (PNG)"))
+    if not shutil.which("dot"):
+        return out
+    with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:  # dot runs in its own process
+        images = list(pool.map(lambda d: draw(d[1], ("svg", "png") if d[0] == "docs/erd" or len(drawings) <= PNG_DIAGRAMS
+                                                 else ("svg",)), drawings))
+    for (path, _, what), image in zip(drawings, images):
+        if "svg" in image:
+            out.append(Artifact(path + ".svg", image["svg"].decode("utf-8"), "doc", what + " (SVG)"))
+        if "png" in image:
+            out.append(Artifact(path + ".png", image["png"], "doc", what + " (PNG)"))
     return out
 
 
