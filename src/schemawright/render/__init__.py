@@ -16,8 +16,8 @@ from schemawright.model.schema import Schema
 
 # What ``schemawright docs`` writes for any source (a subset of RENDERERS, same order); only their
 # docs/ and models/ files are kept.
-DOC_RENDERERS = ("dictionary", "erd_image", "design_docs", "html_report")
-RENDERERS = ("sql_files", "model_json", "seed_data", "dictionary", "security_docs", "security_pgtap", "config", "operations", "orm_sqlalchemy", "erd_image", "design_docs", "monitoring", "html_report", "docs", "agent_output")  # agent_output last: it lists the other artifacts
+DOC_RENDERERS = ("dictionary", "erd_image", "design_docs", "disaster_recovery", "html_report")
+RENDERERS = ("sql_files", "model_json", "seed_data", "dictionary", "security_docs", "security_pgtap", "config", "operations", "orm_sqlalchemy", "erd_image", "design_docs", "monitoring", "disaster_recovery", "html_report", "docs", "agent_output")  # agent_output last: it lists the other artifacts
 REGISTRY: dict[str, type[Renderer]] = {}
 
 

@@ -182,6 +182,27 @@ def _bench(result: dict | None) -> str:
     return out
 
 
+def _backup(result: dict | None) -> str:
+    if not result:
+        return ('<p class="muted">Not measured yet: run <code>schemawright verify FOLDER --backup</code>, then '
+                '<code>schemawright docs FOLDER -o FOLDER</code>.</p>')
+    p = result.get("projection", {})
+    bad = [t for t in result.get("tables", []) if not t.get("equal")]
+    out = (f'<p id="backup-status" class="{"ok" if result.get("passed") else "bad"}">'
+           f'{len(result.get("tables", [])) - len(bad)} of {len(result.get("tables", []))} tables equal after backup and '
+           f'restore (row count and content checksum), {result.get("rows_loaded", 0):,} rows</p>')
+    out += bar_chart("backup and restore", [
+        ("measured", [(result.get("backup_seconds") or 0, "#2171b5", "backup s"),
+                      (result.get("restore_seconds") or 0, "#6baed6", "restore s")]),
+        ("projected to target volume", [(p.get("backup_seconds") or 0, "#2171b5", "backup s"),
+                                        (p.get("restore_seconds") or 0, "#6baed6", "restore s")])],
+        unit="seconds", marks={"projected to target volume": p.get("restore_target_seconds") or 0})
+    out += _table(["table", "rows", "restored", "equal"], [
+        [h(t.get("table")), h(t.get("rows")), h(t.get("restored_rows")),
+         '<span class="ok">yes</span>' if t.get("equal") else '<span class="bad">no</span>'] for t in result.get("tables", [])])
+    return out
+
+
 def report_html(ctx: RenderContext) -> str:
     s = ctx.schema
     project = s.facts.project
@@ -211,6 +232,7 @@ def report_html(ctx: RenderContext) -> str:
         ("inferences", "Inferences (decisions the input left open)", inferences),
         ("verification", "Verification", _verification(ctx.results.get("verification.json"))),
         ("benchmark", "Benchmark", _bench(ctx.results.get("bench.json"))),
+        ("backup", "Backup and restore", _backup(ctx.results.get("backup.json"))),
     ]
     nav = "".join(f'<a href="#{k}">{h(title.split(" (")[0])}</a>' for k, title, _ in sections)
     body = "".join(f'<section id="{k}"><h2>{h(title)}</h2>{content}</section>' for k, title, content in sections)

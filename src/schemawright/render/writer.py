@@ -76,7 +76,7 @@ class DocsResult:
 def write_docs(source: str, out_dir: str | Path, *, dsn: str | None = None) -> DocsResult:
     """``schemawright docs``: load any source through the one loader, render the documentation
     (``render_docs``) and write its files into ``out_dir``, leaving anything else there alone. A design
-    folder's verification.json, bench.json and agent_output.json go into the HTML report."""
+    folder's verification.json, bench.json and backup.json go into the HTML report and the runbook."""
     from schemawright.project.sources import load_schema
     from schemawright.render import render_docs
     from schemawright.render.erd_image import graphviz_missing
@@ -85,7 +85,7 @@ def write_docs(source: str, out_dir: str | Path, *, dsn: str | None = None) -> D
     results: dict[str, dict] = {}
     folder = Path(source)
     if folder.is_dir():
-        for name in ("verification.json", "bench.json", "agent_output.json"):
+        for name in ("verification.json", "bench.json", "backup.json", "agent_output.json"):
             try:
                 results[name] = json.loads((folder / name).read_text(encoding="utf-8"))
             except (OSError, ValueError):
