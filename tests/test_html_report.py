@@ -69,7 +69,7 @@ def test_report_in_headless_chromium(report):
             page.goto(report.as_uri())
             page.wait_for_load_state("load")
             assert page.title().startswith("library")
-            for section in ("diagram", "dictionary", "rules", "inferences", "verification", "benchmark"):
+            for section in ("diagram", "dictionary", "rules", "inferences", "verification", "benchmark", "backup"):
                 assert page.locator(f"section#{section}").count() == 1, section
             assert page.locator("#erd svg").count() == 1  # the ER diagram, inline
             erd_text = page.locator("#erd svg").text_content()
