@@ -241,3 +241,23 @@ def test_tbls_sample_diagram_draws_every_table_and_relation(tbls_docs, tmp_path)
             assert f'"{t["name"].removeprefix("public.")}"' in dot, t["name"]
     edges = dot.count(" -> ")
     assert edges >= len([r for r in expected["relations"] if not r.get("virtual")])
+
+
+@needs_dot
+def test_hostile_names_are_drawn_as_text(tmp_path):
+    """Names with markup, quotes, backslashes, control characters and line breaks reach the SVG as text."""
+    from schemawright.model.schema import Column, ForeignKey, Schema, Table
+    from schemawright.model.types import DataType, Kind
+    from schemawright.render.erd_image import PROBLEMS, erd_artifacts
+
+    hostile = 'we\x01ird <b>&amp;</b> "q" \\ $x\nline'
+    parent = Table(name=hostile, columns=[Column(name="id", type=DataType(Kind.INTEGER), nullable=False)])
+    child = Table(name="child", columns=[Column(name='p"id</TD>', type=DataType(Kind.INTEGER))],
+                  foreign_keys=[ForeignKey(name="fk", columns=('p"id</TD>',), ref_table=hostile, ref_columns=("id",))])
+    artifacts = {a.path: a.content for a in erd_artifacts(Schema(tables=[parent, child]))}
+    assert PROBLEMS not in artifacts and "docs/erd.svg" in artifacts
+    svg = ET.fromstring(artifacts["docs/erd.svg"])
+    texts = [t.text or "" for t in svg.iter() if t.tag.endswith("text")]
+    assert any('"q"' in t and "<b>&amp;</b>" in t for t in texts)  # shown literally, not as markup
+    assert 'p"id</TD>' in texts
+    assert sum(1 for e in svg.iter() if e.get("class") == "edge") == 1

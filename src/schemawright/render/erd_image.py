@@ -22,7 +22,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
 from schemawright.dialects import type_sql
-from schemawright.escape import html_text
+from schemawright.escape import dot_html, dot_string
 from schemawright.model.names import slug
 from schemawright.model.schema import Schema, Table
 from schemawright.render import Artifact, RenderContext, Renderer
@@ -33,6 +33,9 @@ OVERVIEW_LIMIT = 150  # above this, the overview shows the domains, not the tabl
 OVERVIEW_LINKS = 2  # links drawn per domain in that overview (the strongest)
 PNG_DIAGRAMS = 12  # above this many diagrams, only the overview is also drawn as PNG (each PNG costs ~1 s)
 DOT_TIMEOUT = 120  # seconds for one drawing
+
+
+PROBLEMS = "docs/erd_problems.md"
 
 
 def graphviz_missing() -> str | None:
@@ -60,7 +63,7 @@ def draw(source: str, formats: tuple[str, ...] = ("svg", "png")) -> dict[str, by
         except (OSError, subprocess.TimeoutExpired):
             return {}
         if done.returncode != 0:
-            return {}
+            return {"error": done.stderr or b"dot failed"}
         out = {}
         for fmt in formats:
             path = os.path.join(tmp, f"erd.{fmt}")
@@ -80,16 +83,6 @@ def _key(t: Table) -> str:
 
 def _ref_key(t: Table, fk) -> str:
     return qualified(fk.ref_schema or t.schema, fk.ref_table)
-
-
-def _dot_string(text: str) -> str:
-    """A double-quoted DOT identifier meaning ``text``."""
-    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
-
-
-def _cell(text: str) -> str:
-    """Text inside an HTML-like label (escaped; line breaks would break the table)."""
-    return html_text(" ".join(str(text).split()))
 
 
 def domains(schema: Schema) -> list[tuple[str, list[str]]]:
@@ -165,7 +158,7 @@ def _cut(name: str, keys: list[str], schema: Schema) -> list[tuple[str, list[str
 
 
 def _table_node(t: Table, *, columns: bool, stub: bool = False) -> str:
-    header = f'<TR><TD BGCOLOR="{"#eeeeee" if stub else "#dbe8f7"}" COLSPAN="3"><B>{_cell(_key(t))}</B></TD></TR>'
+    header = f'<TR><TD BGCOLOR="{"#eeeeee" if stub else "#dbe8f7"}" COLSPAN="3"><B>{dot_html(_key(t))}</B></TD></TR>'
     rows = [header]
     if columns and not stub:
         keys = set(t.primary_key.columns if t.primary_key else ())
@@ -173,12 +166,12 @@ def _table_node(t: Table, *, columns: bool, stub: bool = False) -> str:
         for c in t.columns:
             mark = "PK" if c.name in keys else ""
             mark += ("," if mark else "") + "FK" if c.name in fks else ""
-            name = f"<B>{_cell(c.name)}</B>" if not c.nullable else _cell(c.name)
+            name = f"<B>{dot_html(c.name)}</B>" if not c.nullable else dot_html(c.name)
             rows.append(f'<TR><TD ALIGN="LEFT">{name}</TD>'
-                        f'<TD ALIGN="LEFT">{_cell(type_sql(c.type))}</TD><TD>{mark}</TD></TR>')
+                        f'<TD ALIGN="LEFT">{dot_html(type_sql(c.type))}</TD><TD>{mark}</TD></TR>')
     style = ' STYLE="dashed"' if stub else ""
     label = f'<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"{style}>{"".join(rows)}</TABLE>>'
-    return f"  {_dot_string(_key(t))} [label={label}];"
+    return f"  {dot_string(_key(t))} [label={label}];"
 
 
 def dot_source(schema: Schema, keys: list[str] | None = None, *, columns: bool = True,
@@ -189,13 +182,13 @@ def dot_source(schema: Schema, keys: list[str] | None = None, *, columns: bool =
     wanted = list(tables) if keys is None else [k for k in keys if k in tables]
     inside = set(wanted)
     lines = ["digraph erd {", '  graph [rankdir=LR, fontname="Helvetica", fontsize=12, nodesep=0.4, ranksep=0.9'
-             + (f", label={_dot_string(title)}, labelloc=t" if title else "") + "];",
+             + (f", label={dot_string(title)}, labelloc=t" if title else "") + "];",
              '  node [shape=plain, fontname="Helvetica", fontsize=10];',
              '  edge [fontname="Helvetica", fontsize=8, color="#555555", dir=both, arrowtail=crow];']
     if groups:
         for n, (name, group) in enumerate(groups):
             lines.append(f"  subgraph cluster_{n} {{")
-            lines.append(f'    label={_dot_string(name)}; style="rounded"; color="#99aabb";')
+            lines.append(f'    label={dot_string(name)}; style="rounded"; color="#99aabb";')
             lines += ["  " + _table_node(tables[k], columns=columns) for k in group if k in inside]
             lines.append("  }")
     else:
@@ -214,10 +207,10 @@ def dot_source(schema: Schema, keys: list[str] | None = None, *, columns: bool =
                     continue  # a reference out of the schema (another database's table): nothing to draw
             optional = any((t.column(c) is None or t.column(c).nullable) for c in fk.columns)
             # crow's foot: many at the referencing table, one (or zero-or-one when optional) at the parent
-            attrs = [f"label={_dot_string(', '.join(fk.columns))}", "arrowhead=" + ("teeodot" if optional else "teetee")]
+            attrs = [f"label={dot_string(', '.join(fk.columns))}", "arrowhead=" + ("teeodot" if optional else "teetee")]
             if optional:
                 attrs.append('style="dashed"')
-            edges.append(f"  {_dot_string(k)} -> {_dot_string(ref)} [{', '.join(attrs)}];")
+            edges.append(f"  {dot_string(k)} -> {dot_string(ref)} [{', '.join(attrs)}];")
     return "\n".join(lines + edges + ["}"]) + "\n"
 
 
@@ -237,11 +230,11 @@ def domain_overview(schema: Schema, groups: list[tuple[str, list[str]]]) -> str:
              '  edge [fontname="Helvetica", fontsize=9, color="#555555"];']
     strongest = sorted(links.items(), key=lambda x: (-x[1], x[0]))[:OVERVIEW_LINKS * len(groups)]
     if len(strongest) < len(links):  # said on the picture: nothing is dropped silently
-        lines.append(f"  graph [labelloc=t, label={_dot_string(f'the {len(strongest)} strongest of {len(links)} links between domains; every foreign key is in the domain diagrams')}];")
+        lines.append(f"  graph [labelloc=t, label={dot_string(f'the {len(strongest)} strongest of {len(links)} links between domains; every foreign key is in the domain diagrams')}];")
     for n, (name, keys) in enumerate(groups):
-        lines.append(f"  d{n} [label={_dot_string(f'{name} ({len(keys)} tables)')}];")
+        lines.append(f"  d{n} [label={dot_string(f'{name} ({len(keys)} tables)')}];")
     for (a, b), count in sorted(strongest):
-        lines.append(f"  d{a} -> d{b} [label={_dot_string(f'{count} FK')}, penwidth={min(1 + count / 4, 5):.1f}];")
+        lines.append(f"  d{a} -> d{b} [label={dot_string(f'{count} FK')}, penwidth={min(1 + count / 4, 5):.1f}];")
     return "\n".join(lines + ["}"]) + "\n"
 
 
@@ -268,6 +261,12 @@ def erd_artifacts(schema: Schema) -> list[Artifact]:
     with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:  # dot runs in its own process
         images = list(pool.map(lambda d: draw(d[1], ("svg", "png") if d[0] == "docs/erd" or len(drawings) <= PNG_DIAGRAMS
                                                  else ("svg",)), drawings))
+    failed = [(path, image["error"].decode("utf-8", "replace").strip()) for (path, _, _), image in zip(drawings, images)
+              if "error" in image]
+    if failed:  # said in a file of its own and by the commands (problems()), never dropped silently
+        out.append(Artifact(PROBLEMS, "# ER diagram images Graphviz could not draw\n\n" + "\n".join(
+            f"- {p}.svg/.png: {why[:500]} (the source is {p}.dot)" for p, why in failed) + "\n", "doc",
+            "ER diagram images that could not be drawn, and why"))
     for (path, _, what), image in zip(drawings, images):
         if "svg" in image:
             out.append(Artifact(path + ".svg", image["svg"].decode("utf-8"), "doc", what + " (SVG)"))

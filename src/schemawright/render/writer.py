@@ -79,7 +79,7 @@ def write_docs(source: str, out_dir: str | Path, *, dsn: str | None = None) -> D
     folder's verification.json, bench.json and backup.json go into the HTML report and the runbook."""
     from schemawright.project.sources import load_schema
     from schemawright.render import render_docs
-    from schemawright.render.erd_image import graphviz_missing
+    from schemawright.render.erd_image import PROBLEMS, graphviz_missing
 
     schema = load_schema(str(source), dsn=dsn)
     results: dict[str, dict] = {}
@@ -103,4 +103,5 @@ def write_docs(source: str, out_dir: str | Path, *, dsn: str | None = None) -> D
     except OSError as exc:
         raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from None
     warnings = [w for w in (graphviz_missing(),) if w]
+    warnings += [f"some ER diagram images could not be drawn: see {a.path}" for a in artifacts if a.path == PROBLEMS]
     return DocsResult(schema=schema, artifacts=artifacts, out_dir=out.resolve(), warnings=warnings)
