@@ -261,3 +261,24 @@ def test_hostile_names_are_drawn_as_text(tmp_path):
     assert any('"q"' in t and "<b>&amp;</b>" in t for t in texts)  # shown literally, not as markup
     assert 'p"id</TD>' in texts
     assert sum(1 for e in svg.iter() if e.get("class") == "edge") == 1
+
+
+def test_docs_of_a_live_database_use_its_comments_and_state_what_is_missing(tmp_path, scratch_dsn):
+    import psycopg
+
+    with psycopg.connect(scratch_dsn, autocommit=True) as conn:
+        conn.execute("CREATE TABLE shelf (id int PRIMARY KEY, label text NOT NULL); "
+                     "CREATE TABLE item (id int PRIMARY KEY, shelf_id int REFERENCES shelf (id), sku text); "
+                     "CREATE INDEX item_shelf ON item (shelf_id); "
+                     "COMMENT ON TABLE shelf IS 'A shelf in the store room'; "
+                     "COMMENT ON COLUMN item.sku IS 'Stock keeping unit, printed on the label'")
+    result = write_docs(scratch_dsn, tmp_path)
+    text = (tmp_path / "docs/data_dictionary.md").read_text()
+    assert "A shelf in the store room" in text and "Stock keeping unit, printed on the label" in text
+    item = _sections(text)["item"]
+    assert "item_shelf" in item and "shelf(id)" in item.replace(" ", "")
+    label = next(r for r in _rows(_sections(text)["shelf"], "### Columns") if r[0] == "label")
+    assert label[4].startswith("(not described") and label[4].lower() != "label"
+    assert "not designed from a task input" in (tmp_path / "docs/PRD.md").read_text()
+    assert "no row estimates" in (tmp_path / "docs/capacity_planning.md").read_text()
+    assert {t.name for t in result.schema.tables} == {"shelf", "item"}

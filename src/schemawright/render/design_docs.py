@@ -231,6 +231,11 @@ def capacity(schema: Schema) -> str:
     later = {m: {id(t): table_estimate(t, int((t.estimated_rows or 0) * (1 + g) ** m)) for t in schema.tables}
              for m in GROWTH_PERIODS}
     total = lambda ests: sum(e["total_bytes"] for e in ests.values())  # noqa: E731
+    if not any(t.estimated_rows for t in schema.tables):
+        return "\n".join([f"# Capacity planning: {md_text(f.project.name)}", "",
+                           "The source gives no row estimates (it is SQL or a live database, not a task input with "
+                           "data volumes), so no storage projection is made here. For a live database, "
+                           "`schemawright lint $DATABASE_URL` reports table sizes and growth signals.", ""])
     lines = [f"# Capacity planning: {md_text(f.project.name)}", "",
              f"Growth: {md_text(growth_text) if growth_text else 'not stated in the input; 5% a month assumed'} "
              f"= {g:.2%} a month. Sizes from the storage formula (heap pages from aligned tuple widths, B-trees at "
