@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from schemawright.analysis.storage import human, table_estimate
 from schemawright.datagen.pools import monthly_growth
 from schemawright.escape import md_cell, md_code, md_text
+from schemawright.model.names import singular
 from schemawright.model.schema import Schema, Table
 from schemawright.render import Artifact, RenderContext, Renderer
 from schemawright.render.erd_image import domains, qualified
@@ -168,14 +169,23 @@ def domain_model(schema: Schema) -> str:
         for k in keys:
             t = tables[k]
             lines.append(f"- **{md_text(k)}** ({md_text(t.kind)}): {md_text(t.comment or 'not described in the source')}")
+            audit = sorted({qualified(fk.ref_schema or t.schema, fk.ref_table) for fk in t.foreign_keys
+                            if (fk.origin.rule or "").startswith("audit.")})
             for fk in t.foreign_keys:
+                if (fk.origin.rule or "").startswith("audit."):
+                    continue
                 ref = qualified(fk.ref_schema or t.schema, fk.ref_table)
                 optional = any((t.column(c) is None or t.column(c).nullable) for c in fk.columns)
                 one = any(set(u.columns) == set(fk.columns) for u in t.uniques) or (
                     t.primary_key is not None and set(t.primary_key.columns) == set(fk.columns))
-                lines.append(f"  - each {md_text(k)} {'may belong' if optional else 'belongs'} to one {md_text(ref)}; "
-                             f"a {md_text(ref)} has {'at most one' if one else 'any number of'} {md_text(k)} "
-                             f"({md_text(', '.join(fk.columns))}, on delete {str(fk.on_delete).lower().replace('_', ' ')})")
+                lines.append(f"  - each {md_text(singular(t.name))} {'may belong' if optional else 'belongs'} to one "
+                             f"{md_text(singular(fk.ref_table))}; a {md_text(singular(fk.ref_table))} has "
+                             f"{'at most one ' + md_text(singular(t.name)) if one else 'any number of ' + md_text(t.name)} "
+                             f"({md_text(', '.join(fk.columns))} -> {md_text(ref)}, on delete "
+                             f"{str(fk.on_delete).lower().replace('_', ' ')})")
+            if audit:
+                lines.append(f"  - records which {md_text(', '.join(audit))} row created and last changed it "
+                             "(audit columns)")
         lines.append("")
     return "\n".join(lines)
 
