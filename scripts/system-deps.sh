@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Best-effort install of the system packages some tests need (pgTAP + pg_prove, HypoPG for the local
-# PostgreSQL service, Graphviz). Only when running as root with apt-get; otherwise it says what is missing
+# PostgreSQL service, Graphviz for the ER diagram images, Chromium for the HTML report test, promtool from
+# Prometheus for the alert rules). Only when running as root with apt-get; otherwise it says what is missing
 # and the tests that need it skip with a reason. Never fails the caller.
 set -uo pipefail
 want=()
@@ -16,6 +17,8 @@ if [ -n "$pg_major" ]; then
 fi
 command -v pg_prove >/dev/null 2>&1 || want+=("libtap-parser-sourcehandler-pgtap-perl")
 command -v dot >/dev/null 2>&1 || want+=("graphviz")
+command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || want+=("chromium")
+command -v promtool >/dev/null 2>&1 || want+=("prometheus")
 [ ${#want[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "system-deps: installing ${want[*]}" >&2

@@ -4,6 +4,7 @@ loads no feature, driver or parser (``tests/test_cli.py`` checks it): the CLI im
 
     design_schema / design_project   task input -> Schema (+ the project folder)      -> DesignResult
     load_schema                      any source -> Schema (the one loader, project/sources.py)
+    write_docs                       any source -> docs/ (dictionary, ERD images, PRD, HTML report)
     verify_project                   prove a project folder on PostgreSQL          -> VerifyReport
     diff / write_migration           two sources -> a migration (forward + undo)  -> diff.migration.Migration
     apply_migrations / undo_migrations / migration_status / verify_migrations / new_migration
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from schemawright.render import Artifact
     from schemawright.seed.run import SeedResult
     from schemawright.spec.models import TaskInput
+    from schemawright.render.writer import DocsResult
     from schemawright.verify.report import VerifyReport
 
 __all__ = [
@@ -147,6 +149,30 @@ def load_schema(source: str, *, dsn: str | None = None) -> Schema:
     from schemawright.project.sources import load_schema as load
 
     return load(source, dsn=dsn)
+
+
+def write_docs(source: str, out_dir: str | Path, *, dsn: str | None = None) -> DocsResult:
+    """Document any source (``load_schema``'s kinds) into ``out_dir``: data dictionary, ER diagrams (Mermaid,
+    SVG, PNG), PRD, schema overview, domain model, index strategy, capacity planning and the HTML report.
+    A design folder's verification.json and bench.json, when present, go into the report."""
+    from schemawright.render.writer import write_docs as write
+
+    return write(source, out_dir, dsn=dsn)
+
+
+def graphviz_missing() -> str | None:
+    """Why the ER diagram images cannot be drawn on this machine (Graphviz's ``dot`` missing), else None."""
+    from schemawright.render.erd_image import graphviz_missing as missing
+
+    return missing()
+
+
+def prove_backup(folder: str | Path, dsn: str | None = None, *, scale: float = 0.01) -> dict:
+    """Back up a seeded copy of the design with its generated backup script, restore it into a new database and
+    compare every table (row count, content checksum); times projected to the target volume (backup.json)."""
+    from schemawright.bench.backup import prove_backup as prove
+
+    return prove(folder, dsn, scale=scale)
 
 
 def verify_project(folder: str | Path, *, dsn: str | None = None, progress=None) -> VerifyReport:

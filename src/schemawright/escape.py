@@ -114,6 +114,19 @@ def sql_comment(text: str) -> str:
     return _one_line(text)
 
 
+# --- Graphviz DOT ---------------------------------------------------------------------------------------
+
+def dot_string(text: str) -> str:
+    """A double-quoted DOT identifier or attribute value meaning ``text`` (on one line)."""
+    return '"' + _one_line(str(text)).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def dot_html(text: str) -> str:
+    """Text inside a DOT HTML-like label: one line, control characters as ``\\xNN`` (Graphviz's XML
+    parser refuses them), markup characters escaped."""
+    return html.escape(" ".join(_one_line(str(text)).split()), quote=True)
+
+
 # --- Markdown and HTML ----------------------------------------------------------------------------------
 
 def html_text(text: str) -> str:

@@ -51,6 +51,8 @@ COMMANDS = {
                                         "against the targets."),
     "advise": ("schemawright.cli.advise", "Suggest indexes that measurably help a workload; list redundant and "
                                           "unused ones."),
+    "docs": ("schemawright.cli.docs", "Document any schema: data dictionary, ER diagrams (Mermaid, SVG, PNG), "
+                                      "PRD, overview, HTML report."),
     "import": ("schemawright.cli.importer", "Reverse-engineer an existing schema into a task input (every "
                                             "convention off, everything spelled out)."),
     "draft": ("schemawright.cli.draft", "Propose a task input from free text through an OpenAI-compatible endpoint "

@@ -39,6 +39,8 @@ def design_cmd(
         table.add_row(key.replace("_", " "), str(result.counts[key]))
     out().print(table)
     out().print(f"wrote {len(result.artifacts)} files to {escape(str(result.out_dir))}")
+    if missing := api.graphviz_missing():
+        err().print(f"[yellow]warning:[/] {escape(missing)}", highlight=False, soft_wrap=True)
     if result.dialect != "postgresql":
         err().print(f"[yellow]target {result.dialect}:[/] {len(result.degradations)} construct(s) degraded, "
                     f"{len(result.skipped)} output(s) not written (docs/dialect.md)", highlight=False, soft_wrap=True)

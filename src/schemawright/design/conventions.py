@@ -3,6 +3,8 @@ active-rows view, and a comment on every table and column."""
 
 from __future__ import annotations
 
+import re
+
 from schemawright.design.context import DesignContext
 from schemawright.design.relationships import add_foreign_key
 from schemawright.model import names
@@ -110,13 +112,29 @@ def _soft_delete(ctx: DesignContext, table: Table, given: bool) -> None:
 
 
 def comment_everything(ctx: DesignContext) -> None:
-    """Seed 003: all tables and columns documented. Fill comments the input did not give."""
+    """Seed 003: all tables and columns documented. Where the input gave no description the comment says
+    so, with what the designer read into the name (its naming rule), and never passes a humanized name
+    ("Created by") off as a description."""
     for table in ctx.schema.tables:
         if not table.comment:
-            table.comment = f"{table.name.replace('_', ' ').capitalize()} ({table.kind} entity)"
+            table.comment = f"{MISSING} ({table.kind} entity)"
         for col in table.columns:
             if not col.comment:
-                col.comment = col.name.replace("_", " ").capitalize()
+                col.comment = missing_description(col.origin.reason)
+
+
+MISSING = "Not described in the input"
+
+
+def missing_description(reason: str | None) -> str:
+    """The comment of an undescribed column: ``MISSING`` plus the meaning its naming rule read into the name
+    (``a calendar date without time of day``), when the rule says one."""
+    meaning = re.sub(r"\s*\([^)]*\)", "", (reason or "").split(":")[0].split(";")[0]).strip()
+    if " name is " in meaning:  # "an *_at name is a point in time"
+        meaning = meaning.split(" name is ", 1)[1]
+    if meaning.startswith(("a ", "an ")):
+        return f"{MISSING}; read as {meaning}"
+    return MISSING
 
 
 def mark_encrypted_columns(ctx: DesignContext) -> None:

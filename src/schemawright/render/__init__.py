@@ -15,14 +15,17 @@ from dataclasses import dataclass, field
 from schemawright.gc_pause import collector_paused
 from schemawright.model.schema import Schema
 
-RENDERERS = ("sql_files", "model_json", "seed_data", "dictionary", "security_docs", "security_pgtap", "config", "operations", "retention_jobs", "orm_sqlalchemy", "orm_alembic", "orm_django", "docs", "dialect_report", "agent_output")  # agent_output last: it lists the other artifacts
+# What ``schemawright docs`` writes for any source (a subset of RENDERERS, same order); only their
+# docs/ and models/ files are kept.
+DOC_RENDERERS = ("dictionary", "erd_image", "design_docs", "disaster_recovery", "html_report")
+RENDERERS = ("sql_files", "model_json", "seed_data", "dictionary", "security_docs", "security_pgtap", "config", "operations", "retention_jobs", "orm_sqlalchemy", "orm_alembic", "orm_django", "erd_image", "design_docs", "monitoring", "disaster_recovery", "html_report", "docs", "dialect_report", "agent_output")  # agent_output last: it lists the other artifacts
 REGISTRY: dict[str, type[Renderer]] = {}
 
 
 @dataclass(slots=True)
 class Artifact:
     path: str  # relative, forward slashes
-    content: str
+    content: str | bytes  # bytes: an image (docs/erd.png)
     kind: str  # schema | migration | script | doc | report
     description: str = ""
     # Why agent_output.json lists this file without its text (the same text is in another file the report
@@ -41,6 +44,8 @@ class RenderContext:
     degradations: list = field(default_factory=list)  # dialects.base.Degradation: what the target lost
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (renderer, why) not written for the target
     orms: tuple[str, ...] = ()  # ORM outputs asked for (integration.orm_framework, design --orm), lower case
+    # results of earlier runs found beside a design (verification.json, bench.json) for the HTML report
+    results: dict[str, dict] = field(default_factory=dict)
 
 
 class Renderer:
@@ -84,3 +89,14 @@ def render_all(schema: Schema, spec: object = None, timings: dict[str, float] | 
                 continue
             ctx.artifacts += renderer.render(ctx)
     return ctx.artifacts
+
+
+def render_docs(schema: Schema, results: dict[str, dict] | None = None) -> list[Artifact]:
+    """The documentation of ``schema`` (DOC_RENDERERS): docs/ and models/ files only. ``results``:
+    verification.json / bench.json contents to show in the HTML report."""
+    ctx = RenderContext(schema=schema, results=results or {})
+    with collector_paused():
+        for module in DOC_RENDERERS:
+            importlib.import_module(f"schemawright.render.{module}")
+            ctx.artifacts += REGISTRY[module]().render(ctx)
+    return [a for a in ctx.artifacts if a.path.startswith(("docs/", "models/"))]

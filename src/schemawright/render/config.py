@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from schemawright.render import Artifact, RenderContext, Renderer
 from schemawright.escape import config_comment
 
-SECTION_MODULES = ("schemawright.render.security_config", "schemawright.render.tuning_config")
+SECTION_MODULES = ("schemawright.render.security_config", "schemawright.render.tuning_config",
+                   "schemawright.render.disaster_recovery")
 FILES = {
     "postgresql.conf.example": "Settings to merge into postgresql.conf (or apply with ALTER SYSTEM); restart or "
                                "reload as each setting requires.",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from schemawright.dialects import type_sql
 from schemawright.model.schema import Schema, Table
 from schemawright.render import Artifact, RenderContext, Renderer
+from schemawright.render.erd_image import FULL_LIMIT, graphviz_missing, qualified
 from schemawright.escape import (
     dbml_default,
     dbml_name,
@@ -20,16 +21,22 @@ from schemawright.escape import (
 )
 
 
+# What the dictionary says where neither the input nor a comment in the database describes an object:
+# the gap is stated, never filled with the humanized name.
+NO_DESCRIPTION = "(not described: no description in the source)"
+
+
 def _table_section(schema: Schema, t: Table) -> list[str]:
     # Names bare as in seed 004's template; md_cell keeps any text from adding markup or columns.
     cols = lambda names: md_cell(", ".join(names))  # noqa: E731
-    lines = [f"## Table: {md_text(t.name)}", "", "### Description", "", md_text(t.comment) if t.comment else "-", "",
+    lines = [f"## Table: {md_text(qualified(t.schema, t.name))}", "", "### Description", "",
+             md_text(t.comment) if t.comment else NO_DESCRIPTION, "",
              "### Columns", "", "| Column | Type | Nullable | Default | Description |", "|---|---|---|---|---|"]
     for c in t.columns:
         flags = " (PII)" if c.pii else ""
         flags += " (encrypted)" if c.encrypt else ""
         lines.append(f"| {md_cell(c.name)} | {md_cell(type_sql(c.type).upper())} | {'YES' if c.nullable else 'NO'} | "
-                     f"{md_cell(str(c.default)) if c.default else '-'} | {md_cell(c.comment or '')}{flags} |")
+                     f"{md_cell(str(c.default)) if c.default else '-'} | {md_cell(c.comment or NO_DESCRIPTION)}{flags} |")
     lines += ["", "### Indexes", "", "| Name | Columns | Type | Description |", "|---|---|---|---|"]
     if t.primary_key:
         lines.append(f"| {md_cell(t.primary_key.name)} | {cols(t.primary_key.columns)} | PRIMARY | Primary key |")
@@ -44,7 +51,8 @@ def _table_section(schema: Schema, t: Table) -> list[str]:
     if not t.foreign_keys:
         lines.append("| - | - | - | - |")
     for fk in t.foreign_keys:
-        lines.append(f"| {md_cell(fk.name)} | {cols(fk.columns)} | {md_cell(fk.ref_table)}({cols(fk.ref_columns)}) | "
+        lines.append(f"| {md_cell(fk.name)} | {cols(fk.columns)} | {md_cell(qualified(fk.ref_schema or t.schema, fk.ref_table))}"
+                     f"({cols(fk.ref_columns)}) | "
                      f"{fk.on_delete} |")
     lines += ["", "### Constraints", "", "| Name | Type | Condition |", "|---|---|---|"]
     if not t.checks:
@@ -63,7 +71,7 @@ def _mermaid(schema: Schema) -> str:
     as the attribute's comment when the word differs (escape.py)."""
     lines = ["erDiagram"]
     for t in schema.tables:
-        lines.append(f"    {mermaid_entity(t.name)} {{")
+        lines.append(f"    {mermaid_entity(qualified(t.schema, t.name))} {{")
         keys = set(t.primary_key.columns if t.primary_key else ())
         fks = {c for fk in t.foreign_keys for c in fk.columns}
         for c in t.columns:
@@ -79,7 +87,8 @@ def _mermaid(schema: Schema) -> str:
             one = fk.columns in uniques or (t.primary_key and fk.columns == t.primary_key.columns)
             left = "|o" if optional else "||"
             right = "o|" if one else "o{"
-            lines.append(f"    {mermaid_entity(fk.ref_table)} {left}--{right} {mermaid_entity(t.name)} : "
+            lines.append(f"    {mermaid_entity(qualified(fk.ref_schema or t.schema, fk.ref_table))} {left}--{right} "
+                         f"{mermaid_entity(qualified(t.schema, t.name))} : "
                          f"{mermaid_label(', '.join(fk.columns))}")
     return "\n".join(lines) + "\n"
 
@@ -138,9 +147,17 @@ class Dictionary(Renderer):
         for t in s.tables:
             dictionary += _table_section(s, t)
         if s.views:
-            dictionary += ["## Views", "", "| Name | Description |", "|---|---|"]
-            dictionary += [f"| {md_cell(v.name)} | {md_cell(v.comment or '')} |" for v in s.views] + [""]
-        erd = ["# Entity-relationship diagram", "",
+            dictionary += ["## Views", "", "| Name | Kind | Description |", "|---|---|---|"]
+            dictionary += [f"| {md_cell(qualified(v.schema, v.name))} | {'MATERIALIZED VIEW' if v.materialized else 'VIEW'} | "
+                           f"{md_cell(v.comment or NO_DESCRIPTION)} |" for v in s.views] + [""]
+            for v in s.views:
+                dictionary += [f"### View: {md_text(qualified(v.schema, v.name))}", "", "```sql",
+                               str(v.query).replace("```", "` ` `").strip(), "```", ""]
+        missing = graphviz_missing()
+        image = ([f"Graphviz could not draw the images here: {md_text(missing)}", ""] if missing else
+                 ["![ER diagram](erd.png)", "", "The same as SVG: [erd.svg](erd.svg); Graphviz source: erd.dot."
+                  + (" One diagram per domain with every column: docs/erd/." if len(s.tables) > FULL_LIMIT else ""), ""])
+        erd = ["# Entity-relationship diagram", "", *image,
                "Mermaid source (GitHub and most Markdown viewers render it).", "", "```mermaid",
                _mermaid(s).rstrip("\n"), "```", ""]
         app_role = s.role("app")

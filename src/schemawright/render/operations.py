@@ -170,7 +170,8 @@ class Operations(Renderer):
                  "pg_restore --list, encrypted when `BACKUP_PASSPHRASE` is set) | restore any day of the last "
                  "`KEEP_DAYS` (14) |",
                  "| point-in-time recovery | `archive_mode = on` with WAL archiving (see "
-                 "`config/postgresql.conf.example`) and a weekly `pg_basebackup` | RPO < 1 hour (seed 004) |",
+                 "`config/postgresql.conf.example`) and a weekly `pg_basebackup`; runbooks in "
+                 "`docs/disaster_recovery.md` | RPO < 1 hour (seed 004) |",
                  "| restore | `scripts/maintenance/restore.sh FILE` into an empty database, one transaction, as a "
                  "superuser, once the project's roles exist on the server; every object goes back to the owner "
                  "role, so views and SECURITY DEFINER functions keep row-level security | "
@@ -178,7 +179,9 @@ class Operations(Renderer):
                  "Backups hold every row: `backup.sh` writes them 0600 in a 0700 folder.", "",
                  "Test a restore every month: restore the newest backup into a scratch database and run "
                  "`schemawright verify` style checks or the application's smoke tests against it.", "",
-                 "## Monitoring", "", "`scripts/maintenance/monitoring.sql` holds each query below.", "",
+                 "## Monitoring", "", "`scripts/maintenance/monitoring.sql` holds each query below. For Prometheus: "
+                 "`monitoring/prometheus/alerts.yml` (the same thresholds; `promtool test rules alerts_test.yml`), "
+                 "`monitoring/postgres_exporter/queries.yml` and `monitoring/grafana/dashboard.json`.", "",
                  "| check | what | alert |", "|---|---|---|"]
         lines += [f"| {name} | {what} | {threshold} |" for name, what, threshold, _ in MONITORING]
         lines += ["", "## Maintenance", "",
@@ -208,6 +211,14 @@ def operations_guide() -> dict:
             {"name": "vacuum", "script": "scripts/maintenance/vacuum.sh", "schedule": "weekly"},
             {"name": "analyze", "script": "scripts/maintenance/analyze.sh", "schedule": "after bulk changes"},
             {"name": "index review", "command": "schemawright lint $DATABASE_URL", "schedule": "monthly"}],
+        "alerting": {"rules": "monitoring/prometheus/alerts.yml", "rule_tests": "monitoring/prometheus/alerts_test.yml",
+                     "exporter_queries": "monitoring/postgres_exporter/queries.yml",
+                     "dashboard": "monitoring/grafana/dashboard.json",
+                     "critical": "< 5% disk space, connection pool exhausted, replication lag > 15 min",
+                     "warning": "query time > 1s, index hit ratio < 95%, replication lag > 60 s"},
         "disaster_recovery": {"restore": "scripts/maintenance/restore.sh FILE (one transaction)",
-                              "rto": "< 4 hours", "test": "monthly restore into a scratch database"},
+                              "runbook": "docs/disaster_recovery.md",
+                              "point_in_time": "WAL archiving (archive_timeout 300s) in config/postgresql.conf.example",
+                              "rpo": "< 1 hour", "rto": "< 4 hours", "restore_target": "< 30 minutes (seed 002)",
+                              "test": "schemawright verify --backup; monthly restore into a scratch database"},
     }

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from schemawright.errors import SchemawrightError
+from schemawright.model.schema import Schema
 from schemawright.render import Artifact
 
 MARKER = "agent_output.json"  # a folder holding this was written by schemawright and may be replaced
@@ -40,7 +43,10 @@ def write_folder(artifacts: list[Artifact], out_dir: str | Path, *, force: bool 
         for a in artifacts:
             target = staging / a.path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(a.content, encoding="utf-8")
+            if isinstance(a.content, bytes):
+                target.write_bytes(a.content)
+            else:
+                target.write_text(a.content, encoding="utf-8")
             if a.path.endswith(".sh"):
                 target.chmod(0o755)
         if out.exists():
@@ -57,3 +63,45 @@ def write_folder(artifacts: list[Artifact], out_dir: str | Path, *, force: bool 
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return out
+
+
+@dataclass
+class DocsResult:
+    schema: Schema
+    artifacts: list[Artifact]
+    out_dir: Path
+    warnings: list[str]
+
+
+def write_docs(source: str, out_dir: str | Path, *, dsn: str | None = None) -> DocsResult:
+    """``schemawright docs``: load any source through the one loader, render the documentation
+    (``render_docs``) and write its files into ``out_dir``, leaving anything else there alone. A design
+    folder's verification.json, bench.json and backup.json go into the HTML report and the runbook."""
+    from schemawright.project.sources import load_schema
+    from schemawright.render import render_docs
+    from schemawright.render.erd_image import PROBLEMS, graphviz_missing
+
+    schema = load_schema(str(source), dsn=dsn)
+    results: dict[str, dict] = {}
+    folder = Path(source)
+    if folder.is_dir():
+        for name in ("verification.json", "bench.json", "backup.json", "agent_output.json"):
+            try:
+                results[name] = json.loads((folder / name).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+    artifacts = render_docs(schema, results)
+    out = Path(out_dir)
+    try:
+        for a in artifacts:
+            target = out / a.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(a.content, bytes):
+                target.write_bytes(a.content)
+            else:
+                target.write_text(a.content, encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from None
+    warnings = [w for w in (graphviz_missing(),) if w]
+    warnings += [f"some ER diagram images could not be drawn: see {a.path}" for a in artifacts if a.path == PROBLEMS]
+    return DocsResult(schema=schema, artifacts=artifacts, out_dir=out.resolve(), warnings=warnings)

@@ -361,25 +361,25 @@ COMMENT ON FUNCTION fn_update_timestamp() IS 'Sets updated_at to the current tim
 
 COMMENT ON FUNCTION fn_erase_user(p_id uuid) IS 'Right to erasure (GDPR): anonymizes the personal data of one user in users, comments; returns the number of rows changed';
 
-COMMENT ON TABLE users IS 'Users (core entity)';
+COMMENT ON TABLE users IS 'Not described in the input (core entity)';
 
 COMMENT ON COLUMN users.id IS 'Primary key';
 
-COMMENT ON COLUMN users.email IS 'Email';
+COMMENT ON COLUMN users.email IS 'Not described in the input; read as an e-mail address';
 
-COMMENT ON COLUMN users.username IS 'Username';
+COMMENT ON COLUMN users.username IS 'Not described in the input; read as a name or title';
 
-COMMENT ON COLUMN users.password_hash IS 'Password hash';
+COMMENT ON COLUMN users.password_hash IS 'Not described in the input; read as a one-way hash';
 
-COMMENT ON COLUMN users.display_name IS 'Display name';
+COMMENT ON COLUMN users.display_name IS 'Not described in the input; read as a name or title';
 
-COMMENT ON COLUMN users.bio IS 'Bio';
+COMMENT ON COLUMN users.bio IS 'Not described in the input';
 
-COMMENT ON COLUMN users.avatar_url IS 'Avatar url';
+COMMENT ON COLUMN users.avatar_url IS 'Not described in the input; read as a URL';
 
 COMMENT ON COLUMN users.role IS 'What the user may do in the CMS';
 
-COMMENT ON COLUMN users.last_login_at IS 'Last login at';
+COMMENT ON COLUMN users.last_login_at IS 'Not described in the input; read as a point in time';
 
 COMMENT ON COLUMN users.created_at IS 'When the row was created';
 
@@ -395,21 +395,21 @@ COMMENT ON TABLE categories IS 'Sections of the site, in a tree';
 
 COMMENT ON COLUMN categories.id IS 'Primary key';
 
-COMMENT ON COLUMN categories.name IS 'Name';
+COMMENT ON COLUMN categories.name IS 'Not described in the input; read as a name or title';
 
-COMMENT ON COLUMN categories.slug IS 'Slug';
+COMMENT ON COLUMN categories.slug IS 'Not described in the input; read as a URL slug or code identifies a row';
 
-COMMENT ON COLUMN categories.description IS 'Description';
+COMMENT ON COLUMN categories.description IS 'Not described in the input';
 
 COMMENT ON COLUMN categories.parent_id IS 'References categories';
 
-COMMENT ON COLUMN categories."position" IS 'Position';
+COMMENT ON COLUMN categories."position" IS 'Not described in the input; read as a whole number';
 
 COMMENT ON COLUMN categories.created_at IS 'When the row was created';
 
 COMMENT ON COLUMN categories.updated_at IS 'When the row was last changed';
 
-COMMENT ON TABLE posts IS 'Posts (core entity)';
+COMMENT ON TABLE posts IS 'Not described in the input (core entity)';
 
 COMMENT ON COLUMN posts.id IS 'Primary key';
 
@@ -417,23 +417,23 @@ COMMENT ON COLUMN posts.author_id IS 'References users';
 
 COMMENT ON COLUMN posts.category_id IS 'The category (lookup table categories)';
 
-COMMENT ON COLUMN posts.title IS 'Title';
+COMMENT ON COLUMN posts.title IS 'Not described in the input; read as a name or title';
 
-COMMENT ON COLUMN posts.slug IS 'Slug';
+COMMENT ON COLUMN posts.slug IS 'Not described in the input; read as a URL slug or code identifies a row';
 
-COMMENT ON COLUMN posts.excerpt IS 'Excerpt';
+COMMENT ON COLUMN posts.excerpt IS 'Not described in the input';
 
-COMMENT ON COLUMN posts.body IS 'Body';
+COMMENT ON COLUMN posts.body IS 'Not described in the input';
 
 COMMENT ON COLUMN posts.status IS 'Editorial state of the post';
 
-COMMENT ON COLUMN posts.published_at IS 'Published at';
+COMMENT ON COLUMN posts.published_at IS 'Not described in the input; read as a point in time';
 
-COMMENT ON COLUMN posts.is_featured IS 'Is featured';
+COMMENT ON COLUMN posts.is_featured IS 'Not described in the input; read as an is_/has_/can_ flag';
 
-COMMENT ON COLUMN posts.view_count IS 'View count';
+COMMENT ON COLUMN posts.view_count IS 'Not described in the input; read as a count or quantity';
 
-COMMENT ON COLUMN posts.reading_time_minutes IS 'Reading time minutes';
+COMMENT ON COLUMN posts.reading_time_minutes IS 'Not described in the input';
 
 COMMENT ON COLUMN posts.seo_metadata IS 'Meta title, description and Open Graph fields';
 
@@ -453,7 +453,7 @@ COMMENT ON CONSTRAINT chk_posts_published_has_date ON posts IS 'A published or s
 
 COMMENT ON INDEX idx_posts_category_id_status_published_at IS 'Category pages list published posts, newest first';
 
-COMMENT ON TABLE comments IS 'Comments (core entity)';
+COMMENT ON TABLE comments IS 'Not described in the input (core entity)';
 
 COMMENT ON COLUMN comments.id IS 'Primary key';
 
@@ -463,17 +463,17 @@ COMMENT ON COLUMN comments.parent_id IS 'References comments';
 
 COMMENT ON COLUMN comments.author_id IS 'The commenting user; empty for guest comments';
 
-COMMENT ON COLUMN comments.guest_name IS 'Guest name';
+COMMENT ON COLUMN comments.guest_name IS 'Not described in the input';
 
-COMMENT ON COLUMN comments.guest_email IS 'Guest email';
+COMMENT ON COLUMN comments.guest_email IS 'Not described in the input; read as an e-mail address';
 
-COMMENT ON COLUMN comments.body IS 'Body';
+COMMENT ON COLUMN comments.body IS 'Not described in the input';
 
-COMMENT ON COLUMN comments.status IS 'Status';
+COMMENT ON COLUMN comments.status IS 'Not described in the input; read as a status is one of a fixed set of states';
 
-COMMENT ON COLUMN comments.ip_address IS 'Ip address';
+COMMENT ON COLUMN comments.ip_address IS 'Not described in the input; read as an IP address';
 
-COMMENT ON COLUMN comments.edited_at IS 'Edited at';
+COMMENT ON COLUMN comments.edited_at IS 'Not described in the input; read as a point in time';
 
 COMMENT ON COLUMN comments.created_at IS 'When the row was created';
 
@@ -495,15 +495,15 @@ COMMENT ON COLUMN media.id IS 'Primary key';
 
 COMMENT ON COLUMN media.uploader_id IS 'References users';
 
-COMMENT ON COLUMN media.file_url IS 'File url';
+COMMENT ON COLUMN media.file_url IS 'Not described in the input; read as a URL';
 
-COMMENT ON COLUMN media.mime_type IS 'Mime type';
+COMMENT ON COLUMN media.mime_type IS 'Not described in the input';
 
-COMMENT ON COLUMN media.file_size_bytes IS 'File size bytes';
+COMMENT ON COLUMN media.file_size_bytes IS 'Not described in the input';
 
-COMMENT ON COLUMN media.width IS 'Width';
+COMMENT ON COLUMN media.width IS 'Not described in the input';
 
-COMMENT ON COLUMN media.height IS 'Height';
+COMMENT ON COLUMN media.height IS 'Not described in the input';
 
 COMMENT ON COLUMN media.alt_text IS 'Text alternative for screen readers';
 

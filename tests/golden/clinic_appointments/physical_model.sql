@@ -405,31 +405,31 @@ COMMENT ON FUNCTION fn_audit_row() IS 'Writes one audit_log row per changed row;
 
 COMMENT ON FUNCTION fn_erase_patient(p_id uuid) IS 'Right to erasure (GDPR): anonymizes the personal data of one patient in patients; returns the number of rows changed';
 
-COMMENT ON TABLE patients IS 'Patients (core entity)';
+COMMENT ON TABLE patients IS 'Not described in the input (core entity)';
 
 COMMENT ON COLUMN patients.id IS 'Primary key';
 
-COMMENT ON COLUMN patients.first_name IS 'First name';
+COMMENT ON COLUMN patients.first_name IS 'Not described in the input; read as a name or title';
 
-COMMENT ON COLUMN patients.last_name IS 'Last name';
+COMMENT ON COLUMN patients.last_name IS 'Not described in the input; read as a name or title';
 
-COMMENT ON COLUMN patients.date_of_birth IS 'Date of birth';
+COMMENT ON COLUMN patients.date_of_birth IS 'Not described in the input; read as a calendar date without time of day';
 
 COMMENT ON COLUMN patients.sex IS 'Sex recorded for clinical purposes';
 
-COMMENT ON COLUMN patients.phone IS 'Phone';
+COMMENT ON COLUMN patients.phone IS 'Not described in the input; read as a phone number';
 
 COMMENT ON COLUMN patients.email IS 'Contact e-mail; family members may share one';
 
 COMMENT ON COLUMN patients.ssn IS 'US Social Security Number. Encrypted (pgp_sym_encrypt, AES-256); write fn_encrypt(value), read fn_decrypt(ssn)';
 
-COMMENT ON COLUMN patients.address IS 'Address';
+COMMENT ON COLUMN patients.address IS 'Not described in the input; read as a postal address part';
 
-COMMENT ON COLUMN patients.city IS 'City';
+COMMENT ON COLUMN patients.city IS 'Not described in the input; read as a postal address part';
 
-COMMENT ON COLUMN patients.postal_code IS 'Postal code';
+COMMENT ON COLUMN patients.postal_code IS 'Not described in the input; read as a postal address part';
 
-COMMENT ON COLUMN patients.country IS 'Country';
+COMMENT ON COLUMN patients.country IS 'Not described in the input; read as an ISO 3166-1 alpha-2 country code';
 
 COMMENT ON COLUMN patients.medical_history IS 'Encrypted (pgp_sym_encrypt, AES-256); write fn_encrypt(value), read fn_decrypt(medical_history)';
 
@@ -441,23 +441,23 @@ COMMENT ON COLUMN patients.updated_at IS 'When the row was last changed';
 
 COMMENT ON COLUMN patients.deleted_at IS 'When the row was soft-deleted (NULL: live)';
 
-COMMENT ON TABLE doctors IS 'Doctors (core entity)';
+COMMENT ON TABLE doctors IS 'Not described in the input (core entity)';
 
 COMMENT ON COLUMN doctors.id IS 'Primary key';
 
-COMMENT ON COLUMN doctors.first_name IS 'First name';
+COMMENT ON COLUMN doctors.first_name IS 'Not described in the input; read as a name or title';
 
-COMMENT ON COLUMN doctors.last_name IS 'Last name';
+COMMENT ON COLUMN doctors.last_name IS 'Not described in the input; read as a name or title';
 
 COMMENT ON COLUMN doctors.specialty_id IS 'The specialty (lookup table specialties)';
 
 COMMENT ON COLUMN doctors.license_number IS 'State medical licence';
 
-COMMENT ON COLUMN doctors.email IS 'Email';
+COMMENT ON COLUMN doctors.email IS 'Not described in the input; read as an e-mail address';
 
-COMMENT ON COLUMN doctors.phone IS 'Phone';
+COMMENT ON COLUMN doctors.phone IS 'Not described in the input; read as a phone number';
 
-COMMENT ON COLUMN doctors.is_accepting_patients IS 'Is accepting patients';
+COMMENT ON COLUMN doctors.is_accepting_patients IS 'Not described in the input; read as an is_/has_/can_ flag';
 
 COMMENT ON COLUMN doctors.slot_minutes IS 'Default length of an appointment slot';
 
@@ -467,7 +467,7 @@ COMMENT ON COLUMN doctors.updated_at IS 'When the row was last changed';
 
 COMMENT ON COLUMN doctors.deleted_at IS 'When the row was soft-deleted (NULL: live)';
 
-COMMENT ON TABLE appointments IS 'Appointments (transactional entity)';
+COMMENT ON TABLE appointments IS 'Not described in the input (transactional entity)';
 
 COMMENT ON COLUMN appointments.id IS 'Primary key';
 
@@ -475,19 +475,19 @@ COMMENT ON COLUMN appointments.patient_id IS 'References patients';
 
 COMMENT ON COLUMN appointments.doctor_id IS 'References doctors';
 
-COMMENT ON COLUMN appointments.starts_at IS 'Starts at';
+COMMENT ON COLUMN appointments.starts_at IS 'Not described in the input; read as a point in time';
 
-COMMENT ON COLUMN appointments.ends_at IS 'Ends at';
+COMMENT ON COLUMN appointments.ends_at IS 'Not described in the input; read as a point in time';
 
-COMMENT ON COLUMN appointments.status IS 'Status';
+COMMENT ON COLUMN appointments.status IS 'Not described in the input; read as a status is one of a fixed set of states';
 
-COMMENT ON COLUMN appointments.reason IS 'Reason';
+COMMENT ON COLUMN appointments.reason IS 'Not described in the input';
 
-COMMENT ON COLUMN appointments.notes IS 'Notes';
+COMMENT ON COLUMN appointments.notes IS 'Not described in the input';
 
-COMMENT ON COLUMN appointments.cancelled_at IS 'Cancelled at';
+COMMENT ON COLUMN appointments.cancelled_at IS 'Not described in the input; read as a point in time';
 
-COMMENT ON COLUMN appointments.cancellation_reason IS 'Cancellation reason';
+COMMENT ON COLUMN appointments.cancellation_reason IS 'Not described in the input';
 
 COMMENT ON COLUMN appointments.created_at IS 'When the row was created';
 
@@ -501,7 +501,7 @@ COMMENT ON CONSTRAINT excl_appointments_no_double_booking ON appointments IS 'En
 
 COMMENT ON INDEX idx_appointments_patient_id_starts_at IS 'A patient''s appointment history, newest first';
 
-COMMENT ON TABLE prescriptions IS 'Prescriptions (transactional entity)';
+COMMENT ON TABLE prescriptions IS 'Not described in the input (transactional entity)';
 
 COMMENT ON COLUMN prescriptions.id IS 'Primary key';
 
@@ -511,21 +511,21 @@ COMMENT ON COLUMN prescriptions.patient_id IS 'References patients';
 
 COMMENT ON COLUMN prescriptions.doctor_id IS 'References doctors';
 
-COMMENT ON COLUMN prescriptions.medication_name IS 'Medication name';
+COMMENT ON COLUMN prescriptions.medication_name IS 'Not described in the input; read as a name or title';
 
 COMMENT ON COLUMN prescriptions.dosage IS 'Strength and amount, e.g. 500 mg';
 
 COMMENT ON COLUMN prescriptions.frequency IS 'How often, e.g. twice daily';
 
-COMMENT ON COLUMN prescriptions.quantity IS 'Quantity';
+COMMENT ON COLUMN prescriptions.quantity IS 'Not described in the input; read as a count or quantity';
 
-COMMENT ON COLUMN prescriptions.refills IS 'Refills';
+COMMENT ON COLUMN prescriptions.refills IS 'Not described in the input';
 
-COMMENT ON COLUMN prescriptions.prescribed_on IS 'Prescribed on';
+COMMENT ON COLUMN prescriptions.prescribed_on IS 'Not described in the input; read as a calendar date without time of day';
 
-COMMENT ON COLUMN prescriptions.expires_on IS 'Expires on';
+COMMENT ON COLUMN prescriptions.expires_on IS 'Not described in the input; read as a calendar date without time of day';
 
-COMMENT ON COLUMN prescriptions.instructions IS 'Instructions';
+COMMENT ON COLUMN prescriptions.instructions IS 'Not described in the input';
 
 COMMENT ON COLUMN prescriptions.created_at IS 'When the row was created';
 

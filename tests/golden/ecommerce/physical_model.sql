@@ -572,17 +572,17 @@ COMMENT ON FUNCTION fn_audit_row() IS 'Writes one audit_log row per changed row;
 
 COMMENT ON FUNCTION fn_erase_user(p_id uuid) IS 'Right to erasure (GDPR): anonymizes the personal data of one user in users; returns the number of rows changed';
 
-COMMENT ON TABLE users IS 'Users (core entity)';
+COMMENT ON TABLE users IS 'Not described in the input (core entity)';
 
 COMMENT ON COLUMN users.id IS 'Primary key';
 
-COMMENT ON COLUMN users.email IS 'Email';
+COMMENT ON COLUMN users.email IS 'Not described in the input; read as an e-mail address';
 
-COMMENT ON COLUMN users.password_hash IS 'Password hash';
+COMMENT ON COLUMN users.password_hash IS 'Not described in the input; read as a one-way hash';
 
-COMMENT ON COLUMN users.profile IS 'Profile';
+COMMENT ON COLUMN users.profile IS 'Not described in the input';
 
-COMMENT ON COLUMN users.preferences IS 'Preferences';
+COMMENT ON COLUMN users.preferences IS 'Not described in the input';
 
 COMMENT ON COLUMN users.created_at IS 'When the row was created';
 
@@ -594,15 +594,15 @@ COMMENT ON COLUMN users.updated_by IS 'The user who last changed the row';
 
 COMMENT ON COLUMN users.deleted_at IS 'When the row was soft-deleted (NULL: live)';
 
-COMMENT ON TABLE products IS 'Products (core entity)';
+COMMENT ON TABLE products IS 'Not described in the input (core entity)';
 
 COMMENT ON COLUMN products.id IS 'Primary key';
 
-COMMENT ON COLUMN products.name IS 'Name';
+COMMENT ON COLUMN products.name IS 'Not described in the input; read as a name or title';
 
-COMMENT ON COLUMN products.description IS 'Description';
+COMMENT ON COLUMN products.description IS 'Not described in the input';
 
-COMMENT ON COLUMN products.price IS 'Price';
+COMMENT ON COLUMN products.price IS 'Not described in the input; read as a money-like name';
 
 COMMENT ON COLUMN products.category_id IS 'The category (lookup table categories)';
 
@@ -618,15 +618,15 @@ COMMENT ON COLUMN products.updated_by IS 'The user who last changed the row';
 
 COMMENT ON COLUMN products.deleted_at IS 'When the row was soft-deleted (NULL: live)';
 
-COMMENT ON TABLE orders IS 'Orders (transactional entity)';
+COMMENT ON TABLE orders IS 'Not described in the input (transactional entity)';
 
 COMMENT ON COLUMN orders.id IS 'Primary key';
 
 COMMENT ON COLUMN orders.user_id IS 'References users';
 
-COMMENT ON COLUMN orders.status IS 'Status';
+COMMENT ON COLUMN orders.status IS 'Not described in the input; read as a status is one of a fixed set of states';
 
-COMMENT ON COLUMN orders.total IS 'Total';
+COMMENT ON COLUMN orders.total IS 'Not described in the input; read as a money-like name';
 
 COMMENT ON COLUMN orders.created_at IS 'When the row was created';
 

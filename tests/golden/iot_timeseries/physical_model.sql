@@ -287,17 +287,17 @@ COMMENT ON FUNCTION fn_create_monthly_partitions(p_table regclass, p_from date, 
 
 COMMENT ON FUNCTION fn_readings_retention() IS 'Retention (business rule retention): drops monthly partitions older than 13 months; run daily by the maintenance job as the table owner';
 
-COMMENT ON TABLE sites IS 'Sites (core entity)';
+COMMENT ON TABLE sites IS 'Not described in the input (core entity)';
 
 COMMENT ON COLUMN sites.id IS 'Primary key';
 
-COMMENT ON COLUMN sites.name IS 'Name';
+COMMENT ON COLUMN sites.name IS 'Not described in the input; read as a name or title';
 
-COMMENT ON COLUMN sites.code IS 'Code';
+COMMENT ON COLUMN sites.code IS 'Not described in the input; read as a business code identifies a row';
 
-COMMENT ON COLUMN sites.latitude IS 'Latitude';
+COMMENT ON COLUMN sites.latitude IS 'Not described in the input; read as a latitude in degrees';
 
-COMMENT ON COLUMN sites.longitude IS 'Longitude';
+COMMENT ON COLUMN sites.longitude IS 'Not described in the input; read as a longitude in degrees';
 
 COMMENT ON COLUMN sites.timezone IS 'IANA time zone of the site, for local-time reports';
 
@@ -307,7 +307,7 @@ COMMENT ON COLUMN sites.updated_at IS 'When the row was last changed';
 
 COMMENT ON COLUMN sites.deleted_at IS 'When the row was soft-deleted (NULL: live)';
 
-COMMENT ON TABLE devices IS 'Devices (core entity)';
+COMMENT ON TABLE devices IS 'Not described in the input (core entity)';
 
 COMMENT ON COLUMN devices.id IS 'Primary key';
 
@@ -315,17 +315,17 @@ COMMENT ON COLUMN devices.site_id IS 'References sites';
 
 COMMENT ON COLUMN devices.serial_number IS 'Manufacturer serial number';
 
-COMMENT ON COLUMN devices.name IS 'Name';
+COMMENT ON COLUMN devices.name IS 'Not described in the input; read as a name or title';
 
-COMMENT ON COLUMN devices.model IS 'Model';
+COMMENT ON COLUMN devices.model IS 'Not described in the input';
 
-COMMENT ON COLUMN devices.firmware_version IS 'Firmware version';
+COMMENT ON COLUMN devices.firmware_version IS 'Not described in the input';
 
-COMMENT ON COLUMN devices.status IS 'Status';
+COMMENT ON COLUMN devices.status IS 'Not described in the input; read as a status is one of a fixed set of states';
 
-COMMENT ON COLUMN devices.installed_on IS 'Installed on';
+COMMENT ON COLUMN devices.installed_on IS 'Not described in the input; read as a calendar date without time of day';
 
-COMMENT ON COLUMN devices.last_seen_at IS 'Last seen at';
+COMMENT ON COLUMN devices.last_seen_at IS 'Not described in the input; read as a point in time';
 
 COMMENT ON COLUMN devices.metadata IS 'Free-form attributes (vendor, rack, owner team) queried with @>';
 
@@ -335,7 +335,7 @@ COMMENT ON COLUMN devices.updated_at IS 'When the row was last changed';
 
 COMMENT ON COLUMN devices.deleted_at IS 'When the row was soft-deleted (NULL: live)';
 
-COMMENT ON TABLE sensors IS 'Sensors (core entity)';
+COMMENT ON TABLE sensors IS 'Not described in the input (core entity)';
 
 COMMENT ON COLUMN sensors.id IS 'Primary key';
 
@@ -345,13 +345,13 @@ COMMENT ON COLUMN sensors.kind IS 'What the sensor measures';
 
 COMMENT ON COLUMN sensors.unit_id IS 'The unit (lookup table units)';
 
-COMMENT ON COLUMN sensors.calibration_offset IS 'Calibration offset';
+COMMENT ON COLUMN sensors.calibration_offset IS 'Not described in the input';
 
-COMMENT ON COLUMN sensors.min_value IS 'Min value';
+COMMENT ON COLUMN sensors.min_value IS 'Not described in the input';
 
-COMMENT ON COLUMN sensors.max_value IS 'Max value';
+COMMENT ON COLUMN sensors.max_value IS 'Not described in the input';
 
-COMMENT ON COLUMN sensors.is_active IS 'Is active';
+COMMENT ON COLUMN sensors.is_active IS 'Not described in the input; read as an is_/has_/can_ flag';
 
 COMMENT ON COLUMN sensors.created_at IS 'When the row was created';
 
@@ -365,9 +365,9 @@ COMMENT ON TABLE readings IS 'One measurement of one sensor at one instant';
 
 COMMENT ON COLUMN readings.sensor_id IS 'Readings are purged with their sensor';
 
-COMMENT ON COLUMN readings.recorded_at IS 'Recorded at';
+COMMENT ON COLUMN readings.recorded_at IS 'Not described in the input';
 
-COMMENT ON COLUMN readings.value IS 'Value';
+COMMENT ON COLUMN readings.value IS 'Not described in the input; read as a measured value';
 
 COMMENT ON COLUMN readings.quality IS 'Confidence of the measurement in percent';
 
@@ -381,15 +381,15 @@ COMMENT ON COLUMN alerts.device_id IS 'References devices';
 
 COMMENT ON COLUMN alerts.sensor_id IS 'References sensors';
 
-COMMENT ON COLUMN alerts.severity IS 'Severity';
+COMMENT ON COLUMN alerts.severity IS 'Not described in the input';
 
-COMMENT ON COLUMN alerts.message IS 'Message';
+COMMENT ON COLUMN alerts.message IS 'Not described in the input';
 
-COMMENT ON COLUMN alerts.triggered_at IS 'Triggered at';
+COMMENT ON COLUMN alerts.triggered_at IS 'Not described in the input; read as a point in time';
 
-COMMENT ON COLUMN alerts.acknowledged_at IS 'Acknowledged at';
+COMMENT ON COLUMN alerts.acknowledged_at IS 'Not described in the input; read as a point in time';
 
-COMMENT ON COLUMN alerts.resolved_at IS 'Resolved at';
+COMMENT ON COLUMN alerts.resolved_at IS 'Not described in the input; read as a point in time';
 
 COMMENT ON COLUMN alerts.reading_value IS 'The value that raised the alert';
 

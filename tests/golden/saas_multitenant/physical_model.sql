@@ -597,17 +597,17 @@ COMMENT ON TABLE organizations IS 'A customer account (the tenant)';
 
 COMMENT ON COLUMN organizations.id IS 'Primary key';
 
-COMMENT ON COLUMN organizations.name IS 'Name';
+COMMENT ON COLUMN organizations.name IS 'Not described in the input; read as a name or title';
 
-COMMENT ON COLUMN organizations.slug IS 'Slug';
+COMMENT ON COLUMN organizations.slug IS 'Not described in the input; read as a URL slug or code identifies a row';
 
-COMMENT ON COLUMN organizations.billing_email IS 'Billing email';
+COMMENT ON COLUMN organizations.billing_email IS 'Not described in the input; read as an e-mail address';
 
 COMMENT ON COLUMN organizations.plan_tier IS 'Commercial tier; drives feature flags';
 
-COMMENT ON COLUMN organizations.settings IS 'Settings';
+COMMENT ON COLUMN organizations.settings IS 'Not described in the input';
 
-COMMENT ON COLUMN organizations.is_active IS 'Is active';
+COMMENT ON COLUMN organizations.is_active IS 'Not described in the input; read as an is_/has_/can_ flag';
 
 COMMENT ON COLUMN organizations.created_at IS 'When the row was created';
 
@@ -619,19 +619,19 @@ COMMENT ON COLUMN organizations.updated_by IS 'The user who last changed the row
 
 COMMENT ON COLUMN organizations.deleted_at IS 'When the row was soft-deleted (NULL: live)';
 
-COMMENT ON TABLE users IS 'Users (core entity)';
+COMMENT ON TABLE users IS 'Not described in the input (core entity)';
 
 COMMENT ON COLUMN users.id IS 'Primary key';
 
-COMMENT ON COLUMN users.email IS 'Email';
+COMMENT ON COLUMN users.email IS 'Not described in the input; read as an e-mail address';
 
-COMMENT ON COLUMN users.password_hash IS 'Password hash';
+COMMENT ON COLUMN users.password_hash IS 'Not described in the input; read as a one-way hash';
 
-COMMENT ON COLUMN users.full_name IS 'Full name';
+COMMENT ON COLUMN users.full_name IS 'Not described in the input; read as a name or title';
 
-COMMENT ON COLUMN users.avatar_url IS 'Avatar url';
+COMMENT ON COLUMN users.avatar_url IS 'Not described in the input; read as a URL';
 
-COMMENT ON COLUMN users.last_login_at IS 'Last login at';
+COMMENT ON COLUMN users.last_login_at IS 'Not described in the input; read as a point in time';
 
 COMMENT ON COLUMN users.locale IS 'BCP 47 language tag used for e-mails and the UI';
 
@@ -653,25 +653,25 @@ COMMENT ON COLUMN memberships.user_id IS 'References users';
 
 COMMENT ON COLUMN memberships.role IS 'Permissions of the user within the organization';
 
-COMMENT ON COLUMN memberships.joined_at IS 'Joined at';
+COMMENT ON COLUMN memberships.joined_at IS 'Not described in the input; read as a point in time';
 
 COMMENT ON COLUMN memberships.created_at IS 'When the row was created';
 
 COMMENT ON COLUMN memberships.updated_at IS 'When the row was last changed';
 
-COMMENT ON TABLE projects IS 'Projects (core entity)';
+COMMENT ON TABLE projects IS 'Not described in the input (core entity)';
 
 COMMENT ON COLUMN projects.id IS 'Primary key';
 
 COMMENT ON COLUMN projects.organization_id IS 'References organizations';
 
-COMMENT ON COLUMN projects.name IS 'Name';
+COMMENT ON COLUMN projects.name IS 'Not described in the input; read as a name or title';
 
-COMMENT ON COLUMN projects.description IS 'Description';
+COMMENT ON COLUMN projects.description IS 'Not described in the input';
 
 COMMENT ON COLUMN projects.owner_id IS 'References users';
 
-COMMENT ON COLUMN projects.status IS 'Status';
+COMMENT ON COLUMN projects.status IS 'Not described in the input; read as a status is one of a fixed set of states';
 
 COMMENT ON COLUMN projects.color IS 'Hex colour shown in the UI';
 
@@ -685,7 +685,7 @@ COMMENT ON COLUMN projects.updated_by IS 'The user who last changed the row';
 
 COMMENT ON COLUMN projects.deleted_at IS 'When the row was soft-deleted (NULL: live)';
 
-COMMENT ON TABLE tasks IS 'Tasks (core entity)';
+COMMENT ON TABLE tasks IS 'Not described in the input (core entity)';
 
 COMMENT ON COLUMN tasks.id IS 'Primary key';
 
@@ -693,23 +693,23 @@ COMMENT ON COLUMN tasks.organization_id IS 'References organizations';
 
 COMMENT ON COLUMN tasks.project_id IS 'Tasks live and die with their project';
 
-COMMENT ON COLUMN tasks.title IS 'Title';
+COMMENT ON COLUMN tasks.title IS 'Not described in the input; read as a name or title';
 
-COMMENT ON COLUMN tasks.description IS 'Description';
+COMMENT ON COLUMN tasks.description IS 'Not described in the input';
 
-COMMENT ON COLUMN tasks.status IS 'Status';
+COMMENT ON COLUMN tasks.status IS 'Not described in the input; read as a status is one of a fixed set of states';
 
 COMMENT ON COLUMN tasks.priority IS '1 = most urgent, 5 = someday';
 
 COMMENT ON COLUMN tasks.assignee_id IS 'The member working on the task; empty while unassigned';
 
-COMMENT ON COLUMN tasks.due_date IS 'Due date';
+COMMENT ON COLUMN tasks.due_date IS 'Not described in the input; read as a calendar date without time of day';
 
-COMMENT ON COLUMN tasks.completed_at IS 'Completed at';
+COMMENT ON COLUMN tasks.completed_at IS 'Not described in the input; read as a point in time';
 
-COMMENT ON COLUMN tasks."position" IS 'Position';
+COMMENT ON COLUMN tasks."position" IS 'Not described in the input; read as a whole number';
 
-COMMENT ON COLUMN tasks.estimate_minutes IS 'Estimate minutes';
+COMMENT ON COLUMN tasks.estimate_minutes IS 'Not described in the input; read as a whole number';
 
 COMMENT ON COLUMN tasks.created_at IS 'When the row was created';
 
@@ -723,25 +723,25 @@ COMMENT ON COLUMN tasks.deleted_at IS 'When the row was soft-deleted (NULL: live
 
 COMMENT ON INDEX idx_tasks_organization_id_status_due_date IS 'The board view: a tenant''s tasks in one status, ordered by due date';
 
-COMMENT ON TABLE api_keys IS 'Api keys (core entity)';
+COMMENT ON TABLE api_keys IS 'Not described in the input (core entity)';
 
 COMMENT ON COLUMN api_keys.id IS 'Primary key';
 
 COMMENT ON COLUMN api_keys.organization_id IS 'References organizations';
 
-COMMENT ON COLUMN api_keys.name IS 'Name';
+COMMENT ON COLUMN api_keys.name IS 'Not described in the input; read as a name or title';
 
 COMMENT ON COLUMN api_keys.key_prefix IS 'First characters of the key, shown in the UI and used to look it up';
 
-COMMENT ON COLUMN api_keys.key_hash IS 'Key hash';
+COMMENT ON COLUMN api_keys.key_hash IS 'Not described in the input; read as a one-way hash';
 
 COMMENT ON COLUMN api_keys.scopes IS 'Permissions granted to the key';
 
-COMMENT ON COLUMN api_keys.last_used_at IS 'Last used at';
+COMMENT ON COLUMN api_keys.last_used_at IS 'Not described in the input; read as a point in time';
 
-COMMENT ON COLUMN api_keys.expires_at IS 'Expires at';
+COMMENT ON COLUMN api_keys.expires_at IS 'Not described in the input; read as a point in time';
 
-COMMENT ON COLUMN api_keys.revoked_at IS 'Revoked at';
+COMMENT ON COLUMN api_keys.revoked_at IS 'Not described in the input; read as a point in time';
 
 COMMENT ON COLUMN api_keys.created_at IS 'When the row was created';
 
@@ -753,7 +753,7 @@ COMMENT ON COLUMN api_keys.updated_by IS 'The user who last changed the row';
 
 COMMENT ON INDEX idx_api_keys_active IS 'Listing a tenant''s active keys';
 
-COMMENT ON TABLE subscriptions IS 'Subscriptions (transactional entity)';
+COMMENT ON TABLE subscriptions IS 'Not described in the input (transactional entity)';
 
 COMMENT ON COLUMN subscriptions.id IS 'Primary key';
 
@@ -761,17 +761,17 @@ COMMENT ON COLUMN subscriptions.organization_id IS 'References organizations';
 
 COMMENT ON COLUMN subscriptions.plan_id IS 'The plan billed (a lookup table of plans)';
 
-COMMENT ON COLUMN subscriptions.status IS 'Status';
+COMMENT ON COLUMN subscriptions.status IS 'Not described in the input; read as a status is one of a fixed set of states';
 
-COMMENT ON COLUMN subscriptions.seats IS 'Seats';
+COMMENT ON COLUMN subscriptions.seats IS 'Not described in the input; read as a count or quantity';
 
-COMMENT ON COLUMN subscriptions.current_period_start IS 'Current period start';
+COMMENT ON COLUMN subscriptions.current_period_start IS 'Not described in the input';
 
-COMMENT ON COLUMN subscriptions.current_period_end IS 'Current period end';
+COMMENT ON COLUMN subscriptions.current_period_end IS 'Not described in the input';
 
-COMMENT ON COLUMN subscriptions.trial_ends_at IS 'Trial ends at';
+COMMENT ON COLUMN subscriptions.trial_ends_at IS 'Not described in the input; read as a point in time';
 
-COMMENT ON COLUMN subscriptions.canceled_at IS 'Canceled at';
+COMMENT ON COLUMN subscriptions.canceled_at IS 'Not described in the input; read as a point in time';
 
 COMMENT ON COLUMN subscriptions.created_at IS 'When the row was created';
 
@@ -783,7 +783,7 @@ COMMENT ON COLUMN subscriptions.updated_by IS 'The user who last changed the row
 
 COMMENT ON CONSTRAINT chk_subscriptions_period_order ON subscriptions IS 'A billing period ends after it starts';
 
-COMMENT ON TABLE invoices IS 'Invoices (transactional entity)';
+COMMENT ON TABLE invoices IS 'Not described in the input (transactional entity)';
 
 COMMENT ON COLUMN invoices.id IS 'Primary key';
 
@@ -791,23 +791,23 @@ COMMENT ON COLUMN invoices.organization_id IS 'References organizations';
 
 COMMENT ON COLUMN invoices.subscription_id IS 'References subscriptions';
 
-COMMENT ON COLUMN invoices.invoice_number IS 'Invoice number';
+COMMENT ON COLUMN invoices.invoice_number IS 'Not described in the input; read as a business code identifies a row';
 
-COMMENT ON COLUMN invoices.status IS 'Status';
+COMMENT ON COLUMN invoices.status IS 'Not described in the input; read as a status is one of a fixed set of states';
 
-COMMENT ON COLUMN invoices.subtotal IS 'Subtotal';
+COMMENT ON COLUMN invoices.subtotal IS 'Not described in the input; read as a money-like name';
 
-COMMENT ON COLUMN invoices.tax IS 'Tax';
+COMMENT ON COLUMN invoices.tax IS 'Not described in the input; read as a money-like name';
 
-COMMENT ON COLUMN invoices.total IS 'Total';
+COMMENT ON COLUMN invoices.total IS 'Not described in the input; read as a money-like name';
 
-COMMENT ON COLUMN invoices.currency IS 'Currency';
+COMMENT ON COLUMN invoices.currency IS 'Not described in the input; read as an ISO 4217 currency code, ''USD'' until set';
 
-COMMENT ON COLUMN invoices.issued_at IS 'Issued at';
+COMMENT ON COLUMN invoices.issued_at IS 'Not described in the input; read as a point in time';
 
-COMMENT ON COLUMN invoices.due_date IS 'Due date';
+COMMENT ON COLUMN invoices.due_date IS 'Not described in the input; read as a calendar date without time of day';
 
-COMMENT ON COLUMN invoices.paid_at IS 'Paid at';
+COMMENT ON COLUMN invoices.paid_at IS 'Not described in the input; read as a point in time';
 
 COMMENT ON COLUMN invoices.created_at IS 'When the row was created';
 
