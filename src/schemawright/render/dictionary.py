@@ -155,7 +155,7 @@ class Dictionary(Renderer):
                                str(v.query).replace("```", "` ` `").strip(), "```", ""]
         missing = graphviz_missing()
         image = ([f"Graphviz could not draw the images here: {md_text(missing)}", ""] if missing else
-                 ["![ER diagram](erd.png)", "", "The same as SVG: [erd.svg](erd.svg); Graphviz source: erd.dot."
+                 ["The diagram as images: [erd.png](erd.png), [erd.svg](erd.svg); Graphviz source: erd.dot."
                   + (" One diagram per domain with every column: docs/erd/." if len(s.tables) > FULL_LIMIT else ""), ""])
         erd = ["# Entity-relationship diagram", "", *image,
                "Mermaid source (GitHub and most Markdown viewers render it).", "", "```mermaid",
