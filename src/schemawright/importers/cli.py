@@ -38,6 +38,9 @@ def import_cmd(
     check: Annotated[bool, typer.Option(
         "--check", help="Prove the import on PostgreSQL: the script loaded and read back (PostgreSQL scripts), "
         "and the task input designed, built and read back")] = False,
+    profile: Annotated[bool, typer.Option(
+        "--profile", help="Live databases: mine candidate functional dependencies from the data into "
+        "functional_dependencies (the design then reports each table's normal form)")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace existing output files")] = False,
 ) -> None:
     """Reverse-engineer an existing schema into a task input (every convention off, everything spelled out)."""
@@ -50,11 +53,18 @@ def import_cmd(
                 raise _UsageError(f"{path} exists; use --force to replace it")
         result = import_source(source, dsn=dsn, kind=str(dialect) if dialect else None)
         label = _label(source)
+        dependencies = None
+        if profile:
+            if result.source_kind != "database":
+                raise _UsageError("--profile reads the data: give a PostgreSQL URL as the source")
+            from schemawright.importers.profile import mine_dependencies
+
+            dependencies = mine_dependencies(source, result.schema)
         if output.suffix.lower() == ".json":
-            spec, _ = to_task_input(result, Path(label).stem or "imported")
+            spec, _ = to_task_input(result, Path(label).stem or "imported", dependencies)
             text = json.dumps(spec, indent=2, ensure_ascii=False) + "\n"
         else:
-            text = to_yaml(result, label)
+            text = to_yaml(result, label, dependencies=dependencies)
         checks = _checks(source, result, dsn) if check else None
         _write(output, text)
         if model is not None:
