@@ -108,3 +108,34 @@ def test_functional_dependency_on_an_unknown_column_is_located(tmp_path):
     with pytest.raises(SpecError) as err:
         design_schema(_spec(tmp_path, [{"entity": "employees", "determinant": ["nope"], "dependent": ["dept_name"]}]))
     assert "functional_dependencies[0]" in str(err.value) and "nope" in str(err.value)
+
+
+def test_import_profile_mines_dependencies_and_the_design_reports_them(tmp_path, scratch_dsn):
+    """import DSN --profile: the data (PostgreSQL) is the oracle of what holds; the designed import then
+    reports the table's normal form with the mined dependency."""
+    import os
+    import subprocess
+    import sys
+
+    import psycopg
+
+    with psycopg.connect(scratch_dsn, autocommit=True) as conn:
+        conn.execute("CREATE TABLE order_lines (id integer PRIMARY KEY, customer_code text NOT NULL, "
+                     "customer_name text NOT NULL, product text NOT NULL, quantity integer NOT NULL)")
+        conn.execute("INSERT INTO order_lines SELECT i, 'C' || (i % 7), 'Customer ' || (i % 7), "
+                     "'P' || (i % 11), 1 + i % 5 FROM generate_series(1, 200) AS i")
+    out = tmp_path / "imported.yaml"
+    env = {**os.environ, "SCHEMAWRIGHT_HOME": str(tmp_path / "home")}
+    run = subprocess.run([sys.executable, "-m", "schemawright", "import", scratch_dsn, "-o", str(out), "--profile"],
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    import yaml
+
+    fds_found = yaml.safe_load(out.read_text())["data_model"]["functional_dependencies"]
+    by_determinant = {tuple(f["determinant"]): set(f["dependent"]) for f in fds_found}
+    assert by_determinant[("customer_code",)] == {"customer_name"}  # and not product or quantity
+    assert by_determinant[("customer_name",)] == {"customer_code"}
+    assert ("product",) not in by_determinant and ("quantity",) not in by_determinant
+    _, schema = design_schema(out)
+    nf = next(i for i in schema.inferences if i.rule == "normalization.normal_form" and i.subject == "order_lines")
+    assert nf.decision == "2NF, not 3NF" and "customer" in nf.reason

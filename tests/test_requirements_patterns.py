@@ -173,6 +173,25 @@ def test_switched_off_by_the_input_flag_and_by_the_api(tmp_path):
     assert with_patterns.table("reviews") is not None
 
 
+def test_cli_no_patterns_switch_and_warnings(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SCHEMAWRIGHT_HOME": str(tmp_path / "home")}
+    cmd = [sys.executable, "-m", "schemawright", "design", str(ROOT / "tests" / "inputs" / "requirements_only.yaml")]
+    on = subprocess.run([*cmd, "-o", str(tmp_path / "on")], env=env, capture_output=True, text=True, timeout=300)
+    off = subprocess.run([*cmd, "-o", str(tmp_path / "off"), "--no-patterns"], env=env, capture_output=True,
+                         text=True, timeout=300)
+    assert on.returncode == 0 and off.returncode == 0, (on.stderr, off.stderr)
+    assert "'Teleport the warehouse to Mars' was not understood" in on.stderr
+    assert "pattern reviews: added table reviews" in on.stderr and "pattern" not in off.stderr
+    on_sql = (tmp_path / "on" / "models" / "physical" / "physical_model.sql").read_text()
+    off_sql = (tmp_path / "off" / "models" / "physical" / "physical_model.sql").read_text()
+    assert "CREATE TABLE reviews (" in on_sql and "CREATE TABLE reviews (" not in off_sql
+    assert "CREATE TABLE products (" in off_sql  # the declared entities are designed either way
+
+
 def test_unmatched_requirements_are_warnings_never_dropped(tmp_path):
     data = {"project": {"name": "x"}, "task": {"requirements": ["Quantum flux capacitor alignment",
                                                                 "Product reviews and ratings"]},

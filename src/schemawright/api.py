@@ -309,9 +309,11 @@ class ImportOutput:
 
 
 def import_to_file(source: str, output: str | Path, *, dsn: str | None = None, kind: str | None = None,
-                   model: str | Path | None = None, check: bool = False, force: bool = False) -> ImportOutput:
+                   model: str | Path | None = None, check: bool = False, force: bool = False,
+                   profile: bool = False) -> ImportOutput:
     """Import ``source`` and write it as a task input (YAML, or JSON for ``.json``) that designs back to the
-    same schema; with ``model`` also the canonical model JSON; with ``check`` prove it on PostgreSQL. Each
+    same schema; with ``model`` also the canonical model JSON; with ``check`` prove it on PostgreSQL; with
+    ``profile`` (live databases) mine candidate functional dependencies from the data. Each
     file is written whole or not at all; existing files only with ``force``."""
     import json
 
@@ -324,11 +326,18 @@ def import_to_file(source: str, output: str | Path, *, dsn: str | None = None, k
             raise UsageError(f"{path} exists; use --force to replace it")
     result = import_source(source, dsn, kind=kind)
     label = _label(source)
+    dependencies = None
+    if profile:
+        if result.source_kind != "database":
+            raise UsageError("--profile reads the data: give a PostgreSQL URL as the source")
+        from schemawright.importers.profile import mine_dependencies
+
+        dependencies = mine_dependencies(source, result.schema)
     if output.suffix.lower() == ".json":
-        spec, _ = to_task_input(result, Path(label).stem or "imported")
+        spec, _ = to_task_input(result, Path(label).stem or "imported", dependencies)
         text = json.dumps(spec, indent=2, ensure_ascii=False) + "\n"
     else:
-        text = to_yaml(result, label)
+        text = to_yaml(result, label, dependencies=dependencies)
     checks = _import_checks(source, result, dsn) if check else None
     _write_whole(output, text)
     written = [output]

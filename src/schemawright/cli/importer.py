@@ -34,6 +34,9 @@ def import_cmd(
     check: Annotated[bool, typer.Option(
         "--check", help="Prove the import on PostgreSQL: the script loaded and read back (PostgreSQL scripts), "
         "and the task input designed, built and read back")] = False,
+    profile: Annotated[bool, typer.Option(
+        "--profile", help="Live databases: mine candidate functional dependencies from the data into "
+        "functional_dependencies (the design then reports each table's normal form)")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace existing output files")] = False,
 ) -> None:
     """Reverse-engineer an existing schema into a task input (every convention off, everything spelled out)."""
@@ -41,7 +44,7 @@ def import_cmd(
 
     try:
         imported = api.import_to_file(source, output, dsn=dsn, kind=str(dialect) if dialect else None, model=model,
-                                      check=check, force=force)
+                                      check=check, force=force, profile=profile)
     except SchemawrightError as exc:
         fail(exc)
     out = _out()

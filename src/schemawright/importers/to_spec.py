@@ -24,7 +24,8 @@ _ACTIONS = {FkAction.CASCADE: "cascade", FkAction.RESTRICT: "restrict", FkAction
             FkAction.SET_DEFAULT: "set_default", FkAction.NO_ACTION: "no_action"}
 
 
-def to_task_input(result: ImportResult, project: str = "imported") -> tuple[dict, list[str]]:
+def to_task_input(result: ImportResult, project: str = "imported",
+                  dependencies: list[dict] | None = None) -> tuple[dict, list[str]]:
     """The task input (plain data, ready for YAML/JSON) and what it could not carry."""
     schema = result.schema
     notes: list[str] = []
@@ -65,15 +66,19 @@ def to_task_input(result: ImportResult, project: str = "imported") -> tuple[dict
     spec = {"project": {"name": project, "database_type": "postgresql"},
             "conventions": {name: False for name in Conventions.model_fields},
             "data_model": data_model}
+    if dependencies:  # import --profile: candidates mined from the data (importers/profile.py)
+        data_model["functional_dependencies"] = dependencies
     if skipped:
         spec["x-skipped"] = skipped
     return spec, skipped
 
 
-def to_yaml(result: ImportResult, source: str, project: str | None = None) -> str:
+def to_yaml(result: ImportResult, source: str, project: str | None = None,
+            dependencies: list[dict] | None = None) -> str:
     """The task input as YAML, with a header saying where it came from and what was skipped."""
     stem = Path(source).stem
-    spec, skipped = to_task_input(result, project or (stem if slug(stem) else "imported"))  # slug: see Project.name
+    spec, skipped = to_task_input(result, project or (stem if slug(stem) else "imported"),  # slug: see Project.name
+                                  dependencies)
     from schemawright.db.dsn import redact
 
     header = [f"# Task input imported by schemawright from {yaml_comment(redact(source))} ({result.source_kind}).",

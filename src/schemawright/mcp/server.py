@@ -173,17 +173,17 @@ def requirements_of(schema) -> Requirements:
 
 
 def design(task_input: str | None = None, task_input_text: str | None = None, out_dir: str | None = None,
-           force: bool = False, include_sql: bool = False) -> DesignOutput:
+           force: bool = False, include_sql: bool = False, patterns: bool = True) -> DesignOutput:
     """Design a PostgreSQL schema from a task input and (with out_dir) write the project folder: migrations,
     docs, security, ORM models, agent_output.json. Give task_input (a path to a YAML/JSON file) or
     task_input_text (the input itself). Returns what was designed, which requirements matched a domain
-    pattern, which were not understood, and the warnings."""
+    pattern, which were not understood, and the warnings. patterns=false: do not read task.requirements."""
     from schemawright.analysis.confidence import WARNING_RULES
 
     keep: list = []
     try:
         path = _input_path(task_input, task_input_text, keep)
-        result = _call(api.design_project, path, out_dir, force=force)
+        result = _call(api.design_project, path, out_dir, force=force, patterns=patterns)
     finally:
         for tmp in keep:
             tmp.cleanup()

@@ -24,6 +24,8 @@ from schemawright.lint.schema_rules.sw208_undocumented_table import Undocumented
 from schemawright.lint.schema_rules.sw209_undocumented_columns import UndocumentedColumns
 from schemawright.lint.schema_rules.sw210_table_without_constraints import TableWithoutConstraints
 from schemawright.lint.schema_rules.sw211_foreign_key_type_mismatch import ForeignKeyTypeMismatch
+from schemawright.lint.schema_rules.sw212_repeated_group import RepeatedGroup
+from schemawright.lint.schema_rules.sw213_transitive_dependency import TransitiveDependency
 from schemawright.lint.schema_rules.sw301_timestamp_without_time_zone import TimestampWithoutTimeZone
 from schemawright.lint.schema_rules.sw302_money_type import MoneyType
 from schemawright.lint.schema_rules.sw303_float_for_money import FloatForMoney
@@ -84,6 +86,8 @@ ALL_RULES = (
     UndocumentedColumns,
     TableWithoutConstraints,
     ForeignKeyTypeMismatch,
+    RepeatedGroup,
+    TransitiveDependency,
     TimestampWithoutTimeZone,
     MoneyType,
     FloatForMoney,
