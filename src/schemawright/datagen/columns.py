@@ -302,8 +302,8 @@ def text_maker(table: Table, column: Column, pools: Pools):
     name, tname = column.name, table.name
     p = pools
     if "email" in name:
-        local = [f.lower() for f in p.first_names]
-        last = [x.lower().replace("'", "") for x in p.last_names]
+        local, last = _memo(p, ("email_parts",), lambda: ([f.lower() for f in p.first_names],
+                                                          [x.lower().replace("'", "") for x in p.last_names]))
         return lambda i: f"{_pick(local, i, 1)}.{_pick(last, i, 2)}@{_pick(p.domains, i, 3)}"
     if name in ("first_name", "given_name"):
         return lambda i: _pick(p.first_names, i, 1)

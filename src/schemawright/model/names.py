@@ -48,9 +48,10 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 _ESCAPES = {"\\": "\\\\", "'": "''", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
-_ESCAPE_RE = re.compile(r"[\\'\x00-\x1f\x7f]")
+# Each character an E'' string must escape (backslash, quote, controls) -> its escape, for ``str.translate``.
+_E_STRING = {ord(c): _ESCAPES.get(c, f"\\x{ord(c):02x}") for c in "\\'" + "".join(map(chr, range(0x20))) + "\x7f"}
+_NEEDS_E_RE = re.compile(r"[\\\x00-\x1f\x7f]")
 
 
 def quote_literal(value: str) -> str:
@@ -69,11 +70,11 @@ def quote_literal(value: str) -> str:
     """
     if not isinstance(value, str):
         raise TypeError(f"quote_literal needs a str, got {type(value).__name__}")
+    if not _NEEDS_E_RE.search(value):  # no backslash, no control character (nor NUL): a plain literal
+        return "'" + value.replace("'", "''") + "'"
     if "\x00" in value:
         raise ValueError("NUL characters cannot be stored in PostgreSQL text")
-    if "\\" not in value and not _CONTROL_RE.search(value):
-        return "'" + value.replace("'", "''") + "'"
-    return "E'" + _ESCAPE_RE.sub(lambda m: _ESCAPES.get(m.group(), f"\\x{ord(m.group()):02x}"), value) + "'"
+    return "E'" + value.translate(_E_STRING) + "'"
 
 
 def dollar_quote(body: str, tag: str = "function") -> str:
@@ -104,6 +105,8 @@ def slug(text: str) -> str:
 
 def to_snake(name: str) -> str:
     """CamelCase or mixedCase to snake_case (``OrderItem`` -> ``order_item``)."""
+    if name == name.lower():  # nothing upper case: nothing to split (the common case, checked first)
+        return name
     s = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name)
     s = re.sub(r"(?<=[A-Z])([A-Z][a-z])", r"_\1", s)
     return s.lower()
