@@ -49,8 +49,8 @@ def quote_ident(name: str) -> str:
 
 
 _ESCAPES = {"\\": "\\\\", "'": "''", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
-# Each character an E'' string must escape (backslash, quote, controls) -> its escape, for ``str.translate``.
-_E_STRING = {ord(c): _ESCAPES.get(c, f"\\x{ord(c):02x}") for c in "\\'" + "".join(map(chr, range(0x20))) + "\x7f"}
+_CONTROL_ESCAPES = tuple((c, e) for c, e in _ESCAPES.items() if c not in "\\'")
+_OTHER_CONTROL_RE = re.compile(r"[\x00-\x07\x0b\x0e-\x1f\x7f]")  # controls without a letter escape: \xNN
 _NEEDS_E_RE = re.compile(r"[\\\x00-\x1f\x7f]")
 
 
@@ -74,7 +74,13 @@ def quote_literal(value: str) -> str:
         return "'" + value.replace("'", "''") + "'"
     if "\x00" in value:
         raise ValueError("NUL characters cannot be stored in PostgreSQL text")
-    return "E'" + value.translate(_E_STRING) + "'"
+    text = value.replace("\\", "\\\\").replace("'", "''")  # backslashes first: the escapes below add some
+    for char, escape in _CONTROL_ESCAPES:
+        if char in text:
+            text = text.replace(char, escape)
+    if _OTHER_CONTROL_RE.search(text):
+        text = _OTHER_CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return "E'" + text + "'"
 
 
 def dollar_quote(body: str, tag: str = "function") -> str:
