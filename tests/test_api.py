@@ -15,7 +15,9 @@ from schemawright.model.schema import Schema
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 CAPABILITIES = ("design_schema", "design_project", "load_schema", "verify_project", "diff", "apply_migrations",
                 "undo_migrations", "migration_status", "verify_migrations", "new_migration", "lint_schema",
-                "lint_migrations", "import_source", "seed", "bench", "advise")
+                "lint_migrations", "import_source", "seed", "bench", "advise", "write_migration", "lint_report",
+                "lint_fails", "import_to_file", "write_bench", "advise_workload", "db_start", "db_stop", "db_status",
+                "db_url", "announce_with")
 
 
 def test_every_capability_is_a_documented_function():
@@ -43,6 +45,31 @@ def test_load_design_lint_and_diff_through_the_api(tmp_path):
 
     linted = api.lint_migrations([tmp_path / "out" / "migrations"])
     assert isinstance(linted, MigrationLintResult) and linted.files
+    assert '"version": "2.1.0"' in api.lint_report(linted, "sarif")
+    assert api.lint_fails(linted, "never") is False
+
+
+def test_lint_migrations_options_override_the_config(tmp_path):
+    """pg_version decides SW-rules that depend on the server version: 10 and 17 must lint differently."""
+    sql = tmp_path / "V1__add.sql"
+    sql.write_text("ALTER TABLE t ADD COLUMN c integer NOT NULL DEFAULT 0;\n", encoding="utf-8")
+    old, new = (api.lint_migrations([sql], pg_version=v) for v in (10, 17))
+    assert {f.rule for f in old.findings} != {f.rule for f in new.findings}
+    assert api.lint_fails(old, "warning") or api.lint_fails(old, "error")
+
+
+def test_import_to_file_refuses_to_replace_a_file(tmp_path):
+    from schemawright.errors import UsageError
+
+    target = tmp_path / "spec.yaml"
+    target.write_text("keep me", encoding="utf-8")
+    try:
+        api.import_to_file(str(tmp_path / "none.sql"), target)
+    except UsageError as exc:
+        assert "--force" in str(exc) and exc.exit_code == 2
+    else:
+        raise AssertionError("an existing file was replaced")
+    assert target.read_text(encoding="utf-8") == "keep me"
 
 
 def test_import_through_the_api(tmp_path, pg_dsn):

@@ -73,10 +73,12 @@ def test_advise_benchmark_runs_on_postgres_15(pg15_dsn: str):
     assert "dexter corpus: " in result.stdout
 
 
-def _design_seconds(entities: int, folder: Path, samples: int, runs: int = 1) -> float:
-    """CPU seconds one design of ``entities`` takes: the best of ``samples`` measures of ``runs`` designs each
-    (a short design is repeated so that both sizes are timed over a similar stretch of time)."""
+def _design_seconds(entities: int, folder: Path, samples: int, runs: int = 1, render: bool = False) -> float:
+    """CPU seconds one design (and, with ``render``, its rendering) of ``entities`` takes: the best of
+    ``samples`` measures of ``runs`` designs each (a short design is repeated so that both sizes are timed
+    over a similar stretch of time)."""
     from schemawright.design import design
+    from schemawright.render import render_all
     from schemawright.spec.load import load_task_input
 
     path = folder / f"input_{entities}.json"
@@ -89,7 +91,9 @@ def _design_seconds(entities: int, folder: Path, samples: int, runs: int = 1) ->
         try:
             start = time.process_time()
             for _ in range(runs):
-                design(spec, smap)
+                schema = design(spec, smap)
+                if render:
+                    render_all(schema)
             best = min(best, (time.process_time() - start) / runs)
         finally:
             gc.enable()
@@ -103,6 +107,17 @@ def test_design_grows_linearly():
         small = _design_seconds(100, Path(tmp), 3, runs=10)
         large = _design_seconds(1000, Path(tmp), 3)
     assert large < 15 * small, f"design of 1,000 entities took {large:.2f} s, {large / small:.1f}x that of 100"
+
+
+def test_design_and_render_grow_linearly():
+    """Design and render of 1,000 entities take less than 15x the time of 100: every renderer (the seed data,
+    the dictionary, agent_output.json...) grows with the schema, none with its square."""
+    with tempfile.TemporaryDirectory() as tmp:
+        _design_seconds(20, Path(tmp), 1, render=True)  # warm-up: imports, caches, Faker
+        small = _design_seconds(100, Path(tmp), 3, runs=5, render=True)
+        large = _design_seconds(1000, Path(tmp), 2, render=True)
+    assert large < 15 * small, (f"design + render of 1,000 entities took {large:.2f} s, {large / small:.1f}x "
+                                "that of 100")
 
 
 def test_a_very_large_input_designs_without_recursion_error():

@@ -24,11 +24,11 @@ parses every format back.
 from __future__ import annotations
 
 import html
-import json
 import keyword
 import re
 import shlex
 import unicodedata
+from json.encoder import encode_basestring as _json_string
 from typing import Any
 
 import yaml
@@ -140,13 +140,18 @@ def html_text(text: str) -> str:
 _MD_PUNCT = re.compile(r"([\\`|\[\]*]|(?<![^\W_])_|_(?![^\W_]))")
 
 
-# Text with none of these (and no block marker first) needs no escaping: the common case (plain words and
-# sentences, snake_case names) is returned as is without the passes below. The set is everything
-# ``_one_line``, ``html.escape`` and ``_MD_PUNCT`` change: controls and line breaks but tab, bidi marks,
-# HTML's ``&<>``, backslash, backtick, pipe, brackets, ``*`` and a ``_`` that could open or close emphasis.
-_MD_SPECIAL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069&<>\\`|\[\]*]"
-                         r"|(?<![^\W_])_|_(?![^\W_])")
+# Text with none of these (no ``_`` that could open or close emphasis, no block marker first) needs no
+# escaping: the common case (plain words and sentences, snake_case names) is returned as is without the
+# passes below. The set is everything ``_one_line``, ``html.escape`` and ``_MD_PUNCT`` change: controls
+# and line breaks but tab, bidi marks, HTML's ``&<>``, backslash, backtick, pipe, brackets and ``*``.
+_MD_SPECIAL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069&<>\\`|\[\]*]")
+_MD_EMPHASIS = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
 _MD_BLOCK = re.compile(r"^(\s*)([#>+\-*=~])")
+
+
+def _md_plain(text: str) -> bool:
+    """Nothing in ``text`` that Markdown escaping would change."""
+    return not (_MD_SPECIAL.search(text) or ("_" in text and _MD_EMPHASIS.search(text)) or _MD_BLOCK.match(text))
 # What a code span cannot hold as is: table pipes, backslashes, backticks, controls, line breaks, bidi marks.
 _CODE_SPECIAL = re.compile(r"[|\\`\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
@@ -157,7 +162,7 @@ def md_text(text: str) -> str:
     emphasis marks are backslash-escaped; line breaks become spaces so the text cannot start a block (a heading, a
     fence) of its own."""
     text = str(text)
-    if not _MD_SPECIAL.search(text) and not _MD_BLOCK.match(text):
+    if _md_plain(text):
         return text
     text = _MD_PUNCT.sub(r"\\\1", html.escape(_one_line(text), quote=False))
     # A leading block marker would turn the line into a heading, quote, list or fence.
@@ -168,7 +173,7 @@ def md_cell(text: str) -> str:
     """Text in a Markdown table cell: as ``md_text``, but line breaks become ``<br>`` so the row
     stays one line with its column count."""
     text = str(text)
-    if not _MD_SPECIAL.search(text) and not _MD_BLOCK.match(text):
+    if _md_plain(text):
         return text
     return "<br>".join(md_text(part) for part in _LINE_BREAKS.split(text))
 
@@ -284,8 +289,9 @@ def yaml_comment(text: str) -> str:
 # --- Python source --------------------------------------------------------------------------------------
 
 def python_str(text: str) -> str:
-    """A Python string literal (double-quoted, escaped, deterministic)."""
-    return json.dumps(str(text), ensure_ascii=False)
+    """A Python string literal (double-quoted, escaped, deterministic): JSON's string form, which Python
+    reads back as the same text (``json.dumps(text, ensure_ascii=False)`` without building an encoder)."""
+    return _json_string(str(text))
 
 
 def python_docstring(text: str) -> str:
@@ -295,6 +301,8 @@ def python_docstring(text: str) -> str:
 
 def python_identifier(text: str, prefix: str = "c_") -> str:
     """A valid Python identifier from a name (``first name`` -> ``first_name``, ``class`` -> ``class_``)."""
+    if text.isascii() and text.isidentifier():  # the common case: already one (NFKC leaves ASCII as is)
+        return text + "_" if keyword.iskeyword(text) else text
     text = unicodedata.normalize("NFKC", text)  # Python reads identifiers in NFKC: "ﬁle" is "file"
     base = "".join(ch if ("_" + ch).isidentifier() else "_" for ch in text)
     if not base.isidentifier():  # empty, or a leading digit

@@ -11,6 +11,10 @@ from schemawright.analysis import confidence
 from schemawright.escape import html_text as escape
 
 
+def _ms(x) -> str:
+    return "-" if x is None else (f"{x * 1000:.0f} µs" if x < 1 else f"{x:.2f} ms" if x < 100 else f"{x:,.0f} ms")
+
+
 def baseline_ratio(result: dict) -> dict:
     """How much the design's indexes and constraints are worth against primary keys only."""
     base = (result.get("baseline") or {}).get("results", {})

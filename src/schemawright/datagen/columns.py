@@ -292,14 +292,16 @@ def number_pool(column: Column, rules: ColumnRules, rng: random.Random, size: in
         lo_q = Decimal(str(lo)).quantize(quantum, rounding="ROUND_CEILING")
         hi_q = Decimal(str(hi)).quantize(quantum, rounding="ROUND_FLOOR")
     out = []
+    # a rating: all draws at once (the same values, in the same order, as one draw a value)
+    ratings = iter(rng.choices([lo, lo + (hi - lo) * .25, lo + (hi - lo) * .5, lo + (hi - lo) * .75, hi],
+                               [5, 5, 15, 35, 40], k=size)) if shape == "rating" else None
     for _ in range(size):
         if shape == "money":
             x = min(max(rng.lognormvariate(3.5, 1.0), lo), hi)
         elif shape == "count":
             x = min(lo + rng.expovariate(1 / max((hi - lo) / 6, 1e-9)), hi)
-        elif shape == "rating":
-            x = rng.choices([lo, lo + (hi - lo) * .25, lo + (hi - lo) * .5, lo + (hi - lo) * .75, hi],
-                            [5, 5, 15, 35, 40])[0]
+        elif ratings is not None:
+            x = next(ratings)
         elif shape == "normal":
             x = min(max(rng.gauss((lo + hi) / 2, (hi - lo) / 6), lo), hi)
         else:
@@ -328,8 +330,8 @@ def text_maker(table: Table, column: Column, pools: Pools):
     name, tname = column.name, table.name
     p = pools
     if "email" in name:
-        local = [f.lower() for f in p.first_names]
-        last = [x.lower().replace("'", "") for x in p.last_names]
+        local, last = _memo(p, ("email_parts",), lambda: ([f.lower() for f in p.first_names],
+                                                          [x.lower().replace("'", "") for x in p.last_names]))
         return lambda i: f"{_pick(local, i, 1)}.{_pick(last, i, 2)}@{_pick(p.domains, i, 3)}"
     if name in ("first_name", "given_name"):
         return lambda i: _pick(p.first_names, i, 1)

@@ -48,9 +48,10 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 _ESCAPES = {"\\": "\\\\", "'": "''", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
-_ESCAPE_RE = re.compile(r"[\\'\x00-\x1f\x7f]")
+_CONTROL_ESCAPES = tuple((c, e) for c, e in _ESCAPES.items() if c not in "\\'")
+_OTHER_CONTROL_RE = re.compile(r"[\x00-\x07\x0b\x0e-\x1f\x7f]")  # controls without a letter escape: \xNN
+_NEEDS_E_RE = re.compile(r"[\\\x00-\x1f\x7f]")
 
 
 def quote_literal(value: str) -> str:
@@ -69,11 +70,17 @@ def quote_literal(value: str) -> str:
     """
     if not isinstance(value, str):
         raise TypeError(f"quote_literal needs a str, got {type(value).__name__}")
+    if not _NEEDS_E_RE.search(value):  # no backslash, no control character (nor NUL): a plain literal
+        return "'" + value.replace("'", "''") + "'"
     if "\x00" in value:
         raise ValueError("NUL characters cannot be stored in PostgreSQL text")
-    if "\\" not in value and not _CONTROL_RE.search(value):
-        return "'" + value.replace("'", "''") + "'"
-    return "E'" + _ESCAPE_RE.sub(lambda m: _ESCAPES.get(m.group(), f"\\x{ord(m.group()):02x}"), value) + "'"
+    text = value.replace("\\", "\\\\").replace("'", "''")  # backslashes first: the escapes below add some
+    for char, escape in _CONTROL_ESCAPES:
+        if char in text:
+            text = text.replace(char, escape)
+    if _OTHER_CONTROL_RE.search(text):
+        text = _OTHER_CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return "E'" + text + "'"
 
 
 def dollar_quote(body: str, tag: str = "function") -> str:
@@ -104,6 +111,8 @@ def slug(text: str) -> str:
 
 def to_snake(name: str) -> str:
     """CamelCase or mixedCase to snake_case (``OrderItem`` -> ``order_item``)."""
+    if name == name.lower():  # nothing upper case: nothing to split (the common case, checked first)
+        return name
     s = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name)
     s = re.sub(r"(?<=[A-Z])([A-Z][a-z])", r"_\1", s)
     return s.lower()

@@ -101,6 +101,7 @@ class FixturePlan:
 
     def __init__(self, schema: Schema):
         self.schema = schema
+        self.tables = {t.name: t for t in schema.tables}  # by name: the plan looks tables up thousands of times
         facts = schema.facts.security or SecurityFacts()
         self.bindings: dict[str, dict] = facts.rls
         self.rows: dict[str, FixtureRow] = {}
@@ -163,7 +164,7 @@ class FixturePlan:
         label = f"{name}:{who}"
         if label in self.rows:
             return label
-        table = self.schema.table(name)
+        table = self.tables.get(name)
         fixed: dict[str, str] = {}
         b, p = self.bindings.get(name), self.principal(who)
         if b is not None and p is not None:
