@@ -92,6 +92,16 @@ def test_help_loads_no_heavy_library():
                 ("schemawright.cli", "schemawright.cli.output", "schemawright.errors")]
 
 
+def test_a_command_that_never_connects_loads_no_database_driver(tmp_path: Path):
+    """``lint-migrations`` parses SQL (pglast) and never connects: no psycopg, although the CLI sets up the
+    line saying which database a command uses (db.dsn) before every command."""
+    (tmp_path / "V1__create.sql").write_text("CREATE TABLE t (id integer PRIMARY KEY);\n", encoding="utf-8")
+    loaded = _python(LOADED, "lint-migrations", str(tmp_path)).split()
+    assert "schemawright.lint.migration" in loaded and "pglast" in loaded  # the command did its work
+    assert "schemawright.db.dsn" in loaded
+    assert "psycopg" not in _heavy(loaded), "lint-migrations loaded psycopg"
+
+
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_a_command_loads_only_its_own_module(command: str):
     """``<command> --help`` loads its own module and the (cheap) API: no other command, no heavy library."""

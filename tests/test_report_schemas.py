@@ -85,3 +85,27 @@ def test_confidence_formula():
     assert confidence.status(failing) == "partial_success"
     assert confidence.score(failing)[0] < confidence.score(verified)[0]
     assert confidence.status(dict(verified, bench={"checks": 5, "failed": 1})) == "partial_success"
+
+
+def test_agent_output_lists_every_file_and_carries_each_text_once():
+    """Every script, migration and seed file is in agent_output.json, with its text or with the size and
+    SHA-256 of the file next to it; V001's statements are carried once (not again for the physical model
+    and each per-object DDL file)."""
+    import hashlib
+
+    artifacts = {a.path: a for a in design_project(ROOT / "examples" / "ecommerce.json").artifacts}
+    report = json.loads(artifacts["agent_output.json"].content)
+    entries = [e for section in ("database_scripts", "migration_files", "seed_data")
+               for e in report["schema_implementation"][section]]
+    listed = {e["filename"] for e in entries}
+    assert listed == {p for p, a in artifacts.items() if a.kind in ("schema", "script", "migration", "seed")}
+    for e in entries:
+        text = artifacts[e["filename"]].content
+        if "content" in e:
+            assert e["content"] == text
+        else:
+            assert e["sha256"] == hashlib.sha256(text.encode()).hexdigest() and e["bytes"] == len(text.encode())
+            assert e["content_omitted"]
+    statement = next(line for line in artifacts["migrations/V001__initial_schema.sql"].content.splitlines()
+                     if line.startswith("CREATE TABLE"))
+    assert artifacts["agent_output.json"].content.count(statement) == 1

@@ -14,9 +14,6 @@ import os
 import re
 from collections.abc import Callable
 
-import psycopg
-from psycopg.conninfo import conninfo_to_dict
-
 from schemawright.errors import SchemawrightError
 
 EXAMPLE = "postgresql://USER@HOST:PORT/DATABASE (or 'host=HOST port=PORT dbname=DATABASE user=USER')"
@@ -45,6 +42,9 @@ def redact(dsn: str) -> str:
 def check_dsn(dsn: str, origin: str = "the connection string") -> dict[str, str]:
     """The parameters of ``dsn`` (``origin`` names where it came from in messages). Raises DsnError when it
     does not parse or names no host or no database."""
+    import psycopg  # here: a command that never connects sets the announcer up without the driver
+    from psycopg.conninfo import conninfo_to_dict
+
     text = dsn.strip()
     if not text:
         raise DsnError(f"{origin} is empty: give {EXAMPLE}")
@@ -72,6 +72,9 @@ def check_dsn(dsn: str, origin: str = "the connection string") -> dict[str, str]
 
 def describe(dsn: str) -> str:
     """``database DB on HOST:PORT as USER``, from the DSN and libpq's variables; never the password."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
     try:
         params = conninfo_to_dict(dsn)
     except psycopg.Error:
