@@ -166,7 +166,7 @@ def _structured(ctx: DesignContext, rule, i: int) -> None:
                             "one type", got=", ".join(str(table.column(c).type) for c in ex.period))
             else:
                 skip = next(iter((ex.unless or {}).items()), None)
-                done.append(overlap.build(rt, ex.per[0], ex.period[0], ex.period[1], skip))
+                done.append(overlap.build(rt, tuple(ex.per), ex.period[0], ex.period[1], skip))
     compiled = [c for c in done if c is not None]
     if not compiled and len(ctx.problems) == problems_before:
         ctx.infer("rule.not_understood", rule.name, "NOT enforced in the database",
