@@ -81,6 +81,8 @@ def compile_rules(ctx: DesignContext, phase: str = "tables") -> None:
                     break
         if compiled is None:
             why = "no entity given, so no table to enforce it on" if table is None and not rule.entity else \
+                "an access rule, but the security design is off (conventions.security: false): no roles to " \
+                "grant" if phase == "security" and ctx.schema.owner is None else \
                 "no pattern of the rule catalog understood the text"
             ctx.infer("rule.not_understood", rule.name, "NOT enforced in the database",
                       f"{why}: {rule.description!r}; rephrase it as a catalog pattern or give a 'check' "
