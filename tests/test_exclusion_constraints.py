@@ -88,3 +88,32 @@ def test_diff_between_designs_with_and_without_the_rule(design):
     assert "EXCLUDE USING gist" in forward
     undo = plan(diff(design, without), online=True, allow_destructive=True).sql()
     assert "DROP CONSTRAINT excl_hires_no_double_hire" in undo
+
+
+def test_structured_exclude_with_several_keys(tmp_path, pg_dsn):
+    path = tmp_path / "seats.yaml"
+    path.write_text(textwrap.dedent("""
+        project: {name: seat-hire}
+        data_model:
+          entities:
+            - name: rooms
+              attributes: [name]
+            - name: bookings
+              attributes: [room_id, {name: seat, type: integer}, starts_on, ends_on,
+                           {name: status, values: [held, cancelled]}]
+          business_rules:
+            - {name: no_overlap, entity: bookings,
+               exclude: {per: [room_id, seat], period: [starts_on, ends_on], unless: {status: cancelled}}}
+    """))
+    schema = design_schema(path)[1]
+    (x,) = schema.table("bookings").exclusions
+    assert [(e.column, e.operator) for e in x.elements[:2]] == [("room_id", "="), ("seat", "=")]
+    with scratch_database(pg_dsn) as dsn, psycopg.connect(dsn, autocommit=True) as conn:
+        _apply(conn, schema)
+        room = conn.execute("INSERT INTO rooms (name) VALUES ('r') RETURNING id").fetchone()[0]
+        insert = "INSERT INTO bookings (room_id, seat, starts_on, ends_on, status) VALUES (%s, %s, %s, %s, 'held')"
+        conn.execute(insert, (room, 1, "2025-01-01", "2025-01-05"))
+        conn.execute(insert, (room, 2, "2025-01-01", "2025-01-05"))  # another seat: no conflict
+        with pytest.raises(psycopg.errors.ExclusionViolation):
+            conn.execute(insert, (room, 1, "2025-01-04", "2025-01-06"))
+        assert not [d for d in differences(schema, inspect_schema(conn)) if "bookings" in d]

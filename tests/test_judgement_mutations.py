@@ -121,7 +121,7 @@ def preflight_on(pg15_dsn, monkeypatch):
     return pg15_dsn
 
 
-@settings(max_examples=int(os.environ.get("SCHEMAWRIGHT_MUTATIONS", "25")), deadline=None, derandomize=True,
+@settings(max_examples=int(os.environ.get("SCHEMAWRIGHT_MUTATIONS", "40")), deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(case=mutated())
 def test_mutated_inputs_exit_0_or_2_and_apply(case, preflight_on, tmp_path_factory):

@@ -70,7 +70,7 @@ def _tables_only(schema: Schema, schemas: set[str]) -> Schema:
     tables = copy.deepcopy([t for t in schema.tables if t.schema in schemas])
     for t in tables:
         t.triggers = []
-        for c in t.checks:
+        for c in [*t.checks, *t.exclusions]:
             c.comment = None
         for ix in t.indexes:
             ix.comment = None

@@ -111,3 +111,13 @@ def test_only_the_named_role_may_read_the_table(design, database):
         for view in (v.name for v in schema.views if "payslips" in v.depends_on):
             assert not conn.execute("SELECT has_table_privilege(%s, %s, 'SELECT')",
                                     [role, f"public.{view}"]).fetchone()[0]
+
+
+def test_an_access_rule_without_the_security_design_is_reported_not_dropped(tmp_path):
+    path = tmp_path / "nosec.yaml"
+    path.write_text(INPUT.replace("project: {name: rule-pattern-probe}",
+                                  "project: {name: rule-pattern-probe}\nconventions: {security: false}"))
+    _, schema = design_schema(path)
+    said = {i.subject: i for i in schema.inferences if i.rule == "rule.not_understood"}
+    assert "security design is off" in said["payroll_only"].reason
+    assert _enforced(schema)["balanced"] == "rule.balanced"

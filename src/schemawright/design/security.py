@@ -629,12 +629,16 @@ def _erasure_plan(ctx: DesignContext, facts: dict) -> list[tuple[Table, list[tup
     return plan
 
 
+_SHAPED = re.compile(r"~|\b(?:LIKE|SIMILAR TO|IN)\b", re.I)
+
+
 def _anonymized(table: Table, column: Column) -> str | None:
     """SQL value that replaces a personal-data column on erasure (None: leave the column alone)."""
     if column.nullable:
         return "NULL"
-    if "email" not in column.name and any(column.name in ck.columns for ck in table.checks):
-        return None  # a required value with a CHECK of its own (a phone format): no neutral value is sure to pass
+    if "email" not in column.name and any(column.name in ck.columns and _SHAPED.search(ck.expression.sql)
+                                          for ck in table.checks):
+        return None  # a required value whose CHECK fixes its shape (a phone format): no neutral value surely passes
     key = q(table.primary_key.columns[0])
     unique = any(u.columns == (column.name,) for u in table.uniques)
     if column.type.kind == Kind.BYTEA:

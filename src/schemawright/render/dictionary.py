@@ -55,14 +55,19 @@ def _table_section(schema: Schema, t: Table) -> list[str]:
                      f"({cols(fk.ref_columns)}) | "
                      f"{fk.on_delete} |")
     lines += ["", "### Constraints", "", "| Name | Type | Condition |", "|---|---|---|"]
-    if not t.checks:
+    if not t.checks and not t.exclusions:
         lines.append("| - | - | - |")
     for ck in t.checks:
         lines.append(f"| {md_cell(ck.name)} | CHECK | {md_cell(str(ck.expression))} |")
+    for x in t.exclusions:
+        elements = ", ".join(f"{e.label} WITH {e.operator}" for e in x.elements)
+        where = f" WHERE {x.where}" if x.where is not None else ""
+        lines.append(f"| {md_cell(x.name)} | EXCLUDE USING {x.method.upper()} | {md_cell(elements + where)} |")
     if t.triggers:
         lines += ["", "### Triggers", "", "| Name | When | Function |", "|---|---|---|"]
-        lines += [f"| {md_cell(tr.name)} | {tr.timing} {' OR '.join(tr.events)} | {md_cell(tr.function + '()')} |"
-                  for tr in t.triggers]
+        lines += [f"| {md_cell(tr.name)} | {'CONSTRAINT ' if tr.constraint else ''}{tr.timing} "
+                  f"{' OR '.join(tr.events)}{' (deferred to commit)' if tr.initially_deferred else ''} | "
+                  f"{md_cell(tr.function + '()')} |" for tr in t.triggers]
     return lines + [""]
 
 

@@ -6,7 +6,7 @@ when the application uses another ORM, and renderers cannot see the designer's c
 otherwise. agent_output.json records this choice (integration_support.orm_configurations).
 
 The models mirror the canonical model exactly: column types, nullability, server defaults, named
-primary/unique/check/foreign-key constraints and indexes, comments and schemas, so that
+primary/unique/check/exclusion/foreign-key constraints and indexes, comments and schemas, so that
 ``Base.metadata.create_all`` builds the same tables as the migrations (minus triggers, policies,
 grants, views and functions, which the migrations own). Enum types are declared with
 ``create_type=False`` (the migrations create them); ``ENUM_TYPES`` lists them for ``.create()``.
@@ -224,6 +224,10 @@ def render_models(schema: Schema, project: str) -> str:
         out.append(f"{enums[e.name]} = postgresql.ENUM({values}, name={py_str(e.name)}{schema_arg}, "
                    "create_type=False)")
     out.append(f"ENUM_TYPES = ({''.join(v + ', ' for v in enums.values())})".replace(", )", ",)"))
+    if any(t.exclusions for t in schema.tables):
+        # "=" on a scalar inside the exclusion constraints' GiST indexes: create_all needs btree_gist first
+        out += ["", "sa.event.listen(Base.metadata, \"before_create\", "
+                "sa.DDL(\"CREATE EXTENSION IF NOT EXISTS btree_gist\"))"]
     taken_classes: set[str] = set()
     classes = {(t.schema, t.name): class_name(t, taken_classes) for t in schema.tables}
     attrs: dict[tuple, dict[str, str]] = {}
@@ -313,6 +317,16 @@ def _table_args(t: Table, names: dict[str, str]) -> list[str]:
         out.append(f"sa.UniqueConstraint({cols(u.columns)}, name={py_str(u.name)}{nnd})")
     for ck in t.checks:
         out.append(f"sa.CheckConstraint({sql_text(ck.expression.sql)}, name={py_str(ck.name)})")
+    for x in t.exclusions:
+        keys = [py_str(e.column) if e.column is not None else "sa.literal_column(" + py_str("(" + e.expression.sql + ")")
+                + ")" for e in x.elements]
+        elements = ", ".join(f"({k}, {py_str(e.operator)})" for k, e in zip(keys, x.elements))
+        opts = f", using={py_str(x.method)}"
+        if x.where is not None:
+            opts += f", where={sql_text(x.where.sql)}"
+        if x.deferrable:
+            opts += ", deferrable=True" + (", initially=\"DEFERRED\"" if x.initially_deferred else "")
+        out.append(f"postgresql.ExcludeConstraint({elements}, name={py_str(x.name)}{opts})")
     for fk in t.foreign_keys:
         ref_schema = fk.ref_schema or t.schema
         prefix = "" if ref_schema == "public" else f"{ref_schema}."

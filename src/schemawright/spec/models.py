@@ -261,7 +261,7 @@ class Relationship(_Strict):
 class ExcludeSpec(_Strict):
     """No two rows with equal ``per`` columns have overlapping ``period`` [start, end)."""
 
-    per: list[Identifier] = Field(min_length=1, max_length=1)
+    per: list[Identifier] = Field(min_length=1, max_length=8)  # each compared with = in the EXCLUDE
     period: list[Identifier] = Field(min_length=2, max_length=2)
     unless: dict[Identifier, str] | None = None  # rows with this column value do not count: {status: cancelled}
 

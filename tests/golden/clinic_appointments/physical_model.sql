@@ -198,6 +198,23 @@ BEGIN
 END;
 $function$;
 
+CREATE FUNCTION fn_erase_doctor(p_id uuid) RETURNS integer
+    LANGUAGE plpgsql VOLATILE
+AS $function$
+DECLARE
+    v_count integer := 0;
+    v_rows integer;
+    v_previous text := current_setting('app.current_user_id', true);
+BEGIN
+    PERFORM set_config('app.current_user_id', p_id::text, true);
+    UPDATE public.doctors SET first_name = 'erased', last_name = 'erased', email = 'erased-' || id::text || '@erased.invalid', phone = NULL, deleted_at = CURRENT_TIMESTAMP WHERE id = p_id;
+    GET DIAGNOSTICS v_rows = ROW_COUNT;
+    v_count := v_count + v_rows;
+    PERFORM set_config('app.current_user_id', coalesce(v_previous, ''), true);
+    RETURN v_count;
+END;
+$function$;
+
 CREATE TABLE patients (
     id uuid NOT NULL DEFAULT gen_random_uuid(),
     first_name varchar(200) NOT NULL,
@@ -405,7 +422,9 @@ COMMENT ON FUNCTION fn_audit_row() IS 'Writes one audit_log row per changed row;
 
 COMMENT ON FUNCTION fn_erase_patient(p_id uuid) IS 'Right to erasure (GDPR): anonymizes the personal data of one patient in patients; returns the number of rows changed';
 
-COMMENT ON TABLE patients IS 'Not described in the input (core entity)';
+COMMENT ON FUNCTION fn_erase_doctor(p_id uuid) IS 'Right to erasure (GDPR): anonymizes the personal data of one doctor in doctors; returns the number of rows changed';
+
+COMMENT ON TABLE patients IS 'Patients (core entity)';
 
 COMMENT ON COLUMN patients.id IS 'Primary key';
 
@@ -637,6 +656,8 @@ GRANT EXECUTE ON FUNCTION fn_decrypt(p_value bytea) TO clinic_scheduling_admin;
 
 GRANT EXECUTE ON FUNCTION fn_erase_patient(p_id uuid) TO clinic_scheduling_admin;
 
+GRANT EXECUTE ON FUNCTION fn_erase_doctor(p_id uuid) TO clinic_scheduling_admin;
+
 REVOKE ALL ON FUNCTION fn_update_timestamp() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION fn_encrypt(p_value text) FROM PUBLIC;
@@ -648,6 +669,8 @@ REVOKE ALL ON FUNCTION fn_create_monthly_partitions(p_table regclass, p_from dat
 REVOKE ALL ON FUNCTION fn_audit_row() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION fn_erase_patient(p_id uuid) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION fn_erase_doctor(p_id uuid) FROM PUBLIC;
 
 ALTER DEFAULT PRIVILEGES FOR ROLE clinic_scheduling_owner IN SCHEMA public GRANT SELECT ON TABLES TO clinic_scheduling_readonly;
 

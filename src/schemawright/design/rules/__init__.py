@@ -81,6 +81,8 @@ def compile_rules(ctx: DesignContext, phase: str = "tables") -> None:
                     break
         if compiled is None:
             why = "no entity given, so no table to enforce it on" if table is None and not rule.entity else \
+                "an access rule, but the security design is off (conventions.security: false): no roles to " \
+                "grant" if phase == "security" and ctx.schema.owner is None else \
                 "no pattern of the rule catalog understood the text"
             ctx.infer("rule.not_understood", rule.name, "NOT enforced in the database",
                       f"{why}: {rule.description!r}; rephrase it as a catalog pattern or give a 'check' "
@@ -166,7 +168,7 @@ def _structured(ctx: DesignContext, rule, i: int) -> None:
                             "one type", got=", ".join(str(table.column(c).type) for c in ex.period))
             else:
                 skip = next(iter((ex.unless or {}).items()), None)
-                done.append(overlap.build(rt, ex.per[0], ex.period[0], ex.period[1], skip))
+                done.append(overlap.build(rt, tuple(ex.per), ex.period[0], ex.period[1], skip))
     compiled = [c for c in done if c is not None]
     if not compiled and len(ctx.problems) == problems_before:
         ctx.infer("rule.not_understood", rule.name, "NOT enforced in the database",
