@@ -60,6 +60,9 @@ def report_columns(table: Table) -> tuple[str | None, str | None]:
 def read_shapes(schema: Schema, rows: Callable[[Table], int], min_rows: int = NEWEST_MIN_ROWS) -> list[Shape]:
     """The generated read shapes of ``schema``; ``rows(table)`` is the row count a table holds (0: left out)."""
     out: list[Shape] = []
+    by_name: dict[str, Table] = {}
+    for t in schema.tables:
+        by_name.setdefault(t.name, t)
     for t in schema.tables:
         count = rows(t)
         if not count:
@@ -78,7 +81,7 @@ def read_shapes(schema: Schema, rows: Callable[[Table], int], min_rows: int = NE
             out.append(Shape(f"{t.name}: by {', '.join(fk.columns)}", "simple",
                              f"SELECT * FROM {name} WHERE {_where(fk.columns)}{order} LIMIT 50", t.name, 2.0,
                              fk.columns, where))
-            parent = schema.table(fk.ref_table)
+            parent = by_name.get(fk.ref_table)
             if parent and rows(parent) and _pk(parent) == fk.ref_columns:
                 join = " AND ".join(f"c.{q(a)} = p.{q(b)}" for a, b in zip(fk.columns, fk.ref_columns))
                 filt = " AND ".join(f"p.{q(b)} = %s" for b in fk.ref_columns)

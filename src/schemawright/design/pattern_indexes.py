@@ -71,24 +71,31 @@ def apply_generated(ctx: DesignContext) -> None:
     def rows(table: Table) -> int:
         return table.estimated_rows if table.estimated_rows is not None else DEFAULT_ROWS
 
+    tables: dict[tuple[str, str], Table] = {}
+    for t in ctx.schema.tables:  # one lookup table: the linear Schema.table would make this step quadratic
+        tables.setdefault((t.schema, t.name), t)
+    for t in ctx.schema.tables:  # unqualified names in the shapes' SQL read as public (as _table does)
+        tables.setdefault(("public", t.name), t)
+    columns = {key: {c.name for c in t.columns} for key, t in tables.items()}
+    taken = {ix.name for t in ctx.schema.tables for ix in t.indexes}
     for shape in read_shapes(ctx.schema, rows):
         if not shape.single_table:
             continue
-        for use in analyse(numbered(shape.sql), lambda s, t: _columns(ctx.schema, s, t)):
-            table = _table(ctx.schema, use.schema, use.table)
+        for use in analyse(numbered(shape.sql), lambda s, t: columns.get((s, t), set())):
+            table = tables.get((use.schema, use.table))
             if table is not None:
-                for columns, descending, motive in _wanted(use):
-                    if any(fk.columns == tuple(columns) for fk in table.foreign_keys):
+                for keys, descending, motive in _wanted(use):
+                    if any(fk.columns == tuple(keys) for fk in table.foreign_keys):
                         continue  # the foreign key's own index (conventions.index_foreign_keys)
-                    served = _input_index_leading(table, declared, [c for c in use.equality if c in columns])
+                    served = _input_index_leading(table, declared, [c for c in use.equality if c in keys])
                     if served:
-                        ctx.infer(WORKLOAD_RULE, f"{table.name}.{names.idx_name(table.name, columns)}", "not created",
+                        ctx.infer(WORKLOAD_RULE, f"{table.name}.{names.idx_name(table.name, keys)}", "not created",
                                   f"generated workload shape {shape.name!r}: the input's index {served} already "
                                   "leads with its filter columns; the input's access path wins over the "
                                   "workload's guessed sort order")
                         continue
-                    _add(ctx, table, columns, descending, motive, shape.name, "generated workload", declared,
-                         rule=WORKLOAD_RULE)
+                    _add(ctx, table, keys, descending, motive, shape.name, "generated workload", declared,
+                         rule=WORKLOAD_RULE, taken=taken)
 
 
 def _input_index_leading(table: Table, declared: _Declared, equality: list[str]) -> str | None:
@@ -163,7 +170,7 @@ def _declared_keys(ctx: DesignContext) -> _Declared:
 
 
 def _add(ctx: DesignContext, table: Table, columns: list[str], descending: list[bool], motive: str,
-         pattern: str, i: int | str, declared: _Declared, rule: str = RULE) -> None:
+         pattern: str, i: int | str, declared: _Declared, rule: str = RULE, taken: set[str] | None = None) -> None:
     key = tuple(columns)
     if any(table.column(c).type.kind in NO_BTREE for c in columns):
         return  # no btree operator class (json, xml, tsvector) or an unknown type
@@ -177,8 +184,11 @@ def _add(ctx: DesignContext, table: Table, columns: list[str], descending: list[
     if ctx.spec.conventions.index_foreign_keys and any(fk.columns == key for fk in table.foreign_keys):
         return  # the foreign key's index serves it
     name = names.idx_name(table.name, columns)
-    if name in declared.names or any(ix.name == name for t in ctx.schema.tables for ix in t.indexes):
+    if name in declared.names or (name in taken if taken is not None else
+                                  any(ix.name == name for t in ctx.schema.tables for ix in t.indexes)):
         return
+    if taken is not None:
+        taken.add(name)
     what = "query pattern" if rule == RULE else "generated workload shape"
     reason = f"{what} {pattern!r}: {motive}"
     path = format_path(("query_patterns", i)) if isinstance(i, int) else i
