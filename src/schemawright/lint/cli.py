@@ -38,6 +38,9 @@ def lint_migrations_cmd(
     per_file: Annotated[Optional[bool], typer.Option(
         "--per-file/--whole-set", help="--per-file (default): judge each file against the schema before it (tables "
         "created by earlier files hold live data); --whole-set: the files are one migration onto an empty database")] = None,
+    history: Annotated[bool, typer.Option(
+        "--history/--no-history", help="A migration file given alone (V<n>__*.sql) is judged after the earlier "
+        "versions of its folder (read, not reported on): what a pre-commit hook needs")] = True,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the report to this file")] = None,
 ) -> None:
     """Lint migrations for statements that lock or break a live database or its running clients."""
@@ -50,7 +53,7 @@ def lint_migrations_cmd(
     try:
         cfg = load_migration_config(config) if config else LintConfig()
         options = {**cfg.options, **{k: v for k, v in overrides.items() if v is not None}}
-        result = lint_migrations(paths, config=LintConfig(cfg.disable, cfg.severity, options))
+        result = lint_migrations(paths, config=LintConfig(cfg.disable, cfg.severity, options), history=history)
     except SchemawrightError as exc:
         fail(exc, "nothing was linted")
     report = format_findings(result.findings, str(fmt), rules=result.rules, files_checked=len(result.files))
