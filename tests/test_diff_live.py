@@ -199,3 +199,18 @@ def test_a_table_renamed_with_its_enum_keeps_rows(tmp_path, pg_dsn):
         c.write_text(json.dumps(spec))
         with pytest.raises(Exception, match=r"removing 'paid' from purchases_status .*1 row\(s\) in the database"):
             make_migration(db, str(c), allow_destructive=True)
+
+
+def test_flyway_script_config_beside_files_with_non_transactional_steps(tmp_path, pg_dsn):
+    (tmp_path / "a.sql").write_text("CREATE TABLE items (id int PRIMARY KEY, code text);")
+    (tmp_path / "b.sql").write_text("CREATE TABLE items (id int PRIMARY KEY, code text);\n"
+                                    "CREATE INDEX items_code_idx ON items (code);")
+    folder = _migrations(tmp_path / "m", "CREATE TABLE items (id int PRIMARY KEY, code text);\n")
+    migration = make_migration(str(tmp_path / "a.sql"), str(tmp_path / "b.sql"), dsn=pg_dsn)
+    forward, undo = write_migration(migration, folder, flyway=True)
+    for path in (forward, undo):  # both create or drop the index CONCURRENTLY
+        assert (folder / f"{path.name}.conf").read_text().endswith("executeInTransaction=false\n")
+    plain = make_migration(str(tmp_path / "a.sql"), str(tmp_path / "a.sql"), dsn=pg_dsn)
+    assert not plain.changes
+    with scratch_database(pg_dsn, prefix="sw_flyway") as db:
+        assert [r.version for r in apply_migrations(folder, db)] == ["1", "2"]  # the runner ignores .conf files

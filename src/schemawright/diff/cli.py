@@ -32,6 +32,9 @@ def diff_cmd(
         "--offline", help="Plain DDL (no CONCURRENTLY / NOT VALID): for a database nobody is using")] = False,
     lock_timeout: Annotated[str, typer.Option(help="SET lock_timeout at the top of the migration")] = "5s",
     statement_timeout: Annotated[str, typer.Option(help="SET statement_timeout at the top")] = "30min",
+    flyway: Annotated[bool, typer.Option(
+        "--flyway", help="Also write Flyway's <file>.conf (executeInTransaction=false) beside a file with "
+        "steps that cannot run in a transaction (see docs/migrations.md)")] = False,
 ) -> None:
     """Diff two schemas into the next versioned migration and its undo."""
     from schemawright.diff.migration import make_migration, write_migration
@@ -50,7 +53,7 @@ def diff_cmd(
             sys.stdout.write(migration.forward_sql())
             err.print(f"{len(migration.changes)} change(s), {len(migration.plan.forward)} step(s)")
             return
-        forward, undo = write_migration(migration, output)
+        forward, undo = write_migration(migration, output, flyway=flyway)
     except SchemawrightError as exc:
         fail(exc)
     err.print(f"{len(migration.changes)} change(s): wrote {escape(str(forward))} and {escape(str(undo))}")
