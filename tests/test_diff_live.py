@@ -214,3 +214,27 @@ def test_flyway_script_config_beside_files_with_non_transactional_steps(tmp_path
     assert not plain.changes
     with scratch_database(pg_dsn, prefix="sw_flyway") as db:
         assert [r.version for r in apply_migrations(folder, db)] == ["1", "2"]  # the runner ignores .conf files
+
+
+def test_a_failed_apply_leaves_no_invalid_index_and_says_where_it_stopped(tmp_path, pg_dsn):
+    """A UNIQUE added over duplicates (FROM not live, so only flagged): the runner's CREATE UNIQUE INDEX
+    CONCURRENTLY fails, its invalid index is dropped, and the history gives the resume point."""
+    (tmp_path / "a.sql").write_text("CREATE TABLE items (id int PRIMARY KEY, code text);")
+    (tmp_path / "b.sql").write_text("CREATE TABLE items (id int PRIMARY KEY, code text NOT NULL CONSTRAINT "
+                                    "items_code_key UNIQUE);")
+    folder = _migrations(tmp_path / "m", "CREATE TABLE items (id int PRIMARY KEY, code text);\n"
+                                         "INSERT INTO items VALUES (1, 'a'), (2, 'a');\n")
+    migration = make_migration(str(tmp_path / "a.sql"), str(tmp_path / "b.sql"), dsn=pg_dsn)
+    assert any("holds duplicates of (code)" in w for w in migration.plan.warnings)
+    write_migration(migration, folder)
+    with scratch_database(pg_dsn, prefix="sw_invalid_ix") as db:
+        with pytest.raises(Exception) as info:
+            apply_migrations(folder, db)
+        assert "23505" in str(info.value) and "resumes at statement" in str(info.value)
+        assert _query(db, "SELECT count(*) FROM pg_index WHERE NOT indisvalid") == [(0,)]
+        assert _query(db, "SELECT to_regclass('items_code_key')") == [(None,)]
+        assert _query(db, "SELECT version, success FROM schemawright_history ORDER BY version") == [
+            ("1", True), ("2", False)]
+        _query(db, "UPDATE items SET code = 'b' WHERE id = 2")  # fix the data, run again: it resumes
+        assert [r.version for r in apply_migrations(folder, db)] == ["2"]
+        assert _query(db, "SELECT count(*) FROM pg_index WHERE NOT indisvalid") == [(0,)]
