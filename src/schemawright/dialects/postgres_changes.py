@@ -407,7 +407,12 @@ class _Renderer(SecuritySteps):
             alter(f"TYPE {target}{using}", data_loss=self.loss(c), warning=warning, data_check=check)
         if new.default is not None and not new.identity and changed & {"type", "default"}:
             self.sequence(c.schema, c.table, new, ALTER_COLUMN)
-            alter(f"SET DEFAULT {new.default}")
+            table = qualified(c.schema, c.table)
+            backfill = (f"a new default applies to new rows only: existing rows of {table} keep NULL in {col} "
+                        f"(count: SELECT count(*) FROM {table} WHERE {q(old.name)} IS NULL; fill them with UPDATE "
+                        f"{table} SET {col} = {new.default} WHERE {col} IS NULL if they should have it)"
+                        if old.default is None and old.nullable and new.nullable else None)
+            alter(f"SET DEFAULT {new.default}", warning=backfill)
         if old.nullable and not new.nullable:
             self.set_not_null(c, new)
         elif not old.nullable and new.nullable:
