@@ -238,3 +238,22 @@ def test_a_failed_apply_leaves_no_invalid_index_and_says_where_it_stopped(tmp_pa
         _query(db, "UPDATE items SET code = 'b' WHERE id = 2")  # fix the data, run again: it resumes
         assert [r.version for r in apply_migrations(folder, db)] == ["2"]
         assert _query(db, "SELECT count(*) FROM pg_index WHERE NOT indisvalid") == [(0,)]
+
+
+def test_removing_an_allowed_value_rows_still_use_is_refused_with_the_count(tmp_path, pg_dsn):
+    spec = {"project": {"name": "h13 values"}, "data_model": {"entities": [
+        {"name": "tickets", "attributes": [{"name": "state", "values": ["open", "pending", "closed"]}]}]}}
+    a = tmp_path / "a.json"
+    a.write_text(json.dumps(spec))
+    spec["data_model"]["entities"][0]["attributes"][0]["values"] = ["open", "closed"]
+    b = tmp_path / "b.json"
+    b.write_text(json.dumps(spec))
+    design_project(a, tmp_path / "project")
+    with scratch_database(pg_dsn, prefix="sw_values") as db:
+        apply_migrations(tmp_path / "project" / "migrations", db)
+        _query(db, "INSERT INTO tickets (state) VALUES ('pending'), ('open')")
+        with pytest.raises(Exception, match=r"CHECK chk_tickets_state on tickets: 1 row\(s\) in the database would "
+                                            r"make it fail; correct or delete those rows"):
+            make_migration(db, str(b))
+        _query(db, "UPDATE tickets SET state = 'closed' WHERE state = 'pending'")
+        assert make_migration(db, str(b)).changes  # the rows fit now: planned
