@@ -56,7 +56,8 @@ def _check(dbml: Path, pg_dsn: str) -> None:
     tool = shutil.which("dbml2sql")
     if tool is None:
         pytest.skip("dbml2sql is not installed (npm i -g @dbml/cli): pydbml parsed it; the dbdiagram check did not run")
-    run = subprocess.run([tool, str(dbml), "--postgres"], capture_output=True, text=True, timeout=120)
+    run = subprocess.run([tool, str(dbml), "--postgres"], capture_output=True, text=True, timeout=120,
+                         cwd=dbml.parent)  # it writes dbml-error.log into the working directory
     assert run.returncode == 0, run.stderr
     with scratch_database(pg_dsn, prefix="sw_dbml") as db, psycopg.connect(db, autocommit=True) as conn:
         conn.execute(run.stdout)  # the DDL dbdiagram's tool writes must be valid PostgreSQL
