@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Best-effort install of the system packages some tests need (pgTAP + pg_prove, HypoPG for the local
 # PostgreSQL service, Graphviz for the ER diagram images, Chromium for the HTML report test, promtool from
-# Prometheus for the alert rules). Only when running as root with apt-get; otherwise it says what is missing
+# Prometheus for the alert rules; dbdiagram's dbml2sql through npm when npm is there). Only when running as root with apt-get; otherwise it says what is missing
 # and the tests that need it skip with a reason. Never fails the caller.
 set -uo pipefail
 want=()
@@ -19,6 +19,10 @@ command -v pg_prove >/dev/null 2>&1 || want+=("libtap-parser-sourcehandler-pgtap
 command -v dot >/dev/null 2>&1 || want+=("graphviz")
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || want+=("chromium")
 command -v promtool >/dev/null 2>&1 || want+=("prometheus")
+# dbdiagram's dbml2sql (npm @dbml/cli): tests/test_dbml_dbdiagram.py checks our DBML with it (skips without it)
+if ! command -v dbml2sql >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+  npm i -g @dbml/cli >/dev/null 2>&1 || echo "system-deps: could not install @dbml/cli (npm); the DBML check will skip" >&2
+fi
 [ ${#want[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "system-deps: installing ${want[*]}" >&2

@@ -199,3 +199,61 @@ def test_a_table_renamed_with_its_enum_keeps_rows(tmp_path, pg_dsn):
         c.write_text(json.dumps(spec))
         with pytest.raises(Exception, match=r"removing 'paid' from purchases_status .*1 row\(s\) in the database"):
             make_migration(db, str(c), allow_destructive=True)
+
+
+def test_flyway_script_config_beside_files_with_non_transactional_steps(tmp_path, pg_dsn):
+    (tmp_path / "a.sql").write_text("CREATE TABLE items (id int PRIMARY KEY, code text);")
+    (tmp_path / "b.sql").write_text("CREATE TABLE items (id int PRIMARY KEY, code text);\n"
+                                    "CREATE INDEX items_code_idx ON items (code);")
+    folder = _migrations(tmp_path / "m", "CREATE TABLE items (id int PRIMARY KEY, code text);\n")
+    migration = make_migration(str(tmp_path / "a.sql"), str(tmp_path / "b.sql"), dsn=pg_dsn)
+    forward, undo = write_migration(migration, folder, flyway=True)
+    for path in (forward, undo):  # both create or drop the index CONCURRENTLY
+        assert (folder / f"{path.name}.conf").read_text().endswith("executeInTransaction=false\n")
+    plain = make_migration(str(tmp_path / "a.sql"), str(tmp_path / "a.sql"), dsn=pg_dsn)
+    assert not plain.changes
+    with scratch_database(pg_dsn, prefix="sw_flyway") as db:
+        assert [r.version for r in apply_migrations(folder, db)] == ["1", "2"]  # the runner ignores .conf files
+
+
+def test_a_failed_apply_leaves_no_invalid_index_and_says_where_it_stopped(tmp_path, pg_dsn):
+    """A UNIQUE added over duplicates (FROM not live, so only flagged): the runner's CREATE UNIQUE INDEX
+    CONCURRENTLY fails, its invalid index is dropped, and the history gives the resume point."""
+    (tmp_path / "a.sql").write_text("CREATE TABLE items (id int PRIMARY KEY, code text);")
+    (tmp_path / "b.sql").write_text("CREATE TABLE items (id int PRIMARY KEY, code text NOT NULL CONSTRAINT "
+                                    "items_code_key UNIQUE);")
+    folder = _migrations(tmp_path / "m", "CREATE TABLE items (id int PRIMARY KEY, code text);\n"
+                                         "INSERT INTO items VALUES (1, 'a'), (2, 'a');\n")
+    migration = make_migration(str(tmp_path / "a.sql"), str(tmp_path / "b.sql"), dsn=pg_dsn)
+    assert any("holds duplicates of (code)" in w for w in migration.plan.warnings)
+    write_migration(migration, folder)
+    with scratch_database(pg_dsn, prefix="sw_invalid_ix") as db:
+        with pytest.raises(Exception) as info:
+            apply_migrations(folder, db)
+        assert "23505" in str(info.value) and "resumes at statement" in str(info.value)
+        assert _query(db, "SELECT count(*) FROM pg_index WHERE NOT indisvalid") == [(0,)]
+        assert _query(db, "SELECT to_regclass('items_code_key')") == [(None,)]
+        assert _query(db, "SELECT version, success FROM schemawright_history ORDER BY version") == [
+            ("1", True), ("2", False)]
+        _query(db, "UPDATE items SET code = 'b' WHERE id = 2")  # fix the data, run again: it resumes
+        assert [r.version for r in apply_migrations(folder, db)] == ["2"]
+        assert _query(db, "SELECT count(*) FROM pg_index WHERE NOT indisvalid") == [(0,)]
+
+
+def test_removing_an_allowed_value_rows_still_use_is_refused_with_the_count(tmp_path, pg_dsn):
+    spec = {"project": {"name": "h13 values"}, "data_model": {"entities": [
+        {"name": "tickets", "attributes": [{"name": "state", "values": ["open", "pending", "closed"]}]}]}}
+    a = tmp_path / "a.json"
+    a.write_text(json.dumps(spec))
+    spec["data_model"]["entities"][0]["attributes"][0]["values"] = ["open", "closed"]
+    b = tmp_path / "b.json"
+    b.write_text(json.dumps(spec))
+    design_project(a, tmp_path / "project")
+    with scratch_database(pg_dsn, prefix="sw_values") as db:
+        apply_migrations(tmp_path / "project" / "migrations", db)
+        _query(db, "INSERT INTO tickets (state) VALUES ('pending'), ('open')")
+        with pytest.raises(Exception, match=r"CHECK chk_tickets_state on tickets: 1 row\(s\) in the database would "
+                                            r"make it fail; correct or delete those rows"):
+            make_migration(db, str(b))
+        _query(db, "UPDATE tickets SET state = 'closed' WHERE state = 'pending'")
+        assert make_migration(db, str(b)).changes  # the rows fit now: planned

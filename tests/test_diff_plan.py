@@ -253,3 +253,26 @@ def test_a_new_owner_takes_over_the_kept_objects(tmp_path):
     assert "orders" in moved and "gift_cards" not in moved
     sql = plan(diff(old, new), allow_destructive=True).sql()
     assert f'OWNER TO {new.owner}' in sql or f'OWNER TO "{new.owner}"' in sql
+
+
+def test_review_notes_for_steps_that_depend_on_the_rows():
+    """What diff cannot know without the data is said in the file (REVIEW lines) and in Plan.warnings."""
+    old, new = _schema(_table()), _schema(_table())
+    t = new.tables[0]
+    t.columns[1].default = Expression("'none'")  # a new default: existing NULLs stay NULL
+    t.columns.append(Column(name="qty", type=INT, nullable=False))  # NOT NULL, no default: a placeholder
+    t.checks.append(CheckConstraint(name="qty_small", expression=Expression("qty < 9"), columns=("qty",)))
+    p = plan(diff(old, new))
+    text = p.sql()
+    assert "ALTER TABLE items ADD COLUMN qty integer NOT NULL DEFAULT 0;" in text
+    assert "ALTER TABLE items ALTER COLUMN qty DROP DEFAULT;" in text
+    assert any("a new default applies to new rows only" in w for w in p.warnings)
+    assert any("fails if rows violate qty_small: count them first with SELECT count(*) FROM items WHERE NOT "
+               "(qty < 9)" in w for w in p.warnings)
+    assert text.count("-- REVIEW:") == 2 * len(p.warnings)  # in the header and above each step
+    old_v, new_v = _schema(_table()), _schema(_table())
+    new_v.tables[0].columns[1] = Column(name="label", type=DataType(Kind.VARCHAR, length=5))
+    narrowing = plan(diff(old_v, new_v), allow_destructive=True)
+    [step] = [s for s in narrowing.forward if "TYPE varchar(5)" in s.sql]
+    assert step.data_check and "SELECT count(*) FROM items WHERE label IS NOT NULL" in step.data_check[1]
+    assert "USING label::varchar(5)" in step.sql and "rewrites items" in step.warning

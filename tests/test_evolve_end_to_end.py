@@ -3,7 +3,7 @@
 For each input: design, ``migrate up`` V001 into a database of a private server, seed it, change the input
 (tests/evolve.py: a NOT NULL column without a default, a new entity, a column renamed with ``renamed_from``,
 a widened type), ``diff`` from the live database to the changed input into the migrations folder, ``migrate
-up``, ``migrate verify``: all pass, the rows are kept (every table's count, the renamed column's values), and
+up``, ``migrate verify`` and ``verify`` of the project folder: all pass, the rows are kept (every table's count, the renamed column's values), and
 our own lint finds no error in the folder (each file judged against the schema before it).
 
 A representative subset runs by default (about 20 s each); ``SCHEMAWRIGHT_EVOLVE_ALL=1`` runs every example
@@ -20,7 +20,7 @@ import pytest
 from evolve import evolve, write
 from psycopg import sql
 
-from schemawright.api import design_project, seed
+from schemawright.api import design_project, seed, verify_project
 from schemawright.db.embedded import private_server
 from schemawright.diff.migration import make_migration, write_migration
 from schemawright.findings import Severity
@@ -91,6 +91,10 @@ def test_a_populated_database_evolves_with_diff_and_the_runner(path, tmp_path):
 
         result = verify_migrations(migrations, server)
         assert result.ok, result.problems
+
+    # the project folder (V001 + the diff's V002, the model diff rewrote) verifies like a designed one
+    report = verify_project(project)
+    assert report.passed, [st.to_dict() for st in report.steps if not st.ok]
 
     errors = [f for f in lint_migrations([migrations]).findings if f.severity.at_least(Severity.ERROR)]
     assert errors == [], [f"{f.rule} {f.location}: {f.message}" for f in errors]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import typer
@@ -174,3 +175,35 @@ def test_sarif_report_has_rules_with_help_and_located_results(tmp_path, cli, mon
     physical = result["locations"][0]["physicalLocation"]
     assert physical["artifactLocation"]["uri"] == "db/V1%20new.sql"
     assert physical["region"] == {"startLine": 2, "startColumn": 1, "endLine": 2, "endColumn": 24}
+
+
+def test_a_changed_migration_is_judged_after_its_folders_history(tmp_path):
+    """What the pre-commit hook passes: only the changed file. The earlier versions tell what exists (a
+    varchar(255) column, a table with rows), but are not reported on themselves."""
+    import re as _re
+
+    import yaml
+
+    folder = tmp_path / "db" / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "V001__create.sql").write_text("CREATE TABLE users (id bigint PRIMARY KEY, name varchar(255));\n"
+                                             "CREATE INDEX users_name ON users (name);\n")
+    (folder / "V002__tighten.sql").write_text("SET lock_timeout = '1s';\n"
+                                              "ALTER TABLE users ALTER COLUMN name TYPE varchar(50);\n"
+                                              "ALTER TABLE users ADD COLUMN tier text NOT NULL;\n")
+    (folder / "U002__tighten.sql").write_text("ALTER TABLE users DROP COLUMN tier;\n")
+    changed = lint_migrations([folder / "V002__tighten.sql"])
+    assert [p.rsplit("/", 1)[1] for p in changed.files] == ["V002__tighten.sql"]
+    assert set(rules_of(changed.findings)) >= {"SW514", "SW501"}  # SW514 needs V001's varchar(255)
+    assert all(f.location.file.endswith("V002__tighten.sql") for f in changed.findings)
+    assert "SW514" not in rules_of(lint_migrations([folder / "V002__tighten.sql"], history=False).findings)
+    # both files in one run (the hook after a first commit): V002 is still judged against V001's tables
+    both = lint_migrations([folder / "V001__create.sql", folder / "V002__tighten.sql"])
+    assert {"SW514", "SW501"} <= set(rules_of(f for f in both.findings if f.location.file.endswith("V002__tighten.sql")))
+
+    hook = yaml.safe_load((Path(__file__).parents[1] / ".pre-commit-hooks.yaml").read_text())[0]
+    files = _re.compile(hook["files"])
+    assert files.search("db/migrations/V002__tighten.sql") and files.search("V1.2__x.sql")
+    for other in ("db/migrations/U002__tighten.sql", "tests/pgtap/001_schema.sql", "scripts/backup.sql",
+                  "project/scripts/dml/seed_data.sql", "models/physical/physical_model.sql"):
+        assert not files.search(other), other

@@ -194,11 +194,12 @@ def diff(source_from: str, source_to: str, *, dsn: str | None = None, allow_dest
     return make_migration(source_from, source_to, dsn=dsn, allow_destructive=allow_destructive, **options)
 
 
-def write_migration(migration: Migration, folder: str | Path) -> tuple[Path, Path]:
-    """Write ``migration`` as the next V/U pair of ``folder``; the two paths."""
+def write_migration(migration: Migration, folder: str | Path, *, flyway: bool = False) -> tuple[Path, Path]:
+    """Write ``migration`` as the next V/U pair of ``folder``; the two paths. ``flyway``: also Flyway's
+    ``<file>.conf`` (executeInTransaction=false) beside a file with steps that cannot run in a transaction."""
     from schemawright.diff.migration import write_migration as write
 
-    return write(migration, Path(folder))
+    return write(migration, Path(folder), flyway=flyway)
 
 
 def apply_migrations(directory: str | Path, dsn: str | None = None, *, to: str | None = None,
@@ -251,9 +252,11 @@ def lint_schema(target: str | Path, dsn: str | None = None, *, config=None,
     return lint(target, dsn, config=config)
 
 
-def lint_migrations(paths, *, config=None, config_file: str | Path | None = None, **options) -> MigrationLintResult:
+def lint_migrations(paths, *, config=None, config_file: str | Path | None = None, history: bool = True,
+                    **options) -> MigrationLintResult:
     """The migration-safety rules (SW5xx) on SQL files or folders; ``options`` (pg_version,
-    assume_in_transaction, per_file) override those of the config; None leaves them."""
+    assume_in_transaction, per_file) override those of the config; None leaves them. ``history``: a migration
+    file given alone is judged after the earlier versions of its folder (read, not reported on)."""
     from schemawright.lint.engine import LintConfig
     from schemawright.lint.migration import lint_migrations as lint
     from schemawright.lint.migration import load_migration_config
@@ -264,7 +267,7 @@ def lint_migrations(paths, *, config=None, config_file: str | Path | None = None
     if chosen:
         config = config or LintConfig()
         config = LintConfig(config.disable, config.severity, {**config.options, **chosen})
-    return lint(paths, config=config)
+    return lint(paths, config=config, history=history)
 
 
 def lint_report(result: LintResult | MigrationLintResult, fmt: str = "text") -> str:

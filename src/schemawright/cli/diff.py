@@ -32,6 +32,9 @@ def diff_cmd(
         "--offline", help="Plain DDL (no CONCURRENTLY / NOT VALID): for a database nobody is using")] = False,
     lock_timeout: Annotated[str, typer.Option(help="SET lock_timeout at the top of the migration")] = "5s",
     statement_timeout: Annotated[str, typer.Option(help="SET statement_timeout at the top")] = "30min",
+    flyway: Annotated[bool, typer.Option(
+        "--flyway", help="Also write Flyway's <file>.conf (executeInTransaction=false) beside a file with "
+        "steps that cannot run in a transaction (see docs/migrations.md)")] = False,
     allow_unmodelled: Annotated[bool, typer.Option(
         "--allow-unmodelled", help="Exit 0 even when objects the schema model does not hold (sequences, domains, "
         "partitions...) differ and are left out of the migration (they are listed either way)")] = False,
@@ -52,7 +55,7 @@ def diff_cmd(
                              online=not offline, description=name, lock_timeout=lock_timeout,
                              statement_timeout=statement_timeout)
         if migration.changes and output is not None:
-            written = [str(p) for p in api.write_migration(migration, output)]
+            written = [str(p) for p in api.write_migration(migration, output, flyway=flyway)]
     except SchemawrightError as exc:
         fail(exc)
     skipped = migration.skipped

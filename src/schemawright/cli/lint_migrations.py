@@ -33,12 +33,15 @@ def lint_migrations_cmd(
     per_file: Annotated[Optional[bool], typer.Option(
         "--per-file/--whole-set", help="--per-file (default): judge each file against the schema before it (tables "
         "created by earlier files hold live data); --whole-set: the files are one migration onto an empty database")] = None,
+    history: Annotated[bool, typer.Option(
+        "--history/--no-history", help="A migration file given alone (V<n>__*.sql) is judged after the earlier "
+        "versions of its folder (read, not reported on): what a pre-commit hook needs")] = True,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the report to this file")] = None,
 ) -> None:
     """Lint migrations for statements that lock or break a live database or its running clients."""
     try:
         result = api.lint_migrations(paths, config_file=config, pg_version=pg_version,
-                                     assume_in_transaction=assume_in_transaction, per_file=per_file)
+                                     assume_in_transaction=assume_in_transaction, per_file=per_file, history=history)
     except SchemawrightError as exc:
         fail(exc, "nothing was linted")
     report = api.lint_report(result, str(fmt))

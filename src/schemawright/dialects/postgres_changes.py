@@ -434,7 +434,12 @@ class _Renderer(SecuritySteps):
             alter(f"TYPE {target}{using}", data_loss=self.loss(c), warning=warning, data_check=check)
         if new.default is not None and not new.identity and changed & {"type", "default"}:
             self.sequence(c.schema, c.table, new, ALTER_COLUMN)
-            alter(f"SET DEFAULT {new.default}")
+            table = qualified(c.schema, c.table)
+            backfill = (f"a new default applies to new rows only: existing rows of {table} keep NULL in {col} "
+                        f"(count: SELECT count(*) FROM {table} WHERE {q(old.name)} IS NULL; fill them with UPDATE "
+                        f"{table} SET {col} = {new.default} WHERE {col} IS NULL if they should have it)"
+                        if old.default is None and old.nullable and new.nullable else None)
+            alter(f"SET DEFAULT {new.default}", warning=backfill)
         if old.nullable and not new.nullable:
             self.set_not_null(c, new)
         elif not old.nullable and new.nullable:
@@ -682,7 +687,9 @@ def script(steps: list[Step], settings: list[str], title: str) -> str:
                   "-- 'schemawright migrate up': it runs the statements between those steps in one transaction each",
                   "-- and records its progress, so a failure leaves the database at the last completed step and",
                   "-- the next run resumes there. Do not run this file with psql -f: a failing statement would",
-                  "-- leave it half applied with nothing recording how far it got. Flyway: see docs/migrations.md."]
+                  "-- leave it half applied with nothing recording how far it got. Flyway runs such a file only",
+                  "-- with flyway.mixed=true or a <file>.conf saying executeInTransaction=false (diff --flyway),",
+                  "-- and then without a transaction."]
     else:
         lines += ["-- Runs in one transaction: apply with 'schemawright migrate up' (or psql -v ON_ERROR_STOP=1",
                   "-- --single-transaction -f FILE); without a transaction a failure would leave it half applied."]

@@ -163,8 +163,10 @@ def next_version(folder: Path) -> str:
     return f"{int(last) + 1:0{len(last)}d}"
 
 
-def write_migration(migration: Migration, folder: str | Path) -> tuple[Path, Path]:
-    """Write ``V<n+1>__<desc>.sql`` and ``U<n+1>__<desc>.sql`` into ``folder`` (both or neither)."""
+def write_migration(migration: Migration, folder: str | Path, *, flyway: bool = False) -> tuple[Path, Path]:
+    """Write ``V<n+1>__<desc>.sql`` and ``U<n+1>__<desc>.sql`` into ``folder`` (both or neither). ``flyway``:
+    beside a file with steps that cannot run in a transaction, Flyway's script config ``<file>.conf`` saying
+    ``executeInTransaction=false`` (Flyway then runs that file without a transaction; see docs/migrations.md)."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise SchemawrightError(f"{folder} is not a folder")
@@ -178,6 +180,13 @@ def write_migration(migration: Migration, folder: str | Path) -> tuple[Path, Pat
     texts = (migration.forward_sql(names[0].removesuffix(".sql")), migration.undo_sql(names[1].removesuffix(".sql")))
     paths = [folder / n for n in names]
     temps = [folder / f".{n}.tmp" for n in names]
+    if flyway:
+        for name, steps in zip(names, (migration.plan.forward, migration.plan.reverse)):
+            if any(not s.transactional for s in steps):
+                paths.append(folder / f"{name}.conf")
+                temps.append(folder / f".{name}.conf.tmp")
+                texts += ("# Flyway script config (schemawright diff): this file has steps that cannot run in a "
+                          "transaction\nexecuteInTransaction=false\n",)
     # In a project written by `design`, the model files must describe the newest migration (verify, seed
     # and bench read them), so they are replaced together with the new files.
     project = folder.parent if folder.name == "migrations" and (folder.parent / MODEL_PATH).is_file() else None

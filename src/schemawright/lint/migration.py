@@ -23,6 +23,7 @@ from schemawright.lint.migration_rules import ALL_RULES
 from schemawright.lint.migration_state import (OPTIONS, Catalog, FileState, MigrationContext, MigrationSettings,
                                                Transaction, track)
 from schemawright.lint.source import SqlFile, parse_files, parse_problem
+from schemawright.project.layout import FILE_RE_ANY_CASE, forward_files, version_tuple
 
 MIGRATION_RULES = RuleSet(ALL_RULES)
 UNDO_FILE = re.compile(r"(^U\d[^/]*__.*|[._-]down|[._-]undo|^down|^undo)\.sql$", re.IGNORECASE)
@@ -44,10 +45,41 @@ def load_migration_config(path: str | Path) -> LintConfig:
     return load_config(path, MIGRATION_RULES, OPTIONS)
 
 
-def lint_migrations(paths: Iterable[str | Path], *, config: LintConfig | None = None) -> LintResult:
-    """Lint SQL files and folders of SQL files as one migration set; ``SpecError`` for unreadable input."""
-    parsed = parse_files(collect_sql_files(paths))
-    return lint_files(parsed, config=config)
+def lint_migrations(paths: Iterable[str | Path], *, config: LintConfig | None = None,
+                    history: bool = True) -> LintResult:
+    """Lint SQL files and folders of SQL files as one migration set; ``SpecError`` for unreadable input.
+    ``history``: a migration file given alone (``V3__x.sql``, as a pre-commit hook passes the changed files)
+    is judged after the earlier versions of its folder, read for what they create but not reported on."""
+    files = collect_sql_files(paths)
+    context = _parse_quietly(history_of(files)) if history else []
+    return lint_files(parse_files(files), config=config, context=context)
+
+
+def history_of(files: Sequence[Path]) -> list[Path]:
+    """The ``V<n>__*.sql`` files that precede the given migration files in their folders, not given themselves."""
+    given = {p.resolve() for p in files}
+    out: list[Path] = []
+    for path in files:
+        m = FILE_RE_ANY_CASE.match(path.name)
+        if not m or m.group(1).upper() != "V":
+            continue
+        version = version_tuple(m.group(2))
+        for earlier in forward_files(path.parent):
+            e = FILE_RE_ANY_CASE.match(earlier.name)
+            if version_tuple(e.group(2)) < version and earlier.resolve() not in given and earlier not in out:
+                out.append(earlier)
+    return sorted(out, key=lambda p: (str(p.parent), version_tuple(FILE_RE_ANY_CASE.match(p.name).group(2))))
+
+
+def _parse_quietly(paths: list[Path]) -> list[SqlFile]:
+    """The history files that parse (one that does not is linted when it is given itself)."""
+    out = []
+    for path in paths:
+        try:
+            out.append(SqlFile(str(path), path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError, ParseError):
+            continue
+    return out
 
 
 def lint_sql(sql: str | Sequence[str], *, config: LintConfig | None = None) -> list[Finding]:
@@ -62,11 +94,17 @@ def lint_sql(sql: str | Sequence[str], *, config: LintConfig | None = None) -> l
     return lint_files(files, config=config).findings
 
 
-def lint_files(files: Sequence[SqlFile], *, config: LintConfig | None = None) -> LintResult:
+def lint_files(files: Sequence[SqlFile], *, config: LintConfig | None = None,
+               context: Sequence[SqlFile] = ()) -> LintResult:
+    """Lint ``files`` in order, after reading ``context`` (earlier migrations: what they create) unreported."""
     config = config or LintConfig()
     settings = MigrationSettings.from_options(config.options)
     active = MIGRATION_RULES.configure(config)
     catalog = Catalog()
+    for file in context:
+        state = FileState(Transaction(None) if settings.assume_in_transaction else None)
+        for statement in file.statements:
+            track(MigrationContext(file, statement, settings, catalog, state))
     findings: list[Finding] = []
     for file in files:
         whole, per_statement = file.suppressions(MIGRATION_RULES.parse_ignore)

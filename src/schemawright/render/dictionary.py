@@ -3,6 +3,8 @@ and the connection template (.env.example)."""
 
 from __future__ import annotations
 
+import re
+
 from schemawright.dialects import type_sql
 from schemawright.model.schema import Schema, Table
 from schemawright.render import Artifact, RenderContext, Renderer
@@ -98,11 +100,25 @@ def _mermaid(schema: Schema) -> str:
     return "\n".join(lines) + "\n"
 
 
+_DBML_PLAIN_TYPE = re.compile(r"[A-Za-z_][A-Za-z_0-9]*(\(\d+(,\d+)?\))?")
+
+
+def _dbml_type(sql_type: str) -> str:
+    """A column type as dbdiagram's tools read it back: ``numeric(12,2)`` bare (dbml2sql keeps a quoted
+    ``"numeric(12, 2)"`` quoted, an invalid type), types with spaces, arrays or a schema quoted (dbml2sql
+    writes those without the quotes)."""
+    compact = re.sub(r",\s+", ",", sql_type.replace('"', ""))
+    return compact if _DBML_PLAIN_TYPE.fullmatch(compact) else f'"{compact}"'
+
+
 def _dbml(schema: Schema) -> str:
     """The logical model in DBML: every name double-quoted, notes and string defaults escaped, a
     default DBML cannot spell (an expression holding a backtick) carried in the column's note."""
     out = []
     n = dbml_name
+    for e in schema.enums:  # the types enum columns name (dbml2sql creates them)
+        if all('"' not in v and "\n" not in v for v in e.values):
+            out.append(f"Enum {n(e.name)} {{\n" + "".join(f"  {n(v)}\n" for v in e.values) + "}\n")
     for t in schema.tables:
         out.append(f"Table {n(t.name)} {{")
         keys = set(t.primary_key.columns if t.primary_key and len(t.primary_key.columns) == 1 else ())
@@ -120,12 +136,15 @@ def _dbml(schema: Schema) -> str:
             if note:
                 settings.append("note: " + dbml_string(note))
             attrs = f" [{', '.join(settings)}]" if settings else ""
-            out.append(f"  {n(c.name)} {n(type_sql(c.type).replace(chr(34), ''))}{attrs}")
+            out.append(f"  {n(c.name)} {_dbml_type(type_sql(c.type))}{attrs}")
         composite = t.primary_key and len(t.primary_key.columns) > 1
-        if composite or t.indexes:
+        multi_unique = [u for u in t.uniques if len(u.columns) > 1]  # composite foreign keys point at them
+        if composite or t.indexes or multi_unique:
             out.append("  indexes {")
             if composite:
                 out.append(f"    ({', '.join(n(c) for c in t.primary_key.columns)}) [pk]")
+            for u in multi_unique:
+                out.append(f"    ({', '.join(n(c) for c in u.columns)}) [unique, name: {dbml_string(u.name)}]")
             for ix in t.indexes:
                 cols = ", ".join(n(c) if c in {col.name for col in t.columns} else f"`{c}`" if "`" not in c
                                  else dbml_string(c) for c in ix.columns)

@@ -159,13 +159,34 @@ def _timed(name: str, fn) -> StepResult:
                       detail="ok" if not problems else f"{len(problems)} problem(s): {problems[0]}")
 
 
+def _in_one_transaction(path: Path) -> list[str]:
+    """The statements of a migration, those that cannot run in a transaction block made able to (a diff's
+    ``DROP INDEX CONCURRENTLY`` becomes ``DROP INDEX``: the same catalog change, here rolled back anyway);
+    maintenance statements that change no catalog (VACUUM...) are left out."""
+    from pglast.stream import RawStream
+
+    from schemawright.project.statements import split_statements
+
+    out = []
+    for stmt in split_statements(path.read_text(encoding="utf-8"), path.name):
+        if not stmt.non_transactional:
+            out.append(stmt.text)
+        elif stmt.non_transactional in ("CREATE INDEX CONCURRENTLY", "DROP INDEX CONCURRENTLY"):
+            stmt.node.concurrent = False
+            out.append(RawStream()(stmt.node))
+        elif stmt.non_transactional == "ALTER TYPE ... ADD VALUE":
+            out.append(stmt.text)  # allowed in a transaction since PostgreSQL 12
+    return out
+
+
 def _undo_leftovers(conn: psycopg.Connection, model: Schema, undo: list[Path]) -> list[str]:
     """Apply the undo migrations in a transaction that is rolled back, and list what they left."""
     with conn.transaction(force_rollback=True):
         # an undo that encrypts or decrypts columns needs a key in the session: a throwaway one, rolled back
         conn.execute("SELECT set_config('app.encryption_key', gen_random_uuid()::text, true)")
         for f in undo:
-            conn.execute(f.read_text(encoding="utf-8"))
+            for statement in _in_one_transaction(f):
+                conn.execute(statement, prepare=False)
         names = [r.name for r in model.roles]
         left = [f"role {r[0]}" for r in conn.execute(
             "SELECT rolname FROM pg_roles WHERE rolname = ANY(%s) ORDER BY 1", [names])]
