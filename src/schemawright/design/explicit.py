@@ -93,6 +93,8 @@ def apply_objects(ctx) -> None:
         ctx.schema.functions.append(Function(
             name=f.name, schema=f.db_schema or "public", arguments=f.arguments, returns=f.returns, body=f.body,
             language=f.language, volatility=f.volatility.upper(), security_definer=f.security_definer,
+            strict=f.strict, leakproof=f.leakproof, parallel=f.parallel.upper(), cost=f.cost, rows=f.rows,
+            config=tuple(f.settings) if f.settings is not None else None,
             comment=f.description, origin=given(format_path(path))))
     for i, v in enumerate(dm.views):
         path = ("data_model", "views", i)

@@ -7,7 +7,7 @@ from schemawright.dialects.partitions import partition_statements
 from schemawright.model.names import quote_ident as q
 from schemawright.model.names import dollar_quote, quote_literal
 from schemawright.model.schema import (
-    CheckConstraint, Column, DefaultPrivilege, DomainType, EnumType, FkAction, ForeignKey, Function, Grant, Index, IndexMethod,
+    CheckConstraint, Column, DefaultPrivilege, DomainType, EnumType, FkAction, Sequence, ForeignKey, Function, Grant, Index, IndexMethod,
     Policy, Role, Schema, Table, Trigger, UniqueConstraint, View,
 )
 from schemawright.model.types import DataType, Kind
@@ -39,6 +39,18 @@ def type_sql(t: DataType) -> str:
 
 def qualified(schema: str, name: str) -> str:
     return q(name) if schema == "public" else f"{q(schema)}.{q(name)}"
+
+
+def sequence_options(s) -> str:
+    return (f"AS {s.data_type} INCREMENT BY {s.increment} MINVALUE {s.min_value} MAXVALUE {s.max_value} "
+            f"START WITH {s.start} CACHE {s.cache} {'CYCLE' if s.cycle else 'NO CYCLE'}")
+
+
+def owned_by_sql(s) -> str:
+    if not s.owned_by:
+        return f"ALTER SEQUENCE {qualified(s.schema, s.name)} OWNED BY NONE;"
+    table, _, column = s.owned_by.rpartition(".")
+    return f"ALTER SEQUENCE {qualified(s.schema, s.name)} OWNED BY {qualified(s.schema, table)}.{q(column)};"
 
 
 def domain_check_sql(c) -> str:
@@ -160,6 +172,11 @@ class Postgres(Dialect):
         values = ", ".join(quote_literal(v) for v in e.values)
         return f"CREATE TYPE {qualified(e.schema, e.name)} AS ENUM ({values});"
 
+    def sequence_sql(self, s: Sequence, if_not_exists: bool = False) -> str:
+        """CREATE SEQUENCE with every option spelled out (OWNED BY is set once its table exists)."""
+        return (f"CREATE SEQUENCE {'IF NOT EXISTS ' * if_not_exists}{qualified(s.schema, s.name)} "
+                f"{sequence_options(s)};")
+
     def domain_sql(self, d: DomainType) -> str:
         parts = [f"CREATE DOMAIN {qualified(d.schema, d.name)} AS {d.base_type}"]
         if d.collation:
@@ -236,12 +253,14 @@ class Postgres(Dialect):
         out += self.security_prelude(schema)
         out += [Statement("type", e.name, self.enum_sql(e)) for e in schema.enums]
         out += [Statement("domain", d.name, self.domain_sql(d)) for d in schema.domains]
+        out += [Statement("sequence", s.name, self.sequence_sql(s)) for s in schema.sequences]
         out += [Statement("function", f.name, self.function_sql(f)) for f in schema.functions]
         out += [Statement("table", t.name, self.table_sql(t, deferred_names), t.name) for t in tables]
         out += [Statement("foreign_key", fk.name, f"ALTER TABLE {qualified(t.schema, t.name)} ADD "
                           f"{self.foreign_key_sql(fk)};", t.name) for t, fk in deferred]
         out += [Statement("partitions", t.name, sql, t.name) for t in tables for sql in partition_statements(t)]
         out += [Statement("index", ix.name, self.index_sql(t, ix), t.name) for t in tables for ix in t.indexes]
+        out += [Statement("sequence", s.name, owned_by_sql(s)) for s in schema.sequences if s.owned_by]
         out += [Statement("view", v.name, self.view_sql(v)) for v in _views_in_order(schema)]
         out += [Statement("trigger", tr.name, self.trigger_sql(t, tr), t.name) for t in tables for tr in t.triggers]
         out += self.comments_sql(schema)

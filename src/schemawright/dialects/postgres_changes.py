@@ -32,7 +32,9 @@ from graphlib import TopologicalSorter
 
 from schemawright.dialects.base import Step
 from schemawright.model.facts import KEY_SETTING
-from schemawright.dialects.postgres import Postgres, deferral, domain_check_sql, qualified, type_sql
+from schemawright.dialects.postgres import (
+    Postgres, deferral, domain_check_sql, owned_by_sql, qualified, sequence_options, type_sql,
+)
 from schemawright.dialects.postgres_security_changes import SecuritySteps
 from schemawright.model import changes as ch
 from schemawright.model.keys import argument_types, same_expression, trigger_function
@@ -175,6 +177,21 @@ class _Renderer(SecuritySteps):
         self.add(ENUM, _pg().enum_sql(c.enum))
         if c.enum.comment:
             self.comment("type", qualified(c.enum.schema, c.enum.name), c.enum.comment)
+
+    def _add_sequence(self, c: ch.AddSequence) -> None:
+        self.add(SEQUENCE, _pg().sequence_sql(c.sequence, if_not_exists=True))
+        if c.sequence.owned_by:
+            self.add(ADD_FK, owned_by_sql(c.sequence))
+
+    def _drop_sequence(self, c: ch.DropSequence) -> None:
+        # after the tables and columns that own or use it (an owned one may be gone with its table)
+        self.add(DROP_ENUM, f"DROP SEQUENCE IF EXISTS {qualified(c.sequence.schema, c.sequence.name)};")
+
+    def _alter_sequence(self, c: ch.AlterSequence) -> None:
+        if sequence_options(c.old) != sequence_options(c.new):
+            self.add(SEQUENCE, f"ALTER SEQUENCE {qualified(c.new.schema, c.new.name)} {sequence_options(c.new)};")
+        if c.old.owned_by != c.new.owned_by:
+            self.add(ADD_FK, owned_by_sql(c.new))
 
     def _add_domain(self, c: ch.AddDomain) -> None:
         self.add(DOMAIN, _pg().domain_sql(c.domain))

@@ -20,7 +20,7 @@ from pglast import ast, parse_sql
 from pglast.stream import RawStream
 
 from schemawright.model.changes import (
-    AddColumn, AddConstraint, AddDomain, AddEnum, AddExtension, AddForeignKey, AddFunction, AddIndex, AddTable, AddTrigger,
+    AddColumn, AddConstraint, AddDomain, AddEnum, AddSequence, AlterSequence, DropSequence, AddExtension, AddForeignKey, AddFunction, AddIndex, AddTable, AddTrigger,
     AddView, AlterColumn, AlterDomain, AlterEnum, Change, CreateSchema, DropColumn, DropConstraint, DropDomain, DropEnum,
     DropExtension,
     DropForeignKey, DropFunction, DropIndex, DropSchema, DropTable, DropTrigger, DropView, EnumUse, RenameColumn,
@@ -29,7 +29,7 @@ from schemawright.model.changes import (
 from schemawright.diff.security import security, with_access
 from schemawright.model.keys import argument_types, normalized_sql, trigger_function
 from schemawright.model.compare import (
-    CHECK_ATTRS, COLUMN_ATTRS, DOMAIN_ATTRS, DOMAIN_IN_PLACE_ATTRS, FOREIGN_KEY_ATTRS, FUNCTION_ATTRS, INDEX_ATTRS, PRIMARY_KEY_ATTRS, TRIGGER_ATTRS,
+    CHECK_ATTRS, COLUMN_ATTRS, DOMAIN_ATTRS, DOMAIN_IN_PLACE_ATTRS, SEQUENCE_ATTRS, FOREIGN_KEY_ATTRS, FUNCTION_ATTRS, INDEX_ATTRS, PRIMARY_KEY_ATTRS, TRIGGER_ATTRS,
     UNIQUE_ATTRS, VIEW_ATTRS, changed, definition, with_ref_schema,
 )
 from schemawright.model.names import quote_ident
@@ -48,7 +48,7 @@ def diff(old: Schema, new: Schema) -> list[Change]:
     tables, touched = _tables(projected, new, rebuilt_functions)
     views, rebuilt_views = _views(projected, new, touched)
     changes = [*_schemas(old, new), *_extensions(old, new), *renames, *_enums(projected, new, rebuilt_views),
-               *_domains(projected, new),
+               *_domains(projected, new), *_sequences(projected, new),
                *functions, *tables, *views]
     changes = with_access(changes, projected, new)
     changes += security(projected, new, touched, changes)
@@ -223,6 +223,18 @@ def _enums(old: Schema, new: Schema, rebuilt_views: set[Key]) -> list[Change]:
             out.append(AlterEnum(o, n, tuple(uses), tuple(reverse_uses), tuple(views)))
         if o.comment != n.comment:
             out.append(SetComment("type", n.schema, n.name, o.comment, n.comment))
+    return out
+
+
+def _sequences(old: Schema, new: Schema) -> list[Change]:
+    """Sequences added, dropped or altered: only between two catalogs (a design has identity columns, and
+    a serial column's sequence is made with the column)."""
+    if old.unmodelled is None or new.unmodelled is None:
+        return []
+    old_by, new_by = _by_key(old.sequences, _qkey), _by_key(new.sequences, _qkey)
+    out: list[Change] = [DropSequence(s) for k, s in old_by.items() if k not in new_by]
+    out += [AddSequence(s) for k, s in new_by.items() if k not in old_by]
+    out += [AlterSequence(old_by[k], s) for k, s in new_by.items() if k in old_by and changed(SEQUENCE_ATTRS, old_by[k], s)]
     return out
 
 

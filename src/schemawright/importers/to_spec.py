@@ -49,6 +49,9 @@ def to_task_input(result: ImportResult, project: str = "imported") -> tuple[dict
         data_model["functions"] = [_drop_none({
             "name": f.name, "schema": _schema(f.schema), "arguments": f.arguments or None, "returns": f.returns,
             "language": f.language, "volatility": f.volatility.lower(), "security_definer": f.security_definer or None,
+            "strict": f.strict or None, "leakproof": f.leakproof or None,
+            "parallel": f.parallel.lower() if f.parallel.upper() != "UNSAFE" else None, "cost": f.cost, "rows": f.rows,
+            "settings": list(f.config) if f.config is not None and f.settings != _convention(f) else None,
             "body": f.body, "description": f.comment}) for f in schema.functions]
     if schema.extensions:
         data_model["extensions"] = list(schema.extensions)
@@ -86,6 +89,11 @@ def to_yaml(result: ImportResult, source: str, project: str | None = None) -> st
 
 def _schema(name: str) -> str | None:
     return None if name == "public" else name
+
+
+def _convention(f) -> tuple[str, ...]:
+    """The SET clauses a designed function gets without ``settings`` (see Function.settings)."""
+    return ("search_path=pg_catalog, public",) if f.security_definer else ()
 
 
 def _drop_none(data: dict) -> dict:

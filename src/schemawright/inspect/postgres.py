@@ -17,7 +17,7 @@ from pglast.stream import RawStream
 from psycopg.rows import dict_row
 
 from schemawright.model.schema import (
-    CheckConstraint, Column, DefaultPrivilege, DomainCheck, DomainType, EnumType, Expression, FkAction, ForeignKey, Function, Grant, Index,
+    CheckConstraint, Column, DefaultPrivilege, DomainCheck, DomainType, EnumType, Sequence, Expression, FkAction, ForeignKey, Function, Grant, Index,
     IndexElement, IndexMethod, Origin, Partitioning, Policy, PrimaryKey, Role, Schema, Source, Table, Trigger,
     UniqueConstraint, View,
 )
@@ -166,6 +166,21 @@ WHERE n.nspname = %s AND t.typtype = 'd'
   AND """ + _NOT_EXTENSION_MEMBER.format(oid="t.oid") + """
 ORDER BY t.typname"""
 
+# Sequences other than identity columns' own (those are part of their column).
+_SEQUENCES_SQL = """
+SELECT c.relname, format_type(s.seqtypid, NULL) AS data_type, s.seqstart, s.seqincrement, s.seqmin, s.seqmax,
+       s.seqcache, s.seqcycle,
+       (SELECT oc.relname || '.' || a.attname FROM pg_depend d JOIN pg_class oc ON oc.oid = d.refobjid
+        JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+        WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'a'
+          AND d.refclassid = 'pg_class'::regclass AND oc.relnamespace = c.relnamespace) AS owned_by
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_sequence s ON s.seqrelid = c.oid
+WHERE n.nspname = %s AND c.relkind = 'S'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                  AND d.deptype = 'i')
+  AND """ + _NOT_EXTENSION_MEMBER.format(oid="c.oid") + """
+ORDER BY c.relname"""
+
 _EXTENSIONS_SQL = "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY extname"
 
 
@@ -237,11 +252,17 @@ def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
                               collation=r["collation"], comment=r["comment"], origin=_origin())
                    for r in cur.fetchall()]
 
+        cur.execute(_SEQUENCES_SQL, (schema, "pg_class"))
+        sequences = [Sequence(name=r["relname"], schema=schema, data_type=r["data_type"], start=r["seqstart"],
+                              increment=r["seqincrement"], min_value=r["seqmin"], max_value=r["seqmax"],
+                              cache=r["seqcache"], cycle=r["seqcycle"], owned_by=r["owned_by"], origin=_origin())
+                     for r in cur.fetchall()]
+
         cur.execute(_EXTENSIONS_SQL)
         extensions = [r["extname"] for r in cur.fetchall()]
         security = _security(cur, schema, tables)
 
-    return Schema(name=schema, extensions=extensions, enums=enums, domains=domains, tables=list(tables.values()),
+    return Schema(name=schema, extensions=extensions, enums=enums, domains=domains, sequences=sequences, tables=list(tables.values()),
                   views=views, functions=functions, **security)
 
 

@@ -33,23 +33,6 @@ _USER_NS = "n.nspname = ANY(%(schemas)s)"
 
 # Each query returns (kind, schema, name, definition); the why is in _WHY.
 _QUERIES: list[tuple[str, str]] = [
-    ("sequence", f"""
-SELECT n.nspname, c.relname,
-       format('%%s START %%s INCREMENT %%s MINVALUE %%s MAXVALUE %%s CACHE %%s%%s%%s', format_type(s.seqtypid, NULL),
-              s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, CASE WHEN s.seqcycle THEN ' CYCLE' ELSE '' END,
-              coalesce((SELECT ' OWNED BY ' || quote_ident(oc.relname) || '.' || quote_ident(a.attname)
-                        FROM pg_depend d JOIN pg_class oc ON oc.oid = d.refobjid
-                        JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
-                        WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'a'
-                          AND d.refclassid = 'pg_class'::regclass), ''))
-FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_sequence s ON s.seqrelid = c.oid
-WHERE {_USER_NS} AND c.relkind = 'S' AND {_ne('pg_class', 'c.oid')}
-  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
-                  AND d.deptype = 'i')
-  AND NOT (s.seqstart = 1 AND s.seqincrement = 1 AND s.seqmin = 1 AND s.seqcache = 1 AND NOT s.seqcycle
-           AND s.seqmax = {_TYPE_MAX}
-           AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
-                       AND d.deptype = 'a' AND d.refclassid = 'pg_class'::regclass))"""),
     ("identity options", f"""
 SELECT n.nspname, t.relname || '.' || a.attname,
        format('START %%s INCREMENT %%s MINVALUE %%s MAXVALUE %%s CACHE %%s%%s', s.seqstart, s.seqincrement, s.seqmin,
@@ -181,8 +164,6 @@ FROM pg_namespace n WHERE {_USER_NS} AND obj_description(n.oid, 'pg_namespace') 
 ]
 
 _WHY = {
-    "sequence": "sequences (other than a serial column's own, with default options) are not in the schema model: a diff cannot "
-                "create, alter or drop them",
     "identity options": "identity columns are modelled without their sequence options (START, INCREMENT, "
                         "MINVALUE, MAXVALUE, CACHE, CYCLE)",
     "composite type": "composite types are not in the schema model",

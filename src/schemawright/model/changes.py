@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from schemawright.model.facts import KEY_SETTING
 from schemawright.model.schema import (
-    CheckConstraint, Column, DefaultPrivilege, DomainType, EnumType, Expression, ForeignKey, Function, Grant, Index, Policy,
+    CheckConstraint, Column, DefaultPrivilege, DomainType, EnumType, Sequence, Expression, ForeignKey, Function, Grant, Index, Policy,
     PrimaryKey, Role, Table, Trigger, UniqueConstraint, View,
 )
 from schemawright.model.types import TEXT_KINDS, DataType, Kind
@@ -98,6 +98,33 @@ class DropEnum(Change):
 
     def reverse(self) -> Change:
         return AddEnum(self.enum)
+
+
+@dataclass(frozen=True)
+class AddSequence(Change):
+    sequence: Sequence
+
+    def reverse(self) -> Change:
+        return DropSequence(self.sequence)
+
+
+@dataclass(frozen=True)
+class DropSequence(Change):
+    sequence: Sequence
+
+    def reverse(self) -> Change:
+        return AddSequence(self.sequence)
+
+
+@dataclass(frozen=True)
+class AlterSequence(Change):
+    """Options (type, start, increment, bounds, cache, cycle) and OWNED BY changed."""
+
+    old: Sequence
+    new: Sequence
+
+    def reverse(self) -> Change:
+        return AlterSequence(self.new, self.old)
 
 
 @dataclass(frozen=True)

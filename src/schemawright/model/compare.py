@@ -284,6 +284,8 @@ FUNCTION_ATTRS = (_attr("returns", lambda t: _normalize_type_text(t)), _attr("la
                   ("arguments", lambda f: normalize_arguments(f.arguments), _same))
 VIEW_ATTRS = (_attr("materialized"), ("query", attrgetter("query"), lambda q: normalize_query(q)))
 ENUM_ATTRS = (_attr("values", tuple),)
+SEQUENCE_ATTRS = (_attr("data_type"), _attr("start"), _attr("increment"), _attr("min_value"), _attr("max_value"),
+                  _attr("cache"), _attr("cycle"), _attr("owned_by"))
 DOMAIN_ATTRS = (("base type", attrgetter("base_type"), lambda t: " ".join(t.lower().split())), _attr("collation"))
 DOMAIN_IN_PLACE_ATTRS = (_attr("not_null"), _attr("default", _expr_key),
                          ("checks", attrgetter("checks"),
@@ -327,6 +329,9 @@ def differences(expected: Schema, actual: Schema) -> list[str]:
            lambda *_: None)
     _match(out, "", "enum", _by(expected.enums, _qualified), _by(actual.enums, _qualified), _compare_enum)
     _match(out, "", "domain", _by(expected.domains, _qualified), _by(actual.domains, _qualified), _compare_domain)
+    if expected.unmodelled is not None and actual.unmodelled is not None:  # both read from catalogs
+        _match(out, "", "sequence", _by(expected.sequences, _qualified), _by(actual.sequences, _qualified),
+               lambda o, p, e, a: _report(o, p, SEQUENCE_ATTRS, e, a))
     _match(out, "", "table", _by(expected.tables, _qualified), _by(actual.tables, _qualified), _compare_table)
     _match(out, "", "view", _by(expected.views, _qualified), _by(actual.views, _qualified), _compare_view)
     _match(out, "", "function", _by(expected.functions, _function_key), _by(actual.functions, _function_key),

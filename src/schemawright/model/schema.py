@@ -285,6 +285,23 @@ class EnumType:
     origin: Origin = field(default_factory=Origin)
 
 
+@dataclass(slots=True, kw_only=True)
+class Sequence:
+    """CREATE SEQUENCE (a serial column's included; an identity column's own sequence is not one of these)."""
+
+    name: str
+    schema: str = "public"
+    data_type: str = "bigint"
+    start: int = 1
+    increment: int = 1
+    min_value: int = 1
+    max_value: int = 9223372036854775807
+    cache: int = 1
+    cycle: bool = False
+    owned_by: str | None = None  # "table.column" of the same schema: dropped with it
+    origin: Origin = field(default_factory=Origin)
+
+
 @dataclass(slots=True, kw_only=True, frozen=True)
 class DomainCheck:
     name: str
@@ -401,6 +418,7 @@ class Schema:
     extensions: list[str] = field(default_factory=list)
     enums: list[EnumType] = field(default_factory=list)
     domains: list[DomainType] = field(default_factory=list)
+    sequences: list[Sequence] = field(default_factory=list)  # read from catalogs (designs use identity columns)
     tables: list[Table] = field(default_factory=list)
     views: list[View] = field(default_factory=list)
     functions: list[Function] = field(default_factory=list)

@@ -350,6 +350,14 @@ class FunctionDefinition(_Strict):
     language: Identifier = "plpgsql"
     volatility: Literal["immutable", "stable", "volatile"] = "volatile"
     security_definer: bool = False
+    strict: bool = False  # RETURNS NULL ON NULL INPUT
+    leakproof: bool = False
+    parallel: Literal["safe", "restricted", "unsafe"] = "unsafe"
+    cost: float | None = Field(default=None, gt=0)
+    rows: float | None = Field(default=None, gt=0)  # set-returning functions
+    # SET clauses, "name=value" (e.g. "search_path=pg_catalog, public"); omitted: a SECURITY DEFINER function
+    # gets SET search_path = pg_catalog, public and any other none
+    settings: list[str] | None = None
     description: str | None = None
     db_schema: Identifier | None = Field(default=None, alias="schema")
 
