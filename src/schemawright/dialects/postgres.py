@@ -57,6 +57,29 @@ def domain_check_sql(c) -> str:
     return f"CONSTRAINT {q(c.name)} CHECK ({c.expression.sql.strip()})"
 
 
+def storage_sql(parameters) -> str:
+    """``fillfactor = '70', deduplicate_items = 'on'`` from ``name=value`` entries (pg_class.reloptions)."""
+    out = []
+    for p in parameters:
+        name, _, value = p.partition("=")
+        out.append(f"{q(name)} = {quote_literal(value)}")
+    return ", ".join(out)
+
+
+def trigger_events(tr) -> str:
+    """``INSERT OR UPDATE OF a, b``: the events, UPDATE with its columns."""
+    cols = f" OF {', '.join(q(c) for c in tr.columns)}" if tr.columns else ""
+    return " OR ".join(e + cols if e.upper() == "UPDATE" else e for e in tr.events)
+
+
+def trigger_when(tr) -> str:
+    return f"\n    WHEN ({tr.when})" if tr.when is not None else ""
+
+
+def trigger_arguments(tr) -> str:
+    return ", ".join(quote_literal(a) for a in tr.arguments)
+
+
 def deferral(key) -> str:
     """`` DEFERRABLE [INITIALLY DEFERRED]`` for a deferrable key, else nothing."""
     if not getattr(key, "deferrable", False):
@@ -164,6 +187,8 @@ class Postgres(Dialect):
             sql += f" INCLUDE ({self._cols(ix.include)})"
         if ix.nulls_not_distinct:
             sql += " NULLS NOT DISTINCT"
+        if ix.storage:
+            sql += f" WITH ({storage_sql(ix.storage)})"
         if ix.where is not None:
             sql += f" WHERE {ix.where}"
         return sql + ";"
@@ -203,8 +228,9 @@ class Postgres(Dialect):
                 f"    LANGUAGE {f.language} {' '.join(attributes)}\nAS {dollar_quote(f.body)};")
 
     def trigger_sql(self, t: Table, tr: Trigger) -> str:
-        return (f"CREATE TRIGGER {q(tr.name)} {tr.timing} {' OR '.join(tr.events)} ON {qualified(t.schema, t.name)}"
-                f"\n    FOR EACH {tr.for_each} EXECUTE FUNCTION {q(tr.function)}();")
+        return (f"CREATE TRIGGER {q(tr.name)} {tr.timing} {trigger_events(tr)} ON {qualified(t.schema, t.name)}"
+                f"\n    FOR EACH {tr.for_each}{trigger_when(tr)} EXECUTE FUNCTION {q(tr.function)}"
+                f"({trigger_arguments(tr)});")
 
     def view_sql(self, v: View) -> str:
         kind = "MATERIALIZED VIEW" if v.materialized else "VIEW"

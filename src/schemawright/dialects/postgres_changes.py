@@ -33,7 +33,8 @@ from graphlib import TopologicalSorter
 from schemawright.dialects.base import Step
 from schemawright.model.facts import KEY_SETTING
 from schemawright.dialects.postgres import (
-    Postgres, deferral, domain_check_sql, owned_by_sql, qualified, sequence_options, type_sql,
+    Postgres, deferral, domain_check_sql, owned_by_sql, qualified, sequence_options, trigger_arguments,
+    trigger_events, trigger_when, type_sql,
 )
 from schemawright.dialects.postgres_security_changes import SecuritySteps
 from schemawright.model import changes as ch
@@ -511,8 +512,9 @@ class _Renderer(SecuritySteps):
 def _trigger_sql(schema: str, table: str, tr: Trigger) -> str:
     """CREATE TRIGGER on ``table`` (already qualified), its function named with its schema."""
     fn_schema, fn_name = trigger_function(schema, tr)
-    return (f"CREATE TRIGGER {q(tr.name)} {tr.timing} {' OR '.join(tr.events)} ON {table}"
-            f"\n    FOR EACH {tr.for_each} EXECUTE FUNCTION {qualified(fn_schema, fn_name)}();")
+    return (f"CREATE TRIGGER {q(tr.name)} {tr.timing} {trigger_events(tr)} ON {table}"
+            f"\n    FOR EACH {tr.for_each}{trigger_when(tr)} EXECUTE FUNCTION {qualified(fn_schema, fn_name)}"
+            f"({trigger_arguments(tr)});")
 
 
 def _view_ranks(views: list[View]) -> dict[tuple[str, str], int]:

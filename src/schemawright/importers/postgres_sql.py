@@ -335,7 +335,8 @@ class Interpreter:
         self.taken(table.schema).add(name)
         table.indexes.append(Index(name=name, elements=elements, unique=node.unique, method=method,
                                    where=Expression(deparse(node.whereClause)) if node.whereClause else None,
-                                   include=include, nulls_not_distinct=node.nulls_not_distinct, origin=origin()))
+                                   include=include, nulls_not_distinct=node.nulls_not_distinct, origin=origin(),
+                                   storage=tuple(_storage_parameter(o) for o in node.options or ())))
 
     @staticmethod
     def index_element(e: ast.IndexElem) -> IndexElement:
@@ -567,6 +568,19 @@ _ALTER = {
     "EnableRowSecurity": _rls, "DisableRowSecurity": _rls, "ForceRowSecurity": _rls, "NoForceRowSecurity": _rls,
     "DropIdentity": lambda it, t, cmd: setattr(t.column(cmd.name), "identity", None) if t.column(cmd.name) else None,
 }
+
+
+def _storage_parameter(option: ast.DefElem) -> str:
+    """``WITH (fillfactor = 70)`` -> ``fillfactor=70``, as pg_class.reloptions keeps it."""
+    arg = option.arg
+    value = getattr(arg, "sval", None)
+    if value is None:
+        value = getattr(arg, "ival", None)
+    if value is None:
+        value = getattr(arg, "fval", None)
+    if value is None and hasattr(arg, "boolval"):
+        value = "true" if arg.boolval else "false"
+    return f"{option.defname}={value}"
 
 
 def create_index(it: Interpreter, node: ast.IndexStmt, kind: str) -> None:

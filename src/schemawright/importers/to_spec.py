@@ -135,8 +135,10 @@ def _entity(table: Table) -> dict:
         entity["partition_by"] = {"strategy": table.partitioning.strategy,
                                   "columns": list(table.partitioning.columns)}
     if table.triggers:
-        entity["triggers"] = [{"name": t.name, "function": t.function, "timing": t.timing.lower(),
-                               "events": [e.lower() for e in t.events], "for_each": t.for_each.lower()}
+        entity["triggers"] = [_drop_none({"name": t.name, "function": t.function, "timing": t.timing.lower(),
+                               "events": [e.lower() for e in t.events], "for_each": t.for_each.lower(),
+                               "when": t.when.sql if t.when is not None else None,
+                               "columns": list(t.columns) or None, "arguments": list(t.arguments) or None})
                               for t in table.triggers]
     return _drop_none(entity)
 

@@ -86,6 +86,7 @@ ORDER BY con.conrelid, con.conname"""
 
 _INDEXES_SQL = """
 SELECT i.indrelid, i.indexrelid, ic.relname, am.amname, i.indisunique, i.indnkeyatts,
+       coalesce(ic.reloptions, '{{}}') AS reloptions,
        pg_get_expr(i.indpred, i.indrelid) AS predicate,
        obj_description(i.indexrelid, 'pg_class') AS comment,
        {nulls_not_distinct} AS nulls_not_distinct
@@ -110,7 +111,9 @@ WHERE i.indexrelid = ANY(%s)
 ORDER BY i.indexrelid, k.n"""
 
 _TRIGGERS_SQL = """
-SELECT t.tgrelid, t.tgname, p.proname, pn.nspname AS function_schema, t.tgtype
+SELECT t.tgrelid, t.tgname, p.proname, pn.nspname AS function_schema, t.tgtype,
+       CASE WHEN t.tgqual IS NOT NULL OR t.tgnargs > 0 OR array_length(t.tgattr, 1) > 0
+            THEN pg_get_triggerdef(t.oid) END AS definition
 FROM pg_trigger t
 JOIN pg_proc p ON p.oid = t.tgfoid
 JOIN pg_namespace pn ON pn.oid = p.pronamespace
@@ -493,7 +496,8 @@ def _index(row: dict, keys: list[dict]) -> Index | None:
     return Index(name=row["relname"], elements=elements, unique=row["indisunique"], method=method,
                  where=Expression(row["predicate"]) if row["predicate"] is not None else None,
                  include=tuple(k["attname"] for k in keys[n_key:]),
-                 nulls_not_distinct=row["nulls_not_distinct"], comment=row["comment"], origin=_origin())
+                 nulls_not_distinct=row["nulls_not_distinct"], comment=row["comment"],
+                 storage=tuple(row["reloptions"]), origin=_origin())
 
 
 def _index_element(key: dict) -> IndexElement:
@@ -513,6 +517,13 @@ def _trigger(row: dict, schema: str) -> Trigger:
     tgtype = row["tgtype"]
     timing = "INSTEAD OF" if tgtype & _TG_INSTEAD else "BEFORE" if tgtype & _TG_BEFORE else "AFTER"
     function = row["proname"] if row["function_schema"] == schema else f"{row['function_schema']}.{row['proname']}"
+    when, columns, arguments = None, (), ()
+    if row["definition"]:
+        stmt = parse_sql(row["definition"])[0].stmt
+        when = Expression(RawStream()(stmt.whenClause)) if stmt.whenClause is not None else None
+        columns = tuple(c.sval for c in stmt.columns or ())
+        arguments = tuple(a.sval for a in stmt.args or ())
     return Trigger(name=row["tgname"], function=function, timing=timing,
                    events=tuple(event for event, bit in _TG_EVENTS if tgtype & bit),
-                   for_each="ROW" if tgtype & _TG_ROW else "STATEMENT", origin=_origin())
+                   for_each="ROW" if tgtype & _TG_ROW else "STATEMENT", when=when, columns=columns,
+                   arguments=arguments, origin=_origin())

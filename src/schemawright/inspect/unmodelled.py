@@ -67,8 +67,8 @@ WHERE {_USER_NS} AND {_REL} AND con.contype = 'x' AND con.conparentid = 0"""),
 SELECT n.nspname, c.relname || '.' || t.tgname, pg_get_triggerdef(t.oid)
 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE {_USER_NS} AND NOT t.tgisinternal AND (
-      c.relkind NOT IN ('r', 'p') OR t.tgqual IS NOT NULL OR t.tgconstraint <> 0 OR array_length(t.tgattr, 1) > 0
-   OR t.tgoldtable IS NOT NULL OR t.tgnewtable IS NOT NULL OR t.tgenabled <> 'O' OR t.tgnargs > 0)"""),
+      c.relkind NOT IN ('r', 'p') OR t.tgconstraint <> 0
+   OR t.tgoldtable IS NOT NULL OR t.tgnewtable IS NOT NULL OR t.tgenabled <> 'O')"""),
     ("routine", f"""
 SELECT n.nspname, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
        CASE p.prokind WHEN 'p' THEN 'PROCEDURE ' || md5(p.prosrc) WHEN 'a' THEN 'AGGREGATE'
@@ -117,17 +117,21 @@ WHERE {_USER_NS} AND c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition 
        OR (c.relkind IN ('r', 'p') AND c.relreplident <> 'd'))"""),
     ("index option", f"""
 SELECT n.nspname, ic.relname,
-       concat_ws(' ', CASE WHEN ic.reloptions IS NOT NULL THEN 'WITH ' || array_to_string(ic.reloptions, ',') END,
+       concat_ws(' ', CASE WHEN ic.reloptions IS NOT NULL AND con.oid IS NOT NULL
+                           THEN 'WITH ' || array_to_string(ic.reloptions, ',') END,
                  CASE WHEN i.indisclustered THEN 'CLUSTER ON' END,
                  CASE WHEN i.indisreplident THEN 'REPLICA IDENTITY' END,
-                 CASE WHEN c.relkind = 'm' THEN pg_get_indexdef(i.indexrelid) END,
+                 CASE WHEN c.relkind = 'm' OR pg_get_indexdef(i.indexrelid) LIKE '%% COLLATE %%'
+                      THEN pg_get_indexdef(i.indexrelid) END,
                  CASE WHEN am.amname NOT IN ('btree', 'hash', 'gist', 'gin', 'spgist', 'brin')
                       THEN pg_get_indexdef(i.indexrelid) END,
                  CASE WHEN ic.reltablespace <> 0 THEN 'TABLESPACE' END)
 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = ic.relam
+LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
 WHERE {_USER_NS} AND NOT c.relispartition AND c.relkind IN ('r', 'p', 'm') AND (
-      ic.reloptions IS NOT NULL OR i.indisclustered OR i.indisreplident OR c.relkind = 'm' OR ic.reltablespace <> 0
+      (ic.reloptions IS NOT NULL AND con.oid IS NOT NULL) OR pg_get_indexdef(i.indexrelid) LIKE '%% COLLATE %%'
+   OR i.indisclustered OR i.indisreplident OR c.relkind = 'm' OR ic.reltablespace <> 0
    OR am.amname NOT IN ('btree', 'hash', 'gist', 'gin', 'spgist', 'brin'))"""),
     ("rule", f"""
 SELECT n.nspname, c.relname || '.' || r.rulename, pg_get_ruledef(r.oid)
@@ -170,8 +174,8 @@ _WHY = {
     "range type": "range types are not in the schema model",
     "constraint option": "a constraint left NOT VALID is not in the schema model",
     "exclusion constraint": "EXCLUDE constraints are not in the schema model",
-    "trigger option": "triggers on views, WHEN clauses, UPDATE OF columns, constraint triggers, transition tables, "
-                      "arguments and disabled triggers are not in the schema model",
+    "trigger option": "triggers on views, constraint triggers, transition tables and disabled triggers are not "
+                      "in the schema model",
     "routine": "procedures, aggregates and window functions are not in the schema model",
     "partition": "partitions are not in the schema model (only their parent's PARTITION BY)",
     "inheritance": "table inheritance (INHERITS) is not in the schema model",
@@ -179,7 +183,7 @@ _WHY = {
                      "column-level grants are not in the schema model",
     "relation option": "UNLOGGED, storage parameters (WITH ...: fillfactor, security_barrier, check_option), "
                        "REPLICA IDENTITY and tablespaces are not in the schema model",
-    "index option": "index storage parameters, CLUSTER ON, indexes on materialized views and other access "
+    "index option": "storage parameters of a key's index, key collations, CLUSTER ON, indexes on materialized views and other access "
                     "methods are not in the schema model",
     "rule": "rules are not in the schema model",
     "foreign table": "foreign tables are not in the schema model",

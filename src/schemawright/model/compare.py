@@ -272,9 +272,10 @@ FOREIGN_KEY_ATTRS = (_attr("columns", tuple), _attr("ref_schema"), _attr("ref_ta
 INDEX_ATTRS = (_attr("method"), _attr("unique"),
                ("elements", lambda ix: tuple(element_key(e) for e in ix.elements), _same),
                ("element options", _element_options, _same), _attr("where", _expr_key), _attr("include", tuple),
-               _attr("nulls_not_distinct"))
+               _attr("nulls_not_distinct"), _attr("storage", lambda s: tuple(sorted(s))))
 TRIGGER_ATTRS = (_attr("function"), _attr("timing", _upper),
-                 ("events", lambda t: frozenset(e.upper() for e in t.events), _same), _attr("for_each", _upper))
+                 ("events", lambda t: frozenset(e.upper() for e in t.events), _same), _attr("for_each", _upper),
+                 _attr("when", _expr_key), _attr("columns", tuple), _attr("arguments", tuple))
 FUNCTION_ATTRS = (_attr("returns", lambda t: _normalize_type_text(t)), _attr("language", _lower),
                   _attr("volatility", _upper), _attr("security_definer"), _attr("strict"), _attr("leakproof"),
                   _attr("parallel", _upper), ("cost", lambda f: f.cost, lambda c: c if c not in (None, 100.0) else None),

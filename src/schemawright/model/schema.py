@@ -168,6 +168,7 @@ class Index:
     include: tuple[str, ...] = ()
     nulls_not_distinct: bool = False
     comment: str | None = None
+    storage: tuple[str, ...] = ()  # storage parameters, "name=value" (WITH (fillfactor = 70))
     origin: Origin = field(default_factory=Origin)
 
     @property
@@ -192,6 +193,9 @@ class Trigger:
     timing: str  # "BEFORE" | "AFTER" | "INSTEAD OF"
     events: tuple[str, ...]  # "INSERT" | "UPDATE" | "DELETE" | "TRUNCATE"
     for_each: str = "ROW"
+    when: Expression | None = None  # WHEN (condition), over OLD/NEW
+    columns: tuple[str, ...] = ()  # UPDATE OF these columns
+    arguments: tuple[str, ...] = ()  # the function's arguments (string literals, as stored)
     origin: Origin = field(default_factory=Origin)
 
 

@@ -211,6 +211,9 @@ class TriggerDefinition(_Strict):
     timing: Literal["before", "after", "instead of"] = "before"
     events: list[Literal["insert", "update", "delete", "truncate"]] = Field(min_length=1)
     for_each: Literal["row", "statement"] = "row"
+    when: str | None = None  # WHEN condition over OLD/NEW, e.g. "OLD.status IS DISTINCT FROM NEW.status"
+    columns: list[Identifier] = Field(default_factory=list)  # UPDATE OF these columns
+    arguments: list[str] = Field(default_factory=list)  # string arguments passed to the function
 
 
 class PartitionSpec(_Strict):
