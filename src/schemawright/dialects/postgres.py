@@ -126,6 +126,8 @@ class Postgres(Dialect):
     # --- objects -------------------------------------------------------------------------------------
     def column_sql(self, c: Column) -> str:
         parts = [q(c.name), type_sql(c.type)]
+        if c.collation:
+            parts.append(f"COLLATE {q(c.collation)}")
         if c.identity:
             parts.append(f"GENERATED {c.identity.upper()} AS IDENTITY")
         if c.generated is not None:
@@ -167,7 +169,7 @@ class Postgres(Dialect):
         partition = ""
         if t.partitioning:
             partition = f" PARTITION BY {t.partitioning.strategy.upper()} ({self._cols(t.partitioning.columns)})"
-        return f"CREATE TABLE {qualified(t.schema, t.name)} (\n{body}\n){partition};"
+        return f"CREATE {'UNLOGGED ' * t.unlogged}TABLE {qualified(t.schema, t.name)} (\n{body}\n){partition};"
 
     def index_sql(self, t: Table, ix: Index) -> str:
         keys = []

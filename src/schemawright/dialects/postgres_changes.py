@@ -179,6 +179,9 @@ class _Renderer(SecuritySteps):
         if c.enum.comment:
             self.comment("type", qualified(c.enum.schema, c.enum.name), c.enum.comment)
 
+    def _set_logged(self, c: ch.SetLogged) -> None:
+        self.alter(c.schema, c.table, "SET UNLOGGED" if c.unlogged else "SET LOGGED", ALTER_COLUMN)
+
     def _add_sequence(self, c: ch.AddSequence) -> None:
         self.add(SEQUENCE, _pg().sequence_sql(c.sequence, if_not_exists=True))
         if c.sequence.owned_by:
@@ -351,7 +354,10 @@ class _Renderer(SecuritySteps):
             target = _type_sql(c.schema, new.type)
             named = {Kind.ENUM, Kind.OTHER}
             via = "::text" + "[]" * old.type.array_dims if {old.type.kind, new.type.kind} & named else ""
-            alter(f"TYPE {target} USING {col}{via}::{target}", data_loss=self.loss(c))
+            collate = f" COLLATE {q(new.collation or 'default')}" if "collation" in changed else ""
+            alter(f"TYPE {target}{collate} USING {col}{via}::{target}", data_loss=self.loss(c))
+        elif "collation" in changed:
+            alter(f"TYPE {_type_sql(c.schema, new.type)} COLLATE {q(new.collation or 'default')}")
         if new.default is not None and not new.identity and changed & {"type", "default"}:
             self.sequence(c.schema, c.table, new, ALTER_COLUMN)
             alter(f"SET DEFAULT {new.default}")

@@ -24,7 +24,7 @@ from schemawright.model.changes import (
     AddView, AlterColumn, AlterDomain, AlterEnum, Change, CreateSchema, DropColumn, DropConstraint, DropDomain, DropEnum,
     DropExtension,
     DropForeignKey, DropFunction, DropIndex, DropSchema, DropTable, DropTrigger, DropView, EnumUse, RenameColumn,
-    RenameConstraint, RenameIndex, RenameTable, RenameTrigger, ReplaceFunction, SessionRole, SetComment,
+    RenameConstraint, RenameIndex, RenameTable, RenameTrigger, ReplaceFunction, SessionRole, SetComment, SetLogged,
 )
 from schemawright.diff.security import security, with_access
 from schemawright.model.keys import argument_types, normalized_sql, trigger_function
@@ -386,6 +386,8 @@ def _table(o: Table, n: Table, touched: set[str], rebuilt_keys: set, rebuilt_fun
     out: list[Change] = []
     if o.comment != n.comment:
         out.append(SetComment("table", s, name, o.comment, n.comment))
+    if o.unlogged != n.unlogged:
+        out.append(SetLogged(s, name, n.unlogged))
     rebuilt_columns: set[str] = set()
     old_cols, new_cols = _by_key(o.columns, lambda c: c.name), _by_key(n.columns, lambda c: c.name)
     for c in o.columns:

@@ -217,7 +217,12 @@ class Interpreter:
                 deferred.append(con)
                 previous = con
         if node.collClause is not None:
-            self.skip("COLLATE", f"the collation of {table.name}.{column.name} is not part of the model")
+            collation = [n.sval for n in node.collClause.collname]
+            if len(collation) > 1 and collation[0] != "pg_catalog":
+                self.skip("COLLATE", f"the collation of {table.name}.{column.name} is in schema {collation[0]}: "
+                          "only built-in collations are part of the model")
+            elif collation[-1] != "default":
+                column.collation = collation[-1]
         return column
 
     def default(self, expr, table_schema: str) -> Expression:
@@ -389,7 +394,7 @@ def create_table(it: Interpreter, node: ast.CreateStmt, kind: str) -> None:
         it.taken(key[0]).add(key[1])
         it.skip("partition", PARTITION_REASON.format(parent=node.inhRelations[0].relname))
         return
-    table = Table(name=key[1], schema=key[0], origin=origin())
+    table = Table(name=key[1], schema=key[0], origin=origin(), unlogged=node.relation.relpersistence == "u")
     for parent_var in node.inhRelations or ():
         _inherit(it, table, parent_var)
     if node.ofTypename is not None:

@@ -40,7 +40,8 @@ _NOT_EXTENSION_MEMBER = """NOT EXISTS (SELECT 1 FROM pg_depend dep
     WHERE dep.classid = %s::regclass AND dep.objid = {oid} AND dep.deptype = 'e')"""
 
 _TABLES_SQL = """
-SELECT c.oid, c.relname, obj_description(c.oid, 'pg_class') AS comment, pg_get_partkeydef(c.oid) AS partkey
+SELECT c.oid, c.relname, obj_description(c.oid, 'pg_class') AS comment, pg_get_partkeydef(c.oid) AS partkey,
+       c.relpersistence = 'u' AS unlogged
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = %s AND c.relkind IN ('r', 'p') AND NOT c.relispartition
   AND """ + _NOT_EXTENSION_MEMBER.format(oid="c.oid") + """
@@ -51,13 +52,15 @@ SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod) AS type_text,
        a.attidentity, a.attgenerated, pg_get_expr(d.adbin, d.adrelid) AS expr,
        col_description(a.attrelid, a.attnum) AS comment,
        t.typtype, tn.nspname AS type_schema, t.typname,
-       et.typtype AS elem_typtype, etn.nspname AS elem_schema, et.typname AS elem_typname
+       et.typtype AS elem_typtype, etn.nspname AS elem_schema, et.typname AS elem_typname,
+       CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation
 FROM pg_attribute a
 JOIN pg_type t ON t.oid = a.atttypid
 JOIN pg_namespace tn ON tn.oid = t.typnamespace
 LEFT JOIN pg_type et ON et.oid = t.typelem AND t.typcategory = 'A'
 LEFT JOIN pg_namespace etn ON etn.oid = et.typnamespace
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+LEFT JOIN pg_collation co ON co.oid = a.attcollation
 WHERE a.attrelid = ANY(%s) AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum"""
 
@@ -199,7 +202,8 @@ def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
     with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
         cur.execute(_TABLES_SQL, (schema, "pg_class"))
         tables = {row["oid"]: Table(name=row["relname"], schema=schema, comment=row["comment"],
-                                    partitioning=_partitioning(row["partkey"]), origin=_origin())
+                                    partitioning=_partitioning(row["partkey"]), unlogged=row["unlogged"],
+                                    origin=_origin())
                   for row in cur.fetchall()}
         oids = list(tables)
 
@@ -456,7 +460,8 @@ def _column(row: dict, schema: str) -> Column:
     expr = Expression(row["expr"]) if row["expr"] is not None else None
     return Column(name=row["attname"], type=_column_type(row, schema), nullable=not row["attnotnull"],
                   default=None if generated or identity else expr, identity=identity,
-                  generated=expr if generated else None, comment=row["comment"], origin=_origin())
+                  generated=expr if generated else None, comment=row["comment"], collation=row["collation"],
+                  origin=_origin())
 
 
 def _add_constraint(table: Table, row: dict) -> None:

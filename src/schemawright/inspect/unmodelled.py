@@ -93,7 +93,6 @@ GROUP BY n.nspname, c.relname"""),
     ("column option", f"""
 SELECT n.nspname, c.relname || '.' || a.attname,
        concat_ws(' ',
-         CASE WHEN a.attcollation <> t.typcollation THEN 'COLLATE ' || quote_ident(co.collname) END,
          CASE WHEN a.attstattarget > 0 THEN 'STATISTICS ' || a.attstattarget END,
          CASE WHEN a.attstorage <> t.typstorage THEN 'STORAGE ' || a.attstorage::text END,
          CASE WHEN a.attcompression <> '' THEN 'COMPRESSION ' || a.attcompression::text END,
@@ -103,17 +102,16 @@ FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON
 JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_collation co ON co.oid = a.attcollation
 WHERE {_USER_NS} AND c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition AND a.attnum > 0
   AND NOT a.attisdropped AND {_ne('pg_class', 'c.oid')} AND (
-      a.attcollation <> t.typcollation OR a.attstattarget > 0 OR a.attstorage <> t.typstorage
+      a.attstattarget > 0 OR a.attstorage <> t.typstorage
    OR a.attcompression <> '' OR a.attacl IS NOT NULL OR {_OPTIONS} IS NOT NULL)"""),
     ("relation option", f"""
 SELECT n.nspname, c.relname,
-       concat_ws(' ', CASE WHEN c.relpersistence = 'u' THEN 'UNLOGGED' END,
-                 CASE WHEN c.reloptions IS NOT NULL THEN 'WITH ' || array_to_string(c.reloptions, ',') END,
+       concat_ws(' ', CASE WHEN c.reloptions IS NOT NULL THEN 'WITH ' || array_to_string(c.reloptions, ',') END,
                  CASE WHEN c.relkind IN ('r', 'p') AND c.relreplident <> 'd' THEN 'REPLICA IDENTITY ' || c.relreplident::text END,
                  CASE WHEN c.reltablespace <> 0 THEN 'TABLESPACE' END)
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE {_USER_NS} AND c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition AND {_ne('pg_class', 'c.oid')}
-  AND (c.relpersistence = 'u' OR c.reloptions IS NOT NULL OR c.reltablespace <> 0
+  AND (c.reloptions IS NOT NULL OR c.reltablespace <> 0
        OR (c.relkind IN ('r', 'p') AND c.relreplident <> 'd'))"""),
     ("index option", f"""
 SELECT n.nspname, ic.relname,
@@ -179,9 +177,9 @@ _WHY = {
     "routine": "procedures, aggregates and window functions are not in the schema model",
     "partition": "partitions are not in the schema model (only their parent's PARTITION BY)",
     "inheritance": "table inheritance (INHERITS) is not in the schema model",
-    "column option": "column collations, SET STATISTICS, STORAGE, COMPRESSION, per-column options and "
+    "column option": "SET STATISTICS, STORAGE, COMPRESSION, per-column options and "
                      "column-level grants are not in the schema model",
-    "relation option": "UNLOGGED, storage parameters (WITH ...: fillfactor, security_barrier, check_option), "
+    "relation option": "storage parameters (WITH ...: fillfactor, security_barrier, check_option), "
                        "REPLICA IDENTITY and tablespaces are not in the schema model",
     "index option": "storage parameters of a key's index, key collations, CLUSTER ON, indexes on materialized views and other access "
                     "methods are not in the schema model",

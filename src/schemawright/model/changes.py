@@ -101,6 +101,18 @@ class DropEnum(Change):
 
 
 @dataclass(frozen=True)
+class SetLogged(Change):
+    """ALTER TABLE ... SET LOGGED / SET UNLOGGED (rewrites the table)."""
+
+    schema: str
+    table: str
+    unlogged: bool
+
+    def reverse(self) -> Change:
+        return SetLogged(self.schema, self.table, not self.unlogged)
+
+
+@dataclass(frozen=True)
 class AddSequence(Change):
     sequence: Sequence
 

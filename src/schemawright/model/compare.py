@@ -262,7 +262,7 @@ def _element_options(ix: Index) -> tuple:
 
 
 COLUMN_ATTRS = (_attr("type", _type_key), _attr("nullable"), _attr("default", _expr_key), _attr("identity", _lower),
-                _attr("generated", _expr_key))
+                _attr("generated", _expr_key), _attr("collation"))
 PRIMARY_KEY_ATTRS = (_attr("columns", tuple), _attr("deferrable"), _attr("initially_deferred"))
 UNIQUE_ATTRS = (_attr("columns", tuple), _attr("nulls_not_distinct"), _attr("deferrable"), _attr("initially_deferred"))
 CHECK_ATTRS = (_attr("expression", _expr_key), _attr("no_inherit"))  # its columns follow from the expression
@@ -415,6 +415,7 @@ def _compare_table(out: list[str], prefix: str, exp: Table, act: Table) -> None:
     sub = prefix + ": "
     _check(out, prefix, "comment", exp.comment, act.comment)
     _check(out, prefix, "partitioning", _partitioning(exp), _partitioning(act))
+    _check(out, prefix, "unlogged", exp.unlogged, act.unlogged)
     _match(out, sub, "column", _by(exp.columns, _name), _by(act.columns, _name), _compare_column)
     if exp.primary_key is None or act.primary_key is None:
         if exp.primary_key is not None:

@@ -93,6 +93,7 @@ class Column:
     identity: str | None = None  # "always" | "by default" for GENERATED ... AS IDENTITY
     generated: Expression | None = None  # GENERATED ALWAYS AS (expr) STORED
     comment: str | None = None
+    collation: str | None = None  # COLLATE, only when it is not the type's default
     pii: bool = False
     encrypt: bool = False
     renamed_from: str | None = None  # the column's previous name (a rename hint for schema diffs)
@@ -217,6 +218,7 @@ class Table:
     renamed_from: str | None = None  # the table's previous name (a rename hint for schema diffs)
     rls_enabled: bool = False  # ALTER TABLE ... ENABLE ROW LEVEL SECURITY
     rls_forced: bool = False  # ... FORCE ROW LEVEL SECURITY: the table owner is bound by the policies too
+    unlogged: bool = False  # CREATE UNLOGGED TABLE (not crash-safe, not replicated)
     origin: Origin = field(default_factory=Origin)
 
     def column(self, name: str) -> Column | None:
