@@ -179,6 +179,10 @@ class _Renderer(SecuritySteps):
         if c.enum.comment:
             self.comment("type", qualified(c.enum.schema, c.enum.name), c.enum.comment)
 
+    def _set_cluster(self, c: ch.SetCluster) -> None:
+        action = f"CLUSTER ON {q(c.new)}" if c.new else "SET WITHOUT CLUSTER"
+        self.alter(c.schema, c.table, action, VALIDATE)
+
     def _set_logged(self, c: ch.SetLogged) -> None:
         self.alter(c.schema, c.table, "SET UNLOGGED" if c.unlogged else "SET LOGGED", ALTER_COLUMN)
 

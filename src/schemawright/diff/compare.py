@@ -24,7 +24,7 @@ from schemawright.model.changes import (
     AddView, AlterColumn, AlterDomain, AlterEnum, Change, CreateSchema, DropColumn, DropConstraint, DropDomain, DropEnum,
     DropExtension,
     DropForeignKey, DropFunction, DropIndex, DropSchema, DropTable, DropTrigger, DropView, EnumUse, RenameColumn,
-    RenameConstraint, RenameIndex, RenameTable, RenameTrigger, ReplaceFunction, SessionRole, SetComment, SetLogged,
+    RenameConstraint, RenameIndex, RenameTable, RenameTrigger, ReplaceFunction, SessionRole, SetCluster, SetComment, SetLogged,
 )
 from schemawright.diff.security import security, with_access
 from schemawright.model.keys import argument_types, normalized_sql, trigger_function
@@ -388,6 +388,7 @@ def _table(o: Table, n: Table, touched: set[str], rebuilt_keys: set, rebuilt_fun
         out.append(SetComment("table", s, name, o.comment, n.comment))
     if o.unlogged != n.unlogged:
         out.append(SetLogged(s, name, n.unlogged))
+    rebuilt_cluster = False
     rebuilt_columns: set[str] = set()
     old_cols, new_cols = _by_key(o.columns, lambda c: c.name), _by_key(n.columns, lambda c: c.name)
     for c in o.columns:
@@ -450,6 +451,7 @@ def _table(o: Table, n: Table, touched: set[str], rebuilt_keys: set, rebuilt_fun
         elif a.comment != b.comment:
             out.append(SetComment("index", s, b.name, a.comment, b.comment))
     for ix in dropped:
+        rebuilt_cluster = rebuilt_cluster or ix.name == n.cluster_on
         out.append(DropIndex(s, name, ix, part))
         if ix.unique and ix.where is None:
             rebuilt_keys.add((s, name, frozenset(ix.columns)))
@@ -467,6 +469,10 @@ def _table(o: Table, n: Table, touched: set[str], rebuilt_keys: set, rebuilt_fun
     out += [DropTrigger(s, name, tr) for tr in dropped]
     out += [AddTrigger(s, name, tr) for tr in added]
     out += [RenameTrigger(s, name, a.name, b.name) for a, b in renamed]
+    rebuilt_cluster = rebuilt_cluster or any(isinstance(c, DropConstraint) and c.constraint.name == n.cluster_on
+                                             for c in out)
+    if o.cluster_on != n.cluster_on or (n.cluster_on and rebuilt_cluster):
+        out.append(SetCluster(s, name, o.cluster_on, n.cluster_on))
     return out
 
 

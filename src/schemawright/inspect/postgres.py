@@ -41,7 +41,9 @@ _NOT_EXTENSION_MEMBER = """NOT EXISTS (SELECT 1 FROM pg_depend dep
 
 _TABLES_SQL = """
 SELECT c.oid, c.relname, obj_description(c.oid, 'pg_class') AS comment, pg_get_partkeydef(c.oid) AS partkey,
-       c.relpersistence = 'u' AS unlogged
+       c.relpersistence = 'u' AS unlogged,
+       (SELECT ic.relname FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+        WHERE i.indrelid = c.oid AND i.indisclustered) AS cluster_on
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = %s AND c.relkind IN ('r', 'p') AND NOT c.relispartition
   AND """ + _NOT_EXTENSION_MEMBER.format(oid="c.oid") + """
@@ -203,6 +205,7 @@ def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
         cur.execute(_TABLES_SQL, (schema, "pg_class"))
         tables = {row["oid"]: Table(name=row["relname"], schema=schema, comment=row["comment"],
                                     partitioning=_partitioning(row["partkey"]), unlogged=row["unlogged"],
+                                    cluster_on=row["cluster_on"],
                                     origin=_origin())
                   for row in cur.fetchall()}
         oids = list(tables)

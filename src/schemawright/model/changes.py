@@ -113,6 +113,19 @@ class SetLogged(Change):
 
 
 @dataclass(frozen=True)
+class SetCluster(Change):
+    """ALTER TABLE ... CLUSTER ON index / SET WITHOUT CLUSTER (the mark CLUSTER uses; no data moves)."""
+
+    schema: str
+    table: str
+    old: str | None
+    new: str | None
+
+    def reverse(self) -> Change:
+        return SetCluster(self.schema, self.table, self.new, self.old)
+
+
+@dataclass(frozen=True)
 class AddSequence(Change):
     sequence: Sequence
 

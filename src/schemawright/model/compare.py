@@ -416,6 +416,7 @@ def _compare_table(out: list[str], prefix: str, exp: Table, act: Table) -> None:
     _check(out, prefix, "comment", exp.comment, act.comment)
     _check(out, prefix, "partitioning", _partitioning(exp), _partitioning(act))
     _check(out, prefix, "unlogged", exp.unlogged, act.unlogged)
+    _check(out, prefix, "cluster on", exp.cluster_on, act.cluster_on)
     _match(out, sub, "column", _by(exp.columns, _name), _by(act.columns, _name), _compare_column)
     if exp.primary_key is None or act.primary_key is None:
         if exp.primary_key is not None:

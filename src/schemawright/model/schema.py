@@ -219,6 +219,7 @@ class Table:
     rls_enabled: bool = False  # ALTER TABLE ... ENABLE ROW LEVEL SECURITY
     rls_forced: bool = False  # ... FORCE ROW LEVEL SECURITY: the table owner is bound by the policies too
     unlogged: bool = False  # CREATE UNLOGGED TABLE (not crash-safe, not replicated)
+    cluster_on: str | None = None  # ALTER TABLE ... CLUSTER ON this index (a key's index included)
     origin: Origin = field(default_factory=Origin)
 
     def column(self, name: str) -> Column | None:
