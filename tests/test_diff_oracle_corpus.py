@@ -71,11 +71,12 @@ class Result:
     seconds: float = 0.0
     reported: list[str] = field(default_factory=list)  # what our diff said it left out (unmodelled)
     rediff: int = 0  # after a mismatch: what a second diff (migrated old -> new) still finds
+    applied: bool = True  # False: the migration (or the diff) failed, which the user sees
 
     @property
     def silent(self) -> bool:
         """A failure neither our diff nor a re-diff warns about: the worst kind (users get no warning)."""
-        return self.status == "fail" and not self.reported and not self.rediff
+        return self.status == "fail" and self.applied and not self.reported and not self.rediff
 
 
 # ---------------------------------------------------------------------------------------------- the cases
@@ -266,11 +267,11 @@ class Oracle:
                 migration = plan(diff(old, new), allow_destructive=True)
                 script = migration.sql()
             except Exception as exc:  # noqa: BLE001 - a crash is a failure with its cause
-                return Result(case, "fail", f"diff raised {type(exc).__name__}: {_first_line(exc)}")
+                return Result(case, "fail", f"diff raised {type(exc).__name__}: {_first_line(exc)}", applied=False)
             try:
                 apply_sql(a, script, "migration")
             except Exception as exc:  # noqa: BLE001
-                return Result(case, "fail", f"migration fails: {_first_line(exc)}", reported=reported)
+                return Result(case, "fail", f"migration fails: {_first_line(exc)}", reported=reported, applied=False)
             causes = compare_dumps(dump_objects(self.pg_dump, b_dsn), dump_objects(self.pg_dump, a_dsn))
             if not causes:
                 return Result(case, "pass", reported=reported)

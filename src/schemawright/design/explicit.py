@@ -93,6 +93,8 @@ def apply_objects(ctx) -> None:
         ctx.schema.functions.append(Function(
             name=f.name, schema=f.db_schema or "public", arguments=f.arguments, returns=f.returns, body=f.body,
             language=f.language, volatility=f.volatility.upper(), security_definer=f.security_definer,
+            strict=f.strict, leakproof=f.leakproof, parallel=f.parallel.upper(), cost=f.cost, rows=f.rows,
+            config=tuple(f.settings) if f.settings is not None else None,
             comment=f.description, origin=given(format_path(path))))
     for i, v in enumerate(dm.views):
         path = ("data_model", "views", i)
@@ -115,8 +117,17 @@ def apply_objects(ctx) -> None:
                 ctx.problem(("data_model", "entities", i, "triggers", j, "function"),
                             f"trigger {t.name}: {t.function!r} is not a function name")
                 continue
+            when = None
+            if t.when:
+                try:  # one expression, nothing else, written back as pglast prints it
+                    when = Expression(SafeLiteralStream()(single_expression(t.when)))
+                except ExpressionError as exc:
+                    ctx.problem(("data_model", "entities", i, "triggers", j, "when"), f"trigger {t.name}: {exc}")
+                    continue
             table.triggers.append(Trigger(name=t.name, function=t.function, timing=t.timing.upper(),
                                           events=tuple(e.upper() for e in t.events), for_each=t.for_each.upper(),
+                                          when=when, columns=tuple(t.columns),
+                                          arguments=tuple(t.arguments),
                                           origin=given(format_path(("data_model", "entities", i, "triggers", j)))))
 
 

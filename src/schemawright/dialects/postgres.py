@@ -8,7 +8,7 @@ from schemawright.model.names import quote_ident as q
 from schemawright.model.names import dollar_quote, quote_literal, uq_name
 from schemawright.model.schema import (
     CheckConstraint, Column, DefaultPrivilege, EnumType, ExclusionConstraint, FkAction, ForeignKey, Function,
-    Grant, Index, IndexMethod, DomainType,
+    Grant, Index, IndexMethod, DomainType, Sequence,
     Policy, Role, Schema, Table, Trigger, UniqueConstraint, View,
 )
 from schemawright.model.types import DataType, Kind
@@ -42,8 +42,43 @@ def qualified(schema: str, name: str) -> str:
     return q(name) if schema == "public" else f"{q(schema)}.{q(name)}"
 
 
+def sequence_options(s) -> str:
+    return (f"AS {s.data_type} INCREMENT BY {s.increment} MINVALUE {s.min_value} MAXVALUE {s.max_value} "
+            f"START WITH {s.start} CACHE {s.cache} {'CYCLE' if s.cycle else 'NO CYCLE'}")
+
+
+def owned_by_sql(s) -> str:
+    if not s.owned_by:
+        return f"ALTER SEQUENCE {qualified(s.schema, s.name)} OWNED BY NONE;"
+    table, _, column = s.owned_by.rpartition(".")
+    return f"ALTER SEQUENCE {qualified(s.schema, s.name)} OWNED BY {qualified(s.schema, table)}.{q(column)};"
+
+
 def domain_check_sql(c) -> str:
     return f"CONSTRAINT {q(c.name)} CHECK ({c.expression.sql.strip()})"
+
+
+def storage_sql(parameters) -> str:
+    """``fillfactor = '70', deduplicate_items = 'on'`` from ``name=value`` entries (pg_class.reloptions)."""
+    out = []
+    for p in parameters:
+        name, _, value = p.partition("=")
+        out.append(f"{q(name)} = {quote_literal(value)}")
+    return ", ".join(out)
+
+
+def trigger_events(tr) -> str:
+    """``INSERT OR UPDATE OF a, b``: the events, UPDATE with its columns."""
+    cols = f" OF {', '.join(q(c) for c in tr.columns)}" if tr.columns else ""
+    return " OR ".join(e + cols if e.upper() == "UPDATE" else e for e in tr.events)
+
+
+def trigger_when(tr) -> str:
+    return f"\n    WHEN ({tr.when})" if tr.when is not None else ""
+
+
+def trigger_arguments(tr) -> str:
+    return ", ".join(quote_literal(a) for a in tr.arguments)
 
 
 def deferral(key) -> str:
@@ -92,6 +127,8 @@ class Postgres(Dialect):
     # --- objects -------------------------------------------------------------------------------------
     def column_sql(self, c: Column) -> str:
         parts = [q(c.name), type_sql(c.type)]
+        if c.collation:
+            parts.append(f"COLLATE {q(c.collation)}")
         if c.identity:
             parts.append(f"GENERATED {c.identity.upper()} AS IDENTITY")
         if c.generated is not None:
@@ -144,7 +181,7 @@ class Postgres(Dialect):
         partition = ""
         if t.partitioning:
             partition = f" PARTITION BY {t.partitioning.strategy.upper()} ({self._cols(t.partitioning.columns)})"
-        return f"CREATE TABLE {qualified(t.schema, t.name)} (\n{body}\n){partition};"
+        return f"CREATE {'UNLOGGED ' * t.unlogged}TABLE {qualified(t.schema, t.name)} (\n{body}\n){partition};"
 
     def index_sql(self, t: Table, ix: Index) -> str:
         keys = []
@@ -164,6 +201,8 @@ class Postgres(Dialect):
             sql += f" INCLUDE ({self._cols(ix.include)})"
         if ix.nulls_not_distinct:
             sql += " NULLS NOT DISTINCT"
+        if ix.storage:
+            sql += f" WITH ({storage_sql(ix.storage)})"
         if ix.where is not None:
             sql += f" WHERE {ix.where}"
         return sql + ";"
@@ -171,6 +210,11 @@ class Postgres(Dialect):
     def enum_sql(self, e: EnumType) -> str:
         values = ", ".join(quote_literal(v) for v in e.values)
         return f"CREATE TYPE {qualified(e.schema, e.name)} AS ENUM ({values});"
+
+    def sequence_sql(self, s: Sequence, if_not_exists: bool = False) -> str:
+        """CREATE SEQUENCE with every option spelled out (OWNED BY is set once its table exists)."""
+        return (f"CREATE SEQUENCE {'IF NOT EXISTS ' * if_not_exists}{qualified(s.schema, s.name)} "
+                f"{sequence_options(s)};")
 
     def domain_sql(self, d: DomainType) -> str:
         parts = [f"CREATE DOMAIN {qualified(d.schema, d.name)} AS {d.base_type}"]
@@ -198,13 +242,14 @@ class Postgres(Dialect):
                 f"    LANGUAGE {f.language} {' '.join(attributes)}\nAS {dollar_quote(f.body)};")
 
     def trigger_sql(self, t: Table, tr: Trigger) -> str:
-        kind, when = "TRIGGER", ""
+        kind, defer = "TRIGGER", ""
         if tr.constraint:  # always AFTER ... FOR EACH ROW; checked at commit when initially deferred
             kind = "CONSTRAINT TRIGGER"
             if tr.deferrable:
-                when = "\n    DEFERRABLE INITIALLY " + ("DEFERRED" if tr.initially_deferred else "IMMEDIATE")
-        return (f"CREATE {kind} {q(tr.name)} {tr.timing} {' OR '.join(tr.events)} ON {qualified(t.schema, t.name)}"
-                f"{when}\n    FOR EACH {tr.for_each} EXECUTE FUNCTION {q(tr.function)}();")
+                defer = "\n    DEFERRABLE INITIALLY " + ("DEFERRED" if tr.initially_deferred else "IMMEDIATE")
+        return (f"CREATE {kind} {q(tr.name)} {tr.timing} {trigger_events(tr)} ON {qualified(t.schema, t.name)}"
+                f"{defer}\n    FOR EACH {tr.for_each}{trigger_when(tr)} EXECUTE FUNCTION {q(tr.function)}"
+                f"({trigger_arguments(tr)});")
 
     def view_sql(self, v: View) -> str:
         kind = "MATERIALIZED VIEW" if v.materialized else "VIEW"
@@ -257,12 +302,16 @@ class Postgres(Dialect):
         out += self.security_prelude(schema)
         out += [Statement("type", e.name, self.enum_sql(e)) for e in schema.enums]
         out += [Statement("domain", d.name, self.domain_sql(d)) for d in schema.domains]
+        out += [Statement("sequence", s.name, self.sequence_sql(s)) for s in schema.sequences]
         out += [Statement("function", f.name, self.function_sql(f)) for f in schema.functions]
         out += [Statement("table", t.name, self.table_sql(t, deferred_names), t.name) for t in tables]
         out += [Statement("foreign_key", fk.name, f"ALTER TABLE {qualified(t.schema, t.name)} ADD "
                           f"{self.foreign_key_sql(fk)};", t.name) for t, fk in deferred]
         out += [Statement("partitions", t.name, sql, t.name) for t in tables for sql in partition_statements(t)]
         out += [Statement("index", ix.name, self.index_sql(t, ix), t.name) for t in tables for ix in t.indexes]
+        out += [Statement("sequence", s.name, owned_by_sql(s)) for s in schema.sequences if s.owned_by]
+        out += [Statement("cluster", t.name, f"ALTER TABLE {qualified(t.schema, t.name)} CLUSTER ON {q(t.cluster_on)};",
+                          t.name) for t in tables if t.cluster_on]
         out += [Statement("view", v.name, self.view_sql(v)) for v in _views_in_order(schema)]
         out += [Statement("trigger", tr.name, self.trigger_sql(t, tr), t.name) for t in tables for tr in t.triggers]
         out += self.comments_sql(schema)

@@ -32,7 +32,10 @@ from graphlib import TopologicalSorter
 
 from schemawright.dialects.base import Step
 from schemawright.model.facts import KEY_SETTING
-from schemawright.dialects.postgres import Postgres, deferral, domain_check_sql, qualified, type_sql
+from schemawright.dialects.postgres import (
+    Postgres, deferral, domain_check_sql, owned_by_sql, qualified, sequence_options, trigger_arguments,
+    trigger_events, trigger_when, type_sql,
+)
 from schemawright.dialects.postgres_security_changes import SecuritySteps
 from schemawright.model import changes as ch
 from schemawright.model.keys import argument_types, same_expression, trigger_function
@@ -195,6 +198,28 @@ class _Renderer(SecuritySteps):
         self.add(ENUM, _pg().enum_sql(c.enum))
         if c.enum.comment:
             self.comment("type", qualified(c.enum.schema, c.enum.name), c.enum.comment)
+
+    def _set_cluster(self, c: ch.SetCluster) -> None:
+        action = f"CLUSTER ON {q(c.new)}" if c.new else "SET WITHOUT CLUSTER"
+        self.alter(c.schema, c.table, action, VALIDATE)
+
+    def _set_logged(self, c: ch.SetLogged) -> None:
+        self.alter(c.schema, c.table, "SET UNLOGGED" if c.unlogged else "SET LOGGED", ALTER_COLUMN)
+
+    def _add_sequence(self, c: ch.AddSequence) -> None:
+        self.add(SEQUENCE, _pg().sequence_sql(c.sequence, if_not_exists=True))
+        if c.sequence.owned_by:
+            self.add(ADD_FK, owned_by_sql(c.sequence))
+
+    def _drop_sequence(self, c: ch.DropSequence) -> None:
+        # after the tables and columns that own or use it (an owned one may be gone with its table)
+        self.add(DROP_ENUM, f"DROP SEQUENCE IF EXISTS {qualified(c.sequence.schema, c.sequence.name)};")
+
+    def _alter_sequence(self, c: ch.AlterSequence) -> None:
+        if sequence_options(c.old) != sequence_options(c.new):
+            self.add(SEQUENCE, f"ALTER SEQUENCE {qualified(c.new.schema, c.new.name)} {sequence_options(c.new)};")
+        if c.old.owned_by != c.new.owned_by:
+            self.add(ADD_FK, owned_by_sql(c.new))
 
     def _add_domain(self, c: ch.AddDomain) -> None:
         self.add(DOMAIN, _pg().domain_sql(c.domain))
@@ -431,7 +456,10 @@ class _Renderer(SecuritySteps):
                     f"{check[1]}")
             # a binary-compatible change needs no USING (and none makes lint and readers think of a rewrite)
             using = f" USING {col}{via}::{target}" if via or _rewrites(old.type, new.type) else ""
-            alter(f"TYPE {target}{using}", data_loss=self.loss(c), warning=warning, data_check=check)
+            collate = f" COLLATE {q(new.collation or 'default')}" if "collation" in changed else ""
+            alter(f"TYPE {target}{collate}{using}", data_loss=self.loss(c), warning=warning, data_check=check)
+        elif "collation" in changed:
+            alter(f"TYPE {_type_sql(c.schema, new.type)} COLLATE {q(new.collation or 'default')}")
         if new.default is not None and not new.identity and changed & {"type", "default"}:
             self.sequence(c.schema, c.table, new, ALTER_COLUMN)
             table = qualified(c.schema, c.table)
@@ -646,8 +674,9 @@ def _rewrites(old: DataType, new: DataType) -> bool:
 def _trigger_sql(schema: str, table: str, tr: Trigger) -> str:
     """CREATE TRIGGER on ``table`` (already qualified), its function named with its schema."""
     fn_schema, fn_name = trigger_function(schema, tr)
-    return (f"CREATE TRIGGER {q(tr.name)} {tr.timing} {' OR '.join(tr.events)} ON {table}"
-            f"\n    FOR EACH {tr.for_each} EXECUTE FUNCTION {qualified(fn_schema, fn_name)}();")
+    return (f"CREATE TRIGGER {q(tr.name)} {tr.timing} {trigger_events(tr)} ON {table}"
+            f"\n    FOR EACH {tr.for_each}{trigger_when(tr)} EXECUTE FUNCTION {qualified(fn_schema, fn_name)}"
+            f"({trigger_arguments(tr)});")
 
 
 def _view_ranks(views: list[View]) -> dict[tuple[str, str], int]:

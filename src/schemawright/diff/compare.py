@@ -20,16 +20,17 @@ from pglast import ast, parse_sql
 from pglast.stream import RawStream
 
 from schemawright.model.changes import (
-    AddColumn, AddConstraint, AddDomain, AddEnum, AddExtension, AddForeignKey, AddFunction, AddIndex, AddTable, AddTrigger,
+    AddColumn, AddConstraint, AddDomain, AddEnum, AddSequence, AlterSequence, DropSequence, AddExtension, AddForeignKey, AddFunction, AddIndex, AddTable, AddTrigger,
     AddView, AlterColumn, AlterDomain, AlterEnum, Change, CreateSchema, DropColumn, DropConstraint, DropDomain, DropEnum,
     DropExtension,
     DropForeignKey, DropFunction, DropIndex, DropSchema, DropTable, DropTrigger, DropView, EnumUse, RenameColumn,
-    RenameConstraint, RenameEnum, RenameIndex, RenameTable, RenameTrigger, ReplaceFunction, SessionRole, SetComment,
+    RenameConstraint, RenameEnum, RenameIndex, RenameTable, RenameTrigger, ReplaceFunction, SessionRole,
+    SetComment, SetCluster, SetLogged,
 )
 from schemawright.diff.security import security, with_access
 from schemawright.model.keys import argument_types, normalized, normalized_sql, trigger_function
 from schemawright.model.compare import (
-    CHECK_ATTRS, COLUMN_ATTRS, DOMAIN_ATTRS, DOMAIN_IN_PLACE_ATTRS, FOREIGN_KEY_ATTRS, FUNCTION_ATTRS, INDEX_ATTRS, PRIMARY_KEY_ATTRS, TRIGGER_ATTRS,
+    CHECK_ATTRS, COLUMN_ATTRS, DOMAIN_ATTRS, DOMAIN_IN_PLACE_ATTRS, SEQUENCE_ATTRS, FOREIGN_KEY_ATTRS, FUNCTION_ATTRS, INDEX_ATTRS, PRIMARY_KEY_ATTRS, TRIGGER_ATTRS,
     UNIQUE_ATTRS, VIEW_ATTRS, changed, definition, with_ref_schema,
 )
 from schemawright.model.names import quote_ident
@@ -49,7 +50,7 @@ def diff(old: Schema, new: Schema) -> list[Change]:
     tables, touched = _tables(projected, new, rebuilt_functions)
     views, rebuilt_views = _views(projected, new, touched)
     changes = [*_schemas(old, new), *_extensions(old, new), *renames, *_enums(projected, new, rebuilt_views),
-               *_domains(projected, new),
+               *_domains(projected, new), *_sequences(projected, new),
                *functions, *tables, *views]
     changes = with_access(changes, projected, new)
     changes += security(projected, new, touched, changes)
@@ -265,6 +266,18 @@ def _enums(old: Schema, new: Schema, rebuilt_views: set[Key]) -> list[Change]:
     return out
 
 
+def _sequences(old: Schema, new: Schema) -> list[Change]:
+    """Sequences added, dropped or altered: only between two catalogs (a design has identity columns, and
+    a serial column's sequence is made with the column)."""
+    if old.unmodelled is None or new.unmodelled is None:
+        return []
+    old_by, new_by = _by_key(old.sequences, _qkey), _by_key(new.sequences, _qkey)
+    out: list[Change] = [DropSequence(s) for k, s in old_by.items() if k not in new_by]
+    out += [AddSequence(s) for k, s in new_by.items() if k not in old_by]
+    out += [AlterSequence(old_by[k], s) for k, s in new_by.items() if k in old_by and changed(SEQUENCE_ATTRS, old_by[k], s)]
+    return out
+
+
 def _domains(old: Schema, new: Schema) -> list[Change]:
     """Domains added, dropped, or changed: in place (default, NOT NULL, checks, comment), else (another base
     type or collation) dropped and created again."""
@@ -417,6 +430,9 @@ def _table(o: Table, n: Table, touched: set[str], rebuilt_keys: set, rebuilt_fun
     out: list[Change] = []
     if o.comment != n.comment:
         out.append(SetComment("table", s, name, o.comment, n.comment))
+    if o.unlogged != n.unlogged:
+        out.append(SetLogged(s, name, n.unlogged))
+    rebuilt_cluster = False
     rebuilt_columns: set[str] = set()
     old_cols, new_cols = _by_key(o.columns, lambda c: c.name), _by_key(n.columns, lambda c: c.name)
     for c in o.columns:
@@ -479,6 +495,7 @@ def _table(o: Table, n: Table, touched: set[str], rebuilt_keys: set, rebuilt_fun
         elif a.comment != b.comment:
             out.append(SetComment("index", s, b.name, a.comment, b.comment))
     for ix in dropped:
+        rebuilt_cluster = rebuilt_cluster or ix.name == n.cluster_on
         out.append(DropIndex(s, name, ix, part))
         if ix.unique and ix.where is None:
             rebuilt_keys.add((s, name, frozenset(ix.columns)))
@@ -496,6 +513,10 @@ def _table(o: Table, n: Table, touched: set[str], rebuilt_keys: set, rebuilt_fun
     out += [DropTrigger(s, name, tr) for tr in dropped]
     out += [AddTrigger(s, name, tr) for tr in added]
     out += [RenameTrigger(s, name, a.name, b.name) for a, b in renamed]
+    rebuilt_cluster = rebuilt_cluster or any(isinstance(c, DropConstraint) and c.constraint.name == n.cluster_on
+                                             for c in out)
+    if o.cluster_on != n.cluster_on or (n.cluster_on and rebuilt_cluster):
+        out.append(SetCluster(s, name, o.cluster_on, n.cluster_on))
     return out
 
 

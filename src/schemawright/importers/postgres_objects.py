@@ -318,8 +318,7 @@ def create_trigger(it: Interpreter, node: ast.CreateTrigStmt, kind: str) -> None
     schema = parts[-2] if len(parts) > 1 else (it.search_schema if (it.search_schema, parts[-1]) in defined
                                                 else "pg_catalog")
     function = parts[-1] if schema == table.schema else f"{schema}.{parts[-1]}"
-    lost = [what for what, present in (("arguments", node.args), ("WHEN", node.whenClause),
-                                       ("UPDATE OF columns", node.columns), ("CONSTRAINT", node.isconstraint),
+    lost = [what for what, present in (("CONSTRAINT", node.isconstraint),
                                        ("transition tables", node.transitionRels)) if present]
     if lost:
         it.skip("trigger", f"{node.trigname} on {table.name}: its {', '.join(lost)} are not part of the model")
@@ -327,7 +326,11 @@ def create_trigger(it: Interpreter, node: ast.CreateTrigStmt, kind: str) -> None
     table.triggers = [t for t in table.triggers if t.name != node.trigname]
     table.triggers.append(Trigger(name=node.trigname, function=function, timing=timing,
                                   events=tuple(e for e, bit in _TG_EVENTS if node.events & bit),
-                                  for_each="ROW" if node.row else "STATEMENT", origin=_origin()))
+                                  for_each="ROW" if node.row else "STATEMENT",
+                                  when=Expression(SafeLiteralStream()(node.whenClause)) if node.whenClause else None,
+                                  columns=tuple(c.sval for c in node.columns or ()),
+                                  arguments=tuple(getattr(a, "sval", None) or str(getattr(a, "ival", ""))
+                                                  for a in node.args or ()), origin=_origin()))
 
 
 def create_policy(it: Interpreter, node: ast.CreatePolicyStmt, kind: str) -> None:

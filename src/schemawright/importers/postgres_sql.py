@@ -217,7 +217,12 @@ class Interpreter:
                 deferred.append(con)
                 previous = con
         if node.collClause is not None:
-            self.skip("COLLATE", f"the collation of {table.name}.{column.name} is not part of the model")
+            collation = [n.sval for n in node.collClause.collname]
+            if len(collation) > 1 and collation[0] != "pg_catalog":
+                self.skip("COLLATE", f"the collation of {table.name}.{column.name} is in schema {collation[0]}: "
+                          "only built-in collations are part of the model")
+            elif collation[-1] != "default":
+                column.collation = collation[-1]
         return column
 
     def default(self, expr, table_schema: str) -> Expression:
@@ -335,7 +340,8 @@ class Interpreter:
         self.taken(table.schema).add(name)
         table.indexes.append(Index(name=name, elements=elements, unique=node.unique, method=method,
                                    where=Expression(deparse(node.whereClause)) if node.whereClause else None,
-                                   include=include, nulls_not_distinct=node.nulls_not_distinct, origin=origin()))
+                                   include=include, nulls_not_distinct=node.nulls_not_distinct, origin=origin(),
+                                   storage=tuple(_storage_parameter(o) for o in node.options or ())))
 
     @staticmethod
     def index_element(e: ast.IndexElem) -> IndexElement:
@@ -388,7 +394,7 @@ def create_table(it: Interpreter, node: ast.CreateStmt, kind: str) -> None:
         it.taken(key[0]).add(key[1])
         it.skip("partition", PARTITION_REASON.format(parent=node.inhRelations[0].relname))
         return
-    table = Table(name=key[1], schema=key[0], origin=origin())
+    table = Table(name=key[1], schema=key[0], origin=origin(), unlogged=node.relation.relpersistence == "u")
     for parent_var in node.inhRelations or ():
         _inherit(it, table, parent_var)
     if node.ofTypename is not None:
@@ -567,6 +573,19 @@ _ALTER = {
     "EnableRowSecurity": _rls, "DisableRowSecurity": _rls, "ForceRowSecurity": _rls, "NoForceRowSecurity": _rls,
     "DropIdentity": lambda it, t, cmd: setattr(t.column(cmd.name), "identity", None) if t.column(cmd.name) else None,
 }
+
+
+def _storage_parameter(option: ast.DefElem) -> str:
+    """``WITH (fillfactor = 70)`` -> ``fillfactor=70``, as pg_class.reloptions keeps it."""
+    arg = option.arg
+    value = getattr(arg, "sval", None)
+    if value is None:
+        value = getattr(arg, "ival", None)
+    if value is None:
+        value = getattr(arg, "fval", None)
+    if value is None and hasattr(arg, "boolval"):
+        value = "true" if arg.boolval else "false"
+    return f"{option.defname}={value}"
 
 
 def create_index(it: Interpreter, node: ast.IndexStmt, kind: str) -> None:

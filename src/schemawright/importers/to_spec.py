@@ -50,6 +50,9 @@ def to_task_input(result: ImportResult, project: str = "imported",
         data_model["functions"] = [_drop_none({
             "name": f.name, "schema": _schema(f.schema), "arguments": f.arguments or None, "returns": f.returns,
             "language": f.language, "volatility": f.volatility.lower(), "security_definer": f.security_definer or None,
+            "strict": f.strict or None, "leakproof": f.leakproof or None,
+            "parallel": f.parallel.lower() if f.parallel.upper() != "UNSAFE" else None, "cost": f.cost, "rows": f.rows,
+            "settings": list(f.config) if f.config is not None and f.settings != _convention(f) else None,
             "body": f.body, "description": f.comment}) for f in schema.functions]
     if schema.extensions:
         data_model["extensions"] = list(schema.extensions)
@@ -93,6 +96,11 @@ def _schema(name: str) -> str | None:
     return None if name == "public" else name
 
 
+def _convention(f) -> tuple[str, ...]:
+    """The SET clauses a designed function gets without ``settings`` (see Function.settings)."""
+    return ("search_path=pg_catalog, public",) if f.security_definer else ()
+
+
 def _drop_none(data: dict) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
@@ -132,8 +140,10 @@ def _entity(table: Table) -> dict:
         entity["partition_by"] = {"strategy": table.partitioning.strategy,
                                   "columns": list(table.partitioning.columns)}
     if table.triggers:
-        entity["triggers"] = [{"name": t.name, "function": t.function, "timing": t.timing.lower(),
-                               "events": [e.lower() for e in t.events], "for_each": t.for_each.lower()}
+        entity["triggers"] = [_drop_none({"name": t.name, "function": t.function, "timing": t.timing.lower(),
+                               "events": [e.lower() for e in t.events], "for_each": t.for_each.lower(),
+                               "when": t.when.sql if t.when is not None else None,
+                               "columns": list(t.columns) or None, "arguments": list(t.arguments) or None})
                               for t in table.triggers]
     return _drop_none(entity)
 

@@ -18,7 +18,7 @@ from psycopg.rows import dict_row
 
 from schemawright.model.schema import (
     CheckConstraint, Column, DefaultPrivilege, EnumType, ExclusionConstraint, ExclusionElement, Expression,
-    FkAction, ForeignKey, Function, Grant, Index, DomainCheck, DomainType,
+    FkAction, ForeignKey, Function, Grant, Index, DomainCheck, DomainType, Sequence,
     IndexElement, IndexMethod, Origin, Partitioning, Policy, PrimaryKey, Role, Schema, Source, Table, Trigger,
     UniqueConstraint, View,
 )
@@ -41,7 +41,10 @@ _NOT_EXTENSION_MEMBER = """NOT EXISTS (SELECT 1 FROM pg_depend dep
     WHERE dep.classid = %s::regclass AND dep.objid = {oid} AND dep.deptype = 'e')"""
 
 _TABLES_SQL = """
-SELECT c.oid, c.relname, obj_description(c.oid, 'pg_class') AS comment, pg_get_partkeydef(c.oid) AS partkey
+SELECT c.oid, c.relname, obj_description(c.oid, 'pg_class') AS comment, pg_get_partkeydef(c.oid) AS partkey,
+       c.relpersistence = 'u' AS unlogged,
+       (SELECT ic.relname FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+        WHERE i.indrelid = c.oid AND i.indisclustered) AS cluster_on
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = %s AND c.relkind IN ('r', 'p') AND NOT c.relispartition
   AND """ + _NOT_EXTENSION_MEMBER.format(oid="c.oid") + """
@@ -52,13 +55,15 @@ SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod) AS type_text,
        a.attidentity, a.attgenerated, pg_get_expr(d.adbin, d.adrelid) AS expr,
        col_description(a.attrelid, a.attnum) AS comment,
        t.typtype, tn.nspname AS type_schema, t.typname,
-       et.typtype AS elem_typtype, etn.nspname AS elem_schema, et.typname AS elem_typname
+       et.typtype AS elem_typtype, etn.nspname AS elem_schema, et.typname AS elem_typname,
+       CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation
 FROM pg_attribute a
 JOIN pg_type t ON t.oid = a.atttypid
 JOIN pg_namespace tn ON tn.oid = t.typnamespace
 LEFT JOIN pg_type et ON et.oid = t.typelem AND t.typcategory = 'A'
 LEFT JOIN pg_namespace etn ON etn.oid = et.typnamespace
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+LEFT JOIN pg_collation co ON co.oid = a.attcollation
 WHERE a.attrelid = ANY(%s) AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum"""
 
@@ -104,6 +109,7 @@ ORDER BY con.conrelid, con.conname"""
 
 _INDEXES_SQL = """
 SELECT i.indrelid, i.indexrelid, ic.relname, am.amname, i.indisunique, i.indnkeyatts,
+       coalesce(ic.reloptions, '{{}}') AS reloptions,
        pg_get_expr(i.indpred, i.indrelid) AS predicate,
        obj_description(i.indexrelid, 'pg_class') AS comment,
        {nulls_not_distinct} AS nulls_not_distinct
@@ -129,7 +135,9 @@ ORDER BY i.indexrelid, k.n"""
 
 _TRIGGERS_SQL = """
 SELECT t.tgrelid, t.tgname, p.proname, pn.nspname AS function_schema, t.tgtype,
-       t.tgconstraint <> 0 AS is_constraint, t.tgdeferrable, t.tginitdeferred
+       t.tgconstraint <> 0 AS is_constraint, t.tgdeferrable, t.tginitdeferred,
+       CASE WHEN t.tgqual IS NOT NULL OR t.tgnargs > 0 OR array_length(t.tgattr, 1) > 0
+            THEN pg_get_triggerdef(t.oid) END AS definition
 FROM pg_trigger t
 JOIN pg_proc p ON p.oid = t.tgfoid
 JOIN pg_namespace pn ON pn.oid = p.pronamespace
@@ -191,6 +199,21 @@ WHERE n.nspname = %s AND t.typtype = 'd'
   AND """ + _NOT_EXTENSION_MEMBER.format(oid="t.oid") + """
 ORDER BY t.typname"""
 
+# Sequences other than identity columns' own (those are part of their column).
+_SEQUENCES_SQL = """
+SELECT c.relname, format_type(s.seqtypid, NULL) AS data_type, s.seqstart, s.seqincrement, s.seqmin, s.seqmax,
+       s.seqcache, s.seqcycle,
+       (SELECT oc.relname || '.' || a.attname FROM pg_depend d JOIN pg_class oc ON oc.oid = d.refobjid
+        JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+        WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'a'
+          AND d.refclassid = 'pg_class'::regclass AND oc.relnamespace = c.relnamespace) AS owned_by
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_sequence s ON s.seqrelid = c.oid
+WHERE n.nspname = %s AND c.relkind = 'S'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                  AND d.deptype = 'i')
+  AND """ + _NOT_EXTENSION_MEMBER.format(oid="c.oid") + """
+ORDER BY c.relname"""
+
 _EXTENSIONS_SQL = "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY extname"
 
 
@@ -206,7 +229,9 @@ def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
     with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
         cur.execute(_TABLES_SQL, (schema, "pg_class"))
         tables = {row["oid"]: Table(name=row["relname"], schema=schema, comment=row["comment"],
-                                    partitioning=_partitioning(row["partkey"]), origin=_origin())
+                                    partitioning=_partitioning(row["partkey"]), unlogged=row["unlogged"],
+                                    cluster_on=row["cluster_on"],
+                                    origin=_origin())
                   for row in cur.fetchall()}
         oids = list(tables)
 
@@ -267,11 +292,17 @@ def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
                               collation=r["collation"], comment=r["comment"], origin=_origin())
                    for r in cur.fetchall()]
 
+        cur.execute(_SEQUENCES_SQL, (schema, "pg_class"))
+        sequences = [Sequence(name=r["relname"], schema=schema, data_type=r["data_type"], start=r["seqstart"],
+                              increment=r["seqincrement"], min_value=r["seqmin"], max_value=r["seqmax"],
+                              cache=r["seqcache"], cycle=r["seqcycle"], owned_by=r["owned_by"], origin=_origin())
+                     for r in cur.fetchall()]
+
         cur.execute(_EXTENSIONS_SQL)
         extensions = [r["extname"] for r in cur.fetchall()]
         security = _security(cur, schema, tables)
 
-    return Schema(name=schema, extensions=extensions, enums=enums, domains=domains, tables=list(tables.values()),
+    return Schema(name=schema, extensions=extensions, enums=enums, domains=domains, sequences=sequences, tables=list(tables.values()),
                   views=views, functions=functions, **security)
 
 
@@ -462,7 +493,8 @@ def _column(row: dict, schema: str) -> Column:
     expr = Expression(row["expr"]) if row["expr"] is not None else None
     return Column(name=row["attname"], type=_column_type(row, schema), nullable=not row["attnotnull"],
                   default=None if generated or identity else expr, identity=identity,
-                  generated=expr if generated else None, comment=row["comment"], origin=_origin())
+                  generated=expr if generated else None, comment=row["comment"], collation=row["collation"],
+                  origin=_origin())
 
 
 def _add_constraint(table: Table, row: dict) -> None:
@@ -502,7 +534,8 @@ def _index(row: dict, keys: list[dict]) -> Index | None:
     return Index(name=row["relname"], elements=elements, unique=row["indisunique"], method=method,
                  where=Expression(row["predicate"]) if row["predicate"] is not None else None,
                  include=tuple(k["attname"] for k in keys[n_key:]),
-                 nulls_not_distinct=row["nulls_not_distinct"], comment=row["comment"], origin=_origin())
+                 nulls_not_distinct=row["nulls_not_distinct"], comment=row["comment"],
+                 storage=tuple(row["reloptions"]), origin=_origin())
 
 
 def _index_element(key: dict) -> IndexElement:
@@ -522,10 +555,17 @@ def _trigger(row: dict, schema: str) -> Trigger:
     tgtype = row["tgtype"]
     timing = "INSTEAD OF" if tgtype & _TG_INSTEAD else "BEFORE" if tgtype & _TG_BEFORE else "AFTER"
     function = row["proname"] if row["function_schema"] == schema else f"{row['function_schema']}.{row['proname']}"
+    when, columns, arguments = None, (), ()
+    if row["definition"]:
+        stmt = parse_sql(row["definition"])[0].stmt
+        when = Expression(RawStream()(stmt.whenClause)) if stmt.whenClause is not None else None
+        columns = tuple(c.sval for c in stmt.columns or ())
+        arguments = tuple(a.sval for a in stmt.args or ())
     return Trigger(name=row["tgname"], function=function, timing=timing,
                    events=tuple(event for event, bit in _TG_EVENTS if tgtype & bit),
-                   for_each="ROW" if tgtype & _TG_ROW else "STATEMENT", constraint=row["is_constraint"],
-                   deferrable=row["tgdeferrable"], initially_deferred=row["tginitdeferred"], origin=_origin())
+                   for_each="ROW" if tgtype & _TG_ROW else "STATEMENT", when=when, columns=columns,
+                   arguments=arguments, constraint=row["is_constraint"], deferrable=row["tgdeferrable"],
+                   initially_deferred=row["tginitdeferred"], origin=_origin())
 
 
 def _exclusion(row: dict) -> ExclusionConstraint:

@@ -33,23 +33,6 @@ _USER_NS = "n.nspname = ANY(%(schemas)s)"
 
 # Each query returns (kind, schema, name, definition); the why is in _WHY.
 _QUERIES: list[tuple[str, str]] = [
-    ("sequence", f"""
-SELECT n.nspname, c.relname,
-       format('%%s START %%s INCREMENT %%s MINVALUE %%s MAXVALUE %%s CACHE %%s%%s%%s', format_type(s.seqtypid, NULL),
-              s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, CASE WHEN s.seqcycle THEN ' CYCLE' ELSE '' END,
-              coalesce((SELECT ' OWNED BY ' || quote_ident(oc.relname) || '.' || quote_ident(a.attname)
-                        FROM pg_depend d JOIN pg_class oc ON oc.oid = d.refobjid
-                        JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
-                        WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'a'
-                          AND d.refclassid = 'pg_class'::regclass), ''))
-FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_sequence s ON s.seqrelid = c.oid
-WHERE {_USER_NS} AND c.relkind = 'S' AND {_ne('pg_class', 'c.oid')}
-  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
-                  AND d.deptype = 'i')
-  AND NOT (s.seqstart = 1 AND s.seqincrement = 1 AND s.seqmin = 1 AND s.seqcache = 1 AND NOT s.seqcycle
-           AND s.seqmax = {_TYPE_MAX}
-           AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
-                       AND d.deptype = 'a' AND d.refclassid = 'pg_class'::regclass))"""),
     ("identity options", f"""
 SELECT n.nspname, t.relname || '.' || a.attname,
        format('START %%s INCREMENT %%s MINVALUE %%s MAXVALUE %%s CACHE %%s%%s', s.seqstart, s.seqincrement, s.seqmin,
@@ -84,8 +67,8 @@ WHERE {_USER_NS} AND {_REL} AND con.contype = 'x' AND con.conparentid = 0"""),
 SELECT n.nspname, c.relname || '.' || t.tgname, pg_get_triggerdef(t.oid)
 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE {_USER_NS} AND NOT t.tgisinternal AND (
-      c.relkind NOT IN ('r', 'p') OR t.tgqual IS NOT NULL OR t.tgconstraint <> 0 OR array_length(t.tgattr, 1) > 0
-   OR t.tgoldtable IS NOT NULL OR t.tgnewtable IS NOT NULL OR t.tgenabled <> 'O' OR t.tgnargs > 0)"""),
+      c.relkind NOT IN ('r', 'p') OR t.tgconstraint <> 0
+   OR t.tgoldtable IS NOT NULL OR t.tgnewtable IS NOT NULL OR t.tgenabled <> 'O')"""),
     ("routine", f"""
 SELECT n.nspname, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
        CASE p.prokind WHEN 'p' THEN 'PROCEDURE ' || md5(p.prosrc) WHEN 'a' THEN 'AGGREGATE'
@@ -110,7 +93,6 @@ GROUP BY n.nspname, c.relname"""),
     ("column option", f"""
 SELECT n.nspname, c.relname || '.' || a.attname,
        concat_ws(' ',
-         CASE WHEN a.attcollation <> t.typcollation THEN 'COLLATE ' || quote_ident(co.collname) END,
          CASE WHEN a.attstattarget > 0 THEN 'STATISTICS ' || a.attstattarget END,
          CASE WHEN a.attstorage <> t.typstorage THEN 'STORAGE ' || a.attstorage::text END,
          CASE WHEN a.attcompression <> '' THEN 'COMPRESSION ' || a.attcompression::text END,
@@ -120,31 +102,33 @@ FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON
 JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_collation co ON co.oid = a.attcollation
 WHERE {_USER_NS} AND c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition AND a.attnum > 0
   AND NOT a.attisdropped AND {_ne('pg_class', 'c.oid')} AND (
-      a.attcollation <> t.typcollation OR a.attstattarget > 0 OR a.attstorage <> t.typstorage
+      a.attstattarget > 0 OR a.attstorage <> t.typstorage
    OR a.attcompression <> '' OR a.attacl IS NOT NULL OR {_OPTIONS} IS NOT NULL)"""),
     ("relation option", f"""
 SELECT n.nspname, c.relname,
-       concat_ws(' ', CASE WHEN c.relpersistence = 'u' THEN 'UNLOGGED' END,
-                 CASE WHEN c.reloptions IS NOT NULL THEN 'WITH ' || array_to_string(c.reloptions, ',') END,
+       concat_ws(' ', CASE WHEN c.reloptions IS NOT NULL THEN 'WITH ' || array_to_string(c.reloptions, ',') END,
                  CASE WHEN c.relkind IN ('r', 'p') AND c.relreplident <> 'd' THEN 'REPLICA IDENTITY ' || c.relreplident::text END,
                  CASE WHEN c.reltablespace <> 0 THEN 'TABLESPACE' END)
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE {_USER_NS} AND c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition AND {_ne('pg_class', 'c.oid')}
-  AND (c.relpersistence = 'u' OR c.reloptions IS NOT NULL OR c.reltablespace <> 0
+  AND (c.reloptions IS NOT NULL OR c.reltablespace <> 0
        OR (c.relkind IN ('r', 'p') AND c.relreplident <> 'd'))"""),
     ("index option", f"""
 SELECT n.nspname, ic.relname,
-       concat_ws(' ', CASE WHEN ic.reloptions IS NOT NULL THEN 'WITH ' || array_to_string(ic.reloptions, ',') END,
-                 CASE WHEN i.indisclustered THEN 'CLUSTER ON' END,
+       concat_ws(' ', CASE WHEN ic.reloptions IS NOT NULL AND con.oid IS NOT NULL
+                           THEN 'WITH ' || array_to_string(ic.reloptions, ',') END,
                  CASE WHEN i.indisreplident THEN 'REPLICA IDENTITY' END,
-                 CASE WHEN c.relkind = 'm' THEN pg_get_indexdef(i.indexrelid) END,
+                 CASE WHEN c.relkind = 'm' OR pg_get_indexdef(i.indexrelid) LIKE '%% COLLATE %%'
+                      THEN pg_get_indexdef(i.indexrelid) END,
                  CASE WHEN am.amname NOT IN ('btree', 'hash', 'gist', 'gin', 'spgist', 'brin')
                       THEN pg_get_indexdef(i.indexrelid) END,
                  CASE WHEN ic.reltablespace <> 0 THEN 'TABLESPACE' END)
 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = ic.relam
+LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
 WHERE {_USER_NS} AND NOT c.relispartition AND c.relkind IN ('r', 'p', 'm') AND (
-      ic.reloptions IS NOT NULL OR i.indisclustered OR i.indisreplident OR c.relkind = 'm' OR ic.reltablespace <> 0
+      (ic.reloptions IS NOT NULL AND con.oid IS NOT NULL) OR pg_get_indexdef(i.indexrelid) LIKE '%% COLLATE %%'
+   OR i.indisreplident OR c.relkind = 'm' OR ic.reltablespace <> 0
    OR am.amname NOT IN ('btree', 'hash', 'gist', 'gin', 'spgist', 'brin'))"""),
     ("rule", f"""
 SELECT n.nspname, c.relname || '.' || r.rulename, pg_get_ruledef(r.oid)
@@ -181,24 +165,22 @@ FROM pg_namespace n WHERE {_USER_NS} AND obj_description(n.oid, 'pg_namespace') 
 ]
 
 _WHY = {
-    "sequence": "sequences (other than a serial column's own, with default options) are not in the schema model: a diff cannot "
-                "create, alter or drop them",
     "identity options": "identity columns are modelled without their sequence options (START, INCREMENT, "
                         "MINVALUE, MAXVALUE, CACHE, CYCLE)",
     "composite type": "composite types are not in the schema model",
     "range type": "range types are not in the schema model",
     "constraint option": "a constraint left NOT VALID is not in the schema model",
     "exclusion constraint": "EXCLUDE constraints are not in the schema model",
-    "trigger option": "triggers on views, WHEN clauses, UPDATE OF columns, constraint triggers, transition tables, "
-                      "arguments and disabled triggers are not in the schema model",
+    "trigger option": "triggers on views, constraint triggers, transition tables and disabled triggers are not "
+                      "in the schema model",
     "routine": "procedures, aggregates and window functions are not in the schema model",
     "partition": "partitions are not in the schema model (only their parent's PARTITION BY)",
     "inheritance": "table inheritance (INHERITS) is not in the schema model",
-    "column option": "column collations, SET STATISTICS, STORAGE, COMPRESSION, per-column options and "
+    "column option": "SET STATISTICS, STORAGE, COMPRESSION, per-column options and "
                      "column-level grants are not in the schema model",
-    "relation option": "UNLOGGED, storage parameters (WITH ...: fillfactor, security_barrier, check_option), "
+    "relation option": "storage parameters (WITH ...: fillfactor, security_barrier, check_option), "
                        "REPLICA IDENTITY and tablespaces are not in the schema model",
-    "index option": "index storage parameters, CLUSTER ON, indexes on materialized views and other access "
+    "index option": "storage parameters of a key's index, key collations, indexes on materialized views and other access "
                     "methods are not in the schema model",
     "rule": "rules are not in the schema model",
     "foreign table": "foreign tables are not in the schema model",

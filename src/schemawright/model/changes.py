@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from schemawright.model.facts import KEY_SETTING
 from schemawright.model.schema import (
-    CheckConstraint, Column, DefaultPrivilege, DomainType, EnumType, Expression, ForeignKey, Function, Grant, Index, Policy,
+    CheckConstraint, Column, DefaultPrivilege, DomainType, EnumType, Sequence, Expression, ForeignKey, Function, Grant, Index, Policy,
     PrimaryKey, Role, Table, Trigger, UniqueConstraint, View,
 )
 from schemawright.model.types import TEXT_KINDS, DataType, Kind
@@ -110,6 +110,58 @@ class RenameEnum(Change):
 
     def reverse(self) -> Change:
         return RenameEnum(self.schema, self.new, self.old)
+
+
+@dataclass(frozen=True)
+class SetLogged(Change):
+    """ALTER TABLE ... SET LOGGED / SET UNLOGGED (rewrites the table)."""
+
+    schema: str
+    table: str
+    unlogged: bool
+
+    def reverse(self) -> Change:
+        return SetLogged(self.schema, self.table, not self.unlogged)
+
+
+@dataclass(frozen=True)
+class SetCluster(Change):
+    """ALTER TABLE ... CLUSTER ON index / SET WITHOUT CLUSTER (the mark CLUSTER uses; no data moves)."""
+
+    schema: str
+    table: str
+    old: str | None
+    new: str | None
+
+    def reverse(self) -> Change:
+        return SetCluster(self.schema, self.table, self.new, self.old)
+
+
+@dataclass(frozen=True)
+class AddSequence(Change):
+    sequence: Sequence
+
+    def reverse(self) -> Change:
+        return DropSequence(self.sequence)
+
+
+@dataclass(frozen=True)
+class DropSequence(Change):
+    sequence: Sequence
+
+    def reverse(self) -> Change:
+        return AddSequence(self.sequence)
+
+
+@dataclass(frozen=True)
+class AlterSequence(Change):
+    """Options (type, start, increment, bounds, cache, cycle) and OWNED BY changed."""
+
+    old: Sequence
+    new: Sequence
+
+    def reverse(self) -> Change:
+        return AlterSequence(self.new, self.old)
 
 
 @dataclass(frozen=True)

@@ -263,7 +263,7 @@ def _element_options(ix: Index) -> tuple:
 
 
 COLUMN_ATTRS = (_attr("type", _type_key), _attr("nullable"), _attr("default", _expr_key), _attr("identity", _lower),
-                _attr("generated", _expr_key))
+                _attr("generated", _expr_key), _attr("collation"))
 PRIMARY_KEY_ATTRS = (_attr("columns", tuple), _attr("deferrable"), _attr("initially_deferred"))
 UNIQUE_ATTRS = (_attr("columns", tuple), _attr("nulls_not_distinct"), _attr("deferrable"), _attr("initially_deferred"))
 CHECK_ATTRS = (_attr("expression", _expr_key), _attr("no_inherit"))  # its columns follow from the expression
@@ -273,10 +273,11 @@ FOREIGN_KEY_ATTRS = (_attr("columns", tuple), _attr("ref_schema"), _attr("ref_ta
 INDEX_ATTRS = (_attr("method"), _attr("unique"),
                ("elements", lambda ix: tuple(element_key(e) for e in ix.elements), _same),
                ("element options", _element_options, _same), _attr("where", _expr_key), _attr("include", tuple),
-               _attr("nulls_not_distinct"))
+               _attr("nulls_not_distinct"), _attr("storage", lambda s: tuple(sorted(s))))
 TRIGGER_ATTRS = (_attr("function"), _attr("timing", _upper),
                  ("events", lambda t: frozenset(e.upper() for e in t.events), _same), _attr("for_each", _upper),
-                 _attr("constraint"), _attr("deferrable"), _attr("initially_deferred"))
+                 _attr("constraint"), _attr("deferrable"), _attr("initially_deferred"),
+                 _attr("when", _expr_key), _attr("columns", tuple), _attr("arguments", tuple))
 FUNCTION_ATTRS = (_attr("returns", lambda t: _normalize_type_text(t)), _attr("language", _lower),
                   _attr("volatility", _upper), _attr("security_definer"), _attr("strict"), _attr("leakproof"),
                   _attr("parallel", _upper), ("cost", lambda f: f.cost, lambda c: c if c not in (None, 100.0) else None),
@@ -287,6 +288,8 @@ FUNCTION_ATTRS = (_attr("returns", lambda t: _normalize_type_text(t)), _attr("la
 VIEW_ATTRS = (_attr("materialized"), _attr("unique_key", lambda k: tuple(k) if k else None),
               ("query", attrgetter("query"), lambda q: normalize_query(q)))
 ENUM_ATTRS = (_attr("values", tuple),)
+SEQUENCE_ATTRS = (_attr("data_type"), _attr("start"), _attr("increment"), _attr("min_value"), _attr("max_value"),
+                  _attr("cache"), _attr("cycle"), _attr("owned_by"))
 DOMAIN_ATTRS = (("base type", attrgetter("base_type"), lambda t: " ".join(t.lower().split())), _attr("collation"))
 DOMAIN_IN_PLACE_ATTRS = (_attr("not_null"), _attr("default", _expr_key),
                          ("checks", attrgetter("checks"),
@@ -330,6 +333,9 @@ def differences(expected: Schema, actual: Schema) -> list[str]:
            lambda *_: None)
     _match(out, "", "enum", _by(expected.enums, _qualified), _by(actual.enums, _qualified), _compare_enum)
     _match(out, "", "domain", _by(expected.domains, _qualified), _by(actual.domains, _qualified), _compare_domain)
+    if expected.unmodelled is not None and actual.unmodelled is not None:  # both read from catalogs
+        _match(out, "", "sequence", _by(expected.sequences, _qualified), _by(actual.sequences, _qualified),
+               lambda o, p, e, a: _report(o, p, SEQUENCE_ATTRS, e, a))
     _match(out, "", "table", _by(expected.tables, _qualified), _by(actual.tables, _qualified), _compare_table)
     _match(out, "", "view", _by(expected.views, _qualified), _by(actual.views, _qualified), _compare_view)
     _match(out, "", "function", _by(expected.functions, _function_key), _by(actual.functions, _function_key),
@@ -412,6 +418,8 @@ def _compare_table(out: list[str], prefix: str, exp: Table, act: Table) -> None:
     sub = prefix + ": "
     _check(out, prefix, "comment", exp.comment, act.comment)
     _check(out, prefix, "partitioning", _partitioning(exp), _partitioning(act))
+    _check(out, prefix, "unlogged", exp.unlogged, act.unlogged)
+    _check(out, prefix, "cluster on", exp.cluster_on, act.cluster_on)
     _match(out, sub, "column", _by(exp.columns, _name), _by(act.columns, _name), _compare_column)
     if exp.primary_key is None or act.primary_key is None:
         if exp.primary_key is not None:

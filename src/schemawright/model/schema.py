@@ -93,6 +93,7 @@ class Column:
     identity: str | None = None  # "always" | "by default" for GENERATED ... AS IDENTITY
     generated: Expression | None = None  # GENERATED ALWAYS AS (expr) STORED
     comment: str | None = None
+    collation: str | None = None  # COLLATE, only when it is not the type's default
     pii: bool = False
     encrypt: bool = False
     renamed_from: str | None = None  # the column's previous name (a rename hint for schema diffs)
@@ -168,6 +169,7 @@ class Index:
     include: tuple[str, ...] = ()
     nulls_not_distinct: bool = False
     comment: str | None = None
+    storage: tuple[str, ...] = ()  # storage parameters, "name=value" (WITH (fillfactor = 70))
     origin: Origin = field(default_factory=Origin)
 
     @property
@@ -227,6 +229,9 @@ class Trigger:
     constraint: bool = False  # CREATE CONSTRAINT TRIGGER (AFTER ... FOR EACH ROW only)
     deferrable: bool = False
     initially_deferred: bool = False
+    when: Expression | None = None  # WHEN (condition), over OLD/NEW
+    columns: tuple[str, ...] = ()  # UPDATE OF these columns
+    arguments: tuple[str, ...] = ()  # the function's arguments (string literals, as stored)
     origin: Origin = field(default_factory=Origin)
 
 
@@ -249,6 +254,8 @@ class Table:
     renamed_from: str | None = None  # the table's previous name (a rename hint for schema diffs)
     rls_enabled: bool = False  # ALTER TABLE ... ENABLE ROW LEVEL SECURITY
     rls_forced: bool = False  # ... FORCE ROW LEVEL SECURITY: the table owner is bound by the policies too
+    unlogged: bool = False  # CREATE UNLOGGED TABLE (not crash-safe, not replicated)
+    cluster_on: str | None = None  # ALTER TABLE ... CLUSTER ON this index (a key's index included)
     origin: Origin = field(default_factory=Origin)
 
     def column(self, name: str) -> Column | None:
@@ -320,6 +327,23 @@ class EnumType:
     values: tuple[str, ...]
     schema: str = "public"
     comment: str | None = None
+    origin: Origin = field(default_factory=Origin)
+
+
+@dataclass(slots=True, kw_only=True)
+class Sequence:
+    """CREATE SEQUENCE (a serial column's included; an identity column's own sequence is not one of these)."""
+
+    name: str
+    schema: str = "public"
+    data_type: str = "bigint"
+    start: int = 1
+    increment: int = 1
+    min_value: int = 1
+    max_value: int = 9223372036854775807
+    cache: int = 1
+    cycle: bool = False
+    owned_by: str | None = None  # "table.column" of the same schema: dropped with it
     origin: Origin = field(default_factory=Origin)
 
 
@@ -439,6 +463,7 @@ class Schema:
     extensions: list[str] = field(default_factory=list)
     enums: list[EnumType] = field(default_factory=list)
     domains: list[DomainType] = field(default_factory=list)
+    sequences: list[Sequence] = field(default_factory=list)  # read from catalogs (designs use identity columns)
     tables: list[Table] = field(default_factory=list)
     views: list[View] = field(default_factory=list)
     functions: list[Function] = field(default_factory=list)

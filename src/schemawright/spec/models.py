@@ -211,6 +211,9 @@ class TriggerDefinition(_Strict):
     timing: Literal["before", "after", "instead of"] = "before"
     events: list[Literal["insert", "update", "delete", "truncate"]] = Field(min_length=1)
     for_each: Literal["row", "statement"] = "row"
+    when: str | None = None  # WHEN condition over OLD/NEW, e.g. "OLD.status IS DISTINCT FROM NEW.status"
+    columns: list[Identifier] = Field(default_factory=list)  # UPDATE OF these columns
+    arguments: list[str] = Field(default_factory=list)  # string arguments passed to the function
 
 
 class PartitionSpec(_Strict):
@@ -350,6 +353,14 @@ class FunctionDefinition(_Strict):
     language: Identifier = "plpgsql"
     volatility: Literal["immutable", "stable", "volatile"] = "volatile"
     security_definer: bool = False
+    strict: bool = False  # RETURNS NULL ON NULL INPUT
+    leakproof: bool = False
+    parallel: Literal["safe", "restricted", "unsafe"] = "unsafe"
+    cost: float | None = Field(default=None, gt=0)
+    rows: float | None = Field(default=None, gt=0)  # set-returning functions
+    # SET clauses, "name=value" (e.g. "search_path=pg_catalog, public"); omitted: a SECURITY DEFINER function
+    # gets SET search_path = pg_catalog, public and any other none
+    settings: list[str] | None = None
     description: str | None = None
     db_schema: Identifier | None = Field(default=None, alias="schema")
 
