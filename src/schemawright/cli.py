@@ -165,11 +165,13 @@ def design_cmd(
 @app.command("verify")
 def verify_cmd(
     folder: Annotated[Path, typer.Argument(help="A folder written by 'schemawright design'")],
-    dsn: DsnOption = None,
+    dsn: Annotated[Optional[str], typer.Option("--dsn", help="PostgreSQL URL (default: a private cluster), or "
+                                               "mysql://... for a MySQL design (default: the local server)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="List every check, not only failures")] = False,
 ) -> None:
-    """Prove a design on a real PostgreSQL: migrations forward/back/forward, catalog, constraints."""
+    """Prove a design on its database (PostgreSQL; MySQL/MariaDB or SQLite for --dialect designs):
+    migrations forward/back/forward, catalog, constraints."""
     from schemawright.verify import verify_project
 
     try:
