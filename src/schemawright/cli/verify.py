@@ -17,14 +17,16 @@ DsnOption = Annotated[Optional[str], typer.Option("--dsn", help="PostgreSQL URL;
 
 def verify_cmd(
     folder: Annotated[Path, typer.Argument(help="A folder written by 'schemawright design'")],
-    dsn: DsnOption = None,
+    dsn: Annotated[Optional[str], typer.Option("--dsn", help="PostgreSQL URL (default: a private cluster), or "
+                                               "mysql://... for a MySQL design (default: the local server)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="List every check, not only failures")] = False,
     backup: Annotated[bool, typer.Option("--backup", help="Also back up a seeded copy with the generated script, "
                                          "restore it into a new database and compare every table (backup.json)")] = False,
     scale: Annotated[float, typer.Option(help="With --backup: rows seeded = estimated_rows x scale")] = 0.01,
 ) -> None:
-    """Prove a design on a real PostgreSQL: migrations forward/back/forward, catalog, constraints."""
+    """Prove a design on its database (PostgreSQL; MySQL/MariaDB or SQLite for --dialect designs):
+    migrations forward/back/forward, catalog, constraints."""
     try:
         report = api.verify_project(folder, dsn=dsn, progress=None if as_json else err())
     except SchemawrightError as exc:

@@ -133,7 +133,8 @@ class MySQL(ForeignDialect):
         return "updated_at ... ON UPDATE CURRENT_TIMESTAMP(6)"
 
     def roles_replacement(self) -> str | None:
-        return "CREATE USER / GRANT per docs/security.md's matrix, by the DBA"
+        return ("CREATE USER / GRANT by the DBA, after the privilege matrix of the PostgreSQL design "
+                "(docs/security.md of a --dialect postgresql design)")
 
     # --- objects ---------------------------------------------------------------------------------------
     def column_sql(self, t: Table, c: Column) -> str:

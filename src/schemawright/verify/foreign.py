@@ -739,14 +739,14 @@ def attacks(target: Target, model: Schema, dialect: str, add: Callable[[StepResu
                 if err is None:
                     return f"a duplicate of ({', '.join(cols)}) was accepted"
                 low = err.lower()
-                # refused by this key, or by a key on a subset of its columns (a duplicate of (tenant, id)
-                # is a duplicate of id: the wider key can never be reached first)
-                within = [n for n, c in keys if set(c) <= set(cols)]
-                if dialect == "mysql" and "duplicate" in low and any(_names_constraint(err, n) for n in within):
+                # refused by this key, or by a key nested with it on the same duplicated values: a duplicate
+                # of (tenant, id) is one of id, and the target reports whichever index it checks first
+                nested = [n for n, c in keys if set(c) <= set(cols) or set(c) >= set(cols)]
+                if dialect == "mysql" and "duplicate" in low and any(_names_constraint(err, n) for n in nested):
                     return None
                 if dialect == "sqlite" and "unique constraint failed" in low:
                     named = {c.strip().split(".")[-1] for c in err.split(":", 1)[1].split(",")}
-                    if named <= set(cols):
+                    if named <= set(cols) or named >= set(cols):
                         return None
                 return f"refused for another reason: {err}"
 
