@@ -37,8 +37,8 @@ def _version(value: bool) -> None:
 # tests/test_cli.py checks that each line matches the command its module registers.
 COMMANDS = {
     "design": ("schemawright.cli.design", "Design a schema from a task input and write the database/ project folder."),
-    "verify": ("schemawright.cli.verify", "Prove a design on a real PostgreSQL: migrations forward/back/forward, "
-                                          "catalog, constraints."),
+    "verify": ("schemawright.cli.verify", "Prove a design on its database (PostgreSQL; MySQL/MariaDB or SQLite for "
+                                          "--dialect designs): migrations forward/back/forward, catalog, constraints."),
     "db": ("schemawright.cli.db", "Manage the embedded PostgreSQL (start, stop, status, url)."),
     "migrate": ("schemawright.cli.migrate", "Versioned migrations: new, up, down, status, verify."),
     "lint-migrations": ("schemawright.cli.lint_migrations", "Lint migrations for statements that lock or break a "
