@@ -127,7 +127,7 @@ def _phone(col: str) -> ColumnGuess:
 
 
 def _slug(col: str) -> ColumnGuess:
-    return ColumnGuess("type.slug", "a URL slug or code identifies a row: unique, required, lower-case "
+    return ColumnGuess("type.slug", "a URL slug or code that identifies a row: unique, required, lower-case "
                        "letters, digits and dashes", DataType(Kind.VARCHAR, length=200), nullable=False,
                        unique=True, checks=[(f"{col}_format", f"{col} ~ '^[a-z0-9]+(-[a-z0-9]+)*$'")])
 
@@ -285,7 +285,9 @@ RULES: tuple[Rule, ...] = (
     Rule("timestamp", re.compile(r"^(?:[a-z0-9_]+_at|timestamp|recorded_time|occurred_time)$"), _timestamp),
     Rule("date", re.compile(r"^(?:[a-z0-9_]+_date|date|date_of_birth|birthday|dob|[a-z0-9_]+_on)$"), _date),
     Rule("quantity", re.compile(r"^(?:quantity|qty|stock|stock_quantity|inventory|inventory_count|[a-z0-9_]+_count"
-                                r"|count|quantity_[a-z_]+|[a-z_]+_quantity|units|seats)$"), _quantity),
+                                r"|count|quantity_[a-z_]+|[a-z_]+_quantity|units|seats"
+                                r"|(?:reorder|restock|stock|inventory|par|safety_stock|min_stock|max_stock)_level)$"),
+         _quantity),
     Rule("money", re.compile(r"^(?:price|total|amount|cost|subtotal|tax|fee|fees|balance|salary|discount|"
                              r"revenue|shipping_cost|unit_price|budget|adjustment|[a-z0-9_]+_(?:amount|price|"
                              r"total|cost|fee|balance))$"), _money),

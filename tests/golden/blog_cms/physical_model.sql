@@ -397,7 +397,7 @@ COMMENT ON COLUMN categories.id IS 'Primary key';
 
 COMMENT ON COLUMN categories.name IS 'Not described in the input; read as a name or title';
 
-COMMENT ON COLUMN categories.slug IS 'Not described in the input; read as a URL slug or code identifies a row';
+COMMENT ON COLUMN categories.slug IS 'Not described in the input; read as a URL slug or code that identifies a row';
 
 COMMENT ON COLUMN categories.description IS 'Not described in the input';
 
@@ -419,7 +419,7 @@ COMMENT ON COLUMN posts.category_id IS 'The category (lookup table categories)';
 
 COMMENT ON COLUMN posts.title IS 'Not described in the input; read as a name or title';
 
-COMMENT ON COLUMN posts.slug IS 'Not described in the input; read as a URL slug or code identifies a row';
+COMMENT ON COLUMN posts.slug IS 'Not described in the input; read as a URL slug or code that identifies a row';
 
 COMMENT ON COLUMN posts.excerpt IS 'Not described in the input';
 

@@ -424,7 +424,7 @@ COMMENT ON FUNCTION fn_erase_patient(p_id uuid) IS 'Right to erasure (GDPR): ano
 
 COMMENT ON FUNCTION fn_erase_doctor(p_id uuid) IS 'Right to erasure (GDPR): anonymizes the personal data of one doctor in doctors; returns the number of rows changed';
 
-COMMENT ON TABLE patients IS 'Patients (core entity)';
+COMMENT ON TABLE patients IS 'Not described in the input (core entity)';
 
 COMMENT ON COLUMN patients.id IS 'Primary key';
 

@@ -415,14 +415,15 @@ CREATE INDEX idx_vendors_created_by ON vendors (created_by);
 
 CREATE INDEX idx_vendors_updated_by ON vendors (updated_by);
 
-CREATE INDEX idx_products_category_id_created_at ON products (category_id, created_at);
-CREATE INDEX idx_payments_order_id ON payments (order_id);
+CREATE INDEX idx_payments_order_id_created_at ON payments (order_id, created_at);
+
+CREATE INDEX idx_payments_created_at ON payments (created_at);
 
 CREATE INDEX idx_payments_created_by ON payments (created_by);
 
 CREATE INDEX idx_payments_updated_by ON payments (updated_by);
 
-CREATE INDEX idx_products_category_id ON products (category_id);
+CREATE INDEX idx_products_category_id_created_at ON products (category_id, created_at);
 
 CREATE INDEX idx_products_vendor_id_created_at ON products (vendor_id, created_at);
 
@@ -432,11 +433,15 @@ CREATE INDEX idx_products_created_by ON products (created_by);
 
 CREATE INDEX idx_products_updated_by ON products (updated_by);
 
-CREATE INDEX idx_product_variants_product_id ON product_variants (product_id);
+CREATE INDEX idx_product_variants_product_id_created_at ON product_variants (product_id, created_at);
+
+CREATE INDEX idx_product_variants_created_at ON product_variants (created_at);
 
 CREATE INDEX idx_product_variants_created_by ON product_variants (created_by);
 
 CREATE INDEX idx_product_variants_updated_by ON product_variants (updated_by);
+
+CREATE INDEX idx_inventory_levels_created_at ON inventory_levels (created_at);
 
 CREATE INDEX idx_inventory_levels_quantity_available ON inventory_levels (quantity_available) WHERE quantity_available <= reorder_level;
 
@@ -444,9 +449,17 @@ CREATE INDEX idx_inventory_levels_created_by ON inventory_levels (created_by);
 
 CREATE INDEX idx_inventory_levels_updated_by ON inventory_levels (updated_by);
 
-CREATE INDEX idx_order_items_product_variant_id ON order_items (product_variant_id);
+CREATE INDEX idx_order_items_order_id_created_at ON order_items (order_id, created_at);
 
-CREATE INDEX idx_reviews_user_id ON reviews (user_id);
+CREATE INDEX idx_order_items_product_variant_id_created_at ON order_items (product_variant_id, created_at);
+
+CREATE INDEX idx_order_items_created_at ON order_items (created_at);
+
+CREATE INDEX idx_reviews_product_id_created_at ON reviews (product_id, created_at);
+
+CREATE INDEX idx_reviews_user_id_created_at ON reviews (user_id, created_at);
+
+CREATE INDEX idx_reviews_created_at ON reviews (created_at);
 
 CREATE INDEX idx_reviews_created_by ON reviews (created_by);
 
@@ -640,15 +653,15 @@ COMMENT ON TABLE vendors IS 'A seller on the marketplace; each product belongs t
 
 COMMENT ON COLUMN vendors.id IS 'Primary key';
 
-COMMENT ON COLUMN vendors.name IS 'Name';
+COMMENT ON COLUMN vendors.name IS 'Not described in the input; read as a name or title';
 
-COMMENT ON COLUMN vendors.slug IS 'Slug';
+COMMENT ON COLUMN vendors.slug IS 'Not described in the input; read as a URL slug or code that identifies a row';
 
-COMMENT ON COLUMN vendors.contact_email IS 'Contact email';
+COMMENT ON COLUMN vendors.contact_email IS 'Not described in the input';
 
-COMMENT ON COLUMN vendors.status IS 'Status';
+COMMENT ON COLUMN vendors.status IS 'Not described in the input; read as a status is one of a fixed set of states';
 
-COMMENT ON COLUMN vendors.commission_rate IS 'Commission rate';
+COMMENT ON COLUMN vendors.commission_rate IS 'Not described in the input';
 
 COMMENT ON COLUMN vendors.created_at IS 'When the row was created';
 
@@ -666,11 +679,11 @@ COMMENT ON COLUMN product_variants.id IS 'Primary key';
 
 COMMENT ON COLUMN product_variants.product_id IS 'References products';
 
-COMMENT ON COLUMN product_variants.sku IS 'Sku';
+COMMENT ON COLUMN product_variants.sku IS 'Not described in the input';
 
-COMMENT ON COLUMN product_variants.name IS 'Name';
+COMMENT ON COLUMN product_variants.name IS 'Not described in the input; read as a name or title';
 
-COMMENT ON COLUMN product_variants.price_override IS 'Price override';
+COMMENT ON COLUMN product_variants.price_override IS 'Not described in the input';
 
 COMMENT ON COLUMN product_variants.options IS 'The variant''s option values, e.g. {"size": "M", "colour": "red"}';
 
@@ -690,11 +703,11 @@ COMMENT ON COLUMN inventory_levels.id IS 'Primary key';
 
 COMMENT ON COLUMN inventory_levels.product_variant_id IS 'References product_variants';
 
-COMMENT ON COLUMN inventory_levels.quantity_available IS 'Quantity available';
+COMMENT ON COLUMN inventory_levels.quantity_available IS 'Not described in the input';
 
-COMMENT ON COLUMN inventory_levels.quantity_reserved IS 'Quantity reserved';
+COMMENT ON COLUMN inventory_levels.quantity_reserved IS 'Not described in the input';
 
-COMMENT ON COLUMN inventory_levels.reorder_level IS 'Reorder level';
+COMMENT ON COLUMN inventory_levels.reorder_level IS 'Not described in the input';
 
 COMMENT ON COLUMN inventory_levels.created_at IS 'When the row was created';
 
@@ -716,9 +729,9 @@ COMMENT ON COLUMN order_items.order_id IS 'References orders';
 
 COMMENT ON COLUMN order_items.product_variant_id IS 'References product_variants';
 
-COMMENT ON COLUMN order_items.quantity IS 'Quantity';
+COMMENT ON COLUMN order_items.quantity IS 'Not described in the input';
 
-COMMENT ON COLUMN order_items.unit_price IS 'Unit price';
+COMMENT ON COLUMN order_items.unit_price IS 'Not described in the input';
 
 COMMENT ON COLUMN order_items.created_at IS 'When the row was created';
 
@@ -732,11 +745,11 @@ COMMENT ON COLUMN reviews.product_id IS 'References products';
 
 COMMENT ON COLUMN reviews.user_id IS 'References users';
 
-COMMENT ON COLUMN reviews.rating IS 'Rating';
+COMMENT ON COLUMN reviews.rating IS 'Not described in the input';
 
-COMMENT ON COLUMN reviews.title IS 'Title';
+COMMENT ON COLUMN reviews.title IS 'Not described in the input';
 
-COMMENT ON COLUMN reviews.body IS 'Body';
+COMMENT ON COLUMN reviews.body IS 'Not described in the input';
 
 COMMENT ON COLUMN reviews.created_at IS 'When the row was created';
 
@@ -752,17 +765,17 @@ COMMENT ON COLUMN payments.id IS 'Primary key';
 
 COMMENT ON COLUMN payments.order_id IS 'References orders';
 
-COMMENT ON COLUMN payments.amount IS 'Amount';
+COMMENT ON COLUMN payments.amount IS 'Not described in the input';
 
-COMMENT ON COLUMN payments.currency IS 'Currency';
+COMMENT ON COLUMN payments.currency IS 'Not described in the input; read as an ISO 4217 currency code, ''USD'' until set';
 
-COMMENT ON COLUMN payments.status IS 'Status';
+COMMENT ON COLUMN payments.status IS 'Not described in the input; read as a status is one of a fixed set of states';
 
-COMMENT ON COLUMN payments.provider IS 'Provider';
+COMMENT ON COLUMN payments.provider IS 'Not described in the input';
 
 COMMENT ON COLUMN payments.provider_reference IS 'The provider''s payment id or token; never card data';
 
-COMMENT ON COLUMN payments.paid_at IS 'Paid at';
+COMMENT ON COLUMN payments.paid_at IS 'Not described in the input';
 
 COMMENT ON COLUMN payments.created_at IS 'When the row was created';
 

@@ -599,7 +599,7 @@ COMMENT ON COLUMN organizations.id IS 'Primary key';
 
 COMMENT ON COLUMN organizations.name IS 'Not described in the input; read as a name or title';
 
-COMMENT ON COLUMN organizations.slug IS 'Not described in the input; read as a URL slug or code identifies a row';
+COMMENT ON COLUMN organizations.slug IS 'Not described in the input; read as a URL slug or code that identifies a row';
 
 COMMENT ON COLUMN organizations.billing_email IS 'Not described in the input; read as an e-mail address';
 
