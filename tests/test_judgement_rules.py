@@ -182,3 +182,22 @@ data_model:
                      "data_model.business_rules[2].exclude.period"]
     assert all(p.line for p in info.value.problems)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("text, pairs", [
+    ("status transitions: open -> partially_filled -> filled, open -> cancelled, partially_filled -> cancelled",
+     {("open", "partially_filled"), ("partially_filled", "filled"), ("open", "cancelled"),
+      ("partially_filled", "cancelled")}),
+    ("status transitions: active -> on_hold -> active, active -> completed, on_hold -> cancelled",
+     {("active", "on_hold"), ("on_hold", "active"), ("active", "completed"), ("on_hold", "cancelled")}),
+    ("status transitions: draft -> open -> paid or void; uncollectible -> paid",
+     {("draft", "open"), ("open", "paid"), ("open", "void"), ("uncollectible", "paid")}),
+    ("status transitions: draft -> paid, void", {("draft", "paid"), ("draft", "void")}),
+    ("status transitions: draft, pending -> paid", {("draft", "paid"), ("pending", "paid")}),
+])
+def test_transition_chains_split_at_commas_between_arrows(text, pairs):
+    """A comma between two arrow chains separates them (it is not a list of values): 'a -> b, a -> c' allows
+    a->b and a->c, never b->a or c->b."""
+    from schemawright.design.rules.transitions import parse
+
+    assert set(parse(text)[1]) == pairs

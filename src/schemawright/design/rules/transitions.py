@@ -1,8 +1,9 @@
 """"status transitions: draft -> open -> paid or void; uncollectible -> paid" -> a trigger that lets a
 row's status change only along the allowed transitions (SQLSTATE 23514, check_violation).
 
-Each ``;``-separated chain ``a -> b -> c`` allows a->b and b->c; ``a or b`` on either side stands for
-each value. "x or y can become z" is the same as ``x or y -> z``. Every value must be one of the
+Each chain ``a -> b -> c`` allows a->b and b->c; chains are separated by ``;``, or by a comma when the
+text on both sides of it holds an arrow ("open -> filled, open -> cancelled" is two chains, "draft -> paid,
+void" is one). ``a or b`` (or ``a, b``) on either side stands for each value. "x or y can become z" is the same as ``x or y -> z``. Every value must be one of the
 column's allowed values, else the rule is not understood (never a half-enforced workflow).
 The allowed pairs are listed in the function (a VALUES list, the allowed-transitions table inlined):
 changing the workflow is a migration that replaces the function.
@@ -26,13 +27,28 @@ def parse(text: str) -> tuple[str | None, list[tuple[str, str]]]:
         return None, []
     column, rest = m.group(1), m.group(2)
     pairs: list[tuple[str, str]] = []
-    for chain in re.split(r"\s*;\s*", rest):
+    for chain in _chains(rest):
         chain = re.sub(r"\s+(?:can|may) (?:become|move to|go to|change to)\s+", " -> ", chain)
         chain = re.sub(r"^(?:then|and)\s+", "", chain)
         steps = [_values(s) for s in re.split(r"\s*(?:->|→|=>)\s*", chain) if s.strip()]
         for a, b in zip(steps, steps[1:]):
             pairs += [(x, y) for x in a for y in b if x != y and (x, y) not in pairs]
     return column, pairs
+
+
+def _chains(rest: str) -> list[str]:
+    """The chains of ``rest``: split at ``;``, and at a comma that ends one arrow chain and starts another."""
+    arrow = re.compile(r"->|→|=>|\s(?:can|may) (?:become|move to|go to|change to)\s")
+    chains: list[str] = []
+    for part in re.split(r"\s*;\s*", rest):
+        current: list[str] = []
+        for piece in part.split(","):
+            if current and arrow.search(piece) and arrow.search(",".join(current)):
+                chains.append(",".join(current))
+                current = []
+            current.append(piece)
+        chains.append(",".join(current))
+    return [c.strip() for c in chains if c.strip()]
 
 
 def compile(rt: RuleText) -> Compiled | None:
