@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from schemawright.db import connect, scratch_database
 from schemawright.db.embedded import binaries_for, private_server
 from schemawright.diff import diff, plan
-from schemawright.diff.cli import register
+from schemawright.cli.diff import register
 from schemawright.diff.compare import unmodelled_differences
 from schemawright.project.sources import apply_sql, inspect_database
 
