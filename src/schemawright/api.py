@@ -154,9 +154,23 @@ def load_schema(source: str, *, dsn: str | None = None) -> Schema:
 def write_docs(source: str, out_dir: str | Path, *, dsn: str | None = None) -> DocsResult:
     """Document any source (``load_schema``'s kinds) into ``out_dir``: data dictionary, ER diagrams (Mermaid,
     SVG, PNG), PRD, schema overview, domain model, index strategy, capacity planning and the HTML report.
-    A design folder's verification.json and bench.json, when present, go into the report."""
+    A design folder's verification.json and bench.json, when present, go into the report. A MySQL or SQLite
+    DDL script or a DBML file is read by its importer (what it skips becomes a warning)."""
     from schemawright.render.writer import write_docs as write
 
+    path = Path(source)
+    if path.is_file() and path.suffix.lower() in (".sql", ".ddl", ".dbml"):
+        from schemawright.importers.sources import detect_kind
+
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            text = ""
+        kind = detect_kind(str(path), text)
+        if kind in ("mysql", "sqlite", "dbml"):
+            imported = import_source(str(path), dsn, kind=kind)
+            skipped = [f"{kind} import, {line}" for line in imported.skipped_lines]
+            return write(source, out_dir, dsn=dsn, schema=imported.schema, warnings=skipped)
     return write(source, out_dir, dsn=dsn)
 
 

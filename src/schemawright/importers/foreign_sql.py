@@ -237,7 +237,26 @@ class _Reader:
             self.skip(kind, "not part of the schema model")
 
     def finish(self) -> ImportResult:
+        if self.dialect == "mysql":
+            self.implicit_foreign_key_indexes()
         return ImportResult(self.schema, merge_repeated(self.skipped), self.dialect)
+
+    def implicit_foreign_key_indexes(self) -> None:
+        """InnoDB gives a foreign key an index of its own, named after the constraint, when no index (key,
+        unique or plain) starts with its columns: the database has it, so the model does too."""
+        for table in self.schema.tables:
+            leading = [tuple(table.primary_key.columns)] if table.primary_key else []
+            leading += [tuple(u.columns) for u in table.uniques]
+            leading += [tuple(e.column for e in ix.elements) for ix in table.indexes]
+            for fk in table.foreign_keys:
+                if any(key[:len(fk.columns)] == tuple(fk.columns) for key in leading):
+                    continue
+                name = self.unique_name(table, fk.name, list(fk.columns), "idx")
+                origin = self.origin()
+                origin.reason = f"MySQL (InnoDB) creates this index for the foreign key {fk.name}"
+                table.indexes.append(Index(name=name, elements=tuple(IndexElement(column=c) for c in fk.columns),
+                                           origin=origin))
+                leading.append(tuple(fk.columns))
 
     # --- tables ---------------------------------------------------------------------------------
     def create_table(self, node: exp.Create) -> None:

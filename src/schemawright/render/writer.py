@@ -73,15 +73,18 @@ class DocsResult:
     warnings: list[str]
 
 
-def write_docs(source: str, out_dir: str | Path, *, dsn: str | None = None) -> DocsResult:
+def write_docs(source: str, out_dir: str | Path, *, dsn: str | None = None, schema: Schema | None = None,
+               warnings: list[str] | None = None) -> DocsResult:
     """``schemawright docs``: load any source through the one loader, render the documentation
     (``render_docs``) and write its files into ``out_dir``, leaving anything else there alone. A design
-    folder's verification.json, bench.json and backup.json go into the HTML report and the runbook."""
+    folder's verification.json, bench.json and backup.json go into the HTML report and the runbook.
+    ``schema``: already read (by an importer: MySQL/SQLite DDL, DBML); ``warnings``: what reading it skipped."""
     from schemawright.project.sources import load_schema
     from schemawright.render import render_docs
     from schemawright.render.erd_image import PROBLEMS, graphviz_missing
 
-    schema = load_schema(str(source), dsn=dsn)
+    if schema is None:
+        schema = load_schema(str(source), dsn=dsn)
     results: dict[str, dict] = {}
     folder = Path(source)
     if folder.is_dir():
@@ -102,6 +105,6 @@ def write_docs(source: str, out_dir: str | Path, *, dsn: str | None = None) -> D
                 target.write_text(a.content, encoding="utf-8")
     except OSError as exc:
         raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from None
-    warnings = [w for w in (graphviz_missing(),) if w]
+    warnings = list(warnings or []) + [w for w in (graphviz_missing(),) if w]
     warnings += [f"some ER diagram images could not be drawn: see {a.path}" for a in artifacts if a.path == PROBLEMS]
     return DocsResult(schema=schema, artifacts=artifacts, out_dir=out.resolve(), warnings=warnings)
