@@ -139,3 +139,33 @@ def test_import_profile_mines_dependencies_and_the_design_reports_them(tmp_path,
     _, schema = design_schema(out)
     nf = next(i for i in schema.inferences if i.rule == "normalization.normal_form" and i.subject == "order_lines")
     assert nf.decision == "2NF, not 3NF" and "customer" in nf.reason
+
+
+def test_read_patterns_that_aggregate_get_denormalization_suggestions_with_their_write_cost(tmp_path):
+    """Per foreign key: a summary column on the parent, costed in extra parent-row updates from the declared write
+    rate; otherwise a materialized view, costed in staleness and refresh reads. Suggested, never applied."""
+    data = {"project": {"name": "shop"},
+            "data_model": {"entities": [
+                {"name": "products", "attributes": [{"name": "name", "type": "text"}], "estimated_rows": 10000},
+                {"name": "reviews", "attributes": [{"name": "product_id", "type": "uuid", "references": "products"},
+                                                   {"name": "rating", "type": "integer"},
+                                                   {"name": "status", "type": "text"}],
+                 "estimated_rows": 990000}]},
+            "performance_targets": {"write_operations_per_second": 100},
+            "query_patterns": [
+                {"name": "product_rating", "frequency": 500,
+                 "sql": "SELECT product_id, avg(rating), count(*) FROM reviews WHERE product_id = $1 GROUP BY product_id"},
+                {"name": "reviews_by_status", "sql": "SELECT status, count(*) FROM reviews GROUP BY status"},
+                {"name": "plain", "sql": "SELECT * FROM reviews WHERE product_id = $1"}]}
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(data))
+    _, schema = design_schema(path)
+    found = {i.subject: i for i in schema.inferences if i.rule == "normalization.denormalization"}
+    assert set(found) == {"product_rating", "reviews_by_status"}
+    summary = found["product_rating"]
+    assert "products.reviews_avg" in summary.decision and "products.reviews_count" in summary.decision
+    assert "99.0 extra parent-row updates/s" in summary.reason  # 100 writes/s x 99% of the rows
+    view = found["reviews_by_status"]
+    assert "materialized view" in view.decision and "by status" in view.decision
+    assert "990,000 rows" in view.reason
+    assert not any(v.materialized for v in schema.views) and not schema.table("products").has_column("reviews_count")

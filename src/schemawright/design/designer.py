@@ -11,7 +11,7 @@ import difflib
 from functools import cache
 
 from schemawright.design import (
-    conventions, default_fit, indexes, normal_forms, partitioning, pattern_indexes, relationships, requirements,
+    conventions, default_fit, denormalization, indexes, normal_forms, partitioning, pattern_indexes, relationships, requirements,
     rules, security, tenancy, typecheck,
 )
 from schemawright.design.columns import (
@@ -81,6 +81,7 @@ def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None)
     default_fit.apply(ctx)
     relationships.check_cycles(ctx)
     normal_forms.apply(ctx)
+    denormalization.apply(ctx)
     ctx.raise_problems()
     conventions.mark_encrypted_columns(ctx)
     if ctx.enabled("security", "roles, grants, row-level security, masking"):
