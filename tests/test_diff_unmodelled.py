@@ -19,6 +19,7 @@ from schemawright.db.embedded import binaries_for, private_server
 from schemawright.diff import diff, plan
 from schemawright.cli.diff import register
 from schemawright.diff.compare import unmodelled_differences
+from schemawright.errors import DatabaseError
 from schemawright.project.sources import apply_sql, inspect_database
 
 OLD = """
@@ -57,6 +58,10 @@ CREATE TRIGGER log_touch BEFORE UPDATE OF t ON log FOR EACH ROW WHEN (OLD.t IS D
 
 @pytest.fixture(scope="module")
 def oracle_server():
+    try:
+        binaries_for(EXTENSIONS)
+    except DatabaseError as exc:
+        pytest.skip(f"no PostgreSQL binaries with {', '.join(EXTENSIONS)} here: {exc}")
     with private_server(EXTENSIONS) as server:
         yield server, binaries_for(EXTENSIONS) / "pg_dump"
 

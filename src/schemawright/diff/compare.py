@@ -593,7 +593,7 @@ class Skipped:
 
 
 # Kinds whose name is <table>.<something>: they go when their table is dropped.
-_TABLE_SCOPED = ("identity options", "constraint option", "exclusion constraint", "trigger option",
+_TABLE_SCOPED = ("identity options", "constraint option", "exclusion constraint", "trigger option", "comment",
                  "column option", "rule")
 
 

@@ -158,6 +158,14 @@ WHERE {_USER_NS} AND {_ne('pg_ts_config', 'c.oid')}"""),
     ("event trigger", f"""
 SELECT NULL, e.evtname, e.evtevent || ' ' || e.evtfoid::regproc::text
 FROM pg_event_trigger e WHERE {_ne('pg_event_trigger', 'e.oid')}"""),
+    ("comment", f"""
+SELECT n.nspname, c.relname || '.' || con.conname, obj_description(con.oid, 'pg_constraint')
+FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE {_USER_NS} AND con.contype IN ('p', 'u', 'f', 'x') AND obj_description(con.oid, 'pg_constraint') IS NOT NULL
+UNION ALL
+SELECT n.nspname, c.relname || '.' || t.tgname, obj_description(t.oid, 'pg_trigger')
+FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE {_USER_NS} AND NOT t.tgisinternal AND obj_description(t.oid, 'pg_trigger') IS NOT NULL"""),
     ("schema comment", f"""
 SELECT n.nspname, n.nspname, obj_description(n.oid, 'pg_namespace')
 FROM pg_namespace n WHERE {_USER_NS} AND obj_description(n.oid, 'pg_namespace') IS NOT NULL
@@ -189,6 +197,7 @@ _WHY = {
     "operator": "operators are not in the schema model",
     "text search configuration": "text search configurations are not in the schema model",
     "event trigger": "event triggers are not in the schema model",
+    "comment": "comments on keys, foreign keys and triggers are not in the schema model",
     "schema comment": "comments on schemas are not in the schema model",
 }
 
