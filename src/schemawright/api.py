@@ -78,12 +78,13 @@ def design_schema(spec_path: str | Path) -> tuple[TaskInput, Schema]:
 
 def design_project(spec_path: str | Path, out_dir: str | Path | None = None, *, force: bool = False,
                    patterns: bool = True, dialect: str | None = None,
-                   orms: list[str] | None = None) -> DesignResult:
+                   orms: list[str] | None = None, cache: str | None = None) -> DesignResult:
     """Design from a task input and, with ``out_dir``, write the project folder atomically.
     ``patterns=False``: do not match task.requirements to the domain patterns (``--no-patterns``). ``dialect``
     (postgresql, mysql/mariadb, sqlite; default: the input's ``project.database_type``) picks the target:
     the design is made for PostgreSQL and adapted, with every loss reported (``degradations``). ``orms``
-    (sqlalchemy, alembic, django; default: the input's ``integration.orm_framework``): the ORM outputs."""
+    (sqlalchemy, alembic, django; default: the input's ``integration.orm_framework``): the ORM outputs.
+    ``cache`` (redis; default: the input's ``integration.caching_layer``): the caching layer to generate."""
     from schemawright.design import design
     from schemawright.dialects import get_dialect
     from schemawright.project import preflight
@@ -97,6 +98,8 @@ def design_project(spec_path: str | Path, out_dir: str | Path | None = None, *, 
     spec, smap = load_task_input(spec_path)
     target = _target(dialect, spec, smap)
     schema = design(spec, smap, patterns=patterns)
+    if cache:
+        _set_cache(schema, cache)
     timings["design"] = time.perf_counter() - start
     start = time.perf_counter()
     degradations: list = []
@@ -120,6 +123,20 @@ def design_project(spec_path: str | Path, out_dir: str | Path | None = None, *, 
     if out_dir is not None:
         result.out_dir = write_folder(artifacts, out_dir, force=force)
     return result
+
+
+def _set_cache(schema: Schema, cache: str) -> None:
+    """``design --cache``: the caching layer the facts carry (render/cache_layer.py reads it)."""
+    import dataclasses
+
+    from schemawright.errors import SpecError, SpecProblem
+    from schemawright.model.facts import Integration
+
+    if cache.strip().lower() != "redis":
+        raise SpecError(SpecProblem(message="unknown caching layer", path="--cache", expected="redis", got=cache))
+    facts = schema.facts
+    schema.facts = dataclasses.replace(facts, integration=dataclasses.replace(
+        facts.integration or Integration(), caching_layer="redis"))
 
 
 def _target(dialect: str | None, spec: TaskInput, smap) -> str:

@@ -24,12 +24,15 @@ def design_cmd(
     orm: Annotated[Optional[list[str]], typer.Option(
         "--orm", help="ORM output to write (repeatable): sqlalchemy, alembic, django; default: the input's "
                       "integration.orm_framework (SQLAlchemy models are always written)")] = None,
+    cache: Annotated[Optional[str], typer.Option(
+        "--cache", help="Caching layer to generate: redis (cache/ and docs/caching.md); default: the input's "
+                        "integration.caching_layer")] = None,
 ) -> None:
     """Design a schema from a task input and write the database/ project folder."""
     from rich.table import Table
 
     try:
-        result = api.design_project(spec, output, force=force, patterns=not no_patterns, dialect=dialect, orms=orm)
+        result = api.design_project(spec, output, force=force, patterns=not no_patterns, dialect=dialect, orms=orm, cache=cache)
     except SchemawrightError as exc:
         fail(exc)
     table = Table(title=f"{escape(result.spec.project.name)}: designed", show_header=True)
