@@ -81,7 +81,7 @@ def design_project(spec_path: str | Path, out_dir: str | Path | None = None, *, 
                    orms: list[str] | None = None, cache: str | None = None) -> DesignResult:
     """Design from a task input and, with ``out_dir``, write the project folder atomically.
     ``patterns=False``: do not match task.requirements to the domain patterns (``--no-patterns``). ``dialect``
-    (postgresql, mysql/mariadb, sqlite; default: the input's ``project.database_type``) picks the target:
+    (postgresql, mysql/mariadb, sqlite, citus; default: the input's ``project.database_type``) picks the target:
     the design is made for PostgreSQL and adapted, with every loss reported (``degradations``). ``orms``
     (sqlalchemy, alembic, django; default: the input's ``integration.orm_framework``): the ORM outputs.
     ``cache`` (redis; default: the input's ``integration.caching_layer``): the caching layer to generate."""
@@ -103,20 +103,25 @@ def design_project(spec_path: str | Path, out_dir: str | Path | None = None, *, 
     timings["design"] = time.perf_counter() - start
     start = time.perf_counter()
     degradations: list = []
+    distribution: list = []
     if target != "postgresql":
-        schema, degradations = get_dialect(target).adapt(schema)
-    artifacts = render_all(schema, timings=timings, dialect=target, degradations=degradations,
+        adapter = get_dialect(target)
+        schema, degradations = adapter.adapt(schema)
+        distribution = getattr(adapter, "plan", [])
+    # Citus is PostgreSQL with distributed keys: every PostgreSQL output, plus citus/ and docs/sharding.md
+    artifacts = render_all(schema, timings=timings, dialect="postgresql" if target == "citus" else target,
+                           degradations=degradations, distribution=distribution,
                            orms=tuple(o.strip().lower() for o in orms) if orms else None)
     timings["render"] = time.perf_counter() - start
     start = time.perf_counter()
-    if target == "postgresql":
+    if target in ("postgresql", "citus"):
         preflight.check(schema, artifacts, smap)  # nothing the server rejects is written
     elif target == "sqlite":
         preflight.check_sqlite(artifacts)  # applied to an in-memory database
     timings["preflight"] = time.perf_counter() - start
     result = DesignResult(spec=spec, schema=schema, artifacts=artifacts, counts=schema_counts(schema),
                           dialect=target, degradations=degradations)
-    if target != "postgresql":
+    if target not in ("postgresql", "citus"):
         from schemawright.render.dialect_report import skipped_outputs
 
         result.skipped = skipped_outputs(artifacts)

@@ -19,7 +19,8 @@ def design_cmd(
     no_patterns: Annotated[bool, typer.Option("--no-patterns", help="Do not match task.requirements to the domain "
                                               "patterns (same as conventions.patterns: false)")] = False,
     dialect: Annotated[Optional[str], typer.Option(
-        "--dialect", help="Target database: postgresql, mysql (MySQL 8 / MariaDB 10.11+) or sqlite; "
+        "--dialect", help="Target database: postgresql, mysql (MySQL 8 / MariaDB 10.11+), sqlite or citus (PostgreSQL "
+                          "distributed: citus/distribute.sql, docs/sharding.md); "
                           "default: the input's project.database_type")] = None,
     orm: Annotated[Optional[list[str]], typer.Option(
         "--orm", help="ORM output to write (repeatable): sqlalchemy, alembic, django; default: the input's "
@@ -44,7 +45,10 @@ def design_cmd(
     out().print(f"wrote {len(result.artifacts)} files to {escape(str(result.out_dir))}")
     if missing := api.graphviz_missing():
         err().print(f"[yellow]warning:[/] {escape(missing)}", highlight=False, soft_wrap=True)
-    if result.dialect != "postgresql":
+    if result.dialect == "citus":
+        err().print(f"[yellow]target citus:[/] {len(result.degradations)} key change(s) or restriction(s) reported "
+                    "(docs/sharding.md)", highlight=False, soft_wrap=True)
+    elif result.dialect != "postgresql":
         err().print(f"[yellow]target {result.dialect}:[/] {len(result.degradations)} construct(s) degraded, "
                     f"{len(result.skipped)} output(s) not written (docs/dialect.md)", highlight=False, soft_wrap=True)
         for d in result.degradations:

@@ -20,6 +20,7 @@ import json
 import re
 
 from schemawright.analysis.workload import read_shapes
+from schemawright.escape import md_cell as m
 from schemawright.model.names import quote_ident as q
 from schemawright.model.schema import Schema
 from schemawright.render import Artifact, RenderContext, Renderer
@@ -312,10 +313,10 @@ class CacheLayer(Renderer):
                "| pattern | from | category | tables (key versions) | TTL s |", "|---|---|---|---|---|"]
         for name, p in patterns.items():
             versions = f"row of {p['row_table']}" if p["row_table"] else ", ".join(p["tables"])
-            doc.append(f"| {name} | {p['source']} | {p['category']} | {versions} | {p['ttl']} |")
+            doc.append(f"| {m(name)} | {p['source']} | {p['category']} | {m(versions)} | {p['ttl']} |")
         if skipped:
             doc += ["", "## Not cached", "", "| pattern | why |", "|---|---|"]
-            doc += [f"| {n} | {why} |" for n, why in skipped]
+            doc += [f"| {m(n)} | {m(why)} |" for n, why in skipped]
         return [Artifact("cache/invalidation.sql", up, "script", "Cache invalidation triggers (NOTIFY on commit)"),
                 Artifact("cache/invalidation_down.sql", down, "script", "Removes the cache invalidation triggers"),
                 Artifact("cache/schemawright_cache.py", module, "script",
