@@ -46,6 +46,13 @@ class Citus(Postgres):
                 t.primary_key.columns = (d.column, *t.primary_key.columns)
                 out.append(Degradation("key", t.primary_key.name, "Citus enforces a primary key only when it holds the "
                                        f"distribution column", f"PRIMARY KEY ({', '.join(t.primary_key.columns)})"))
+            pk_set = set(t.primary_key.columns) if t.primary_key else None
+            same = [u for u in t.uniques if pk_set is not None and set(u.columns) | {d.column} == pk_set]
+            for u in same:  # (id, tenant) beside the new (tenant, id) key: the key already enforces it
+                out.append(Degradation("key", u.name, "the same columns as the primary key once that holds the "
+                                       "distribution column: the key enforces it, and references to it use the key",
+                                       f"PRIMARY KEY ({', '.join(t.primary_key.columns)})"))
+            t.uniques = [u for u in t.uniques if u not in same]
             for u in t.uniques:
                 if d.column not in u.columns:
                     u.columns = (d.column, *u.columns)
@@ -118,6 +125,36 @@ class Citus(Postgres):
                                            "distribution column (Citus refuses it)", "ON UPDATE NO ACTION"))
                 kept.append(fk)
             t.foreign_keys = kept
+        self._audit_keys(s, schema, out)
         out += [x for x in check(s, plan) if x.kind in ("trigger", "distribution")]
         self.plan = plan
         return s, out
+
+    @staticmethod
+    def _audit_keys(s: Schema, before: Schema, out: list[Degradation]) -> None:
+        """The audit trigger records each row's primary key (``v_key``, one array per table): a key that now
+        holds the distribution column is recorded with it."""
+        audit = (s.facts.security.audit or {}) if s.facts.security else {}
+        fn = next((f for f in s.functions if f.name == audit.get("function")), None)
+        if fn is None:
+            return
+        start = fn.body.find("v_key text[] :=")
+        end = fn.body.find("END;", start) if start >= 0 else -1
+        if start < 0 or end < 0:
+            out.append(Degradation("function", fn.name, "the audit function's key list was not found: its row_key "
+                                   "may name the primary key before the distribution column was added"))
+            return
+        segment = fn.body[start:end]
+        old_keys = {t.name: t.primary_key.columns for t in before.tables if t.primary_key}
+        for t in s.tables:
+            if not t.primary_key or old_keys.get(t.name) == t.primary_key.columns:
+                continue
+            lit = lambda v: "'" + v.replace("'", "''") + "'"  # noqa: E731
+            was = f"WHEN {lit(t.name)} THEN ARRAY[{', '.join(lit(c) for c in old_keys.get(t.name, ()))}]::text[]"
+            now = f"WHEN {lit(t.name)} THEN ARRAY[{', '.join(lit(c) for c in t.primary_key.columns)}]::text[]"
+            if was in segment:
+                segment = segment.replace(was, now)
+                out.append(Degradation("function", f"{fn.name}: {t.name}", "the audit row key follows the primary "
+                                       "key, which now holds the distribution column", f"row_key ({', '.join(t.primary_key.columns)})"))
+        fn.body = fn.body[:start] + segment + fn.body[end:]
+
