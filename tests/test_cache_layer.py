@@ -222,3 +222,17 @@ def test_dead_listener_means_database_reads(seeded, redis_client):
         cache.get(name, (i,))
         cache.get(name, (i,))
     assert cache.hits == 0 and cache.bypassed == 2
+
+
+def test_cache_option_adds_the_layer_and_rejects_unknown_caches():
+    from schemawright.errors import SpecError
+
+    plain = Path(__file__).parent / "inputs" / "library.yaml"
+    assert "caching_layer" not in plain.read_text()
+    paths = {a.path for a in design_project(plain).artifacts}
+    assert not any(p.startswith("cache/") for p in paths)
+    paths = {a.path for a in design_project(plain, cache="redis").artifacts}
+    assert {"cache/invalidation.sql", "cache/invalidation_down.sql", "cache/schemawright_cache.py",
+            "docs/caching.md"} <= paths
+    with pytest.raises(SpecError, match="caching layer"):
+        design_project(plain, cache="memcached")
