@@ -195,3 +195,25 @@ def test_distributed_design_verifies_on_postgresql(name, pg15_dsn, tmp_path):
     api.design_project(INPUTS / name, out, dialect="citus")
     report = api.verify_project(out, dsn=pg15_dsn)
     assert report.passed, [(s.name, s.detail) for s in report.steps if not s.ok]
+
+
+def test_shard_skew_sql_on_seeded_data(pg15_dsn, tmp_path):
+    """citus/shard_skew.sql runs on the seeded PostgreSQL design: a row per distributed table and candidate,
+    every row of the table placed in exactly one shard, and a table's own key (one row per value) spread
+    evenly by PostgreSQL's hash functions (the oracle: Citus places rows with the same functions)."""
+    out = tmp_path / "design"
+    api.design_project(INPUTS / "hotel_booking.yaml", out, dialect="citus")
+    sql = (out / "citus" / "shard_skew.sql").read_text()
+    dist = _distributed((out / "citus" / "distribute.sql").read_text())
+    with scratch_database(pg15_dsn, prefix="sw_citus_skew") as dsn:
+        api.seed(out, dsn, scale=0.01)
+        with psycopg.connect(dsn) as conn:
+            rows = conn.execute(sql).fetchall()
+            counts = {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in dist}
+    chosen = {(t, c) for t, c, is_chosen, *_ in rows if is_chosen}
+    assert chosen == set(dist.items())
+    for table, column, is_chosen, n, shards, ratio in rows:
+        if is_chosen:
+            assert n == counts[table], f"{table}.{column}: {n} rows placed, {counts[table]} in the table"
+        if column == "id" and n >= 3200:
+            assert float(ratio) < 1.5 and shards == 32, f"{table}.id: {ratio} max/mean over {shards} shards"

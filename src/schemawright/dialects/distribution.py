@@ -288,3 +288,39 @@ def skew(schema: Schema, plan: list[Decision], *, seed: int = 42, sample: int = 
                             "empty_shards": sum(1 for c in counts if c == 0)})
         out[t.name] = results
     return out
+
+
+# The 32-bit hash function of each type's default hash operator class: the one Citus places rows with.
+HASH_FUNCTIONS = {Kind.BIGINT: "hashint8", Kind.INTEGER: "hashint4", Kind.SMALLINT: "hashint2", Kind.UUID: "uuid_hash",
+                  Kind.TEXT: "hashtext", Kind.VARCHAR: "hashtext", Kind.CHAR: "hashbpchar", Kind.NUMERIC: "hash_numeric",
+                  Kind.DATE: "hashint4", Kind.TIMESTAMP: "timestamp_hash", Kind.TIMESTAMPTZ: "timestamp_hash"}
+
+
+def shard_skew_sql(schema: Schema, plan: list[Decision], shard_count: int = SHARD_COUNT) -> str:
+    """One query, runnable on the plain PostgreSQL database before it moves to Citus: rows per shard for each
+    distributed table's chosen column and runners-up, placed as Citus places them (the type's hash into
+    ``shard_count`` equal ranges of the 32-bit hash space). Columns: table_name, column_name, chosen, rows,
+    shards_used, max_over_mean."""
+    tables = {t.name: t for t in schema.tables}
+    parts = []
+    for d in plan:
+        if d.method != "distributed":
+            continue
+        t = tables[d.table]
+        for col, chosen in [(d.column, True), *((c, False) for c, _ in d.candidates)]:
+            c = t.column(col)
+            if c is None:
+                continue
+            fn = HASH_FUNCTIONS.get(c.type.kind)
+            value = f"{fn}({q(col)})" if fn else f"hashtext({q(col)}::text)"
+            parts.append(
+                f"SELECT {quote_literal(t.name)} AS table_name, {quote_literal(col)} AS column_name, "
+                f"{'true' if chosen else 'false'} AS chosen, coalesce(sum(n), 0) AS rows, count(*) AS shards_used, "
+                f"round(coalesce(max(n) / nullif(sum(n) / {shard_count}.0, 0), 0), 2) AS max_over_mean\n"
+                f"FROM (SELECT floor(({value}::bigint + 2147483648) * {shard_count} / 4294967296.0) AS shard, count(*) AS n\n"
+                f"      FROM {q(t.schema)}.{q(t.name)} WHERE {q(col)} IS NOT NULL GROUP BY 1) AS per_shard")
+    head = (f"-- Rows per shard ({shard_count} shards) for each distributed table's chosen column and the runners-up, "
+            "placed with\n-- the type's hash function as Citus places them. Run on the PostgreSQL database "
+            "(with its real data)\n-- before distributing it: max_over_mean near 1 is an even spread.\n")
+    return head + ("\nUNION ALL\n".join(parts) + "\nORDER BY 1, 3 DESC, 2;\n" if parts else "SELECT 1 WHERE false;\n")
+

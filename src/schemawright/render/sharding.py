@@ -5,7 +5,7 @@ simulated shard skew, every key rewritten and every restriction reported). The p
 
 from __future__ import annotations
 
-from schemawright.dialects.distribution import SHARD_COUNT, check, distribute_sql, skew
+from schemawright.dialects.distribution import SHARD_COUNT, check, distribute_sql, shard_skew_sql, skew
 from schemawright.escape import md_cell as m
 from schemawright.render import Artifact, RenderContext, Renderer
 
@@ -37,7 +37,8 @@ class Sharding(Renderer):
                "- Not proven: no Citus ran here. `create_distributed_table` itself, query routing and the real shard "
                "placement were not exercised; the skew below is a simulation (a stable hash into "
                f"{SHARD_COUNT} equal ranges standing in for Citus's hash, values of a reference drawn with a Zipf-like "
-               "skew from the referenced table's rows). `verify --dsn` against a Citus coordinator compares the "
+               "skew from the referenced table's rows); `citus/shard_skew.sql` measures the same on the real data with "
+               "PostgreSQL's own hash functions (the ones Citus places rows with) before the move. `verify --dsn` against a Citus coordinator compares the "
                "catalog as on PostgreSQL.", "",
                "## Decisions", "",
                "| table | method | column | colocated with | why |", "|---|---|---|---|---|"]
@@ -64,5 +65,7 @@ class Sharding(Renderer):
             doc += [f"- {x.kind} {x.name}: {x.why}" for x in left]
         return [Artifact("citus/distribute.sql", distribute_sql(schema, plan), "script",
                          "Citus: reference and distributed tables with colocation"),
+                Artifact("citus/shard_skew.sql", shard_skew_sql(schema, plan), "script",
+                         "Rows per shard on the real data, placed with Citus's hash (run on PostgreSQL)"),
                 Artifact("docs/sharding.md", "\n".join(doc) + "\n", "doc",
                          "Distribution column per table, criteria, simulated shard skew, key rewrites")]
