@@ -217,3 +217,12 @@ def test_shard_skew_sql_on_seeded_data(pg15_dsn, tmp_path):
             assert n == counts[table], f"{table}.{column}: {n} rows placed, {counts[table]} in the table"
         if column == "id" and n >= 3200:
             assert float(ratio) < 1.5 and shards == 32, f"{table}.id: {ratio} max/mean over {shards} shards"
+
+
+def test_few_owners_are_reported_as_uneven():
+    s = _schema()
+    s.table("tenants").estimated_rows = 20
+    plan = {d.table: d for d in distribution_plan(s)}
+    assert "uneven" in plan["tenants"].why
+    s.table("tenants").estimated_rows = 100_000
+    assert "uneven" not in {d.table: d for d in distribution_plan(s)}["tenants"].why

@@ -129,6 +129,10 @@ def distribution_plan(schema: Schema) -> list[Decision]:
     out: dict[str, Decision] = {}
     if root is not None:
         key = _single_pk(root) or (tenancy.get("root_key") or [None])[0]
+        owners = _rows(schema, root)
+        if owners < SHARD_COUNT * 4:  # cardinality: too few owners cannot fill the shards evenly
+            root_why += (f"; only ~{owners:,} {root.name} expected: with {SHARD_COUNT} shards the spread is uneven "
+                         "(fewer shards, or tenant isolation of the largest owners, may be needed)")
         out[root.name] = Decision(root.name, "distributed", key, None, root_why, _runners_up(root, key))
         for t in schema.tables:
             if t is root:
