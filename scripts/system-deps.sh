@@ -19,6 +19,8 @@ command -v pg_prove >/dev/null 2>&1 || want+=("libtap-parser-sourcehandler-pgtap
 command -v dot >/dev/null 2>&1 || want+=("graphviz")
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || want+=("chromium")
 command -v promtool >/dev/null 2>&1 || want+=("prometheus")
+# redis-server: tests/test_cache_layer.py starts one when no Redis answers on localhost:6379
+command -v redis-server >/dev/null 2>&1 || command -v redis-cli >/dev/null 2>&1 || want+=("redis-server")
 # dbdiagram's dbml2sql (npm @dbml/cli): tests/test_dbml_dbdiagram.py checks our DBML with it (skips without it)
 if ! command -v dbml2sql >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
   npm i -g @dbml/cli >/dev/null 2>&1 || echo "system-deps: could not install @dbml/cli (npm); the DBML check will skip" >&2

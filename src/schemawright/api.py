@@ -78,12 +78,13 @@ def design_schema(spec_path: str | Path) -> tuple[TaskInput, Schema]:
 
 def design_project(spec_path: str | Path, out_dir: str | Path | None = None, *, force: bool = False,
                    patterns: bool = True, dialect: str | None = None,
-                   orms: list[str] | None = None) -> DesignResult:
+                   orms: list[str] | None = None, cache: str | None = None) -> DesignResult:
     """Design from a task input and, with ``out_dir``, write the project folder atomically.
     ``patterns=False``: do not match task.requirements to the domain patterns (``--no-patterns``). ``dialect``
-    (postgresql, mysql/mariadb, sqlite; default: the input's ``project.database_type``) picks the target:
+    (postgresql, mysql/mariadb, sqlite, citus; default: the input's ``project.database_type``) picks the target:
     the design is made for PostgreSQL and adapted, with every loss reported (``degradations``). ``orms``
-    (sqlalchemy, alembic, django; default: the input's ``integration.orm_framework``): the ORM outputs."""
+    (sqlalchemy, alembic, django; default: the input's ``integration.orm_framework``): the ORM outputs.
+    ``cache`` (redis; default: the input's ``integration.caching_layer``): the caching layer to generate."""
     from schemawright.design import design
     from schemawright.dialects import get_dialect
     from schemawright.project import preflight
@@ -97,29 +98,50 @@ def design_project(spec_path: str | Path, out_dir: str | Path | None = None, *, 
     spec, smap = load_task_input(spec_path)
     target = _target(dialect, spec, smap)
     schema = design(spec, smap, patterns=patterns)
+    if cache:
+        _set_cache(schema, cache)
     timings["design"] = time.perf_counter() - start
     start = time.perf_counter()
     degradations: list = []
+    distribution: list = []
     if target != "postgresql":
-        schema, degradations = get_dialect(target).adapt(schema)
-    artifacts = render_all(schema, timings=timings, dialect=target, degradations=degradations,
+        adapter = get_dialect(target)
+        schema, degradations = adapter.adapt(schema)
+        distribution = getattr(adapter, "plan", [])
+    # Citus is PostgreSQL with distributed keys: every PostgreSQL output, plus citus/ and docs/sharding.md
+    artifacts = render_all(schema, timings=timings, dialect="postgresql" if target == "citus" else target,
+                           degradations=degradations, distribution=distribution,
                            orms=tuple(o.strip().lower() for o in orms) if orms else None)
     timings["render"] = time.perf_counter() - start
     start = time.perf_counter()
-    if target == "postgresql":
+    if target in ("postgresql", "citus"):
         preflight.check(schema, artifacts, smap)  # nothing the server rejects is written
     elif target == "sqlite":
         preflight.check_sqlite(artifacts)  # applied to an in-memory database
     timings["preflight"] = time.perf_counter() - start
     result = DesignResult(spec=spec, schema=schema, artifacts=artifacts, counts=schema_counts(schema),
                           dialect=target, degradations=degradations)
-    if target != "postgresql":
+    if target not in ("postgresql", "citus"):
         from schemawright.render.dialect_report import skipped_outputs
 
         result.skipped = skipped_outputs(artifacts)
     if out_dir is not None:
         result.out_dir = write_folder(artifacts, out_dir, force=force)
     return result
+
+
+def _set_cache(schema: Schema, cache: str) -> None:
+    """``design --cache``: the caching layer the facts carry (render/cache_layer.py reads it)."""
+    import dataclasses
+
+    from schemawright.errors import SpecError, SpecProblem
+    from schemawright.model.facts import Integration
+
+    if cache.strip().lower() != "redis":
+        raise SpecError(SpecProblem(message="unknown caching layer", path="--cache", expected="redis", got=cache))
+    facts = schema.facts
+    schema.facts = dataclasses.replace(facts, integration=dataclasses.replace(
+        facts.integration or Integration(), caching_layer="redis"))
 
 
 def _target(dialect: str | None, spec: TaskInput, smap) -> str:

@@ -19,17 +19,21 @@ def design_cmd(
     no_patterns: Annotated[bool, typer.Option("--no-patterns", help="Do not match task.requirements to the domain "
                                               "patterns (same as conventions.patterns: false)")] = False,
     dialect: Annotated[Optional[str], typer.Option(
-        "--dialect", help="Target database: postgresql, mysql (MySQL 8 / MariaDB 10.11+) or sqlite; "
+        "--dialect", help="Target database: postgresql, mysql (MySQL 8 / MariaDB 10.11+), sqlite or citus (PostgreSQL "
+                          "distributed: citus/distribute.sql, docs/sharding.md); "
                           "default: the input's project.database_type")] = None,
     orm: Annotated[Optional[list[str]], typer.Option(
         "--orm", help="ORM output to write (repeatable): sqlalchemy, alembic, django; default: the input's "
                       "integration.orm_framework (SQLAlchemy models are always written)")] = None,
+    cache: Annotated[Optional[str], typer.Option(
+        "--cache", help="Caching layer to generate: redis (cache/ and docs/caching.md); default: the input's "
+                        "integration.caching_layer")] = None,
 ) -> None:
     """Design a schema from a task input and write the database/ project folder."""
     from rich.table import Table
 
     try:
-        result = api.design_project(spec, output, force=force, patterns=not no_patterns, dialect=dialect, orms=orm)
+        result = api.design_project(spec, output, force=force, patterns=not no_patterns, dialect=dialect, orms=orm, cache=cache)
     except SchemawrightError as exc:
         fail(exc)
     table = Table(title=f"{escape(result.spec.project.name)}: designed", show_header=True)
@@ -41,7 +45,10 @@ def design_cmd(
     out().print(f"wrote {len(result.artifacts)} files to {escape(str(result.out_dir))}")
     if missing := api.graphviz_missing():
         err().print(f"[yellow]warning:[/] {escape(missing)}", highlight=False, soft_wrap=True)
-    if result.dialect != "postgresql":
+    if result.dialect == "citus":
+        err().print(f"[yellow]target citus:[/] {len(result.degradations)} key change(s) or restriction(s) reported "
+                    "(docs/sharding.md)", highlight=False, soft_wrap=True)
+    elif result.dialect != "postgresql":
         err().print(f"[yellow]target {result.dialect}:[/] {len(result.degradations)} construct(s) degraded, "
                     f"{len(result.skipped)} output(s) not written (docs/dialect.md)", highlight=False, soft_wrap=True)
         for d in result.degradations:

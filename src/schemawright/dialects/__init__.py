@@ -8,13 +8,13 @@ from functools import cache
 from schemawright.dialects.base import REGISTRY, Dialect
 from schemawright.model.types import DataType
 
-DIALECTS = ("postgres", "mysql", "sqlite")
+DIALECTS = ("postgres", "mysql", "sqlite", "citus")
 
 
 # The task input's project.database_type -> the dialect that writes it (None: no relational output).
-DATABASE_TYPES = {"postgresql": "postgresql", "citus": "postgresql", "mysql": "mysql", "mariadb": "mysql",
+DATABASE_TYPES = {"postgresql": "postgresql", "citus": "citus", "mysql": "mysql", "mariadb": "mysql",
                   "sqlite": "sqlite", "mongodb": None}
-CHOICES = ("postgresql", "mysql", "sqlite")  # what --dialect accepts (mariadb is an alias of mysql)
+CHOICES = ("postgresql", "mysql", "sqlite", "citus")  # what --dialect accepts (mariadb is an alias of mysql)
 
 
 def get_dialect(name: str = "postgresql") -> Dialect:

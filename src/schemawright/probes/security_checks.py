@@ -178,7 +178,9 @@ class FixturePlan:
             if member is not None and who in ("A", "B"):  # the member A or B: the user the settings name
                 fixed[member["user_column"]] = (f"pg_temp.sw_val({lit(self.ensure(member['user_table'], who))}, "
                                                 f"{lit(member['user_key'][0])})")
-        for fk in table.foreign_keys:
+        # the widest first: a composite reference that shares a column with a narrower one ((hotel_id,
+        # room_type_id) and (hotel_id)) fixes both from one parent that satisfies both
+        for fk in sorted(table.foreign_keys, key=lambda f: -len(f.columns)):
             if set(fk.columns) <= set(fixed) or fk.ref_table == name or all(table.column(c).nullable
                                                                            for c in fk.columns):
                 continue

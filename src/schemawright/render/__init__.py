@@ -18,7 +18,7 @@ from schemawright.model.schema import Schema
 # What ``schemawright docs`` writes for any source (a subset of RENDERERS, same order); only their
 # docs/ and models/ files are kept.
 DOC_RENDERERS = ("dictionary", "erd_image", "design_docs", "disaster_recovery", "html_report")
-RENDERERS = ("sql_files", "model_json", "seed_data", "dictionary", "security_docs", "security_pgtap", "config", "operations", "retention_jobs", "orm_sqlalchemy", "orm_alembic", "orm_django", "erd_image", "design_docs", "monitoring", "disaster_recovery", "html_report", "docs", "dialect_report", "agent_output")  # agent_output last: it lists the other artifacts
+RENDERERS = ("sql_files", "model_json", "seed_data", "dictionary", "security_docs", "security_pgtap", "config", "operations", "retention_jobs", "cache_layer", "sharding", "replicas", "orm_sqlalchemy", "orm_alembic", "orm_django", "erd_image", "design_docs", "monitoring", "disaster_recovery", "html_report", "docs", "dialect_report", "agent_output")  # agent_output last: it lists the other artifacts
 REGISTRY: dict[str, type[Renderer]] = {}
 
 
@@ -43,6 +43,8 @@ class RenderContext:
     dialect: str = "postgresql"  # the target database (dialects.DIALECTS)
     degradations: list = field(default_factory=list)  # dialects.base.Degradation: what the target lost
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (renderer, why) not written for the target
+    # design --dialect citus: the distribution plan (dialects.citus.Decision per table); the SQL is PostgreSQL's
+    distribution: list = field(default_factory=list)
     orms: tuple[str, ...] = ()  # ORM outputs asked for (integration.orm_framework, design --orm), lower case
     # results of earlier runs found beside a design (verification.json, bench.json) for the HTML report
     results: dict[str, dict] = field(default_factory=dict)
@@ -68,7 +70,7 @@ class Renderer:
 
 def render_all(schema: Schema, spec: object = None, timings: dict[str, float] | None = None, *,
                dialect: str = "postgresql", degradations: list | None = None,
-               orms: tuple[str, ...] | None = None) -> list[Artifact]:
+               orms: tuple[str, ...] | None = None, distribution: list | None = None) -> list[Artifact]:
     """Every renderer's artifacts for ``schema``. ``spec`` is accepted for older callers and not read:
     everything a renderer needs is in the model and its facts. For another ``dialect`` (``schema`` already
     adapted to it, ``degradations`` what that cost), renderers that do not list it are skipped and the
@@ -78,7 +80,7 @@ def render_all(schema: Schema, spec: object = None, timings: dict[str, float] | 
         text = (integration.orm_framework or "") if integration else ""
         orms = tuple(o.strip().lower() for o in re.split(r"[,+/ ]+", text) if o.strip())
     ctx = RenderContext(schema=schema, timings=timings or {}, dialect=dialect, degradations=list(degradations or ()),
-                        orms=tuple(orms))
+                        orms=tuple(orms), distribution=list(distribution or ()))
     with collector_paused():
         for module in RENDERERS:
             importlib.import_module(f"schemawright.render.{module}")

@@ -16,7 +16,7 @@ from schemawright.render import Artifact, RenderContext, Renderer
 from schemawright.escape import config_comment
 
 SECTION_MODULES = ("schemawright.render.security_config", "schemawright.render.tuning_config",
-                   "schemawright.render.disaster_recovery")
+                   "schemawright.render.disaster_recovery", "schemawright.render.replicas")
 FILES = {
     "postgresql.conf.example": "Settings to merge into postgresql.conf (or apply with ALTER SYSTEM); restart or "
                                "reload as each setting requires.",

@@ -102,6 +102,11 @@ def pgbouncer_lines(ctx: RenderContext, z: Sizing) -> list[str]:
     return [
         "[databases]",
         f"{db} = host=<db-host> port=5432 dbname={db}",
+        "# read-only patterns (config/read_routing.json, docs/replicas.md) go to a streaming replica:",
+        f"{db}_ro = host=<replica-host> port=5432 dbname={db}",
+        "# LISTEN/NOTIFY clients (the cache invalidation listener) need a session: LISTEN does not survive",
+        "# transaction pooling",
+        f"{db}_listen = host=<db-host> port=5432 dbname={db} pool_mode=session pool_size=2",
         "",
         "[pgbouncer]",
         "listen_addr = 0.0.0.0",

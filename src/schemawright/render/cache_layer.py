@@ -1,0 +1,327 @@
+"""The Redis caching layer (``integration.caching_layer: redis`` or ``design --cache redis``).
+
+Writes ``cache/invalidation.sql`` (+ ``cache/invalidation_down.sql``): one AFTER INSERT/UPDATE/DELETE row
+trigger and one AFTER TRUNCATE statement trigger per table, calling ``pg_notify`` with the table and its
+primary-key values; ``cache/schemawright_cache.py``: a small redis-py + psycopg module the application
+imports (read-through ``Cache.get`` per read pattern, ``listen`` the invalidation listener); and
+``docs/caching.md``. The read patterns are the task input's ``query_patterns`` (SQL) plus the read shapes
+the design implies (``analysis/workload.read_shapes``, the same ones bench measures).
+
+Keys are versioned rather than deleted: every entry's key holds the version of what it read (the row's
+version for a primary-key lookup, each read table's version otherwise) and an epoch; the listener bumps the
+versions a committed write touches, so an entry written by a reader that raced a write is simply never read
+again. The listener keeps a heartbeat key alive; without it ``get`` reads the database, so a dead listener
+cannot leave stale reads past the bound either. TTLs only bound memory.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from schemawright.analysis.workload import read_shapes
+from schemawright.escape import md_cell as m
+from schemawright.model.names import quote_ident as q
+from schemawright.model.schema import Schema
+from schemawright.render import Artifact, RenderContext, Renderer
+
+STALENESS_BOUND_SECONDS = 2.0  # the heartbeat's life: no read is staler than this after a commit
+TTL_SECONDS = {"pk": 300, "simple": 120, "complex": 60, "report": 600}
+REFERENCE_TTL = 3600  # lookups and reference tables change rarely
+_PARAM = re.compile(r"\$(\d+)|(?<![:\w]):([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)")
+
+
+def wanted(schema: Schema) -> bool:
+    integration = schema.facts.integration
+    return bool(integration and (integration.caching_layer or "").strip().lower().startswith("redis"))
+
+
+def channel(schema: Schema) -> str:
+    return "sw_cache_" + re.sub(r"\W+", "_", schema.facts.project.name.lower()).strip("_")[:40]
+
+
+def _tables_read(schema: Schema, text: str) -> list[str]:
+    """The design's tables a SQL text reads (pglast's parse tree; a text it cannot parse: by name)."""
+    names = {t.name for t in schema.tables}
+    try:
+        import pglast
+
+        found: list[str] = []
+
+        def walk(node):
+            if isinstance(node, pglast.ast.RangeVar):
+                if node.relname in names and node.relname not in found:
+                    found.append(node.relname)
+            if isinstance(node, pglast.ast.Node):
+                for attr in node:
+                    walk(getattr(node, attr))
+            elif isinstance(node, tuple):
+                for item in node:
+                    walk(item)
+
+        walk(pglast.parse_sql(text))
+        return found
+    except Exception:  # noqa: BLE001 - an unparsable pattern is reported by plan(), not here
+        return [n for n in names if re.search(rf"\b{re.escape(n)}\b", text)]
+
+
+def plan(schema: Schema) -> tuple[dict[str, dict], list[tuple[str, str]]]:
+    """(pattern name -> {sql, params, tables, row_table, ttl, category}, [(pattern, why not cached)])."""
+    rows = lambda t: t.estimated_rows or (schema.facts.scale.default_rows if schema.facts.scale else 1_000_000)  # noqa: E731
+    kinds = {t.name: t.kind for t in schema.tables}
+    out: dict[str, dict] = {}
+    skipped: list[tuple[str, str]] = []
+    for p in schema.facts.query_patterns:
+        text = (p.sql or "").strip().rstrip(";")
+        if not text:
+            skipped.append((p.name, "no SQL given"))
+            continue
+        if re.match(r"\s*(insert|update|delete|merge|with\b[^;]*\b(insert|update|delete))", text, re.I):
+            skipped.append((p.name, "a write, not a read"))
+            continue
+        order = [m.group(1) or m.group(2) for m in _PARAM.finditer(text)]
+        if len(order) != len(set(order)):
+            skipped.append((p.name, "a parameter is used twice; pass it per use or rewrite the pattern"))
+            continue
+        tables = _tables_read(schema, text)
+        if not tables:
+            skipped.append((p.name, "reads no table of the design"))
+            continue
+        sql = _PARAM.sub("%s", text.replace("%", "%%"))
+        category = "report" if re.search(r"\bgroup\s+by\b", text, re.I) else (
+            "complex" if re.search(r"\bjoin\b", text, re.I) else "simple")
+        ttl = REFERENCE_TTL if all(kinds.get(t) in ("lookup", "reference") for t in tables) else TTL_SECONDS[category]
+        out[p.name] = {"sql": sql, "params": order, "tables": tables, "row_table": None, "ttl": ttl,
+                       "category": category, "source": "query_patterns"}
+    for shape in read_shapes(schema, rows):
+        tables = _tables_read(schema, shape.sql) or [shape.table]
+        ttl = REFERENCE_TTL if all(kinds.get(t) in ("lookup", "reference") for t in tables) else TTL_SECONDS[shape.category]
+        if shape.since_days is not None:
+            skipped.append((shape.name, "a time-window report: its parameter is a moving timestamp, each call "
+                                        "a new key; cache it in the application by day if wanted"))
+            continue
+        out.setdefault(shape.name, {"sql": shape.sql, "params": list(shape.sample), "tables": tables,
+                                    "row_table": shape.table if shape.category == "pk" else None, "ttl": ttl,
+                                    "category": shape.category, "source": "design"})
+    return out, skipped
+
+
+def invalidation_sql(schema: Schema) -> tuple[str, str]:
+    chan = channel(schema)
+    fn = f"{q('public')}.{q(chan + '_notify')}"
+    up = [f"-- Cache invalidation for {schema.facts.project.name}: every committed write NOTIFYs {chan} with",
+          "-- the table and the primary key of each row written (old and new on UPDATE); TRUNCATE names the table.",
+          "-- Apply after the migrations (psql -f cache/invalidation.sql); cache/schemawright_cache.py listens.",
+          f"CREATE OR REPLACE FUNCTION {fn}() RETURNS trigger LANGUAGE plpgsql AS $fn$",
+          "DECLARE r jsonb; k jsonb; i int;",
+          "BEGIN",
+          "  IF TG_LEVEL = 'STATEMENT' THEN",
+          f"    PERFORM pg_notify('{chan}', json_build_object('s', TG_TABLE_SCHEMA, 't', TG_ARGV[0], 'k', NULL)::text);",
+          "    RETURN NULL;",
+          "  END IF;",
+          "  FOR r IN SELECT x FROM unnest(CASE TG_OP WHEN 'INSERT' THEN ARRAY[to_jsonb(NEW)] WHEN 'DELETE' THEN "
+          "ARRAY[to_jsonb(OLD)] ELSE ARRAY[to_jsonb(OLD), to_jsonb(NEW)] END) AS x LOOP",
+          "    k := '[]'::jsonb;",
+          "    FOR i IN 1 .. TG_NARGS - 1 LOOP k := k || jsonb_build_array(r -> TG_ARGV[i]); END LOOP;",
+          f"    PERFORM pg_notify('{chan}', json_build_object('s', TG_TABLE_SCHEMA, 't', TG_ARGV[0], 'k', "
+          "CASE WHEN TG_NARGS = 1 THEN NULL ELSE k END)::text);",
+          "  END LOOP;",
+          "  RETURN NULL;",
+          "END $fn$;", ""]
+    down = [f"-- Removes what cache/invalidation.sql created."]
+    for t in schema.tables:
+        name = f"{q(t.schema)}.{q(t.name)}"
+        pk = t.primary_key.columns if t.primary_key else ()
+        # the table's name first: a partition's trigger reports the partition as TG_TABLE_NAME
+        args = ", ".join("'" + c.replace("'", "''") + "'" for c in (t.name, *pk))
+        row_trg, stmt_trg = q(f"trg_{t.name}_cache"[:63]), q(f"trg_{t.name}_cache_truncate"[:63])
+        up += [f"DROP TRIGGER IF EXISTS {row_trg} ON {name};",
+               f"CREATE TRIGGER {row_trg} AFTER INSERT OR UPDATE OR DELETE ON {name} FOR EACH ROW "
+               f"EXECUTE FUNCTION {fn}({args});",
+               f"DROP TRIGGER IF EXISTS {stmt_trg} ON {name};",
+               f"CREATE TRIGGER {stmt_trg} AFTER TRUNCATE ON {name} FOR EACH STATEMENT EXECUTE FUNCTION {fn}({args});"]
+        down += [f"DROP TRIGGER IF EXISTS {row_trg} ON {name};", f"DROP TRIGGER IF EXISTS {stmt_trg} ON {name};"]
+    down.append(f"DROP FUNCTION IF EXISTS {fn}();")
+    return "\n".join(up) + "\n", "\n".join(down) + "\n"
+
+
+MODULE = '''"""Read-through Redis cache for {project} (generated by schemawright; needs redis-py and psycopg 3).
+
+    import psycopg, redis, threading
+    from schemawright_cache import Cache, listen
+    r = redis.Redis()
+    stop = threading.Event()
+    threading.Thread(target=listen, args=(r, DSN, stop), daemon=True).start()   # one per application
+    cache = Cache(r, psycopg.connect(DSN, autocommit=True))
+    rows = cache.get("<pattern>", params)     # list of dicts, from Redis or the database
+
+Invalidation is driven by the database: cache/invalidation.sql's triggers NOTIFY {channel} on commit, and
+``listen`` bumps the versions the write touched, so the entries built from the old rows are never read again.
+While no listener is alive (its heartbeat key expired) ``get`` reads the database: no read is staler than
+STALENESS_BOUND_SECONDS after a committed write. TTLs only bound memory.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal as _decimal
+import json
+import time
+import uuid as _uuid
+
+CHANNEL = {channel!r}
+PREFIX = {prefix!r}
+STALENESS_BOUND_SECONDS = {bound!r}
+HEARTBEAT_EVERY = STALENESS_BOUND_SECONDS / 4
+PATTERNS = json.loads({patterns!r})
+
+
+_LOOKUP = """
+if not redis.call('GET', KEYS[1]) then return {{0}} end
+local parts = {{}}
+for i = 2, #KEYS do parts[#parts + 1] = redis.call('GET', KEYS[i]) or '0' end
+local key = ARGV[1] .. table.concat(parts, '.') .. ARGV[2]
+local entry = redis.call('GET', key)
+if entry then return {{1, key, entry}} end
+return {{1, key}}
+"""
+
+
+def _plain(value):
+    if isinstance(value, (_dt.date, _dt.datetime, _dt.time)):
+        return value.isoformat()
+    if isinstance(value, (_uuid.UUID, _decimal.Decimal, bytes, memoryview)):
+        return str(value) if not isinstance(value, (bytes, memoryview)) else bytes(value).hex()
+    return str(value)
+
+
+def _token(values) -> str:
+    return json.dumps(list(values), default=_plain, separators=(",", ":"))
+
+
+class Cache:
+    """Read-through cache over the read patterns in PATTERNS; ``hits``/``misses``/``bypassed`` count calls."""
+
+    def __init__(self, redis_client, conn, *, prefix: str = PREFIX, patterns: dict | None = None):
+        self.r, self.conn, self.prefix = redis_client, conn, prefix
+        self.patterns = patterns or PATTERNS
+        self.hits = self.misses = self.bypassed = 0
+        self._lookup = redis_client.register_script(_LOOKUP)
+
+    def _version_keys(self, pattern: dict, params) -> list[str]:
+        p = self.prefix
+        if pattern.get("row_table"):
+            t = pattern["row_table"]
+            return [f"{{p}}:rv:{{t}}:{{_token(params)}}", f"{{p}}:trunc:{{t}}"]
+        return [f"{{p}}:ver:{{t}}" for t in pattern["tables"]]
+
+    def query(self, name: str, params=()) -> list[dict]:
+        """The pattern's rows from the database (no cache)."""
+        with self.conn.cursor() as cur:
+            cur.execute(self.patterns[name]["sql"], tuple(params))
+            cols = [d.name for d in cur.description]
+            return [dict(zip(cols, row)) for row in cur.fetchall()]
+
+    def get(self, name: str, params=()) -> list[dict]:
+        pattern = self.patterns[name]
+        p = self.prefix
+        # one round trip: the heartbeat, the epoch and the versions name the key, whose entry comes back too
+        reply = self._lookup(keys=[f"{{p}}:alive", f"{{p}}:epoch", *self._version_keys(pattern, params)],
+                             args=[f"{{p}}:q:{{name}}:", ":" + _token(params)])
+        if not reply[0]:  # no live listener: a cached entry could be stale
+            self.bypassed += 1
+            return json.loads(json.dumps(self.query(name, params), default=_plain))
+        key = reply[1].decode() if isinstance(reply[1], bytes) else reply[1]
+        if len(reply) > 2:
+            self.hits += 1
+            return json.loads(reply[2])
+        self.misses += 1
+        rows = self.query(name, params)  # read after the versions: a write racing it bumps them
+        text = json.dumps(rows, default=_plain)
+        self.r.set(key, text, ex=int(pattern["ttl"]))
+        return json.loads(text)
+
+    def hit_ratio(self) -> float:
+        calls = self.hits + self.misses + self.bypassed
+        return self.hits / calls if calls else 0.0
+
+
+def invalidate(redis_client, table: str, key, *, prefix: str = PREFIX) -> None:
+    """What one notification does: a new version for the table and (with its primary key) the row."""
+    pipe = redis_client.pipeline()
+    pipe.incr(f"{{prefix}}:ver:{{table}}")
+    if key is None:
+        pipe.incr(f"{{prefix}}:trunc:{{table}}")
+    else:
+        longest = max((int(p["ttl"]) for p in PATTERNS.values()), default=3600)
+        pipe.set(f"{{prefix}}:rv:{{table}}:{{_token(key)}}", _uuid.uuid4().hex, ex=longest + 60)
+    pipe.execute()
+
+
+def listen(redis_client, dsn: str, stop, *, prefix: str = PREFIX, ready=None) -> None:
+    """Apply the database's invalidation notifications until ``stop`` (a threading.Event) is set; keeps the
+    heartbeat alive meanwhile. Reconnects after a lost connection (bumping the epoch: missed notifications)."""
+    import psycopg
+
+    while not stop.is_set():
+        try:
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                conn.execute(f'LISTEN "{{CHANNEL}}"')
+                redis_client.incr(f"{{prefix}}:epoch")  # notifications may have been missed while down
+                redis_client.set(f"{{prefix}}:alive", "1", px=int(STALENESS_BOUND_SECONDS * 1000))
+                if ready is not None:
+                    ready.set()
+                while not stop.is_set():
+                    for note in conn.notifies(timeout=HEARTBEAT_EVERY, stop_after=1000):
+                        data = json.loads(note.payload)
+                        invalidate(redis_client, data["t"], data.get("k"), prefix=prefix)
+                    redis_client.set(f"{{prefix}}:alive", "1", px=int(STALENESS_BOUND_SECONDS * 1000))
+        except psycopg.OperationalError:
+            redis_client.delete(f"{{prefix}}:alive")
+            time.sleep(HEARTBEAT_EVERY)
+    redis_client.delete(f"{{prefix}}:alive")
+'''
+
+
+class CacheLayer(Renderer):
+    name = "cache_layer"
+
+    def applies(self, ctx: RenderContext) -> bool:
+        return wanted(ctx.schema)
+
+    def render(self, ctx: RenderContext) -> list[Artifact]:
+        schema = ctx.schema
+        if not wanted(schema):
+            return []
+        patterns, skipped = plan(schema)
+        up, down = invalidation_sql(schema)
+        chan = channel(schema)
+        module = MODULE.format(project=schema.facts.project.name.replace('"', "'"), channel=chan, prefix=chan,
+                               bound=STALENESS_BOUND_SECONDS, patterns=json.dumps(patterns, indent=1))
+        doc = [f"# Caching layer: {schema.facts.project.name}", "",
+               "Redis, read-through, invalidated by the database (`cache/invalidation.sql`: AFTER row triggers and an "
+               f"AFTER TRUNCATE trigger per table calling `pg_notify('{chan}', table + primary key)`, delivered "
+               "on commit). `cache/schemawright_cache.py` holds the read patterns, `Cache.get` and the listener.", "",
+               f"- **Staleness bound: {STALENESS_BOUND_SECONDS:g} s** after a committed write. Keys carry the "
+               "versions of what they read; the listener bumps them per notification. While its heartbeat key "
+               f"(`{chan}:alive`, {STALENESS_BOUND_SECONDS:g} s) is missing, reads go to the database.",
+               "- A write through a path without the triggers (another database, `session_replication_role = replica`, "
+               "disabled triggers) is not seen: the TTL is then the only bound.",
+               "- Proven here by `tests/test_cache_layer.py` against the local Redis and PostgreSQL: hit ratio and "
+               "latency with and without the cache under a workload of these patterns, and no stale read after a "
+               "committed write beyond the bound (the same check run without the triggers does see stale reads). Not "
+               "shown yet: a faster response. On the small seeded data an indexed PostgreSQL read is about as fast "
+               "as the cache's lookup (one Redis round trip + JSON decoding); the gain is for reads that cost the "
+               "database more than that (joins, reports, a loaded primary): measure with your data.", "",
+               "| pattern | from | category | tables (key versions) | TTL s |", "|---|---|---|---|---|"]
+        for name, p in patterns.items():
+            versions = f"row of {p['row_table']}" if p["row_table"] else ", ".join(p["tables"])
+            doc.append(f"| {m(name)} | {p['source']} | {p['category']} | {m(versions)} | {p['ttl']} |")
+        if skipped:
+            doc += ["", "## Not cached", "", "| pattern | why |", "|---|---|"]
+            doc += [f"| {m(n)} | {m(why)} |" for n, why in skipped]
+        return [Artifact("cache/invalidation.sql", up, "script", "Cache invalidation triggers (NOTIFY on commit)"),
+                Artifact("cache/invalidation_down.sql", down, "script", "Removes the cache invalidation triggers"),
+                Artifact("cache/schemawright_cache.py", module, "script",
+                         "Read-through Redis cache and invalidation listener (redis-py, psycopg)"),
+                Artifact("docs/caching.md", "\n".join(doc) + "\n", "doc", "Cache keys, TTLs, invalidation, bound")]
