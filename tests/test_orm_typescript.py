@@ -1,0 +1,127 @@
+"""TypeORM and Sequelize models (TypeScript) and the Prisma schema, proven by the real tools from npm
+(tests/npm_tools.py: installed once into a cache directory, skipped with the reason when unavailable).
+
+- ``tsc --noEmit`` (strict) type-checks the TypeORM entities + DataSource and the Sequelize models +
+  connection of every example and every tests/inputs file against the installed typeorm/sequelize typings;
+  a control file with a type error must fail, so the check is real.
+- Sequelize: the compiled models run in node: ``initModels`` defines every table and every association
+  (Sequelize itself rejects a name clash between an attribute and an association).
+- ``prisma validate`` accepts the Prisma schema of every input (Prisma's own validator: relations and their
+  inverse sides, native types, names, keys); a broken control schema must fail.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from npm_tools import prisma_validate, run, tools_dir, tsc
+
+from schemawright import api
+from schemawright.render.ts_common import links
+
+ROOT = Path(__file__).resolve().parents[1]
+INPUTS = sorted(p for d in ("examples", "tests/inputs") for p in (ROOT / d).iterdir()
+                if p.suffix in (".json", ".yaml", ".yml"))
+
+
+@pytest.fixture(scope="module")
+def tools():
+    return tools_dir()
+
+
+@pytest.fixture(scope="module")
+def designs(tmp_path_factory, tools):
+    root = tmp_path_factory.mktemp("ts")
+    out = {}
+    for spec in INPUTS:
+        result = api.design_project(spec, root / spec.stem, orms=["typeorm", "sequelize", "prisma"])
+        out[spec.stem] = (root / spec.stem, result.schema)
+    return root, out
+
+
+def test_typescript_models_type_check_on_every_input(designs, tools):
+    root, out = designs
+    files = [str(p) for d, _ in out.values() for o in ("typeorm", "sequelize")
+             for p in sorted((d / "models/orm" / o).glob("*.ts"))]
+    assert len(files) == 4 * len(INPUTS)
+    config = json.loads((next(iter(out.values()))[0] / "models/orm/typeorm/tsconfig.json").read_text())
+    config["include"], config["compilerOptions"]["noEmit"] = files, True
+    config["compilerOptions"]["typeRoots"] = [str(tools / "node_modules/@types")]
+    (root / "tsconfig.json").write_text(json.dumps(config))
+    result = tsc(root, tools)
+    assert result.returncode == 0, result.stdout[-4000:]
+    # a control: a wrong type in one entity file must fail the same check
+    entities = next(iter(out.values()))[0] / "models/orm/typeorm/entities.ts"
+    text = entities.read_text()
+    entities.write_text(re.sub(r"(\n  id)!: string;", r"\1!: number;\n  bad: number = 'text';", text, count=1))
+    try:
+        failed = tsc(root, tools)
+        assert failed.returncode != 0 and "TS2322" in failed.stdout
+    finally:
+        entities.write_text(text)
+
+
+@pytest.mark.parametrize("name", ["saas_multitenant", "blog_cms", "social_network", "tricky_types"])
+def test_sequelize_models_initialise_in_node(designs, tools, name, tmp_path):
+    root, out = designs
+    folder, schema = out[name]
+    project = folder / "models/orm/sequelize"
+    result = tsc(project, tools, "--outDir", str(tmp_path / "js"))
+    assert result.returncode == 0, result.stdout[-3000:]
+    (tmp_path / "js/node_modules").symlink_to(tools / "node_modules", target_is_directory=True)
+    script = ("const s = require('./connection.js').connect();"
+              "console.log(JSON.stringify({models: Object.keys(s.models).length, associations: "
+              "Object.values(s.models).reduce((n, m) => n + Object.keys(m.associations).length, 0)}));")
+    ran = run(["node", "-e", script], tmp_path / "js", {"DATABASE_URL": "postgres://nobody@localhost:1/none"})
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    counts = json.loads(ran.stdout)
+    assert counts == {"models": len(schema.tables), "associations": 2 * len(links(schema))}
+
+
+def test_prisma_validate_every_input(designs, tools):
+    root, out = designs
+    failures = {}
+    for name, (folder, _) in out.items():
+        result = prisma_validate(folder / "models/orm/prisma/schema.prisma", tools)
+        if result.returncode != 0 or "is valid" not in result.stdout + result.stderr:
+            failures[name] = (result.stdout + result.stderr)[-1500:]
+    assert failures == {}
+    # a control: a relation without its inverse side must be refused
+    schema = next(iter(out.values()))[0] / "models/orm/prisma/schema.prisma"
+    broken = schema.with_name("broken.prisma")
+    broken.write_text(re.sub(r"\n  \w+ \w+\[\] @relation\([^\n]*", "", schema.read_text(), count=1))
+    failed = prisma_validate(broken, tools)
+    assert failed.returncode != 0 and "P1012" in failed.stdout + failed.stderr
+
+
+def test_connection_settings_and_agent_output(tmp_path):
+    """Pool size from the targets, TLS from encryption_requirements, timeouts; no password in any file;
+    agent_output lists what was written."""
+    out = tmp_path / "out"
+    result = api.design_project(ROOT / "examples" / "saas_multitenant.yaml", out,
+                                orms=["typeorm", "sequelize", "prisma"])
+    from schemawright.render import RenderContext
+    from schemawright.render.tuning_config import sizing
+
+    pool = sizing(RenderContext(schema=result.schema)).pool
+    source = (out / "models/orm/typeorm/data-source.ts").read_text()
+    assert f"poolSize: {pool}," in source and "connectTimeoutMS" in source and "password: env.PGPASSWORD" in source
+    assert "rejectUnauthorized: true" in source  # in_transit encryption asked for in the example
+    connection = (out / "models/orm/sequelize/connection.ts").read_text()
+    assert f"max: {pool}," in connection and "statement_timeout" in connection
+    assert f"connection_limit={pool}" in (out / "models/orm/prisma/schema.prisma").read_text()
+    report = json.loads((out / "agent_output.json").read_text())
+    configs = report["integration_support"]["orm_configurations"]
+    assert [c["framework"] for c in configs] == ["sqlalchemy", "typeorm", "sequelize", "prisma"]
+    assert all((out / f).is_file() for c in configs[1:] for f in c["files"])
+
+
+def test_framework_asked_by_the_input_is_written(tmp_path):
+    """delivery_marketplace says orm_framework: typeorm: the entities are written without --orm."""
+    result = api.design_project(ROOT / "tests/inputs/delivery_marketplace.json")
+    assert any(a.path == "models/orm/typeorm/entities.ts" for a in result.artifacts)
+    report = json.loads(next(a.content for a in result.artifacts if a.path == "agent_output.json"))
+    assert "typeorm" in [c["framework"] for c in report["integration_support"]["orm_configurations"]]
