@@ -100,10 +100,14 @@ def design_project(spec_path: str | Path, out_dir: str | Path | None = None, *, 
     timings["design"] = time.perf_counter() - start
     start = time.perf_counter()
     degradations: list = []
-    if target != "postgresql":
+    if target not in ("postgresql", "mongodb"):  # MongoDB maps the PostgreSQL design itself (render/mongodb.py)
         schema, degradations = get_dialect(target).adapt(schema)
     artifacts = render_all(schema, timings=timings, dialect=target, degradations=degradations,
                            orms=tuple(o.strip().lower() for o in orms) if orms else None)
+    if target == "mongodb":  # the mapping's losses, found while rendering (render/mongodb.py)
+        from schemawright.render.dialect_report import degradations_of
+
+        degradations = degradations_of(artifacts)
     timings["render"] = time.perf_counter() - start
     start = time.perf_counter()
     if target == "postgresql":

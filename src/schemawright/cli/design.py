@@ -19,11 +19,12 @@ def design_cmd(
     no_patterns: Annotated[bool, typer.Option("--no-patterns", help="Do not match task.requirements to the domain "
                                               "patterns (same as conventions.patterns: false)")] = False,
     dialect: Annotated[Optional[str], typer.Option(
-        "--dialect", help="Target database: postgresql, mysql (MySQL 8 / MariaDB 10.11+) or sqlite; "
+        "--dialect", help="Target database: postgresql, mysql (MySQL 8 / MariaDB 10.11+), sqlite or mongodb; "
                           "default: the input's project.database_type")] = None,
     orm: Annotated[Optional[list[str]], typer.Option(
-        "--orm", help="ORM output to write (repeatable): sqlalchemy, alembic, django; default: the input's "
-                      "integration.orm_framework (SQLAlchemy models are always written)")] = None,
+        "--orm", help="ORM output to write (repeatable): sqlalchemy, alembic, django, typeorm, sequelize, prisma; "
+                      "default: the input's integration.orm_framework (SQLAlchemy models are always written; "
+                      "Mongoose schemas for mongodb)")] = None,
 ) -> None:
     """Design a schema from a task input and write the database/ project folder."""
     from rich.table import Table

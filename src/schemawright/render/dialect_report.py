@@ -13,14 +13,16 @@ from schemawright.escape import md_cell, md_text
 from schemawright.project.layout import DIALECT_PATH
 from schemawright.render import Artifact, RenderContext, Renderer
 
-LABELS = {"mysql": "MySQL 8 / MariaDB 10.11+", "sqlite": "SQLite 3.35+"}
+LABELS = {"mysql": "MySQL 8 / MariaDB 10.11+", "sqlite": "SQLite 3.35+", "mongodb": "MongoDB 5.0+"}
 APPLY = {
     "mysql": "mysql --database=<db> < migrations/V001__initial_schema.sql",
     "sqlite": "sqlite3 app.db < migrations/V001__initial_schema.sql",
+    "mongodb": 'mongosh "$MONGODB_URI" models/mongodb/create_collections.js',
 }
 VERIFY = {
     "mysql": "schemawright verify . [--dsn mysql://user:password@host:3306/any_db]   # scratch database, dropped after",
     "sqlite": "schemawright verify .   # on a temporary database file",
+    "mongodb": "# no live verify for MongoDB: see docs/mongodb.md for what was proven structurally",
 }
 
 
@@ -32,6 +34,16 @@ def skipped_outputs(artifacts: list[Artifact]) -> list[tuple[str, str]]:
     return []
 
 
+def degradations_of(artifacts: list[Artifact]) -> list:
+    """The degradations recorded in a design's DIALECT_PATH artifact."""
+    from schemawright.dialects.base import Degradation
+
+    for a in artifacts:
+        if a.path == DIALECT_PATH:
+            return [Degradation(**d) for d in json.loads(a.content)["degradations"]]
+    return []
+
+
 def report_data(ctx: RenderContext) -> dict:
     return {"dialect": ctx.dialect, "degradations": [d.to_dict() for d in ctx.degradations],
             "skipped": [{"output": name, "why": why} for name, why in ctx.skipped]}
@@ -39,7 +51,7 @@ def report_data(ctx: RenderContext) -> dict:
 
 class DialectReport(Renderer):
     name = "dialect_report"
-    dialects = ("mysql", "sqlite")
+    dialects = ("mysql", "sqlite", "mongodb")
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
         data = report_data(ctx)
