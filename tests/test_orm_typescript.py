@@ -190,3 +190,29 @@ def test_typeorm_and_sequelize_query_the_migrated_database(designs, tools, name,
     t, s = json.loads(typeorm.stdout), json.loads(sequelize.stdout)
     assert t["entities"] == s["models"] == len(schema.tables)
     assert t["rows"] >= len(schema.tables) // 2 and s["rows"] >= len(schema.tables) // 2
+
+
+def test_hostile_names_stay_data_in_typescript_prisma_and_mongosh(tools, tmp_path):
+    """The hostile-names input (tests/test_hostile_names.py) through every TypeScript/Prisma/MongoDB output:
+    it type-checks, validates and parses, and running the compiled code never fires the canary."""
+    from test_hostile_names import _spec
+
+    canary = tmp_path / "canary"
+    spec = tmp_path / "input.json"
+    spec.write_text(json.dumps(_spec(canary), ensure_ascii=False), encoding="utf-8")
+    out, mongo = tmp_path / "out", tmp_path / "mongo"
+    api.design_project(spec, out, orms=["typeorm", "sequelize", "prisma"])
+    api.design_project(spec, mongo, dialect="mongodb")
+    for project in (out / "models/orm/typeorm", out / "models/orm/sequelize", mongo / "models/orm/mongoose"):
+        result = tsc(project, tools, "--outDir", str(project / "dist"))
+        assert result.returncode == 0, f"{project.name}: {result.stdout[-3000:]}"
+    validated = prisma_validate(out / "models/orm/prisma/schema.prisma", tools)
+    assert validated.returncode == 0, (validated.stdout + validated.stderr)[-3000:]
+    script = mongo / "models/mongodb/create_collections.js"
+    assert run(["node", "--check", str(script)], tmp_path).returncode == 0
+    loaded = run(["node", "-e", "require('./models.js'); require('./connection.js')"],
+                 out / "models/orm/sequelize/dist", {"DATABASE_URL": "postgres://nobody@localhost:1/none"})
+    assert loaded.returncode == 0, loaded.stderr[-2000:]
+    loaded = run(["node", "-e", "require('./models.js')"], mongo / "models/orm/mongoose/dist")
+    assert loaded.returncode == 0, loaded.stderr[-2000:]
+    assert not canary.exists()
