@@ -330,3 +330,29 @@ def test_database_type_mongodb_designs_and_reports(tmp_path):
     assert {"foreign_key", "trigger"} <= kinds and len(result.degradations) == len(report["dialect"]["degradations"])
     assert all(d.name in dialect for d in result.degradations[:20])
     assert "What was and was not proven" in (out / "docs/mongodb.md").read_text()
+
+
+@pytest.mark.parametrize("sql, embedded", [
+    ("SELECT o.*, i.* FROM orders o JOIN order_items i ON i.order_id = o.id WHERE o.id = $1", True),
+    ("SELECT * FROM order_items WHERE product_variant_id = $1", False),
+])
+def test_access_patterns_decide_embed_or_reference(tmp_path, sql, embedded):
+    """ecommerce's order_items (a child of orders): embedded when a query pattern reads it with its order,
+    a referencing collection when one reads it on its own; the reason names the pattern."""
+    data = json.loads((ROOT / "examples" / "ecommerce.json").read_text())
+    data["query_patterns"] = [{"name": "the_pattern", "sql": sql, "frequency": 100}]
+    spec = tmp_path / "shop.json"
+    spec.write_text(json.dumps(data))
+    result = api.design_project(spec, dialect="mongodb")
+    plan = json.loads(next(a.content for a in result.artifacts if a.path == "models/mongodb/collections.json"))
+    if embedded:
+        item = next(e for e in plan["embedded"] if e["table"] == "order_items")
+        assert item["parent"] == "orders" and "the_pattern" in item["why"]
+        orders = json.loads(next(a.content for a in result.artifacts
+                                 if a.path == "models/mongodb/validators/orders.json"))
+        items = orders["$jsonSchema"]["properties"][item["field"]]
+        assert items["bsonType"] == "array" and "order_id" not in items["items"]["properties"]
+    else:
+        assert not any(e["table"] == "order_items" for e in plan["embedded"])
+        why = next(c["why"] for c in plan["collections"] if c["name"] == "order_items")
+        assert "the_pattern" in why and "orders" in why
