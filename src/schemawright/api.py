@@ -81,9 +81,10 @@ def design_project(spec_path: str | Path, out_dir: str | Path | None = None, *, 
                    orms: list[str] | None = None) -> DesignResult:
     """Design from a task input and, with ``out_dir``, write the project folder atomically.
     ``patterns=False``: do not match task.requirements to the domain patterns (``--no-patterns``). ``dialect``
-    (postgresql, mysql/mariadb, sqlite; default: the input's ``project.database_type``) picks the target:
-    the design is made for PostgreSQL and adapted, with every loss reported (``degradations``). ``orms``
-    (sqlalchemy, alembic, django; default: the input's ``integration.orm_framework``): the ORM outputs."""
+    (postgresql, mysql/mariadb, sqlite, mongodb; default: the input's ``project.database_type``) picks the
+    target: the design is made for PostgreSQL and adapted (MongoDB: mapped to collections), with every loss
+    reported (``degradations``). ``orms`` (sqlalchemy, alembic, django, typeorm, sequelize, prisma; default:
+    the input's ``integration.orm_framework``): the ORM outputs."""
     from schemawright.design import design
     from schemawright.dialects import get_dialect
     from schemawright.project import preflight
@@ -141,8 +142,8 @@ def _target(dialect: str | None, spec: TaskInput, smap) -> str:
     name = DATABASE_TYPES.get(database_type)
     if name is None:
         raise SpecError(smap.problem(("project", "database_type"), f"database_type {database_type} is not "
-                                     "designed by schemawright (relational targets only)",
-                                     expected="postgresql, citus, mysql, mariadb or sqlite", got=database_type,
+                                     "designed by schemawright",
+                                     expected="postgresql, citus, mysql, mariadb, sqlite or mongodb", got=database_type,
                                      hint="pass --dialect to design for a relational database instead"))
     return name
 
