@@ -214,7 +214,7 @@ def _value_breaking(prop: dict):
     if "maxLength" in prop:
         yield "maxLength", "x" * (prop["maxLength"] + 1)
     if "pattern" in prop:
-        bad = next((s for s in ("", " ", "@@ @@", "not valid!", "\u00e9\u00e9") if not re.search(prop["pattern"], s)),
+        bad = next((s for s in (" ", "@@ @@", "not valid!", "\u00e9\u00e9", "") if not re.search(prop["pattern"], s)),
                    None)
         if bad is not None:
             yield "pattern", bad
@@ -229,6 +229,7 @@ def test_documents_of_rows_postgresql_accepts_pass_and_violations_fail(designs, 
     migration = next(a.content for a in pg.artifacts if a.path == "migrations/V001__initial_schema.sql")
     validators = _validators(folder)
     checked = broken = 0
+    cases: list[dict] = []  # also put to the Mongoose models (a second validator, mongoose's own)
     with private_server(result.schema.extensions) as server, scratch_database(server, prefix="sw_mongo") as dsn:
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute(migration.encode())
@@ -242,6 +243,12 @@ def test_documents_of_rows_postgresql_accepts_pass_and_violations_fail(designs, 
                     errors = [e.message for e in validator.iter_errors(doc)]
                     assert errors == [], f"{coll}: a row PostgreSQL accepted fails its validator: {errors[:3]}"
                     checked += 1
+                    cases.append({"collection": coll, "doc": doc, "valid": True, "what": "a row PostgreSQL accepted"})
+                    defaults = {c.name for c in table.columns if c.default is not None}
+                    for field in validators[coll]["$jsonSchema"].get("required", []):
+                        if field != "_id" and field not in defaults:  # Mongoose fills a default in
+                            cases.append({"collection": coll, "doc": {k: x for k, x in doc.items() if k != field},
+                                          "valid": False, "what": f"without {field}"})
                     for what, bad in _violations(validators[coll], doc):
                         assert not validator.is_valid(bad), f"{coll}: a document {what} passes"
                         broken += 1
@@ -252,6 +259,9 @@ def test_documents_of_rows_postgresql_accepts_pass_and_violations_fail(designs, 
                             bad = dict(doc, **{field: value})
                             assert not validator.is_valid(bad), f"{coll}.{field}: {rule} {value!r} passes"
                             broken += 1
+                            if field != "_id":
+                                cases.append({"collection": coll, "doc": bad, "valid": False,
+                                              "what": f"{field}: {rule} {value!r}"})
                             if column is not None and field == column.name and rule != "maxLength":
                                 row = {c.name: (str(value) if c.name == field else _text(doc.get(c.name)))
                                        for c in table.columns if c.name in doc}
@@ -263,6 +273,48 @@ def test_documents_of_rows_postgresql_accepts_pass_and_violations_fail(designs, 
     items = sum(len(d.get(e["field"], [])) for e in plan["embedded"] for d in docs.get(e["parent"], []))
     assert items >= (1 if plan["embedded"] else 0), "no embedded document was checked"
     print(f"{name}: {checked} documents pass, {broken} violations fail, {items} embedded items")
+    _mongoose_agrees(folder, cases)
+
+
+MONGOOSE_CHECK = """
+const fs = require('fs');
+const mongoose = require('mongoose');
+require('./models.js');
+const cases = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const byCollection = {};
+for (const m of Object.values(mongoose.models)) byCollection[m.schema.options.collection] = m;
+const wrong = [];
+for (const c of cases) {
+  let valid;
+  try { valid = !new byCollection[c.collection](c.doc).validateSync(); } catch (e) { valid = false; }
+  if (valid !== c.valid) wrong.push(`${c.collection}: ${c.what} is ${valid ? 'accepted' : 'refused'}`);
+}
+console.log(JSON.stringify({ cases: cases.length, wrong }));
+"""
+
+
+def _mongoose_agrees(folder: Path, cases: list[dict]) -> None:
+    """The compiled Mongoose models accept the documents PostgreSQL's rows became and refuse the documents
+    that break a required field, an enum, a bound, a length or a pattern (mongoose's own validators)."""
+    tools = tools_dir()
+    project = folder / "models/orm/mongoose"
+    result = tsc(project, tools, "--outDir", str(project / "dist"))
+    assert result.returncode == 0, result.stdout[-3000:]
+    data = project / "dist/cases.json"
+    data.write_text(json.dumps(cases, default=_json_value))
+    (project / "dist/check.js").write_text(MONGOOSE_CHECK)
+    ran = run(["node", "check.js", str(data)], project / "dist")
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    report = json.loads(ran.stdout)
+    assert report["cases"] == len(cases) and report["wrong"] == [], "\n".join(report["wrong"][:40])
+
+
+def _json_value(value):
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    return str(value)
 
 
 def _text(value):

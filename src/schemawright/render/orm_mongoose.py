@@ -55,8 +55,16 @@ def _field(m: Mapping, t: Table, c, prop: dict, refs: dict[str, str], top: bool)
     if "enum" in target:
         opts.append(f"enum: {_literal([v for v in target['enum'] if v is not None])}")
     for key, name in (("minimum", "min"), ("maximum", "max")):
-        if key in target and inner in ("int", "double"):
+        if key in target and inner in ("int", "double") and not target.get("exclusive" + key.title()):
             opts.append(f"{name}: {_literal(target[key])}")
+    bounds = []  # Decimal128/BigInt have no min/max validators, and exclusive bounds none anywhere
+    for key, op in (("minimum", ">="), ("maximum", "<=")):
+        if key in target and (inner in ("decimal", "long") or target.get("exclusive" + key.title())):
+            strict = op[0] if target.get("exclusive" + key.title()) else op
+            bounds.append(f"Number(String(v)) {strict} {_literal(target[key])}")
+    if bounds:
+        opts.append(f"validate: {{ validator: (v: unknown) => v == null || ({' && '.join(bounds)}), "
+                    f"message: {ts_str('out of range: ' + ts_comment(' and '.join(bounds).replace('Number(String(v))', 'value')))} }}")
     if "maxLength" in target:
         opts.append(f"maxlength: {target['maxLength']}")
     if "pattern" in target:
