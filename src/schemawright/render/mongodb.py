@@ -403,7 +403,8 @@ class MongoDB(Renderer):
                   "pattern fail;",
                   "- the mongosh script parses (`node --check`) and, run against a recording stand-in for `db`, "
                   "creates exactly these validators and indexes;",
-                  "- the Mongoose schemas type-check (`tsc --noEmit`) against mongoose's typings.", "",
+                  "- the Mongoose schemas type-check (`tsc --noEmit`) against mongoose's typings and, compiled, "
+                  "accept the same documents and refuse the same violations (`validateSync`).", "",
                   "Not proven: the script against a real server (index builds, collMod on existing data), "
                   "MongoDB's own regex engine (PCRE) on the patterns (written with escapes rather than POSIX "
                   "classes so both engines read them alike), and performance.", "",
