@@ -19,6 +19,10 @@ command -v pg_prove >/dev/null 2>&1 || want+=("libtap-parser-sourcehandler-pgtap
 command -v dot >/dev/null 2>&1 || want+=("graphviz")
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || want+=("chromium")
 command -v promtool >/dev/null 2>&1 || want+=("prometheus")
+# node + npm: the TypeScript/Prisma/Mongoose outputs are proven with tsc, prisma and mongoose from npm, which
+# tests/npm_tools.py installs itself (--ignore-scripts) into ~/.cache/schemawright/ on first use
+command -v node >/dev/null 2>&1 || want+=("nodejs")
+command -v npm >/dev/null 2>&1 || want+=("npm")
 # dbdiagram's dbml2sql (npm @dbml/cli): tests/test_dbml_dbdiagram.py checks our DBML with it (skips without it)
 if ! command -v dbml2sql >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
   npm i -g @dbml/cli >/dev/null 2>&1 || echo "system-deps: could not install @dbml/cli (npm); the DBML check will skip" >&2
