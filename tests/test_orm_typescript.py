@@ -216,3 +216,29 @@ def test_hostile_names_stay_data_in_typescript_prisma_and_mongosh(tools, tmp_pat
     loaded = run(["node", "-e", "require('./models.js')"], mongo / "models/orm/mongoose/dist")
     assert loaded.returncode == 0, loaded.stderr[-2000:]
     assert not canary.exists()
+
+
+def test_types_no_input_uses_yet(tools, tmp_path):
+    """interval, tsvector, cidr, macaddr, xml, timetz, bytea and arrays (none of the inputs has them): the
+    TypeScript models type-check and Prisma's schema validates, with Unsupported(...) where Prisma has no type."""
+    import yaml
+
+    data = yaml.safe_load((ROOT / "tests/inputs/tricky_types.yaml").read_text())
+    data["data_model"]["entities"][0]["attributes"] += [
+        {"name": n, "type": t} for n, t in [("span", "interval"), ("doc", "tsvector"), ("net", "cidr"),
+                                             ("mac", "macaddr"), ("body", "xml"), ("tags", "text[]"),
+                                             ("scores", "integer[]"), ("spans", "interval[]"), ("blob", "bytea"),
+                                             ("at", "timetz"), ("ip", "inet"), ("big", "bigint")]]
+    spec = tmp_path / "odd.yaml"
+    spec.write_text(yaml.safe_dump(data))
+    out = tmp_path / "out"
+    api.design_project(spec, out, orms=["typeorm", "sequelize", "prisma"])
+    for orm in ("typeorm", "sequelize"):
+        result = tsc(out / "models/orm" / orm, tools, "--noEmit")
+        assert result.returncode == 0, result.stdout[-3000:]
+    prisma = out / "models/orm/prisma/schema.prisma"
+    validated = prisma_validate(prisma, tools)
+    assert validated.returncode == 0, (validated.stdout + validated.stderr)[-3000:]
+    text = prisma.read_text()
+    assert 'span Unsupported("interval")?' in text and 'spans Unsupported("interval[]")?' in text
+    assert "tags String[]" in text and "body String? @db.Xml" in text
