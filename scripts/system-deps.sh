@@ -21,6 +21,10 @@ command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>
 command -v promtool >/dev/null 2>&1 || want+=("prometheus")
 # redis-server: tests/test_cache_layer.py starts one when no Redis answers on localhost:6379
 command -v redis-server >/dev/null 2>&1 || command -v redis-cli >/dev/null 2>&1 || want+=("redis-server")
+# node + npm: the TypeScript/Prisma/Mongoose outputs are proven with tsc, prisma and mongoose from npm, which
+# tests/npm_tools.py installs itself (--ignore-scripts) into ~/.cache/schemawright/ on first use
+command -v node >/dev/null 2>&1 || want+=("nodejs")
+command -v npm >/dev/null 2>&1 || want+=("npm")
 # dbdiagram's dbml2sql (npm @dbml/cli): tests/test_dbml_dbdiagram.py checks our DBML with it (skips without it)
 if ! command -v dbml2sql >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
   npm i -g @dbml/cli >/dev/null 2>&1 || echo "system-deps: could not install @dbml/cli (npm); the DBML check will skip" >&2

@@ -117,16 +117,6 @@ def test_database_type_chooses_the_dialect(tmp_path):
     assert verify_project(tmp_path / "out").passed
 
 
-def test_mongodb_is_refused_clearly(tmp_path):
-    text = (ROOT / "examples" / "clinic_appointments.yaml").read_text()
-    spec = tmp_path / "clinic.yaml"
-    spec.write_text(text.replace("database_type: postgresql", "database_type: mongodb"))
-    with pytest.raises(SpecError) as err:
-        api.design_project(spec, tmp_path / "out")
-    message = str(err.value)
-    assert "project.database_type" in message and "mongodb" in message and "clinic.yaml:" in message
-
-
 def test_unknown_dialect_is_refused(tmp_path):
     with pytest.raises(SpecError, match="unknown dialect"):
         api.design_project(EXAMPLES[0], tmp_path / "out", dialect="oracle")

@@ -103,11 +103,12 @@ def test_alembic_upgrade_and_downgrade(spec, tmp_path):
 
 
 def test_requested_but_not_written_is_said(tmp_path):
-    """saas_multitenant asks for Prisma: nothing is written for it, and agent_output says so."""
-    result = api.design_project(ROOT / "examples" / "saas_multitenant.yaml")
+    """insurance_claims asks for Hibernate: nothing is written for it, and agent_output says so."""
+    result = api.design_project(ROOT / "tests" / "inputs" / "insurance_claims.yaml")
     report = json.loads(next(a.content for a in result.artifacts if a.path == "agent_output.json"))
     configs = report["integration_support"]["orm_configurations"]
     assert configs[0]["framework"] == "sqlalchemy"
-    prisma = next(c for c in configs if c["framework"] == "prisma")
-    assert prisma["generated"] is False and "does not write prisma" in prisma["notes"][0]
-    assert not any(a.path.startswith("models/orm/prisma") for a in result.artifacts)
+    hibernate = next(c for c in configs if c["framework"] == "hibernate")
+    assert hibernate["generated"] is False and "does not write hibernate" in hibernate["notes"][0]
+    assert not any(a.path.startswith("models/orm/") and a.path != "models/orm/sqlalchemy_models.py"
+                   for a in result.artifacts)

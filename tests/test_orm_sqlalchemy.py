@@ -159,7 +159,9 @@ def test_integration_support_describes_orm_connections_and_caching():
     result, support = _integration("saas_multitenant.yaml")
     orm = support["orm_configurations"][0]
     assert (orm["filename"], orm["framework"], orm["requested_framework"]) == (PATH, "sqlalchemy", "prisma")
-    assert any("prisma db pull" in n for n in orm["notes"])
+    # the input's Prisma is written now (tests/test_orm_typescript.py proves it), so no "use prisma db pull" note
+    assert [c["framework"] for c in support["orm_configurations"]] == ["sqlalchemy", "prisma"]
+    assert not any("prisma db pull" in n for n in orm["notes"])
     app = result.schema.role("app").name
     url = support["connection_strings"][0]
     assert url["url"].startswith(f"postgresql+psycopg://{app}:${{APP_DB_PASSWORD}}@")

@@ -81,10 +81,11 @@ def design_project(spec_path: str | Path, out_dir: str | Path | None = None, *, 
                    orms: list[str] | None = None, cache: str | None = None) -> DesignResult:
     """Design from a task input and, with ``out_dir``, write the project folder atomically.
     ``patterns=False``: do not match task.requirements to the domain patterns (``--no-patterns``). ``dialect``
-    (postgresql, mysql/mariadb, sqlite, citus; default: the input's ``project.database_type``) picks the target:
-    the design is made for PostgreSQL and adapted, with every loss reported (``degradations``). ``orms``
-    (sqlalchemy, alembic, django; default: the input's ``integration.orm_framework``): the ORM outputs.
-    ``cache`` (redis; default: the input's ``integration.caching_layer``): the caching layer to generate."""
+    (postgresql, mysql/mariadb, sqlite, citus, mongodb; default: the input's ``project.database_type``) picks the
+    target: the design is made for PostgreSQL and adapted (MongoDB: mapped to collections; Citus: distributed
+    keys), with every loss reported (``degradations``). ``orms`` (sqlalchemy, alembic, django, typeorm, sequelize,
+    prisma; default: the input's ``integration.orm_framework``): the ORM outputs. ``cache`` (redis; default: the
+    input's ``integration.caching_layer``): the caching layer to generate."""
     from schemawright.design import design
     from schemawright.dialects import get_dialect
     from schemawright.project import preflight
@@ -104,7 +105,7 @@ def design_project(spec_path: str | Path, out_dir: str | Path | None = None, *, 
     start = time.perf_counter()
     degradations: list = []
     distribution: list = []
-    if target != "postgresql":
+    if target not in ("postgresql", "mongodb"):  # MongoDB maps the PostgreSQL design itself (render/mongodb.py)
         adapter = get_dialect(target)
         schema, degradations = adapter.adapt(schema)
         distribution = getattr(adapter, "plan", [])
@@ -112,6 +113,10 @@ def design_project(spec_path: str | Path, out_dir: str | Path | None = None, *, 
     artifacts = render_all(schema, timings=timings, dialect="postgresql" if target == "citus" else target,
                            degradations=degradations, distribution=distribution,
                            orms=tuple(o.strip().lower() for o in orms) if orms else None)
+    if target == "mongodb":  # the mapping's losses, found while rendering (render/mongodb.py)
+        from schemawright.render.dialect_report import degradations_of
+
+        degradations = degradations_of(artifacts)
     timings["render"] = time.perf_counter() - start
     start = time.perf_counter()
     if target in ("postgresql", "citus"):
@@ -159,8 +164,8 @@ def _target(dialect: str | None, spec: TaskInput, smap) -> str:
     name = DATABASE_TYPES.get(database_type)
     if name is None:
         raise SpecError(smap.problem(("project", "database_type"), f"database_type {database_type} is not "
-                                     "designed by schemawright (relational targets only)",
-                                     expected="postgresql, citus, mysql, mariadb or sqlite", got=database_type,
+                                     "designed by schemawright",
+                                     expected="postgresql, citus, mysql, mariadb, sqlite or mongodb", got=database_type,
                                      hint="pass --dialect to design for a relational database instead"))
     return name
 

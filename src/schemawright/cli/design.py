@@ -19,12 +19,13 @@ def design_cmd(
     no_patterns: Annotated[bool, typer.Option("--no-patterns", help="Do not match task.requirements to the domain "
                                               "patterns (same as conventions.patterns: false)")] = False,
     dialect: Annotated[Optional[str], typer.Option(
-        "--dialect", help="Target database: postgresql, mysql (MySQL 8 / MariaDB 10.11+), sqlite or citus (PostgreSQL "
-                          "distributed: citus/distribute.sql, docs/sharding.md); "
+        "--dialect", help="Target database: postgresql, mysql (MySQL 8 / MariaDB 10.11+), sqlite, citus (PostgreSQL "
+                          "distributed: citus/distribute.sql, docs/sharding.md) or mongodb; "
                           "default: the input's project.database_type")] = None,
     orm: Annotated[Optional[list[str]], typer.Option(
-        "--orm", help="ORM output to write (repeatable): sqlalchemy, alembic, django; default: the input's "
-                      "integration.orm_framework (SQLAlchemy models are always written)")] = None,
+        "--orm", help="ORM output to write (repeatable): sqlalchemy, alembic, django, typeorm, sequelize, prisma; "
+                      "default: the input's integration.orm_framework (SQLAlchemy models are always written; "
+                      "Mongoose schemas for mongodb)")] = None,
     cache: Annotated[Optional[str], typer.Option(
         "--cache", help="Caching layer to generate: redis (cache/ and docs/caching.md); default: the input's "
                         "integration.caching_layer")] = None,

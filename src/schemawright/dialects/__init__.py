@@ -13,8 +13,8 @@ DIALECTS = ("postgres", "mysql", "sqlite", "citus")
 
 # The task input's project.database_type -> the dialect that writes it (None: no relational output).
 DATABASE_TYPES = {"postgresql": "postgresql", "citus": "citus", "mysql": "mysql", "mariadb": "mysql",
-                  "sqlite": "sqlite", "mongodb": None}
-CHOICES = ("postgresql", "mysql", "sqlite", "citus")  # what --dialect accepts (mariadb is an alias of mysql)
+                  "sqlite": "sqlite", "mongodb": "mongodb"}
+CHOICES = ("postgresql", "mysql", "sqlite", "citus", "mongodb")  # what --dialect accepts (mariadb: alias of mysql)
 
 
 def get_dialect(name: str = "postgresql") -> Dialect:

@@ -52,6 +52,9 @@ def read_model(path: Path) -> Schema:
 def read_migrations(folder: Path) -> tuple[list[Path], list[Path]]:
     """A project folder's forward (V) files in version order and undo (U) files in reverse version order."""
     mdir = folder / MIGRATIONS_DIR
+    if not mdir.is_dir() and (folder / "models/mongodb/create_collections.js").is_file():
+        raise VerifyError(f"{folder} is a MongoDB design: there are no migrations to run and no MongoDB server "
+                          "is verified against; docs/mongodb.md says what was proven structurally")
     if not mdir.is_dir():
         raise VerifyError(f"{folder} has no migrations/ folder: is it a folder written by 'schemawright design'?")
     forward, undo = [], []

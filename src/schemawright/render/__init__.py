@@ -18,7 +18,7 @@ from schemawright.model.schema import Schema
 # What ``schemawright docs`` writes for any source (a subset of RENDERERS, same order); only their
 # docs/ and models/ files are kept.
 DOC_RENDERERS = ("dictionary", "erd_image", "design_docs", "disaster_recovery", "html_report")
-RENDERERS = ("sql_files", "model_json", "seed_data", "dictionary", "security_docs", "security_pgtap", "config", "operations", "retention_jobs", "cache_layer", "sharding", "replicas", "orm_sqlalchemy", "orm_alembic", "orm_django", "erd_image", "design_docs", "monitoring", "disaster_recovery", "html_report", "docs", "dialect_report", "agent_output")  # agent_output last: it lists the other artifacts
+RENDERERS = ("sql_files", "model_json", "seed_data", "dictionary", "security_docs", "security_pgtap", "config", "operations", "retention_jobs", "cache_layer", "sharding", "replicas", "orm_sqlalchemy", "orm_alembic", "orm_django", "orm_typeorm", "orm_sequelize", "orm_prisma", "mongodb", "orm_mongoose", "erd_image", "design_docs", "monitoring", "disaster_recovery", "html_report", "docs", "dialect_report", "agent_output")  # agent_output last: it lists the other artifacts
 REGISTRY: dict[str, type[Renderer]] = {}
 
 

@@ -51,7 +51,7 @@ def requirements_section(schema) -> dict:
 
 class AgentOutput(Renderer):
     name = "agent_output"
-    dialects = ("postgresql", "mysql", "sqlite")
+    dialects = ("postgresql", "mysql", "sqlite", "mongodb")
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
         counts = schema_counts(ctx.schema)
@@ -89,8 +89,7 @@ class AgentOutput(Renderer):
             "security_implementation": _skipped(ctx, "security_docs") if foreign
             else security_implementation(ctx.schema),
             "operations_guide": _skipped(ctx, "operations") if foreign else operations_guide(),
-            "integration_support": {"orm_configurations": [], **_skipped(ctx, "orm_sqlalchemy")} if foreign
-            else integration_support(ctx),
+            "integration_support": _foreign_integration(ctx) if foreign else integration_support(ctx),
             "business_rules": business_rules(ctx),
             "requirements": requirements_section(ctx.schema),
             "design": {
@@ -110,6 +109,14 @@ class AgentOutput(Renderer):
     def _index_entry(table, ix) -> dict:
         return {"table": table.name, "index": ix.name, "columns": list(ix.columns), "method": str(ix.method),
                 "unique": ix.unique, "reason": ix.origin.reason or ix.comment or "given in the input"}
+
+
+def _foreign_integration(ctx: RenderContext) -> dict:
+    """Another target: the ORM outputs written for it (Mongoose for MongoDB), and why SQLAlchemy is not."""
+    from schemawright.render.orm_sqlalchemy import orm_configurations
+
+    return {"orm_configurations": [c for c in orm_configurations(ctx, "", []) if c["framework"] != "sqlalchemy"],
+            **_skipped(ctx, "orm_sqlalchemy")}
 
 
 def dumps(value, depth: int = 3, indent: str = "") -> str:

@@ -29,7 +29,7 @@ def schema_counts(s: Schema) -> dict[str, int]:
 
 class Docs(Renderer):
     name = "docs"
-    dialects = ("postgresql", "mysql", "sqlite")
+    dialects = ("postgresql", "mysql", "sqlite", "mongodb")
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
         out = [Artifact("docs/inferences.md", self._inferences(ctx), "doc",

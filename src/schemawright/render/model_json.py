@@ -10,7 +10,7 @@ __all__ = ["MODEL_PATH", "ModelJson"]
 
 class ModelJson(Renderer):
     name = "model_json"
-    dialects = ("postgresql", "mysql", "sqlite")
+    dialects = ("postgresql", "mysql", "sqlite", "mongodb")
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
         return [Artifact(MODEL_PATH, model_text(ctx.schema), "schema",

@@ -396,7 +396,7 @@ def integration_support(ctx: RenderContext) -> dict:
     orm = (integration.orm_framework or "").strip() if integration else ""
     notes = [("Written for every design, whatever integration.orm_framework says: plain Python needing only "
               "SQLAlchemy, typed access for tests, scripts and data jobs; the migrations stay the source of truth.")]
-    if orm and orm.lower() not in ("sqlalchemy", "sqlalchemy2") and not set(ctx.orms) & {"django", "alembic"}:
+    if orm and orm.lower() not in ("sqlalchemy", "sqlalchemy2") and not set(ctx.orms) & set(ROOTS):
         command = INTROSPECTION.get(orm.lower())
         notes.append(f"The application's ORM is {orm}: generate its models from the migrated database"
                      + (f" ({command})." if command else " with its own introspection tool."))
@@ -430,7 +430,16 @@ GENERATED = {  # framework -> (version, the artifact path that shows it was writ
                 "tests/test_orm_outputs.py: alembic upgrade head / downgrade base on a fresh database"),
     "django": (">=5.2", "models/orm/django/manage.py",
                "tests/test_orm_outputs.py: manage.py check, migrate on a fresh database, migrate zero"),
+    "typeorm": ("^0.3.20", "models/orm/typeorm/entities.ts",
+                "tests/test_orm_typescript.py: tsc --noEmit with typeorm installed"),
+    "sequelize": ("^6.37.0", "models/orm/sequelize/models.ts",
+                  "tests/test_orm_typescript.py: tsc --noEmit with sequelize installed, initModels run in node"),
+    "prisma": ("^6.7.0", "models/orm/prisma/schema.prisma", "tests/test_orm_typescript.py: prisma validate"),
+    "mongoose": ("^8.9.0", "models/orm/mongoose/models.ts",
+                 "tests/test_mongodb.py: tsc --noEmit with mongoose installed"),
 }
+ROOTS = {"alembic": "models/orm/alembic/", "django": "models/orm/django/", "typeorm": "models/orm/typeorm/",
+         "sequelize": "models/orm/sequelize/", "prisma": "models/orm/prisma/", "mongoose": "models/orm/mongoose/"}
 
 
 def orm_configurations(ctx: RenderContext, requested: str, notes: list[str]) -> list[dict]:
@@ -441,7 +450,7 @@ def orm_configurations(ctx: RenderContext, requested: str, notes: list[str]) -> 
     for framework, (version, marker, proof) in GENERATED.items():
         if marker not in paths:
             continue
-        root = {"alembic": "models/orm/alembic/", "django": "models/orm/django/"}.get(framework)
+        root = ROOTS.get(framework)
         files = sorted(p for p in paths if root and p.startswith(root))
         entry = {"framework": framework, "version": version, "filename": marker,
                  "requested_framework": ", ".join(ctx.orms) or requested or None, "models": len(ctx.schema.tables),
@@ -449,13 +458,14 @@ def orm_configurations(ctx: RenderContext, requested: str, notes: list[str]) -> 
         if framework != "sqlalchemy":
             entry["files"] = files or [marker]
         out.append(entry)
-    known = set(GENERATED) | {"sqlalchemy2"}
+    written = {entry["framework"] for entry in out} | {"sqlalchemy2"}
     for name in ctx.orms:
-        if name not in known:
+        if name not in written:
             command = INTROSPECTION.get(name)
+            why = (f"schemawright writes {name} models for database_type: mongodb only" if name == "mongoose" else
+                   f"schemawright does not write {name} models")
             out.append({"framework": name, "generated": False,
-                        "notes": [f"schemawright does not write {name} models"
-                                  + (f": generate them from the migrated database ({command})" if command else "")]})
+                        "notes": [why + (f": generate them from the migrated database ({command})" if command else "")]})
     return out
 
 

@@ -1,0 +1,225 @@
+"""models/orm/prisma/schema.prisma: a Prisma schema of every table, enum and single-column foreign key.
+
+Written when ``integration.orm_framework`` (or ``design --orm``) names Prisma. Models map the tables
+(``@@map``/``@map`` keep the database names), native types (``@db.*``), defaults as ``dbgenerated`` of the
+design's SQL, keys, unique and plain indexes, relations with their inverse side. What Prisma cannot
+describe is said in a comment: types it does not know (``Unsupported``), expression or partial indexes,
+CHECKs and composite foreign keys (all in the migrations). Use ``prisma db pull`` to compare with a live
+database, never ``prisma migrate``/``db push``: the migrations own the schema. The connection URL comes
+from DATABASE_URL (pool size and timeouts as URL parameters, see the header). Proven by ``prisma validate``
+(tests/test_orm_typescript.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+from schemawright.model.schema import FkAction, Schema, Table
+from schemawright.model.types import DataType, Kind
+from schemawright.render import Artifact, RenderContext, Renderer
+from schemawright.render.ts_common import (class_names, connection, enum_values, identifier, plan_relations,
+                                           requested, ts_comment, ts_str, unique)
+
+ROOT = "models/orm/prisma"
+REQUESTS = ("prisma",)
+ON_DELETE = {FkAction.CASCADE: "Cascade", FkAction.SET_NULL: "SetNull", FkAction.RESTRICT: "Restrict",
+             FkAction.NO_ACTION: "NoAction", FkAction.SET_DEFAULT: "SetDefault"}
+# Prisma's scalar type and native attribute per kind; None: Unsupported("<sql type>")
+SCALARS = {Kind.SMALLINT: ("Int", "@db.SmallInt"), Kind.INTEGER: ("Int", ""), Kind.BIGINT: ("BigInt", ""),
+           Kind.REAL: ("Float", "@db.Real"), Kind.DOUBLE: ("Float", ""), Kind.MONEY: ("Decimal", "@db.Money"),
+           Kind.BOOLEAN: ("Boolean", ""), Kind.TEXT: ("String", ""), Kind.CITEXT: ("String", "@db.Citext"),
+           Kind.UUID: ("String", "@db.Uuid"), Kind.DATE: ("DateTime", "@db.Date"),
+           Kind.TIME: ("DateTime", "@db.Time(6)"), Kind.TIMETZ: ("DateTime", "@db.Timetz(6)"),
+           Kind.TIMESTAMP: ("DateTime", "@db.Timestamp(6)"), Kind.TIMESTAMPTZ: ("DateTime", "@db.Timestamptz(6)"),
+           Kind.JSON: ("Json", "@db.Json"), Kind.JSONB: ("Json", ""), Kind.BYTEA: ("Bytes", ""),
+           Kind.INET: ("String", "@db.Inet"), Kind.XML: ("String", "@db.Xml")}
+# Words Prisma reserves for model and enum names
+RESERVED_TYPES = frozenset({"String", "Int", "BigInt", "Float", "Decimal", "Boolean", "DateTime", "Json", "Bytes",
+                            "Unsupported", "PrismaClient", "Prisma", "Model", "Enum", "Type"})
+RESERVED_FIELDS = frozenset({"model", "enum", "type", "generator", "datasource", "view"})
+
+
+def field_name(text: str, taken: set[str]) -> str:
+    base = identifier(text).lstrip("_") or "field"
+    if base[0].isdigit():
+        base = "f" + base
+    if base in RESERVED_FIELDS:
+        base += "_"
+    return unique(base, taken)
+
+
+def _sql_type(t: DataType) -> str:
+    from schemawright.dialects import type_sql
+
+    return type_sql(DataType(t.kind, t.length, t.precision, t.scale, t.name))
+
+
+class _Names:
+    def __init__(self, schema: Schema):
+        self.models = class_names(schema)
+        taken = set(self.models.values()) | RESERVED_TYPES
+        self.enums: dict[str, str] = {}
+        for e in schema.enums:
+            words = [w for w in re.split(r"[^A-Za-z0-9]+", e.name) if w]
+            base = "".join(w[:1].upper() + w[1:] for w in words) or "Enum"
+            base = ("E" + base) if base[0].isdigit() or base in RESERVED_TYPES else base
+            self.enums[e.name] = unique(base, taken)
+        self.fields: dict[str, dict[str, str]] = {}
+        self.taken: dict[str, set[str]] = {}
+        for t in schema.tables:
+            self.taken[t.name] = set()
+            self.fields[t.name] = {c.name: field_name(c.name, self.taken[t.name]) for c in t.columns}
+
+
+def _scalar(schema: Schema, names: _Names, t: DataType) -> tuple[str, str, bool]:
+    """(type, native attribute, supported)."""
+    values = enum_values(schema, t)
+    if values:
+        return names.enums[t.name.split(".")[-1]], "", True
+    if t.kind in (Kind.VARCHAR, Kind.CHAR):
+        native = ("@db.VarChar" if t.kind is Kind.VARCHAR else "@db.Char") + (f"({t.length})" if t.length else "")
+        return "String", native, True
+    if t.kind is Kind.NUMERIC:
+        return "Decimal", f"@db.Decimal({t.precision}, {t.scale or 0})" if t.precision else "", True
+    if t.kind in SCALARS:
+        scalar, native = SCALARS[t.kind]
+        return scalar, native, True
+    return f"Unsupported({ts_str(_sql_type(t))})", "", False
+
+
+def render_schema(ctx: RenderContext) -> str:
+    schema = ctx.schema
+    names = _Names(schema)
+    relations = plan_relations(schema, names.taken, name_of=lambda stem: field_name(stem, set()))
+    c = connection(ctx)
+    out = ["// Prisma schema of the design. Generated by schemawright: edit the design, not this file.",
+           "// The migrations own the schema: compare with `prisma db pull`, never `prisma migrate` / `db push`.",
+           "// DATABASE_URL comes from the environment, e.g.",
+           f"//   postgresql://<user>:${{APP_DB_PASSWORD}}@<db-host>:6432/{c.database}?connection_limit={c.pool}"
+           f"&connect_timeout={c.connect_timeout_ms // 1000}&pool_timeout={c.connect_timeout_ms // 1000}"
+           f"&pgbouncer=true{'&sslmode=require' if c.ssl else ''}",
+           f"// (seed 003: {c.pool} connections for the stated load"
+           f"{'; TLS required by encryption_requirements.in_transit' if c.ssl else ''};"
+           f" statement timeout {c.statement_timeout_ms // 1000}s is set on the role, see config/)",
+           "", "generator client {", '  provider = "prisma-client-js"']
+    schemas = sorted({t.schema for t in schema.tables} | {e.schema for e in schema.enums})
+    multi = schemas != ["public"]
+    if multi:
+        out.append('  previewFeatures = ["multiSchema"]')
+    out += ["}", "", "datasource db {", '  provider   = "postgresql"', '  url        = env("DATABASE_URL")']
+    if multi:
+        out.append(f"  schemas    = [{', '.join(ts_str(s) for s in schemas)}]")
+    out += ["}", ""]
+    extensions = [e for e in schema.extensions]
+    if extensions:
+        out.append(f"// extensions (created by the migrations): {ts_comment(', '.join(extensions))}")
+        out.append("")
+    for e in schema.enums:
+        out.append(f"enum {names.enums[e.name]} {{")
+        taken: set[str] = set()
+        for v in e.values:
+            label = field_name(v, taken)
+            out.append(f"  {label}" + (f" @map({ts_str(v)})" if label != v else ""))
+        out.append(f"  @@map({ts_str(e.name)})")
+        if multi:
+            out.append(f"  @@schema({ts_str(e.schema)})")
+        out += ["}", ""]
+    outgoing: dict[str, list] = {t.name: [] for t in schema.tables}
+    incoming: dict[str, list] = {t.name: [] for t in schema.tables}
+    for link, name, inverse in relations:
+        outgoing[link.table.name].append((link, name))
+        incoming[link.fk.ref_table].append((link, inverse))
+    for t in schema.tables:
+        out += _model(schema, t, names, outgoing[t.name], incoming[t.name], multi)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _model(schema: Schema, t: Table, names: _Names, outgoing: list, incoming: list, multi: bool) -> list[str]:
+    fields = names.fields[t.name]
+    out = [f"/// {ts_comment(t.comment)}"] if t.comment else []
+    out.append(f"model {names.models[t.name]} {{")
+    pk = tuple(t.primary_key.columns) if t.primary_key else ()
+    unsupported = set()
+    for c in t.columns:
+        scalar, native, ok = _scalar(schema, names, c.type)
+        if not ok:
+            unsupported.add(c.name)
+        kind = scalar + ("[]" if c.type.array_dims else "" if not c.nullable else "?")
+        if c.type.array_dims and not ok:  # Unsupported arrays: the whole type inside Unsupported
+            kind = f"Unsupported({ts_str(_sql_type(c.type) + '[]')})" + ("?" if c.nullable else "")
+        attrs = []
+        if pk == (c.name,):
+            attrs.append("@id")
+        if c.default is not None and c.identity is None:
+            attrs.append(f"@default(dbgenerated({ts_str(c.default.sql)}))")
+        elif c.identity is not None:
+            attrs.append("@default(autoincrement())")
+        if fields[c.name] != c.name:
+            attrs.append(f"@map({ts_str(c.name)})")
+        if native and ok:
+            attrs.append(native)
+        line = f"  {fields[c.name]} {kind}" + (" " + " ".join(attrs) if attrs else "")
+        if c.comment:
+            line = f"  /// {ts_comment(c.comment)}\n" + line
+        out.append(line)
+    for link, name in outgoing:
+        fk = link.fk
+        parent = names.models[fk.ref_table]
+        nullable = next(c.nullable for c in t.columns if c.name == fk.columns[0])
+        out.append(f"  {name} {parent}{'?' if nullable else ''} @relation({ts_str(fk.name)}, "
+                   f"fields: [{fields[fk.columns[0]]}], references: [{names.fields[fk.ref_table][fk.ref_columns[0]]}], "
+                   f"onDelete: {ON_DELETE[fk.on_delete]}, map: {ts_str(fk.name)})")
+    for link, inverse in incoming:
+        child = names.models[link.table.name]
+        out.append(f"  {inverse} {child}{'?' if link.one_to_one else '[]'} @relation({ts_str(link.fk.name)})")
+    out.append("")
+    left = []
+    if len(pk) > 1:
+        out.append(f"  @@id([{', '.join(fields[c] for c in pk)}], map: {ts_str(t.primary_key.name)})")
+    keyed = bool(pk)
+    for u in t.uniques:
+        if set(u.columns) & unsupported:
+            left.append(u.name)
+            continue
+        keyed = True
+        out.append(f"  @@unique([{', '.join(fields[c] for c in u.columns)}], map: {ts_str(u.name)})")
+    for ix in t.indexes:
+        if ix.where is not None or not all(e.column in fields and e.column not in unsupported for e in ix.elements):
+            left.append(ix.name)
+            continue
+        cols = ", ".join(fields[e.column] + ("(sort: Desc)" if e.descending else "") for e in ix.elements)
+        if ix.unique:
+            keyed = True
+            out.append(f"  @@unique([{cols}], map: {ts_str(ix.name)})")
+        else:
+            method = {"gin": "Gin", "gist": "Gist", "brin": "Brin", "hash": "Hash"}.get(str(ix.method))
+            out.append(f"  @@index([{cols}], map: {ts_str(ix.name)}" + (f", type: {method}" if method else "") + ")")
+    out.append(f"  @@map({ts_str(t.name)})")
+    if multi:
+        out.append(f"  @@schema({ts_str(t.schema)})")
+    if not keyed:
+        out.append("  @@ignore // no primary key or unique key in the design: Prisma Client cannot address its rows")
+    notes = []
+    if left:
+        notes.append(f"in the migrations only (expression, partial or unsupported-type indexes): {', '.join(left)}")
+    if t.checks:
+        notes.append(f"CHECK constraints in the migrations: {', '.join(ck.name for ck in t.checks)}")
+    composite = [fk.name for fk in t.foreign_keys if len(fk.columns) > 1]
+    if composite:
+        notes.append(f"composite foreign keys kept as plain fields: {', '.join(composite)}")
+    out += [f"  // {ts_comment(n)}" for n in notes]
+    return out + ["}", ""]
+
+
+class OrmPrisma(Renderer):
+    name = "orm_prisma"
+    skip_reason = "the Prisma schema describes the PostgreSQL design"
+
+    def applies(self, ctx: RenderContext) -> bool:
+        return requested(ctx, REQUESTS)
+
+    def render(self, ctx: RenderContext) -> list[Artifact]:
+        if not requested(ctx, REQUESTS):
+            return []
+        return [Artifact(f"{ROOT}/schema.prisma", render_schema(ctx), "orm",
+                         "Prisma schema of every table, enum and relation (DATABASE_URL from the environment)")]
