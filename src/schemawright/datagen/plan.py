@@ -255,7 +255,10 @@ def _plan_table(schema: Schema, plan: TablePlan, plans: dict[str, TablePlan], po
     groups: dict[str, RefGroup] = {}
     # the widest key first: (tenant_id, project_id) fills tenant_id from the project, so (tenant_id) agrees
     unset: set[str] = set()  # columns of a reference into a table loaded later (a cycle): left NULL
-    for fk in sorted(table.foreign_keys, key=lambda f: -len(f.columns)):
+    def keeps_own(fk) -> bool:  # (k, parent_id) -> same table (k, id): k is each row's own value
+        return fk.ref_table == table.name and bool(set(fk.columns) & set(fk.ref_columns))
+
+    for fk in sorted(table.foreign_keys, key=lambda f: (keeps_own(f), -len(f.columns))):
         if fk.ref_table not in plans and fk.ref_table != table.name and not any(c in groups for c in fk.columns):
             # the parent is loaded after this table (the reference closes a cycle): no key of it exists yet
             if not all(table.column(c).nullable for c in fk.columns):
@@ -264,6 +267,16 @@ def _plan_table(schema: Schema, plan: TablePlan, plans: dict[str, TablePlan], po
             unset |= set(fk.columns)
             plan.notes.append(f"{fk.name}: left NULL ({fk.ref_table} is loaded later: a reference cycle)")
             continue
+        if keeps_own(fk):
+            # a self reference carrying a column of the row's own (a tenant or distribution column): a parent row
+            # would have to share that value; the row points at no other row instead (MATCH SIMPLE: a NULL in
+            # the reference skips the check), and the shared column is filled like any other column
+            own = [c for c in fk.columns if c not in fk.ref_columns and c not in groups]
+            if own and all(table.column(c).nullable for c in own):
+                unset |= set(own)
+                plan.notes.append(f"{fk.name}: left NULL (a self reference through {', '.join(fk.ref_columns)}: "
+                                  "no row points at another)")
+                continue
         if any(c in groups for c in fk.columns):
             plan.notes.append(f"{fk.name}: columns shared with another foreign key; filled by the first")
             continue
