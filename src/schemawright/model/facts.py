@@ -155,6 +155,21 @@ class BalancedSums:
 
 
 @dataclass(frozen=True)
+class ChildSum:
+    """A compiled business rule: ``parent.column`` equals the sum of ``child.summed`` over the child rows whose
+    ``child_key`` references it (``parent_key``), checked at commit by deferred constraint triggers on both
+    tables (design/rules/child_sum.py); seed recomputes the parent column (and what is derived from it)."""
+
+    parent: str
+    parent_key: str
+    column: str
+    child: str
+    child_key: str
+    summed: str
+    triggers: tuple[str, ...]  # (the child's trigger, the parent's trigger)
+
+
+@dataclass(frozen=True)
 class DesignFacts:
     project: ProjectFacts = field(default_factory=ProjectFacts)
     scale: Scale | None = None
@@ -169,4 +184,5 @@ class DesignFacts:
     tenancy: dict = field(default_factory=dict)
     non_overlapping: tuple[NonOverlapping, ...] = ()
     balanced_sums: tuple[BalancedSums, ...] = ()
+    child_sums: tuple[ChildSum, ...] = ()
     security: SecurityFacts | None = None  # None: no security design (the stage did not run)

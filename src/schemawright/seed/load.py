@@ -134,6 +134,39 @@ def _set_aside_balance_triggers(conn: psycopg.Connection, plan: SeedPlan) -> lis
     return out
 
 
+def _set_aside_child_sum_triggers(conn: psycopg.Connection, plan: SeedPlan) -> list:
+    """The deferred constraint triggers of child-sum rules (design/rules/child_sum.py: invoices.subtotal =
+    the sum of its lines' amounts) are disabled for the load; afterwards each parent's column is set to its
+    children's sum in one set-based UPDATE, together with the columns a CHECK derives from it (``total =
+    subtotal + tax_amount``: set to its expression, so that check still holds), and the triggers enabled."""
+    loaded = {t.name for t in plan.tables if t.rows}
+    out: list = []
+    for cs in plan.schema.facts.child_sums:
+        parent, child = plan.schema.table(cs.parent), plan.schema.table(cs.child)
+        if parent is None or child is None or not ({cs.parent, cs.child} & loaded):
+            continue
+        rels = [sql.Identifier(child.schema, child.name), sql.Identifier(parent.schema, parent.name)]
+        for rel, trigger in zip(rels, cs.triggers):
+            conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER {}").format(rel, sql.Identifier(trigger)))
+        sets = [sql.SQL("{} = coalesce(s.sw_sum__, 0)").format(sql.Identifier(cs.column))]
+        for chk in parent.checks:  # total = subtotal + tax_amount: total follows the new subtotal
+            m = re.fullmatch(r"\(?\s*(\w+|\"[^\"]+\")\s*=\s*(.+?)\s*\)?", chk.expression.sql)
+            if m is None or cs.column not in chk.columns or m.group(1).strip('"') == cs.column \
+                    or re.search(r"(?i)\b(?:and|or|not)\b|[<>=]", m.group(2)):
+                continue
+            expr = re.sub(rf'(?<![\w"]){re.escape(cs.column)}(?![\w"])|"{re.escape(cs.column)}"',
+                          "coalesce(s.sw_sum__, 0)", m.group(2))
+            sets.append(sql.SQL("{} = {}").format(sql.Identifier(m.group(1).strip('"')), sql.SQL(expr)))
+        out.append(sql.SQL("UPDATE {parent} AS p SET {sets} FROM (SELECT p0.{pk} AS sw_key__, sum(c.{summed}) AS "
+                           "sw_sum__ FROM {parent} AS p0 LEFT JOIN {child} AS c ON c.{key} = p0.{pk} GROUP BY p0.{pk}) "
+                           "AS s WHERE s.sw_key__ = p.{pk}").format(
+            parent=rels[1], child=rels[0], sets=sql.SQL(", ").join(sets), key=sql.Identifier(cs.child_key),
+            summed=sql.Identifier(cs.summed), pk=sql.Identifier(cs.parent_key)))
+        for rel, trigger in zip(rels, cs.triggers):
+            out.append(sql.SQL("ALTER TABLE {} ENABLE TRIGGER {}").format(rel, sql.Identifier(trigger)))
+    return out
+
+
 def _set_aside_history_triggers(conn: psycopg.Connection, plan: SeedPlan) -> list[str]:
     """Disable the triggers that only record history (AFTER row triggers whose function writes into the
     design's audit trail) for the bulk load; return the statements that enable them again. Synthetic
@@ -262,6 +295,7 @@ def load_plan(conn: psycopg.Connection, plan: SeedPlan, *, workers: int | None =
     try:
         with conn.transaction():
             restore = set_aside(conn, plan)
+            restore += _set_aside_child_sum_triggers(conn, plan)  # its UPDATEs before history is recorded again
             restore += _set_aside_history_triggers(conn, plan)
             restore += _set_aside_balance_triggers(conn, plan)
             ensure_partitions(conn, plan)

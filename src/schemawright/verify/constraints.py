@@ -117,6 +117,11 @@ def probe_table(factory: RowFactory, table: Table) -> list[tuple[str, Callable[[
             probes.append((f"{table.name}: {bal.trigger} sum({bal.left}) = sum({bal.right}) per {bal.key}",
                            lambda bal=bal: _balanced_probe(factory, table, bal)))
 
+    for cs in factory.schema.facts.child_sums:
+        if cs.child == table.name:
+            probes.append((f"{table.name}: {cs.triggers[0]} {cs.parent}.{cs.column} = sum({cs.summed})",
+                           lambda cs=cs: _child_sum_probe(factory, table, cs)))
+
     for fk in table.foreign_keys:
         def fk_probe(fk=fk) -> str:
             row = factory.valid_row(table)
@@ -212,6 +217,45 @@ def _balanced_probe(factory: RowFactory, table: Table, bal) -> str:
                               f"by {bal.trigger}") from None
         return f"balanced pair accepted; one more row ({bal.left}={big}, {bal.right}={small}) refused with {CHECK}"
     raise ProbeFailed("an unbalanced transaction was accepted")
+
+
+def _child_sum_probe(factory: RowFactory, table: Table, cs) -> str:
+    """A parent and a child row whose column holds the parent's value pass the deferred check (run now with
+    ``SET CONSTRAINTS ... IMMEDIATE``); one more child row makes the sum differ and is refused with 23514 by
+    the child's constraint trigger."""
+    conn = factory.conn
+    parent = factory.schema.table(cs.parent)
+    triggers = sql.SQL(", ").join(map(sql.Identifier, cs.triggers))
+
+    def check_now() -> None:  # in a savepoint of its own, left DEFERRED (see _balanced_probe)
+        with conn.transaction():
+            conn.execute(sql.SQL("SET CONSTRAINTS {} IMMEDIATE").format(triggers))
+            conn.execute(sql.SQL("SET CONSTRAINTS {} DEFERRED").format(triggers))
+
+    first = _accept(factory, parent, factory.valid_row(parent))
+    if first.get(cs.column) is None:
+        raise CannotBuildRow(f"no row of {parent.name} with {cs.column} set")
+    row = factory.valid_row(table, {cs.child_key: first[cs.parent_key]})
+    row[cs.summed] = first[cs.column]
+    row = factory.repair(table, row, fixed=(cs.child_key, cs.summed))
+    _accept(factory, table, row)
+    try:
+        check_now()
+    except psycopg.Error as exc:
+        raise ProbeFailed(f"a consistent transaction was refused: {exc.diag.sqlstate} {exc.diag.message_primary}") \
+            from None
+    extra = factory.valid_row(table, {cs.child_key: first[cs.parent_key]})
+    extra[cs.summed] = "1"
+    _accept(factory, table, factory.repair(table, extra, fixed=(cs.child_key, cs.summed)))
+    try:
+        check_now()
+    except psycopg.Error as exc:
+        if exc.diag.sqlstate != CHECK or exc.diag.constraint_name not in cs.triggers:
+            raise ProbeFailed(f"refused with {exc.diag.sqlstate} by {exc.diag.constraint_name}, expected {CHECK} "
+                              f"by {cs.triggers[0]}") from None
+        return (f"{cs.parent} with {cs.column}={first[cs.column]} and one row of that {cs.summed} accepted; one more "
+                f"row ({cs.summed}=1) refused with {CHECK} at the check")
+    raise ProbeFailed("a transaction that breaks the sum was accepted")
 
 
 def _implied_check(factory: RowFactory, table: Table, check: CheckConstraint, row: Row) -> str:
@@ -344,5 +388,6 @@ def count_probes(schema: Schema) -> int:
     for t in schema.tables:
         total += 1 + sum(1 for c in t.columns if not c.nullable and c.identity is None and c.generated is None)
         total += len(t.checks) + len(t.uniques) + (1 if t.primary_key else 0) + 2 * len(t.foreign_keys)
-        total += len(t.exclusions) + sum(1 for b in schema.facts.balanced_sums if b.table == t.name)
+        total += len(t.exclusions) + sum(1 for b in schema.facts.balanced_sums if b.table == t.name) \
+            + sum(1 for c in schema.facts.child_sums if c.child == t.name)
     return total
