@@ -155,6 +155,18 @@ class BalancedSums:
 
 
 @dataclass(frozen=True)
+class ExactlyOne:
+    """A compiled business rule: exactly one of ``left``, ``right`` is present in each row of ``table`` (non-zero
+    when ``numeric``, else non-NULL), a CHECK (design/rules/either_or.py); datagen pairs the rows of a
+    balanced-sums rule over the same columns so both hold."""
+
+    table: str
+    left: str
+    right: str
+    numeric: bool
+
+
+@dataclass(frozen=True)
 class ChildSum:
     """A compiled business rule: ``parent.column`` equals the sum of ``child.summed`` over the child rows whose
     ``child_key`` references it (``parent_key``), checked at commit by deferred constraint triggers on both
@@ -185,4 +197,5 @@ class DesignFacts:
     non_overlapping: tuple[NonOverlapping, ...] = ()
     balanced_sums: tuple[BalancedSums, ...] = ()
     child_sums: tuple[ChildSum, ...] = ()
+    exactly_one: tuple[ExactlyOne, ...] = ()
     security: SecurityFacts | None = None  # None: no security design (the stage did not run)

@@ -14,13 +14,13 @@ import re
 
 from schemawright.design.context import DesignContext, singular, table_name_for
 from schemawright.design.rules import (
-    access, at_most_one, balanced, child_sum, comparison, immutable, overlap, retention, same_parent, transitions, unique,
+    access, at_most_one, balanced, child_sum, comparison, either_or, immutable, overlap, retention, same_parent, transitions, unique,
 )
 from schemawright.design.rules import base
 from schemawright.design.rules.base import Compiled, RuleText, normalise
 from schemawright.spec.load import format_path
 
-PATTERNS = (transitions, overlap, balanced, child_sum, at_most_one, same_parent, immutable, unique, comparison)
+PATTERNS = (transitions, overlap, balanced, child_sum, either_or, at_most_one, same_parent, immutable, unique, comparison)
 # Patterns whose objects exist only after a later design step: retention after partitioning (drop
 # partitions or delete rows), access after the security design (its roles and grants).
 LATE = {"partitioning": (retention,), "security": (access,)}
