@@ -167,6 +167,23 @@ class ExactlyOne:
 
 
 @dataclass(frozen=True)
+class SameScope:
+    """A compiled business rule: the rows that ``table``'s two references ``column`` (into ``via``) and ``owner``
+    (into ``owner_table``) point at have the same scope (``via.via_scope`` = ``owner_table.owner_scope``),
+    checked at commit by deferred constraint triggers (design/rules/same_parent.py); seed repoints ``column``
+    at a row of the owner's scope after the load."""
+
+    table: str
+    column: str
+    via: str
+    via_scope: str
+    owner: str
+    owner_table: str
+    owner_scope: str
+    triggers: tuple[str, ...]  # (on table, on via, on owner_table)
+
+
+@dataclass(frozen=True)
 class ChildSum:
     """A compiled business rule: ``parent.column`` equals the sum of ``child.summed`` over the child rows whose
     ``child_key`` references it (``parent_key``), checked at commit by deferred constraint triggers on both
@@ -198,4 +215,5 @@ class DesignFacts:
     balanced_sums: tuple[BalancedSums, ...] = ()
     child_sums: tuple[ChildSum, ...] = ()
     exactly_one: tuple[ExactlyOne, ...] = ()
+    same_scope: tuple[SameScope, ...] = ()
     security: SecurityFacts | None = None  # None: no security design (the stage did not run)

@@ -167,6 +167,46 @@ def _set_aside_child_sum_triggers(conn: psycopg.Connection, plan: SeedPlan) -> l
     return out
 
 
+def _set_aside_same_scope_triggers(conn: psycopg.Connection, plan: SeedPlan) -> list:
+    """The deferred constraint triggers of same-scope rules (design/rules/same_parent.py: the menu item of an
+    order line belongs to the order's merchant) are disabled for the load; afterwards each row whose two
+    references disagree is repointed at a row of the owner's scope (a pseudo-random one, per row), a row
+    with no such candidate is deleted when nothing references its table, and whatever still disagrees
+    aborts the load with the rule's name; then the triggers are enabled again."""
+    loaded = {t.name for t in plan.tables if t.rows}
+    out: list = []
+    referenced = {fk.ref_table for t in plan.schema.tables for fk in t.foreign_keys}
+    for ss in plan.schema.facts.same_scope:
+        table, via, owner = (plan.schema.table(n) for n in (ss.table, ss.via, ss.owner_table))
+        if table is None or via is None or owner is None or ss.table not in loaded:
+            continue
+        rels = [sql.Identifier(t.schema, t.name) for t in (table, via, owner)]
+        for rel, trigger in zip(rels, ss.triggers):
+            conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER {}").format(rel, sql.Identifier(trigger)))
+        via_fk = next(fk for fk in table.foreign_keys if fk.columns == (ss.column,))
+        owner_fk = next(fk for fk in table.foreign_keys if fk.columns == (ss.owner,))
+        ids = dict(t=rels[0], v=rels[1], o=rels[2], col=sql.Identifier(ss.column), own=sql.Identifier(ss.owner),
+                   vkey=sql.Identifier(via_fk.ref_columns[0]), okey=sql.Identifier(owner_fk.ref_columns[0]),
+                   vs=sql.Identifier(ss.via_scope), os=sql.Identifier(ss.owner_scope))
+        wrong = sql.SQL("FROM {t} AS t2 JOIN {o} AS o ON o.{okey} = t2.{own} JOIN {v} AS v0 ON v0.{vkey} = t2.{col} "
+                        "WHERE v0.{vs} IS DISTINCT FROM o.{os}").format(**ids)
+        out.append(sql.SQL("UPDATE {t} AS t SET {col} = c.k FROM (SELECT t2.tableoid AS toid, t2.ctid AS tid, "
+                           "(SELECT v.{vkey} FROM {v} AS v WHERE v.{vs} = o.{os} ORDER BY md5(t2.ctid::text || "
+                           "v.{vkey}::text) LIMIT 1) AS k {wrong}) AS c WHERE t.tableoid = c.toid AND t.ctid = c.tid "
+                           "AND c.k IS NOT NULL").format(wrong=wrong, **ids))
+        if ss.table not in referenced:
+            out.append(sql.SQL("DELETE FROM {t} AS t USING (SELECT t2.tableoid AS toid, t2.ctid AS tid {wrong}) AS c "
+                               "WHERE t.tableoid = c.toid AND t.ctid = c.tid").format(wrong=wrong, **ids))
+        message = f"{ss.triggers[0]}: loaded rows of {ss.table} whose {ss.column} is not in the scope of {ss.owner}"
+        check = sql.SQL("SELECT 1 {wrong}").format(wrong=wrong).as_string(conn)
+        out.append("DO " + dollar_quote(f"\nBEGIN\n    IF EXISTS ({check}) THEN\n        RAISE EXCEPTION USING "
+                                         f"ERRCODE = 'check_violation', MESSAGE = {quote_literal(message)};\n"
+                                         "    END IF;\nEND\n", ""))
+        for rel, trigger in zip(rels, ss.triggers):
+            out.append(sql.SQL("ALTER TABLE {} ENABLE TRIGGER {}").format(rel, sql.Identifier(trigger)))
+    return out
+
+
 def _set_aside_history_triggers(conn: psycopg.Connection, plan: SeedPlan) -> list[str]:
     """Disable the triggers that only record history (AFTER row triggers whose function writes into the
     design's audit trail) for the bulk load; return the statements that enable them again. Synthetic
@@ -295,7 +335,8 @@ def load_plan(conn: psycopg.Connection, plan: SeedPlan, *, workers: int | None =
     try:
         with conn.transaction():
             restore = set_aside(conn, plan)
-            restore += _set_aside_child_sum_triggers(conn, plan)  # its UPDATEs before history is recorded again
+            restore += _set_aside_same_scope_triggers(conn, plan)  # their UPDATEs before history is recorded
+            restore += _set_aside_child_sum_triggers(conn, plan)
             restore += _set_aside_history_triggers(conn, plan)
             restore += _set_aside_balance_triggers(conn, plan)
             ensure_partitions(conn, plan)

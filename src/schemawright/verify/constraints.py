@@ -122,6 +122,11 @@ def probe_table(factory: RowFactory, table: Table) -> list[tuple[str, Callable[[
             probes.append((f"{table.name}: {cs.triggers[0]} {cs.parent}.{cs.column} = sum({cs.summed})",
                            lambda cs=cs: _child_sum_probe(factory, table, cs)))
 
+    for ss in factory.schema.facts.same_scope:
+        if ss.table == table.name:
+            probes.append((f"{table.name}: {ss.triggers[0]} {ss.column} in the {ss.via_scope} of {ss.owner}",
+                           lambda ss=ss: _same_scope_probe(factory, table, ss)))
+
     for fk in table.foreign_keys:
         def fk_probe(fk=fk) -> str:
             row = factory.valid_row(table)
@@ -258,6 +263,50 @@ def _child_sum_probe(factory: RowFactory, table: Table, cs) -> str:
     raise ProbeFailed("a transaction that breaks the sum was accepted")
 
 
+def _same_scope_probe(factory: RowFactory, table: Table, ss) -> str:
+    """A row whose two references share their scope passes the deferred check (run now with ``SET CONSTRAINTS
+    ... IMMEDIATE``); a row whose first reference points into another scope is refused with 23514."""
+    conn = factory.conn
+    via, owner = factory.schema.table(ss.via), factory.schema.table(ss.owner_table)
+    triggers = sql.SQL(", ").join(map(sql.Identifier, ss.triggers))
+    via_key = next(fk for fk in table.foreign_keys if fk.columns == (ss.column,)).ref_columns[0]
+    owner_key = next(fk for fk in table.foreign_keys if fk.columns == (ss.owner,)).ref_columns[0]
+
+    def check_now() -> None:  # in a savepoint of its own, left DEFERRED (see _balanced_probe)
+        with conn.transaction():
+            conn.execute(sql.SQL("SET CONSTRAINTS {} IMMEDIATE").format(triggers))
+            conn.execute(sql.SQL("SET CONSTRAINTS {} DEFERRED").format(triggers))
+
+    owner_row = _accept(factory, owner, factory.valid_row(owner))
+    scope = owner_row[ss.owner_scope]
+    same = _accept(factory, via, factory.valid_row(via, {ss.via_scope: scope}))
+    other = _accept(factory, via, factory.valid_row(via))  # its own, new scope row
+    if other[ss.via_scope] == scope:
+        raise CannotBuildRow(f"no second {ss.via_scope} for {via.name}")
+    try:
+        check_now()  # the rows so far (and what other probes left pending) are consistent
+    except psycopg.Error as exc:
+        raise CannotBuildRow(f"pending rows break {exc.diag.constraint_name}") from None
+    row = factory.valid_row(table, {ss.column: same[via_key], ss.owner: owner_row[owner_key]})
+    _accept(factory, table, row)
+    try:
+        check_now()
+    except psycopg.Error as exc:
+        raise ProbeFailed(f"a row within one {ss.owner_scope} was refused: {exc.diag.sqlstate} "
+                          f"{exc.diag.message_primary}") from None
+    bad = factory.valid_row(table, {ss.column: other[via_key], ss.owner: owner_row[owner_key]})
+    _accept(factory, table, bad)
+    try:
+        check_now()
+    except psycopg.Error as exc:
+        if exc.diag.sqlstate != CHECK or exc.diag.constraint_name not in ss.triggers:
+            raise ProbeFailed(f"refused with {exc.diag.sqlstate} by {exc.diag.constraint_name}, expected {CHECK} "
+                              f"by {ss.triggers[0]}") from None
+        return (f"{ss.column} of the {ss.owner}'s {ss.owner_scope} accepted; one of another {ss.via_scope} refused "
+                f"with {CHECK} at the check")
+    raise ProbeFailed(f"a row whose {ss.column} is outside the {ss.owner}'s {ss.owner_scope} was accepted")
+
+
 def _implied_check(factory: RowFactory, table: Table, check: CheckConstraint, row: Row) -> str:
     """Probe a check that the table's other checks imply (``total >= 0`` given ``total = subtotal + tax``
     and both non-negative): no row breaks it alone, so the others are dropped in a savepoint that is
@@ -389,5 +438,6 @@ def count_probes(schema: Schema) -> int:
         total += 1 + sum(1 for c in t.columns if not c.nullable and c.identity is None and c.generated is None)
         total += len(t.checks) + len(t.uniques) + (1 if t.primary_key else 0) + 2 * len(t.foreign_keys)
         total += len(t.exclusions) + sum(1 for b in schema.facts.balanced_sums if b.table == t.name) \
-            + sum(1 for c in schema.facts.child_sums if c.child == t.name)
+            + sum(1 for c in schema.facts.child_sums if c.child == t.name) \
+            + sum(1 for c in schema.facts.same_scope if c.table == t.name)
     return total
