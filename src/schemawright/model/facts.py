@@ -184,6 +184,22 @@ class SameScope:
 
 
 @dataclass(frozen=True)
+class OrderedAfterParent:
+    """A compiled business rule: ``table.column op parent.parent_column`` for the parent row ``key`` references
+    (a unit expires after its donation), checked at commit by deferred constraint triggers on both tables
+    (design/rules/event_order.py); seed moves violating values after the load."""
+
+    table: str
+    column: str
+    op: str  # > >= < <=
+    key: str
+    parent: str
+    parent_key: str
+    parent_column: str
+    triggers: tuple[str, ...]  # (on table, on parent)
+
+
+@dataclass(frozen=True)
 class ChildSum:
     """A compiled business rule: ``parent.column`` equals the sum of ``child.summed`` over the child rows whose
     ``child_key`` references it (``parent_key``), checked at commit by deferred constraint triggers on both
@@ -216,4 +232,5 @@ class DesignFacts:
     child_sums: tuple[ChildSum, ...] = ()
     exactly_one: tuple[ExactlyOne, ...] = ()
     same_scope: tuple[SameScope, ...] = ()
+    ordered_after_parent: tuple[OrderedAfterParent, ...] = ()
     security: SecurityFacts | None = None  # None: no security design (the stage did not run)

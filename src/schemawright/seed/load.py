@@ -29,6 +29,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from schemawright.datagen.columns import Joint
 from schemawright.datagen.plan import SeedError, SeedPlan, TablePlan, is_audit_trail
 from schemawright.datagen.pools import copy_unescape
+from schemawright.dialects import type_sql
 from schemawright.errors import DatabaseError
 from schemawright.model.types import Kind
 from schemawright.model.names import dollar_quote, quote_literal
@@ -207,6 +208,32 @@ def _set_aside_same_scope_triggers(conn: psycopg.Connection, plan: SeedPlan) -> 
     return out
 
 
+def _set_aside_event_order_triggers(conn: psycopg.Connection, plan: SeedPlan) -> list:
+    """The deferred constraint triggers of rules ordering a column after (or before) a date of the referenced
+    row (design/rules/event_order.py: a unit expires after its donation) are disabled for the load;
+    afterwards each violating value is moved 1 to 60 days past the parent's date (per row), and the
+    triggers are enabled again."""
+    loaded = {t.name for t in plan.tables if t.rows}
+    out: list = []
+    for ev in plan.schema.facts.ordered_after_parent:
+        table, parent = plan.schema.table(ev.table), plan.schema.table(ev.parent)
+        if table is None or parent is None or ev.table not in loaded:
+            continue
+        rels = [sql.Identifier(table.schema, table.name), sql.Identifier(parent.schema, parent.name)]
+        for rel, trigger in zip(rels, ev.triggers):
+            conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER {}").format(rel, sql.Identifier(trigger)))
+        sign, least = ("+" if ev.op in (">", ">=") else "-"), (1 if ev.op in (">", "<") else 0)
+        out.append(sql.SQL("UPDATE {t} AS t SET {col} = (p.{pcol} {sign} ({least} + (hashtext(t.ctid::text) & 2147483647) % 60) "
+                           "* interval '1 day')::{type} FROM {p} AS p WHERE p.{pkey} = t.{key} "
+                           "AND NOT (t.{col} {op} p.{pcol})").format(
+            t=rels[0], p=rels[1], col=sql.Identifier(ev.column), pcol=sql.Identifier(ev.parent_column),
+            sign=sql.SQL(sign), least=sql.Literal(least), type=sql.SQL(type_sql(table.column(ev.column).type)),
+            pkey=sql.Identifier(ev.parent_key), key=sql.Identifier(ev.key), op=sql.SQL(ev.op)))
+        for rel, trigger in zip(rels, ev.triggers):
+            out.append(sql.SQL("ALTER TABLE {} ENABLE TRIGGER {}").format(rel, sql.Identifier(trigger)))
+    return out
+
+
 def _set_aside_history_triggers(conn: psycopg.Connection, plan: SeedPlan) -> list[str]:
     """Disable the triggers that only record history (AFTER row triggers whose function writes into the
     design's audit trail) for the bulk load; return the statements that enable them again. Synthetic
@@ -337,6 +364,7 @@ def load_plan(conn: psycopg.Connection, plan: SeedPlan, *, workers: int | None =
             restore = set_aside(conn, plan)
             restore += _set_aside_same_scope_triggers(conn, plan)  # their UPDATEs before history is recorded
             restore += _set_aside_child_sum_triggers(conn, plan)
+            restore += _set_aside_event_order_triggers(conn, plan)
             restore += _set_aside_history_triggers(conn, plan)
             restore += _set_aside_balance_triggers(conn, plan)
             ensure_partitions(conn, plan)

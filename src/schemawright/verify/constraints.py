@@ -127,6 +127,11 @@ def probe_table(factory: RowFactory, table: Table) -> list[tuple[str, Callable[[
             probes.append((f"{table.name}: {ss.triggers[0]} {ss.column} in the {ss.via_scope} of {ss.owner}",
                            lambda ss=ss: _same_scope_probe(factory, table, ss)))
 
+    for ev in factory.schema.facts.ordered_after_parent:
+        if ev.table == table.name:
+            probes.append((f"{table.name}: {ev.triggers[0]} {ev.column} {ev.op} {ev.parent}.{ev.parent_column}",
+                           lambda ev=ev: _event_order_probe(factory, table, ev)))
+
     for fk in table.foreign_keys:
         def fk_probe(fk=fk) -> str:
             row = factory.valid_row(table)
@@ -307,6 +312,51 @@ def _same_scope_probe(factory: RowFactory, table: Table, ss) -> str:
     raise ProbeFailed(f"a row whose {ss.column} is outside the {ss.owner}'s {ss.owner_scope} was accepted")
 
 
+def _event_order_probe(factory: RowFactory, table: Table, ev) -> str:
+    """A row whose column is 30 days on the right side of its parent's date passes the deferred check (run now
+    with ``SET CONSTRAINTS ... IMMEDIATE``); one 30 days on the wrong side is refused with 23514."""
+    conn = factory.conn
+    parent = factory.schema.table(ev.parent)
+    triggers = sql.SQL(", ").join(map(sql.Identifier, ev.triggers))
+
+    def check_now() -> None:  # in a savepoint of its own, left DEFERRED (see _balanced_probe)
+        with conn.transaction():
+            conn.execute(sql.SQL("SET CONSTRAINTS {} IMMEDIATE").format(triggers))
+            conn.execute(sql.SQL("SET CONSTRAINTS {} DEFERRED").format(triggers))
+
+    first = _accept(factory, parent, factory.valid_row(parent))
+    if first.get(ev.parent_column) is None:
+        row = factory.valid_row(parent)
+        row[ev.parent_column] = "2024-06-15"
+        first = _accept(factory, parent, factory.repair(parent, row, fixed=(ev.parent_column,)))
+    kind = sql.SQL(type_sql(table.column(ev.column).type))
+    sign = 1 if ev.op in (">", ">=") else -1
+
+    def shifted(days: int) -> str:
+        return conn.execute(sql.SQL("SELECT (%s::{t} + %s * interval '1 day')::{t}::text").format(t=kind),
+                            [str(first[ev.parent_column]), days]).fetchone()[0]
+    good = factory.valid_row(table, {ev.key: first[ev.parent_key]})
+    good[ev.column] = shifted(30 * sign)
+    _accept(factory, table, factory.repair(table, good, fixed=(ev.key, ev.column)))
+    try:
+        check_now()
+    except psycopg.Error as exc:
+        raise ProbeFailed(f"a row on the right side was refused: {exc.diag.sqlstate} {exc.diag.message_primary}") \
+            from None
+    bad = factory.valid_row(table, {ev.key: first[ev.parent_key]})
+    bad[ev.column] = shifted(-30 * sign)
+    _accept(factory, table, factory.repair(table, bad, fixed=(ev.key, ev.column)))
+    try:
+        check_now()
+    except psycopg.Error as exc:
+        if exc.diag.sqlstate != CHECK or exc.diag.constraint_name not in ev.triggers:
+            raise ProbeFailed(f"refused with {exc.diag.sqlstate} by {exc.diag.constraint_name}, expected {CHECK} "
+                              f"by {ev.triggers[0]}") from None
+        return (f"{ev.column}={good[ev.column]} with {ev.parent_column}={first[ev.parent_column]} accepted; "
+                f"{bad[ev.column]} refused with {CHECK} at the check")
+    raise ProbeFailed(f"a row whose {ev.column} breaks {ev.op} {ev.parent}.{ev.parent_column} was accepted")
+
+
 def _implied_check(factory: RowFactory, table: Table, check: CheckConstraint, row: Row) -> str:
     """Probe a check that the table's other checks imply (``total >= 0`` given ``total = subtotal + tax``
     and both non-negative): no row breaks it alone, so the others are dropped in a savepoint that is
@@ -439,5 +489,6 @@ def count_probes(schema: Schema) -> int:
         total += len(t.checks) + len(t.uniques) + (1 if t.primary_key else 0) + 2 * len(t.foreign_keys)
         total += len(t.exclusions) + sum(1 for b in schema.facts.balanced_sums if b.table == t.name) \
             + sum(1 for c in schema.facts.child_sums if c.child == t.name) \
-            + sum(1 for c in schema.facts.same_scope if c.table == t.name)
+            + sum(1 for c in schema.facts.same_scope if c.table == t.name) \
+            + sum(1 for c in schema.facts.ordered_after_parent if c.table == t.name)
     return total
