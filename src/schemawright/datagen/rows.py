@@ -340,6 +340,11 @@ class RowFactory:
         values are kept, and parents are made to agree with them: with composite keys that share a column
         (the tenant in ``(tenant_id, project_id)`` and ``(tenant_id)``) every parent has the same tenant."""
         row: Row = dict(fixed or {})
+        # a new parent has no children yet: a column that must equal the sum of its children's is 0
+        # (design/rules/child_sum.py), and what a check derives from it follows in the repair
+        zero = tuple(cs.column for cs in self.schema.facts.child_sums if cs.parent == table.name
+                     and cs.column not in row and table.has_column(cs.column))
+        row.update({c: "0" for c in zero})
         fk_columns = {c for fk in table.foreign_keys for c in fk.columns}
         for column in table.columns:
             if column.name in row or column.identity or column.generated is not None or column.name in fk_columns:
@@ -368,7 +373,7 @@ class RowFactory:
                                      f"{exc.diag.sqlstate} {exc.diag.message_primary}") from None
             for col, ref in zip(fk.columns, fk.ref_columns):
                 row[col] = parent_row[ref]
-        return self.repair(table, row, fixed=tuple(fixed or ()))
+        return self.repair(table, row, fixed=tuple(fixed or ()) + zero)
 
     def insert(self, table: Table, row: Row) -> dict:
         """Insert ``row`` and return the stored row (with defaults and generated keys)."""
