@@ -50,3 +50,21 @@ def test_seeded_and_attacked(tmp_path: Path, scratch_dsn: str):
     assert exc.value.diag.constraint_name == "trg_orders_item_from_merchant"
     with psycopg.connect(scratch_dsn) as conn:  # within the merchant: accepted at commit
         conn.execute("UPDATE order_items SET menu_item_id = %s WHERE id = %s", [own[0], line_id])
+
+
+def test_a_valid_row_commits(scratch_dsn: str, tmp_path: Path):
+    """The row factory (verify's valid rows) makes the menu item and the order of one merchant: committed,
+    the deferred triggers accept it."""
+    from schemawright.datagen.rows import RowFactory
+
+    out = tmp_path / "out"
+    result = design_project(INPUTS / "delivery_marketplace.json", out)
+    migration = (out / "migrations" / "V001__initial_schema.sql").read_text()
+    with psycopg.connect(scratch_dsn) as conn:
+        conn.execute(migration.encode())
+        conn.commit()
+        f = RowFactory(conn, result.schema)
+        table = result.schema.table("order_items")
+        f.insert(table, f.valid_row(table))
+    with psycopg.connect(scratch_dsn) as conn:  # committed above (the block's exit): the row is there
+        assert conn.execute("SELECT count(*) FROM order_items").fetchone()[0] == 1
