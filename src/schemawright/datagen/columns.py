@@ -498,6 +498,13 @@ def null_fraction(column: Column) -> float:
     return 0.1
 
 
+def one_sided_balance(schema: Schema, table: Table):
+    """The balanced-sums rule of ``table`` whose two columns are also an exactly-one pair, or None."""
+    sides = {frozenset((e.left, e.right)) for e in schema.facts.exactly_one if e.table == table.name and e.numeric}
+    return next((b for b in schema.facts.balanced_sums if b.table == table.name
+                 and frozenset((b.left, b.right)) in sides), None)
+
+
 def column_generator(schema: Schema, table: Table, column: Column, rules: ColumnRules, pools: Pools,
                      window: TimeWindow, rng: random.Random, distinct: bool, ordered_time: str | None,
                      rows: int) -> Gen:
@@ -531,6 +538,12 @@ def column_generator(schema: Schema, table: Table, column: Column, rules: Column
         left = table.column(balanced.left)
         pool = number_pool(left, table_rules(table).get(left.name, ColumnRules()),
                            random.Random(f"{table.name}.{balanced.left}.{balanced.right}"), 1024)
+        if one_sided_balance(schema, table) is balanced:
+            # rows 2k and 2k+1 share their key (plan.py): the value on the left side of the first row and on
+            # the right side of the second, 0 on the other side; never 0 on the side that holds it
+            pool = [v for v in pool if v.strip("0.") != ""] or ["1"]
+            side = 0 if column.name == balanced.left else 1
+            return _Same(lambda i: pool[mix(i >> 1, 0x5EED) % len(pool)] if i % 2 == side else "0")
         return _Same(lambda i: pool[mix(i, 0x5EED) % len(pool)])
     if t.is_numeric:
         if distinct:

@@ -21,7 +21,7 @@ from schemawright.model.names import quote_ident
 from schemawright.model.schema import Column, ForeignKey, Schema, Table
 from schemawright.model.types import Kind
 from schemawright.datagen.columns import (
-    MIX, Batch, Choice, Const, Gen, Nullable, Pure, column_generator, null_fraction,
+    MIX, Batch, Choice, Const, Gen, Nullable, Pure, column_generator, null_fraction, one_sided_balance,
 )
 from schemawright.datagen.pools import NULL, Pools, TimeWindow, monthly_growth
 from schemawright.datagen.rules import ColumnRules, derived_columns, table_rules
@@ -49,6 +49,7 @@ class RefGroup:
     null_share: float = 0.0
     self_ref: bool = False  # a reference to the same table: a row points at an earlier one, never itself
     avoid: RefGroup | None = None  # a reference to the same parent this one must differ from (CHECK a <> b)
+    paired: bool = False  # rows 2k and 2k+1 share their parent (a balanced pair of one-sided rows)
 
     def parent_indices(self, indices) -> list[int | None]:
         """Skewed parent row indices (density ~ u^-2/3: a few parents get many children), or None."""
@@ -58,7 +59,7 @@ class RefGroup:
         m64 = 0xFFFFFFFFFFFFFFFF
         out = []
         for i in indices:
-            x = (i * MIX + salt) & m64
+            x = ((i >> 1 if self.paired else i) * MIX + salt) & m64
             x ^= x >> 29
             x = (x * 0xBF58476D1CE4E5B9) & m64
             size = min(n, i) if self.self_ref else n
@@ -291,6 +292,16 @@ def _plan_table(schema: Schema, plan: TablePlan, plans: dict[str, TablePlan], po
         for c in fk.columns:
             groups[c] = group
     plan.refs = list(dict.fromkeys(groups.values()))
+    paired = one_sided_balance(schema, table)
+    if paired is not None and paired.key in groups and not groups[paired.key].self_ref \
+            and len(groups[paired.key].fk.columns) == 1:
+        # debits equal credits per entry, and a posting has a debit or a credit, never both: rows come in pairs
+        # of one entry, the value on the left side of the first row and on the right side of the second
+        groups[paired.key].paired = True
+        if plan.rows % 2:
+            plan.rows -= 1
+            plan.notes.append(f"{plan.rows:,} rows: an even count, in pairs of one {paired.key} "
+                              f"({paired.left} in one row, {paired.right} in the other)")
     for c, r in rules.items():  # CHECK (a <> b) between two references to the same parent rows
         for other in r.differs:
             a, b = groups.get(c), groups.get(other)

@@ -340,6 +340,11 @@ class RowFactory:
         values are kept, and parents are made to agree with them: with composite keys that share a column
         (the tenant in ``(tenant_id, project_id)`` and ``(tenant_id)``) every parent has the same tenant."""
         row: Row = dict(fixed or {})
+        # a new parent has no children yet: a column that must equal the sum of its children's is 0
+        # (design/rules/child_sum.py), and what a check derives from it follows in the repair
+        zero = tuple(cs.column for cs in self.schema.facts.child_sums if cs.parent == table.name
+                     and cs.column not in row and table.has_column(cs.column))
+        row.update({c: "0" for c in zero})
         fk_columns = {c for fk in table.foreign_keys for c in fk.columns}
         for column in table.columns:
             if column.name in row or column.identity or column.generated is not None or column.name in fk_columns:
@@ -352,6 +357,7 @@ class RowFactory:
         # spares a chain of parent rows (the foreign key probes fill them in themselves).
         keyed = {c for u in table.uniques for c in u.columns} | {c for k in table.checks for c in k.columns} | set(
             table.primary_key.columns if table.primary_key else ())
+        self._rule_parents(table, row)
         for fk in sorted(table.foreign_keys, key=lambda f: -len(f.columns)):  # the widest first
             optional = any(table.column(c).nullable for c in fk.columns)  # MATCH SIMPLE: one NULL skips the check
             if optional and (fk.ref_table == table.name or not set(fk.columns) & keyed):
@@ -368,7 +374,55 @@ class RowFactory:
                                      f"{exc.diag.sqlstate} {exc.diag.message_primary}") from None
             for col, ref in zip(fk.columns, fk.ref_columns):
                 row[col] = parent_row[ref]
-        return self.repair(table, row, fixed=tuple(fixed or ()))
+        self._rule_dates(table, row, fixed or {})
+        return self.repair(table, row, fixed=tuple(fixed or ()) + zero)
+
+    def _parent_value(self, table: Table, key: str, value, column: str):
+        return self.conn.execute(sql.SQL("SELECT {} FROM {} WHERE {} = %s").format(
+            sql.Identifier(column), sql.Identifier(table.schema, table.name), sql.Identifier(key)),
+            [value]).fetchone()
+
+    def _rule_parents(self, table: Table, row: Row) -> None:
+        """Two references that must share a scope (design/rules/same_parent.py, checked at commit): the
+        referenced rows are made with the same scope, so a valid row stays valid when committed."""
+        for ss in self.schema.facts.same_scope:
+            if ss.table != table.name or ss.column in row:
+                continue
+            via, owner = self.schema.table(ss.via), self.schema.table(ss.owner_table)
+            via_key = next(fk for fk in table.foreign_keys if fk.columns == (ss.column,)).ref_columns[0]
+            owner_key = next(fk for fk in table.foreign_keys if fk.columns == (ss.owner,)).ref_columns[0]
+            try:
+                with self.conn.transaction():
+                    if ss.owner in row:
+                        found = self._parent_value(owner, owner_key, row[ss.owner], ss.owner_scope)
+                        if found is None:
+                            continue
+                        scope = found[0]
+                        if scope is None:
+                            continue
+                    else:
+                        owner_row = self.insert(owner, self.valid_row(owner))
+                        row[ss.owner], scope = owner_row[owner_key], owner_row[ss.owner_scope]
+                    via_row = self.insert(via, self.valid_row(via, {ss.via_scope: scope}))
+            except psycopg.Error as exc:
+                raise CannotBuildRow(f"the rows in {via.name} and {owner.name} of one {ss.via_scope} were refused: "
+                                     f"{exc.diag.sqlstate} {exc.diag.message_primary}") from None
+            row[ss.column] = via_row[via_key]
+
+    def _rule_dates(self, table: Table, row: Row, fixed: Row) -> None:
+        """A date ordered after the referenced row's (design/rules/event_order.py, checked at commit): 30 days
+        on the right side of it."""
+        for ev in self.schema.facts.ordered_after_parent:
+            if ev.table != table.name or ev.column in fixed or row.get(ev.key) is None:
+                continue
+            parent = self.schema.table(ev.parent)
+            found = self._parent_value(parent, ev.parent_key, row[ev.key], ev.parent_column)
+            if found is None or found[0] is None:
+                continue
+            kind = sql.SQL(type_sql(table.column(ev.column).type))
+            days = 30 if ev.op in (">", ">=") else -30
+            row[ev.column] = self.conn.execute(sql.SQL("SELECT (%s::{t} + %s * interval '1 day')::{t}::text").format(
+                t=kind), [str(found[0]), days]).fetchone()[0]
 
     def insert(self, table: Table, row: Row) -> dict:
         """Insert ``row`` and return the stored row (with defaults and generated keys)."""

@@ -155,6 +155,66 @@ class BalancedSums:
 
 
 @dataclass(frozen=True)
+class ExactlyOne:
+    """A compiled business rule: exactly one of ``left``, ``right`` is present in each row of ``table`` (non-zero
+    when ``numeric``, else non-NULL), a CHECK (design/rules/either_or.py); datagen pairs the rows of a
+    balanced-sums rule over the same columns so both hold."""
+
+    table: str
+    left: str
+    right: str
+    numeric: bool
+
+
+@dataclass(frozen=True)
+class SameScope:
+    """A compiled business rule: the rows that ``table``'s two references ``column`` (into ``via``) and ``owner``
+    (into ``owner_table``) point at have the same scope (``via.via_scope`` = ``owner_table.owner_scope``),
+    checked at commit by deferred constraint triggers (design/rules/same_parent.py); seed repoints ``column``
+    at a row of the owner's scope after the load."""
+
+    table: str
+    column: str
+    via: str
+    via_scope: str
+    owner: str
+    owner_table: str
+    owner_scope: str
+    triggers: tuple[str, ...]  # (on table, on via, on owner_table)
+
+
+@dataclass(frozen=True)
+class OrderedAfterParent:
+    """A compiled business rule: ``table.column op parent.parent_column`` for the parent row ``key`` references
+    (a unit expires after its donation), checked at commit by deferred constraint triggers on both tables
+    (design/rules/event_order.py); seed moves violating values after the load."""
+
+    table: str
+    column: str
+    op: str  # > >= < <=
+    key: str
+    parent: str
+    parent_key: str
+    parent_column: str
+    triggers: tuple[str, ...]  # (on table, on parent)
+
+
+@dataclass(frozen=True)
+class ChildSum:
+    """A compiled business rule: ``parent.column`` equals the sum of ``child.summed`` over the child rows whose
+    ``child_key`` references it (``parent_key``), checked at commit by deferred constraint triggers on both
+    tables (design/rules/child_sum.py); seed recomputes the parent column (and what is derived from it)."""
+
+    parent: str
+    parent_key: str
+    column: str
+    child: str
+    child_key: str
+    summed: str
+    triggers: tuple[str, ...]  # (the child's trigger, the parent's trigger)
+
+
+@dataclass(frozen=True)
 class DesignFacts:
     project: ProjectFacts = field(default_factory=ProjectFacts)
     scale: Scale | None = None
@@ -169,4 +229,8 @@ class DesignFacts:
     tenancy: dict = field(default_factory=dict)
     non_overlapping: tuple[NonOverlapping, ...] = ()
     balanced_sums: tuple[BalancedSums, ...] = ()
+    child_sums: tuple[ChildSum, ...] = ()
+    exactly_one: tuple[ExactlyOne, ...] = ()
+    same_scope: tuple[SameScope, ...] = ()
+    ordered_after_parent: tuple[OrderedAfterParent, ...] = ()
     security: SecurityFacts | None = None  # None: no security design (the stage did not run)

@@ -197,10 +197,14 @@ class FixturePlan:
             fixed.update({c: f"pg_temp.sw_val({lit(parent)}, {lit(r)})" for c, r in zip(fk.columns, fk.ref_columns)
                           if c not in fixed})
         candidates = {}
+        # a column whose default a rule forbids in some rows (exactly one of debit, credit non-zero; both
+        # default to 0) gets candidates too
+        one_of = {c for e in self.schema.facts.exactly_one if e.table == name for c in (e.left, e.right)}
         for c in table.columns:
-            if c.name in fixed or c.identity or c.generated is not None or c.default is not None:
+            if c.name in fixed or c.identity or c.generated is not None or (c.default is not None
+                                                                             and c.name not in one_of):
                 continue
-            if not c.nullable or (c.type.kind in TEXT_KINDS and not c.type.array_dims):
+            if not c.nullable or c.name in one_of or (c.type.kind in TEXT_KINDS and not c.type.array_dims):
                 candidates[c.name] = column_candidates(self.schema, table, c, next(self.serial))
         constraints = {c.name: list(c.columns) for c in table.checks}
         constraints |= {u.name: list(u.columns) for u in table.uniques}

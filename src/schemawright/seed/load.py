@@ -29,6 +29,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from schemawright.datagen.columns import Joint
 from schemawright.datagen.plan import SeedError, SeedPlan, TablePlan, is_audit_trail
 from schemawright.datagen.pools import copy_unescape
+from schemawright.dialects import type_sql
 from schemawright.errors import DatabaseError
 from schemawright.model.types import Kind
 from schemawright.model.names import dollar_quote, quote_literal
@@ -131,6 +132,105 @@ def _set_aside_balance_triggers(conn: psycopg.Connection, plan: SeedPlan) -> lis
                                          f"ERRCODE = 'check_violation', MESSAGE = {quote_literal(message)};\n"
                                          "    END IF;\nEND\n", ""))
         out.append(sql.SQL("ALTER TABLE {} ENABLE TRIGGER {}").format(rel, sql.Identifier(bal.trigger)))
+    return out
+
+
+def _set_aside_child_sum_triggers(conn: psycopg.Connection, plan: SeedPlan) -> list:
+    """The deferred constraint triggers of child-sum rules (design/rules/child_sum.py: invoices.subtotal =
+    the sum of its lines' amounts) are disabled for the load; afterwards each parent's column is set to its
+    children's sum in one set-based UPDATE, together with the columns a CHECK derives from it (``total =
+    subtotal + tax_amount``: set to its expression, so that check still holds), and the triggers enabled."""
+    loaded = {t.name for t in plan.tables if t.rows}
+    out: list = []
+    for cs in plan.schema.facts.child_sums:
+        parent, child = plan.schema.table(cs.parent), plan.schema.table(cs.child)
+        if parent is None or child is None or not ({cs.parent, cs.child} & loaded):
+            continue
+        rels = [sql.Identifier(child.schema, child.name), sql.Identifier(parent.schema, parent.name)]
+        for rel, trigger in zip(rels, cs.triggers):
+            conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER {}").format(rel, sql.Identifier(trigger)))
+        sets = [sql.SQL("{} = coalesce(s.sw_sum__, 0)").format(sql.Identifier(cs.column))]
+        for chk in parent.checks:  # total = subtotal + tax_amount: total follows the new subtotal
+            m = re.fullmatch(r"\(?\s*(\w+|\"[^\"]+\")\s*=\s*(.+?)\s*\)?", chk.expression.sql)
+            if m is None or cs.column not in chk.columns or m.group(1).strip('"') == cs.column \
+                    or re.search(r"(?i)\b(?:and|or|not)\b|[<>=]", m.group(2)):
+                continue
+            expr = re.sub(rf'(?<![\w"]){re.escape(cs.column)}(?![\w"])|"{re.escape(cs.column)}"',
+                          "coalesce(s.sw_sum__, 0)", m.group(2))
+            sets.append(sql.SQL("{} = {}").format(sql.Identifier(m.group(1).strip('"')), sql.SQL(expr)))
+        out.append(sql.SQL("UPDATE {parent} AS p SET {sets} FROM (SELECT p0.{pk} AS sw_key__, sum(c.{summed}) AS "
+                           "sw_sum__ FROM {parent} AS p0 LEFT JOIN {child} AS c ON c.{key} = p0.{pk} GROUP BY p0.{pk}) "
+                           "AS s WHERE s.sw_key__ = p.{pk}").format(
+            parent=rels[1], child=rels[0], sets=sql.SQL(", ").join(sets), key=sql.Identifier(cs.child_key),
+            summed=sql.Identifier(cs.summed), pk=sql.Identifier(cs.parent_key)))
+        for rel, trigger in zip(rels, cs.triggers):
+            out.append(sql.SQL("ALTER TABLE {} ENABLE TRIGGER {}").format(rel, sql.Identifier(trigger)))
+    return out
+
+
+def _set_aside_same_scope_triggers(conn: psycopg.Connection, plan: SeedPlan) -> list:
+    """The deferred constraint triggers of same-scope rules (design/rules/same_parent.py: the menu item of an
+    order line belongs to the order's merchant) are disabled for the load; afterwards each row whose two
+    references disagree is repointed at a row of the owner's scope (a pseudo-random one, per row), a row
+    with no such candidate is deleted when nothing references its table, and whatever still disagrees
+    aborts the load with the rule's name; then the triggers are enabled again."""
+    loaded = {t.name for t in plan.tables if t.rows}
+    out: list = []
+    referenced = {fk.ref_table for t in plan.schema.tables for fk in t.foreign_keys}
+    for ss in plan.schema.facts.same_scope:
+        table, via, owner = (plan.schema.table(n) for n in (ss.table, ss.via, ss.owner_table))
+        if table is None or via is None or owner is None or ss.table not in loaded:
+            continue
+        rels = [sql.Identifier(t.schema, t.name) for t in (table, via, owner)]
+        for rel, trigger in zip(rels, ss.triggers):
+            conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER {}").format(rel, sql.Identifier(trigger)))
+        via_fk = next(fk for fk in table.foreign_keys if fk.columns == (ss.column,))
+        owner_fk = next(fk for fk in table.foreign_keys if fk.columns == (ss.owner,))
+        ids = dict(t=rels[0], v=rels[1], o=rels[2], col=sql.Identifier(ss.column), own=sql.Identifier(ss.owner),
+                   vkey=sql.Identifier(via_fk.ref_columns[0]), okey=sql.Identifier(owner_fk.ref_columns[0]),
+                   vs=sql.Identifier(ss.via_scope), os=sql.Identifier(ss.owner_scope))
+        wrong = sql.SQL("FROM {t} AS t2 JOIN {o} AS o ON o.{okey} = t2.{own} JOIN {v} AS v0 ON v0.{vkey} = t2.{col} "
+                        "WHERE v0.{vs} IS DISTINCT FROM o.{os}").format(**ids)
+        out.append(sql.SQL("UPDATE {t} AS t SET {col} = c.k FROM (SELECT t2.tableoid AS toid, t2.ctid AS tid, "
+                           "(SELECT v.{vkey} FROM {v} AS v WHERE v.{vs} = o.{os} ORDER BY md5(t2.ctid::text || "
+                           "v.{vkey}::text) LIMIT 1) AS k {wrong}) AS c WHERE t.tableoid = c.toid AND t.ctid = c.tid "
+                           "AND c.k IS NOT NULL").format(wrong=wrong, **ids))
+        if ss.table not in referenced:
+            out.append(sql.SQL("DELETE FROM {t} AS t USING (SELECT t2.tableoid AS toid, t2.ctid AS tid {wrong}) AS c "
+                               "WHERE t.tableoid = c.toid AND t.ctid = c.tid").format(wrong=wrong, **ids))
+        message = f"{ss.triggers[0]}: loaded rows of {ss.table} whose {ss.column} is not in the scope of {ss.owner}"
+        check = sql.SQL("SELECT 1 {wrong}").format(wrong=wrong).as_string(conn)
+        out.append("DO " + dollar_quote(f"\nBEGIN\n    IF EXISTS ({check}) THEN\n        RAISE EXCEPTION USING "
+                                         f"ERRCODE = 'check_violation', MESSAGE = {quote_literal(message)};\n"
+                                         "    END IF;\nEND\n", ""))
+        for rel, trigger in zip(rels, ss.triggers):
+            out.append(sql.SQL("ALTER TABLE {} ENABLE TRIGGER {}").format(rel, sql.Identifier(trigger)))
+    return out
+
+
+def _set_aside_event_order_triggers(conn: psycopg.Connection, plan: SeedPlan) -> list:
+    """The deferred constraint triggers of rules ordering a column after (or before) a date of the referenced
+    row (design/rules/event_order.py: a unit expires after its donation) are disabled for the load;
+    afterwards each violating value is moved 1 to 60 days past the parent's date (per row), and the
+    triggers are enabled again."""
+    loaded = {t.name for t in plan.tables if t.rows}
+    out: list = []
+    for ev in plan.schema.facts.ordered_after_parent:
+        table, parent = plan.schema.table(ev.table), plan.schema.table(ev.parent)
+        if table is None or parent is None or ev.table not in loaded:
+            continue
+        rels = [sql.Identifier(table.schema, table.name), sql.Identifier(parent.schema, parent.name)]
+        for rel, trigger in zip(rels, ev.triggers):
+            conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER {}").format(rel, sql.Identifier(trigger)))
+        sign, least = ("+" if ev.op in (">", ">=") else "-"), (1 if ev.op in (">", "<") else 0)
+        out.append(sql.SQL("UPDATE {t} AS t SET {col} = (p.{pcol} {sign} ({least} + (hashtext(t.ctid::text) & 2147483647) % 60) "
+                           "* interval '1 day')::{type} FROM {p} AS p WHERE p.{pkey} = t.{key} "
+                           "AND NOT (t.{col} {op} p.{pcol})").format(
+            t=rels[0], p=rels[1], col=sql.Identifier(ev.column), pcol=sql.Identifier(ev.parent_column),
+            sign=sql.SQL(sign), least=sql.Literal(least), type=sql.SQL(type_sql(table.column(ev.column).type)),
+            pkey=sql.Identifier(ev.parent_key), key=sql.Identifier(ev.key), op=sql.SQL(ev.op)))
+        for rel, trigger in zip(rels, ev.triggers):
+            out.append(sql.SQL("ALTER TABLE {} ENABLE TRIGGER {}").format(rel, sql.Identifier(trigger)))
     return out
 
 
@@ -262,6 +362,9 @@ def load_plan(conn: psycopg.Connection, plan: SeedPlan, *, workers: int | None =
     try:
         with conn.transaction():
             restore = set_aside(conn, plan)
+            restore += _set_aside_same_scope_triggers(conn, plan)  # their UPDATEs before history is recorded
+            restore += _set_aside_child_sum_triggers(conn, plan)
+            restore += _set_aside_event_order_triggers(conn, plan)
             restore += _set_aside_history_triggers(conn, plan)
             restore += _set_aside_balance_triggers(conn, plan)
             ensure_partitions(conn, plan)

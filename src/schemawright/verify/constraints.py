@@ -117,6 +117,21 @@ def probe_table(factory: RowFactory, table: Table) -> list[tuple[str, Callable[[
             probes.append((f"{table.name}: {bal.trigger} sum({bal.left}) = sum({bal.right}) per {bal.key}",
                            lambda bal=bal: _balanced_probe(factory, table, bal)))
 
+    for cs in factory.schema.facts.child_sums:
+        if cs.child == table.name:
+            probes.append((f"{table.name}: {cs.triggers[0]} {cs.parent}.{cs.column} = sum({cs.summed})",
+                           lambda cs=cs: _child_sum_probe(factory, table, cs)))
+
+    for ss in factory.schema.facts.same_scope:
+        if ss.table == table.name:
+            probes.append((f"{table.name}: {ss.triggers[0]} {ss.column} in the {ss.via_scope} of {ss.owner}",
+                           lambda ss=ss: _same_scope_probe(factory, table, ss)))
+
+    for ev in factory.schema.facts.ordered_after_parent:
+        if ev.table == table.name:
+            probes.append((f"{table.name}: {ev.triggers[0]} {ev.column} {ev.op} {ev.parent}.{ev.parent_column}",
+                           lambda ev=ev: _event_order_probe(factory, table, ev)))
+
     for fk in table.foreign_keys:
         def fk_probe(fk=fk) -> str:
             row = factory.valid_row(table)
@@ -212,6 +227,134 @@ def _balanced_probe(factory: RowFactory, table: Table, bal) -> str:
                               f"by {bal.trigger}") from None
         return f"balanced pair accepted; one more row ({bal.left}={big}, {bal.right}={small}) refused with {CHECK}"
     raise ProbeFailed("an unbalanced transaction was accepted")
+
+
+def _child_sum_probe(factory: RowFactory, table: Table, cs) -> str:
+    """A parent and a child row whose column holds the parent's value pass the deferred check (run now with
+    ``SET CONSTRAINTS ... IMMEDIATE``); one more child row makes the sum differ and is refused with 23514 by
+    the child's constraint trigger."""
+    conn = factory.conn
+    parent = factory.schema.table(cs.parent)
+    triggers = sql.SQL(", ").join(map(sql.Identifier, cs.triggers))
+
+    def check_now() -> None:  # in a savepoint of its own, left DEFERRED (see _balanced_probe)
+        with conn.transaction():
+            conn.execute(sql.SQL("SET CONSTRAINTS {} IMMEDIATE").format(triggers))
+            conn.execute(sql.SQL("SET CONSTRAINTS {} DEFERRED").format(triggers))
+
+    first = _accept(factory, parent, factory.valid_row(parent))
+    if first.get(cs.column) is None:
+        raise CannotBuildRow(f"no row of {parent.name} with {cs.column} set")
+    row = factory.valid_row(table, {cs.child_key: first[cs.parent_key]})
+    row[cs.summed] = first[cs.column]
+    row = factory.repair(table, row, fixed=(cs.child_key, cs.summed))
+    _accept(factory, table, row)
+    try:
+        check_now()
+    except psycopg.Error as exc:
+        raise ProbeFailed(f"a consistent transaction was refused: {exc.diag.sqlstate} {exc.diag.message_primary}") \
+            from None
+    extra = factory.valid_row(table, {cs.child_key: first[cs.parent_key]})
+    extra[cs.summed] = "1"
+    _accept(factory, table, factory.repair(table, extra, fixed=(cs.child_key, cs.summed)))
+    try:
+        check_now()
+    except psycopg.Error as exc:
+        if exc.diag.sqlstate != CHECK or exc.diag.constraint_name not in cs.triggers:
+            raise ProbeFailed(f"refused with {exc.diag.sqlstate} by {exc.diag.constraint_name}, expected {CHECK} "
+                              f"by {cs.triggers[0]}") from None
+        return (f"{cs.parent} with {cs.column}={first[cs.column]} and one row of that {cs.summed} accepted; one more "
+                f"row ({cs.summed}=1) refused with {CHECK} at the check")
+    raise ProbeFailed("a transaction that breaks the sum was accepted")
+
+
+def _same_scope_probe(factory: RowFactory, table: Table, ss) -> str:
+    """A row whose two references share their scope passes the deferred check (run now with ``SET CONSTRAINTS
+    ... IMMEDIATE``); a row whose first reference points into another scope is refused with 23514."""
+    conn = factory.conn
+    via, owner = factory.schema.table(ss.via), factory.schema.table(ss.owner_table)
+    triggers = sql.SQL(", ").join(map(sql.Identifier, ss.triggers))
+    via_key = next(fk for fk in table.foreign_keys if fk.columns == (ss.column,)).ref_columns[0]
+    owner_key = next(fk for fk in table.foreign_keys if fk.columns == (ss.owner,)).ref_columns[0]
+
+    def check_now() -> None:  # in a savepoint of its own, left DEFERRED (see _balanced_probe)
+        with conn.transaction():
+            conn.execute(sql.SQL("SET CONSTRAINTS {} IMMEDIATE").format(triggers))
+            conn.execute(sql.SQL("SET CONSTRAINTS {} DEFERRED").format(triggers))
+
+    owner_row = _accept(factory, owner, factory.valid_row(owner))
+    scope = owner_row[ss.owner_scope]
+    same = _accept(factory, via, factory.valid_row(via, {ss.via_scope: scope}))
+    other = _accept(factory, via, factory.valid_row(via))  # its own, new scope row
+    if other[ss.via_scope] == scope:
+        raise CannotBuildRow(f"no second {ss.via_scope} for {via.name}")
+    try:
+        check_now()  # the rows so far (and what other probes left pending) are consistent
+    except psycopg.Error as exc:
+        raise CannotBuildRow(f"pending rows break {exc.diag.constraint_name}") from None
+    row = factory.valid_row(table, {ss.column: same[via_key], ss.owner: owner_row[owner_key]})
+    _accept(factory, table, row)
+    try:
+        check_now()
+    except psycopg.Error as exc:
+        raise ProbeFailed(f"a row within one {ss.owner_scope} was refused: {exc.diag.sqlstate} "
+                          f"{exc.diag.message_primary}") from None
+    bad = factory.valid_row(table, {ss.column: other[via_key], ss.owner: owner_row[owner_key]})
+    _accept(factory, table, bad)
+    try:
+        check_now()
+    except psycopg.Error as exc:
+        if exc.diag.sqlstate != CHECK or exc.diag.constraint_name not in ss.triggers:
+            raise ProbeFailed(f"refused with {exc.diag.sqlstate} by {exc.diag.constraint_name}, expected {CHECK} "
+                              f"by {ss.triggers[0]}") from None
+        return (f"{ss.column} of the {ss.owner}'s {ss.owner_scope} accepted; one of another {ss.via_scope} refused "
+                f"with {CHECK} at the check")
+    raise ProbeFailed(f"a row whose {ss.column} is outside the {ss.owner}'s {ss.owner_scope} was accepted")
+
+
+def _event_order_probe(factory: RowFactory, table: Table, ev) -> str:
+    """A row whose column is 30 days on the right side of its parent's date passes the deferred check (run now
+    with ``SET CONSTRAINTS ... IMMEDIATE``); one 30 days on the wrong side is refused with 23514."""
+    conn = factory.conn
+    parent = factory.schema.table(ev.parent)
+    triggers = sql.SQL(", ").join(map(sql.Identifier, ev.triggers))
+
+    def check_now() -> None:  # in a savepoint of its own, left DEFERRED (see _balanced_probe)
+        with conn.transaction():
+            conn.execute(sql.SQL("SET CONSTRAINTS {} IMMEDIATE").format(triggers))
+            conn.execute(sql.SQL("SET CONSTRAINTS {} DEFERRED").format(triggers))
+
+    first = _accept(factory, parent, factory.valid_row(parent))
+    if first.get(ev.parent_column) is None:
+        row = factory.valid_row(parent)
+        row[ev.parent_column] = "2024-06-15"
+        first = _accept(factory, parent, factory.repair(parent, row, fixed=(ev.parent_column,)))
+    kind = sql.SQL(type_sql(table.column(ev.column).type))
+    sign = 1 if ev.op in (">", ">=") else -1
+
+    def shifted(days: int) -> str:
+        return conn.execute(sql.SQL("SELECT (%s::{t} + %s * interval '1 day')::{t}::text").format(t=kind),
+                            [str(first[ev.parent_column]), days]).fetchone()[0]
+    good = factory.valid_row(table, {ev.key: first[ev.parent_key]})
+    good[ev.column] = shifted(30 * sign)
+    _accept(factory, table, factory.repair(table, good, fixed=(ev.key, ev.column)))
+    try:
+        check_now()
+    except psycopg.Error as exc:
+        raise ProbeFailed(f"a row on the right side was refused: {exc.diag.sqlstate} {exc.diag.message_primary}") \
+            from None
+    bad = factory.valid_row(table, {ev.key: first[ev.parent_key]})
+    bad[ev.column] = shifted(-30 * sign)
+    _accept(factory, table, factory.repair(table, bad, fixed=(ev.key, ev.column)))
+    try:
+        check_now()
+    except psycopg.Error as exc:
+        if exc.diag.sqlstate != CHECK or exc.diag.constraint_name not in ev.triggers:
+            raise ProbeFailed(f"refused with {exc.diag.sqlstate} by {exc.diag.constraint_name}, expected {CHECK} "
+                              f"by {ev.triggers[0]}") from None
+        return (f"{ev.column}={good[ev.column]} with {ev.parent_column}={first[ev.parent_column]} accepted; "
+                f"{bad[ev.column]} refused with {CHECK} at the check")
+    raise ProbeFailed(f"a row whose {ev.column} breaks {ev.op} {ev.parent}.{ev.parent_column} was accepted")
 
 
 def _implied_check(factory: RowFactory, table: Table, check: CheckConstraint, row: Row) -> str:
@@ -344,5 +487,8 @@ def count_probes(schema: Schema) -> int:
     for t in schema.tables:
         total += 1 + sum(1 for c in t.columns if not c.nullable and c.identity is None and c.generated is None)
         total += len(t.checks) + len(t.uniques) + (1 if t.primary_key else 0) + 2 * len(t.foreign_keys)
-        total += len(t.exclusions) + sum(1 for b in schema.facts.balanced_sums if b.table == t.name)
+        total += len(t.exclusions) + sum(1 for b in schema.facts.balanced_sums if b.table == t.name) \
+            + sum(1 for c in schema.facts.child_sums if c.child == t.name) \
+            + sum(1 for c in schema.facts.same_scope if c.table == t.name) \
+            + sum(1 for c in schema.facts.ordered_after_parent if c.table == t.name)
     return total

@@ -14,13 +14,14 @@ import re
 
 from schemawright.design.context import DesignContext, singular, table_name_for
 from schemawright.design.rules import (
-    access, at_most_one, balanced, comparison, immutable, overlap, retention, same_parent, transitions, unique,
+    access, at_most_one, balanced, child_sum, comparison, either_or, event_order, immutable, overlap, retention, same_parent, transitions, unique,
 )
 from schemawright.design.rules import base
 from schemawright.design.rules.base import Compiled, RuleText, normalise
 from schemawright.spec.load import format_path
 
-PATTERNS = (transitions, overlap, balanced, at_most_one, same_parent, immutable, unique, comparison)
+PATTERNS = (transitions, overlap, balanced, child_sum, either_or, at_most_one, same_parent, immutable, unique,
+            comparison, event_order)
 # Patterns whose objects exist only after a later design step: retention after partitioning (drop
 # partitions or delete rows), access after the security design (its roles and grants).
 LATE = {"partitioning": (retention,), "security": (access,)}
@@ -49,6 +50,13 @@ def _entity_for(ctx: DesignContext, rule, text: str):
                 break
     if len(named) > 1 and len(plural) == 1:
         named = plural
+    if not named:  # "a unit expires ...": the last word of one table's name (blood_units), of no other
+        tails = {}
+        for t in ctx.schema.tables:
+            if t.origin.path is not None and "_" in t.name:
+                tails.setdefault(singular(t.name).rsplit("_", 1)[1], []).append(t)
+        named = [ts[0] for tail, ts in tails.items() if len(ts) == 1 and not any(
+            tail == singular(t.name) for t in ctx.schema.tables) and re.search(rf"(?<!\w){re.escape(tail)}s?(?!\w)", text)]
     if len(named) == 1:
         ctx.infer("rule.entity", rule.name, f"applies to {named[0].name}",
                   "no entity given; the rule's text names this table and no other")
