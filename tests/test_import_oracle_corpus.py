@@ -66,6 +66,7 @@ class Outcome:
     stage: str = ""  # where it stopped: source, import, design, migrate, compare
     causes: list[str] = field(default_factory=list)
     server: str = ""  # the PostgreSQL version it ran on
+    reported: list[str] = field(default_factory=list)  # what import said it skipped (kind name: why)
 
 
 def _normalized(objects: Counter) -> Counter:
@@ -108,7 +109,8 @@ def run_script(server: str, pg_dump: Path, relative: str) -> Outcome:
         with tempfile.TemporaryDirectory(prefix="sw-import-oracle-") as folder:
             spec = Path(folder) / "spec.yaml"
             try:
-                api.import_to_file(str(CORPUS / relative), spec)
+                imported = api.import_to_file(str(CORPUS / relative), spec).result
+                outcome.reported = [str(x) for x in imported.skipped if x.kind not in ("INSERT", "COPY")]
             except Exception as exc:  # noqa: BLE001
                 outcome.stage, outcome.causes = "import", [f"import fails: {type(exc).__name__}: {_first_line(exc)}"]
                 return outcome
@@ -181,6 +183,8 @@ def report(outcomes: list[Outcome], version: str) -> str:
     for o in outcomes:
         for cause in o.causes[:5] if o.stage == "source" else o.causes:
             lines.append(f"  {o.script}: {cause[:300]}")
+        if o.reported and not o.exact:
+            lines.append(f"  {o.script}: import reported skipping: {'; '.join(o.reported)[:600]}")
         if o.stage == "source" and len(o.causes) > 5:
             lines.append(f"  {o.script}: ... and {len(o.causes) - 5} more statements the server refused")
     return "\n".join(lines)
@@ -207,6 +211,8 @@ def test_import_rebuilds_never_below_today(outcomes, capsys):
     with capsys.disabled():
         print("\n" + report(results, version))
     assert not [o for o in results if o.stage == "source"], "a corpus script no longer loads on PostgreSQL"
+    if os.environ.get("SCHEMAWRIGHT_CORPUS_NAMES") or len(results) < len(SCRIPTS):
+        return  # a part of the corpus: the floor counts the whole of it
     rebuilds, exact = sum(o.rebuilds for o in results), sum(o.exact for o in results)
     assert rebuilds >= FLOOR_REBUILD, f"{rebuilds} scripts rebuild, floor {FLOOR_REBUILD}"
     assert exact >= FLOOR_EXACT, f"{exact} scripts match exactly, floor {FLOOR_EXACT}"

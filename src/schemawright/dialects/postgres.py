@@ -299,7 +299,9 @@ class Postgres(Dialect):
         deferred_names = {fk.name for _, fk in deferred}
         out: list[Statement] = []
         out += [Statement("extension", e, f"CREATE EXTENSION IF NOT EXISTS {q(e)};") for e in schema.extensions]
-        out += self.security_prelude(schema)
+        prelude = self.security_prelude(schema)
+        at = len(prelude) - 1 if prelude and prelude[-1].kind == "session" else len(prelude)  # before SET ROLE
+        out += prelude[:at] + self.namespace_statements(schema) + prelude[at:]
         out += [Statement("type", e.name, self.enum_sql(e)) for e in schema.enums]
         out += [Statement("domain", d.name, self.domain_sql(d)) for d in schema.domains]
         out += [Statement("sequence", s.name, self.sequence_sql(s)) for s in schema.sequences]
@@ -318,6 +320,20 @@ class Postgres(Dialect):
         out += self.security_statements(schema)
         return out
 
+    @staticmethod
+    def namespaces(schema: Schema) -> list[str]:
+        """The schemas (namespaces) other than public that the model's objects live in, in first-seen order."""
+        found = list(schema.schemas)
+        for group in (schema.enums, schema.domains, schema.sequences, schema.functions, schema.tables, schema.views):
+            found += [o.schema for o in group if o.schema]
+        return [n for n in dict.fromkeys(found) if n not in ("public", "pg_catalog", "information_schema")]
+
+    def namespace_statements(self, schema: Schema) -> list[Statement]:
+        """CREATE SCHEMA for each namespace (owned by the project's owner role when the design has one, so that
+        the owner creates its objects there)."""
+        owner = f" AUTHORIZATION {q(schema.owner)}" if schema.owner else ""
+        return [Statement("schema", n, f"CREATE SCHEMA IF NOT EXISTS {q(n)}{owner};") for n in self.namespaces(schema)]
+
     def drop_statements(self, schema: Schema) -> list[str]:
         tables, deferred = table_order(schema)
         out = [f"DROP {'MATERIALIZED VIEW' if v.materialized else 'VIEW'} IF EXISTS {qualified(v.schema, v.name)};"
@@ -330,6 +346,7 @@ class Postgres(Dialect):
         out += [f"DROP DOMAIN IF EXISTS {qualified(d.schema, d.name)};" for d in reversed(schema.domains)]
         out += [f"DROP TYPE IF EXISTS {qualified(e.schema, e.name)};" for e in reversed(schema.enums)]
         out += [f"DROP EXTENSION IF EXISTS {q(e)};" for e in reversed(schema.extensions)]
+        out += [f"DROP SCHEMA IF EXISTS {q(n)};" for n in reversed(self.namespaces(schema))]
         out += self.security_drops(schema)
         return out
 
