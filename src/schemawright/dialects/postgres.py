@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from schemawright.dialects.base import Dialect, Statement, table_order
 from schemawright.dialects.partitions import partition_statements
 from schemawright.model.names import quote_ident as q
@@ -305,8 +307,15 @@ class Postgres(Dialect):
         out += [Statement("type", e.name, self.enum_sql(e)) for e in schema.enums]
         out += [Statement("domain", d.name, self.domain_sql(d)) for d in schema.domains]
         out += [Statement("sequence", s.name, self.sequence_sql(s)) for s in schema.sequences]
-        out += [Statement("function", f.name, self.function_sql(f)) for f in schema.functions]
+        early, late = _functions_by_row_types(schema)
+        bodies_off = any(f.language.lower() == "sql" for f in schema.functions)
+        if bodies_off:  # a SQL function's body may read tables and views created after it (as pg_dump does)
+            out.append(Statement("session", "check_function_bodies", "SET check_function_bodies = off;"))
+        out += [Statement("function", f.name, self.function_sql(f)) for f in early]
         out += [Statement("table", t.name, self.table_sql(t, deferred_names), t.name) for t in tables]
+        out += [Statement("function", f.name, self.function_sql(f)) for f in late]  # they return a table's row type
+        if bodies_off:
+            out.append(Statement("session", "check_function_bodies", "RESET check_function_bodies;"))
         out += [Statement("foreign_key", fk.name, f"ALTER TABLE {qualified(t.schema, t.name)} ADD "
                           f"{self.foreign_key_sql(fk)};", t.name) for t, fk in deferred]
         out += [Statement("partitions", t.name, sql, t.name) for t in tables for sql in partition_statements(t)]
@@ -461,6 +470,18 @@ class Postgres(Dialect):
 
 def _grantee(role: str) -> str:
     return "PUBLIC" if role.upper() == "PUBLIC" else q(role)
+
+
+def _functions_by_row_types(schema: Schema) -> tuple[list, list]:
+    """The functions that can be created before the tables, and those whose result or arguments name a table's
+    row type (``RETURNS SETOF customer``): created after the tables."""
+    names = {t.name.lower() for t in schema.tables} | {f"{t.schema}.{t.name}".lower() for t in schema.tables}
+    early, late = [], []
+    for f in schema.functions:
+        words = re.findall(r'[\w$."]+', f"{f.returns} {f.arguments}".lower())
+        uses = any(w.replace('"', '').strip('.') in names for w in words)
+        (late if uses else early).append(f)
+    return early, late
 
 
 def _views_in_order(schema: Schema) -> list[View]:

@@ -3,6 +3,8 @@ sequences, extensions, views, functions, triggers, comments, policies, drops and
 
 from __future__ import annotations
 
+import re
+
 from typing import TYPE_CHECKING
 
 from pglast import ast
@@ -447,6 +449,26 @@ def privileges(it: Interpreter, node, kind: str) -> None:
     it.skip(kind.split()[0], "roles and privileges are not imported")
 
 
+_EXTENSION_IN_DO = re.compile(r'\bCREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?("(?:[^"]|"")+"|[\w$-]+)',
+                              re.IGNORECASE)
+
+
+def do_block(it: Interpreter, node: ast.DoStmt, kind: str) -> None:
+    """DO is procedural code and not interpreted, but the extensions it creates (the usual
+    ``IF NOT EXISTS (... pg_extension ...) THEN CREATE EXTENSION x``) are imported: objects later in the script
+    use them. The block itself is reported as skipped."""
+    body = next((d.arg.sval for d in node.args or () if d.defname == "as" and isinstance(d.arg, ast.String)), "")
+    found = []
+    for match in _EXTENSION_IN_DO.finditer(body):
+        name = match.group(1)
+        name = name[1:-1].replace('""', '"') if name.startswith('"') else name.lower()
+        if name != "plpgsql" and name not in it.schema.extensions:
+            it.schema.extensions.append(name)
+        found.append(name)
+    it.skip(kind, "procedural code (DO) is not interpreted" +
+            (f"; the extension(s) it creates ({', '.join(found)}) are imported" if found else ""))
+
+
 def _origin():
     return imported("postgresql")
 
@@ -469,5 +491,5 @@ HANDLERS = {
     "DropdbStmt": _not_modelled("databases are not part of a schema"),
     "DefineStmt": _not_modelled("aggregates, operators and base types are not part of the model"),
     "CompositeTypeStmt": _not_modelled("composite types are not part of the model"),
-    "DoStmt": _not_modelled("procedural code (DO) is not interpreted"),
+    "DoStmt": do_block,
 }
