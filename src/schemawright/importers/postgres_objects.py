@@ -165,15 +165,35 @@ def alter_domain(it: Interpreter, node: ast.AlterDomainStmt, kind: str) -> None:
 def create_sequence(it: Interpreter, node: ast.CreateSeqStmt, kind: str) -> None:
     key = it.qualify(node.sequence)
     it.sequences[key] = None
+    it.sequence_options[key] = {}
     it.taken(key[0]).add(key[1])
+    _sequence_options(it, key, node.options)
 
 
 def alter_sequence(it: Interpreter, node: ast.AlterSeqStmt, kind: str) -> None:
     key = it.qualify(node.sequence)
-    for option in node.options or ():
-        if option.defname == "owned_by":
+    _sequence_options(it, key, node.options)
+
+
+_SEQUENCE_TYPES = {"int2": "smallint", "int4": "integer", "int8": "bigint", "smallint": "smallint",
+                   "integer": "integer", "bigint": "bigint", "int": "integer"}
+
+
+def _sequence_options(it: Interpreter, key: tuple[str, str], options) -> None:
+    """AS, START, INCREMENT, MINVALUE, MAXVALUE, CACHE, CYCLE and OWNED BY (None: NO MINVALUE/MAXVALUE)."""
+    kept = it.sequence_options.setdefault(key, {})
+    for option in options or ():
+        name = option.defname
+        if name == "owned_by":
             owner = _names(option.arg)
-            it.sequences[key] = tuple(owner) if len(owner) == 3 else (it.search_schema, *owner[-2:])
+            it.sequences[key] = None if owner == ["none"] else (
+                tuple(owner) if len(owner) == 3 else (it.search_schema, *owner[-2:]))
+        elif name == "as":
+            kept["data_type"] = _SEQUENCE_TYPES.get(_names(option.arg.names)[-1], "bigint")
+        elif name in ("start", "increment", "minvalue", "maxvalue", "cache"):
+            kept[name] = None if option.arg is None else int(getattr(option.arg, "ival", None) or option.arg.fval)
+        elif name == "cycle":
+            kept["cycle"] = bool(option.arg.boolval) if option.arg is not None else True
 
 
 # --- views, functions, triggers ----------------------------------------------------------------------

@@ -58,11 +58,9 @@ def to_task_input(result: ImportResult, project: str = "imported",
         data_model["extensions"] = list(schema.extensions)
     if schema.policies or any(t.rls_enabled for t in tables):
         notes.append("row-level security and policies are not carried (security: false)")
+    if schema.sequences:
+        data_model["sequences"] = [_sequence(s, entity_names, notes) for s in schema.sequences]
     for table in tables:
-        for column in table.columns:
-            if column.default is not None and (seq := sequence_of(column.default)):
-                notes.append(f"{table.name}.{column.name}: its default draws from sequence {seq}, which several "
-                             "columns share; sequences are not part of the model (create it before the migrations)")
         if table.partitioning is not None:
             notes.append(f"{table.name}: its partitions are not carried (create them after the migrations)")
     skipped = result.skipped_lines + [f"skipped: {n}" for n in notes]
@@ -90,6 +88,25 @@ def to_yaml(result: ImportResult, source: str, project: str | None = None,
               else "# Nothing was skipped."]
     body = yaml_document(spec)
     return "\n".join(header) + "\n" + body
+
+
+def _sequence(s, entities: set[tuple[str, str]], notes: list[str]) -> dict:
+    """A sequence with the options that differ from PostgreSQL's defaults for its type and direction."""
+    up = s.increment > 0
+    low, high = {"smallint": (-32768, 32767), "integer": (-2147483648, 2147483647)}.get(
+        s.data_type, (-9223372036854775808, 9223372036854775807))
+    min_default, max_default = (1, high) if up else (low, -1)
+    owned_by = s.owned_by
+    if owned_by and (s.schema, owned_by.rpartition(".")[0]) not in entities:
+        notes.append(f"sequence {s.name}: OWNED BY {owned_by}, which is not an imported table")
+        owned_by = None
+    return _drop_none({
+        "name": s.name, "schema": _schema(s.schema), "data_type": s.data_type if s.data_type != "bigint" else None,
+        "start": s.start if s.start != (s.min_value if up else s.max_value) else None,
+        "increment": s.increment if s.increment != 1 else None,
+        "min_value": s.min_value if s.min_value != min_default else None,
+        "max_value": s.max_value if s.max_value != max_default else None,
+        "cache": s.cache if s.cache != 1 else None, "cycle": s.cycle or None, "owned_by": owned_by})
 
 
 def _schema(name: str) -> str | None:

@@ -333,6 +333,22 @@ class EnumDefinition(_Strict):
     db_schema: Identifier | None = Field(default=None, alias="schema")
 
 
+class SequenceDefinition(_Strict):
+    """A sequence (CREATE SEQUENCE), e.g. a serial column's: the column's default is ``nextval('name'::regclass)``.
+    Options left out take PostgreSQL's defaults for the type and direction."""
+
+    name: Identifier
+    data_type: Literal["smallint", "integer", "bigint"] = "bigint"
+    start: int | None = None
+    increment: int = 1
+    min_value: int | None = None
+    max_value: int | None = None
+    cache: int = Field(default=1, ge=1)
+    cycle: bool = False
+    owned_by: str | None = Field(default=None, pattern=r"^[^.]+\.[^.]+$")  # "entity.attribute" (same schema)
+    db_schema: Identifier | None = Field(default=None, alias="schema")
+
+
 class ViewDefinition(_Strict):
     """A view over the entities: one SELECT, parsed (spelled-out inputs only)."""
 
@@ -377,6 +393,7 @@ class FunctionalDependency(_Strict):
 class DataModel(_Strict):
     entities: list[Entity] = Field(min_length=1)
     enums: list[EnumDefinition] = Field(default_factory=list)
+    sequences: list[SequenceDefinition] = Field(default_factory=list)
     views: list[ViewDefinition] = Field(default_factory=list)
     functions: list[FunctionDefinition] = Field(default_factory=list)
     extensions: list[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,62}$")]] = Field(default_factory=list)
