@@ -24,7 +24,7 @@ from schemawright.design.explicit import apply_objects, parse_any_type, parse_ex
 from schemawright.gc_pause import collector_paused
 from schemawright.model import names
 from schemawright.model.schema import (
-    CheckConstraint, Column, EnumType, Expression, Partitioning, PrimaryKey, Schema, Sequence, Source, Table,
+    Aggregate, CheckConstraint, Column, EnumType, Expression, Partitioning, PrimaryKey, Schema, Sequence, Source, Table,
     UniqueConstraint, convention, given, inferred,
 )
 from schemawright.model.types import DataType, Kind, UnknownTypeError, enum_type, parse_type, supported_type_names
@@ -67,6 +67,7 @@ def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None)
     _order_columns(ctx)
     _rename_hints(ctx)
     _declared_sequences(ctx)
+    _declared_aggregates(ctx)
     conventions.apply(ctx)
     _apply_constraints(ctx)
     rules.compile_rules(ctx)
@@ -161,6 +162,33 @@ def _declared_sequences(ctx: DesignContext) -> None:
             name=decl.name, schema=schema_name, data_type=decl.data_type, start=start, increment=decl.increment,
             min_value=min_value, max_value=max_value, cache=decl.cache, cycle=decl.cycle, owned_by=owned_by,
             origin=given(".".join(map(str, path)))))
+
+
+def _declared_aggregates(ctx: DesignContext) -> None:
+    """data_model.aggregates: parsed as the CREATE AGGREGATE they make; a located error if PostgreSQL's parser
+    would refuse it."""
+    from pglast import parse_sql
+    from pglast.stream import RawStream
+
+    for i, decl in enumerate(ctx.spec.data_model.aggregates):
+        path = ("data_model", "aggregates", i)
+        schema_name = decl.db_schema or "public"
+        text = (f"CREATE AGGREGATE {names.quote_ident(schema_name)}.{names.quote_ident(decl.name)}"
+                f"({decl.arguments}) ({decl.options})")
+        try:
+            (stmt,) = parse_sql(text)
+            node = stmt.stmt
+            params, _ = node.args
+        except Exception as exc:  # noqa: BLE001 - pglast reports the position
+            ctx.problem((*path, "options"), f"expected aggregate arguments and options PostgreSQL parses "
+                        f"(e.g. arguments: text, options: 'sfunc = f, stype = text'), got: {exc}")
+            continue
+        arguments = ", ".join(RawStream()(p) for p in params) if params else "*"
+        options = ", ".join(f"{d.defname} = {RawStream()(d.arg)}" if d.arg is not None else d.defname
+                            for d in node.definition or ())
+        ctx.schema.aggregates.append(Aggregate(name=decl.name, schema=schema_name, arguments=arguments,
+                                               options=options, comment=decl.description,
+                                               origin=given(".".join(map(str, path)))))
 
 
 def _entity_kind(ctx: DesignContext, entity: Entity, table: str) -> str:

@@ -250,7 +250,7 @@ class Postgres(Dialect):
             if tr.deferrable:
                 defer = "\n    DEFERRABLE INITIALLY " + ("DEFERRED" if tr.initially_deferred else "IMMEDIATE")
         return (f"CREATE {kind} {q(tr.name)} {tr.timing} {trigger_events(tr)} ON {qualified(t.schema, t.name)}"
-                f"{defer}\n    FOR EACH {tr.for_each}{trigger_when(tr)} EXECUTE FUNCTION {q(tr.function)}"
+                f"{defer}\n    FOR EACH {tr.for_each}{trigger_when(tr)} EXECUTE FUNCTION {_function_name(tr.function)}"
                 f"({trigger_arguments(tr)});")
 
     def view_sql(self, v: View) -> str:
@@ -314,6 +314,8 @@ class Postgres(Dialect):
         out += [Statement("function", f.name, self.function_sql(f)) for f in early]
         out += [Statement("table", t.name, self.table_sql(t, deferred_names), t.name) for t in tables]
         out += [Statement("function", f.name, self.function_sql(f)) for f in late]  # they return a table's row type
+        out += [Statement("aggregate", a.name, f"CREATE AGGREGATE {qualified(a.schema, a.name)}({a.arguments}) "
+                          f"({a.options});") for a in schema.aggregates]
         if bodies_off:
             out.append(Statement("session", "check_function_bodies", "RESET check_function_bodies;"))
         out += [Statement("foreign_key", fk.name, f"ALTER TABLE {qualified(t.schema, t.name)} ADD "
@@ -350,6 +352,8 @@ class Postgres(Dialect):
         out += [f"ALTER TABLE {qualified(t.schema, t.name)} DROP CONSTRAINT IF EXISTS {q(fk.name)};"
                 for t, fk in deferred]
         out += [f"DROP TABLE IF EXISTS {qualified(t.schema, t.name)};" for t in reversed(tables)]
+        out += [f"DROP AGGREGATE IF EXISTS {qualified(a.schema, a.name)}({a.arguments});"
+                for a in reversed(schema.aggregates)]
         out += [f"DROP FUNCTION IF EXISTS {qualified(f.schema, f.name)}({f.arguments});"
                 for f in reversed(schema.functions)]
         out += [f"DROP DOMAIN IF EXISTS {qualified(d.schema, d.name)};" for d in reversed(schema.domains)]
@@ -470,6 +474,13 @@ class Postgres(Dialect):
 
 def _grantee(role: str) -> str:
     return "PUBLIC" if role.upper() == "PUBLIC" else q(role)
+
+
+def _function_name(name: str) -> str:
+    """A trigger's function: a name of the table's schema, or ``schema.name`` of another (pg_catalog's
+    tsvector_update_trigger), each part quoted."""
+    schema, dot, bare = name.partition(".")
+    return qualified(schema, bare) if dot and bare and "." not in bare else q(name)
 
 
 def _functions_by_row_types(schema: Schema) -> tuple[list, list]:

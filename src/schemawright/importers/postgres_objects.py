@@ -13,7 +13,7 @@ from pglast.enums import ConstrType, FunctionParameterMode, ObjectType
 from schemawright.importers.common import imported
 from schemawright.importers.normalize import Domain, domain_name
 from schemawright.model.names import quote_ident
-from schemawright.model.schema import EnumType, Expression, Function, Policy, Trigger, View
+from schemawright.model.schema import Aggregate, EnumType, Expression, Function, Policy, Trigger, View
 from schemawright.pg_ast import walk
 from schemawright.spec.expressions import SafeLiteralStream
 
@@ -489,6 +489,22 @@ def do_block(it: Interpreter, node: ast.DoStmt, kind: str) -> None:
             (f"; the extension(s) it creates ({', '.join(found)}) are imported" if found else ""))
 
 
+def define(it: Interpreter, node: ast.DefineStmt, kind: str) -> None:
+    """CREATE AGGREGATE (old-style ``BASETYPE =`` ones and operators, base types, collations: reported)."""
+    if node.kind != ObjectType.OBJECT_AGGREGATE or node.oldstyle or not node.args:
+        it.skip(kind, "operators, base types and old-style aggregates are not part of the model")
+        return
+    from pglast.stream import RawStream
+
+    schema, name = it.qualify_names(_names(node.defnames))
+    params, _ = node.args
+    arguments = ", ".join(RawStream()(p) for p in params) if params else "*"
+    options = ", ".join(f"{d.defname} = {RawStream()(d.arg)}" if d.arg is not None else d.defname
+                        for d in node.definition or ())
+    it.schema.aggregates.append(Aggregate(name=name, schema=schema, arguments=arguments, options=options,
+                                          origin=_origin()))
+
+
 def _origin():
     return imported("postgresql")
 
@@ -509,7 +525,7 @@ HANDLERS = {
     "VacuumStmt": _not_modelled("maintenance, not schema"),
     "CreatedbStmt": _not_modelled("databases are not part of a schema"),
     "DropdbStmt": _not_modelled("databases are not part of a schema"),
-    "DefineStmt": _not_modelled("aggregates, operators and base types are not part of the model"),
+    "DefineStmt": define,
     "CompositeTypeStmt": _not_modelled("composite types are not part of the model"),
     "DoStmt": do_block,
 }

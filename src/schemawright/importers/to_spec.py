@@ -54,6 +54,10 @@ def to_task_input(result: ImportResult, project: str = "imported",
             "parallel": f.parallel.lower() if f.parallel.upper() != "UNSAFE" else None, "cost": f.cost, "rows": f.rows,
             "settings": list(f.config) if f.config is not None and f.settings != _convention(f) else None,
             "body": f.body, "description": f.comment}) for f in schema.functions]
+    if schema.aggregates:
+        data_model["aggregates"] = [_drop_none({"name": a.name, "schema": _schema(a.schema), "arguments": a.arguments,
+                                                "options": a.options, "description": a.comment})
+                                    for a in schema.aggregates]
     if schema.extensions:
         data_model["extensions"] = list(schema.extensions)
     if schema.policies or any(t.rls_enabled for t in tables):

@@ -293,6 +293,18 @@ class View:
 
 
 @dataclass(slots=True, kw_only=True)
+class Aggregate:
+    """CREATE AGGREGATE name(arguments) (options): options as PostgreSQL reads them ("sfunc = f, stype = text")."""
+
+    name: str
+    schema: str = "public"
+    arguments: str = ""  # e.g. "text"; "*" for count(*)-style
+    options: str = ""
+    comment: str | None = None
+    origin: Origin = field(default_factory=Origin)
+
+
+@dataclass(slots=True, kw_only=True)
 class Function:
     name: str
     returns: str  # e.g. "trigger", "void", "integer"
@@ -467,6 +479,7 @@ class Schema:
     tables: list[Table] = field(default_factory=list)
     views: list[View] = field(default_factory=list)
     functions: list[Function] = field(default_factory=list)
+    aggregates: list[Aggregate] = field(default_factory=list)  # created after the functions they use
     inferences: list[Inference] = field(default_factory=list)
     facts: DesignFacts = field(default_factory=DesignFacts)  # resolved project/performance/security facts
     schemas: list[str] = field(default_factory=list)  # the namespaces a catalog reader found (public first)

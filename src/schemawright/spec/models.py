@@ -381,6 +381,17 @@ class FunctionDefinition(_Strict):
     db_schema: Identifier | None = Field(default=None, alias="schema")
 
 
+class AggregateDefinition(_Strict):
+    """A user-defined aggregate: ``CREATE AGGREGATE name(arguments) (options)``, e.g. arguments ``text`` and
+    options ``sfunc = _group_concat, stype = text`` (parsed; its functions are declared under functions)."""
+
+    name: Identifier
+    arguments: str = Field(min_length=1)  # "text", "numeric, numeric", "*"
+    options: str = Field(min_length=1)
+    description: str | None = None
+    db_schema: Identifier | None = Field(default=None, alias="schema")
+
+
 class FunctionalDependency(_Strict):
     """determinant -> dependent within one entity (normalization analysis: docs/normalization.md)."""
 
@@ -396,6 +407,7 @@ class DataModel(_Strict):
     sequences: list[SequenceDefinition] = Field(default_factory=list)
     views: list[ViewDefinition] = Field(default_factory=list)
     functions: list[FunctionDefinition] = Field(default_factory=list)
+    aggregates: list[AggregateDefinition] = Field(default_factory=list)
     extensions: list[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,62}$")]] = Field(default_factory=list)
     relationships: list[Relationship] = Field(default_factory=list)
     business_rules: list[BusinessRule] = Field(default_factory=list)
