@@ -51,7 +51,7 @@ SCRIPTS = [
 ]
 AIM_REBUILD, AIM_EXACT = len(SCRIPTS), 9
 # Regression floor: the measured numbers (raise them as causes are fixed). Before this test: 5 rebuilt, 3 exact.
-FLOOR_REBUILD, FLOOR_EXACT = 11, 5
+FLOOR_REBUILD, FLOOR_EXACT = 11, 6
 
 # What pg_dump shows that is not the schema's own: the runner's bookkeeping, the design's roles.
 _OURS = re.compile(r"schemawright_history")

@@ -521,6 +521,11 @@ def _apply_overrides(ctx: DesignContext, table: Table, column: Column, attr: Att
         column.encrypt = attr.encrypt
     if attr.identity is not None:
         column.identity, column.nullable = attr.identity, False
+        if attr.identity_sequence:
+            column.identity_sequence = attr.identity_sequence if "." in attr.identity_sequence else \
+                f"{table.schema}.{attr.identity_sequence}"
+    elif attr.identity_sequence:
+        ctx.problem((*path, "identity_sequence"), "expected identity: always or by default with identity_sequence")
     for field_name in ("default_expression", "generated"):
         if (text := getattr(attr, field_name)) is not None:
             _set_expression(ctx, table, column, field_name, text, path + (field_name,))

@@ -133,6 +133,9 @@ class Postgres(Dialect):
             parts.append(f"COLLATE {q(c.collation)}")
         if c.identity:
             parts.append(f"GENERATED {c.identity.upper()} AS IDENTITY")
+            if c.identity_sequence:
+                schema, _, name = c.identity_sequence.rpartition(".")
+                parts.append(f"(SEQUENCE NAME {qualified(schema or 'public', name)})")
         if c.generated is not None:
             parts.append(f"GENERATED ALWAYS AS ({c.generated}) STORED")
         if not c.nullable:

@@ -229,6 +229,7 @@ class Interpreter:
             elif kind == ConstrType.CONSTR_IDENTITY:
                 column.identity = "always" if con.generated_when == "a" else "by default"
                 column.nullable = False
+                column.identity_sequence = _identity_sequence(self, table, column, con.options)
             elif kind == ConstrType.CONSTR_GENERATED:
                 column.generated = Expression(deparse(con.raw_expr))
             elif kind in (ConstrType.CONSTR_ATTR_DEFERRABLE, ConstrType.CONSTR_ATTR_DEFERRED):
@@ -560,6 +561,17 @@ def _add_identity(it: Interpreter, table: Table, cmd) -> None:
     if (column := _column_of(it, table, cmd)) is not None:
         column.identity = "always" if cmd.def_.generated_when == "a" else "by default"
         column.nullable, column.default = False, None
+        column.identity_sequence = _identity_sequence(it, table, column, cmd.def_.options)
+
+
+def _identity_sequence(it: Interpreter, table: Table, column: Column, options) -> str | None:
+    """SEQUENCE NAME of an identity column, when it is not the name PostgreSQL would choose."""
+    for option in options or ():
+        if option.defname == "sequence_name":
+            schema, name = it.qualify_names(names_of(option.arg))
+            if (schema, name) != (table.schema, f"{table.name}_{column.name}_seq"):
+                return f"{schema}.{name}"
+    return None
 
 
 def _drop_constraint(it: Interpreter, table: Table, cmd) -> None:

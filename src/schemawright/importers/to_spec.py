@@ -150,7 +150,7 @@ def _entity(table: Table) -> dict:
     for c in table.columns:
         attributes.append(_drop_none({
             "name": c.name, "type": _type(table, c), "nullable": c.nullable,
-            "identity": c.identity, "default_expression": c.default.sql if c.default and not c.identity else None,
+            "identity": c.identity, "identity_sequence": c.identity_sequence, "default_expression": c.default.sql if c.default and not c.identity else None,
             "generated": c.generated.sql if c.generated else None, "description": c.comment}))
     entity = {"name": table.name, "schema": _schema(table.schema), "description": table.comment,
               "attributes": attributes}

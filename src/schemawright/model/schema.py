@@ -91,6 +91,7 @@ class Column:
     nullable: bool = True
     default: Expression | None = None
     identity: str | None = None  # "always" | "by default" for GENERATED ... AS IDENTITY
+    identity_sequence: str | None = None  # its sequence's name when not PostgreSQL's default: "schema.name"
     generated: Expression | None = None  # GENERATED ALWAYS AS (expr) STORED
     comment: str | None = None
     collation: str | None = None  # COLLATE, only when it is not the type's default

@@ -179,6 +179,7 @@ class Attribute(_Strict):
     indexed: bool | None = None  # queried on its own: index it (GIN for jsonb)
     renamed_from: Identifier | None = None
     identity: Literal["always", "by default"] | None = None  # GENERATED ... AS IDENTITY
+    identity_sequence: str | None = Field(default=None, pattern=r"^([^.]+\.)?[^.]+$")  # (schema.)name of its sequence
     default_expression: str | None = None  # a SQL expression (nextval(...), uuid_generate_v4()...); parsed, not pasted
     generated: str | None = None  # GENERATED ALWAYS AS (expression) STORED, over this table's columns
 
