@@ -492,8 +492,10 @@ def _functions_by_row_types(schema: Schema) -> tuple[list, list]:
     names = {t.name.lower() for t in schema.tables} | {f"{t.schema}.{t.name}".lower() for t in schema.tables}
     early, late = [], []
     for f in schema.functions:
-        words = re.findall(r'[\w$."]+', f"{f.returns} {f.arguments}".lower())
-        uses = any(w.replace('"', '').strip('.') in names for w in words)
+        types = [f.returns] + [a.split(" default ")[0].split("=")[0].split()[-1]
+                               for a in f.arguments.lower().split(",") if a.split()]  # an argument's type: its last word
+        words = re.findall(r'[\w$."]+', " ".join(types).lower())
+        uses = any(w.replace('"', '').strip('.').removesuffix("[]") in names for w in words)
         (late if uses else early).append(f)
     return early, late
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from schemawright.importers.common import ImportResult
-from schemawright.importers.normalize import sequence_of
 from schemawright.model.names import slug
 from schemawright.model.schema import FkAction, Index, Schema, Table
 from schemawright.model.types import Kind
