@@ -138,16 +138,16 @@ def test_import_command(tmp_path, pg_dsn):
     app = typer.Typer()
     register(app)
     app.command("noop")(lambda: None)  # a second command keeps "import" a subcommand
-    source = _write(tmp_path, SCRIPT + "INSERT INTO a VALUES (1, 1);\nCREATE AGGREGATE x(int) (SFUNC = int4pl, "
-                    "STYPE = int);\n", "shop.sql")
+    source = _write(tmp_path, SCRIPT + "INSERT INTO a VALUES (1, 1);\nCREATE OPERATOR === (LEFTARG = int, "
+                    "RIGHTARG = int, FUNCTION = int4eq);\n", "shop.sql")
     runner = CliRunner()
     out = tmp_path / "spec.yaml"
     result = runner.invoke(app, ["import", str(source), "-o", str(out), "--check", "--dsn", pg_dsn])
     assert result.exit_code == 0, result.output
-    assert "skipped: INSERT at line" in result.output and "CREATE AGGREGATE" in result.output
+    assert "skipped: INSERT at line" in result.output and "CREATE OPERATOR" in result.output
     assert "import vs built design differences: 0 difference(s)" in result.output
     spec = yaml.safe_load(out.read_text())
-    assert any("CREATE AGGREGATE" in line for line in spec["x-skipped"])
+    assert any("CREATE OPERATOR" in line for line in spec["x-skipped"])
     again = runner.invoke(app, ["import", str(source), "-o", str(out)])
     assert again.exit_code == 2 and "--force" in again.output
     missing = runner.invoke(app, ["import", str(tmp_path / "nope.sql"), "-o", str(tmp_path / "x.yaml")])

@@ -24,8 +24,8 @@ from schemawright.design.explicit import apply_objects, parse_any_type, parse_ex
 from schemawright.gc_pause import collector_paused
 from schemawright.model import names
 from schemawright.model.schema import (
-    CheckConstraint, Column, EnumType, Expression, Partitioning, PrimaryKey, Schema, Source, Table, UniqueConstraint,
-    convention, given, inferred,
+    Aggregate, CheckConstraint, Column, EnumType, Expression, Partitioning, PrimaryKey, Schema, Sequence, Source, Table,
+    UniqueConstraint, convention, given, inferred,
 )
 from schemawright.model.types import DataType, Kind, UnknownTypeError, enum_type, parse_type, supported_type_names
 from schemawright.spec.expressions import ExpressionError, literal_default, parse_check
@@ -66,6 +66,8 @@ def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None)
     tenancy.apply(ctx)
     _order_columns(ctx)
     _rename_hints(ctx)
+    _declared_sequences(ctx)
+    _declared_aggregates(ctx)
     conventions.apply(ctx)
     _apply_constraints(ctx)
     rules.compile_rules(ctx)
@@ -119,6 +121,74 @@ def _declared_enums(ctx: DesignContext) -> None:
         enum = _enum(decl.name, decl.values, ("data_model", "enums", i))
         enum.schema, enum.comment = decl.db_schema or "public", decl.description
         ctx.schema.enums.append(enum)
+
+
+_SEQUENCE_RANGES = {"smallint": (-32768, 32767), "integer": (-2147483648, 2147483647),
+                    "bigint": (-9223372036854775808, 9223372036854775807)}
+
+
+def _declared_sequences(ctx: DesignContext) -> None:
+    """data_model.sequences: CREATE SEQUENCE as declared (options left out: PostgreSQL's defaults), OWNED BY an
+    entity's attribute of the same schema."""
+    for i, decl in enumerate(ctx.spec.data_model.sequences):
+        path = ("data_model", "sequences", i)
+        schema_name = decl.db_schema or "public"
+        if any(s.name == decl.name and s.schema == schema_name for s in ctx.schema.sequences):
+            ctx.problem((*path, "name"), f"duplicate sequence {decl.name!r}")
+            continue
+        if decl.increment == 0:
+            ctx.problem((*path, "increment"), "expected a non-zero increment, got 0")
+            continue
+        low, high = _SEQUENCE_RANGES[decl.data_type]
+        up = decl.increment > 0
+        min_value = decl.min_value if decl.min_value is not None else (1 if up else low)
+        max_value = decl.max_value if decl.max_value is not None else (high if up else -1)
+        start = decl.start if decl.start is not None else (min_value if up else max_value)
+        if not low <= min_value <= start <= max_value <= high:
+            ctx.problem((*path, "start"), f"expected {decl.data_type} values with min_value <= start <= max_value, "
+                        f"got min_value {min_value}, start {start}, max_value {max_value}")
+            continue
+        owned_by = None
+        if decl.owned_by:
+            entity, _, attribute = decl.owned_by.partition(".")
+            table = ctx.table(table_name_for(entity))
+            column = table.column(column_name_for(attribute)) if table is not None else None
+            if column is None or table.schema != schema_name:
+                ctx.problem((*path, "owned_by"), f"expected an attribute of an entity in schema {schema_name} "
+                            f"(entity.attribute), got {decl.owned_by!r}")
+                continue
+            owned_by = f"{table.name}.{column.name}"
+        ctx.schema.sequences.append(Sequence(
+            name=decl.name, schema=schema_name, data_type=decl.data_type, start=start, increment=decl.increment,
+            min_value=min_value, max_value=max_value, cache=decl.cache, cycle=decl.cycle, owned_by=owned_by,
+            origin=given(".".join(map(str, path)))))
+
+
+def _declared_aggregates(ctx: DesignContext) -> None:
+    """data_model.aggregates: parsed as the CREATE AGGREGATE they make; a located error if PostgreSQL's parser
+    would refuse it."""
+    from pglast import parse_sql
+    from pglast.stream import RawStream
+
+    for i, decl in enumerate(ctx.spec.data_model.aggregates):
+        path = ("data_model", "aggregates", i)
+        schema_name = decl.db_schema or "public"
+        text = (f"CREATE AGGREGATE {names.quote_ident(schema_name)}.{names.quote_ident(decl.name)}"
+                f"({decl.arguments}) ({decl.options})")
+        try:
+            (stmt,) = parse_sql(text)
+            node = stmt.stmt
+            params, _ = node.args
+        except Exception as exc:  # noqa: BLE001 - pglast reports the position
+            ctx.problem((*path, "options"), f"expected aggregate arguments and options PostgreSQL parses "
+                        f"(e.g. arguments: text, options: 'sfunc = f, stype = text'), got: {exc}")
+            continue
+        arguments = ", ".join(RawStream()(p) for p in params) if params else "*"
+        options = ", ".join(f"{d.defname} = {RawStream()(d.arg)}" if d.arg is not None else d.defname
+                            for d in node.definition or ())
+        ctx.schema.aggregates.append(Aggregate(name=decl.name, schema=schema_name, arguments=arguments,
+                                               options=options, comment=decl.description,
+                                               origin=given(".".join(map(str, path)))))
 
 
 def _entity_kind(ctx: DesignContext, entity: Entity, table: str) -> str:
@@ -451,6 +521,11 @@ def _apply_overrides(ctx: DesignContext, table: Table, column: Column, attr: Att
         column.encrypt = attr.encrypt
     if attr.identity is not None:
         column.identity, column.nullable = attr.identity, False
+        if attr.identity_sequence:
+            column.identity_sequence = attr.identity_sequence if "." in attr.identity_sequence else \
+                f"{table.schema}.{attr.identity_sequence}"
+    elif attr.identity_sequence:
+        ctx.problem((*path, "identity_sequence"), "expected identity: always or by default with identity_sequence")
     for field_name in ("default_expression", "generated"):
         if (text := getattr(attr, field_name)) is not None:
             _set_expression(ctx, table, column, field_name, text, path + (field_name,))

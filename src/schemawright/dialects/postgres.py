@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from schemawright.dialects.base import Dialect, Statement, table_order
 from schemawright.dialects.partitions import partition_statements
 from schemawright.model.names import quote_ident as q
@@ -131,6 +133,9 @@ class Postgres(Dialect):
             parts.append(f"COLLATE {q(c.collation)}")
         if c.identity:
             parts.append(f"GENERATED {c.identity.upper()} AS IDENTITY")
+            if c.identity_sequence:
+                schema, _, name = c.identity_sequence.rpartition(".")
+                parts.append(f"(SEQUENCE NAME {qualified(schema or 'public', name)})")
         if c.generated is not None:
             parts.append(f"GENERATED ALWAYS AS ({c.generated}) STORED")
         if not c.nullable:
@@ -248,7 +253,7 @@ class Postgres(Dialect):
             if tr.deferrable:
                 defer = "\n    DEFERRABLE INITIALLY " + ("DEFERRED" if tr.initially_deferred else "IMMEDIATE")
         return (f"CREATE {kind} {q(tr.name)} {tr.timing} {trigger_events(tr)} ON {qualified(t.schema, t.name)}"
-                f"{defer}\n    FOR EACH {tr.for_each}{trigger_when(tr)} EXECUTE FUNCTION {q(tr.function)}"
+                f"{defer}\n    FOR EACH {tr.for_each}{trigger_when(tr)} EXECUTE FUNCTION {_function_name(tr.function)}"
                 f"({trigger_arguments(tr)});")
 
     def view_sql(self, v: View) -> str:
@@ -299,12 +304,23 @@ class Postgres(Dialect):
         deferred_names = {fk.name for _, fk in deferred}
         out: list[Statement] = []
         out += [Statement("extension", e, f"CREATE EXTENSION IF NOT EXISTS {q(e)};") for e in schema.extensions]
-        out += self.security_prelude(schema)
+        prelude = self.security_prelude(schema)
+        at = len(prelude) - 1 if prelude and prelude[-1].kind == "session" else len(prelude)  # before SET ROLE
+        out += prelude[:at] + self.namespace_statements(schema) + prelude[at:]
         out += [Statement("type", e.name, self.enum_sql(e)) for e in schema.enums]
         out += [Statement("domain", d.name, self.domain_sql(d)) for d in schema.domains]
         out += [Statement("sequence", s.name, self.sequence_sql(s)) for s in schema.sequences]
-        out += [Statement("function", f.name, self.function_sql(f)) for f in schema.functions]
+        early, late = _functions_by_row_types(schema)
+        bodies_off = any(f.language.lower() == "sql" for f in schema.functions)
+        if bodies_off:  # a SQL function's body may read tables and views created after it (as pg_dump does)
+            out.append(Statement("session", "check_function_bodies", "SET check_function_bodies = off;"))
+        out += [Statement("function", f.name, self.function_sql(f)) for f in early]
         out += [Statement("table", t.name, self.table_sql(t, deferred_names), t.name) for t in tables]
+        out += [Statement("function", f.name, self.function_sql(f)) for f in late]  # they return a table's row type
+        out += [Statement("aggregate", a.name, f"CREATE AGGREGATE {qualified(a.schema, a.name)}({a.arguments}) "
+                          f"({a.options});") for a in schema.aggregates]
+        if bodies_off:
+            out.append(Statement("session", "check_function_bodies", "RESET check_function_bodies;"))
         out += [Statement("foreign_key", fk.name, f"ALTER TABLE {qualified(t.schema, t.name)} ADD "
                           f"{self.foreign_key_sql(fk)};", t.name) for t, fk in deferred]
         out += [Statement("partitions", t.name, sql, t.name) for t in tables for sql in partition_statements(t)]
@@ -318,6 +334,20 @@ class Postgres(Dialect):
         out += self.security_statements(schema)
         return out
 
+    @staticmethod
+    def namespaces(schema: Schema) -> list[str]:
+        """The schemas (namespaces) other than public that the model's objects live in, in first-seen order."""
+        found = list(schema.schemas)
+        for group in (schema.enums, schema.domains, schema.sequences, schema.functions, schema.tables, schema.views):
+            found += [o.schema for o in group if o.schema]
+        return [n for n in dict.fromkeys(found) if n not in ("public", "pg_catalog", "information_schema")]
+
+    def namespace_statements(self, schema: Schema) -> list[Statement]:
+        """CREATE SCHEMA for each namespace (owned by the project's owner role when the design has one, so that
+        the owner creates its objects there)."""
+        owner = f" AUTHORIZATION {q(schema.owner)}" if schema.owner else ""
+        return [Statement("schema", n, f"CREATE SCHEMA IF NOT EXISTS {q(n)}{owner};") for n in self.namespaces(schema)]
+
     def drop_statements(self, schema: Schema) -> list[str]:
         tables, deferred = table_order(schema)
         out = [f"DROP {'MATERIALIZED VIEW' if v.materialized else 'VIEW'} IF EXISTS {qualified(v.schema, v.name)};"
@@ -325,11 +355,14 @@ class Postgres(Dialect):
         out += [f"ALTER TABLE {qualified(t.schema, t.name)} DROP CONSTRAINT IF EXISTS {q(fk.name)};"
                 for t, fk in deferred]
         out += [f"DROP TABLE IF EXISTS {qualified(t.schema, t.name)};" for t in reversed(tables)]
+        out += [f"DROP AGGREGATE IF EXISTS {qualified(a.schema, a.name)}({a.arguments});"
+                for a in reversed(schema.aggregates)]
         out += [f"DROP FUNCTION IF EXISTS {qualified(f.schema, f.name)}({f.arguments});"
                 for f in reversed(schema.functions)]
         out += [f"DROP DOMAIN IF EXISTS {qualified(d.schema, d.name)};" for d in reversed(schema.domains)]
         out += [f"DROP TYPE IF EXISTS {qualified(e.schema, e.name)};" for e in reversed(schema.enums)]
         out += [f"DROP EXTENSION IF EXISTS {q(e)};" for e in reversed(schema.extensions)]
+        out += [f"DROP SCHEMA IF EXISTS {q(n)};" for n in reversed(self.namespaces(schema))]
         out += self.security_drops(schema)
         return out
 
@@ -444,6 +477,27 @@ class Postgres(Dialect):
 
 def _grantee(role: str) -> str:
     return "PUBLIC" if role.upper() == "PUBLIC" else q(role)
+
+
+def _function_name(name: str) -> str:
+    """A trigger's function: a name of the table's schema, or ``schema.name`` of another (pg_catalog's
+    tsvector_update_trigger), each part quoted."""
+    schema, dot, bare = name.partition(".")
+    return qualified(schema, bare) if dot and bare and "." not in bare else q(name)
+
+
+def _functions_by_row_types(schema: Schema) -> tuple[list, list]:
+    """The functions that can be created before the tables, and those whose result or arguments name a table's
+    row type (``RETURNS SETOF customer``): created after the tables."""
+    names = {t.name.lower() for t in schema.tables} | {f"{t.schema}.{t.name}".lower() for t in schema.tables}
+    early, late = [], []
+    for f in schema.functions:
+        types = [f.returns] + [a.split(" default ")[0].split("=")[0].split()[-1]
+                               for a in f.arguments.lower().split(",") if a.split()]  # an argument's type: its last word
+        words = re.findall(r'[\w$."]+', " ".join(types).lower())
+        uses = any(w.replace('"', '').strip('.').removesuffix("[]") in names for w in words)
+        (late if uses else early).append(f)
+    return early, late
 
 
 def _views_in_order(schema: Schema) -> list[View]:

@@ -3,6 +3,8 @@ sequences, extensions, views, functions, triggers, comments, policies, drops and
 
 from __future__ import annotations
 
+import re
+
 from typing import TYPE_CHECKING
 
 from pglast import ast
@@ -11,7 +13,7 @@ from pglast.enums import ConstrType, FunctionParameterMode, ObjectType
 from schemawright.importers.common import imported
 from schemawright.importers.normalize import Domain, domain_name
 from schemawright.model.names import quote_ident
-from schemawright.model.schema import EnumType, Expression, Function, Policy, Trigger, View
+from schemawright.model.schema import Aggregate, EnumType, Expression, Function, Policy, Trigger, View
 from schemawright.pg_ast import walk
 from schemawright.spec.expressions import SafeLiteralStream
 
@@ -163,15 +165,35 @@ def alter_domain(it: Interpreter, node: ast.AlterDomainStmt, kind: str) -> None:
 def create_sequence(it: Interpreter, node: ast.CreateSeqStmt, kind: str) -> None:
     key = it.qualify(node.sequence)
     it.sequences[key] = None
+    it.sequence_options[key] = {}
     it.taken(key[0]).add(key[1])
+    _sequence_options(it, key, node.options)
 
 
 def alter_sequence(it: Interpreter, node: ast.AlterSeqStmt, kind: str) -> None:
     key = it.qualify(node.sequence)
-    for option in node.options or ():
-        if option.defname == "owned_by":
+    _sequence_options(it, key, node.options)
+
+
+_SEQUENCE_TYPES = {"int2": "smallint", "int4": "integer", "int8": "bigint", "smallint": "smallint",
+                   "integer": "integer", "bigint": "bigint", "int": "integer"}
+
+
+def _sequence_options(it: Interpreter, key: tuple[str, str], options) -> None:
+    """AS, START, INCREMENT, MINVALUE, MAXVALUE, CACHE, CYCLE and OWNED BY (None: NO MINVALUE/MAXVALUE)."""
+    kept = it.sequence_options.setdefault(key, {})
+    for option in options or ():
+        name = option.defname
+        if name == "owned_by":
             owner = _names(option.arg)
-            it.sequences[key] = tuple(owner) if len(owner) == 3 else (it.search_schema, *owner[-2:])
+            it.sequences[key] = None if owner == ["none"] else (
+                tuple(owner) if len(owner) == 3 else (it.search_schema, *owner[-2:]))
+        elif name == "as":
+            kept["data_type"] = _SEQUENCE_TYPES.get(_names(option.arg.names)[-1], "bigint")
+        elif name in ("start", "increment", "minvalue", "maxvalue", "cache"):
+            kept[name] = None if option.arg is None else int(getattr(option.arg, "ival", None) or option.arg.fval)
+        elif name == "cycle":
+            kept["cycle"] = bool(option.arg.boolval) if option.arg is not None else True
 
 
 # --- views, functions, triggers ----------------------------------------------------------------------
@@ -447,6 +469,42 @@ def privileges(it: Interpreter, node, kind: str) -> None:
     it.skip(kind.split()[0], "roles and privileges are not imported")
 
 
+_EXTENSION_IN_DO = re.compile(r'\bCREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?("(?:[^"]|"")+"|[\w$-]+)',
+                              re.IGNORECASE)
+
+
+def do_block(it: Interpreter, node: ast.DoStmt, kind: str) -> None:
+    """DO is procedural code and not interpreted, but the extensions it creates (the usual
+    ``IF NOT EXISTS (... pg_extension ...) THEN CREATE EXTENSION x``) are imported: objects later in the script
+    use them. The block itself is reported as skipped."""
+    body = next((d.arg.sval for d in node.args or () if d.defname == "as" and isinstance(d.arg, ast.String)), "")
+    found = []
+    for match in _EXTENSION_IN_DO.finditer(body):
+        name = match.group(1)
+        name = name[1:-1].replace('""', '"') if name.startswith('"') else name.lower()
+        if name != "plpgsql" and name not in it.schema.extensions:
+            it.schema.extensions.append(name)
+        found.append(name)
+    it.skip(kind, "procedural code (DO) is not interpreted" +
+            (f"; the extension(s) it creates ({', '.join(found)}) are imported" if found else ""))
+
+
+def define(it: Interpreter, node: ast.DefineStmt, kind: str) -> None:
+    """CREATE AGGREGATE (old-style ``BASETYPE =`` ones and operators, base types, collations: reported)."""
+    if node.kind != ObjectType.OBJECT_AGGREGATE or node.oldstyle or not node.args:
+        it.skip(kind, "operators, base types and old-style aggregates are not part of the model")
+        return
+    from pglast.stream import RawStream
+
+    schema, name = it.qualify_names(_names(node.defnames))
+    params, _ = node.args
+    arguments = ", ".join(RawStream()(p) for p in params) if params else "*"
+    options = ", ".join(f"{d.defname} = {RawStream()(d.arg)}" if d.arg is not None else d.defname
+                        for d in node.definition or ())
+    it.schema.aggregates.append(Aggregate(name=name, schema=schema, arguments=arguments, options=options,
+                                          origin=_origin()))
+
+
 def _origin():
     return imported("postgresql")
 
@@ -467,7 +525,7 @@ HANDLERS = {
     "VacuumStmt": _not_modelled("maintenance, not schema"),
     "CreatedbStmt": _not_modelled("databases are not part of a schema"),
     "DropdbStmt": _not_modelled("databases are not part of a schema"),
-    "DefineStmt": _not_modelled("aggregates, operators and base types are not part of the model"),
+    "DefineStmt": define,
     "CompositeTypeStmt": _not_modelled("composite types are not part of the model"),
-    "DoStmt": _not_modelled("procedural code (DO) is not interpreted"),
+    "DoStmt": do_block,
 }

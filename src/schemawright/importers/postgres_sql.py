@@ -17,11 +17,11 @@ from schemawright.importers import postgres_objects as objects
 from schemawright.importers.common import (
     ImportResult, Skipped, choose_name, imported, index_column_names, name_addition,
 )
-from schemawright.importers.normalize import Domain, domain_name, resolve_domains, serials_to_identity
+from schemawright.importers.normalize import Domain, domain_name, resolve_domains
 from schemawright.importers.script import Statement, is_data, merge_repeated, split_script
 from schemawright.model.schema import (
     CheckConstraint, Column, Expression, FkAction, ForeignKey, Index, IndexElement, IndexMethod, Origin, Partitioning,
-    PrimaryKey, Schema, Table, UniqueConstraint,
+    PrimaryKey, Schema, Sequence, Table, UniqueConstraint,
 )
 from schemawright.model.types import DataType, Kind, UnknownTypeError, parse_type
 from schemawright.spec.expressions import SafeLiteralStream
@@ -60,6 +60,11 @@ def import_postgres_sql(text: str, name: str = "<sql>") -> ImportResult:
     return interpreter.finish()
 
 
+_SEQUENCE_TYPE_OF = {Kind.SMALLINT: "smallint", Kind.INTEGER: "integer", Kind.BIGINT: "bigint"}
+_SEQUENCE_RANGES = {"smallint": (-32768, 32767), "integer": (-2147483648, 2147483647),
+                    "bigint": (-9223372036854775808, 9223372036854775807)}
+
+
 class Interpreter:
     """The schema being built, with the catalog facts PostgreSQL would consult while running the script."""
 
@@ -71,6 +76,7 @@ class Interpreter:
         self.relations: dict[str, set[str]] = {}  # schema -> names of tables, indexes, sequences, views
         self.constraints: dict[str, set[str]] = {}  # schema -> constraint names
         self.sequences: dict[tuple[str, str], tuple[str, str, str] | None] = {}  # -> owning (schema, table, column)
+        self.sequence_options: dict[tuple[str, str], dict] = {}  # CREATE/ALTER SEQUENCE options as written
         self.domains: dict[str, Domain] = {}
         self.partitions: set[tuple[str, str]] = set()
         self.schemas: list[str] = []
@@ -136,10 +142,32 @@ class Interpreter:
         for domain, count in used.items():
             self.skipped.append(Skipped("domain", None, f"{domain}: its {count} column(s) use the base type "
                                         f"{self.domains[domain].base} and the domain's NOT NULL, default and CHECKs"))
-        serials_to_identity(self.schema)
+        self.schema.sequences = [self._sequence(key, owner) for key, owner in self.sequences.items()]
         self.schema.schemas = sorted({t.schema for t in self.schema.tables} | set(self.schemas),
                                      key=lambda s: (s != "public", s))
         return ImportResult(self.schema, merge_repeated(self.skipped), "postgresql")
+
+    def _sequence(self, key: tuple[str, str], owner: tuple[str, str, str] | None) -> Sequence:
+        """The sequence as PostgreSQL would hold it: options not written take their defaults (by type and
+        direction); a serial's is of its column's type."""
+        options = dict(self.sequence_options.get(key, {}))
+        owning = self.tables.get(owner[:2]) if owner else None
+        column = owning.column(owner[2]) if owning is not None else None
+        if "data_type" not in options and key not in self.sequence_options and column is not None:
+            options["data_type"] = _SEQUENCE_TYPE_OF.get(column.type.kind, "bigint")  # a serial
+        data_type = options.get("data_type") or "bigint"
+        low, high = _SEQUENCE_RANGES[data_type]
+        increment = options.get("increment") or 1
+        min_value = options.get("minvalue")
+        max_value = options.get("maxvalue")
+        min_value = min_value if min_value is not None else (1 if increment > 0 else low)
+        max_value = max_value if max_value is not None else (high if increment > 0 else -1)
+        start = options.get("start")
+        start = start if start is not None else (min_value if increment > 0 else max_value)
+        owned_by = f"{owner[1]}.{owner[2]}" if owner and owner[0] == key[0] else None
+        return Sequence(name=key[1], schema=key[0], data_type=data_type, start=start, increment=increment,
+                        min_value=min_value, max_value=max_value, cache=options.get("cache") or 1,
+                        cycle=bool(options.get("cycle")), owned_by=owned_by, origin=origin())
 
     # --- types and columns ----------------------------------------------------------------------
     def data_type(self, type_name: ast.TypeName, table_schema: str) -> DataType:
@@ -201,6 +229,7 @@ class Interpreter:
             elif kind == ConstrType.CONSTR_IDENTITY:
                 column.identity = "always" if con.generated_when == "a" else "by default"
                 column.nullable = False
+                column.identity_sequence = _identity_sequence(self, table, column, con.options)
             elif kind == ConstrType.CONSTR_GENERATED:
                 column.generated = Expression(deparse(con.raw_expr))
             elif kind in (ConstrType.CONSTR_ATTR_DEFERRABLE, ConstrType.CONSTR_ATTR_DEFERRED):
@@ -532,6 +561,17 @@ def _add_identity(it: Interpreter, table: Table, cmd) -> None:
     if (column := _column_of(it, table, cmd)) is not None:
         column.identity = "always" if cmd.def_.generated_when == "a" else "by default"
         column.nullable, column.default = False, None
+        column.identity_sequence = _identity_sequence(it, table, column, cmd.def_.options)
+
+
+def _identity_sequence(it: Interpreter, table: Table, column: Column, options) -> str | None:
+    """SEQUENCE NAME of an identity column, when it is not the name PostgreSQL would choose."""
+    for option in options or ():
+        if option.defname == "sequence_name":
+            schema, name = it.qualify_names(names_of(option.arg))
+            if (schema, name) != (table.schema, f"{table.name}_{column.name}_seq"):
+                return f"{schema}.{name}"
+    return None
 
 
 def _drop_constraint(it: Interpreter, table: Table, cmd) -> None:

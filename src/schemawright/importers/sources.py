@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from schemawright.importers.common import ImportResult, ImportSourceError, Skipped
-from schemawright.importers.normalize import catalog_domains, resolve_domains, serials_to_identity
+from schemawright.importers.normalize import catalog_domains, resolve_domains
 from schemawright.importers.script import code_only
 
 KINDS = ("postgresql", "mysql", "sqlite", "dbml", "database")
@@ -99,7 +99,6 @@ def normalize_catalog(schema, domains) -> list[Skipped]:
     notes = [Skipped("domain", None, f"{name}: its {count} column(s) use the base type {domains[name].base} and the "
                      "domain's NOT NULL, default and CHECKs") for name, count in used.items()]
     schema.domains = []  # a task input has no domains: their columns carry the base type and rules (noted)
-    serials_to_identity(schema)
     for table in schema.tables:
         table.origin.rule = "import.database"
     # What the catalog holds that the model does not: listed, never dropped silently.

@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from schemawright.importers.common import ImportResult
-from schemawright.importers.normalize import sequence_of
 from schemawright.model.names import slug
 from schemawright.model.schema import FkAction, Index, Schema, Table
 from schemawright.model.types import Kind
@@ -54,15 +53,17 @@ def to_task_input(result: ImportResult, project: str = "imported",
             "parallel": f.parallel.lower() if f.parallel.upper() != "UNSAFE" else None, "cost": f.cost, "rows": f.rows,
             "settings": list(f.config) if f.config is not None and f.settings != _convention(f) else None,
             "body": f.body, "description": f.comment}) for f in schema.functions]
+    if schema.aggregates:
+        data_model["aggregates"] = [_drop_none({"name": a.name, "schema": _schema(a.schema), "arguments": a.arguments,
+                                                "options": a.options, "description": a.comment})
+                                    for a in schema.aggregates]
     if schema.extensions:
         data_model["extensions"] = list(schema.extensions)
     if schema.policies or any(t.rls_enabled for t in tables):
         notes.append("row-level security and policies are not carried (security: false)")
+    if schema.sequences:
+        data_model["sequences"] = [_sequence(s, entity_names, notes) for s in schema.sequences]
     for table in tables:
-        for column in table.columns:
-            if column.default is not None and (seq := sequence_of(column.default)):
-                notes.append(f"{table.name}.{column.name}: its default draws from sequence {seq}, which several "
-                             "columns share; sequences are not part of the model (create it before the migrations)")
         if table.partitioning is not None:
             notes.append(f"{table.name}: its partitions are not carried (create them after the migrations)")
     skipped = result.skipped_lines + [f"skipped: {n}" for n in notes]
@@ -90,6 +91,25 @@ def to_yaml(result: ImportResult, source: str, project: str | None = None,
               else "# Nothing was skipped."]
     body = yaml_document(spec)
     return "\n".join(header) + "\n" + body
+
+
+def _sequence(s, entities: set[tuple[str, str]], notes: list[str]) -> dict:
+    """A sequence with the options that differ from PostgreSQL's defaults for its type and direction."""
+    up = s.increment > 0
+    low, high = {"smallint": (-32768, 32767), "integer": (-2147483648, 2147483647)}.get(
+        s.data_type, (-9223372036854775808, 9223372036854775807))
+    min_default, max_default = (1, high) if up else (low, -1)
+    owned_by = s.owned_by
+    if owned_by and (s.schema, owned_by.rpartition(".")[0]) not in entities:
+        notes.append(f"sequence {s.name}: OWNED BY {owned_by}, which is not an imported table")
+        owned_by = None
+    return _drop_none({
+        "name": s.name, "schema": _schema(s.schema), "data_type": s.data_type if s.data_type != "bigint" else None,
+        "start": s.start if s.start != (s.min_value if up else s.max_value) else None,
+        "increment": s.increment if s.increment != 1 else None,
+        "min_value": s.min_value if s.min_value != min_default else None,
+        "max_value": s.max_value if s.max_value != max_default else None,
+        "cache": s.cache if s.cache != 1 else None, "cycle": s.cycle or None, "owned_by": owned_by})
 
 
 def _schema(name: str) -> str | None:
@@ -129,7 +149,7 @@ def _entity(table: Table) -> dict:
     for c in table.columns:
         attributes.append(_drop_none({
             "name": c.name, "type": _type(table, c), "nullable": c.nullable,
-            "identity": c.identity, "default_expression": c.default.sql if c.default and not c.identity else None,
+            "identity": c.identity, "identity_sequence": c.identity_sequence, "default_expression": c.default.sql if c.default and not c.identity else None,
             "generated": c.generated.sql if c.generated else None, "description": c.comment}))
     entity = {"name": table.name, "schema": _schema(table.schema), "description": table.comment,
               "attributes": attributes}

@@ -91,6 +91,7 @@ class Column:
     nullable: bool = True
     default: Expression | None = None
     identity: str | None = None  # "always" | "by default" for GENERATED ... AS IDENTITY
+    identity_sequence: str | None = None  # its sequence's name when not PostgreSQL's default: "schema.name"
     generated: Expression | None = None  # GENERATED ALWAYS AS (expr) STORED
     comment: str | None = None
     collation: str | None = None  # COLLATE, only when it is not the type's default
@@ -293,6 +294,18 @@ class View:
 
 
 @dataclass(slots=True, kw_only=True)
+class Aggregate:
+    """CREATE AGGREGATE name(arguments) (options): options as PostgreSQL reads them ("sfunc = f, stype = text")."""
+
+    name: str
+    schema: str = "public"
+    arguments: str = ""  # e.g. "text"; "*" for count(*)-style
+    options: str = ""
+    comment: str | None = None
+    origin: Origin = field(default_factory=Origin)
+
+
+@dataclass(slots=True, kw_only=True)
 class Function:
     name: str
     returns: str  # e.g. "trigger", "void", "integer"
@@ -467,6 +480,7 @@ class Schema:
     tables: list[Table] = field(default_factory=list)
     views: list[View] = field(default_factory=list)
     functions: list[Function] = field(default_factory=list)
+    aggregates: list[Aggregate] = field(default_factory=list)  # created after the functions they use
     inferences: list[Inference] = field(default_factory=list)
     facts: DesignFacts = field(default_factory=DesignFacts)  # resolved project/performance/security facts
     schemas: list[str] = field(default_factory=list)  # the namespaces a catalog reader found (public first)

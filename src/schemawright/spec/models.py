@@ -179,6 +179,7 @@ class Attribute(_Strict):
     indexed: bool | None = None  # queried on its own: index it (GIN for jsonb)
     renamed_from: Identifier | None = None
     identity: Literal["always", "by default"] | None = None  # GENERATED ... AS IDENTITY
+    identity_sequence: str | None = Field(default=None, pattern=r"^([^.]+\.)?[^.]+$")  # (schema.)name of its sequence
     default_expression: str | None = None  # a SQL expression (nextval(...), uuid_generate_v4()...); parsed, not pasted
     generated: str | None = None  # GENERATED ALWAYS AS (expression) STORED, over this table's columns
 
@@ -333,6 +334,22 @@ class EnumDefinition(_Strict):
     db_schema: Identifier | None = Field(default=None, alias="schema")
 
 
+class SequenceDefinition(_Strict):
+    """A sequence (CREATE SEQUENCE), e.g. a serial column's: the column's default is ``nextval('name'::regclass)``.
+    Options left out take PostgreSQL's defaults for the type and direction."""
+
+    name: Identifier
+    data_type: Literal["smallint", "integer", "bigint"] = "bigint"
+    start: int | None = None
+    increment: int = 1
+    min_value: int | None = None
+    max_value: int | None = None
+    cache: int = Field(default=1, ge=1)
+    cycle: bool = False
+    owned_by: str | None = Field(default=None, pattern=r"^[^.]+\.[^.]+$")  # "entity.attribute" (same schema)
+    db_schema: Identifier | None = Field(default=None, alias="schema")
+
+
 class ViewDefinition(_Strict):
     """A view over the entities: one SELECT, parsed (spelled-out inputs only)."""
 
@@ -365,6 +382,17 @@ class FunctionDefinition(_Strict):
     db_schema: Identifier | None = Field(default=None, alias="schema")
 
 
+class AggregateDefinition(_Strict):
+    """A user-defined aggregate: ``CREATE AGGREGATE name(arguments) (options)``, e.g. arguments ``text`` and
+    options ``sfunc = _group_concat, stype = text`` (parsed; its functions are declared under functions)."""
+
+    name: Identifier
+    arguments: str = Field(min_length=1)  # "text", "numeric, numeric", "*"
+    options: str = Field(min_length=1)
+    description: str | None = None
+    db_schema: Identifier | None = Field(default=None, alias="schema")
+
+
 class FunctionalDependency(_Strict):
     """determinant -> dependent within one entity (normalization analysis: docs/normalization.md)."""
 
@@ -377,8 +405,10 @@ class FunctionalDependency(_Strict):
 class DataModel(_Strict):
     entities: list[Entity] = Field(min_length=1)
     enums: list[EnumDefinition] = Field(default_factory=list)
+    sequences: list[SequenceDefinition] = Field(default_factory=list)
     views: list[ViewDefinition] = Field(default_factory=list)
     functions: list[FunctionDefinition] = Field(default_factory=list)
+    aggregates: list[AggregateDefinition] = Field(default_factory=list)
     extensions: list[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,62}$")]] = Field(default_factory=list)
     relationships: list[Relationship] = Field(default_factory=list)
     business_rules: list[BusinessRule] = Field(default_factory=list)
