@@ -44,8 +44,9 @@ def test_backup_and_restore_scripts_round_trip(tmp_path, pg_dsn, passphrase):
         assert backup.exists() and backup.name.endswith(".dump.enc" if passphrase else ".dump")
         if passphrase:
             assert b"books" not in backup.read_bytes()
-        subprocess.run([str(project / "scripts/maintenance/restore.sh"), str(backup)],
-                       env={**env, "DATABASE_URL": target}, capture_output=True, text=True, check=True)
+        restored = subprocess.run([str(project / "scripts/maintenance/restore.sh"), str(backup)],
+                                  env={**env, "DATABASE_URL": target}, capture_output=True, text=True)
+        assert restored.returncode == 0, restored.stderr[-3000:]
         with psycopg.connect(target) as conn:
             names = {r[0] for r in conn.execute("SELECT name FROM categories")}
     assert names == {"books", "it's \\ odd"}

@@ -21,6 +21,7 @@ import re
 
 from schemawright.analysis.workload import read_shapes
 from schemawright.escape import md_cell as m
+from schemawright.escape import md_text, python_docstring, sql_comment
 from schemawright.model.names import quote_ident as q
 from schemawright.model.schema import Schema
 from schemawright.render import Artifact, RenderContext, Renderer
@@ -109,7 +110,7 @@ def plan(schema: Schema) -> tuple[dict[str, dict], list[tuple[str, str]]]:
 def invalidation_sql(schema: Schema) -> tuple[str, str]:
     chan = channel(schema)
     fn = f"{q('public')}.{q(chan + '_notify')}"
-    up = [f"-- Cache invalidation for {schema.facts.project.name}: every committed write NOTIFYs {chan} with",
+    up = [f"-- Cache invalidation for {sql_comment(schema.facts.project.name)}: every committed write NOTIFYs {chan} with",
           "-- the table and the primary key of each row written (old and new on UPDATE); TRUNCATE names the table.",
           "-- Apply after the migrations (psql -f cache/invalidation.sql); cache/schemawright_cache.py listens.",
           f"CREATE OR REPLACE FUNCTION {fn}() RETURNS trigger LANGUAGE plpgsql AS $fn$",
@@ -296,9 +297,9 @@ class CacheLayer(Renderer):
         patterns, skipped = plan(schema)
         up, down = invalidation_sql(schema)
         chan = channel(schema)
-        module = MODULE.format(project=schema.facts.project.name.replace('"', "'"), channel=chan, prefix=chan,
+        module = MODULE.format(project=python_docstring(schema.facts.project.name), channel=chan, prefix=chan,
                                bound=STALENESS_BOUND_SECONDS, patterns=json.dumps(patterns, indent=1))
-        doc = [f"# Caching layer: {schema.facts.project.name}", "",
+        doc = [f"# Caching layer: {md_text(schema.facts.project.name)}", "",
                "Redis, read-through, invalidated by the database (`cache/invalidation.sql`: AFTER row triggers and an "
                f"AFTER TRUNCATE trigger per table calling `pg_notify('{chan}', table + primary key)`, delivered "
                "on commit). `cache/schemawright_cache.py` holds the read patterns, `Cache.get` and the listener.", "",

@@ -74,7 +74,10 @@ if [ -n "$missing" ]; then
   exit 1
 fi
 # Into an empty database; every object is restored in one transaction, so a failure restores nothing.
-pg_restore --single-transaction --exit-on-error --dbname="$DATABASE_URL" "$input"
+# --enable-row-security: a materialized view over a table with FORCE ROW LEVEL SECURITY is refreshed by its
+# owner under the policies, as every scheduled refresh is (without it pg_restore turns row security off and
+# PostgreSQL refuses the refresh); the tables' rows are restored by a superuser, whom row security never limits.
+pg_restore --single-transaction --exit-on-error --enable-row-security --dbname="$DATABASE_URL" "$input"
 if [ -n "$owner" ]; then
   # Views read, and SECURITY DEFINER functions run, as their owner: any other owner would bypass row-level security.
   wrong="$(psql -X -At -v ON_ERROR_STOP=1 -v owner="$owner" --dbname="$DATABASE_URL" <<'SQL'

@@ -18,6 +18,7 @@ import re
 
 from schemawright.analysis.workload import read_shapes
 from schemawright.escape import md_cell as m
+from schemawright.escape import md_text
 from schemawright.escape import safe_name
 from schemawright.render import Artifact, RenderContext, Renderer
 from schemawright.render.config import ConfigSection, config_section
@@ -90,7 +91,7 @@ class Replicas(Renderer):
     def render(self, ctx: RenderContext) -> list[Artifact]:
         p = plan(ctx)
         db = safe_name(ctx.schema.facts.project.name)
-        doc = [f"# Read replicas and pooling: {ctx.schema.facts.project.name}", "",
+        doc = [f"# Read replicas and pooling: {md_text(ctx.schema.facts.project.name)}", "",
                f"- **Replicas: {p['replicas']}** streaming (asynchronous) standby(s), at least one for failover. "
                f"{p['replica_share']:.0%} of the read patterns may read from a replica; the read target is "
                f"{p['reads_per_second'] or 'not stated'} reads/s and one node serves about {p['node_capacity']:,} "
@@ -109,8 +110,8 @@ class Replicas(Renderer):
                "against a PostgreSQL server's pg_settings, and the routing rules by unit tests.", "",
                "| pattern | from | category | tolerates (s) | reads from | why |", "|---|---|---|---|---|---|"]
         for r in p["routes"]:
-            doc.append(f"| {m(r['pattern'])} | {r['source']} | {r['category']} | {r['tolerance_seconds']:g} | "
-                       f"{r['target']} | {m(r['why'])} |")
+            doc.append(f"| {m(r['pattern'])} | {m(str(r['source']))} | {m(str(r['category']))} | "
+                       f"{r['tolerance_seconds']:g} | {m(str(r['target']))} | {m(r['why'])} |")
         return [Artifact("docs/replicas.md", "\n".join(doc) + "\n", "doc",
                          "Read replicas: routing per query pattern, replica count, pooling"),
                 Artifact("config/read_routing.json", json.dumps(p, indent=2) + "\n", "config",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from schemawright.dialects.distribution import SHARD_COUNT, check, distribute_sql, shard_skew_sql, skew
 from schemawright.escape import md_cell as m
+from schemawright.escape import md_text
 from schemawright.render import Artifact, RenderContext, Renderer
 
 
@@ -22,7 +23,7 @@ class Sharding(Renderer):
         schema, plan = ctx.schema, ctx.distribution
         sim = skew(schema, plan)
         remaining = check(schema, plan)
-        doc = [f"# Sharding on Citus: {schema.facts.project.name}", "",
+        doc = [f"# Sharding on Citus: {md_text(schema.facts.project.name)}", "",
                "The PostgreSQL design, distributed with Citus (`citus/distribute.sql`, run on the coordinator after "
                "the migrations). Criteria, in order: the design's tenant isolation (the tenants' table and each "
                "scoped table's tenant column); else the owner entity most rows reference with a required key; "
