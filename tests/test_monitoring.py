@@ -109,3 +109,38 @@ def test_grafana_dashboard_is_well_formed_and_its_queries_are_valid_promql(monit
     bad = {"groups": [{"name": "x", "rules": [{"record": "x:y", "expr": "sum(("}]}]}
     (tmp_path / "bad.yml").write_text(yaml.safe_dump(bad))
     assert _promtool("check", "rules", "bad.yml", cwd=tmp_path).returncode != 0  # the check can fail
+
+
+def _round_trip_json(value):
+    if hasattr(value, "to_json"):
+        return _round_trip_json(value.to_json())
+    if isinstance(value, dict):
+        return {k: _round_trip_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_round_trip_json(v) for v in value]
+    return getattr(value, "value", value)  # enums as their JSON value
+
+
+def _dropped(ours, theirs, path="") -> list[str]:
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        return [p for k, v in ours.items()
+                for p in ([f"{path}/{k}"] if k not in theirs else _dropped(v, theirs[k], f"{path}/{k}"))]
+    if isinstance(ours, list) and isinstance(theirs, list):
+        return [p for i, (a, b) in enumerate(zip(ours, theirs)) for p in _dropped(a, b, f"{path}[{i}]")]
+    return []
+
+
+def test_grafana_dashboard_follows_grafanas_own_schema(monitoring):
+    """Grafana's dashboard schema, as its Foundation SDK generates it into typed models: read into them and written
+    back, our dashboard keeps every key (a key the schema does not know, a typo like ``titel``, is dropped, which
+    the control below shows); the values are of the schema's types."""
+    models = pytest.importorskip("grafana_foundation_sdk.models.dashboard",
+                                 reason="grafana-foundation-sdk is in the test extras (pip install -e '.[test]')")
+    dash = json.loads((monitoring / "grafana/dashboard.json").read_text())
+    dash = dash.get("dashboard", dash)
+    back = _round_trip_json(models.Dashboard.from_json(dash))
+    assert not _dropped(dash, back), _dropped(dash, back)
+    assert back["panels"] and all(p.get("targets") for p in back["panels"] if p.get("type") != "row")
+    bad = json.loads(json.dumps(dash))
+    bad["panels"][0]["titel"] = "typo"
+    assert _dropped(bad, _round_trip_json(models.Dashboard.from_json(bad))) == ["/panels[0]/titel"]
