@@ -235,9 +235,10 @@ def diff(source_from: str, source_to: str, *, dsn: str | None = None, allow_dest
     return make_migration(source_from, source_to, dsn=dsn, allow_destructive=allow_destructive, **options)
 
 
-def write_migration(migration: Migration, folder: str | Path, *, flyway: bool = False) -> tuple[Path, Path]:
-    """Write ``migration`` as the next V/U pair of ``folder``; the two paths. ``flyway``: also Flyway's
-    ``<file>.conf`` (executeInTransaction=false) beside a file with steps that cannot run in a transaction."""
+def write_migration(migration: Migration, folder: str | Path, *, flyway: bool = False) -> list[Path]:
+    """Write ``migration`` as the next V/U pair of ``folder``; the paths written, forward files first.
+    ``flyway``: Flyway-ready files, each statement that cannot run in a transaction in a versioned file of
+    its own with Flyway's ``<file>.conf`` (executeInTransaction=false) beside it (docs/migrations.md)."""
     from schemawright.diff.migration import write_migration as write
 
     return write(migration, Path(folder), flyway=flyway)

@@ -33,8 +33,10 @@ def diff_cmd(
     lock_timeout: Annotated[str, typer.Option(help="SET lock_timeout at the top of the migration")] = "5s",
     statement_timeout: Annotated[str, typer.Option(help="SET statement_timeout at the top")] = "30min",
     flyway: Annotated[bool, typer.Option(
-        "--flyway", help="Also write Flyway's <file>.conf (executeInTransaction=false) beside a file with "
-        "steps that cannot run in a transaction (see docs/migrations.md)")] = False,
+        "--flyway", help="Flyway-ready files: each step that cannot run in a transaction (CREATE INDEX "
+        "CONCURRENTLY, ALTER TYPE ... ADD VALUE) in a versioned file of its own (V<n>_<k>__...) with Flyway's "
+        "<file>.conf (executeInTransaction=false), the steps between them in transactional files "
+        "(see docs/migrations.md)")] = False,
     allow_unmodelled: Annotated[bool, typer.Option(
         "--allow-unmodelled", help="Exit 0 even when objects the schema model does not hold (sequences, domains, "
         "partitions...) differ and are left out of the migration (they are listed either way)")] = False,
@@ -75,7 +77,7 @@ def diff_cmd(
             sys.stdout.write(migration.forward_sql())
             err.print(f"{len(migration.changes)} change(s), {len(migration.plan.forward)} step(s)")
         else:
-            err.print(f"{len(migration.changes)} change(s): wrote {escape(written[0])} and {escape(written[1])}")
+            err.print(f"{len(migration.changes)} change(s): wrote " + ", ".join(escape(w) for w in written))
     if skipped:
         err.print(f"NOT migrated: {len(skipped)} difference(s) in objects the schema model does not hold "
                   "(kind, name, why):", markup=False)

@@ -47,6 +47,10 @@ class Step:
     needs_empty: tuple[str, str] | None = None  # (schema, table) that must hold no rows for the step to apply
     data_check: tuple[str, str, str, bool] | None = None  # (what, counting query, fix, fails): rows the step would
     # refuse (fails=True: the step errors on them) or change (False: a conversion that loses information)
+    change: int | None = None  # the index of the change it renders (in the list given to change_steps)
+    tightens: tuple[str, ...] | None = None  # what the rows must satisfy for it to apply, for a cleanup step
+    # before it: ("not_null", schema, table, column), ("check", schema, table, constraint),
+    # ("unique", schema, table, constraint), ("values", schema, table, column)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,8 @@ from pathlib import Path
 from schemawright.model import changes as ch
 from schemawright.model.changes import Change
 from schemawright.diff.compare import Skipped, diff, unmodelled_differences
+from schemawright.diff.flyway import CONF_TEXT, MIXED_CONF_TEXT
+from schemawright.diff.flyway import split as flyway_parts
 from schemawright.diff.planning import DestructiveChangeError, Plan, needs_backfill, plan, refuse_data_loss
 from schemawright.dialects import get_dialect
 from schemawright.errors import SchemawrightError
@@ -163,30 +165,58 @@ def next_version(folder: Path) -> str:
     return f"{int(last) + 1:0{len(last)}d}"
 
 
-def write_migration(migration: Migration, folder: str | Path, *, flyway: bool = False) -> tuple[Path, Path]:
-    """Write ``V<n+1>__<desc>.sql`` and ``U<n+1>__<desc>.sql`` into ``folder`` (both or neither). ``flyway``:
-    beside a file with steps that cannot run in a transaction, Flyway's script config ``<file>.conf`` saying
-    ``executeInTransaction=false`` (Flyway then runs that file without a transaction; see docs/migrations.md)."""
+def write_migration(migration: Migration, folder: str | Path, *, flyway: bool = False) -> list[Path]:
+    """Write ``V<n+1>__<desc>.sql`` and ``U<n+1>__<desc>.sql`` into ``folder`` (all files or none); the paths,
+    forward files first. ``flyway``: a migration with steps that cannot run in a transaction is cut into
+    Flyway-ready versioned files (``diff.flyway``): each such step alone in ``V<n+1>_<k>__...sql`` with
+    Flyway's script config ``<file>.conf`` saying ``executeInTransaction=false``, the steps between them in
+    transactional files; an undo file with such steps gets the same config (see docs/migrations.md)."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise SchemawrightError(f"{folder} is not a folder")
     folder.mkdir(parents=True, exist_ok=True)
     version = next_version(folder)
-    names = (f"V{version}__{migration.description}.sql", f"U{version}__{migration.description}.sql")
+    desc = migration.description
+    plan_ = migration.plan
+    parts = (flyway_parts(plan_.forward, plan_.reverse, len(plan_.changes))
+             if flyway and any(not s.transactional for s in plan_.forward) else None)
+    if parts is None or len(parts) == 1:
+        forward_texts = [migration.forward_sql(f"V{version}__{desc}")]
+        undo_texts = [migration.undo_sql(f"U{version}__{desc}")]
+        stems = [f"{version}__{desc}"]
+        confs = [(not all(s.transactional for s in plan_.forward), not all(s.transactional for s in plan_.reverse))]
+    else:
+        stems = [f"{version}__{desc}" if k == 0 else f"{version}_{k}__{slug(desc + '_' + p.label)}"
+                 for k, p in enumerate(parts)]
+        forward_texts, undo_texts, confs = [], [], []
+        for k, (stem, p) in enumerate(zip(stems, parts)):
+            head = (f"-- Part {k + 1} of {len(parts)} of migration {version} ({desc}), cut for Flyway by schemawright "
+                    "diff --flyway: " + ("one statement that cannot run in a transaction (see the .conf beside "
+                                         "this file)" if not p.transactional else "runs in one transaction") + "\n")
+            forward_texts.append(head + (migration.skipped_header() if k == 0 else "")
+                                 + plan_.part_sql(p.forward, f"V{stem}"))
+            undo_texts.append(f"-- Undo of part {k + 1} of {len(parts)} of migration {version} ({desc})\n"
+                              + (migration.skipped_header(undo=True) if k == 0 else "")
+                              + plan_.part_sql(p.undo, f"U{stem}"))
+            confs.append((not p.transactional, not p.undo_transactional))
+    names = [f"V{s}.sql" for s in stems] + [f"U{s}.sql" for s in stems]
     clash = [n for n in names if (folder / n).exists()] + [
+        f.name for f in folder.glob(f"[VU]{version}[_.]*.sql") if re.match(rf"[VU]{version}[_.]\d", f.name)] + [
         f.name for f in folder.glob(f"U{version}__*.sql")]
     if clash:
         raise SchemawrightError(f"{folder}: {', '.join(sorted(set(clash)))} already exist(s); nothing was written")
-    texts = (migration.forward_sql(names[0].removesuffix(".sql")), migration.undo_sql(names[1].removesuffix(".sql")))
+    texts = tuple(forward_texts + undo_texts)
     paths = [folder / n for n in names]
     temps = [folder / f".{n}.tmp" for n in names]
+    written = len(paths)
     if flyway:
-        for name, steps in zip(names, (migration.plan.forward, migration.plan.reverse)):
-            if any(not s.transactional for s in steps):
-                paths.append(folder / f"{name}.conf")
-                temps.append(folder / f".{name}.conf.tmp")
-                texts += ("# Flyway script config (schemawright diff): this file has steps that cannot run in a "
-                          "transaction\nexecuteInTransaction=false\n",)
+        for name, (fwd, back) in zip(names, confs):
+            for kind, needs in (("V", fwd), ("U", back)):
+                if needs:
+                    conf = f"{kind}{name[1:]}.conf"
+                    paths.append(folder / conf)
+                    temps.append(folder / f".{conf}.tmp")
+                    texts += (CONF_TEXT if kind == "V" and parts is not None and len(parts) > 1 else MIXED_CONF_TEXT,)
     # In a project written by `design`, the model files must describe the newest migration (verify, seed
     # and bench read them), so they are replaced together with the new files.
     project = folder.parent if folder.name == "migrations" and (folder.parent / MODEL_PATH).is_file() else None
@@ -194,7 +224,7 @@ def write_migration(migration: Migration, folder: str | Path, *, flyway: bool = 
         model_text = json.dumps(schema_to_json(migration.target), ensure_ascii=False, separators=(",", ":")) + "\n"
         ddl = "\n\n".join(s.sql for s in get_dialect().create_statements(migration.target)) + "\n"
         physical = project / "models/physical/physical_model.sql"
-        header = f"-- Physical model after {names[0]}: the complete DDL (generated by schemawright diff)\n\n"
+        header = f"-- Physical model after {names[len(stems) - 1]}: the complete DDL (generated by schemawright diff)\n\n"
         paths += [project / MODEL_PATH, physical]
         temps += [project / f"{MODEL_PATH}.tmp", physical.with_suffix(".sql.tmp")]
         texts += (model_text, header + ddl)
@@ -204,7 +234,7 @@ def write_migration(migration: Migration, folder: str | Path, *, flyway: bool = 
         for tmp, path in zip(temps, paths):
             os.replace(tmp, path)
     except OSError as exc:
-        for p in temps + paths[:2]:
+        for p in temps + paths[:written]:
             p.unlink(missing_ok=True)
         raise SchemawrightError(f"could not write the migration into {folder}: {exc}") from exc
-    return paths[0], paths[1]
+    return paths[:written]

@@ -46,6 +46,10 @@ class Plan:
         return get_dialect(self.dialect).migration_script(steps, self.settings,
                                                           title or ("undo" if undo else "migration"))
 
+    def part_sql(self, steps: list[Step], title: str) -> str:
+        """Some of the steps (a part of a migration cut for Flyway) as one SQL script, with the settings."""
+        return get_dialect(self.dialect).migration_script(steps, self.settings, title)
+
 
 def plan(changes: list[ch.Change], *, allow_destructive: bool = False, online: bool = True,
          row_counts: Mapping[tuple[str, str], int] | None = None, lock_timeout: str = "5s",
