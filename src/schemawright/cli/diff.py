@@ -37,6 +37,10 @@ def diff_cmd(
         "CONCURRENTLY, ALTER TYPE ... ADD VALUE) in a versioned file of its own (V<n>_<k>__...) with Flyway's "
         "<file>.conf (executeInTransaction=false), the steps between them in transactional files "
         "(see docs/migrations.md)")] = False,
+    cleanup: Annotated[Optional[Path], typer.Option(
+        "--cleanup", help="A YAML/JSON file of data changes to run before the tightenings that rows would refuse: "
+        "fill NULLs (not_null + fill), delete duplicates (unique + keep first|latest), delete or fix rows "
+        "violating a CHECK (check + delete|set), map removed values (values + map); see docs/migrations.md")] = None,
     allow_unmodelled: Annotated[bool, typer.Option(
         "--allow-unmodelled", help="Exit 0 even when objects the schema model does not hold (sequences, domains, "
         "partitions...) differ and are left out of the migration (they are listed either way)")] = False,
@@ -55,7 +59,7 @@ def diff_cmd(
     try:
         migration = api.diff(source_from, source_to, dsn=dsn, allow_destructive=allow_destructive,
                              online=not offline, description=name, lock_timeout=lock_timeout,
-                             statement_timeout=statement_timeout)
+                             statement_timeout=statement_timeout, cleanup=cleanup)
         if migration.changes and output is not None:
             written = [str(p) for p in api.write_migration(migration, output, flyway=flyway)]
     except SchemawrightError as exc:

@@ -109,6 +109,11 @@ class Dialect:
         database (no long locks); ``renames_first``: the forward direction (the undo renames back late)."""
         raise self.unsupported("migrations between two designs")
 
+    def cleanup_steps(self, rule, tightens: tuple) -> list[Step]:
+        """The steps that make the rows satisfy a tightening (``Step.tightens``) the way ``rule`` (a
+        ``model.cleanup.CleanupRule``) asks, to run just before it."""
+        raise self.unsupported("cleanup steps")
+
     def session_settings(self, lock_timeout: str, statement_timeout: str) -> list[str]:
         """Statements that start a migration script (timeouts)."""
         raise self.unsupported("migration session settings")

@@ -116,6 +116,11 @@ class Postgres(Dialect):
 
         return change_steps(changes, online=online, renames_first=renames_first, row_counts=row_counts)
 
+    def cleanup_steps(self, rule, tightens: tuple) -> list:
+        from schemawright.dialects.postgres_cleanup import cleanup_steps
+
+        return cleanup_steps(rule, tightens)
+
     def session_settings(self, lock_timeout: str, statement_timeout: str) -> list[str]:
         from schemawright.dialects.postgres_changes import session_settings
 

@@ -288,7 +288,9 @@ class _Renderer(SecuritySteps):
             used = ", ".join(f"{qualified(u.schema, u.table)}.{q(u.column)}" for u in c.uses)
             check = {"warning": f"fails if rows of {used} still hold {labels}: count them first with {count}",
                      "data_check": (f"removing {labels} from {name} (used by {used})", count,
-                                    "move those rows to a kept value first", True)}
+                                    "move those rows to a kept value first", True),
+                     "tightens": ("enum", c.old.schema, c.old.name,
+                                  tuple((u.schema, u.table, u.column, u.array_dims) for u in c.uses))}
         self.add(RECREATE_ENUM, f"ALTER TYPE {name} RENAME TO {q(old_name)};", data_loss=self.loss(c), **check)
         self.add(RECREATE_ENUM, _pg().enum_sql(c.new))
         for use in c.uses:
@@ -501,16 +503,17 @@ class _Renderer(SecuritySteps):
                  f"fill them first (UPDATE {table} SET {q(c.old.name)} = ... WHERE {q(c.old.name)} IS NULL), or give "
                  "the column a default and backfill it in a migration before this one", True)
         warning = f"fails if rows hold NULL in {table}.{col}: count them first with {count}"
+        tightens = ("not_null", c.schema, c.table, column.name)
         if not self.online_on(c.partitioned):
             self.alter(c.schema, c.table, f"ALTER COLUMN {col} SET NOT NULL", ALTER_COLUMN, warning=warning,
-                       data_check=check)
+                       data_check=check, tightens=tightens)
             return
         helper = q(constraint_name("chk", c.table, [column.name, "not_null"]))
         for i, action in enumerate((f"ADD CONSTRAINT {helper} CHECK ({col} IS NOT NULL) NOT VALID",
                                     f"VALIDATE CONSTRAINT {helper}", f"ALTER COLUMN {col} SET NOT NULL",
                                     f"DROP CONSTRAINT {helper}")):
             self.alter(c.schema, c.table, action, ALTER_COLUMN,
-                       **({"warning": warning, "data_check": check} if i == 1 else {}))
+                       **({"warning": warning, "data_check": check, "tightens": tightens} if i == 1 else {}))
 
     # --- constraints, indexes, triggers -------------------------------------------------------------
     def _add_constraint(self, c: ch.AddConstraint) -> None:
@@ -527,7 +530,9 @@ class _Renderer(SecuritySteps):
             check = {"warning": f"fails if rows violate {q(k.name)}: count them first with {count}",
                      "data_check": (f"CHECK {q(k.name)} on {table}", count,
                                     f"correct or delete those rows (SELECT * FROM {table} WHERE NOT "
-                                    f"({k.expression.sql})), or relax the rule", True)} if existing else {}
+                                    f"({k.expression.sql})), or relax the rule", True),
+                     "tightens": ("check", c.schema, c.table, k.name, tuple(getattr(k, "columns", ()) or ()),
+                                  k.expression.sql)} if existing else {}
             if self.online_on(c.partitioned):
                 self.alter(c.schema, c.table, f"ADD {_pg().check_sql(k)} NOT VALID", ADD_CONSTRAINT)
                 self.alter(c.schema, c.table, f"VALIDATE CONSTRAINT {q(k.name)}", VALIDATE, **check)
@@ -543,7 +548,8 @@ class _Renderer(SecuritySteps):
                  + f" GROUP BY {_cols(k.columns)} HAVING count(*) > 1) AS duplicated")
         check = {"warning": f"fails if {table} holds duplicates of ({_cols(k.columns)}): count them first with {count}",
                  "data_check": (f"{kind} {q(k.name)} on {table} ({_cols(k.columns)})", count,
-                                "remove or merge the duplicated rows first", True)} if existing else {}
+                                "remove or merge the duplicated rows first", True),
+                 "tightens": ("unique", c.schema, c.table, k.name, tuple(k.columns), nnd)} if existing else {}
         if self.online_on(c.partitioned):
             self.add(ADD_CONSTRAINT, f"CREATE UNIQUE INDEX CONCURRENTLY {q(k.name)} ON {table} ({_cols(k.columns)})"
                      + (" NULLS NOT DISTINCT;" if nnd else ";"), transactional=False, **check)

@@ -12,6 +12,7 @@ from pathlib import Path
 from schemawright.model import changes as ch
 from schemawright.model.changes import Change
 from schemawright.diff.compare import Skipped, diff, unmodelled_differences
+from schemawright.diff.cleanup import apply_cleanup, load_cleanup
 from schemawright.diff.flyway import CONF_TEXT, MIXED_CONF_TEXT
 from schemawright.diff.flyway import split as flyway_parts
 from schemawright.diff.planning import DestructiveChangeError, Plan, needs_backfill, plan, refuse_data_loss
@@ -56,10 +57,12 @@ class Migration:
 
 def make_migration(source_from: str, source_to: str, *, dsn: str | None = None, allow_destructive: bool = False,
                    online: bool = True, description: str | None = None, lock_timeout: str = "5s",
-                   statement_timeout: str = "30min") -> Migration:
+                   statement_timeout: str = "30min", cleanup: str | Path | None = None) -> Migration:
     """Diff two sources (see ``sources.load_schema``) into a migration. When ``source_from`` is a live
     database, data-loss notes carry the row counts. Raises DestructiveChangeError unless
-    ``allow_destructive``."""
+    ``allow_destructive``. ``cleanup``: a cleanup file (``diff.cleanup``): data changes placed before the
+    tightenings they make pass."""
+    rules = load_cleanup(cleanup) if cleanup is not None else []
     old = load_schema(source_from, dsn=dsn)
     new = load_schema(source_to, dsn=dsn)
     changes = diff(old, new)
@@ -72,9 +75,12 @@ def make_migration(source_from: str, source_to: str, *, dsn: str | None = None, 
     live = is_dsn(source_from)
     result = plan(changes, allow_destructive=allow_destructive or live, online=online, row_counts=counts,
                   lock_timeout=lock_timeout, statement_timeout=statement_timeout)
+    covered: dict[int, list] = {}
+    if rules:
+        result.forward, covered = apply_cleanup(result.forward, rules, old, result.dialect)
     notes: list[str] = []
     if live:  # a conversion the rows show to be lossless destroys nothing: refused only for what it would lose
-        notes, counted = check_live_data(source_from, result)
+        notes, counted = check_live_data(source_from, result, covered)
         if not allow_destructive:
             refuse_data_loss(changes, [s.data_loss + (f"; {counted[id(s)]}" if counted.get(id(s)) else "")
                                        for s in result.forward if s.data_loss and counted.get(id(s), "?")])
@@ -82,13 +88,14 @@ def make_migration(source_from: str, source_to: str, *, dsn: str | None = None, 
                      skipped=skipped)
 
 
-def check_live_data(dsn: str, result: Plan) -> tuple[list[str], dict[int, str]]:
+def check_live_data(dsn: str, result: Plan, cleaned: dict[int, list] | None = None) -> tuple[list[str], dict[int, str]]:
     """Count, in the live database the migration starts from, the rows each tightening would refuse (NULLs
     under a new NOT NULL, rows violating a new CHECK, duplicates under a new UNIQUE, values a narrower type
     cannot hold) and refuse the migration, with the counts and the fix, when any has some. Values that a
     conversion changes (truncated, rounded) are reported as data loss by the planner. Returns the checks that
-    could not run (they name what the migration itself creates, e.g. a renamed column) and, by step id, what
-    each conversion step would change ("": no row)."""
+    could not run (they name what the migration itself creates, e.g. a renamed column) or that a cleanup the
+    user asked for (``cleaned``: by step id, its rules) takes care of, and, by step id, what each conversion
+    step would change ("": no row)."""
     import psycopg
 
     from schemawright.db import connect
@@ -112,6 +119,10 @@ def check_live_data(dsn: str, result: Plan) -> tuple[list[str], dict[int, str]]:
                 if not fails:
                     counted[id(step)] = ""
                 continue
+            if count is not None and fails and (cleaned or {}).get(id(step)):
+                unchecked.append(f"{what}: {count:,} row(s) would make it fail; cleaned first: "
+                                 + "; ".join(r.describe() for r in cleaned[id(step)]))
+                continue
             if count is None or fails:
                 shown = "some values do not convert" if count is None else f"{count:,} row(s)"
                 problems.append(f"{what}: {shown} in the database would make it fail; {fix}")
@@ -119,7 +130,10 @@ def check_live_data(dsn: str, result: Plan) -> tuple[list[str], dict[int, str]]:
                 counted[id(step)] = f"{what}: {count:,} row(s) hold values it changes; {fix}"
     if problems:
         raise DestructiveChangeError("refusing a migration that cannot apply on this database's rows:\n"
-                                     + "\n".join(f"  - {p}" for p in problems))
+                                     + "\n".join(f"  - {p}" for p in problems)
+                                     + "\n  or let the migration clean those rows first: diff --cleanup FILE "
+                                       "(fill NULLs, delete duplicates, fix or delete violating rows, map removed "
+                                       "values; see docs/migrations.md)")
     return unchecked, counted
 
 
