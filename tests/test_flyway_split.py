@@ -133,3 +133,59 @@ def test_without_flyway_one_file_as_before(tmp_path, pg15_dsn):
     written = write_migration(migration, folder)
     assert [p.name.split("__")[0] for p in written] == ["V002", "U002"]
     assert not list(folder.glob("*.conf"))
+
+
+def test_a_design_folder_cut_for_flyway_keeps_the_owner_role_in_every_part(tmp_path, pg15_dsn):
+    """A design's migrations switch to <project>_owner: every part runs under it (SET ROLE at its top, RESET
+    ROLE at its end), so what the parts create belongs to the owner; applied with psql as Flyway would."""
+    import psycopg
+    from psycopg import sql
+
+    import yaml
+
+    from schemawright.api import design_project
+
+    spec = yaml.safe_load((Path(__file__).parent / "inputs" / "library.yaml").read_text())
+    spec["project"]["name"] = "i13mig library"  # roles are cluster-wide: names of this test only
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump(spec))
+    entities = {e["name"]: e for e in spec["data_model"]["entities"]}
+    entities["copies"]["attributes"].append({"name": "shelf_mark", "nullable": False, "default": "none"})
+    entities["branches"]["attributes"][2] = {"name": "phone", "unique": True}
+    (tmp_path / "b.yaml").write_text(yaml.safe_dump(spec))
+    project = tmp_path / "project"
+    design_project(tmp_path / "a.yaml", project)
+    with psycopg.connect(pg15_dsn, autocommit=True) as conn:
+        roles_before = {r for (r,) in conn.execute("SELECT rolname FROM pg_roles")}
+    try:
+        with scratch_database(pg15_dsn, prefix="i13mig_fw_role") as db:
+            apply_migrations(project / "migrations", db)
+            migration = make_migration(str(project), str(tmp_path / "b.yaml"), dsn=pg15_dsn)
+            written = write_migration(migration, project / "migrations", flyway=True)
+            forward = sorted((p for p in written if p.name.startswith("V")), key=lambda p: p.name.split("__")[0])
+            assert len(forward) >= 3
+            for path in forward:
+                statements = [s.text for s in split_statements(path.read_text(), path.name)
+                              if not re.match(r"SET (lock_timeout|statement_timeout|check_function_bodies)", s.text)]
+                assert statements[0] == "SET ROLE i13mig_library_owner", path.name
+                assert statements[-1] == "RESET ROLE", path.name
+            for path in _versions(project / "migrations")[1:]:
+                conf = path.with_name(path.name + ".conf")
+                _psql(db, path, single_transaction=not conf.exists())
+            # the unique index built CONCURRENTLY in its own file belongs to the owner, like its table
+            assert _rows(db, "SELECT c.relname, pg_get_userbyid(c.relowner) FROM pg_index i JOIN pg_class c "
+                             "ON c.oid = i.indexrelid JOIN pg_attribute a ON a.attrelid = i.indrelid AND "
+                             "a.attnum = ANY (i.indkey) WHERE i.indrelid = 'branches'::regclass AND a.attname = "
+                             "'phone' AND i.indisunique") == [("uq_branches_phone", "i13mig_library_owner")]
+            assert not make_migration(db, str(tmp_path / "b.yaml"), dsn=pg15_dsn).changes
+    finally:
+        with psycopg.connect(pg15_dsn, autocommit=True) as conn:
+            for (role,) in conn.execute("SELECT rolname FROM pg_roles").fetchall():
+                if role not in roles_before and role.startswith("i13mig_library"):
+                    conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+
+
+def _rows(dsn: str, query: str):
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        return conn.execute(query).fetchall()
