@@ -732,8 +732,8 @@ def script(steps: list[Step], settings: list[str], title: str) -> str:
                   "-- and records its progress, so a failure leaves the database at the last completed step and",
                   "-- the next run resumes there. Do not run this file with psql -f: a failing statement would",
                   "-- leave it half applied with nothing recording how far it got. Flyway runs such a file only",
-                  "-- with flyway.mixed=true or a <file>.conf saying executeInTransaction=false (diff --flyway),",
-                  "-- and then without a transaction."]
+                  "-- with flyway.mixed=true, and then without a transaction: write it with 'diff --flyway' for",
+                  "-- each such step in a versioned file of its own (executeInTransaction=false in its .conf)."]
     else:
         lines += ["-- Runs in one transaction: apply with 'schemawright migrate up' (or psql -v ON_ERROR_STOP=1",
                   "-- --single-transaction -f FILE); without a transaction a failure would leave it half applied."]
