@@ -143,3 +143,32 @@ def test_a_bad_cleanup_file_is_a_located_error(tmp_path, pg15_dsn, text, message
             make_migration(db, str(tmp_path / "target.sql"), dsn=pg15_dsn, cleanup=tmp_path / "cleanup.yaml")
         assert info.value.exit_code == 2
         assert _rows(db, "SELECT count(*) FROM users") == [(5,)]
+
+
+def test_cli_diff_cleanup_writes_the_migration_and_a_bad_file_exits_2(tmp_path, pg15_dsn):
+    import typer
+    from typer.testing import CliRunner
+
+    from schemawright.cli.diff import register
+
+    app = typer.Typer()
+    register(app)
+    app.command("noop", hidden=True)(lambda: None)  # keep ``diff`` a subcommand
+    (tmp_path / "target.sql").write_text(TARGET)
+    (tmp_path / "cleanup.yaml").write_text(CLEANUP)
+    (tmp_path / "bad.yaml").write_text("- not_null: users.note\n")
+    with scratch_database(pg15_dsn, prefix="i13mig_cleanup_cli") as db:
+        _run(db, LIVE)
+        refused = CliRunner().invoke(app, ["diff", db, str(tmp_path / "target.sql"), "--dsn", pg15_dsn])
+        assert refused.exit_code == 5 and "--cleanup FILE" in " ".join(refused.output.split())
+        bad = CliRunner().invoke(app, ["diff", db, str(tmp_path / "target.sql"), "--dsn", pg15_dsn,
+                                       "--cleanup", str(tmp_path / "bad.yaml")])
+        assert bad.exit_code == 2, bad.output
+        assert "bad.yaml: cleanup[0]: not_null: 'fill'" in " ".join(bad.output.split())
+        ok = CliRunner().invoke(app, ["diff", db, str(tmp_path / "target.sql"), "--dsn", pg15_dsn,
+                                      "--cleanup", str(tmp_path / "cleanup.yaml"), "-o", str(tmp_path / "m"),
+                                      "--flyway"])
+        assert ok.exit_code == 0, ok.output
+        assert "cleaned first" in ok.output and "V001_1__" in ok.output
+        apply_migrations(tmp_path / "m", db)
+        assert _rows(db, "SELECT count(*) FROM users") == [(3,)]
