@@ -109,6 +109,15 @@ class Dialect:
         database (no long locks); ``renames_first``: the forward direction (the undo renames back late)."""
         raise self.unsupported("migrations between two designs")
 
+    def is_role_switch(self, step: Step) -> bool:
+        """Whether the step switches the session's role (the steps after it run under it)."""
+        return False
+
+    def under_roles(self, steps: list[Step], chosen) -> list[Step]:
+        """The ``chosen`` steps (indices into ``steps``) with the role switches they run under in ``steps``."""
+        chosen = set(chosen)
+        return [s for i, s in enumerate(steps) if i in chosen]
+
     def cleanup_steps(self, rule, tightens: tuple) -> list[Step]:
         """The steps that make the rows satisfy a tightening (``Step.tightens``) the way ``rule`` (a
         ``model.cleanup.CleanupRule``) asks, to run just before it."""

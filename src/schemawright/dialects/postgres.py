@@ -116,6 +116,16 @@ class Postgres(Dialect):
 
         return change_steps(changes, online=online, renames_first=renames_first, row_counts=row_counts)
 
+    def is_role_switch(self, step) -> bool:
+        from schemawright.dialects.postgres_changes import is_role_switch
+
+        return is_role_switch(step)
+
+    def under_roles(self, steps: list, chosen) -> list:
+        from schemawright.dialects.postgres_changes import under_roles
+
+        return under_roles(steps, chosen)
+
     def cleanup_steps(self, rule, tightens: tuple) -> list:
         from schemawright.dialects.postgres_cleanup import cleanup_steps
 

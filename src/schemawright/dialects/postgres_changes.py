@@ -711,6 +711,34 @@ def change_steps(changes: list[ch.Change], *, online: bool, renames_first: bool,
     return _Renderer(online, renames_first, row_counts).steps(changes)
 
 
+def is_role_switch(step: Step) -> bool:
+    """``SET ROLE`` / ``RESET ROLE``: a session setting the steps after it run under."""
+    return bool(_ROLE_SWITCH_RE.match(step.sql))
+
+
+def under_roles(steps: list[Step], chosen) -> list[Step]:
+    """The ``chosen`` steps (indices into ``steps``), each preceded by the role switch it runs under in
+    ``steps`` when that differs from the one before, and ``RESET ROLE`` at the end when a role is set: a
+    part of a migration that runs as the whole would."""
+    chosen = set(chosen)
+    role: str | None = None  # the SET ROLE in force at this point of ``steps``
+    emitted: str | None = None  # the one in force at this point of the output
+    out: list[Step] = []
+    for i, step in enumerate(steps):
+        if is_role_switch(step):
+            role = None if step.sql.strip().upper().startswith("RESET") else step.sql
+            continue
+        if i not in chosen:
+            continue
+        if role != emitted:
+            out.append(Step(role if role is not None else "RESET ROLE;"))
+            emitted = role
+        out.append(step)
+    if emitted is not None:
+        out.append(Step("RESET ROLE;"))
+    return out
+
+
 def session_settings(lock_timeout: str, statement_timeout: str) -> list[str]:
     return [f"SET lock_timeout = {quote_literal(lock_timeout)};",
             f"SET statement_timeout = {quote_literal(statement_timeout)};",

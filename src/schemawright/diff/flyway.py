@@ -23,13 +23,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from schemawright.dialects import get_dialect
 from schemawright.dialects.base import Step
 
 CONF_TEXT = ("# Flyway script config (schemawright diff --flyway): this file is one statement that cannot run in a "
              "transaction\nexecuteInTransaction=false\n")
 MIXED_CONF_TEXT = ("# Flyway script config (schemawright diff): this file has steps that cannot run in a transaction\n"
                    "executeInTransaction=false\n")
-_ROLE_RE = re.compile(r"^\s*(SET\s+ROLE\s|RESET\s+ROLE\s*;)", re.IGNORECASE)
 
 
 @dataclass
@@ -49,18 +49,16 @@ class Part:
         return all(s.transactional for s in self.undo)
 
 
-def is_role_switch(step: Step) -> bool:
-    return bool(_ROLE_RE.match(step.sql))
-
-
-def split(forward: list[Step], reverse: list[Step], changes: int) -> list[Part]:
+def split(forward: list[Step], reverse: list[Step], changes: int, dialect: str = "postgresql") -> list[Part]:
     """Cut the forward steps into parts (each run of transactional steps, each non-transactional step
-    alone) and give each part the undo steps of the changes it completes. ``changes``: how many changes
-    the steps render (the undo steps render the reversed list)."""
+    alone) and give each part the undo steps of the changes it starts. ``changes``: how many changes the
+    steps render (the undo steps render the reversed list). Role switches are the dialect's: each part
+    gets those its steps run under."""
+    sql = get_dialect(dialect)
     groups: list[list[int]] = []
     current: list[int] = []
     for i, step in enumerate(forward):
-        if is_role_switch(step):
+        if sql.is_role_switch(step):
             continue
         if step.transactional:
             current.append(i)
@@ -72,7 +70,7 @@ def split(forward: list[Step], reverse: list[Step], changes: int) -> list[Part]:
     if current:
         groups.append(current)
     if not groups:
-        return [Part(with_role(forward, []), with_role(reverse, range(len(reverse))), "")]
+        return [Part(sql.under_roles(forward, []), sql.under_roles(reverse, range(len(reverse))), "")]
     owner: dict[int, int] = {}  # change index -> the part that starts it
     for part, indices in enumerate(groups):
         for i in indices:
@@ -80,34 +78,12 @@ def split(forward: list[Step], reverse: list[Step], changes: int) -> list[Part]:
                 owner.setdefault(forward[i].change, part)
     undo: list[list[int]] = [[] for _ in groups]
     for i, step in enumerate(reverse):
-        if is_role_switch(step):
+        if sql.is_role_switch(step):
             continue
         original = changes - 1 - step.change if step.change is not None else None
         undo[owner.get(original, 0)].append(i)  # what no part starts is undone last, with the first part
-    return [Part(with_role(forward, indices), with_role(reverse, undo[k]), "" if k == 0 else _label(forward, indices))
-            for k, indices in enumerate(groups)]
-
-
-def with_role(steps: list[Step], chosen) -> list[Step]:
-    """The ``chosen`` steps (indices into ``steps``), each preceded by the role switch it runs under in
-    ``steps`` when that differs from the one before, and ``RESET ROLE`` at the end when a role is set."""
-    chosen = set(chosen)
-    role: str | None = None  # the SET ROLE in force at this point of ``steps``
-    emitted: str | None = None  # the one in force at this point of the output
-    out: list[Step] = []
-    for i, step in enumerate(steps):
-        if is_role_switch(step):
-            role = None if step.sql.strip().upper().startswith("RESET") else step.sql
-            continue
-        if i not in chosen:
-            continue
-        if role != emitted:
-            out.append(Step(role if role is not None else "RESET ROLE;"))
-            emitted = role
-        out.append(step)
-    if emitted is not None:
-        out.append(Step("RESET ROLE;"))
-    return out
+    return [Part(sql.under_roles(forward, indices), sql.under_roles(reverse, undo[k]),
+                 "" if k == 0 else _label(forward, indices)) for k, indices in enumerate(groups)]
 
 
 def _label(steps: list[Step], indices: list[int]) -> str:

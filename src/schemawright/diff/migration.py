@@ -192,7 +192,7 @@ def write_migration(migration: Migration, folder: str | Path, *, flyway: bool = 
     version = next_version(folder)
     desc = migration.description
     plan_ = migration.plan
-    parts = (flyway_parts(plan_.forward, plan_.reverse, len(plan_.changes))
+    parts = (flyway_parts(plan_.forward, plan_.reverse, len(plan_.changes), plan_.dialect)
              if flyway and any(not s.transactional for s in plan_.forward) else None)
     if parts is None or len(parts) == 1:
         forward_texts = [migration.forward_sql(f"V{version}__{desc}")]
