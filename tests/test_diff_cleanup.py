@@ -172,3 +172,31 @@ def test_cli_diff_cleanup_writes_the_migration_and_a_bad_file_exits_2(tmp_path, 
         assert "cleaned first" in ok.output and "V001_1__" in ok.output
         apply_migrations(tmp_path / "m", db)
         assert _rows(db, "SELECT count(*) FROM users") == [(3,)]
+
+
+def test_a_new_not_null_column_is_filled_with_the_users_expression(tmp_path, pg15_dsn):
+    """A new NOT NULL foreign key has no placeholder and is refused on a populated table; with a fill it is
+    added nullable, filled from the expression (here a subquery) and made NOT NULL; a new NOT NULL text column
+    gets the user's value instead of the placeholder ''."""
+    old = ("CREATE TABLE authors (id int PRIMARY KEY, name text);\n"
+           "CREATE TABLE posts (id int PRIMARY KEY, title text);\n")
+    (tmp_path / "target.sql").write_text(
+        "CREATE TABLE authors (id int PRIMARY KEY, name text);\n"
+        "CREATE TABLE posts (id int PRIMARY KEY, title text, slug text NOT NULL,\n"
+        "                    author_id int NOT NULL CONSTRAINT fk_posts_author REFERENCES authors (id));\n")
+    (tmp_path / "cleanup.yaml").write_text("- not_null: posts.author_id\n  fill: (SELECT min(id) FROM authors)\n"
+                                           "- not_null: posts.slug\n  fill: \"lower(replace(title, ' ', '-'))\"\n")
+    with scratch_database(pg15_dsn, prefix="i13mig_cleanup_new") as db:
+        _run(db, old + "INSERT INTO authors VALUES (7, 'Ann'), (9, 'Bo');"
+                       "INSERT INTO posts VALUES (1, 'Hello World'), (2, 'Second Post');")
+        with pytest.raises(DestructiveChangeError, match=r"posts has 2 rows: .*author_id is NOT NULL .*diff --cleanup"):
+            make_migration(db, str(tmp_path / "target.sql"), dsn=pg15_dsn)
+        migration = make_migration(db, str(tmp_path / "target.sql"), dsn=pg15_dsn, cleanup=tmp_path / "cleanup.yaml")
+        assert "''" not in migration.forward_sql().split("SET check_function_bodies = off;")[1]
+        write_migration(migration, tmp_path / "m")
+        apply_migrations(tmp_path / "m", db)
+        assert _rows(db, "SELECT id, slug, author_id FROM posts ORDER BY id") == [
+            (1, "hello-world", 7), (2, "second-post", 7)]
+        assert _rows(db, "SELECT attname, attnotnull FROM pg_attribute WHERE attrelid = 'posts'::regclass "
+                         "AND attname IN ('slug', 'author_id') ORDER BY attname") == [("author_id", True), ("slug", True)]
+        assert not make_migration(db, str(tmp_path / "target.sql"), dsn=pg15_dsn).changes

@@ -362,16 +362,22 @@ class _Renderer(SecuritySteps):
     def _add_column(self, c: ch.AddColumn) -> None:
         col, key = _typed(c.schema, c.column), (c.schema, c.table)
         label = f"{qualified(c.schema, c.table)}.{q(col.name)}"
+        # a cleanup the user asks for (a fill expression) replaces the step(s) of the ADD: nullable, filled,
+        # then NOT NULL (dialects/postgres_cleanup.py)
+        tag = {"tightens": ("new_not_null", c.schema, c.table, col.name,
+                            _pg().column_sql(replace(col, nullable=True)))} if _needs_fill(col) else {}
         if not _needs_fill(col) or self.row_counts.get(key) == 0:
-            self.alter(c.schema, c.table, f"ADD COLUMN {_pg().column_sql(col)}", ADD_COLUMN, rank=-1)
+            self.alter(c.schema, c.table, f"ADD COLUMN {_pg().column_sql(col)}", ADD_COLUMN, rank=-1, **tag)
         elif (fill := self.fill_value(c)) is not None:
             # every existing row needs a value: a constant default fills them without a rewrite (PostgreSQL
             # 11+), dropped right after so that the column ends as designed (NOT NULL, no default)
             self.alter(c.schema, c.table, f"ADD COLUMN {_pg().column_sql(replace(col, default=Expression(fill)))}",
                        ADD_COLUMN, rank=-1,
                        warning=f"existing rows get {label} = {fill}, a placeholder (the column is NOT NULL and "
-                               "has no default): review it, or give the attribute a default in the input")
-            self.alter(c.schema, c.table, f"ALTER COLUMN {q(col.name)} DROP DEFAULT", ADD_COLUMN, rank=-1)
+                               "has no default): review it, give the attribute a default in the input, or a fill "
+                               "expression in a cleanup file (diff --cleanup)", **tag)
+            self.alter(c.schema, c.table, f"ALTER COLUMN {q(col.name)} DROP DEFAULT", ADD_COLUMN, rank=-1,
+                       tightens=("placeholder", c.schema, c.table, col.name))
         else:
             why = ("it references another table" if (c.schema, c.table, col.name) in self.fk_columns
                    else "it must be unique" if (c.schema, c.table, col.name) in self.unique_columns
@@ -379,8 +385,8 @@ class _Renderer(SecuritySteps):
             self.alter(c.schema, c.table, f"ADD COLUMN {_pg().column_sql(col)}", ADD_COLUMN, rank=-1,
                        needs_empty=key,
                        warning=f"{label} is NOT NULL with no default and {why}: this step fails if the table has "
-                               "rows; give it a default, or add it nullable, fill it, then make it NOT NULL in a "
-                               "later migration")
+                               "rows; give it a default, a fill expression in a cleanup file (diff --cleanup), or "
+                               "add it nullable, fill it, then make it NOT NULL in a later migration", **tag)
         self.sequence(c.schema, c.table, c.column, ADD_COLUMN)
         if c.column.comment:
             self.comment("column", self.late(c.schema, c.table, c.column.name), c.column.comment)

@@ -21,6 +21,14 @@ def cleanup_steps(rule: CleanupRule, tightens: tuple) -> list[Step]:
         name = qualified(schema, table)
         return [Step(f"UPDATE {name} SET {q(column)} = {rule.fill} WHERE {q(column)} IS NULL;",
                      warning=f"cleanup ({rule.where}): existing NULLs of {name}.{q(column)} become {rule.fill}")]
+    if kind == "new_not_null":  # replaces the ADD COLUMN: nullable, filled, then NOT NULL
+        _, schema, table, column, nullable_sql = tightens
+        name = qualified(schema, table)
+        return [Step(f"ALTER TABLE {name} ADD COLUMN {nullable_sql};"),
+                Step(f"UPDATE {name} SET {q(column)} = {rule.fill};",
+                     warning=f"cleanup ({rule.where}): existing rows of {name} get {q(column)} = {rule.fill} (the "
+                             "whole table is rewritten under the ADD COLUMN's ACCESS EXCLUSIVE lock)"),
+                Step(f"ALTER TABLE {name} ALTER COLUMN {q(column)} SET NOT NULL;")]
     if kind == "check":
         _, schema, table, constraint, columns, expression = tightens
         name = qualified(schema, table)

@@ -161,7 +161,7 @@ def _same_table(rule: CleanupRule, schema: str, table: str) -> bool:
 
 def matches(rule: CleanupRule, tightens: tuple) -> bool:
     kind = tightens[0]
-    if kind == "not_null":
+    if kind in ("not_null", "new_not_null"):
         return rule.kind == "not_null" and _same_table(rule, *tightens[1:3]) and rule.column == tightens[3]
     if kind == "check":
         _, schema, table, name, columns, _ = tightens
@@ -180,7 +180,7 @@ def matches(rule: CleanupRule, tightens: tuple) -> bool:
 
 def describe_tightening(tightens: tuple) -> str:
     kind = tightens[0]
-    if kind == "not_null":
+    if kind in ("not_null", "new_not_null"):
         return f"not_null: {tightens[1]}.{tightens[2]}.{tightens[3]}"
     if kind == "check":
         return f"check: {tightens[1]}.{tightens[2]}.{tightens[3]}"
@@ -225,14 +225,23 @@ def apply_cleanup(forward: list[Step], rules: list[CleanupRule], old: Schema,
     inserts: dict[int, list[Step]] = {}
     covered: dict[int, list[CleanupRule]] = {}
     used: set[int] = set()
+    replaced: set[int] = set()  # a new NOT NULL column's ADD (and its placeholder's DROP DEFAULT)
     for i, step in enumerate(forward):
-        if step.tightens is None:
+        if step.tightens is None or step.tightens[0] == "placeholder":
             continue
         for r, rule in enumerate(rules):
             if not matches(rule, step.tightens):
                 continue
             used.add(r)
             rule = _complete(rule, step.tightens, old)
+            if step.tightens[0] == "new_not_null":
+                replaced.add(i)
+                replaced.update(j for j, other in enumerate(forward) if other.tightens == (
+                    "placeholder", *step.tightens[1:4]))
+                inserts.setdefault(i, []).extend(replace(s, change=step.change)
+                                                 for s in sql.cleanup_steps(rule, step.tightens))
+                covered.setdefault(id(step), []).append(rule)
+                continue
             # before the change's first step: a CHECK added NOT VALID is enforced on the rows a later
             # cleanup rewrites, so each cleanup runs before its own change's constraint exists
             at = next((j for j in range(i + 1) if step.change is not None and forward[j].change == step.change), i)
@@ -241,12 +250,14 @@ def apply_cleanup(forward: list[Step], rules: list[CleanupRule], old: Schema,
             covered.setdefault(id(step), []).append(rule)
     unused = [rules[r] for r in range(len(rules)) if r not in used]
     if unused:
-        found = sorted({describe_tightening(s.tightens) for s in forward if s.tightens is not None})
+        found = sorted({describe_tightening(s.tightens) for s in forward
+                        if s.tightens is not None and s.tightens[0] != "placeholder"})
         raise SpecError([SpecProblem(f"{rule.where} matches no tightening of this migration"
                                      + (f" (its tightenings: {'; '.join(found)})" if found else
                                         " (it has none that rows could refuse)")) for rule in unused])
     out: list[Step] = []
     for i, step in enumerate(forward):
         out += inserts.get(i, [])
-        out.append(step)
+        if i not in replaced:
+            out.append(step)
     return out, covered

@@ -12,7 +12,7 @@ from pathlib import Path
 from schemawright.model import changes as ch
 from schemawright.model.changes import Change
 from schemawright.diff.compare import Skipped, diff, unmodelled_differences
-from schemawright.diff.cleanup import apply_cleanup, load_cleanup
+from schemawright.diff.cleanup import load_cleanup
 from schemawright.diff.flyway import CONF_TEXT, MIXED_CONF_TEXT
 from schemawright.diff.flyway import split as flyway_parts
 from schemawright.diff.planning import DestructiveChangeError, Plan, needs_backfill, plan, refuse_data_loss
@@ -74,13 +74,10 @@ def make_migration(source_from: str, source_to: str, *, dsn: str | None = None, 
         counts = count_rows(source_from, tables)
     live = is_dsn(source_from)
     result = plan(changes, allow_destructive=allow_destructive or live, online=online, row_counts=counts,
-                  lock_timeout=lock_timeout, statement_timeout=statement_timeout)
-    covered: dict[int, list] = {}
-    if rules:
-        result.forward, covered = apply_cleanup(result.forward, rules, old, result.dialect)
+                  lock_timeout=lock_timeout, statement_timeout=statement_timeout, cleanup=rules, old=old)
     notes: list[str] = []
     if live:  # a conversion the rows show to be lossless destroys nothing: refused only for what it would lose
-        notes, counted = check_live_data(source_from, result, covered)
+        notes, counted = check_live_data(source_from, result, result.cleaned)
         if not allow_destructive:
             refuse_data_loss(changes, [s.data_loss + (f"; {counted[id(s)]}" if counted.get(id(s)) else "")
                                        for s in result.forward if s.data_loss and counted.get(id(s), "?")])

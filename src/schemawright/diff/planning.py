@@ -11,6 +11,7 @@ from schemawright.dialects import get_dialect
 from schemawright.dialects.base import Step
 from schemawright.errors import SchemawrightError
 from schemawright.model import changes as ch
+from schemawright.model.schema import Schema
 
 __all__ = ["DestructiveChangeError", "Plan", "Step", "needs_backfill", "plan", "refuse_data_loss", "rename_hints"]
 
@@ -30,6 +31,7 @@ class Plan:
     reverse: list[Step]
     settings: list[str] = field(default_factory=list)
     dialect: str = "postgresql"
+    cleaned: dict[int, list] = field(default_factory=dict)  # by id of a tightening step: the cleanup rules for it
 
     @property
     def data_loss(self) -> list[str]:
@@ -53,16 +55,24 @@ class Plan:
 
 def plan(changes: list[ch.Change], *, allow_destructive: bool = False, online: bool = True,
          row_counts: Mapping[tuple[str, str], int] | None = None, lock_timeout: str = "5s",
-         statement_timeout: str = "30min", dialect: str = "postgresql") -> Plan:
+         statement_timeout: str = "30min", dialect: str = "postgresql", cleanup: list | None = None,
+         old: Schema | None = None) -> Plan:
     """The forward steps for ``changes`` and the undo steps (the reversed changes). Raises
     DestructiveChangeError when the forward steps destroy data and ``allow_destructive`` is False.
-    ``online=False`` gives plain DDL (no CONCURRENTLY / NOT VALID), for databases not in use."""
+    ``online=False`` gives plain DDL (no CONCURRENTLY / NOT VALID), for databases not in use. ``cleanup``:
+    the user's cleanup rules (``diff.cleanup``), placed before the tightenings they match (``old``: the
+    schema the migration starts from, for the defaults of the rules)."""
     counts = dict(row_counts or {})
     sql = get_dialect(dialect)
     forward = sql.change_steps(changes, online=online, renames_first=True, row_counts=counts)
     backward = sql.change_steps([c.reverse() for c in reversed(changes)], online=online, renames_first=False,
                                 row_counts=counts)
     result = Plan(list(changes), forward, backward, sql.session_settings(lock_timeout, statement_timeout), dialect)
+    if cleanup:
+        from schemawright.diff.cleanup import apply_cleanup
+
+        result.forward, result.cleaned = apply_cleanup(forward, cleanup, old or Schema(), dialect)
+        forward = result.forward
     impossible = [s for s in forward if s.needs_empty and counts.get(s.needs_empty, 0) > 0]
     if impossible:
         raise DestructiveChangeError("refusing a migration that cannot apply:\n" + "\n".join(
