@@ -219,10 +219,14 @@ def lint(source: str, dsn: str | None = None) -> LintOutput:
                       skipped_rules=list(result.skipped))
 
 
-def diff(source_from: str, source_to: str, dsn: str | None = None, allow_destructive: bool = False) -> DiffOutput:
+def diff(source_from: str, source_to: str, dsn: str | None = None, allow_destructive: bool = False,
+         cleanup: str | None = None) -> DiffOutput:
     """The migration from one schema to another (any two sources lint reads): online-safe forward SQL and its
-    undo. Changes that lose data are refused unless allow_destructive."""
-    migration = _call(api.diff, source_from, source_to, dsn=dsn, allow_destructive=allow_destructive)
+    undo. Changes that lose data are refused unless allow_destructive. cleanup: the path of a cleanup file
+    (YAML/JSON: fill NULLs, delete duplicates, fix or delete rows violating a CHECK, map removed values)
+    whose data changes run before the tightenings the rows would refuse."""
+    migration = _call(api.diff, source_from, source_to, dsn=dsn, allow_destructive=allow_destructive,
+                      cleanup=cleanup)
     return DiffOutput(changes=[str(c) for c in migration.changes], forward_sql=migration.forward_sql(),
                       undo_sql=migration.undo_sql())
 
