@@ -59,3 +59,40 @@ def test_self_reference_and_inet_columns(tmp_path: Path, scratch_dsn: str):
     with psycopg.connect(scratch_dsn) as conn:
         assert conn.execute("SELECT count(*) FROM comments WHERE parent_id = id").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM comments WHERE parent_id IS NOT NULL").fetchone()[0] > 0
+
+
+def test_comments_of_rebuilt_keys_and_indexes_survive_the_load(tmp_path: Path, scratch_dsn: str):
+    """seed drops keys and indexes for the COPY and rebuilds them: the COMMENTs V001 puts on them must be
+    back afterwards (they were lost, so a diff of a seeded database proposed every index comment again)."""
+    import re
+
+    out = tmp_path / "out"
+    design_project(ROOT / "examples" / "ecommerce.json", out)
+    v001 = next((out / "migrations").glob("V001__*.sql")).read_text()
+    indexes = dict(re.findall(r"^COMMENT ON INDEX (\w+) IS '((?:[^']|'')*)';$", v001, re.M))
+    constraints = {(m[1], m[0]): m[2] for m in
+                   re.findall(r"^COMMENT ON CONSTRAINT (\w+) ON (\w+) IS '((?:[^']|'')*)';$", v001, re.M)}
+    assert indexes
+    from schemawright.api import apply_migrations
+
+    apply_migrations(out / "migrations", scratch_dsn)
+    with psycopg.connect(scratch_dsn, autocommit=True) as conn:  # a DBA's comments on a key and a foreign key
+        for table, name in conn.execute("SELECT conrelid::regclass::text, conname FROM pg_constraint "
+                                        "WHERE contype IN ('p', 'f') AND conrelid = 'order_items'::regclass").fetchall():
+            conn.execute(f'COMMENT ON CONSTRAINT "{name}" ON {table} IS \'kept by {name}\'')
+            constraints[(table, name)] = f"kept by {name}"
+    assert len(constraints) >= 2
+    seed(out, scratch_dsn, scale=0.0005)
+    with psycopg.connect(scratch_dsn) as conn:
+        got_idx = dict(conn.execute("SELECT c.relname, obj_description(c.oid, 'pg_class') FROM pg_class c "
+                                    "WHERE c.relkind IN ('i', 'I') AND c.relnamespace = 'public'::regnamespace"))
+        got_con = {(r, n): d for r, n, d in conn.execute(
+            "SELECT conrelid::regclass::text, conname, obj_description(oid, 'pg_constraint') FROM pg_constraint "
+            "WHERE connamespace = 'public'::regnamespace")}
+        rebuilt = conn.execute("SELECT count(*) FROM pg_constraint WHERE contype IN ('p', 'u', 'f') "
+                               "AND connamespace = 'public'::regnamespace").fetchone()[0]
+    assert rebuilt > 0
+    for name, text in indexes.items():
+        assert got_idx.get(name) == text.replace("''", "'"), name
+    for key, text in constraints.items():
+        assert got_con.get(key) == text.replace("''", "'"), key

@@ -91,24 +91,31 @@ def set_aside(conn: psycopg.Connection, plan: SeedPlan) -> list[str]:
         "SELECT DISTINCT p.relid::oid FROM unnest(%s::regclass[]) AS t(oid), LATERAL (SELECT t.oid AS relid UNION "
         "SELECT relid FROM pg_partition_tree(t.oid)) AS p", [names])]
     cons = conn.execute("""
-        SELECT c.conrelid::regclass::text, c.conname, c.contype, pg_get_constraintdef(c.oid)
+        SELECT c.conrelid::regclass::text, c.conname, c.contype, pg_get_constraintdef(c.oid),
+               obj_description(c.oid, 'pg_constraint')
         FROM pg_constraint c WHERE c.contype IN ('p', 'u', 'f') AND c.conparentid = 0
           AND (c.conrelid = ANY(%s::oid[]) OR (c.contype = 'f' AND c.confrelid = ANY(%s::oid[])))
         ORDER BY c.contype = 'f' DESC, c.conname""", [rels, rels]).fetchall()
     idx = conn.execute("""
-        SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+        SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid), obj_description(i.indexrelid, 'pg_class')
         FROM pg_index i WHERE i.indrelid = ANY(%s::oid[])
           AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)
           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid
                           AND c.contype IN ('p', 'u', 'x'))""", [rels]).fetchall()
-    for rel, name, _, _ in cons:  # foreign keys first: they depend on the keys' indexes
+    for rel, name, _, _, _ in cons:  # foreign keys first: they depend on the keys' indexes
         conn.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.SQL(rel), sql.Identifier(name)))
-    for name, _ in idx:
+    for name, _, _ in idx:
         conn.execute(sql.SQL("DROP INDEX {}").format(sql.SQL(name)))
     add = lambda rel, name, d: f"ALTER TABLE {rel} ADD CONSTRAINT {sql.Identifier(name).as_string(conn)} {d}"  # noqa: E731
-    restore = [add(r, n, d) for r, n, kind, d in cons if kind != "f"]
-    restore += [d.replace(" ON ONLY ", " ON ", 1) for _, d in idx]
-    restore += [add(r, n, d) for r, n, kind, d in cons if kind == "f"]
+    restore = [add(r, n, d) for r, n, kind, d, _ in cons if kind != "f"]
+    restore += [d.replace(" ON ONLY ", " ON ", 1) for _, d, _ in idx]
+    restore += [add(r, n, d) for r, n, kind, d, _ in cons if kind == "f"]
+    # dropping a key or an index drops its COMMENT too: put each back, or the seeded database differs from
+    # the design (a later diff against it proposes the comments again)
+    restore += [sql.SQL("COMMENT ON CONSTRAINT {} ON {} IS {}").format(
+        sql.Identifier(n), sql.SQL(r), sql.Literal(c)).as_string(conn) for r, n, _, _, c in cons if c is not None]
+    restore += [sql.SQL("COMMENT ON INDEX {} IS {}").format(sql.SQL(n), sql.Literal(c)).as_string(conn)
+                for n, _, c in idx if c is not None]
     return restore
 
 
