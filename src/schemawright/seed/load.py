@@ -276,11 +276,17 @@ def ensure_partitions(conn: psycopg.Connection, plan: SeedPlan) -> None:
         while month < end:
             nxt = (month + dt.timedelta(days=32)).replace(day=1)
             name = f"{tp.name[:55]}_p{month:%Y%m}"
+            part, parent = sql.Identifier(tp.table.schema, name), sql.Identifier(tp.table.schema, tp.name)
             try:
                 with conn.transaction():
-                    conn.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} PARTITION OF {} FOR VALUES FROM ({}) TO ({})").format(
-                        sql.Identifier(tp.table.schema, name), sql.Identifier(tp.table.schema, tp.name),
-                        sql.Literal(month.isoformat()), sql.Literal(nxt.isoformat())))
+                    if conn.execute("SELECT to_regclass(%s) IS NULL", [part.as_string(conn)]).fetchone()[0]:
+                        conn.execute(sql.SQL("CREATE TABLE {} PARTITION OF {} FOR VALUES FROM ({}) TO ({})").format(
+                            part, parent, sql.Literal(month.isoformat()), sql.Literal(nxt.isoformat())))
+                        # the table's owner, not the connecting user, owns its partitions (the retention job
+                        # runs as the owner and must be able to drop them; a diff sees one owner)
+                        owner = conn.execute("SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = %s::regclass",
+                                             [parent.as_string(conn)]).fetchone()[0]
+                        conn.execute(sql.SQL("ALTER TABLE {} OWNER TO {}").format(part, sql.Identifier(owner)))
             except (psycopg.errors.InvalidObjectDefinition, psycopg.errors.CheckViolation):
                 pass  # another partition covers (part of) this month
             month = nxt
