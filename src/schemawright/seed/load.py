@@ -316,6 +316,7 @@ def _validate(conn: psycopg.Connection, plan: SeedPlan, tp: TablePlan, report: L
     """COPY a sample inside a savepoint and roll it back; repair generators of violated checks."""
     from schemawright.datagen.rows import RowFactory
 
+    refused: list[str] = []  # the checks the samples violated, in order
     for _attempt in range(6):
         block = tp.block(0, min(tp.rows, SAMPLE_ROWS))
         try:
@@ -326,6 +327,7 @@ def _validate(conn: psycopg.Connection, plan: SeedPlan, tp: TablePlan, report: L
             check = next((c for c in tp.table.checks if c.name == exc.diag.constraint_name), None)
             if check is None:
                 raise
+            refused.append(check.name)
             tuples = _accepted_values(RowFactory(conn, plan.schema), tp, check, block)
             if not tuples:
                 raise SeedError(f"{tp.name}: cannot generate values satisfying {check.name}") from None
@@ -336,7 +338,10 @@ def _validate(conn: psycopg.Connection, plan: SeedPlan, tp: TablePlan, report: L
                                   "combination(s) the server accepts")
         except psycopg.Error as exc:
             raise SeedError(f"{tp.name}: generated rows were refused: {str(exc).strip()}") from None
-    raise SeedError(f"{tp.name}: could not generate rows that satisfy its checks")
+    # each repair draws one check's columns from combinations the server accepts; checks sharing a column
+    # (a <= b, b < c) can undo each other's repair: say which ones kept failing
+    raise SeedError(f"{tp.name}: could not generate rows that satisfy its checks: after 6 repairs the rows "
+                    f"still violate {refused[-1]} (refused in turn: {', '.join(dict.fromkeys(refused))})")
 
 
 def _partial_unique(conn: psycopg.Connection, tp, fix) -> None:
