@@ -751,3 +751,65 @@ def test_yaml_non_text_where_text_is_expected_suggests_quotes(tmp_path):
     assert where(name) == (3, 13, "data_model.entities[0].name")
     assert (name.expected, name.got, name.hint) == ("a string", "false", "put it in quotes to use it as text")
     assert where(description) == (4, 20, "data_model.entities[0].description")
+
+
+def test_required_on_an_attribute_is_nullable_false_and_a_contradiction_is_located(tmp_path):
+    """Users write `required: true` (JSON Schema, forms, tests/inputs/csa_box_scheme.yaml); it was refused as an
+    unknown key. It means nullable: false; saying both ways at once is a located error."""
+    ok = write(tmp_path, """
+        data_model:
+          entities:
+            - name: members
+              attributes:
+                - {name: nickname, type: text, required: true}
+                - {name: motto, type: text, required: false}
+                - {name: bio, type: text}
+        """)
+    from schemawright.api import design_project
+
+    design_project(ok, tmp_path / "out")
+    v001 = next((tmp_path / "out" / "migrations").glob("V001__*.sql")).read_text()
+    assert "    nickname text NOT NULL," in v001 and "    motto text," in v001 and "    bio text," in v001
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    path = write(bad, """
+        data_model:
+          entities:
+            - name: members
+              attributes:
+                - {name: nickname, type: text, required: true, nullable: true}
+        """)
+    [p] = problems_of(path)
+    assert p.path == "data_model.entities[0].attributes[0]" and p.line == 5
+    assert "required: true contradicts nullable: true" in p.message
+
+
+def test_query_pattern_frequency_as_a_word_is_a_relative_weight(tmp_path):
+    """`frequency: high` (how users rate a query; all three inputs of docs/fresh-inputs-2026-12.md) was refused
+    with "expected a number": high/medium/low are the weights 100/10/1 bench mixes the patterns with; any other
+    word stays a located error."""
+    ok = write(tmp_path, """
+        data_model:
+          entities:
+            - name: members
+              attributes: [email, joined_on]
+        query_patterns:
+          - {name: by_email, sql: "SELECT * FROM members WHERE email = $1", frequency: high}
+          - {name: recent, sql: "SELECT * FROM members WHERE joined_on >= $1", frequency: low}
+          - {name: exact, sql: "SELECT * FROM members WHERE id = $1", frequency: 250}
+        """)
+    _, schema = design_schema(ok)
+    assert [(q.name, q.frequency) for q in schema.facts.query_patterns] == [("by_email", 100.0), ("recent", 1.0),
+                                                                      ("exact", 250.0)]
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    path = write(bad, """
+        data_model:
+          entities:
+            - name: members
+              attributes: [email]
+        query_patterns:
+          - {name: by_email, sql: "SELECT * FROM members WHERE email = $1", frequency: often}
+        """)
+    problems = problems_of(path)
+    assert problems and all(p.line == 6 and p.path.startswith("query_patterns[0].frequency") for p in problems)
