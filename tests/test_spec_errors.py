@@ -813,3 +813,47 @@ def test_query_pattern_frequency_as_a_word_is_a_relative_weight(tmp_path):
         """)
     problems = problems_of(path)
     assert problems and all(p.line == 6 and p.path.startswith("query_patterns[0].frequency") for p in problems)
+
+
+def test_many_to_many_through_a_declared_entity_uses_it_as_the_junction(tmp_path, scratch_dsn):
+    """An M:N relationship `through` an entity the input declares with its own attributes (museum_loans.json:
+    exhibitions M:N objects through exhibition_objects, which holds a gallery and a display position) was refused
+    as a clash. The declared entity is the junction: its exhibition_id and object_id reference the two sides,
+    checked on PostgreSQL. Without those attributes it stays a located error saying what to add."""
+    import psycopg
+
+    from schemawright.api import apply_migrations, design_project
+
+    ok = write(tmp_path, """
+        data_model:
+          entities:
+            - {name: exhibitions, attributes: [title]}
+            - {name: objects, attributes: [title]}
+            - {name: exhibition_objects, attributes: [exhibition_id, object_id, display_position]}
+          relationships:
+            - {from: exhibitions, to: objects, type: many_to_many, through: exhibition_objects}
+        """)
+    design_project(ok, tmp_path / "out")
+    apply_migrations(tmp_path / "out" / "migrations", scratch_dsn)
+    with psycopg.connect(scratch_dsn, autocommit=True) as conn:
+        fks = conn.execute("SELECT a.attname, c.confrelid::regclass::text FROM pg_constraint c JOIN pg_attribute a "
+                           "ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] WHERE c.contype = 'f' "
+                           "AND c.conrelid = 'exhibition_objects'::regclass ORDER BY 1").fetchall()
+        assert fks == [("exhibition_id", "exhibitions"), ("object_id", "objects")]
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):
+            conn.execute("INSERT INTO exhibition_objects (exhibition_id, object_id) VALUES (gen_random_uuid(), "
+                         "gen_random_uuid())")
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    path = write(bad, """
+        data_model:
+          entities:
+            - {name: exhibitions, attributes: [title]}
+            - {name: objects, attributes: [title]}
+            - {name: exhibition_objects, attributes: [label_text]}
+          relationships:
+            - {from: exhibitions, to: objects, type: many_to_many, through: exhibition_objects}
+        """)
+    [p] = problems_of(path)
+    assert p.path == "data_model.relationships[0].through" and p.line == 7
+    assert p.hint == "give exhibition_objects the attributes exhibition_id and object_id"
