@@ -13,7 +13,7 @@ from test_diff_roundtrip import restore_roles  # noqa: F401  (autouse: drops the
 from schemawright.api import design_project
 from schemawright.db import connect, scratch_database
 from schemawright.diff.migration import make_migration, write_migration
-from schemawright.migrate import apply_migrations, verify_migrations
+from schemawright.migrate import apply_migrations, undo_migrations, verify_migrations
 from schemawright.project.sources import load_schema
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
@@ -257,3 +257,35 @@ def test_removing_an_allowed_value_rows_still_use_is_refused_with_the_count(tmp_
             make_migration(db, str(b))
         _query(db, "UPDATE tickets SET state = 'closed' WHERE state = 'pending'")
         assert make_migration(db, str(b)).changes  # the rows fit now: planned
+
+
+def test_the_undo_of_a_diff_runs_as_the_owner_when_an_extension_lives_in_the_schema(tmp_path, pg15_dsn):
+    """V001 of a design with encrypted columns installs pgcrypto into public as the migrating superuser, so
+    that user owns pgcrypto's functions there. Those extension members made the history table's owner look
+    like a second owner of the schema: the live schema's owner was 'postgres, <project>_owner', the undo of a
+    diff had no SET ROLE and the views it rebuilt belonged to the superuser (a view owned by a superuser reads
+    past row-level security) instead of the owner."""
+    import yaml
+
+    project = tmp_path / "project"
+    design_project(EXAMPLES / "clinic_appointments.yaml", project)
+    spec = yaml.safe_load((EXAMPLES / "clinic_appointments.yaml").read_text())
+    patients = next(e for e in spec["data_model"]["entities"] if e["name"] == "patients")
+    patients["attributes"].append({"name": "preferred_language", "type": "varchar(35)"})
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(yaml.safe_dump(spec, sort_keys=False))
+    migrations = project / "migrations"
+    with scratch_database(pg15_dsn, prefix="sw_ext_owner") as db:
+        apply_migrations(migrations, db)
+        assert _query(db, "SELECT count(*) FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.deptype = 'e' "
+                          "WHERE p.pronamespace = 'public'::regnamespace AND pg_get_userbyid(p.proowner) = "
+                          "current_user")[0][0] > 0  # the situation: the runner owns extension functions here
+        assert load_schema(db).owner == "clinic_scheduling_owner"
+        migration = make_migration(db, str(changed))
+        assert "SET ROLE clinic_scheduling_owner;" in migration.undo_sql()
+        write_migration(migration, migrations)
+        apply_migrations(migrations, db)
+        undo_migrations(migrations, db, to="1")
+        owners = _query(db, "SELECT c.relname, pg_get_userbyid(c.relowner) FROM pg_class c WHERE c.relkind = 'v' "
+                            "AND c.relnamespace = 'public'::regnamespace AND c.relname LIKE '%%patients'")
+        assert owners and {o for _, o in owners} == {"clinic_scheduling_owner"}, owners

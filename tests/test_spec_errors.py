@@ -751,3 +751,109 @@ def test_yaml_non_text_where_text_is_expected_suggests_quotes(tmp_path):
     assert where(name) == (3, 13, "data_model.entities[0].name")
     assert (name.expected, name.got, name.hint) == ("a string", "false", "put it in quotes to use it as text")
     assert where(description) == (4, 20, "data_model.entities[0].description")
+
+
+def test_required_on_an_attribute_is_nullable_false_and_a_contradiction_is_located(tmp_path):
+    """Users write `required: true` (JSON Schema, forms, tests/inputs/csa_box_scheme.yaml); it was refused as an
+    unknown key. It means nullable: false; saying both ways at once is a located error."""
+    ok = write(tmp_path, """
+        data_model:
+          entities:
+            - name: members
+              attributes:
+                - {name: nickname, type: text, required: true}
+                - {name: motto, type: text, required: false}
+                - {name: bio, type: text}
+        """)
+    from schemawright.api import design_project
+
+    design_project(ok, tmp_path / "out")
+    v001 = next((tmp_path / "out" / "migrations").glob("V001__*.sql")).read_text()
+    assert "    nickname text NOT NULL," in v001 and "    motto text," in v001 and "    bio text," in v001
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    path = write(bad, """
+        data_model:
+          entities:
+            - name: members
+              attributes:
+                - {name: nickname, type: text, required: true, nullable: true}
+        """)
+    [p] = problems_of(path)
+    assert p.path == "data_model.entities[0].attributes[0]" and p.line == 5
+    assert "required: true contradicts nullable: true" in p.message
+
+
+def test_query_pattern_frequency_as_a_word_is_a_relative_weight(tmp_path):
+    """`frequency: high` (how users rate a query; all three inputs of docs/fresh-inputs-2026-12.md) was refused
+    with "expected a number": high/medium/low are the weights 100/10/1 bench mixes the patterns with; any other
+    word stays a located error."""
+    ok = write(tmp_path, """
+        data_model:
+          entities:
+            - name: members
+              attributes: [email, joined_on]
+        query_patterns:
+          - {name: by_email, sql: "SELECT * FROM members WHERE email = $1", frequency: high}
+          - {name: recent, sql: "SELECT * FROM members WHERE joined_on >= $1", frequency: low}
+          - {name: exact, sql: "SELECT * FROM members WHERE id = $1", frequency: 250}
+        """)
+    _, schema = design_schema(ok)
+    assert [(q.name, q.frequency) for q in schema.facts.query_patterns] == [("by_email", 100.0), ("recent", 1.0),
+                                                                      ("exact", 250.0)]
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    path = write(bad, """
+        data_model:
+          entities:
+            - name: members
+              attributes: [email]
+        query_patterns:
+          - {name: by_email, sql: "SELECT * FROM members WHERE email = $1", frequency: often}
+        """)
+    problems = problems_of(path)
+    assert problems and all(p.line == 6 and p.path.startswith("query_patterns[0].frequency") for p in problems)
+
+
+def test_many_to_many_through_a_declared_entity_uses_it_as_the_junction(tmp_path, scratch_dsn):
+    """An M:N relationship `through` an entity the input declares with its own attributes (museum_loans.json:
+    exhibitions M:N objects through exhibition_objects, which holds a gallery and a display position) was refused
+    as a clash. The declared entity is the junction: its exhibition_id and object_id reference the two sides,
+    checked on PostgreSQL. Without those attributes it stays a located error saying what to add."""
+    import psycopg
+
+    from schemawright.api import apply_migrations, design_project
+
+    ok = write(tmp_path, """
+        data_model:
+          entities:
+            - {name: exhibitions, attributes: [title]}
+            - {name: objects, attributes: [title]}
+            - {name: exhibition_objects, attributes: [exhibition_id, object_id, display_position]}
+          relationships:
+            - {from: exhibitions, to: objects, type: many_to_many, through: exhibition_objects}
+        """)
+    design_project(ok, tmp_path / "out")
+    apply_migrations(tmp_path / "out" / "migrations", scratch_dsn)
+    with psycopg.connect(scratch_dsn, autocommit=True) as conn:
+        fks = conn.execute("SELECT a.attname, c.confrelid::regclass::text FROM pg_constraint c JOIN pg_attribute a "
+                           "ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] WHERE c.contype = 'f' "
+                           "AND c.conrelid = 'exhibition_objects'::regclass ORDER BY 1").fetchall()
+        assert fks == [("exhibition_id", "exhibitions"), ("object_id", "objects")]
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):
+            conn.execute("INSERT INTO exhibition_objects (exhibition_id, object_id) VALUES (gen_random_uuid(), "
+                         "gen_random_uuid())")
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    path = write(bad, """
+        data_model:
+          entities:
+            - {name: exhibitions, attributes: [title]}
+            - {name: objects, attributes: [title]}
+            - {name: exhibition_objects, attributes: [label_text]}
+          relationships:
+            - {from: exhibitions, to: objects, type: many_to_many, through: exhibition_objects}
+        """)
+    [p] = problems_of(path)
+    assert p.path == "data_model.relationships[0].through" and p.line == 7
+    assert p.hint == "give exhibition_objects the attributes exhibition_id and object_id"

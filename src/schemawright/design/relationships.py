@@ -9,7 +9,7 @@ import re
 from schemawright.design.columns import (
     CHILD_COLLECTIONS, OPTIONAL_ROLES, SHARED_VOCABULARY, USER_ROLES, guess_column,
 )
-from schemawright.design.context import DesignContext, plural, singular, table_name_for
+from schemawright.design.context import DesignContext, column_name_for, plural, singular, table_name_for
 from schemawright.model import names
 from schemawright.model.names import shorten
 from schemawright.model.schema import (
@@ -151,10 +151,27 @@ def _resolve(ctx: DesignContext, entity: str, path) -> Table | None:
 
 def _junction(ctx: DesignContext, a: Table, b: Table, through: str | None, origin, path) -> Table:
     name = through or shorten(f"{singular(a.name)}_{b.name}")
-    if ctx.table(name):
-        ctx.problem(path + ("through",), f"junction table {name!r} clashes with an entity of that name")
-        return ctx.table(name)
     ca, cb = shorten(f"{singular(a.name)}_id"), shorten(f"{singular(b.name)}_id")
+    declared = ctx.table(name)
+    attributes = {column_name_for(attr.name) for e in ctx.spec.data_model.entities
+                  if table_name_for(e.name) == name for attr in e.attributes}
+    if declared is not None and through and ca != cb and {ca, cb} <= attributes:
+        # the junction is an entity of the input, with attributes of its own (exhibition_objects: gallery,
+        # display position): its a_id and b_id attributes are the two required foreign keys (what the
+        # attributes state still applies to them); no composite key is forced on it (the same pair may appear
+        # twice unless a rule says otherwise)
+        # as the entity's own *_id attributes would be (not a bare junction's CASCADE: its rows hold data)
+        add_foreign_key(ctx, declared, ca, a, nullable=False, kind="many_to_one", origin=origin)
+        add_foreign_key(ctx, declared, cb, b, nullable=False, kind="many_to_one", origin=origin)
+        ctx.infer("relationship.junction_declared", name, f"declared entity links {a.name} and {b.name}",
+                  f"the many-to-many relationship names the declared entity {name} as its junction; its {ca} and "
+                  f"{cb} are its foreign keys to the two sides")
+        return declared
+    if declared is not None:
+        ctx.problem(path + ("through",), f"junction table {name!r} clashes with an entity of that name"
+                    + (f" that has no {ca} and {cb} attributes" if through and ca != cb else ""),
+                    hint=f"give {name} the attributes {ca} and {cb}" if through and ca != cb else None)
+        return declared
     if ca == cb:  # self many-to-many, e.g. users following users
         ca, cb = shorten(f"{singular(a.name)}_id"), shorten(f"related_{singular(b.name)}_id")
     table = Table(name=name, kind="junction", origin=origin,

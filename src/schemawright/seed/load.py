@@ -91,24 +91,31 @@ def set_aside(conn: psycopg.Connection, plan: SeedPlan) -> list[str]:
         "SELECT DISTINCT p.relid::oid FROM unnest(%s::regclass[]) AS t(oid), LATERAL (SELECT t.oid AS relid UNION "
         "SELECT relid FROM pg_partition_tree(t.oid)) AS p", [names])]
     cons = conn.execute("""
-        SELECT c.conrelid::regclass::text, c.conname, c.contype, pg_get_constraintdef(c.oid)
+        SELECT c.conrelid::regclass::text, c.conname, c.contype, pg_get_constraintdef(c.oid),
+               obj_description(c.oid, 'pg_constraint')
         FROM pg_constraint c WHERE c.contype IN ('p', 'u', 'f') AND c.conparentid = 0
           AND (c.conrelid = ANY(%s::oid[]) OR (c.contype = 'f' AND c.confrelid = ANY(%s::oid[])))
         ORDER BY c.contype = 'f' DESC, c.conname""", [rels, rels]).fetchall()
     idx = conn.execute("""
-        SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+        SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid), obj_description(i.indexrelid, 'pg_class')
         FROM pg_index i WHERE i.indrelid = ANY(%s::oid[])
           AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)
           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid
                           AND c.contype IN ('p', 'u', 'x'))""", [rels]).fetchall()
-    for rel, name, _, _ in cons:  # foreign keys first: they depend on the keys' indexes
+    for rel, name, _, _, _ in cons:  # foreign keys first: they depend on the keys' indexes
         conn.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.SQL(rel), sql.Identifier(name)))
-    for name, _ in idx:
+    for name, _, _ in idx:
         conn.execute(sql.SQL("DROP INDEX {}").format(sql.SQL(name)))
     add = lambda rel, name, d: f"ALTER TABLE {rel} ADD CONSTRAINT {sql.Identifier(name).as_string(conn)} {d}"  # noqa: E731
-    restore = [add(r, n, d) for r, n, kind, d in cons if kind != "f"]
-    restore += [d.replace(" ON ONLY ", " ON ", 1) for _, d in idx]
-    restore += [add(r, n, d) for r, n, kind, d in cons if kind == "f"]
+    restore = [add(r, n, d) for r, n, kind, d, _ in cons if kind != "f"]
+    restore += [d.replace(" ON ONLY ", " ON ", 1) for _, d, _ in idx]
+    restore += [add(r, n, d) for r, n, kind, d, _ in cons if kind == "f"]
+    # dropping a key or an index drops its COMMENT too: put each back, or the seeded database differs from
+    # the design (a later diff against it proposes the comments again)
+    restore += [sql.SQL("COMMENT ON CONSTRAINT {} ON {} IS {}").format(
+        sql.Identifier(n), sql.SQL(r), sql.Literal(c)).as_string(conn) for r, n, _, _, c in cons if c is not None]
+    restore += [sql.SQL("COMMENT ON INDEX {} IS {}").format(sql.SQL(n), sql.Literal(c)).as_string(conn)
+                for n, _, c in idx if c is not None]
     return restore
 
 
@@ -269,11 +276,17 @@ def ensure_partitions(conn: psycopg.Connection, plan: SeedPlan) -> None:
         while month < end:
             nxt = (month + dt.timedelta(days=32)).replace(day=1)
             name = f"{tp.name[:55]}_p{month:%Y%m}"
+            part, parent = sql.Identifier(tp.table.schema, name), sql.Identifier(tp.table.schema, tp.name)
             try:
                 with conn.transaction():
-                    conn.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} PARTITION OF {} FOR VALUES FROM ({}) TO ({})").format(
-                        sql.Identifier(tp.table.schema, name), sql.Identifier(tp.table.schema, tp.name),
-                        sql.Literal(month.isoformat()), sql.Literal(nxt.isoformat())))
+                    if conn.execute("SELECT to_regclass(%s) IS NULL", [part.as_string(conn)]).fetchone()[0]:
+                        conn.execute(sql.SQL("CREATE TABLE {} PARTITION OF {} FOR VALUES FROM ({}) TO ({})").format(
+                            part, parent, sql.Literal(month.isoformat()), sql.Literal(nxt.isoformat())))
+                        # the table's owner, not the connecting user, owns its partitions (the retention job
+                        # runs as the owner and must be able to drop them; a diff sees one owner)
+                        owner = conn.execute("SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = %s::regclass",
+                                             [parent.as_string(conn)]).fetchone()[0]
+                        conn.execute(sql.SQL("ALTER TABLE {} OWNER TO {}").format(part, sql.Identifier(owner)))
             except (psycopg.errors.InvalidObjectDefinition, psycopg.errors.CheckViolation):
                 pass  # another partition covers (part of) this month
             month = nxt
@@ -303,6 +316,7 @@ def _validate(conn: psycopg.Connection, plan: SeedPlan, tp: TablePlan, report: L
     """COPY a sample inside a savepoint and roll it back; repair generators of violated checks."""
     from schemawright.datagen.rows import RowFactory
 
+    refused: list[str] = []  # the checks the samples violated, in order
     for _attempt in range(6):
         block = tp.block(0, min(tp.rows, SAMPLE_ROWS))
         try:
@@ -313,6 +327,7 @@ def _validate(conn: psycopg.Connection, plan: SeedPlan, tp: TablePlan, report: L
             check = next((c for c in tp.table.checks if c.name == exc.diag.constraint_name), None)
             if check is None:
                 raise
+            refused.append(check.name)
             tuples = _accepted_values(RowFactory(conn, plan.schema), tp, check, block)
             if not tuples:
                 raise SeedError(f"{tp.name}: cannot generate values satisfying {check.name}") from None
@@ -323,7 +338,10 @@ def _validate(conn: psycopg.Connection, plan: SeedPlan, tp: TablePlan, report: L
                                   "combination(s) the server accepts")
         except psycopg.Error as exc:
             raise SeedError(f"{tp.name}: generated rows were refused: {str(exc).strip()}") from None
-    raise SeedError(f"{tp.name}: could not generate rows that satisfy its checks")
+    # each repair draws one check's columns from combinations the server accepts; checks sharing a column
+    # (a <= b, b < c) can undo each other's repair: say which ones kept failing
+    raise SeedError(f"{tp.name}: could not generate rows that satisfy its checks: after 6 repairs the rows "
+                    f"still violate {refused[-1]} (refused in turn: {', '.join(dict.fromkeys(refused))})")
 
 
 def _partial_unique(conn: psycopg.Connection, tp, fix) -> None:

@@ -166,6 +166,7 @@ class Attribute(_Strict):
     name: Identifier
     type: str | None = None  # any common spelling: varchar(100), numeric(12,2), uuid, text[], enum...
     nullable: bool | None = None
+    required: bool | None = None  # the other common spelling: required: true is nullable: false
     unique: bool | None = None
     # a literal, or one of the known functions (now()...); objects and lists only for json/jsonb columns
     default: str | int | float | bool | dict[str, Any] | list[Any] | None = None
@@ -193,6 +194,15 @@ class Attribute(_Strict):
                     raise ValueError(f"{value!r} is listed twice")
                 seen.add(value)
         return values
+
+    @model_validator(mode="after")
+    def _required_is_not_nullable(self) -> Attribute:
+        if self.required is not None:
+            if self.nullable is not None and self.nullable == self.required:
+                raise ValueError(f"required: {str(self.required).lower()} contradicts nullable: "
+                                 f"{str(self.nullable).lower()} (required: true means nullable: false); keep one")
+            self.nullable = not self.required
+        return self
 
     @model_validator(mode="after")
     def _enum_labels(self) -> Attribute:
@@ -463,12 +473,21 @@ class Integration(_Strict):
     analytics_tools: list[str] = Field(default_factory=list)
 
 
+FREQUENCY_WORDS = {"high": 100.0, "medium": 10.0, "low": 1.0}  # relative weights, as bench mixes the patterns
+
+
 class QueryPattern(_Strict):
     name: str
     sql: str | None = None
     description: str | None = None
-    frequency: float | None = None
+    # how often it runs relative to the other patterns (bench's weights): a number, or high/medium/low
+    frequency: float | Literal["high", "medium", "low"] | None = None
     target_latency: str | None = None
+
+    @field_validator("frequency", mode="after")
+    @classmethod
+    def _frequency_weight(cls, value: float | str | None) -> float | None:
+        return FREQUENCY_WORDS[value] if isinstance(value, str) else value
 
 
 class Conventions(_Strict):
