@@ -39,7 +39,7 @@ from schemawright.dialects.postgres import (
 from schemawright.dialects.postgres_security_changes import SecuritySteps
 from schemawright.model import changes as ch
 from schemawright.model.keys import argument_types, same_expression, trigger_function
-from schemawright.model.names import constraint_name, shorten
+from schemawright.model.names import constraint_name, dollar_quote, shorten
 from schemawright.model.names import quote_ident as q
 from schemawright.model.names import quote_literal
 from schemawright.model.schema import Column, ExclusionConstraint, Expression, Function, Table, Trigger, View
@@ -49,9 +49,11 @@ from schemawright.model.types import DataType, Kind
 KEY_CHECK = 0  # the session has the encryption key, when columns are encrypted or decrypted
 RENAME_FIRST, RENAME_LAST = 5, 65  # the undo renames back just before it recreates old views
 SCHEMA, EXTENSION, ENUM, DOMAIN, FUNCTION = 6, 7, 12, 13, 15  # security.py: roles 8, owners 9, privileges 10, SET ROLE 11
-DROP_VIEW, DROP_TRIGGER, DROP_FK, DROP_CONSTRAINT, DROP_INDEX, DROP_REBUILT_FUNCTION = 20, 21, 22, 23, 24, 26
+DROP_VIEW, DROP_TRIGGER, DROP_FK, DROP_CONSTRAINT, DROP_INDEX, DROP_AGGREGATE, DROP_REBUILT_FUNCTION = (
+    20, 21, 22, 23, 24, 25, 26)
 REBUILT_FUNCTION, RENAME_OBJECT, RECREATE_ENUM = 27, 30, 35
 DROP_TABLE, SEQUENCE, CREATE_TABLE, DROP_COLUMN, ADD_COLUMN, ALTER_COLUMN, LATE_FUNCTION = 37, 39, 40, 41, 42, 43, 45
+AGGREGATE = 46
 ADD_CONSTRAINT, ADD_INDEX, ADD_FK, VALIDATE, CREATE_VIEW, CREATE_TRIGGER, COMMENT = 60, 61, 62, 63, 70, 71, 80
 DROP_FUNCTION, DROP_ENUM, DROP_EXTENSION, DROP_SCHEMA = 90, 91, 92, 93
 
@@ -217,7 +219,19 @@ class _Renderer(SecuritySteps):
 
     def _alter_sequence(self, c: ch.AlterSequence) -> None:
         if sequence_options(c.old) != sequence_options(c.new):
-            self.add(SEQUENCE, f"ALTER SEQUENCE {qualified(c.new.schema, c.new.name)} {sequence_options(c.new)};")
+            name = qualified(c.new.schema, c.new.name)
+            alter = f"ALTER SEQUENCE {name} {sequence_options(c.new)}"
+            if c.new.min_value > c.old.min_value or c.new.max_value < c.old.max_value:
+                # tighter bounds: PostgreSQL refuses them while the current value lies outside, unless the
+                # sequence restarts; it restarts (at its START) only then, a value inside is kept
+                body = (f"\nBEGIN\n    IF (SELECT last_value FROM {name}) NOT BETWEEN {c.new.min_value} AND "
+                        f"{c.new.max_value} THEN\n        {alter} RESTART;\n    ELSE\n        {alter};\n"
+                        f"    END IF;\nEND\n")
+                self.add(SEQUENCE, f"DO {dollar_quote(body, 'do')};",
+                         warning=f"{name} restarts at {c.new.start} if its current value lies outside "
+                                 f"{c.new.min_value}..{c.new.max_value}")
+            else:
+                self.add(SEQUENCE, f"{alter};")
         if c.old.owned_by != c.new.owned_by:
             self.add(ADD_FK, owned_by_sql(c.new))
 
@@ -633,6 +647,18 @@ class _Renderer(SecuritySteps):
             self.comment("function", _function_ref(c.new), c.new.comment)
         self.access(f"FUNCTION {_function_ref(c.new)}", c.access)
 
+    def _add_aggregate(self, c: ch.AddAggregate) -> None:
+        a = c.aggregate
+        target = f"{qualified(a.schema, a.name)}({a.arguments})"
+        # after every function (those that read new tables too), before the views that may use it
+        self.add(AGGREGATE, f"CREATE AGGREGATE {target} ({a.options});")
+        if a.comment:
+            self.comment("aggregate", target, a.comment)
+
+    def _drop_aggregate(self, c: ch.DropAggregate) -> None:
+        a = c.aggregate
+        self.add(DROP_AGGREGATE, f"DROP AGGREGATE {qualified(a.schema, a.name)}({a.arguments});")
+
     def _set_comment(self, c: ch.SetComment) -> None:
         target = qualified(c.schema, c.name)
         if c.kind == "table":
@@ -641,7 +667,7 @@ class _Renderer(SecuritySteps):
             target = self.late(c.schema, c.parent, c.name)
         elif c.kind in ("constraint", "trigger", "policy"):
             target = f"{q(c.name)} ON {self.late(c.schema, c.parent)}"
-        elif c.kind == "function":
+        elif c.kind in ("function", "aggregate"):
             target = f"{target}({c.parent or ''})"
         self.comment(c.kind, target, c.new)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from schemawright.model.facts import KEY_SETTING
 from schemawright.model.schema import (
-    CheckConstraint, Column, DefaultPrivilege, DomainType, EnumType, Sequence, Expression, ForeignKey, Function, Grant, Index, Policy,
+    Aggregate, CheckConstraint, Column, DefaultPrivilege, DomainType, EnumType, Sequence, Expression, ForeignKey, Function, Grant, Index, Policy,
     PrimaryKey, Role, Table, Trigger, UniqueConstraint, View,
 )
 from schemawright.model.types import TEXT_KINDS, DataType, Kind
@@ -532,6 +532,22 @@ class DropFunction(Change):
 
     def reverse(self) -> Change:
         return AddFunction(self.function, self.access)
+
+
+@dataclass(frozen=True)
+class AddAggregate(Change):
+    aggregate: Aggregate
+
+    def reverse(self) -> Change:
+        return DropAggregate(self.aggregate)
+
+
+@dataclass(frozen=True)
+class DropAggregate(Change):
+    aggregate: Aggregate
+
+    def reverse(self) -> Change:
+        return AddAggregate(self.aggregate)
 
 
 @dataclass(frozen=True)

@@ -168,7 +168,8 @@ def inspect_database(conn: psycopg.Connection) -> Schema:
         part = inspect_schema(conn, name)
         if i == 0:
             merged.extensions = part.extensions
-        for group in ("enums", "domains", "sequences", "tables", "views", "functions", "grants", "policies"):
+        for group in ("enums", "domains", "sequences", "tables", "views", "functions", "aggregates", "grants",
+                      "policies"):
             getattr(merged, group).extend(getattr(part, group))
         merged.roles += [r for r in part.roles if r.name not in {m.name for m in merged.roles}]
         merged.default_privileges += [d for d in part.default_privileges if d not in merged.default_privileges]
