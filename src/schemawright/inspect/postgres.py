@@ -19,7 +19,7 @@ from psycopg.rows import dict_row
 from schemawright.model.schema import (
     Aggregate, CheckConstraint, Column, DefaultPrivilege, EnumType, ExclusionConstraint, ExclusionElement, Expression,
     FkAction, ForeignKey, Function, Grant, Index, DomainCheck, DomainType, Sequence,
-    IndexElement, IndexMethod, Origin, Partitioning, Policy, PrimaryKey, Role, Schema, Source, Table, Trigger,
+    IndexElement, IndexMethod, ObjectOwner, Origin, Partitioning, Policy, PrimaryKey, Role, Schema, Source, Table, Trigger,
     UniqueConstraint, View,
 )
 from schemawright.model.types import DataType, Kind, UnknownTypeError, parse_type
@@ -623,3 +623,42 @@ def _exclusion(row: dict) -> ExclusionConstraint:
                                where=Expression(row["predicate"]) if row["predicate"] is not None else None,
                                deferrable=row["condeferrable"], initially_deferred=row["condeferred"],
                                comment=row["comment"], origin=_origin())
+
+
+# --- owners of single objects ----------------------------------------------------------------------
+
+_OBJECT_OWNERS_SQL = """
+SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE'
+                      ELSE 'TABLE' END, n.nspname, c.relname, NULL, pg_get_userbyid(c.relowner)
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = ANY(%(schemas)s) AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND NOT c.relispartition
+  AND """ + _NOT_EXTENSION_MEMBER.format(oid="c.oid").replace("%s", "'pg_class'") + """
+  -- a sequence owned by a column (serial, identity) always has its table's owner
+  AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                                       AND d.objid = c.oid AND d.deptype IN ('a', 'i')
+                                       AND d.refclassid = 'pg_class'::regclass))
+UNION ALL
+SELECT CASE p.prokind WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END, n.nspname, p.proname,
+       pg_get_function_identity_arguments(p.oid), pg_get_userbyid(p.proowner)
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname = ANY(%(schemas)s) AND p.prokind IN ('f', 'a')
+  AND """ + _NOT_EXTENSION_MEMBER.format(oid="p.oid").replace("%s", "'pg_proc'") + """
+UNION ALL
+SELECT CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, n.nspname, t.typname, NULL,
+       pg_get_userbyid(t.typowner)
+FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+WHERE n.nspname = ANY(%(schemas)s) AND t.typtype IN ('e', 'd')
+  AND """ + _NOT_EXTENSION_MEMBER.format(oid="t.oid").replace("%s", "'pg_type'") + """
+UNION ALL
+SELECT 'SCHEMA', n.nspname, n.nspname, NULL, pg_get_userbyid(n.nspowner)
+FROM pg_namespace n WHERE n.nspname = ANY(%(schemas)s)
+ORDER BY 1, 2, 3, 4"""
+
+
+def object_owners(conn: psycopg.Connection, schemas: list[str]) -> list[ObjectOwner]:
+    """The owner of every table, view, sequence (not one a column owns), function, aggregate, enum, domain
+    and schema of ``schemas``."""
+    with conn.transaction(), conn.cursor() as cur:
+        cur.execute(_OBJECT_OWNERS_SQL, {"schemas": list(schemas)})
+        return [ObjectOwner(kind=kind, schema=schema, name=name, arguments=arguments, owner=owner)
+                for kind, schema, name, arguments, owner in cur.fetchall()]

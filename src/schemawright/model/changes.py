@@ -638,6 +638,18 @@ class ChangeOwner(Change):
 
 
 @dataclass(frozen=True)
+class OwnCreated(Change):
+    """ALTER ... OWNER TO for objects the migration creates, when they belong to another role than the one
+    that runs it (a schema whose objects have several owners). The undo drops them: nothing to give back."""
+
+    owner: str
+    objects: tuple[OwnedObject, ...]
+
+    def reverse(self) -> Change:
+        return OwnCreated(self.owner, ())
+
+
+@dataclass(frozen=True)
 class SessionRole(Change):
     """The role the migration runs as (SET ROLE) after the superuser steps, so that what it creates
     belongs to the schema's owner; None: the connecting user."""

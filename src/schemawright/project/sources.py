@@ -19,6 +19,7 @@ from psycopg import sql
 from schemawright.db import connect, resolve_dsn, scratch_database
 from schemawright.db.embedded import extensions_in_sql
 from schemawright.inspect import inspect_schema
+from schemawright.inspect.postgres import object_owners
 from schemawright.inspect.unmodelled import unmodelled_objects
 from schemawright.model.schema import Schema
 from schemawright.project.applier import SourceError, apply_sql, runs_outside_transaction
@@ -176,6 +177,7 @@ def inspect_database(conn: psycopg.Connection) -> Schema:
         owners |= set(part.owner.split(", ")) if part.owner else set()
     merged.owner = ", ".join(sorted(owners)) or None
     merged.unmodelled = unmodelled_objects(conn, names)
+    merged.object_owners = object_owners(conn, names)
     return merged
 
 
