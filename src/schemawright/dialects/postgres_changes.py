@@ -48,7 +48,7 @@ from schemawright.model.types import DataType, Kind
 # Phases (steps run in phase order; within a phase, in the order the changes were given).
 KEY_CHECK = 0  # the session has the encryption key, when columns are encrypted or decrypted
 RENAME_FIRST, RENAME_LAST = 5, 65  # the undo renames back just before it recreates old views
-SCHEMA, EXTENSION, ENUM, DOMAIN, FUNCTION = 6, 7, 12, 13, 15  # security.py: roles 8, owners 9, privileges 10, SET ROLE 11
+SCHEMA, EXTENSION, ENUM, DOMAIN, FUNCTION, DOMAIN_AFTER_FUNCTIONS = 6, 7, 12, 13, 15, 16  # security.py: roles 8, owners 9, privileges 10, SET ROLE 11
 DROP_VIEW, DROP_TRIGGER, DROP_FK, DROP_CONSTRAINT, DROP_INDEX, DROP_AGGREGATE, DROP_REBUILT_FUNCTION = (
     20, 21, 22, 23, 24, 25, 26)
 REBUILT_FUNCTION, RENAME_OBJECT, RECREATE_ENUM = 27, 30, 35
@@ -125,6 +125,7 @@ class _Renderer(SecuritySteps):
         self.drop_rank: dict[tuple[str, str], int] = {}
         self.create_rank: dict[tuple[str, str], int] = {}
         self.new_tables: set[str] = set()
+        self.new_functions: set[str] = set()
         self.late_tables: dict[tuple[str, str], str] = {}  # undo: names after the renames back
         self.late_columns: dict[tuple[str, str, str], str] = {}
         self.key_checked = False  # the encryption key check is rendered once
@@ -145,6 +146,7 @@ class _Renderer(SecuritySteps):
                 for col in getattr(c.constraint, "columns", ()) or ():
                     self.column_checks.setdefault((c.schema, c.table, col), []).append(c.constraint.expression.sql)
         self.enum_values = {(c.enum.schema, c.enum.name): c.enum.values for c in changes if isinstance(c, ch.AddEnum)}
+        self.new_functions = {c.function.name.lower() for c in changes if isinstance(c, ch.AddFunction)}
         if self.rename_phase == RENAME_LAST:
             self.late_tables = {(c.schema, c.old): c.new for c in changes if isinstance(c, ch.RenameTable)}
             self.late_columns = {(c.schema, c.table, c.old): c.new for c in changes if isinstance(c, ch.RenameColumn)}
@@ -235,8 +237,13 @@ class _Renderer(SecuritySteps):
         if c.old.owned_by != c.new.owned_by:
             self.add(ADD_FK, owned_by_sql(c.new))
 
+    def domain_phase(self, checks) -> int:
+        """A domain whose CHECK calls a function this migration creates comes after the functions."""
+        used = set().union(*(_words(k.expression.sql) for k in checks)) if checks else set()
+        return DOMAIN_AFTER_FUNCTIONS if used & self.new_functions else DOMAIN
+
     def _add_domain(self, c: ch.AddDomain) -> None:
-        self.add(DOMAIN, _pg().domain_sql(c.domain))
+        self.add(self.domain_phase(c.domain.checks), _pg().domain_sql(c.domain))
         if c.domain.comment:
             self.comment("domain", qualified(c.domain.schema, c.domain.name), c.domain.comment)
 
@@ -258,7 +265,7 @@ class _Renderer(SecuritySteps):
             self.add(DOMAIN, f"ALTER DOMAIN {name} {'SET' if n.not_null else 'DROP'} NOT NULL;")
         for k in n.checks:
             if k.name not in old_checks or not same_expression(k.expression, old_checks[k.name].expression):
-                self.add(DOMAIN, f"ALTER DOMAIN {name} ADD {domain_check_sql(k)};")
+                self.add(self.domain_phase([k]), f"ALTER DOMAIN {name} ADD {domain_check_sql(k)};")
         if o.comment != n.comment:
             self.comment("domain", name, n.comment)
 
