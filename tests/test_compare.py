@@ -190,10 +190,11 @@ def expected_schema() -> Schema:
                  query="SELECT user_id, sum(total) AS total FROM orders GROUP BY user_id"),
         ],
         functions=[
+            # bodies exactly as the DDL above writes them: PostgreSQL keeps them so, and pg_dump prints them so
             Function(name="fn_touch", returns="trigger",
-                     body="BEGIN\n  NEW.updated_at := now();\n  RETURN NEW;\nEND;"),
+                     body="\nBEGIN\n    NEW.updated_at := now();\n    RETURN NEW;\nEND;\n"),
             Function(name="fn_user_label", arguments="p_id bigint, p_prefix varchar(10) DEFAULT 'user'",
-                     returns="text", language="sql", volatility="STABLE", body="SELECT p_prefix || p_id",
+                     returns="text", language="sql", volatility="STABLE", body=" SELECT p_prefix || p_id ",
                      comment="Display label"),
         ],
         facts=DesignFacts(scale=Scale("large", 100_000_000)),
@@ -311,6 +312,14 @@ def test_model_level_differences():
         "unexpected function fn_touch(p_x integer)",
         "function fn_user_label(p_id bigint, p_prefix varchar(10) DEFAULT 'user'): body differs",
     ]
+
+
+def test_function_bodies_differing_only_in_whitespace_differ(conn):
+    """PostgreSQL stores a body as written and pg_dump prints it so: a body with other line breaks is another
+    body (diff replaces it), as apgdiff's function_equal_whitespace case shows in the corpus oracle."""
+    expected = expected_schema()
+    expected.functions[0].body = " ".join(expected.functions[0].body.split())
+    assert differences(expected, inspect_schema(conn)) == ["function fn_touch(): body differs"]
 
 
 def test_fk_ref_schema_defaults_to_the_table_schema():

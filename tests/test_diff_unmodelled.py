@@ -84,6 +84,77 @@ def test_modelled_kinds_migrate_exactly(oracle_server):
             assert compare_dumps(dump_objects(pg_dump, c_dsn), dump_objects(pg_dump, a_dsn)) == []
 
 
+AGG_OLD = """
+CREATE FUNCTION _cat(a text, b text) RETURNS text LANGUAGE sql IMMUTABLE AS $$SELECT a || b$$;
+CREATE AGGREGATE cat(text) (sfunc = _cat, stype = text);
+CREATE AGGREGATE gone(text) (sfunc = _cat, stype = text);
+CREATE AGGREGATE total(numeric) (sfunc = numeric_add, stype = numeric, initcond = '0');
+CREATE SEQUENCE bounded INCREMENT 10;
+CREATE SEQUENCE used INCREMENT 10;
+SELECT nextval('used'), nextval('used'), nextval('used');
+CREATE FUNCTION answer() RETURNS int LANGUAGE sql AS '
+SELECT 42';
+CREATE TABLE items (id int PRIMARY KEY, label text);
+CREATE VIEW items_v AS SELECT id FROM items;
+ALTER VIEW items_v OWNER TO sw_unm_admin;
+CREATE SEQUENCE tickets;
+ALTER SEQUENCE tickets OWNER TO sw_unm_admin;
+"""
+
+AGG_NEW = """
+CREATE FUNCTION _cat(a text, b text) RETURNS text LANGUAGE sql IMMUTABLE AS $$SELECT a || b$$;
+CREATE AGGREGATE cat(text) (sfunc = _cat, stype = text, initcond = '', parallel = safe);
+CREATE AGGREGATE fresh(text) (sfunc = _cat, stype = text);
+COMMENT ON AGGREGATE fresh(text) IS 'new';
+CREATE AGGREGATE total(numeric) (sfunc = numeric_add, stype = numeric, initcond = '0');
+COMMENT ON AGGREGATE total(numeric) IS 'a sum';
+CREATE AGGREGATE pct(float8 ORDER BY anyelement) (sfunc = ordered_set_transition, stype = internal,
+    finalfunc = percentile_disc_final, finalfunc_extra);
+CREATE SEQUENCE bounded INCREMENT 10 MINVALUE 1000 START 1000;
+CREATE SEQUENCE used INCREMENT 10 MINVALUE 5 START 5;
+CREATE FUNCTION answer() RETURNS int LANGUAGE sql AS ' SELECT 42';
+CREATE TABLE items (id int PRIMARY KEY, label text);
+CREATE VIEW items_v AS SELECT id FROM items;
+ALTER VIEW items_v OWNER TO sw_unm_web;
+CREATE SEQUENCE tickets;
+ALTER SEQUENCE tickets OWNER TO sw_unm_web;
+CREATE VIEW labels AS SELECT label FROM items;
+ALTER VIEW labels OWNER TO sw_unm_admin;
+"""
+
+
+def test_aggregates_owners_whitespace_and_bounds_migrate_exactly(oracle_server):
+    """What used to go silently (issue 13): an aggregate's options (the catalog read them as one opaque
+    routine), owners of single objects, a function body changed only in whitespace; and a sequence whose
+    MINVALUE rises above its value (PostgreSQL refuses it without RESTART; one in use keeps its value)."""
+    server, pg_dump = oracle_server
+    with connect(server, autocommit=True) as admin:
+        for role in ("sw_unm_admin", "sw_unm_web"):
+            admin.execute(f"DROP ROLE IF EXISTS {role}")
+            admin.execute(f"CREATE ROLE {role} NOLOGIN")
+    with scratch_database(server, "sw_unm_a") as a_dsn, scratch_database(server, "sw_unm_b") as b_dsn, \
+            connect(a_dsn, autocommit=True) as a, connect(b_dsn, autocommit=True) as b:
+        apply_sql(a, AGG_OLD)
+        apply_sql(b, AGG_NEW)
+        old, new = inspect_database(a), inspect_database(b)
+        assert unmodelled_differences(old, new) == []
+        assert {x.name for x in new.aggregates} == {"cat", "fresh", "total", "pct"}
+        forward = plan(diff(old, new), allow_destructive=True)
+        text = forward.sql()
+        for expected in ("DROP AGGREGATE gone(text);", "COMMENT ON AGGREGATE total(numeric) IS 'a sum';",
+                         "ALTER VIEW items_v OWNER TO sw_unm_web;", "ALTER SEQUENCE tickets OWNER TO sw_unm_web;",
+                         "ALTER VIEW labels OWNER TO sw_unm_admin;", "CREATE OR REPLACE FUNCTION answer()"):
+            assert expected in text, text
+        apply_sql(a, text)
+        assert compare_dumps(dump_objects(pg_dump, b_dsn), dump_objects(pg_dump, a_dsn)) == []
+        assert diff(inspect_database(a), new) == []
+        # the sequence in use (value 21, inside the new bounds) kept its value; the other one restarted
+        assert a.execute("SELECT last_value FROM used").fetchone()[0] == 21
+        assert a.execute("SELECT nextval('bounded')").fetchone()[0] == 1000
+        apply_sql(a, forward.sql(undo=True))
+        assert diff(inspect_database(a), old) == []
+
+
 @pytest.fixture
 def run(oracle_server):
     app = typer.Typer()

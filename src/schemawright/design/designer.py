@@ -23,6 +23,7 @@ from schemawright.design.defaults import USER_TABLES, resolve_defaults
 from schemawright.design.explicit import apply_objects, parse_any_type, parse_expression
 from schemawright.gc_pause import collector_paused
 from schemawright.model import names
+from schemawright.model.compare import aggregate_arguments
 from schemawright.model.schema import (
     Aggregate, CheckConstraint, Column, EnumType, Expression, Partitioning, PrimaryKey, Schema, Sequence, Source, Table,
     UniqueConstraint, convention, given, inferred,
@@ -178,12 +179,12 @@ def _declared_aggregates(ctx: DesignContext) -> None:
         try:
             (stmt,) = parse_sql(text)
             node = stmt.stmt
-            params, _ = node.args
+            params, direct = node.args
         except Exception as exc:  # noqa: BLE001 - pglast reports the position
             ctx.problem((*path, "options"), f"expected aggregate arguments and options PostgreSQL parses "
                         f"(e.g. arguments: text, options: 'sfunc = f, stype = text'), got: {exc}")
             continue
-        arguments = ", ".join(RawStream()(p) for p in params) if params else "*"
+        arguments = aggregate_arguments(params, direct.ival if direct is not None else -1)
         options = ", ".join(f"{d.defname} = {RawStream()(d.arg)}" if d.arg is not None else d.defname
                             for d in node.definition or ())
         ctx.schema.aggregates.append(Aggregate(name=decl.name, schema=schema_name, arguments=arguments,

@@ -39,7 +39,7 @@ from schemawright.dialects.postgres import (
 from schemawright.dialects.postgres_security_changes import SecuritySteps
 from schemawright.model import changes as ch
 from schemawright.model.keys import argument_types, same_expression, trigger_function
-from schemawright.model.names import constraint_name, shorten
+from schemawright.model.names import constraint_name, dollar_quote, shorten
 from schemawright.model.names import quote_ident as q
 from schemawright.model.names import quote_literal
 from schemawright.model.schema import Column, ExclusionConstraint, Expression, Function, Table, Trigger, View
@@ -48,10 +48,12 @@ from schemawright.model.types import DataType, Kind
 # Phases (steps run in phase order; within a phase, in the order the changes were given).
 KEY_CHECK = 0  # the session has the encryption key, when columns are encrypted or decrypted
 RENAME_FIRST, RENAME_LAST = 5, 65  # the undo renames back just before it recreates old views
-SCHEMA, EXTENSION, ENUM, DOMAIN, FUNCTION = 6, 7, 12, 13, 15  # security.py: roles 8, owners 9, privileges 10, SET ROLE 11
-DROP_VIEW, DROP_TRIGGER, DROP_FK, DROP_CONSTRAINT, DROP_INDEX, DROP_REBUILT_FUNCTION = 20, 21, 22, 23, 24, 26
+SCHEMA, EXTENSION, ENUM, DOMAIN, FUNCTION, DOMAIN_AFTER_FUNCTIONS = 6, 7, 12, 13, 15, 16  # security.py: roles 8, owners 9, privileges 10, SET ROLE 11
+DROP_VIEW, DROP_TRIGGER, DROP_FK, DROP_CONSTRAINT, DROP_INDEX, DROP_AGGREGATE, DROP_REBUILT_FUNCTION = (
+    20, 21, 22, 23, 24, 25, 26)
 REBUILT_FUNCTION, RENAME_OBJECT, RECREATE_ENUM = 27, 30, 35
 DROP_TABLE, SEQUENCE, CREATE_TABLE, DROP_COLUMN, ADD_COLUMN, ALTER_COLUMN, LATE_FUNCTION = 37, 39, 40, 41, 42, 43, 45
+AGGREGATE = 46
 ADD_CONSTRAINT, ADD_INDEX, ADD_FK, VALIDATE, CREATE_VIEW, CREATE_TRIGGER, COMMENT = 60, 61, 62, 63, 70, 71, 80
 DROP_FUNCTION, DROP_ENUM, DROP_EXTENSION, DROP_SCHEMA = 90, 91, 92, 93
 
@@ -124,6 +126,7 @@ class _Renderer(SecuritySteps):
         self.drop_rank: dict[tuple[str, str], int] = {}
         self.create_rank: dict[tuple[str, str], int] = {}
         self.new_tables: set[str] = set()
+        self.new_functions: set[str] = set()
         self.late_tables: dict[tuple[str, str], str] = {}  # undo: names after the renames back
         self.late_columns: dict[tuple[str, str, str], str] = {}
         self.key_checked = False  # the encryption key check is rendered once
@@ -145,6 +148,7 @@ class _Renderer(SecuritySteps):
                 for col in getattr(c.constraint, "columns", ()) or ():
                     self.column_checks.setdefault((c.schema, c.table, col), []).append(c.constraint.expression.sql)
         self.enum_values = {(c.enum.schema, c.enum.name): c.enum.values for c in changes if isinstance(c, ch.AddEnum)}
+        self.new_functions = {c.function.name.lower() for c in changes if isinstance(c, ch.AddFunction)}
         if self.rename_phase == RENAME_LAST:
             self.late_tables = {(c.schema, c.old): c.new for c in changes if isinstance(c, ch.RenameTable)}
             self.late_columns = {(c.schema, c.table, c.old): c.new for c in changes if isinstance(c, ch.RenameColumn)}
@@ -221,12 +225,29 @@ class _Renderer(SecuritySteps):
 
     def _alter_sequence(self, c: ch.AlterSequence) -> None:
         if sequence_options(c.old) != sequence_options(c.new):
-            self.add(SEQUENCE, f"ALTER SEQUENCE {qualified(c.new.schema, c.new.name)} {sequence_options(c.new)};")
+            name = qualified(c.new.schema, c.new.name)
+            alter = f"ALTER SEQUENCE {name} {sequence_options(c.new)}"
+            if c.new.min_value > c.old.min_value or c.new.max_value < c.old.max_value:
+                # tighter bounds: PostgreSQL refuses them while the current value lies outside, unless the
+                # sequence restarts; it restarts (at its START) only then, a value inside is kept
+                body = (f"\nBEGIN\n    IF (SELECT last_value FROM {name}) NOT BETWEEN {c.new.min_value} AND "
+                        f"{c.new.max_value} THEN\n        {alter} RESTART;\n    ELSE\n        {alter};\n"
+                        f"    END IF;\nEND\n")
+                self.add(SEQUENCE, f"DO {dollar_quote(body, 'do')};",
+                         warning=f"{name} restarts at {c.new.start} if its current value lies outside "
+                                 f"{c.new.min_value}..{c.new.max_value}")
+            else:
+                self.add(SEQUENCE, f"{alter};")
         if c.old.owned_by != c.new.owned_by:
             self.add(ADD_FK, owned_by_sql(c.new))
 
+    def domain_phase(self, checks) -> int:
+        """A domain whose CHECK calls a function this migration creates comes after the functions."""
+        used = set().union(*(_words(k.expression.sql) for k in checks)) if checks else set()
+        return DOMAIN_AFTER_FUNCTIONS if used & self.new_functions else DOMAIN
+
     def _add_domain(self, c: ch.AddDomain) -> None:
-        self.add(DOMAIN, _pg().domain_sql(c.domain))
+        self.add(self.domain_phase(c.domain.checks), _pg().domain_sql(c.domain))
         if c.domain.comment:
             self.comment("domain", qualified(c.domain.schema, c.domain.name), c.domain.comment)
 
@@ -248,7 +269,7 @@ class _Renderer(SecuritySteps):
             self.add(DOMAIN, f"ALTER DOMAIN {name} {'SET' if n.not_null else 'DROP'} NOT NULL;")
         for k in n.checks:
             if k.name not in old_checks or not same_expression(k.expression, old_checks[k.name].expression):
-                self.add(DOMAIN, f"ALTER DOMAIN {name} ADD {domain_check_sql(k)};")
+                self.add(self.domain_phase([k]), f"ALTER DOMAIN {name} ADD {domain_check_sql(k)};")
         if o.comment != n.comment:
             self.comment("domain", name, n.comment)
 
@@ -649,6 +670,18 @@ class _Renderer(SecuritySteps):
             self.comment("function", _function_ref(c.new), c.new.comment)
         self.access(f"FUNCTION {_function_ref(c.new)}", c.access)
 
+    def _add_aggregate(self, c: ch.AddAggregate) -> None:
+        a = c.aggregate
+        target = f"{qualified(a.schema, a.name)}({a.arguments})"
+        # after every function (those that read new tables too), before the views that may use it
+        self.add(AGGREGATE, f"CREATE AGGREGATE {target} ({a.options});")
+        if a.comment:
+            self.comment("aggregate", target, a.comment)
+
+    def _drop_aggregate(self, c: ch.DropAggregate) -> None:
+        a = c.aggregate
+        self.add(DROP_AGGREGATE, f"DROP AGGREGATE {qualified(a.schema, a.name)}({a.arguments});")
+
     def _set_comment(self, c: ch.SetComment) -> None:
         target = qualified(c.schema, c.name)
         if c.kind == "table":
@@ -657,7 +690,7 @@ class _Renderer(SecuritySteps):
             target = self.late(c.schema, c.parent, c.name)
         elif c.kind in ("constraint", "trigger", "policy"):
             target = f"{q(c.name)} ON {self.late(c.schema, c.parent)}"
-        elif c.kind == "function":
+        elif c.kind in ("function", "aggregate"):
             target = f"{target}({c.parent or ''})"
         self.comment(c.kind, target, c.new)
 

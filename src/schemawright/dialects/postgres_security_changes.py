@@ -14,11 +14,17 @@ from schemawright.model.schema import Grant
 # Phases (see postgres_changes.py for the others).
 ROLE, OWNER, SCHEMA_PRIVILEGE, SET_ROLE = 8, 9, 10, 11
 REVOKE, DROP_POLICY = 19, 19
-ADD_POLICY, ROW_SECURITY, GRANT, RESET_ROLE, DROP_ROLE = 75, 76, 85, 89, 96
+ADD_POLICY, ROW_SECURITY, OWN_CREATED, GRANT, RESET_ROLE, DROP_ROLE = 75, 76, 84, 85, 89, 96
 
 
 def _grantee(role: str) -> str:
     return "PUBLIC" if role.upper() == "PUBLIC" else q(role)
+
+
+def _owned_target(steps, o: ch.OwnedObject) -> str:
+    if o.kind == "SCHEMA":
+        return q(o.name)
+    return steps.qualified(o.schema, o.name) + (f"({o.arguments})" if o.arguments is not None else "")
 
 
 class SecuritySteps:
@@ -47,8 +53,11 @@ class SecuritySteps:
 
     def _change_owner(self, c: ch.ChangeOwner) -> None:
         for o in c.objects:
-            target = self.qualified(o.schema, o.name) + (f"({o.arguments})" if o.arguments is not None else "")
-            self.add(OWNER, f"ALTER {o.kind} {target} OWNER TO {q(c.new)};")
+            self.add(OWNER, f"ALTER {o.kind} {_owned_target(self, o)} OWNER TO {q(c.new)};")
+
+    def _own_created(self, c: ch.OwnCreated) -> None:
+        for o in c.objects:  # once they exist (views, triggers and comments too)
+            self.add(OWN_CREATED, f"ALTER {o.kind} {_owned_target(self, o)} OWNER TO {q(c.owner)};")
 
     def _session_role(self, c: ch.SessionRole) -> None:
         if c.new is not None:

@@ -20,7 +20,7 @@ from pglast import ast, parse_sql
 from pglast.stream import RawStream
 
 from schemawright.model.changes import (
-    AddColumn, AddConstraint, AddDomain, AddEnum, AddSequence, AlterSequence, DropSequence, AddExtension, AddForeignKey, AddFunction, AddIndex, AddTable, AddTrigger,
+    AddAggregate, DropAggregate, AddColumn, AddConstraint, AddDomain, AddEnum, AddSequence, AlterSequence, DropSequence, AddExtension, AddForeignKey, AddFunction, AddIndex, AddTable, AddTrigger,
     AddView, AlterColumn, AlterDomain, AlterEnum, Change, CreateSchema, DropColumn, DropConstraint, DropDomain, DropEnum,
     DropExtension,
     DropForeignKey, DropFunction, DropIndex, DropSchema, DropTable, DropTrigger, DropView, EnumUse, RenameColumn,
@@ -30,7 +30,7 @@ from schemawright.model.changes import (
 from schemawright.diff.security import security, with_access
 from schemawright.model.keys import argument_types, normalized, normalized_sql, trigger_function
 from schemawright.model.compare import (
-    CHECK_ATTRS, COLUMN_ATTRS, DOMAIN_ATTRS, DOMAIN_IN_PLACE_ATTRS, SEQUENCE_ATTRS, FOREIGN_KEY_ATTRS, FUNCTION_ATTRS, INDEX_ATTRS, PRIMARY_KEY_ATTRS, TRIGGER_ATTRS,
+    AGGREGATE_ATTRS, aggregate_key, CHECK_ATTRS, COLUMN_ATTRS, DOMAIN_ATTRS, DOMAIN_IN_PLACE_ATTRS, SEQUENCE_ATTRS, FOREIGN_KEY_ATTRS, FUNCTION_ATTRS, INDEX_ATTRS, PRIMARY_KEY_ATTRS, TRIGGER_ATTRS,
     UNIQUE_ATTRS, VIEW_ATTRS, changed, definition, with_ref_schema,
 )
 from schemawright.model.names import quote_ident
@@ -51,7 +51,7 @@ def diff(old: Schema, new: Schema) -> list[Change]:
     views, rebuilt_views = _views(projected, new, touched)
     changes = [*_schemas(old, new), *_extensions(old, new), *renames, *_enums(projected, new, rebuilt_views),
                *_domains(projected, new), *_sequences(projected, new),
-               *functions, *tables, *views]
+               *functions, *_aggregates(projected, new, rebuilt_functions), *tables, *views]
     changes = with_access(changes, projected, new)
     changes += security(projected, new, touched, changes)
     return changes if any(not isinstance(c, SessionRole) for c in changes) else []
@@ -361,6 +361,24 @@ def _functions(old: Schema, new: Schema) -> tuple[list[Change], set[Key]]:
         if o.comment != n.comment:
             out.append(SetComment("function", n.schema, n.name, o.comment, n.comment, argument_types(n.arguments)))
     return out, rebuilt
+
+
+def _aggregates(old: Schema, new: Schema, rebuilt_functions: set[Key]) -> list[Change]:
+    """Aggregates added, dropped, or changed (dropped and created again; also when a function they use is)."""
+    old_by, new_by = _by_key(old.aggregates, aggregate_key), _by_key(new.aggregates, aggregate_key)
+    out: list[Change] = [DropAggregate(a) for k, a in old_by.items() if k not in new_by]
+    out += [AddAggregate(a) for k, a in new_by.items() if k not in old_by]
+    for key, n in new_by.items():
+        o = old_by.get(key)
+        if o is None:
+            continue
+        uses = {value.lower() for _, value in definition(AGGREGATE_ATTRS, n)[1]}  # its functions among them
+        rebuilt = any(schema == n.schema and name.lower() in uses for schema, name in rebuilt_functions)
+        if changed(AGGREGATE_ATTRS, o, n) or rebuilt:
+            out += [DropAggregate(o), AddAggregate(n)]
+        elif o.comment != n.comment:
+            out.append(SetComment("aggregate", n.schema, n.name, o.comment, n.comment, n.arguments))
+    return out
 
 
 # --- tables ----------------------------------------------------------------------------------------

@@ -16,12 +16,12 @@ from dataclasses import replace
 
 from schemawright.model import changes as ch
 from schemawright.model.keys import argument_types, normalized
-from schemawright.model.schema import DefaultPrivilege, Grant, Policy, Schema
+from schemawright.model.schema import DefaultPrivilege, Grant, ObjectOwner, Policy, Schema
 
 def security(old: Schema, new: Schema, touched: set[str], changes: list[ch.Change]) -> list[ch.Change]:
     """Security changes; policies on ``touched`` tables (retyped or dropped columns) are rebuilt. The
     privileges of objects that ``changes`` create or drop travel with those changes (``with_access``)."""
-    return [*_roles(old, new), *_owner(old, new), *_default_privileges(old, new),
+    return [*_roles(old, new), *_owner(old, new, changes), *_default_privileges(old, new),
             *_grants(old, new, _rebuilt(changes)), *_policies(old, new, touched), *_row_security(old, new)]
 
 
@@ -118,16 +118,73 @@ def _owned(schema: Schema) -> tuple[ch.OwnedObject, ...]:
     return tuple(objects)
 
 
-def _owner(old: Schema, new: Schema) -> list[ch.Change]:
+def _owner(old: Schema, new: Schema, changes: list[ch.Change]) -> list[ch.Change]:
     out: list[ch.Change] = []
     single = old.owner and new.owner and ", " not in old.owner + new.owner
-    if single and old.owner != new.owner:
+    if old.object_owners is not None and new.object_owners is not None:  # two catalogs: object by object
+        out += _object_owners(old, new, changes)
+    elif single and old.owner != new.owner:
         after = set(_owned(new))  # the objects kept from the old schema change owner; new ones are created by it
         out.append(ch.ChangeOwner(old.owner, new.owner, tuple(o for o in _owned(old) if o in after)))
     before, after = managed_owner(old), managed_owner(new)
     if before or after:
         out.append(ch.SessionRole(before, after))
     return out
+
+
+def _owner_key(o: ObjectOwner | ch.OwnedObject) -> tuple:
+    arguments = o.arguments
+    if arguments is not None:
+        arguments = argument_types(arguments).lower() or ("*" if o.kind == "AGGREGATE" else "")
+    return (o.kind, o.schema, o.name, arguments)
+
+
+def _created(changes: list[ch.Change]) -> dict[tuple, ch.OwnedObject]:
+    """The objects the changes create (or drop and create again), by owner key."""
+    objects = []
+    for c in changes:
+        if isinstance(c, ch.AddTable):
+            objects.append(ch.OwnedObject("TABLE", c.table.schema, c.table.name))
+        elif isinstance(c, ch.AddView):
+            objects.append(ch.OwnedObject("MATERIALIZED VIEW" if c.view.materialized else "VIEW", c.view.schema,
+                                          c.view.name))
+        elif isinstance(c, ch.AddFunction) or (isinstance(c, ch.ReplaceFunction) and not c.in_place):
+            f = c.function if isinstance(c, ch.AddFunction) else c.new
+            objects.append(ch.OwnedObject("FUNCTION", f.schema, f.name, argument_types(f.arguments)))
+        elif isinstance(c, ch.AddAggregate):
+            a = c.aggregate
+            objects.append(ch.OwnedObject("AGGREGATE", a.schema, a.name, a.arguments))
+        elif isinstance(c, ch.AddEnum) or (isinstance(c, ch.AlterEnum) and not c.adds_only):
+            e = c.enum if isinstance(c, ch.AddEnum) else c.new
+            objects.append(ch.OwnedObject("TYPE", e.schema, e.name))
+        elif isinstance(c, ch.AddDomain):
+            objects.append(ch.OwnedObject("DOMAIN", c.domain.schema, c.domain.name))
+        elif isinstance(c, ch.AddSequence) and not c.sequence.owned_by:
+            objects.append(ch.OwnedObject("SEQUENCE", c.sequence.schema, c.sequence.name))
+        elif isinstance(c, ch.CreateSchema):
+            objects.append(ch.OwnedObject("SCHEMA", c.name, c.name))
+    return {_owner_key(o): o for o in objects}
+
+
+def _object_owners(old: Schema, new: Schema, changes: list[ch.Change]) -> list[ch.Change]:
+    """Between two catalogs: objects kept whose owner changes (ALTER ... OWNER TO, before anything else),
+    and, when the new side's objects have several owners, the objects the migration creates, given to
+    their owner once they exist (the role running the migration owns them until then)."""
+    before = {_owner_key(o): o.owner for o in old.object_owners or ()}
+    after = {_owner_key(o): o for o in new.object_owners or ()}
+    created = _created(changes)
+    several = len({o.owner for o in after.values() if o.kind != "SCHEMA"}) > 1
+    kept: dict[tuple[str, str], list[ch.OwnedObject]] = defaultdict(list)
+    made: dict[str, list[ch.OwnedObject]] = defaultdict(list)
+    for key, o in after.items():
+        obj = ch.OwnedObject(o.kind, o.schema, o.name, o.arguments)
+        if key in created:
+            if several:
+                made[o.owner].append(obj)
+        elif key in before and before[key] != o.owner:
+            kept[(before[key], o.owner)].append(obj)
+    return ([ch.ChangeOwner(a, b, tuple(objects)) for (a, b), objects in kept.items()]
+            + [ch.OwnCreated(owner, tuple(objects)) for owner, objects in made.items()])
 
 
 def _grouped(items: set[tuple], make: Callable[[tuple, tuple[str, ...]], object]) -> list:

@@ -12,6 +12,7 @@ from pglast.enums import ConstrType, FunctionParameterMode, ObjectType
 
 from schemawright.importers.common import imported
 from schemawright.importers.normalize import Domain, domain_name
+from schemawright.model.compare import aggregate_arguments
 from schemawright.model.names import quote_ident
 from schemawright.model.schema import Aggregate, EnumType, Expression, Function, Policy, Trigger, View
 from schemawright.pg_ast import walk
@@ -497,8 +498,8 @@ def define(it: Interpreter, node: ast.DefineStmt, kind: str) -> None:
     from pglast.stream import RawStream
 
     schema, name = it.qualify_names(_names(node.defnames))
-    params, _ = node.args
-    arguments = ", ".join(RawStream()(p) for p in params) if params else "*"
+    params, direct = node.args
+    arguments = aggregate_arguments(params, direct.ival if direct is not None else -1)
     options = ", ".join(f"{d.defname} = {RawStream()(d.arg)}" if d.arg is not None else d.defname
                         for d in node.definition or ())
     it.schema.aggregates.append(Aggregate(name=name, schema=schema, arguments=arguments, options=options,

@@ -17,9 +17,9 @@ from pglast.stream import RawStream
 from psycopg.rows import dict_row
 
 from schemawright.model.schema import (
-    CheckConstraint, Column, DefaultPrivilege, EnumType, ExclusionConstraint, ExclusionElement, Expression,
+    Aggregate, CheckConstraint, Column, DefaultPrivilege, EnumType, ExclusionConstraint, ExclusionElement, Expression,
     FkAction, ForeignKey, Function, Grant, Index, DomainCheck, DomainType, Sequence,
-    IndexElement, IndexMethod, Origin, Partitioning, Policy, PrimaryKey, Role, Schema, Source, Table, Trigger,
+    IndexElement, IndexMethod, ObjectOwner, Origin, Partitioning, Policy, PrimaryKey, Role, Schema, Source, Table, Trigger,
     UniqueConstraint, View,
 )
 from schemawright.model.types import DataType, Kind, UnknownTypeError, parse_type
@@ -156,6 +156,48 @@ WHERE n.nspname = %s AND p.prokind = 'f'
   AND """ + _NOT_EXTENSION_MEMBER.format(oid="p.oid") + """
 ORDER BY p.proname, arguments"""
 
+# Aggregates with their options spelled as CREATE AGGREGATE takes them (pg_dump's dumpAgg), defaults left out;
+# functions qualified with their schema (pg_catalog's without).
+_FN = ("(SELECT CASE WHEN fn.nspname = 'pg_catalog' THEN '' ELSE quote_ident(fn.nspname) || '.' END "
+       "|| quote_ident(fp.proname) FROM pg_proc fp JOIN pg_namespace fn ON fn.oid = fp.pronamespace "
+       "WHERE fp.oid = {})")
+_AGGREGATES_SQL = """
+SELECT p.proname, pg_get_function_arguments(p.oid) AS arguments, obj_description(p.oid, 'pg_proc') AS comment,
+       concat_ws(', ',
+         'sfunc = ' || """ + _FN.format("a.aggtransfn") + """,
+         'stype = ' || format_type(a.aggtranstype, NULL),
+         CASE WHEN a.aggtransspace <> 0 THEN 'sspace = ' || a.aggtransspace END,
+         CASE WHEN a.aggfinalfn <> 0 THEN 'finalfunc = ' || """ + _FN.format("a.aggfinalfn") + """ END,
+         CASE WHEN a.aggfinalextra THEN 'finalfunc_extra' END,
+         CASE WHEN a.aggfinalmodify <> CASE WHEN a.aggkind = 'n' THEN 'r' ELSE 'w' END
+              THEN 'finalfunc_modify = ' || CASE a.aggfinalmodify WHEN 'r' THEN 'read_only'
+                                                 WHEN 's' THEN 'shareable' ELSE 'read_write' END END,
+         CASE WHEN a.aggcombinefn <> 0 THEN 'combinefunc = ' || """ + _FN.format("a.aggcombinefn") + """ END,
+         CASE WHEN a.aggserialfn <> 0 THEN 'serialfunc = ' || """ + _FN.format("a.aggserialfn") + """ END,
+         CASE WHEN a.aggdeserialfn <> 0 THEN 'deserialfunc = ' || """ + _FN.format("a.aggdeserialfn") + """ END,
+         'initcond = ' || quote_literal(a.agginitval),
+         CASE WHEN a.aggmtransfn <> 0 THEN 'msfunc = ' || """ + _FN.format("a.aggmtransfn") + """
+              || ', minvfunc = ' || """ + _FN.format("a.aggminvtransfn") + """
+              || ', mstype = ' || format_type(a.aggmtranstype, NULL) END,
+         CASE WHEN a.aggmtransspace <> 0 THEN 'msspace = ' || a.aggmtransspace END,
+         CASE WHEN a.aggmfinalfn <> 0 THEN 'mfinalfunc = ' || """ + _FN.format("a.aggmfinalfn") + """ END,
+         CASE WHEN a.aggmfinalextra THEN 'mfinalfunc_extra' END,
+         CASE WHEN a.aggmtransfn <> 0 AND a.aggmfinalmodify <> CASE WHEN a.aggkind = 'n' THEN 'r' ELSE 'w' END
+              THEN 'mfinalfunc_modify = ' || CASE a.aggmfinalmodify WHEN 'r' THEN 'read_only'
+                                                  WHEN 's' THEN 'shareable' ELSE 'read_write' END END,
+         'minitcond = ' || quote_literal(a.aggminitval),
+         CASE WHEN a.aggsortop <> 0 THEN 'sortop = ' || (SELECT 'OPERATOR(' || quote_ident(onsp.nspname) || '.'
+                                                          || o.oprname || ')' FROM pg_operator o
+                                                          JOIN pg_namespace onsp ON onsp.oid = o.oprnamespace
+                                                          WHERE o.oid = a.aggsortop) END,
+         CASE WHEN a.aggkind = 'h' THEN 'hypothetical' END,
+         CASE p.proparallel WHEN 's' THEN 'parallel = safe' WHEN 'r' THEN 'parallel = restricted' END
+       ) AS options
+FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname = %s
+  AND """ + _NOT_EXTENSION_MEMBER.format(oid="p.oid") + """
+ORDER BY p.proname, arguments"""
+
 _VIEWS_SQL = """
 SELECT c.relname, c.relkind, pg_get_viewdef(c.oid, true) AS query,
        obj_description(c.oid, 'pg_class') AS comment,
@@ -273,6 +315,11 @@ def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
                               config=tuple(r["proconfig"]), comment=r["comment"], origin=_origin())
                      for r in cur.fetchall()]
 
+        cur.execute(_AGGREGATES_SQL, (schema, "pg_proc"))
+        aggregates = [Aggregate(name=r["proname"], schema=schema, arguments=r["arguments"] or "*",
+                                options=r["options"], comment=r["comment"], origin=_origin())
+                      for r in cur.fetchall()]
+
         cur.execute(_VIEWS_SQL, (schema, "pg_class"))
         views = [View(name=r["relname"], query=r["query"], schema=schema, materialized=r["relkind"] == "m",
                       comment=r["comment"], depends_on=tuple(r["depends_on"]), origin=_origin(),
@@ -303,7 +350,7 @@ def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
         security = _security(cur, schema, tables)
 
     return Schema(name=schema, extensions=extensions, enums=enums, domains=domains, sequences=sequences, tables=list(tables.values()),
-                  views=views, functions=functions, **security)
+                  views=views, functions=functions, aggregates=aggregates, **security)
 
 
 # --- security: owner, roles, privileges, row-level security ----------------------------------------
@@ -576,3 +623,42 @@ def _exclusion(row: dict) -> ExclusionConstraint:
                                where=Expression(row["predicate"]) if row["predicate"] is not None else None,
                                deferrable=row["condeferrable"], initially_deferred=row["condeferred"],
                                comment=row["comment"], origin=_origin())
+
+
+# --- owners of single objects ----------------------------------------------------------------------
+
+_OBJECT_OWNERS_SQL = """
+SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE'
+                      ELSE 'TABLE' END, n.nspname, c.relname, NULL, pg_get_userbyid(c.relowner)
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = ANY(%(schemas)s) AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND NOT c.relispartition
+  AND """ + _NOT_EXTENSION_MEMBER.format(oid="c.oid").replace("%s", "'pg_class'") + """
+  -- a sequence owned by a column (serial, identity) always has its table's owner
+  AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                                       AND d.objid = c.oid AND d.deptype IN ('a', 'i')
+                                       AND d.refclassid = 'pg_class'::regclass))
+UNION ALL
+SELECT CASE p.prokind WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END, n.nspname, p.proname,
+       pg_get_function_identity_arguments(p.oid), pg_get_userbyid(p.proowner)
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname = ANY(%(schemas)s) AND p.prokind IN ('f', 'a')
+  AND """ + _NOT_EXTENSION_MEMBER.format(oid="p.oid").replace("%s", "'pg_proc'") + """
+UNION ALL
+SELECT CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, n.nspname, t.typname, NULL,
+       pg_get_userbyid(t.typowner)
+FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+WHERE n.nspname = ANY(%(schemas)s) AND t.typtype IN ('e', 'd')
+  AND """ + _NOT_EXTENSION_MEMBER.format(oid="t.oid").replace("%s", "'pg_type'") + """
+UNION ALL
+SELECT 'SCHEMA', n.nspname, n.nspname, NULL, pg_get_userbyid(n.nspowner)
+FROM pg_namespace n WHERE n.nspname = ANY(%(schemas)s)
+ORDER BY 1, 2, 3, 4"""
+
+
+def object_owners(conn: psycopg.Connection, schemas: list[str]) -> list[ObjectOwner]:
+    """The owner of every table, view, sequence (not one a column owns), function, aggregate, enum, domain
+    and schema of ``schemas``."""
+    with conn.transaction(), conn.cursor() as cur:
+        cur.execute(_OBJECT_OWNERS_SQL, {"schemas": list(schemas)})
+        return [ObjectOwner(kind=kind, schema=schema, name=name, arguments=arguments, owner=owner)
+                for kind, schema, name, arguments, owner in cur.fetchall()]

@@ -71,10 +71,9 @@ WHERE {_USER_NS} AND NOT t.tgisinternal AND (
    OR t.tgoldtable IS NOT NULL OR t.tgnewtable IS NOT NULL OR t.tgenabled <> 'O')"""),
     ("routine", f"""
 SELECT n.nspname, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
-       CASE p.prokind WHEN 'p' THEN 'PROCEDURE ' || md5(p.prosrc) WHEN 'a' THEN 'AGGREGATE'
-                      ELSE 'WINDOW ' || md5(p.prosrc) END
+       CASE p.prokind WHEN 'p' THEN 'PROCEDURE ' || md5(p.prosrc) ELSE 'WINDOW ' || md5(p.prosrc) END
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-WHERE {_USER_NS} AND p.prokind <> 'f' AND {_ne('pg_proc', 'p.oid')}"""),
+WHERE {_USER_NS} AND p.prokind IN ('p', 'w') AND {_ne('pg_proc', 'p.oid')}"""),
     ("partition", f"""
 SELECT n.nspname, c.relname,
        'PARTITION OF ' || (SELECT quote_ident(pn.nspname) || '.' || quote_ident(pc.relname) FROM pg_inherits i
@@ -181,7 +180,7 @@ _WHY = {
     "exclusion constraint": "EXCLUDE constraints are not in the schema model",
     "trigger option": "triggers on views, constraint triggers, transition tables and disabled triggers are not "
                       "in the schema model",
-    "routine": "procedures, aggregates and window functions are not in the schema model",
+    "routine": "procedures and window functions are not in the schema model",
     "partition": "partitions are not in the schema model (only their parent's PARTITION BY)",
     "inheritance": "table inheritance (INHERITS) is not in the schema model",
     "column option": "SET STATISTICS, STORAGE, COMPRESSION, per-column options and "

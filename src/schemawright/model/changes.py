@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from schemawright.model.facts import KEY_SETTING
 from schemawright.model.schema import (
-    CheckConstraint, Column, DefaultPrivilege, DomainType, EnumType, Sequence, Expression, ForeignKey, Function, Grant, Index, Policy,
+    Aggregate, CheckConstraint, Column, DefaultPrivilege, DomainType, EnumType, Sequence, Expression, ForeignKey, Function, Grant, Index, Policy,
     PrimaryKey, Role, Table, Trigger, UniqueConstraint, View,
 )
 from schemawright.model.types import TEXT_KINDS, DataType, Kind
@@ -535,6 +535,22 @@ class DropFunction(Change):
 
 
 @dataclass(frozen=True)
+class AddAggregate(Change):
+    aggregate: Aggregate
+
+    def reverse(self) -> Change:
+        return DropAggregate(self.aggregate)
+
+
+@dataclass(frozen=True)
+class DropAggregate(Change):
+    aggregate: Aggregate
+
+    def reverse(self) -> Change:
+        return AddAggregate(self.aggregate)
+
+
+@dataclass(frozen=True)
 class ReplaceFunction(Change):
     """Same name and argument types, new definition. ``in_place``: CREATE OR REPLACE can do it (same
     result type and argument names); otherwise the function is dropped and created again, with the
@@ -619,6 +635,18 @@ class ChangeOwner(Change):
 
     def reverse(self) -> Change:
         return ChangeOwner(self.new, self.old, self.objects)
+
+
+@dataclass(frozen=True)
+class OwnCreated(Change):
+    """ALTER ... OWNER TO for objects the migration creates, when they belong to another role than the one
+    that runs it (a schema whose objects have several owners). The undo drops them: nothing to give back."""
+
+    owner: str
+    objects: tuple[OwnedObject, ...]
+
+    def reverse(self) -> Change:
+        return OwnCreated(self.owner, ())
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from pglast.enums import A_Expr_Kind, BoolExprType, CoercionForm
 from pglast.stream import RawStream
 
 from schemawright.model.schema import (
-    CheckConstraint, Column, EnumType, ExclusionConstraint, Expression, ForeignKey, Function, Index,
+    Aggregate, CheckConstraint, Column, EnumType, ExclusionConstraint, Expression, ForeignKey, Function, Index,
     IndexElement, Policy, Role, Schema, DomainType,
     Table, Trigger, UniqueConstraint, View,
 )
@@ -207,6 +207,94 @@ def _normalize_type_text(text: str) -> str:
     return str(DataType(t.kind, array_dims=t.array_dims))
 
 
+# --- aggregates ----------------------------------------------------------------------------------
+
+def aggregate_arguments(params, direct: int) -> str:
+    """An aggregate's argument list from its parse tree (``DefineStmt.args``): ``*`` for none, and an
+    ordered-set aggregate's aggregated arguments after ``ORDER BY`` (``direct``: how many come before it,
+    -1 for a plain aggregate; PostgreSQL's ``VARIADIC "any" ORDER BY VARIADIC "any"`` parses as one)."""
+    params = tuple(params or ())
+    if not params:
+        return "*"
+    texts = [RawStream()(p) for p in params]
+    if direct < 0:
+        return ", ".join(texts)
+    aggregated = texts[direct:] or texts[-1:]
+    return ", ".join(texts[:direct]) + " ORDER BY " + ", ".join(aggregated)
+
+
+@lru_cache(maxsize=4096)
+def _aggregate_tree(arguments: str, options: str):
+    try:
+        (stmt,) = parse_sql(f"CREATE AGGREGATE a({arguments or '*'}) ({options or 'sfunc = f, stype = int'})")
+    except Exception:  # unparsable: compared as text
+        return None
+    return stmt.stmt
+
+
+def normalize_aggregate_arguments(arguments: str) -> str:
+    """Canonical argument list of an aggregate: types reduced as for functions, ``ORDER BY`` kept."""
+    node = _aggregate_tree(arguments, "")
+    if node is None or not node.args:
+        return " ".join(arguments.lower().split())
+    params, direct = node.args
+    params = tuple(params or ())
+    if not params:
+        return "*"
+    texts = []
+    for p in params:
+        mode = "variadic " if str(p.mode.name) == "FUNC_PARAM_VARIADIC" else ""
+        texts.append(mode + _normalize_type_text(RawStream()(p.argType)))
+    n = direct.ival if isinstance(direct, ast.Integer) else int(direct or -1)
+    if n < 0:
+        return ", ".join(texts)
+    return ", ".join(texts[:n]) + " order by " + ", ".join(texts[n:] or texts[-1:])
+
+
+# options left out when they hold PostgreSQL's default
+_AGGREGATE_DEFAULTS = {"sspace": "0", "msspace": "0", "parallel": "unsafe", "finalfunc_modify": "read_only",
+                       "mfinalfunc_modify": "read_only"}
+_AGGREGATE_TYPES = ("stype", "mstype")
+_AGGREGATE_FUNCTIONS = ("sfunc", "finalfunc", "combinefunc", "serialfunc", "deserialfunc", "msfunc", "minvfunc",
+                        "mfinalfunc")
+
+
+def normalize_aggregate_options(options: str, schema: str = "public") -> tuple:
+    """Canonical options of an aggregate as sorted (name, value) pairs: names lower-case, types reduced,
+    functions without ``pg_catalog``/``public``/the aggregate's own schema, defaults left out."""
+    node = _aggregate_tree("*", options)
+    if node is None:
+        return (" ".join(options.lower().split()),)
+    out = []
+    for d in node.definition or ():
+        name, arg = d.defname.lower(), d.arg
+        if arg is None:
+            value = "true"
+        elif name in _AGGREGATE_TYPES:
+            value = _normalize_type_text(RawStream()(arg))
+        elif isinstance(arg, ast.TypeName) or name in _AGGREGATE_FUNCTIONS:
+            parts = [n.sval for n in arg.names] if isinstance(arg, ast.TypeName) else [RawStream()(arg)]
+            if len(parts) > 1 and parts[0] in ("pg_catalog", "public", schema):
+                parts = parts[1:]
+            value = ".".join(parts)
+        elif isinstance(arg, ast.String):
+            value = arg.sval
+        elif isinstance(arg, ast.Integer):
+            value = str(arg.ival)
+        elif isinstance(arg, ast.Float):
+            value = arg.fval
+        elif isinstance(arg, tuple):  # an operator name (sortop = >), possibly qualified
+            value = arg[-1].sval if isinstance(arg[-1], ast.String) else RawStream()(arg)
+        else:
+            value = RawStream()(arg)
+        if name not in ("initcond", "minitcond"):
+            value = value.lower()
+        if value == "false" and name not in ("initcond", "minitcond") or _AGGREGATE_DEFAULTS.get(name) == value:
+            continue
+        out.append((name, value))
+    return tuple(sorted(out))
+
+
 # --- the one comparison core ----------------------------------------------------------------------
 # What makes two objects of a kind differ, as (attribute, getter, normal form) triples. ``differences``
 # (verify: expected model vs catalog) reports the attributes that differ; ``diff`` (old vs new) matches
@@ -283,11 +371,14 @@ FUNCTION_ATTRS = (_attr("returns", lambda t: _normalize_type_text(t)), _attr("la
                   _attr("parallel", _upper), ("cost", lambda f: f.cost, lambda c: c if c not in (None, 100.0) else None),
                   ("rows", lambda f: f.rows, lambda r: r if r not in (None, 0.0, 1000.0) else None),
                   ("settings", lambda f: f.settings, lambda s: tuple(sorted(" ".join(x.split()) for x in s))),
-                  ("body", lambda f: " ".join(f.body.split()), _same),
+                  # exact: PostgreSQL keeps the body as written and pg_dump prints it so (whitespace too)
+                  _attr("body"),
                   ("arguments", lambda f: normalize_arguments(f.arguments), _same))
 VIEW_ATTRS = (_attr("materialized"), _attr("unique_key", lambda k: tuple(k) if k else None),
               ("query", attrgetter("query"), lambda q: normalize_query(q)))
 ENUM_ATTRS = (_attr("values", tuple),)
+AGGREGATE_ATTRS = (("arguments", attrgetter("arguments"), normalize_aggregate_arguments),
+                   ("options", lambda a: (a.options, a.schema), lambda o: normalize_aggregate_options(*o)))
 SEQUENCE_ATTRS = (_attr("data_type"), _attr("start"), _attr("increment"), _attr("min_value"), _attr("max_value"),
                   _attr("cache"), _attr("cycle"), _attr("owned_by"))
 DOMAIN_ATTRS = (("base type", attrgetter("base_type"), lambda t: " ".join(t.lower().split())), _attr("collation"))
@@ -318,6 +409,8 @@ def _report(out: list[str], prefix: str, attrs: tuple, exp, act, quiet: tuple[st
             out.append(f"{prefix}: {name} differs")
         elif name == "query":
             out.append(f"{prefix}: query {normalize_query(e)} != {normalize_query(a)}")
+        elif name == "options" and isinstance(e, tuple):  # an aggregate's (options, schema)
+            out.append(f"{prefix}: options {e[0]} != {a[0]}")
         else:
             out.append(f"{prefix}: {name} {_fmt(e)} != {_fmt(a)}")
 
@@ -340,6 +433,8 @@ def differences(expected: Schema, actual: Schema) -> list[str]:
     _match(out, "", "view", _by(expected.views, _qualified), _by(actual.views, _qualified), _compare_view)
     _match(out, "", "function", _by(expected.functions, _function_key), _by(actual.functions, _function_key),
            _compare_function, label=_function_label)
+    _match(out, "", "aggregate", _by(expected.aggregates, aggregate_key), _by(actual.aggregates, aggregate_key),
+           _compare_aggregate, label=lambda a: f"{_qualified(a)}({a.arguments})")
     _compare_security(out, expected, actual)
     return out
 
@@ -354,6 +449,17 @@ def _qualified(obj) -> str:
 
 def _function_key(f: Function) -> tuple[str, str]:
     return (_qualified(f), normalize_arguments(f.arguments))
+
+
+def aggregate_key(a: Aggregate) -> tuple[str, str, str]:
+    """What identifies an aggregate: its schema, name and argument types."""
+    return (a.schema, a.name, normalize_aggregate_arguments(a.arguments))
+
+
+def _compare_aggregate(out: list[str], prefix: str, exp: Aggregate, act: Aggregate) -> None:
+    # matched by their arguments already
+    _report(out, prefix, tuple(a for a in AGGREGATE_ATTRS if a[0] != "arguments"), exp, act)
+    _check(out, prefix, "comment", exp.comment, act.comment)
 
 
 def _function_label(f: Function) -> str:

@@ -436,6 +436,19 @@ class DefaultPrivilege:
 
 
 @dataclass(slots=True, kw_only=True, frozen=True)
+class ObjectOwner:
+    """The owner of one object, as a catalog holds it (``Schema.object_owners``). ``kind`` as ALTER ... OWNER
+    spells it (TABLE, VIEW, MATERIALIZED VIEW, SEQUENCE, FUNCTION, AGGREGATE, TYPE, DOMAIN, SCHEMA);
+    ``arguments``: a function's or aggregate's identity arguments."""
+
+    kind: str
+    name: str
+    owner: str
+    schema: str = "public"
+    arguments: str | None = None
+
+
+@dataclass(slots=True, kw_only=True, frozen=True)
 class Unmodelled:
     """An object or attribute a catalog holds that the model does not (inspect.unmodelled): reported by
     import, diff and lint, never dropped silently."""
@@ -491,6 +504,8 @@ class Schema:
     default_privileges: list[DefaultPrivilege] = field(default_factory=list)
     # What a catalog held that the model does not (inspect.unmodelled); None: not read from a catalog (a design)
     unmodelled: list[Unmodelled] | None = None
+    # Every object's owner, read from a catalog (a design's objects all belong to ``owner``); None: a design
+    object_owners: list[ObjectOwner] | None = None
 
     def table(self, name: str) -> Table | None:
         return next((t for t in self.tables if t.name == name), None)

@@ -19,6 +19,7 @@ from psycopg import sql
 from schemawright.db import connect, resolve_dsn, scratch_database
 from schemawright.db.embedded import extensions_in_sql
 from schemawright.inspect import inspect_schema
+from schemawright.inspect.postgres import object_owners
 from schemawright.inspect.unmodelled import unmodelled_objects
 from schemawright.model.schema import Schema
 from schemawright.project.applier import SourceError, apply_sql, runs_outside_transaction
@@ -173,13 +174,15 @@ def inspect_database(conn: psycopg.Connection) -> Schema:
         part = inspect_schema(conn, name)
         if i == 0:
             merged.extensions = part.extensions
-        for group in ("enums", "domains", "sequences", "tables", "views", "functions", "grants", "policies"):
+        for group in ("enums", "domains", "sequences", "tables", "views", "functions", "aggregates", "grants",
+                      "policies"):
             getattr(merged, group).extend(getattr(part, group))
         merged.roles += [r for r in part.roles if r.name not in {m.name for m in merged.roles}]
         merged.default_privileges += [d for d in part.default_privileges if d not in merged.default_privileges]
         owners |= set(part.owner.split(", ")) if part.owner else set()
     merged.owner = ", ".join(sorted(owners)) or None
     merged.unmodelled = unmodelled_objects(conn, names)
+    merged.object_owners = object_owners(conn, names)
     return merged
 
 
