@@ -311,7 +311,7 @@ RULES: tuple[Rule, ...] = (
     Rule("latitude", _names("lat", "latitude", "[a-z_]+_latitude", "[a-z_]+_lat"), _latitude),
     Rule("longitude", _names("lng", "lon", "long", "longitude", "[a-z_]+_longitude", "[a-z_]+_lng"), _longitude),
     Rule("percent", _names("percent", "percentage", "[a-z_]+_percent", "[a-z_]+_percentage", "discount_rate",
-                           "tax_rate"), _percent),
+                           "tax_rate", "[a-z_]+_pct", "pct"), _percent),
     Rule("measurement", _names("value", "reading", "temperature", "humidity", "pressure", "voltage", "weight",
                                "height", "width", "length", "depth", "speed", "measurement", "[a-z_]+_reading"),
          _measurement),
@@ -338,7 +338,8 @@ RULES: tuple[Rule, ...] = (
     Rule("lexicon_date", re.compile(r"^(?:valid_from|valid_to|valid_until|valid_thru|effective_from|effective_to|"
                                     r"effective_until|starts_on|ends_on|birth|[a-z_]+_until_date|expiry|"
                                     r"expiration|[a-z_]+_expiry|(?:valid|effective|available)_[a-z_]+|"
-                                    r"needed_by|required_by|due_by|deadline)$"),
+                                    r"needed_by|required_by|due_by|deadline|best_before|use_by|sell_by|consume_by|"
+                                    r"display_until|expires|expires_on)$"),
          _validity_date),
     Rule("lexicon_instant", re.compile(r"^(?:[a-z_]+_(?:start|end|from|until)|scheduled_for|starts|ends|"
                                        r"start_time|end_time|[a-z_]+_timestamp)$"), _instant),
@@ -357,9 +358,12 @@ RULES: tuple[Rule, ...] = (
                                      r"budget|tip|charge|wage|rent|payout|refund)|price_per_[a-z_]+|cost_per_[a-z_]+|(?:daily|hourly|nightly|weekly|"
                                      r"monthly|annual|yearly)_(?:rate|price|fee))$"), _money_more),
     Rule("lexicon_rate", re.compile(r"^(?:[a-z_]+_rate|rate|ratio|[a-z_]+_ratio|probability|[a-z_]+_probability|"
-                                    r"score|[a-z_]+_score|confidence|weight_factor|multiplier)$"), _ratio),
-    Rule("lexicon_measure", re.compile(r"^(?:[a-z_]+_(?:kg|g|grams|mg|lb|lbs|km|kmh|mph|m|cm|mm|sqm|sqft|m2|"
-                                       r"liters|litres|ml|kwh|wh|degrees|celsius|mb|gb|bytes)|liters|litres|"
+                                    r"score|[a-z_]+_score|confidence|weight_factor|multiplier|"
+                                    r"[a-z0-9_]*per_[0-9]+(?:_[a-z0-9_]+)?|[a-z_]+_per_(?:capita|head|person|"
+                                    r"hour|day|week|month|year|minute|second|hectare|acre|km|mile)|[a-z_]+_pct)$"), _ratio),
+    Rule("lexicon_measure", re.compile(r"^(?:[a-z_]+_(?:kg|g|grams|gram|kilograms|mg|lb|lbs|oz|ounces|km|kmh|mph|m|"
+                                       r"cm|mm|meters|metres|sqm|sqft|m2|ha|hectares|acres|liters|litres|l|ml|cl|"
+                                       r"kwh|wh|degrees|celsius|fahrenheit|mb|gb|bytes)|liters|litres|"
                                        r"mileage|distance|area|volume|heading|altitude|elevation)$"), _unit_measure),
     Rule("lexicon_identifier", re.compile(r"^(?:[a-z_]+_(?:number|no|num|iban)|vin|plate|iban|bic|swift|ean|upc|gtin)$"),
          _identifier_number),

@@ -2,7 +2,11 @@
 
 "ends_on is after starts_on", "quantity_reserved is at most quantity_on_hand", "destination_depot_id
 differs from origin_depot_id", "tip is not negative", "weight_kg is greater than 0", "score is between 0
-and 100", "adults must be at least 1", "visibility is one of public, followers, private".
+and 100", "adults must be at least 1", "visibility is one of public, followers, private", "brood_frames must not
+exceed 40", "jar_count cannot be less than 1", "moisture is under 20", "no more than 8 guests".
+
+Negations are read first ("must not", "may not", "cannot", "can't", "never" become "not"), so "cannot be
+more than 40" is an upper bound and never the "more than" it contains.
 """
 
 from __future__ import annotations
@@ -15,17 +19,56 @@ from schemawright.model.schema import CheckConstraint
 from schemawright.spec.expressions import ExpressionError, parse_check
 from schemawright.model.types import Kind
 
-# longest first: "on or after" before "after"
+# longest first: "on or after" before "after"; the negated forms (after ``_negations``) before the rest
 COMPARATORS = [
+    ("not more than", "<="), ("no more than", "<="), ("not greater than", "<="), ("not exceed", "<="),
+    ("not above", "<="), ("not over", "<="), ("not higher than", "<="), ("not larger than", "<="),
+    ("not less than", ">="), ("no less than", ">="), ("not fewer than", ">="), ("no fewer than", ">="),
+    ("not below", ">="), ("not under", ">="), ("not lower than", ">="), ("not smaller than", ">="),
+    ("a maximum of", "<="), ("a minimum of", ">="), ("up to", "<="),
     ("greater than or equal to", ">="), ("less than or equal to", "<="), ("on or after", ">="),
     ("on or before", "<="), ("no earlier than", ">="), ("no later than", "<="), ("not before", ">="),
     ("not after", "<="), ("does not exceed", "<="), ("at least", ">="), ("at most", "<="),
     ("greater than", ">"), ("more than", ">"), ("less than", "<"), ("fewer than", "<"), ("later than", ">"),
-    ("earlier than", "<"), ("after", ">"), ("before", "<"), ("exceeds", ">"),
+    ("earlier than", "<"), ("after", ">"), ("before", "<"), ("exceeds", ">"), ("exceed", ">"),
+    ("higher than", ">"), ("larger than", ">"), ("lower than", "<"), ("smaller than", "<"),
+    ("above", ">"), ("over", ">"), ("below", "<"), ("under", "<"),
     ("is different from", "<>"), ("differs from", "<>"), ("different from", "<>"), ("is not equal to", "<>"),
     ("not equal to", "<>"), ("equals", "="), ("is equal to", "="),
 ]
-_VERB = r"(?:is|are|must be|must|should be|has to be|comes|come|shall be|always)?"
+_VERB = r"(?:is|are|must be|must|should be|has to be|comes|come|shall be|always|may be|can be|has|have)?"
+_NEGATION = re.compile(r"\b(?:(?:must|may|can|should|shall|will|does|do|is|are)(?: not|n't)|cannot|mustn't|"
+                       r"(?:must |may |can |should |is |are )?never)(?: be)?(?= )")
+
+
+def _negations(text: str) -> str:
+    """ "must not exceed" -> "not exceed", "cannot be more than" -> "not more than"."""
+    return _NEGATION.sub("not", text)
+
+
+def _prepare(text: str) -> str:
+    text = re.sub(r"^(?:the |a |an )", "", text)
+    text = re.sub(r"\s*\(.*?\)\s*", " ", text).strip()
+    return _negations(text)
+
+
+def numeric_bounds(text: str, col: str) -> list[str]:
+    """The numbers a (normalised) free-text rule compares ``col`` with, named by its name or its words
+    ("brood_frames must not exceed 40" -> ["40"]): the usage that tells an untyped column's type."""
+    text = _prepare(text)
+    forms = (col, col.replace("_", " "))
+
+    def names_col(fragment: str) -> bool:
+        return re.sub(r"^(?:the|a|an|its|each|every)\s+", "", fragment.strip()) in forms
+
+    m = re.fullmatch(rf"(.+?) {_VERB} ?between ({_NUMBER}) and ({_NUMBER})", text)
+    if m and names_col(m.group(1)):
+        return [m.group(2), m.group(3)]
+    for word, _op in COMPARATORS:
+        m = re.fullmatch(rf"(.+?) {_VERB} ?{word} ({_NUMBER})%?", text)
+        if m:
+            return [m.group(2)] if names_col(m.group(1)) else []
+    return []
 _NUMBER = r"-?\d+(?:\.\d+)?"
 
 
@@ -79,8 +122,7 @@ def _comparable(a, b) -> bool:
 
 
 def compile(rt: RuleText) -> Compiled | None:
-    text = re.sub(r"^(?:the |a |an )", "", rt.text)
-    text = re.sub(r"\s*\(.*?\)\s*", " ", text).strip()
+    text = _prepare(rt.text)
     q = names.quote_ident
     # "x is one of a, b, c"
     m = re.fullmatch(r"(.+?) (?:is|must be) one of (.+)", text)
