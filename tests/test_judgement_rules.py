@@ -296,7 +296,7 @@ project: {name: phrasings}
 data_model:
   entities:
     - name: crate
-      attributes: [alpha, bravo, charlie, delta, echo, foxtrot, golf, hotel, india, juliet, kilo, lima]
+      attributes: [alpha, bravo, charlie, delta, echo, foxtrot, golf, hotel, india, juliet, kilo, lima, mike]
   business_rules:
     - {name: r_a, entity: crate, description: alpha must not exceed 40}
     - {name: r_b, entity: crate, description: bravo may not exceed 40}
@@ -310,12 +310,14 @@ data_model:
     - {name: r_j, entity: crate, description: juliet is at most 40}
     - {name: r_k, entity: crate, description: kilo must never exceed 40}
     - {name: r_l, entity: crate, description: lima is above 1}
+    - {name: r_m, entity: crate, description: a crate may hold no more than 40 mikes per shelf}
 """
 # column -> (a refused value, an accepted value, the type the rule text implies)
 PHRASING_CASES = {"alpha": (41, 40, "integer"), "bravo": (41, 40, "integer"), "charlie": (41, 40, "integer"),
                   "delta": (41, 40, "integer"), "echo": (40, 39, "integer"), "foxtrot": (40, 39, "integer"),
                   "golf": (0, 1, "integer"), "hotel": (0, 1, "integer"), "india": (1.4, 1.5, "numeric"),
-                  "juliet": (41, 40, "integer"), "kilo": (41, 40, "integer"), "lima": (1, 2, "integer")}
+                  "juliet": (41, 40, "integer"), "kilo": (41, 40, "integer"), "lima": (1, 2, "integer"),
+                  "mike": (41, 40, "integer")}  # the bound before the column: "no more than", never "more than"
 
 
 def test_comparison_phrasings_type_their_column_and_bound_it_on_postgresql(tmp_path, pg15_dsn):
@@ -335,3 +337,21 @@ def test_comparison_phrasings_type_their_column_and_bound_it_on_postgresql(tmp_p
             name = _refused(conn, "23514", insert, (bad,))
             assert name == f"chk_crates_r_{column[0]}", (column, name)
             conn.execute(insert, (good,))
+
+
+def test_ordering_two_columns_of_unknown_type_is_not_understood_rather_than_a_string_comparison(tmp_path):
+    """'oscar cannot be more than papa' with both untyped would be CHECK (oscar <= papa) on text, where
+    '9' > '10': the rule is reported as not understood instead (a warning, partial success)."""
+    spec = tmp_path / "o.yaml"
+    spec.write_text("""
+project: {name: unknowns}
+data_model:
+  entities:
+    - name: crate
+      attributes: [oscar, papa]
+  business_rules:
+    - {name: r_o, entity: crate, description: oscar cannot be more than papa}
+""")
+    result = design_project(spec, tmp_path / "out")
+    assert [i.subject for i in result.schema.inferences if i.rule == "rule.not_understood"] == ["r_o"]
+    assert not any("oscar" in c.expression.sql for c in result.schema.table("crates").checks)

@@ -257,6 +257,12 @@ def _unit_measure(col: str) -> ColumnGuess:
                        "liters, calories...): exact numeric(12,3)", DataType(Kind.NUMERIC, precision=12, scale=3))
 
 
+def _person(col: str) -> ColumnGuess:
+    return ColumnGuess("lexicon.person", "the name of the person in a role (tester, inspector, judge, *_by "
+                       "when no users table holds them): varchar(200), personal data", DataType(Kind.VARCHAR, length=200),
+                       pii=True)
+
+
 def _label(col: str) -> ColumnGuess:
     return ColumnGuess("lexicon.label", "a short classifying or descriptive word (type, kind, make, model, "
                        "language, section...): varchar(100)", DataType(Kind.VARCHAR, length=100))
@@ -304,7 +310,7 @@ RULES: tuple[Rule, ...] = (
     Rule("country", _names("country", "country_code"), _country),
     Rule("currency", _names("currency", "currency_code", "[a-z_]+_currency"), _currency),
     Rule("address", _names("address", "street", "address_line1", "address_line2", "city", "postal_code",
-                           "zip", "zip_code", "region", "state_province"), _address),
+                           "zip", "zip_code", "region", "state_province", "postcode", "post_code"), _address),
     Rule("code", _names("sku", "code", "isbn", "barcode", f"(?!(?:{'|'.join(DESCRIPTIVE_CODES)})_code$)[a-z_]+_code",
                         "reference", "order_number", "invoice_number"), _sku),
     Rule("ip", _names("ip", "ip_address", "[a-z_]+_ip"), _ip),
@@ -352,7 +358,13 @@ RULES: tuple[Rule, ...] = (
                                      r"[a-z_]+_capacity|capacity|capacity_[a-z_]+|bedrooms|bathrooms|rooms_count|"
                                      r"floor|floors|storeys|stories|[a-z_]+_year|year_[a-z_]+|"
                                      r"points|[a-z_]+_points|seats_[a-z_]+|units|units_[a-z_]+|attempts|retries|[a-z_]+_days|days|calories|"
-                                     r"[a-z_]+_storeys|[a-z_]+_kbps|[a-z_]+_mbps|[a-z_]+_pages|page_count)$"), _count),
+                                     r"[a-z_]+_storeys|[a-z_]+_kbps|[a-z_]+_mbps|[a-z_]+_pages|page_count|"
+                                     # a plural noun and what happened to them: seeds_sown, goals_scored, eggs_laid
+                                     r"(?!(?:terms|rights|conditions|details|settings|permissions|notifications)_)"
+                                     r"[a-z]+s_(?:[a-z]+ed|sown|grown|taken|given|won|lost|seen|drawn|born|written|"
+                                     r"laid|held|sold|made|kept|caught|shot|hit|found|spent|sent|built|bought)|"
+                                     # a plural noun per unit: seeds_per_packet, guests_per_room (per 100: a rate)
+                                     r"[a-z]+s_per_[a-z][a-z_]*)$"), _count),
     Rule("lexicon_money", re.compile(r"^(?:tip|tips|deposit|premium|fine|commission|credit|debit|refund|bonus|"
                                      r"payout|wage|rent|[a-z_]+_(?:value|limit|paid|revenue|salary|deposit|premium|"
                                      r"budget|tip|charge|wage|rent|payout|refund)|price_per_[a-z_]+|cost_per_[a-z_]+|(?:daily|hourly|nightly|weekly|"
@@ -367,6 +379,10 @@ RULES: tuple[Rule, ...] = (
                                        r"mileage|distance|area|volume|heading|altitude|elevation)$"), _unit_measure),
     Rule("lexicon_identifier", re.compile(r"^(?:[a-z_]+_(?:number|no|num|iban)|vin|plate|iban|bic|swift|ean|upc|gtin)$"),
          _identifier_number),
+    Rule("lexicon_person", re.compile(r"^(?:tester|inspector|examiner|technician|operator|surveyor|assessor|judge|"
+                                      r"referee|umpire|vet|veterinarian|collector|breeder|handler|trainer|coach|"
+                                      r"instructor|recorded_by|tested_by|inspected_by|checked_by|signed_by|"
+                                      r"performed_by|collected_by|entered_by|reviewed_by)$"), _person),
     Rule("lexicon_handle", re.compile(r"^(?:handle|[a-z_]+_handle|domain|[a-z_]+_domain|hostname|[a-z_]+_key|"
                                       r"key|token_hint|external_id_text|[a-z_]+_reference|[a-z_]+_ref)$"), _handle),
     Rule("lexicon_text", re.compile(r"^(?:abstract|memo|diagnosis|treatment|[a-z_]+_address|address_[a-z0-9_]+|"

@@ -77,6 +77,7 @@ def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None)
     pattern_indexes.apply(ctx)
     pattern_indexes.apply_generated(ctx)
     indexes.apply(ctx)
+    structural_requirements.apply_searchable(ctx, expansion)  # after the declared indexes: they may satisfy it
     apply_objects(ctx)
     if expansion is not None:
         requirements.add_views(ctx, expansion)

@@ -31,9 +31,12 @@ from schemawright.model.types import Kind
 
 HISTORY = re.compile(r"\b(?:track|keep|record|log|store|see)\b(?: (?:every|each|all|the|a|an))? (?P<a>.+?) over time\b"
                      r"|\bhistory of (?P<b>.+)", re.I)
-TRACEABLE = re.compile(r"^(?P<what>.+?) (?:(?:are|is|must be|should be|stay|stays|remain|remains) )?"
-                       r"(?:fully )?(?:traceable|traced|tracked) (?:back )?to (?:the |their |its |a |an )?(?P<to>[\w ]+?)$",
+TRACEABLE = re.compile(r"^(?P<what>.+?) (?:(?:are|is|must be|should be|must stay|stay|stays|remain|remains) )?"
+                       r"(?:fully |always )?(?:traceable|traced|tracked) (?:back )?to (?:the |their |its |a |an )?"
+                       r"(?P<to>[\w ,]+?)(?: (?:it|they|that|which) (?:came|come|comes|belongs?|was|were) (?:from|to|in))?$",
                        re.I)
+SEARCHABLE = re.compile(r"^(?P<what>[\w ]+?) (?:(?:are|is|must be|should be|can be) )?(?:searchable|searched|looked up|"
+                        r"found|findable) by (?:their |its |the )?(?P<by>[\w ]+?)$", re.I)
 OWNERSHIP = re.compile(r"^(?:the )?(?P<who>[\w ]+?) (?:can |may |should |must )?(?:only )?"
                        r"(?:see|sees|view|views|read|reads|access|accesses|manage|manages|edit|edits)"
                        r" (?:only )?their own (?P<what>[\w ]+?)$", re.I)
@@ -165,15 +168,15 @@ def apply_traceability(ctx: DesignContext, expansion) -> None:
         m = TRACEABLE.match(text.strip().rstrip("."))
         if not m:
             continue
-        goal = _tables_named(ctx, m.group("to"))
-        sources = [t for t in _tables_named(ctx, m.group("what")) if not goal or t is not goal[0]]
-        if len(goal) != 1 or not sources:
+        goals = _tables_named(ctx, m.group("to"))
+        sources = [t for t in _tables_named(ctx, m.group("what")) if t not in goals]
+        if not goals or not sources:
             continue
         chains, tightened, broken = [], [], []
-        for table in sources:
-            chain = _path(ctx, table, goal[0])
+        for table, goal in ((t, g) for t in sources for g in goals):
+            chain = _path(ctx, table, goal)
             if chain is None:
-                broken.append(f"{table.name} has no chain of foreign keys to {goal[0].name}")
+                broken.append(f"{table.name} has no chain of foreign keys to {goal.name}")
                 continue
             for t, fk in chain:
                 for col in fk.columns:
@@ -194,15 +197,17 @@ def apply_traceability(ctx: DesignContext, expansion) -> None:
         rule = "pattern.traceability"
         if broken:
             ctx.infer("requirement.not_understood", text, "not satisfied: " + "; ".join(broken),
-                      f"{path}: traceability needs NOT NULL foreign keys from each table to {goal[0].name}")
+                      f"{path}: traceability needs NOT NULL foreign keys from each table to "
+                      f"{', '.join(g.name for g in goals)}")
             _done(expansion, text)
             continue
         if tightened:
             ctx.infer(rule, text, "added " + "; ".join(tightened),
-                      f"{path}: every row reaches {goal[0].name} through NOT NULL foreign keys: " + "; ".join(chains))
+                      f"{path}: every row reaches {', '.join(g.name for g in goals)} through NOT NULL foreign keys: "
+                      + "; ".join(chains))
         else:
             ctx.infer(rule, text, "nothing added: already satisfied by the NOT NULL foreign keys " + "; ".join(chains),
-                      f"{path}: every row reaches {goal[0].name} through NOT NULL foreign keys")
+                      f"{path}: every row reaches {', '.join(g.name for g in goals)} through NOT NULL foreign keys")
         _done(expansion, text)
 
 
@@ -257,4 +262,39 @@ def record_ownership(ctx: DesignContext, expansion) -> None:
             ctx.infer("requirement.not_understood", text, "not satisfied: no row-level security was designed",
                       f"{texts[text]}: the security design is off, or the owned table has no NOT NULL key "
                       "to its owner")
+        _done(expansion, text)
+
+
+# --- lookup by a column ----------------------------------------------------------------------------------
+
+def apply_searchable(ctx: DesignContext, expansion) -> None:
+    """Before the index step: "varieties searchable by common name" -> an index leading with that column
+    (found or added); a text column also gets the lower() expression index case-insensitive lookups use."""
+    for text, path in _requirements(ctx, expansion):
+        m = SEARCHABLE.match(text.strip().rstrip("."))
+        if not m:
+            continue
+        tables = _tables_named(ctx, m.group("what"))
+        if len(tables) != 1:
+            continue
+        table = tables[0]
+        wanted = m.group("by").strip().lower()
+        column = next((c for c in table.columns if wanted in (c.name, c.name.replace("_", " "))
+                       or wanted.removesuffix("s") in (c.name, c.name.replace("_", " "))), None)
+        if column is None:
+            continue
+        rule = "pattern.lookup"
+        existing = next((ix for ix in table.indexes if ix.method.value == "btree" and ix.where is None
+                         and ix.columns[:1] == (column.name,)), None)
+        existing = existing.name if existing else table.index_leading((column.name,))
+        if existing is not None:
+            ctx.infer(rule, text, f"nothing added: already satisfied by index {existing}",
+                      f"{path}: {table.name} looked up by {column.name}")
+        else:
+            name = names.idx_name(table.name, (column.name,))
+            table.indexes.append(Index(name=name, elements=(IndexElement(column=column.name),),
+                                       comment=f"{table.name} looked up by {column.name}",
+                                       origin=inferred(rule, f"requirement {text!r}", path)))
+            ctx.infer(rule, text, f"added index {table.name}({column.name})",
+                      f"{path}: {table.name} looked up by {column.name}")
         _done(expansion, text)
