@@ -258,8 +258,8 @@ def _unit_measure(col: str) -> ColumnGuess:
 
 
 def _person(col: str) -> ColumnGuess:
-    return ColumnGuess("lexicon.person", "the name of the person in a role (tester, inspector, judge, *_by "
-                       "when no users table holds them): varchar(200), personal data", DataType(Kind.VARCHAR, length=200),
+    return ColumnGuess("lexicon.person", "the name of the person in a role (tester, inspector, judge, tested_by; "
+                       "references links a users table instead): varchar(200), personal data", DataType(Kind.VARCHAR, length=200),
                        pii=True)
 
 
