@@ -183,7 +183,7 @@ def apply_traceability(ctx: DesignContext, expansion) -> None:
                     column = t.column(col)
                     if not column.nullable:
                         continue
-                    declared = _declared_nullable(ctx, t, col)
+                    declared = _declared_nullable(ctx, t, col, fk.ref_table)
                     if fk.on_delete == FkAction.SET_NULL:
                         broken.append(f"{t.name}.{col} is set to NULL when its {fk.ref_table} row is deleted "
                                       "(ON DELETE SET NULL), which breaks the trace")
@@ -211,7 +211,7 @@ def apply_traceability(ctx: DesignContext, expansion) -> None:
         _done(expansion, text)
 
 
-def _declared_nullable(ctx: DesignContext, table: Table, column: str) -> bool:
+def _declared_nullable(ctx: DesignContext, table: Table, column: str, ref_table: str) -> bool:
     """Whether the input states the column (or its relationship) nullable."""
     from schemawright.design.context import table_name_for
 
@@ -223,7 +223,7 @@ def _declared_nullable(ctx: DesignContext, table: Table, column: str) -> bool:
             if names.to_snake(attr.name) in (column, column.removesuffix("_id")) and attr.nullable is True:
                 return True
     for rel in dm.relationships:
-        if table_name_for(rel.from_) == table.name and rel.required is False:
+        if table_name_for(rel.from_) == table.name and table_name_for(rel.to) == ref_table and rel.required is False:
             return True
     return False
 
