@@ -137,7 +137,7 @@ def apply_history(ctx: DesignContext, expansion) -> None:
             if len(links) == 1:
                 child, fk = tables[0], links[0]
                 parent = ctx.schema.table(fk.ref_table)
-        if child is None or (time := _time_column(child)) is None:
+        if child is None or parent is None or (time := _time_column(child)) is None:
             continue
         keys = (*fk.columns, time)
         existing = next((ix for ix in child.indexes if ix.method.value == "btree" and ix.where is None
