@@ -67,6 +67,22 @@ def catalog_doc() -> str:
             [f"{k} = {v}" for k, v in p.settings.items()]
         triggers = ", ".join(f"`{t.pattern}`" for t in p.triggers).replace("|", "\\|")
         lines.append(f"| {p.name} | {triggers} | {', '.join(adds)} | {p.why} |")
+    lines += ["", "## Requirements about the declared tables",
+              "",
+              "A requirement no domain pattern matches may ask something of the tables the input declares; these are",
+              "checked against the design (`src/schemawright/design/structural_requirements.py`) and reported like a",
+              "pattern: satisfied (naming the object that satisfies it) or completed (naming what was added). One",
+              "that cannot be satisfied stays a warning, with the reason.", "",
+              "| kind | phrasing | satisfied by |", "| --- | --- | --- |",
+              "| history | `Track every hive's inspections over time`, `history of X per Y` | an index (parent key, "
+              "business time column DESC) on the child table: the input's own timestamp/date column, not "
+              "`created_at`; found or added |",
+              "| traceability | `Harvest yields and jar batches traceable to the hive` | a chain of NOT NULL foreign "
+              "keys from each named table to the target; a link the input left unstated is made NOT NULL, one it "
+              "declared nullable (or ON DELETE SET NULL) is a warning |",
+              "| ownership | `Members only see their own apiaries` | row-level security: the owned table's rows "
+              "bound to the owner in its NOT NULL key to the owners' table (`app.current_user_id`), its child "
+              "tables through their parents |"]
     return "\n".join(lines) + "\n"
 
 

@@ -109,7 +109,20 @@ def test_lexicon_types_the_names_users_leave_untyped(designs):
               ("delivery_marketplace", "merchants", "commission_rate", "numeric"),
               ("delivery_marketplace", "orders", "tip", "numeric"),
               ("ledger", "postings", "line_number", "integer"),
-              ("blood_bank", "donations", "hemoglobin_level", "numeric")]
+              ("blood_bank", "donations", "hemoglobin_level", "numeric"),
+              # beekeeping: a date word, a rate per 100, units, and a count typed by its rule ("must not exceed 40")
+              ("beekeeping", "jar_batches", "best_before", "date"),
+              ("beekeeping", "inspections", "varroa_per_100_bees", "numeric"),
+              ("beekeeping", "jar_batches", "jar_size_grams", "numeric"),
+              ("beekeeping", "harvests", "weight_kg", "numeric"),
+              ("beekeeping", "harvests", "moisture_percent", "numeric"),
+              ("beekeeping", "inspections", "brood_frames", "integer"),
+              # seed bank: counts named by what happened to them, a count per unit, a bound before the column
+              ("seed_bank", "germination_tests", "seeds_sown", "integer"),
+              ("seed_bank", "germination_tests", "seeds_germinated", "integer"),
+              ("seed_bank", "withdrawals", "seeds_per_packet", "integer"),
+              ("seed_bank", "withdrawals", "packets", "integer"),
+              ("seed_bank", "germination_tests", "tester", "varchar")]
     for design, table, column, kind in expect:
         assert _column(designs[design], table, column).type.kind.value == kind, (table, column)
 
@@ -139,3 +152,35 @@ def test_a_level_is_a_measurement_unless_named_or_described_as_a_rank():
     assert guess_column("glucose_level").type.kind.value == "numeric"
     assert guess_column("access_level").type.kind.value == "integer"
     assert guess_column("service_x_level", "the support tier, from 1 to 3").type.kind.value == "integer"
+
+
+def test_seed_bank_needs_no_warning(designs):
+    """The second unseen input (seed bank): the same, with a lookup requirement and two trace targets."""
+    from schemawright.render.agent_output import requirements_section
+
+    result = designs["seed_bank"]
+    warnings = [(i.rule, i.subject) for i in result.schema.inferences
+                if i.rule.startswith("warning.") or i.rule.endswith("not_understood")]
+    assert warnings == []
+    assert {m["pattern"] for m in requirements_section(result.schema)["matched"]} == {
+        "history", "traceability", "ownership", "lookup"}
+    checks = {c.name: c.expression.sql for c in result.schema.table("withdrawals").checks}
+    assert checks["chk_withdrawals_max_packets"] == "packets <= 5"
+
+
+def test_beekeeping_needs_no_warning(designs):
+    """The unseen beekeeping input (required: true, untyped counts/dates/units, everyday rule wording,
+    structural requirements): every rule enforced, no column text by default, every requirement matched."""
+    from schemawright.render.agent_output import requirements_section
+
+    result = designs["beekeeping"]
+    warnings = [(i.rule, i.subject) for i in result.schema.inferences
+                if i.rule.startswith("warning.") or i.rule.endswith("not_understood")]
+    assert warnings == []
+    section = requirements_section(result.schema)
+    assert {m["requirement"]: m["pattern"] for m in section["matched"]} == {
+        "Track every hive's inspections over time": "history",
+        "Harvest yields and jar batches traceable to the hive": "traceability",
+        "Members only see their own apiaries": "ownership"}
+    assert not _column(result, "members", "email").nullable  # required: true
+    assert _column(result, "members", "phone").nullable

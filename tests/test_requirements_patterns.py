@@ -228,3 +228,38 @@ def test_every_requirement_of_the_corpus_is_accounted_for(path):
         if t.origin.rule and t.origin.rule.startswith("pattern."):
             assert t.name not in declared
             assert any(r in t.origin.reason for r in [*spec.task.requirements, *spec.task.acceptance_criteria])
+
+
+# --- requirements about the declared tables (design/structural_requirements.py) ---------------------------
+
+def _traceable(tmp_path: Path, harvest_id: dict | str) -> Path:
+    return _write(tmp_path, {
+        "project": {"name": "trace"},
+        "task": {"requirements": ["Jar batches traceable to the hive"]},
+        "data_model": {"entities": [
+            {"name": "hive", "attributes": [{"name": "tag", "type": "text"}]},
+            {"name": "harvest", "attributes": ["hive_id", {"name": "weight_kg", "type": "numeric"}]},
+            {"name": "jar_batch", "attributes": [harvest_id, {"name": "jar_count", "type": "integer"}]}],
+            "relationships": [{"from": "harvest", "to": "hive"}, {"from": "jar_batch", "to": "harvest"}]}})
+
+
+def test_traceable_to_is_a_chain_of_not_null_foreign_keys(tmp_path, pg15_dsn):
+    from schemawright.db import scratch_database
+
+    result = design_project(_traceable(tmp_path, "harvest_id"), tmp_path / "out")
+    matched = {m["pattern"]: m["result"] for m in requirements_section(result.schema)["matched"]}
+    assert "fk_jar_batches_harvest_id -> harvests -> fk_harvests_hive_id -> hives" in matched["traceability"]
+    migration = (tmp_path / "out" / "migrations" / "V001__initial_schema.sql").read_text()
+    with scratch_database(pg15_dsn, "sw_trace") as dsn, psycopg.connect(dsn) as conn:
+        conn.execute(migration.encode())
+        with pytest.raises(psycopg.errors.NotNullViolation):
+            conn.execute("INSERT INTO jar_batches (harvest_id, jar_count) VALUES (NULL, 1)")
+
+
+def test_traceable_to_with_a_declared_nullable_link_is_a_warning(tmp_path):
+    result = design_project(_traceable(tmp_path, {"name": "harvest_id", "nullable": True}))
+    missed = requirements_section(result.schema)["not_understood"]
+    assert [m["requirement"] for m in missed] == ["Jar batches traceable to the hive"]
+    assert result.schema.table("jar_batches").column("harvest_id").nullable  # the input wins
+    warning = next(i for i in result.schema.inferences if i.rule == "requirement.not_understood")
+    assert "jar_batches.harvest_id is declared nullable" in warning.decision

@@ -857,3 +857,63 @@ def test_many_to_many_through_a_declared_entity_uses_it_as_the_junction(tmp_path
     [p] = problems_of(path)
     assert p.path == "data_model.relationships[0].through" and p.line == 7
     assert p.hint == "give exhibition_objects the attributes exhibition_id and object_id"
+
+# --- spellings users commonly write (aliases) --------------------------------------------------------
+
+def test_attribute_aliases_fold_into_the_canonical_keys(tmp_path):
+    path = write(tmp_path, """
+        data_model:
+          entities:
+            - name: hive
+              attributes:
+                - {name: code, type: text, primary_key: true}
+                - {name: tag, type: text, required: true, index: true, comment: the painted tag}
+                - {name: note, type: text, required: false}
+                - {name: colour, type: text, optional: true, enum: [red, blue]}
+        integration: {orm: sqlalchemy}
+        """)
+    spec, _ = load_task_input(path)
+    hive = spec.data_model.entities[0]
+    code, tag, note, colour = hive.attributes
+    assert hive.primary_key == ["code"]
+    assert tag.nullable is False and tag.indexed is True and tag.description == "the painted tag"
+    assert note.nullable is True and colour.nullable is True and colour.values == ["red", "blue"]
+    assert spec.integration.orm_framework == "sqlalchemy"
+    table = design_schema(path)[1].table("hives")
+    assert table.column("tag").nullable is False and table.column("note").nullable is True
+    assert tuple(table.primary_key.columns) == ("code",)
+
+
+@pytest.mark.parametrize("attr, words", [
+    ("{name: tag, type: text, required: true, nullable: true}", ["required: true", "nullable: true"]),
+    ("{name: tag, type: text, required: false, nullable: false}", ["required: false", "nullable: false"]),
+    ("{name: tag, type: text, optional: true, required: true}", ["optional: true", "nullable: false"]),
+    ("{name: tag, type: text, index: false, indexed: true}", ["index: false", "indexed: true"]),
+    ("{name: tag, type: text, enum: [a], values: [b]}", ["enum: ['a']", "values: ['b']"]),
+    ("{name: tag, type: text, primary_key: true, nullable: true}", ["primary_key: true", "nullable: true"]),
+])
+def test_contradicting_aliases_are_a_located_error(tmp_path, attr, words):
+    path = write(tmp_path, f"""
+        data_model:
+          entities:
+            - name: hive
+              attributes:
+                - {attr}
+        """)
+    p = only(problems_of(path, design=False))
+    assert (p.line, p.path) == (5, "data_model.entities[0].attributes[0]")
+    assert all(w in p.message for w in words), p.message
+
+
+def test_entity_primary_key_contradicting_marked_attributes(tmp_path):
+    path = write(tmp_path, """
+        data_model:
+          entities:
+            - name: hive
+              primary_key: [tag]
+              attributes:
+                - {name: tag, type: text}
+                - {name: code, type: text, primary_key: true}
+        """)
+    p = only(problems_of(path, design=False))
+    assert p.path == "data_model.entities[0]" and "primary_key" in p.message and "code" in p.message

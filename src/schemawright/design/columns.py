@@ -257,6 +257,12 @@ def _unit_measure(col: str) -> ColumnGuess:
                        "liters, calories...): exact numeric(12,3)", DataType(Kind.NUMERIC, precision=12, scale=3))
 
 
+def _person(col: str) -> ColumnGuess:
+    return ColumnGuess("lexicon.person", "the name of the person in a role (tester, inspector, judge, tested_by; "
+                       "references links a users table instead): varchar(200), personal data", DataType(Kind.VARCHAR, length=200),
+                       pii=True)
+
+
 def _label(col: str) -> ColumnGuess:
     return ColumnGuess("lexicon.label", "a short classifying or descriptive word (type, kind, make, model, "
                        "language, section...): varchar(100)", DataType(Kind.VARCHAR, length=100))
@@ -304,14 +310,14 @@ RULES: tuple[Rule, ...] = (
     Rule("country", _names("country", "country_code"), _country),
     Rule("currency", _names("currency", "currency_code", "[a-z_]+_currency"), _currency),
     Rule("address", _names("address", "street", "address_line1", "address_line2", "city", "postal_code",
-                           "zip", "zip_code", "region", "state_province"), _address),
+                           "zip", "zip_code", "region", "state_province", "postcode", "post_code"), _address),
     Rule("code", _names("sku", "code", "isbn", "barcode", f"(?!(?:{'|'.join(DESCRIPTIVE_CODES)})_code$)[a-z_]+_code",
                         "reference", "order_number", "invoice_number"), _sku),
     Rule("ip", _names("ip", "ip_address", "[a-z_]+_ip"), _ip),
     Rule("latitude", _names("lat", "latitude", "[a-z_]+_latitude", "[a-z_]+_lat"), _latitude),
     Rule("longitude", _names("lng", "lon", "long", "longitude", "[a-z_]+_longitude", "[a-z_]+_lng"), _longitude),
     Rule("percent", _names("percent", "percentage", "[a-z_]+_percent", "[a-z_]+_percentage", "discount_rate",
-                           "tax_rate"), _percent),
+                           "tax_rate", "[a-z_]+_pct", "pct"), _percent),
     Rule("measurement", _names("value", "reading", "temperature", "humidity", "pressure", "voltage", "weight",
                                "height", "width", "length", "depth", "speed", "measurement", "[a-z_]+_reading"),
          _measurement),
@@ -338,7 +344,8 @@ RULES: tuple[Rule, ...] = (
     Rule("lexicon_date", re.compile(r"^(?:valid_from|valid_to|valid_until|valid_thru|effective_from|effective_to|"
                                     r"effective_until|starts_on|ends_on|birth|[a-z_]+_until_date|expiry|"
                                     r"expiration|[a-z_]+_expiry|(?:valid|effective|available)_[a-z_]+|"
-                                    r"needed_by|required_by|due_by|deadline)$"),
+                                    r"needed_by|required_by|due_by|deadline|best_before|use_by|sell_by|consume_by|"
+                                    r"display_until|expires|expires_on)$"),
          _validity_date),
     Rule("lexicon_instant", re.compile(r"^(?:[a-z_]+_(?:start|end|from|until)|scheduled_for|starts|ends|"
                                        r"start_time|end_time|[a-z_]+_timestamp)$"), _instant),
@@ -351,18 +358,31 @@ RULES: tuple[Rule, ...] = (
                                      r"[a-z_]+_capacity|capacity|capacity_[a-z_]+|bedrooms|bathrooms|rooms_count|"
                                      r"floor|floors|storeys|stories|[a-z_]+_year|year_[a-z_]+|"
                                      r"points|[a-z_]+_points|seats_[a-z_]+|units|units_[a-z_]+|attempts|retries|[a-z_]+_days|days|calories|"
-                                     r"[a-z_]+_storeys|[a-z_]+_kbps|[a-z_]+_mbps|[a-z_]+_pages|page_count)$"), _count),
+                                     r"[a-z_]+_storeys|[a-z_]+_kbps|[a-z_]+_mbps|[a-z_]+_pages|page_count|"
+                                     # a plural noun and what happened to them: seeds_sown, goals_scored, eggs_laid
+                                     r"(?!(?:terms|rights|conditions|details|settings|permissions|notifications)_)"
+                                     r"[a-z]+s_(?:[a-z]+ed|sown|grown|taken|given|won|lost|seen|drawn|born|written|"
+                                     r"laid|held|sold|made|kept|caught|shot|hit|found|spent|sent|built|bought)|"
+                                     # a plural noun per unit: seeds_per_packet, guests_per_room (per 100: a rate)
+                                     r"[a-z]+s_per_[a-z][a-z_]*)$"), _count),
     Rule("lexicon_money", re.compile(r"^(?:tip|tips|deposit|premium|fine|commission|credit|debit|refund|bonus|"
                                      r"payout|wage|rent|[a-z_]+_(?:value|limit|paid|revenue|salary|deposit|premium|"
                                      r"budget|tip|charge|wage|rent|payout|refund)|price_per_[a-z_]+|cost_per_[a-z_]+|(?:daily|hourly|nightly|weekly|"
                                      r"monthly|annual|yearly)_(?:rate|price|fee))$"), _money_more),
     Rule("lexicon_rate", re.compile(r"^(?:[a-z_]+_rate|rate|ratio|[a-z_]+_ratio|probability|[a-z_]+_probability|"
-                                    r"score|[a-z_]+_score|confidence|weight_factor|multiplier)$"), _ratio),
-    Rule("lexicon_measure", re.compile(r"^(?:[a-z_]+_(?:kg|g|grams|mg|lb|lbs|km|kmh|mph|m|cm|mm|sqm|sqft|m2|"
-                                       r"liters|litres|ml|kwh|wh|degrees|celsius|mb|gb|bytes)|liters|litres|"
+                                    r"score|[a-z_]+_score|confidence|weight_factor|multiplier|"
+                                    r"[a-z0-9_]*per_[0-9]+(?:_[a-z0-9_]+)?|[a-z_]+_per_(?:capita|head|person|"
+                                    r"hour|day|week|month|year|minute|second|hectare|acre|km|mile)|[a-z_]+_pct)$"), _ratio),
+    Rule("lexicon_measure", re.compile(r"^(?:[a-z_]+_(?:kg|g|grams|gram|kilograms|mg|lb|lbs|oz|ounces|km|kmh|mph|m|"
+                                       r"cm|mm|meters|metres|sqm|sqft|m2|ha|hectares|acres|liters|litres|l|ml|cl|"
+                                       r"kwh|wh|degrees|celsius|fahrenheit|mb|gb|bytes)|liters|litres|"
                                        r"mileage|distance|area|volume|heading|altitude|elevation)$"), _unit_measure),
     Rule("lexicon_identifier", re.compile(r"^(?:[a-z_]+_(?:number|no|num|iban)|vin|plate|iban|bic|swift|ean|upc|gtin)$"),
          _identifier_number),
+    Rule("lexicon_person", re.compile(r"^(?:tester|inspector|examiner|technician|operator|surveyor|assessor|judge|"
+                                      r"referee|umpire|vet|veterinarian|collector|breeder|handler|trainer|coach|"
+                                      r"instructor|recorded_by|tested_by|inspected_by|checked_by|signed_by|"
+                                      r"performed_by|collected_by|entered_by|reviewed_by)$"), _person),
     Rule("lexicon_handle", re.compile(r"^(?:handle|[a-z_]+_handle|domain|[a-z_]+_domain|hostname|[a-z_]+_key|"
                                       r"key|token_hint|external_id_text|[a-z_]+_reference|[a-z_]+_ref)$"), _handle),
     Rule("lexicon_text", re.compile(r"^(?:abstract|memo|diagnosis|treatment|[a-z_]+_address|address_[a-z0-9_]+|"

@@ -47,7 +47,7 @@ def resolve_defaults(ctx: DesignContext) -> None:
         latency_targets=LatencyTargets(**latency), data_classification=classification,
         performance_targets=_performance_targets(spec.performance_targets),
         query_patterns=tuple(QueryPattern(**p.model_dump()) for p in spec.query_patterns),
-        integration=Integration(**{**spec.integration.model_dump(),
+        integration=Integration(**{**spec.integration.model_dump(exclude={"orm"}),
                                    "analytics_tools": tuple(spec.integration.analytics_tools)})
         if spec.integration else None,
         application_rules=tuple(ApplicationRule(r.name, r.description)

@@ -12,7 +12,7 @@ from functools import cache
 
 from schemawright.design import (
     conventions, default_fit, denormalization, indexes, normal_forms, partitioning, pattern_indexes, relationships, requirements,
-    rules, security, tenancy, typecheck,
+    rules, security, structural_requirements, tenancy, typecheck,
 )
 from schemawright.design.columns import (
     APPEND_ONLY_NAMES, CHILD_COLLECTIONS, DEFAULT_STATUS_VALUES, LOOKUP_ATTRIBUTES, PII_HINT_NAMES,
@@ -73,9 +73,12 @@ def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None)
     _apply_constraints(ctx)
     rules.compile_rules(ctx)
     _drop_widened_uniques(ctx)
+    structural_requirements.apply_traceability(ctx, expansion)
+    structural_requirements.apply_history(ctx, expansion)
     pattern_indexes.apply(ctx)
     pattern_indexes.apply_generated(ctx)
     indexes.apply(ctx)
+    structural_requirements.apply_searchable(ctx, expansion)  # after the declared indexes: they may satisfy it
     apply_objects(ctx)
     if expansion is not None:
         requirements.add_views(ctx, expansion)
@@ -91,6 +94,7 @@ def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None)
         security.apply(ctx)
         rules.after_security(ctx)
     rules.compile_rules(ctx, "security")  # access rules: not understood (with the reason) when security is off
+    structural_requirements.record_ownership(ctx, expansion)
     if ctx.enabled("comments", "comments on undocumented tables and columns"):
         conventions.comment_everything(ctx)
     if expansion is not None:

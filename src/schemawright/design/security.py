@@ -18,6 +18,7 @@ from dataclasses import replace
 from schemawright.design import partitioning
 from schemawright.design.context import DesignContext, singular, table_name_for
 from schemawright.design.defaults import USER_TABLES
+from schemawright.design.structural_requirements import ownership_claims
 from schemawright.dialects.partitions import PARTITION_FUNCTION
 from schemawright.dialects import type_sql
 from schemawright.model import names
@@ -218,6 +219,15 @@ def _bindings(ctx: DesignContext) -> dict[str, dict]:
         col = table.column("tenant_id")
         if table.name not in out and col is not None and table.kind not in UNBOUND_KINDS:
             out[table.name] = _tenant(ctx, table, col, "a tenant_id column marks a tenant's rows")
+    for claim in ownership_claims(ctx):  # "members only see their own apiaries": stated, so first
+        if claim.table in out:
+            continue
+        out[claim.table] = {"table": claim.table, "basis": "owner", "columns": list(claim.fk.columns),
+                            "setting": USER_SETTING, "principal_table": claim.owner,
+                            "principal_columns": list(claim.fk.ref_columns)}
+        ctx.infer("security.rls", claim.table, f"rows bound to the {singular(claim.owner)} in {claim.fk.columns[0]}",
+                  f"requirement {claim.requirement!r} ({claim.path}): {claim.fk.columns[0]} references "
+                  f"{claim.owner}, each row belongs to one of them")
     subject = _subject_table(ctx)
     for table in s.tables if subject else ():
         if table.name in out or table is subject or table.kind in UNBOUND_KINDS:

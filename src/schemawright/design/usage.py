@@ -36,6 +36,9 @@ def implied_type(ctx, table: str, col: str) -> tuple[DataType, str] | None:
         text = (rule.description or "").lower()
         if re.search(rf"\b(?:sum|total|average) of (?:the )?(?:{word}|{words})s?\b", text):
             return DataType(Kind.NUMERIC), f"summed in business rule {rule.name} ({rule.description!r}): numeric"
+    found = _free_text_comparison(ctx, table, col)
+    if found is not None:
+        return found
     for text in _texts(ctx, table):
         if re.search(rf"(?<![\w.'])(?:{word}\s*{_OPS}\s*{_NUMBER}(?![\w'])|{_NUMBER}\s*{_OPS}\s*{word}(?![\w']))", text) \
                 or re.search(rf"(?<![\w.']){word}\s+BETWEEN\s+{_NUMBER}\s+AND\s+{_NUMBER}", text, re.I):
@@ -49,4 +52,24 @@ def implied_type(ctx, table: str, col: str) -> tuple[DataType, str] | None:
             guess = guess_column(other)
             if guess.rule not in ("type.fallback",) and guess.type.kind not in (Kind.TEXT, Kind.VARCHAR):
                 return guess.type, f"compared or combined with {other} ({guess.type}) in the input's check {text!r}"
+    return None
+
+
+def _free_text_comparison(ctx, table: str, col: str) -> tuple[DataType, str] | None:
+    """A free-text business rule of this table comparing the column with a number ("brood_frames must not
+    exceed 40", "weight is between 0.5 and 2"): a whole number makes it an integer, a decimal numeric."""
+    from schemawright.design.context import table_name_for
+    from schemawright.design.rules.base import normalise
+    from schemawright.design.rules.comparison import numeric_bounds
+
+    for rule in ctx.spec.data_model.business_rules:
+        if rule.check is not None or not rule.description:
+            continue
+        if rule.entity and table_name_for(rule.entity) != table and rule.entity != table:
+            continue
+        numbers = numeric_bounds(normalise(rule.description), col)
+        if numbers:
+            kind = Kind.NUMERIC if any("." in n for n in numbers) else Kind.INTEGER
+            return DataType(kind), (f"compared with {' and '.join(numbers)} in business rule {rule.name} "
+                                    f"({rule.description!r}): {kind.value}")
     return None

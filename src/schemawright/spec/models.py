@@ -77,6 +77,11 @@ def _check_verbatim(value: str) -> str:
     return value
 
 
+def _show(value: Any) -> str:
+    """A value as the input spells it (true/false for booleans)."""
+    return str(value).lower() if isinstance(value, bool) else repr(value)
+
+
 def _check_identifier(value: str) -> str:
     """A name from the input: it becomes (part of) a table, column or constraint name.
 
@@ -166,7 +171,6 @@ class Attribute(_Strict):
     name: Identifier
     type: str | None = None  # any common spelling: varchar(100), numeric(12,2), uuid, text[], enum...
     nullable: bool | None = None
-    required: bool | None = None  # the other common spelling: required: true is nullable: false
     unique: bool | None = None
     # a literal, or one of the known functions (now()...); objects and lists only for json/jsonb columns
     default: str | int | float | bool | dict[str, Any] | list[Any] | None = None
@@ -183,6 +187,39 @@ class Attribute(_Strict):
     identity_sequence: str | None = Field(default=None, pattern=r"^([^.]+\.)?[^.]+$")  # (schema.)name of its sequence
     default_expression: str | None = None  # a SQL expression (nextval(...), uuid_generate_v4()...); parsed, not pasted
     generated: str | None = None  # GENERATED ALWAYS AS (expression) STORED, over this table's columns
+    # Spellings users commonly write, folded into the keys above (see ``_aliases``):
+    required: bool | None = None  # required: true = nullable: false
+    optional: bool | None = None  # optional: true = nullable: true
+    index: bool | None = None  # = indexed
+    comment: str | None = None  # = description
+    enum: list[str] | None = None  # = values
+    primary_key: bool | None = None  # true: this column is (part of) the entity's primary key
+
+    @model_validator(mode="after")
+    def _aliases(self) -> Attribute:
+        """Fold the common spellings into the canonical keys; two keys that contradict each other
+        are refused (naming both) rather than one silently winning."""
+        def fold(alias: str, value: Any, target: str, wanted: Any) -> None:
+            if value is None:
+                return
+            current = getattr(self, target)
+            if current is not None and current != wanted:
+                raise ValueError(f"{alias}: {_show(value)} contradicts {target}: {_show(current)} "
+                                 f"({alias}: {_show(value)} means {target}: {_show(wanted)}); keep one of them")
+            setattr(self, target, wanted)
+
+        fold("required", self.required, "nullable", None if self.required is None else not self.required)
+        fold("optional", self.optional, "nullable", self.optional)
+        fold("index", self.index, "indexed", self.index)
+        fold("comment", self.comment, "description", self.comment)
+        fold("enum", self.enum, "values", self.enum)
+        if self.enum is not None:
+            self._distinct_values(self.enum)
+        if self.primary_key and self.optional is True:
+            raise ValueError("primary_key: true contradicts optional: true (a primary key column is never null)")
+        if self.primary_key and self.nullable is True:
+            raise ValueError("primary_key: true contradicts nullable: true (a primary key column is never null)")
+        return self
 
     @field_validator("values", mode="after")
     @classmethod
@@ -194,15 +231,6 @@ class Attribute(_Strict):
                     raise ValueError(f"{value!r} is listed twice")
                 seen.add(value)
         return values
-
-    @model_validator(mode="after")
-    def _required_is_not_nullable(self) -> Attribute:
-        if self.required is not None:
-            if self.nullable is not None and self.nullable == self.required:
-                raise ValueError(f"required: {str(self.required).lower()} contradicts nullable: "
-                                 f"{str(self.nullable).lower()} (required: true means nullable: false); keep one")
-            self.nullable = not self.required
-        return self
 
     @model_validator(mode="after")
     def _enum_labels(self) -> Attribute:
@@ -250,6 +278,17 @@ class Entity(_Strict):
     primary_key_name: Identifier | None = None  # the constraint's name (default: the naming convention's)
     triggers: list[TriggerDefinition] = Field(default_factory=list)
     partition_by: PartitionSpec | None = None
+
+    @model_validator(mode="after")
+    def _attribute_primary_key(self) -> Entity:
+        """``primary_key: true`` on attributes names the entity's primary key (in attribute order)."""
+        marked = [a.name for a in self.attributes if a.primary_key]
+        if marked:
+            if self.primary_key is not None and self.primary_key != marked:
+                raise ValueError(f"primary_key: {self.primary_key} contradicts the attributes marked "
+                                 f"primary_key: true ({marked}); keep one of them")
+            self.primary_key = marked
+        return self
 
 
 class Relationship(_Strict):
@@ -467,6 +506,15 @@ class SecurityRequirements(_Strict):
 
 class Integration(_Strict):
     orm_framework: str | None = None
+    orm: str | None = None  # = orm_framework
+
+    @model_validator(mode="after")
+    def _orm_alias(self) -> Integration:
+        if self.orm is not None:
+            if self.orm_framework is not None and self.orm_framework != self.orm:
+                raise ValueError(f"orm: {self.orm!r} contradicts orm_framework: {self.orm_framework!r}; keep one")
+            self.orm_framework = self.orm
+        return self
     api_layer: str | None = None
     caching_layer: str | None = None
     search_engine: str | None = None

@@ -2,7 +2,11 @@
 
 "ends_on is after starts_on", "quantity_reserved is at most quantity_on_hand", "destination_depot_id
 differs from origin_depot_id", "tip is not negative", "weight_kg is greater than 0", "score is between 0
-and 100", "adults must be at least 1", "visibility is one of public, followers, private".
+and 100", "adults must be at least 1", "visibility is one of public, followers, private", "brood_frames must not
+exceed 40", "jar_count cannot be less than 1", "moisture is under 20", "no more than 8 guests".
+
+Negations are read first ("must not", "may not", "cannot", "can't", "never" become "not"), so "cannot be
+more than 40" is an upper bound and never the "more than" it contains.
 """
 
 from __future__ import annotations
@@ -15,18 +19,76 @@ from schemawright.model.schema import CheckConstraint
 from schemawright.spec.expressions import ExpressionError, parse_check
 from schemawright.model.types import Kind
 
-# longest first: "on or after" before "after"
+# longest first: "on or after" before "after"; the negated forms (after ``_negations``) before the rest
 COMPARATORS = [
+    ("not more than", "<="), ("no more than", "<="), ("not greater than", "<="), ("not exceed", "<="),
+    ("not above", "<="), ("not over", "<="), ("not higher than", "<="), ("not larger than", "<="),
+    ("not less than", ">="), ("no less than", ">="), ("not fewer than", ">="), ("no fewer than", ">="),
+    ("not below", ">="), ("not under", ">="), ("not lower than", ">="), ("not smaller than", ">="),
+    ("a maximum of", "<="), ("a minimum of", ">="), ("up to", "<="),
     ("greater than or equal to", ">="), ("less than or equal to", "<="), ("on or after", ">="),
     ("on or before", "<="), ("no earlier than", ">="), ("no later than", "<="), ("not before", ">="),
     ("not after", "<="), ("does not exceed", "<="), ("at least", ">="), ("at most", "<="),
     ("greater than", ">"), ("more than", ">"), ("less than", "<"), ("fewer than", "<"), ("later than", ">"),
-    ("earlier than", "<"), ("after", ">"), ("before", "<"), ("exceeds", ">"),
+    ("earlier than", "<"), ("after", ">"), ("before", "<"), ("exceeds", ">"), ("exceed", ">"),
+    ("higher than", ">"), ("larger than", ">"), ("lower than", "<"), ("smaller than", "<"),
+    ("above", ">"), ("over", ">"), ("below", "<"), ("under", "<"),
     ("is different from", "<>"), ("differs from", "<>"), ("different from", "<>"), ("is not equal to", "<>"),
     ("not equal to", "<>"), ("equals", "="), ("is equal to", "="),
 ]
-_VERB = r"(?:is|are|must be|must|should be|has to be|comes|come|shall be|always)?"
 _NUMBER = r"-?\d+(?:\.\d+)?"
+_VERB = r"(?:is|are|must be|must|should be|has to be|comes|come|shall be|always|may be|can be|has|have)?"
+_NEGATION = re.compile(r"\b(?:(?:must|may|can|should|shall|will|does|do|is|are)(?: not|n't)|cannot|mustn't|"
+                       r"(?:must |may |can |should |is |are )?never)(?: be)?(?= )")
+
+
+def _negations(text: str) -> str:
+    """ "must not exceed" -> "not exceed", "cannot be more than" -> "not more than"."""
+    return _NEGATION.sub("not", text)
+
+
+def _prepare(text: str) -> str:
+    text = re.sub(r"^(?:the |a |an )", "", text)
+    text = re.sub(r"\s*\(.*?\)\s*", " ", text).strip()
+    return _negations(text)
+
+
+# "a gardener may take no more than 5 packets per withdrawal", "at least 1 guest": the bound before the column
+_BOUND_FIRST = re.compile(rf"(?:.*? )?(?P<word>no more than|not more than|at most|up to|a maximum of|no fewer than|"
+                          rf"no less than|not less than|not fewer than|at least|a minimum of|more than|fewer than|"
+                          rf"less than) (?P<n>{_NUMBER}) (?P<col>[a-z][\w ]*?)(?: (?:per|in|on|for|of) [\w ]+)?")
+
+
+def _bound_first(text: str) -> tuple[str, str, str] | None:
+    """(column phrase, operator, number) of a rule that puts the bound before the column."""
+    m = _BOUND_FIRST.fullmatch(text)
+    if m is None:
+        return None
+    op = dict(COMPARATORS).get(m.group("word")) or {"at least": ">=", "more than": ">", "fewer than": "<",
+                                                   "less than": "<"}[m.group("word")]
+    return m.group("col"), op, m.group("n")
+
+
+def numeric_bounds(text: str, col: str) -> list[str]:
+    """The numbers a (normalised) free-text rule compares ``col`` with, named by its name or its words
+    ("brood_frames must not exceed 40" -> ["40"]): the usage that tells an untyped column's type."""
+    text = _prepare(text)
+    forms = (col, col.replace("_", " "))
+
+    def names_col(fragment: str) -> bool:
+        return re.sub(r"^(?:the|a|an|its|each|every)\s+", "", fragment.strip()) in forms
+
+    m = re.fullmatch(rf"(.+?) {_VERB} ?between ({_NUMBER}) and ({_NUMBER})", text)
+    if m and names_col(m.group(1)):
+        return [m.group(2), m.group(3)]
+    for word, _op in COMPARATORS:
+        m = re.fullmatch(rf"(.+?) {_VERB} ?{word} ({_NUMBER})%?", text)
+        if m:
+            return [m.group(2)] if names_col(m.group(1)) else []
+    first = _bound_first(text)
+    if first and (names_col(first[0]) or names_col(first[0].removesuffix("s"))):
+        return [first[2]]
+    return []
 
 
 def _add(rt: RuleText, expr: str, columns: tuple[str, ...], what: str) -> Compiled | None:
@@ -69,9 +131,11 @@ def _drop_conflicting_default(rt: RuleText, columns: tuple[str, ...], expr: str)
                      f"the inferred default {value:g} violates business rule {rt.rule.name}")
 
 
-def _comparable(a, b) -> bool:
+def _comparable(a, b, op: str = "<") -> bool:
     if a.type.kind in NUMERIC and b.type.kind in NUMERIC:
         return True
+    if op not in ("=", "<>") and any(c.origin.rule == "type.fallback" for c in (a, b)):
+        return False  # ordering columns whose type nobody knows would compare strings ('9' > '10')
     if a.type.kind in ORDERED or b.type.kind in ORDERED:
         return a.type.kind == b.type.kind or {a.type.kind, b.type.kind} <= {Kind.DATE, Kind.TIMESTAMPTZ,
                                                                             Kind.TIMESTAMP}
@@ -79,8 +143,7 @@ def _comparable(a, b) -> bool:
 
 
 def compile(rt: RuleText) -> Compiled | None:
-    text = re.sub(r"^(?:the |a |an )", "", rt.text)
-    text = re.sub(r"\s*\(.*?\)\s*", " ", text).strip()
+    text = _prepare(rt.text)
     q = names.quote_ident
     # "x is one of a, b, c"
     m = re.fullmatch(r"(.+?) (?:is|must be) one of (.+)", text)
@@ -100,6 +163,9 @@ def compile(rt: RuleText) -> Compiled | None:
     if m and (col := rt.column_in(m.group(1))) and rt.col(col).type.kind in NUMERIC:
         op = ">=" if m.group(2) in ("not negative", "non-negative", "never negative", "zero or more") else ">"
         return _add(rt, f"{q(col)} {op} 0", (col,), f"{col} {op} 0")
+    first = _bound_first(text)
+    if first and (col := rt.column_in(first[0])) and rt.col(col).type.kind in NUMERIC:
+        return _add(rt, f"{q(col)} {first[1]} {first[2]}", (col,), f"{col} {first[1]} {first[2]}")
     for word, op in COMPARATORS:
         m = re.fullmatch(rf"(.+?) {_VERB} ?{word} (.+)", text)
         if not m:
@@ -116,7 +182,7 @@ def compile(rt: RuleText) -> Compiled | None:
         if right_text in ("zero", "0"):
             return _add(rt, f"{q(left)} {op} 0", (left,), f"{left} {op} 0")
         right = rt.column_in(right_text)
-        if right is None or right == left or not _comparable(rt.col(left), rt.col(right)):
+        if right is None or right == left or not _comparable(rt.col(left), rt.col(right), op):
             return None
         return _add(rt, f"{q(left)} {op} {q(right)}", (left, right), f"{left} {op} {right}")
     return None

@@ -12,7 +12,8 @@ import re
 
 from schemawright.design.rules.base import Compiled, RuleText
 from schemawright.model import names
-from schemawright.model.schema import UniqueConstraint
+from schemawright.model.schema import Source, UniqueConstraint
+from schemawright.model.types import Kind
 
 
 def add_unique(rt: RuleText, columns: tuple[str, ...], pattern: str = "unique") -> Compiled | None:
@@ -36,8 +37,34 @@ def _split_list(text: str) -> list[str]:
     return [p for p in re.split(r",\s*(?:and\s+)?|\s+and\s+", text) if p.strip()]
 
 
+def _day_column(rt: RuleText) -> str | None:
+    """The one business date column of the table ("at most once per day" -> harvested_on)."""
+    dates = [c.name for c in rt.table.columns if c.type.kind == Kind.DATE and c.origin.source != Source.CONVENTION]
+    return dates[0] if len(dates) == 1 else None
+
+
 def compile(rt: RuleText) -> Compiled | None:
     text = re.sub(r"\s*\(.*?\)\s*", " ", rt.text).strip()
+    # a parenthesis that says it exactly wins: "... at most once per day (unique per hive and harvested_on)"
+    for stated in re.findall(r"\((.*?)\)", rt.text):
+        found = _unique_phrase(rt, stated.strip())
+        if found is not None:
+            return found
+    found = _unique_phrase(rt, text)
+    if found is not None:
+        return found
+    # "... at most once per X" / "once per" / "one <thing> per A per B" / "only once"; "per day" is the
+    # table's one business date column
+    if re.search(r"\b(?:at most once|only once|once per|no more than once|one \w+(?: \w+)? per)\b", text):
+        cols = [c for c in rt.mentions(text) if c.endswith("_id")]
+        if re.search(r"\b(?:per|a|each) (?:day|date|calendar day)\b", text) and (day := _day_column(rt)):
+            cols.append(day)
+        if len(cols) >= 2:
+            return add_unique(rt, tuple(cols))
+    return None
+
+
+def _unique_phrase(rt: RuleText, text: str) -> Compiled | None:
     # "<cols> is/are unique (together)? [within|per|in|for <scope list>]"
     m = re.fullmatch(r"(?:the )?(.+?) (?:is|are|must be|should be|stays|remain|remains) unique(?: together)?"
                      r"(?: (?:within|per|in|for|across|inside) (.+?))?(?: together)?", text)
@@ -47,9 +74,11 @@ def compile(rt: RuleText) -> Compiled | None:
         if None in targets or None in scope or not targets:
             return None
         return add_unique(rt, tuple(scope + targets))
-    # "... at most once per X" / "once per" / "one <thing> per A per B" / "only once"
-    if re.search(r"\b(?:at most once|only once|once per|no more than once|one \w+(?: \w+)? per)\b", text):
-        cols = [c for c in rt.mentions(text) if c.endswith("_id")]
-        if len(cols) >= 2:
-            return add_unique(rt, tuple(cols))
+    # subject-less: "unique per hive and harvested_on", "unique together on a, b"
+    m = re.fullmatch(r"(?:one row |a single row )?unique(?: together)? (?:per|over|on|by|for|across|of) (.+)", text)
+    if m:
+        cols = [rt.column_in(p) for p in _split_list(m.group(1))]
+        if None in cols or not cols:
+            return None
+        return add_unique(rt, tuple(cols))
     return None

@@ -1,0 +1,300 @@
+"""Requirements about the shape of the design rather than a domain: checked against the designed tables.
+
+No domain pattern adds tables for "Track every hive's inspections over time", "Harvest yields and jar
+batches traceable to the hive" or "Members only see their own apiaries": they ask something of the
+tables the input already declares. Each is recognised here and then either found satisfied (naming the
+object that satisfies it) or completed (naming what was added); what cannot be satisfied stays a
+warning (``requirement.not_understood``, with the reason). Recorded as ``pattern.<kind>`` inferences, like
+the domain patterns, so ``design``, ``agent_output.json`` and ``docs/requirements-report.md`` list them.
+
+- **history** -- "track X's Y over time", "history of Y per X", "Y of an X over time": the child table Y
+  read by its parent X ordered by its business time column (the input's own timestamp/date column, not
+  the audit ``created_at``): an index (x_id, time DESC), existing or added.
+- **traceability** -- "A and B traceable to X": a chain of NOT NULL foreign keys from each named table to
+  X. A nullable link the input did not declare nullable is made NOT NULL; one it declared nullable, or no
+  chain at all, is a warning.
+- **ownership** -- "members only see their own apiaries": row-level security binding the owned table to
+  its owner (the foreign key to the members table) and its child tables through their parents; the
+  security design reads ``ownership_claims`` (see ``security._bindings``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass
+
+from schemawright.design.context import DesignContext, singular
+from schemawright.model import names
+from schemawright.model.schema import FkAction, ForeignKey, Index, IndexElement, Source, Table, inferred
+from schemawright.model.types import Kind
+
+HISTORY = re.compile(r"\b(?:track|keep|record|log|store|see)\b(?: (?:every|each|all|the|a|an))? (?P<a>.+?) over time\b"
+                     r"|\bhistory of (?P<b>.+)", re.I)
+TRACEABLE = re.compile(r"^(?P<what>.+?) (?:(?:are|is|must be|should be|must stay|stay|stays|remain|remains) )?"
+                       r"(?:fully |always )?(?:traceable|traced|tracked) (?:back )?to (?:the |their |its |a |an )?"
+                       r"(?P<to>[\w ,]+?)(?: (?:it|they|that|which) (?:came|come|comes|belongs?|was|were) (?:from|to|in))?$",
+                       re.I)
+SEARCHABLE = re.compile(r"^(?P<what>[\w ]+?) (?:(?:are|is|must be|should be|can be) )?(?:searchable|searched|looked up|"
+                        r"found|findable) by (?:their |its |the )?(?P<by>[\w ]+?)$", re.I)
+OWNERSHIP = re.compile(r"^(?:the )?(?P<who>[\w ]+?) (?:can |may |should |must )?(?:only )?"
+                       r"(?:see|sees|view|views|read|reads|access|accesses|manage|manages|edit|edits)"
+                       r" (?:only )?their own (?P<what>[\w ]+?)$", re.I)
+TIME_KINDS = (Kind.TIMESTAMPTZ, Kind.TIMESTAMP, Kind.DATE)
+
+
+@dataclass
+class OwnershipClaim:
+    table: str  # the owned table (apiaries)
+    owner: str  # the table of the people who own rows (members)
+    fk: ForeignKey
+    requirement: str
+    path: str
+
+
+def _tables_named(ctx: DesignContext, fragment: str) -> list[Table]:
+    """Declared tables a fragment names ("harvest yields and jar batches" -> harvests, jar_batches), in order."""
+    text = fragment.lower().replace("'s", "")
+    found: list[tuple[int, int, Table]] = []
+    for t in ctx.schema.tables:
+        if t.origin.path is None:
+            continue  # tables the designer added (audit log, lookups) are not what a requirement is about
+        for form in sorted({t.name, singular(t.name), t.name.replace("_", " "), singular(t.name).replace("_", " ")},
+                           key=len, reverse=True):
+            m = re.search(rf"(?<!\w){re.escape(form)}(?!\w)", text)
+            if m:
+                found.append((m.start(), -len(form), t))
+                break
+    found.sort(key=lambda f: (f[0], f[1]))
+    out: list[Table] = []
+    taken_until = -1
+    for start, neg_len, t in found:
+        if start < taken_until:
+            continue  # "jar batches" also contains "batches": the longer table name won
+        out.append(t)
+        taken_until = start - neg_len
+    return out
+
+
+def _path(ctx: DesignContext, start: Table, goal: Table) -> list[tuple[Table, ForeignKey]] | None:
+    """The shortest chain of foreign keys from ``start`` to ``goal`` (breadth first)."""
+    queue = deque([(start, [])])
+    seen = {start.name}
+    while queue:
+        table, chain = queue.popleft()
+        if table is goal:
+            return chain
+        for fk in table.foreign_keys:
+            nxt = ctx.schema.table(fk.ref_table)
+            if nxt is None or nxt.name in seen:
+                continue
+            seen.add(nxt.name)
+            queue.append((nxt, chain + [(table, fk)]))
+    return None
+
+
+def _requirements(ctx: DesignContext, expansion) -> list[tuple[str, str]]:
+    if expansion is None:
+        return []
+    return list(expansion.not_understood)
+
+
+def _done(expansion, text: str) -> None:
+    expansion.not_understood = [(t, p) for t, p in expansion.not_understood if t != text]
+
+
+# --- history ---------------------------------------------------------------------------------------------
+
+def _time_column(table: Table) -> str | None:
+    """The business time column: a timestamp or date the input declares (inspected_at), else created_at."""
+    declared = [c for c in table.columns if c.type.kind in TIME_KINDS and c.origin.source != Source.CONVENTION
+                and c.name not in ("created_at", "updated_at", "deleted_at")]
+    required = [c for c in declared if not c.nullable]
+    pick = (required or declared)
+    if pick:
+        return pick[0].name
+    return "created_at" if table.has_column("created_at") else None
+
+
+def apply_history(ctx: DesignContext, expansion) -> None:
+    """Before the index step: each "track Y of X over time" gets its (x_id, time DESC) index, or finds it."""
+    for text, path in _requirements(ctx, expansion):
+        m = HISTORY.search(text)
+        if not m:
+            continue
+        tables = _tables_named(ctx, m.group("a") or m.group("b"))
+        child = parent = fk = None
+        for c in tables:  # the child: a named table with a foreign key to another named table
+            for p in tables:
+                link = next((f for f in c.foreign_keys if f.ref_table == p.name and p is not c), None)
+                if link is not None:
+                    child, parent, fk = c, p, link
+                    break
+            if child:
+                break
+        if child is None and len(tables) == 1:  # "track inspections over time": by their (one) parent
+            links = [f for f in tables[0].foreign_keys if not any(tables[0].column(x).nullable for x in f.columns)]
+            if len(links) == 1:
+                child, fk = tables[0], links[0]
+                parent = ctx.schema.table(fk.ref_table)
+        if child is None or parent is None or (time := _time_column(child)) is None:
+            continue
+        keys = (*fk.columns, time)
+        existing = next((ix for ix in child.indexes if ix.method.value == "btree" and ix.where is None
+                         and ix.columns[:len(keys)] == keys), None)
+        rule = "pattern.history"
+        if existing is None:
+            name = names.idx_name(child.name, keys)
+            why = (f"requirement {text!r}: the {child.name} of one {singular(parent.name)} read in time order "
+                   f"(newest first) without a sort")
+            child.indexes.append(Index(
+                name=name, elements=(*(IndexElement(column=c) for c in fk.columns),
+                                     IndexElement(column=time, descending=True)),
+                comment=f"History of one {singular(parent.name)}, newest first", origin=inferred(rule, why, path)))
+            ctx.infer(rule, text, f"added index {child.name}({', '.join(fk.columns)}, {time} DESC)",
+                      f"{path}: history of {child.name} per {singular(parent.name)} ordered by {time}")
+        else:
+            ctx.infer(rule, text, f"nothing added: already satisfied by index {existing.name} "
+                      f"({', '.join(existing.columns)})",
+                      f"{path}: history of {child.name} per {singular(parent.name)} ordered by {time}")
+        _done(expansion, text)
+
+
+# --- traceability ----------------------------------------------------------------------------------------
+
+def apply_traceability(ctx: DesignContext, expansion) -> None:
+    """After the relationships: each table named traceable to X reaches X through NOT NULL foreign keys."""
+    for text, path in _requirements(ctx, expansion):
+        m = TRACEABLE.match(text.strip().rstrip("."))
+        if not m:
+            continue
+        goals = _tables_named(ctx, m.group("to"))
+        sources = [t for t in _tables_named(ctx, m.group("what")) if t not in goals]
+        if not goals or not sources:
+            continue
+        chains, tightened, broken = [], [], []
+        for table, goal in ((t, g) for t in sources for g in goals):
+            chain = _path(ctx, table, goal)
+            if chain is None:
+                broken.append(f"{table.name} has no chain of foreign keys to {goal.name}")
+                continue
+            for t, fk in chain:
+                for col in fk.columns:
+                    column = t.column(col)
+                    if not column.nullable:
+                        continue
+                    declared = _declared_nullable(ctx, t, col, fk.ref_table)
+                    if fk.on_delete == FkAction.SET_NULL:
+                        broken.append(f"{t.name}.{col} is set to NULL when its {fk.ref_table} row is deleted "
+                                      "(ON DELETE SET NULL), which breaks the trace")
+                    elif declared:
+                        broken.append(f"{t.name}.{col} is declared nullable (the input says so), so a "
+                                      f"{singular(t.name)} may have no {fk.ref_table} row")
+                    else:
+                        column.nullable = False
+                        tightened.append(f"{t.name}.{col} NOT NULL")
+            chains.append(" -> ".join([table.name] + [f"{fk.name} -> {fk.ref_table}" for _t, fk in chain]))
+        rule = "pattern.traceability"
+        if broken:
+            ctx.infer("requirement.not_understood", text, "not satisfied: " + "; ".join(broken),
+                      f"{path}: traceability needs NOT NULL foreign keys from each table to "
+                      f"{', '.join(g.name for g in goals)}")
+            _done(expansion, text)
+            continue
+        if tightened:
+            ctx.infer(rule, text, "added " + "; ".join(tightened),
+                      f"{path}: every row reaches {', '.join(g.name for g in goals)} through NOT NULL foreign keys: "
+                      + "; ".join(chains))
+        else:
+            ctx.infer(rule, text, "nothing added: already satisfied by the NOT NULL foreign keys " + "; ".join(chains),
+                      f"{path}: every row reaches {', '.join(g.name for g in goals)} through NOT NULL foreign keys")
+        _done(expansion, text)
+
+
+def _declared_nullable(ctx: DesignContext, table: Table, column: str, ref_table: str) -> bool:
+    """Whether the input states the column (or its relationship) nullable."""
+    from schemawright.design.context import table_name_for
+
+    dm = ctx.spec.data_model
+    for entity in dm.entities:
+        if table_name_for(entity.name) != table.name:
+            continue
+        for attr in entity.attributes:
+            if names.to_snake(attr.name) in (column, column.removesuffix("_id")) and attr.nullable is True:
+                return True
+    for rel in dm.relationships:
+        if table_name_for(rel.from_) == table.name and table_name_for(rel.to) == ref_table and rel.required is False:
+            return True
+    return False
+
+
+# --- ownership -------------------------------------------------------------------------------------------
+
+def ownership_claims(ctx: DesignContext) -> list[OwnershipClaim]:
+    """"members only see their own apiaries": (apiaries, members, the foreign key apiaries -> members)."""
+    out = []
+    for i, text in enumerate(ctx.spec.task.requirements):
+        m = OWNERSHIP.match(text.strip().rstrip("."))
+        if not m:
+            continue
+        who, what = _tables_named(ctx, m.group("who")), _tables_named(ctx, m.group("what"))
+        for table in what if len(who) == 1 else ():
+            fk = next((f for f in table.foreign_keys if f.ref_table == who[0].name and len(f.columns) == 1
+                       and not table.column(f.columns[0]).nullable), None)
+            if fk is not None:
+                out.append(OwnershipClaim(table.name, who[0].name, fk, text, f"task.requirements[{i}]"))
+    return out
+
+
+def record_ownership(ctx: DesignContext, expansion) -> None:
+    """After the security design: the ownership requirements name the policies that enforce them."""
+    texts = {text: path for text, path in _requirements(ctx, expansion)}
+    claims = [c for c in ownership_claims(ctx) if c.requirement in texts]
+    for text in {c.requirement for c in claims}:
+        mine = [c for c in claims if c.requirement == text]
+        policies = [p.name for c in mine for p in ctx.schema.policies if p.table == c.table and p.roles == ()]
+        if policies:
+            ctx.infer("pattern.ownership", text, "added row-level security: policy " + ", ".join(policies),
+                      f"{texts[text]}: each row of {', '.join(c.table for c in mine)} belongs to the "
+                      f"{singular(mine[0].owner)} in {', '.join(c.fk.columns[0] for c in mine)} "
+                      "(app.current_user_id); their child tables follow through their parents")
+        else:
+            ctx.infer("requirement.not_understood", text, "not satisfied: no row-level security was designed",
+                      f"{texts[text]}: the security design is off, or the owned table has no NOT NULL key "
+                      "to its owner")
+        _done(expansion, text)
+
+
+# --- lookup by a column ----------------------------------------------------------------------------------
+
+def apply_searchable(ctx: DesignContext, expansion) -> None:
+    """Before the index step: "varieties searchable by common name" -> an index leading with that column
+    (found or added); a text column also gets the lower() expression index case-insensitive lookups use."""
+    for text, path in _requirements(ctx, expansion):
+        m = SEARCHABLE.match(text.strip().rstrip("."))
+        if not m:
+            continue
+        tables = _tables_named(ctx, m.group("what"))
+        if len(tables) != 1:
+            continue
+        table = tables[0]
+        wanted = m.group("by").strip().lower()
+        column = next((c for c in table.columns if wanted in (c.name, c.name.replace("_", " "))
+                       or wanted.removesuffix("s") in (c.name, c.name.replace("_", " "))), None)
+        if column is None:
+            continue
+        rule = "pattern.lookup"
+        existing = next((ix for ix in table.indexes if ix.method.value == "btree" and ix.where is None
+                         and ix.columns[:1] == (column.name,)), None)
+        existing = existing.name if existing else table.index_leading((column.name,))
+        if existing is not None:
+            ctx.infer(rule, text, f"nothing added: already satisfied by index {existing}",
+                      f"{path}: {table.name} looked up by {column.name}")
+        else:
+            name = names.idx_name(table.name, (column.name,))
+            table.indexes.append(Index(name=name, elements=(IndexElement(column=column.name),),
+                                       comment=f"{table.name} looked up by {column.name}",
+                                       origin=inferred(rule, f"requirement {text!r}", path)))
+            ctx.infer(rule, text, f"added index {table.name}({column.name})",
+                      f"{path}: {table.name} looked up by {column.name}")
+        _done(expansion, text)
