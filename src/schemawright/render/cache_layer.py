@@ -129,7 +129,7 @@ def invalidation_sql(schema: Schema) -> tuple[str, str]:
           "  END LOOP;",
           "  RETURN NULL;",
           "END $fn$;", ""]
-    down = [f"-- Removes what cache/invalidation.sql created."]
+    down = ["-- Removes what cache/invalidation.sql created."]
     for t in schema.tables:
         name = f"{q(t.schema)}.{q(t.name)}"
         pk = t.primary_key.columns if t.primary_key else ()

@@ -17,11 +17,11 @@ import re
 
 from dataclasses import replace
 
-from schemawright.design.context import singular
 from schemawright.design.rules.base import Compiled, RuleText, add_function, fk_for
 from schemawright.dialects import type_sql
 from schemawright.model import names
 from schemawright.model.facts import SameScope
+from schemawright.model.names import singular
 from schemawright.model.schema import FkAction, ForeignKey, Table, Trigger, UniqueConstraint
 
 
