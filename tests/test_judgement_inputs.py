@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from schemawright.api import design_project
@@ -19,16 +18,6 @@ from schemawright.verify import verify_project
 
 INPUTS_DIR = Path(__file__).resolve().parent / "inputs"
 INPUTS = sorted(p for p in INPUTS_DIR.iterdir() if p.suffix in (".json", ".yaml", ".yml"))
-
-
-def _server_for(schema, pg_dsn: str, request) -> str:
-    if not schema.extensions:
-        return pg_dsn
-    with psycopg.connect(pg_dsn) as conn:
-        available = {r[0] for r in conn.execute("SELECT name FROM pg_available_extensions")}
-    if set(schema.extensions) <= available:
-        return pg_dsn
-    return request.getfixturevalue("pg15_dsn")
 
 
 def _failures(report) -> list[str]:
@@ -41,9 +30,9 @@ def test_at_least_twenty_inputs():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("spec", INPUTS, ids=[p.stem for p in INPUTS])
-def test_input_designs_and_verifies_on_embedded(spec: Path, tmp_path: Path, pg_dsn: str, request):
+def test_input_designs_and_verifies_on_embedded(spec: Path, tmp_path: Path, server_for):
     result = design_project(spec, tmp_path / "out")
-    report = verify_project(tmp_path / "out", dsn=_server_for(result.schema, pg_dsn, request))
+    report = verify_project(tmp_path / "out", dsn=server_for(result.schema.extensions))
     assert report.passed, _failures(report)
 
 
