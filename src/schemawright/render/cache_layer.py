@@ -63,7 +63,7 @@ def _tables_read(schema: Schema, text: str) -> list[str]:
         walk(pglast.parse_sql(text))
         return found
     except Exception:  # noqa: BLE001 - an unparsable pattern is reported by plan(), not here
-        return [n for n in names if re.search(rf"\b{re.escape(n)}\b", text)]
+        return [t.name for t in schema.tables if re.search(rf"\b{re.escape(t.name)}\b", text)]  # design order
 
 
 def plan(schema: Schema) -> tuple[dict[str, dict], list[tuple[str, str]]]:
