@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from schemawright.api import design_project
+from schemawright.render.writer import write_folder
 from schemawright.verify import verify_project
 
 INPUTS_DIR = Path(__file__).resolve().parent / "inputs"
@@ -24,33 +25,43 @@ def _failures(report) -> list[str]:
     return [f"{s.name}: {s.detail}" for s in report.steps if not s.ok]
 
 
+@pytest.fixture(scope="module")
+def design_of():
+    """``design_of(spec)``: ``design_project(spec)`` made once per input in this module; each test that
+    verifies it writes its artifacts into a folder of its own (what ``design_project(spec, folder)`` writes)."""
+    made: dict[Path, object] = {}
+
+    def design(spec: Path):
+        if spec not in made:
+            made[spec] = design_project(spec)
+        return made[spec]
+    return design
+
+
 def test_at_least_twenty_inputs():
     assert len(INPUTS) >= 20, [p.name for p in INPUTS]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("spec", INPUTS, ids=[p.stem for p in INPUTS])
-def test_input_designs_and_verifies_on_embedded(spec: Path, tmp_path: Path, server_for):
-    result = design_project(spec, tmp_path / "out")
+def test_input_designs_and_verifies_on_embedded(spec: Path, tmp_path: Path, server_for, design_of):
+    result = design_of(spec)
+    write_folder(result.artifacts, tmp_path / "out")
     report = verify_project(tmp_path / "out", dsn=server_for(result.schema.extensions))
     assert report.passed, _failures(report)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("spec", INPUTS, ids=[p.stem for p in INPUTS])
-def test_input_designs_and_verifies_on_pg15(spec: Path, tmp_path: Path, pg15_dsn: str):
-    design_project(spec, tmp_path / "out")
+def test_input_designs_and_verifies_on_pg15(spec: Path, tmp_path: Path, pg15_dsn: str, design_of):
+    write_folder(design_of(spec).artifacts, tmp_path / "out")
     report = verify_project(tmp_path / "out", dsn=pg15_dsn)
     assert report.passed, _failures(report)
 
 
 @pytest.fixture(scope="module")
-def designs(tmp_path_factory):
-    out = {}
-    for spec in INPUTS:
-        result = design_project(spec)
-        out[spec.stem] = result
-    return out
+def designs(design_of):
+    return {spec.stem: design_of(spec) for spec in INPUTS}
 
 
 def test_rules_are_all_accounted_for_and_mostly_enforced(designs):
