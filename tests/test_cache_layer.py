@@ -10,10 +10,13 @@ staleness check run with the triggers removed must see stale reads, so the check
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
 import random
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -236,3 +239,21 @@ def test_cache_option_adds_the_layer_and_rejects_unknown_caches():
             "docs/caching.md"} <= paths
     with pytest.raises(SpecError, match="caching layer"):
         design_project(plain, cache="memcached")
+
+
+def test_the_cache_files_do_not_depend_on_the_hash_seed():
+    """Designs made in processes with other string hashes (PYTHONHASHSEED) write the same cache files: the
+    tables a pattern reads are listed in the design's order, never in a set's."""
+    script = ("import json, sys; from schemawright.api import design_project; "
+              "r = design_project(sys.argv[1], cache='redis'); print(json.dumps({a.path: a.content for a in "
+              "r.artifacts if a.path.startswith('cache/') or a.path == 'docs/caching.md'}))")
+    example = Path(__file__).resolve().parent.parent / "examples" / "blog_cms.json"
+    outs = []
+    for hash_seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed, "SCHEMAWRIGHT_CHECK_DSN": "off"}
+        run = subprocess.run([sys.executable, "-c", script, str(example)], env=env, capture_output=True, text=True,
+                             timeout=300, check=False)
+        assert run.returncode == 0, run.stderr
+        outs.append(json.loads(run.stdout))
+    assert "docs/caching.md" in outs[0]
+    assert outs[0] == outs[1] == outs[2], [p for p in outs[0] if len({o[p] for o in outs}) > 1]

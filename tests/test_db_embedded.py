@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,11 +53,20 @@ def _use_home(path: Path, monkeypatch) -> Iterator[Path]:
     assert _postmasters(data_dir()) == []
 
 
+def _new_home(name: str) -> Path:
+    """A SCHEMAWRIGHT_HOME outside pytest's basetemp: every pytest session that starts on the machine (another
+    run, an xdist worker) resets /tmp/pytest-of-<user> to mode 0700, after which the server's service user
+    (when running as root) can no longer reach a cluster below it: initdb then fails half-way with
+    "could not open file .../global/pg_control: Permission denied" and the tests after it meet that
+    half-made cluster."""
+    return Path(tempfile.mkdtemp(prefix=f"sw-test-{name}-", dir="/tmp")) / "home"
+
+
 @pytest.fixture(scope="module")
-def module_home(tmp_path_factory):
-    path = tmp_path_factory.mktemp("home")
+def module_home():
+    path = _new_home("embedded")
     yield path
-    shutil.rmtree(path)  # clusters are 40 MB; deleting one takes ~1 s here, hence one per module
+    shutil.rmtree(path.parent)  # clusters are 40 MB; deleting one takes ~1 s here, hence one per module
 
 
 @pytest.fixture
@@ -66,10 +76,11 @@ def home(module_home, monkeypatch):
 
 
 @pytest.fixture
-def fresh_home(tmp_path, monkeypatch):
+def fresh_home(monkeypatch):
     """A new, uninitialised SCHEMAWRIGHT_HOME; its server is stopped and its cluster deleted after the test."""
-    yield from _use_home(tmp_path / "home", monkeypatch)
-    shutil.rmtree(tmp_path / "home")
+    path = _new_home("fresh")
+    yield from _use_home(path, monkeypatch)
+    shutil.rmtree(path.parent)
 
 
 def test_start_is_idempotent(home):
@@ -92,8 +103,8 @@ def test_answers_over_tcp_and_unix_socket(home):
         assert conn.execute("show fsync").fetchone()[0] == "on"
 
 
-def test_long_home_falls_back_to_a_short_socket_dir(tmp_path, monkeypatch):
-    deep = tmp_path / ("x" * 60) / ("y" * 60)
+def test_long_home_falls_back_to_a_short_socket_dir(monkeypatch):
+    deep = _new_home("long").parent / ("x" * 60) / ("y" * 60)
     monkeypatch.setenv("SCHEMAWRIGHT_HOME", str(deep))
     start()
     info = status()
@@ -104,7 +115,7 @@ def test_long_home_falls_back_to_a_short_socket_dir(tmp_path, monkeypatch):
     finally:
         stop()
         Path(info["socket_dir"]).rmdir()
-        shutil.rmtree(deep)
+        shutil.rmtree(deep.parent.parent)
 
 
 def test_server_survives_the_process_that_started_it(home):
@@ -159,7 +170,7 @@ def test_concurrent_starts_from_two_processes_give_one_server(fresh_home):
     procs = [subprocess.Popen([sys.executable, "-c", script, str(go)], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True, env=os.environ.copy()) for _ in range(2)]
     outs = [p.communicate(timeout=120) for p in procs]
-    assert [p.returncode for p in procs] == [0, 0], outs
+    assert [p.returncode for p in procs] == [0, 0], "\n".join(err for _, err in outs)
     assert outs[0][0] == outs[1][0]
     dsn, pid = outs[0][0].split()
     assert _postmasters(data_dir()) == [int(pid)]

@@ -9,7 +9,6 @@ import json
 import re
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from schemawright.api import design_project
@@ -51,23 +50,7 @@ def example(request) -> Path:
     return request.param
 
 
-def _server_for(schema, pg_dsn: str, request) -> str:
-    """The default test server, unless the design needs an extension it lacks (the embedded server has
-    no pgcrypto): then the conftest's server with contrib extensions, if there is one (it skips, saying
-    why, when none is reachable)."""
-    if not schema.extensions:
-        return pg_dsn
-    with psycopg.connect(pg_dsn) as conn:
-        available = {r[0] for r in conn.execute("SELECT name FROM pg_available_extensions")}
-    if set(schema.extensions) <= available:
-        return pg_dsn
-    try:
-        return request.getfixturevalue("pg15_dsn")
-    except pytest.FixtureLookupError:
-        return pg_dsn  # verify will report the missing extension
-
-
-def test_example_designs_and_verifies(example: Path, tmp_path: Path, pg_dsn: str, request):
+def test_example_designs_and_verifies(example: Path, tmp_path: Path, server_for):
     out = tmp_path / "out"
     result = design_project(example, out)
     assert result.out_dir == out.resolve()
@@ -99,7 +82,7 @@ def test_example_designs_and_verifies(example: Path, tmp_path: Path, pg_dsn: str
     assert _without_time(files["agent_output.json"]) == _without_time(again["agent_output.json"])
 
     # The real database: migrations forward/undo/forward, catalog == model, every constraint probed.
-    report = verify_project(out, dsn=_server_for(result.schema, pg_dsn, request))
+    report = verify_project(out, dsn=server_for(result.schema.extensions))
     failed = [f"{s.name}: {s.detail}" + "".join(f"\n      {p}" for p in s.problems[:5])
               for s in report.steps if not s.ok]
     assert report.passed, f"{example.name}: {len(failed)} failing step(s):\n  " + "\n  ".join(failed)

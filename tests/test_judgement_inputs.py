@@ -11,28 +11,31 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from schemawright.api import design_project
+from schemawright.render.writer import write_folder
 from schemawright.verify import verify_project
 
 INPUTS_DIR = Path(__file__).resolve().parent / "inputs"
 INPUTS = sorted(p for p in INPUTS_DIR.iterdir() if p.suffix in (".json", ".yaml", ".yml"))
 
 
-def _server_for(schema, pg_dsn: str, request) -> str:
-    if not schema.extensions:
-        return pg_dsn
-    with psycopg.connect(pg_dsn) as conn:
-        available = {r[0] for r in conn.execute("SELECT name FROM pg_available_extensions")}
-    if set(schema.extensions) <= available:
-        return pg_dsn
-    return request.getfixturevalue("pg15_dsn")
-
-
 def _failures(report) -> list[str]:
     return [f"{s.name}: {s.detail}" for s in report.steps if not s.ok]
+
+
+@pytest.fixture(scope="module")
+def design_of():
+    """``design_of(spec)``: ``design_project(spec)`` made once per input in this module; each test that
+    verifies it writes its artifacts into a folder of its own (what ``design_project(spec, folder)`` writes)."""
+    made: dict[Path, object] = {}
+
+    def design(spec: Path):
+        if spec not in made:
+            made[spec] = design_project(spec)
+        return made[spec]
+    return design
 
 
 def test_at_least_twenty_inputs():
@@ -41,27 +44,24 @@ def test_at_least_twenty_inputs():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("spec", INPUTS, ids=[p.stem for p in INPUTS])
-def test_input_designs_and_verifies_on_embedded(spec: Path, tmp_path: Path, pg_dsn: str, request):
-    result = design_project(spec, tmp_path / "out")
-    report = verify_project(tmp_path / "out", dsn=_server_for(result.schema, pg_dsn, request))
+def test_input_designs_and_verifies_on_embedded(spec: Path, tmp_path: Path, server_for, design_of):
+    result = design_of(spec)
+    write_folder(result.artifacts, tmp_path / "out")
+    report = verify_project(tmp_path / "out", dsn=server_for(result.schema.extensions))
     assert report.passed, _failures(report)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("spec", INPUTS, ids=[p.stem for p in INPUTS])
-def test_input_designs_and_verifies_on_pg15(spec: Path, tmp_path: Path, pg15_dsn: str):
-    design_project(spec, tmp_path / "out")
+def test_input_designs_and_verifies_on_pg15(spec: Path, tmp_path: Path, pg15_dsn: str, design_of):
+    write_folder(design_of(spec).artifacts, tmp_path / "out")
     report = verify_project(tmp_path / "out", dsn=pg15_dsn)
     assert report.passed, _failures(report)
 
 
 @pytest.fixture(scope="module")
-def designs(tmp_path_factory):
-    out = {}
-    for spec in INPUTS:
-        result = design_project(spec)
-        out[spec.stem] = result
-    return out
+def designs(design_of):
+    return {spec.stem: design_of(spec) for spec in INPUTS}
 
 
 def test_rules_are_all_accounted_for_and_mostly_enforced(designs):

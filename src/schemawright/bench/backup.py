@@ -85,7 +85,7 @@ def prove_backup(folder: str | Path, dsn: str | None = None, *, scale: float = 0
         source = stack.enter_context(scratch_database(server))
         target = stack.enter_context(scratch_database(server))
         backups = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="sw-backup-")))
-        loaded = seed(folder, source, scale=scale, seed=seed_value, max_rows=max_rows)
+        seed(folder, source, scale=scale, seed=seed_value, max_rows=max_rows)
         env = {**os.environ, "PATH": f"{bins}:{os.environ.get('PATH', '')}", "BACKUP_DIR": str(backups)}
         env.pop("BACKUP_PASSPHRASE", None)
         with connect(source, autocommit=True) as conn:

@@ -27,7 +27,6 @@ from schemawright.model.facts import LatencyTargets
 from schemawright.errors import SchemawrightError
 from schemawright.model.names import quote_ident as q
 from schemawright.model.schema import Schema, Table
-from schemawright.model.types import Kind
 
 SAMPLE = 400
 DEFAULT_TARGETS_MS = {"pk": 1.0, "simple": 10.0, "complex": 100.0, "report": 5000.0, "write": 50.0}

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from schemawright import api
-from schemawright.cli.output import OutputFormat, fail
+from schemawright.cli.output import OutputFormat, fail, write_report
 from schemawright.errors import SchemawrightError
 
 
@@ -37,11 +37,7 @@ def lint_cmd(
     except SchemawrightError as exc:
         fail(exc, "nothing was linted")
     report = api.lint_report(result, str(fmt))
-    if output:
-        output.write_text(report, encoding="utf-8")
-        typer.echo(f"wrote {output}", err=True)
-    else:
-        typer.echo(report, nl=False)
+    write_report(report, output)
     if result.skipped and fmt == OutputFormat.TEXT:
         typer.echo(f"note: {len(result.skipped)} rules need a database or its live statistics and were not run "
                    f"on this target: {', '.join(result.skipped)}", err=True)

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from schemawright import api
-from schemawright.cli.output import OutputFormat, fail
+from schemawright.cli.output import OutputFormat, fail, write_report
 from schemawright.errors import SchemawrightError
 
 
@@ -45,11 +45,7 @@ def lint_migrations_cmd(
     except SchemawrightError as exc:
         fail(exc, "nothing was linted")
     report = api.lint_report(result, str(fmt))
-    if output:
-        output.write_text(report, encoding="utf-8")
-        typer.echo(f"wrote {output}", err=True)
-    else:
-        typer.echo(report, nl=False)
+    write_report(report, output)
     if api.lint_fails(result, str(fail_on)):
         raise typer.Exit(1)
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 from functools import cache
+from pathlib import Path
 from typing import NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-__all__ = ["INTERNAL_ERROR", "INTERRUPTED", "OutputFormat", "console", "err", "error", "escape", "fail", "internal_error", "out"]
+__all__ = ["INTERNAL_ERROR", "INTERRUPTED", "OutputFormat", "console", "err", "error", "escape", "fail", "internal_error", "out",
+           "write_report"]
 
 from schemawright.errors import SchemawrightError, SpecError
 
@@ -50,6 +52,16 @@ def out() -> Console:
 def err() -> Console:
     """Standard error (made on first use)."""
     return console(stderr=True)
+
+
+def write_report(report: str, output: Path | None) -> None:
+    """A report (``lint``, ``lint-migrations``) into the file ``output`` (saying so on standard error), else
+    on standard output."""
+    if output:
+        output.write_text(report, encoding="utf-8")
+        typer.echo(f"wrote {output}", err=True)
+    else:
+        typer.echo(report, nl=False)
 
 
 def error(message: str, exit_code: int | None = None) -> None:

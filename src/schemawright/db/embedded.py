@@ -22,6 +22,7 @@ import socket
 import stat
 import subprocess
 import tempfile
+import time
 import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -94,6 +95,7 @@ def provides(bins: Path, extensions: Iterable[str]) -> bool:
     return all(any((d / "extension" / f"{e}.control").is_file() for d in _share_dirs(bins)) for e in extensions)
 
 
+@functools.cache
 def _major(bins: Path) -> int:
     try:
         out = subprocess.run([str(bins / "initdb"), "--version"], capture_output=True, text=True, timeout=30).stdout
@@ -312,9 +314,30 @@ def _pg_ctl_start(port: int) -> subprocess.CompletedProcess:
 
 def _pg_ctl_stop() -> None:
     log_from = _log_size()
+    pm = _postmaster()
     proc = _run("pg_ctl", "stop", "-D", str(data_dir()), "-m", "fast", "-w", "-t", "60")
     if proc.returncode and _postmaster():
         raise _fail("could not stop the server", proc.stdout, log_from)
+    if pm:
+        _wait_exited(pm["pid"])
+
+
+def _exited(pid: int) -> bool:
+    """Has process ``pid`` ended? (A zombie has: it runs no more.)"""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return not _pid_alive(pid)
+    return state in ("Z", "X")
+
+
+def _wait_exited(pid: int, timeout: float = 30) -> None:
+    """``pg_ctl stop -w`` returns once the postmaster has removed postmaster.pid, a moment before the process
+    itself ends (longer on a loaded machine): wait for that too, so that after ``stop()`` no process of the
+    cluster is left."""
+    deadline = time.monotonic() + timeout
+    while not _exited(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 @contextlib.contextmanager

@@ -8,7 +8,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from schemawright.errors import SpecError, SpecProblem
-from schemawright.model.names import is_plural, plural, shorten, singular, to_snake  # noqa: F401 (re-exported)
+from schemawright.model.names import plural, shorten, to_snake
 from schemawright.model.schema import Schema, Table
 from schemawright.spec.load import PathKey, SourceMap
 from schemawright.spec.models import TaskInput

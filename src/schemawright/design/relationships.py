@@ -9,9 +9,9 @@ import re
 from schemawright.design.columns import (
     CHILD_COLLECTIONS, OPTIONAL_ROLES, SHARED_VOCABULARY, USER_ROLES, guess_column,
 )
-from schemawright.design.context import DesignContext, column_name_for, plural, singular, table_name_for
+from schemawright.design.context import DesignContext, column_name_for, table_name_for
 from schemawright.model import names
-from schemawright.model.names import shorten
+from schemawright.model.names import plural, shorten, singular
 from schemawright.model.schema import (
     CheckConstraint, Column, Expression, FkAction, ForeignKey, PrimaryKey, Table, UniqueConstraint, convention,
     given, inferred,

@@ -16,13 +16,13 @@ import re
 from dataclasses import replace
 
 from schemawright.design import partitioning
-from schemawright.design.context import DesignContext, singular, table_name_for
+from schemawright.design.context import DesignContext, table_name_for
 from schemawright.design.defaults import USER_TABLES
 from schemawright.design.structural_requirements import ownership_claims
 from schemawright.dialects.partitions import PARTITION_FUNCTION
 from schemawright.dialects import type_sql
 from schemawright.model import names
-from schemawright.model.names import quote_ident as q
+from schemawright.model.names import quote_ident as q, singular
 from schemawright.model.facts import KEY_SETTING, TENANT_SETTING, USER_SETTING, SecurityFacts  # noqa: F401 - re-exported
 from schemawright.model.names import quote_literal
 from schemawright.model.schema import (

@@ -45,7 +45,7 @@ class Citus(Postgres):
             if t.primary_key and d.column not in t.primary_key.columns:
                 t.primary_key.columns = (d.column, *t.primary_key.columns)
                 out.append(Degradation("key", t.primary_key.name, "Citus enforces a primary key only when it holds the "
-                                       f"distribution column", f"PRIMARY KEY ({', '.join(t.primary_key.columns)})"))
+                                       "distribution column", f"PRIMARY KEY ({', '.join(t.primary_key.columns)})"))
             pk_set = set(t.primary_key.columns) if t.primary_key else None
             same = [u for u in t.uniques if pk_set is not None and set(u.columns) | {d.column} == pk_set]
             for u in same:  # (id, tenant) beside the new (tenant, id) key: the key already enforces it

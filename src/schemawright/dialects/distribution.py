@@ -28,7 +28,6 @@ checks on a schema and a plan; ``skew`` simulates rows per shard for the chosen 
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import random
 from dataclasses import dataclass, field

@@ -26,7 +26,7 @@ from sqlglot import exp
 
 from schemawright.dialects.base import Degradation, Dialect
 from schemawright.model.schema import (
-    CheckConstraint, Column, Expression, FkAction, Index, IndexElement, IndexMethod, Schema, Table,
+    CheckConstraint, Column, Expression, FkAction, ForeignKey, Index, IndexElement, IndexMethod, Schema, Table,
 )
 from schemawright.model.types import DataType, Kind
 
@@ -55,6 +55,25 @@ class ForeignDialect(Dialect):
     deferrable_fks = False
     fk_actions = frozenset({FkAction.NO_ACTION, FkAction.RESTRICT, FkAction.CASCADE, FkAction.SET_NULL,
                             FkAction.SET_DEFAULT})
+
+    @staticmethod
+    def quote(name: str) -> str:
+        """``name`` as the target's quoted identifier."""
+        raise NotImplementedError
+
+    def foreign_key_sql(self, fk: ForeignKey) -> str:
+        """The constraint clause of ``fk`` (in CREATE TABLE, or after ALTER TABLE ... ADD)."""
+        def cols(names) -> str:
+            return ", ".join(self.quote(c) for c in names)
+        sql = (f"CONSTRAINT {self.quote(fk.name)} FOREIGN KEY ({cols(fk.columns)}) REFERENCES "
+               f"{self.quote(fk.ref_table)} ({cols(fk.ref_columns)})")
+        if fk.on_delete != FkAction.NO_ACTION:
+            sql += f" ON DELETE {fk.on_delete}"
+        if fk.on_update != FkAction.NO_ACTION:
+            sql += f" ON UPDATE {fk.on_update}"
+        if fk.deferrable and self.deferrable_fks:
+            sql += " DEFERRABLE INITIALLY " + ("DEFERRED" if fk.initially_deferred else "IMMEDIATE")
+        return sql
 
     # --- expressions ---------------------------------------------------------------------------------
     def now_sql(self, c: Column) -> str:

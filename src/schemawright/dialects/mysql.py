@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from schemawright.dialects.base import Degradation, Statement, table_order
 from schemawright.dialects.foreign import UPDATED_AT_FUNCTION, ForeignDialect
-from schemawright.model.schema import Column, FkAction, ForeignKey, Index, Schema, Table, View
+from schemawright.model.schema import Column, FkAction, Index, Schema, Table, View
 from schemawright.model.types import DataType, Kind
 
 TYPE_NAMES = {
@@ -50,6 +50,7 @@ def q(name: str) -> str:
 class MySQL(ForeignDialect):
     name = "mysql"
     sqlglot_name = "mysql"
+    quote = staticmethod(q)
     type_names = TYPE_NAMES
     functions = FUNCTIONS
     regex = True
@@ -155,15 +156,6 @@ class MySQL(ForeignDialect):
         if c.comment:
             parts.append(f"COMMENT {self.literal(c.comment)}")
         return " ".join(parts)
-
-    def foreign_key_sql(self, fk: ForeignKey) -> str:
-        sql = (f"CONSTRAINT {q(fk.name)} FOREIGN KEY ({_cols(fk.columns)}) REFERENCES {q(fk.ref_table)} "
-               f"({_cols(fk.ref_columns)})")
-        if fk.on_delete != FkAction.NO_ACTION:
-            sql += f" ON DELETE {fk.on_delete}"
-        if fk.on_update != FkAction.NO_ACTION:
-            sql += f" ON UPDATE {fk.on_update}"
-        return sql
 
     def table_sql(self, t: Table, deferred: set[str]) -> str:
         lines = [self.column_sql(t, c) for c in t.columns]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from schemawright.dialects.base import Statement, table_order
 from schemawright.dialects.foreign import UPDATED_AT_FUNCTION, ForeignDialect
-from schemawright.model.schema import Column, FkAction, ForeignKey, Index, Schema, Table, View
+from schemawright.model.schema import Column, Index, Schema, Table, View
 from schemawright.model.types import DataType, Kind
 
 TYPE_NAMES = {
@@ -56,6 +56,7 @@ def _line(text: str) -> str:
 class SQLite(ForeignDialect):
     name = "sqlite"
     sqlglot_name = "sqlite"
+    quote = staticmethod(q)
     type_names = TYPE_NAMES
     functions = FUNCTIONS
     partial_indexes = True
@@ -98,17 +99,6 @@ class SQLite(ForeignDialect):
         if c.default is not None and c.generated is None:
             parts.append(f"DEFAULT {c.default}")
         return " ".join(parts)
-
-    def foreign_key_sql(self, fk: ForeignKey) -> str:
-        sql = (f"CONSTRAINT {q(fk.name)} FOREIGN KEY ({_cols(fk.columns)}) REFERENCES {q(fk.ref_table)} "
-               f"({_cols(fk.ref_columns)})")
-        if fk.on_delete != FkAction.NO_ACTION:
-            sql += f" ON DELETE {fk.on_delete}"
-        if fk.on_update != FkAction.NO_ACTION:
-            sql += f" ON UPDATE {fk.on_update}"
-        if fk.deferrable:
-            sql += " DEFERRABLE INITIALLY " + ("DEFERRED" if fk.initially_deferred else "IMMEDIATE")
-        return sql
 
     def table_sql(self, t: Table) -> str:
         lines = []

@@ -35,7 +35,7 @@ from schemawright.model.compare import (
 )
 from schemawright.model.names import quote_ident
 from schemawright.model.schema import (
-    Column, EnumType, ExclusionConstraint, Expression, ForeignKey, Function, Index, IndexElement, Schema, Table,
+    Column, EnumType, ExclusionConstraint, Expression, ForeignKey, Function, Index, Schema, Table,
     Trigger, Unmodelled, View,
 )
 from schemawright.model.types import Kind

@@ -185,10 +185,24 @@ BEGIN
 END
 $sw$;
 
+-- Run p_call (a SELECT of one text: a probe's steps) and undo everything it did: that text, or
+-- 'error <SQLSTATE>: <message>' when it failed. The *_probe functions below are their *_steps run through this.
+CREATE FUNCTION pg_temp.sw_undone(p_call text) RETURNS text LANGUAGE plpgsql AS $sw$
+DECLARE
+    v_result text;
+BEGIN
+    EXECUTE p_call INTO v_result;
+    RAISE EXCEPTION USING ERRCODE = 'SWRB0';
+EXCEPTION
+    WHEN SQLSTATE 'SWRB0' THEN RETURN v_result;
+    WHEN OTHERS THEN RETURN 'error ' || SQLSTATE || ': ' || SQLERRM;
+END
+$sw$;
+
 -- Cross-tenant keys, attempted as the session user (no row-level security in the way): inserting A's row
 -- that references B's parent must be refused by the composite key p_fk; then B's parent is deleted (its
 -- ON DELETE may refuse: another of B's rows needs it) and A's rows of p_table must all be there still.
-CREATE FUNCTION pg_temp.sw_cascade_probe(p_table text, p_tenant text, p_fk text, p_insert text, p_parent text,
+CREATE FUNCTION pg_temp.sw_cascade_steps(p_table text, p_tenant text, p_fk text, p_insert text, p_parent text,
                                          p_parent_b text, p_row_a text) RETURNS text LANGUAGE plpgsql AS $sw$
 DECLARE
     v_tenant text := pg_temp.sw_text(p_row_a, p_tenant);
@@ -200,36 +214,38 @@ DECLARE
     v_result text := 'ok';
 BEGIN
     BEGIN
-        BEGIN
-            EXECUTE p_insert;
-            v_result := 'a row of tenant ' || v_tenant || ' references another tenant''s ' || p_parent || ' row';
-        EXCEPTION WHEN foreign_key_violation THEN
-            GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
-            IF v_constraint <> p_fk THEN
-                v_result := 'refused by ' || v_constraint || ', expected ' || p_fk;
-            END IF;
-        END;
-        IF v_result = 'ok' THEN
-            EXECUTE v_count INTO v_before;
-            BEGIN
-                EXECUTE format('DELETE FROM public.%I WHERE %s', p_parent, pg_temp.sw_where(p_parent_b));
-            EXCEPTION WHEN foreign_key_violation OR restrict_violation THEN
-                NULL;  -- B's own rows hold on to it: nothing is deleted at all
-            END;
-            EXECUTE v_count INTO v_after;
-            IF v_before = 0 THEN
-                v_result := 'tenant ' || v_tenant || ' has no ' || p_table || ' row to lose';
-            ELSIF v_after <> v_before THEN
-                v_result := format('deleting B''s %s row deleted %s of A''s %s rows', p_parent, v_before - v_after,
-                                   p_table);
-            END IF;
+        EXECUTE p_insert;
+        v_result := 'a row of tenant ' || v_tenant || ' references another tenant''s ' || p_parent || ' row';
+    EXCEPTION WHEN foreign_key_violation THEN
+        GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
+        IF v_constraint <> p_fk THEN
+            v_result := 'refused by ' || v_constraint || ', expected ' || p_fk;
         END IF;
-        RAISE EXCEPTION USING ERRCODE = 'SWRB0';
-    EXCEPTION
-        WHEN SQLSTATE 'SWRB0' THEN RETURN v_result;
-        WHEN OTHERS THEN RETURN 'error ' || SQLSTATE || ': ' || SQLERRM;
     END;
+    IF v_result = 'ok' THEN
+        EXECUTE v_count INTO v_before;
+        BEGIN
+            EXECUTE format('DELETE FROM public.%I WHERE %s', p_parent, pg_temp.sw_where(p_parent_b));
+        EXCEPTION WHEN foreign_key_violation OR restrict_violation THEN
+            NULL;  -- B's own rows hold on to it: nothing is deleted at all
+        END;
+        EXECUTE v_count INTO v_after;
+        IF v_before = 0 THEN
+            v_result := 'tenant ' || v_tenant || ' has no ' || p_table || ' row to lose';
+        ELSIF v_after <> v_before THEN
+            v_result := format('deleting B''s %s row deleted %s of A''s %s rows', p_parent, v_before - v_after,
+                               p_table);
+        END IF;
+    END IF;
+    RETURN v_result;
 END
+$sw$;
+
+CREATE FUNCTION pg_temp.sw_cascade_probe(p_table text, p_tenant text, p_fk text, p_insert text, p_parent text,
+                                         p_parent_b text, p_row_a text)
+RETURNS text LANGUAGE sql AS $sw$
+    SELECT pg_temp.sw_undone(format('SELECT pg_temp.sw_cascade_steps(%L, %L, %L, %L, %L, %L, %L)',
+                                    p_table, p_tenant, p_fk, p_insert, p_parent, p_parent_b, p_row_a))
 $sw$;
 
 -- 'allowed' when p_sql passes the privilege checks (even if it then fails for another reason).
@@ -253,7 +269,7 @@ $sw$;
 
 -- INSERT, UPDATE and DELETE one row as p_role: each must leave exactly one audit row with the row's old
 -- and new values (personal data redacted), the database login and the application user.
-CREATE FUNCTION pg_temp.sw_audit_probe(p_role text, p_table text, p_label text, p_settings jsonb,
+CREATE FUNCTION pg_temp.sw_audit_steps(p_role text, p_table text, p_label text, p_settings jsonb,
                                        p_redacted text[], p_audit text) RETURNS text LANGUAGE plpgsql AS $sw$
 DECLARE
     v_row jsonb := pg_temp.sw_row(p_label);
@@ -272,49 +288,51 @@ DECLARE
     v_n1 bigint;
     v_result text := 'ok';
 BEGIN
-    BEGIN
-        FOREACH v_op IN ARRAY ARRAY['INSERT', 'UPDATE', 'DELETE'] LOOP
-            v_sql := CASE v_op
-                WHEN 'INSERT' THEN pg_temp.sw_insert_sql(p_table, v_row)
-                WHEN 'UPDATE' THEN format('UPDATE public.%I SET %I = %I WHERE %s', p_table, v_column, v_column, v_where)
-                ELSE format('DELETE FROM public.%I WHERE %s', p_table, v_where) END;
-            EXECUTE v_read INTO v_before;
-            EXECUTE v_count INTO v_n0 USING v_op;
-            IF pg_temp.sw_as(p_role, v_sql, p_settings) <> '1' THEN
-                v_result := v_op || ' did not change exactly one row';
-                EXIT;
-            END IF;
-            EXECUTE v_read INTO v_after;
-            EXECUTE v_count INTO v_n1 USING v_op;
-            IF v_n1 - v_n0 <> 1 THEN
-                v_result := format('%s left %s audit rows, expected 1', v_op, v_n1 - v_n0);
-                EXIT;
-            END IF;
-            EXECUTE format('SELECT to_jsonb(a) FROM public.%I AS a WHERE table_name = %L AND row_key = %L::jsonb '
-                           'AND operation = %L ORDER BY occurred_at DESC LIMIT 1', p_audit, p_table, v_key, v_op)
-                INTO v_entry;
-            IF v_entry -> 'old_values' IS DISTINCT FROM coalesce(pg_temp.sw_redact(v_before, p_redacted), 'null') THEN
-                v_result := v_op || ': old values differ: ' || (v_entry ->> 'old_values');
-            ELSIF v_entry -> 'new_values' IS DISTINCT FROM coalesce(pg_temp.sw_redact(v_after, p_redacted), 'null') THEN
-                v_result := v_op || ': new values differ: ' || (v_entry ->> 'new_values');
-            ELSIF v_entry ->> 'db_user' IS DISTINCT FROM session_user::text THEN
-                v_result := v_op || ': db_user is ' || (v_entry ->> 'db_user');
-            ELSIF v_entry ->> 'app_user' IS DISTINCT FROM NULLIF(p_settings ->> 'app.current_user_id', '') THEN
-                v_result := v_op || ': app_user is ' || coalesce(v_entry ->> 'app_user', 'NULL');
-            END IF;
-            EXIT WHEN v_result <> 'ok';
-        END LOOP;
-        RAISE EXCEPTION USING ERRCODE = 'SWRB0';
-    EXCEPTION
-        WHEN SQLSTATE 'SWRB0' THEN RETURN v_result;
-        WHEN OTHERS THEN RETURN 'error ' || SQLSTATE || ': ' || SQLERRM;
-    END;
+    FOREACH v_op IN ARRAY ARRAY['INSERT', 'UPDATE', 'DELETE'] LOOP
+        v_sql := CASE v_op
+            WHEN 'INSERT' THEN pg_temp.sw_insert_sql(p_table, v_row)
+            WHEN 'UPDATE' THEN format('UPDATE public.%I SET %I = %I WHERE %s', p_table, v_column, v_column, v_where)
+            ELSE format('DELETE FROM public.%I WHERE %s', p_table, v_where) END;
+        EXECUTE v_read INTO v_before;
+        EXECUTE v_count INTO v_n0 USING v_op;
+        IF pg_temp.sw_as(p_role, v_sql, p_settings) <> '1' THEN
+            v_result := v_op || ' did not change exactly one row';
+            EXIT;
+        END IF;
+        EXECUTE v_read INTO v_after;
+        EXECUTE v_count INTO v_n1 USING v_op;
+        IF v_n1 - v_n0 <> 1 THEN
+            v_result := format('%s left %s audit rows, expected 1', v_op, v_n1 - v_n0);
+            EXIT;
+        END IF;
+        EXECUTE format('SELECT to_jsonb(a) FROM public.%I AS a WHERE table_name = %L AND row_key = %L::jsonb '
+                       'AND operation = %L ORDER BY occurred_at DESC LIMIT 1', p_audit, p_table, v_key, v_op)
+            INTO v_entry;
+        IF v_entry -> 'old_values' IS DISTINCT FROM coalesce(pg_temp.sw_redact(v_before, p_redacted), 'null') THEN
+            v_result := v_op || ': old values differ: ' || (v_entry ->> 'old_values');
+        ELSIF v_entry -> 'new_values' IS DISTINCT FROM coalesce(pg_temp.sw_redact(v_after, p_redacted), 'null') THEN
+            v_result := v_op || ': new values differ: ' || (v_entry ->> 'new_values');
+        ELSIF v_entry ->> 'db_user' IS DISTINCT FROM session_user::text THEN
+            v_result := v_op || ': db_user is ' || (v_entry ->> 'db_user');
+        ELSIF v_entry ->> 'app_user' IS DISTINCT FROM NULLIF(p_settings ->> 'app.current_user_id', '') THEN
+            v_result := v_op || ': app_user is ' || coalesce(v_entry ->> 'app_user', 'NULL');
+        END IF;
+        EXIT WHEN v_result <> 'ok';
+    END LOOP;
+    RETURN v_result;
 END
+$sw$;
+
+CREATE FUNCTION pg_temp.sw_audit_probe(p_role text, p_table text, p_label text, p_settings jsonb,
+                                       p_redacted text[], p_audit text)
+RETURNS text LANGUAGE sql AS $sw$
+    SELECT pg_temp.sw_undone(format('SELECT pg_temp.sw_audit_steps(%L, %L, %L, %L::jsonb, %L::text[], %L)',
+                                    p_role, p_table, p_label, p_settings, p_redacted, p_audit))
 $sw$;
 
 -- Encrypt p_plain into a row's column with a key set for this session only, then: the stored bytes do not
 -- contain the plaintext, decrypting with the key returns it, without the key or with another it fails.
-CREATE FUNCTION pg_temp.sw_encryption_probe(p_table text, p_column text, p_label text, p_plain text)
+CREATE FUNCTION pg_temp.sw_encryption_steps(p_table text, p_column text, p_label text, p_plain text)
 RETURNS text LANGUAGE plpgsql AS $sw$
 DECLARE
     v_where text := pg_temp.sw_where(p_label);
@@ -322,45 +340,46 @@ DECLARE
     v_cipher bytea;
     v_result text := 'ok';
 BEGIN
-    BEGIN
-        PERFORM set_config('app.encryption_key', v_key, true);
-        EXECUTE format('UPDATE public.%I SET %I = public.fn_encrypt(%L) WHERE %s', p_table, p_column, p_plain, v_where);
-        EXECUTE format('SELECT %I FROM public.%I WHERE %s', p_column, p_table, v_where) INTO v_cipher;
-        IF position(convert_to(p_plain, 'UTF8') IN v_cipher) > 0 THEN
-            v_result := 'the stored bytes contain the plaintext';
-        ELSIF position(convert_to(v_key, 'UTF8') IN v_cipher) > 0 THEN
-            v_result := 'the stored bytes contain the key';
-        ELSIF public.fn_decrypt(v_cipher) IS DISTINCT FROM p_plain THEN
-            v_result := 'decrypting with the key does not return the plaintext';
-        END IF;
-        IF v_result = 'ok' THEN
-            PERFORM set_config('app.encryption_key', '', true);
-            BEGIN
-                PERFORM public.fn_decrypt(v_cipher);
-                v_result := 'decrypted without a key';
-            EXCEPTION WHEN invalid_parameter_value THEN
-                NULL;
-            END;
-        END IF;
-        IF v_result = 'ok' THEN
-            PERFORM set_config('app.encryption_key', gen_random_uuid()::text, true);
-            BEGIN
-                PERFORM public.fn_decrypt(v_cipher);
-                v_result := 'decrypted with another key';
-            EXCEPTION WHEN OTHERS THEN
-                NULL;
-            END;
-        END IF;
-        RAISE EXCEPTION USING ERRCODE = 'SWRB0';
-    EXCEPTION
-        WHEN SQLSTATE 'SWRB0' THEN RETURN v_result;
-        WHEN OTHERS THEN RETURN 'error ' || SQLSTATE || ': ' || SQLERRM;
-    END;
+    PERFORM set_config('app.encryption_key', v_key, true);
+    EXECUTE format('UPDATE public.%I SET %I = public.fn_encrypt(%L) WHERE %s', p_table, p_column, p_plain, v_where);
+    EXECUTE format('SELECT %I FROM public.%I WHERE %s', p_column, p_table, v_where) INTO v_cipher;
+    IF position(convert_to(p_plain, 'UTF8') IN v_cipher) > 0 THEN
+        v_result := 'the stored bytes contain the plaintext';
+    ELSIF position(convert_to(v_key, 'UTF8') IN v_cipher) > 0 THEN
+        v_result := 'the stored bytes contain the key';
+    ELSIF public.fn_decrypt(v_cipher) IS DISTINCT FROM p_plain THEN
+        v_result := 'decrypting with the key does not return the plaintext';
+    END IF;
+    IF v_result = 'ok' THEN
+        PERFORM set_config('app.encryption_key', '', true);
+        BEGIN
+            PERFORM public.fn_decrypt(v_cipher);
+            v_result := 'decrypted without a key';
+        EXCEPTION WHEN invalid_parameter_value THEN
+            NULL;
+        END;
+    END IF;
+    IF v_result = 'ok' THEN
+        PERFORM set_config('app.encryption_key', gen_random_uuid()::text, true);
+        BEGIN
+            PERFORM public.fn_decrypt(v_cipher);
+            v_result := 'decrypted with another key';
+        EXCEPTION WHEN OTHERS THEN
+            NULL;
+        END;
+    END IF;
+    RETURN v_result;
 END
 $sw$;
 
+CREATE FUNCTION pg_temp.sw_encryption_probe(p_table text, p_column text, p_label text, p_plain text)
+RETURNS text LANGUAGE sql AS $sw$
+    SELECT pg_temp.sw_undone(format('SELECT pg_temp.sw_encryption_steps(%L, %L, %L, %L)',
+                                    p_table, p_column, p_label, p_plain))
+$sw$;
+
 -- Read a row through a masked view as p_role: personal data is masked, secrets and ciphertext are absent.
-CREATE FUNCTION pg_temp.sw_mask_probe(p_role text, p_view text, p_label text, p_masked text[], p_absent text[],
+CREATE FUNCTION pg_temp.sw_mask_steps(p_role text, p_view text, p_label text, p_masked text[], p_absent text[],
                                       p_settings jsonb) RETURNS text LANGUAGE plpgsql AS $sw$
 DECLARE
     v_row jsonb := pg_temp.sw_row(p_label);
@@ -368,33 +387,35 @@ DECLARE
     v_column text;
     v_result text := 'ok';
 BEGIN
-    BEGIN
-        v_seen := pg_temp.sw_as(p_role, format('SELECT to_jsonb(v) FROM public.%I AS v WHERE %s', p_view,
-                                               pg_temp.sw_where(p_label)), p_settings);
-        IF v_seen IS NULL THEN
-            v_result := 'the row is not visible through the view';
+    v_seen := pg_temp.sw_as(p_role, format('SELECT to_jsonb(v) FROM public.%I AS v WHERE %s', p_view,
+                                           pg_temp.sw_where(p_label)), p_settings);
+    IF v_seen IS NULL THEN
+        v_result := 'the row is not visible through the view';
+    END IF;
+    FOREACH v_column IN ARRAY p_absent LOOP
+        IF v_result = 'ok' AND v_seen ? v_column THEN
+            v_result := v_column || ' is visible';
         END IF;
-        FOREACH v_column IN ARRAY p_absent LOOP
-            IF v_result = 'ok' AND v_seen ? v_column THEN
-                v_result := v_column || ' is visible';
-            END IF;
-        END LOOP;
-        FOREACH v_column IN ARRAY p_masked LOOP
-            IF v_result = 'ok' AND length(v_row ->> v_column) > 1
-                    AND strpos(coalesce(v_seen ->> v_column, ''), v_row ->> v_column) > 0 THEN
-                v_result := v_column || ' is not masked';
-            END IF;
-        END LOOP;
-        RAISE EXCEPTION USING ERRCODE = 'SWRB0';
-    EXCEPTION
-        WHEN SQLSTATE 'SWRB0' THEN RETURN v_result;
-        WHEN OTHERS THEN RETURN 'error ' || SQLSTATE || ': ' || SQLERRM;
-    END;
+    END LOOP;
+    FOREACH v_column IN ARRAY p_masked LOOP
+        IF v_result = 'ok' AND length(v_row ->> v_column) > 1
+                AND strpos(coalesce(v_seen ->> v_column, ''), v_row ->> v_column) > 0 THEN
+            v_result := v_column || ' is not masked';
+        END IF;
+    END LOOP;
+    RETURN v_result;
 END
 $sw$;
 
+CREATE FUNCTION pg_temp.sw_mask_probe(p_role text, p_view text, p_label text, p_masked text[],
+                                      p_absent text[], p_settings jsonb)
+RETURNS text LANGUAGE sql AS $sw$
+    SELECT pg_temp.sw_undone(format('SELECT pg_temp.sw_mask_steps(%L, %L, %L, %L::text[], %L::text[], %L::jsonb)',
+                                    p_role, p_view, p_label, p_masked, p_absent, p_settings))
+$sw$;
+
 -- Erase one data subject as p_role: none of its personal values remain, another subject is untouched.
-CREATE FUNCTION pg_temp.sw_erasure_probe(p_role text, p_function text, p_table text, p_key text, p_erased text,
+CREATE FUNCTION pg_temp.sw_erasure_steps(p_role text, p_function text, p_table text, p_key text, p_erased text,
                                          p_kept text, p_columns text[]) RETURNS text LANGUAGE plpgsql AS $sw$
 DECLARE
     v_read text := 'SELECT to_jsonb(t) FROM public.%I AS t WHERE %s';
@@ -404,25 +425,27 @@ DECLARE
     v_column text;
     v_result text := 'ok';
 BEGIN
-    BEGIN
-        PERFORM pg_temp.sw_as(p_role, format('SELECT public.%I(%L)', p_function,
-                                             pg_temp.sw_text(p_erased, p_key)), '{}');
-        EXECUTE format(v_read, p_table, pg_temp.sw_where(p_erased)) INTO v_after;
-        EXECUTE format(v_read, p_table, pg_temp.sw_where(p_kept)) INTO v_other;
-        FOREACH v_column IN ARRAY p_columns LOOP
-            IF v_before ->> v_column <> '' AND strpos(coalesce(v_after ->> v_column, ''), v_before ->> v_column) > 0 THEN
-                v_result := v_column || ' still holds the erased value';
-            ELSIF v_other -> v_column IS DISTINCT FROM pg_temp.sw_val(p_kept, v_column) THEN
-                v_result := v_column || ' of another subject changed';
-            END IF;
-            EXIT WHEN v_result <> 'ok';
-        END LOOP;
-        RAISE EXCEPTION USING ERRCODE = 'SWRB0';
-    EXCEPTION
-        WHEN SQLSTATE 'SWRB0' THEN RETURN v_result;
-        WHEN OTHERS THEN RETURN 'error ' || SQLSTATE || ': ' || SQLERRM;
-    END;
+    PERFORM pg_temp.sw_as(p_role, format('SELECT public.%I(%L)', p_function,
+                                         pg_temp.sw_text(p_erased, p_key)), '{}');
+    EXECUTE format(v_read, p_table, pg_temp.sw_where(p_erased)) INTO v_after;
+    EXECUTE format(v_read, p_table, pg_temp.sw_where(p_kept)) INTO v_other;
+    FOREACH v_column IN ARRAY p_columns LOOP
+        IF v_before ->> v_column <> '' AND strpos(coalesce(v_after ->> v_column, ''), v_before ->> v_column) > 0 THEN
+            v_result := v_column || ' still holds the erased value';
+        ELSIF v_other -> v_column IS DISTINCT FROM pg_temp.sw_val(p_kept, v_column) THEN
+            v_result := v_column || ' of another subject changed';
+        END IF;
+        EXIT WHEN v_result <> 'ok';
+    END LOOP;
+    RETURN v_result;
 END
+$sw$;
+
+CREATE FUNCTION pg_temp.sw_erasure_probe(p_role text, p_function text, p_table text, p_key text,
+                                         p_erased text, p_kept text, p_columns text[])
+RETURNS text LANGUAGE sql AS $sw$
+    SELECT pg_temp.sw_undone(format('SELECT pg_temp.sw_erasure_steps(%L, %L, %L, %L, %L, %L, %L::text[])',
+                                    p_role, p_function, p_table, p_key, p_erased, p_kept, p_columns))
 $sw$;
 
 -- Every fixture row reads back exactly as stored, and every text value exactly as it was sent.

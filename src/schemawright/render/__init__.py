@@ -68,6 +68,29 @@ class Renderer:
         raise NotImplementedError
 
 
+class OrmRenderer(Renderer):
+    """An ORM output: wanted only when ``integration.orm_framework`` (or ``design --orm``) names one of
+    ``requests``."""
+
+    requests: tuple[str, ...] = ()
+
+    def applies(self, ctx: RenderContext) -> bool:
+        return any(o in self.requests for o in ctx.orms)
+
+
+INITIAL_MIGRATION = ("migrations/V001__initial_schema.sql", "migrations/U001__initial_schema.sql")
+
+
+def initial_migration(ctx: RenderContext) -> tuple[str, str] | None:
+    """The text of the design's V001 and of its undo U001 among the artifacts rendered so far (the ORM
+    migrations that run them), or None when either is missing."""
+    files = {a.path: a.content for a in ctx.artifacts}
+    forward, backward = (files.get(path) for path in INITIAL_MIGRATION)
+    if forward is None or backward is None:
+        return None
+    return forward, backward
+
+
 def render_all(schema: Schema, spec: object = None, timings: dict[str, float] | None = None, *,
                dialect: str = "postgresql", degradations: list | None = None,
                orms: tuple[str, ...] | None = None, distribution: list | None = None) -> list[Artifact]:

@@ -63,7 +63,7 @@ def _tables_read(schema: Schema, text: str) -> list[str]:
         walk(pglast.parse_sql(text))
         return found
     except Exception:  # noqa: BLE001 - an unparsable pattern is reported by plan(), not here
-        return [n for n in names if re.search(rf"\b{re.escape(n)}\b", text)]
+        return [t.name for t in schema.tables if re.search(rf"\b{re.escape(t.name)}\b", text)]  # design order
 
 
 def plan(schema: Schema) -> tuple[dict[str, dict], list[tuple[str, str]]]:
@@ -129,7 +129,7 @@ def invalidation_sql(schema: Schema) -> tuple[str, str]:
           "  END LOOP;",
           "  RETURN NULL;",
           "END $fn$;", ""]
-    down = [f"-- Removes what cache/invalidation.sql created."]
+    down = ["-- Removes what cache/invalidation.sql created."]
     for t in schema.tables:
         name = f"{q(t.schema)}.{q(t.name)}"
         pk = t.primary_key.columns if t.primary_key else ()

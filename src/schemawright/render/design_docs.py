@@ -250,7 +250,7 @@ def capacity(schema: Schema) -> str:
              f"Growth: {md_text(growth_text) if growth_text else 'not stated in the input; 5% a month assumed'} "
              f"= {g:.2%} a month. Sizes from the storage formula (heap pages from aligned tuple widths, B-trees at "
              "90% leaf fill; `schemawright bench` checks it against measured sizes).", "",
-             f"| table | rows now | size now | " + " | ".join(f"rows in {m} months | size in {m} months"
+             "| table | rows now | size now | " + " | ".join(f"rows in {m} months | size in {m} months"
                                                            for m in GROWTH_PERIODS) + " |",
              "|---|---:|---:|" + "---:|---:|" * len(GROWTH_PERIODS)]
     for t in schema.tables:

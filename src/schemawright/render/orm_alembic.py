@@ -11,7 +11,7 @@ own and the models do not map (partitions, the audit trail's child tables, Alemb
 from __future__ import annotations
 
 from schemawright.escape import python_str
-from schemawright.render import Artifact, RenderContext, Renderer
+from schemawright.render import Artifact, OrmRenderer, RenderContext, initial_migration
 
 ROOT = "models/orm/alembic"
 REQUESTS = ("sqlalchemy", "sqlalchemy2", "alembic")
@@ -173,25 +173,16 @@ def downgrade() -> None:
 '''
 
 
-def requested(ctx: RenderContext) -> bool:
-    return any(o in REQUESTS for o in ctx.orms)
-
-
-class OrmAlembic(Renderer):
+class OrmAlembic(OrmRenderer):
     name = "orm_alembic"
     skip_reason = "Alembic revisions run the PostgreSQL migrations"
-
-    def applies(self, ctx: RenderContext) -> bool:
-        return requested(ctx)
+    requests = REQUESTS
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
-        if not requested(ctx):
+        migration = initial_migration(ctx) if self.applies(ctx) else None
+        if migration is None:
             return []
-        files = {a.path: a.content for a in ctx.artifacts}
-        up = files.get("migrations/V001__initial_schema.sql")
-        down = files.get("migrations/U001__initial_schema.sql")
-        if up is None or down is None:
-            return []
+        up, down = migration
         project = ctx.schema.facts.project.name.replace("\n", " ")
         return [
             Artifact(f"{ROOT}/alembic.ini", INI.format(project=project), "orm",

@@ -18,7 +18,7 @@ import re
 from schemawright.escape import python_docstring, python_identifier, python_str, safe_name
 from schemawright.model.schema import FkAction, Schema, Table
 from schemawright.model.types import DataType, Kind
-from schemawright.render import Artifact, RenderContext, Renderer
+from schemawright.render import Artifact, OrmRenderer, RenderContext, initial_migration
 
 ROOT = "models/orm/django"
 REQUESTS = ("django",)
@@ -214,25 +214,16 @@ class Migration(migrations.Migration):
 '''
 
 
-def requested(ctx: RenderContext) -> bool:
-    return any(o in REQUESTS for o in ctx.orms)
-
-
-class OrmDjango(Renderer):
+class OrmDjango(OrmRenderer):
     name = "orm_django"
     skip_reason = "the Django app's migration runs the PostgreSQL migrations"
-
-    def applies(self, ctx: RenderContext) -> bool:
-        return requested(ctx)
+    requests = REQUESTS
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
-        if not requested(ctx):
+        migration = initial_migration(ctx) if self.applies(ctx) else None
+        if migration is None:
             return []
-        files = {a.path: a.content for a in ctx.artifacts}
-        forward = files.get("migrations/V001__initial_schema.sql")
-        backward = files.get("migrations/U001__initial_schema.sql")
-        if forward is None or backward is None:
-            return []
+        forward, backward = migration
         from schemawright.render.tuning_config import sizing
 
         project = python_docstring(ctx.schema.facts.project.name)  # text inside the generated docstrings

@@ -14,7 +14,6 @@ import json
 import re
 
 from schemawright.model.schema import Schema, Table
-from schemawright.model.types import Kind
 from schemawright.render import Artifact, RenderContext, Renderer
 from schemawright.render.mongodb import Mapping
 from schemawright.render.ts_common import (TSCONFIG, class_names, connection, package_json, ts_comment, ts_str)

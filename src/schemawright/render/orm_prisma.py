@@ -16,9 +16,9 @@ import re
 
 from schemawright.model.schema import FkAction, Schema, Table
 from schemawright.model.types import DataType, Kind
-from schemawright.render import Artifact, RenderContext, Renderer
+from schemawright.render import Artifact, OrmRenderer, RenderContext
 from schemawright.render.ts_common import (class_names, connection, enum_values, identifier, plan_relations,
-                                           requested, ts_comment, ts_str, unique)
+                                           ts_comment, ts_str, unique)
 
 ROOT = "models/orm/prisma"
 REQUESTS = ("prisma",)
@@ -211,15 +211,14 @@ def _model(schema: Schema, t: Table, names: _Names, outgoing: list, incoming: li
     return out + ["}", ""]
 
 
-class OrmPrisma(Renderer):
+class OrmPrisma(OrmRenderer):
     name = "orm_prisma"
     skip_reason = "the Prisma schema describes the PostgreSQL design"
 
-    def applies(self, ctx: RenderContext) -> bool:
-        return requested(ctx, REQUESTS)
+    requests = REQUESTS
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
-        if not requested(ctx, REQUESTS):
+        if not self.applies(ctx):
             return []
         return [Artifact(f"{ROOT}/schema.prisma", render_schema(ctx), "orm",
                          "Prisma schema of every table, enum and relation (DATABASE_URL from the environment)")]

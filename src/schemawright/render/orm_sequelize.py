@@ -10,16 +10,14 @@ schema. Proven by ``tsc --noEmit`` with sequelize installed and by ``initModels`
 
 from __future__ import annotations
 
-from schemawright.model.schema import FkAction, Schema, Table
+from schemawright.model.schema import Schema, Table
 from schemawright.model.types import DataType, Kind
-from schemawright.render import Artifact, RenderContext, Renderer
-from schemawright.render.ts_common import (TSCONFIG, class_names, connection, enum_values, package_json,
-                                           plan_relations, prop_name, requested, ts_comment, ts_str, ts_type)
+from schemawright.render import Artifact, OrmRenderer, RenderContext
+from schemawright.render.ts_common import (ON_DELETE, TSCONFIG, class_names, connection, enum_values, package_json,
+                                           plan_relations, prop_name, ts_comment, ts_str, ts_type)
 
 ROOT = "models/orm/sequelize"
 REQUESTS = ("sequelize",)
-ON_DELETE = {FkAction.CASCADE: "CASCADE", FkAction.SET_NULL: "SET NULL", FkAction.RESTRICT: "RESTRICT",
-             FkAction.NO_ACTION: "NO ACTION", FkAction.SET_DEFAULT: "SET DEFAULT"}
 SIMPLE = {Kind.SMALLINT: "SMALLINT", Kind.INTEGER: "INTEGER", Kind.BIGINT: "BIGINT", Kind.REAL: "REAL",
           Kind.DOUBLE: "DOUBLE", Kind.MONEY: "DECIMAL", Kind.BOOLEAN: "BOOLEAN", Kind.TEXT: "TEXT",
           Kind.CITEXT: "CITEXT", Kind.UUID: "UUID", Kind.DATE: "DATEONLY", Kind.TIME: "TIME", Kind.TIMETZ: "TIME",
@@ -152,15 +150,14 @@ export function connect(): Sequelize {{
 """
 
 
-class OrmSequelize(Renderer):
+class OrmSequelize(OrmRenderer):
     name = "orm_sequelize"
     skip_reason = "the Sequelize models describe the PostgreSQL design"
 
-    def applies(self, ctx: RenderContext) -> bool:
-        return requested(ctx, REQUESTS)
+    requests = REQUESTS
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
-        if not requested(ctx, REQUESTS):
+        if not self.applies(ctx):
             return []
         c = connection(ctx)
         ssl = ('env.PGSSLMODE === "disable" ? false : { require: true, rejectUnauthorized: true }' if c.ssl else

@@ -11,16 +11,14 @@ migrations and named in a comment. Proven by ``tsc --noEmit`` with typeorm insta
 
 from __future__ import annotations
 
-from schemawright.model.schema import FkAction, Schema, Table
+from schemawright.model.schema import Schema, Table
 from schemawright.model.types import DataType, Kind
-from schemawright.render import Artifact, RenderContext, Renderer
-from schemawright.render.ts_common import (TSCONFIG, Link, class_names, connection, enum_values, package_json,
-                                           plan_relations, prop_name, requested, ts_comment, ts_str, ts_type)
+from schemawright.render import Artifact, OrmRenderer, RenderContext
+from schemawright.render.ts_common import (ON_DELETE, TSCONFIG, Link, class_names, connection, enum_values, package_json,
+                                           plan_relations, prop_name, ts_comment, ts_str, ts_type)
 
 ROOT = "models/orm/typeorm"
 REQUESTS = ("typeorm",)
-ON_DELETE = {FkAction.CASCADE: "CASCADE", FkAction.SET_NULL: "SET NULL", FkAction.RESTRICT: "RESTRICT",
-             FkAction.NO_ACTION: "NO ACTION", FkAction.SET_DEFAULT: "SET DEFAULT"}
 TYPES = {Kind.SMALLINT: "smallint", Kind.INTEGER: "integer", Kind.BIGINT: "bigint", Kind.NUMERIC: "numeric",
          Kind.REAL: "real", Kind.DOUBLE: "double precision", Kind.MONEY: "money", Kind.BOOLEAN: "boolean",
          Kind.TEXT: "text", Kind.VARCHAR: "varchar", Kind.CHAR: "char", Kind.CITEXT: "citext", Kind.UUID: "uuid",
@@ -175,15 +173,14 @@ export const AppDataSource = new DataSource({{
 """
 
 
-class OrmTypeorm(Renderer):
+class OrmTypeorm(OrmRenderer):
     name = "orm_typeorm"
     skip_reason = "the TypeORM entities describe the PostgreSQL design"
 
-    def applies(self, ctx: RenderContext) -> bool:
-        return requested(ctx, REQUESTS)
+    requests = REQUESTS
 
     def render(self, ctx: RenderContext) -> list[Artifact]:
-        if not requested(ctx, REQUESTS):
+        if not self.applies(ctx):
             return []
         entities, classes = render_entities(ctx.schema)
         c = connection(ctx)

@@ -10,7 +10,7 @@ owner remove rows.
 
 from __future__ import annotations
 
-from schemawright.escape import md_code, md_text, shell_comment, shell_quote
+from schemawright.escape import md_code, md_text, shell_comment
 from schemawright.model.names import dollar_quote, quote_ident, quote_literal
 from schemawright.render import Artifact, RenderContext, Renderer
 

@@ -11,10 +11,13 @@ from dataclasses import dataclass
 
 import inflection
 
-from schemawright.model.schema import ForeignKey, Schema, Table
+from schemawright.model.schema import FkAction, ForeignKey, Schema, Table
 from schemawright.model.types import DataType, Kind
 from schemawright.render import RenderContext
 
+# TypeORM's and Sequelize's onDelete option: the SQL words of the foreign key's action
+ON_DELETE = {FkAction.CASCADE: "CASCADE", FkAction.SET_NULL: "SET NULL", FkAction.RESTRICT: "RESTRICT",
+             FkAction.NO_ACTION: "NO ACTION", FkAction.SET_DEFAULT: "SET DEFAULT"}
 # Names a generated class, property or relation must not take (TypeScript keywords and the ORMs' own members)
 TS_RESERVED = frozenset({
     "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do", "else", "enum",
@@ -168,10 +171,6 @@ def connection(ctx: RenderContext) -> Connection:
     security = ctx.schema.facts.security
     return Connection(pool=sizing(ctx).pool, ssl=bool(security and security.in_transit),
                       database=safe_name(ctx.schema.facts.project.name))
-
-
-def requested(ctx: RenderContext, names: tuple[str, ...]) -> bool:
-    return any(o in names for o in ctx.orms)
 
 
 TSCONFIG = """{

@@ -41,12 +41,7 @@ def write_folder(artifacts: list[Artifact], out_dir: str | Path, *, force: bool 
         raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from None
     try:
         for a in artifacts:
-            target = staging / a.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(a.content, bytes):
-                target.write_bytes(a.content)
-            else:
-                target.write_text(a.content, encoding="utf-8")
+            target = _write(staging, a)
             if a.path.endswith(".sh"):
                 target.chmod(0o755)
         if out.exists():
@@ -63,6 +58,17 @@ def write_folder(artifacts: list[Artifact], out_dir: str | Path, *, force: bool 
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return out
+
+
+def _write(folder: Path, a: Artifact) -> Path:
+    """Write one artifact below ``folder`` (text as UTF-8, an image as its bytes); its path."""
+    target = folder / a.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(a.content, bytes):
+        target.write_bytes(a.content)
+    else:
+        target.write_text(a.content, encoding="utf-8")
+    return target
 
 
 @dataclass
@@ -97,12 +103,7 @@ def write_docs(source: str, out_dir: str | Path, *, dsn: str | None = None, sche
     out = Path(out_dir)
     try:
         for a in artifacts:
-            target = out / a.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(a.content, bytes):
-                target.write_bytes(a.content)
-            else:
-                target.write_text(a.content, encoding="utf-8")
+            _write(out, a)
     except OSError as exc:
         raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from None
     warnings = list(warnings or []) + [w for w in (graphviz_missing(),) if w]

@@ -184,12 +184,41 @@ def _exclusion_probe(factory: RowFactory, table: Table, x: ExclusionConstraint) 
         f" (a second row overlapping {', '.join(f'{c}={first[c]!r}' for c in involved)}: {same})"
 
 
+def _check_now(conn: psycopg.Connection, triggers: tuple[str, ...]) -> None:
+    """Run the deferred constraint triggers' check now instead of at a commit the probe never makes:
+    ``SET CONSTRAINTS ... IMMEDIATE`` only inside a savepoint of its own, left DEFERRED (a mode set directly in
+    the probe's savepoint would be restored to an earlier IMMEDIATE when the probe is rolled back)."""
+    names = sql.SQL(", ").join(map(sql.Identifier, triggers))
+    with conn.transaction():
+        conn.execute(sql.SQL("SET CONSTRAINTS {} IMMEDIATE").format(names))
+        conn.execute(sql.SQL("SET CONSTRAINTS {} DEFERRED").format(names))
+
+
+def _expect_checked(conn: psycopg.Connection, triggers: tuple[str, ...], rows: str) -> None:
+    """The deferred check passes ``rows`` (what was inserted so far, named in the failure)."""
+    try:
+        _check_now(conn, triggers)
+    except psycopg.Error as exc:
+        raise ProbeFailed(f"{rows} was refused: {exc.diag.sqlstate} {exc.diag.message_primary}") from None
+
+
+def _expect_check_refuses(conn: psycopg.Connection, triggers: tuple[str, ...], refused: str, accepted: str) -> str:
+    """The deferred check refuses the last row with 23514 by one of ``triggers``: returns ``refused`` (the
+    probe's result), else fails saying ``accepted`` (what was let through) or who refused it."""
+    try:
+        _check_now(conn, triggers)
+    except psycopg.Error as exc:
+        if exc.diag.sqlstate != CHECK or exc.diag.constraint_name not in triggers:
+            raise ProbeFailed(f"refused with {exc.diag.sqlstate} by {exc.diag.constraint_name}, expected {CHECK} "
+                              f"by {triggers[0]}") from None
+        return refused
+    raise ProbeFailed(accepted)
+
+
 def _balanced_probe(factory: RowFactory, table: Table, bal) -> str:
     """A balanced transaction (a row and its counter-row of one key) passes the deferred check; one more
     unbalanced row is refused with 23514 by the constraint trigger. ``SET CONSTRAINTS ... IMMEDIATE`` runs
     the check now instead of at a commit the probe never makes."""
-    conn = factory.conn
-    trigger = sql.Identifier(bal.trigger)
     for big, small in (("1", "0"), ("2", "1"), ("10", "1")):
         try:
             row = factory.valid_row(table)
@@ -205,43 +234,21 @@ def _balanced_probe(factory: RowFactory, table: Table, bal) -> str:
     else:
         raise CannotBuildRow(f"no pair of rows of {table.name} with sums that balance ({bal.left}, {bal.right})")
     _accept(factory, table, counter)
-    # SET CONSTRAINTS only inside savepoints of its own, left DEFERRED: a mode set directly in the probe's
-    # savepoint would be restored to an earlier IMMEDIATE when the probe is rolled back
-    try:
-        with conn.transaction():
-            conn.execute(sql.SQL("SET CONSTRAINTS {} IMMEDIATE").format(trigger))
-            conn.execute(sql.SQL("SET CONSTRAINTS {} DEFERRED").format(trigger))
-    except psycopg.Error as exc:
-        raise ProbeFailed(f"a balanced transaction was refused: {exc.diag.sqlstate} {exc.diag.message_primary}") \
-            from None
+    _expect_checked(factory.conn, (bal.trigger,), "a balanced transaction")
     extra = factory.valid_row(table, {bal.key: first[bal.key]})
     extra.update({bal.left: big, bal.right: small})
     _accept(factory, table, factory.repair(table, extra, fixed=(bal.key, bal.left, bal.right)))
-    try:
-        with conn.transaction():
-            conn.execute(sql.SQL("SET CONSTRAINTS {} IMMEDIATE").format(trigger))
-            conn.execute(sql.SQL("SET CONSTRAINTS {} DEFERRED").format(trigger))
-    except psycopg.Error as exc:
-        if exc.diag.sqlstate != CHECK or exc.diag.constraint_name != bal.trigger:
-            raise ProbeFailed(f"refused with {exc.diag.sqlstate} by {exc.diag.constraint_name}, expected {CHECK} "
-                              f"by {bal.trigger}") from None
-        return f"balanced pair accepted; one more row ({bal.left}={big}, {bal.right}={small}) refused with {CHECK}"
-    raise ProbeFailed("an unbalanced transaction was accepted")
+    return _expect_check_refuses(
+        factory.conn, (bal.trigger,),
+        f"balanced pair accepted; one more row ({bal.left}={big}, {bal.right}={small}) refused with {CHECK}",
+        "an unbalanced transaction was accepted")
 
 
 def _child_sum_probe(factory: RowFactory, table: Table, cs) -> str:
     """A parent and a child row whose column holds the parent's value pass the deferred check (run now with
     ``SET CONSTRAINTS ... IMMEDIATE``); one more child row makes the sum differ and is refused with 23514 by
     the child's constraint trigger."""
-    conn = factory.conn
     parent = factory.schema.table(cs.parent)
-    triggers = sql.SQL(", ").join(map(sql.Identifier, cs.triggers))
-
-    def check_now() -> None:  # in a savepoint of its own, left DEFERRED (see _balanced_probe)
-        with conn.transaction():
-            conn.execute(sql.SQL("SET CONSTRAINTS {} IMMEDIATE").format(triggers))
-            conn.execute(sql.SQL("SET CONSTRAINTS {} DEFERRED").format(triggers))
-
     first = _accept(factory, parent, factory.valid_row(parent))
     if first.get(cs.column) is None:
         raise CannotBuildRow(f"no row of {parent.name} with {cs.column} set")
@@ -249,39 +256,23 @@ def _child_sum_probe(factory: RowFactory, table: Table, cs) -> str:
     row[cs.summed] = first[cs.column]
     row = factory.repair(table, row, fixed=(cs.child_key, cs.summed))
     _accept(factory, table, row)
-    try:
-        check_now()
-    except psycopg.Error as exc:
-        raise ProbeFailed(f"a consistent transaction was refused: {exc.diag.sqlstate} {exc.diag.message_primary}") \
-            from None
+    _expect_checked(factory.conn, cs.triggers, "a consistent transaction")
     extra = factory.valid_row(table, {cs.child_key: first[cs.parent_key]})
     extra[cs.summed] = "1"
     _accept(factory, table, factory.repair(table, extra, fixed=(cs.child_key, cs.summed)))
-    try:
-        check_now()
-    except psycopg.Error as exc:
-        if exc.diag.sqlstate != CHECK or exc.diag.constraint_name not in cs.triggers:
-            raise ProbeFailed(f"refused with {exc.diag.sqlstate} by {exc.diag.constraint_name}, expected {CHECK} "
-                              f"by {cs.triggers[0]}") from None
-        return (f"{cs.parent} with {cs.column}={first[cs.column]} and one row of that {cs.summed} accepted; one more "
-                f"row ({cs.summed}=1) refused with {CHECK} at the check")
-    raise ProbeFailed("a transaction that breaks the sum was accepted")
+    return _expect_check_refuses(
+        factory.conn, cs.triggers,
+        f"{cs.parent} with {cs.column}={first[cs.column]} and one row of that {cs.summed} accepted; one more "
+        f"row ({cs.summed}=1) refused with {CHECK} at the check",
+        "a transaction that breaks the sum was accepted")
 
 
 def _same_scope_probe(factory: RowFactory, table: Table, ss) -> str:
     """A row whose two references share their scope passes the deferred check (run now with ``SET CONSTRAINTS
     ... IMMEDIATE``); a row whose first reference points into another scope is refused with 23514."""
-    conn = factory.conn
     via, owner = factory.schema.table(ss.via), factory.schema.table(ss.owner_table)
-    triggers = sql.SQL(", ").join(map(sql.Identifier, ss.triggers))
     via_key = next(fk for fk in table.foreign_keys if fk.columns == (ss.column,)).ref_columns[0]
     owner_key = next(fk for fk in table.foreign_keys if fk.columns == (ss.owner,)).ref_columns[0]
-
-    def check_now() -> None:  # in a savepoint of its own, left DEFERRED (see _balanced_probe)
-        with conn.transaction():
-            conn.execute(sql.SQL("SET CONSTRAINTS {} IMMEDIATE").format(triggers))
-            conn.execute(sql.SQL("SET CONSTRAINTS {} DEFERRED").format(triggers))
-
     owner_row = _accept(factory, owner, factory.valid_row(owner))
     scope = owner_row[ss.owner_scope]
     same = _accept(factory, via, factory.valid_row(via, {ss.via_scope: scope}))
@@ -289,27 +280,19 @@ def _same_scope_probe(factory: RowFactory, table: Table, ss) -> str:
     if other[ss.via_scope] == scope:
         raise CannotBuildRow(f"no second {ss.via_scope} for {via.name}")
     try:
-        check_now()  # the rows so far (and what other probes left pending) are consistent
+        _check_now(factory.conn, ss.triggers)  # the rows so far (and what other probes left pending) are consistent
     except psycopg.Error as exc:
         raise CannotBuildRow(f"pending rows break {exc.diag.constraint_name}") from None
     row = factory.valid_row(table, {ss.column: same[via_key], ss.owner: owner_row[owner_key]})
     _accept(factory, table, row)
-    try:
-        check_now()
-    except psycopg.Error as exc:
-        raise ProbeFailed(f"a row within one {ss.owner_scope} was refused: {exc.diag.sqlstate} "
-                          f"{exc.diag.message_primary}") from None
+    _expect_checked(factory.conn, ss.triggers, f"a row within one {ss.owner_scope}")
     bad = factory.valid_row(table, {ss.column: other[via_key], ss.owner: owner_row[owner_key]})
     _accept(factory, table, bad)
-    try:
-        check_now()
-    except psycopg.Error as exc:
-        if exc.diag.sqlstate != CHECK or exc.diag.constraint_name not in ss.triggers:
-            raise ProbeFailed(f"refused with {exc.diag.sqlstate} by {exc.diag.constraint_name}, expected {CHECK} "
-                              f"by {ss.triggers[0]}") from None
-        return (f"{ss.column} of the {ss.owner}'s {ss.owner_scope} accepted; one of another {ss.via_scope} refused "
-                f"with {CHECK} at the check")
-    raise ProbeFailed(f"a row whose {ss.column} is outside the {ss.owner}'s {ss.owner_scope} was accepted")
+    return _expect_check_refuses(
+        factory.conn, ss.triggers,
+        f"{ss.column} of the {ss.owner}'s {ss.owner_scope} accepted; one of another {ss.via_scope} refused "
+        f"with {CHECK} at the check",
+        f"a row whose {ss.column} is outside the {ss.owner}'s {ss.owner_scope} was accepted")
 
 
 def _event_order_probe(factory: RowFactory, table: Table, ev) -> str:
@@ -317,13 +300,6 @@ def _event_order_probe(factory: RowFactory, table: Table, ev) -> str:
     with ``SET CONSTRAINTS ... IMMEDIATE``); one 30 days on the wrong side is refused with 23514."""
     conn = factory.conn
     parent = factory.schema.table(ev.parent)
-    triggers = sql.SQL(", ").join(map(sql.Identifier, ev.triggers))
-
-    def check_now() -> None:  # in a savepoint of its own, left DEFERRED (see _balanced_probe)
-        with conn.transaction():
-            conn.execute(sql.SQL("SET CONSTRAINTS {} IMMEDIATE").format(triggers))
-            conn.execute(sql.SQL("SET CONSTRAINTS {} DEFERRED").format(triggers))
-
     first = _accept(factory, parent, factory.valid_row(parent))
     if first.get(ev.parent_column) is None:
         row = factory.valid_row(parent)
@@ -338,23 +314,15 @@ def _event_order_probe(factory: RowFactory, table: Table, ev) -> str:
     good = factory.valid_row(table, {ev.key: first[ev.parent_key]})
     good[ev.column] = shifted(30 * sign)
     _accept(factory, table, factory.repair(table, good, fixed=(ev.key, ev.column)))
-    try:
-        check_now()
-    except psycopg.Error as exc:
-        raise ProbeFailed(f"a row on the right side was refused: {exc.diag.sqlstate} {exc.diag.message_primary}") \
-            from None
+    _expect_checked(conn, ev.triggers, "a row on the right side")
     bad = factory.valid_row(table, {ev.key: first[ev.parent_key]})
     bad[ev.column] = shifted(-30 * sign)
     _accept(factory, table, factory.repair(table, bad, fixed=(ev.key, ev.column)))
-    try:
-        check_now()
-    except psycopg.Error as exc:
-        if exc.diag.sqlstate != CHECK or exc.diag.constraint_name not in ev.triggers:
-            raise ProbeFailed(f"refused with {exc.diag.sqlstate} by {exc.diag.constraint_name}, expected {CHECK} "
-                              f"by {ev.triggers[0]}") from None
-        return (f"{ev.column}={good[ev.column]} with {ev.parent_column}={first[ev.parent_column]} accepted; "
-                f"{bad[ev.column]} refused with {CHECK} at the check")
-    raise ProbeFailed(f"a row whose {ev.column} breaks {ev.op} {ev.parent}.{ev.parent_column} was accepted")
+    return _expect_check_refuses(
+        conn, ev.triggers,
+        f"{ev.column}={good[ev.column]} with {ev.parent_column}={first[ev.parent_column]} accepted; "
+        f"{bad[ev.column]} refused with {CHECK} at the check",
+        f"a row whose {ev.column} breaks {ev.op} {ev.parent}.{ev.parent_column} was accepted")
 
 
 def _implied_check(factory: RowFactory, table: Table, check: CheckConstraint, row: Row) -> str:

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 
-from schemawright.design.context import DesignContext, singular, table_name_for
+from schemawright.design.context import DesignContext, table_name_for
 from schemawright.design.rules import (
     access, at_most_one, balanced, child_sum, comparison, either_or, event_order, immutable, overlap, retention, same_parent, transitions, unique,
 )
 from schemawright.design.rules import base
 from schemawright.design.rules.base import Compiled, RuleText, normalise
+from schemawright.model.names import singular
 from schemawright.spec.load import format_path
 
 PATTERNS = (transitions, overlap, balanced, child_sum, either_or, at_most_one, same_parent, immutable, unique,

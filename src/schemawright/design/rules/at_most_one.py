@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 
-from schemawright.design.context import singular
 from schemawright.design.rules.base import Compiled, RuleText
 from schemawright.design.rules.unique import add_unique
 from schemawright.model import names
+from schemawright.model.names import singular
 from schemawright.model.schema import Expression, Index, IndexElement
 from schemawright.model.types import Kind
 

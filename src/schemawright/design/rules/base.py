@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from schemawright.design.context import DesignContext, singular
+from schemawright.design.context import DesignContext
+from schemawright.model.names import singular
 from schemawright.model.schema import Column, Function, Origin, Source, Table, Trigger
 from schemawright.model.types import Kind
 from schemawright.spec.models import BusinessRule

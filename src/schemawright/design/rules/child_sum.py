@@ -18,11 +18,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from schemawright.design.context import singular
 from schemawright.design.rules.base import NUMERIC, Compiled, RuleText, add_function
 from schemawright.dialects import type_sql
 from schemawright.model import names
 from schemawright.model.facts import ChildSum
+from schemawright.model.names import singular
 from schemawright.model.schema import Table, Trigger
 
 _EQUAL = r"(?:equals|equal|must equal|must be equal to|is equal to|is|must be|matches|match)"

@@ -16,10 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from schemawright.design.context import singular
 from schemawright.design.rules.base import NUMERIC, Compiled, RuleText
 from schemawright.model import names
 from schemawright.model.facts import ExactlyOne
+from schemawright.model.names import singular
 from schemawright.model.schema import CheckConstraint
 from schemawright.spec.expressions import ExpressionError, parse_check
 

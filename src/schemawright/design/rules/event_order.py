@@ -17,10 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from schemawright.design.context import singular
-from schemawright.design.rules.base import TEMPORAL, Compiled, RuleText, add_function, fk_for
+from schemawright.design.rules.base import TEMPORAL, Compiled, RuleText, add_function
 from schemawright.model import names
 from schemawright.model.facts import OrderedAfterParent
+from schemawright.model.names import singular
 from schemawright.model.schema import Table, Trigger
 
 _CMP = {"after": ">", "later than": ">", "on or after": ">=", "no earlier than": ">=", "not before": ">=",

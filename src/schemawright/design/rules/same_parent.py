@@ -17,11 +17,11 @@ import re
 
 from dataclasses import replace
 
-from schemawright.design.context import singular
 from schemawright.design.rules.base import Compiled, RuleText, add_function, fk_for
 from schemawright.dialects import type_sql
 from schemawright.model import names
 from schemawright.model.facts import SameScope
+from schemawright.model.names import singular
 from schemawright.model.schema import FkAction, ForeignKey, Table, Trigger, UniqueConstraint
 
 
@@ -107,25 +107,7 @@ def _through_references(rt: RuleText, child_phrase: str, scope_phrase: str, owne
     raise_ = (f"RAISE EXCEPTION USING ERRCODE = 'check_violation', CONSTRAINT = TG_NAME,\n"
               f"            MESSAGE = format('%s: %s of %s (%s) is not the %s of %s (%s)', {lit(rt.rule.name)}, "
               f"{lit(via_scope)}, {lit(child_col)}, v_via, {lit(owner_scope)}, {lit(owner_col)}, v_owner);")
-    # on the rule's table: the row's own two references
-    own = f"""
-DECLARE
-    v_via {scope_type};
-    v_owner {scope_type};
-BEGIN
-    SELECT v.{q(via_scope)}, o.{q(owner_scope)} INTO v_via, v_owner
-    {join}
-    WHERE t.{q(child_col)} = NEW.{q(child_col)} AND t.{q(owner_col)} = NEW.{q(owner_col)}
-      AND v.{q(via_scope)} IS DISTINCT FROM o.{q(owner_scope)}
-    LIMIT 1;
-    IF FOUND THEN
-        {raise_}
-    END IF;
-    RETURN NULL;
-END;
-"""
-
-    def referenced(side: str, key: str) -> str:  # on a referenced table: every row of the table that points at it
+    def body(rows: str) -> str:  # the trigger function: the first of ``rows`` whose two scopes differ is refused
         return f"""
 DECLARE
     v_via {scope_type};
@@ -133,7 +115,7 @@ DECLARE
 BEGIN
     SELECT v.{q(via_scope)}, o.{q(owner_scope)} INTO v_via, v_owner
     {join}
-    WHERE {side}.{q(key)} = NEW.{q(key)} AND v.{q(via_scope)} IS DISTINCT FROM o.{q(owner_scope)}
+    WHERE {rows}
     LIMIT 1;
     IF FOUND THEN
         {raise_}
@@ -141,6 +123,12 @@ BEGIN
     RETURN NULL;
 END;
 """
+    differ = f"v.{q(via_scope)} IS DISTINCT FROM o.{q(owner_scope)}"
+    # on the rule's table: the row's own two references
+    own = body(f"t.{q(child_col)} = NEW.{q(child_col)} AND t.{q(owner_col)} = NEW.{q(owner_col)}\n      AND {differ}")
+
+    def referenced(side: str, key: str) -> str:  # on a referenced table: every row of the table that points at it
+        return body(f"{side}.{q(key)} = NEW.{q(key)} AND {differ}")
     objects: list[str] = []
     triggers = []
     for table, body, events, cols in ((rt.table, own, ("INSERT", "UPDATE"), (child_col, owner_col)),

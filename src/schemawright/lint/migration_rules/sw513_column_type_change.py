@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from pglast import ast
-from pglast.enums import AlterTableType as AT
 
 from schemawright.findings import Severity
-from schemawright.lint.migration_rules.base import MigrationRule
-from schemawright.lint.pg import alter_commands, display, type_change, type_ref
+from schemawright.lint.migration_rules.base import MigrationRule, column_type_changes
+from schemawright.lint.pg import display, type_change, type_ref
 
 
 class ColumnTypeChange(MigrationRule):
@@ -39,11 +38,7 @@ class ColumnTypeChange(MigrationRule):
     targets = (ast.AlterTableStmt,)
 
     def check(self, node, ctx):
-        if ctx.is_new(node.relation):
-            return
-        for cmd in alter_commands(node, AT.AT_AlterColumnType):
-            new = type_ref(cmd.def_.typeName)
-            old = ctx.column_type(node.relation, cmd.name)
+        for cmd, old, new in column_type_changes(node, ctx):
             where = f"{display(node.relation)}.{cmd.name}"
             if old is None:
                 yield self.report(ctx, f"Changing the type of {where} to {new} rewrites the table and its indexes "

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from pglast import ast
-from pglast.enums import AlterTableType as AT
 
 from schemawright.findings import Severity
-from schemawright.lint.migration_rules.base import MigrationRule
-from schemawright.lint.pg import alter_commands, display, type_change, type_ref
+from schemawright.lint.migration_rules.base import MigrationRule, column_type_changes
+from schemawright.lint.pg import display, type_change
 
 
 class VarcharNarrowing(MigrationRule):
@@ -38,11 +37,7 @@ class VarcharNarrowing(MigrationRule):
     targets = (ast.AlterTableStmt,)
 
     def check(self, node, ctx):
-        if ctx.is_new(node.relation):
-            return
-        for cmd in alter_commands(node, AT.AT_AlterColumnType):
-            new = type_ref(cmd.def_.typeName)
-            old = ctx.column_type(node.relation, cmd.name)
+        for cmd, old, new in column_type_changes(node, ctx):
             if old is not None and type_change(old, new) == "narrowing":
                 yield self.report(ctx, f"Narrowing {display(node.relation)}.{cmd.name} from {old} to {new} rewrites "
                                        "the table under an ACCESS EXCLUSIVE lock, fails if a longer value exists, and "

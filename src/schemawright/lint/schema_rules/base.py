@@ -19,7 +19,6 @@ from schemawright.lint.engine import Rule
 from schemawright.lint.schema_context import SchemaContext
 from schemawright.model.names import quote_ident
 from schemawright.model.schema import Column, Table
-from schemawright.model.types import TEXT_KINDS  # noqa: F401 - the rules import it from here
 
 MONEY_NAME = re.compile(r"(^|_)(price|prices|amount|amounts|cost|costs|total|subtotal|balance|fee|fees|salary|"
                         r"wage|tax|taxes|discount|paid|revenue|charge|payment|refund|budget|debit|credit)(_|$)")

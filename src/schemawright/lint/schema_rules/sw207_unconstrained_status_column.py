@@ -3,8 +3,9 @@ from __future__ import annotations
 import re
 
 from schemawright.findings import Severity
-from schemawright.lint.schema_rules.base import TEXT_KINDS, SchemaRule, checked_columns, q
+from schemawright.lint.schema_rules.base import SchemaRule, checked_columns, q
 from schemawright.model.schema import Table
+from schemawright.model.types import TEXT_KINDS
 
 STATUS_NAME = re.compile(r"^(status|state|type|kind|stage|phase|priority|level|role|category|tier|mode)$|"
                          r"_(status|state|type|kind|stage|phase|priority|level|role|tier|mode)$")

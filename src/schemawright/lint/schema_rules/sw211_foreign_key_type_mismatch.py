@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from schemawright.findings import Severity
-from schemawright.lint.schema_rules.base import TEXT_KINDS, SchemaRule, q
+from schemawright.lint.schema_rules.base import SchemaRule, q
 from schemawright.model.schema import Table
+from schemawright.model.types import TEXT_KINDS
 
 
 class ForeignKeyTypeMismatch(SchemaRule):
