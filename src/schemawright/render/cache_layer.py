@@ -223,7 +223,45 @@ class Cache:
         self.patterns = patterns or PATTERNS
         self.hits = self.misses = self.bypassed = 0
         self._count = threading.Lock()
-        self._lookup = redis_client.register_script(_LOOKUP)
+        from redis.exceptions import ConnectionError, NoScriptError, TimeoutError
+
+        self._broken, self._noscript = (ConnectionError, TimeoutError), NoScriptError
+        self._sha = redis_client.script_load(_LOOKUP)
+        self._idle: list = []  # connections taken from the client's pool, reused by any thread
+
+    def _call(self, *args):
+        """One command on a connection this cache keeps (taken from the client's pool once): redis-py's
+        per-call machinery (pool checkout, retries, events) costs more CPU than the Redis round trip itself.
+        list.pop/append are atomic, so threads share the idle list without a lock. A broken connection is
+        reconnected and the command retried once; a flushed script cache is reloaded."""
+        for attempt in (1, 2):
+            try:
+                conn = self._idle.pop()
+            except IndexError:
+                conn = self.r.connection_pool.get_connection()
+            try:
+                conn.send_command(*args)
+                reply = conn.read_response()
+            except self._broken:
+                conn.disconnect()  # reconnects on its next command
+                self._idle.append(conn)
+                if attempt == 2:
+                    raise
+                continue
+            except self._noscript:
+                self._idle.append(conn)
+                if attempt == 2:
+                    raise
+                self._sha = self.r.script_load(_LOOKUP)
+                args = (args[0], self._sha, *args[2:])
+                continue
+            self._idle.append(conn)
+            return reply
+
+    def close(self) -> None:
+        """Give the connections this cache kept back to the client's pool."""
+        while self._idle:
+            self.r.connection_pool.release(self._idle.pop())
 
     def _counted(self, what: str) -> None:
         with self._count:
@@ -262,8 +300,8 @@ class Cache:
         params = self._params(pattern, params)
         p = self.prefix
         # one round trip: the heartbeat, the epoch and the versions name the key, whose entry comes back too
-        reply = self._lookup(keys=[f"{{p}}:alive", f"{{p}}:epoch", *self._version_keys(pattern, params)],
-                             args=[f"{{p}}:q:{{name}}:", ":" + _token(params)])
+        keys = [f"{{p}}:alive", f"{{p}}:epoch", *self._version_keys(pattern, params)]
+        reply = self._call("EVALSHA", self._sha, len(keys), *keys, f"{{p}}:q:{{name}}:", ":" + _token(params))
         if not reply[0]:  # no live listener: a cached entry could be stale
             self._counted("bypassed")
             return json.loads(json.dumps(self.query(name, params), default=_plain))
@@ -274,7 +312,7 @@ class Cache:
         self._counted("misses")
         rows = self.query(name, params)  # read after the versions: a write racing it bumps them
         text = json.dumps(rows, default=_plain)
-        self.r.set(key, text, ex=int(pattern["ttl"]))
+        self._call("SET", key, text, "EX", int(pattern["ttl"]))
         return json.loads(text)
 
     def hit_ratio(self) -> float:
