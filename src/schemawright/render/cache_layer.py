@@ -23,7 +23,8 @@ from schemawright.analysis.workload import read_shapes
 from schemawright.escape import md_cell as m
 from schemawright.escape import md_text, python_docstring, sql_comment
 from schemawright.model.names import quote_ident as q
-from schemawright.model.schema import Schema
+from schemawright.model.schema import Schema, Table
+from schemawright.model.types import Kind
 from schemawright.render import Artifact, RenderContext, Renderer
 
 STALENESS_BOUND_SECONDS = 2.0  # the heartbeat's life: no read is staler than this after a commit
@@ -66,8 +67,46 @@ def _tables_read(schema: Schema, text: str) -> list[str]:
         return [n for n in names if re.search(rf"\b{re.escape(n)}\b", text)]
 
 
+# column kinds whose parameter values the module can write exactly as to_jsonb writes the row's value (so the
+# key a reader builds from its parameters is the key the listener bumps from the row); others: table versions
+_SLICE_KINDS = {Kind.UUID: "uuid", Kind.SMALLINT: "int", Kind.INTEGER: "int", Kind.BIGINT: "int", Kind.TEXT: "text",
+                Kind.VARCHAR: "text", Kind.ENUM: "text", Kind.BOOLEAN: "bool"}
+
+
+def _slice(table: Table | None, columns) -> list | None:
+    """[[column, kind], ...] when every column's values key exactly, else None."""
+    if table is None or not columns:
+        return None
+    out = []
+    for c in columns:
+        col = table.column(c) if table.has_column(c) else None
+        if col is None or col.type.array_dims or col.type.kind not in _SLICE_KINDS:
+            return None
+        out.append([c, _SLICE_KINDS[col.type.kind]])
+    return out
+
+
+def _versions(schema: Schema, shape, tables: list[str]) -> list[list]:
+    """What a generated shape's entry depends on, per table read: the rows whose ``columns`` equal its
+    parameters ([table, [[column, kind], ...]]), or the whole table ([table, []]). A key lookup, a unique
+    lookup and a list by parent depend on the rows with those values; a parent joined with its children on
+    the parent row and the children with that parent; the newest rows and reports on the whole table."""
+    table = schema.table(shape.table)
+    if not shape.sample:
+        return [[t, []] for t in tables]
+    own = _slice(table, shape.sample)
+    out = [[shape.table, own or []]]
+    if not shape.single_table:
+        fk = next((f for f in table.foreign_keys if tuple(f.columns) == tuple(shape.sample)), None)
+        parent = schema.table(fk.ref_table) if fk else None
+        out.insert(0, [fk.ref_table, _slice(parent, fk.ref_columns) or []] if fk else [t, []])
+    named = {t for t, _ in out}
+    return out + [[t, []] for t in tables if t not in named]
+
+
 def plan(schema: Schema) -> tuple[dict[str, dict], list[tuple[str, str]]]:
-    """(pattern name -> {sql, params, tables, row_table, ttl, category}, [(pattern, why not cached)])."""
+    """(pattern name -> {sql, params, tables, versions, row_table, ttl, category, frequency}, [(pattern, why
+    not cached)])."""
     rows = lambda t: t.estimated_rows or (schema.facts.scale.default_rows if schema.facts.scale else 1_000_000)  # noqa: E731
     kinds = {t.name: t.kind for t in schema.tables}
     out: dict[str, dict] = {}
@@ -93,13 +132,15 @@ def plan(schema: Schema) -> tuple[dict[str, dict], list[tuple[str, str]]]:
             "complex" if re.search(r"\bjoin\b", text, re.I) else "simple")
         ttl = REFERENCE_TTL if all(kinds.get(t) in ("lookup", "reference") for t in tables) else TTL_SECONDS[category]
         out[p.name] = {"sql": sql, "params": order, "tables": tables, "row_table": None, "ttl": ttl,
-                       "category": category, "source": "query_patterns", "frequency": float(p.frequency or 1.0)}
+                       "category": category, "source": "query_patterns", "frequency": float(p.frequency or 1.0),
+                       "versions": [[t, []] for t in tables]}
     for shape in read_shapes(schema, rows):
         tables = _tables_read(schema, shape.sql) or [shape.table]
         ttl = REFERENCE_TTL if all(kinds.get(t) in ("lookup", "reference") for t in tables) else TTL_SECONDS[shape.category]
         entry = {"sql": shape.sql, "params": list(shape.sample), "tables": tables,
                  "row_table": shape.table if shape.category == "pk" else None, "ttl": ttl,
-                 "category": shape.category, "source": "design", "frequency": shape.frequency}
+                 "category": shape.category, "source": "design", "frequency": shape.frequency,
+                 "versions": _versions(schema, shape, tables)}
         if shape.since_days is not None:
             # a moving timestamp would make every call a new key: the window starts at a UTC midnight instead,
             # computed by Cache.get (and part of the key), so the entry is shared until the day changes
@@ -108,34 +149,44 @@ def plan(schema: Schema) -> tuple[dict[str, dict], list[tuple[str, str]]]:
     return out, skipped
 
 
-def invalidation_sql(schema: Schema) -> tuple[str, str]:
+def slice_columns(patterns: dict[str, dict]) -> dict[str, list[str]]:
+    """Per table, the columns whose values name the versions its writes bump (every sliced version's)."""
+    out: dict[str, list[str]] = {}
+    for p in patterns.values():
+        for table, cols in p["versions"]:
+            have = out.setdefault(table, [])
+            have += [c for c, _ in cols if c not in have]
+    return out
+
+
+def invalidation_sql(schema: Schema, patterns: dict[str, dict]) -> tuple[str, str]:
     chan = channel(schema)
+    sliced = slice_columns(patterns)
     fn = f"{q('public')}.{q(chan + '_notify')}"
     up = [f"-- Cache invalidation for {sql_comment(schema.facts.project.name)}: every committed write NOTIFYs {chan} with",
-          "-- the table and the primary key of each row written (old and new on UPDATE); TRUNCATE names the table.",
+          "-- the table and the values of the columns cache keys are versioned by (the key, the parents' references)",
+          "-- of each row written (old and new on UPDATE); TRUNCATE names the table.",
           "-- Apply after the migrations (psql -f cache/invalidation.sql); cache/schemawright_cache.py listens.",
           f"CREATE OR REPLACE FUNCTION {fn}() RETURNS trigger LANGUAGE plpgsql AS $fn$",
-          "DECLARE r jsonb; k jsonb; i int;",
+          "DECLARE r jsonb; v jsonb; i int;",
           "BEGIN",
           "  IF TG_LEVEL = 'STATEMENT' THEN",
-          f"    PERFORM pg_notify('{chan}', json_build_object('s', TG_TABLE_SCHEMA, 't', TG_ARGV[0], 'k', NULL)::text);",
+          f"    PERFORM pg_notify('{chan}', json_build_object('s', TG_TABLE_SCHEMA, 't', TG_ARGV[0], 'v', NULL)::text);",
           "    RETURN NULL;",
           "  END IF;",
           "  FOR r IN SELECT x FROM unnest(CASE TG_OP WHEN 'INSERT' THEN ARRAY[to_jsonb(NEW)] WHEN 'DELETE' THEN "
           "ARRAY[to_jsonb(OLD)] ELSE ARRAY[to_jsonb(OLD), to_jsonb(NEW)] END) AS x LOOP",
-          "    k := '[]'::jsonb;",
-          "    FOR i IN 1 .. TG_NARGS - 1 LOOP k := k || jsonb_build_array(r -> TG_ARGV[i]); END LOOP;",
-          f"    PERFORM pg_notify('{chan}', json_build_object('s', TG_TABLE_SCHEMA, 't', TG_ARGV[0], 'k', "
-          "CASE WHEN TG_NARGS = 1 THEN NULL ELSE k END)::text);",
+          "    v := '{}'::jsonb;",
+          "    FOR i IN 1 .. TG_NARGS - 1 LOOP v := v || jsonb_build_object(TG_ARGV[i], r -> TG_ARGV[i]); END LOOP;",
+          f"    PERFORM pg_notify('{chan}', json_build_object('s', TG_TABLE_SCHEMA, 't', TG_ARGV[0], 'v', v)::text);",
           "  END LOOP;",
           "  RETURN NULL;",
           "END $fn$;", ""]
     down = [f"-- Removes what cache/invalidation.sql created."]
     for t in schema.tables:
         name = f"{q(t.schema)}.{q(t.name)}"
-        pk = t.primary_key.columns if t.primary_key else ()
         # the table's name first: a partition's trigger reports the partition as TG_TABLE_NAME
-        args = ", ".join("'" + c.replace("'", "''") + "'" for c in (t.name, *pk))
+        args = ", ".join("'" + c.replace("'", "''") + "'" for c in (t.name, *sliced.get(t.name, ())))
         row_trg, stmt_trg = q(f"trg_{t.name}_cache"[:63]), q(f"trg_{t.name}_cache_truncate"[:63])
         up += [f"DROP TRIGGER IF EXISTS {row_trg} ON {name};",
                f"CREATE TRIGGER {row_trg} AFTER INSERT OR UPDATE OR DELETE ON {name} FOR EACH ROW "
@@ -207,6 +258,31 @@ def _token(values) -> str:
     return json.dumps(list(values), default=_plain, separators=(",", ":"))
 
 
+def _norm(kind: str, value):
+    """A parameter as to_jsonb writes the column's value in the notification (so both name the same key)."""
+    if value is None:
+        return None
+    if kind == "int":
+        return int(value)
+    if kind == "uuid":
+        return str(value if isinstance(value, _uuid.UUID) else _uuid.UUID(str(value)))
+    if kind == "bool":
+        return value if isinstance(value, bool) else str(value).strip().lower() in ("t", "true", "1", "y", "yes", "on")
+    return str(value)
+
+
+def _slice_name(cols) -> str:
+    return ",".join(c for c, _ in cols)
+
+
+SLICES: dict = {{}}  # table -> the column lists its versions are sliced by
+for _p in PATTERNS.values():
+    for _t, _cols in _p["versions"]:
+        if _cols and _cols not in SLICES.setdefault(_t, []):
+            SLICES[_t].append(_cols)
+_LONGEST = max((int(_p["ttl"]) for _p in PATTERNS.values()), default=3600)
+
+
 def window_start(days: int, today: _dt.date | None = None) -> str:
     """The start of a ``window_days`` report's window: the UTC midnight ``days`` days before today."""
     today = today or _dt.datetime.now(_dt.timezone.utc).date()
@@ -273,11 +349,16 @@ class Cache:
         return tuple(params)
 
     def _version_keys(self, pattern: dict, params) -> list[str]:
-        p = self.prefix
-        if pattern.get("row_table"):
-            t = pattern["row_table"]
-            return [f"{{p}}:rv:{{t}}:{{_token(params)}}", f"{{p}}:trunc:{{t}}"]
-        return [f"{{p}}:ver:{{t}}" for t in pattern["tables"]]
+        """Per table read: the version of the rows whose columns equal the parameters (+ the table's TRUNCATE
+        count), or the table's version when the entry depends on the whole table."""
+        p, keys = self.prefix, []
+        for t, cols in pattern["versions"]:
+            if cols:
+                values = [_norm(kind, v) for (_, kind), v in zip(cols, params)]
+                keys += [f"{{p}}:sv:{{t}}:{{_slice_name(cols)}}:{{_token(values)}}", f"{{p}}:trunc:{{t}}"]
+            else:
+                keys.append(f"{{p}}:ver:{{t}}")
+        return keys
 
     def query(self, name: str, params=()) -> list[dict]:
         """The pattern's rows from the database (no cache)."""
@@ -320,15 +401,18 @@ class Cache:
         return self.hits / calls if calls else 0.0
 
 
-def invalidate(redis_client, table: str, key, *, prefix: str = PREFIX) -> None:
-    """What one notification does: a new version for the table and (with its primary key) the row."""
+def invalidate(redis_client, table: str, values, *, prefix: str = PREFIX) -> None:
+    """What one notification does: a new version for the table and, from the written row's ``values``, for
+    every slice of it the patterns read (by key, by parent...); ``values`` None (TRUNCATE): every slice."""
     pipe = redis_client.pipeline()
     pipe.incr(f"{{prefix}}:ver:{{table}}")
-    if key is None:
+    if values is None:
         pipe.incr(f"{{prefix}}:trunc:{{table}}")
     else:
-        longest = max((int(p["ttl"]) for p in PATTERNS.values()), default=3600)
-        pipe.set(f"{{prefix}}:rv:{{table}}:{{_token(key)}}", _uuid.uuid4().hex, ex=longest + 60)
+        for cols in SLICES.get(table, ()):
+            token = _token([values.get(c) for c, _ in cols])
+            # a new random version, never an old one again; it outlives every entry keyed by the previous one
+            pipe.set(f"{{prefix}}:sv:{{table}}:{{_slice_name(cols)}}:{{token}}", _uuid.uuid4().hex, ex=_LONGEST + 60)
     pipe.execute()
 
 
@@ -346,7 +430,7 @@ def _drain(conn, redis_client, prefix: str, token, seconds: float) -> bool:
             if "ping" in data:
                 back = back or data["ping"] == token
             else:
-                invalidate(redis_client, data["t"], data.get("k"), prefix=prefix)
+                invalidate(redis_client, data["t"], data.get("v"), prefix=prefix)
     return True
 
 
@@ -395,7 +479,7 @@ class CacheLayer(Renderer):
         if not wanted(schema):
             return []
         patterns, skipped = plan(schema)
-        up, down = invalidation_sql(schema)
+        up, down = invalidation_sql(schema, patterns)
         chan = channel(schema)
         module = MODULE.format(project=python_docstring(schema.facts.project.name), channel=chan, prefix=chan,
                                bound=STALENESS_BOUND_SECONDS, patterns=json.dumps(patterns, indent=1))
