@@ -36,6 +36,24 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INPUT = ROOT / "tests" / "inputs" / "hotel_booking.yaml"
+APPLICATION = "sw_cache_peak"  # application_name of the load's server connections (their CPU is counted)
+_TICK = None
+
+
+def _cpu_seconds(pids) -> float | None:
+    """utime + stime of local processes (/proc); None when one cannot be read (a remote server)."""
+    import os
+
+    global _TICK
+    _TICK = _TICK or os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+        total += int(fields[11]) + int(fields[12])
+    return total / _TICK
 
 
 def load_module(folder: Path):
@@ -191,7 +209,8 @@ def _worker(module_path: str, dsn: str, redis_kwargs: dict, calls: list, threads
     spec = importlib.util.spec_from_file_location(f"swcache_{uuid.uuid4().hex}", module_path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    db = ConnectionPool(dsn, min_size=pool, max_size=pool, kwargs={"autocommit": True}, open=True, timeout=60)
+    db = ConnectionPool(dsn, min_size=pool, max_size=pool, open=True, timeout=60,
+                        kwargs={"autocommit": True, "application_name": APPLICATION})
     db.wait(60)
     cache = mod.Cache(redis.Redis(**redis_kwargs), db, prefix=prefix)
     rng = random.Random(seed)
@@ -276,10 +295,20 @@ def peak(mod, redis_client, dsn: str, calls: list[tuple[str, tuple]], *, clients
         writer.start()
         checker.start()
         per_round = seconds / (rounds * 2)
+        with _connect(dsn) as conn:
+            backends = [r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s "
+                                                   "AND datname = current_database()", (APPLICATION,))]
+        try:
+            redis_pid = int(redis_client.info("server")["process_id"])
+        except Exception:  # noqa: BLE001 - a server that does not say
+            redis_pid = None
+        watched = {"clients": [p.pid for p in procs], "postgres": backends, "redis": [redis_pid] if redis_pid else []}
+        cpu = {m: {k: 0.0 for k in watched} for m in ("database", "cache")}
         for r in range(rounds * 2):
             mode = "database" if r % 2 == 0 else "cache"
             (checker.active.set if mode == "cache" else checker.active.clear)()
             start = time.perf_counter()
+            before = {k: _cpu_seconds(v) for k, v in watched.items()}
             for q in queues:
                 q.put((mode, per_round))
             for _ in procs:
@@ -291,6 +320,10 @@ def peak(mod, redis_client, dsn: str, calls: list[tuple[str, tuple]], *, clients
                     counts["misses"] += misses
                     counts["bypassed"] += bypassed
             busy[mode] += time.perf_counter() - start
+            for k, v in watched.items():
+                after = _cpu_seconds(v)
+                cpu[mode][k] = None if after is None or before[k] is None or cpu[mode][k] is None \
+                    else cpu[mode][k] + after - before[k]
     finally:
         for q in queues:
             q.put(None)
@@ -314,7 +347,11 @@ def peak(mod, redis_client, dsn: str, calls: list[tuple[str, tuple]], *, clients
     for mode in ("database", "cache"):
         out[mode] = {"reads": len(lat[mode]), "reads_per_second": round(len(lat[mode]) / busy[mode], 1) if busy[mode] else 0,
                      "p50_ms": round(_percentile(lat[mode], 0.50), 2), "p95_ms": round(_percentile(lat[mode], 0.95), 2),
-                     "mean_ms": round(statistics.fmean(lat[mode]), 2) if lat[mode] else None}
+                     "mean_ms": round(statistics.fmean(lat[mode]), 2) if lat[mode] else None,
+                     # CPU per read (client processes, their PostgreSQL backends, Redis): what the path costs
+                     # the machine, whatever else runs on it
+                     "cpu_us_per_read": {k: round(v / len(lat[mode]) * 1e6) if v is not None and lat[mode] else None
+                                         for k, v in cpu[mode].items()}}
     calls_cached = sum(counts.values())
     out["hit_ratio"] = round(counts["hits"] / calls_cached, 4) if calls_cached else 0.0
     out["bypassed"] = counts["bypassed"]

@@ -10,6 +10,7 @@ staleness check run with the triggers removed must see stale reads, so the check
 from __future__ import annotations
 
 import importlib.util
+import json
 import random
 import shutil
 import socket
@@ -157,11 +158,48 @@ def test_hit_ratio_under_workload(seeded, redis_client, listener):
     assert ratio > 0.8, f"hit ratio {ratio:.2%} (seed 001: > 80%)"
 
 
-@pytest.mark.xfail(strict=False, reason="not met yet: on the small seeded data an indexed PostgreSQL read is as fast "
-                   "as the cache's Lua lookup + JSON decode; seed 001 asks 30% faster at peak")
-def test_cache_is_30_percent_faster_under_workload(seeded, redis_client, listener):
-    _, direct, cached = _workload(seeded, redis_client, listener)
-    assert cached < 0.7 * direct, f"cached {cached:.3f}s vs the database {direct:.3f}s (seed 001: 30% faster)"
+@pytest.fixture(scope="module")
+def at_peak(seeded, redis_client):
+    """benchmarks/cache_peak.py's measurement on the seeded design: 2 application processes, twice the
+    generated PgBouncer pool size in client threads over that many server connections, the generated read
+    patterns by frequency with a hot set, writes at the input's write:read ratio, alternating database and
+    cache rounds, and a write-then-read probe of the staleness bound during the cache rounds."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import cache_peak
+
+    folder, dsn = seeded
+    mod = _module(folder)
+    _apply(dsn, folder / "cache" / "invalidation.sql")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        calls = cache_peak.workload(conn, mod, 5000)
+        writable = cache_peak._writable(conn, mod)
+        probes = cache_peak.probe_rows(conn, mod, 12, writable)
+    users, reads, writes = cache_peak.targets(folder)
+    pool = cache_peak.pool_size(folder)
+    assert (pool, reads, writes) == (10, 3000, 200)  # hotel_booking's targets, the pool its pgbouncer.ini sets
+    figures = cache_peak.peak(mod, redis_client, dsn, calls, clients=2 * pool, pool=pool, seconds=12, rounds=4,
+                              write_ratio=writes / reads, writable=writable, probes=probes)
+    print(json.dumps(figures))
+    return figures
+
+
+def test_hit_ratio_and_staleness_at_peak(at_peak):
+    """Under concurrent load with writes (each write invalidates the entries that read its rows) the hit ratio
+    stays above seed 001's 80%, and no probe read returned the old value past the declared bound."""
+    assert at_peak["writes"] > 0 and at_peak["cache"]["reads"] > 500 and at_peak["database"]["reads"] > 500
+    assert at_peak["hit_ratio"] > 0.8, at_peak
+    assert at_peak["invalidation_delay_ms"]["probes"] >= 3, at_peak
+    assert at_peak["stale_reads_past_bound"] == 0, at_peak
+    assert at_peak["invalidation_delay_ms"]["max"] < at_peak["staleness_bound_s"] * 1000, at_peak
+
+
+@pytest.mark.xfail(strict=False, reason="not met on this machine: the cache path's client CPU (redis-py, JSON) is "
+                   "about the database path's and the single Redis process gets one scheduler share on the "
+                   "2 shared cores (docs/benchmarks.md); seed 001 asks 30% faster at peak")
+def test_cache_is_30_percent_faster_at_peak(at_peak):
+    assert at_peak["p50_faster"] >= 0.3 and at_peak["p95_faster"] >= 0.3, at_peak
 
 
 def _stale_reads(seeded, redis_client, mod, prefix, writes: int = 5) -> list[str]:
@@ -198,6 +236,37 @@ def test_no_stale_read_after_commit_beyond_bound(seeded, redis_client, listener)
     mod, prefix = listener
     _apply(dsn, folder / "cache" / "invalidation.sql")
     assert _stale_reads(seeded, redis_client, mod, prefix) == []
+
+
+def test_a_write_invalidates_the_slices_it_touches_only(seeded, redis_client, listener):
+    """Moving a reservation from guest a to guest b: a's and b's lists and joins are fresh after the bound (their
+    entries missed), while guest c's cached list is still a hit: versions are per parent, not per table."""
+    folder, dsn = seeded
+    mod, prefix = listener
+    _apply(dsn, folder / "cache" / "invalidation.sql")
+    lst, join = "reservations: by guest_id", "guests with its reservations"
+    assert mod.PATTERNS[lst]["versions"] == [["reservations", [["guest_id", "uuid"]]]]
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        cache = mod.Cache(redis_client, conn, prefix=prefix)
+        fresh = lambda n, g: mod.json.loads(mod.json.dumps(cache.query(n, (g,)), default=mod._plain))  # noqa: E731
+        rid, a = conn.execute("SELECT id, guest_id FROM reservations ORDER BY id LIMIT 1").fetchone()
+        b, c = [r[0] for r in conn.execute("SELECT id FROM guests WHERE id <> %s ORDER BY id LIMIT 2", (a,))]
+        for g in (a, b, c):
+            cache.get(lst, (g,))
+            cache.get(join, (g,))
+        hits = cache.hits
+        conn.execute("UPDATE reservations SET guest_id = %s WHERE id = %s", (b, rid))
+        try:
+            time.sleep(mod.STALENESS_BOUND_SECONDS)
+            assert str(rid) in [r["id"] for r in fresh(lst, b)] and str(rid) not in [r["id"] for r in fresh(lst, a)]
+            for g in (a, b):
+                assert cache.get(lst, (g,)) == fresh(lst, g)
+                assert cache.get(join, (g,)) == fresh(join, g)
+            assert cache.hits == hits and cache.bypassed == 0  # all four entries were invalidated
+            assert cache.get(lst, (c,)) == fresh(lst, c)
+            assert cache.hits == hits + 1  # c's was not
+        finally:
+            conn.execute("UPDATE reservations SET guest_id = %s WHERE id = %s", (a, rid))
 
 
 def test_without_invalidation_the_check_sees_stale_reads(seeded, redis_client, listener):
