@@ -492,7 +492,7 @@ class CacheLayer(Renderer):
                "the slices it touches only; the same staleness check run without the triggers does see stale reads. "
                "Not shown there: a 30% faster response at peak. On its 2-core test machine the client (Python: "
                "redis-py and JSON decoding cost about as much CPU as psycopg's query) and Redis share the cores "
-               "with PostgreSQL, so the database CPU a hit saves (about 130 us of a read's 400) does not show as "
+               "with PostgreSQL, so the database CPU a hit saves (about 100 us of a read's 450-500) does not show as "
                "latency. With the application and Redis on their own cores, measure with your data.", "",
                "| pattern | from | category | key versions (rows by column, or the whole table) | TTL s |",
                "|---|---|---|---|---|"]
