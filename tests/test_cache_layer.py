@@ -305,3 +305,22 @@ def test_cache_option_adds_the_layer_and_rejects_unknown_caches():
             "docs/caching.md"} <= paths
     with pytest.raises(SpecError, match="caching layer"):
         design_project(plain, cache="memcached")
+
+
+def test_a_30_day_report_is_cached_for_the_day(seeded, redis_client, listener):
+    """A report over the last 30 days takes no parameter: its window starts at the UTC midnight 30 days ago, so
+    the second call of the day is a hit and returns what PostgreSQL returns for that window."""
+    import datetime as dt
+
+    folder, dsn = seeded
+    mod, prefix = listener
+    assert mod.window_start(30, dt.date(2026, 3, 1)) == "2026-01-30T00:00:00+00:00"
+    name = "guests: 30-day report"
+    assert mod.PATTERNS[name]["window_days"] == 30 and mod.PATTERNS[name]["versions"] == [["guests", []]]
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        cache = mod.Cache(redis_client, conn, prefix=prefix)
+        first = cache.get(name)
+        assert cache.get(name) == first and (cache.hits, cache.misses) == (1, 1)
+        since = mod.window_start(30)
+        direct = conn.execute('SELECT count(*) FROM guests WHERE created_at >= %s::timestamptz', (since,)).fetchone()[0]
+        assert direct > 0 and sum(r["count"] for r in first) == direct
