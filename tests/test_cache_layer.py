@@ -324,3 +324,25 @@ def test_a_30_day_report_is_cached_for_the_day(seeded, redis_client, listener):
         since = mod.window_start(30)
         direct = conn.execute('SELECT count(*) FROM guests WHERE created_at >= %s::timestamptz', (since,)).fetchone()[0]
         assert direct > 0 and sum(r["count"] for r in first) == direct
+
+
+def test_an_error_reply_surfaces_and_the_kept_connection_still_serves(seeded, redis_client, listener):
+    """An entry key holding a list makes the entry GET fail with WRONGTYPE: the error surfaces (no silent
+    database read, no stale value), and the next reads on the connection the cache keeps get their own replies."""
+    folder, dsn = seeded
+    mod, prefix = listener
+    name = next(n for n, p in mod.PATTERNS.items() if p["row_table"] == "guests")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        cache = mod.Cache(redis_client, conn, prefix=prefix)
+        i = conn.execute("SELECT id FROM guests ORDER BY id LIMIT 1").fetchone()[0]
+        entry = f"{prefix}:q:{name}:{mod._token((i,))}"
+        redis_client.delete(entry)
+        redis_client.rpush(entry, "not a string")
+        with pytest.raises(redis.exceptions.ResponseError):
+            cache.get(name, (i,))
+        redis_client.delete(entry)
+        assert len(cache._idle) == 1
+        other = conn.execute("SELECT id FROM guests ORDER BY id OFFSET 1 LIMIT 1").fetchone()[0]
+        fresh = mod.json.loads(mod.json.dumps(cache.query(name, (other,)), default=mod._plain))
+        assert cache.get(name, (other,)) == fresh and cache.get(name, (other,)) == fresh
+        assert cache.hits == 1

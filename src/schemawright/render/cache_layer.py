@@ -304,7 +304,10 @@ class Cache:
             try:
                 conn = self._idle.pop()
             except IndexError:
-                conn = self.r.connection_pool.get_connection()
+                try:
+                    conn = self.r.connection_pool.get_connection()
+                except TypeError:  # redis-py before 5.3 wants a command name
+                    conn = self.r.connection_pool.get_connection(commands[0][0])
             try:
                 conn.send_packed_command(conn.pack_commands(commands))
                 replies = [conn.read_response() for _ in commands]
@@ -314,6 +317,10 @@ class Cache:
                 if attempt == 2:
                     raise
                 continue
+            except BaseException:
+                conn.disconnect()  # an error reply leaves the other replies unread: never reuse it as it is
+                self._idle.append(conn)
+                raise
             self._idle.append(conn)
             return replies
         raise AssertionError("unreachable")
