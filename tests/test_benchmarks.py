@@ -32,7 +32,10 @@ QUICK = {
     "advise_pagila.py": (["--scale", "0.005", "--cases", "2"], ("dsn", "corpus")),
     "compare_splinter.py": (["--limit", "3"], ("dsn", "corpus")),
     "compare_squawk.py": (["--limit", "20"], ("corpus",)),
+    # pgcrypto (the hotel design encrypts a column) and a Redis on localhost:6379
+    "cache_peak.py": (["--scale", "0.002", "--seconds", "2", "--rounds", "1", "--json"], ("pg15", "redis")),
 }
+SERVER = {"dsn", "pg15"}
 
 
 def test_every_benchmark_has_a_quick_mode():
@@ -43,14 +46,14 @@ def run_benchmark(script: str, dsn: str | None) -> subprocess.CompletedProcess:
     args, needs = QUICK[script]
     if "corpus" in needs and not CORPUS.is_dir():
         pytest.skip(f"corpus absent: {CORPUS}")
-    command = [sys.executable, str(BENCHMARKS / script), *args] + (["--dsn", dsn] if "dsn" in needs else [])
+    command = [sys.executable, str(BENCHMARKS / script), *args] + (["--dsn", dsn] if SERVER & set(needs) else [])
     env = os.environ | {"SCHEMAWRIGHT_CORPUS": str(CORPUS), "COLUMNS": "200"}
     result = subprocess.run(command, capture_output=True, text=True, timeout=900, env=env, cwd=ROOT)
     assert result.returncode == 0, f"{script} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     return result
 
 
-@pytest.mark.parametrize("script", [s for s, (_, needs) in QUICK.items() if "dsn" not in needs])
+@pytest.mark.parametrize("script", [s for s, (_, needs) in QUICK.items() if not SERVER & set(needs)])
 def test_benchmark_runs_offline(script: str):
     result = run_benchmark(script, None)
     if "--json" in QUICK[script][0]:
@@ -64,6 +67,17 @@ def test_benchmark_runs_on_a_server(script: str, pg_dsn: str):
     result = run_benchmark(script, pg_dsn)
     if "--json" in QUICK[script][0]:
         assert json.loads(result.stdout)
+
+
+@pytest.mark.slow
+def test_cache_peak_benchmark_runs(pg15_dsn: str):
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis().ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on localhost:6379")
+    figures = json.loads(run_benchmark("cache_peak.py", pg15_dsn).stdout)
+    assert figures["database"]["reads"] and figures["cache"]["reads"] and figures["pool"] == 10
 
 
 @pytest.mark.slow

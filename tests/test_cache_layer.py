@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+
 import random
 import shutil
 import socket
@@ -160,11 +161,48 @@ def test_hit_ratio_under_workload(seeded, redis_client, listener):
     assert ratio > 0.8, f"hit ratio {ratio:.2%} (seed 001: > 80%)"
 
 
-@pytest.mark.xfail(strict=False, reason="not met yet: on the small seeded data an indexed PostgreSQL read is as fast "
-                   "as the cache's Lua lookup + JSON decode; seed 001 asks 30% faster at peak")
-def test_cache_is_30_percent_faster_under_workload(seeded, redis_client, listener):
-    _, direct, cached = _workload(seeded, redis_client, listener)
-    assert cached < 0.7 * direct, f"cached {cached:.3f}s vs the database {direct:.3f}s (seed 001: 30% faster)"
+@pytest.fixture(scope="module")
+def at_peak(seeded, redis_client):
+    """benchmarks/cache_peak.py's measurement on the seeded design: 2 application processes, twice the
+    generated PgBouncer pool size in client threads over that many server connections, the generated read
+    patterns by frequency with a hot set, writes at the input's write:read ratio, alternating database and
+    cache rounds, and a write-then-read probe of the staleness bound during the cache rounds."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import cache_peak
+
+    folder, dsn = seeded
+    mod = _module(folder)
+    _apply(dsn, folder / "cache" / "invalidation.sql")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        calls = cache_peak.workload(conn, mod, 5000)
+        writable = cache_peak._writable(conn, mod)
+        probes = cache_peak.probe_rows(conn, mod, 12, writable)
+    users, reads, writes = cache_peak.targets(folder)
+    pool = cache_peak.pool_size(folder)
+    assert (pool, reads, writes) == (10, 3000, 200)  # hotel_booking's targets, the pool its pgbouncer.ini sets
+    figures = cache_peak.peak(mod, redis_client, dsn, calls, clients=2 * pool, pool=pool, seconds=12, rounds=4,
+                              write_ratio=writes / reads, writable=writable, probes=probes)
+    print(json.dumps(figures))
+    return figures
+
+
+def test_hit_ratio_and_staleness_at_peak(at_peak):
+    """Under concurrent load with writes (each write invalidates the entries that read its rows) the hit ratio
+    stays above seed 001's 80%, and no probe read returned the old value past the declared bound."""
+    assert at_peak["writes"] > 0 and at_peak["cache"]["reads"] > 500 and at_peak["database"]["reads"] > 500
+    assert at_peak["hit_ratio"] > 0.8, at_peak
+    assert at_peak["invalidation_delay_ms"]["probes"] >= 3, at_peak
+    assert at_peak["stale_reads_past_bound"] == 0, at_peak
+    assert at_peak["invalidation_delay_ms"]["max"] < at_peak["staleness_bound_s"] * 1000, at_peak
+
+
+@pytest.mark.xfail(strict=False, reason="not met on this machine: the cache path's client CPU (redis-py, JSON) is "
+                   "about the database path's and the single Redis process gets one scheduler share on the "
+                   "2 shared cores (docs/benchmarks.md); seed 001 asks 30% faster at peak")
+def test_cache_is_30_percent_faster_at_peak(at_peak):
+    assert at_peak["p50_faster"] >= 0.3 and at_peak["p95_faster"] >= 0.3, at_peak
 
 
 def _stale_reads(seeded, redis_client, mod, prefix, writes: int = 5) -> list[str]:
@@ -201,6 +239,37 @@ def test_no_stale_read_after_commit_beyond_bound(seeded, redis_client, listener)
     mod, prefix = listener
     _apply(dsn, folder / "cache" / "invalidation.sql")
     assert _stale_reads(seeded, redis_client, mod, prefix) == []
+
+
+def test_a_write_invalidates_the_slices_it_touches_only(seeded, redis_client, listener):
+    """Moving a reservation from guest a to guest b: a's and b's lists and joins are fresh after the bound (their
+    entries missed), while guest c's cached list is still a hit: versions are per parent, not per table."""
+    folder, dsn = seeded
+    mod, prefix = listener
+    _apply(dsn, folder / "cache" / "invalidation.sql")
+    lst, join = "reservations: by guest_id", "guests with its reservations"
+    assert mod.PATTERNS[lst]["versions"] == [["reservations", [["guest_id", "uuid"]]]]
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        cache = mod.Cache(redis_client, conn, prefix=prefix)
+        fresh = lambda n, g: mod.json.loads(mod.json.dumps(cache.query(n, (g,)), default=mod._plain))  # noqa: E731
+        rid, a = conn.execute("SELECT id, guest_id FROM reservations ORDER BY id LIMIT 1").fetchone()
+        b, c = [r[0] for r in conn.execute("SELECT id FROM guests WHERE id <> %s ORDER BY id LIMIT 2", (a,))]
+        for g in (a, b, c):
+            cache.get(lst, (g,))
+            cache.get(join, (g,))
+        hits = cache.hits
+        conn.execute("UPDATE reservations SET guest_id = %s WHERE id = %s", (b, rid))
+        try:
+            time.sleep(mod.STALENESS_BOUND_SECONDS)
+            assert str(rid) in [r["id"] for r in fresh(lst, b)] and str(rid) not in [r["id"] for r in fresh(lst, a)]
+            for g in (a, b):
+                assert cache.get(lst, (g,)) == fresh(lst, g)
+                assert cache.get(join, (g,)) == fresh(join, g)
+            assert cache.hits == hits and cache.bypassed == 0  # all four entries were invalidated
+            assert cache.get(lst, (c,)) == fresh(lst, c)
+            assert cache.hits == hits + 1  # c's was not
+        finally:
+            conn.execute("UPDATE reservations SET guest_id = %s WHERE id = %s", (a, rid))
 
 
 def test_without_invalidation_the_check_sees_stale_reads(seeded, redis_client, listener):
@@ -257,3 +326,43 @@ def test_the_cache_files_do_not_depend_on_the_hash_seed():
         outs.append(json.loads(run.stdout))
     assert "docs/caching.md" in outs[0]
     assert outs[0] == outs[1] == outs[2], [p for p in outs[0] if len({o[p] for o in outs}) > 1]
+
+def test_a_30_day_report_is_cached_for_the_day(seeded, redis_client, listener):
+    """A report over the last 30 days takes no parameter: its window starts at the UTC midnight 30 days ago, so
+    the second call of the day is a hit and returns what PostgreSQL returns for that window."""
+    import datetime as dt
+
+    folder, dsn = seeded
+    mod, prefix = listener
+    assert mod.window_start(30, dt.date(2026, 3, 1)) == "2026-01-30T00:00:00+00:00"
+    name = "guests: 30-day report"
+    assert mod.PATTERNS[name]["window_days"] == 30 and mod.PATTERNS[name]["versions"] == [["guests", []]]
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        cache = mod.Cache(redis_client, conn, prefix=prefix)
+        first = cache.get(name)
+        assert cache.get(name) == first and (cache.hits, cache.misses) == (1, 1)
+        since = mod.window_start(30)
+        direct = conn.execute('SELECT count(*) FROM guests WHERE created_at >= %s::timestamptz', (since,)).fetchone()[0]
+        assert direct > 0 and sum(r["count"] for r in first) == direct
+
+
+def test_an_error_reply_surfaces_and_the_kept_connection_still_serves(seeded, redis_client, listener):
+    """An entry key holding a list makes the entry GET fail with WRONGTYPE: the error surfaces (no silent
+    database read, no stale value), and the next reads on the connection the cache keeps get their own replies."""
+    folder, dsn = seeded
+    mod, prefix = listener
+    name = next(n for n, p in mod.PATTERNS.items() if p["row_table"] == "guests")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        cache = mod.Cache(redis_client, conn, prefix=prefix)
+        i = conn.execute("SELECT id FROM guests ORDER BY id LIMIT 1").fetchone()[0]
+        entry = f"{prefix}:q:{name}:{mod._token((i,))}"
+        redis_client.delete(entry)
+        redis_client.rpush(entry, "not a string")
+        with pytest.raises(redis.exceptions.ResponseError):
+            cache.get(name, (i,))
+        redis_client.delete(entry)
+        assert len(cache._idle) == 1
+        other = conn.execute("SELECT id FROM guests ORDER BY id OFFSET 1 LIMIT 1").fetchone()[0]
+        fresh = mod.json.loads(mod.json.dumps(cache.query(name, (other,)), default=mod._plain))
+        assert cache.get(name, (other,)) == fresh and cache.get(name, (other,)) == fresh
+        assert cache.hits == 1

@@ -241,3 +241,28 @@ def test_every_example_designs_and_seeds_distributed(scratch_dsn, tmp_path):
             with psycopg.connect(scratch_dsn) as conn:
                 assert conn.execute("SELECT count(*) FROM comments WHERE post_id IS NULL").fetchone()[0] == 0
                 assert conn.execute("SELECT count(*) FROM comments").fetchone()[0] > 0
+
+
+def test_a_saas_is_sharded_by_its_customer_table():
+    """saas_billing declares no tenant isolation; a DBA shards a SaaS by the customer (Citus's multi-tenant model):
+    billing_accounts, with its key added to the tables below it (usage_records through subscriptions,
+    invoice_lines and payments through invoices) and their references made composite, so every reference
+    between them is kept; the shared catalogs (plans, taxes) are reference tables."""
+    from schemawright.dialects import get_dialect
+
+    schema = api.design_project(INPUTS / "saas_billing.yaml").schema
+    adapted, degradations = get_dialect("citus").adapt(schema)
+    plan = {d.table: d for d in distribution_plan(adapted)}
+    assert (plan["billing_accounts"].method, plan["billing_accounts"].column) == ("distributed", "id")
+    for t in ("subscriptions", "usage_records", "invoices", "invoice_lines", "payments"):
+        assert (plan[t].column, plan[t].colocate_with) == ("billing_account_id", "billing_accounts"), t
+    assert plan["plans"].method == plan["taxes"].method == "reference"
+    added = {d.name for d in degradations if d.kind == "column" and "tenant" in d.why}
+    assert added == {"usage_records.billing_account_id", "invoice_lines.billing_account_id",
+                     "payments.billing_account_id"}
+    usage = adapted.table("usage_records")
+    fk = next(f for f in usage.foreign_keys if f.ref_table == "subscriptions")
+    assert (fk.columns, fk.ref_columns) == (("billing_account_id", "subscription_id"), ("billing_account_id", "id"))
+    assert not [d for d in degradations if d.kind == "foreign_key" and "not colocated" in d.why]
+    before = sum(len(t.foreign_keys) for t in schema.tables)
+    assert sum(len(t.foreign_keys) for t in adapted.tables) == before

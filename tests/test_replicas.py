@@ -95,3 +95,15 @@ def test_a_pattern_that_must_be_current_reads_the_primary(tmp_path):
     routes = {r["pattern"]: r for r in json.loads(files["config/read_routing.json"])["routes"]}
     assert routes["available_requests_by_type"]["target"] == "primary"
     assert "must be current" in routes["available_requests_by_type"]["why"]
+
+
+def test_the_replica_count_states_its_capacity_assumption_and_source(files):
+    """The replica count rests on reads per core x cores: both are written as assumptions, with where they
+    come from (the measurement behind the per-core figure, the project scale's machine behind the cores)."""
+    routing = json.loads(files["config/read_routing.json"])
+    assumption = routing["capacity_assumption"]
+    assert routing["node_capacity"] == assumption["reads_per_core"] * assumption["cores"]
+    assert "benchmarks/cache_peak.py" in assumption["source"] and "assumption" in assumption["source"]
+    doc = files["docs/replicas.md"]
+    assert f"**Capacity assumption: {assumption['reads_per_core']:,} simple reads/s per core" in doc
+    assert "benchmarks/cache_peak.py" in doc and "postgresql.conf.example" in doc

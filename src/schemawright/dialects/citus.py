@@ -7,9 +7,10 @@ from __future__ import annotations
 import copy
 
 from schemawright.dialects.base import Degradation
-from schemawright.dialects.distribution import Decision, check, distribution_plan
+from schemawright.dialects.distribution import Decision, _reach, _required_refs, _single_pk, carried_key, check, \
+    distribution_plan, tenant_root
 from schemawright.dialects.postgres import Postgres
-from schemawright.model.schema import FkAction, IndexElement, Schema
+from schemawright.model.schema import FkAction, IndexElement, Origin, Schema, Source, Table
 
 
 class Citus(Postgres):
@@ -20,9 +21,12 @@ class Citus(Postgres):
 
     def adapt(self, schema: Schema) -> tuple[Schema, list[Degradation]]:
         s = copy.deepcopy(schema)
+        out: list[Degradation] = []
+        root = tenant_root(s)
+        if root is not None:
+            self._carry_tenant(s, root, out)
         plan = distribution_plan(s)
         by = {d.table: d for d in plan}
-        out: list[Degradation] = []
         for t in s.tables:
             d = by[t.name]
             if d.method != "distributed":
@@ -129,6 +133,48 @@ class Citus(Postgres):
         out += [x for x in check(s, plan) if x.kind in ("trigger", "distribution")]
         self.plan = plan
         return s, out
+
+    @staticmethod
+    def _carry_tenant(s: Schema, root: Table, out: list[Degradation]) -> None:
+        """Citus's multi-tenant model: every table below the tenant carries the tenant's key. A table that
+        reaches the tenant only through a parent gets the column, and its reference to that parent becomes
+        (tenant, parent) -> parent (tenant, key), so the database checks the copy is the parent's tenant."""
+        key = _single_pk(root)
+        direct = [c for t in s.tables for c in _required_refs(t, root.name)]
+        name = direct[0] if direct else f"{root.name.rstrip('s')}_id"
+        reach = _reach(s, root)
+        for _ in range(len(reach)):
+            changed = False
+            for t in reach:
+                if carried_key(s, t, root) is not None or t.column(name) is not None:
+                    continue
+                for fk in t.foreign_keys:
+                    parent = s.table(fk.ref_table)
+                    if len(fk.columns) != 1 or parent is None or parent is t or t.column(fk.columns[0]).nullable:
+                        continue
+                    pcol = carried_key(s, parent, root)
+                    if pcol is None or pcol in fk.ref_columns:
+                        continue
+                    col = copy.deepcopy(root.column(key))
+                    col.name, col.nullable, col.default, col.identity, col.generated = name, False, None, None, None
+                    col.identity_sequence = None
+                    col.comment = f"The tenant ({root.name}), copied from {parent.name}: Citus colocation"
+                    col.origin = Origin(source=Source.INFERRED, rule="citus.tenant_column", reason=f"{t.name} reaches the tenant "
+                                        f"{root.name} through {parent.name}")
+                    at = len(t.primary_key.columns) if t.primary_key else 0
+                    t.columns.insert(at, col)
+                    before = f"({fk.columns[0]}) REFERENCES {parent.name} ({fk.ref_columns[0]})"
+                    fk.columns, fk.ref_columns = (name, *fk.columns), (pcol, *fk.ref_columns)
+                    out.append(Degradation("column", f"{t.name}.{name}", f"added: the tenant's key ({root.name}), so "
+                                           f"{t.name} colocates with its tenant (Citus's multi-tenant model); the "
+                                           f"application fills it from {parent.name}, and {before} became the "
+                                           "composite reference below, which checks it",
+                                           f"{name} NOT NULL; ({', '.join(fk.columns)}) REFERENCES {parent.name} "
+                                           f"({', '.join(fk.ref_columns)})"))
+                    changed = True
+                    break
+            if not changed:
+                break
 
     @staticmethod
     def _audit_keys(s: Schema, before: Schema, out: list[Degradation]) -> None:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 from dataclasses import dataclass, field
 
 from schemawright.dialects.base import Degradation
@@ -102,11 +103,51 @@ def carried_key(schema: Schema, t: Table, root: Table, seen: frozenset = frozens
     return None
 
 
+TENANT_NAMES = re.compile(r"(^|_)(tenant|organization|organisation|org|account|workspace|company|customer)s?$")
+SAAS_TYPES = ("saas", "multi_tenant", "multitenant", "b2b")
+
+
+def _reach(schema: Schema, root: Table) -> list[Table]:
+    """The tables whose required single-column references lead to ``root`` (directly or through others)."""
+    found: dict[str, Table] = {}
+    frontier = [root.name]
+    while frontier:
+        name = frontier.pop()
+        for t in schema.tables:
+            if t.name in found or t is root or t.kind in REFERENCE_KINDS:
+                continue
+            if _required_refs(t, name):
+                found[t.name] = t
+                frontier.append(t.name)
+    return list(found.values())
+
+
+def tenant_root(schema: Schema) -> Table | None:
+    """For a SaaS project without declared tenant isolation: the customer table a DBA shards a multi-tenant
+    database by (Citus's multi-tenant model: the tenant id in every table), i.e. the table named like an
+    account, organization, workspace, company, customer or tenant that the most rows reach through chains of
+    required references. None when no such table is reached by two tables or more."""
+    if (schema.facts.tenancy or {}).get("root") or (schema.facts.project.type or "").lower() not in SAAS_TYPES:
+        return None
+    best, score = None, (0, 0)
+    for r in schema.tables:
+        if r.kind in REFERENCE_KINDS or _single_pk(r) is None or not TENANT_NAMES.search(r.name):
+            continue
+        reach = _reach(schema, r)
+        if len(reach) >= 2 and (sum(_rows(schema, t) for t in reach), len(reach)) > score:
+            best, score = r, (sum(_rows(schema, t) for t in reach), len(reach))
+    return best
+
+
 def owner_root(schema: Schema) -> tuple[Table | None, str]:
     """The table to colocate around, and why."""
     tenancy = schema.facts.tenancy or {}
     if tenancy.get("root") and schema.table(tenancy["root"]) is not None and len(tenancy.get("root_key") or ()) == 1:
         return schema.table(tenancy["root"]), "the tenants' table (the design's tenant isolation)"
+    root = tenant_root(schema)
+    if root is not None and all(carried_key(schema, t, root) for t in _reach(schema, root)):
+        return root, ("the tenant (a SaaS's customer table, which every table below it carries the key of): "
+                      "each customer's rows on one shard, as Citus's multi-tenant model shards")
     best, score, count = None, 0, 0
     for r in schema.tables:
         if r.kind in REFERENCE_KINDS or _single_pk(r) is None:
@@ -144,11 +185,18 @@ def distribution_plan(schema: Schema) -> list[Decision]:
                       f": colocated with {root.name}, joins on {col} stay on one shard"
                 out[t.name] = Decision(t.name, "distributed", col, root.name, why, _runners_up(t, col))
     distributed = {n for n, d in out.items() if d.method == "distributed"}
+    tenant_model = root is not None and not scoped and root is tenant_root(schema)
     for t in schema.tables:
         if t.name in out:
             continue
         referenced = any(fk.ref_table == t.name for o in schema.tables if o.name in distributed for fk in o.foreign_keys)
-        if t.kind in REFERENCE_KINDS or (_rows(schema, t) <= REFERENCE_MAX_ROWS and referenced):
+        if tenant_model and referenced and _rows(schema, t) <= _rows(schema, root) and t.name not in out:
+            out[t.name] = Decision(t.name, "reference", None, None,
+                                   f"shared by every tenant (not below {root.name}) and referenced by the tenants' "
+                                   f"tables, and no larger than {root.name} (~{_rows(schema, t):,} rows estimated): "
+                                   "copied to every node, as Citus's multi-tenant model keeps shared tables, so joins "
+                                   "and foreign keys to it stay local")
+        elif t.kind in REFERENCE_KINDS or (_rows(schema, t) <= REFERENCE_MAX_ROWS and referenced):
             out[t.name] = Decision(t.name, "reference", None, None,
                                    f"a small shared {'lookup' if t.kind in REFERENCE_KINDS else 'table'} "
                                    f"(~{_rows(schema, t):,} rows): copied to every node, joins with any shard are local")

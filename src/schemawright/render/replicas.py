@@ -28,6 +28,15 @@ TOLERANCE = {"pk": 0.0, "simple": 5.0, "complex": 5.0, "report": 300.0, "write":
 MUST_BE_CURRENT = re.compile(r"\b(balance|available|availability|stock|inventory|current|real[- ]?time|latest|"
                              r"lock|reserve|seat|checkout|payment|auth|login|session)\w*", re.I)
 READS_PER_CORE = 1000  # simple indexed reads per second one core serves (assumption, written in the doc)
+# Where READS_PER_CORE comes from, written into docs/replicas.md and config/read_routing.json with it
+CAPACITY_SOURCE = ("an assumption, not a measurement of your server. Source: schemawright's own measurement "
+                   "(benchmarks/cache_peak.py, docs/benchmarks.md of schemawright): under concurrent load, "
+                   "PostgreSQL 15 backends spent about 130 us of CPU per read of the generated read patterns (key "
+                   "lookups, lists by parent, joins, 30-day reports) on seeded data that fits in memory, i.e. about "
+                   "7,500 reads/s per core of backend CPU alone. 1,000 leaves about 7x for what that figure does "
+                   "not hold: connection handling and PgBouncer, WAL replay on a replica, checkpoints, autovacuum, "
+                   "reads of data larger than RAM and the slow tail of complex reads. Replace it with "
+                   "`schemawright bench` on your own hardware and data")
 
 
 def _category(text: str) -> str:
@@ -82,7 +91,10 @@ def plan(ctx: RenderContext) -> dict:
     replicas = max(1, math.ceil(reads * share / capacity)) if reads else 1
     return {"routes": routes, "replica_share": round(share, 3), "reads_per_second": reads,
             "node_capacity": capacity, "replicas": replicas, "lag_budget_seconds": REPLICA_LAG_BUDGET,
-            "pool": z.pool, "clients": z.clients, "cores": z.cores}
+            "pool": z.pool, "clients": z.clients, "cores": z.cores,
+            "capacity_assumption": {"reads_per_core": READS_PER_CORE, "cores": z.cores,
+                                    "cores_from": "the project scale's assumed machine (config/postgresql.conf.example)",
+                                    "source": CAPACITY_SOURCE}}
 
 
 class Replicas(Renderer):
@@ -95,8 +107,10 @@ class Replicas(Renderer):
                f"- **Replicas: {p['replicas']}** streaming (asynchronous) standby(s), at least one for failover. "
                f"{p['replica_share']:.0%} of the read patterns may read from a replica; the read target is "
                f"{p['reads_per_second'] or 'not stated'} reads/s and one node serves about {p['node_capacity']:,} "
-               f"simple reads/s ({p['cores']} cores x {READS_PER_CORE}, an assumption to replace with bench "
-               "numbers).",
+               f"simple reads/s ({p['cores']} cores x {READS_PER_CORE}: see the capacity assumption below).",
+               f"- **Capacity assumption: {READS_PER_CORE:,} simple reads/s per core, {p['cores']} cores** (the "
+               "project scale's assumed machine, as in `config/postgresql.conf.example`). This is "
+               f"{CAPACITY_SOURCE}.",
                f"- **Lag budget: {REPLICA_LAG_BUDGET:g} s.** A pattern reads from a replica only when it tolerates "
                "more staleness than that; the replication-lag alert (monitoring/) fires above it, and the "
                "application should then send replica reads to the primary.",
