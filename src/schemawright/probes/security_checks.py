@@ -415,6 +415,10 @@ def encryption_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
     return out
 
 
+def _selects(schema: Schema, role: str, view: str) -> bool:
+    return any(g.grantee == role and g.object_name == view and "SELECT" in g.privileges for g in schema.grants)
+
+
 def personal_data_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
     facts = schema.facts.security or SecurityFacts()
     out = []
@@ -424,9 +428,16 @@ def personal_data_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
         absent = [c.name for c in table.columns if c.encrypt or c.name in facts.secrets.get(name, [])]
         masked = [c for c in facts.pii.get(name, []) if c not in absent]
         ctx = plan.settings("A") if name in plan.bindings else "'{}'::jsonb"
-        sql = (f"pg_temp.sw_mask_probe({lit(readonly)}, {lit(view)}, {lit(plan.label(name))}, {_array(masked)}, "
+        # the read-only role reads the masked view, unless an access rule ("only registrar may see loans") took
+        # SELECT on it away: then whoever still reads it must see it masked, and when nobody does there is
+        # nothing to attack (the privilege matrix proves the refusals)
+        readers = [r.name for r in schema.roles if _selects(schema, r.name, view)]
+        reader = readonly if readonly in readers else admin if admin in readers else next(iter(readers), None)
+        if reader is None:
+            continue
+        sql = (f"pg_temp.sw_mask_probe({lit(reader)}, {lit(view)}, {lit(plan.label(name))}, {_array(masked)}, "
                f"{_array(absent)}, {ctx})")
-        out.append(Check("personal_data", f"personal data: {view}", f"{view}: {readonly} sees personal data masked",
+        out.append(Check("personal_data", f"personal data: {view}", f"{view}: {reader} sees personal data masked",
                          sql, "ok"))
     for e in facts.erasure:
         cols = sorted(e["columns"] if "columns" in e else
