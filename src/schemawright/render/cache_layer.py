@@ -100,8 +100,8 @@ def _versions(schema: Schema, shape, tables: list[str]) -> list[list]:
     out = [[shape.table, own or []]]
     if not shape.single_table:
         fk = next((f for f in table.foreign_keys if tuple(f.columns) == tuple(shape.sample)), None)
-        parent = schema.table(fk.ref_table) if fk else None
-        out.insert(0, [fk.ref_table, _slice(parent, fk.ref_columns) or []] if fk else [t, []])
+        if fk:
+            out.insert(0, [fk.ref_table, _slice(schema.table(fk.ref_table), fk.ref_columns) or []])
     named = {t for t, _ in out}
     return out + [[t, []] for t in tables if t not in named]
 
