@@ -24,7 +24,8 @@ import re
 from collections import deque
 from dataclasses import dataclass
 
-from schemawright.design.context import DesignContext, singular
+from schemawright.design.context import DesignContext
+from schemawright.model.names import singular
 from schemawright.model import names
 from schemawright.model.schema import FkAction, ForeignKey, Index, IndexElement, Source, Table, inferred
 from schemawright.model.types import Kind
