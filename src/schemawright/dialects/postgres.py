@@ -328,6 +328,9 @@ class Postgres(Dialect):
         out += [Statement("sequence", s.name, owned_by_sql(s)) for s in schema.sequences if s.owned_by]
         out += [Statement("cluster", t.name, f"ALTER TABLE {qualified(t.schema, t.name)} CLUSTER ON {q(t.cluster_on)};",
                           t.name) for t in tables if t.cluster_on]
+        out += [Statement("statistics", c.name, f"ALTER TABLE {qualified(t.schema, t.name)} ALTER COLUMN {q(c.name)} "
+                          f"SET STATISTICS {c.statistics};", t.name)
+                for t in tables for c in t.columns if c.statistics is not None]
         out += [Statement("view", v.name, self.view_sql(v)) for v in _views_in_order(schema)]
         out += [Statement("trigger", tr.name, self.trigger_sql(t, tr), t.name) for t in tables for tr in t.triggers]
         out += self.comments_sql(schema)

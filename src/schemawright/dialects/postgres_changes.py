@@ -333,6 +333,10 @@ class _Renderer(SecuritySteps):
             self.alter(t.schema, t.name, f"ADD {_pg().foreign_key_sql(fk)}", ADD_FK)
         for ix in t.indexes:
             self.add(ADD_INDEX, _pg().index_sql(t, ix))
+        for col in t.columns:
+            if col.statistics is not None:
+                self.alter(t.schema, t.name, f"ALTER COLUMN {q(col.name)} SET STATISTICS {col.statistics}",
+                           CREATE_TABLE)
         for tr in t.triggers:
             self._add_trigger(ch.AddTrigger(t.schema, t.name, tr))
         self.row_security(t.schema, t.name, (False, False), (t.rls_enabled, t.rls_forced))
@@ -397,6 +401,9 @@ class _Renderer(SecuritySteps):
                                "rows; give it a default, or add it nullable, fill it, then make it NOT NULL in a "
                                "later migration")
         self.sequence(c.schema, c.table, c.column, ADD_COLUMN)
+        if c.column.statistics is not None:
+            self.alter(c.schema, c.table, f"ALTER COLUMN {q(col.name)} SET STATISTICS {c.column.statistics}",
+                       ADD_COLUMN)
         if c.column.comment:
             self.comment("column", self.late(c.schema, c.table, c.column.name), c.column.comment)
 
@@ -493,6 +500,8 @@ class _Renderer(SecuritySteps):
             self.set_not_null(c, new)
         elif not old.nullable and new.nullable:
             alter("DROP NOT NULL")
+        if "statistics" in changed:
+            alter(f"SET STATISTICS {-1 if new.statistics is None else new.statistics}")
         if new.identity and not old.identity:
             alter(f"ADD GENERATED {new.identity.upper()} AS IDENTITY")
             table = qualified(c.schema, c.table)

@@ -56,7 +56,8 @@ SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod) AS type_text,
        col_description(a.attrelid, a.attnum) AS comment,
        t.typtype, tn.nspname AS type_schema, t.typname,
        et.typtype AS elem_typtype, etn.nspname AS elem_schema, et.typname AS elem_typname,
-       CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation
+       CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation,
+       CASE WHEN a.attstattarget >= 0 THEN a.attstattarget END AS statistics
 FROM pg_attribute a
 JOIN pg_type t ON t.oid = a.atttypid
 JOIN pg_namespace tn ON tn.oid = t.typnamespace
@@ -541,7 +542,7 @@ def _column(row: dict, schema: str) -> Column:
     return Column(name=row["attname"], type=_column_type(row, schema), nullable=not row["attnotnull"],
                   default=None if generated or identity else expr, identity=identity,
                   generated=expr if generated else None, comment=row["comment"], collation=row["collation"],
-                  origin=_origin())
+                  statistics=row["statistics"], origin=_origin())
 
 
 def _add_constraint(table: Table, row: dict) -> None:

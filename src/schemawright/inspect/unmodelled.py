@@ -92,7 +92,6 @@ GROUP BY n.nspname, c.relname"""),
     ("column option", f"""
 SELECT n.nspname, c.relname || '.' || a.attname,
        concat_ws(' ',
-         CASE WHEN a.attstattarget > 0 THEN 'STATISTICS ' || a.attstattarget END,
          CASE WHEN a.attstorage <> t.typstorage THEN 'STORAGE ' || a.attstorage::text END,
          CASE WHEN a.attcompression <> '' THEN 'COMPRESSION ' || a.attcompression::text END,
          CASE WHEN a.attacl IS NOT NULL THEN 'GRANTS ' || a.attacl::text END,
@@ -101,7 +100,7 @@ FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON
 JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_collation co ON co.oid = a.attcollation
 WHERE {_USER_NS} AND c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition AND a.attnum > 0
   AND NOT a.attisdropped AND {_ne('pg_class', 'c.oid')} AND (
-      a.attstattarget > 0 OR a.attstorage <> t.typstorage
+      a.attstorage <> t.typstorage
    OR a.attcompression <> '' OR a.attacl IS NOT NULL OR {_OPTIONS} IS NOT NULL)"""),
     ("relation option", f"""
 SELECT n.nspname, c.relname,
@@ -183,7 +182,7 @@ _WHY = {
     "routine": "procedures and window functions are not in the schema model",
     "partition": "partitions are not in the schema model (only their parent's PARTITION BY)",
     "inheritance": "table inheritance (INHERITS) is not in the schema model",
-    "column option": "SET STATISTICS, STORAGE, COMPRESSION, per-column options and "
+    "column option": "STORAGE, COMPRESSION, per-column options and "
                      "column-level grants are not in the schema model",
     "relation option": "storage parameters (WITH ...: fillfactor, security_barrier, check_option), "
                        "REPLICA IDENTITY and tablespaces are not in the schema model",

@@ -95,6 +95,7 @@ class Column:
     generated: Expression | None = None  # GENERATED ALWAYS AS (expr) STORED
     comment: str | None = None
     collation: str | None = None  # COLLATE, only when it is not the type's default
+    statistics: int | None = None  # SET STATISTICS (the planner's sample size); None: the server's default
     pii: bool = False
     encrypt: bool = False
     renamed_from: str | None = None  # the column's previous name (a rename hint for schema diffs)
