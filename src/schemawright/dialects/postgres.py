@@ -133,9 +133,14 @@ class Postgres(Dialect):
             parts.append(f"COLLATE {q(c.collation)}")
         if c.identity:
             parts.append(f"GENERATED {c.identity.upper()} AS IDENTITY")
+            options = []
             if c.identity_sequence:
                 schema, _, name = c.identity_sequence.rpartition(".")
-                parts.append(f"(SEQUENCE NAME {qualified(schema or 'public', name)})")
+                options.append(f"SEQUENCE NAME {qualified(schema or 'public', name)}")
+            if c.identity_options:
+                options.append(c.identity_options)
+            if options:
+                parts.append(f"({' '.join(options)})")
         if c.generated is not None:
             parts.append(f"GENERATED ALWAYS AS ({c.generated}) STORED")
         if not c.nullable:

@@ -455,6 +455,23 @@ class _Renderer(SecuritySteps):
             alter("DROP IDENTITY")
         elif old.identity and new.identity and "identity" in changed:
             alter(f"SET GENERATED {new.identity.upper()}")
+        if old.identity and new.identity and "identity options" in changed:
+            action = _identity_options(new.identity_options)
+            before, after = _bounds(old.identity_options), _bounds(new.identity_options)
+            if after and (not before or after[0] > before[0] or after[1] < before[1]):
+                # tighter bounds: restart (at START) only when the current value lies outside them
+                table = qualified(c.schema, c.table)
+                sequence = f"pg_get_serial_sequence({quote_literal(table)}, {quote_literal(new.name)})::regclass"
+                current = (f"coalesce(pg_sequence_last_value({sequence}), "
+                           f"(SELECT seqstart FROM pg_sequence WHERE seqrelid = {sequence}))")
+                statement = f"ALTER TABLE {table} ALTER COLUMN {col} {action}"
+                body = (f"\nBEGIN\n    IF {current} NOT BETWEEN {after[0]} AND {after[1]} THEN\n        {statement} "
+                        f"RESTART;\n    ELSE\n        {statement};\n    END IF;\nEND\n")
+                self.add(ALTER_COLUMN, f"DO {dollar_quote(body, 'do')};",
+                         warning=f"the identity sequence of {table}.{col} restarts if its current value lies outside "
+                                 f"{after[0]}..{after[1]}")
+            else:
+                alter(action)
         if old.default is not None and changed & {"type", "default"}:
             alter("DROP DEFAULT")
         if c.encryption:
@@ -503,7 +520,8 @@ class _Renderer(SecuritySteps):
         if "statistics" in changed:
             alter(f"SET STATISTICS {-1 if new.statistics is None else new.statistics}")
         if new.identity and not old.identity:
-            alter(f"ADD GENERATED {new.identity.upper()} AS IDENTITY")
+            options = f" ({new.identity_options})" if new.identity_options else ""
+            alter(f"ADD GENERATED {new.identity.upper()} AS IDENTITY{options}")
             table = qualified(c.schema, c.table)
             self.add(ALTER_COLUMN, f"SELECT setval(pg_get_serial_sequence({quote_literal(table)}, "
                      f"{quote_literal(new.name)}), coalesce(max({col}), 0) + 1, false) FROM {table};")
@@ -686,6 +704,23 @@ class _Renderer(SecuritySteps):
         elif c.kind in ("function", "aggregate"):
             target = f"{target}({c.parent or ''})"
         self.comment(c.kind, target, c.new)
+
+
+def _identity_options(options: str | None) -> str:
+    """ALTER COLUMN's ``SET START WITH 5 SET INCREMENT BY 2 ...`` from a column's identity options (None:
+    PostgreSQL's defaults)."""
+    if not options:
+        return "SET INCREMENT BY 1 SET NO MINVALUE SET NO MAXVALUE SET START WITH 1 SET CACHE 1 SET NO CYCLE"
+    parts = re.findall(r"(START WITH|INCREMENT BY|MINVALUE|MAXVALUE|CACHE) (-?\d+)|(NO CYCLE|CYCLE)", options)
+    return " ".join(f"SET {word} {value}" if word else f"SET {flag}" for word, value, flag in parts)
+
+
+def _bounds(options: str | None) -> tuple[int, int] | None:
+    """(MINVALUE, MAXVALUE) of identity options, None for the defaults."""
+    if not options:
+        return None
+    low, high = re.search(r"MINVALUE (-?\d+)", options), re.search(r"MAXVALUE (-?\d+)", options)
+    return (int(low.group(1)), int(high.group(1))) if low and high else None
 
 
 def _one_line(text: str) -> str:

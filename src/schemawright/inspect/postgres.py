@@ -57,7 +57,18 @@ SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod) AS type_text,
        t.typtype, tn.nspname AS type_schema, t.typname,
        et.typtype AS elem_typtype, etn.nspname AS elem_schema, et.typname AS elem_typname,
        CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation,
-       CASE WHEN a.attstattarget >= 0 THEN a.attstattarget END AS statistics
+       CASE WHEN a.attstattarget >= 0 THEN a.attstattarget END AS statistics,
+       (SELECT format('START WITH %%s INCREMENT BY %%s MINVALUE %%s MAXVALUE %%s CACHE %%s %%s', s.seqstart,
+                      s.seqincrement, s.seqmin, s.seqmax, s.seqcache,
+                      CASE WHEN s.seqcycle THEN 'CYCLE' ELSE 'NO CYCLE' END)
+        FROM pg_depend dep JOIN pg_sequence s ON s.seqrelid = dep.objid
+        WHERE a.attidentity <> '' AND dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass
+          AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND dep.deptype = 'i'
+          AND (s.seqstart <> CASE WHEN s.seqincrement > 0 THEN s.seqmin ELSE s.seqmax END OR s.seqincrement <> 1
+               OR s.seqcache <> 1 OR s.seqcycle OR s.seqmin <> 1
+               OR s.seqmax <> CASE format_type(s.seqtypid, NULL) WHEN 'smallint' THEN 32767
+                                  WHEN 'integer' THEN 2147483647 ELSE 9223372036854775807 END)
+       ) AS identity_options
 FROM pg_attribute a
 JOIN pg_type t ON t.oid = a.atttypid
 JOIN pg_namespace tn ON tn.oid = t.typnamespace
@@ -542,7 +553,8 @@ def _column(row: dict, schema: str) -> Column:
     return Column(name=row["attname"], type=_column_type(row, schema), nullable=not row["attnotnull"],
                   default=None if generated or identity else expr, identity=identity,
                   generated=expr if generated else None, comment=row["comment"], collation=row["collation"],
-                  statistics=row["statistics"], origin=_origin())
+                  statistics=row["statistics"], identity_options=row["identity_options"] if identity else None,
+                  origin=_origin())
 
 
 def _add_constraint(table: Table, row: dict) -> None:

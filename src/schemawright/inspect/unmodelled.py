@@ -33,18 +33,6 @@ _USER_NS = "n.nspname = ANY(%(schemas)s)"
 
 # Each query returns (kind, schema, name, definition); the why is in _WHY.
 _QUERIES: list[tuple[str, str]] = [
-    ("identity options", f"""
-SELECT n.nspname, t.relname || '.' || a.attname,
-       format('START %%s INCREMENT %%s MINVALUE %%s MAXVALUE %%s CACHE %%s%%s', s.seqstart, s.seqincrement, s.seqmin,
-              s.seqmax, s.seqcache, CASE WHEN s.seqcycle THEN ' CYCLE' ELSE '' END)
-FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid
-JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'i'
-JOIN pg_class t ON t.oid = d.refobjid JOIN pg_namespace n ON n.oid = t.relnamespace
-JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
-WHERE {_USER_NS} AND c.relkind = 'S'
-  AND (s.seqstart <> CASE WHEN s.seqincrement > 0 THEN s.seqmin ELSE s.seqmax END OR s.seqincrement <> 1
-       OR s.seqcache <> 1 OR s.seqcycle OR s.seqmin <> 1
-       OR s.seqmax <> {_TYPE_MAX})"""),
     ("composite type", f"""
 SELECT n.nspname, t.typname,
        (SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
@@ -171,8 +159,6 @@ FROM pg_namespace n WHERE {_USER_NS} AND obj_description(n.oid, 'pg_namespace') 
 ]
 
 _WHY = {
-    "identity options": "identity columns are modelled without their sequence options (START, INCREMENT, "
-                        "MINVALUE, MAXVALUE, CACHE, CYCLE)",
     "composite type": "composite types are not in the schema model",
     "range type": "range types are not in the schema model",
     "constraint option": "a constraint left NOT VALID is not in the schema model",

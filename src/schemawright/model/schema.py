@@ -92,6 +92,9 @@ class Column:
     default: Expression | None = None
     identity: str | None = None  # "always" | "by default" for GENERATED ... AS IDENTITY
     identity_sequence: str | None = None  # its sequence's name when not PostgreSQL's default: "schema.name"
+    # its sequence's options when one differs from PostgreSQL's default, as "START WITH 5 INCREMENT BY 1
+    # MINVALUE 1 MAXVALUE 100 CACHE 1 NO CYCLE" (read from catalogs)
+    identity_options: str | None = None
     generated: Expression | None = None  # GENERATED ALWAYS AS (expr) STORED
     comment: str | None = None
     collation: str | None = None  # COLLATE, only when it is not the type's default
