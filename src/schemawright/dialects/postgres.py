@@ -288,7 +288,8 @@ class Postgres(Dialect):
                 if c.comment:
                     out.append(Statement("comment", t.name, f"COMMENT ON COLUMN {name}.{q(c.name)} IS "
                                          f"{quote_literal(c.comment)};", t.name))
-            for ck in [*t.checks, *t.exclusions]:
+            for ck in [*([t.primary_key] if t.primary_key else []), *t.uniques, *t.checks, *t.exclusions,
+                       *t.foreign_keys]:
                 if ck.comment:
                     out.append(Statement("comment", t.name, f"COMMENT ON CONSTRAINT {q(ck.name)} ON {name} IS "
                                          f"{quote_literal(ck.comment)};", t.name))
@@ -296,6 +297,14 @@ class Postgres(Dialect):
                 if ix.comment:
                     out.append(Statement("comment", ix.name, f"COMMENT ON INDEX {qualified(t.schema, ix.name)} "
                                          f"IS {quote_literal(ix.comment)};", t.name))
+            for tr in t.triggers:
+                if tr.comment:
+                    out.append(Statement("comment", t.name, f"COMMENT ON TRIGGER {q(tr.name)} ON {name} IS "
+                                         f"{quote_literal(tr.comment)};", t.name))
+        for a in schema.aggregates:
+            if a.comment:
+                out.append(Statement("comment", a.name, f"COMMENT ON AGGREGATE {qualified(a.schema, a.name)}"
+                                     f"({a.arguments}) IS {quote_literal(a.comment)};"))
         for v in schema.views:
             if v.comment:
                 kind = "MATERIALIZED VIEW" if v.materialized else "VIEW"

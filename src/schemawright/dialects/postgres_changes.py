@@ -346,7 +346,7 @@ class _Renderer(SecuritySteps):
         for col in t.columns:
             if col.comment:
                 self.comment("column", self.late(t.schema, t.name, col.name), col.comment)
-        for ck in t.checks:
+        for ck in [*t.checks, *([t.primary_key] if t.primary_key else []), *t.uniques, *t.foreign_keys]:
             if ck.comment:
                 self.comment("constraint", f"{q(ck.name)} ON {self.late(t.schema, t.name)}", ck.comment)
         for ix in t.indexes:
@@ -598,6 +598,8 @@ class _Renderer(SecuritySteps):
         else:
             self.alter(c.schema, c.table, f"ADD CONSTRAINT {q(k.name)} PRIMARY KEY ({_cols(k.columns)}){deferral(k)}",
                        ADD_CONSTRAINT, **check)
+        if k.comment:
+            self.comment("constraint", f"{q(k.name)} ON {self.late(c.schema, c.table)}", k.comment)
 
     def _drop_constraint(self, c: ch.DropConstraint) -> None:
         self.alter(c.schema, c.table, f"DROP CONSTRAINT {q(c.constraint.name)}", DROP_CONSTRAINT)
@@ -612,6 +614,9 @@ class _Renderer(SecuritySteps):
             self.alter(c.schema, c.table, f"VALIDATE CONSTRAINT {q(c.foreign_key.name)}", VALIDATE)
         else:
             self.alter(c.schema, c.table, f"ADD {fk}", ADD_FK)
+        if c.foreign_key.comment:
+            self.comment("constraint", f"{q(c.foreign_key.name)} ON {self.late(c.schema, c.table)}",
+                         c.foreign_key.comment)
 
     def _drop_foreign_key(self, c: ch.DropForeignKey) -> None:
         self.alter(c.schema, c.table, f"DROP CONSTRAINT {q(c.foreign_key.name)}", DROP_FK)
@@ -637,6 +642,8 @@ class _Renderer(SecuritySteps):
 
     def _add_trigger(self, c: ch.AddTrigger) -> None:
         self.add(CREATE_TRIGGER, _trigger_sql(c.schema, self.late(c.schema, c.table), c.trigger))
+        if c.trigger.comment:
+            self.comment("trigger", f"{q(c.trigger.name)} ON {self.late(c.schema, c.table)}", c.trigger.comment)
 
     def _drop_trigger(self, c: ch.DropTrigger) -> None:
         self.add(DROP_TRIGGER, f"DROP TRIGGER {q(c.trigger.name)} ON {qualified(c.schema, c.table)};")

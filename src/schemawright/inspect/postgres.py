@@ -148,6 +148,7 @@ ORDER BY i.indexrelid, k.n"""
 _TRIGGERS_SQL = """
 SELECT t.tgrelid, t.tgname, p.proname, pn.nspname AS function_schema, t.tgtype,
        t.tgconstraint <> 0 AS is_constraint, t.tgdeferrable, t.tginitdeferred,
+       obj_description(t.oid, 'pg_trigger') AS comment,
        CASE WHEN t.tgqual IS NOT NULL OR t.tgnargs > 0 OR array_length(t.tgattr, 1) > 0
             THEN pg_get_triggerdef(t.oid) END AS definition
 FROM pg_trigger t
@@ -561,12 +562,13 @@ def _add_constraint(table: Table, row: dict) -> None:
     kind, name = row["contype"], row["conname"]
     if kind == "p":
         table.primary_key = PrimaryKey(name=name, columns=tuple(row["columns"]), deferrable=row["condeferrable"],
-                                       initially_deferred=row["condeferred"], origin=_origin())
+                                       initially_deferred=row["condeferred"], comment=row["comment"],
+                                       origin=_origin())
     elif kind == "u":
         table.uniques.append(UniqueConstraint(name=name, columns=tuple(row["columns"]),
                                               nulls_not_distinct=row["nulls_not_distinct"],
                                               deferrable=row["condeferrable"], initially_deferred=row["condeferred"],
-                                              origin=_origin()))
+                                              comment=row["comment"], origin=_origin()))
     elif kind == "c":
         table.checks.append(CheckConstraint(name=name, expression=Expression(row["expr"]),
                                             columns=tuple(row["columns_by_attnum"]), comment=row["comment"],
@@ -578,7 +580,7 @@ def _add_constraint(table: Table, row: dict) -> None:
             ref_schema=None if row["ref_schema"] == row["schema"] else row["ref_schema"],
             on_delete=_FK_ACTIONS[row["confdeltype"]], on_update=_FK_ACTIONS[row["confupdtype"]],
             deferrable=row["condeferrable"], initially_deferred=row["condeferred"],
-            match_full=row["confmatchtype"] == "f", origin=_origin()))
+            match_full=row["confmatchtype"] == "f", comment=row["comment"], origin=_origin()))
 
 
 def _index(row: dict, keys: list[dict]) -> Index | None:
@@ -625,7 +627,7 @@ def _trigger(row: dict, schema: str) -> Trigger:
                    events=tuple(event for event, bit in _TG_EVENTS if tgtype & bit),
                    for_each="ROW" if tgtype & _TG_ROW else "STATEMENT", when=when, columns=columns,
                    arguments=arguments, constraint=row["is_constraint"], deferrable=row["tgdeferrable"],
-                   initially_deferred=row["tginitdeferred"], origin=_origin())
+                   initially_deferred=row["tginitdeferred"], comment=row["comment"], origin=_origin())
 
 
 def _exclusion(row: dict) -> ExclusionConstraint:

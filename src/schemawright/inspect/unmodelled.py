@@ -145,13 +145,20 @@ WHERE {_USER_NS} AND {_ne('pg_ts_config', 'c.oid')}"""),
 SELECT NULL, e.evtname, e.evtevent || ' ' || e.evtfoid::regproc::text
 FROM pg_event_trigger e WHERE {_ne('pg_event_trigger', 'e.oid')}"""),
     ("comment", f"""
-SELECT n.nspname, c.relname || '.' || con.conname, obj_description(con.oid, 'pg_constraint')
-FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE {_USER_NS} AND con.contype IN ('p', 'u', 'f', 'x') AND obj_description(con.oid, 'pg_constraint') IS NOT NULL
+SELECT n.nspname, 'index ' || ic.relname, obj_description(ic.oid, 'pg_class')
+FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ic.relnamespace
+WHERE {_USER_NS} AND obj_description(ic.oid, 'pg_class') IS NOT NULL
+  AND EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid
+              AND con.contype IN ('p', 'u', 'x'))
 UNION ALL
-SELECT n.nspname, c.relname || '.' || t.tgname, obj_description(t.oid, 'pg_trigger')
-FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE {_USER_NS} AND NOT t.tgisinternal AND obj_description(t.oid, 'pg_trigger') IS NOT NULL"""),
+SELECT n.nspname, 'sequence ' || c.relname, obj_description(c.oid, 'pg_class')
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE {_USER_NS} AND c.relkind = 'S' AND obj_description(c.oid, 'pg_class') IS NOT NULL AND {_ne('pg_class', 'c.oid')}
+UNION ALL
+SELECT n.nspname, 'column ' || c.relname || '.' || a.attname, col_description(c.oid, a.attnum)
+FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE {_USER_NS} AND c.relkind IN ('v', 'm') AND a.attnum > 0 AND NOT a.attisdropped
+  AND col_description(c.oid, a.attnum) IS NOT NULL AND {_ne('pg_class', 'c.oid')}"""),
     ("schema comment", f"""
 SELECT n.nspname, n.nspname, obj_description(n.oid, 'pg_namespace')
 FROM pg_namespace n WHERE {_USER_NS} AND obj_description(n.oid, 'pg_namespace') IS NOT NULL
@@ -181,7 +188,7 @@ _WHY = {
     "operator": "operators are not in the schema model",
     "text search configuration": "text search configurations are not in the schema model",
     "event trigger": "event triggers are not in the schema model",
-    "comment": "comments on keys, foreign keys and triggers are not in the schema model",
+    "comment": "comments on the indexes of keys, on sequences and on views' columns are not in the schema model",
     "schema comment": "comments on schemas are not in the schema model",
 }
 

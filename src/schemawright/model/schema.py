@@ -111,6 +111,7 @@ class PrimaryKey:
     columns: tuple[str, ...]
     deferrable: bool = False
     initially_deferred: bool = False
+    comment: str | None = None
     origin: Origin = field(default_factory=Origin)
 
 
@@ -121,6 +122,7 @@ class UniqueConstraint:
     nulls_not_distinct: bool = False
     deferrable: bool = False
     initially_deferred: bool = False
+    comment: str | None = None
     origin: Origin = field(default_factory=Origin)
 
 
@@ -146,6 +148,7 @@ class ForeignKey:
     deferrable: bool = False
     initially_deferred: bool = False
     match_full: bool = False  # MATCH FULL (default MATCH SIMPLE)
+    comment: str | None = None
     origin: Origin = field(default_factory=Origin)
 
 
@@ -237,6 +240,7 @@ class Trigger:
     when: Expression | None = None  # WHEN (condition), over OLD/NEW
     columns: tuple[str, ...] = ()  # UPDATE OF these columns
     arguments: tuple[str, ...] = ()  # the function's arguments (string literals, as stored)
+    comment: str | None = None
     origin: Origin = field(default_factory=Origin)
 
 
