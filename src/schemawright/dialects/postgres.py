@@ -148,9 +148,14 @@ class Postgres(Dialect):
             parts.append(f"COLLATE {q(c.collation)}")
         if c.identity:
             parts.append(f"GENERATED {c.identity.upper()} AS IDENTITY")
+            options = []
             if c.identity_sequence:
                 schema, _, name = c.identity_sequence.rpartition(".")
-                parts.append(f"(SEQUENCE NAME {qualified(schema or 'public', name)})")
+                options.append(f"SEQUENCE NAME {qualified(schema or 'public', name)}")
+            if c.identity_options:
+                options.append(c.identity_options)
+            if options:
+                parts.append(f"({' '.join(options)})")
         if c.generated is not None:
             parts.append(f"GENERATED ALWAYS AS ({c.generated}) STORED")
         if not c.nullable:
@@ -298,7 +303,8 @@ class Postgres(Dialect):
                 if c.comment:
                     out.append(Statement("comment", t.name, f"COMMENT ON COLUMN {name}.{q(c.name)} IS "
                                          f"{quote_literal(c.comment)};", t.name))
-            for ck in [*t.checks, *t.exclusions]:
+            for ck in [*([t.primary_key] if t.primary_key else []), *t.uniques, *t.checks, *t.exclusions,
+                       *t.foreign_keys]:
                 if ck.comment:
                     out.append(Statement("comment", t.name, f"COMMENT ON CONSTRAINT {q(ck.name)} ON {name} IS "
                                          f"{quote_literal(ck.comment)};", t.name))
@@ -306,6 +312,14 @@ class Postgres(Dialect):
                 if ix.comment:
                     out.append(Statement("comment", ix.name, f"COMMENT ON INDEX {qualified(t.schema, ix.name)} "
                                          f"IS {quote_literal(ix.comment)};", t.name))
+            for tr in t.triggers:
+                if tr.comment:
+                    out.append(Statement("comment", t.name, f"COMMENT ON TRIGGER {q(tr.name)} ON {name} IS "
+                                         f"{quote_literal(tr.comment)};", t.name))
+        for a in schema.aggregates:
+            if a.comment:
+                out.append(Statement("comment", a.name, f"COMMENT ON AGGREGATE {qualified(a.schema, a.name)}"
+                                     f"({a.arguments}) IS {quote_literal(a.comment)};"))
         for v in schema.views:
             if v.comment:
                 kind = "MATERIALIZED VIEW" if v.materialized else "VIEW"
@@ -343,6 +357,9 @@ class Postgres(Dialect):
         out += [Statement("sequence", s.name, owned_by_sql(s)) for s in schema.sequences if s.owned_by]
         out += [Statement("cluster", t.name, f"ALTER TABLE {qualified(t.schema, t.name)} CLUSTER ON {q(t.cluster_on)};",
                           t.name) for t in tables if t.cluster_on]
+        out += [Statement("statistics", c.name, f"ALTER TABLE {qualified(t.schema, t.name)} ALTER COLUMN {q(c.name)} "
+                          f"SET STATISTICS {c.statistics};", t.name)
+                for t in tables for c in t.columns if c.statistics is not None]
         out += [Statement("view", v.name, self.view_sql(v)) for v in _views_in_order(schema)]
         out += [Statement("trigger", tr.name, self.trigger_sql(t, tr), t.name) for t in tables for tr in t.triggers]
         out += self.comments_sql(schema)

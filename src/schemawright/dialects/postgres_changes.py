@@ -339,6 +339,10 @@ class _Renderer(SecuritySteps):
             self.alter(t.schema, t.name, f"ADD {_pg().foreign_key_sql(fk)}", ADD_FK)
         for ix in t.indexes:
             self.add(ADD_INDEX, _pg().index_sql(t, ix))
+        for col in t.columns:
+            if col.statistics is not None:
+                self.alter(t.schema, t.name, f"ALTER COLUMN {q(col.name)} SET STATISTICS {col.statistics}",
+                           CREATE_TABLE)
         for tr in t.triggers:
             self._add_trigger(ch.AddTrigger(t.schema, t.name, tr))
         self.row_security(t.schema, t.name, (False, False), (t.rls_enabled, t.rls_forced))
@@ -348,7 +352,7 @@ class _Renderer(SecuritySteps):
         for col in t.columns:
             if col.comment:
                 self.comment("column", self.late(t.schema, t.name, col.name), col.comment)
-        for ck in t.checks:
+        for ck in [*t.checks, *([t.primary_key] if t.primary_key else []), *t.uniques, *t.foreign_keys]:
             if ck.comment:
                 self.comment("constraint", f"{q(ck.name)} ON {self.late(t.schema, t.name)}", ck.comment)
         for ix in t.indexes:
@@ -409,6 +413,9 @@ class _Renderer(SecuritySteps):
                                "rows; give it a default, a fill expression in a cleanup file (diff --cleanup), or "
                                "add it nullable, fill it, then make it NOT NULL in a later migration", **tag)
         self.sequence(c.schema, c.table, c.column, ADD_COLUMN)
+        if c.column.statistics is not None:
+            self.alter(c.schema, c.table, f"ALTER COLUMN {q(col.name)} SET STATISTICS {c.column.statistics}",
+                       ADD_COLUMN)
         if c.column.comment:
             self.comment("column", self.late(c.schema, c.table, c.column.name), c.column.comment)
 
@@ -460,6 +467,23 @@ class _Renderer(SecuritySteps):
             alter("DROP IDENTITY")
         elif old.identity and new.identity and "identity" in changed:
             alter(f"SET GENERATED {new.identity.upper()}")
+        if old.identity and new.identity and "identity options" in changed:
+            action = _identity_options(new.identity_options)
+            before, after = _bounds(old.identity_options), _bounds(new.identity_options)
+            if after and (not before or after[0] > before[0] or after[1] < before[1]):
+                # tighter bounds: restart (at START) only when the current value lies outside them
+                table = qualified(c.schema, c.table)
+                sequence = f"pg_get_serial_sequence({quote_literal(table)}, {quote_literal(new.name)})::regclass"
+                current = (f"coalesce(pg_sequence_last_value({sequence}), "
+                           f"(SELECT seqstart FROM pg_sequence WHERE seqrelid = {sequence}))")
+                statement = f"ALTER TABLE {table} ALTER COLUMN {col} {action}"
+                body = (f"\nBEGIN\n    IF {current} NOT BETWEEN {after[0]} AND {after[1]} THEN\n        {statement} "
+                        f"RESTART;\n    ELSE\n        {statement};\n    END IF;\nEND\n")
+                self.add(ALTER_COLUMN, f"DO {dollar_quote(body, 'do')};",
+                         warning=f"the identity sequence of {table}.{col} restarts if its current value lies outside "
+                                 f"{after[0]}..{after[1]}")
+            else:
+                alter(action)
         if old.default is not None and changed & {"type", "default"}:
             alter("DROP DEFAULT")
         if c.encryption:
@@ -505,8 +529,11 @@ class _Renderer(SecuritySteps):
             self.set_not_null(c, new)
         elif not old.nullable and new.nullable:
             alter("DROP NOT NULL")
+        if "statistics" in changed:
+            alter(f"SET STATISTICS {-1 if new.statistics is None else new.statistics}")
         if new.identity and not old.identity:
-            alter(f"ADD GENERATED {new.identity.upper()} AS IDENTITY")
+            options = f" ({new.identity_options})" if new.identity_options else ""
+            alter(f"ADD GENERATED {new.identity.upper()} AS IDENTITY{options}")
             table = qualified(c.schema, c.table)
             self.add(ALTER_COLUMN, f"SELECT setval(pg_get_serial_sequence({quote_literal(table)}, "
                      f"{quote_literal(new.name)}), coalesce(max({col}), 0) + 1, false) FROM {table};")
@@ -587,6 +614,8 @@ class _Renderer(SecuritySteps):
         else:
             self.alter(c.schema, c.table, f"ADD CONSTRAINT {q(k.name)} PRIMARY KEY ({_cols(k.columns)}){deferral(k)}",
                        ADD_CONSTRAINT, **check)
+        if k.comment:
+            self.comment("constraint", f"{q(k.name)} ON {self.late(c.schema, c.table)}", k.comment)
 
     def _drop_constraint(self, c: ch.DropConstraint) -> None:
         self.alter(c.schema, c.table, f"DROP CONSTRAINT {q(c.constraint.name)}", DROP_CONSTRAINT)
@@ -601,6 +630,9 @@ class _Renderer(SecuritySteps):
             self.alter(c.schema, c.table, f"VALIDATE CONSTRAINT {q(c.foreign_key.name)}", VALIDATE)
         else:
             self.alter(c.schema, c.table, f"ADD {fk}", ADD_FK)
+        if c.foreign_key.comment:
+            self.comment("constraint", f"{q(c.foreign_key.name)} ON {self.late(c.schema, c.table)}",
+                         c.foreign_key.comment)
 
     def _drop_foreign_key(self, c: ch.DropForeignKey) -> None:
         self.alter(c.schema, c.table, f"DROP CONSTRAINT {q(c.foreign_key.name)}", DROP_FK)
@@ -626,6 +658,8 @@ class _Renderer(SecuritySteps):
 
     def _add_trigger(self, c: ch.AddTrigger) -> None:
         self.add(CREATE_TRIGGER, _trigger_sql(c.schema, self.late(c.schema, c.table), c.trigger))
+        if c.trigger.comment:
+            self.comment("trigger", f"{q(c.trigger.name)} ON {self.late(c.schema, c.table)}", c.trigger.comment)
 
     def _drop_trigger(self, c: ch.DropTrigger) -> None:
         self.add(DROP_TRIGGER, f"DROP TRIGGER {q(c.trigger.name)} ON {qualified(c.schema, c.table)};")
@@ -693,6 +727,23 @@ class _Renderer(SecuritySteps):
         elif c.kind in ("function", "aggregate"):
             target = f"{target}({c.parent or ''})"
         self.comment(c.kind, target, c.new)
+
+
+def _identity_options(options: str | None) -> str:
+    """ALTER COLUMN's ``SET START WITH 5 SET INCREMENT BY 2 ...`` from a column's identity options (None:
+    PostgreSQL's defaults)."""
+    if not options:
+        return "SET INCREMENT BY 1 SET NO MINVALUE SET NO MAXVALUE SET START WITH 1 SET CACHE 1 SET NO CYCLE"
+    parts = re.findall(r"(START WITH|INCREMENT BY|MINVALUE|MAXVALUE|CACHE) (-?\d+)|(NO CYCLE|CYCLE)", options)
+    return " ".join(f"SET {word} {value}" if word else f"SET {flag}" for word, value, flag in parts)
+
+
+def _bounds(options: str | None) -> tuple[int, int] | None:
+    """(MINVALUE, MAXVALUE) of identity options, None for the defaults."""
+    if not options:
+        return None
+    low, high = re.search(r"MINVALUE (-?\d+)", options), re.search(r"MAXVALUE (-?\d+)", options)
+    return (int(low.group(1)), int(high.group(1))) if low and high else None
 
 
 def _one_line(text: str) -> str:

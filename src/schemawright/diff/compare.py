@@ -483,7 +483,7 @@ def _table(o: Table, n: Table, touched: set[str], rebuilt_keys: set, rebuilt_fun
         if _constraint_key(a) != _constraint_key(b) or stale(b.columns, str(getattr(b, "expression", ""))):
             dropped.append(a)
             added.append(b)
-        elif hasattr(b, "expression") and a.comment != b.comment:
+        elif a.comment != b.comment:
             out.append(SetComment("constraint", s, b.name, a.comment, b.comment, parent=name))
     for c in dropped:
         out.append(DropConstraint(s, name, c, part))
@@ -492,7 +492,7 @@ def _table(o: Table, n: Table, touched: set[str], rebuilt_keys: set, rebuilt_fun
     out += [AddConstraint(s, name, c, part) for c in added]
     for a, b in renamed:
         out.append(RenameConstraint(s, name, a.name, b.name))
-        if hasattr(b, "expression") and a.comment != b.comment:
+        if a.comment != b.comment:
             out.append(SetComment("constraint", s, b.name, a.comment, b.comment, parent=name))
 
     fk_key = _fk_key(s)
@@ -501,9 +501,13 @@ def _table(o: Table, n: Table, touched: set[str], rebuilt_keys: set, rebuilt_fun
         if fk_key(a) != fk_key(b) or stale(b.columns):
             dropped.append(a)
             added.append(b)
+        elif a.comment != b.comment:
+            out.append(SetComment("constraint", s, b.name, a.comment, b.comment, parent=name))
     out += [DropForeignKey(s, name, fk, part) for fk in dropped]
     out += [AddForeignKey(s, name, fk, part) for fk in added]
     out += [RenameConstraint(s, name, a.name, b.name) for a, b in renamed]
+    out += [SetComment("constraint", s, b.name, a.comment, b.comment, parent=name) for a, b in renamed
+            if a.comment != b.comment]
 
     dropped, added, both, renamed = _pair(o.indexes, n.indexes, _index_key)
     for a, b in both:
@@ -528,9 +532,13 @@ def _table(o: Table, n: Table, touched: set[str], rebuilt_keys: set, rebuilt_fun
         if _trigger_key(a) != _trigger_key(b) or trigger_function(s, b) in rebuilt_functions:
             dropped.append(a)
             added.append(b)
+        elif a.comment != b.comment:
+            out.append(SetComment("trigger", s, b.name, a.comment, b.comment, parent=name))
     out += [DropTrigger(s, name, tr) for tr in dropped]
     out += [AddTrigger(s, name, tr) for tr in added]
     out += [RenameTrigger(s, name, a.name, b.name) for a, b in renamed]
+    out += [SetComment("trigger", s, b.name, a.comment, b.comment, parent=name) for a, b in renamed
+            if a.comment != b.comment]
     rebuilt_cluster = rebuilt_cluster or any(isinstance(c, DropConstraint) and c.constraint.name == n.cluster_on
                                              for c in out)
     if o.cluster_on != n.cluster_on or (n.cluster_on and rebuilt_cluster):
@@ -611,7 +619,7 @@ class Skipped:
 
 
 # Kinds whose name is <table>.<something>: they go when their table is dropped.
-_TABLE_SCOPED = ("identity options", "constraint option", "exclusion constraint", "trigger option", "comment",
+_TABLE_SCOPED = ("identity options", "constraint option", "exclusion constraint", "trigger option",
                  "column option", "rule")
 
 

@@ -5,7 +5,8 @@ dialects/postgres_security_changes.py.
 Ownership: when the owner changes, every object that exists when the migration starts is handed to the
 new owner first; when the new owner is a role the model manages, the migration then runs as that role
 (SET ROLE), so what it creates is the owner's and picks up its default privileges, like the initial
-migration of a design.
+migration of a design. Between two catalogs (both sides read from databases) owners are compared object by
+object instead (``Schema.object_owners``), and the migration runs as the connecting user.
 """
 
 from __future__ import annotations
@@ -121,9 +122,11 @@ def _owned(schema: Schema) -> tuple[ch.OwnedObject, ...]:
 def _owner(old: Schema, new: Schema, changes: list[ch.Change]) -> list[ch.Change]:
     out: list[ch.Change] = []
     single = old.owner and new.owner and ", " not in old.owner + new.owner
-    if old.object_owners is not None and new.object_owners is not None:  # two catalogs: object by object
-        out += _object_owners(old, new, changes)
-    elif single and old.owner != new.owner:
+    if old.object_owners is not None and new.object_owners is not None:
+        # two catalogs: object by object, and the migration runs as the connecting user (a catalog's owner
+        # may lack the privileges its objects need to be created: USAGE or CREATE on a schema)
+        return _object_owners(old, new, changes)
+    if single and old.owner != new.owner:
         after = set(_owned(new))  # the objects kept from the old schema change owner; new ones are created by it
         out.append(ch.ChangeOwner(old.owner, new.owner, tuple(o for o in _owned(old) if o in after)))
     before, after = managed_owner(old), managed_owner(new)
@@ -168,18 +171,20 @@ def _created(changes: list[ch.Change]) -> dict[tuple, ch.OwnedObject]:
 
 def _object_owners(old: Schema, new: Schema, changes: list[ch.Change]) -> list[ch.Change]:
     """Between two catalogs: objects kept whose owner changes (ALTER ... OWNER TO, before anything else),
-    and, when the new side's objects have several owners, the objects the migration creates, given to
-    their owner once they exist (the role running the migration owns them until then)."""
+    and the objects the migration creates, given to their owner once they exist (the role running the
+    migration owns them until then) when that owner is not a superuser (one of the catalog's roles) or the
+    new side's objects have several owners."""
     before = {_owner_key(o): o.owner for o in old.object_owners or ()}
     after = {_owner_key(o): o for o in new.object_owners or ()}
     created = _created(changes)
     several = len({o.owner for o in after.values() if o.kind != "SCHEMA"}) > 1
+    roles = {r.name for r in new.roles}
     kept: dict[tuple[str, str], list[ch.OwnedObject]] = defaultdict(list)
     made: dict[str, list[ch.OwnedObject]] = defaultdict(list)
     for key, o in after.items():
         obj = ch.OwnedObject(o.kind, o.schema, o.name, o.arguments)
         if key in created:
-            if several:
+            if several or o.owner in roles:
                 made[o.owner].append(obj)
         elif key in before and before[key] != o.owner:
             kept[(before[key], o.owner)].append(obj)

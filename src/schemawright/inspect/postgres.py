@@ -56,7 +56,19 @@ SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod) AS type_text,
        col_description(a.attrelid, a.attnum) AS comment,
        t.typtype, tn.nspname AS type_schema, t.typname,
        et.typtype AS elem_typtype, etn.nspname AS elem_schema, et.typname AS elem_typname,
-       CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation
+       CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation,
+       CASE WHEN a.attstattarget >= 0 THEN a.attstattarget END AS statistics,
+       (SELECT format('START WITH %%s INCREMENT BY %%s MINVALUE %%s MAXVALUE %%s CACHE %%s %%s', s.seqstart,
+                      s.seqincrement, s.seqmin, s.seqmax, s.seqcache,
+                      CASE WHEN s.seqcycle THEN 'CYCLE' ELSE 'NO CYCLE' END)
+        FROM pg_depend dep JOIN pg_sequence s ON s.seqrelid = dep.objid
+        WHERE a.attidentity <> '' AND dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass
+          AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND dep.deptype = 'i'
+          AND (s.seqstart <> CASE WHEN s.seqincrement > 0 THEN s.seqmin ELSE s.seqmax END OR s.seqincrement <> 1
+               OR s.seqcache <> 1 OR s.seqcycle OR s.seqmin <> 1
+               OR s.seqmax <> CASE format_type(s.seqtypid, NULL) WHEN 'smallint' THEN 32767
+                                  WHEN 'integer' THEN 2147483647 ELSE 9223372036854775807 END)
+       ) AS identity_options
 FROM pg_attribute a
 JOIN pg_type t ON t.oid = a.atttypid
 JOIN pg_namespace tn ON tn.oid = t.typnamespace
@@ -136,6 +148,7 @@ ORDER BY i.indexrelid, k.n"""
 _TRIGGERS_SQL = """
 SELECT t.tgrelid, t.tgname, p.proname, pn.nspname AS function_schema, t.tgtype,
        t.tgconstraint <> 0 AS is_constraint, t.tgdeferrable, t.tginitdeferred,
+       obj_description(t.oid, 'pg_trigger') AS comment,
        CASE WHEN t.tgqual IS NOT NULL OR t.tgnargs > 0 OR array_length(t.tgattr, 1) > 0
             THEN pg_get_triggerdef(t.oid) END AS definition
 FROM pg_trigger t
@@ -541,6 +554,7 @@ def _column(row: dict, schema: str) -> Column:
     return Column(name=row["attname"], type=_column_type(row, schema), nullable=not row["attnotnull"],
                   default=None if generated or identity else expr, identity=identity,
                   generated=expr if generated else None, comment=row["comment"], collation=row["collation"],
+                  statistics=row["statistics"], identity_options=row["identity_options"] if identity else None,
                   origin=_origin())
 
 
@@ -548,12 +562,13 @@ def _add_constraint(table: Table, row: dict) -> None:
     kind, name = row["contype"], row["conname"]
     if kind == "p":
         table.primary_key = PrimaryKey(name=name, columns=tuple(row["columns"]), deferrable=row["condeferrable"],
-                                       initially_deferred=row["condeferred"], origin=_origin())
+                                       initially_deferred=row["condeferred"], comment=row["comment"],
+                                       origin=_origin())
     elif kind == "u":
         table.uniques.append(UniqueConstraint(name=name, columns=tuple(row["columns"]),
                                               nulls_not_distinct=row["nulls_not_distinct"],
                                               deferrable=row["condeferrable"], initially_deferred=row["condeferred"],
-                                              origin=_origin()))
+                                              comment=row["comment"], origin=_origin()))
     elif kind == "c":
         table.checks.append(CheckConstraint(name=name, expression=Expression(row["expr"]),
                                             columns=tuple(row["columns_by_attnum"]), comment=row["comment"],
@@ -565,7 +580,7 @@ def _add_constraint(table: Table, row: dict) -> None:
             ref_schema=None if row["ref_schema"] == row["schema"] else row["ref_schema"],
             on_delete=_FK_ACTIONS[row["confdeltype"]], on_update=_FK_ACTIONS[row["confupdtype"]],
             deferrable=row["condeferrable"], initially_deferred=row["condeferred"],
-            match_full=row["confmatchtype"] == "f", origin=_origin()))
+            match_full=row["confmatchtype"] == "f", comment=row["comment"], origin=_origin()))
 
 
 def _index(row: dict, keys: list[dict]) -> Index | None:
@@ -612,7 +627,7 @@ def _trigger(row: dict, schema: str) -> Trigger:
                    events=tuple(event for event, bit in _TG_EVENTS if tgtype & bit),
                    for_each="ROW" if tgtype & _TG_ROW else "STATEMENT", when=when, columns=columns,
                    arguments=arguments, constraint=row["is_constraint"], deferrable=row["tgdeferrable"],
-                   initially_deferred=row["tginitdeferred"], origin=_origin())
+                   initially_deferred=row["tginitdeferred"], comment=row["comment"], origin=_origin())
 
 
 def _exclusion(row: dict) -> ExclusionConstraint:

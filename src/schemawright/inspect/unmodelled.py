@@ -33,18 +33,6 @@ _USER_NS = "n.nspname = ANY(%(schemas)s)"
 
 # Each query returns (kind, schema, name, definition); the why is in _WHY.
 _QUERIES: list[tuple[str, str]] = [
-    ("identity options", f"""
-SELECT n.nspname, t.relname || '.' || a.attname,
-       format('START %%s INCREMENT %%s MINVALUE %%s MAXVALUE %%s CACHE %%s%%s', s.seqstart, s.seqincrement, s.seqmin,
-              s.seqmax, s.seqcache, CASE WHEN s.seqcycle THEN ' CYCLE' ELSE '' END)
-FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid
-JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'i'
-JOIN pg_class t ON t.oid = d.refobjid JOIN pg_namespace n ON n.oid = t.relnamespace
-JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
-WHERE {_USER_NS} AND c.relkind = 'S'
-  AND (s.seqstart <> CASE WHEN s.seqincrement > 0 THEN s.seqmin ELSE s.seqmax END OR s.seqincrement <> 1
-       OR s.seqcache <> 1 OR s.seqcycle OR s.seqmin <> 1
-       OR s.seqmax <> {_TYPE_MAX})"""),
     ("composite type", f"""
 SELECT n.nspname, t.typname,
        (SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
@@ -92,7 +80,6 @@ GROUP BY n.nspname, c.relname"""),
     ("column option", f"""
 SELECT n.nspname, c.relname || '.' || a.attname,
        concat_ws(' ',
-         CASE WHEN a.attstattarget > 0 THEN 'STATISTICS ' || a.attstattarget END,
          CASE WHEN a.attstorage <> t.typstorage THEN 'STORAGE ' || a.attstorage::text END,
          CASE WHEN a.attcompression <> '' THEN 'COMPRESSION ' || a.attcompression::text END,
          CASE WHEN a.attacl IS NOT NULL THEN 'GRANTS ' || a.attacl::text END,
@@ -101,7 +88,7 @@ FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON
 JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_collation co ON co.oid = a.attcollation
 WHERE {_USER_NS} AND c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition AND a.attnum > 0
   AND NOT a.attisdropped AND {_ne('pg_class', 'c.oid')} AND (
-      a.attstattarget > 0 OR a.attstorage <> t.typstorage
+      a.attstorage <> t.typstorage
    OR a.attcompression <> '' OR a.attacl IS NOT NULL OR {_OPTIONS} IS NOT NULL)"""),
     ("relation option", f"""
 SELECT n.nspname, c.relname,
@@ -158,13 +145,20 @@ WHERE {_USER_NS} AND {_ne('pg_ts_config', 'c.oid')}"""),
 SELECT NULL, e.evtname, e.evtevent || ' ' || e.evtfoid::regproc::text
 FROM pg_event_trigger e WHERE {_ne('pg_event_trigger', 'e.oid')}"""),
     ("comment", f"""
-SELECT n.nspname, c.relname || '.' || con.conname, obj_description(con.oid, 'pg_constraint')
-FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE {_USER_NS} AND con.contype IN ('p', 'u', 'f', 'x') AND obj_description(con.oid, 'pg_constraint') IS NOT NULL
+SELECT n.nspname, 'index ' || ic.relname, obj_description(ic.oid, 'pg_class')
+FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ic.relnamespace
+WHERE {_USER_NS} AND obj_description(ic.oid, 'pg_class') IS NOT NULL
+  AND EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid
+              AND con.contype IN ('p', 'u', 'x'))
 UNION ALL
-SELECT n.nspname, c.relname || '.' || t.tgname, obj_description(t.oid, 'pg_trigger')
-FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE {_USER_NS} AND NOT t.tgisinternal AND obj_description(t.oid, 'pg_trigger') IS NOT NULL"""),
+SELECT n.nspname, 'sequence ' || c.relname, obj_description(c.oid, 'pg_class')
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE {_USER_NS} AND c.relkind = 'S' AND obj_description(c.oid, 'pg_class') IS NOT NULL AND {_ne('pg_class', 'c.oid')}
+UNION ALL
+SELECT n.nspname, 'column ' || c.relname || '.' || a.attname, col_description(c.oid, a.attnum)
+FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE {_USER_NS} AND c.relkind IN ('v', 'm') AND a.attnum > 0 AND NOT a.attisdropped
+  AND col_description(c.oid, a.attnum) IS NOT NULL AND {_ne('pg_class', 'c.oid')}"""),
     ("schema comment", f"""
 SELECT n.nspname, n.nspname, obj_description(n.oid, 'pg_namespace')
 FROM pg_namespace n WHERE {_USER_NS} AND obj_description(n.oid, 'pg_namespace') IS NOT NULL
@@ -172,8 +166,6 @@ FROM pg_namespace n WHERE {_USER_NS} AND obj_description(n.oid, 'pg_namespace') 
 ]
 
 _WHY = {
-    "identity options": "identity columns are modelled without their sequence options (START, INCREMENT, "
-                        "MINVALUE, MAXVALUE, CACHE, CYCLE)",
     "composite type": "composite types are not in the schema model",
     "range type": "range types are not in the schema model",
     "constraint option": "a constraint left NOT VALID is not in the schema model",
@@ -183,7 +175,7 @@ _WHY = {
     "routine": "procedures and window functions are not in the schema model",
     "partition": "partitions are not in the schema model (only their parent's PARTITION BY)",
     "inheritance": "table inheritance (INHERITS) is not in the schema model",
-    "column option": "SET STATISTICS, STORAGE, COMPRESSION, per-column options and "
+    "column option": "STORAGE, COMPRESSION, per-column options and "
                      "column-level grants are not in the schema model",
     "relation option": "storage parameters (WITH ...: fillfactor, security_barrier, check_option), "
                        "REPLICA IDENTITY and tablespaces are not in the schema model",
@@ -196,7 +188,7 @@ _WHY = {
     "operator": "operators are not in the schema model",
     "text search configuration": "text search configurations are not in the schema model",
     "event trigger": "event triggers are not in the schema model",
-    "comment": "comments on keys, foreign keys and triggers are not in the schema model",
+    "comment": "comments on the indexes of keys, on sequences and on views' columns are not in the schema model",
     "schema comment": "comments on schemas are not in the schema model",
 }
 

@@ -351,7 +351,8 @@ def _element_options(ix: Index) -> tuple:
 
 
 COLUMN_ATTRS = (_attr("type", _type_key), _attr("nullable"), _attr("default", _expr_key), _attr("identity", _lower),
-                _attr("generated", _expr_key), _attr("collation"))
+                _attr("identity_options"),
+                _attr("generated", _expr_key), _attr("collation"), _attr("statistics"))
 PRIMARY_KEY_ATTRS = (_attr("columns", tuple), _attr("deferrable"), _attr("initially_deferred"))
 UNIQUE_ATTRS = (_attr("columns", tuple), _attr("nulls_not_distinct"), _attr("deferrable"), _attr("initially_deferred"))
 CHECK_ATTRS = (_attr("expression", _expr_key), _attr("no_inherit"))  # its columns follow from the expression
@@ -535,6 +536,8 @@ def _compare_table(out: list[str], prefix: str, exp: Table, act: Table) -> None:
     else:
         _check(out, prefix, "primary key name", exp.primary_key.name, act.primary_key.name)
         _report(out, f"{sub}primary key {exp.primary_key.name}", PRIMARY_KEY_ATTRS, exp.primary_key, act.primary_key)
+        _check(out, f"{sub}primary key {exp.primary_key.name}", "comment", exp.primary_key.comment,
+               act.primary_key.comment)
     _match(out, sub, "unique", _by(exp.uniques, _name), _by(act.uniques, _name), _compare_unique)
     _match(out, sub, "check", _by(exp.checks, _name), _by(act.checks, _name), _compare_check)
     _match(out, sub, "foreign key", _by(exp.foreign_keys, _name), _by(act.foreign_keys, _name),
@@ -563,6 +566,7 @@ def _compare_column(out: list[str], prefix: str, exp: Column, act: Column) -> No
 
 def _compare_unique(out: list[str], prefix: str, exp: UniqueConstraint, act: UniqueConstraint) -> None:
     _report(out, prefix, UNIQUE_ATTRS, exp, act)
+    _check(out, prefix, "comment", exp.comment, act.comment)
 
 
 def _compare_check(out: list[str], prefix: str, exp: CheckConstraint, act: CheckConstraint) -> None:
@@ -574,6 +578,7 @@ def _compare_check(out: list[str], prefix: str, exp: CheckConstraint, act: Check
 def _compare_fk(out: list[str], prefix: str, exp: ForeignKey, act: ForeignKey,
                 exp_schema: str, act_schema: str) -> None:
     _report(out, prefix, FOREIGN_KEY_ATTRS, with_ref_schema(exp, exp_schema), with_ref_schema(act, act_schema))
+    _check(out, prefix, "comment", exp.comment, act.comment)
 
 
 def _compare_index(out: list[str], prefix: str, exp: Index, act: Index) -> None:
@@ -611,6 +616,7 @@ def _compare_exclusion(out: list[str], prefix: str, exp: ExclusionConstraint, ac
 
 def _compare_trigger(out: list[str], prefix: str, exp: Trigger, act: Trigger) -> None:
     _report(out, prefix, TRIGGER_ATTRS, exp, act)
+    _check(out, prefix, "comment", exp.comment, act.comment)
 
 
 # --- security: compared when the expected design manages privileges (it has roles) ---------------

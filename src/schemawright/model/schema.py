@@ -92,9 +92,13 @@ class Column:
     default: Expression | None = None
     identity: str | None = None  # "always" | "by default" for GENERATED ... AS IDENTITY
     identity_sequence: str | None = None  # its sequence's name when not PostgreSQL's default: "schema.name"
+    # its sequence's options when one differs from PostgreSQL's default, as "START WITH 5 INCREMENT BY 1
+    # MINVALUE 1 MAXVALUE 100 CACHE 1 NO CYCLE" (read from catalogs)
+    identity_options: str | None = None
     generated: Expression | None = None  # GENERATED ALWAYS AS (expr) STORED
     comment: str | None = None
     collation: str | None = None  # COLLATE, only when it is not the type's default
+    statistics: int | None = None  # SET STATISTICS (the planner's sample size); None: the server's default
     pii: bool = False
     encrypt: bool = False
     renamed_from: str | None = None  # the column's previous name (a rename hint for schema diffs)
@@ -107,6 +111,7 @@ class PrimaryKey:
     columns: tuple[str, ...]
     deferrable: bool = False
     initially_deferred: bool = False
+    comment: str | None = None
     origin: Origin = field(default_factory=Origin)
 
 
@@ -117,6 +122,7 @@ class UniqueConstraint:
     nulls_not_distinct: bool = False
     deferrable: bool = False
     initially_deferred: bool = False
+    comment: str | None = None
     origin: Origin = field(default_factory=Origin)
 
 
@@ -142,6 +148,7 @@ class ForeignKey:
     deferrable: bool = False
     initially_deferred: bool = False
     match_full: bool = False  # MATCH FULL (default MATCH SIMPLE)
+    comment: str | None = None
     origin: Origin = field(default_factory=Origin)
 
 
@@ -233,6 +240,7 @@ class Trigger:
     when: Expression | None = None  # WHEN (condition), over OLD/NEW
     columns: tuple[str, ...] = ()  # UPDATE OF these columns
     arguments: tuple[str, ...] = ()  # the function's arguments (string literals, as stored)
+    comment: str | None = None
     origin: Origin = field(default_factory=Origin)
 
 
