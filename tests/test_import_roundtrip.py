@@ -14,6 +14,7 @@ from schemawright.api import design_schema
 from schemawright.errors import SpecError
 from schemawright.cli.importer import register
 from schemawright.importers.postgres_sql import import_postgres_sql
+from schemawright.importers.proof import check_against_catalog
 from schemawright.importers.roundtrip import build_design, round_trip_differences
 from schemawright.importers.to_spec import to_yaml
 from schemawright.model.compare import differences
@@ -56,6 +57,37 @@ def test_the_task_input_designs_back_to_the_imported_schema(tmp_path, pg_dsn):
         "invoice_customer_fkey", "line_year_number_fkey", "b_a_id_fkey", "a_b"}
     built = build_design(result, pg_dsn)  # and the design builds on PostgreSQL, equal to the import
     assert built.errors == [] and built.differences == []
+
+
+DOMAINS = """
+CREATE SCHEMA ref;
+CREATE DOMAIN year AS integer CONSTRAINT year_check CHECK (VALUE >= 1901 AND VALUE <= 2155);
+CREATE DOMAIN "Name" AS varchar(50);
+CREATE DOMAIN "Flag" AS boolean NOT NULL DEFAULT false;
+CREATE DOMAIN ref.code AS text COLLATE "C" CHECK (VALUE ~ '^[A-Z]+$');
+COMMENT ON DOMAIN "Name" IS 'A short name';
+CREATE TABLE film (id int PRIMARY KEY, release_year year, title "Name" NOT NULL, active "Flag" DEFAULT true,
+                   code ref.code);
+"""
+
+
+def test_domains_survive_import_and_design(tmp_path, pg_dsn):
+    """A domain is carried as a domain (data_model.domains), and a column of it keeps it as its type: the
+    design built on PostgreSQL has the catalog of the source loaded there (check_against_catalog)."""
+    result = import_postgres_sql(DOMAINS)
+    spec = yaml.safe_load(to_yaml(result, "script.sql"))
+    assert [d["name"] for d in spec["data_model"]["domains"]] == ["year", "Name", "Flag", "code"]
+    assert {a["name"]: a["type"] for a in spec["data_model"]["entities"][0]["attributes"]}["title"] == '"Name"'
+    source = check_against_catalog(DOMAINS, result, pg_dsn)  # the import equals PostgreSQL's own reading
+    assert source.load_errors == [] and source.differences == []
+    built = build_design(result, pg_dsn)  # and the design, built, has the source's catalog
+    assert built.errors == [] and built.differences == []
+    assert differences(source.catalog, built.catalog) == []
+    assert {(d.name, d.base_type, d.not_null, d.collation) for d in built.catalog.domains} == {
+        ("year", "integer", False, None), ("Name", "character varying(50)", False, None),
+        ("Flag", "boolean", True, None), ("code", "text", False, "C")}
+    film = built.catalog.table("film")
+    assert str(film.column("title").type) == '"Name"' and str(film.column("code").type) == "ref.code"
 
 
 def test_every_convention_off_is_recorded(tmp_path):

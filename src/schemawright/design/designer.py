@@ -24,7 +24,7 @@ from schemawright.design.explicit import apply_objects, parse_any_type, parse_ex
 from schemawright.gc_pause import collector_paused
 from schemawright.model import names
 from schemawright.model.schema import (
-    Aggregate, CheckConstraint, Column, EnumType, Expression, Partitioning, PrimaryKey, Schema, Sequence, Source, Table,
+    Aggregate, CheckConstraint, Column, DomainCheck, DomainType, EnumType, Expression, Partitioning, PrimaryKey, Schema, Sequence, Source, Table,
     UniqueConstraint, convention, given, inferred,
 )
 from schemawright.model.types import DataType, Kind, UnknownTypeError, enum_type, parse_type, supported_type_names
@@ -54,6 +54,7 @@ def design(spec: TaskInput, smap: SourceMap, *, patterns: bool = True) -> Schema
 def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None) -> Schema:
     resolve_defaults(ctx)
     _declared_enums(ctx)
+    _declared_domains(ctx)
     _create_tables(ctx)
     ctx.raise_problems()  # later steps need every table and its key
     relationships.apply_explicit(ctx)
@@ -121,6 +122,58 @@ def _declared_enums(ctx: DesignContext) -> None:
         enum = _enum(decl.name, decl.values, ("data_model", "enums", i))
         enum.schema, enum.comment = decl.db_schema or "public", decl.description
         ctx.schema.enums.append(enum)
+
+
+def domain_type_name(schema: str, name: str) -> str:
+    """How PostgreSQL's format_type() spells a type of ``schema`` (public is on the search path): the name a
+    column of the domain carries as its type."""
+    quoted = names.quote_ident(name)
+    return quoted if schema == "public" else f"{names.quote_ident(schema)}.{quoted}"
+
+
+def _declared_domains(ctx: DesignContext) -> None:
+    """data_model.domains: CREATE DOMAIN with its base type, NOT NULL, default and named CHECKs over VALUE,
+    all parsed (only their deparse reaches the model); attributes use a domain by name."""
+    from schemawright.design.explicit import parse_expression
+
+    strict = ctx.spec.conventions.strict_expressions
+    for i, decl in enumerate(ctx.spec.data_model.domains):
+        path = ("data_model", "domains", i)
+        schema_name = decl.db_schema or "public"
+        if any(d.name == decl.name and d.schema == schema_name for d in ctx.schema.domains) or any(
+                e.name == decl.name and e.schema == schema_name for e in ctx.schema.enums):
+            ctx.problem((*path, "name"), f"duplicate type {decl.name!r} (a domain or enum of schema {schema_name})")
+            continue
+        try:
+            base = parse_type(decl.base_type) if strict else parse_any_type(decl.base_type)
+        except UnknownTypeError:
+            ctx.problem((*path, "base_type"), f"unsupported type {decl.base_type!r}",
+                        expected="a PostgreSQL type such as integer, varchar(50), boolean")
+            continue
+        default = None
+        if decl.default is not None:
+            try:
+                default = parse_expression(decl.default)[0]
+            except ExpressionError as exc:
+                ctx.problem((*path, "default"), f"invalid default: {exc}", expected="one SQL expression")
+                continue
+        checks, ok = [], True
+        for j, check in enumerate(decl.checks):
+            try:
+                expression = (parse_check(check.expression, {"value"}) if strict
+                              else parse_expression(check.expression, ["value"]))[0]
+            except ExpressionError as exc:
+                ctx.problem((*path, "checks", j, "expression"), f"invalid domain check: {exc}",
+                            expected="one condition over VALUE, e.g. VALUE >= 0")
+                ok = False
+                continue
+            checks.append(DomainCheck(name=check.name, expression=expression))
+        if not ok:
+            continue
+        ctx.schema.domains.append(DomainType(
+            name=decl.name, base_type=str(base), schema=schema_name, not_null=decl.not_null, default=default,
+            checks=tuple(checks), collation=decl.collation, comment=decl.description,
+            origin=given(format_path(path))))
 
 
 _SEQUENCE_RANGES = {"smallint": (-32768, 32767), "integer": (-2147483648, 2147483647),
@@ -491,6 +544,10 @@ def _explicit_type(ctx: DesignContext, table: Table, attr: Attribute, col: str, 
         enum_name = names.shorten(f"{table.name}_{col}")
         ctx.schema.enums.append(_enum(enum_name, attr.values, path))
         return enum_type(enum_name)
+    for domain in ctx.schema.domains:  # by name, schema.name, or as the catalog spells it ("Name")
+        spelled = domain_type_name(domain.schema, domain.name)
+        if text in (domain.name, spelled, f"{domain.schema}.{domain.name}"):
+            return DataType(Kind.OTHER, name=spelled)
     if (enum := ctx.schema.enum(text)) is not None:  # of another schema: by name, as the catalog shows it
         return enum_type(enum.name) if enum.schema == table.schema else DataType(
             Kind.OTHER, name=enum.name if enum.schema == "public" else f"{enum.schema}.{enum.name}")

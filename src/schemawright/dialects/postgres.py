@@ -270,6 +270,10 @@ class Postgres(Dialect):
             if e.comment:
                 out.append(Statement("comment", e.name, f"COMMENT ON TYPE {qualified(e.schema, e.name)} IS "
                                      f"{quote_literal(e.comment)};"))
+        for d in schema.domains:
+            if d.comment:
+                out.append(Statement("comment", d.name, f"COMMENT ON DOMAIN {qualified(d.schema, d.name)} IS "
+                                     f"{quote_literal(d.comment)};"))
         for f in schema.functions:
             if f.comment:
                 out.append(Statement("comment", f.name, f"COMMENT ON FUNCTION {qualified(f.schema, f.name)}"

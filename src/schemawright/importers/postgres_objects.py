@@ -136,7 +136,8 @@ def alter_enum(it: Interpreter, node: ast.AlterEnumStmt, kind: str) -> None:
 def create_domain(it: Interpreter, node: ast.CreateDomainStmt, kind: str) -> None:
     schema, name = it.qualify_names(_names(node.domainname))
     key = domain_name(schema, name)
-    domain = Domain(name=key, base=it.data_type(node.typeName, schema))
+    domain = Domain(name=key, base=it.data_type(node.typeName, schema), schema=schema, bare=name,
+                    collation=".".join(_names(node.collClause.collname)) if node.collClause else None)
     for con in node.constraints or ():
         if con.contype == ConstrType.CONSTR_NOTNULL:
             domain.not_null = True
@@ -387,6 +388,8 @@ def comment(it: Interpreter, node: ast.CommentStmt, kind: str) -> None:
     elif objtype == ObjectType.OBJECT_TYPE:
         schema, name = it.qualify_names(parts)
         target = next((e for e in it.schema.enums if (e.schema, e.name) == (schema, name)), None)
+    elif objtype == ObjectType.OBJECT_DOMAIN:
+        target = it.domains.get(domain_name(*it.qualify_names(parts)))
     elif objtype == ObjectType.OBJECT_TABCONSTRAINT:
         table = it.tables.get(it.qualify_names(parts[:-1]))
         target = next((c for c in table.checks if c.name == parts[-1]), None) if table else None

@@ -17,7 +17,7 @@ from schemawright.importers import postgres_objects as objects
 from schemawright.importers.common import (
     ImportResult, Skipped, choose_name, imported, index_column_names, name_addition,
 )
-from schemawright.importers.normalize import Domain, domain_name, resolve_domains
+from schemawright.importers.normalize import Domain, domain_name
 from schemawright.importers.script import Statement, is_data, merge_repeated, split_script
 from schemawright.model.schema import (
     CheckConstraint, Column, Expression, FkAction, ForeignKey, Index, IndexElement, IndexMethod, Origin, Partitioning,
@@ -138,10 +138,7 @@ class Interpreter:
                 table.foreign_keys.remove(fk)
             else:
                 fk.ref_columns = parent.primary_key.columns
-        used = resolve_domains(self.schema, self.domains)
-        for domain, count in used.items():
-            self.skipped.append(Skipped("domain", None, f"{domain}: its {count} column(s) use the base type "
-                                        f"{self.domains[domain].base} and the domain's NOT NULL, default and CHECKs"))
+        self.schema.domains = [d.model() for d in self.domains.values()]
         self.schema.sequences = [self._sequence(key, owner) for key, owner in self.sequences.items()]
         self.schema.schemas = sorted({t.schema for t in self.schema.tables} | set(self.schemas),
                                      key=lambda s: (s != "public", s))

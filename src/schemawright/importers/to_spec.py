@@ -34,6 +34,12 @@ def to_task_input(result: ImportResult, project: str = "imported",
     if schema.enums:
         data_model["enums"] = [_drop_none({"name": e.name, "values": list(e.values), "description": e.comment,
                                            "schema": _schema(e.schema)}) for e in schema.enums]
+    if schema.domains:
+        data_model["domains"] = [_drop_none({
+            "name": d.name, "schema": _schema(d.schema), "base_type": d.base_type, "not_null": d.not_null or None,
+            "default": d.default.sql if d.default is not None else None,
+            "checks": [{"name": c.name, "expression": c.expression.sql} for c in d.checks] or None,
+            "collation": d.collation, "description": d.comment}) for d in schema.domains]
     relationships = [_relationship(t, fk) for t in tables for fk in t.foreign_keys
                      if _target_known(t, fk, entity_names, notes)]
     constraints = [c for t in tables for c in _constraints(t)]

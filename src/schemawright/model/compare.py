@@ -232,6 +232,14 @@ def normalized_sql(sql: str) -> str | None:
     return None if text == "NULL" else text
 
 
+def _type_text_key(text: str) -> str:
+    """A type as written ("varchar(50)") and as format_type() prints it ("character varying(50)") alike."""
+    try:
+        return str(parse_type(text))
+    except UnknownTypeError:
+        return " ".join(text.lower().split())
+
+
 def _type_key(t: DataType) -> DataType:
     if t.kind == Kind.OTHER and t.name:
         return DataType(t.kind, t.length, t.precision, t.scale, " ".join(t.name.lower().split()), t.array_dims)
@@ -290,7 +298,7 @@ VIEW_ATTRS = (_attr("materialized"), _attr("unique_key", lambda k: tuple(k) if k
 ENUM_ATTRS = (_attr("values", tuple),)
 SEQUENCE_ATTRS = (_attr("data_type"), _attr("start"), _attr("increment"), _attr("min_value"), _attr("max_value"),
                   _attr("cache"), _attr("cycle"), _attr("owned_by"))
-DOMAIN_ATTRS = (("base type", attrgetter("base_type"), lambda t: " ".join(t.lower().split())), _attr("collation"))
+DOMAIN_ATTRS = (("base type", attrgetter("base_type"), lambda t: _type_text_key(t)), _attr("collation"))
 DOMAIN_IN_PLACE_ATTRS = (_attr("not_null"), _attr("default", _expr_key),
                          ("checks", attrgetter("checks"),
                           lambda cs: tuple(sorted((c.name, _expr_key(c.expression)) for c in cs))))

@@ -350,6 +350,27 @@ class SequenceDefinition(_Strict):
     db_schema: Identifier | None = Field(default=None, alias="schema")
 
 
+class DomainCheckDefinition(_Strict):
+    """A named CHECK of a domain: one condition over ``VALUE`` (parsed)."""
+
+    name: Identifier
+    expression: str
+
+
+class DomainDefinition(_Strict):
+    """A domain (CREATE DOMAIN): a base type with NOT NULL, a default and named CHECKs over ``VALUE``;
+    attributes use it by name (``type: year``), and the column keeps the domain as its type."""
+
+    name: Identifier
+    base_type: str  # "integer", "varchar(50)", "boolean"
+    not_null: bool = False
+    default: str | None = None  # an SQL expression (spelled-out inputs only)
+    checks: list[DomainCheckDefinition] = Field(default_factory=list)
+    collation: Identifier | None = None
+    description: str | None = None
+    db_schema: Identifier | None = Field(default=None, alias="schema")
+
+
 class ViewDefinition(_Strict):
     """A view over the entities: one SELECT, parsed (spelled-out inputs only)."""
 
@@ -405,6 +426,7 @@ class FunctionalDependency(_Strict):
 class DataModel(_Strict):
     entities: list[Entity] = Field(min_length=1)
     enums: list[EnumDefinition] = Field(default_factory=list)
+    domains: list[DomainDefinition] = Field(default_factory=list)
     sequences: list[SequenceDefinition] = Field(default_factory=list)
     views: list[ViewDefinition] = Field(default_factory=list)
     functions: list[FunctionDefinition] = Field(default_factory=list)
