@@ -65,6 +65,28 @@ _SEQUENCE_RANGES = {"smallint": (-32768, 32767), "integer": (-2147483648, 214748
                     "bigint": (-9223372036854775808, 9223372036854775807)}
 
 
+# Statements of objects the model does not hold, by the kind inspect.unmodelled reports them as.
+_UNMODELLED_KIND = {"RuleStmt": "rule", "CreateEventTrigStmt": "event trigger", "CreateForeignTableStmt": "foreign table",
+                    "CreateStatsStmt": "statistics object", "CreateForeignServerStmt": "foreign server",
+                    "CreatePublicationStmt": "publication", "CreateSubscriptionStmt": "subscription"}
+_NAME_FIELDS = ("rulename", "trigname", "servername", "pubname", "subname", "indexname", "idxname", "conname",
+                "schemaname", "extname", "fdwname")
+
+
+def object_name(node) -> str | None:
+    """The name a statement the model does not hold gives its object (``r on public.t`` for a rule), if any."""
+    name = next((v for f in _NAME_FIELDS if isinstance(v := getattr(node, f, None), str) and v), None)
+    relation = getattr(node, "relation", None) or getattr(getattr(node, "base", None), "relation", None)
+    if relation is not None and getattr(relation, "relname", None):
+        qualified = ".".join(filter(None, (relation.schemaname, relation.relname)))
+        return f"{name} on {qualified}" if name and name != getattr(node, "servername", None) else qualified
+    if name is None:
+        names = getattr(node, "defnames", None) or getattr(node, "funcname", None)
+        if names:
+            name = ".".join(getattr(n, "sval", "") for n in names)
+    return name
+
+
 class Interpreter:
     """The schema being built, with the catalog facts PostgreSQL would consult while running the script."""
 
@@ -84,8 +106,8 @@ class Interpreter:
         self.line = 0
 
     # --- bookkeeping ----------------------------------------------------------------------------
-    def skip(self, kind: str, reason: str) -> None:
-        self.skipped.append(Skipped(kind, self.line, reason))
+    def skip(self, kind: str, reason: str, name: str | None = None) -> None:
+        self.skipped.append(Skipped(kind, self.line, reason, name=name))
 
     def qualify(self, rangevar) -> tuple[str, str]:
         return (rangevar.schemaname or self.search_schema, rangevar.relname)
@@ -122,7 +144,11 @@ class Interpreter:
     def statement(self, node, kind: str) -> None:
         handler = HANDLERS.get(type(node).__name__) or objects.HANDLERS.get(type(node).__name__)
         if handler is None:
-            self.skip(kind, "not part of the schema model")
+            from schemawright.inspect.unmodelled import why_not_modelled
+
+            unmodelled = _UNMODELLED_KIND.get(type(node).__name__)
+            self.skip(unmodelled or kind, why_not_modelled(unmodelled or "", "not part of the schema model"),
+                      object_name(node))
             return
         try:
             handler(self, node, kind)

@@ -202,6 +202,11 @@ _WHY = {
 }
 
 
+def why_not_modelled(kind: str, default: str) -> str:
+    """The reason reported for an unmodelled ``kind`` (the same words for a catalog and for a SQL import)."""
+    return _WHY.get(kind, default)
+
+
 def modelled_kinds() -> set[str]:
     """Kinds the model has since come to hold (another branch may add them): they are not reported."""
     kinds = set()
