@@ -54,6 +54,7 @@ def design(spec: TaskInput, smap: SourceMap, *, patterns: bool = True) -> Schema
 def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None) -> Schema:
     resolve_defaults(ctx)
     _declared_enums(ctx)
+    _declared_schemas(ctx)
     _declared_domains(ctx)
     _create_tables(ctx)
     ctx.raise_problems()  # later steps need every table and its key
@@ -83,6 +84,7 @@ def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None)
     rules.compile_rules(ctx, "partitioning")
     default_fit.apply(ctx)
     relationships.check_cycles(ctx)
+    _cluster_on(ctx)
     normal_forms.apply(ctx)
     denormalization.apply(ctx)
     ctx.raise_problems()
@@ -96,6 +98,22 @@ def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None)
     if expansion is not None:
         requirements.record(ctx, expansion)
     return ctx.schema
+
+
+def _cluster_on(ctx: DesignContext) -> None:
+    """``cluster_on``: the index CLUSTER orders the table by (ALTER TABLE ... CLUSTER ON); one of its own."""
+    for entity in ctx.spec.data_model.entities:
+        table = ctx.table(table_name_for(entity.name))
+        if entity.cluster_on is None or table is None:
+            continue
+        own = [ix.name for ix in table.indexes] + [u.name for u in table.uniques] + (
+            [table.primary_key.name] if table.primary_key is not None else [])
+        if entity.cluster_on not in own:
+            ctx.problem((*ctx.entity_paths[table.name], "cluster_on"),
+                        f"{entity.cluster_on!r} is not an index or key of {table.name}",
+                        expected=f"one of {', '.join(own) or '(none: declare an index)'}")
+            continue
+        table.cluster_on = entity.cluster_on
 
 
 def _rename_hints(ctx: DesignContext) -> None:
@@ -129,6 +147,18 @@ def domain_type_name(schema: str, name: str) -> str:
     column of the domain carries as its type."""
     quoted = names.quote_ident(name)
     return quoted if schema == "public" else f"{names.quote_ident(schema)}.{quoted}"
+
+
+def _declared_schemas(ctx: DesignContext) -> None:
+    """data_model.schemas: namespaces created even when empty, with their comments (COMMENT ON SCHEMA)."""
+    for i, decl in enumerate(ctx.spec.data_model.schemas):
+        if decl.name in ctx.schema.schema_comments or (decl.name in ctx.schema.schemas and decl.name != "public"):
+            ctx.problem(("data_model", "schemas", i, "name"), f"duplicate schema {decl.name!r}")
+            continue
+        if decl.name != "public":
+            ctx.schema.schemas.append(decl.name)
+        if decl.description is not None:
+            ctx.schema.schema_comments[decl.name] = decl.description
 
 
 def _declared_domains(ctx: DesignContext) -> None:

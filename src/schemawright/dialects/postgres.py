@@ -265,7 +265,8 @@ class Postgres(Dialect):
         return sql
 
     def comments_sql(self, schema: Schema) -> list[Statement]:
-        out = []
+        out = [Statement("comment", n, f"COMMENT ON SCHEMA {q(n)} IS {quote_literal(text)};")
+               for n, text in schema.schema_comments.items()]
         for e in schema.enums:
             if e.comment:
                 out.append(Statement("comment", e.name, f"COMMENT ON TYPE {qualified(e.schema, e.name)} IS "

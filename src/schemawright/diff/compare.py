@@ -239,7 +239,12 @@ def namespaces(schema: Schema) -> set[str]:
 
 def _schemas(old: Schema, new: Schema) -> list[Change]:
     before, after = namespaces(old), namespaces(new)
-    return [CreateSchema(n) for n in sorted(after - before)] + [DropSchema(n) for n in sorted(before - after)]
+    out: list[Change] = [CreateSchema(n) for n in sorted(after - before)] + [DropSchema(n) for n in sorted(before - after)]
+    for n in sorted(set(old.schema_comments) | set(new.schema_comments)):  # COMMENT ON SCHEMA
+        was, now = old.schema_comments.get(n), new.schema_comments.get(n)
+        if was != now and not (now is None and n in before - after):  # a dropped schema takes its comment along
+            out.append(SetComment("schema", n, n, was, now))
+    return out
 
 
 def _extensions(old: Schema, new: Schema) -> list[Change]:

@@ -366,11 +366,27 @@ def create_policy(it: Interpreter, node: ast.CreatePolicyStmt, kind: str) -> Non
         with_check=Expression(SafeLiteralStream()(node.with_check)) if node.with_check is not None else None))
 
 
+def cluster(it: Interpreter, node: ast.ClusterStmt, kind: str) -> None:
+    """CLUSTER t USING i: the mark ALTER TABLE t CLUSTER ON i sets (the rows' order itself is data)."""
+    table = it.tables.get(it.qualify(node.relation)) if node.relation is not None else None
+    if table is None or not node.indexname:
+        it.skip(kind, "CLUSTER without a table defined earlier and an index: physical order is not part of the model")
+        return
+    table.cluster_on = node.indexname
+
+
 # --- comments ----------------------------------------------------------------------------------------
 
 def comment(it: Interpreter, node: ast.CommentStmt, kind: str) -> None:
     objtype, obj, text = node.objtype, node.object, node.comment
-    if objtype in (ObjectType.OBJECT_SCHEMA, ObjectType.OBJECT_EXTENSION, ObjectType.OBJECT_DATABASE):
+    if objtype == ObjectType.OBJECT_SCHEMA:
+        name = getattr(obj, "sval", None)
+        if name is not None and text is not None:
+            it.schema.schema_comments[name] = text
+        elif name is not None:
+            it.schema.schema_comments.pop(name, None)
+        return
+    if objtype in (ObjectType.OBJECT_EXTENSION, ObjectType.OBJECT_DATABASE):
         return  # not part of a schema's model
     parts = _names(obj.names) if isinstance(obj, ast.TypeName) else _names(obj) if isinstance(obj, tuple) else []
     target = None
@@ -495,7 +511,7 @@ def do_block(it: Interpreter, node: ast.DoStmt, kind: str) -> None:
 def define(it: Interpreter, node: ast.DefineStmt, kind: str) -> None:
     """CREATE AGGREGATE (old-style ``BASETYPE =`` ones and operators, base types, collations: reported)."""
     if node.kind != ObjectType.OBJECT_AGGREGATE or node.oldstyle or not node.args:
-        it.skip(kind, "operators, base types and old-style aggregates are not part of the model")
+        it.skip(kind, "operators, base types and old-style aggregates are not part of the model", object_name(node))
         return
     from pglast.stream import RawStream
 
@@ -513,7 +529,26 @@ def _origin():
 
 
 def _not_modelled(reason: str):
-    return lambda it, node, kind: it.skip(kind, reason)
+    return lambda it, node, kind: it.skip(kind, reason, object_name(node))
+
+
+_NAME_FIELDS = ("rulename", "trigname", "servername", "pubname", "subname", "indexname", "idxname", "conname",
+                "schemaname", "extname", "fdwname")
+
+
+def object_name(node) -> str | None:
+    """The name a statement the model does not hold gives its object (``r on public.t`` for a rule), if any."""
+    name = next((v for f in _NAME_FIELDS if isinstance(v := getattr(node, f, None), str) and v), None)
+    relation = getattr(node, "relation", None) or getattr(getattr(node, "base", None), "relation", None)
+    if relation is not None and getattr(relation, "relname", None):
+        qualified = ".".join(filter(None, (relation.schemaname, relation.relname)))
+        return f"{name} on {qualified}" if name and name != getattr(node, "servername", None) else qualified
+    if name is None:
+        names = getattr(node, "defnames", None) or getattr(node, "funcname", None)
+        if names:
+            name = ".".join(getattr(n, "sval", "") for n in names)
+    return name
+
 
 
 HANDLERS = {
@@ -524,7 +559,7 @@ HANDLERS = {
     "CreateTrigStmt": create_trigger, "CreatePolicyStmt": create_policy, "CommentStmt": comment, "DropStmt": drop,
     "RenameStmt": rename, "GrantStmt": privileges, "GrantRoleStmt": privileges, "CreateRoleStmt": privileges,
     "AlterRoleStmt": privileges, "AlterDefaultPrivilegesStmt": privileges,
-    "ClusterStmt": _not_modelled("physical order is not part of the model"),
+    "ClusterStmt": cluster,
     "VacuumStmt": _not_modelled("maintenance, not schema"),
     "CreatedbStmt": _not_modelled("databases are not part of a schema"),
     "DropdbStmt": _not_modelled("databases are not part of a schema"),

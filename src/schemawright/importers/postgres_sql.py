@@ -69,24 +69,6 @@ _SEQUENCE_RANGES = {"smallint": (-32768, 32767), "integer": (-2147483648, 214748
 _UNMODELLED_KIND = {"RuleStmt": "rule", "CreateEventTrigStmt": "event trigger", "CreateForeignTableStmt": "foreign table",
                     "CreateStatsStmt": "statistics object", "CreateForeignServerStmt": "foreign server",
                     "CreatePublicationStmt": "publication", "CreateSubscriptionStmt": "subscription"}
-_NAME_FIELDS = ("rulename", "trigname", "servername", "pubname", "subname", "indexname", "idxname", "conname",
-                "schemaname", "extname", "fdwname")
-
-
-def object_name(node) -> str | None:
-    """The name a statement the model does not hold gives its object (``r on public.t`` for a rule), if any."""
-    name = next((v for f in _NAME_FIELDS if isinstance(v := getattr(node, f, None), str) and v), None)
-    relation = getattr(node, "relation", None) or getattr(getattr(node, "base", None), "relation", None)
-    if relation is not None and getattr(relation, "relname", None):
-        qualified = ".".join(filter(None, (relation.schemaname, relation.relname)))
-        return f"{name} on {qualified}" if name and name != getattr(node, "servername", None) else qualified
-    if name is None:
-        names = getattr(node, "defnames", None) or getattr(node, "funcname", None)
-        if names:
-            name = ".".join(getattr(n, "sval", "") for n in names)
-    return name
-
-
 class Interpreter:
     """The schema being built, with the catalog facts PostgreSQL would consult while running the script."""
 
@@ -148,7 +130,7 @@ class Interpreter:
 
             unmodelled = _UNMODELLED_KIND.get(type(node).__name__)
             self.skip(unmodelled or kind, why_not_modelled(unmodelled or "", "not part of the schema model"),
-                      object_name(node))
+                      objects.object_name(node))
             return
         try:
             handler(self, node, kind)
@@ -625,7 +607,7 @@ def _rls(it: Interpreter, table: Table, cmd) -> None:
         table.rls_forced = cmd.subtype.name == "AT_ForceRowSecurity"
 
 
-_NOISE = frozenset({"ChangeOwner", "ClusterOn", "DropCluster", "SetStatistics", "SetStorage", "SetCompression",
+_NOISE = frozenset({"ChangeOwner", "SetStatistics", "SetStorage", "SetCompression",
                     "ReplicaIdentity", "ValidateConstraint", "SetRelOptions", "ResetRelOptions", "SetIdentity",
                     "SetOptions", "ResetOptions", "SetTableSpace", "SetLogged", "SetUnLogged", "SetAccessMethod"})
 _ALTER = {
@@ -635,6 +617,8 @@ _ALTER = {
     "AddIdentity": _add_identity, "DropConstraint": _drop_constraint, "AttachPartition": _attach_partition,
     "EnableRowSecurity": _rls, "DisableRowSecurity": _rls, "ForceRowSecurity": _rls, "NoForceRowSecurity": _rls,
     "DropIdentity": lambda it, t, cmd: setattr(t.column(cmd.name), "identity", None) if t.column(cmd.name) else None,
+    "ClusterOn": lambda it, t, cmd: setattr(t, "cluster_on", cmd.name),
+    "DropCluster": lambda it, t, cmd: setattr(t, "cluster_on", None),
 }
 
 

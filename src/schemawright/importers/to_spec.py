@@ -31,6 +31,8 @@ def to_task_input(result: ImportResult, project: str = "imported",
     tables = _entity_tables(schema, notes)
     entity_names = {(t.schema, t.name) for t in tables}
     data_model: dict = {"entities": [_entity(t) for t in tables]}
+    if schema.schema_comments:
+        data_model["schemas"] = [{"name": n, "description": text} for n, text in schema.schema_comments.items()]
     if schema.enums:
         data_model["enums"] = [_drop_none({"name": e.name, "values": list(e.values), "description": e.comment,
                                            "schema": _schema(e.schema)}) for e in schema.enums]
@@ -165,6 +167,8 @@ def _entity(table: Table) -> dict:
     if table.partitioning is not None:
         entity["partition_by"] = {"strategy": table.partitioning.strategy,
                                   "columns": list(table.partitioning.columns)}
+    if table.cluster_on:
+        entity["cluster_on"] = table.cluster_on
     if table.triggers:
         entity["triggers"] = [_drop_none({"name": t.name, "function": t.function, "timing": t.timing.lower(),
                                "events": [e.lower() for e in t.events], "for_each": t.for_each.lower(),

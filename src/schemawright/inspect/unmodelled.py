@@ -202,6 +202,14 @@ _WHY = {
 }
 
 
+def schema_comments(conn: psycopg.Connection, schemas: list[str]) -> dict[str, str]:
+    """COMMENT ON SCHEMA of ``schemas`` (public's own default comment left out, as pg_dump leaves it)."""
+    query = dict(_QUERIES)["schema comment"]
+    with conn.transaction(), conn.cursor() as cur:
+        cur.execute(query, {"schemas": list(schemas)})
+        return {name: text for name, _, text in cur.fetchall()}
+
+
 def why_not_modelled(kind: str, default: str) -> str:
     """The reason reported for an unmodelled ``kind`` (the same words for a catalog and for a SQL import)."""
     return _WHY.get(kind, default)
@@ -209,7 +217,7 @@ def why_not_modelled(kind: str, default: str) -> str:
 
 def modelled_kinds() -> set[str]:
     """Kinds the model has since come to hold (another branch may add them): they are not reported."""
-    kinds = set()
+    kinds = {"schema comment"}  # Schema.schema_comments (read by inspect_database)
     if hasattr(model, "ExclusionConstraint"):
         kinds.add("exclusion constraint")
     return kinds

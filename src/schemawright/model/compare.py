@@ -339,6 +339,9 @@ def differences(expected: Schema, actual: Schema) -> list[str]:
     out: list[str] = []
     _match(out, "", "extension", {e: e for e in expected.extensions}, {e: e for e in actual.extensions},
            lambda *_: None)
+    for n in sorted(set(expected.schema_comments) | set(actual.schema_comments)):
+        if expected.schema_comments.get(n) != actual.schema_comments.get(n):
+            out.append(f"schema {n}: comment {expected.schema_comments.get(n)!r} != {actual.schema_comments.get(n)!r}")
     _match(out, "", "enum", _by(expected.enums, _qualified), _by(actual.enums, _qualified), _compare_enum)
     _match(out, "", "domain", _by(expected.domains, _qualified), _by(actual.domains, _qualified), _compare_domain)
     if expected.unmodelled is not None and actual.unmodelled is not None:  # both read from catalogs

@@ -484,6 +484,7 @@ class Schema:
     inferences: list[Inference] = field(default_factory=list)
     facts: DesignFacts = field(default_factory=DesignFacts)  # resolved project/performance/security facts
     schemas: list[str] = field(default_factory=list)  # the namespaces a catalog reader found (public first)
+    schema_comments: dict[str, str] = field(default_factory=dict)  # COMMENT ON SCHEMA, by namespace
     owner: str | None = None  # the role that owns every object (migrations SET ROLE to it); None: unmanaged
     roles: list[Role] = field(default_factory=list)
     grants: list[Grant] = field(default_factory=list)

@@ -240,6 +240,7 @@ class Entity(_Strict):
     primary_key_name: Identifier | None = None  # the constraint's name (default: the naming convention's)
     triggers: list[TriggerDefinition] = Field(default_factory=list)
     partition_by: PartitionSpec | None = None
+    cluster_on: Identifier | None = None  # ALTER TABLE ... CLUSTER ON: an index (or key constraint) of this entity
 
 
 class Relationship(_Strict):
@@ -350,6 +351,13 @@ class SequenceDefinition(_Strict):
     db_schema: Identifier | None = Field(default=None, alias="schema")
 
 
+class SchemaDefinition(_Strict):
+    """A PostgreSQL schema (namespace) with its description (COMMENT ON SCHEMA); entities name it in ``schema``."""
+
+    name: Identifier
+    description: str | None = None
+
+
 class DomainCheckDefinition(_Strict):
     """A named CHECK of a domain: one condition over ``VALUE`` (parsed)."""
 
@@ -425,6 +433,7 @@ class FunctionalDependency(_Strict):
 
 class DataModel(_Strict):
     entities: list[Entity] = Field(min_length=1)
+    schemas: list[SchemaDefinition] = Field(default_factory=list)
     enums: list[EnumDefinition] = Field(default_factory=list)
     domains: list[DomainDefinition] = Field(default_factory=list)
     sequences: list[SequenceDefinition] = Field(default_factory=list)
