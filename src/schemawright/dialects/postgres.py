@@ -188,7 +188,7 @@ class Postgres(Dialect):
             partition = f" PARTITION BY {t.partitioning.strategy.upper()} ({self._cols(t.partitioning.columns)})"
         return f"CREATE {'UNLOGGED ' * t.unlogged}TABLE {qualified(t.schema, t.name)} (\n{body}\n){partition};"
 
-    def index_sql(self, t: Table, ix: Index) -> str:
+    def index_sql(self, t: Table | View, ix: Index) -> str:
         keys = []
         for e in ix.elements:
             key = q(e.column) if e.column is not None else f"({e.expression})"
@@ -262,6 +262,8 @@ class Postgres(Dialect):
         if v.materialized and v.unique_key:  # what REFRESH MATERIALIZED VIEW CONCURRENTLY needs
             sql += (f"\n\nCREATE UNIQUE INDEX {q(uq_name(v.name, v.unique_key))} ON "
                     f"{qualified(v.schema, v.name)} ({', '.join(q(c) for c in v.unique_key)});")
+        for ix in v.indexes if v.materialized else ():
+            sql += "\n\n" + self.index_sql(v, ix)  # index_sql reads the owner's schema and name only
         return sql
 
     def comments_sql(self, schema: Schema) -> list[Statement]:

@@ -549,6 +549,10 @@ def _dependent_foreign_keys(old_by: dict, new_by: dict, changes: list[Change], r
 # --- views -----------------------------------------------------------------------------------------
 
 def _same_view(a: View, b: View) -> bool:
+    """Equal views; a materialized view whose indexes differ is rebuilt (its CREATE makes them)."""
+    ai, bi = {i.name: i for i in a.indexes}, {i.name: i for i in b.indexes}
+    if ai.keys() != bi.keys() or any(changed(INDEX_ATTRS, ai[n], bi[n]) for n in ai):
+        return False
     return (a.materialized == b.materialized and a.query == b.query) or not changed(VIEW_ATTRS, a, b)
 
 

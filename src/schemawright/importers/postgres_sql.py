@@ -351,9 +351,10 @@ class Interpreter:
         key = self.qualify(node.relation)
         if key in self.partitions:
             return  # indexes of partitions are the partitions' business
-        table = self.tables.get(key)
+        table = self.tables.get(key) or next(  # a table, or a materialized view (View.indexes)
+            (v for v in self.schema.views if (v.schema, v.name) == key and v.materialized), None)
         if table is None:
-            self.skip(kind, f"{'.'.join(key)} is not a table defined earlier (indexes on views are not modelled)")
+            self.skip(kind, f"{'.'.join(key)} is not a table or materialized view defined earlier")
             return
         try:
             method = IndexMethod(node.accessMethod or "btree")

@@ -417,6 +417,7 @@ def _compare_domain(out: list[str], prefix: str, exp: DomainType, act: DomainTyp
 def _compare_view(out: list[str], prefix: str, exp: View, act: View) -> None:
     _report(out, prefix, VIEW_ATTRS, exp, act)
     _check(out, prefix, "comment", exp.comment, act.comment)
+    _match(out, f"{prefix}: ", "index", _by(exp.indexes, _name), _by(act.indexes, _name), _compare_index)
 
 
 def _compare_function(out: list[str], prefix: str, exp: Function, act: Function) -> None:

@@ -82,6 +82,8 @@ class IndexMethod(StrEnum):
     GIST = "gist"
     BRIN = "brin"
     SPGIST = "spgist"
+    HNSW = "hnsw"  # pgvector's
+    IVFFLAT = "ivfflat"  # pgvector's
 
 
 @dataclass(slots=True, kw_only=True)
@@ -291,6 +293,8 @@ class View:
     origin: Origin = field(default_factory=Origin)
     # A materialized view's unique index (uq_<view>): REFRESH MATERIALIZED VIEW CONCURRENTLY needs one.
     unique_key: tuple[str, ...] = ()
+    # Indexes declared on a materialized view (an import's); inspect still reports a catalog's as unmodelled
+    indexes: list[Index] = field(default_factory=list)
 
 
 @dataclass(slots=True, kw_only=True)

@@ -316,7 +316,7 @@ class IndexRequirement(_Strict):
     columns: list[Identifier] = Field(default_factory=list)  # taken in the given order
     equality: list[Identifier] = Field(default_factory=list)  # or: equality columns...
     range: list[Identifier] = Field(default_factory=list)  # ...then range/sort columns (seed 004's rule)
-    type: Literal["btree", "hash", "gin", "gist", "brin", "spgist"] = "btree"
+    type: Literal["btree", "hash", "gin", "gist", "brin", "spgist", "hnsw", "ivfflat"] = "btree"
     unique: bool = False
     where: str | None = None
     include: list[Identifier] = Field(default_factory=list)
@@ -379,12 +379,20 @@ class DomainDefinition(_Strict):
     db_schema: Identifier | None = Field(default=None, alias="schema")
 
 
+class ViewIndex(IndexRequirement):
+    """An index of a materialized view: as under data_model.indexes, named, without ``entity``."""
+
+    entity: Identifier | None = None  # the view itself
+    name: Identifier
+
+
 class ViewDefinition(_Strict):
     """A view over the entities: one SELECT, parsed (spelled-out inputs only)."""
 
     name: Identifier
     query: str
     materialized: bool = False
+    indexes: list[ViewIndex] = Field(default_factory=list)  # materialized views only
     description: str | None = None
     db_schema: Identifier | None = Field(default=None, alias="schema")
 
