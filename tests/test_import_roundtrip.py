@@ -147,6 +147,21 @@ def test_indexes_of_materialized_views_survive_import_design_and_diff(pg_dsn):
     assert {type(c).__name__ for c in diff(without, result.schema)} == {"DropView", "AddView"}
 
 
+def test_virtual_generated_columns_stay_virtual():
+    """PostgreSQL 18's VIRTUAL generated columns (pagila's film.length_hours) are carried as generated_virtual
+    and rendered VIRTUAL, a STORED one STORED (the import oracle test proves it on PostgreSQL 18)."""
+    from schemawright.dialects import get_dialect
+    from schemawright.importers.roundtrip import design_back
+
+    result = import_postgres_sql("CREATE TABLE f (len int, h numeric GENERATED ALWAYS AS (len / 60.0) VIRTUAL, "
+                                 "s int GENERATED ALWAYS AS (len * 2) STORED);")
+    attributes = yaml.safe_load(to_yaml(result, "f.sql"))["data_model"]["entities"][0]["attributes"]
+    assert [a.get("generated_virtual") for a in attributes] == [None, True, None]
+    assert round_trip_differences(result) == []
+    (table,) = [s.sql for s in get_dialect().create_statements(design_back(result)) if "CREATE TABLE" in s.sql]
+    assert "GENERATED ALWAYS AS (len / 60.0) VIRTUAL" in table and "GENERATED ALWAYS AS (len * 2) STORED" in table
+
+
 def test_cluster_on_names_an_index_of_the_entity(tmp_path):
     path = tmp_path / "spec.yaml"
     path.write_text(yaml.safe_dump({"conventions": False, "data_model": {"entities": [

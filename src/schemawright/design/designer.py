@@ -616,6 +616,10 @@ def _apply_overrides(ctx: DesignContext, table: Table, column: Column, attr: Att
     for field_name in ("default_expression", "generated"):
         if (text := getattr(attr, field_name)) is not None:
             _set_expression(ctx, table, column, field_name, text, path + (field_name,))
+    if attr.generated_virtual:
+        if attr.generated is None:
+            ctx.problem((*path, "generated_virtual"), "generated_virtual needs generated (the expression)")
+        column.virtual = True
     if attr.default is not None:
         try:
             column.default = literal_default(attr.default, column.type, allowed=attr.values)

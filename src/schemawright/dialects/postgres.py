@@ -137,7 +137,7 @@ class Postgres(Dialect):
                 schema, _, name = c.identity_sequence.rpartition(".")
                 parts.append(f"(SEQUENCE NAME {qualified(schema or 'public', name)})")
         if c.generated is not None:
-            parts.append(f"GENERATED ALWAYS AS ({c.generated}) STORED")
+            parts.append(f"GENERATED ALWAYS AS ({c.generated}) {'VIRTUAL' if c.virtual else 'STORED'}")
         if not c.nullable:
             parts.append("NOT NULL")
         if c.default is not None and not c.identity:

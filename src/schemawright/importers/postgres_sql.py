@@ -237,6 +237,7 @@ class Interpreter:
                 column.identity_sequence = _identity_sequence(self, table, column, con.options)
             elif kind == ConstrType.CONSTR_GENERATED:
                 column.generated = Expression(deparse(con.raw_expr))
+                column.virtual = getattr(con, "generated_kind", "s") == "v"
             elif kind in (ConstrType.CONSTR_ATTR_DEFERRABLE, ConstrType.CONSTR_ATTR_DEFERRED):
                 if previous is not None:
                     previous.deferrable = True

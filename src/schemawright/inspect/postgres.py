@@ -522,7 +522,8 @@ def _column(row: dict, schema: str) -> Column:
     expr = Expression(row["expr"]) if row["expr"] is not None else None
     return Column(name=row["attname"], type=_column_type(row, schema), nullable=not row["attnotnull"],
                   default=None if generated or identity else expr, identity=identity,
-                  generated=expr if generated else None, comment=row["comment"], collation=row["collation"],
+                  generated=expr if generated else None, virtual=row["attgenerated"] == "v",
+                  comment=row["comment"], collation=row["collation"],
                   origin=_origin())
 
 

@@ -271,7 +271,7 @@ def _element_options(ix: Index) -> tuple:
 
 
 COLUMN_ATTRS = (_attr("type", _type_key), _attr("nullable"), _attr("default", _expr_key), _attr("identity", _lower),
-                _attr("generated", _expr_key), _attr("collation"))
+                _attr("generated", _expr_key), _attr("virtual"), _attr("collation"))
 PRIMARY_KEY_ATTRS = (_attr("columns", tuple), _attr("deferrable"), _attr("initially_deferred"))
 UNIQUE_ATTRS = (_attr("columns", tuple), _attr("nulls_not_distinct"), _attr("deferrable"), _attr("initially_deferred"))
 CHECK_ATTRS = (_attr("expression", _expr_key), _attr("no_inherit"))  # its columns follow from the expression

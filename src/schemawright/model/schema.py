@@ -95,6 +95,7 @@ class Column:
     identity: str | None = None  # "always" | "by default" for GENERATED ... AS IDENTITY
     identity_sequence: str | None = None  # its sequence's name when not PostgreSQL's default: "schema.name"
     generated: Expression | None = None  # GENERATED ALWAYS AS (expr) STORED
+    virtual: bool = False  # the generated column is VIRTUAL (PostgreSQL 18), computed when read
     comment: str | None = None
     collation: str | None = None  # COLLATE, only when it is not the type's default
     pii: bool = False

@@ -182,6 +182,7 @@ class Attribute(_Strict):
     identity_sequence: str | None = Field(default=None, pattern=r"^([^.]+\.)?[^.]+$")  # (schema.)name of its sequence
     default_expression: str | None = None  # a SQL expression (nextval(...), uuid_generate_v4()...); parsed, not pasted
     generated: str | None = None  # GENERATED ALWAYS AS (expression) STORED, over this table's columns
+    generated_virtual: bool = False  # ... VIRTUAL instead (PostgreSQL 18): computed when read, not stored
 
     @field_validator("values", mode="after")
     @classmethod
