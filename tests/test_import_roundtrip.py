@@ -162,6 +162,43 @@ def test_virtual_generated_columns_stay_virtual():
     assert "GENERATED ALWAYS AS (len / 60.0) VIRTUAL" in table and "GENERATED ALWAYS AS (len * 2) STORED" in table
 
 
+PARTITIONS = """
+CREATE TABLE c (id int PRIMARY KEY);
+CREATE TABLE events (blog_id int NOT NULL, at timestamptz NOT NULL, PRIMARY KEY (blog_id, at))
+    PARTITION BY HASH (blog_id);
+CREATE TABLE events_0 PARTITION OF events FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+CREATE TABLE events_1 PARTITION OF events FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+CREATE INDEX ON events (at);
+CREATE TABLE pay (id int NOT NULL, d date NOT NULL, c_id int) PARTITION BY RANGE (d);
+CREATE TABLE pay_1 (id int NOT NULL, d date NOT NULL, c_id int);
+ALTER TABLE ONLY pay ATTACH PARTITION pay_1 FOR VALUES FROM ('2022-01-01') TO ('2022-02-01');
+ALTER TABLE ONLY pay ADD CONSTRAINT pay_pkey PRIMARY KEY (d, id);
+ALTER TABLE ONLY pay_1 ADD CONSTRAINT pay_1_pkey PRIMARY KEY (d, id);
+ALTER INDEX pay_pkey ATTACH PARTITION pay_1_pkey;
+CREATE INDEX pay_1_c_idx ON pay_1 (c_id);
+ALTER TABLE ONLY pay_1 ADD CONSTRAINT pay_1_c_fkey FOREIGN KEY (c_id) REFERENCES c(id);
+"""
+
+
+def test_partitions_survive_import_and_design(pg_dsn):
+    """Partitions (PARTITION OF, and pg_dump's CREATE TABLE + ATTACH PARTITION) become entities with
+    partition_of; what PostgreSQL gives a partition from its parent (key, attached indexes) is left to it, its own
+    foreign keys and indexes are kept. Built, the design's catalog lists the same partitions as the source's."""
+    result = import_postgres_sql(PARTITIONS)
+    assert not result.unmodelled, result.skipped_lines
+    entities = {e["name"]: e for e in yaml.safe_load(to_yaml(result, "p.sql"))["data_model"]["entities"]}
+    assert entities["events_1"]["partition_of"] == {"parent": "events", "bound": "FOR VALUES WITH (MODULUS 2, REMAINDER 1)"}
+    assert "attributes" not in entities["pay_1"] and "primary_key" not in entities["pay_1"]
+    source = check_against_catalog(PARTITIONS, result, pg_dsn)
+    assert source.load_errors == [] and source.differences == []
+    built = build_design(result, pg_dsn)
+    assert built.errors == [] and built.differences == []
+    assert differences(source.catalog, built.catalog) == []
+    def partitions(catalog):
+        return sorted((u.name, u.definition) for u in catalog.unmodelled if u.kind == "partition")
+    assert partitions(built.catalog) == partitions(source.catalog) and len(partitions(source.catalog)) == 3
+
+
 def test_cluster_on_names_an_index_of_the_entity(tmp_path):
     path = tmp_path / "spec.yaml"
     path.write_text(yaml.safe_dump({"conventions": False, "data_model": {"entities": [

@@ -60,6 +60,7 @@ def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None)
     ctx.raise_problems()  # later steps need every table and its key
     relationships.apply_explicit(ctx)
     _columns_and_deferred(ctx)
+    _partition_columns(ctx)
     relationships.apply_inferred(ctx)
     relationships.apply_spelled_out(ctx)
     _attribute_checks(ctx)
@@ -98,6 +99,45 @@ def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None)
     if expansion is not None:
         requirements.record(ctx, expansion)
     return ctx.schema
+
+
+def _partition_of(ctx: DesignContext, table: Table, entity: Entity, path) -> None:
+    """``partition_of``: the bound parsed by PostgreSQL's parser (its deparse is kept); no attributes of its own."""
+    from pglast import parse_sql
+    from pglast.stream import RawStream
+
+    if entity.attributes or entity.primary_key:
+        ctx.problem((*path, "partition_of"), f"partition {entity.name!r} takes its columns and key from "
+                    f"{entity.partition_of.parent!r}: declare no attributes or primary_key")
+        return
+    try:
+        (stmt,) = parse_sql(f"CREATE TABLE p PARTITION OF q {entity.partition_of.bound}")
+        bound = stmt.stmt.partbound
+        if bound is None or stmt.stmt.tableElts or stmt.stmt.partspec:
+            raise ValueError("not a partition bound")
+    except Exception as exc:  # noqa: BLE001 - pglast says where
+        ctx.problem((*path, "partition_of", "bound"), f"not a partition bound: {exc}",
+                    expected="FOR VALUES FROM (...) TO (...), FOR VALUES IN (...), "
+                    "FOR VALUES WITH (MODULUS m, REMAINDER r) or DEFAULT")
+        return
+    table.partition_of = table_name_for(entity.partition_of.parent)
+    table.partition_bound = RawStream()(bound)
+
+
+def _partition_columns(ctx: DesignContext) -> None:
+    """A partition's columns are its parent's (the model holds them so relationships and indexes can name them)."""
+    from dataclasses import replace
+
+    for table in ctx.schema.tables:
+        if table.partition_of is None:
+            continue
+        parent = ctx.table(table.partition_of)
+        path = ctx.entity_paths[table.name]
+        if parent is None or parent.partitioning is None or parent.schema != table.schema:
+            ctx.problem((*path, "partition_of", "parent"), f"{table.partition_of!r} is not a partitioned entity "
+                        f"(partition_by) of schema {table.schema}")
+            continue
+        table.columns = [replace(c) for c in parent.columns]
 
 
 def _cluster_on(ctx: DesignContext) -> None:
@@ -306,7 +346,10 @@ def _create_tables(ctx: DesignContext) -> None:
                       renamed_from=table_name_for(entity.renamed_from) if entity.renamed_from else None)
         ctx.schema.tables.append(table)
         ctx.entity_paths[name] = path
-        _add_primary_key(ctx, table, entity, path)
+        if entity.partition_of is None:
+            _add_primary_key(ctx, table, entity, path)
+        else:
+            _partition_of(ctx, table, entity, path)
         if entity.partition_by is not None:
             table.partitioning = Partitioning(strategy=entity.partition_by.strategy, origin=given(format_path(path)),
                                               columns=tuple(entity.partition_by.columns))

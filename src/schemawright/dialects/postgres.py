@@ -174,6 +174,8 @@ class Postgres(Dialect):
         return sql
 
     def table_sql(self, t: Table, deferred: set[str] = frozenset()) -> str:
+        if t.partition_of is not None:
+            return self.partition_sql(t, deferred)
         lines = [self.column_sql(c) for c in t.columns]
         if t.primary_key:
             lines.append(f"CONSTRAINT {q(t.primary_key.name)} PRIMARY KEY ({self._cols(t.primary_key.columns)})"
@@ -187,6 +189,21 @@ class Postgres(Dialect):
         if t.partitioning:
             partition = f" PARTITION BY {t.partitioning.strategy.upper()} ({self._cols(t.partitioning.columns)})"
         return f"CREATE {'UNLOGGED ' * t.unlogged}TABLE {qualified(t.schema, t.name)} (\n{body}\n){partition};"
+
+    def partition_sql(self, t: Table, deferred: set[str] = frozenset()) -> str:
+        """A partition: its columns come from the parent, and only its own constraints are spelled out."""
+        lines = []
+        if t.primary_key:
+            lines.append(f"CONSTRAINT {q(t.primary_key.name)} PRIMARY KEY ({self._cols(t.primary_key.columns)})")
+        lines += [self.unique_sql(u) for u in t.uniques]
+        lines += [self.check_sql(c) for c in t.checks]
+        lines += [self.foreign_key_sql(fk) for fk in t.foreign_keys if fk.name not in deferred]
+        body = " (\n" + ",\n".join("    " + line for line in lines) + "\n)" if lines else ""
+        partition = ""
+        if t.partitioning:
+            partition = f" PARTITION BY {t.partitioning.strategy.upper()} ({self._cols(t.partitioning.columns)})"
+        return (f"CREATE {'UNLOGGED ' * t.unlogged}TABLE {qualified(t.schema, t.name)} PARTITION OF "
+                f"{qualified(t.schema, t.partition_of)}{body}\n    {t.partition_bound}{partition};")
 
     def index_sql(self, t: Table | View, ix: Index) -> str:
         keys = []

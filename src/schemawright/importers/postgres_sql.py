@@ -83,6 +83,7 @@ class Interpreter:
         self.sequence_options: dict[tuple[str, str], dict] = {}  # CREATE/ALTER SEQUENCE options as written
         self.domains: dict[str, Domain] = {}
         self.partitions: set[tuple[str, str]] = set()
+        self.attached_indexes: set[tuple[str, str]] = set()  # ALTER INDEX ... ATTACH PARTITION (the partitions')
         self.schemas: list[str] = []
         self.pending_fks: list[tuple[Table, ForeignKey, tuple[str, str]]] = []  # FKs to a primary key not yet seen
         self.line = 0
@@ -138,6 +139,15 @@ class Interpreter:
             self.skip(kind, f"unknown type {exc}")
 
     def finish(self) -> ImportResult:
+        for table in self.schema.tables:  # what a partition gets from its parent is not its own
+            parent = self.tables.get((table.schema, table.partition_of)) if table.partition_of else None
+            if parent is None:
+                continue
+            if parent.primary_key is not None:
+                table.primary_key = None
+            attached = {name for schema, name in self.attached_indexes if schema == table.schema}
+            table.indexes = [ix for ix in table.indexes if ix.name not in attached]
+            table.uniques = [u for u in table.uniques if u.name not in attached]
         for table, fk, target in self.pending_fks:
             parent = self.tables.get(target)
             if parent is None or parent.primary_key is None:
@@ -426,9 +436,24 @@ def create_table(it: Interpreter, node: ast.CreateStmt, kind: str) -> None:
             it.skip(kind, f"table {'.'.join(key)} is defined twice (the first definition is kept)")
         return
     if node.partbound is not None:
-        it.partitions.add(key)
+        parent = it.tables.get(it.qualify(node.inhRelations[0]))
+        if parent is None or parent.schema != key[0] or node.tableElts or node.partspec is not None:
+            it.partitions.add(key)
+            it.taken(key[0]).add(key[1])
+            it.skip("partition", PARTITION_REASON.format(parent=node.inhRelations[0].relname) +
+                    ": only a partition of a table of its own schema, without constraints or partitions of its "
+                    "own, is", name=".".join(key))
+            return
+        from pglast.stream import RawStream
+
+        table = Table(name=key[1], schema=key[0], origin=origin(), unlogged=node.relation.relpersistence == "u",
+                      partition_of=parent.name, partition_bound=RawStream()(node.partbound),
+                      columns=[Column(name=c.name, type=c.type, nullable=c.nullable, default=c.default,
+                                      generated=c.generated, virtual=c.virtual, origin=origin())
+                               for c in parent.columns])
+        it.tables[key] = table
         it.taken(key[0]).add(key[1])
-        it.skip("partition", PARTITION_REASON.format(parent=node.inhRelations[0].relname))
+        it.schema.tables.append(table)
         return
     table = Table(name=key[1], schema=key[0], origin=origin(), unlogged=node.relation.relpersistence == "u")
     for parent_var in node.inhRelations or ():
@@ -504,6 +529,11 @@ def _like(it: Interpreter, table: Table, clause: ast.TableLikeClause) -> None:
 
 
 def alter_table(it: Interpreter, node: ast.AlterTableStmt, kind: str) -> None:
+    if getattr(node.objtype, "name", "") == "OBJECT_INDEX" and all(
+            c.subtype.name == "AT_AttachPartition" for c in node.cmds):
+        for cmd in node.cmds:  # a partition's index under its parent's: PostgreSQL makes it for the partition
+            it.attached_indexes.add(it.qualify(cmd.def_.name))
+        return
     key = it.qualify(node.relation)
     if key in it.partitions:
         return
@@ -592,12 +622,21 @@ def _drop_constraint(it: Interpreter, table: Table, cmd) -> None:
 
 
 def _attach_partition(it: Interpreter, table: Table, cmd) -> None:
+    """ATTACH PARTITION (pg_dump's way): the child becomes a partition; the key and indexes PostgreSQL gives it
+    from the parent are dropped from the model at the end (``finish``)."""
+    from pglast.stream import RawStream
+
     key = it.qualify(cmd.def_.name)
-    child = it.tables.pop(key, None)
-    if child is not None:
-        it.schema.tables.remove(child)
-    it.partitions.add(key)
-    it.skip("partition", PARTITION_REASON.format(parent=table.name))
+    child = it.tables.get(key)
+    if child is None or child.schema != table.schema or table.partitioning is None:
+        if child is not None:
+            it.tables.pop(key)
+            it.schema.tables.remove(child)
+        it.partitions.add(key)
+        it.skip("partition", PARTITION_REASON.format(parent=table.name) + ": only a partition of a table of its own "
+                "schema is", name=".".join(key))
+        return
+    child.partition_of, child.partition_bound = table.name, RawStream()(cmd.def_.bound)
 
 
 def _rls(it: Interpreter, table: Table, cmd) -> None:

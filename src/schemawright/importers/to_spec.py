@@ -73,9 +73,6 @@ def to_task_input(result: ImportResult, project: str = "imported",
         notes.append("row-level security and policies are not carried (security: false)")
     if schema.sequences:
         data_model["sequences"] = [_sequence(s, entity_names, notes) for s in schema.sequences]
-    for table in tables:
-        if table.partitioning is not None:
-            notes.append(f"{table.name}: its partitions are not carried (create them after the migrations)")
     skipped = result.skipped_lines + [f"skipped: {n}" for n in notes]
     spec = {"project": {"name": project, "database_type": "postgresql"},
             "conventions": {name: False for name in Conventions.model_fields},
@@ -156,14 +153,14 @@ def _type(table: Table, column) -> str:
 
 def _entity(table: Table) -> dict:
     attributes = []
-    for c in table.columns:
+    for c in table.columns if table.partition_of is None else ():  # a partition's columns are its parent's
         attributes.append(_drop_none({
             "name": c.name, "type": _type(table, c), "nullable": c.nullable,
             "identity": c.identity, "identity_sequence": c.identity_sequence, "default_expression": c.default.sql if c.default and not c.identity else None,
             "generated": c.generated.sql if c.generated else None,
             "generated_virtual": True if c.generated and c.virtual else None, "description": c.comment}))
     entity = {"name": table.name, "schema": _schema(table.schema), "description": table.comment,
-              "attributes": attributes}
+              "attributes": attributes or None}
     if table.primary_key is not None:
         entity["primary_key"] = list(table.primary_key.columns)
         entity["primary_key_name"] = table.primary_key.name
@@ -172,6 +169,8 @@ def _entity(table: Table) -> dict:
                                   "columns": list(table.partitioning.columns)}
     if table.cluster_on:
         entity["cluster_on"] = table.cluster_on
+    if table.partition_of is not None:
+        entity["partition_of"] = {"parent": table.partition_of, "bound": table.partition_bound}
     if table.triggers:
         entity["triggers"] = [_drop_none({"name": t.name, "function": t.function, "timing": t.timing.lower(),
                                "events": [e.lower() for e in t.events], "for_each": t.for_each.lower(),

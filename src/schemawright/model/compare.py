@@ -332,6 +332,18 @@ def _report(out: list[str], prefix: str, attrs: tuple, exp, act, quiet: tuple[st
 
 # --- comparison ---------------------------------------------------------------------------------
 
+def partitions_apart(design: Schema, catalog: Schema) -> tuple[list[Table], list[str]]:
+    """The tables of ``design`` to compare with ``catalog``'s, and its partitions ``catalog`` does not list.
+    A catalog (``unmodelled`` read) holds partitions only as unmodelled entries: a design's partition is
+    matched with such an entry by name. Between two designs, or two catalogs, every table counts."""
+    if design.unmodelled is not None or catalog.unmodelled is None:
+        return design.tables, []
+    listed = {(u.schema, u.name) for u in catalog.unmodelled if u.kind == "partition"}
+    tables = [t for t in design.tables if t.partition_of is None]
+    missing = [_qualified(t) for t in design.tables if t.partition_of is not None and (t.schema, t.name) not in listed]
+    return tables, missing
+
+
 def differences(expected: Schema, actual: Schema) -> list[str]:
     """Every structural difference between two schemas; an empty list means they are equal.
 
@@ -347,7 +359,11 @@ def differences(expected: Schema, actual: Schema) -> list[str]:
     if expected.unmodelled is not None and actual.unmodelled is not None:  # both read from catalogs
         _match(out, "", "sequence", _by(expected.sequences, _qualified), _by(actual.sequences, _qualified),
                lambda o, p, e, a: _report(o, p, SEQUENCE_ATTRS, e, a))
-    _match(out, "", "table", _by(expected.tables, _qualified), _by(actual.tables, _qualified), _compare_table)
+    expected_tables, out_partitions = partitions_apart(expected, actual)
+    actual_tables, in_partitions = partitions_apart(actual, expected)
+    out += [f"missing partition {name}" for name in out_partitions] + [
+        f"unexpected partition {name}" for name in in_partitions]
+    _match(out, "", "table", _by(expected_tables, _qualified), _by(actual_tables, _qualified), _compare_table)
     _match(out, "", "view", _by(expected.views, _qualified), _by(actual.views, _qualified), _compare_view)
     _match(out, "", "function", _by(expected.functions, _function_key), _by(actual.functions, _function_key),
            _compare_function, label=_function_label)

@@ -252,6 +252,11 @@ class Table:
     triggers: list[Trigger] = field(default_factory=list)
     exclusions: list[ExclusionConstraint] = field(default_factory=list)
     partitioning: Partitioning | None = None
+    # A partition: CREATE TABLE ... PARTITION OF partition_of (a table of the same schema) partition_bound
+    # ("FOR VALUES FROM (...) TO (...)", "FOR VALUES WITH (modulus 3, remainder 0)", "DEFAULT"). Its columns are
+    # the parent's; the parent's key and indexes reach it by themselves, so it holds only its own.
+    partition_of: str | None = None
+    partition_bound: str | None = None
     comment: str | None = None
     kind: str = "core"  # the entity's role: core, transactional, lookup, junction, child, log...
     estimated_rows: int | None = None

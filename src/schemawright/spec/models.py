@@ -218,6 +218,15 @@ class TriggerDefinition(_Strict):
     arguments: list[str] = Field(default_factory=list)  # string arguments passed to the function
 
 
+class PartitionOf(_Strict):
+    """This entity is a partition of ``parent`` (an entity with partition_by, same schema): its columns are the
+    parent's; ``bound`` as PostgreSQL writes it: FOR VALUES FROM (...) TO (...) / IN (...) / WITH (MODULUS m,
+    REMAINDER r), or DEFAULT (parsed)."""
+
+    parent: Identifier
+    bound: str
+
+
 class PartitionSpec(_Strict):
     """Declarative partitioning stated in the input (the partitions themselves are created separately)."""
 
@@ -242,6 +251,7 @@ class Entity(_Strict):
     triggers: list[TriggerDefinition] = Field(default_factory=list)
     partition_by: PartitionSpec | None = None
     cluster_on: Identifier | None = None  # ALTER TABLE ... CLUSTER ON: an index (or key constraint) of this entity
+    partition_of: PartitionOf | None = None  # a partition of another entity (no attributes of its own)
 
 
 class Relationship(_Strict):
