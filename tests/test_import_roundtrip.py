@@ -199,6 +199,41 @@ def test_partitions_survive_import_and_design(pg_dsn):
     assert partitions(built.catalog) == partitions(source.catalog) and len(partitions(source.catalog)) == 3
 
 
+INHERITANCE_AND_RULES = """
+CREATE SEQUENCE pay_id_seq;
+CREATE TABLE pay (id int DEFAULT nextval('pay_id_seq') NOT NULL, d date NOT NULL, amount numeric CHECK (amount >= 0),
+                  PRIMARY KEY (id));
+CREATE TABLE pay_1 (CONSTRAINT pay_1_d_check CHECK (d >= '2007-01-01' AND d < '2007-02-01')) INHERITS (pay);
+CREATE TABLE pay_2 (extra text, CONSTRAINT pay_2_d_check CHECK (d >= '2007-02-01')) INHERITS (pay);
+ALTER TABLE ONLY pay_1 ADD CONSTRAINT pay_1_pkey PRIMARY KEY (id);
+CREATE INDEX pay_1_d ON pay_1 (d);
+CREATE RULE pay_insert_1 AS ON INSERT TO pay WHERE new.d >= '2007-01-01'::date AND new.d < '2007-02-01'::date
+    DO INSTEAD INSERT INTO pay_1 (id, d, amount) VALUES (DEFAULT, new.d, new.amount);
+"""
+
+
+def test_inheritance_and_rules_survive_import_and_design(pg_dsn):
+    """INHERITS (an entity's inherits: its own attributes and checks only) and rules on tables (an entity's
+    rules, deparsed by PostgreSQL's parser) are carried: the built design's catalog, and its unmodelled list
+    (inheritance, rules: what inspect still lists), equal the source's."""
+    result = import_postgres_sql(INHERITANCE_AND_RULES)
+    assert not result.unmodelled, result.skipped_lines
+    entities = {e["name"]: e for e in yaml.safe_load(to_yaml(result, "i.sql"))["data_model"]["entities"]}
+    assert entities["pay_2"]["inherits"] == ["pay"] and [a["name"] for a in entities["pay_2"]["attributes"]] == ["extra"]
+    assert [r["name"] for r in entities["pay"]["rules"]] == ["pay_insert_1"]
+    assert round_trip_differences(result) == []
+    source = check_against_catalog(INHERITANCE_AND_RULES, result, pg_dsn)
+    assert source.load_errors == [] and source.differences == []
+    built = build_design(result, pg_dsn)
+    assert built.errors == [] and built.differences == []
+    assert differences(source.catalog, built.catalog) == []
+
+    def listed(catalog):
+        return sorted((u.kind, u.name, u.definition) for u in catalog.unmodelled)
+    assert listed(built.catalog) == listed(source.catalog)
+    assert {kind for kind, _, _ in listed(source.catalog)} == {"inheritance", "rule"}
+
+
 def test_cluster_on_names_an_index_of_the_entity(tmp_path):
     path = tmp_path / "spec.yaml"
     path.write_text(yaml.safe_dump({"conventions": False, "data_model": {"entities": [

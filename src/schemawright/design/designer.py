@@ -73,6 +73,7 @@ def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None)
     _declared_aggregates(ctx)
     conventions.apply(ctx)
     _apply_constraints(ctx)
+    _inherited_checks(ctx)
     rules.compile_rules(ctx)
     _drop_widened_uniques(ctx)
     pattern_indexes.apply(ctx)
@@ -86,6 +87,7 @@ def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None)
     default_fit.apply(ctx)
     relationships.check_cycles(ctx)
     _cluster_on(ctx)
+    _rules(ctx)
     normal_forms.apply(ctx)
     denormalization.apply(ctx)
     ctx.raise_problems()
@@ -125,9 +127,26 @@ def _partition_of(ctx: DesignContext, table: Table, entity: Entity, path) -> Non
 
 
 def _partition_columns(ctx: DesignContext) -> None:
-    """A partition's columns are its parent's (the model holds them so relationships and indexes can name them)."""
+    """A partition's columns are its parent's (the model holds them so relationships and indexes can name them);
+    an INHERITS child's are its parents' (first) and its own, with the parents' inheritable checks, as the
+    catalog shows them."""
     from dataclasses import replace
 
+    for entity in ctx.spec.data_model.entities:
+        table = ctx.table(table_name_for(entity.name))
+        if table is None or not entity.inherits:
+            continue
+        inherited: list[Column] = []
+        for i, name in enumerate(entity.inherits):
+            parent = ctx.table(table_name_for(name))
+            if parent is None or parent.schema != table.schema or parent is table:
+                ctx.problem((*ctx.entity_paths[table.name], "inherits", i), f"{name!r} is not another entity of "
+                            f"schema {table.schema}")
+                continue
+            table.inherits += (parent.name,)
+            inherited += [replace(c) for c in parent.columns if c.name not in {x.name for x in inherited}]
+        own = [c for c in table.columns if c.name not in {x.name for x in inherited}]
+        table.columns = inherited + own
     for table in ctx.schema.tables:
         if table.partition_of is None:
             continue
@@ -138,6 +157,42 @@ def _partition_columns(ctx: DesignContext) -> None:
                         f"(partition_by) of schema {table.schema}")
             continue
         table.columns = [replace(c) for c in parent.columns]
+
+
+def _inherited_checks(ctx: DesignContext) -> None:
+    """An INHERITS child holds its parents' inheritable checks, as the catalog shows them (the DDL leaves them out:
+    PostgreSQL copies them)."""
+    from dataclasses import replace
+
+    for table in ctx.schema.tables:
+        for name in table.inherits:
+            parent = ctx.table(name)
+            table.checks += [replace(c) for c in parent.checks if not c.no_inherit
+                             and c.name not in {x.name for x in table.checks}]
+
+
+def _rules(ctx: DesignContext) -> None:
+    """An entity's rules: each one CREATE RULE statement with its name, on the entity (PostgreSQL's parser)."""
+    from pglast import ast as pg_ast
+    from pglast import parse_sql
+
+    from schemawright.spec.expressions import SafeLiteralStream
+
+    for entity in ctx.spec.data_model.entities:
+        table = ctx.table(table_name_for(entity.name))
+        for i, decl in enumerate(entity.rules if table is not None else ()):
+            path = (*ctx.entity_paths[table.name], "rules", i, "definition")
+            try:
+                stmts = parse_sql(decl.definition)
+            except Exception as exc:  # noqa: BLE001 - pglast says where
+                ctx.problem(path, f"rule {decl.name}: not valid SQL ({exc})")
+                continue
+            node = stmts[0].stmt if len(stmts) == 1 else None
+            if not isinstance(node, pg_ast.RuleStmt) or node.rulename != decl.name \
+                    or node.relation.relname != table.name or node.relation.schemaname not in (None, table.schema):
+                ctx.problem(path, f"expected one CREATE RULE {decl.name} ... ON {table.name} statement")
+                continue
+            table.rules[decl.name] = SafeLiteralStream()(node)
 
 
 def _cluster_on(ctx: DesignContext) -> None:
@@ -364,6 +419,8 @@ def _create_tables(ctx: DesignContext) -> None:
 
 def _add_primary_key(ctx: DesignContext, table: Table, entity: Entity, path) -> None:
     declared = [a.name for a in entity.attributes]
+    for parent in entity.inherits:  # an INHERITS child's key may be on its parents' columns
+        declared += [a.name for e in ctx.spec.data_model.entities if e.name == parent for a in e.attributes]
     if entity.primary_key:
         missing = [c for c in entity.primary_key if c not in declared]
         if missing:

@@ -56,6 +56,18 @@ def owned_by_sql(s) -> str:
     return f"ALTER SEQUENCE {qualified(s.schema, s.name)} OWNED BY {qualified(s.schema, table)}.{q(column)};"
 
 
+def _inherited(schema: Schema, t: Table) -> tuple[set[str], set[str]]:
+    """The column and (inheritable) check names ``t`` gets from the tables it INHERITS."""
+    columns: set[str] = set()
+    checks: set[str] = set()
+    for name in t.inherits:
+        parent = next((p for p in schema.tables if p.name == name and p.schema == t.schema), None)
+        if parent is not None:
+            columns |= {c.name for c in parent.columns}
+            checks |= {c.name for c in parent.checks if not c.no_inherit}
+    return columns, checks
+
+
 def domain_check_sql(c) -> str:
     return f"CONSTRAINT {q(c.name)} CHECK ({c.expression.sql.strip()})"
 
@@ -173,21 +185,25 @@ class Postgres(Dialect):
             sql += " DEFERRABLE" + (" INITIALLY DEFERRED" if x.initially_deferred else "")
         return sql
 
-    def table_sql(self, t: Table, deferred: set[str] = frozenset()) -> str:
+    def table_sql(self, t: Table, deferred: set[str] = frozenset(),
+                  inherited: tuple[set[str], set[str]] = (set(), set())) -> str:
+        """CREATE TABLE; ``inherited``: the column and check names an INHERITS child gets from its parents."""
         if t.partition_of is not None:
             return self.partition_sql(t, deferred)
-        lines = [self.column_sql(c) for c in t.columns]
+        lines = [self.column_sql(c) for c in t.columns if c.name not in inherited[0]]
         if t.primary_key:
             lines.append(f"CONSTRAINT {q(t.primary_key.name)} PRIMARY KEY ({self._cols(t.primary_key.columns)})"
                          + deferral(t.primary_key))
         lines += [self.unique_sql(u) for u in t.uniques]
-        lines += [self.check_sql(c) for c in t.checks]
+        lines += [self.check_sql(c) for c in t.checks if c.name not in inherited[1]]
         lines += [self.exclusion_sql(x) for x in t.exclusions]
         lines += [self.foreign_key_sql(fk) for fk in t.foreign_keys if fk.name not in deferred]
         body = ",\n".join("    " + line for line in lines)
         partition = ""
+        if t.inherits:
+            partition += f" INHERITS ({', '.join(qualified(t.schema, p) for p in t.inherits)})"
         if t.partitioning:
-            partition = f" PARTITION BY {t.partitioning.strategy.upper()} ({self._cols(t.partitioning.columns)})"
+            partition += f" PARTITION BY {t.partitioning.strategy.upper()} ({self._cols(t.partitioning.columns)})"
         return f"CREATE {'UNLOGGED ' * t.unlogged}TABLE {qualified(t.schema, t.name)} (\n{body}\n){partition};"
 
     def partition_sql(self, t: Table, deferred: set[str] = frozenset()) -> str:
@@ -339,7 +355,8 @@ class Postgres(Dialect):
         if bodies_off:  # a SQL function's body may read tables and views created after it (as pg_dump does)
             out.append(Statement("session", "check_function_bodies", "SET check_function_bodies = off;"))
         out += [Statement("function", f.name, self.function_sql(f)) for f in early]
-        out += [Statement("table", t.name, self.table_sql(t, deferred_names), t.name) for t in tables]
+        out += [Statement("table", t.name, self.table_sql(t, deferred_names, _inherited(schema, t)), t.name)
+                for t in tables]
         out += [Statement("function", f.name, self.function_sql(f)) for f in late]  # they return a table's row type
         out += [Statement("aggregate", a.name, f"CREATE AGGREGATE {qualified(a.schema, a.name)}({a.arguments}) "
                           f"({a.options});") for a in schema.aggregates]
@@ -354,6 +371,8 @@ class Postgres(Dialect):
                           t.name) for t in tables if t.cluster_on]
         out += [Statement("view", v.name, self.view_sql(v)) for v in _views_in_order(schema)]
         out += [Statement("trigger", tr.name, self.trigger_sql(t, tr), t.name) for t in tables for tr in t.triggers]
+        out += [Statement("rule", name, sql if sql.rstrip().endswith(";") else sql + ";", t.name)
+                for t in tables for name, sql in t.rules.items()]
         out += self.comments_sql(schema)
         out += self.security_statements(schema)
         return out
@@ -376,6 +395,8 @@ class Postgres(Dialect):
         tables, deferred = table_order(schema)
         out = [f"DROP {'MATERIALIZED VIEW' if v.materialized else 'VIEW'} IF EXISTS {qualified(v.schema, v.name)};"
                for v in reversed(_views_in_order(schema))]
+        out += [f"DROP RULE IF EXISTS {q(name)} ON {qualified(t.schema, t.name)};"  # rules name other tables
+                for t in reversed(tables) for name in reversed(list(t.rules))]
         out += [f"ALTER TABLE {qualified(t.schema, t.name)} DROP CONSTRAINT IF EXISTS {q(fk.name)};"
                 for t, fk in deferred]
         out += [f"DROP TABLE IF EXISTS {qualified(t.schema, t.name)};" for t in reversed(tables)]

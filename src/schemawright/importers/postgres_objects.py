@@ -366,6 +366,18 @@ def create_policy(it: Interpreter, node: ast.CreatePolicyStmt, kind: str) -> Non
         with_check=Expression(SafeLiteralStream()(node.with_check)) if node.with_check is not None else None))
 
 
+def rule(it: Interpreter, node: ast.RuleStmt, kind: str) -> None:
+    """CREATE RULE: kept as PostgreSQL's parser deparses it, on its table (rules on views are not modelled)."""
+    table = it.tables.get(it.qualify(node.relation))
+    if table is None:
+        from schemawright.inspect.unmodelled import why_not_modelled
+
+        it.skip("rule", why_not_modelled("rule", "rules are not in the schema model") + " (only rules on tables are)",
+                object_name(node))
+        return
+    table.rules[node.rulename] = SafeLiteralStream()(node)
+
+
 def cluster(it: Interpreter, node: ast.ClusterStmt, kind: str) -> None:
     """CLUSTER t USING i: the mark ALTER TABLE t CLUSTER ON i sets (the rows' order itself is data)."""
     table = it.tables.get(it.qualify(node.relation)) if node.relation is not None else None
@@ -560,6 +572,7 @@ HANDLERS = {
     "RenameStmt": rename, "GrantStmt": privileges, "GrantRoleStmt": privileges, "CreateRoleStmt": privileges,
     "AlterRoleStmt": privileges, "AlterDefaultPrivilegesStmt": privileges,
     "ClusterStmt": cluster,
+    "RuleStmt": rule,
     "VacuumStmt": _not_modelled("maintenance, not schema"),
     "CreatedbStmt": _not_modelled("databases are not part of a schema"),
     "DropdbStmt": _not_modelled("databases are not part of a schema"),

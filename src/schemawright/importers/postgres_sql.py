@@ -505,14 +505,17 @@ def _inherit(it: Interpreter, table: Table, parent_var) -> None:
     if parent is None:
         it.skip("INHERITS", f"{table.name}: parent {parent_var.relname} is not a table defined earlier")
         return
-    it.skip("INHERITS", f"{table.name}: inheritance from {parent.name} is not part of the model (its columns and "
-            "checks are copied)")
+    if parent.schema != table.schema:
+        it.skip("INHERITS", f"{table.name}: inheritance from {parent.schema}.{parent.name}, of another schema, is not "
+                "part of the model (its columns and checks are copied)")
+    else:
+        table.inherits += (parent.name,)
     for c in parent.columns:
         if table.column(c.name) is None:
             table.columns.append(Column(name=c.name, type=c.type, nullable=c.nullable, default=c.default,
                                         origin=origin()))
     table.checks += [CheckConstraint(name=c.name, expression=c.expression, columns=c.columns, origin=origin())
-                     for c in parent.checks]
+                     for c in parent.checks if not c.no_inherit]
 
 
 def _like(it: Interpreter, table: Table, clause: ast.TableLikeClause) -> None:

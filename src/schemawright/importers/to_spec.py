@@ -30,7 +30,7 @@ def to_task_input(result: ImportResult, project: str = "imported",
     notes: list[str] = []
     tables = _entity_tables(schema, notes)
     entity_names = {(t.schema, t.name) for t in tables}
-    data_model: dict = {"entities": [_entity(t) for t in tables]}
+    data_model: dict = {"entities": [_entity(t, _inherited(schema, t)) for t in tables]}
     if schema.schema_comments:
         data_model["schemas"] = [{"name": n, "description": text} for n, text in schema.schema_comments.items()]
     if schema.enums:
@@ -44,7 +44,7 @@ def to_task_input(result: ImportResult, project: str = "imported",
             "collation": d.collation, "description": d.comment}) for d in schema.domains]
     relationships = [_relationship(t, fk) for t in tables for fk in t.foreign_keys
                      if _target_known(t, fk, entity_names, notes)]
-    constraints = [c for t in tables for c in _constraints(t)]
+    constraints = [c for t in tables for c in _constraints(t, _inherited(schema, t)[1])]
     indexes = [_index(t, ix) for t in tables for ix in t.indexes]
     for key, value in (("relationships", relationships), ("constraints", constraints), ("indexes", indexes)):
         if value:
@@ -151,9 +151,21 @@ def _type(table: Table, column) -> str:
     return str(t)
 
 
-def _entity(table: Table) -> dict:
+def _inherited(schema: Schema, table: Table) -> tuple[set[str], set[str]]:
+    """The column and check names an INHERITS child has from its parents (the task input lists only its own)."""
+    columns: set[str] = set()
+    checks: set[str] = set()
+    for parent in (t for t in schema.tables if t.schema == table.schema and t.name in table.inherits):
+        columns |= {c.name for c in parent.columns}
+        checks |= {c.name for c in parent.checks if not c.no_inherit}
+    return columns, checks
+
+
+def _entity(table: Table, inherited: tuple[set[str], set[str]] = (set(), set())) -> dict:
     attributes = []
     for c in table.columns if table.partition_of is None else ():  # a partition's columns are its parent's
+        if c.name in inherited[0]:
+            continue
         attributes.append(_drop_none({
             "name": c.name, "type": _type(table, c), "nullable": c.nullable,
             "identity": c.identity, "identity_sequence": c.identity_sequence, "default_expression": c.default.sql if c.default and not c.identity else None,
@@ -171,6 +183,10 @@ def _entity(table: Table) -> dict:
         entity["cluster_on"] = table.cluster_on
     if table.partition_of is not None:
         entity["partition_of"] = {"parent": table.partition_of, "bound": table.partition_bound}
+    if table.inherits:
+        entity["inherits"] = list(table.inherits)
+    if table.rules:
+        entity["rules"] = [{"name": name, "definition": sql} for name, sql in table.rules.items()]
     if table.triggers:
         entity["triggers"] = [_drop_none({"name": t.name, "function": t.function, "timing": t.timing.lower(),
                                "events": [e.lower() for e in t.events], "for_each": t.for_each.lower(),
@@ -197,11 +213,11 @@ def _relationship(table: Table, fk) -> dict:
     return rel
 
 
-def _constraints(table: Table) -> list[dict]:
+def _constraints(table: Table, inherited_checks: set[str] = frozenset()) -> list[dict]:
     out = [_drop_none({"entity": table.name, "type": "unique", "name": u.name, "columns": list(u.columns),
                        "nulls_not_distinct": u.nulls_not_distinct or None}) for u in table.uniques]
     out += [_drop_none({"entity": table.name, "type": "check", "name": c.name, "expression": c.expression.sql,
-                        "description": c.comment}) for c in table.checks]
+                        "description": c.comment}) for c in table.checks if c.name not in inherited_checks]
     return out
 
 

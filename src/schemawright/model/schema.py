@@ -257,6 +257,11 @@ class Table:
     # the parent's; the parent's key and indexes reach it by themselves, so it holds only its own.
     partition_of: str | None = None
     partition_bound: str | None = None
+    # INHERITS (parents of the same schema): the model holds the parents' columns and checks too (as the catalog
+    # shows them); the DDL spells out only the child's own
+    inherits: tuple[str, ...] = ()
+    # CREATE RULE statements on this table, as PostgreSQL's parser deparses them (name -> statement)
+    rules: dict[str, str] = field(default_factory=dict)
     comment: str | None = None
     kind: str = "core"  # the entity's role: core, transactional, lookup, junction, child, log...
     estimated_rows: int | None = None

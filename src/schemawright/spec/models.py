@@ -218,6 +218,14 @@ class TriggerDefinition(_Strict):
     arguments: list[str] = Field(default_factory=list)  # string arguments passed to the function
 
 
+class RuleDefinition(_Strict):
+    """A rule on the entity: the whole ``CREATE RULE name AS ON event TO entity ... DO ...`` statement (parsed:
+    one CREATE RULE with this name on this entity; the model keeps PostgreSQL's parser's deparse)."""
+
+    name: Identifier
+    definition: str
+
+
 class PartitionOf(_Strict):
     """This entity is a partition of ``parent`` (an entity with partition_by, same schema): its columns are the
     parent's; ``bound`` as PostgreSQL writes it: FOR VALUES FROM (...) TO (...) / IN (...) / WITH (MODULUS m,
@@ -252,6 +260,9 @@ class Entity(_Strict):
     partition_by: PartitionSpec | None = None
     cluster_on: Identifier | None = None  # ALTER TABLE ... CLUSTER ON: an index (or key constraint) of this entity
     partition_of: PartitionOf | None = None  # a partition of another entity (no attributes of its own)
+    inherits: list[Identifier] = Field(default_factory=list)  # INHERITS: entities of the same schema (their
+    # attributes and checks come first; list only this entity's own)
+    rules: list[RuleDefinition] = Field(default_factory=list)  # CREATE RULE ... ON this entity
 
 
 class Relationship(_Strict):
