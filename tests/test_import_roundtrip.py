@@ -126,6 +126,7 @@ CREATE TABLE r (id int PRIMARY KEY, cat text, amount numeric);
 CREATE MATERIALIZED VIEW by_cat AS SELECT cat, sum(amount) AS total FROM r GROUP BY cat;
 CREATE UNIQUE INDEX by_cat_cat ON by_cat (cat);
 CREATE INDEX ON by_cat (lower(cat)) WHERE total > 0;
+CLUSTER by_cat USING by_cat_cat;
 """
 
 
@@ -138,6 +139,7 @@ def test_indexes_of_materialized_views_survive_import_design_and_diff(pg_dsn):
     assert [ix.name for ix in result.schema.views[0].indexes] == ["by_cat_cat", "by_cat_lower_idx"]
     view = yaml.safe_load(to_yaml(result, "script.sql"))["data_model"]["views"][0]
     assert [ix["name"] for ix in view["indexes"]] == ["by_cat_cat", "by_cat_lower_idx"]
+    assert view["cluster_on"] == "by_cat_cat"
     source = check_against_catalog(MATVIEW_INDEXES, result, pg_dsn)
     assert source.load_errors == [] and source.differences == [] and source.catalog.unmodelled == []
     built = build_design(result, pg_dsn)

@@ -207,19 +207,21 @@ class Postgres(Dialect):
         return f"CREATE {'UNLOGGED ' * t.unlogged}TABLE {qualified(t.schema, t.name)} (\n{body}\n){partition};"
 
     def partition_sql(self, t: Table, deferred: set[str] = frozenset()) -> str:
-        """A partition: its columns come from the parent, and only its own constraints are spelled out."""
-        lines = []
+        """A partition as pg_dump writes one: the table with its columns and own constraints, then ATTACH PARTITION
+        (PostgreSQL then gives it the parent's key and indexes; its NOT NULL constraints keep its own names)."""
+        lines = [self.column_sql(c) for c in t.columns]
         if t.primary_key:
             lines.append(f"CONSTRAINT {q(t.primary_key.name)} PRIMARY KEY ({self._cols(t.primary_key.columns)})")
         lines += [self.unique_sql(u) for u in t.uniques]
         lines += [self.check_sql(c) for c in t.checks]
         lines += [self.foreign_key_sql(fk) for fk in t.foreign_keys if fk.name not in deferred]
-        body = " (\n" + ",\n".join("    " + line for line in lines) + "\n)" if lines else ""
+        body = ",\n".join("    " + line for line in lines)
         partition = ""
         if t.partitioning:
             partition = f" PARTITION BY {t.partitioning.strategy.upper()} ({self._cols(t.partitioning.columns)})"
-        return (f"CREATE {'UNLOGGED ' * t.unlogged}TABLE {qualified(t.schema, t.name)} PARTITION OF "
-                f"{qualified(t.schema, t.partition_of)}{body}\n    {t.partition_bound}{partition};")
+        return (f"CREATE {'UNLOGGED ' * t.unlogged}TABLE {qualified(t.schema, t.name)} (\n{body}\n){partition};\n"
+                f"ALTER TABLE {qualified(t.schema, t.partition_of)} ATTACH PARTITION {qualified(t.schema, t.name)} "
+                f"{t.partition_bound};")
 
     def index_sql(self, t: Table | View, ix: Index) -> str:
         keys = []
@@ -297,6 +299,8 @@ class Postgres(Dialect):
                     f"{qualified(v.schema, v.name)} ({', '.join(q(c) for c in v.unique_key)});")
         for ix in v.indexes if v.materialized else ():
             sql += "\n\n" + self.index_sql(v, ix)  # index_sql reads the owner's schema and name only
+        if v.materialized and v.cluster_on:
+            sql += f"\n\nALTER MATERIALIZED VIEW {qualified(v.schema, v.name)} CLUSTER ON {q(v.cluster_on)};"
         return sql
 
     def comments_sql(self, schema: Schema) -> list[Statement]:

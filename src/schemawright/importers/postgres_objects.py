@@ -380,7 +380,10 @@ def rule(it: Interpreter, node: ast.RuleStmt, kind: str) -> None:
 
 def cluster(it: Interpreter, node: ast.ClusterStmt, kind: str) -> None:
     """CLUSTER t USING i: the mark ALTER TABLE t CLUSTER ON i sets (the rows' order itself is data)."""
-    table = it.tables.get(it.qualify(node.relation)) if node.relation is not None else None
+    key = it.qualify(node.relation) if node.relation is not None else None
+    table = it.tables.get(key) if key else None
+    if table is None and key:  # a materialized view (View.cluster_on)
+        table = next((v for v in it.schema.views if (v.schema, v.name) == key and v.materialized), None)
     if table is None or not node.indexname:
         it.skip(kind, "CLUSTER without a table defined earlier and an index: physical order is not part of the model")
         return

@@ -304,8 +304,9 @@ class View:
     origin: Origin = field(default_factory=Origin)
     # A materialized view's unique index (uq_<view>): REFRESH MATERIALIZED VIEW CONCURRENTLY needs one.
     unique_key: tuple[str, ...] = ()
-    # Indexes declared on a materialized view (an import's); inspect still reports a catalog's as unmodelled
+    # Indexes declared on a materialized view (read back by inspect), and the one CLUSTER orders it by
     indexes: list[Index] = field(default_factory=list)
+    cluster_on: str | None = None
 
 
 @dataclass(slots=True, kw_only=True)

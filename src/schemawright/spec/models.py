@@ -415,6 +415,7 @@ class ViewDefinition(_Strict):
     query: str
     materialized: bool = False
     indexes: list[ViewIndex] = Field(default_factory=list)  # materialized views only
+    cluster_on: Identifier | None = None  # one of its indexes: ALTER MATERIALIZED VIEW ... CLUSTER ON
     description: str | None = None
     db_schema: Identifier | None = Field(default=None, alias="schema")
 
