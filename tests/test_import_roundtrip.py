@@ -236,6 +236,30 @@ def test_inheritance_and_rules_survive_import_and_design(pg_dsn):
     assert {kind for kind, _, _ in listed(source.catalog)} == {"inheritance", "rule"}
 
 
+FOREIGN = """
+CREATE EXTENSION IF NOT EXISTS postgres_fdw;
+CREATE SERVER IF NOT EXISTS other FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host 'localhost', dbname 'x');
+DROP FOREIGN TABLE IF EXISTS comments;
+CREATE FOREIGN TABLE comments (post_id int NOT NULL, body text) SERVER other OPTIONS (table_name 'c');
+"""
+
+
+def test_foreign_servers_and_tables_survive_import_and_design(pg_dsn):
+    """CREATE SERVER (data_model.foreign_servers) and CREATE FOREIGN TABLE (an entity's foreign_server and
+    foreign_options) are carried; built, the catalog lists the same foreign table as the source's."""
+    result = import_postgres_sql(FOREIGN)
+    assert not result.unmodelled, result.skipped_lines
+    data_model = yaml.safe_load(to_yaml(result, "f.sql"))["data_model"]
+    assert data_model["foreign_servers"] == [{"name": "other", "wrapper": "postgres_fdw",
+                                              "options": ["host=localhost", "dbname=x"]}]
+    assert data_model["entities"][0]["foreign_server"] == "other"
+    source = check_against_catalog(FOREIGN, result, pg_dsn)
+    assert source.load_errors == [] and source.differences == []
+    built = build_design(result, pg_dsn)
+    assert built.errors == [] and built.differences == []
+    assert [(u.kind, u.name) for u in built.catalog.unmodelled] == [("foreign table", "comments")]
+
+
 def test_cluster_on_names_an_index_of_the_entity(tmp_path):
     path = tmp_path / "spec.yaml"
     path.write_text(yaml.safe_dump({"conventions": False, "data_model": {"entities": [

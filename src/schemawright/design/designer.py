@@ -61,6 +61,7 @@ def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None)
     relationships.apply_explicit(ctx)
     _columns_and_deferred(ctx)
     _partition_columns(ctx)
+    _foreign(ctx)
     relationships.apply_inferred(ctx)
     relationships.apply_spelled_out(ctx)
     _attribute_checks(ctx)
@@ -242,6 +243,25 @@ def domain_type_name(schema: str, name: str) -> str:
     column of the domain carries as its type."""
     quoted = names.quote_ident(name)
     return quoted if schema == "public" else f"{names.quote_ident(schema)}.{quoted}"
+
+
+def _foreign(ctx: DesignContext) -> None:
+    """data_model.foreign_servers, and entities that are foreign tables of one of them."""
+    from schemawright.model.schema import ForeignServer
+
+    for i, decl in enumerate(ctx.spec.data_model.foreign_servers):
+        ctx.schema.foreign_servers.append(ForeignServer(name=decl.name, wrapper=decl.wrapper, options=tuple(decl.options),
+                                                        origin=given(format_path(("data_model", "foreign_servers", i)))))
+    servers = {s.name for s in ctx.schema.foreign_servers}
+    for entity in ctx.spec.data_model.entities:
+        table = ctx.table(table_name_for(entity.name))
+        if table is None or entity.foreign_server is None:
+            continue
+        if entity.foreign_server not in servers:
+            ctx.problem((*ctx.entity_paths[table.name], "foreign_server"),
+                        f"{entity.foreign_server!r} is not a server of data_model.foreign_servers")
+            continue
+        table.foreign_server, table.foreign_options = entity.foreign_server, tuple(entity.foreign_options)
 
 
 def _declared_schemas(ctx: DesignContext) -> None:

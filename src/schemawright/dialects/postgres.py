@@ -56,6 +56,14 @@ def owned_by_sql(s) -> str:
     return f"ALTER SEQUENCE {qualified(s.schema, s.name)} OWNED BY {qualified(s.schema, table)}.{q(column)};"
 
 
+def _options_sql(options: tuple[str, ...]) -> str:
+    """`` OPTIONS (name 'value', ...)`` from "name=value" entries (values are literals), or nothing."""
+    if not options:
+        return ""
+    return " OPTIONS (" + ", ".join(f"{q(o.partition('=')[0])} {quote_literal(o.partition('=')[2])}"
+                                    for o in options) + ")"
+
+
 def _inherited(schema: Schema, t: Table) -> tuple[set[str], set[str]]:
     """The column and (inheritable) check names ``t`` gets from the tables it INHERITS."""
     columns: set[str] = set()
@@ -190,6 +198,10 @@ class Postgres(Dialect):
         """CREATE TABLE; ``inherited``: the column and check names an INHERITS child gets from its parents."""
         if t.partition_of is not None:
             return self.partition_sql(t, deferred)
+        if t.foreign_server is not None:
+            columns = ",\n".join("    " + self.column_sql(c) for c in t.columns)
+            return (f"CREATE FOREIGN TABLE {qualified(t.schema, t.name)} (\n{columns}\n) SERVER {q(t.foreign_server)}"
+                    f"{_options_sql(t.foreign_options)};")
         lines = [self.column_sql(c) for c in t.columns if c.name not in inherited[0]]
         if t.primary_key:
             lines.append(f"CONSTRAINT {q(t.primary_key.name)} PRIMARY KEY ({self._cols(t.primary_key.columns)})"
@@ -354,6 +366,8 @@ class Postgres(Dialect):
         out += [Statement("type", e.name, self.enum_sql(e)) for e in schema.enums]
         out += [Statement("domain", d.name, self.domain_sql(d)) for d in schema.domains]
         out += [Statement("sequence", s.name, self.sequence_sql(s)) for s in schema.sequences]
+        out += [Statement("server", s.name, f"CREATE SERVER IF NOT EXISTS {q(s.name)} FOREIGN DATA WRAPPER "
+                          f"{q(s.wrapper)}{_options_sql(s.options)};") for s in schema.foreign_servers]
         early, late = _functions_by_row_types(schema)
         bodies_off = any(f.language.lower() == "sql" for f in schema.functions)
         if bodies_off:  # a SQL function's body may read tables and views created after it (as pg_dump does)
@@ -403,11 +417,13 @@ class Postgres(Dialect):
                 for t in reversed(tables) for name in reversed(list(t.rules))]
         out += [f"ALTER TABLE {qualified(t.schema, t.name)} DROP CONSTRAINT IF EXISTS {q(fk.name)};"
                 for t, fk in deferred]
-        out += [f"DROP TABLE IF EXISTS {qualified(t.schema, t.name)};" for t in reversed(tables)]
+        out += [f"DROP {'FOREIGN ' if t.foreign_server else ''}TABLE IF EXISTS {qualified(t.schema, t.name)};"
+                for t in reversed(tables)]
         out += [f"DROP AGGREGATE IF EXISTS {qualified(a.schema, a.name)}({a.arguments});"
                 for a in reversed(schema.aggregates)]
         out += [f"DROP FUNCTION IF EXISTS {qualified(f.schema, f.name)}({f.arguments});"
                 for f in reversed(schema.functions)]
+        out += [f"DROP SERVER IF EXISTS {q(s.name)};" for s in reversed(schema.foreign_servers)]
         out += [f"DROP DOMAIN IF EXISTS {qualified(d.schema, d.name)};" for d in reversed(schema.domains)]
         out += [f"DROP TYPE IF EXISTS {qualified(e.schema, e.name)};" for e in reversed(schema.enums)]
         out += [f"DROP EXTENSION IF EXISTS {q(e)};" for e in reversed(schema.extensions)]

@@ -52,8 +52,9 @@ def diff(old: Schema, new: Schema) -> list[Change]:
     # A live database's partitions are unmodelled entries (reported by unmodelled_differences): a design's
     # partition listed there exists already, one not listed is created.
     if new.unmodelled is None and old.unmodelled is not None:
-        listed = {(u.schema, u.name) for u in old.unmodelled if u.kind == "partition"}
-        new = replace(new, tables=[t for t in new.tables if t.partition_of is None or (t.schema, t.name) not in listed])
+        listed = {(u.schema, u.name) for u in old.unmodelled if u.kind in ("partition", "foreign table")}
+        new = replace(new, tables=[t for t in new.tables if (t.partition_of is None and t.foreign_server is None)
+                                   or (t.schema, t.name) not in listed])
     elif old.unmodelled is None and new.unmodelled is not None:
         old = replace(old, tables=partitions_apart(old, new)[0])
     renames, projected = _renames(old, new)

@@ -366,6 +366,34 @@ def create_policy(it: Interpreter, node: ast.CreatePolicyStmt, kind: str) -> Non
         with_check=Expression(SafeLiteralStream()(node.with_check)) if node.with_check is not None else None))
 
 
+def _options(options) -> tuple[str, ...]:
+    return tuple(f"{o.defname}={getattr(o.arg, 'sval', '')}" for o in options or ())
+
+
+def foreign_server(it: Interpreter, node: ast.CreateForeignServerStmt, kind: str) -> None:
+    """CREATE SERVER: a foreign-data server (its wrapper is an extension's, imported with it)."""
+    from schemawright.model.schema import ForeignServer
+
+    if any(s.name == node.servername for s in it.schema.foreign_servers):
+        return
+    it.schema.foreign_servers.append(ForeignServer(name=node.servername, wrapper=node.fdwname,
+                                                   options=_options(node.options), origin=imported("postgresql")))
+
+
+def foreign_table(it: Interpreter, node: ast.CreateForeignTableStmt, kind: str) -> None:
+    """CREATE FOREIGN TABLE: a table read through a foreign server (columns only)."""
+    from schemawright.importers.postgres_sql import create_table
+
+    if not any(s.name == node.servername for s in it.schema.foreign_servers):
+        it.skip("foreign table", f"server {node.servername} is not defined earlier", object_name(node))
+        return
+    key = it.qualify(node.base.relation)
+    create_table(it, node.base, kind)
+    table = it.tables.get(key)
+    if table is not None:
+        table.foreign_server, table.foreign_options = node.servername, _options(node.options)
+
+
 def rule(it: Interpreter, node: ast.RuleStmt, kind: str) -> None:
     """CREATE RULE: kept as PostgreSQL's parser deparses it, on its table (rules on views are not modelled)."""
     table = it.tables.get(it.qualify(node.relation))
@@ -442,7 +470,7 @@ def drop(it: Interpreter, node: ast.DropStmt, kind: str) -> None:
         parts = _names(obj.names) if isinstance(obj, ast.TypeName) else \
             _names(obj.objname) if isinstance(obj, ast.ObjectWithArgs) else _names(obj) if isinstance(obj, tuple) \
             else [getattr(obj, "sval", "")]
-        if kind_of == ObjectType.OBJECT_TABLE:
+        if kind_of in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_FOREIGN_TABLE):
             table = it.tables.pop(it.qualify_names(parts), None)
             if table is not None:
                 it.schema.tables.remove(table)
@@ -576,6 +604,8 @@ HANDLERS = {
     "AlterRoleStmt": privileges, "AlterDefaultPrivilegesStmt": privileges,
     "ClusterStmt": cluster,
     "RuleStmt": rule,
+    "CreateForeignServerStmt": foreign_server,
+    "CreateForeignTableStmt": foreign_table,
     "VacuumStmt": _not_modelled("maintenance, not schema"),
     "CreatedbStmt": _not_modelled("databases are not part of a schema"),
     "DropdbStmt": _not_modelled("databases are not part of a schema"),

@@ -31,6 +31,9 @@ def to_task_input(result: ImportResult, project: str = "imported",
     tables = _entity_tables(schema, notes)
     entity_names = {(t.schema, t.name) for t in tables}
     data_model: dict = {"entities": [_entity(t, _inherited(schema, t)) for t in tables]}
+    if schema.foreign_servers:
+        data_model["foreign_servers"] = [_drop_none({"name": s.name, "wrapper": s.wrapper,
+                                                     "options": list(s.options) or None}) for s in schema.foreign_servers]
     if schema.schema_comments:
         data_model["schemas"] = [{"name": n, "description": text} for n, text in schema.schema_comments.items()]
     if schema.enums:
@@ -185,6 +188,10 @@ def _entity(table: Table, inherited: tuple[set[str], set[str]] = (set(), set()))
         entity["partition_of"] = {"parent": table.partition_of, "bound": table.partition_bound}
     if table.inherits:
         entity["inherits"] = list(table.inherits)
+    if table.foreign_server is not None:
+        entity["foreign_server"] = table.foreign_server
+        if table.foreign_options:
+            entity["foreign_options"] = list(table.foreign_options)
     if table.rules:
         entity["rules"] = [{"name": name, "definition": sql} for name, sql in table.rules.items()]
     if table.triggers:

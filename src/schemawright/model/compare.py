@@ -338,9 +338,10 @@ def partitions_apart(design: Schema, catalog: Schema) -> tuple[list[Table], list
     matched with such an entry by name. Between two designs, or two catalogs, every table counts."""
     if design.unmodelled is not None or catalog.unmodelled is None:
         return design.tables, []
-    listed = {(u.schema, u.name) for u in catalog.unmodelled if u.kind == "partition"}
-    tables = [t for t in design.tables if t.partition_of is None]
-    missing = [_qualified(t) for t in design.tables if t.partition_of is not None and (t.schema, t.name) not in listed]
+    listed = {(u.schema, u.name) for u in catalog.unmodelled if u.kind in ("partition", "foreign table")}
+    apart = [t for t in design.tables if t.partition_of is not None or t.foreign_server is not None]
+    tables = [t for t in design.tables if t not in apart]
+    missing = [_qualified(t) for t in apart if (t.schema, t.name) not in listed]
     return tables, missing
 
 

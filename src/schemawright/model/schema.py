@@ -262,6 +262,9 @@ class Table:
     inherits: tuple[str, ...] = ()
     # CREATE RULE statements on this table, as PostgreSQL's parser deparses them (name -> statement)
     rules: dict[str, str] = field(default_factory=dict)
+    # A foreign table: CREATE FOREIGN TABLE ... SERVER foreign_server OPTIONS (foreign_options: "name=value")
+    foreign_server: str | None = None
+    foreign_options: tuple[str, ...] = ()
     comment: str | None = None
     kind: str = "core"  # the entity's role: core, transactional, lookup, junction, child, log...
     estimated_rows: int | None = None
@@ -398,6 +401,16 @@ class DomainType:
 
 
 @dataclass(slots=True, kw_only=True)
+class ForeignServer:
+    """CREATE SERVER name FOREIGN DATA WRAPPER wrapper OPTIONS (...): where foreign tables read from."""
+
+    name: str
+    wrapper: str
+    options: tuple[str, ...] = ()  # "name=value"
+    origin: Origin = field(default_factory=Origin)
+
+
+@dataclass(slots=True, kw_only=True)
 class Role:
     """A database role (cluster-wide): a group role of privileges, or a login role."""
 
@@ -493,6 +506,7 @@ class Schema:
     enums: list[EnumType] = field(default_factory=list)
     domains: list[DomainType] = field(default_factory=list)
     sequences: list[Sequence] = field(default_factory=list)  # read from catalogs (designs use identity columns)
+    foreign_servers: list[ForeignServer] = field(default_factory=list)  # database-wide; before the foreign tables
     tables: list[Table] = field(default_factory=list)
     views: list[View] = field(default_factory=list)
     functions: list[Function] = field(default_factory=list)

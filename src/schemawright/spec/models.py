@@ -218,6 +218,14 @@ class TriggerDefinition(_Strict):
     arguments: list[str] = Field(default_factory=list)  # string arguments passed to the function
 
 
+class ForeignServerDefinition(_Strict):
+    """CREATE SERVER name FOREIGN DATA WRAPPER wrapper OPTIONS (...) (the wrapper's extension under extensions)."""
+
+    name: Identifier
+    wrapper: Identifier
+    options: list[Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*=")]] = Field(default_factory=list)
+
+
 class RuleDefinition(_Strict):
     """A rule on the entity: the whole ``CREATE RULE name AS ON event TO entity ... DO ...`` statement (parsed:
     one CREATE RULE with this name on this entity; the model keeps PostgreSQL's parser's deparse)."""
@@ -263,6 +271,8 @@ class Entity(_Strict):
     inherits: list[Identifier] = Field(default_factory=list)  # INHERITS: entities of the same schema (their
     # attributes and checks come first; list only this entity's own)
     rules: list[RuleDefinition] = Field(default_factory=list)  # CREATE RULE ... ON this entity
+    foreign_server: Identifier | None = None  # a foreign table read through this server (data_model.foreign_servers)
+    foreign_options: list[Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*=")]] = Field(default_factory=list)
 
 
 class Relationship(_Strict):
@@ -465,6 +475,7 @@ class FunctionalDependency(_Strict):
 class DataModel(_Strict):
     entities: list[Entity] = Field(min_length=1)
     schemas: list[SchemaDefinition] = Field(default_factory=list)
+    foreign_servers: list[ForeignServerDefinition] = Field(default_factory=list)
     enums: list[EnumDefinition] = Field(default_factory=list)
     domains: list[DomainDefinition] = Field(default_factory=list)
     sequences: list[SequenceDefinition] = Field(default_factory=list)
