@@ -53,6 +53,11 @@ ALTER TABLE log CLUSTER ON log_ts;
 CREATE FUNCTION log_touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
 CREATE TRIGGER log_touch BEFORE UPDATE OF t ON log FOR EACH ROW WHEN (OLD.t IS DISTINCT FROM NEW.t)
     EXECUTE FUNCTION log_touch('a', 'b');
+CREATE SCHEMA reports;
+COMMENT ON SCHEMA reports IS 'Derived data';
+CREATE MATERIALIZED VIEW reports.codes AS SELECT code, count(*) AS n FROM child GROUP BY code;
+CREATE UNIQUE INDEX codes_code ON reports.codes (code);
+CREATE INDEX codes_n ON reports.codes (n) WHERE n > 1;
 """
 
 

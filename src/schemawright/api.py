@@ -317,8 +317,10 @@ def lint_report(result: LintResult | MigrationLintResult, fmt: str = "text") -> 
     from schemawright.report_formats import format_findings
 
     files = getattr(result, "files", None)
+    unmodelled = getattr(result, "unmodelled", None)  # schema lint: what no rule saw
     return format_findings(result.findings, fmt, rules=result.rules,
-                           files_checked=None if files is None else len(files))
+                           files_checked=None if files is None else len(files),
+                           unmodelled=None if unmodelled is None else [u.to_dict() for u in unmodelled])
 
 
 def lint_fails(result: LintResult | MigrationLintResult, fail_on: str) -> bool:
@@ -347,6 +349,9 @@ class ImportOutput:
     written: list[Path]
     counts: dict[str, int]
     checks: list[tuple[str, list[str]]] | None = None
+    # What the source holds that the task input does not carry (kind, name, why): the model's unmodelled list
+    # (a catalog's, or the statements the SQL importer skipped) and what the task input could not carry
+    unmodelled: list = field(default_factory=list)
 
     @property
     def differences(self) -> bool:
@@ -378,11 +383,17 @@ def import_to_file(source: str, output: str | Path, *, dsn: str | None = None, k
         from schemawright.importers.profile import mine_dependencies
 
         dependencies = mine_dependencies(source, result.schema)
+    spec, carried_skipped = to_task_input(result, Path(label).stem or "imported", dependencies)
     if output.suffix.lower() == ".json":
-        spec, _ = to_task_input(result, Path(label).stem or "imported", dependencies)
         text = json.dumps(spec, indent=2, ensure_ascii=False) + "\n"
     else:
         text = to_yaml(result, label, dependencies=dependencies)
+    from schemawright.model.schema import Unmodelled
+
+    unmodelled = list(result.unmodelled)
+    for note in carried_skipped[len(result.skipped_lines):]:  # what the task input could not carry
+        subject, _, why = note.removeprefix("skipped: ").partition(": ")
+        unmodelled.append(Unmodelled(kind="not carried:", name=subject, why=why or subject, schema=None))
     checks = _import_checks(source, result, dsn) if check else None
     _write_whole(output, text)
     written = [output]
@@ -398,7 +409,8 @@ def import_to_file(source: str, output: str | Path, *, dsn: str | None = None, k
               "checks": sum(len(t.checks) for t in s.tables), "enums": len(s.enums), "views": len(s.views),
               "functions": len(s.functions), "triggers": sum(len(t.triggers) for t in s.tables),
               "skipped": sum(x.count for x in result.skipped)}
-    return ImportOutput(result=result, label=label, written=written, counts=counts, checks=checks)
+    return ImportOutput(result=result, label=label, written=written, counts=counts, checks=checks,
+                        unmodelled=unmodelled)
 
 
 def _label(source: str) -> str:

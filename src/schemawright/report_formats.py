@@ -23,13 +23,14 @@ _GITHUB_SEVERITY = {Severity.ERROR: "error", Severity.WARNING: "warning", Severi
 
 
 def format_findings(findings: Sequence[Finding], fmt: str, *, rules: Sequence[RuleInfo] = (),
-                    files_checked: int | None = None) -> str:
-    """Render ``findings`` in ``fmt`` (one of ``FORMATS``); the result ends with a newline."""
+                    files_checked: int | None = None, unmodelled: Sequence[dict] | None = None) -> str:
+    """Render ``findings`` in ``fmt`` (one of ``FORMATS``); the result ends with a newline. ``unmodelled``: the
+    objects the schema model does not hold (kind, schema, name, why, definition), listed in JSON."""
     ordered = sorted(findings, key=Finding.sort_key)
     if fmt == "text":
         return format_text(ordered, files_checked=files_checked)
     if fmt == "json":
-        return format_json(ordered, files_checked=files_checked)
+        return format_json(ordered, files_checked=files_checked, unmodelled=unmodelled)
     if fmt == "sarif":
         return format_sarif(ordered, rules)
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
@@ -55,13 +56,16 @@ def format_text(findings: Sequence[Finding], *, files_checked: int | None = None
     return "\n".join(lines) + "\n"
 
 
-def format_json(findings: Sequence[Finding], *, files_checked: int | None = None) -> str:
+def format_json(findings: Sequence[Finding], *, files_checked: int | None = None,
+                unmodelled: Sequence[dict] | None = None) -> str:
     counts = Counter(str(f.severity) for f in findings)
     summary: dict = {"total": len(findings), "by_severity": {str(s): counts[str(s)] for s in Severity}}
     if files_checked is not None:
         summary["files"] = files_checked
     data = {"tool": "schemawright", "version": __version__, "findings": [f.to_dict() for f in findings],
             "summary": summary}
+    if unmodelled is not None:
+        data["unmodelled"] = list(unmodelled)
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 

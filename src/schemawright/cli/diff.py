@@ -10,7 +10,7 @@ import typer
 
 from schemawright import api
 from schemawright.cli.output import err as cli_err
-from schemawright.cli.output import escape, fail
+from schemawright.cli.output import escape, fail, report_unmodelled
 from schemawright.errors import SchemawrightError
 
 SOURCE_HELP = ("a task input (.json/.yaml), a .sql file, a migrations folder, a folder written by "
@@ -82,16 +82,8 @@ def diff_cmd(
             err.print(f"{len(migration.changes)} change(s), {len(migration.plan.forward)} step(s)")
         else:
             err.print(f"{len(migration.changes)} change(s): wrote " + ", ".join(escape(w) for w in written))
-    if skipped:
-        err.print(f"NOT migrated: {len(skipped)} difference(s) in objects the schema model does not hold "
-                  "(kind, name, why):", markup=False)
-        for s in skipped:
-            err.print(f"  {s.action} {s.entry.label}: {s.entry.why}" + (
-                f" [{s.entry.definition}]" if s.entry.definition else ""), markup=False, highlight=False,
-                soft_wrap=True)
-        if not allow_unmodelled:
-            err.print("exit 6: the migration is incomplete; do these by hand, or pass --allow-unmodelled to accept")
-            raise typer.Exit(6)
+    report_unmodelled(skipped, what="NOT migrated", allow=allow_unmodelled,
+                      consequence="the migration is incomplete; do these by hand")
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from schemawright import api
-from schemawright.cli.output import OutputFormat, fail, write_report
+from schemawright.cli.output import OutputFormat, fail, report_unmodelled, write_report
 from schemawright.errors import SchemawrightError
 
 
@@ -30,6 +30,9 @@ def lint_cmd(
     dsn: Annotated[Optional[str], typer.Option(help="Server to apply SQL targets on (default: the embedded "
                                                     "PostgreSQL)")] = None,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the report to this file")] = None,
+    allow_unmodelled: Annotated[bool, typer.Option(
+        "--allow-unmodelled", help="Exit 0 even when the schema holds objects the schema model does not (rules, "
+        "event triggers, partitions...), which no rule checked (they are listed either way)")] = False,
 ) -> None:
     """Lint a schema for naming, structure, type, index and security problems (and health, when live)."""
     try:
@@ -41,7 +44,10 @@ def lint_cmd(
     if result.skipped and fmt == OutputFormat.TEXT:
         typer.echo(f"note: {len(result.skipped)} rules need a database or its live statistics and were not run "
                    f"on this target: {', '.join(result.skipped)}", err=True)
-    if api.lint_fails(result, str(fail_on)):
+    failed = api.lint_fails(result, str(fail_on))
+    report_unmodelled(result.unmodelled, what="NOT linted", allow=allow_unmodelled or failed,
+                      consequence="the lint is incomplete")
+    if failed:
         raise typer.Exit(1)
 
 

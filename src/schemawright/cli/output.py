@@ -9,6 +9,7 @@ error message stays on one line for scripts and tests that read it). Exit codes:
 from __future__ import annotations
 
 from enum import StrEnum
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import NoReturn
@@ -17,13 +18,14 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-__all__ = ["INTERNAL_ERROR", "INTERRUPTED", "OutputFormat", "console", "err", "error", "escape", "fail", "internal_error", "out",
-           "write_report"]
+__all__ = ["INTERNAL_ERROR", "INTERRUPTED", "UNMODELLED", "OutputFormat", "console", "err", "error", "escape", "fail",
+           "internal_error", "out", "report_unmodelled", "write_report"]
 
 from schemawright.errors import SchemawrightError, SpecError
 
 INTERNAL_ERROR = 70  # a bug in schemawright (EX_SOFTWARE)
 INTERRUPTED = 130
+UNMODELLED = 6  # objects the schema model does not hold were left out (diff, import, lint): status partial
 
 
 class OutputFormat(StrEnum):
@@ -87,3 +89,23 @@ def internal_error(exc: BaseException) -> NoReturn:
     err().print(f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))}\n"
                 "This is a bug in schemawright; rerun with SCHEMAWRIGHT_DEBUG=1 for the traceback.")
     raise SystemExit(INTERNAL_ERROR)
+
+
+def report_unmodelled(entries: Sequence, *, what: str, consequence: str, allow: bool) -> None:
+    """What the schema model does not hold, on standard error the same way for ``diff``, ``import`` and ``lint``:
+    ``<what>: N object(s) the schema model does not hold (kind, name, why):`` then one line per entry
+    (``[action ]kind name: why [definition]``); then exit 6 (status partial: ``consequence``) unless ``allow``
+    (``--allow-unmodelled``). An entry is a ``model.schema.Unmodelled`` (``label``, ``why``, ``definition``),
+    or a diff's ``Skipped`` (``action`` + ``entry``)."""
+    if not entries:
+        return
+    con = err()
+    con.print(f"{what}: {len(entries)} object(s) the schema model does not hold (kind, name, why):", markup=False)
+    for item in entries:
+        entry = getattr(item, "entry", item)
+        action = getattr(item, "action", None)
+        con.print(f"  {action + ' ' if action else ''}{entry.label}: {entry.why}" + (
+            f" [{entry.definition}]" if entry.definition else ""), markup=False, highlight=False, soft_wrap=True)
+    if not allow:
+        con.print(f"exit {UNMODELLED}: {consequence}; pass --allow-unmodelled to accept", markup=False)
+        raise typer.Exit(UNMODELLED)

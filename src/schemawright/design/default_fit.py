@@ -36,10 +36,16 @@ def _refused(value: Decimal | str, rules) -> str | None:
 
 
 def apply(ctx: DesignContext) -> None:
+    from schemawright.design.context import column_name_for, table_name_for
+
+    # A default spelled out as SQL (default_expression: what an import writes) is kept as written, as PostgreSQL
+    # keeps it: the CHECK then only refuses inserts that leave the column out.
+    spelled = {(table_name_for(e.name), column_name_for(a.name)) for e in ctx.spec.data_model.entities
+               for a in e.attributes if a.default_expression is not None}
     for table in ctx.schema.tables:
         rules = table_rules(table)
         for column in table.columns:
-            if column.default is None or column.name not in rules:
+            if column.default is None or column.name not in rules or (table.name, column.name) in spelled:
                 continue
             value = _literal(str(column.default))
             if value is None:

@@ -25,7 +25,7 @@ from schemawright.gc_pause import collector_paused
 from schemawright.model import names
 from schemawright.model.compare import aggregate_arguments
 from schemawright.model.schema import (
-    Aggregate, CheckConstraint, Column, EnumType, Expression, Partitioning, PrimaryKey, Schema, Sequence, Source, Table,
+    Aggregate, CheckConstraint, Column, DomainCheck, DomainType, EnumType, Expression, Partitioning, PrimaryKey, Schema, Sequence, Source, Table,
     UniqueConstraint, convention, given, inferred,
 )
 from schemawright.model.types import DataType, Kind, UnknownTypeError, enum_type, parse_type, supported_type_names
@@ -55,10 +55,14 @@ def design(spec: TaskInput, smap: SourceMap, *, patterns: bool = True) -> Schema
 def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None) -> Schema:
     resolve_defaults(ctx)
     _declared_enums(ctx)
+    _declared_schemas(ctx)
+    _declared_domains(ctx)
     _create_tables(ctx)
     ctx.raise_problems()  # later steps need every table and its key
     relationships.apply_explicit(ctx)
     _columns_and_deferred(ctx)
+    _partition_columns(ctx)
+    _foreign(ctx)
     relationships.apply_inferred(ctx)
     relationships.apply_spelled_out(ctx)
     _attribute_checks(ctx)
@@ -71,6 +75,7 @@ def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None)
     _declared_aggregates(ctx)
     conventions.apply(ctx)
     _apply_constraints(ctx)
+    _inherited_checks(ctx)
     rules.compile_rules(ctx)
     _drop_widened_uniques(ctx)
     structural_requirements.apply_traceability(ctx, expansion)
@@ -86,6 +91,8 @@ def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None)
     rules.compile_rules(ctx, "partitioning")
     default_fit.apply(ctx)
     relationships.check_cycles(ctx)
+    _cluster_on(ctx)
+    _rules(ctx)
     normal_forms.apply(ctx)
     denormalization.apply(ctx)
     ctx.raise_problems()
@@ -100,6 +107,114 @@ def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None)
     if expansion is not None:
         requirements.record(ctx, expansion)
     return ctx.schema
+
+
+def _partition_of(ctx: DesignContext, table: Table, entity: Entity, path) -> None:
+    """``partition_of``: the bound parsed by PostgreSQL's parser (its deparse is kept); no attributes of its own."""
+    from pglast import parse_sql
+    from pglast.stream import RawStream
+
+    if entity.attributes or entity.primary_key:
+        ctx.problem((*path, "partition_of"), f"partition {entity.name!r} takes its columns and key from "
+                    f"{entity.partition_of.parent!r}: declare no attributes or primary_key")
+        return
+    try:
+        (stmt,) = parse_sql(f"CREATE TABLE p PARTITION OF q {entity.partition_of.bound}")
+        bound = stmt.stmt.partbound
+        if bound is None or stmt.stmt.tableElts or stmt.stmt.partspec:
+            raise ValueError("not a partition bound")
+    except Exception as exc:  # noqa: BLE001 - pglast says where
+        ctx.problem((*path, "partition_of", "bound"), f"not a partition bound: {exc}",
+                    expected="FOR VALUES FROM (...) TO (...), FOR VALUES IN (...), "
+                    "FOR VALUES WITH (MODULUS m, REMAINDER r) or DEFAULT")
+        return
+    table.partition_of = table_name_for(entity.partition_of.parent)
+    table.partition_bound = RawStream()(bound)
+
+
+def _partition_columns(ctx: DesignContext) -> None:
+    """A partition's columns are its parent's (the model holds them so relationships and indexes can name them);
+    an INHERITS child's are its parents' (first) and its own, with the parents' inheritable checks, as the
+    catalog shows them."""
+    from dataclasses import replace
+
+    for entity in ctx.spec.data_model.entities:
+        table = ctx.table(table_name_for(entity.name))
+        if table is None or not entity.inherits:
+            continue
+        inherited: list[Column] = []
+        for i, name in enumerate(entity.inherits):
+            parent = ctx.table(table_name_for(name))
+            if parent is None or parent.schema != table.schema or parent is table:
+                ctx.problem((*ctx.entity_paths[table.name], "inherits", i), f"{name!r} is not another entity of "
+                            f"schema {table.schema}")
+                continue
+            table.inherits += (parent.name,)
+            inherited += [replace(c) for c in parent.columns if c.name not in {x.name for x in inherited}]
+        own = [c for c in table.columns if c.name not in {x.name for x in inherited}]
+        table.columns = inherited + own
+    for table in ctx.schema.tables:
+        if table.partition_of is None:
+            continue
+        parent = ctx.table(table.partition_of)
+        path = ctx.entity_paths[table.name]
+        if parent is None or parent.partitioning is None or parent.schema != table.schema:
+            ctx.problem((*path, "partition_of", "parent"), f"{table.partition_of!r} is not a partitioned entity "
+                        f"(partition_by) of schema {table.schema}")
+            continue
+        table.columns = [replace(c) for c in parent.columns]
+
+
+def _inherited_checks(ctx: DesignContext) -> None:
+    """An INHERITS child holds its parents' inheritable checks, as the catalog shows them (the DDL leaves them out:
+    PostgreSQL copies them)."""
+    from dataclasses import replace
+
+    for table in ctx.schema.tables:
+        for name in table.inherits:
+            parent = ctx.table(name)
+            table.checks += [replace(c) for c in parent.checks if not c.no_inherit
+                             and c.name not in {x.name for x in table.checks}]
+
+
+def _rules(ctx: DesignContext) -> None:
+    """An entity's rules: each one CREATE RULE statement with its name, on the entity (PostgreSQL's parser)."""
+    from pglast import ast as pg_ast
+    from pglast import parse_sql
+
+    from schemawright.spec.expressions import SafeLiteralStream
+
+    for entity in ctx.spec.data_model.entities:
+        table = ctx.table(table_name_for(entity.name))
+        for i, decl in enumerate(entity.rules if table is not None else ()):
+            path = (*ctx.entity_paths[table.name], "rules", i, "definition")
+            try:
+                stmts = parse_sql(decl.definition)
+            except Exception as exc:  # noqa: BLE001 - pglast says where
+                ctx.problem(path, f"rule {decl.name}: not valid SQL ({exc})")
+                continue
+            node = stmts[0].stmt if len(stmts) == 1 else None
+            if not isinstance(node, pg_ast.RuleStmt) or node.rulename != decl.name \
+                    or node.relation.relname != table.name or node.relation.schemaname not in (None, table.schema):
+                ctx.problem(path, f"expected one CREATE RULE {decl.name} ... ON {table.name} statement")
+                continue
+            table.rules[decl.name] = SafeLiteralStream()(node)
+
+
+def _cluster_on(ctx: DesignContext) -> None:
+    """``cluster_on``: the index CLUSTER orders the table by (ALTER TABLE ... CLUSTER ON); one of its own."""
+    for entity in ctx.spec.data_model.entities:
+        table = ctx.table(table_name_for(entity.name))
+        if entity.cluster_on is None or table is None:
+            continue
+        own = [ix.name for ix in table.indexes] + [u.name for u in table.uniques] + (
+            [table.primary_key.name] if table.primary_key is not None else [])
+        if entity.cluster_on not in own:
+            ctx.problem((*ctx.entity_paths[table.name], "cluster_on"),
+                        f"{entity.cluster_on!r} is not an index or key of {table.name}",
+                        expected=f"one of {', '.join(own) or '(none: declare an index)'}")
+            continue
+        table.cluster_on = entity.cluster_on
 
 
 def _rename_hints(ctx: DesignContext) -> None:
@@ -126,6 +241,89 @@ def _declared_enums(ctx: DesignContext) -> None:
         enum = _enum(decl.name, decl.values, ("data_model", "enums", i))
         enum.schema, enum.comment = decl.db_schema or "public", decl.description
         ctx.schema.enums.append(enum)
+
+
+def domain_type_name(schema: str, name: str) -> str:
+    """How PostgreSQL's format_type() spells a type of ``schema`` (public is on the search path): the name a
+    column of the domain carries as its type."""
+    quoted = names.quote_ident(name)
+    return quoted if schema == "public" else f"{names.quote_ident(schema)}.{quoted}"
+
+
+def _foreign(ctx: DesignContext) -> None:
+    """data_model.foreign_servers, and entities that are foreign tables of one of them."""
+    from schemawright.model.schema import ForeignServer
+
+    for i, decl in enumerate(ctx.spec.data_model.foreign_servers):
+        ctx.schema.foreign_servers.append(ForeignServer(name=decl.name, wrapper=decl.wrapper, options=tuple(decl.options),
+                                                        origin=given(format_path(("data_model", "foreign_servers", i)))))
+    servers = {s.name for s in ctx.schema.foreign_servers}
+    for entity in ctx.spec.data_model.entities:
+        table = ctx.table(table_name_for(entity.name))
+        if table is None or entity.foreign_server is None:
+            continue
+        if entity.foreign_server not in servers:
+            ctx.problem((*ctx.entity_paths[table.name], "foreign_server"),
+                        f"{entity.foreign_server!r} is not a server of data_model.foreign_servers")
+            continue
+        table.foreign_server, table.foreign_options = entity.foreign_server, tuple(entity.foreign_options)
+
+
+def _declared_schemas(ctx: DesignContext) -> None:
+    """data_model.schemas: namespaces created even when empty, with their comments (COMMENT ON SCHEMA)."""
+    for i, decl in enumerate(ctx.spec.data_model.schemas):
+        if decl.name in ctx.schema.schema_comments or (decl.name in ctx.schema.schemas and decl.name != "public"):
+            ctx.problem(("data_model", "schemas", i, "name"), f"duplicate schema {decl.name!r}")
+            continue
+        if decl.name != "public":
+            ctx.schema.schemas.append(decl.name)
+        if decl.description is not None:
+            ctx.schema.schema_comments[decl.name] = decl.description
+
+
+def _declared_domains(ctx: DesignContext) -> None:
+    """data_model.domains: CREATE DOMAIN with its base type, NOT NULL, default and named CHECKs over VALUE,
+    all parsed (only their deparse reaches the model); attributes use a domain by name."""
+    from schemawright.design.explicit import parse_expression
+
+    strict = ctx.spec.conventions.strict_expressions
+    for i, decl in enumerate(ctx.spec.data_model.domains):
+        path = ("data_model", "domains", i)
+        schema_name = decl.db_schema or "public"
+        if any(d.name == decl.name and d.schema == schema_name for d in ctx.schema.domains) or any(
+                e.name == decl.name and e.schema == schema_name for e in ctx.schema.enums):
+            ctx.problem((*path, "name"), f"duplicate type {decl.name!r} (a domain or enum of schema {schema_name})")
+            continue
+        try:
+            base = parse_type(decl.base_type) if strict else parse_any_type(decl.base_type)
+        except UnknownTypeError:
+            ctx.problem((*path, "base_type"), f"unsupported type {decl.base_type!r}",
+                        expected="a PostgreSQL type such as integer, varchar(50), boolean")
+            continue
+        default = None
+        if decl.default is not None:
+            try:
+                default = parse_expression(decl.default)[0]
+            except ExpressionError as exc:
+                ctx.problem((*path, "default"), f"invalid default: {exc}", expected="one SQL expression")
+                continue
+        checks, ok = [], True
+        for j, check in enumerate(decl.checks):
+            try:
+                expression = (parse_check(check.expression, {"value"}) if strict
+                              else parse_expression(check.expression, ["value"]))[0]
+            except ExpressionError as exc:
+                ctx.problem((*path, "checks", j, "expression"), f"invalid domain check: {exc}",
+                            expected="one condition over VALUE, e.g. VALUE >= 0")
+                ok = False
+                continue
+            checks.append(DomainCheck(name=check.name, expression=expression))
+        if not ok:
+            continue
+        ctx.schema.domains.append(DomainType(
+            name=decl.name, base_type=str(base), schema=schema_name, not_null=decl.not_null, default=default,
+            checks=tuple(checks), collation=decl.collation, comment=decl.description,
+            origin=given(format_path(path))))
 
 
 _SEQUENCE_RANGES = {"smallint": (-32768, 32767), "integer": (-2147483648, 2147483647),
@@ -228,7 +426,10 @@ def _create_tables(ctx: DesignContext) -> None:
                       renamed_from=table_name_for(entity.renamed_from) if entity.renamed_from else None)
         ctx.schema.tables.append(table)
         ctx.entity_paths[name] = path
-        _add_primary_key(ctx, table, entity, path)
+        if entity.partition_of is None:
+            _add_primary_key(ctx, table, entity, path)
+        else:
+            _partition_of(ctx, table, entity, path)
         if entity.partition_by is not None:
             table.partitioning = Partitioning(strategy=entity.partition_by.strategy, origin=given(format_path(path)),
                                               columns=tuple(entity.partition_by.columns))
@@ -243,6 +444,8 @@ def _create_tables(ctx: DesignContext) -> None:
 
 def _add_primary_key(ctx: DesignContext, table: Table, entity: Entity, path) -> None:
     declared = [a.name for a in entity.attributes]
+    for parent in entity.inherits:  # an INHERITS child's key may be on its parents' columns
+        declared += [a.name for e in ctx.spec.data_model.entities if e.name == parent for a in e.attributes]
     if entity.primary_key:
         missing = [c for c in entity.primary_key if c not in declared]
         if missing:
@@ -496,6 +699,10 @@ def _explicit_type(ctx: DesignContext, table: Table, attr: Attribute, col: str, 
         enum_name = names.shorten(f"{table.name}_{col}")
         ctx.schema.enums.append(_enum(enum_name, attr.values, path))
         return enum_type(enum_name)
+    for domain in ctx.schema.domains:  # by name, schema.name, or as the catalog spells it ("Name")
+        spelled = domain_type_name(domain.schema, domain.name)
+        if text in (domain.name, spelled, f"{domain.schema}.{domain.name}"):
+            return DataType(Kind.OTHER, name=spelled)
     if (enum := ctx.schema.enum(text)) is not None:  # of another schema: by name, as the catalog shows it
         return enum_type(enum.name) if enum.schema == table.schema else DataType(
             Kind.OTHER, name=enum.name if enum.schema == "public" else f"{enum.schema}.{enum.name}")
@@ -534,6 +741,10 @@ def _apply_overrides(ctx: DesignContext, table: Table, column: Column, attr: Att
     for field_name in ("default_expression", "generated"):
         if (text := getattr(attr, field_name)) is not None:
             _set_expression(ctx, table, column, field_name, text, path + (field_name,))
+    if attr.generated_virtual:
+        if attr.generated is None:
+            ctx.problem((*path, "generated_virtual"), "generated_virtual needs generated (the expression)")
+        column.virtual = True
     if attr.default is not None:
         try:
             column.default = literal_default(attr.default, column.type, allowed=attr.values)

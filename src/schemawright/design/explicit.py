@@ -71,6 +71,47 @@ def parse_any_type(text: str) -> DataType:
     return DataType(Kind.OTHER, name=SafeLiteralStream()(column.typeName))
 
 
+def _view_indexes(ctx, v, path) -> list:
+    """A materialized view's declared indexes: keys and predicates parsed like a table's (any of the view's
+    columns: PostgreSQL itself refuses names the view lacks)."""
+    from schemawright.model.schema import Index, IndexElement, IndexMethod, given
+    from schemawright.spec.load import format_path
+
+    out = []
+    for j, req in enumerate(v.indexes):
+        where = (*path, "indexes", j)
+        try:
+            if req.keys:
+                elements = tuple(IndexElement(
+                    column=k.column, opclass=k.opclass, descending=k.order == "desc",
+                    nulls_first=None if k.nulls is None else k.nulls == "first",
+                    expression=parse_expression(k.expression, _names_in(k.expression))[0] if k.expression else None)
+                    for k in req.keys)
+            else:
+                elements = tuple(IndexElement(column=c) for c in [*req.columns, *req.equality, *req.range])
+            predicate = parse_expression(req.where, _names_in(req.where))[0] if req.where else None
+        except ExpressionError as exc:
+            ctx.problem(where, f"index {req.name} on view {v.name}: {exc}")
+            continue
+        if not elements:
+            ctx.problem(where, f"index {req.name} on view {v.name}: no keys", expected="columns or keys")
+            continue
+        out.append(Index(name=req.name, elements=elements, unique=req.unique, method=IndexMethod(req.type),
+                         where=predicate, include=tuple(req.include), nulls_not_distinct=req.nulls_not_distinct,
+                         comment=req.reason, origin=given(format_path(where))))
+    return out
+
+
+def _names_in(text: str) -> list[str]:
+    """The plain column names an expression reads (validated by ``parse_expression`` all the same)."""
+    try:
+        node = single_expression(text)
+    except ExpressionError:
+        return []
+    return [f.fields[0].sval for f in walk(node) if isinstance(f, ast.ColumnRef) and len(f.fields) == 1
+            and isinstance(f.fields[0], ast.String)]
+
+
 def apply_objects(ctx) -> None:
     """data_model.functions, data_model.views and entity triggers: carried into the model as written,
     after the checks above (one SELECT per view; a function's arguments and result parse as a signature)."""
@@ -107,9 +148,15 @@ def apply_objects(ctx) -> None:
             ctx.problem(path + ("query",), f"view {v.name}: the query must be one SELECT")
             continue
         depends = sorted({n.relname for n in walk(stmts[0].stmt) if isinstance(n, ast.RangeVar)})
+        if v.indexes and not v.materialized:
+            ctx.problem(path + ("indexes",), f"view {v.name}: only a materialized view has indexes")
+            continue
         ctx.schema.views.append(View(name=v.name, schema=v.db_schema or "public", query=SafeLiteralStream()(stmts[0].stmt),
                                      materialized=v.materialized, comment=v.description, depends_on=tuple(depends),
-                                     origin=given(format_path(path))))
+                                     origin=given(format_path(path)),
+                                     indexes=_view_indexes(ctx, v, path), cluster_on=v.cluster_on))
+        if v.cluster_on is not None and v.cluster_on not in {ix.name for ix in ctx.schema.views[-1].indexes}:
+            ctx.problem(path + ("cluster_on",), f"view {v.name}: {v.cluster_on!r} is not one of its indexes")
     for i, entity in enumerate(dm.entities):
         table = ctx.table(table_name_for(entity.name))
         for j, t in enumerate(entity.triggers):

@@ -146,6 +146,7 @@ def table_order(schema: Schema) -> tuple[list[Table], list[tuple[Table, ForeignK
     tables = {t.name: t for t in schema.tables}
     deferred: list[tuple[Table, ForeignKey]] = []
     deps = {t.name: {fk.ref_table for fk in t.foreign_keys if fk.ref_table != t.name and fk.ref_table in tables}
+            | ({t.partition_of} if t.partition_of in tables else set()) | {p for p in t.inherits if p in tables}
             for t in schema.tables}
     while True:
         try:

@@ -56,6 +56,26 @@ def owned_by_sql(s) -> str:
     return f"ALTER SEQUENCE {qualified(s.schema, s.name)} OWNED BY {qualified(s.schema, table)}.{q(column)};"
 
 
+def _options_sql(options: tuple[str, ...]) -> str:
+    """`` OPTIONS (name 'value', ...)`` from "name=value" entries (values are literals), or nothing."""
+    if not options:
+        return ""
+    return " OPTIONS (" + ", ".join(f"{q(o.partition('=')[0])} {quote_literal(o.partition('=')[2])}"
+                                    for o in options) + ")"
+
+
+def _inherited(schema: Schema, t: Table) -> tuple[set[str], set[str]]:
+    """The column and (inheritable) check names ``t`` gets from the tables it INHERITS."""
+    columns: set[str] = set()
+    checks: set[str] = set()
+    for name in t.inherits:
+        parent = next((p for p in schema.tables if p.name == name and p.schema == t.schema), None)
+        if parent is not None:
+            columns |= {c.name for c in parent.columns}
+            checks |= {c.name for c in parent.checks if not c.no_inherit}
+    return columns, checks
+
+
 def domain_check_sql(c) -> str:
     return f"CONSTRAINT {q(c.name)} CHECK ({c.expression.sql.strip()})"
 
@@ -157,7 +177,7 @@ class Postgres(Dialect):
             if options:
                 parts.append(f"({' '.join(options)})")
         if c.generated is not None:
-            parts.append(f"GENERATED ALWAYS AS ({c.generated}) STORED")
+            parts.append(f"GENERATED ALWAYS AS ({c.generated}) {'VIRTUAL' if c.virtual else 'STORED'}")
         if not c.nullable:
             parts.append("NOT NULL")
         if c.default is not None and not c.identity:
@@ -193,22 +213,49 @@ class Postgres(Dialect):
             sql += " DEFERRABLE" + (" INITIALLY DEFERRED" if x.initially_deferred else "")
         return sql
 
-    def table_sql(self, t: Table, deferred: set[str] = frozenset()) -> str:
-        lines = [self.column_sql(c) for c in t.columns]
+    def table_sql(self, t: Table, deferred: set[str] = frozenset(),
+                  inherited: tuple[set[str], set[str]] = (set(), set())) -> str:
+        """CREATE TABLE; ``inherited``: the column and check names an INHERITS child gets from its parents."""
+        if t.partition_of is not None:
+            return self.partition_sql(t, deferred)
+        if t.foreign_server is not None:
+            columns = ",\n".join("    " + self.column_sql(c) for c in t.columns)
+            return (f"CREATE FOREIGN TABLE {qualified(t.schema, t.name)} (\n{columns}\n) SERVER {q(t.foreign_server)}"
+                    f"{_options_sql(t.foreign_options)};")
+        lines = [self.column_sql(c) for c in t.columns if c.name not in inherited[0]]
         if t.primary_key:
             lines.append(f"CONSTRAINT {q(t.primary_key.name)} PRIMARY KEY ({self._cols(t.primary_key.columns)})"
                          + deferral(t.primary_key))
         lines += [self.unique_sql(u) for u in t.uniques]
-        lines += [self.check_sql(c) for c in t.checks]
+        lines += [self.check_sql(c) for c in t.checks if c.name not in inherited[1]]
         lines += [self.exclusion_sql(x) for x in t.exclusions]
+        lines += [self.foreign_key_sql(fk) for fk in t.foreign_keys if fk.name not in deferred]
+        body = ",\n".join("    " + line for line in lines)
+        partition = ""
+        if t.inherits:
+            partition += f" INHERITS ({', '.join(qualified(t.schema, p) for p in t.inherits)})"
+        if t.partitioning:
+            partition += f" PARTITION BY {t.partitioning.strategy.upper()} ({self._cols(t.partitioning.columns)})"
+        return f"CREATE {'UNLOGGED ' * t.unlogged}TABLE {qualified(t.schema, t.name)} (\n{body}\n){partition};"
+
+    def partition_sql(self, t: Table, deferred: set[str] = frozenset()) -> str:
+        """A partition as pg_dump writes one: the table with its columns and own constraints, then ATTACH PARTITION
+        (PostgreSQL then gives it the parent's key and indexes; its NOT NULL constraints keep its own names)."""
+        lines = [self.column_sql(c) for c in t.columns]
+        if t.primary_key:
+            lines.append(f"CONSTRAINT {q(t.primary_key.name)} PRIMARY KEY ({self._cols(t.primary_key.columns)})")
+        lines += [self.unique_sql(u) for u in t.uniques]
+        lines += [self.check_sql(c) for c in t.checks]
         lines += [self.foreign_key_sql(fk) for fk in t.foreign_keys if fk.name not in deferred]
         body = ",\n".join("    " + line for line in lines)
         partition = ""
         if t.partitioning:
             partition = f" PARTITION BY {t.partitioning.strategy.upper()} ({self._cols(t.partitioning.columns)})"
-        return f"CREATE {'UNLOGGED ' * t.unlogged}TABLE {qualified(t.schema, t.name)} (\n{body}\n){partition};"
+        return (f"CREATE {'UNLOGGED ' * t.unlogged}TABLE {qualified(t.schema, t.name)} (\n{body}\n){partition};\n"
+                f"ALTER TABLE {qualified(t.schema, t.partition_of)} ATTACH PARTITION {qualified(t.schema, t.name)} "
+                f"{t.partition_bound};")
 
-    def index_sql(self, t: Table, ix: Index) -> str:
+    def index_sql(self, t: Table | View, ix: Index) -> str:
         keys = []
         for e in ix.elements:
             key = q(e.column) if e.column is not None else f"({e.expression})"
@@ -282,14 +329,23 @@ class Postgres(Dialect):
         if v.materialized and v.unique_key:  # what REFRESH MATERIALIZED VIEW CONCURRENTLY needs
             sql += (f"\n\nCREATE UNIQUE INDEX {q(uq_name(v.name, v.unique_key))} ON "
                     f"{qualified(v.schema, v.name)} ({', '.join(q(c) for c in v.unique_key)});")
+        for ix in v.indexes if v.materialized else ():
+            sql += "\n\n" + self.index_sql(v, ix)  # index_sql reads the owner's schema and name only
+        if v.materialized and v.cluster_on:
+            sql += f"\n\nALTER MATERIALIZED VIEW {qualified(v.schema, v.name)} CLUSTER ON {q(v.cluster_on)};"
         return sql
 
     def comments_sql(self, schema: Schema) -> list[Statement]:
-        out = []
+        out = [Statement("comment", n, f"COMMENT ON SCHEMA {q(n)} IS {quote_literal(text)};")
+               for n, text in schema.schema_comments.items()]
         for e in schema.enums:
             if e.comment:
                 out.append(Statement("comment", e.name, f"COMMENT ON TYPE {qualified(e.schema, e.name)} IS "
                                      f"{quote_literal(e.comment)};"))
+        for d in schema.domains:
+            if d.comment:
+                out.append(Statement("comment", d.name, f"COMMENT ON DOMAIN {qualified(d.schema, d.name)} IS "
+                                     f"{quote_literal(d.comment)};"))
         for f in schema.functions:
             if f.comment:
                 out.append(Statement("comment", f.name, f"COMMENT ON FUNCTION {qualified(f.schema, f.name)}"
@@ -339,12 +395,15 @@ class Postgres(Dialect):
         out += [Statement("type", e.name, self.enum_sql(e)) for e in schema.enums]
         out += [Statement("domain", d.name, self.domain_sql(d)) for d in schema.domains]
         out += [Statement("sequence", s.name, self.sequence_sql(s)) for s in schema.sequences]
+        out += [Statement("server", s.name, f"CREATE SERVER IF NOT EXISTS {q(s.name)} FOREIGN DATA WRAPPER "
+                          f"{q(s.wrapper)}{_options_sql(s.options)};") for s in schema.foreign_servers]
         early, late = _functions_by_row_types(schema)
         bodies_off = any(f.language.lower() == "sql" for f in schema.functions)
         if bodies_off:  # a SQL function's body may read tables and views created after it (as pg_dump does)
             out.append(Statement("session", "check_function_bodies", "SET check_function_bodies = off;"))
         out += [Statement("function", f.name, self.function_sql(f)) for f in early]
-        out += [Statement("table", t.name, self.table_sql(t, deferred_names), t.name) for t in tables]
+        out += [Statement("table", t.name, self.table_sql(t, deferred_names, _inherited(schema, t)), t.name)
+                for t in tables]
         out += [Statement("function", f.name, self.function_sql(f)) for f in late]  # they return a table's row type
         out += [Statement("aggregate", a.name, f"CREATE AGGREGATE {qualified(a.schema, a.name)}({a.arguments}) "
                           f"({a.options});") for a in schema.aggregates]
@@ -362,6 +421,8 @@ class Postgres(Dialect):
                 for t in tables for c in t.columns if c.statistics is not None]
         out += [Statement("view", v.name, self.view_sql(v)) for v in _views_in_order(schema)]
         out += [Statement("trigger", tr.name, self.trigger_sql(t, tr), t.name) for t in tables for tr in t.triggers]
+        out += [Statement("rule", name, sql if sql.rstrip().endswith(";") else sql + ";", t.name)
+                for t in tables for name, sql in t.rules.items()]
         out += self.comments_sql(schema)
         out += self.security_statements(schema)
         return out
@@ -384,13 +445,17 @@ class Postgres(Dialect):
         tables, deferred = table_order(schema)
         out = [f"DROP {'MATERIALIZED VIEW' if v.materialized else 'VIEW'} IF EXISTS {qualified(v.schema, v.name)};"
                for v in reversed(_views_in_order(schema))]
+        out += [f"DROP RULE IF EXISTS {q(name)} ON {qualified(t.schema, t.name)};"  # rules name other tables
+                for t in reversed(tables) for name in reversed(list(t.rules))]
         out += [f"ALTER TABLE {qualified(t.schema, t.name)} DROP CONSTRAINT IF EXISTS {q(fk.name)};"
                 for t, fk in deferred]
-        out += [f"DROP TABLE IF EXISTS {qualified(t.schema, t.name)};" for t in reversed(tables)]
+        out += [f"DROP {'FOREIGN ' if t.foreign_server else ''}TABLE IF EXISTS {qualified(t.schema, t.name)};"
+                for t in reversed(tables)]
         out += [f"DROP AGGREGATE IF EXISTS {qualified(a.schema, a.name)}({a.arguments});"
                 for a in reversed(schema.aggregates)]
         out += [f"DROP FUNCTION IF EXISTS {qualified(f.schema, f.name)}({f.arguments});"
                 for f in reversed(schema.functions)]
+        out += [f"DROP SERVER IF EXISTS {q(s.name)};" for s in reversed(schema.foreign_servers)]
         out += [f"DROP DOMAIN IF EXISTS {qualified(d.schema, d.name)};" for d in reversed(schema.domains)]
         out += [f"DROP TYPE IF EXISTS {qualified(e.schema, e.name)};" for e in reversed(schema.enums)]
         out += [f"DROP EXTENSION IF EXISTS {q(e)};" for e in reversed(schema.extensions)]

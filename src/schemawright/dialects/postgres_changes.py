@@ -726,6 +726,8 @@ class _Renderer(SecuritySteps):
             target = f"{q(c.name)} ON {self.late(c.schema, c.parent)}"
         elif c.kind in ("function", "aggregate"):
             target = f"{target}({c.parent or ''})"
+        elif c.kind == "schema":
+            target = q(c.name)
         self.comment(c.kind, target, c.new)
 
 

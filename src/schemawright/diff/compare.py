@@ -45,6 +45,18 @@ Key = tuple[str, str]
 
 def diff(old: Schema, new: Schema) -> list[Change]:
     """Every change that turns ``old`` into ``new`` (apply them with ``diff.planning.plan``)."""
+    from dataclasses import replace
+
+    from schemawright.model.compare import partitions_apart
+
+    # A live database's partitions are unmodelled entries (reported by unmodelled_differences): a design's
+    # partition listed there exists already, one not listed is created.
+    if new.unmodelled is None and old.unmodelled is not None:
+        listed = {(u.schema, u.name) for u in old.unmodelled if u.kind in ("partition", "foreign table")}
+        new = replace(new, tables=[t for t in new.tables if (t.partition_of is None and t.foreign_server is None)
+                                   or (t.schema, t.name) not in listed])
+    elif old.unmodelled is None and new.unmodelled is not None:
+        old = replace(old, tables=partitions_apart(old, new)[0])
     renames, projected = _renames(old, new)
     functions, rebuilt_functions = _functions(projected, new)
     tables, touched = _tables(projected, new, rebuilt_functions)
@@ -239,7 +251,12 @@ def namespaces(schema: Schema) -> set[str]:
 
 def _schemas(old: Schema, new: Schema) -> list[Change]:
     before, after = namespaces(old), namespaces(new)
-    return [CreateSchema(n) for n in sorted(after - before)] + [DropSchema(n) for n in sorted(before - after)]
+    out: list[Change] = [CreateSchema(n) for n in sorted(after - before)] + [DropSchema(n) for n in sorted(before - after)]
+    for n in sorted(set(old.schema_comments) | set(new.schema_comments)):  # COMMENT ON SCHEMA
+        was, now = old.schema_comments.get(n), new.schema_comments.get(n)
+        if was != now and not (now is None and n in before - after):  # a dropped schema takes its comment along
+            out.append(SetComment("schema", n, n, was, now))
+    return out
 
 
 def _extensions(old: Schema, new: Schema) -> list[Change]:
@@ -570,6 +587,10 @@ def _dependent_foreign_keys(old_by: dict, new_by: dict, changes: list[Change], r
 # --- views -----------------------------------------------------------------------------------------
 
 def _same_view(a: View, b: View) -> bool:
+    """Equal views; a materialized view whose indexes differ is rebuilt (its CREATE makes them)."""
+    ai, bi = {i.name: i for i in a.indexes}, {i.name: i for i in b.indexes}
+    if ai.keys() != bi.keys() or any(changed(INDEX_ATTRS, ai[n], bi[n]) for n in ai):
+        return False
     return (a.materialized == b.materialized and a.query == b.query) or not changed(VIEW_ATTRS, a, b)
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from schemawright.model.schema import Origin, Schema, Source
+from schemawright.model.schema import Origin, Schema, Source, Unmodelled
 from schemawright.project.sources import SourceError
 
 MAX_NAME_BYTES = 63  # NAMEDATALEN - 1
@@ -22,11 +23,25 @@ class Skipped:
     line: int | None
     reason: str
     count: int = 1  # data statements are listed once per kind, with their number
+    name: str | None = None  # the object, when the statement names one (rule r on t, event trigger e)
+
+    @property
+    def schema_object(self) -> bool:
+        """A schema object or attribute the model does not hold (not rows, a query or a psql command)."""
+        return not _NOT_SCHEMA.search(self.reason)
+
+    def unmodelled(self) -> Unmodelled:
+        """This skip as an entry of the list ``diff``, ``import`` and ``lint`` report (kind, name, why)."""
+        where = f"line {self.line}" if self.line is not None else ""
+        name = f"{self.name} ({where})" if self.name and where else self.name or (f"at {where}" if where else "")
+        more = f" ({self.count:,} statements)" if self.count > 1 else ""
+        return Unmodelled(kind=self.kind, name=name, why=self.reason + more, schema=None)
 
     def __str__(self) -> str:
         where = f" at line {self.line}" if self.line is not None else ""
         more = f" ({self.count:,} statements)" if self.count > 1 else ""
-        return f"skipped: {self.kind}{where}: {self.reason}{more}"
+        named = f" {self.name}" if self.name else ""
+        return f"skipped: {self.kind}{named}{where}: {self.reason}{more}"
 
 
 @dataclass
@@ -40,6 +55,18 @@ class ImportResult:
     @property
     def skipped_lines(self) -> list[str]:
         return [str(s) for s in self.skipped]
+
+    @property
+    def unmodelled(self) -> list[Unmodelled]:
+        """What the source holds that the model does not: a live catalog's own list (``inspect.unmodelled``,
+        the one ``diff`` reports), else every schema statement or part the importer skipped."""
+        if self.schema.unmodelled is not None:
+            return list(self.schema.unmodelled)
+        return [s.unmodelled() for s in self.skipped if s.schema_object]
+
+
+# Skips that are no schema object: rows, queries, maintenance, psql commands.
+_NOT_SCHEMA = re.compile(r"not (schema|SQL)$")
 
 
 def imported(dialect: str) -> Origin:

@@ -137,7 +137,8 @@ def alter_enum(it: Interpreter, node: ast.AlterEnumStmt, kind: str) -> None:
 def create_domain(it: Interpreter, node: ast.CreateDomainStmt, kind: str) -> None:
     schema, name = it.qualify_names(_names(node.domainname))
     key = domain_name(schema, name)
-    domain = Domain(name=key, base=it.data_type(node.typeName, schema))
+    domain = Domain(name=key, base=it.data_type(node.typeName, schema), schema=schema, bare=name,
+                    collation=".".join(_names(node.collClause.collname)) if node.collClause else None)
     for con in node.constraints or ():
         if con.contype == ConstrType.CONSTR_NOTNULL:
             domain.not_null = True
@@ -366,11 +367,70 @@ def create_policy(it: Interpreter, node: ast.CreatePolicyStmt, kind: str) -> Non
         with_check=Expression(SafeLiteralStream()(node.with_check)) if node.with_check is not None else None))
 
 
+def _options(options) -> tuple[str, ...]:
+    return tuple(f"{o.defname}={getattr(o.arg, 'sval', '')}" for o in options or ())
+
+
+def foreign_server(it: Interpreter, node: ast.CreateForeignServerStmt, kind: str) -> None:
+    """CREATE SERVER: a foreign-data server (its wrapper is an extension's, imported with it)."""
+    from schemawright.model.schema import ForeignServer
+
+    if any(s.name == node.servername for s in it.schema.foreign_servers):
+        return
+    it.schema.foreign_servers.append(ForeignServer(name=node.servername, wrapper=node.fdwname,
+                                                   options=_options(node.options), origin=imported("postgresql")))
+
+
+def foreign_table(it: Interpreter, node: ast.CreateForeignTableStmt, kind: str) -> None:
+    """CREATE FOREIGN TABLE: a table read through a foreign server (columns only)."""
+    from schemawright.importers.postgres_sql import create_table
+
+    if not any(s.name == node.servername for s in it.schema.foreign_servers):
+        it.skip("foreign table", f"server {node.servername} is not defined earlier", object_name(node))
+        return
+    key = it.qualify(node.base.relation)
+    create_table(it, node.base, kind)
+    table = it.tables.get(key)
+    if table is not None:
+        table.foreign_server, table.foreign_options = node.servername, _options(node.options)
+
+
+def rule(it: Interpreter, node: ast.RuleStmt, kind: str) -> None:
+    """CREATE RULE: kept as PostgreSQL's parser deparses it, on its table (rules on views are not modelled)."""
+    table = it.tables.get(it.qualify(node.relation))
+    if table is None:
+        from schemawright.inspect.unmodelled import why_not_modelled
+
+        it.skip("rule", why_not_modelled("rule", "rules are not in the schema model") + " (only rules on tables are)",
+                object_name(node))
+        return
+    table.rules[node.rulename] = SafeLiteralStream()(node)
+
+
+def cluster(it: Interpreter, node: ast.ClusterStmt, kind: str) -> None:
+    """CLUSTER t USING i: the mark ALTER TABLE t CLUSTER ON i sets (the rows' order itself is data)."""
+    key = it.qualify(node.relation) if node.relation is not None else None
+    table = it.tables.get(key) if key else None
+    if table is None and key:  # a materialized view (View.cluster_on)
+        table = next((v for v in it.schema.views if (v.schema, v.name) == key and v.materialized), None)
+    if table is None or not node.indexname:
+        it.skip(kind, "CLUSTER without a table defined earlier and an index: physical order is not part of the model")
+        return
+    table.cluster_on = node.indexname
+
+
 # --- comments ----------------------------------------------------------------------------------------
 
 def comment(it: Interpreter, node: ast.CommentStmt, kind: str) -> None:
     objtype, obj, text = node.objtype, node.object, node.comment
-    if objtype in (ObjectType.OBJECT_SCHEMA, ObjectType.OBJECT_EXTENSION, ObjectType.OBJECT_DATABASE):
+    if objtype == ObjectType.OBJECT_SCHEMA:
+        name = getattr(obj, "sval", None)
+        if name is not None and text is not None:
+            it.schema.schema_comments[name] = text
+        elif name is not None:
+            it.schema.schema_comments.pop(name, None)
+        return
+    if objtype in (ObjectType.OBJECT_EXTENSION, ObjectType.OBJECT_DATABASE):
         return  # not part of a schema's model
     parts = _names(obj.names) if isinstance(obj, ast.TypeName) else _names(obj) if isinstance(obj, tuple) else []
     target = None
@@ -388,6 +448,8 @@ def comment(it: Interpreter, node: ast.CommentStmt, kind: str) -> None:
     elif objtype == ObjectType.OBJECT_TYPE:
         schema, name = it.qualify_names(parts)
         target = next((e for e in it.schema.enums if (e.schema, e.name) == (schema, name)), None)
+    elif objtype == ObjectType.OBJECT_DOMAIN:
+        target = it.domains.get(domain_name(*it.qualify_names(parts)))
     elif objtype == ObjectType.OBJECT_TABCONSTRAINT:
         table = it.tables.get(it.qualify_names(parts[:-1]))
         target = next((c for c in table.checks if c.name == parts[-1]), None) if table else None
@@ -409,7 +471,7 @@ def drop(it: Interpreter, node: ast.DropStmt, kind: str) -> None:
         parts = _names(obj.names) if isinstance(obj, ast.TypeName) else \
             _names(obj.objname) if isinstance(obj, ast.ObjectWithArgs) else _names(obj) if isinstance(obj, tuple) \
             else [getattr(obj, "sval", "")]
-        if kind_of == ObjectType.OBJECT_TABLE:
+        if kind_of in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_FOREIGN_TABLE):
             table = it.tables.pop(it.qualify_names(parts), None)
             if table is not None:
                 it.schema.tables.remove(table)
@@ -493,7 +555,7 @@ def do_block(it: Interpreter, node: ast.DoStmt, kind: str) -> None:
 def define(it: Interpreter, node: ast.DefineStmt, kind: str) -> None:
     """CREATE AGGREGATE (old-style ``BASETYPE =`` ones and operators, base types, collations: reported)."""
     if node.kind != ObjectType.OBJECT_AGGREGATE or node.oldstyle or not node.args:
-        it.skip(kind, "operators, base types and old-style aggregates are not part of the model")
+        it.skip(kind, "operators, base types and old-style aggregates are not part of the model", object_name(node))
         return
     from pglast.stream import RawStream
 
@@ -511,7 +573,26 @@ def _origin():
 
 
 def _not_modelled(reason: str):
-    return lambda it, node, kind: it.skip(kind, reason)
+    return lambda it, node, kind: it.skip(kind, reason, object_name(node))
+
+
+_NAME_FIELDS = ("rulename", "trigname", "servername", "pubname", "subname", "indexname", "idxname", "conname",
+                "schemaname", "extname", "fdwname")
+
+
+def object_name(node) -> str | None:
+    """The name a statement the model does not hold gives its object (``r on public.t`` for a rule), if any."""
+    name = next((v for f in _NAME_FIELDS if isinstance(v := getattr(node, f, None), str) and v), None)
+    relation = getattr(node, "relation", None) or getattr(getattr(node, "base", None), "relation", None)
+    if relation is not None and getattr(relation, "relname", None):
+        qualified = ".".join(filter(None, (relation.schemaname, relation.relname)))
+        return f"{name} on {qualified}" if name and name != getattr(node, "servername", None) else qualified
+    if name is None:
+        names = getattr(node, "defnames", None) or getattr(node, "funcname", None)
+        if names:
+            name = ".".join(getattr(n, "sval", "") for n in names)
+    return name
+
 
 
 HANDLERS = {
@@ -522,7 +603,10 @@ HANDLERS = {
     "CreateTrigStmt": create_trigger, "CreatePolicyStmt": create_policy, "CommentStmt": comment, "DropStmt": drop,
     "RenameStmt": rename, "GrantStmt": privileges, "GrantRoleStmt": privileges, "CreateRoleStmt": privileges,
     "AlterRoleStmt": privileges, "AlterDefaultPrivilegesStmt": privileges,
-    "ClusterStmt": _not_modelled("physical order is not part of the model"),
+    "ClusterStmt": cluster,
+    "RuleStmt": rule,
+    "CreateForeignServerStmt": foreign_server,
+    "CreateForeignTableStmt": foreign_table,
     "VacuumStmt": _not_modelled("maintenance, not schema"),
     "CreatedbStmt": _not_modelled("databases are not part of a schema"),
     "DropdbStmt": _not_modelled("databases are not part of a schema"),

@@ -17,7 +17,7 @@ from schemawright.importers import postgres_objects as objects
 from schemawright.importers.common import (
     ImportResult, Skipped, choose_name, imported, index_column_names, name_addition,
 )
-from schemawright.importers.normalize import Domain, domain_name, resolve_domains
+from schemawright.importers.normalize import Domain, domain_name
 from schemawright.importers.script import Statement, is_data, merge_repeated, split_script
 from schemawright.model.schema import (
     CheckConstraint, Column, Expression, FkAction, ForeignKey, Index, IndexElement, IndexMethod, Origin, Partitioning,
@@ -65,6 +65,10 @@ _SEQUENCE_RANGES = {"smallint": (-32768, 32767), "integer": (-2147483648, 214748
                     "bigint": (-9223372036854775808, 9223372036854775807)}
 
 
+# Statements of objects the model does not hold, by the kind inspect.unmodelled reports them as.
+_UNMODELLED_KIND = {"RuleStmt": "rule", "CreateEventTrigStmt": "event trigger", "CreateForeignTableStmt": "foreign table",
+                    "CreateStatsStmt": "statistics object", "CreateForeignServerStmt": "foreign server",
+                    "CreatePublicationStmt": "publication", "CreateSubscriptionStmt": "subscription"}
 class Interpreter:
     """The schema being built, with the catalog facts PostgreSQL would consult while running the script."""
 
@@ -79,13 +83,14 @@ class Interpreter:
         self.sequence_options: dict[tuple[str, str], dict] = {}  # CREATE/ALTER SEQUENCE options as written
         self.domains: dict[str, Domain] = {}
         self.partitions: set[tuple[str, str]] = set()
+        self.attached_indexes: set[tuple[str, str]] = set()  # ALTER INDEX ... ATTACH PARTITION (the partitions')
         self.schemas: list[str] = []
         self.pending_fks: list[tuple[Table, ForeignKey, tuple[str, str]]] = []  # FKs to a primary key not yet seen
         self.line = 0
 
     # --- bookkeeping ----------------------------------------------------------------------------
-    def skip(self, kind: str, reason: str) -> None:
-        self.skipped.append(Skipped(kind, self.line, reason))
+    def skip(self, kind: str, reason: str, name: str | None = None) -> None:
+        self.skipped.append(Skipped(kind, self.line, reason, name=name))
 
     def qualify(self, rangevar) -> tuple[str, str]:
         return (rangevar.schemaname or self.search_schema, rangevar.relname)
@@ -122,7 +127,11 @@ class Interpreter:
     def statement(self, node, kind: str) -> None:
         handler = HANDLERS.get(type(node).__name__) or objects.HANDLERS.get(type(node).__name__)
         if handler is None:
-            self.skip(kind, "not part of the schema model")
+            from schemawright.inspect.unmodelled import why_not_modelled
+
+            unmodelled = _UNMODELLED_KIND.get(type(node).__name__)
+            self.skip(unmodelled or kind, why_not_modelled(unmodelled or "", "not part of the schema model"),
+                      objects.object_name(node))
             return
         try:
             handler(self, node, kind)
@@ -130,6 +139,15 @@ class Interpreter:
             self.skip(kind, f"unknown type {exc}")
 
     def finish(self) -> ImportResult:
+        for table in self.schema.tables:  # what a partition gets from its parent is not its own
+            parent = self.tables.get((table.schema, table.partition_of)) if table.partition_of else None
+            if parent is None:
+                continue
+            if parent.primary_key is not None:
+                table.primary_key = None
+            attached = {name for schema, name in self.attached_indexes if schema == table.schema}
+            table.indexes = [ix for ix in table.indexes if ix.name not in attached]
+            table.uniques = [u for u in table.uniques if u.name not in attached]
         for table, fk, target in self.pending_fks:
             parent = self.tables.get(target)
             if parent is None or parent.primary_key is None:
@@ -138,10 +156,7 @@ class Interpreter:
                 table.foreign_keys.remove(fk)
             else:
                 fk.ref_columns = parent.primary_key.columns
-        used = resolve_domains(self.schema, self.domains)
-        for domain, count in used.items():
-            self.skipped.append(Skipped("domain", None, f"{domain}: its {count} column(s) use the base type "
-                                        f"{self.domains[domain].base} and the domain's NOT NULL, default and CHECKs"))
+        self.schema.domains = [d.model() for d in self.domains.values()]
         self.schema.sequences = [self._sequence(key, owner) for key, owner in self.sequences.items()]
         self.schema.schemas = sorted({t.schema for t in self.schema.tables} | set(self.schemas),
                                      key=lambda s: (s != "public", s))
@@ -232,6 +247,7 @@ class Interpreter:
                 column.identity_sequence = _identity_sequence(self, table, column, con.options)
             elif kind == ConstrType.CONSTR_GENERATED:
                 column.generated = Expression(deparse(con.raw_expr))
+                column.virtual = getattr(con, "generated_kind", "s") == "v"
             elif kind in (ConstrType.CONSTR_ATTR_DEFERRABLE, ConstrType.CONSTR_ATTR_DEFERRED):
                 if previous is not None:
                     previous.deferrable = True
@@ -346,9 +362,10 @@ class Interpreter:
         key = self.qualify(node.relation)
         if key in self.partitions:
             return  # indexes of partitions are the partitions' business
-        table = self.tables.get(key)
+        table = self.tables.get(key) or next(  # a table, or a materialized view (View.indexes)
+            (v for v in self.schema.views if (v.schema, v.name) == key and v.materialized), None)
         if table is None:
-            self.skip(kind, f"{'.'.join(key)} is not a table defined earlier (indexes on views are not modelled)")
+            self.skip(kind, f"{'.'.join(key)} is not a table or materialized view defined earlier")
             return
         try:
             method = IndexMethod(node.accessMethod or "btree")
@@ -419,9 +436,24 @@ def create_table(it: Interpreter, node: ast.CreateStmt, kind: str) -> None:
             it.skip(kind, f"table {'.'.join(key)} is defined twice (the first definition is kept)")
         return
     if node.partbound is not None:
-        it.partitions.add(key)
+        parent = it.tables.get(it.qualify(node.inhRelations[0]))
+        if parent is None or parent.schema != key[0] or node.tableElts or node.partspec is not None:
+            it.partitions.add(key)
+            it.taken(key[0]).add(key[1])
+            it.skip("partition", PARTITION_REASON.format(parent=node.inhRelations[0].relname) +
+                    ": only a partition of a table of its own schema, without constraints or partitions of its "
+                    "own, is", name=".".join(key))
+            return
+        from pglast.stream import RawStream
+
+        table = Table(name=key[1], schema=key[0], origin=origin(), unlogged=node.relation.relpersistence == "u",
+                      partition_of=parent.name, partition_bound=RawStream()(node.partbound),
+                      columns=[Column(name=c.name, type=c.type, nullable=c.nullable, default=c.default,
+                                      generated=c.generated, virtual=c.virtual, origin=origin())
+                               for c in parent.columns])
+        it.tables[key] = table
         it.taken(key[0]).add(key[1])
-        it.skip("partition", PARTITION_REASON.format(parent=node.inhRelations[0].relname))
+        it.schema.tables.append(table)
         return
     table = Table(name=key[1], schema=key[0], origin=origin(), unlogged=node.relation.relpersistence == "u")
     for parent_var in node.inhRelations or ():
@@ -473,14 +505,17 @@ def _inherit(it: Interpreter, table: Table, parent_var) -> None:
     if parent is None:
         it.skip("INHERITS", f"{table.name}: parent {parent_var.relname} is not a table defined earlier")
         return
-    it.skip("INHERITS", f"{table.name}: inheritance from {parent.name} is not part of the model (its columns and "
-            "checks are copied)")
+    if parent.schema != table.schema:
+        it.skip("INHERITS", f"{table.name}: inheritance from {parent.schema}.{parent.name}, of another schema, is not "
+                "part of the model (its columns and checks are copied)")
+    else:
+        table.inherits += (parent.name,)
     for c in parent.columns:
         if table.column(c.name) is None:
             table.columns.append(Column(name=c.name, type=c.type, nullable=c.nullable, default=c.default,
                                         origin=origin()))
     table.checks += [CheckConstraint(name=c.name, expression=c.expression, columns=c.columns, origin=origin())
-                     for c in parent.checks]
+                     for c in parent.checks if not c.no_inherit]
 
 
 def _like(it: Interpreter, table: Table, clause: ast.TableLikeClause) -> None:
@@ -497,6 +532,11 @@ def _like(it: Interpreter, table: Table, clause: ast.TableLikeClause) -> None:
 
 
 def alter_table(it: Interpreter, node: ast.AlterTableStmt, kind: str) -> None:
+    if getattr(node.objtype, "name", "") == "OBJECT_INDEX" and all(
+            c.subtype.name == "AT_AttachPartition" for c in node.cmds):
+        for cmd in node.cmds:  # a partition's index under its parent's: PostgreSQL makes it for the partition
+            it.attached_indexes.add(it.qualify(cmd.def_.name))
+        return
     key = it.qualify(node.relation)
     if key in it.partitions:
         return
@@ -585,12 +625,21 @@ def _drop_constraint(it: Interpreter, table: Table, cmd) -> None:
 
 
 def _attach_partition(it: Interpreter, table: Table, cmd) -> None:
+    """ATTACH PARTITION (pg_dump's way): the child becomes a partition; the key and indexes PostgreSQL gives it
+    from the parent are dropped from the model at the end (``finish``)."""
+    from pglast.stream import RawStream
+
     key = it.qualify(cmd.def_.name)
-    child = it.tables.pop(key, None)
-    if child is not None:
-        it.schema.tables.remove(child)
-    it.partitions.add(key)
-    it.skip("partition", PARTITION_REASON.format(parent=table.name))
+    child = it.tables.get(key)
+    if child is None or child.schema != table.schema or table.partitioning is None:
+        if child is not None:
+            it.tables.pop(key)
+            it.schema.tables.remove(child)
+        it.partitions.add(key)
+        it.skip("partition", PARTITION_REASON.format(parent=table.name) + ": only a partition of a table of its own "
+                "schema is", name=".".join(key))
+        return
+    child.partition_of, child.partition_bound = table.name, RawStream()(cmd.def_.bound)
 
 
 def _rls(it: Interpreter, table: Table, cmd) -> None:
@@ -602,7 +651,7 @@ def _rls(it: Interpreter, table: Table, cmd) -> None:
         table.rls_forced = cmd.subtype.name == "AT_ForceRowSecurity"
 
 
-_NOISE = frozenset({"ChangeOwner", "ClusterOn", "DropCluster", "SetStatistics", "SetStorage", "SetCompression",
+_NOISE = frozenset({"ChangeOwner", "SetStatistics", "SetStorage", "SetCompression",
                     "ReplicaIdentity", "ValidateConstraint", "SetRelOptions", "ResetRelOptions", "SetIdentity",
                     "SetOptions", "ResetOptions", "SetTableSpace", "SetLogged", "SetUnLogged", "SetAccessMethod"})
 _ALTER = {
@@ -612,6 +661,8 @@ _ALTER = {
     "AddIdentity": _add_identity, "DropConstraint": _drop_constraint, "AttachPartition": _attach_partition,
     "EnableRowSecurity": _rls, "DisableRowSecurity": _rls, "ForceRowSecurity": _rls, "NoForceRowSecurity": _rls,
     "DropIdentity": lambda it, t, cmd: setattr(t.column(cmd.name), "identity", None) if t.column(cmd.name) else None,
+    "ClusterOn": lambda it, t, cmd: setattr(t, "cluster_on", cmd.name),
+    "DropCluster": lambda it, t, cmd: setattr(t, "cluster_on", None),
 }
 
 

@@ -9,7 +9,6 @@ import psycopg
 
 from schemawright.db import connect, resolve_dsn, scratch_database
 from schemawright.importers.common import ImportResult
-from schemawright.importers.normalize import catalog_domains
 from schemawright.importers.script import is_data, split_script
 from schemawright.importers.sources import normalize_catalog
 from schemawright.model.compare import differences
@@ -52,5 +51,5 @@ def check_against_catalog(text: str, imported: ImportResult, dsn: str | None = N
         errors = load_ddl(conn, text)
         conn.execute("RESET ALL")  # the script's SET search_path would change how the catalog prints names
         catalog = inspect_database(conn)
-        normalize_catalog(catalog, catalog_domains(conn))
+        normalize_catalog(catalog)
     return CatalogCheck(catalog, differences(imported.schema, catalog), errors)

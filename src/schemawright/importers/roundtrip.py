@@ -12,7 +12,6 @@ from psycopg import sql
 from schemawright.db import connect, resolve_dsn, scratch_database
 from schemawright.dialects import get_dialect
 from schemawright.importers.common import ImportResult
-from schemawright.importers.normalize import catalog_domains
 from schemawright.importers.sources import normalize_catalog
 from schemawright.importers.to_spec import to_yaml
 from schemawright.model.compare import differences
@@ -61,5 +60,5 @@ def build_design(result: ImportResult, dsn: str | None = None, source: str = "<i
                 errors.append(f"{statement.kind} {statement.name}: {str(exc).strip().splitlines()[0]}")
         conn.execute("RESET ALL")
         catalog = inspect_database(conn)
-        normalize_catalog(catalog, catalog_domains(conn))
+        normalize_catalog(catalog)
     return AppliedDesign(catalog, differences(result.schema, catalog), errors)

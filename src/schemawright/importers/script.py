@@ -189,7 +189,7 @@ def merge_repeated(skipped: list[Skipped]) -> list[Skipped]:
     out: list[Skipped] = []
     merged: dict[tuple[str, str], Skipped] = {}
     for item in skipped:
-        key = (item.kind, item.reason)
+        key = (item.kind, item.reason, item.name)
         if key in merged:
             merged[key].count += item.count
             continue

@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 from schemawright.importers.common import ImportResult, ImportSourceError, Skipped
-from schemawright.importers.normalize import catalog_domains, resolve_domains
 from schemawright.importers.script import code_only
 
 KINDS = ("postgresql", "mysql", "sqlite", "dbml", "database")
@@ -89,16 +88,12 @@ def import_database(dsn: str) -> ImportResult:
 
     with connect(dsn) as conn:
         schema = inspect_database(conn)
-        domains = catalog_domains(conn)
-    return ImportResult(schema, normalize_catalog(schema, domains), "database")
+    return ImportResult(schema, normalize_catalog(schema), "database")
 
 
-def normalize_catalog(schema, domains) -> list[Skipped]:
-    """The import rewrites for a model read from a catalog; returns what they changed, as notes."""
-    used = resolve_domains(schema, domains)
-    notes = [Skipped("domain", None, f"{name}: its {count} column(s) use the base type {domains[name].base} and the "
-                     "domain's NOT NULL, default and CHECKs") for name, count in used.items()]
-    schema.domains = []  # a task input has no domains: their columns carry the base type and rules (noted)
+def normalize_catalog(schema) -> list[Skipped]:
+    """The import's view of a model read from a catalog; returns what the model does not hold, as notes."""
+    notes: list[Skipped] = []
     for table in schema.tables:
         table.origin.rule = "import.database"
     # What the catalog holds that the model does not: listed, never dropped silently.

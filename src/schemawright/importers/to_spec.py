@@ -30,20 +30,33 @@ def to_task_input(result: ImportResult, project: str = "imported",
     notes: list[str] = []
     tables = _entity_tables(schema, notes)
     entity_names = {(t.schema, t.name) for t in tables}
-    data_model: dict = {"entities": [_entity(t) for t in tables]}
+    data_model: dict = {"entities": [_entity(t, _inherited(schema, t)) for t in tables]}
+    if schema.foreign_servers:
+        data_model["foreign_servers"] = [_drop_none({"name": s.name, "wrapper": s.wrapper,
+                                                     "options": list(s.options) or None}) for s in schema.foreign_servers]
+    if schema.schema_comments:
+        data_model["schemas"] = [{"name": n, "description": text} for n, text in schema.schema_comments.items()]
     if schema.enums:
         data_model["enums"] = [_drop_none({"name": e.name, "values": list(e.values), "description": e.comment,
                                            "schema": _schema(e.schema)}) for e in schema.enums]
+    if schema.domains:
+        data_model["domains"] = [_drop_none({
+            "name": d.name, "schema": _schema(d.schema), "base_type": d.base_type, "not_null": d.not_null or None,
+            "default": d.default.sql if d.default is not None else None,
+            "checks": [{"name": c.name, "expression": c.expression.sql} for c in d.checks] or None,
+            "collation": d.collation, "description": d.comment}) for d in schema.domains]
     relationships = [_relationship(t, fk) for t in tables for fk in t.foreign_keys
                      if _target_known(t, fk, entity_names, notes)]
-    constraints = [c for t in tables for c in _constraints(t)]
+    constraints = [c for t in tables for c in _constraints(t, _inherited(schema, t)[1])]
     indexes = [_index(t, ix) for t in tables for ix in t.indexes]
     for key, value in (("relationships", relationships), ("constraints", constraints), ("indexes", indexes)):
         if value:
             data_model[key] = value
     if schema.views:
         data_model["views"] = [_drop_none({"name": v.name, "schema": _schema(v.schema), "query": v.query,
-                                           "materialized": v.materialized or None, "description": v.comment})
+                                           "materialized": v.materialized or None, "description": v.comment,
+                                           "indexes": [{k: x for k, x in _index(v, ix).items() if k != "entity"}
+                                                       for ix in v.indexes] or None, "cluster_on": v.cluster_on})
                                for v in schema.views]
     if schema.functions:
         data_model["functions"] = [_drop_none({
@@ -63,9 +76,6 @@ def to_task_input(result: ImportResult, project: str = "imported",
         notes.append("row-level security and policies are not carried (security: false)")
     if schema.sequences:
         data_model["sequences"] = [_sequence(s, entity_names, notes) for s in schema.sequences]
-    for table in tables:
-        if table.partitioning is not None:
-            notes.append(f"{table.name}: its partitions are not carried (create them after the migrations)")
     skipped = result.skipped_lines + [f"skipped: {n}" for n in notes]
     spec = {"project": {"name": project, "database_type": "postgresql"},
             "conventions": {name: False for name in Conventions.model_fields},
@@ -144,21 +154,46 @@ def _type(table: Table, column) -> str:
     return str(t)
 
 
-def _entity(table: Table) -> dict:
+def _inherited(schema: Schema, table: Table) -> tuple[set[str], set[str]]:
+    """The column and check names an INHERITS child has from its parents (the task input lists only its own)."""
+    columns: set[str] = set()
+    checks: set[str] = set()
+    for parent in (t for t in schema.tables if t.schema == table.schema and t.name in table.inherits):
+        columns |= {c.name for c in parent.columns}
+        checks |= {c.name for c in parent.checks if not c.no_inherit}
+    return columns, checks
+
+
+def _entity(table: Table, inherited: tuple[set[str], set[str]] = (set(), set())) -> dict:
     attributes = []
-    for c in table.columns:
+    for c in table.columns if table.partition_of is None else ():  # a partition's columns are its parent's
+        if c.name in inherited[0]:
+            continue
         attributes.append(_drop_none({
             "name": c.name, "type": _type(table, c), "nullable": c.nullable,
             "identity": c.identity, "identity_sequence": c.identity_sequence, "default_expression": c.default.sql if c.default and not c.identity else None,
-            "generated": c.generated.sql if c.generated else None, "description": c.comment}))
+            "generated": c.generated.sql if c.generated else None,
+            "generated_virtual": True if c.generated and c.virtual else None, "description": c.comment}))
     entity = {"name": table.name, "schema": _schema(table.schema), "description": table.comment,
-              "attributes": attributes}
+              "attributes": attributes or None}
     if table.primary_key is not None:
         entity["primary_key"] = list(table.primary_key.columns)
         entity["primary_key_name"] = table.primary_key.name
     if table.partitioning is not None:
         entity["partition_by"] = {"strategy": table.partitioning.strategy,
                                   "columns": list(table.partitioning.columns)}
+    if table.cluster_on:
+        entity["cluster_on"] = table.cluster_on
+    if table.partition_of is not None:
+        entity["partition_of"] = {"parent": table.partition_of, "bound": table.partition_bound}
+    if table.inherits:
+        entity["inherits"] = list(table.inherits)
+    if table.foreign_server is not None:
+        entity["foreign_server"] = table.foreign_server
+        if table.foreign_options:
+            entity["foreign_options"] = list(table.foreign_options)
+    if table.rules:
+        entity["rules"] = [{"name": name, "definition": sql} for name, sql in table.rules.items()]
     if table.triggers:
         entity["triggers"] = [_drop_none({"name": t.name, "function": t.function, "timing": t.timing.lower(),
                                "events": [e.lower() for e in t.events], "for_each": t.for_each.lower(),
@@ -185,11 +220,11 @@ def _relationship(table: Table, fk) -> dict:
     return rel
 
 
-def _constraints(table: Table) -> list[dict]:
+def _constraints(table: Table, inherited_checks: set[str] = frozenset()) -> list[dict]:
     out = [_drop_none({"entity": table.name, "type": "unique", "name": u.name, "columns": list(u.columns),
                        "nulls_not_distinct": u.nulls_not_distinct or None}) for u in table.uniques]
     out += [_drop_none({"entity": table.name, "type": "check", "name": c.name, "expression": c.expression.sql,
-                        "description": c.comment}) for c in table.checks]
+                        "description": c.comment}) for c in table.checks if c.name not in inherited_checks]
     return out
 
 

@@ -22,6 +22,7 @@ from schemawright.model.schema import (
     IndexElement, IndexMethod, ObjectOwner, Origin, Partitioning, Policy, PrimaryKey, Role, Schema, Source, Table, Trigger,
     UniqueConstraint, View,
 )
+from schemawright.model.names import uq_name
 from schemawright.model.types import DataType, Kind, UnknownTypeError, parse_type
 
 _FK_ACTIONS = {"a": FkAction.NO_ACTION, "r": FkAction.RESTRICT, "c": FkAction.CASCADE,
@@ -212,7 +213,7 @@ WHERE n.nspname = %s
 ORDER BY p.proname, arguments"""
 
 _VIEWS_SQL = """
-SELECT c.relname, c.relkind, pg_get_viewdef(c.oid, true) AS query,
+SELECT c.oid, c.relname, c.relkind, pg_get_viewdef(c.oid, true) AS query,
        obj_description(c.oid, 'pg_class') AS comment,
        ARRAY(SELECT DISTINCT dc.relname FROM pg_rewrite r
              JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
@@ -276,6 +277,32 @@ def _origin() -> Origin:
     return Origin(source=Source.CATALOG)
 
 
+def _view_indexes(cur, indexes_sql: str, views: dict[int, View]) -> None:
+    """Materialized views' indexes into ``View.indexes``; the one the designer makes for ``unique_key``
+    (named ``uq_<view>_<columns>``) stays the unique key, any other unique index is an index of its own."""
+    if not views:
+        return
+    cur.execute(indexes_sql, (list(views),))
+    index_rows = cur.fetchall()
+    cur.execute(_INDEX_KEYS_SQL, ([row["indexrelid"] for row in index_rows],))
+    keys: dict[int, list[dict]] = defaultdict(list)
+    for row in cur.fetchall():
+        keys[row["indexrelid"]].append(row)
+    kept: set[int] = set()  # views whose unique key is the designer's uq_ index
+    for row in index_rows:
+        view = views[row["indrelid"]]
+        if (index := _index(row, keys[row["indexrelid"]])) is None:
+            continue
+        if view.unique_key and index.unique and index.name == uq_name(view.name, view.unique_key) \
+                and index.columns == view.unique_key:
+            kept.add(row["indrelid"])
+            continue
+        view.indexes.append(index)
+    for oid, view in views.items():
+        if oid not in kept:
+            view.unique_key = ()  # a unique index of its own name is one of the view's indexes
+
+
 def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
     """Read every table, view, function, enum and extension of ``schema`` into a ``Schema``."""
     has_nnd = conn.info.server_version >= 150000  # pg_index.indnullsnotdistinct is new in 15
@@ -334,10 +361,12 @@ def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
                       for r in cur.fetchall()]
 
         cur.execute(_VIEWS_SQL, (schema, "pg_class"))
-        views = [View(name=r["relname"], query=r["query"], schema=schema, materialized=r["relkind"] == "m",
-                      comment=r["comment"], depends_on=tuple(r["depends_on"]), origin=_origin(),
-                      unique_key=tuple(r["unique_key"]))
-                 for r in cur.fetchall()]
+        by_oid = {r["oid"]: View(name=r["relname"], query=r["query"], schema=schema, materialized=r["relkind"] == "m",
+                                 comment=r["comment"], depends_on=tuple(r["depends_on"]), origin=_origin(),
+                                 unique_key=tuple(r["unique_key"]))
+                  for r in cur.fetchall()}
+        views = list(by_oid.values())
+        _view_indexes(cur, indexes_sql, {oid: v for oid, v in by_oid.items() if v.materialized})
 
         cur.execute(_ENUMS_SQL, (schema, "pg_type"))
         enums = [EnumType(name=r["typname"], values=tuple(r["labels"]), schema=schema, comment=r["comment"],
@@ -553,7 +582,8 @@ def _column(row: dict, schema: str) -> Column:
     expr = Expression(row["expr"]) if row["expr"] is not None else None
     return Column(name=row["attname"], type=_column_type(row, schema), nullable=not row["attnotnull"],
                   default=None if generated or identity else expr, identity=identity,
-                  generated=expr if generated else None, comment=row["comment"], collation=row["collation"],
+                  generated=expr if generated else None, virtual=row["attgenerated"] == "v",
+                  comment=row["comment"], collation=row["collation"],
                   statistics=row["statistics"], identity_options=row["identity_options"] if identity else None,
                   origin=_origin())
 

@@ -104,9 +104,9 @@ SELECT n.nspname, ic.relname,
        concat_ws(' ', CASE WHEN ic.reloptions IS NOT NULL AND con.oid IS NOT NULL
                            THEN 'WITH ' || array_to_string(ic.reloptions, ',') END,
                  CASE WHEN i.indisreplident THEN 'REPLICA IDENTITY' END,
-                 CASE WHEN c.relkind = 'm' OR pg_get_indexdef(i.indexrelid) LIKE '%% COLLATE %%'
+                 CASE WHEN pg_get_indexdef(i.indexrelid) LIKE '%% COLLATE %%'
                       THEN pg_get_indexdef(i.indexrelid) END,
-                 CASE WHEN am.amname NOT IN ('btree', 'hash', 'gist', 'gin', 'spgist', 'brin')
+                 CASE WHEN am.amname NOT IN ('btree', 'hash', 'gist', 'gin', 'spgist', 'brin', 'hnsw', 'ivfflat')
                       THEN pg_get_indexdef(i.indexrelid) END,
                  CASE WHEN ic.reltablespace <> 0 THEN 'TABLESPACE' END)
 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid
@@ -114,8 +114,8 @@ JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = ic.relam
 LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
 WHERE {_USER_NS} AND NOT c.relispartition AND c.relkind IN ('r', 'p', 'm') AND (
       (ic.reloptions IS NOT NULL AND con.oid IS NOT NULL) OR pg_get_indexdef(i.indexrelid) LIKE '%% COLLATE %%'
-   OR i.indisreplident OR c.relkind = 'm' OR ic.reltablespace <> 0
-   OR am.amname NOT IN ('btree', 'hash', 'gist', 'gin', 'spgist', 'brin'))"""),
+   OR i.indisreplident OR ic.reltablespace <> 0
+   OR am.amname NOT IN ('btree', 'hash', 'gist', 'gin', 'spgist', 'brin', 'hnsw', 'ivfflat'))"""),
     ("rule", f"""
 SELECT n.nspname, c.relname || '.' || r.rulename, pg_get_ruledef(r.oid)
 FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -179,7 +179,7 @@ _WHY = {
                      "column-level grants are not in the schema model",
     "relation option": "storage parameters (WITH ...: fillfactor, security_barrier, check_option), "
                        "REPLICA IDENTITY and tablespaces are not in the schema model",
-    "index option": "storage parameters of a key's index, key collations, indexes on materialized views and other access "
+    "index option": "storage parameters of a key's index, key collations and other access "
                     "methods are not in the schema model",
     "rule": "rules are not in the schema model",
     "foreign table": "foreign tables are not in the schema model",
@@ -193,9 +193,22 @@ _WHY = {
 }
 
 
+def schema_comments(conn: psycopg.Connection, schemas: list[str]) -> dict[str, str]:
+    """COMMENT ON SCHEMA of ``schemas`` (public's own default comment left out, as pg_dump leaves it)."""
+    query = dict(_QUERIES)["schema comment"]
+    with conn.transaction(), conn.cursor() as cur:
+        cur.execute(query, {"schemas": list(schemas)})
+        return {name: text for name, _, text in cur.fetchall()}
+
+
+def why_not_modelled(kind: str, default: str) -> str:
+    """The reason reported for an unmodelled ``kind`` (the same words for a catalog and for a SQL import)."""
+    return _WHY.get(kind, default)
+
+
 def modelled_kinds() -> set[str]:
     """Kinds the model has since come to hold (another branch may add them): they are not reported."""
-    kinds = set()
+    kinds = {"schema comment"}  # Schema.schema_comments (read by inspect_database)
     if hasattr(model, "ExclusionConstraint"):
         kinds.add("exclusion constraint")
     return kinds

@@ -34,7 +34,7 @@ from schemawright.lint.schema_rules.base import Namespace
 from schemawright.lint.schema_settings import SchemaSettings, load_schema_settings_config
 from schemawright.lint.schema_sources import Anchors, input_anchors, sql_anchors
 from schemawright.lint.source import parse_files
-from schemawright.model.schema import Schema
+from schemawright.model.schema import Schema, Unmodelled
 from schemawright.project.sources import (MODEL_FILE, SourceError, apply_sql, design_with_source_map, inspect_database,
                                           is_dsn, load_schema, migration_files)
 
@@ -53,6 +53,8 @@ class LintResult:
     skipped: list[str] = field(default_factory=list)  # codes of rules needing a database / live statistics
     live: bool = False
     suppressed: int = 0
+    # What the catalog holds that the schema model does not (inspect.unmodelled): no rule saw these
+    unmodelled: list[Unmodelled] = field(default_factory=list)
 
     def fails(self, threshold: Severity) -> bool:
         return any(f.severity.at_least(threshold) for f in self.findings)
@@ -120,7 +122,8 @@ def lint_model(schema: Schema, *, config: LintConfig | None = None, catalog: Cat
             else:
                 findings.append(finding)
     findings.sort(key=Finding.sort_key)
-    return LintResult(findings, target, objects, active.infos(), skipped, activity is not None, suppressed)
+    return LintResult(findings, target, objects, active.infos(), skipped, activity is not None, suppressed,
+                      list(schema.unmodelled or ()))
 
 
 # --- targets ---------------------------------------------------------------------------------------
@@ -215,6 +218,8 @@ def _only(schema: Schema, schemas: tuple[str, ...]) -> Schema:
                    enums=[e for e in schema.enums if e.schema in keep],
                    policies=[p for p in schema.policies if p.schema in keep],
                    grants=[g for g in schema.grants if g.schema in keep],
+                   unmodelled=None if schema.unmodelled is None else [
+                       u for u in schema.unmodelled if u.schema is None or u.schema in keep],
                    schemas=[s for s in (schema.schemas or schemas) if s in keep])
 
 

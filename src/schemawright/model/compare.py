@@ -320,6 +320,14 @@ def normalized_sql(sql: str) -> str | None:
     return None if text == "NULL" else text
 
 
+def _type_text_key(text: str) -> str:
+    """A type as written ("varchar(50)") and as format_type() prints it ("character varying(50)") alike."""
+    try:
+        return str(parse_type(text))
+    except UnknownTypeError:
+        return " ".join(text.lower().split())
+
+
 def _type_key(t: DataType) -> DataType:
     if t.kind == Kind.OTHER and t.name:
         return DataType(t.kind, t.length, t.precision, t.scale, " ".join(t.name.lower().split()), t.array_dims)
@@ -352,7 +360,7 @@ def _element_options(ix: Index) -> tuple:
 
 COLUMN_ATTRS = (_attr("type", _type_key), _attr("nullable"), _attr("default", _expr_key), _attr("identity", _lower),
                 _attr("identity_options"),
-                _attr("generated", _expr_key), _attr("collation"), _attr("statistics"))
+                _attr("generated", _expr_key), _attr("virtual"), _attr("collation"), _attr("statistics"))
 PRIMARY_KEY_ATTRS = (_attr("columns", tuple), _attr("deferrable"), _attr("initially_deferred"))
 UNIQUE_ATTRS = (_attr("columns", tuple), _attr("nulls_not_distinct"), _attr("deferrable"), _attr("initially_deferred"))
 CHECK_ATTRS = (_attr("expression", _expr_key), _attr("no_inherit"))  # its columns follow from the expression
@@ -382,7 +390,7 @@ AGGREGATE_ATTRS = (("arguments", attrgetter("arguments"), normalize_aggregate_ar
                    ("options", lambda a: (a.options, a.schema), lambda o: normalize_aggregate_options(*o)))
 SEQUENCE_ATTRS = (_attr("data_type"), _attr("start"), _attr("increment"), _attr("min_value"), _attr("max_value"),
                   _attr("cache"), _attr("cycle"), _attr("owned_by"))
-DOMAIN_ATTRS = (("base type", attrgetter("base_type"), lambda t: " ".join(t.lower().split())), _attr("collation"))
+DOMAIN_ATTRS = (("base type", attrgetter("base_type"), lambda t: _type_text_key(t)), _attr("collation"))
 DOMAIN_IN_PLACE_ATTRS = (_attr("not_null"), _attr("default", _expr_key),
                          ("checks", attrgetter("checks"),
                           lambda cs: tuple(sorted((c.name, _expr_key(c.expression)) for c in cs))))
@@ -418,6 +426,19 @@ def _report(out: list[str], prefix: str, attrs: tuple, exp, act, quiet: tuple[st
 
 # --- comparison ---------------------------------------------------------------------------------
 
+def partitions_apart(design: Schema, catalog: Schema) -> tuple[list[Table], list[str]]:
+    """The tables of ``design`` to compare with ``catalog``'s, and its partitions ``catalog`` does not list.
+    A catalog (``unmodelled`` read) holds partitions only as unmodelled entries: a design's partition is
+    matched with such an entry by name. Between two designs, or two catalogs, every table counts."""
+    if design.unmodelled is not None or catalog.unmodelled is None:
+        return design.tables, []
+    listed = {(u.schema, u.name) for u in catalog.unmodelled if u.kind in ("partition", "foreign table")}
+    apart = [t for t in design.tables if t.partition_of is not None or t.foreign_server is not None]
+    tables = [t for t in design.tables if t not in apart]
+    missing = [_qualified(t) for t in apart if (t.schema, t.name) not in listed]
+    return tables, missing
+
+
 def differences(expected: Schema, actual: Schema) -> list[str]:
     """Every structural difference between two schemas; an empty list means they are equal.
 
@@ -425,12 +446,19 @@ def differences(expected: Schema, actual: Schema) -> list[str]:
     out: list[str] = []
     _match(out, "", "extension", {e: e for e in expected.extensions}, {e: e for e in actual.extensions},
            lambda *_: None)
+    for n in sorted(set(expected.schema_comments) | set(actual.schema_comments)):
+        if expected.schema_comments.get(n) != actual.schema_comments.get(n):
+            out.append(f"schema {n}: comment {expected.schema_comments.get(n)!r} != {actual.schema_comments.get(n)!r}")
     _match(out, "", "enum", _by(expected.enums, _qualified), _by(actual.enums, _qualified), _compare_enum)
     _match(out, "", "domain", _by(expected.domains, _qualified), _by(actual.domains, _qualified), _compare_domain)
     if expected.unmodelled is not None and actual.unmodelled is not None:  # both read from catalogs
         _match(out, "", "sequence", _by(expected.sequences, _qualified), _by(actual.sequences, _qualified),
                lambda o, p, e, a: _report(o, p, SEQUENCE_ATTRS, e, a))
-    _match(out, "", "table", _by(expected.tables, _qualified), _by(actual.tables, _qualified), _compare_table)
+    expected_tables, out_partitions = partitions_apart(expected, actual)
+    actual_tables, in_partitions = partitions_apart(actual, expected)
+    out += [f"missing partition {name}" for name in out_partitions] + [
+        f"unexpected partition {name}" for name in in_partitions]
+    _match(out, "", "table", _by(expected_tables, _qualified), _by(actual_tables, _qualified), _compare_table)
     _match(out, "", "view", _by(expected.views, _qualified), _by(actual.views, _qualified), _compare_view)
     _match(out, "", "function", _by(expected.functions, _function_key), _by(actual.functions, _function_key),
            _compare_function, label=_function_label)
@@ -513,6 +541,7 @@ def _compare_domain(out: list[str], prefix: str, exp: DomainType, act: DomainTyp
 def _compare_view(out: list[str], prefix: str, exp: View, act: View) -> None:
     _report(out, prefix, VIEW_ATTRS, exp, act)
     _check(out, prefix, "comment", exp.comment, act.comment)
+    _match(out, f"{prefix}: ", "index", _by(exp.indexes, _name), _by(act.indexes, _name), _compare_index)
 
 
 def _compare_function(out: list[str], prefix: str, exp: Function, act: Function) -> None:

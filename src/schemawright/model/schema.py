@@ -82,6 +82,8 @@ class IndexMethod(StrEnum):
     GIST = "gist"
     BRIN = "brin"
     SPGIST = "spgist"
+    HNSW = "hnsw"  # pgvector's
+    IVFFLAT = "ivfflat"  # pgvector's
 
 
 @dataclass(slots=True, kw_only=True)
@@ -96,6 +98,7 @@ class Column:
     # MINVALUE 1 MAXVALUE 100 CACHE 1 NO CYCLE" (read from catalogs)
     identity_options: str | None = None
     generated: Expression | None = None  # GENERATED ALWAYS AS (expr) STORED
+    virtual: bool = False  # the generated column is VIRTUAL (PostgreSQL 18), computed when read
     comment: str | None = None
     collation: str | None = None  # COLLATE, only when it is not the type's default
     statistics: int | None = None  # SET STATISTICS (the planner's sample size); None: the server's default
@@ -257,6 +260,19 @@ class Table:
     triggers: list[Trigger] = field(default_factory=list)
     exclusions: list[ExclusionConstraint] = field(default_factory=list)
     partitioning: Partitioning | None = None
+    # A partition: CREATE TABLE ... PARTITION OF partition_of (a table of the same schema) partition_bound
+    # ("FOR VALUES FROM (...) TO (...)", "FOR VALUES WITH (modulus 3, remainder 0)", "DEFAULT"). Its columns are
+    # the parent's; the parent's key and indexes reach it by themselves, so it holds only its own.
+    partition_of: str | None = None
+    partition_bound: str | None = None
+    # INHERITS (parents of the same schema): the model holds the parents' columns and checks too (as the catalog
+    # shows them); the DDL spells out only the child's own
+    inherits: tuple[str, ...] = ()
+    # CREATE RULE statements on this table, as PostgreSQL's parser deparses them (name -> statement)
+    rules: dict[str, str] = field(default_factory=dict)
+    # A foreign table: CREATE FOREIGN TABLE ... SERVER foreign_server OPTIONS (foreign_options: "name=value")
+    foreign_server: str | None = None
+    foreign_options: tuple[str, ...] = ()
     comment: str | None = None
     kind: str = "core"  # the entity's role: core, transactional, lookup, junction, child, log...
     estimated_rows: int | None = None
@@ -299,6 +315,9 @@ class View:
     origin: Origin = field(default_factory=Origin)
     # A materialized view's unique index (uq_<view>): REFRESH MATERIALIZED VIEW CONCURRENTLY needs one.
     unique_key: tuple[str, ...] = ()
+    # Indexes declared on a materialized view (read back by inspect), and the one CLUSTER orders it by
+    indexes: list[Index] = field(default_factory=list)
+    cluster_on: str | None = None
 
 
 @dataclass(slots=True, kw_only=True)
@@ -386,6 +405,16 @@ class DomainType:
     checks: tuple[DomainCheck, ...] = ()
     collation: str | None = None  # only when it differs from the base type's
     comment: str | None = None
+    origin: Origin = field(default_factory=Origin)
+
+
+@dataclass(slots=True, kw_only=True)
+class ForeignServer:
+    """CREATE SERVER name FOREIGN DATA WRAPPER wrapper OPTIONS (...): where foreign tables read from."""
+
+    name: str
+    wrapper: str
+    options: tuple[str, ...] = ()  # "name=value"
     origin: Origin = field(default_factory=Origin)
 
 
@@ -498,6 +527,7 @@ class Schema:
     enums: list[EnumType] = field(default_factory=list)
     domains: list[DomainType] = field(default_factory=list)
     sequences: list[Sequence] = field(default_factory=list)  # read from catalogs (designs use identity columns)
+    foreign_servers: list[ForeignServer] = field(default_factory=list)  # database-wide; before the foreign tables
     tables: list[Table] = field(default_factory=list)
     views: list[View] = field(default_factory=list)
     functions: list[Function] = field(default_factory=list)
@@ -505,6 +535,7 @@ class Schema:
     inferences: list[Inference] = field(default_factory=list)
     facts: DesignFacts = field(default_factory=DesignFacts)  # resolved project/performance/security facts
     schemas: list[str] = field(default_factory=list)  # the namespaces a catalog reader found (public first)
+    schema_comments: dict[str, str] = field(default_factory=dict)  # COMMENT ON SCHEMA, by namespace
     owner: str | None = None  # the role that owns every object (migrations SET ROLE to it); None: unmanaged
     roles: list[Role] = field(default_factory=list)
     grants: list[Grant] = field(default_factory=list)

@@ -20,7 +20,7 @@ from schemawright.db import connect, resolve_dsn, scratch_database
 from schemawright.db.embedded import extensions_in_sql
 from schemawright.inspect import inspect_schema
 from schemawright.inspect.postgres import object_owners
-from schemawright.inspect.unmodelled import unmodelled_objects
+from schemawright.inspect.unmodelled import schema_comments, unmodelled_objects
 from schemawright.model.schema import Schema
 from schemawright.project.applier import SourceError, apply_sql, runs_outside_transaction
 from schemawright.project.layout import MODEL_PATH, forward_files, read_dialect, read_model
@@ -181,6 +181,7 @@ def inspect_database(conn: psycopg.Connection) -> Schema:
         merged.default_privileges += [d for d in part.default_privileges if d not in merged.default_privileges]
         owners |= set(part.owner.split(", ")) if part.owner else set()
     merged.owner = ", ".join(sorted(owners)) or None
+    merged.schema_comments = schema_comments(conn, names)
     merged.unmodelled = unmodelled_objects(conn, names)
     merged.object_owners = object_owners(conn, names)
     return merged

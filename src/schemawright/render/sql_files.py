@@ -10,7 +10,8 @@ from schemawright.render import Artifact, RenderContext, Renderer
 from schemawright.escape import sql_comment
 
 # Folder under scripts/ddl/ for each statement kind; statements attached to a table go to its file.
-OBJECT_FOLDERS = {"table": "tables", "index": "indexes", "view": "views", "function": "functions", "type": "types"}
+OBJECT_FOLDERS = {"table": "tables", "index": "indexes", "view": "views", "function": "functions", "type": "types",
+                  "domain": "domains", "schema": "schemas"}
 
 
 TARGETS = {"postgresql": "PostgreSQL 15+", "mysql": "MySQL 8 / MariaDB 10.11+", "sqlite": "SQLite 3.35+"}
@@ -63,7 +64,8 @@ class SqlFiles(Renderer):
             elif s.table is not None:
                 files[("table", s.table)].append(s)
             elif s.kind == "comment":
-                kind = next(k for k in ("view", "function", "type") if (k, s.name) in owners)
+                # a schema's comment (public has no CREATE SCHEMA of its own): the schema's file
+                kind = next((k for k in ("view", "function", "type", "domain") if (k, s.name) in owners), "schema")
                 files[(kind, s.name)].append(s)
         return [Artifact(f"scripts/ddl/{OBJECT_FOLDERS[kind]}/{name}.sql",
                          header(ctx, f"{kind.capitalize()} {name}") + "\n" + join(stmts), "script",

@@ -187,6 +187,7 @@ class Attribute(_Strict):
     identity_sequence: str | None = Field(default=None, pattern=r"^([^.]+\.)?[^.]+$")  # (schema.)name of its sequence
     default_expression: str | None = None  # a SQL expression (nextval(...), uuid_generate_v4()...); parsed, not pasted
     generated: str | None = None  # GENERATED ALWAYS AS (expression) STORED, over this table's columns
+    generated_virtual: bool = False  # ... VIRTUAL instead (PostgreSQL 18): computed when read, not stored
     # Spellings users commonly write, folded into the keys above (see ``_aliases``):
     required: bool | None = None  # required: true = nullable: false
     optional: bool | None = None  # optional: true = nullable: true
@@ -255,6 +256,31 @@ class TriggerDefinition(_Strict):
     arguments: list[str] = Field(default_factory=list)  # string arguments passed to the function
 
 
+class ForeignServerDefinition(_Strict):
+    """CREATE SERVER name FOREIGN DATA WRAPPER wrapper OPTIONS (...) (the wrapper's extension under extensions)."""
+
+    name: Identifier
+    wrapper: Identifier
+    options: list[Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*=")]] = Field(default_factory=list)
+
+
+class RuleDefinition(_Strict):
+    """A rule on the entity: the whole ``CREATE RULE name AS ON event TO entity ... DO ...`` statement (parsed:
+    one CREATE RULE with this name on this entity; the model keeps PostgreSQL's parser's deparse)."""
+
+    name: Identifier
+    definition: str
+
+
+class PartitionOf(_Strict):
+    """This entity is a partition of ``parent`` (an entity with partition_by, same schema): its columns are the
+    parent's; ``bound`` as PostgreSQL writes it: FOR VALUES FROM (...) TO (...) / IN (...) / WITH (MODULUS m,
+    REMAINDER r), or DEFAULT (parsed)."""
+
+    parent: Identifier
+    bound: str
+
+
 class PartitionSpec(_Strict):
     """Declarative partitioning stated in the input (the partitions themselves are created separately)."""
 
@@ -278,6 +304,13 @@ class Entity(_Strict):
     primary_key_name: Identifier | None = None  # the constraint's name (default: the naming convention's)
     triggers: list[TriggerDefinition] = Field(default_factory=list)
     partition_by: PartitionSpec | None = None
+    cluster_on: Identifier | None = None  # ALTER TABLE ... CLUSTER ON: an index (or key constraint) of this entity
+    partition_of: PartitionOf | None = None  # a partition of another entity (no attributes of its own)
+    inherits: list[Identifier] = Field(default_factory=list)  # INHERITS: entities of the same schema (their
+    # attributes and checks come first; list only this entity's own)
+    rules: list[RuleDefinition] = Field(default_factory=list)  # CREATE RULE ... ON this entity
+    foreign_server: Identifier | None = None  # a foreign table read through this server (data_model.foreign_servers)
+    foreign_options: list[Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*=")]] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _attribute_primary_key(self) -> Entity:
@@ -364,7 +397,7 @@ class IndexRequirement(_Strict):
     columns: list[Identifier] = Field(default_factory=list)  # taken in the given order
     equality: list[Identifier] = Field(default_factory=list)  # or: equality columns...
     range: list[Identifier] = Field(default_factory=list)  # ...then range/sort columns (seed 004's rule)
-    type: Literal["btree", "hash", "gin", "gist", "brin", "spgist"] = "btree"
+    type: Literal["btree", "hash", "gin", "gist", "brin", "spgist", "hnsw", "ivfflat"] = "btree"
     unique: bool = False
     where: str | None = None
     include: list[Identifier] = Field(default_factory=list)
@@ -399,12 +432,49 @@ class SequenceDefinition(_Strict):
     db_schema: Identifier | None = Field(default=None, alias="schema")
 
 
+class SchemaDefinition(_Strict):
+    """A PostgreSQL schema (namespace) with its description (COMMENT ON SCHEMA); entities name it in ``schema``."""
+
+    name: Identifier
+    description: str | None = None
+
+
+class DomainCheckDefinition(_Strict):
+    """A named CHECK of a domain: one condition over ``VALUE`` (parsed)."""
+
+    name: Identifier
+    expression: str
+
+
+class DomainDefinition(_Strict):
+    """A domain (CREATE DOMAIN): a base type with NOT NULL, a default and named CHECKs over ``VALUE``;
+    attributes use it by name (``type: year``), and the column keeps the domain as its type."""
+
+    name: Identifier
+    base_type: str  # "integer", "varchar(50)", "boolean"
+    not_null: bool = False
+    default: str | None = None  # an SQL expression (spelled-out inputs only)
+    checks: list[DomainCheckDefinition] = Field(default_factory=list)
+    collation: Identifier | None = None
+    description: str | None = None
+    db_schema: Identifier | None = Field(default=None, alias="schema")
+
+
+class ViewIndex(IndexRequirement):
+    """An index of a materialized view: as under data_model.indexes, named, without ``entity``."""
+
+    entity: Identifier | None = None  # the view itself
+    name: Identifier
+
+
 class ViewDefinition(_Strict):
     """A view over the entities: one SELECT, parsed (spelled-out inputs only)."""
 
     name: Identifier
     query: str
     materialized: bool = False
+    indexes: list[ViewIndex] = Field(default_factory=list)  # materialized views only
+    cluster_on: Identifier | None = None  # one of its indexes: ALTER MATERIALIZED VIEW ... CLUSTER ON
     description: str | None = None
     db_schema: Identifier | None = Field(default=None, alias="schema")
 
@@ -453,7 +523,10 @@ class FunctionalDependency(_Strict):
 
 class DataModel(_Strict):
     entities: list[Entity] = Field(min_length=1)
+    schemas: list[SchemaDefinition] = Field(default_factory=list)
+    foreign_servers: list[ForeignServerDefinition] = Field(default_factory=list)
     enums: list[EnumDefinition] = Field(default_factory=list)
+    domains: list[DomainDefinition] = Field(default_factory=list)
     sequences: list[SequenceDefinition] = Field(default_factory=list)
     views: list[ViewDefinition] = Field(default_factory=list)
     functions: list[FunctionDefinition] = Field(default_factory=list)
