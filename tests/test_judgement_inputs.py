@@ -182,5 +182,10 @@ def test_beekeeping_needs_no_warning(designs):
         "Track every hive's inspections over time": "history",
         "Harvest yields and jar batches traceable to the hive": "traceability",
         "Members only see their own apiaries": "ownership"}
+    # the acceptance criterion is a query pattern bench measures against its target
+    criterion = next(p for p in result.schema.facts.query_patterns if p.name.startswith("Last 10 inspections"))
+    assert criterion.target_latency == "< 20ms"
+    assert criterion.sql == ("SELECT * FROM inspections WHERE hive_id = :inspections.hive_id "
+                             "ORDER BY inspected_at DESC LIMIT 10")
     assert not _column(result, "members", "email").nullable  # required: true
     assert _column(result, "members", "phone").nullable
