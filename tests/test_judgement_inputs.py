@@ -164,6 +164,10 @@ def test_seed_bank_needs_no_warning(designs):
     assert warnings == []
     assert {m["pattern"] for m in requirements_section(result.schema)["matched"]} == {
         "history", "traceability", "ownership", "lookup"}
+    criterion = next(p for p in result.schema.facts.query_patterns if p.name.startswith("Latest germination"))
+    assert (criterion.sql, criterion.target_latency) == (
+        "SELECT * FROM germination_tests WHERE seed_lot_id = :germination_tests.seed_lot_id "
+        "ORDER BY tested_on DESC LIMIT 1", "< 10ms")  # "a lot": the last word of seed_lots
     checks = {c.name: c.expression.sql for c in result.schema.table("withdrawals").checks}
     assert checks["chk_withdrawals_max_packets"] == "packets <= 5"
 

@@ -65,6 +65,15 @@ def _tables_named(ctx: DesignContext, fragment: str) -> list[Table]:
             if m:
                 found.append((m.start(), -len(form), t))
                 break
+    if not found:  # "a lot": the last word of one table's name (seed_lots), of no other
+        tails: dict[str, list[Table]] = {}
+        for t in ctx.schema.tables:
+            if t.origin.path is not None and "_" in t.name:
+                tails.setdefault(singular(t.name).rsplit("_", 1)[1], []).append(t)
+        for tail, ts in tails.items():
+            m = re.search(rf"(?<!\w){re.escape(tail)}s?(?!\w)", text)
+            if m and len(ts) == 1 and ctx.schema.table(tail) is None and ctx.schema.table(tail + "s") is None:
+                found.append((m.start(), -len(tail), ts[0]))
     found.sort(key=lambda f: (f[0], f[1]))
     out: list[Table] = []
     taken_until = -1
@@ -303,14 +312,15 @@ def apply_searchable(ctx: DesignContext, expansion) -> None:
 # --- acceptance criteria that are a read with a latency ----------------------------------------------------
 
 LATEST = re.compile(r"^(?:the )?(?:last|latest|newest|most recent) (?:(?P<n>\d+) )?(?P<what>[\w ]+?) of (?:a|an|one|the|"
-                    r"each|every) (?P<parent>[\w ]+?) (?:in|within) (?:under |below |less than |< ?)?"
+                    r"a given|one given) (?P<parent>[\w ]+?) (?:in|within) (?:under |below |less than |< ?)?"
                     r"(?P<value>\d+(?:\.\d+)?) ?(?P<unit>ms|milliseconds?|s|seconds?)$", re.I)
 
 
 def apply_latency_criteria(ctx: DesignContext) -> None:
     """Before the index step: "Last 10 inspections of a hive in under 20 ms" becomes a query pattern (the
     rows of one parent, newest first by the business time column, LIMIT n) with that target latency, so the
-    designer indexes it and ``bench`` measures it against the target."""
+    designer indexes it and ``bench`` measures it against the target. "of every vehicle" (the latest row of
+    each parent at once) is another query and is left alone."""
     from dataclasses import replace
 
     from schemawright.model.facts import QueryPattern as FactPattern
