@@ -82,7 +82,11 @@ def catalog_doc() -> str:
               "declared nullable (or ON DELETE SET NULL) is a warning |",
               "| ownership | `Members only see their own apiaries` | row-level security: the owned table's rows "
               "bound to the owner in its NOT NULL key to the owners' table (`app.current_user_id`), its child "
-              "tables through their parents |"]
+              "tables through their parents |",
+              "| lookup | `Varieties searchable by common name` | an index leading with the column, found or added |",
+              "", "An acceptance criterion `Last 10 inspections of a hive in under 20 ms` becomes a query pattern (the",
+              "rows of one parent, newest first by the business time column, `LIMIT 10`) with that target latency:",
+              "the designer indexes it like a declared query pattern and `bench` measures it against the target."]
     return "\n".join(lines) + "\n"
 
 

@@ -164,6 +164,10 @@ def test_seed_bank_needs_no_warning(designs):
     assert warnings == []
     assert {m["pattern"] for m in requirements_section(result.schema)["matched"]} == {
         "history", "traceability", "ownership", "lookup"}
+    criterion = next(p for p in result.schema.facts.query_patterns if p.name.startswith("Latest germination"))
+    assert (criterion.sql, criterion.target_latency) == (
+        "SELECT * FROM germination_tests WHERE seed_lot_id = :germination_tests.seed_lot_id "
+        "ORDER BY tested_on DESC LIMIT 1", "< 10ms")  # "a lot": the last word of seed_lots
     checks = {c.name: c.expression.sql for c in result.schema.table("withdrawals").checks}
     assert checks["chk_withdrawals_max_packets"] == "packets <= 5"
 
@@ -182,5 +186,10 @@ def test_beekeeping_needs_no_warning(designs):
         "Track every hive's inspections over time": "history",
         "Harvest yields and jar batches traceable to the hive": "traceability",
         "Members only see their own apiaries": "ownership"}
+    # the acceptance criterion is a query pattern bench measures against its target
+    criterion = next(p for p in result.schema.facts.query_patterns if p.name.startswith("Last 10 inspections"))
+    assert criterion.target_latency == "< 20ms"
+    assert criterion.sql == ("SELECT * FROM inspections WHERE hive_id = :inspections.hive_id "
+                             "ORDER BY inspected_at DESC LIMIT 10")
     assert not _column(result, "members", "email").nullable  # required: true
     assert _column(result, "members", "phone").nullable

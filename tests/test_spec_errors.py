@@ -870,11 +870,16 @@ def test_attribute_aliases_fold_into_the_canonical_keys(tmp_path):
                 - {name: tag, type: text, required: true, index: true, comment: the painted tag}
                 - {name: note, type: text, required: false}
                 - {name: colour, type: text, optional: true, enum: [red, blue]}
+                - {name: nickname, max_length: 40}
+                - {name: apiary_id, type: uuid, foreign_key: apiary}
+            - name: apiary
+              attributes: [{name: title, type: text}]
         integration: {orm: sqlalchemy}
         """)
     spec, _ = load_task_input(path)
     hive = spec.data_model.entities[0]
-    code, tag, note, colour = hive.attributes
+    code, tag, note, colour, nickname, apiary_id = hive.attributes
+    assert nickname.type == "varchar(40)" and apiary_id.references == "apiary"
     assert hive.primary_key == ["code"]
     assert tag.nullable is False and tag.indexed is True and tag.description == "the painted tag"
     assert note.nullable is True and colour.nullable is True and colour.values == ["red", "blue"]
@@ -882,6 +887,8 @@ def test_attribute_aliases_fold_into_the_canonical_keys(tmp_path):
     table = design_schema(path)[1].table("hives")
     assert table.column("tag").nullable is False and table.column("note").nullable is True
     assert tuple(table.primary_key.columns) == ("code",)
+    assert str(table.column("nickname").type) == "varchar(40)"
+    assert [fk.ref_table for fk in table.foreign_keys] == ["apiaries"]
 
 
 @pytest.mark.parametrize("attr, words", [
@@ -891,6 +898,8 @@ def test_attribute_aliases_fold_into_the_canonical_keys(tmp_path):
     ("{name: tag, type: text, index: false, indexed: true}", ["index: false", "indexed: true"]),
     ("{name: tag, type: text, enum: [a], values: [b]}", ["enum: ['a']", "values: ['b']"]),
     ("{name: tag, type: text, primary_key: true, nullable: true}", ["primary_key: true", "nullable: true"]),
+    ("{name: tag, type: integer, max_length: 10}", ["max_length: 10", "type: 'integer'"]),
+    ("{name: tag, type: uuid, foreign_key: a, references: b}", ["foreign_key: 'a'", "references: 'b'"]),
 ])
 def test_contradicting_aliases_are_a_located_error(tmp_path, attr, words):
     path = write(tmp_path, f"""

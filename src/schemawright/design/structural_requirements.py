@@ -66,6 +66,15 @@ def _tables_named(ctx: DesignContext, fragment: str) -> list[Table]:
             if m:
                 found.append((m.start(), -len(form), t))
                 break
+    if not found:  # "a lot": the last word of one table's name (seed_lots), of no other
+        tails: dict[str, list[Table]] = {}
+        for t in ctx.schema.tables:
+            if t.origin.path is not None and "_" in t.name:
+                tails.setdefault(singular(t.name).rsplit("_", 1)[1], []).append(t)
+        for tail, ts in tails.items():
+            m = re.search(rf"(?<!\w){re.escape(tail)}s?(?!\w)", text)
+            if m and len(ts) == 1 and ctx.schema.table(tail) is None and ctx.schema.table(tail + "s") is None:
+                found.append((m.start(), -len(tail), ts[0]))
     found.sort(key=lambda f: (f[0], f[1]))
     out: list[Table] = []
     taken_until = -1
@@ -299,3 +308,50 @@ def apply_searchable(ctx: DesignContext, expansion) -> None:
             ctx.infer(rule, text, f"added index {table.name}({column.name})",
                       f"{path}: {table.name} looked up by {column.name}")
         _done(expansion, text)
+
+
+# --- acceptance criteria that are a read with a latency ----------------------------------------------------
+
+LATEST = re.compile(r"^(?:the )?(?:last|latest|newest|most recent) (?:(?P<n>\d+) )?(?P<what>[\w ]+?) of (?:a|an|one|the|"
+                    r"a given|one given) (?P<parent>[\w ]+?) (?:in|within) (?:under |below |less than |< ?)?"
+                    r"(?P<value>\d+(?:\.\d+)?) ?(?P<unit>ms|milliseconds?|s|seconds?)$", re.I)
+
+
+def apply_latency_criteria(ctx: DesignContext) -> None:
+    """Before the index step: "Last 10 inspections of a hive in under 20 ms" becomes a query pattern (the
+    rows of one parent, newest first by the business time column, LIMIT n) with that target latency, so the
+    designer indexes it and ``bench`` measures it against the target. "of every vehicle" (the latest row of
+    each parent at once) is another query and is left alone."""
+    from dataclasses import replace
+
+    from schemawright.model.facts import QueryPattern as FactPattern
+    from schemawright.spec.models import QueryPattern
+
+    added = []
+    for i, text in enumerate(ctx.spec.task.acceptance_criteria):
+        m = LATEST.match(text.strip().rstrip("."))
+        if not m:
+            continue
+        children, parents = _tables_named(ctx, m.group("what")), _tables_named(ctx, m.group("parent"))
+        if len(children) != 1 or len(parents) != 1:
+            continue
+        child, parent = children[0], parents[0]
+        fk = next((f for f in child.foreign_keys if f.ref_table == parent.name and len(f.columns) == 1), None)
+        time = _time_column(child)
+        if fk is None or time is None or any(p.name == text for p in ctx.spec.query_patterns):
+            continue
+        q = names.quote_ident
+        col = fk.columns[0]
+        sql = (f"SELECT * FROM {q(child.name)} WHERE {q(col)} = :{child.name}.{col} "
+               f"ORDER BY {q(time)} DESC LIMIT {int(m.group('n') or 1)}")
+        unit = "s" if m.group("unit").lower().startswith("s") else "ms"
+        latency = f"< {m.group('value')}{unit}"
+        ctx.spec.query_patterns.append(QueryPattern(name=text, sql=sql, target_latency=latency,
+                                                    description=f"task.acceptance_criteria[{i}]"))
+        added.append(FactPattern(name=text, sql=sql, target_latency=latency,
+                                 description=f"task.acceptance_criteria[{i}]"))
+        ctx.infer("criterion.query_pattern", text, f"measured by bench: {sql} (target {latency})",
+                  f"task.acceptance_criteria[{i}]: the newest {child.name} of one {singular(parent.name)} by {time}; "
+                  "indexed like a declared query pattern")
+    if added:
+        ctx.schema.facts = replace(ctx.schema.facts, query_patterns=(*ctx.schema.facts.query_patterns, *added))

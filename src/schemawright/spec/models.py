@@ -195,6 +195,8 @@ class Attribute(_Strict):
     comment: str | None = None  # = description
     enum: list[str] | None = None  # = values
     primary_key: bool | None = None  # true: this column is (part of) the entity's primary key
+    foreign_key: Annotated[str, AfterValidator(_check_reference)] | None = None  # = references
+    max_length: int | None = Field(default=None, gt=0, le=10485760)  # a text type -> varchar(max_length)
 
     @model_validator(mode="after")
     def _aliases(self) -> Attribute:
@@ -214,6 +216,14 @@ class Attribute(_Strict):
         fold("index", self.index, "indexed", self.index)
         fold("comment", self.comment, "description", self.comment)
         fold("enum", self.enum, "values", self.enum)
+        fold("foreign_key", self.foreign_key, "references", self.foreign_key)
+        if self.max_length is not None:
+            written = (self.type or "").strip().lower().replace(" ", "")
+            if written in ("", "text", "string", "str", "varchar", "charactervarying"):
+                self.type = f"varchar({self.max_length})"
+            elif written not in (f"varchar({self.max_length})", f"charactervarying({self.max_length})"):
+                raise ValueError(f"max_length: {self.max_length} contradicts type: {self.type!r} (max_length "
+                                 f"means type: varchar({self.max_length})); keep one of them")
         if self.enum is not None:
             self._distinct_values(self.enum)
         if self.primary_key and self.optional is True:
