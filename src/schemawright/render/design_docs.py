@@ -245,7 +245,7 @@ def capacity(schema: Schema) -> str:
         return "\n".join([f"# Capacity planning: {md_text(f.project.name)}", "",
                            "The source gives no row estimates (it is SQL or a live database, not a task input with "
                            "data volumes), so no storage projection is made here. For a live database, "
-                           "`schemawright lint $DATABASE_URL` reports table sizes and growth signals.", ""])
+                           "`schemawright lint --allow-unmodelled $DATABASE_URL` reports table sizes and growth signals.", ""])
     lines = [f"# Capacity planning: {md_text(f.project.name)}", "",
              f"Growth: {md_text(growth_text) if growth_text else 'not stated in the input; 5% a month assumed'} "
              f"= {g:.2%} a month. Sizes from the storage formula (heap pages from aligned tuple widths, B-trees at "

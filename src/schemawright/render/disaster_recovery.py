@@ -83,7 +83,7 @@ def runbook(ctx: RenderContext) -> str:
               "WAL to the end, or to `recovery_target_time`.",
               "3. Without base backups: `scripts/maintenance/restore.sh` the newest logical backup into an "
               "empty database (one transaction; owners kept).",
-              "4. Check: `schemawright lint $DATABASE_URL`, the row counts of the main tables, the "
+              "4. Check: `schemawright lint --allow-unmodelled $DATABASE_URL`, the row counts of the main tables, the "
               "application's smoke tests; then point the application (or pgbouncer) at the new server.", "",
               "### A replica lags or is lost", "",
               "The alerts PostgresReplicationLag (> 60 s) and PostgresReplicationLagCritical (> 15 min) in "
