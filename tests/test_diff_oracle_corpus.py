@@ -10,10 +10,10 @@ Everything runs on one private throw-away cluster (fsync off, its own roles, so 
 named roles touch no shared server). Prints pass/total per suite and every failure with its cause; the
 numbers are in docs/diff-corpus.md.
 
-The aim is the project's (>= 95% overall); until it holds the test is an xfail that prints the table,
-and a second assertion (a real failure) guards against dropping below today's measured numbers.
+The aim is the project's (>= 95% overall, reached: ``test_diff_oracle_reaches_the_aim``), and a second test
+guards against dropping below today's measured numbers (per suite) or more silent failures.
 
-The whole corpus (~890 cases) takes about 18 minutes on a loaded 2-core machine: by default every 8th sqldef
+The whole corpus (~890 cases) takes about 20 to 45 minutes on the loaded 2-core machine: by default every 8th sqldef
 case and every 3rd apgdiff case run (deterministic), with all of migra and atlas (~165 cases, ~3 min); set
 SCHEMAWRIGHT_CORPUS_ALL=1 to run all of them. SCHEMAWRIGHT_CORPUS_SUITES=migra,sqldef limits the suites.
 """
@@ -48,12 +48,13 @@ ALL = os.environ.get("SCHEMAWRIGHT_CORPUS_ALL") == "1"
 SAMPLE = {"sqldef": 8, "apgdiff": 3}  # every n-th case of these suites unless SCHEMAWRIGHT_CORPUS_ALL=1
 AIM = 0.95
 # Regression guard: today's measured passes (per suite), sampled run and full run. Raise them as coverage grows.
-# Measured: the full run at commit 832abd1 (docs/diff-corpus.md), the sample at commit cd2c91d.
-FLOOR_SAMPLED = {"migra": 19, "sqldef": 93, "apgdiff": 21, "atlas": 7}
-FLOOR_ALL = {"migra": 19, "sqldef": 703, "apgdiff": 58, "atlas": 7}
-# Silent failures (neither the diff's unmodelled list nor a re-diff shows anything): today's count, to go to 0.
-SILENT_CEILING_SAMPLED = 1
-SILENT_CEILING_ALL = 7
+# Measured: the full run at commit a30f3c3 (docs/diff-corpus.md), the sample at commit 788eae4.
+FLOOR_SAMPLED = {"migra": 20, "sqldef": 97, "apgdiff": 24, "atlas": 7}
+FLOOR_ALL = {"migra": 20, "sqldef": 717, "apgdiff": 69, "atlas": 7}
+# Silent failures (neither the diff's unmodelled list nor a re-diff shows anything): today's count, to go to 0
+# (the two of a30f3c3, grants in another ACL order, are fixed since).
+SILENT_CEILING_SAMPLED = 0
+SILENT_CEILING_ALL = 2
 EXTENSIONS = ("pgcrypto", "citext", "hstore")
 
 
@@ -382,9 +383,12 @@ def test_diff_oracle_never_below_today(corpus_results, capsys):
 
 
 @pytest.mark.corpus
-@pytest.mark.xfail(strict=False, reason="the aim (>= 95% of the runnable corpus cases) is not reached yet; "
-                                        "see the printed table and docs/diff-corpus.md")
 def test_diff_oracle_reaches_the_aim(corpus_results):
+    """The project's aim on the full corpus, reached at commit a30f3c3 (813/849, 95.8%). The default sample is
+    no measure of it (all of migra, whose cases are the hardest, against 1 in 8 sqldef cases: 148/159 at
+    788eae4)."""
+    if not ALL:
+        pytest.skip("the aim is measured on the full corpus: SCHEMAWRIGHT_CORPUS_ALL=1")
     results, _, _ = corpus_results
     counted = [r for r in results if r.status != "setup"]
     passed = sum(r.status == "pass" for r in counted)

@@ -477,7 +477,8 @@ class Postgres(Dialect):
         return out + [Statement("role", r.name, f"GRANT {q(m)} TO {q(r.name)};") for m in r.member_of]
 
     def grant_sql(self, schema: Schema, g: Grant) -> str:
-        return f"GRANT {', '.join(g.privileges)} ON {self._grant_target(schema, g)} TO {_grantee(g.grantee)};"
+        return (f"GRANT {', '.join(g.privileges)} ON {self._grant_target(schema, g)} TO {_grantee(g.grantee)}"
+                f"{' WITH GRANT OPTION' * g.grant_option};")
 
     @staticmethod
     def _grant_target(schema: Schema, g: Grant) -> str:

@@ -77,7 +77,7 @@ class SecuritySteps:
         g = c.grant
         phase = SCHEMA_PRIVILEGE if g.object_type == "schema" else GRANT
         self.add(phase, f"GRANT {', '.join(g.privileges)} ON {self._privilege_target(g, c.arguments)} TO "
-                 f"{_grantee(g.grantee)};")
+                 f"{_grantee(g.grantee)}{' WITH GRANT OPTION' * g.grant_option};")
 
     def _revoke_privileges(self, c: ch.RevokePrivileges) -> None:
         g = c.grant
@@ -90,7 +90,8 @@ class SecuritySteps:
         if access.revoke_from:
             self.add(GRANT, f"REVOKE ALL ON {target} FROM {', '.join(map(_grantee, access.revoke_from))};", rank=-2)
         for g in access.grants:
-            self.add(GRANT, f"GRANT {', '.join(g.privileges)} ON {target} TO {_grantee(g.grantee)};", rank=-1)
+            self.add(GRANT, f"GRANT {', '.join(g.privileges)} ON {target} TO {_grantee(g.grantee)}"
+                     f"{' WITH GRANT OPTION' * g.grant_option};", rank=-1)
 
     def _add_default_privilege(self, c: ch.AddDefaultPrivilege) -> None:
         self.add(SCHEMA_PRIVILEGE, self.pg().default_privilege_sql(c.privilege))

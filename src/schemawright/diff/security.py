@@ -216,13 +216,15 @@ def _default_privileges(old: Schema, new: Schema) -> list[ch.Change]:
 
 
 def _grant_items(schema: Schema) -> set[tuple]:
-    return {(g.object_type, g.schema, g.object_name, g.grantee, p.upper()) for g in schema.grants for p in g.privileges}
+    return {(g.object_type, g.schema, g.object_name, g.grantee, g.grant_option, p.upper()) for g in schema.grants
+            for p in g.privileges}
 
 
 def _grants(old: Schema, new: Schema, rebuilt: set[tuple[str, str, str]]) -> list[ch.Change]:
     def make(key, privileges):
-        kind, schema, name, grantee = key
-        return Grant(grantee=grantee, privileges=privileges, object_type=kind, object_name=name, schema=schema)
+        kind, schema, name, grantee, grant_option = key
+        return Grant(grantee=grantee, privileges=privileges, object_type=kind, object_name=name, schema=schema,
+                     grant_option=grant_option)
 
     def arguments(schema: Schema, g: Grant) -> str | None:
         if g.object_type != "function":
@@ -231,8 +233,12 @@ def _grants(old: Schema, new: Schema, rebuilt: set[tuple[str, str, str]]) -> lis
         return argument_types(f.arguments) if f is not None else ""
     before = {item for item in _grant_items(old) if item[:3] not in rebuilt}
     after = {item for item in _grant_items(new) if item[:3] not in rebuilt}
+    # granted in the new side's order (a catalog's ACL order, which pg_dump prints)
+    order = {(g.object_type, g.schema, g.object_name, g.grantee): i for i, g in reversed(list(enumerate(new.grants)))}
+    granted = sorted(_grouped(after - before, make),
+                     key=lambda g: order.get((g.object_type, g.schema, g.object_name, g.grantee), len(order)))
     return ([ch.RevokePrivileges(g, arguments(old, g)) for g in _grouped(before - after, make)]
-            + [ch.GrantPrivileges(g, arguments(new, g)) for g in _grouped(after - before, make)])
+            + [ch.GrantPrivileges(g, arguments(new, g)) for g in granted])
 
 
 def _policy_key(p: Policy) -> tuple:

@@ -403,7 +403,7 @@ _DEFAULT_ACL_TYPES = {"r": "tables", "S": "sequences", "f": "functions", "T": "t
 
 # Privileges as granted (ACL entries), the implicit defaults of a NULL ACL included, owners' own left out.
 _ACL_SQL = """
-SELECT o.object_type, o.object_name, o.owner, a.grantee, a.privilege_type
+SELECT o.object_type, o.object_name, o.owner, a.grantee, a.privilege_type, a.is_grantable
 FROM (
     SELECT CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' WHEN 'm' THEN 'view' ELSE 'table' END,
            c.relname, c.relowner,
@@ -420,9 +420,9 @@ FROM (
     SELECT 'schema', n.nspname, n.nspowner, coalesce(n.nspacl, acldefault('n', n.nspowner))
     FROM pg_namespace n WHERE n.nspname = %(schema)s
 ) AS o(object_type, object_name, owner, acl)
-CROSS JOIN LATERAL aclexplode(o.acl) AS a
+CROSS JOIN LATERAL aclexplode(o.acl) WITH ORDINALITY AS a
 WHERE a.grantee <> o.owner
-ORDER BY 1, 2, 4, 5"""
+ORDER BY 1, 2, a.ordinality"""  # in the ACL's order (pg_dump prints its GRANTs so)
 
 _OWNERS_SQL = """
 SELECT DISTINCT pg_get_userbyid(owner) AS owner FROM (
@@ -487,10 +487,12 @@ def _security(cur, schema: str, tables: dict[int, Table]) -> dict:
     granted: dict[tuple, list[str]] = defaultdict(list)
     involved: set[int] = set()
     for row in cur.fetchall():
-        granted[(row["object_type"], row["object_name"], row["grantee"])].append(row["privilege_type"])
+        granted[(row["object_type"], row["object_name"], row["grantee"], row["is_grantable"])].append(
+            row["privilege_type"])
         involved.add(row["grantee"])
     grants = [Grant(grantee=_role_name(grantee, names), privileges=tuple(privs), object_type=kind, object_name=name,
-                    schema=schema, origin=_origin()) for (kind, name, grantee), privs in granted.items()]
+                    schema=schema, grant_option=grantable, origin=_origin())
+              for (kind, name, grantee, grantable), privs in granted.items()]
     cur.execute(_POLICIES_SQL, args)
     policies = []
     for row in cur.fetchall():

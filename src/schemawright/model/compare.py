@@ -679,7 +679,7 @@ def _compare_items(out: list[str], what: str, exp: set[str], act: set[str]) -> N
 def _grant_items(schema: Schema) -> set[str]:
     return {f"{p.upper()} on {g.object_type} "
             f"{g.object_name if g.schema == 'public' or g.object_type == 'schema' else g.schema + '.' + g.object_name}"
-            f" to {g.grantee}"
+            f" to {g.grantee}" + (" with grant option" if g.grant_option else "")
             for g in schema.grants for p in g.privileges}
 
 

@@ -440,6 +440,7 @@ class Grant:
     object_type: str  # table | view | sequence | function | schema
     object_name: str  # a function by its name (schemawright designs do not overload functions)
     schema: str = "public"
+    grant_option: bool = False  # WITH GRANT OPTION: the grantee may grant these privileges on
     origin: Origin = field(default_factory=Origin)
 
 
