@@ -74,7 +74,7 @@ def _refused(conn, sqlstate: str, statement, params=()) -> str | None:
 
 def _row(schema, f: RowFactory, table: str, **values) -> dict:
     t = schema.table(table)
-    return f.insert(t, f.valid_row(t) | values)
+    return f.insert(t, f.valid_row(t, values))
 
 
 def test_measurements_compare_as_numbers_not_strings(clinical):
@@ -104,3 +104,56 @@ def test_units_years_and_yes_no_columns_store_what_they_name(museum, csa):
     schema, conn, f = csa
     log = _row(schema, f, "harvest_logs", quantity_kg=2.5)  # quantity_kg is a measure, not a count
     assert float(conn.execute("SELECT quantity_kg FROM harvest_logs WHERE id = %s", (log["id"],)).fetchone()[0]) == 2.5
+
+
+def test_loans_overlap_only_when_not_cancelled(museum):
+    """'Loans of an object never overlap, except cancelled ones': EXCLUDE ... WHERE status is not
+    cancelled; the exception is never dropped."""
+    schema, conn, f = museum
+    first = _row(schema, f, "loans", loan_start="2026-03-01", loan_end="2026-06-01", status="requested")
+    clash = f.valid_row(schema.table("loans")) | {"object_id": first["object_id"], "loan_start": "2026-04-01",
+                                                  "loan_end": "2026-05-01", "status": "requested"}
+    with pytest.raises(psycopg.Error) as info:
+        with conn.transaction():
+            f.insert(schema.table("loans"), clash)
+    assert info.value.diag.sqlstate == "23P01"
+    conn.execute("UPDATE loans SET status = 'cancelled' WHERE id = %s", (first["id"],))
+    f.insert(schema.table("loans"), clash)  # the cancelled loan no longer blocks the period
+
+
+def test_at_most_one_active_subscription_per_member_and_season(csa):
+    """The qualifier 'active' becomes the WHERE of a partial unique index: a cancelled subscription does
+    not block a new active one in the same season; a second active one is refused (23505)."""
+    schema, conn, f = csa
+    first = _row(schema, f, "subscriptions", status="active")
+    same = f.valid_row(schema.table("subscriptions")) | {"member_id": first["member_id"],
+                                                         "season_id": first["season_id"], "status": "active"}
+    with pytest.raises(psycopg.errors.UniqueViolation) as info:
+        with conn.transaction():
+            f.insert(schema.table("subscriptions"), same)
+    assert info.value.diag.constraint_name == "uq_subscriptions_member_id_season_id_active"
+    conn.execute("UPDATE subscriptions SET status = 'cancelled' WHERE id = %s", (first["id"],))
+    f.insert(schema.table("subscriptions"), same)
+
+
+def test_one_box_per_delivery_week_and_one_primary_contact(csa, museum):
+    schema, conn, f = csa
+    # a box's weight is its items' sum (another rule, checked by triggers); only the week is tested here
+    conn.execute("ALTER TABLE boxes DISABLE TRIGGER USER")
+    conn.commit()
+    box = _row(schema, f, "boxes", delivery_week="2026-05-04", total_weight_kg=1)
+    twin = f.valid_row(schema.table("boxes"), {"subscription_id": box["subscription_id"],
+                                               "delivery_week": "2026-05-04", "total_weight_kg": 1})
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        with conn.transaction():
+            f.insert(schema.table("boxes"), twin)
+    f.insert(schema.table("boxes"), twin | {"delivery_week": "2026-05-11"})
+    schema, conn, f = museum
+    contact = _row(schema, f, "contacts", is_primary=True)
+    other = f.valid_row(schema.table("contacts")) | {"institution_id": contact["institution_id"]}
+    f.insert(schema.table("contacts"), other | {"is_primary": False})
+    with pytest.raises(psycopg.errors.UniqueViolation) as info:
+        with conn.transaction():
+            f.insert(schema.table("contacts"), f.valid_row(schema.table("contacts")) | {
+                "institution_id": contact["institution_id"], "is_primary": True})
+    assert info.value.diag.constraint_name == "uq_contacts_institution_id_primary"
