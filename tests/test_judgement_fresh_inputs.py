@@ -157,3 +157,40 @@ def test_one_box_per_delivery_week_and_one_primary_contact(csa, museum):
             f.insert(schema.table("contacts"), f.valid_row(schema.table("contacts")) | {
                 "institution_id": contact["institution_id"], "is_primary": True})
     assert info.value.diag.constraint_name == "uq_contacts_institution_id_primary"
+
+
+def test_event_verbs_bounds_percent_and_sums_become_checks(csa, museum, clinical):
+    """'A season ends after it starts', 'An exhibition closes on or after it opens', 'A box is collected
+    after it is packed' (the verbs name the columns), 'The discount may not exceed 50 percent', 'A member
+    may skip at most 4 weeks per season', 'lux is not negative', 'dose_mg must be greater than 0 and at
+    most 400', 'quantity_dispensed plus quantity_destroyed is at most quantity_received'."""
+    schema, conn, f = csa
+    season = _row(schema, f, "seasons", starts_on="2026-04-01", ends_on="2026-10-31")
+    assert _refused(conn, "23514", "UPDATE seasons SET ends_on = '2026-03-01' WHERE id = %s",
+                    (season["id"],)) == "chk_seasons_season_dates"
+    sub = _row(schema, f, "subscriptions", discount_percent=50, skipped_weeks=4)
+    assert _refused(conn, "23514", "UPDATE subscriptions SET discount_percent = 50.5 WHERE id = %s",
+                    (sub["id"],)) == "chk_subscriptions_discount_cap"
+    assert _refused(conn, "23514", "UPDATE subscriptions SET skipped_weeks = 5 WHERE id = %s",
+                    (sub["id"],)) == "chk_subscriptions_skip_limit"
+    conn.execute("ALTER TABLE boxes DISABLE TRIGGER USER")  # the items' weight sum is another rule's
+    conn.commit()
+    box = _row(schema, f, "boxes", total_weight_kg=1, packed_at="2026-05-04 08:00+00",
+               collected_at="2026-05-04 17:00+00")
+    assert _refused(conn, "23514", "UPDATE boxes SET collected_at = '2026-05-04 07:00+00' WHERE id = %s",
+                    (box["id"],)) == "chk_boxes_collected_after_packed"
+    schema, conn, f = museum
+    ex = _row(schema, f, "exhibitions", opens_on="2026-05-01", closes_on="2026-05-01")  # same day: allowed
+    assert _refused(conn, "23514", "UPDATE exhibitions SET closes_on = '2026-04-30' WHERE id = %s",
+                    (ex["id"],)) == "chk_exhibitions_exhibition_dates"
+    reading = _row(schema, f, "environment_readings", lux=0)
+    assert _refused(conn, "23514", "UPDATE environment_readings SET lux = -1 WHERE id = %s",
+                    (reading["id"],)) == "chk_environment_readings_lux_positive"
+    schema, conn, f = clinical
+    dose = _row(schema, f, "dose_administrations", dose_mg=400)
+    for bad in (0, 400.5):
+        assert _refused(conn, "23514", "UPDATE dose_administrations SET dose_mg = %s WHERE id = %s",
+                        (bad, dose["id"])) == "chk_dose_administrations_max_dose"
+    batch = _row(schema, f, "drug_batches", quantity_received=100, quantity_dispensed=60, quantity_destroyed=40)
+    assert _refused(conn, "23514", "UPDATE drug_batches SET quantity_destroyed = 41 WHERE id = %s",
+                    (batch["id"],)) == "chk_drug_batches_accountability"
