@@ -194,3 +194,32 @@ def test_event_verbs_bounds_percent_and_sums_become_checks(csa, museum, clinical
     batch = _row(schema, f, "drug_batches", quantity_received=100, quantity_dispensed=60, quantity_destroyed=40)
     assert _refused(conn, "23514", "UPDATE drug_batches SET quantity_destroyed = 41 WHERE id = %s",
                     (batch["id"],)) == "chk_drug_batches_accountability"
+
+
+def test_conditional_checks_of_adverse_events(clinical):
+    """'An adverse event of grade 4 or 5 is always serious' and 'A serious adverse event must have
+    reported_to_sponsor_at filled in': CHECK (NOT condition OR consequence)."""
+    schema, conn, f = clinical
+    ae = _row(schema, f, "adverse_events", severity_grade=3, is_serious=False, reported_to_sponsor_at=None)
+    assert _refused(conn, "23514", "UPDATE adverse_events SET severity_grade = 4 WHERE id = %s",
+                    (ae["id"],)) == "chk_adverse_events_serious_if_grade_4"
+    assert _refused(conn, "23514", "UPDATE adverse_events SET is_serious = true WHERE id = %s",
+                    (ae["id"],)) == "chk_adverse_events_sae_reported"
+    conn.execute("UPDATE adverse_events SET severity_grade = 5, is_serious = true, reported_to_sponsor_at = now() "
+                 "WHERE id = %s", (ae["id"],))
+    conn.commit()
+
+
+def test_a_status_cycle_and_can_become(csa):
+    """'Subscription status goes pending -> active -> paused -> active; active -> finished; pending, active
+    or paused can become cancelled': paused -> active is allowed (a cycle), finished -> active is not."""
+    schema, conn, f = csa
+    sub = _row(schema, f, "subscriptions", status="pending")
+    for step in ("active", "paused", "active", "cancelled"):
+        conn.execute("UPDATE subscriptions SET status = %s WHERE id = %s", (step, sub["id"]))
+    conn.commit()
+    assert _refused(conn, "23514", "UPDATE subscriptions SET status = 'active' WHERE id = %s",
+                    (sub["id"],)) == "chk_subscriptions_status_transition"
+    other = _row(schema, f, "subscriptions", status="pending")
+    assert _refused(conn, "23514", "UPDATE subscriptions SET status = 'finished' WHERE id = %s",
+                    (other["id"],)) == "chk_subscriptions_status_transition"
