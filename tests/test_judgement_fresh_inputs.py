@@ -223,3 +223,38 @@ def test_a_status_cycle_and_can_become(csa):
     other = _row(schema, f, "subscriptions", status="pending")
     assert _refused(conn, "23514", "UPDATE subscriptions SET status = 'finished' WHERE id = %s",
                     (other["id"],)) == "chk_subscriptions_status_transition"
+
+
+def test_counted_children_per_parent(csa):
+    """'A box has at most two swapped items' (box_items with is_swap, per box) and 'A volunteer shift never
+    has more signups than max_volunteers' (and max_volunteers cannot be lowered below the signups)."""
+    schema, conn, f = csa
+    conn.execute("ALTER TABLE boxes DISABLE TRIGGER USER")  # the weight sum is another rule's
+    conn.execute("ALTER TABLE box_items DISABLE TRIGGER trg_box_items_box_weight_sum")
+    conn.commit()
+    box = _row(schema, f, "boxes", total_weight_kg=1)
+    items = schema.table("box_items")
+    for _ in range(2):
+        f.insert(items, f.valid_row(items, {"box_id": box["id"], "is_swap": True}))
+    f.insert(items, f.valid_row(items, {"box_id": box["id"], "is_swap": False}))  # not a swap: not counted
+    conn.commit()
+    with pytest.raises(psycopg.Error) as info:
+        with conn.transaction():
+            f.insert(items, f.valid_row(items, {"box_id": box["id"], "is_swap": True}))
+    assert (info.value.diag.sqlstate, info.value.diag.constraint_name) == ("23514", "trg_box_items_swap_limit_items")
+    assert _refused(conn, "23514", "UPDATE box_items SET is_swap = true WHERE box_id = %s AND NOT is_swap",
+                    (box["id"],)) == "trg_box_items_swap_limit_items"
+    shift = _row(schema, f, "volunteer_shifts", max_volunteers=1)
+    signups = schema.table("volunteer_signups")
+    f.insert(signups, f.valid_row(signups, {"volunteer_shift_id": shift["id"]}))
+    conn.commit()
+    with pytest.raises(psycopg.Error) as info:
+        with conn.transaction():
+            f.insert(signups, f.valid_row(signups, {"volunteer_shift_id": shift["id"]}))
+    assert (info.value.diag.sqlstate, info.value.diag.constraint_name) == (
+        "23514", "trg_volunteer_signups_shift_capacity")
+    assert _refused(conn, "23514", "UPDATE volunteer_shifts SET max_volunteers = 0 WHERE id = %s",
+                    (shift["id"],)) == "trg_volunteer_shifts_shift_capacity"
+    conn.execute("UPDATE volunteer_shifts SET max_volunteers = 2 WHERE id = %s", (shift["id"],))
+    f.insert(signups, f.valid_row(signups, {"volunteer_shift_id": shift["id"]}))
+    conn.commit()
