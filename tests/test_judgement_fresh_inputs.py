@@ -258,3 +258,22 @@ def test_counted_children_per_parent(csa):
     conn.execute("UPDATE volunteer_shifts SET max_volunteers = 2 WHERE id = %s", (shift["id"],))
     f.insert(signups, f.valid_row(signups, {"volunteer_shift_id": shift["id"]}))
     conn.commit()
+
+
+def test_a_dose_is_administered_before_its_batch_expires(clinical):
+    """'A dose is administered before the batch expires': administered_at (own) against the referenced
+    batch's expires_on, by deferred constraint triggers on both tables (23514 at commit)."""
+    schema, conn, f = clinical
+    batch = _row(schema, f, "drug_batches", expires_on="2026-06-30")
+    conn.commit()
+    doses = schema.table("dose_administrations")
+    f.insert(doses, f.valid_row(doses, {"drug_batch_id": batch["id"], "administered_at": "2026-06-29 10:00+00"}))
+    conn.commit()
+    with pytest.raises(psycopg.Error) as info:
+        with conn.transaction():
+            f.insert(doses, f.valid_row(doses, {"drug_batch_id": batch["id"],
+                                                "administered_at": "2026-07-02 10:00+00"}))
+    assert (info.value.diag.sqlstate, info.value.diag.constraint_name) == (
+        "23514", "trg_dose_administrations_batch_not_expired")
+    assert _refused(conn, "23514", "UPDATE drug_batches SET expires_on = '2026-06-01' WHERE id = %s",
+                    (batch["id"],)) == "trg_drug_batches_batch_not_expired"
