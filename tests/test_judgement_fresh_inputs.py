@@ -277,3 +277,19 @@ def test_a_dose_is_administered_before_its_batch_expires(clinical):
         "23514", "trg_dose_administrations_batch_not_expired")
     assert _refused(conn, "23514", "UPDATE drug_batches SET expires_on = '2026-06-01' WHERE id = %s",
                     (batch["id"],)) == "trg_drug_batches_batch_not_expired"
+
+
+@pytest.mark.parametrize("name, kind", [
+    ("temperature_c", "numeric"), ("systolic_bp", "numeric"), ("lux", "numeric"), ("reference_high", "numeric"),
+    ("quantity_kg", "numeric"), ("width_px", "integer"), ("skipped_weeks", "integer"), ("heart_rate", "integer"),
+    ("year_from", "integer"), ("delivery_week", "date"), ("courier_required", "boolean"),
+    ("picked_by", "varchar"), ("variety", "varchar"), ("analyte", "varchar"), ("consent_version", "varchar"),
+    ("role_title", "varchar"), ("credit_line", "text"),
+    # what the new name rules must not catch
+    ("day_of_week", "integer"), ("needed_by", "date"), ("steps_taken", "integer"), ("job_title", "varchar"),
+    ("sort_by", "text"), ("source_db", "text")])
+def test_lexicon_names_from_the_fresh_inputs(name, kind):
+    from schemawright.design.columns import guess_column
+
+    assert guess_column(name).type.kind.value == kind
+    assert (guess_column(name).rule == "type.fallback") == (name in ("sort_by", "source_db"))

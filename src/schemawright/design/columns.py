@@ -336,7 +336,8 @@ RULES: tuple[Rule, ...] = (
                                "height", "width", "length", "depth", "speed", "measurement", "[a-z_]+_reading"),
          _measurement),
     Rule("integer", _names("age", "year", "version", "position", "sort_order", "priority", "duration_[a-z]+",
-                           "[a-z_]+_minutes", "[a-z_]+_seconds", "[a-z_]+_days", "rank", "level"), _integer),
+                           "[a-z_]+_minutes", "[a-z_]+_seconds", "[a-z_]+_days", "rank", "level", "day_of_week",
+                           "weekday", "iso_week"), _integer),
     Rule("name", _names("name", "title", "first_name", "last_name", "full_name", "middle_name", "username",
                         "display_name", "[a-z_]+_name", "(?!job_|position_)[a-z_]+_title", "[a-z_]+_company", "company", "label", "subject", "headline"), _name),
     Rule("sensitive", _names("ssn", "national_id", "passport_number", "tax_id", "payment_info",
@@ -363,7 +364,7 @@ RULES: tuple[Rule, ...] = (
                                     r"display_until|expires|expires_on)$"),
          _validity_date),
     Rule("lexicon_year", re.compile(r"^year_(?:from|to|start|end|earliest|latest)$"), _year_bound),
-    Rule("lexicon_week", re.compile(r"^(?:[a-z_]+_week|week|week_of|week_starting|week_start_date)$"), _week),
+    Rule("lexicon_week", re.compile(r"^(?:(?!(?:day|days)_of_|per_)[a-z_]+_week|week|week_of|week_starting|week_start_date)$"), _week),
     Rule("lexicon_instant", re.compile(r"^(?:(?!year_)[a-z_]+_(?:start|end|from|until)|scheduled_for|starts|ends|"
                                        r"start_time|end_time|[a-z_]+_timestamp)$"), _instant),
     Rule("lexicon_time", re.compile(r"^(?:[a-z_]+_time|opening_hour|closing_hour)$"), _time_of_day),
@@ -394,8 +395,8 @@ RULES: tuple[Rule, ...] = (
                                     r"hour|day|week|month|year|minute|second|hectare|acre|km|mile)|[a-z_]+_pct)$"), _ratio),
     Rule("lexicon_measure", re.compile(r"^(?:[a-z_]+_(?:kg|g|grams|gram|kilograms|mg|lb|lbs|oz|ounces|km|kmh|mph|m|"
                                        r"cm|mm|meters|metres|sqm|sqft|m2|ha|hectares|acres|liters|litres|l|ml|cl|"
-                                       r"kwh|wh|degrees|celsius|fahrenheit|mb|gb|bytes|c|f|bp|mmhg|kpa|hpa|lux|lx|db|ppm)|liters|litres|lux|"
-                                       r"illuminance|[a-z_]*temperature|[a-z_]+_temperature_[a-z]+|"
+                                       r"kwh|wh|degrees|celsius|fahrenheit|mb|gb|bytes|c|f|bp|mmhg|kpa|hpa|lux|lx|ppm)|liters|litres|lux|"
+                                       r"illuminance|[a-z_]*temperature|"
                                        r"value_numeric|numeric_value|reference_(?:low|high|min|max)|"
                                        r"(?:lower|upper|low|high)_(?:limit|reference|bound)_value|"
                                        r"mileage|distance|area|volume|heading|altitude|elevation)$"), _unit_measure),
@@ -404,7 +405,7 @@ RULES: tuple[Rule, ...] = (
     Rule("lexicon_person", re.compile(r"^(?:tester|inspector|examiner|technician|operator|surveyor|assessor|judge|"
                                       r"referee|umpire|vet|veterinarian|collector|breeder|handler|trainer|coach|"
                                       r"instructor|recorded_by|tested_by|inspected_by|checked_by|signed_by|"
-                                      r"performed_by|collected_by|entered_by|reviewed_by|[a-z]+(?:ed|en|t)_by)$"), _person),
+                                      r"performed_by|collected_by|entered_by|reviewed_by|(?!sort_|split_)[a-z]+(?:ed|en|t)_by)$"), _person),
     Rule("lexicon_handle", re.compile(r"^(?:handle|[a-z_]+_handle|domain|[a-z_]+_domain|hostname|[a-z_]+_key|"
                                       r"key|token_hint|external_id_text|[a-z_]+_reference|[a-z_]+_ref)$"), _handle),
     Rule("lexicon_text", re.compile(r"^(?:abstract|memo|diagnosis|treatment|[a-z_]+_address|address_[a-z0-9_]+|"
@@ -423,8 +424,8 @@ RULES: tuple[Rule, ...] = (
                                      r"[a-z_]+_label|[a-z_]+_tag|[a-z_]+_mode|[a-z_]+_code|outcome|result|condition|course|product|"
                                      # a noun for a label a person types (docs/inference-lexicon.md, "labels")
                                      r"variety|cultivar|stratum|strata|analyte|term|task|field_plot|plot|"
-                                     r"[a-z_]+_version|version_label|action_taken|[a-z_]+_taken|"
-                                     r"date_made|dating|period|era)$"), _label),
+                                     r"[a-z_]+_version|version_label|action_taken|actions_taken|measures_taken|"
+                                     r"date_made|dating|era)$"), _label),
 )
 
 

@@ -21,7 +21,7 @@ from schemawright.design.rules.base import Compiled, RuleText, normalise
 from schemawright.model.names import singular
 from schemawright.spec.load import format_path
 
-PATTERNS = (transitions, overlap, balanced, child_sum, child_count, either_or, at_most_one, same_parent, immutable, unique,
+PATTERNS = (transitions, overlap, balanced, child_sum, either_or, at_most_one, child_count, same_parent, immutable, unique,
             conditional, comparison, event_order)
 # Patterns whose objects exist only after a later design step: retention after partitioning (drop
 # partitions or delete rows), access after the security design (its roles and grants).
