@@ -263,6 +263,16 @@ def _person(col: str) -> ColumnGuess:
                        pii=True)
 
 
+def _year_bound(col: str) -> ColumnGuess:
+    return ColumnGuess("lexicon.year", "a calendar year bounding a dating (year_from/year_to): integer, "
+                       "negative for years BC, so no sign check", DataType(Kind.INTEGER))
+
+
+def _week(col: str) -> ColumnGuess:
+    return ColumnGuess("lexicon.week", "a calendar week (delivery_week, *_week): a date, the first day of the "
+                       "week (a week number alone repeats every year)", DataType(Kind.DATE))
+
+
 def _label(col: str) -> ColumnGuess:
     return ColumnGuess("lexicon.label", "a short classifying or descriptive word (type, kind, make, model, "
                        "language, section...): varchar(100)", DataType(Kind.VARCHAR, length=100))
@@ -290,6 +300,9 @@ RULES: tuple[Rule, ...] = (
     Rule("flag", re.compile(r"^(?:is|has|can|should|allow|allows)_[a-z0-9_]+$"), _flag),
     Rule("timestamp", re.compile(r"^(?:[a-z0-9_]+_at|timestamp|recorded_time|occurred_time)$"), _timestamp),
     Rule("date", re.compile(r"^(?:[a-z0-9_]+_date|date|date_of_birth|birthday|dob|[a-z0-9_]+_on)$"), _date),
+    # a quantity with its unit (quantity_kg, quantity_litres) is a measure, not a count of units
+    Rule("quantity_measure", re.compile(r"^(?:quantity|qty)_(?:kg|g|grams|kilograms|mg|lb|lbs|oz|l|liters|litres|ml|"
+                                        r"m|km|m2|sqm|t|tonnes|tons)$"), lambda col: _unit_measure(col)),
     Rule("quantity", re.compile(r"^(?:quantity|qty|stock|stock_quantity|inventory|inventory_count|[a-z0-9_]+_count"
                                 r"|count|quantity_[a-z_]+|[a-z_]+_quantity|units|seats"
                                 r"|(?:reorder|restock|stock|inventory|par|safety_stock|min_stock|max_stock)_level)$"),
@@ -310,7 +323,8 @@ RULES: tuple[Rule, ...] = (
     Rule("country", _names("country", "country_code"), _country),
     Rule("currency", _names("currency", "currency_code", "[a-z_]+_currency"), _currency),
     Rule("address", _names("address", "street", "address_line1", "address_line2", "city", "postal_code",
-                           "zip", "zip_code", "region", "state_province", "postcode", "post_code"), _address),
+                           "zip", "zip_code", "region", "state_province", "postcode", "post_code",
+                           "(?:street|home|postal|mailing|billing|shipping|delivery|residential)_address"), _address),
     Rule("code", _names("sku", "code", "isbn", "barcode", f"(?!(?:{'|'.join(DESCRIPTIVE_CODES)})_code$)[a-z_]+_code",
                         "reference", "order_number", "invoice_number"), _sku),
     Rule("ip", _names("ip", "ip_address", "[a-z_]+_ip"), _ip),
@@ -322,9 +336,10 @@ RULES: tuple[Rule, ...] = (
                                "height", "width", "length", "depth", "speed", "measurement", "[a-z_]+_reading"),
          _measurement),
     Rule("integer", _names("age", "year", "version", "position", "sort_order", "priority", "duration_[a-z]+",
-                           "[a-z_]+_minutes", "[a-z_]+_seconds", "[a-z_]+_days", "rank", "level"), _integer),
+                           "[a-z_]+_minutes", "[a-z_]+_seconds", "[a-z_]+_days", "rank", "level", "day_of_week",
+                           "weekday", "iso_week"), _integer),
     Rule("name", _names("name", "title", "first_name", "last_name", "full_name", "middle_name", "username",
-                        "display_name", "[a-z_]+_name", "label", "subject", "headline"), _name),
+                        "display_name", "[a-z_]+_name", "(?!job_|position_)[a-z_]+_title", "[a-z_]+_company", "company", "label", "subject", "headline"), _name),
     Rule("sensitive", _names("ssn", "national_id", "passport_number", "tax_id", "payment_info",
                              "card_number", "iban", "bank_account", "medical_history", "diagnosis"), _sensitive),
     Rule("text", _names("description", "body", "content", "notes", "note", "bio", "comment", "comments",
@@ -339,6 +354,7 @@ RULES: tuple[Rule, ...] = (
     Rule("lexicon_level", re.compile(r"^[a-z_]+_level$"), _measured_level),
     Rule("lexicon_boolean", re.compile(r"^(?:(?:includes|contains|requires|needs|uses|supports|accepts|prefers|"
                                        r"do_not|was|were|did|must|show|send|auto)_[a-z0-9_]+|[a-z_]+_opt_in|opt_in|"
+                                       r"[a-z_]+_required|[a-z_]+_needed|"
                                        r"active|enabled|verified|attended|approved|paid|visible|featured|archived|"
                                        r"cancel_at_period_end|[a-z_]+_flag)$"), _flag_more),
     Rule("lexicon_date", re.compile(r"^(?:valid_from|valid_to|valid_until|valid_thru|effective_from|effective_to|"
@@ -347,7 +363,9 @@ RULES: tuple[Rule, ...] = (
                                     r"needed_by|required_by|due_by|deadline|best_before|use_by|sell_by|consume_by|"
                                     r"display_until|expires|expires_on)$"),
          _validity_date),
-    Rule("lexicon_instant", re.compile(r"^(?:[a-z_]+_(?:start|end|from|until)|scheduled_for|starts|ends|"
+    Rule("lexicon_year", re.compile(r"^year_(?:from|to|start|end|earliest|latest)$"), _year_bound),
+    Rule("lexicon_week", re.compile(r"^(?:(?!(?:day|days)_of_|per_)[a-z_]+_week|week|week_of|week_starting|week_start_date)$"), _week),
+    Rule("lexicon_instant", re.compile(r"^(?:(?!year_)[a-z_]+_(?:start|end|from|until)|scheduled_for|starts|ends|"
                                        r"start_time|end_time|[a-z_]+_timestamp)$"), _instant),
     Rule("lexicon_time", re.compile(r"^(?:[a-z_]+_time|opening_hour|closing_hour)$"), _time_of_day),
     Rule("lexicon_ordinal", re.compile(r"^(?:line_number|line_no|line|season_number|episode_number|sequence_number|"
@@ -358,7 +376,9 @@ RULES: tuple[Rule, ...] = (
                                      r"[a-z_]+_capacity|capacity|capacity_[a-z_]+|bedrooms|bathrooms|rooms_count|"
                                      r"floor|floors|storeys|stories|[a-z_]+_year|year_[a-z_]+|"
                                      r"points|[a-z_]+_points|seats_[a-z_]+|units|units_[a-z_]+|attempts|retries|[a-z_]+_days|days|calories|"
-                                     r"[a-z_]+_storeys|[a-z_]+_kbps|[a-z_]+_mbps|[a-z_]+_pages|page_count|"
+                                     r"[a-z_]+_storeys|heart_rate|pulse|pulse_rate|respiratory_rate|"
+                                     r"[a-z_]+_px|[a-z_]+_pixels|[a-z_]+_weeks|weeks|[a-z_]+_months|"
+                                     r"[a-z_]+_kbps|[a-z_]+_mbps|[a-z_]+_pages|page_count|"
                                      # a plural noun and what happened to them: seeds_sown, goals_scored, eggs_laid
                                      r"(?!(?:terms|rights|conditions|details|settings|permissions|notifications)_)"
                                      r"[a-z]+s_(?:[a-z]+ed|sown|grown|taken|given|won|lost|seen|drawn|born|written|"
@@ -375,19 +395,23 @@ RULES: tuple[Rule, ...] = (
                                     r"hour|day|week|month|year|minute|second|hectare|acre|km|mile)|[a-z_]+_pct)$"), _ratio),
     Rule("lexicon_measure", re.compile(r"^(?:[a-z_]+_(?:kg|g|grams|gram|kilograms|mg|lb|lbs|oz|ounces|km|kmh|mph|m|"
                                        r"cm|mm|meters|metres|sqm|sqft|m2|ha|hectares|acres|liters|litres|l|ml|cl|"
-                                       r"kwh|wh|degrees|celsius|fahrenheit|mb|gb|bytes)|liters|litres|"
+                                       r"kwh|wh|degrees|celsius|fahrenheit|mb|gb|bytes|c|f|bp|mmhg|kpa|hpa|lux|lx|ppm)|liters|litres|lux|"
+                                       r"illuminance|[a-z_]*temperature|"
+                                       r"value_numeric|numeric_value|reference_(?:low|high|min|max)|"
+                                       r"(?:lower|upper|low|high)_(?:limit|reference|bound)_value|"
                                        r"mileage|distance|area|volume|heading|altitude|elevation)$"), _unit_measure),
     Rule("lexicon_identifier", re.compile(r"^(?:[a-z_]+_(?:number|no|num|iban)|vin|plate|iban|bic|swift|ean|upc|gtin)$"),
          _identifier_number),
     Rule("lexicon_person", re.compile(r"^(?:tester|inspector|examiner|technician|operator|surveyor|assessor|judge|"
                                       r"referee|umpire|vet|veterinarian|collector|breeder|handler|trainer|coach|"
                                       r"instructor|recorded_by|tested_by|inspected_by|checked_by|signed_by|"
-                                      r"performed_by|collected_by|entered_by|reviewed_by)$"), _person),
+                                      r"performed_by|collected_by|entered_by|reviewed_by|(?!sort_|split_)[a-z]+(?:ed|en|t)_by)$"), _person),
     Rule("lexicon_handle", re.compile(r"^(?:handle|[a-z_]+_handle|domain|[a-z_]+_domain|hostname|[a-z_]+_key|"
                                       r"key|token_hint|external_id_text|[a-z_]+_reference|[a-z_]+_ref)$"), _handle),
     Rule("lexicon_text", re.compile(r"^(?:abstract|memo|diagnosis|treatment|[a-z_]+_address|address_[a-z0-9_]+|"
                                     r"[a-z_]+_description|[a-z_]+_notes|[a-z_]+_reason|[a-z_]+_text|answer|question|"
-                                    r"caption|remarks|feedback|review|terms|story|[a-z_]+_comment)$"), _long_text_more),
+                                    r"caption|remarks|feedback|review|terms|story|[a-z_]+_comment|credit_line|provenance|"
+                                    r"inscription)$"), _long_text_more),
     Rule("lexicon_label", re.compile(r"^(?:[a-z_]+_type|type|kind|[a-z_]+_kind|make|model|brand_name|breed|species|"
                                      r"author|publisher|language|locale|nationality|timezone|time_zone|region|"
                                      r"district|section|row_label|aisle|room|venue|vehicle|fuel|color|colour|size|"
@@ -397,7 +421,11 @@ RULES: tuple[Rule, ...] = (
                                      r"station|terminal|gate|door|lane|bay|shelf|bin|slot|grade|"
                                      r"occupation|job_title|position_title|role|title_prefix|salutation|"
                                      r"[a-z_]+_category|[a-z_]+_group|[a-z_]+_class|[a-z_]+_center|[a-z_]+_centre|"
-                                     r"[a-z_]+_label|[a-z_]+_tag|[a-z_]+_mode|[a-z_]+_code|outcome|result|condition|course|product)$"), _label),
+                                     r"[a-z_]+_label|[a-z_]+_tag|[a-z_]+_mode|[a-z_]+_code|outcome|result|condition|course|product|"
+                                     # a noun for a label a person types (docs/inference-lexicon.md, "labels")
+                                     r"variety|cultivar|stratum|strata|analyte|term|task|field_plot|plot|"
+                                     r"[a-z_]+_version|version_label|action_taken|actions_taken|measures_taken|"
+                                     r"date_made|dating|era)$"), _label),
 )
 
 

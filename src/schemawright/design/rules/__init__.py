@@ -14,15 +14,15 @@ import re
 
 from schemawright.design.context import DesignContext, table_name_for
 from schemawright.design.rules import (
-    access, at_most_one, balanced, child_sum, comparison, either_or, event_order, immutable, overlap, retention, same_parent, transitions, unique,
+    access, at_most_one, balanced, child_count, child_sum, comparison, conditional, either_or, event_order, immutable, overlap, retention, same_parent, transitions, unique,
 )
 from schemawright.design.rules import base
 from schemawright.design.rules.base import Compiled, RuleText, normalise
 from schemawright.model.names import singular
 from schemawright.spec.load import format_path
 
-PATTERNS = (transitions, overlap, balanced, child_sum, either_or, at_most_one, same_parent, immutable, unique,
-            comparison, event_order)
+PATTERNS = (transitions, overlap, balanced, child_sum, either_or, at_most_one, child_count, same_parent, immutable, unique,
+            conditional, comparison, event_order)
 # Patterns whose objects exist only after a later design step: retention after partitioning (drop
 # partitions or delete rows), access after the security design (its roles and grants).
 LATE = {"partitioning": (retention,), "security": (access,)}

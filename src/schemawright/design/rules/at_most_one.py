@@ -44,25 +44,37 @@ def _names_the_rows(rt: RuleText, word: str) -> bool:
 def compile(rt: RuleText) -> Compiled | None:
     stated = re.search(r"\((.*?)\)", rt.text)
     text = re.sub(r"\s*\(.*?\)\s*", " ", rt.text).strip()
+    # "a member has at most one active subscription per season", "an institution has at most one primary
+    # contact": the subject is a scope too (member_id), named before the verb
+    subject = None
+    s = re.fullmatch(r"(?:a|an|each|every|one) ([\w ]+?) (?:has|have|may have|can have|gets|holds) "
+                     r"((?:at most|only|no more than|not more than) one .+)", text)
+    if s:
+        subject = rt.column_in(s.group(1))
+        if subject is None:
+            return None
+        text = s.group(2)
     m = re.fullmatch(r"(?:there is |there can be |there may be )?(?:at most|only|no more than|not more than) one "
                      r"(\w+)(?: [\w ]+?)??(?: (?:per|for each|for every|of each|of a|of an|in each|within) (.+))?", text)
     if not m:
         return None
     adjective = m.group(1)
     found = _predicate(rt, adjective, stated.group(1) if stated else None)
-    if found is None and m.group(2) and not stated and _names_the_rows(rt, adjective):
+    if found is None and (m.group(2) or subject) and not stated and _names_the_rows(rt, adjective):
         # plain "at most one issue per blood unit": no qualifier, the rows themselves -> UNIQUE (blood_unit_id)
-        col = rt.column_in(m.group(2))
-        return add_unique(rt, (col,), "at_most_one") if col is not None else None
+        cols = [subject] if subject else []
+        if m.group(2):
+            cols.append(rt.column_in(m.group(2)))
+        return add_unique(rt, tuple(cols), "at_most_one") if None not in cols else None
     if found is None:
         return None
     where, pred_cols = found
-    scope: list[str] = []
+    scope: list[str] = [subject] if subject else []
     if m.group(2):
         col = rt.column_in(m.group(2))
         if col is None:
             return None
-        scope = [col]
+        scope.append(col)
     elements = tuple(IndexElement(column=c) for c in scope) or (IndexElement(expression=Expression("(true)")),)
     name = names.shorten(f"uq_{rt.table.name}_{'_'.join(scope) or 'single'}_{adjective}")
     if any(ix.name == name for ix in rt.table.indexes):

@@ -47,10 +47,47 @@ def _negations(text: str) -> str:
     return _NEGATION.sub("not", text)
 
 
+NUMBER_WORDS = {"zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+                "seven": "7", "eight": "8", "nine": "9", "ten": "10", "twelve": "12", "twenty": "20"}
+_BOUND_WORDS = r"(?:at most|at least|no more than|not more than|more than|fewer than|less than|up to|exceed|" \
+               r"a maximum of|a minimum of|between|and)"
+
+
 def _prepare(text: str) -> str:
     text = re.sub(r"^(?:the |a |an )", "", text)
     text = re.sub(r"\s*\(.*?\)\s*", " ", text).strip()
+    # "at most two" -> "at most 2": number words after a bound (never "is one of a, b")
+    text = re.sub(rf"\b({_BOUND_WORDS}) ({'|'.join(NUMBER_WORDS)})\b",
+                  lambda m: f"{m.group(1)} {NUMBER_WORDS[m.group(2)]}", text)
     return _negations(text)
+
+
+def _verb_column(rt: RuleText, verb: str) -> str | None:
+    """The one date/time column an event verb names: ends -> ends_on, closes -> closes_on, collected ->
+    collected_at, packed -> packed_at, opens -> opens_on/opened_on."""
+    forms = {verb}
+    if verb.endswith("s"):
+        base = verb[:-1]
+        forms |= {base, base + "ed", base + "d"}
+        if base.endswith("e"):
+            forms.add(base[:-1] + "ed")
+    if verb.endswith("ed"):
+        forms |= {verb[:-2], verb[:-1]}
+    found = [c.name for c in rt.table.columns if c.type.kind in ORDERED and any(
+        c.name in (f"{f}_on", f"{f}_at", f"{f}_date", f"{f}_time", f"date_{f}") for f in forms)]
+    return found[0] if len(found) == 1 else None
+
+
+def _operand(rt: RuleText, fragment: str) -> tuple[str, tuple[str, ...]] | None:
+    """A column, or a sum of numeric columns ("quantity_dispensed plus quantity_destroyed")."""
+    parts = re.split(r" plus | \+ | added to ", fragment)
+    if len(parts) == 1:
+        col = rt.column_in(fragment)
+        return (names.quote_ident(col), (col,)) if col else None
+    cols = [rt.column_in(p) for p in parts]
+    if None in cols or any(rt.col(c).type.kind not in NUMERIC for c in cols) or len(set(cols)) != len(cols):
+        return None
+    return "(" + " + ".join(names.quote_ident(c) for c in cols) + ")", tuple(cols)
 
 
 # "a gardener may take no more than 5 packets per withdrawal", "at least 1 guest": the bound before the column
@@ -166,14 +203,50 @@ def compile(rt: RuleText) -> Compiled | None:
     first = _bound_first(text)
     if first and (col := rt.column_in(first[0])) and rt.col(col).type.kind in NUMERIC:
         return _add(rt, f"{q(col)} {first[1]} {first[2]}", (col,), f"{col} {first[1]} {first[2]}")
+    # "a member may skip at most 4 weeks per season": the count the verb names (skipped_weeks)
+    m = re.fullmatch(rf"(?:.+? )?(\w+) (no more than|not more than|at most|up to|a maximum of) ({_NUMBER}) (\w+)"
+                     r"(?: (?:per|in|each|a) [\w ]+)?", text)
+    if m:
+        verb, noun = m.group(1), m.group(4)
+        for cand in (f"{verb}ped_{noun}", f"{verb}ed_{noun}", f"{verb}d_{noun}", f"{noun}_{verb}ped",
+                     f"{noun}_{verb}ed", f"{noun}_{verb}d"):
+            if rt.col(cand) is not None and rt.col(cand).type.kind in NUMERIC:
+                op = dict(COMPARATORS)[m.group(2)]
+                return _add(rt, f"{q(cand)} {op} {m.group(3)}", (cand,), f"{cand} {op} {m.group(3)} ({verb} {noun})")
+    # "dose_mg must be greater than 0 and at most 400": two bounds of one column
+    two = _two_bounds(rt, text)
+    if two is not None:
+        return two
+    # "a season ends after it starts", "an exhibition closes on or after it opens", "a box is collected
+    # after it is packed": the verbs name the event columns of the row
+    for word, op in COMPARATORS:
+        m = re.fullmatch(rf"(?:[\w ]+ )?(\w+) {word} (?:it|they) (?:is |are |was |were |has been |have been )?(\w+)",
+                         text)
+        if m:
+            left, right = _verb_column(rt, m.group(1)), _verb_column(rt, m.group(2))
+            if left is None or right is None or left == right or not _comparable(rt.col(left), rt.col(right), op):
+                return None
+            return _add(rt, f"{q(left)} {op} {q(right)}", (left, right),
+                        f"{left} {op} {right} ({m.group(1)} {word} {m.group(2)})")
     for word, op in COMPARATORS:
         m = re.fullmatch(rf"(.+?) {_VERB} ?{word} (.+)", text)
         if not m:
             continue
-        left = rt.column_in(m.group(1))
-        if left is None:
-            return None
         right_text = m.group(2).strip()
+        percent = re.fullmatch(rf"({_NUMBER})(?:%| ?percent| ?per cent)", right_text)
+        left = rt.column_in(m.group(1))
+        if left is None and percent:  # "the discount may not exceed 50 percent" -> discount_percent
+            left = next((c for c in (rt.column_in(m.group(1) + suffix) for suffix in (" percent", " pct",
+                                                                                     " percentage")) if c), None)
+        if left is None:
+            summed = _operand(rt, m.group(1))
+            right = rt.column_in(right_text)
+            if summed is None or len(summed[1]) < 2 or right is None or rt.col(right).type.kind not in NUMERIC:
+                return None
+            return _add(rt, f"{summed[0]} {op} {q(right)}", (*summed[1], right),
+                        f"{' + '.join(summed[1])} {op} {right}")
+        if percent:
+            right_text = percent.group(1)
         if re.fullmatch(_NUMBER + r"%?", right_text):
             if rt.col(left).type.kind not in NUMERIC:
                 return None
@@ -186,3 +259,28 @@ def compile(rt: RuleText) -> Compiled | None:
             return None
         return _add(rt, f"{q(left)} {op} {q(right)}", (left, right), f"{left} {op} {right}")
     return None
+
+
+def _two_bounds(rt: RuleText, text: str) -> Compiled | None:
+    """ "x must be greater than 0 and at most 400" -> CHECK (x > 0 AND x <= 400)."""
+    if " and " not in text or " between " in text:
+        return None
+    first, _, second = text.partition(" and ")
+    for word, op in COMPARATORS:
+        m = re.fullmatch(rf"(.+?) {_VERB} ?{word} ({_NUMBER})", first)
+        if m:
+            break
+    else:
+        return None
+    col = rt.column_in(m.group(1))
+    if col is None or rt.col(col).type.kind not in NUMERIC:
+        return None
+    for word2, op2 in COMPARATORS:
+        m2 = re.fullmatch(rf"(?:{_VERB} )?{word2} ({_NUMBER})", second)
+        if m2:
+            break
+    else:
+        return None
+    q = names.quote_ident(col)
+    expr = f"{q} {op} {m.group(2)} AND {q} {op2} {m2.group(1)}"
+    return _add(rt, expr, (col,), f"{col} {op} {m.group(2)} and {col} {op2} {m2.group(1)}")

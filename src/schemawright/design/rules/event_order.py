@@ -22,12 +22,18 @@ from schemawright.model import names
 from schemawright.model.facts import OrderedAfterParent
 from schemawright.model.names import singular
 from schemawright.model.schema import Table, Trigger
+from schemawright.model.types import Kind
 
 _CMP = {"after": ">", "later than": ">", "on or after": ">=", "no earlier than": ">=", "not before": ">=",
         "before": "<", "earlier than": "<", "on or before": "<=", "no later than": "<=", "not after": "<="}
 FORM = re.compile(r"(?:an? |the |each |every )?(?P<subject>[\w ]+?) (?:always |must |can only |only )?"
                   r"(?P<verb>[a-z]+) (?P<cmp>" + "|".join(sorted(_CMP, key=len, reverse=True)) +
                   r") (?:it|they) (?:is|are|was|were|has been|have been|gets|get) (?P<part>[a-z]+)")
+# "a dose is administered before the batch expires": the participle is the row's own event, the verb the
+# referenced row's (named by the last word of its table's name)
+FORM_PARENT = re.compile(r"(?:an? |the |each |every )?(?P<subject>[\w ]+?) (?:is|are|must be|is always|can only be) "
+                         r"(?P<verb>[a-z]+) (?P<cmp>" + "|".join(sorted(_CMP, key=len, reverse=True)) +
+                         r") (?:the |its |their )(?P<parent>[\w ]+?) (?P<part>[a-z]+)")
 AUDIT = {"created_at", "updated_at", "deleted_at", "created_on", "updated_on"}
 
 
@@ -48,7 +54,7 @@ def _dated(table: Table, word: str) -> str | None:
 def compile(rt: RuleText) -> Compiled | None:
     m = FORM.fullmatch(rt.text)
     if m is None:
-        return None
+        return _parent_event(rt)
     subject = m.group("subject").strip()
     if not (subject in (rt.table.name.replace("_", " "), singular(rt.table.name).replace("_", " "))
             or singular(rt.table.name).replace("_", " ").endswith(" " + subject)):
@@ -74,9 +80,40 @@ def compile(rt: RuleText) -> Compiled | None:
     if len(found) != 1:
         return None
     fk, parent, parent_col = found[0]
-    if rt.col(column).type.kind != parent.column(parent_col).type.kind:
+    if not _same_kind(rt.col(column), parent.column(parent_col)):
         return None
     return build(rt, column, _CMP[m.group("cmp")], fk.columns[0], parent, fk.ref_columns[0], parent_col, why)
+
+
+def _same_kind(a, b) -> bool:
+    """Two dates, two timestamps, or a timestamptz against a date (compared at the date's midnight: "before
+    the batch expires" on expires_on is before that day begins)."""
+    return a.type.kind == b.type.kind or {a.type.kind, b.type.kind} == {Kind.DATE, Kind.TIMESTAMPTZ}
+
+
+def _parent_event(rt: RuleText) -> Compiled | None:
+    m = FORM_PARENT.fullmatch(rt.text)
+    if m is None:
+        return None
+    subject, own = m.group("subject").strip(), singular(rt.table.name).replace("_", " ")
+    if not (subject in (rt.table.name.replace("_", " "), own) or own.endswith(" " + subject)
+            or own.startswith(subject + " ")):  # "a dose is administered" on dose_administrations
+        return None
+    column = _dated(rt.table, m.group("verb"))
+    if column is None:
+        return None
+    noun = m.group("parent").strip().replace(" ", "_")
+    parents = [(fk, rt.ctx.table(fk.ref_table)) for fk in rt.table.foreign_keys
+               if len(fk.columns) == 1 and not rt.col(fk.columns[0]).nullable and fk.ref_table != rt.table.name
+               and (singular(fk.ref_table) == noun or singular(fk.ref_table).endswith("_" + noun))]
+    if len(parents) != 1 or parents[0][1] is None:
+        return None
+    fk, parent = parents[0]
+    parent_col = _dated(parent, m.group("part"))
+    if parent_col is None or not _same_kind(rt.col(column), parent.column(parent_col)):
+        return None
+    return build(rt, column, _CMP[m.group("cmp")], fk.columns[0], parent, fk.ref_columns[0], parent_col,
+                 f"{m.group('part')!r} names it")
 
 
 def build(rt: RuleText, column: str, op: str, key: str, parent: Table, parent_key: str, parent_col: str,

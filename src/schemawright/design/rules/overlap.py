@@ -43,6 +43,16 @@ def compile(rt: RuleText) -> Compiled | None:
     text = re.sub(r"\s*\(.*?\)\s*", " ", rt.text).strip()
     if not re.search(r"\boverlap", text):
         return None
+    # "..., except cancelled ones" / "unless cancelled": the exception in the sentence itself
+    tail = re.search(r",? *\b(?:except(?: for)?|excepting|unless(?: they are| it is)?|other than|apart from|"
+                     r"but not) (?:the )?(.+)$", text)
+    exception = None
+    if tail:
+        text = text[:tail.start()].strip()
+        word = re.fullmatch(r"(\w+)(?: ones?| rows?| \w+)?", tail.group(1).strip())
+        if word is None:
+            return None  # an exception not understood: never enforce the rule without it
+        exception = word.group(1)
     keys = [c for c in rt.mentions(text) if c.endswith("_id")]
     if len(keys) != 1:
         return None
@@ -54,7 +64,13 @@ def compile(rt: RuleText) -> Compiled | None:
     start, end = found
     skip = None
     stated = re.search(r"\((.*?)\)", rt.text)
-    if stated and re.search(r"\b(?:except|excepted|excluded|ignored|not counted|aside)\b", stated.group(1)):
+    if exception is not None:
+        status = next((c.name for c in rt.table.columns if exception in rt.values_of(c.name)), None)
+        if status is None or (stated and re.search(r"\b(?:except|excepted|excluded|ignored|not counted|aside)\b",
+                                                   stated.group(1))):
+            return None
+        skip = (status, exception)
+    elif stated and re.search(r"\b(?:except|excepted|excluded|ignored|not counted|aside)\b", stated.group(1)):
         word = re.match(r"(\w+)", stated.group(1))
         status = next((c.name for c in rt.table.columns if word and word.group(1) in rt.values_of(c.name)), None)
         if status is None:

@@ -22,7 +22,7 @@ def _values(part: str) -> list[str]:
 
 
 def parse(text: str) -> tuple[str | None, list[tuple[str, str]]]:
-    m = re.match(r"(?:the )?(\w+)?\s*(?:transitions?|goes|moves|flows?|workflow|life ?cycle)\s*:?\s*(.*)", text)
+    m = re.match(r"(?:the )?((?:\w+ )?\w+?)?\s*(?:transitions?|goes|moves|flows?|workflow|life ?cycle)\s*:?\s*(.*)", text)
     if not m or "->" not in text and "can become" not in text:
         return None, []
     column, rest = m.group(1), m.group(2)

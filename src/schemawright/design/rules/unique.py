@@ -56,12 +56,26 @@ def compile(rt: RuleText) -> Compiled | None:
     # "... at most once per X" / "once per" / "one <thing> per A per B" / "only once"; "per day" is the
     # table's one business date column
     if re.search(r"\b(?:at most once|only once|once per|no more than once|one \w+(?: \w+)? per)\b", text):
+        q = re.search(r"\bone (\w+) \w+ per\b", text)
+        if q and _qualifier(rt, q.group(1)):
+            return None  # "one active subscription per season": a UNIQUE without its WHERE would be wrong
         cols = [c for c in rt.mentions(text) if c.endswith("_id")]
+        per = re.search(r"\b(?:once|one \w+(?: \w+)?) per (.+)", text)
+        for col in rt.mentions(per.group(1)) if per else ():  # "one box per delivery week": a plain column
+            if col not in cols and not col.endswith("_id"):
+                cols.append(col)
         if re.search(r"\b(?:per|a|each) (?:day|date|calendar day)\b", text) and (day := _day_column(rt)):
             cols.append(day)
         if len(cols) >= 2:
             return add_unique(rt, tuple(cols))
     return None
+
+
+def _qualifier(rt: RuleText, word: str) -> bool:
+    """Whether ``word`` selects rows (a value of a column, or a boolean is_<word>/<word>)."""
+    if any(rt.col(c) is not None and rt.col(c).type.kind == Kind.BOOLEAN for c in (f"is_{word}", word)):
+        return True
+    return any(word in rt.values_of(c.name) for c in rt.table.columns)
 
 
 def _unique_phrase(rt: RuleText, text: str) -> Compiled | None:
