@@ -94,6 +94,8 @@ def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None)
         security.apply(ctx)
         rules.after_security(ctx)
     rules.compile_rules(ctx, "security")  # access rules: not understood (with the reason) when security is off
+    if ctx.enabled("security", "roles, grants, row-level security, masking"):
+        security.keep_erasure_working(ctx)  # an access rule may have taken the admin role's SELECT away
     structural_requirements.record_ownership(ctx, expansion)
     if ctx.enabled("comments", "comments on undocumented tables and columns"):
         conventions.comment_everything(ctx)
