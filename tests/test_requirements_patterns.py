@@ -210,8 +210,28 @@ def test_a_pattern_that_lacks_a_table_says_so(tmp_path):
             "data_model": {"entities": [{"name": "notes", "attributes": ["body"]}]}}
     _, schema = design_schema(_write(tmp_path, data, "spec.yaml"))
     assert schema.table("reviews") is None
-    match = requirements_section(schema)["matched"][0]
-    assert match["pattern"] == "reviews" and "needs a user table" in match["result"]
+    # nothing was modelled for it: not understood, never reported as matched (fresh-inputs-2026-12 finding 19)
+    section = requirements_section(schema)
+    assert section["matched"] == []
+    missed = section["not_understood"][0]
+    assert missed["requirement"] == "Product reviews and ratings" and "needs a user table" in missed["reason"]
+
+
+def test_a_match_that_models_nothing_is_not_understood(tmp_path):
+    """"A farm dashboard with harvest totals": the reporting pattern matches, but its views need an orders
+    table: nothing is modelled, so the requirement is not understood (not "matched, nothing to add"); a
+    shift sign-up is no user sign-up."""
+    data = {"project": {"name": "x"}, "task": {"requirements": [
+        "A farm dashboard with harvest totals per crop per week", "Volunteer shift sign-up with a maximum",
+        "Members sign up online"]},
+        "data_model": {"entities": [{"name": "members", "attributes": ["email"]},
+                                    {"name": "harvests", "attributes": ["crop", "quantity_kg"]}]}}
+    _, schema = design_schema(_write(tmp_path, data, "spec.yaml"))
+    section = requirements_section(schema)
+    missed = {n["requirement"]: n["reason"] for n in section["not_understood"]}
+    assert "reporting" in missed["A farm dashboard with harvest totals per crop per week"].lower()
+    assert "Volunteer shift sign-up with a maximum" in missed
+    assert [m["pattern"] for m in section["matched"] if m["requirement"] == "Members sign up online"] == ["auth"]
 
 
 @pytest.mark.parametrize("path", [p for p in INPUTS if p.suffix in (".json", ".yaml", ".yml")], ids=lambda p: p.name)

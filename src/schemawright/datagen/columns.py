@@ -167,17 +167,32 @@ class Instant(Gen):
 class After(Gen):
     """An instant after another column's (updated_at after created_at, period end after start)."""
 
-    def __init__(self, window: TimeWindow, kind: Kind, name: str, base: str, max_days: float, strict: bool):
+    def __init__(self, window: TimeWindow, kind: Kind, name: str, base: str, max_days: float, strict: bool,
+                 base_kind: Kind | None = None):
         self.window, self.kind, self.name, self.base = window, kind, name, base
         self.max_s, self.min_s = max_days * 86400, (86400 if kind == Kind.DATE else 1) if strict else 0
         self.depends = (base,)
+        # A date after an instant (enrolled_on >= consent_signed_at) is compared as the date's midnight in
+        # the session's time zone, an instant after a date as that date's midnight: whatever the zone
+        # (UTC-12 .. UTC+14), the day after the instant's day plus 14 h / the date's day plus 14 h hold.
+        instants = (Kind.TIMESTAMP, Kind.TIMESTAMPTZ)
+        self.to_day = kind == Kind.DATE and base_kind in instants
+        self.from_day = kind in instants and base_kind == Kind.DATE
 
     def values(self, b: Batch) -> list[str]:
         base = b.secs.get(self.base) or [None] * b.count
         rnd, end = b.rng.random, self.window.span - 1
+        last_day = (len(self.window.days) - 1) * 86400
         secs = []
         for s in base:
             low = (s if s is not None else rnd() * end) + self.min_s
+            if s is not None and self.to_day:
+                low = min(math.ceil((low + 14 * 3600) / 86400) * 86400, last_day)
+            elif s is not None and self.from_day:
+                low = (s // 86400) * 86400 + 14 * 3600 + self.min_s
+            if self.kind == Kind.DATE:
+                secs.append(min(max(low, min(low + rnd() * self.max_s, end)), last_day))
+                continue
             secs.append(max(low, min(low + rnd() * self.max_s, end)))
         b.secs[self.name] = secs
         return render_instants(self.window, self.kind, secs)
@@ -569,7 +584,9 @@ def column_generator(schema: Schema, table: Table, column: Column, rules: Column
     if k in (Kind.TIMESTAMP, Kind.TIMESTAMPTZ, Kind.DATE):
         if rules.after:
             base, strict = rules.after[0]
-            return After(window, k, column.name, base, 60 if k == Kind.DATE else 30, strict)
+            base_column = table.column(base)
+            return After(window, k, column.name, base, 60 if k == Kind.DATE else 30, strict,
+                         base_column.type.kind if base_column is not None else None)
         if column.name == "updated_at" and table.has_column("created_at"):
             return After(window, k, column.name, "created_at", 20, False)
         if column.name in ("deleted_at",) and table.has_column("created_at"):

@@ -160,8 +160,10 @@ class TimeWindow:
         self.growth = max(monthly_growth, 0.0)
         total = (1 + self.growth) ** months
         self.growth_log = math.log(total) if total > 1 + 1e-9 else None  # None: uniform
+        # a week past the end: a chain of dates each after the previous (consent, enrolment, withdrawal)
+        # that starts on the last day goes on past it rather than repeating it
         self.days = [(self.start + dt.timedelta(days=d)).date().isoformat()
-                      for d in range(int(self.span // 86400) + 2)]
+                      for d in range(int(self.span // 86400) + 8)]
         self._tod = None
 
     @property

@@ -22,6 +22,7 @@ from pglast import ast
 from pglast.visitors import Visitor
 from psycopg import sql
 
+from schemawright.datagen.rules import admits, table_rules
 from schemawright.dialects import type_sql
 from schemawright.model.schema import CheckConstraint, Column, Schema, Table
 from schemawright.model.types import Kind
@@ -342,9 +343,13 @@ class RowFactory:
         row: Row = dict(fixed or {})
         # a new parent has no children yet: a column that must equal the sum of its children's is 0
         # (design/rules/child_sum.py), and what a check derives from it follows in the repair
+        # - unless a CHECK refuses 0 (boxes.total_weight_kg BETWEEN 0.5 AND 25): then NULL when the column
+        # may be empty (the rule's triggers skip a parent whose column is NULL), else 0 and the repair says why
         zero = tuple(cs.column for cs in self.schema.facts.child_sums if cs.parent == table.name
                      and cs.column not in row and table.has_column(cs.column))
-        row.update({c: "0" for c in zero})
+        bounds = table_rules(table) if zero else {}
+        row.update({c: None if table.column(c).nullable and not admits(bounds.get(c), Decimal(0)) else "0"
+                    for c in zero})
         fk_columns = {c for fk in table.foreign_keys for c in fk.columns}
         for column in table.columns:
             if column.name in row or column.identity or column.generated is not None or column.name in fk_columns:
@@ -470,3 +475,4 @@ def _as_text(value) -> str:
     if isinstance(value, bytes):
         return "\\x" + value.hex()
     return str(value)
+

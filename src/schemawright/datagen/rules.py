@@ -172,3 +172,14 @@ def evaluate(node, row: dict[str, Decimal]) -> Decimal:
         left = evaluate(node.lexpr, row)
         return {"+": left + right, "-": left - right, "*": left * right, "/": left / right}[op]
     raise ValueError("not an arithmetic expression")
+
+
+def admits(bounds: ColumnRules | None, value: Decimal) -> bool:
+    """Whether ``value`` is within the bounds a table's checks put on a column (``table_rules``)."""
+    if bounds is None:
+        return True
+    if bounds.values is not None and str(value) not in bounds.values:
+        return False
+    if bounds.lo is not None and (value < bounds.lo or (bounds.lo_strict and value == bounds.lo)):
+        return False
+    return not (bounds.hi is not None and (value > bounds.hi or (bounds.hi_strict and value == bounds.hi)))

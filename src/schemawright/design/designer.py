@@ -65,6 +65,7 @@ def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None)
     _foreign(ctx)
     relationships.apply_inferred(ctx)
     relationships.apply_spelled_out(ctx)
+    _derive_rows(ctx)
     _attribute_checks(ctx)
     _lookup_values_unique(ctx)
     _tenant_scope(ctx)
@@ -102,6 +103,8 @@ def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None)
         security.apply(ctx)
         rules.after_security(ctx)
     rules.compile_rules(ctx, "security")  # access rules: not understood (with the reason) when security is off
+    if ctx.enabled("security", "roles, grants, row-level security, masking"):
+        security.keep_erasure_working(ctx)  # an access rule may have taken the admin role's SELECT away
     structural_requirements.record_ownership(ctx, expansion)
     if ctx.enabled("comments", "comments on undocumented tables and columns"):
         conventions.comment_everything(ctx)
@@ -441,6 +444,68 @@ def _create_tables(ctx: DesignContext) -> None:
                       "not given; seed 003 estimates data volume from the project scale "
                       f"({ctx.schema.facts.scale.name})" if kind != "lookup" else "a lookup table stays small")
         table.estimated_rows = rows
+
+
+def _derive_rows(ctx: DesignContext) -> None:
+    """Row counts the input left out, estimated from the counts it states instead of the scale's default
+    (1,000,000 rows for "medium": a 600-participant trial's sites table is not a million rows). Through the
+    foreign keys, until nothing changes: a table referenced by a known one gets a tenth of its rows (a
+    parent has several children), a table referencing a known one as many rows (a unique key: one per
+    parent) or ten times as many, the smallest estimate winning, never above the scale's default. Said as an
+    estimate (``default.rows``); with no stated count anywhere the scale's default stays."""
+    default = ctx.schema.facts.scale.default_rows
+    open_ = {table_name_for(e.name) for e in ctx.spec.data_model.entities if e.estimated_rows is None}
+    tables = {t.name: t for t in ctx.schema.tables}
+    known = {n for n, t in tables.items() if n not in open_ or t.kind == "lookup"}
+    if not any(n not in open_ for n in tables):
+        return
+    why: dict[str, str] = {}
+    changed = True
+    while changed:
+        changed = False
+        for name in sorted(open_ - known):
+            table = tables.get(name)
+            if table is None:
+                continue
+            guesses: list[tuple[int, str]] = []
+            for fk in table.foreign_keys:
+                parent = tables.get(fk.ref_table)
+                if fk.ref_table == name or fk.ref_table not in known or parent is None or not parent.estimated_rows:
+                    continue
+                one = any(set(u.columns) <= set(fk.columns) for u in table.uniques) or (
+                    table.primary_key is not None and set(table.primary_key.columns) <= set(fk.columns))
+                rows = parent.estimated_rows if one else parent.estimated_rows * 10
+                guesses.append((rows, f"{'one' if one else 'about ten'} per row of {parent.name} "
+                                      f"({parent.estimated_rows:,} rows)"))
+            for child in tables.values():
+                if child.name == name or child.name not in known or not child.estimated_rows:
+                    continue
+                if any(fk.ref_table == name for fk in child.foreign_keys):
+                    guesses.append((max(1, child.estimated_rows // 10),
+                                    f"a tenth of {child.name} ({child.estimated_rows:,} rows), which references it"))
+            if not guesses:
+                continue
+            rows, reason = min(guesses)
+            table.estimated_rows = min(max(rows, 1), default)
+            known.add(name)
+            why[name] = reason
+            changed = True
+    stated = [t.estimated_rows for n, t in tables.items() if n not in open_ and t.kind != "lookup"
+              and t.estimated_rows]
+    for name in sorted(open_ - known):  # linked to nothing with a count: the input's smallest stated count
+        table = tables.get(name)
+        if table is None or table.kind == "lookup" or not stated:
+            continue
+        table.estimated_rows = min(min(stated), default)
+        why[name] = f"no link to a table with a stated count, so the smallest stated count ({min(stated):,} rows)"
+    if not why:
+        return
+    ctx.schema.inferences[:] = [i for i in ctx.schema.inferences
+                                if not (i.rule == "default.rows" and i.subject in why)]
+    for name, reason in why.items():
+        ctx.infer("default.rows", name, f"estimated_rows = {tables[name].estimated_rows:,} (an estimate)",
+                  f"not given; estimated from the counts the input states: {reason} (the scale's default, "
+                  f"{default:,}, would overstate it); state estimated_rows to be exact")
 
 
 def _add_primary_key(ctx: DesignContext, table: Table, entity: Entity, path) -> None:

@@ -85,6 +85,7 @@ def apply(ctx: DesignContext) -> None:
                       "key); kept whole, archive old rows instead")
             continue
         if time_col:
+            _require_key(ctx, table, time_col)
             _partition(ctx, table, "range", time_col,
                        f"{rows:,} estimated rows of a {table.kind} table: monthly range partitions on {time_col} "
                        "keep indexes small, let queries on recent rows touch one partition, and make dropping "
@@ -106,7 +107,7 @@ TEMPORAL = (Kind.TIMESTAMPTZ, Kind.TIMESTAMP, Kind.DATE)
 def _time_column(ctx: DesignContext, table: Table) -> str | None:
     """The business time of the rows (when the event happened), not the audit column created_at: a
     well-known event-time name, else the first time column of the input's attributes that reads as
-    the moment of the event. A nullable one is made NOT NULL unless the input says nullable."""
+    the moment of the event. Nothing is changed here: the table may still be left whole."""
     explicit_null = {a.name for e in ctx.spec.data_model.entities for a in e.attributes if a.nullable}
     candidates = [c for c in table.columns if c.type.kind in TEMPORAL and not c.type.array_dims
                   and c.origin.path is not None and c.name not in explicit_null and c.generated is None]
@@ -114,15 +115,22 @@ def _time_column(ctx: DesignContext, table: Table) -> str | None:
         (c for c in candidates if re.search(r"_(?:at|date|on)$", c.name) and not _NOT_EVENT_TIME.search(c.name)),
         None)
     if chosen is not None:
-        if chosen.nullable:
-            chosen.nullable = False
-            ctx.infer("partition.key", f"{table.name}.{chosen.name}", "NOT NULL",
-                      "the partition key: every row needs the time it belongs to")
-        return chosen.name
+        return chosen.name  # made NOT NULL only if the table is partitioned on it (_require_key)
     col = table.column("created_at")
     if col is not None and not col.nullable and col.type.kind in TEMPORAL:
         return "created_at"
     return None
+
+
+def _require_key(ctx: DesignContext, table: Table, name: str) -> None:
+    """The range partition key of a table that is partitioned on it is NOT NULL (a row without the time
+    it belongs to has no partition); a table left whole keeps the input's nullability (a pending payment
+    has no paid_at yet)."""
+    column = table.column(name)
+    if column is not None and column.nullable:
+        column.nullable = False
+        ctx.infer("partition.key", f"{table.name}.{name}", "NOT NULL",
+                  "the partition key: every row needs the time it belongs to")
 
 
 def _partition(ctx: DesignContext, table: Table, strategy: str, column: str, why: str) -> None:

@@ -203,6 +203,11 @@ def _reference_target(ctx: DesignContext, table: Table, attr: Attribute, col: st
     return plural(stem), f"{col} names the {plural(stem)} table"
 
 
+# a reference named as a preference or a fallback (members.preferred_pickup_site_id): optional by nature
+_PREFERENCE = re.compile(r"^(?:preferred|favou?rite|backup|fallback|alternate|alternative|secondary|"
+                         r"usual)_\w+_id$")
+
+
 def apply_inferred(ctx: DesignContext) -> None:
     """Resolve *_id and ``references`` attributes into foreign keys, creating missing parents."""
     references, ctx.references = ctx.references, []
@@ -219,10 +224,15 @@ def apply_inferred(ctx: DesignContext) -> None:
                 continue
             parent = _create_missing_parent(ctx, target, table, col)
         optional_role = col[:-3] in OPTIONAL_ROLES
-        nullable = attr.nullable if attr.nullable is not None else (parent is table or optional_role)
+        preference = _PREFERENCE.match(col) is not None
+        nullable = attr.nullable if attr.nullable is not None else (parent is table or optional_role or preference)
         if optional_role and attr.nullable is None:
             ctx.infer("fk.optional_role", f"{table.name}.{col}", "nullable",
                       f"a {col[:-3]} is usually set after the row is created, so the link starts empty")
+        elif preference and attr.nullable is None and parent is not table:
+            ctx.infer("fk.optional_preference", f"{table.name}.{col}", "nullable",
+                      f"{col[:-3].replace('_', ' ')!r} names a preference or a fallback, not something every row "
+                      "has: the link may stay empty (set nullable: false to require it)")
         if not attr.references:
             ctx.infer("fk.from_name", f"{table.name}.{col}", f"foreign key to {parent.name}", why)
         add_foreign_key(ctx, table, col, parent, nullable=nullable, kind="many_to_one", origin=origin,

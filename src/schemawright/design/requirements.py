@@ -107,6 +107,7 @@ class Applied:
     note: str | None = None  # why nothing was added
     skipped: list[str] = field(default_factory=list)  # what the pattern could not add, and why
     paths: list[str] = field(default_factory=list)  # input paths of what it added (origins to rewrite)
+    hollow: bool = False  # matched, but neither added nor points to anything: the requirement is not understood
 
     def origin(self) -> Origin:
         return Origin(source=Source.INFERRED, rule=f"pattern.{self.pattern.name}",
@@ -119,6 +120,7 @@ class Expansion:
     applied: list[Applied] = field(default_factory=list)
     not_understood: list[tuple[str, str]] = field(default_factory=list)  # (requirement, path)
     views: list[tuple[Applied, dict]] = field(default_factory=list)  # reporting views, built after the design
+    hollow: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # not understood although matched
 
 
 def expand(spec: TaskInput, table_name) -> Expansion:
@@ -145,7 +147,43 @@ def expand(spec: TaskInput, table_name) -> Expansion:
             continue
         done.add(pattern.name)
         _apply(out, pattern, applied, declared, table_name)
+    _hollow_matches(out, {p for _, p, is_requirement in texts if is_requirement})
     return out
+
+
+def _concrete(out: Expansion, applied: Applied, first: dict[str, Applied]) -> bool:
+    """Whether a matched pattern added something, or points to something concrete the input has: a table
+    or column it names (``already modelled by payments``), a setting, or what it added for an earlier
+    requirement. "Nothing to add" and "not applied: needs a user table" model nothing."""
+    if applied.added or any(a is applied for a, _ in out.views):
+        return True
+    note = applied.note or ""
+    if note == "applied for an earlier requirement":
+        earlier = first.get(applied.pattern.name)
+        return earlier is not None and earlier is not applied and _concrete(out, earlier, first)
+    return note.startswith("already modelled by") or "is set in the input" in note or \
+        note.startswith("already on by default")
+
+
+def _hollow_matches(out: Expansion, requirement_paths: set[str]) -> None:
+    """A requirement whose every matched pattern modelled nothing ("A farm dashboard with harvest totals"
+    -> reporting, whose views need an orders table) is not understood, not "matched": said with the reason."""
+    first: dict[str, Applied] = {}
+    for applied in out.applied:
+        first.setdefault(applied.pattern.name, applied)
+    by_requirement: dict[tuple[str, str], list[Applied]] = {}
+    for applied in out.applied:
+        if applied.req_path in requirement_paths:
+            by_requirement.setdefault((applied.requirement, applied.req_path), []).append(applied)
+    for key, applied_list in by_requirement.items():
+        if any(_concrete(out, a, first) for a in applied_list):
+            continue
+        for a in applied_list:
+            a.hollow = True
+        out.not_understood.append(key)
+        out.hollow.setdefault(key, []).extend(
+            f"pattern {a.pattern.title!r} matched but modelled nothing ({a.note or 'nothing added'})"
+            for a in applied_list)
 
 
 def _exists(tables: dict[str, Entity], spec: str) -> str | None:
@@ -320,6 +358,8 @@ def record(ctx, expansion: Expansion) -> None:
                     break
     for applied in expansion.applied:
         rule = f"pattern.{applied.pattern.name}"
+        if applied.hollow and (applied.requirement, applied.req_path) in expansion.not_understood:
+            continue  # reported below, as not understood
         if applied.added:
             ctx.infer(rule, applied.requirement, "added " + "; ".join(applied.added),
                       f"{applied.req_path} matched pattern {applied.pattern.title!r}: {applied.pattern.why}")
@@ -336,6 +376,11 @@ def record(ctx, expansion: Expansion) -> None:
             ctx.infer(rule, applied.requirement, f"not added: {what}",
                       f"{applied.req_path} matched pattern {applied.pattern.title!r}")
     for text, path in expansion.not_understood:
+        if (text, path) in expansion.hollow:
+            ctx.infer("requirement.not_understood", text, "nothing was modelled for it",
+                      f"{path}: " + "; ".join(expansion.hollow[(text, path)]) + ": model it with entities, "
+                      "relationships, views or business_rules, or reword it (docs/requirements.md)")
+            continue
         ctx.infer("requirement.not_understood", text, "no domain pattern matched; nothing was modelled for it",
                   f"{path}: model it with entities, relationships or business_rules, or reword it "
                   "(docs/requirements.md lists the patterns and their trigger phrases)")

@@ -259,6 +259,11 @@ def capacity(schema: Schema) -> str:
         lines.append(f"| {_name(t)} | {est['rows']:,} | {human(est['total_bytes'])} | " + " | ".join(cells) + " |")
     lines.append(f"| **total** | | **{human(total(now))}** | " + " | ".join(f"| **{human(total(later[m]))}**"
                                                                        for m in GROWTH_PERIODS) + " |")
+    estimated = [i.subject for i in schema.inferences if i.rule == "default.rows"]
+    if estimated:
+        lines += ["", "Rows not stated in the input are estimates (docs/inferences.md `default.rows` says from "
+                  "what): " + ", ".join(f"`{md_text(n)}`" for n in estimated) + ". State `estimated_rows` to size "
+                  "them exactly."]
     biggest = total(later[GROWTH_PERIODS[-1]])
     index_share = sum(e["index_bytes"] for e in now.values()) / (total(now) or 1)
     lines += ["", "## What follows", "",

@@ -20,6 +20,7 @@ import time
 import zlib
 from collections import deque
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import psycopg
 from psycopg import sql
@@ -28,6 +29,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from schemawright.datagen.columns import Joint
 from schemawright.datagen.plan import SeedError, SeedPlan, TablePlan, is_audit_trail
+from schemawright.datagen.rules import admits, table_rules
 from schemawright.datagen.pools import copy_unescape
 from schemawright.dialects import type_sql
 from schemawright.errors import DatabaseError
@@ -156,7 +158,15 @@ def _set_aside_child_sum_triggers(conn: psycopg.Connection, plan: SeedPlan) -> l
         rels = [sql.Identifier(child.schema, child.name), sql.Identifier(parent.schema, parent.name)]
         for rel, trigger in zip(rels, cs.triggers):
             conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER {}").format(rel, sql.Identifier(trigger)))
-        sets = [sql.SQL("{} = coalesce(s.sw_sum__, 0)").format(sql.Identifier(cs.column))]
+        bounds = table_rules(parent).get(cs.column)
+        lo, hi = (bounds.lo, bounds.hi) if bounds is not None else (None, None)
+        if lo is not None or hi is not None:  # boxes.total_weight_kg BETWEEN 0.5 AND 25 = sum of its items
+            out.extend(_child_sums_within(cs, parent, child, lo, hi))
+        column = parent.column(cs.column)
+        empty = sql.SQL("coalesce(s.sw_sum__, 0)")
+        if column is not None and column.nullable and not admits(bounds, Decimal(0)):
+            empty = sql.SQL("s.sw_sum__")  # a parent without children: NULL (unknown), not a 0 its CHECK refuses
+        sets = [sql.SQL("{} = {}").format(sql.Identifier(cs.column), empty)]
         for chk in parent.checks:  # total = subtotal + tax_amount: total follows the new subtotal
             m = re.fullmatch(r"\(?\s*(\w+|\"[^\"]+\")\s*=\s*(.+?)\s*\)?", chk.expression.sql)
             if m is None or cs.column not in chk.columns or m.group(1).strip('"') == cs.column \
@@ -173,6 +183,37 @@ def _set_aside_child_sum_triggers(conn: psycopg.Connection, plan: SeedPlan) -> l
         for rel, trigger in zip(rels, cs.triggers):
             out.append(sql.SQL("ALTER TABLE {} ENABLE TRIGGER {}").format(rel, sql.Identifier(trigger)))
     return out
+
+
+def _child_sums_within(cs, parent, child, lo: Decimal | None, hi: Decimal | None) -> list:
+    """The statements that scale the children's summed values of every parent whose sum falls outside the
+    range its CHECK allows (the children were drawn independently: 20 items of up to 100 kg each against a
+    box of 0.5 to 25 kg), proportionally, towards a target inside the range (a pseudo-random point of its
+    middle part, per parent). The children keep their sign and their proportions; the parent is set to their
+    new sum afterwards, so the range and the sum rule hold together. A parent without children is left to
+    the caller (NULL when nullable)."""
+    if lo is not None and hi is not None:
+        low, width = lo, hi - lo
+    elif lo is not None:
+        low, width = lo, max(abs(lo), Decimal(1))
+    else:
+        low, width = hi - max(abs(hi), Decimal(1)), max(abs(hi), Decimal(1))
+    # target = low + width * (0.2 + 0.6 * u), u in [0, 1) from the parent's key
+    target = sql.SQL("({low}::numeric + {width}::numeric * (0.2 + 0.6 * ((hashtext(p.{pk}::text)::bigint "
+                     "& 1023) / 1024.0)))").format(low=sql.Literal(low), width=sql.Literal(width),
+                                                   pk=sql.Identifier(cs.parent_key))
+    outside = []
+    if lo is not None:
+        outside.append(sql.SQL("sum(c.{s}) {op} {v}").format(  # the bound itself counts as outside: safe
+            s=sql.Identifier(cs.summed), op=sql.SQL("<="), v=sql.Literal(lo)))
+    if hi is not None:
+        outside.append(sql.SQL("sum(c.{s}) >= {v}").format(s=sql.Identifier(cs.summed), v=sql.Literal(hi)))
+    crel, prel = sql.Identifier(child.schema, child.name), sql.Identifier(parent.schema, parent.name)
+    return [sql.SQL("UPDATE {child} AS c SET {s} = c.{s} * f.k FROM (SELECT p.{pk} AS sw_key__, {target} / "
+                    "sum(c.{s}) AS k FROM {parent} AS p JOIN {child} AS c ON c.{key} = p.{pk} GROUP BY p.{pk} "
+                    "HAVING sum(c.{s}) > 0 AND ({outside})) AS f WHERE c.{key} = f.sw_key__").format(
+        child=crel, parent=prel, s=sql.Identifier(cs.summed), pk=sql.Identifier(cs.parent_key),
+        key=sql.Identifier(cs.child_key), target=target, outside=sql.SQL(" OR ").join(outside))]
 
 
 def _set_aside_same_scope_triggers(conn: psycopg.Connection, plan: SeedPlan) -> list:

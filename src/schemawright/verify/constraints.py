@@ -249,7 +249,16 @@ def _child_sum_probe(factory: RowFactory, table: Table, cs) -> str:
     ``SET CONSTRAINTS ... IMMEDIATE``); one more child row makes the sum differ and is refused with 23514 by
     the child's constraint trigger."""
     parent = factory.schema.table(cs.parent)
-    first = _accept(factory, parent, factory.valid_row(parent))
+    start = factory.valid_row(parent)
+    if start.get(cs.column) is None:
+        # a new parent row has no children: its column starts at 0, or NULL when a CHECK refuses 0 (a box
+        # weighs 0.5 to 25 kg); then the parent gets a value its checks accept, and the child below brings
+        # the sum to it within the same transaction, as an application commits a box with its items
+        column = parent.column(cs.column)
+        start = next((trial for value in factory.candidates(parent, column) if value is not None
+                      and all(factory.holds(parent, c, trial := {**start, cs.column: value}) for c in parent.checks)),
+                     start)
+    first = _accept(factory, parent, start)
     if first.get(cs.column) is None:
         raise CannotBuildRow(f"no row of {parent.name} with {cs.column} set")
     row = factory.valid_row(table, {cs.child_key: first[cs.parent_key]})
