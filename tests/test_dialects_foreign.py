@@ -26,7 +26,7 @@ from schemawright.verify import verify_project
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").iterdir())
-INPUTS = sorted((ROOT / "tests" / "inputs").iterdir())
+INPUTS = sorted(p for p in (ROOT / "tests" / "inputs").iterdir() if p.suffix in (".json", ".yaml", ".yml"))
 SAMPLE = ("car_rental", "delivery_marketplace", "logistics", "tricky_types", "encrypted_notes", "ledger",
           "hotel_booking")
 ALL = os.environ.get("SCHEMAWRIGHT_ALL_DIALECT_INPUTS") == "1"
