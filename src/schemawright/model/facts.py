@@ -215,6 +215,23 @@ class ChildSum:
 
 
 @dataclass(frozen=True)
+class ChildCount:
+    """A compiled business rule: at most ``limit`` (or the parent's ``bound`` column) rows of ``child`` (with the
+    boolean ``flag`` when given) per parent row, checked by row triggers that lock the parent
+    (design/rules/child_count.py); seed clears the flag of, or removes, the rows past the limit after the load
+    (or raises the parent's bound to the count)."""
+
+    parent: str
+    parent_key: str
+    child: str
+    child_key: str
+    flag: str | None
+    limit: int | None
+    bound: str | None
+    triggers: tuple[str, ...]  # (the child's trigger[, the parent's trigger])
+
+
+@dataclass(frozen=True)
 class DesignFacts:
     project: ProjectFacts = field(default_factory=ProjectFacts)
     scale: Scale | None = None
@@ -233,4 +250,5 @@ class DesignFacts:
     exactly_one: tuple[ExactlyOne, ...] = ()
     same_scope: tuple[SameScope, ...] = ()
     ordered_after_parent: tuple[OrderedAfterParent, ...] = ()
+    child_counts: tuple[ChildCount, ...] = ()
     security: SecurityFacts | None = None  # None: no security design (the stage did not run)

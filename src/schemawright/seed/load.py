@@ -282,6 +282,40 @@ def _set_aside_event_order_triggers(conn: psycopg.Connection, plan: SeedPlan) ->
     return out
 
 
+def _set_aside_child_count_triggers(conn: psycopg.Connection, plan: SeedPlan) -> list:
+    """The row triggers of child-count rules (design/rules/child_count.py: at most two swapped items per box)
+    would refuse the COPY of random children; they are disabled for the load. Afterwards the rows past the
+    limit per parent (the latest by ctid) lose their flag, or are deleted when every child counts; with a bound
+    column the parent's bound is raised to its count. Then the triggers are enabled again."""
+    loaded = {t.name for t in plan.tables if t.rows}
+    out: list = []
+    for cc in plan.schema.facts.child_counts:
+        child, parent = plan.schema.table(cc.child), plan.schema.table(cc.parent)
+        if child is None or parent is None or cc.child not in loaded:
+            continue
+        rels = [sql.Identifier(child.schema, child.name), sql.Identifier(parent.schema, parent.name)]
+        for rel, trigger in zip(rels, cc.triggers):
+            conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER {}").format(rel, sql.Identifier(trigger)))
+        key, flag = sql.Identifier(cc.child_key), sql.Identifier(cc.flag) if cc.flag else None
+        counted = sql.SQL("{} IS NOT NULL").format(key) + (sql.SQL(" AND {}").format(flag) if flag else sql.SQL(""))
+        if cc.bound is not None:
+            out.append(sql.SQL("UPDATE {p} AS p SET {b} = n.count FROM (SELECT {k} AS k, count(*) AS count FROM {c} "
+                               "WHERE {w} GROUP BY {k}) AS n WHERE p.{pk} = n.k AND p.{b} < n.count").format(
+                p=rels[1], b=sql.Identifier(cc.bound), k=key, c=rels[0], w=counted, pk=sql.Identifier(cc.parent_key)))
+        else:
+            extra = sql.SQL("SELECT ctid FROM (SELECT ctid, row_number() OVER (PARTITION BY {k} ORDER BY ctid) AS n "
+                            "FROM {c} WHERE {w}) AS r WHERE r.n > {limit}").format(
+                k=key, c=rels[0], w=counted, limit=sql.Literal(cc.limit))
+            if flag is not None:
+                out.append(sql.SQL("UPDATE {c} SET {f} = false WHERE ctid IN ({extra})").format(
+                    c=rels[0], f=flag, extra=extra))
+            else:
+                out.append(sql.SQL("DELETE FROM {c} WHERE ctid IN ({extra})").format(c=rels[0], extra=extra))
+        for rel, trigger in zip(rels, cc.triggers):
+            out.append(sql.SQL("ALTER TABLE {} ENABLE TRIGGER {}").format(rel, sql.Identifier(trigger)))
+    return out
+
+
 def _set_aside_history_triggers(conn: psycopg.Connection, plan: SeedPlan) -> list[str]:
     """Disable the triggers that only record history (AFTER row triggers whose function writes into the
     design's audit trail) for the bulk load; return the statements that enable them again. Synthetic
@@ -422,6 +456,7 @@ def load_plan(conn: psycopg.Connection, plan: SeedPlan, *, workers: int | None =
         with conn.transaction():
             restore = set_aside(conn, plan)
             restore += _set_aside_same_scope_triggers(conn, plan)  # their UPDATEs before history is recorded
+            restore += _set_aside_child_count_triggers(conn, plan)  # rows it removes before sums are recomputed
             restore += _set_aside_child_sum_triggers(conn, plan)
             restore += _set_aside_event_order_triggers(conn, plan)
             restore += _set_aside_history_triggers(conn, plan)

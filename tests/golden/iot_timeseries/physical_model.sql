@@ -149,7 +149,7 @@ CREATE TABLE devices (
     serial_number varchar(64) NOT NULL,
     name varchar(200) NOT NULL,
     model varchar(100) NOT NULL,
-    firmware_version text,
+    firmware_version varchar(100),
     status text NOT NULL DEFAULT 'active',
     installed_on date,
     last_seen_at timestamptz,
@@ -319,7 +319,7 @@ COMMENT ON COLUMN devices.name IS 'Not described in the input; read as a name or
 
 COMMENT ON COLUMN devices.model IS 'Not described in the input';
 
-COMMENT ON COLUMN devices.firmware_version IS 'Not described in the input';
+COMMENT ON COLUMN devices.firmware_version IS 'Not described in the input; read as a short classifying or descriptive word';
 
 COMMENT ON COLUMN devices.status IS 'Not described in the input; read as a status is one of a fixed set of states';
 

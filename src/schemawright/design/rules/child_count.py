@@ -18,6 +18,7 @@ import re
 
 from schemawright.design.rules.base import NUMERIC, Compiled, RuleText, add_function
 from schemawright.model import names
+from schemawright.model.facts import ChildCount
 from schemawright.model.names import singular
 from schemawright.model.schema import Table, Trigger
 from schemawright.model.types import Kind
@@ -138,6 +139,11 @@ END;
         t.triggers.append(Trigger(name=trigger, function=fn, timing="AFTER", events=events, columns=cols,
                                   origin=rt.origin("child_count")))
         objects += [f"TRIGGER {t.name}.{trigger}", made]
+    facts = rt.ctx.schema.facts
+    rt.ctx.schema.facts = replace(facts, child_counts=facts.child_counts + (ChildCount(
+        parent=parent.name, parent_key=parent_key, child=child.name, child_key=key, flag=flag,
+        limit=int(limit) if limit is not None else None, bound=bound,
+        triggers=tuple(trigger for _, trigger, *_ in plan)),))
     return Compiled("child_count", objects, f"at most {limit or bound} {what} (counted under a lock of the "
                     f"{singular(parent.name)} row)")
 
