@@ -168,6 +168,14 @@ class PatternError(SchemawrightError):
 
 
 _DOLLAR_RE = re.compile(r"\$(\d+)")
+_TSQUERY_FUNCTIONS = {"to_tsquery", "plainto_tsquery", "phraseto_tsquery", "websearch_to_tsquery"}
+_LEXEME_RE = re.compile(r"'((?:[^']|'')+)'")
+
+
+def _search_word(value):
+    """A tsvector's first lexeme (psycopg returns the text form ``'art':1 'paint':2``): a word that finds it."""
+    found = _LEXEME_RE.search(value) if isinstance(value, str) else None
+    return found.group(1).replace("''", "'") if found else value
 
 
 def positional_parameters(schema: Schema, text: str) -> dict[int, tuple[Table, str]]:
@@ -191,6 +199,10 @@ def positional_parameters(schema: Schema, text: str) -> dict[int, tuple[Table, s
     def param_of(node):
         if isinstance(node, ast.TypeCast):
             return param_of(node.arg)
+        if isinstance(node, ast.FuncCall) and node.funcname[-1].sval.lower() in _TSQUERY_FUNCTIONS:
+            # col @@ plainto_tsquery('english', $1): $1 is a word of the column's documents
+            found_params = [param_of(a) for a in node.args or ()]
+            return next((n for n in found_params if n is not None), None)
         return node.number if isinstance(node, ast.ParamRef) else None
 
     class Collect(Visitor):
@@ -254,7 +266,9 @@ def input_patterns(conn: psycopg.Connection, schema: Schema) -> list[Pattern]:
                     raise PatternError(f"query pattern {p.name!r}: {table_name} holds no rows to take "
                                        f"{', '.join(f'${n}' for n in ns)} from")
                 for k, n in enumerate(ns):
-                    values[n] = [r[k] for r in rows]
+                    column = bound[n][0].column(bound[n][1])
+                    words = column is not None and str(column.type).lower() == "tsvector"
+                    values[n] = [_search_word(r[k]) if words else r[k] for r in rows]
             size = min(len(v) for v in values.values())
             params = [tuple(values[n][i] for n in dollars) for i in range(size)]
             text = _DOLLAR_RE.sub("%s", text.replace("%", "%%"))
