@@ -5,6 +5,7 @@ rights (SECURITY DEFINER, search_path fixed), still executable by the admin role
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -68,3 +69,27 @@ def test_verify_proves_the_erasure_as_the_admin_role(project: Path, pg_dsn: str)
     failed = [f"{s.name}: {s.detail}" for s in report.steps if not s.ok]
     assert not failed, failed
     assert any(s.name == "personal data: fn_erase_loan" and s.ok for s in report.steps)
+
+
+# An access rule that takes SELECT away from the read-only role ("only registrar may see loans") also takes it
+# away on the table's masked view: verify then attacked the masking as the read-only role and failed on its own
+# design with 42501 (tests/inputs/museum_loans.json, docs/fresh-inputs-2026-12.md finding 12). The masking is
+# attacked as a role that still reads the view; the refusal itself is the privilege matrix's.
+
+def test_masking_is_attacked_as_a_role_that_still_reads_the_view(tmp_path: Path, pg_dsn: str):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(textwrap.dedent(SPEC).replace("erase-access", "access-mask"))
+    out = tmp_path / "out"
+    design_project(spec, out)
+    v001 = next((out / "migrations").glob("V001__*.sql")).read_text()
+    assert "REVOKE SELECT ON TABLE vw_masked_loans FROM access_mask_readonly" in v001 or \
+        "GRANT SELECT ON TABLE vw_masked_loans TO access_mask_readonly" not in v001
+    report = verify_project(out, dsn=pg_dsn)
+    failed = [f"{s.name}: {s.detail}" for s in report.steps if not s.ok]
+    assert not [f for f in failed if "vw_masked_loans" in f], failed
+    # the same rule takes SELECT on loans from the admin role, which runs fn_erase_loan: the function runs with
+    # its owner's rights (docs/fresh-inputs-2026-12.md finding 27; tests/test_erasure_under_access_rules.py)
+    assert not failed, failed
+    steps = {s["name"]: s for s in json.loads((out / "verification.json").read_text())["steps"]}
+    matrix = steps["privileges: access_mask_readonly on vw_masked_loans"]  # the refusal, proven by the matrix
+    assert matrix["ok"] and matrix["detail"] == "1/1 as designed"

@@ -40,28 +40,26 @@ def _db(pg15_dsn, design):
     return ctx, conn, result.schema, RowFactory(conn, result.schema)
 
 
-@pytest.fixture
-def clinical(pg15_dsn, _designs):
-    ctx, conn, schema, f = _db(pg15_dsn, _designs("clinical_trial.yaml"))
+def _applied(pg15_dsn, designs, name: str):
+    ctx, conn, schema, f = _db(pg15_dsn, designs(name))
     yield schema, conn, f
     conn.close()
     ctx.__exit__(None, None, None)
+
+
+@pytest.fixture
+def clinical(pg15_dsn, _designs):
+    yield from _applied(pg15_dsn, _designs, "clinical_trial.yaml")
 
 
 @pytest.fixture
 def museum(pg15_dsn, _designs):
-    ctx, conn, schema, f = _db(pg15_dsn, _designs("museum_loans.json"))
-    yield schema, conn, f
-    conn.close()
-    ctx.__exit__(None, None, None)
+    yield from _applied(pg15_dsn, _designs, "museum_loans.json")
 
 
 @pytest.fixture
 def csa(pg15_dsn, _designs):
-    ctx, conn, schema, f = _db(pg15_dsn, _designs("csa_box_scheme.yaml"))
-    yield schema, conn, f
-    conn.close()
-    ctx.__exit__(None, None, None)
+    yield from _applied(pg15_dsn, _designs, "csa_box_scheme.yaml")
 
 
 def _refused(conn, sqlstate: str, statement, params=()) -> str | None:

@@ -15,14 +15,19 @@ from schemawright.datagen.rows import RowFactory
 INPUTS = Path(__file__).resolve().parent / "inputs"
 
 
-@pytest.fixture
-def hotel(pg15_dsn, tmp_path):
-    result = design_project(INPUTS / "hotel_booking.yaml", tmp_path / "out")
+def _applied(pg15_dsn, tmp_path, name: str):
+    """The input designed, its V001 applied on a scratch database: (schema, connection, row factory)."""
+    result = design_project(INPUTS / name, tmp_path / "out")
     migration = (tmp_path / "out" / "migrations" / "V001__initial_schema.sql").read_text()
     with scratch_database(pg15_dsn, "sw_rules") as dsn, psycopg.connect(dsn) as conn:
         conn.execute(migration.encode())
         conn.commit()
         yield result.schema, conn, RowFactory(conn, result.schema)
+
+
+@pytest.fixture
+def hotel(pg15_dsn, tmp_path):
+    yield from _applied(pg15_dsn, tmp_path, "hotel_booking.yaml")
 
 
 def _refused(conn, sqlstate: str, statement, params=()) -> str:
@@ -93,12 +98,7 @@ def test_rate_periods_of_a_room_type_never_overlap(hotel):
 
 @pytest.fixture
 def billing(pg15_dsn, tmp_path):
-    result = design_project(INPUTS / "saas_billing.yaml", tmp_path / "out")
-    migration = (tmp_path / "out" / "migrations" / "V001__initial_schema.sql").read_text()
-    with scratch_database(pg15_dsn, "sw_rules") as dsn, psycopg.connect(dsn) as conn:
-        conn.execute(migration.encode())
-        conn.commit()
-        yield result.schema, conn, RowFactory(conn, result.schema)
+    yield from _applied(pg15_dsn, tmp_path, "saas_billing.yaml")
 
 
 def test_invoice_status_follows_its_transitions(billing):
@@ -207,12 +207,7 @@ def test_transition_chains_split_at_commas_between_arrows(text, pairs):
 
 @pytest.fixture
 def bees(pg15_dsn, tmp_path):
-    result = design_project(INPUTS / "beekeeping.yaml", tmp_path / "out")
-    migration = (tmp_path / "out" / "migrations" / "V001__initial_schema.sql").read_text()
-    with scratch_database(pg15_dsn, "sw_rules") as dsn, psycopg.connect(dsn) as conn:
-        conn.execute(migration.encode())
-        conn.commit()
-        yield result.schema, conn, RowFactory(conn, result.schema)
+    yield from _applied(pg15_dsn, tmp_path, "beekeeping.yaml")
 
 
 def test_brood_frames_must_not_exceed_40(bees):

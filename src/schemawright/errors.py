@@ -52,6 +52,15 @@ class SpecProblem:
     def to_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
+    @classmethod
+    def from_yaml_error(cls, exc: Exception, file: str, prefix: str = "invalid YAML") -> SpecProblem:
+        """A PyYAML error located at its mark (the problem's, else the context's), e.g. ``file:3:7: invalid YAML: ...``."""
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        context = getattr(exc, "context", None)
+        return cls(message=f"{prefix}: {problem}" + (f" ({context})" if context else ""), file=file,
+                   line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None)
+
 
 class SpecError(SchemawrightError):
     """The input is invalid; nothing was written."""

@@ -55,10 +55,7 @@ def load_cleanup(path: str | Path) -> list[CleanupRule]:
     except OSError as exc:
         raise SpecError(SpecProblem(f"cannot read the cleanup file: {exc.strerror or exc}", file=file)) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise SpecError(SpecProblem(f"not valid YAML/JSON: {getattr(exc, 'problem', None) or exc}", file=file,
-                                    line=mark.line + 1 if mark else None,
-                                    column=mark.column + 1 if mark else None)) from None
+        raise SpecError(SpecProblem.from_yaml_error(exc, file, "not valid YAML/JSON")) from None
     entries = data.get("cleanup") if isinstance(data, dict) and set(data) == {"cleanup"} else data
     if not isinstance(entries, list) or not entries:
         raise SpecError(SpecProblem("expected a list of cleanup entries (or a mapping 'cleanup:' holding one)",

@@ -214,10 +214,7 @@ def load_config(path: str | Path, ruleset: RuleSet, options: Mapping[str, type])
     except OSError as exc:
         raise SpecError(SpecProblem(f"cannot read the config file: {exc.strerror}", file=file)) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise SpecError(SpecProblem(f"invalid YAML: {getattr(exc, 'problem', exc)}", file=file,
-                                    line=mark.line + 1 if mark else None,
-                                    column=mark.column + 1 if mark else None)) from None
+        raise SpecError(SpecProblem.from_yaml_error(exc, file)) from None
     reader = _ConfigReader(file, ruleset, options)
     config = reader.read(root)
     if reader.problems:

@@ -121,6 +121,18 @@ def set_aside(conn: psycopg.Connection, plan: SeedPlan) -> list[str]:
     return restore
 
 
+def _disable_triggers(conn: psycopg.Connection, rels: list, triggers) -> None:
+    """Disable each trigger on its table (``rels[i]`` holds ``triggers[i]``) for the load."""
+    for rel, trigger in zip(rels, triggers):
+        conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER {}").format(rel, sql.Identifier(trigger)))
+
+
+def _enable_triggers(rels: list, triggers) -> list:
+    """The statements that enable again what _disable_triggers disabled."""
+    return [sql.SQL("ALTER TABLE {} ENABLE TRIGGER {}").format(rel, sql.Identifier(trigger))
+            for rel, trigger in zip(rels, triggers)]
+
+
 def _set_aside_balance_triggers(conn: psycopg.Connection, plan: SeedPlan) -> list:
     """The deferred constraint triggers of balanced-sums rules (design/rules/balanced.py) would queue one
     event per loaded row (and a pending event forbids the ALTER TABLEs that rebuild the keys): disabled
@@ -133,14 +145,14 @@ def _set_aside_balance_triggers(conn: psycopg.Connection, plan: SeedPlan) -> lis
         if table is None or bal.table not in loaded:
             continue
         rel = sql.Identifier(table.schema, table.name)
-        conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER {}").format(rel, sql.Identifier(bal.trigger)))
+        _disable_triggers(conn, [rel], [bal.trigger])
         check = sql.SQL("SELECT 1 FROM {} GROUP BY {} HAVING coalesce(sum({}), 0) <> coalesce(sum({}), 0)").format(
             rel, sql.Identifier(bal.key), sql.Identifier(bal.left), sql.Identifier(bal.right)).as_string(conn)
         message = f"{bal.trigger}: the loaded rows of {bal.table} do not balance sum({bal.left}) = sum({bal.right})"
         out.append("DO " + dollar_quote(f"\nBEGIN\n    IF EXISTS ({check}) THEN\n        RAISE EXCEPTION USING "
                                          f"ERRCODE = 'check_violation', MESSAGE = {quote_literal(message)};\n"
                                          "    END IF;\nEND\n", ""))
-        out.append(sql.SQL("ALTER TABLE {} ENABLE TRIGGER {}").format(rel, sql.Identifier(bal.trigger)))
+        out += _enable_triggers([rel], [bal.trigger])
     return out
 
 
@@ -156,8 +168,7 @@ def _set_aside_child_sum_triggers(conn: psycopg.Connection, plan: SeedPlan) -> l
         if parent is None or child is None or not ({cs.parent, cs.child} & loaded):
             continue
         rels = [sql.Identifier(child.schema, child.name), sql.Identifier(parent.schema, parent.name)]
-        for rel, trigger in zip(rels, cs.triggers):
-            conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER {}").format(rel, sql.Identifier(trigger)))
+        _disable_triggers(conn, rels, cs.triggers)
         bounds = table_rules(parent).get(cs.column)
         lo, hi = (bounds.lo, bounds.hi) if bounds is not None else (None, None)
         if lo is not None or hi is not None:  # boxes.total_weight_kg BETWEEN 0.5 AND 25 = sum of its items
@@ -180,8 +191,7 @@ def _set_aside_child_sum_triggers(conn: psycopg.Connection, plan: SeedPlan) -> l
                            "AS s WHERE s.sw_key__ = p.{pk}").format(
             parent=rels[1], child=rels[0], sets=sql.SQL(", ").join(sets), key=sql.Identifier(cs.child_key),
             summed=sql.Identifier(cs.summed), pk=sql.Identifier(cs.parent_key)))
-        for rel, trigger in zip(rels, cs.triggers):
-            out.append(sql.SQL("ALTER TABLE {} ENABLE TRIGGER {}").format(rel, sql.Identifier(trigger)))
+        out += _enable_triggers(rels, cs.triggers)
     return out
 
 
@@ -230,8 +240,7 @@ def _set_aside_same_scope_triggers(conn: psycopg.Connection, plan: SeedPlan) -> 
         if table is None or via is None or owner is None or ss.table not in loaded:
             continue
         rels = [sql.Identifier(t.schema, t.name) for t in (table, via, owner)]
-        for rel, trigger in zip(rels, ss.triggers):
-            conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER {}").format(rel, sql.Identifier(trigger)))
+        _disable_triggers(conn, rels, ss.triggers)
         via_fk = next(fk for fk in table.foreign_keys if fk.columns == (ss.column,))
         owner_fk = next(fk for fk in table.foreign_keys if fk.columns == (ss.owner,))
         ids = dict(t=rels[0], v=rels[1], o=rels[2], col=sql.Identifier(ss.column), own=sql.Identifier(ss.owner),
@@ -251,8 +260,7 @@ def _set_aside_same_scope_triggers(conn: psycopg.Connection, plan: SeedPlan) -> 
         out.append("DO " + dollar_quote(f"\nBEGIN\n    IF EXISTS ({check}) THEN\n        RAISE EXCEPTION USING "
                                          f"ERRCODE = 'check_violation', MESSAGE = {quote_literal(message)};\n"
                                          "    END IF;\nEND\n", ""))
-        for rel, trigger in zip(rels, ss.triggers):
-            out.append(sql.SQL("ALTER TABLE {} ENABLE TRIGGER {}").format(rel, sql.Identifier(trigger)))
+        out += _enable_triggers(rels, ss.triggers)
     return out
 
 
@@ -268,8 +276,7 @@ def _set_aside_event_order_triggers(conn: psycopg.Connection, plan: SeedPlan) ->
         if table is None or parent is None or ev.table not in loaded:
             continue
         rels = [sql.Identifier(table.schema, table.name), sql.Identifier(parent.schema, parent.name)]
-        for rel, trigger in zip(rels, ev.triggers):
-            conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER {}").format(rel, sql.Identifier(trigger)))
+        _disable_triggers(conn, rels, ev.triggers)
         sign, least = ("+" if ev.op in (">", ">=") else "-"), (1 if ev.op in (">", "<") else 0)
         out.append(sql.SQL("UPDATE {t} AS t SET {col} = (p.{pcol} {sign} ({least} + (hashtext(t.ctid::text) & 2147483647) % 60) "
                            "* interval '1 day')::{type} FROM {p} AS p WHERE p.{pkey} = t.{key} "
@@ -277,8 +284,7 @@ def _set_aside_event_order_triggers(conn: psycopg.Connection, plan: SeedPlan) ->
             t=rels[0], p=rels[1], col=sql.Identifier(ev.column), pcol=sql.Identifier(ev.parent_column),
             sign=sql.SQL(sign), least=sql.Literal(least), type=sql.SQL(type_sql(table.column(ev.column).type)),
             pkey=sql.Identifier(ev.parent_key), key=sql.Identifier(ev.key), op=sql.SQL(ev.op)))
-        for rel, trigger in zip(rels, ev.triggers):
-            out.append(sql.SQL("ALTER TABLE {} ENABLE TRIGGER {}").format(rel, sql.Identifier(trigger)))
+        out += _enable_triggers(rels, ev.triggers)
     return out
 
 
@@ -294,8 +300,7 @@ def _set_aside_child_count_triggers(conn: psycopg.Connection, plan: SeedPlan) ->
         if child is None or parent is None or cc.child not in loaded:
             continue
         rels = [sql.Identifier(child.schema, child.name), sql.Identifier(parent.schema, parent.name)]
-        for rel, trigger in zip(rels, cc.triggers):
-            conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER {}").format(rel, sql.Identifier(trigger)))
+        _disable_triggers(conn, rels, cc.triggers)
         key, flag = sql.Identifier(cc.child_key), sql.Identifier(cc.flag) if cc.flag else None
         counted = sql.SQL("{} IS NOT NULL").format(key) + (sql.SQL(" AND {}").format(flag) if flag else sql.SQL(""))
         if cc.bound is not None:
@@ -311,8 +316,7 @@ def _set_aside_child_count_triggers(conn: psycopg.Connection, plan: SeedPlan) ->
                     c=rels[0], f=flag, extra=extra))
             else:
                 out.append(sql.SQL("DELETE FROM {c} WHERE ctid IN ({extra})").format(c=rels[0], extra=extra))
-        for rel, trigger in zip(rels, cc.triggers):
-            out.append(sql.SQL("ALTER TABLE {} ENABLE TRIGGER {}").format(rel, sql.Identifier(trigger)))
+        out += _enable_triggers(rels, cc.triggers)
     return out
 
 

@@ -258,11 +258,7 @@ class _YamlWalker:
 
 
 def _yaml_problem(exc: yaml.YAMLError, file: str) -> SpecProblem:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc)
-    context = getattr(exc, "context", None)
-    return SpecProblem(message=f"invalid YAML: {problem}" + (f" ({context})" if context else ""), file=file,
-                       line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None)
+    return SpecProblem.from_yaml_error(exc, file)
 
 
 def _parse_yaml(text: str, file: str) -> tuple[Any, SourceMap]:
