@@ -263,13 +263,16 @@ def test_a_dose_is_administered_before_its_batch_expires(clinical):
     batch's expires_on, by deferred constraint triggers on both tables (23514 at commit)."""
     schema, conn, f = clinical
     batch = _row(schema, f, "drug_batches", expires_on="2026-06-30")
+    # both doses within their visit's window ('A dose is administered within the window of its visit')
+    visit = _row(schema, f, "visits", window_start="2026-06-01 00:00+00", window_end="2026-07-31 00:00+00")
     conn.commit()
     doses = schema.table("dose_administrations")
-    f.insert(doses, f.valid_row(doses, {"drug_batch_id": batch["id"], "administered_at": "2026-06-29 10:00+00"}))
+    f.insert(doses, f.valid_row(doses, {"drug_batch_id": batch["id"], "visit_id": visit["id"],
+                                        "administered_at": "2026-06-29 10:00+00"}))
     conn.commit()
     with pytest.raises(psycopg.Error) as info:
         with conn.transaction():
-            f.insert(doses, f.valid_row(doses, {"drug_batch_id": batch["id"],
+            f.insert(doses, f.valid_row(doses, {"drug_batch_id": batch["id"], "visit_id": visit["id"],
                                                 "administered_at": "2026-07-02 10:00+00"}))
     assert (info.value.diag.sqlstate, info.value.diag.constraint_name) == (
         "23514", "trg_dose_administrations_batch_not_expired")

@@ -415,8 +415,8 @@ class RowFactory:
             row[ss.column] = via_row[via_key]
 
     def _rule_dates(self, table: Table, row: Row, fixed: Row) -> None:
-        """A date ordered after the referenced row's (design/rules/event_order.py, checked at commit): 30 days
-        on the right side of it."""
+        """A date (or amount) ordered after the referenced row's (design/rules/event_order.py, parent_compare.py,
+        checked at commit): 30 days (units) on the right side of it."""
         for ev in self.schema.facts.ordered_after_parent:
             if ev.table != table.name or ev.column in fixed or row.get(ev.key) is None:
                 continue
@@ -425,9 +425,18 @@ class RowFactory:
             if found is None or found[0] is None:
                 continue
             kind = sql.SQL(type_sql(table.column(ev.column).type))
-            days = 30 if ev.op in (">", ">=") else -30
-            row[ev.column] = self.conn.execute(sql.SQL("SELECT (%s::{t} + %s * interval '1 day')::{t}::text").format(
-                t=kind), [str(found[0]), days]).fetchone()[0]
+            if ev.spread == 1:  # a window's bound: a value inside is kept, one outside moves onto the bound
+                if row.get(ev.column) is not None and self.conn.execute(
+                        sql.SQL("SELECT (%s::{t}){cast} {op} %s::{pt}").format(
+                            t=kind, cast=sql.SQL(ev.own_cast), op=sql.SQL(ev.op),
+                            pt=sql.SQL(type_sql(parent.column(ev.parent_column).type))),
+                        [str(row[ev.column]), str(found[0])]).fetchone()[0]:
+                    continue
+                days = 0
+            else:
+                days = 30 if ev.op in (">", ">=") else -30
+            row[ev.column] = self.conn.execute(sql.SQL("SELECT (%s::{t} + %s * {unit})::{t}::text").format(
+                t=kind, unit=sql.SQL(ev.unit)), [str(found[0]), days]).fetchone()[0]
 
     def insert(self, table: Table, row: Row) -> dict:
         """Insert ``row`` and return the stored row (with defaults and generated keys)."""

@@ -197,6 +197,9 @@ class OrderedAfterParent:
     parent_key: str
     parent_column: str
     triggers: tuple[str, ...]  # (on table, on parent)
+    unit: str = "interval '1 day'"  # one step away from the parent's value: a day for dates, 1 for amounts
+    own_cast: str = ""  # "::date": a timestamptz compared with the dates of a window (on its last day is within)
+    spread: int = 60  # seed moves a violating value 0..spread-1 steps past the bound; 1: onto it (a window's two bounds)
 
 
 @dataclass(frozen=True)

@@ -271,6 +271,7 @@ def _set_aside_event_order_triggers(conn: psycopg.Connection, plan: SeedPlan) ->
     triggers are enabled again."""
     loaded = {t.name for t in plan.tables if t.rows}
     out: list = []
+    enable: list = []
     for ev in plan.schema.facts.ordered_after_parent:
         table, parent = plan.schema.table(ev.table), plan.schema.table(ev.parent)
         if table is None or parent is None or ev.table not in loaded:
@@ -278,14 +279,16 @@ def _set_aside_event_order_triggers(conn: psycopg.Connection, plan: SeedPlan) ->
         rels = [sql.Identifier(table.schema, table.name), sql.Identifier(parent.schema, parent.name)]
         _disable_triggers(conn, rels, ev.triggers)
         sign, least = ("+" if ev.op in (">", ">=") else "-"), (1 if ev.op in (">", "<") else 0)
-        out.append(sql.SQL("UPDATE {t} AS t SET {col} = (p.{pcol} {sign} ({least} + (hashtext(t.ctid::text) & 2147483647) % 60) "
-                           "* interval '1 day')::{type} FROM {p} AS p WHERE p.{pkey} = t.{key} "
-                           "AND NOT (t.{col} {op} p.{pcol})").format(
+        # a window's bound (spread 1) is met exactly: moved past it, a value could leave the window's other side
+        out.append(sql.SQL("UPDATE {t} AS t SET {col} = (p.{pcol} {sign} ({least} + (hashtext(t.ctid::text) & 2147483647) "
+                           "% {spread}) * {unit})::{type} FROM {p} AS p WHERE p.{pkey} = t.{key} "
+                           "AND NOT (t.{col}{cast} {op} p.{pcol})").format(
             t=rels[0], p=rels[1], col=sql.Identifier(ev.column), pcol=sql.Identifier(ev.parent_column),
             sign=sql.SQL(sign), least=sql.Literal(least), type=sql.SQL(type_sql(table.column(ev.column).type)),
+            unit=sql.SQL(ev.unit), spread=sql.Literal(ev.spread), cast=sql.SQL(ev.own_cast),
             pkey=sql.Identifier(ev.parent_key), key=sql.Identifier(ev.key), op=sql.SQL(ev.op)))
-        out += _enable_triggers(rels, ev.triggers)
-    return out
+        enable += _enable_triggers(rels, ev.triggers)
+    return out + enable  # enabled after every UPDATE: one enabled earlier would queue events the next ALTER refuses
 
 
 def _set_aside_child_count_triggers(conn: psycopg.Connection, plan: SeedPlan) -> list:

@@ -312,16 +312,16 @@ def _event_order_probe(factory: RowFactory, table: Table, ev) -> str:
     first = _accept(factory, parent, factory.valid_row(parent))
     if first.get(ev.parent_column) is None:
         row = factory.valid_row(parent)
-        row[ev.parent_column] = "2024-06-15"
+        row[ev.parent_column] = "2024-06-15" if ev.unit.startswith("interval") else "1000"
         first = _accept(factory, parent, factory.repair(parent, row, fixed=(ev.parent_column,)))
     kind = sql.SQL(type_sql(table.column(ev.column).type))
     sign = 1 if ev.op in (">", ">=") else -1
 
     def shifted(days: int) -> str:
-        return conn.execute(sql.SQL("SELECT (%s::{t} + %s * interval '1 day')::{t}::text").format(t=kind),
+        return conn.execute(sql.SQL("SELECT (%s::{t} + %s * {unit})::{t}::text").format(t=kind, unit=sql.SQL(ev.unit)),
                             [str(first[ev.parent_column]), days]).fetchone()[0]
     good = factory.valid_row(table, {ev.key: first[ev.parent_key]})
-    good[ev.column] = shifted(30 * sign)
+    good[ev.column] = shifted(0 if ev.spread == 1 else 30 * sign)  # a window's bound: on it (inside the window)
     _accept(factory, table, factory.repair(table, good, fixed=(ev.key, ev.column)))
     _expect_checked(conn, ev.triggers, "a row on the right side")
     bad = factory.valid_row(table, {ev.key: first[ev.parent_key]})

@@ -14,7 +14,7 @@ import re
 
 from schemawright.design.context import DesignContext, table_name_for
 from schemawright.design.rules import (
-    access, at_most_one, balanced, child_count, child_sum, comparison, conditional, either_or, event_order, immutable, overlap, retention, same_parent, transitions, unique,
+    access, at_most_one, balanced, child_count, child_sum, comparison, conditional, either_or, event_order, immutable, overlap, parent_compare, retention, same_parent, transitions, unique,
 )
 from schemawright.design.rules import base
 from schemawright.design.rules.base import Compiled, RuleText, normalise
@@ -22,7 +22,7 @@ from schemawright.model.names import singular
 from schemawright.spec.load import format_path
 
 PATTERNS = (transitions, overlap, balanced, child_sum, either_or, at_most_one, child_count, same_parent, immutable, unique,
-            conditional, comparison, event_order)
+            conditional, comparison, event_order, parent_compare)
 # Patterns whose objects exist only after a later design step: retention after partitioning (drop
 # partitions or delete rows), access after the security design (its roles and grants).
 LATE = {"partitioning": (retention,), "security": (access,)}
@@ -99,6 +99,22 @@ def compile_rules(ctx: DesignContext, phase: str = "tables") -> None:
             continue
         ctx.infer(f"rule.{compiled.pattern}", rule.name, "enforced by " + ", ".join(compiled.objects),
                   f"{rule.description!r} -> {compiled.summary}")
+    if phase == "tables":
+        _contradictions(ctx)
+
+
+def _contradictions(ctx: DesignContext) -> None:
+    """Rules that cannot both hold as written are said, not silently resolved: an append-only table (UPDATE
+    refused by an immutability rule) whose status also has transitions (each one an UPDATE) can never move
+    its status past the value a row is inserted with."""
+    for table in ctx.schema.tables:
+        frozen = [t for t in table.triggers if t.name.endswith("_immutable") and "UPDATE" in t.events]
+        flows = [t for t in table.triggers if t.name.endswith("_transition")]
+        if frozen and flows:
+            ctx.infer("warning.contradiction", table.name, "rules contradict each other",
+                      f"{table.name} is append-only ({frozen[0].name} refuses UPDATE) but its status has transitions "
+                      f"({flows[0].name}), which are UPDATEs: no row can change status; say which rule wins "
+                      "(e.g. 'never deleted, only status may change', or record status changes as new rows)")
 
 
 def after_security(ctx: DesignContext) -> None:

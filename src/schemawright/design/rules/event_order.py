@@ -117,11 +117,15 @@ def _parent_event(rt: RuleText) -> Compiled | None:
 
 
 def build(rt: RuleText, column: str, op: str, key: str, parent: Table, parent_key: str, parent_col: str,
-          why: str) -> Compiled | None:
+          why: str, pattern: str = "event_order", unit: str = "interval '1 day'", own_cast: str = "",
+          suffix: str = "", spread: int = 60) -> Compiled | None:
+    """``own_cast`` ("::date") is applied to the column before comparing; ``suffix`` tells apart the triggers of
+    one rule built twice (a window's two bounds), and ``spread`` is how far seed moves a violating value."""
     q, lit = names.quote_ident, names.quote_literal
     table = rt.table
     rel = lambda t: f"{q(t.schema)}.{q(t.name)}"  # noqa: E731
-    t_own, t_parent = names.trg_name(table.name, rt.rule.name), names.trg_name(parent.name, rt.rule.name)
+    label = rt.rule.name + suffix
+    t_own, t_parent = names.trg_name(table.name, label), names.trg_name(parent.name, label)
     if any(t.name == t_own for t in table.triggers) or any(t.name == t_parent for t in parent.triggers):
         return None
 
@@ -132,7 +136,7 @@ DECLARE
 BEGIN
     SELECT t.{q(column)} AS own, p.{q(parent_col)} AS theirs INTO v_row
     FROM {rel(table)} AS t JOIN {rel(parent)} AS p ON p.{q(parent_key)} = t.{q(key)}
-    WHERE {where} AND NOT (t.{q(column)} {op} p.{q(parent_col)})
+    WHERE {where} AND NOT (t.{q(column)}{own_cast} {op} p.{q(parent_col)})
     LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION USING ERRCODE = 'check_violation', CONSTRAINT = TG_NAME,
@@ -147,14 +151,14 @@ END;
             (table, t_own, f"t.{q(key)} = NEW.{q(key)} AND t.{q(column)} = NEW.{q(column)}", ("INSERT", "UPDATE"),
              (column, key)),
             (parent, t_parent, f"p.{q(parent_key)} = NEW.{q(parent_key)}", ("UPDATE",), (parent_col,))):
-        fn = names.shorten(f"fn_{t.name}_{rt.rule.name}")
-        made = add_function(replace(rt, table=t), "event_order", fn, body(where))
+        fn = names.shorten(f"fn_{t.name}_{label}")
+        made = add_function(replace(rt, table=t), pattern, fn, body(where))
         t.triggers.append(Trigger(name=trigger, function=fn, timing="AFTER", events=events, columns=cols,
                                   constraint=True, deferrable=True, initially_deferred=True,
-                                  origin=rt.origin("event_order")))
+                                  origin=rt.origin(pattern)))
         objects += [f"TRIGGER {t.name}.{trigger}", made]
     facts = rt.ctx.schema.facts
     rt.ctx.schema.facts = replace(facts, ordered_after_parent=facts.ordered_after_parent + (OrderedAfterParent(
-        table.name, column, op, key, parent.name, parent_key, parent_col, (t_own, t_parent)),))
-    return Compiled("event_order", objects, f"{table.name}.{column} {op} {parent.name}.{parent_col} of its {key} "
+        table.name, column, op, key, parent.name, parent_key, parent_col, (t_own, t_parent), unit, own_cast, spread),))
+    return Compiled(pattern, objects, f"{table.name}.{column} {op} {parent.name}.{parent_col} of its {key} "
                     f"({parent_col}: {why}), checked at commit (deferred constraint triggers on both tables)")
