@@ -73,6 +73,8 @@ def _verb_column(rt: RuleText, verb: str) -> str | None:
             forms.add(base[:-1] + "ed")
     if verb.endswith("ed"):
         forms |= {verb[:-2], verb[:-1]}
+    if not verb.endswith(("s", "ed")):  # "has to end after it starts": the base form names ends_at too
+        forms |= {verb + "s", verb + "ed", verb + "d"}
     found = [c.name for c in rt.table.columns if c.type.kind in ORDERED and any(
         c.name in (f"{f}_on", f"{f}_at", f"{f}_date", f"{f}_time", f"date_{f}") for f in forms)]
     return found[0] if len(found) == 1 else None
