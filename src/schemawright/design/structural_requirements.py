@@ -245,7 +245,7 @@ def ownership_claims(ctx: DesignContext) -> list[OwnershipClaim]:
     out = []
     for i, text in enumerate(ctx.spec.task.requirements):
         # "Members can only see their own bookings; the bosun sees all boats": each clause on its own
-        for clause in re.split(r"\s*(?:;|\. |, (?:while|whereas|but|and) )\s*", text.strip().rstrip(".")):
+        for clause in re.split(r"\s*(?:;|\. |, (?:while|whereas|but) )\s*", text.strip().rstrip(".")):
             m = OWNERSHIP.match(clause.strip().rstrip("."))
             if m:
                 out += _owned(ctx, m, text, i)
