@@ -270,3 +270,42 @@ def test_an_invented_table_is_a_warning_on_stderr(tmp_path):
                          env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode in (0, 3), run.stderr  # 3: partial success is fine, the point is the warning
     assert "warning: table sensors was invented" in run.stderr, run.stderr
+
+
+VARIANTS = [
+    ("reservation", "a reservation must finish after it starts", "comparison"),
+    ("reservation", "two reservations of the same machine cannot overlap unless either is cancelled", "overlap"),
+    ("enrolment", "every workshop has at most one lead instructor", "at_most_one"),
+    ("enrolment", "a member may only appear once on the enrolment list of a workshop", "unique"),
+    ("job", "status moves queued -> cutting -> finishing -> shipped; any other status can go to scrapped",
+     "transitions"),
+    ("machine", "only technician may update status", "role_change"),
+    ("job", "only the supervisor role can set a job's status to scrapped", "role_change"),
+]
+
+
+@pytest.mark.parametrize("entity,text,pattern", VARIANTS, ids=[v[1][:40] for v in VARIANTS])
+def test_other_wordings_of_the_same_rules(tmp_path, entity, text, pattern):
+    import yaml
+
+    doc = yaml.safe_load(INPUT)
+    doc["data_model"]["business_rules"] = [{"name": "variant", "entity": entity, "description": text}]
+    path = tmp_path / "variant.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    _, schema = design_schema(path)
+    assert [i.rule for i in schema.inferences if i.subject == "variant" and (
+        i.decision.startswith("enforced by") or i.rule == "rule.not_understood")] == [f"rule.{pattern}"]
+
+
+def test_a_half_understood_role_rule_is_not_enforced(tmp_path):
+    import yaml
+
+    doc = yaml.safe_load(INPUT)
+    doc["data_model"]["business_rules"] = [  # the value is none of the column's values, the noun no table
+        {"name": "bad_value", "entity": "job", "description": "only the supervisor role may set a job to exploded"},
+        {"name": "bad_noun", "entity": "machine", "description": "only the technician role may change a boat's status"}]
+    path = tmp_path / "half.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    _, schema = design_schema(path)
+    missed = {i.subject for i in schema.inferences if i.rule == "rule.not_understood"}
+    assert {"bad_value", "bad_noun"} <= missed

@@ -62,9 +62,14 @@ def _prepare(text: str) -> str:
     return _negations(text)
 
 
+_EVENT_SYNONYMS = {"finish": "end", "finishes": "ends", "finished": "ended", "begin": "start", "begins": "starts",
+                   "began": "started", "commence": "start", "commences": "starts"}
+
+
 def _verb_column(rt: RuleText, verb: str) -> str | None:
     """The one date/time column an event verb names: ends -> ends_on, closes -> closes_on, collected ->
     collected_at, packed -> packed_at, opens -> opens_on/opened_on."""
+    verb = _EVENT_SYNONYMS.get(verb, verb)  # "must finish after it begins": the end and the start
     forms = {verb}
     if verb.endswith("s"):
         base = verb[:-1]
