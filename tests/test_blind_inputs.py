@@ -1,7 +1,7 @@
 """Inputs a new user wrote blind (tests/inputs/unsolved/, see its README): the originals end in a located input
 error (exit 2, never a traceback), and the retries are held to the judgement aims of tests/test_judgement_inputs.py.
-The aim is not met yet: a strict xfail, so the day it holds this test fails (XPASS) and the inputs move to
-tests/inputs/."""
+Where the aim is not met yet it is a strict xfail, so the day it holds the test fails (XPASS) and the input moves to
+tests/inputs/ (sailing_club_retry.yaml has: it is held to the aims below, from there)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ import pytest
 from schemawright.api import design_schema
 from schemawright.errors import SpecError
 
-UNSOLVED = Path(__file__).resolve().parent / "inputs" / "unsolved"
+INPUTS = Path(__file__).resolve().parent / "inputs"
+UNSOLVED = INPUTS / "unsolved"
 ORIGINALS = ["sailing_club.yaml", "brewery.yaml"]
-RETRIES = ["sailing_club_retry.yaml", "brewery_retry.yaml"]
+RETRIES = ["brewery_retry.yaml"]
+SOLVED = ["sailing_club_retry.yaml"]  # moved to tests/inputs/ unchanged
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +34,7 @@ def test_the_originals_are_refused_with_located_errors(name):
 
 def _judgement(name: str) -> tuple[int, int, int]:
     """(free-text rules enforced, free-text rules, columns text with a warning), read as scripts/rules_report.py does."""
-    spec, schema = design_schema(UNSOLVED / name)
+    spec, schema = design_schema(UNSOLVED / name if (UNSOLVED / name).exists() else INPUTS / name)
     free = [r for r in spec.data_model.business_rules if r.check is None]
     by_rule = {i.subject: i for i in schema.inferences if i.rule.startswith("rule.")
                and (i.decision.startswith("enforced by") or i.rule == "rule.not_understood")}
@@ -41,9 +43,15 @@ def _judgement(name: str) -> tuple[int, int, int]:
     return len(enforced), len(free), len(warned)
 
 
-@pytest.mark.xfail(strict=True, reason="blind trial 2: sailing_club 4/10 rules enforced, brewery 4/11 and 6 text "
-                                       "columns with a warning (aims: 90% of rules, at most 3 text columns)")
+@pytest.mark.xfail(strict=True, reason="blind trial 2: brewery 6/11 rules enforced and 6 text columns with a "
+                                       "warning (aims: 90% of rules, at most 3 text columns)")
 @pytest.mark.parametrize("name", RETRIES)
 def test_the_retries_meet_the_judgement_aims(name):
+    enforced, total, text_columns = _judgement(name)
+    assert enforced >= 0.9 * total and text_columns <= 3, (enforced, total, text_columns)
+
+
+@pytest.mark.parametrize("name", SOLVED)
+def test_the_solved_retries_meet_the_judgement_aims(name):
     enforced, total, text_columns = _judgement(name)
     assert enforced >= 0.9 * total and text_columns <= 3, (enforced, total, text_columns)

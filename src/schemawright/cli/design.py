@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -66,8 +67,14 @@ def design_cmd(
             err().print(f"[yellow]warning:[/] requirement {escape(repr(i.subject))} was not understood (no domain "
                         f"pattern matched); nothing was modelled for it", highlight=False, soft_wrap=True)
         elif i.rule.startswith("pattern.") and i.decision.startswith("added "):
-            err().print(f"requirement {escape(repr(i.subject))} -> pattern {escape(i.rule.removeprefix('pattern.'))}: "
-                        f"{escape(i.decision)}", highlight=False, soft_wrap=True)
+            # a table the input does not declare is a warning: the user should see what was invented
+            invented = "[yellow]warning:[/] " if re.search(r"(?:^added |; )table ", i.decision) else ""
+            err().print(f"{invented}requirement {escape(repr(i.subject))} -> pattern "
+                        f"{escape(i.rule.removeprefix('pattern.'))}: {escape(i.decision)}", highlight=False,
+                        soft_wrap=True)
+        elif i.rule == "entity.missing_parent":
+            err().print(f"[yellow]warning:[/] table {escape(i.subject)} was invented ({escape(i.decision)}): "
+                        f"{escape(i.reason)}", highlight=False, soft_wrap=True)
         elif i.rule.startswith("warning."):
             err().print(f"[yellow]warning:[/] {escape(i.subject)}: {escape(i.decision)}: {escape(i.reason)}",
                         highlight=False, soft_wrap=True)

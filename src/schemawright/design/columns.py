@@ -349,7 +349,7 @@ RULES: tuple[Rule, ...] = (
     Rule("lexicon_rank", re.compile(r"^(?:(?:access|security|clearance|skill|privilege|risk|severity|urgency|"
                                     r"difficulty|experience|membership|support|service|permission|trust|tier|"
                                     r"nesting|zoom|log|education|authority|escalation|alert|threat|seniority|"
-                                    r"proficiency|loyalty|priority|reading|noise_tolerance)_level|level|tier|rank)$"),
+                                    r"proficiency|loyalty|priority|reading|noise_tolerance)_level|level|tier|rank|severity|urgency)$"),
          _rank),
     Rule("lexicon_level", re.compile(r"^[a-z_]+_level$"), _measured_level),
     Rule("lexicon_boolean", re.compile(r"^(?:(?:includes|contains|requires|needs|uses|supports|accepts|prefers|"
@@ -395,7 +395,8 @@ RULES: tuple[Rule, ...] = (
                                     r"hour|day|week|month|year|minute|second|hectare|acre|km|mile)|[a-z_]+_pct)$"), _ratio),
     Rule("lexicon_measure", re.compile(r"^(?:[a-z_]+_(?:kg|g|grams|gram|kilograms|mg|lb|lbs|oz|ounces|km|kmh|mph|m|"
                                        r"cm|mm|meters|metres|sqm|sqft|m2|ha|hectares|acres|liters|litres|l|ml|cl|"
-                                       r"kwh|wh|degrees|celsius|fahrenheit|mb|gb|bytes|c|f|bp|mmhg|kpa|hpa|lux|lx|ppm)|liters|litres|lux|"
+                                       r"kwh|wh|degrees|celsius|fahrenheit|mb|gb|bytes|c|f|bp|mmhg|kpa|hpa|lux|lx|ppm|knots|kts|nm|nmi|"
+                                       r"nautical_miles|miles|ft|feet|inches|psi)|liters|litres|lux|"
                                        r"illuminance|[a-z_]*temperature|"
                                        r"value_numeric|numeric_value|reference_(?:low|high|min|max)|"
                                        r"(?:lower|upper|low|high)_(?:limit|reference|bound)_value|"

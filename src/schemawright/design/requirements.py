@@ -134,7 +134,7 @@ def expand(spec: TaskInput, table_name) -> Expansion:
     done: set[str] = set()
     matches: list[tuple[Pattern, str, str]] = []
     for text, path, is_requirement in texts:
-        found = [p for p in catalog() if p.matches(text)]
+        found = [p for p in catalog() if p.matches(_matchable(text))]
         if not found and is_requirement:
             out.not_understood.append((text, path))
         matches += [(p, text, path) for p in found]
@@ -149,6 +149,17 @@ def expand(spec: TaskInput, table_name) -> Expansion:
         _apply(out, pattern, applied, declared, table_name)
     _hollow_matches(out, {p for _, p, is_requirement in texts if is_requirement})
     return out
+
+
+# "members can only see their own bookings and payments", "the bosun sees all boats": who may see which rows
+# of the things named, not a request for them to exist (a noun there that is no entity creates no table)
+_VISIBILITY = re.compile(r"\b((?:see|sees|view|views|read|reads|access|accesses|manage|manages|edit|edits)"
+                         r"(?: only)?) (?:their own|all(?: the)?|every|any|only their) [\w ,'&-]+", re.IGNORECASE)
+
+
+def _matchable(text: str) -> str:
+    """The text a domain pattern is matched against: the objects of visibility statements left out."""
+    return _VISIBILITY.sub(r"\1", text)
 
 
 def _concrete(out: Expansion, applied: Applied, first: dict[str, Applied]) -> bool:

@@ -244,9 +244,17 @@ def ownership_claims(ctx: DesignContext) -> list[OwnershipClaim]:
     """"members only see their own apiaries": (apiaries, members, the foreign key apiaries -> members)."""
     out = []
     for i, text in enumerate(ctx.spec.task.requirements):
-        m = OWNERSHIP.match(text.strip().rstrip("."))
-        if not m:
-            continue
+        # "Members can only see their own bookings; the bosun sees all boats": each clause on its own
+        for clause in re.split(r"\s*(?:;|\. |, (?:while|whereas|but) )\s*", text.strip().rstrip(".")):
+            m = OWNERSHIP.match(clause.strip().rstrip("."))
+            if m:
+                out += _owned(ctx, m, text, i)
+    return out
+
+
+def _owned(ctx: DesignContext, m: re.Match, text: str, i: int) -> list[OwnershipClaim]:
+    out = []
+    if m:
         who, what = _tables_named(ctx, m.group("who")), _tables_named(ctx, m.group("what"))
         for table in what if len(who) == 1 else ():
             fk = next((f for f in table.foreign_keys if f.ref_table == who[0].name and len(f.columns) == 1

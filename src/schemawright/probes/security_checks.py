@@ -126,7 +126,7 @@ class FixturePlan:
 
     @staticmethod
     def principal(who: str) -> str | None:
-        return {"A": "A", "A-new": "A", "B": "B"}.get(who)
+        return {"A": "A", "A-new": "A", "A-parent": "A", "B": "B"}.get(who)
 
     def label(self, table: str) -> str:
         """A persistent row of ``table``: principal A's when the table is bound, else its fixture row."""
@@ -169,7 +169,11 @@ class FixturePlan:
         b, p = self.bindings.get(name), self.principal(who)
         if b is not None and p is not None:
             if b["basis"] == "parent":
-                parent = self.ensure(b["parent"], p)
+                # a one-to-one child (outings.booking_id unique): the row A may insert needs a parent of A's
+                # that no other child row holds
+                keys = [u.columns for u in table.uniques] + ([table.primary_key.columns] if table.primary_key else [])
+                sole = who == "A-new" and any(set(k) <= set(b["columns"]) for k in keys)
+                parent = self.ensure(b["parent"], "A-parent" if sole else p)
                 fixed.update({c: f"pg_temp.sw_val({lit(parent)}, {lit(r)})"
                               for c, r in zip(b["columns"], b["parent_columns"])})
             elif b.get("principal_table") != name:
@@ -336,6 +340,9 @@ def row_security_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
         column = f"pg_temp.sw_update_column({lit(name)})"
         select = "SELECT 1 FROM public.%I WHERE %s"
         root = b.get("principal_table") == name and b["basis"] == "tenant"  # the tenants' table itself
+        # an append-only table (a business rule's trigger refuses every UPDATE before the policy is asked)
+        frozen = any(t.name.endswith("_immutable") and t.function.endswith("_immutable")
+                     for t in plan.tables[name].triggers)
         rows = [
             ("A sees its own row", attempt(app, _on_row(select, name, _where(a))), "1 row(s)"),
             ("A cannot see B's row", attempt(app, _on_row(select, name, _where(bb))), "0 row(s)"),
@@ -350,9 +357,11 @@ def row_security_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
             ("A cannot insert a row for B",
              attempt(app, f"pg_temp.sw_insert_sql({lit(name)}, pg_temp.sw_row({lit(new)}) || {for_b})"),
              "refused by policy"),
-            ("A cannot hand its row to B",
-             attempt(app, _on_row(f"UPDATE public.%I SET {set_b} WHERE %s", name, *b_values, _where(a))),
-             "refused by policy"),
+            ("A cannot hand its row to B (its rows are append-only)" if frozen else "A cannot hand its row to B",
+             f"(SELECT CASE WHEN r LIKE 'error 55000:%append-only%' THEN 'refused: append-only' ELSE r END FROM "
+             f"{attempt(app, _on_row(f'UPDATE public.%I SET {set_b} WHERE %s', name, *b_values, _where(a)))} AS r)"
+             if frozen else attempt(app, _on_row(f"UPDATE public.%I SET {set_b} WHERE %s", name, *b_values, _where(a))),
+             "refused: append-only" if frozen else "refused by policy"),
             ("without a user or tenant set, no row is visible", attempt(app, _on_row(select, name, _where(a)), none),
              "0 row(s)"),
         ]

@@ -14,7 +14,8 @@ import re
 
 from schemawright.design.context import DesignContext, table_name_for
 from schemawright.design.rules import (
-    access, at_most_one, balanced, child_count, child_sum, comparison, conditional, either_or, event_order, immutable, overlap, parent_compare, retention, same_parent, transitions, unique,
+    access, at_most_one, balanced, child_count, child_sum, comparison, conditional, either_or, event_order, immutable,
+    overlap, parent_compare, retention, role_change, same_parent, transitions, unique,
 )
 from schemawright.design.rules import base
 from schemawright.design.rules.base import Compiled, RuleText, normalise
@@ -25,7 +26,7 @@ PATTERNS = (transitions, overlap, balanced, child_sum, either_or, at_most_one, c
             conditional, comparison, event_order, parent_compare)
 # Patterns whose objects exist only after a later design step: retention after partitioning (drop
 # partitions or delete rows), access after the security design (its roles and grants).
-LATE = {"partitioning": (retention,), "security": (access,)}
+LATE = {"partitioning": (retention,), "security": (access, role_change)}
 
 
 def _phase(text: str) -> str:

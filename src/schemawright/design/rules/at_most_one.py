@@ -18,13 +18,18 @@ from schemawright.model.schema import Expression, Index, IndexElement
 from schemawright.model.types import Kind
 
 
-def _predicate(rt: RuleText, adjective: str, stated: str | None) -> tuple[str, tuple[str, ...]] | None:
+def _predicate(rt: RuleText, adjective: str, stated: str | None,
+               following: str = "") -> tuple[str, tuple[str, ...]] | None:
     q = names.quote_ident
     if stated:
         m = re.fullmatch(r"(.+?) is (not )?null", stated.strip())
         if m and (col := rt.column_in(m.group(1))):
             return f"{q(col)} IS {'NOT ' if m.group(2) else ''}NULL", (col,)
-    for cand in (f"is_{adjective}", adjective, f"has_{adjective}"):
+    # "at most one primary contact": the adjective and the words after it (is_primary_contact), longest first
+    words = following.split()
+    longer = ["_".join([adjective, *words[:k]]) for k in range(len(words), 0, -1)]
+    for cand in (*(f"{p}{w}" for w in longer for p in ("is_", "", "has_")), f"is_{adjective}", adjective,
+                 f"has_{adjective}"):
         c = rt.col(cand)
         if c is not None and c.type.kind == Kind.BOOLEAN:
             return q(cand), (cand,)
@@ -55,23 +60,23 @@ def compile(rt: RuleText) -> Compiled | None:
             return None
         text = s.group(2)
     m = re.fullmatch(r"(?:there is |there can be |there may be )?(?:at most|only|no more than|not more than) one "
-                     r"(\w+)(?: [\w ]+?)??(?: (?:per|for each|for every|of each|of a|of an|in each|within) (.+))?", text)
+                     r"(\w+)( [\w ]+?)??(?: (?:per|for each|for every|of each|of a|of an|in each|within) (.+))?", text)
     if not m:
         return None
     adjective = m.group(1)
-    found = _predicate(rt, adjective, stated.group(1) if stated else None)
-    if found is None and (m.group(2) or subject) and not stated and _names_the_rows(rt, adjective):
+    found = _predicate(rt, adjective, stated.group(1) if stated else None, m.group(2) or "")
+    if found is None and (m.group(3) or subject) and not stated and _names_the_rows(rt, adjective):
         # plain "at most one issue per blood unit": no qualifier, the rows themselves -> UNIQUE (blood_unit_id)
         cols = [subject] if subject else []
-        if m.group(2):
-            cols.append(rt.column_in(m.group(2)))
+        if m.group(3):
+            cols.append(rt.column_in(m.group(3)))
         return add_unique(rt, tuple(cols), "at_most_one") if None not in cols else None
     if found is None:
         return None
     where, pred_cols = found
     scope: list[str] = [subject] if subject else []
-    if m.group(2):
-        col = rt.column_in(m.group(2))
+    if m.group(3):
+        col = rt.column_in(m.group(3))
         if col is None:
             return None
         scope.append(col)

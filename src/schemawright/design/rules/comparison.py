@@ -62,9 +62,14 @@ def _prepare(text: str) -> str:
     return _negations(text)
 
 
+_EVENT_SYNONYMS = {"finish": "end", "finishes": "ends", "finished": "ended", "begin": "start", "begins": "starts",
+                   "began": "started", "commence": "start", "commences": "starts"}
+
+
 def _verb_column(rt: RuleText, verb: str) -> str | None:
     """The one date/time column an event verb names: ends -> ends_on, closes -> closes_on, collected ->
     collected_at, packed -> packed_at, opens -> opens_on/opened_on."""
+    verb = _EVENT_SYNONYMS.get(verb, verb)  # "must finish after it begins": the end and the start
     forms = {verb}
     if verb.endswith("s"):
         base = verb[:-1]
@@ -73,6 +78,8 @@ def _verb_column(rt: RuleText, verb: str) -> str | None:
             forms.add(base[:-1] + "ed")
     if verb.endswith("ed"):
         forms |= {verb[:-2], verb[:-1]}
+    if not verb.endswith(("s", "ed")):  # "has to end after it starts": the base form names ends_at too
+        forms |= {verb + "s", verb + "ed", verb + "d"}
     found = [c.name for c in rt.table.columns if c.type.kind in ORDERED and any(
         c.name in (f"{f}_on", f"{f}_at", f"{f}_date", f"{f}_time", f"date_{f}") for f in forms)]
     return found[0] if len(found) == 1 else None

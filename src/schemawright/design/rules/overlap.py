@@ -44,7 +44,9 @@ def compile(rt: RuleText) -> Compiled | None:
     if not re.search(r"\boverlap", text):
         return None
     # "..., except cancelled ones" / "unless cancelled": the exception in the sentence itself
-    tail = re.search(r",? *\b(?:except(?: for)?|excepting|unless(?: they are| it is)?|other than|apart from|"
+    # "unless one of them is cancelled", "unless either is cancelled": the row excepted is either one
+    tail = re.search(r",? *\b(?:except(?: for)?|excepting|unless(?: they are| it is| (?:one|either|any) of them "
+                     r"(?:is|was|has been)| either (?:one )?(?:is|was|has been))?|other than|apart from|"
                      r"but not) (?:the )?(.+)$", text)
     exception = None
     if tail:

@@ -27,13 +27,38 @@ def parse(text: str) -> tuple[str | None, list[tuple[str, str]]]:
         return None, []
     column, rest = m.group(1), m.group(2)
     pairs: list[tuple[str, str]] = []
+    order: list[str] = []  # the values in the order the chains name them ("any status before packaged")
+    # "x or y can be cancelled", "... can go to dumped": an arrow, before the text is cut into chains
+    rest = re.sub(r"\s+(?:can|may) (?:become|move to|go to|change to|turn into|be set to|be moved to|"
+                  r"be changed to|be)\s+", " -> ", rest)
     for chain in _chains(rest):
-        chain = re.sub(r"\s+(?:can|may) (?:become|move to|go to|change to)\s+", " -> ", chain)
         chain = re.sub(r"^(?:then|and)\s+", "", chain)
         steps = [_values(s) for s in re.split(r"\s*(?:->|→|=>)\s*", chain) if s.strip()]
+        steps = [_any(step, order) for step in steps]
+        if any(step is None for step in steps):
+            return column, []  # "any status after ..." of a value no chain named: not understood
+        for step in steps:
+            order += [v for v in step if v not in order]
         for a, b in zip(steps, steps[1:]):
             pairs += [(x, y) for x in a for y in b if x != y and (x, y) not in pairs]
     return column, pairs
+
+
+_ANY = re.compile(r"(?:any|every|each|all)(?: other)? (?:status(?:es)?|states?|stages?|steps?|values?)"
+                  r"(?: (before|after|except|but|other than) (\w+))?")
+
+
+def _any(step: list[str], order: list[str]) -> list[str] | None:
+    """ "any status before packaged" -> the values the chains named before packaged; "any status" -> all of
+    them so far; a step of plain values is itself."""
+    if len(step) != 1 or not (m := _ANY.fullmatch(step[0])):
+        return step
+    if m.group(1) is None:
+        return list(order) or None
+    if m.group(2) not in order:
+        return None
+    i = order.index(m.group(2))
+    return {"before": order[:i], "after": order[i + 1:]}.get(m.group(1), order[:i] + order[i + 1:]) or None
 
 
 def _chains(rest: str) -> list[str]:

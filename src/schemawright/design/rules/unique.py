@@ -55,6 +55,18 @@ def compile(rt: RuleText) -> Compiled | None:
         return found
     # "... at most once per X" / "once per" / "one <thing> per A per B" / "only once"; "per day" is the
     # table's one business date column
+    # "a member can only be on the crew list of an outing once": each pair of the references named once;
+    # the scope (the reference after "of"/"in"/"per") leads the key
+    m = re.fullmatch(r"(?:[\w ]+ )?(?:can|may|is allowed to|should) only (?:be |appear |occur )?(?:[\w' ]+ )?once"
+                     r"(?: [\w' ]+)?", text)
+    if m and not re.search(r"\bonce (?:per|a|an|each|every)\b", text):
+        cols = [c for c in rt.mentions(text) if c.endswith("_id")]
+        scope = re.search(r".*\b(?:of|in|on|for|per|within) (?:a|an|the|each|one) (\w+(?: \w+)??)(?: once)?$", text)
+        lead = rt.column_in(scope.group(1)) if scope else None
+        if lead in cols:
+            cols = [lead] + [c for c in cols if c != lead]
+        if len(cols) >= 2:
+            return add_unique(rt, tuple(cols))
     if re.search(r"\b(?:at most once|only once|once per|no more than once|one \w+(?: \w+)? per)\b", text):
         q = re.search(r"\bone (\w+) \w+ per\b", text)
         if q and _qualifier(rt, q.group(1)):
