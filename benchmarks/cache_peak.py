@@ -120,17 +120,25 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def _writable(conn, mod) -> list[tuple[str, object]]:
-    """(table, id) of rows the writer may update: tables with a primary-key pattern, an ``id`` and ``updated_at``."""
+def _updatable(conn, mod) -> list[tuple[str, str]]:
+    """(primary-key pattern, table) of the tables a write may touch: a pattern reading one row by ``id``,
+    and an ``updated_at`` column (the writes set it, firing the invalidation triggers)."""
     out = []
-    for p in mod.PATTERNS.values():
+    for name, p in mod.PATTERNS.items():
         t = p.get("row_table")
         if not t or p["params"] != ["id"]:
             continue
-        has = conn.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = %s AND "
-                           "column_name = 'updated_at'", (t,)).fetchone()[0]
-        if has:
-            out += [(t, r[0]) for r in conn.execute(f'SELECT id FROM "{t}" LIMIT 200').fetchall()]
+        if conn.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = %s AND "
+                        "column_name = 'updated_at'", (t,)).fetchone()[0]:
+            out.append((name, t))
+    return out
+
+
+def _writable(conn, mod) -> list[tuple[str, object]]:
+    """(table, id) of rows the writer may update."""
+    out = []
+    for _, t in _updatable(conn, mod):
+        out += [(t, r[0]) for r in conn.execute(f'SELECT id FROM "{t}" LIMIT 200').fetchall()]
     return out
 
 
@@ -391,15 +399,9 @@ def probe_rows(conn, mod, n: int, avoid=()) -> list[tuple[str, str, object]]:
     """(primary-key pattern, table, id) of ``n`` rows the checker writes and reads, none the workload reads."""
     avoid = {k for _, k in avoid}
     out = []
-    for name, p in mod.PATTERNS.items():
-        t = p.get("row_table")
-        if not t or p["params"] != ["id"]:
-            continue
-        has = conn.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = %s AND "
-                           "column_name = 'updated_at'", (t,)).fetchone()[0]
-        if has:
-            ids = [r[0] for r in conn.execute(f'SELECT id FROM "{t}" ORDER BY id DESC LIMIT %s', (n,)).fetchall()]
-            out += [(name, t, i) for i in ids if i not in avoid]
+    for name, t in _updatable(conn, mod):
+        ids = [r[0] for r in conn.execute(f'SELECT id FROM "{t}" ORDER BY id DESC LIMIT %s', (n,)).fetchall()]
+        out += [(name, t, i) for i in ids if i not in avoid]
     random.Random(3).shuffle(out)
     return out[:n]
 

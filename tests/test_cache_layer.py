@@ -9,7 +9,6 @@ staleness check run with the triggers removed must see stale reads, so the check
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 
@@ -31,6 +30,8 @@ from schemawright.db.scratch import scratch_database
 
 redis = pytest.importorskip("redis", reason="redis-py is not installed (pip install schemawright[cache])")
 INPUT = Path(__file__).parent / "inputs" / "hotel_booking.yaml"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+import cache_peak  # noqa: E402  (benchmarks/cache_peak.py: the generated module's loading, samples, the peak run)
 
 
 @pytest.fixture(scope="module")
@@ -73,40 +74,15 @@ def seeded(pg15_dsn, tmp_path_factory):
         yield folder, dsn
 
 
-def _module(folder: Path):
-    spec = importlib.util.spec_from_file_location(f"swcache_{uuid.uuid4().hex}", folder / "cache" / "schemawright_cache.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 def _apply(dsn: str, path: Path) -> None:
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(path.read_text())
 
 
-def _samples(conn, mod, name: str, n: int = 30) -> list[tuple]:
-    """Parameter values of a pattern, sampled from the loaded rows (its params name columns of its table)."""
-    p = mod.PATTERNS[name]
-    if not p["params"]:
-        return [()]
-    cols = ", ".join(f'"{c}"' for c in p["params"])
-    where = " AND ".join(f'"{c}" IS NOT NULL' for c in p["params"])
-    for t in reversed(p["tables"]):
-        try:
-            with conn.transaction():
-                rows = conn.execute(f'SELECT DISTINCT {cols} FROM "{t}" WHERE {where} LIMIT {n}').fetchall()
-        except psycopg.errors.UndefinedColumn:
-            continue
-        if rows:
-            return [tuple(r) for r in rows]
-    return []
-
-
 @pytest.fixture()
 def listener(seeded, redis_client):
     folder, dsn = seeded
-    mod = _module(folder)
+    mod = cache_peak.load_module(folder)
     prefix = f"swtest:{uuid.uuid4().hex}"
     stop, ready = threading.Event(), threading.Event()
     thread = threading.Thread(target=mod.listen, args=(redis_client, dsn, stop), kwargs={"prefix": prefix, "ready": ready},
@@ -128,7 +104,7 @@ def _workload(seeded, redis_client, listener):
     with psycopg.connect(dsn, autocommit=True) as conn:
         calls = []
         for name in mod.PATTERNS:
-            values = _samples(conn, mod, name)
+            values = cache_peak.samples(conn, mod, name, 30)
             if values:
                 calls += [(name, v) for v in values[:10]]
         assert len({n for n, _ in calls}) >= 10, "too few patterns could be bound to the seeded data"
@@ -167,13 +143,8 @@ def at_peak(seeded, redis_client):
     generated PgBouncer pool size in client threads over that many server connections, the generated read
     patterns by frequency with a hot set, writes at the input's write:read ratio, alternating database and
     cache rounds, and a write-then-read probe of the staleness bound during the cache rounds."""
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-    import cache_peak
-
     folder, dsn = seeded
-    mod = _module(folder)
+    mod = cache_peak.load_module(folder)
     _apply(dsn, folder / "cache" / "invalidation.sql")
     with psycopg.connect(dsn, autocommit=True) as conn:
         calls = cache_peak.workload(conn, mod, 5000)
@@ -286,7 +257,7 @@ def test_without_invalidation_the_check_sees_stale_reads(seeded, redis_client, l
 def test_dead_listener_means_database_reads(seeded, redis_client):
     """Without a live listener (no heartbeat) the cache is bypassed, so it cannot serve stale rows."""
     folder, dsn = seeded
-    mod = _module(folder)
+    mod = cache_peak.load_module(folder)
     with psycopg.connect(dsn, autocommit=True) as conn:
         cache = mod.Cache(redis_client, conn, prefix=f"swtest:{uuid.uuid4().hex}")
         name = next(n for n, p in mod.PATTERNS.items() if p["row_table"] == "guests")
