@@ -1,7 +1,7 @@
 """The generated Redis cache at the declared peak: latency with and without the cache under concurrent load.
 
     python benchmarks/cache_peak.py --dsn postgresql://postgres@/postgres?host=/var/run/postgresql \
-        [--input tests/inputs/hotel_booking.yaml] [--scale 0.05] [--seconds 24] [--json]
+        [--input tests/inputs/hotel_booking.yaml] [--scale 0.05] [--seconds 24] [--rate R] [--json]
 
 Designs the input, seeds it at ``--scale`` into a scratch database, applies cache/invalidation.sql and runs
 the generated cache/schemawright_cache.py's invalidation listener. Then ``clients`` threads (twice the
@@ -54,6 +54,14 @@ def _cpu_seconds(pids) -> float | None:
             return None
         total += int(fields[11]) + int(fields[12])
     return total / _TICK
+
+
+def _runqueue_wait(pid: int) -> float | None:
+    """Seconds the process's main thread has spent runnable, waiting for a core (/proc schedstat)."""
+    try:
+        return int(Path(f"/proc/{pid}/task/{pid}/schedstat").read_text().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def load_module(folder: Path):
@@ -232,9 +240,9 @@ def _worker(module_path: str, dsn: str, redis_kwargs: dict, calls: list, threads
         command = commands.get()
         if command is None:
             break
-        mode, seconds = command
+        mode, seconds, rate = command
         read = cache.query if mode == "database" else cache.get
-        base = (cache.hits, cache.misses, cache.bypassed)
+        base = (cache.hits, cache.misses, cache.bypassed, getattr(cache, "near_hits", 0))
         lat: list[float] = []
         end = time.perf_counter() + seconds
         r += 1
@@ -242,11 +250,26 @@ def _worker(module_path: str, dsn: str, redis_kwargs: dict, calls: list, threads
         def client(k: int) -> None:
             rng = random.Random(seed * 7919 + k * 1000 + r)
             mine = []
-            while time.perf_counter() < end:
+            if not rate:  # closed loop: back to back
+                while time.perf_counter() < end:
+                    name, params = calls[rng.randrange(len(calls))]
+                    t0 = time.perf_counter()
+                    read(name, params)
+                    mine.append((time.perf_counter() - t0) * 1000)
+                lat.extend(mine)
+                return
+            # open loop: reads arrive at ``rate`` per second in all (Poisson, this client's share); a read's
+            # latency counts from its arrival, so a read that waits for the previous one counts that wait
+            gap = threads / rate
+            due = time.perf_counter() + rng.expovariate(1 / gap)
+            while due < end:
                 name, params = calls[rng.randrange(len(calls))]
-                t0 = time.perf_counter()
+                wait = due - time.perf_counter()
+                if wait > 0:
+                    time.sleep(wait)
                 read(name, params)
-                mine.append((time.perf_counter() - t0) * 1000)
+                mine.append((time.perf_counter() - due) * 1000)
+                due += rng.expovariate(1 / gap)
             lat.extend(mine)
 
         workers = [threading.Thread(target=client, args=(k,)) for k in range(threads)]
@@ -254,18 +277,20 @@ def _worker(module_path: str, dsn: str, redis_kwargs: dict, calls: list, threads
             t.start()
         for t in workers:
             t.join()
-        results.put((mode, lat, cache.hits - base[0], cache.misses - base[1], cache.bypassed - base[2]))
+        results.put((mode, lat, cache.hits - base[0], cache.misses - base[1], cache.bypassed - base[2],
+                     getattr(cache, "near_hits", 0) - base[3]))
     cache.close()
     db.close()
 
 
 def peak(mod, redis_client, dsn: str, calls: list[tuple[str, tuple]], *, clients: int, pool: int, seconds: float,
          rounds: int = 6, processes: int = 2, write_ratio: float = 0.0, writable=(), probes=(),
-         prefix: str | None = None) -> dict:
-    """Closed-loop load: ``clients`` threads in ``processes`` application processes (each with its share of
-    the ``pool`` connections: the pool caps the server connections, as PgBouncer does) reading ``calls``,
-    alternating database and cache rounds; latencies in ms per path, the cache's hit ratio, writes,
-    invalidation delays."""
+         prefix: str | None = None, rate: float | None = None) -> dict:
+    """Load: ``clients`` threads in ``processes`` application processes (each with its share of the ``pool``
+    connections: the pool caps the server connections, as PgBouncer does) reading ``calls``, alternating
+    database and cache rounds; latencies in ms per path, the cache's hit ratio, writes, invalidation delays.
+    ``rate``: reads per second in all, arriving at random (open loop: latency from each read's arrival);
+    None: each client reads back to back (closed loop: the most the machine serves)."""
     import multiprocessing
 
     prefix = prefix or f"swpeak:{uuid.uuid4().hex}"
@@ -292,6 +317,8 @@ def peak(mod, redis_client, dsn: str, calls: list[tuple[str, tuple]], *, clients
     lat = {"database": [], "cache": []}
     busy = {"database": 0.0, "cache": 0.0}
     counts = {"hits": 0, "misses": 0, "bypassed": 0}
+    near_hits = 0
+    waited = {"database": 0.0, "cache": 0.0}  # Redis's main thread runnable but not running (schedstat)
     done = {"reads": 0}
     writes_stop = threading.Event()
     writer = _Writer(dsn, list(writable), lambda: done["reads"], write_ratio, writes_stop)
@@ -317,10 +344,13 @@ def peak(mod, redis_client, dsn: str, calls: list[tuple[str, tuple]], *, clients
             (checker.active.set if mode == "cache" else checker.active.clear)()
             start = time.perf_counter()
             before = {k: _cpu_seconds(v) for k, v in watched.items()}
-            for q in queues:
-                q.put((mode, per_round))
+            queued = _runqueue_wait(redis_pid) if redis_pid is not None else None
+            for i, q in enumerate(queues):
+                share = clients // processes + (1 if i < clients % processes else 0)
+                q.put((mode, per_round, rate * share / clients if rate else None))
             for _ in procs:
-                got_mode, got, hits, misses, bypassed = _result(results, procs, per_round + 120)
+                got_mode, got, hits, misses, bypassed, near = _result(results, procs, per_round + 120)
+                near_hits += near if got_mode == "cache" else 0
                 lat[got_mode].extend(got)
                 done["reads"] += len(got)
                 if got_mode == "cache":
@@ -328,6 +358,9 @@ def peak(mod, redis_client, dsn: str, calls: list[tuple[str, tuple]], *, clients
                     counts["misses"] += misses
                     counts["bypassed"] += bypassed
             busy[mode] += time.perf_counter() - start
+            if redis_pid is not None and waited[mode] is not None:
+                after = _runqueue_wait(redis_pid)
+                waited[mode] = None if after is None or queued is None else waited[mode] + after - queued
             for k, v in watched.items():
                 after = _cpu_seconds(v)
                 cpu[mode][k] = None if after is None or before[k] is None or cpu[mode][k] is None \
@@ -351,7 +384,7 @@ def peak(mod, redis_client, dsn: str, calls: list[tuple[str, tuple]], *, clients
         for key in redis_client.scan_iter(f"{prefix}:*"):
             redis_client.delete(key)
     out = {"clients": clients, "processes": processes, "pool": pool, "seconds": seconds, "rounds": rounds,
-           "writes": writer.writes}
+           "rate": rate, "writes": writer.writes}
     for mode in ("database", "cache"):
         out[mode] = {"reads": len(lat[mode]), "reads_per_second": round(len(lat[mode]) / busy[mode], 1) if busy[mode] else 0,
                      "p50_ms": round(_percentile(lat[mode], 0.50), 2), "p95_ms": round(_percentile(lat[mode], 0.95), 2),
@@ -363,6 +396,11 @@ def peak(mod, redis_client, dsn: str, calls: list[tuple[str, tuple]], *, clients
     calls_cached = sum(counts.values())
     out["hit_ratio"] = round(counts["hits"] / calls_cached, 4) if calls_cached else 0.0
     out["bypassed"] = counts["bypassed"]
+    out["near_hits"] = near_hits  # hits served from the client process's memory (no Redis round trip)
+    # the share of each path's time Redis's main thread spent runnable but waiting for a core: what a
+    # Redis round trip waits on a machine whose cores are busy
+    out["redis_runqueue_wait_share"] = {m: round(waited[m] / busy[m], 3) if waited[m] is not None and busy[m] else None
+                                        for m in waited}
     out["invalidation_delay_ms"] = {"probes": len(checker.delays) + checker.stale,
                                     "max": round(max(checker.delays) * 1000, 1) if checker.delays else None,
                                     "p95": round(_percentile(checker.delays, 0.95) * 1000, 1) if checker.delays else None}
@@ -406,7 +444,9 @@ def probe_rows(conn, mod, n: int, avoid=()) -> list[tuple[str, str, object]]:
     return out[:n]
 
 
-def run(input_path: Path, dsn: str, *, scale: float, seconds: float, rounds: int, clients: int | None) -> dict:
+def run(input_path: Path, dsn: str, *, scale: float, seconds: float, rounds: int, clients: int | None,
+        rate: float | None = None) -> dict:
+    """``rate``: reads per second (None: the input's read_operations_per_second; 0: closed loop)."""
     import psycopg
     import redis
     from redis.utils import HIREDIS_AVAILABLE
@@ -430,8 +470,10 @@ def run(input_path: Path, dsn: str, *, scale: float, seconds: float, rounds: int
         users, reads, writes = targets(folder)
         pool = pool_size(folder)
         r = redis.Redis()
+        rate = reads if rate is None else (rate or None)
         figures = peak(mod, r, scratch, calls, clients=clients or 2 * pool, pool=pool, seconds=seconds, rounds=rounds,
-                       write_ratio=(writes / reads) if reads and writes else 0.0, writable=writable, probes=probes)
+                       write_ratio=(writes / reads) if reads and writes else 0.0, writable=writable, probes=probes,
+                       rate=rate)
     figures.update({"input": input_path.name, "scale": scale, "rows": rows, "seed_seconds": round(seeded, 1),
                     "declared": {"concurrent_users": users, "read_operations_per_second": reads,
                                  "write_operations_per_second": writes},
@@ -447,9 +489,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=24.0, help="measured time, both paths together")
     ap.add_argument("--rounds", type=int, default=6, help="rounds per path (alternating)")
     ap.add_argument("--clients", type=int, default=None, help="default: twice the generated pool size")
+    ap.add_argument("--rate", type=float, default=None,
+                    help="reads per second, arriving at random (default: the input's read_operations_per_second); "
+                         "0: closed loop, every client back to back")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
-    figures = run(args.input, args.dsn, scale=args.scale, seconds=args.seconds, rounds=args.rounds, clients=args.clients)
+    figures = run(args.input, args.dsn, scale=args.scale, seconds=args.seconds, rounds=args.rounds, clients=args.clients,
+                  rate=args.rate)
     if args.json:
         print(json.dumps(figures))
     else:

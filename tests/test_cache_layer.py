@@ -169,11 +169,16 @@ def test_hit_ratio_and_staleness_at_peak(at_peak):
     assert at_peak["invalidation_delay_ms"]["max"] < at_peak["staleness_bound_s"] * 1000, at_peak
 
 
-@pytest.mark.xfail(strict=False, reason="not met on this machine: the cache path's client CPU (redis-py, JSON) is "
-                   "about the database path's; the single Redis process likely gets one scheduler share on the "
-                   "2 shared cores (docs/benchmarks.md); seed 001 asks 30% faster at peak")
 def test_cache_is_30_percent_faster_at_peak(at_peak):
+    """Seed 001: at least 30% faster responses at peak, at p50 and p95, under the writes. What makes it here is
+    the near cache (entries kept in the client process while the listener's heartbeat vouches for them):
+    most reads make no round trip at all. A Redis round trip alone is not faster than PostgreSQL's on this
+    shared 2-core machine: Redis's one thread waits for a core (``redis_runqueue_wait_share``) like every
+    other process, and the Python client spends about as much CPU on it as on a query (docs/benchmarks.md)."""
+    assert at_peak["near_hits"] > at_peak["cache"]["reads"] / 2, at_peak
     assert at_peak["p50_faster"] >= 0.3 and at_peak["p95_faster"] >= 0.3, at_peak
+    cpu = {m: sum(at_peak[m]["cpu_us_per_read"].values()) for m in ("database", "cache")}
+    assert cpu["cache"] <= 0.7 * cpu["database"], cpu  # and the machine spends less on a read, whatever else runs
 
 
 def _stale_reads(seeded, redis_client, mod, prefix, writes: int = 5) -> list[str]:
