@@ -342,3 +342,27 @@ def test_an_error_reply_surfaces_and_the_kept_connection_still_serves(seeded, re
         fresh = mod.json.loads(mod.json.dumps(cache.query(name, (other,)), default=mod._plain))
         assert cache.get(name, (other,)) == fresh and cache.get(name, (other,)) == fresh
         assert cache.hits == 1
+
+
+def test_near_cache_serves_a_checked_entry_for_half_the_bound_at_most(seeded, redis_client, listener):
+    """The second read of an entry is served from the process (a near hit, no round trip), for no longer than
+    ``near_seconds`` (half the bound); ``near_seconds=0`` turns it off; after a committed write and the bound,
+    the read is fresh."""
+    folder, dsn = seeded
+    mod, prefix = listener
+    _apply(dsn, folder / "cache" / "invalidation.sql")
+    name = next(n for n, p in mod.PATTERNS.items() if p["row_table"] == "guests")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        i = conn.execute("SELECT id FROM guests ORDER BY id OFFSET 7 LIMIT 1").fetchone()[0]
+        cache = mod.Cache(redis_client, conn, prefix=prefix)
+        first = cache.get(name, (i,))
+        assert cache.get(name, (i,)) == first and (cache.hits, cache.near_hits) == (1, 1)
+        until = cache._near[(name, mod._token((i,)))][0]
+        assert 0 < until - time.monotonic() <= cache.near_seconds == mod.STALENESS_BOUND_SECONDS / 2
+        off = mod.Cache(redis_client, conn, prefix=prefix, near_seconds=0)
+        assert off.get(name, (i,)) == first and off.get(name, (i,)) == first
+        assert (off.hits, off.near_hits) == (2, 0)
+        conn.execute("UPDATE guests SET updated_at = updated_at - interval '1 day' WHERE id = %s", (i,))
+        time.sleep(mod.STALENESS_BOUND_SECONDS)
+        fresh = mod.json.loads(mod.json.dumps(cache.query(name, (i,)), default=mod._plain))
+        assert fresh != first and cache.get(name, (i,)) == fresh
