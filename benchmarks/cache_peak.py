@@ -5,14 +5,20 @@
 
 Designs the input, seeds it at ``--scale`` into a scratch database, applies cache/invalidation.sql and runs
 the generated cache/schemawright_cache.py's invalidation listener. Then ``clients`` threads (twice the
-generated PgBouncer ``default_pool_size``: more clients than server connections, as at peak) read back to
-back through a psycopg_pool ConnectionPool of ``default_pool_size`` connections: the read patterns of
+generated PgBouncer ``default_pool_size``: more clients than server connections, as at peak) read through a
+psycopg_pool ConnectionPool of ``default_pool_size`` connections, either at the input's declared
+read_operations_per_second (the default; ``--rate R`` another rate: reads arrive at random, open loop, a
+read's latency counted from its arrival) or back to back (``--rate 0``: closed loop, the most the machine
+serves): the read patterns of
 the generated module (the bench's shapes: key lookups, lists, joins, 30-day reports, and the declared
 query patterns), weighted by their frequency, parameters drawn from the seeded rows with a skew (a hot set,
 as at peak). A writer commits updates at the input's write:read ratio meanwhile (every write fires the
 invalidation triggers). The database path (``Cache.query``) and the cached path (``Cache.get``) run in
 alternating rounds of the same length, so a busy machine slows both alike; the latency of each read is
-measured from the moment its client issues it (the wait for a pool connection included).
+measured from the moment its client issues it (the wait for a pool connection included). Also reported: the
+hits the generated module's near cache served from the client process (``near_hits``), CPU per read of the
+clients, their PostgreSQL backends and Redis, and the share of each path's time Redis's main thread spent
+runnable but waiting for a core (``redis_runqueue_wait_share``, from /proc schedstat).
 
 During the cached rounds a checker commits a write to a row it primed in the cache and polls that row
 through the cache: the time until the cache returns the committed value is the invalidation delay, and a
@@ -219,6 +225,8 @@ def _worker(module_path: str, dsn: str, redis_kwargs: dict, calls: list, threads
             seed: int, commands, results) -> None:
     """One application process: ``threads`` clients over its own pool of ``pool`` connections and its own
     Cache; runs the rounds the parent sends ("database" or "cache", seconds) and returns their latencies."""
+    import queue
+
     import redis
     from psycopg_pool import ConnectionPool
 
@@ -258,21 +266,38 @@ def _worker(module_path: str, dsn: str, redis_kwargs: dict, calls: list, threads
                     mine.append((time.perf_counter() - t0) * 1000)
                 lat.extend(mine)
                 return
-            # open loop: reads arrive at ``rate`` per second in all (Poisson, this client's share); a read's
-            # latency counts from its arrival, so a read that waits for the previous one counts that wait
-            gap = threads / rate
-            due = time.perf_counter() + rng.expovariate(1 / gap)
-            while due < end:
-                name, params = calls[rng.randrange(len(calls))]
+            # open loop: reads arrive at ``rate`` per second (Poisson) into one queue that every client of the
+            # process serves, as requests reach an application's workers; a read's latency counts from its
+            # arrival, so the time it waited for a free client counts
+            while True:
+                got = arrivals.get()
+                if got is None:
+                    break
+                due, name, params = got
                 wait = due - time.perf_counter()
                 if wait > 0:
                     time.sleep(wait)
                 read(name, params)
                 mine.append((time.perf_counter() - due) * 1000)
-                due += rng.expovariate(1 / gap)
             lat.extend(mine)
 
+        def arrive() -> None:
+            rng = random.Random(seed * 7919 + r)
+            due = time.perf_counter() + rng.expovariate(rate)
+            while due < end:
+                ahead = due - time.perf_counter() - 0.002  # queued a little ahead; a client sleeps until due
+                if ahead > 0:
+                    time.sleep(ahead)
+                name, params = calls[rng.randrange(len(calls))]
+                arrivals.put((due, name, params))
+                due += rng.expovariate(rate)
+            for _ in range(threads):
+                arrivals.put(None)
+
+        arrivals: queue.SimpleQueue = queue.SimpleQueue()
         workers = [threading.Thread(target=client, args=(k,)) for k in range(threads)]
+        if rate:
+            workers.append(threading.Thread(target=arrive))
         for t in workers:
             t.start()
         for t in workers:
