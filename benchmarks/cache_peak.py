@@ -1,7 +1,7 @@
 """The generated Redis cache at the declared peak: latency with and without the cache under concurrent load.
 
     python benchmarks/cache_peak.py --dsn postgresql://postgres@/postgres?host=/var/run/postgresql \
-        [--input tests/inputs/hotel_booking.yaml] [--scale 0.05] [--seconds 24] [--rate R] [--json]
+        [--input tests/inputs/hotel_booking.yaml] [--scale 0.05] [--seconds 24] [--rate R] [--no-near] [--json]
 
 Designs the input, seeds it at ``--scale`` into a scratch database, applies cache/invalidation.sql and runs
 the generated cache/schemawright_cache.py's invalidation listener. Then ``clients`` threads (twice the
@@ -222,7 +222,7 @@ class _Checker(threading.Thread):
 
 
 def _worker(module_path: str, dsn: str, redis_kwargs: dict, calls: list, threads: int, pool: int, prefix: str,
-            seed: int, commands, results) -> None:
+            seed: int, commands, results, options: dict | None = None) -> None:
     """One application process: ``threads`` clients over its own pool of ``pool`` connections and its own
     Cache; runs the rounds the parent sends ("database" or "cache", seconds) and returns their latencies."""
     import queue
@@ -236,7 +236,7 @@ def _worker(module_path: str, dsn: str, redis_kwargs: dict, calls: list, threads
     db = ConnectionPool(dsn, min_size=pool, max_size=pool, open=True, timeout=60,
                         kwargs={"autocommit": True, "application_name": APPLICATION})
     db.wait(60)
-    cache = mod.Cache(redis.Redis(**redis_kwargs), db, prefix=prefix)
+    cache = mod.Cache(redis.Redis(**redis_kwargs), db, prefix=prefix, **(options or {}))
     rng = random.Random(seed)
     for _ in range(max(20, len(calls) // 10)):  # warm both paths (plans, the pool, the hot set in Redis)
         name, params = calls[rng.randrange(len(calls))]
@@ -310,7 +310,7 @@ def _worker(module_path: str, dsn: str, redis_kwargs: dict, calls: list, threads
 
 def peak(mod, redis_client, dsn: str, calls: list[tuple[str, tuple]], *, clients: int, pool: int, seconds: float,
          rounds: int = 6, processes: int = 2, write_ratio: float = 0.0, writable=(), probes=(),
-         prefix: str | None = None, rate: float | None = None) -> dict:
+         prefix: str | None = None, rate: float | None = None, options: dict | None = None) -> dict:
     """Load: ``clients`` threads in ``processes`` application processes (each with its share of the ``pool``
     connections: the pool caps the server connections, as PgBouncer does) reading ``calls``, alternating
     database and cache rounds; latencies in ms per path, the cache's hit ratio, writes, invalidation delays.
@@ -335,7 +335,7 @@ def peak(mod, redis_client, dsn: str, calls: list[tuple[str, tuple]], *, clients
         share = clients // processes + (1 if i < clients % processes else 0)
         conns = pool // processes + (1 if i < pool % processes else 0)
         proc = ctx.Process(target=_worker, args=(mod.__file__, dsn, redis_kwargs, calls, share, max(1, conns), prefix,
-                                                  i + 1, q, results), daemon=True)
+                                                  i + 1, q, results, options), daemon=True)
         proc.start()
         procs.append(proc)
         queues.append(q)
@@ -347,7 +347,8 @@ def peak(mod, redis_client, dsn: str, calls: list[tuple[str, tuple]], *, clients
     done = {"reads": 0}
     writes_stop = threading.Event()
     writer = _Writer(dsn, list(writable), lambda: done["reads"], write_ratio, writes_stop)
-    checker = _Checker(mod.Cache(redis_client, _connect(dsn), prefix=prefix), mod, dsn, list(probes), writes_stop)
+    checker = _Checker(mod.Cache(redis_client, _connect(dsn), prefix=prefix, **(options or {})), mod, dsn, list(probes),
+                       writes_stop)
     try:
         for _ in procs:
             got = _result(results, procs, 300)
@@ -409,7 +410,7 @@ def peak(mod, redis_client, dsn: str, calls: list[tuple[str, tuple]], *, clients
         for key in redis_client.scan_iter(f"{prefix}:*"):
             redis_client.delete(key)
     out = {"clients": clients, "processes": processes, "pool": pool, "seconds": seconds, "rounds": rounds,
-           "rate": rate, "writes": writer.writes}
+           "rate": rate, "options": options or {}, "writes": writer.writes}
     for mode in ("database", "cache"):
         out[mode] = {"reads": len(lat[mode]), "reads_per_second": round(len(lat[mode]) / busy[mode], 1) if busy[mode] else 0,
                      "p50_ms": round(_percentile(lat[mode], 0.50), 2), "p95_ms": round(_percentile(lat[mode], 0.95), 2),
@@ -470,7 +471,7 @@ def probe_rows(conn, mod, n: int, avoid=()) -> list[tuple[str, str, object]]:
 
 
 def run(input_path: Path, dsn: str, *, scale: float, seconds: float, rounds: int, clients: int | None,
-        rate: float | None = None) -> dict:
+        rate: float | None = None, near: bool = True) -> dict:
     """``rate``: reads per second (None: the input's read_operations_per_second; 0: closed loop)."""
     import psycopg
     import redis
@@ -498,7 +499,7 @@ def run(input_path: Path, dsn: str, *, scale: float, seconds: float, rounds: int
         rate = reads if rate is None else (rate or None)
         figures = peak(mod, r, scratch, calls, clients=clients or 2 * pool, pool=pool, seconds=seconds, rounds=rounds,
                        write_ratio=(writes / reads) if reads and writes else 0.0, writable=writable, probes=probes,
-                       rate=rate)
+                       rate=rate, options=None if near else {"near_seconds": 0})
     figures.update({"input": input_path.name, "scale": scale, "rows": rows, "seed_seconds": round(seeded, 1),
                     "declared": {"concurrent_users": users, "read_operations_per_second": reads,
                                  "write_operations_per_second": writes},
@@ -517,10 +518,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rate", type=float, default=None,
                     help="reads per second, arriving at random (default: the input's read_operations_per_second); "
                          "0: closed loop, every client back to back")
+    ap.add_argument("--no-near", action="store_true",
+                    help="the application's Cache without its near cache: every hit a Redis round trip")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     figures = run(args.input, args.dsn, scale=args.scale, seconds=args.seconds, rounds=args.rounds, clients=args.clients,
-                  rate=args.rate)
+                  rate=args.rate, near=not args.no_near)
     if args.json:
         print(json.dumps(figures))
     else:
