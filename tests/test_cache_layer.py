@@ -9,7 +9,6 @@ staleness check run with the triggers removed must see stale reads, so the check
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 
@@ -31,6 +30,8 @@ from schemawright.db.scratch import scratch_database
 
 redis = pytest.importorskip("redis", reason="redis-py is not installed (pip install schemawright[cache])")
 INPUT = Path(__file__).parent / "inputs" / "hotel_booking.yaml"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+import cache_peak  # noqa: E402  (benchmarks/cache_peak.py: the generated module's loading, samples, the peak run)
 
 
 @pytest.fixture(scope="module")
@@ -73,40 +74,15 @@ def seeded(pg15_dsn, tmp_path_factory):
         yield folder, dsn
 
 
-def _module(folder: Path):
-    spec = importlib.util.spec_from_file_location(f"swcache_{uuid.uuid4().hex}", folder / "cache" / "schemawright_cache.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 def _apply(dsn: str, path: Path) -> None:
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(path.read_text())
 
 
-def _samples(conn, mod, name: str, n: int = 30) -> list[tuple]:
-    """Parameter values of a pattern, sampled from the loaded rows (its params name columns of its table)."""
-    p = mod.PATTERNS[name]
-    if not p["params"]:
-        return [()]
-    cols = ", ".join(f'"{c}"' for c in p["params"])
-    where = " AND ".join(f'"{c}" IS NOT NULL' for c in p["params"])
-    for t in reversed(p["tables"]):
-        try:
-            with conn.transaction():
-                rows = conn.execute(f'SELECT DISTINCT {cols} FROM "{t}" WHERE {where} LIMIT {n}').fetchall()
-        except psycopg.errors.UndefinedColumn:
-            continue
-        if rows:
-            return [tuple(r) for r in rows]
-    return []
-
-
 @pytest.fixture()
 def listener(seeded, redis_client):
     folder, dsn = seeded
-    mod = _module(folder)
+    mod = cache_peak.load_module(folder)
     prefix = f"swtest:{uuid.uuid4().hex}"
     stop, ready = threading.Event(), threading.Event()
     thread = threading.Thread(target=mod.listen, args=(redis_client, dsn, stop), kwargs={"prefix": prefix, "ready": ready},
@@ -128,7 +104,7 @@ def _workload(seeded, redis_client, listener):
     with psycopg.connect(dsn, autocommit=True) as conn:
         calls = []
         for name in mod.PATTERNS:
-            values = _samples(conn, mod, name)
+            values = cache_peak.samples(conn, mod, name, 30)
             if values:
                 calls += [(name, v) for v in values[:10]]
         assert len({n for n, _ in calls}) >= 10, "too few patterns could be bound to the seeded data"
@@ -167,13 +143,8 @@ def at_peak(seeded, redis_client):
     generated PgBouncer pool size in client threads over that many server connections, the generated read
     patterns by frequency with a hot set, writes at the input's write:read ratio, alternating database and
     cache rounds, and a write-then-read probe of the staleness bound during the cache rounds."""
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-    import cache_peak
-
     folder, dsn = seeded
-    mod = _module(folder)
+    mod = cache_peak.load_module(folder)
     _apply(dsn, folder / "cache" / "invalidation.sql")
     with psycopg.connect(dsn, autocommit=True) as conn:
         calls = cache_peak.workload(conn, mod, 5000)
@@ -198,11 +169,16 @@ def test_hit_ratio_and_staleness_at_peak(at_peak):
     assert at_peak["invalidation_delay_ms"]["max"] < at_peak["staleness_bound_s"] * 1000, at_peak
 
 
-@pytest.mark.xfail(strict=False, reason="not met on this machine: the cache path's client CPU (redis-py, JSON) is "
-                   "about the database path's; the single Redis process likely gets one scheduler share on the "
-                   "2 shared cores (docs/benchmarks.md); seed 001 asks 30% faster at peak")
 def test_cache_is_30_percent_faster_at_peak(at_peak):
+    """Seed 001: at least 30% faster responses at peak, at p50 and p95, under the writes. What makes it here is
+    the near cache (entries kept in the client process while the listener's heartbeat vouches for them):
+    most reads make no round trip at all. A Redis round trip alone is not faster than PostgreSQL's on this
+    shared 2-core machine: Redis's one thread waits for a core (``redis_runqueue_wait_share``) like every
+    other process, and the Python client spends about as much CPU on it as on a query (docs/benchmarks.md)."""
+    assert at_peak["near_hits"] > at_peak["cache"]["reads"] / 2, at_peak
     assert at_peak["p50_faster"] >= 0.3 and at_peak["p95_faster"] >= 0.3, at_peak
+    cpu = {m: sum(at_peak[m]["cpu_us_per_read"].values()) for m in ("database", "cache")}
+    assert cpu["cache"] <= 0.7 * cpu["database"], cpu  # and the machine spends less on a read, whatever else runs
 
 
 def _stale_reads(seeded, redis_client, mod, prefix, writes: int = 5) -> list[str]:
@@ -286,7 +262,7 @@ def test_without_invalidation_the_check_sees_stale_reads(seeded, redis_client, l
 def test_dead_listener_means_database_reads(seeded, redis_client):
     """Without a live listener (no heartbeat) the cache is bypassed, so it cannot serve stale rows."""
     folder, dsn = seeded
-    mod = _module(folder)
+    mod = cache_peak.load_module(folder)
     with psycopg.connect(dsn, autocommit=True) as conn:
         cache = mod.Cache(redis_client, conn, prefix=f"swtest:{uuid.uuid4().hex}")
         name = next(n for n, p in mod.PATTERNS.items() if p["row_table"] == "guests")
@@ -366,3 +342,27 @@ def test_an_error_reply_surfaces_and_the_kept_connection_still_serves(seeded, re
         fresh = mod.json.loads(mod.json.dumps(cache.query(name, (other,)), default=mod._plain))
         assert cache.get(name, (other,)) == fresh and cache.get(name, (other,)) == fresh
         assert cache.hits == 1
+
+
+def test_near_cache_serves_a_checked_entry_for_half_the_bound_at_most(seeded, redis_client, listener):
+    """The second read of an entry is served from the process (a near hit, no round trip), for no longer than
+    ``near_seconds`` (half the bound); ``near_seconds=0`` turns it off; after a committed write and the bound,
+    the read is fresh."""
+    folder, dsn = seeded
+    mod, prefix = listener
+    _apply(dsn, folder / "cache" / "invalidation.sql")
+    name = next(n for n, p in mod.PATTERNS.items() if p["row_table"] == "guests")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        i = conn.execute("SELECT id FROM guests ORDER BY id OFFSET 7 LIMIT 1").fetchone()[0]
+        cache = mod.Cache(redis_client, conn, prefix=prefix)
+        first = cache.get(name, (i,))
+        assert cache.get(name, (i,)) == first and (cache.hits, cache.near_hits) == (1, 1)
+        until = cache._near[(name, mod._token((i,)))][0]
+        assert 0 < until - time.monotonic() <= cache.near_seconds == mod.STALENESS_BOUND_SECONDS / 2
+        off = mod.Cache(redis_client, conn, prefix=prefix, near_seconds=0)
+        assert off.get(name, (i,)) == first and off.get(name, (i,)) == first
+        assert (off.hits, off.near_hits) == (2, 0)
+        conn.execute("UPDATE guests SET updated_at = updated_at - interval '1 day' WHERE id = %s", (i,))
+        time.sleep(mod.STALENESS_BOUND_SECONDS)
+        fresh = mod.json.loads(mod.json.dumps(cache.query(name, (i,)), default=mod._plain))
+        assert fresh != first and cache.get(name, (i,)) == fresh

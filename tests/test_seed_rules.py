@@ -98,3 +98,30 @@ def test_date_in_a_unique_key_is_enumerated(tmp_path: Path, scratch_dsn: str):
     n, keys, days = _one(scratch_dsn, "SELECT count(*), count(DISTINCT (student_id, class_id, attended_on)), "
                                       "count(DISTINCT attended_on) FROM attendance_records")
     assert n > 0 and keys == n and days > 1
+
+
+def test_periods_that_never_overlap_per_room_are_spread_over_the_rooms(tmp_path: Path, pg15_dsn: str):
+    """hotel_booking: EXCLUDE (room_id WITH =, daterange(check_in_date, check_out_date) WITH &&). The stays are
+    spread over the rooms, one after another in each room, so reservations reach their stated row count
+    (8,000,000 x scale) instead of one stay every two days for the whole table (365 rows); PostgreSQL's
+    exclusion constraint accepted every row, and no two stays of a room overlap (cancelled ones included; a stay
+    without dates, NULL in the constraint, takes part in no conflict)."""
+    from schemawright.db import scratch_database
+
+    out = tmp_path / "out"
+    design_project(INPUTS / "hotel_booking.yaml", out)
+    plan = build_plan(load_source(out).schema, scale=0.002)
+    reservations, rooms = plan.table("reservations"), plan.table("rooms")
+    assert reservations.rows == 16_000 and rooms.rows == 1_600, reservations.notes
+    assert plan.table("rates").rows == 2_000  # rate periods never overlap per room type: one each
+    with scratch_database(pg15_dsn, prefix="sw_seed_spread") as dsn:
+        seed(out, dsn, scale=0.002)
+        n, per_room, most, overlaps = _one(dsn, """
+            SELECT (SELECT count(*) FROM reservations), (SELECT count(DISTINCT room_id) FROM reservations),
+                   (SELECT max(c) FROM (SELECT count(*) AS c FROM reservations GROUP BY room_id) s),
+                   (SELECT count(*) FROM reservations a JOIN reservations b ON a.room_id = b.room_id AND a.id < b.id
+                     AND daterange(a.check_in_date, a.check_out_date) && daterange(b.check_in_date, b.check_out_date)
+                     AND num_nonnulls(a.check_in_date, a.check_out_date, b.check_in_date, b.check_out_date) = 4)""")
+        excl = _one(dsn, "SELECT count(*) FROM pg_constraint WHERE contype = 'x' AND conrelid = 'reservations'::regclass")
+    assert (n, per_room, most, overlaps) == (16_000, 1_600, 10, 0)
+    assert excl == (1,)

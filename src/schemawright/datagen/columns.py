@@ -522,8 +522,10 @@ def one_sided_balance(schema: Schema, table: Table):
 
 def column_generator(schema: Schema, table: Table, column: Column, rules: ColumnRules, pools: Pools,
                      window: TimeWindow, rng: random.Random, distinct: bool, ordered_time: str | None,
-                     rows: int) -> Gen:
-    """The generator for one (non-key-reference) column; ``distinct``: values must never repeat."""
+                     rows: int, period_keys: int = 1) -> Gen:
+    """The generator for one (non-key-reference) column; ``distinct``: values must never repeat;
+    ``period_keys``: the rows of a non-overlap rule's table are spread over that many keys, row i being
+    period i // period_keys of its key (plan.py, ``RefGroup.spread``)."""
     t, k = column.type, column.type.kind
     if rules.derived is not None and t.is_numeric:
         return Derived(rules.derived, t.scale if k == Kind.NUMERIC else (0 if k in _INTS else None))
@@ -567,13 +569,14 @@ def column_generator(schema: Schema, table: Table, column: Column, rules: Column
     period = next((p for p in schema.facts.non_overlapping if p.table == table.name), None)
     if period is not None and k in (Kind.TIMESTAMP, Kind.TIMESTAMPTZ, Kind.DATE) \
             and column.name in (period.start, period.end):
-        # a non-overlap rule (design/rules/overlap.py): row i holds [i * step, i * step + step / 2), so no two
-        # periods overlap whatever key they share
+        # a non-overlap rule (design/rules/overlap.py): slot j = i // period_keys holds [j * step, j * step +
+        # step / 2), and the rows of one slot have distinct keys, so no two periods of one key overlap
         day = 86400 if k == Kind.DATE else 1
-        step = max(window.span // max(rows, 1) // day * day, 2 * day)
+        slots = -(-rows // max(period_keys, 1))
+        step = max(window.span // max(slots, 1) // day * day, 2 * day)
         half = max(step // 2 // day * day, day)
         offset = half if column.name == period.end else 0
-        secs = (lambda i: min(i * step + offset, window.span - 1))
+        secs = (lambda i: min(i // period_keys * step + offset, window.span - 1))
         if k == Kind.DATE:
             return _Periodic(window, k, column.name, secs)
         return _DistinctInstant(window, k == Kind.TIMESTAMPTZ, column.name, secs)

@@ -50,12 +50,18 @@ class RefGroup:
     self_ref: bool = False  # a reference to the same table: a row points at an earlier one, never itself
     avoid: RefGroup | None = None  # a reference to the same parent this one must differ from (CHECK a <> b)
     paired: bool = False  # rows 2k and 2k+1 share their parent (a balanced pair of one-sided rows)
+    # the key of a non-overlap rule (NonOverlapping): rows n*j .. n*j+n-1 take every parent row once each, in
+    # an order of their own ((i * spread + salt) mod n, spread coprime to n), so row i is period i // n of its
+    # parent and the periods of one parent never overlap; 0: the skewed draw
+    spread: int = 0
 
     def parent_indices(self, indices) -> list[int | None]:
         """Skewed parent row indices (density ~ u^-2/3: a few parents get many children), or None."""
         n, salt, share = self.parent.rows, self.salt, int(self.null_share * 65536)
         if n == 0:
             return [None] * len(indices)
+        if self.spread:
+            return [(i * self.spread + salt) % n for i in indices]
         m64 = 0xFFFFFFFFFFFFFFFF
         out = []
         for i in indices:
@@ -237,12 +243,6 @@ def build_plan(schema: Schema, *, scale: float = 0.01, seed: int = 42, until: dt
         if max_rows is not None and count > max_rows:
             plan.rows = max_rows
             plan.notes.append(f"capped at {max_rows:,} rows (scale gives {count:,})")
-        period = next((p for p in schema.facts.non_overlapping if p.table == table.name), None)
-        if period is not None and table.has_column(period.start) and \
-                table.column(period.start).type.kind == Kind.DATE and plan.rows > window.span // (2 * 86400):
-            plan.rows = int(window.span // (2 * 86400))  # one period of at most a day every two days
-            plan.notes.append(f"capped at {plan.rows:,} rows: periods of {period.key} never overlap "
-                              f"({period.start}..{period.end}), one day each in the time window")
         plans[table.name] = plan
         _plan_table(schema, plan, plans, pools, window, rng)
         out.append(plan)
@@ -311,6 +311,7 @@ def _plan_table(schema: Schema, plan: TablePlan, plans: dict[str, TablePlan], po
         plan.columns = [c.name for c in table.columns if c.generated is None]
         return
     distinct = _unique_strategy(schema, plan, rules, groups, rng, window)
+    period_keys = _spread_periods(schema, plan, groups, distinct, window)
     # operands of a NOT NULL derived column (total = subtotal + fee) are never NULL: the sum would be
     operands = {d for column in table.columns if not column.nullable and column.name in rules
                 and rules[column.name].derived is not None for d in derived_columns(rules[column.name].derived)}
@@ -327,7 +328,7 @@ def _plan_table(schema: Schema, plan: TablePlan, plans: dict[str, TablePlan], po
             plan.gens[column.name] = Const(NULL)
             continue
         gen = column_generator(schema, table, column, rules.get(column.name, ColumnRules()), pools, window, rng,
-                               column.name in distinct, time_col, plan.rows)
+                               column.name in distinct, time_col, plan.rows, period_keys)
         if column.nullable and column.default is None and column.name not in distinct | operands:
             gen = Nullable(gen, null_fraction(column))
         plan.gens[column.name] = gen
@@ -338,6 +339,38 @@ def _plan_table(schema: Schema, plan: TablePlan, plans: dict[str, TablePlan], po
         if isinstance(plan.gens.get(name), Pure) and cap is not None and len(cap) < plan.rows:
             plan.notes.append(f"{name}: only {len(cap)} distinct values satisfy its check")
             plan.rows = len(cap)
+
+
+def _spread_periods(schema: Schema, plan: TablePlan, groups: dict[str, RefGroup], distinct: set[str],
+                    window: TimeWindow) -> int:
+    """A non-overlap rule (design/rules/overlap.py) keyed by a reference: the rows are spread evenly over the
+    parent rows (``RefGroup.spread``) and each parent's periods follow one another, so the table reaches its
+    row count (rooms x stays, not one stay per day for the whole table). Returns the number of keys the
+    periods are spread over (1: the periods follow one another across the whole table); the row count is
+    capped when a date period (at most a day every two days) leaves too few slots per key."""
+    table = plan.table
+    period = next((p for p in schema.facts.non_overlapping if p.table == table.name), None)
+    if period is None or not table.has_column(period.start):
+        return 1
+    group = groups.get(period.key)
+    keys = 1
+    if group is not None and not (group.self_ref or group.paired or group.avoid is not None) \
+            and group.parent.rows > 1 and not {period.start, period.end} & distinct \
+            and not any(g.avoid is group for g in groups.values()) \
+            and not (plan.enumeration and set(group.fk.columns) & _enumerated(plan.enumeration)):
+        keys = group.parent.rows
+        group.spread = _coprime_stride(keys, random.Random(group.salt))
+        group.null_share = 0.0
+        group.salt %= keys
+    if table.column(period.start).type.kind == Kind.DATE and plan.rows > keys * (window.span // (2 * 86400)):
+        plan.rows = int(keys * (window.span // (2 * 86400)))  # one period of at most a day every two days
+        per = f"per {period.key}, " if keys > 1 else ""
+        plan.notes.append(f"capped at {plan.rows:,} rows: periods of {period.key} never overlap "
+                          f"({period.start}..{period.end}), {per}one day each in the time window")
+    if keys > 1:
+        plan.notes.append(f"{period.key}: rows spread evenly over the {keys:,} {group.parent.name} rows, "
+                          f"{-(-plan.rows // keys):,} periods ({period.start}..{period.end}) each at most")
+    return keys
 
 
 def _same_parent(a: RefGroup, b: RefGroup) -> bool:
