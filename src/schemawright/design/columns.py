@@ -371,7 +371,8 @@ RULES: tuple[Rule, ...] = (
                            "weekday", "iso_week"), _integer),
     Rule("name", _names("name", "title", "first_name", "last_name", "full_name", "middle_name", "username",
                         "display_name", "[a-z_]+_name", "(?!job_|position_)[a-z_]+_title", "[a-z_]+_company", "company", "label", "subject", "headline"), _name),
-    Rule("sensitive", _names("ssn", "national_id", "passport_number", "tax_id", "payment_info",
+    Rule("sensitive", _names("ssn", "national_id", "passport_number", "tax_id", "passport_id", "social_security_id",
+                             "driver_licen[cs]e_id", "payment_info",
                              "card_number", "iban", "bank_account", "medical_history", "diagnosis"), _sensitive),
     Rule("text", _names("description", "body", "content", "notes", "note", "bio", "comment", "comments",
                         "summary", "message", "text", "excerpt", "instructions", "reason"), _long_text),
@@ -436,7 +437,9 @@ RULES: tuple[Rule, ...] = (
                                        r"value_numeric|numeric_value|reference_(?:low|high|min|max)|"
                                        r"(?:lower|upper|low|high)_(?:limit|reference|bound)_value|"
                                        r"mileage|distance|area|volume|heading|altitude|elevation)$"), _unit_measure),
-    Rule("lexicon_identifier", re.compile(r"^(?:[a-z_]+_(?:number|no|num|iban)|vin|plate|iban|bic|swift|ean|upc|gtin)$"),
+    Rule("lexicon_identifier", re.compile(r"^(?:[a-z_]+_(?:number|no|num|iban)|(?:vat|vat_registration|ein|tin|duns|lei|"
+                                          r"eori|gst|abn|company_registration|registration|licen[cs]e|external|"
+                                          r"provider|stripe|paypal|google|apple|facebook|github|oauth|sso|idp)_id|vin|plate|iban|bic|swift|ean|upc|gtin)$"),
          _identifier_number),
     Rule("lexicon_person", re.compile(r"^(?:(?:head|lead|chief|senior|assistant)_[a-z]+(?:er|or|ist|ian|man|woman)|"
                                       r"brewer|head_brewer|brewmaster|supervisor|foreman|tester|inspector|examiner|technician|operator|surveyor|assessor|judge|"
