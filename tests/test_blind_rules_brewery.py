@@ -212,3 +212,21 @@ def test_brewery_retry_judgement():
     enforced, total, text_columns = _judgement("brewery_retry.yaml")
     assert text_columns <= 3
     assert enforced >= total - 2  # the two left: the status transitions and the head_brewer role rule
+
+
+def test_an_erasure_requirement_names_its_columns_and_its_function(tmp_path: Path):
+    entities = [{"name": "supplier", "attributes": [{"name": "name", "required": True}, "contact_email",
+                                                    "contact_mobile", "contact_name"]}]
+    path = _input(tmp_path, entities, [], security_requirements={"compliance_standards": ["GDPR"]})
+    doc = yaml.safe_load(path.read_text())
+    doc["task"]["requirements"] = ["Supplier contacts hold personal data and must be anonymised on request"]
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    _, schema = design_schema(path)
+    suppliers = schema.table("suppliers")
+    assert suppliers.column("contact_mobile").pii  # named by the requirement ("contacts"), no lexicon entry
+    assert not suppliers.column("name").pii
+    met = [i for i in schema.inferences if i.rule == "pattern.erasure"]
+    assert met and "fn_erase_supplier" in met[0].decision
+    erase = next(f for f in schema.functions if f.name == "fn_erase_supplier")
+    assert "contact_mobile" in erase.body and "contact_name" in erase.body
+    assert not [i for i in schema.inferences if i.rule == "requirement.not_understood"]

@@ -100,6 +100,7 @@ def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None)
     denormalization.apply(ctx)
     ctx.raise_problems()
     conventions.mark_encrypted_columns(ctx)
+    structural_requirements.apply_personal_data(ctx, expansion)
     if ctx.enabled("security", "roles, grants, row-level security, masking"):
         security.apply(ctx)
         rules.after_security(ctx)
@@ -107,6 +108,7 @@ def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None)
     if ctx.enabled("security", "roles, grants, row-level security, masking"):
         security.keep_erasure_working(ctx)  # an access rule may have taken the admin role's SELECT away
     structural_requirements.record_ownership(ctx, expansion)
+    structural_requirements.record_erasure(ctx, expansion)
     if ctx.enabled("comments", "comments on undocumented tables and columns"):
         conventions.comment_everything(ctx)
     if expansion is not None:

@@ -4,6 +4,11 @@ The qualifier becomes the index predicate: a boolean column (``is_primary``, ``i
 a value of a status column (``status = 'accepted'``), or a stated null test ("an open loan per copy
 (returned_on is null)"). Without "per Y" the rule holds table-wide (a unique index on a constant). With no qualifier, the
 rows themselves ("at most one issue per blood unit" on issues) -> a plain UNIQUE (blood_unit_id).
+"Only one version of a recipe can be the current one" on recipes: the qualifier after the verb (is_current), and
+the scope the table itself, identified by a UNIQUE holding the version column without it (UNIQUE (name, version)
+-> UNIQUE (name) WHERE is_current). A parenthesis that states the rule ("a keg fill can only be out at one pub at
+a time (at most one shipment without returned_on)") is compiled with the sentence's subject as the scope, and
+"without X" is the predicate X IS NULL.
 """
 
 from __future__ import annotations

@@ -3,7 +3,9 @@
 "code is unique within a hotel" -> UNIQUE (hotel_id, code); "barcode is unique"; "event_id and seat_id
 are unique together"; "seat_number is unique within a venue, section and row_label"; "a student is
 enrolled at most once per class" / "a profile likes a post at most once" / "one grade per student per
-assessment" -> UNIQUE over the references named.
+assessment" -> UNIQUE over the references named. "recipe names are unique per version" on recipes -> UNIQUE
+(name, version) (the table's own noun before a column; a version goes last), and the scope column (version)
+NOT NULL unless the input states its nullability: a NULL there would let a name repeat.
 """
 
 from __future__ import annotations
