@@ -230,3 +230,10 @@ def test_an_erasure_requirement_names_its_columns_and_its_function(tmp_path: Pat
     erase = next(f for f in schema.functions if f.name == "fn_erase_supplier")
     assert "contact_mobile" in erase.body and "contact_name" in erase.body
     assert not [i for i in schema.inferences if i.rule == "requirement.not_understood"]
+
+
+def test_never_changed_once_written_is_append_only(tmp_path: Path):
+    entities = [{"name": "sensor_reading", "attributes": [{"name": "taken_at", "type": "timestamptz"}, "value"]}]
+    _, schema = design_schema(_input(tmp_path, entities, [("append_only", "sensor_reading",
+                                                           "sensor readings are never changed once written")]))
+    assert "TRIGGER trg_sensor_readings_immutable" in _enforced(schema, "append_only").decision
