@@ -84,6 +84,10 @@ def catalog_doc() -> str:
               "bound to the owner in its NOT NULL key to the owners' table (`app.current_user_id`), its child "
               "tables through their parents |",
               "| lookup | `Varieties searchable by common name` | an index leading with the column, found or added |",
+              "| erasure | `Pub contacts are personal data (GDPR), must be erasable on request`, `right to erasure for "
+              "members` | the columns named after the table (`contacts` -> `contact_*`) become personal data; satisfied "
+              "by the erasure function derived from the pii flags (a compliance standard with a right to erasure is "
+              "needed), else a warning |",
               "", "An acceptance criterion `Last 10 inspections of a hive in under 20 ms` becomes a query pattern (the",
               "rows of one parent, newest first by the business time column, `LIMIT 10`) with that target latency:",
               "the designer indexes it like a declared query pattern and `bench` measures it against the target."]

@@ -332,7 +332,7 @@ def _plan_table(schema: Schema, plan: TablePlan, plans: dict[str, TablePlan], po
         if column.nullable and column.default is None and column.name not in distinct | operands:
             gen = Nullable(gen, null_fraction(column))
         plan.gens[column.name] = gen
-    _partial_uniques_hold(plan)
+    _partial_uniques_hold(plan, rules)
     plan.order = _generation_order(plan)
     for name in distinct:
         cap = getattr(plan.gens.get(name), "pool", None)
@@ -452,6 +452,7 @@ def _unique_strategy(schema: Schema, plan: TablePlan, rules: dict[str, ColumnRul
 _BOOL_PRED = re.compile(r'^\(?"?(\w+)"?\)?$')
 _EQ_PRED = re.compile(r"""^\(?"?(\w+)"?\s*=\s*'((?:[^']|'')*)'(?:::\w+)?\)?$""")
 _NOT_NULL_PRED = re.compile(r'^\(?"?(\w+)"?\s+IS\s+NOT\s+NULL\)?$', re.I)
+_NULL_PRED = re.compile(r'^\(?"?(\w+)"?\s+IS\s+NULL\)?$', re.I)
 
 
 def _inner(gen):
@@ -469,9 +470,29 @@ class PartialUnique:
     predicate: str
     column: str
     off: str | None  # None: NULL
+    off_sql: bool = False  # ``off`` is an SQL expression over the row (the model's quoted columns), not a literal
 
 
-def _partial_uniques_hold(plan: TablePlan) -> None:
+def _filled_value(table: Table, column: Column, rules: ColumnRules) -> str | None:
+    """SQL for a value of an optional column the seed left NULL, switching off a partial unique index WHERE
+    <column> IS NULL ("at most one shipment without returned_on per keg fill"): the latest of the columns it
+    must follow (returned_on >= shipped_on), a step later when strictly, else any value the column holds in
+    another row (it passes the column's own checks); None when there is no such expression."""
+    later = {Kind.DATE: "1", Kind.TIMESTAMPTZ: "interval '1 second'", Kind.TIMESTAMP: "interval '1 second'"}
+    q = quote_ident
+    other = (f"(SELECT o.{q(column.name)} FROM {q(table.schema)}.{q(table.name)} AS o "
+             f"WHERE o.{q(column.name)} IS NOT NULL LIMIT 1)")
+    after = [(c, strict) for c, strict in rules.after if table.has_column(c)]
+    if after and column.type.kind in later:
+        greatest = f"GREATEST({', '.join(q(c) for c, _ in after)})"
+        step = f" + {later[column.type.kind]}" if any(strict for _, strict in after) else ""
+        return f"COALESCE({greatest}{step}, {other})"
+    if column.type.kind == Kind.BOOLEAN:
+        return None
+    return other
+
+
+def _partial_uniques_hold(plan: TablePlan, rules: dict[str, ColumnRules] | None = None) -> None:
     """A partial unique index ("at most one primary address per customer": UNIQUE (customer_id) WHERE
     is_primary) holds by a fix-up after the COPY (``PartialUnique``): the predicate's boolean, status value
     or optional column is generated as usual, then kept true for one row per key only. Other predicates
@@ -496,6 +517,10 @@ def _partial_uniques_hold(plan: TablePlan) -> None:
         elif (m := _NOT_NULL_PRED.match(text)) and table.has_column(m.group(1)) \
                 and table.column(m.group(1)).nullable and m.group(1) in plan.gens:
             fix = PartialUnique(ix.name, key_sql, text, m.group(1), None)
+        elif (m := _NULL_PRED.match(text)) and table.has_column(m.group(1)) and m.group(1) in plan.gens \
+                and (off := _filled_value(table, table.column(m.group(1)), (rules or {}).get(m.group(1), ColumnRules()))):
+            # WHERE col IS NULL (an open shipment): the other rows of a key get a value, the first stays open
+            fix = PartialUnique(ix.name, key_sql, text, m.group(1), off, off_sql=True)
         else:
             plan.notes.append(f"{ix.name}: partial unique index (WHERE {text}) not enforced by construction")
             continue

@@ -90,9 +90,16 @@ def _secret_hash(col: str) -> ColumnGuess:
                        "decrypted, so it is hashed rather than encrypted", DataType(Kind.TEXT), nullable=False)
 
 
+# the name of a person (a contact of a business, a patient's guardian): personal data like an e-mail or phone
+PERSON_NAME = re.compile(r"^(?:[a-z_]+_)?(?:contact|person|holder|cardholder|patient|guardian|parent|next_of_kin|"
+                         r"maiden|recipient|driver|employee|member|guest|applicant|candidate|student|tenant)_name$|"
+                         r"^contact_person$")
+
+
 def _name(col: str) -> ColumnGuess:
     required = col in ("name", "title", "username", "display_name")
-    pii = col in ("first_name", "last_name", "full_name", "middle_name", "username", "display_name")
+    pii = col in ("first_name", "last_name", "full_name", "middle_name", "username", "display_name") \
+        or bool(PERSON_NAME.match(col))
     return ColumnGuess("type.name", "a name or title: varchar(200)" + (", required and not blank" if required
                        else "") + ("; personal data" if pii else ""), DataType(Kind.VARCHAR, length=200),
                        nullable=not required, pii=pii,
@@ -257,6 +264,30 @@ def _unit_measure(col: str) -> ColumnGuess:
                        "liters, calories...): exact numeric(12,3)", DataType(Kind.NUMERIC, precision=12, scale=3))
 
 
+def _abv(col: str) -> ColumnGuess:
+    return ColumnGuess("lexicon.abv", "alcohol by volume (abv, *_abv), a percentage with two decimals: numeric(4,2) "
+                       "between 0 and 100", DataType(Kind.NUMERIC, precision=4, scale=2),
+                       checks=[(f"{col}_range", f"{col} BETWEEN 0 AND 100")])
+
+
+def _bitterness(col: str) -> ColumnGuess:
+    return ColumnGuess("lexicon.ibu", "bitterness in international bitterness units (ibu, *_ibu): a small whole "
+                       "number, smallint never negative", DataType(Kind.SMALLINT),
+                       checks=[(f"{col}_non_negative", f"{col} >= 0")])
+
+
+def _gravity(col: str) -> ColumnGuess:
+    return ColumnGuess("lexicon.gravity", "a specific gravity (gravity, original_gravity, final_gravity, "
+                       "specific_gravity: 1.050): numeric(4,3), three decimals, never negative",
+                       DataType(Kind.NUMERIC, precision=4, scale=3), checks=[(f"{col}_non_negative", f"{col} >= 0")])
+
+
+def _money_in_currency(col: str) -> ColumnGuess:
+    return ColumnGuess("lexicon.money", "an amount with its ISO 4217 currency in the name (deposit_eur, "
+                       "price_usd...): exact numeric(12,2), never negative", MONEY,
+                       checks=[(f"{col}_non_negative", f"{col} >= 0")])
+
+
 def _person(col: str) -> ColumnGuess:
     return ColumnGuess("lexicon.person", "the name of the person in a role (tester, inspector, judge, tested_by; "
                        "references links a users table instead): varchar(200), personal data", DataType(Kind.VARCHAR, length=200),
@@ -340,7 +371,8 @@ RULES: tuple[Rule, ...] = (
                            "weekday", "iso_week"), _integer),
     Rule("name", _names("name", "title", "first_name", "last_name", "full_name", "middle_name", "username",
                         "display_name", "[a-z_]+_name", "(?!job_|position_)[a-z_]+_title", "[a-z_]+_company", "company", "label", "subject", "headline"), _name),
-    Rule("sensitive", _names("ssn", "national_id", "passport_number", "tax_id", "payment_info",
+    Rule("sensitive", _names("ssn", "national_id", "passport_number", "tax_id", "passport_id", "social_security_id",
+                             "driver_licen[cs]e_id", "payment_info",
                              "card_number", "iban", "bank_account", "medical_history", "diagnosis"), _sensitive),
     Rule("text", _names("description", "body", "content", "notes", "note", "bio", "comment", "comments",
                         "summary", "message", "text", "excerpt", "instructions", "reason"), _long_text),
@@ -385,6 +417,11 @@ RULES: tuple[Rule, ...] = (
                                      r"laid|held|sold|made|kept|caught|shot|hit|found|spent|sent|built|bought)|"
                                      # a plural noun per unit: seeds_per_packet, guests_per_room (per 100: a rate)
                                      r"[a-z]+s_per_[a-z][a-z_]*)$"), _count),
+    Rule("lexicon_abv", re.compile(r"^(?:abv|[a-z_]+_abv|abv_[a-z_]+|alcohol_by_volume)$"), _abv),
+    Rule("lexicon_ibu", re.compile(r"^(?:ibu|[a-z_]+_ibu|ibu_[a-z_]+)$"), _bitterness),
+    Rule("lexicon_gravity", re.compile(r"^(?:gravity|[a-z_]+_gravity|gravity_[a-z_]+)$"), _gravity),
+    Rule("lexicon_currency_amount", re.compile(r"^[a-z_]+_(?:eur|usd|gbp|chf|jpy|cny|sek|nok|dkk|pln|czk|huf|ron|"
+                                               r"aud|cad|nzd|inr|brl|mxn|zar|sgd|hkd|krw|try)$"), _money_in_currency),
     Rule("lexicon_money", re.compile(r"^(?:tip|tips|deposit|premium|fine|commission|credit|debit|refund|bonus|"
                                      r"payout|wage|rent|[a-z_]+_(?:value|limit|paid|revenue|salary|deposit|premium|"
                                      r"budget|tip|charge|wage|rent|payout|refund)|price_per_[a-z_]+|cost_per_[a-z_]+|(?:daily|hourly|nightly|weekly|"
@@ -401,9 +438,12 @@ RULES: tuple[Rule, ...] = (
                                        r"value_numeric|numeric_value|reference_(?:low|high|min|max)|"
                                        r"(?:lower|upper|low|high)_(?:limit|reference|bound)_value|"
                                        r"mileage|distance|area|volume|heading|altitude|elevation)$"), _unit_measure),
-    Rule("lexicon_identifier", re.compile(r"^(?:[a-z_]+_(?:number|no|num|iban)|vin|plate|iban|bic|swift|ean|upc|gtin)$"),
+    Rule("lexicon_identifier", re.compile(r"^(?:[a-z_]+_(?:number|no|num|iban)|(?:vat|vat_registration|ein|tin|duns|lei|"
+                                          r"eori|gst|abn|company_registration|registration|licen[cs]e|external|"
+                                          r"provider|stripe|paypal|google|apple|facebook|github|oauth|sso|idp)_id|vin|plate|iban|bic|swift|ean|upc|gtin)$"),
          _identifier_number),
-    Rule("lexicon_person", re.compile(r"^(?:tester|inspector|examiner|technician|operator|surveyor|assessor|judge|"
+    Rule("lexicon_person", re.compile(r"^(?:(?:head|lead|chief|senior|assistant)_[a-z]+(?:er|or|ist|ian|man|woman)|"
+                                      r"brewer|head_brewer|brewmaster|supervisor|foreman|tester|inspector|examiner|technician|operator|surveyor|assessor|judge|"
                                       r"referee|umpire|vet|veterinarian|collector|breeder|handler|trainer|coach|"
                                       r"instructor|recorded_by|tested_by|inspected_by|checked_by|signed_by|"
                                       r"performed_by|collected_by|entered_by|reviewed_by|(?!sort_|split_)[a-z]+(?:ed|en|t)_by)$"), _person),

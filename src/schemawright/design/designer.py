@@ -8,6 +8,7 @@ steps and raised together, so a user sees all of them at once.
 from __future__ import annotations
 
 import difflib
+import re
 from functools import cache
 
 from schemawright.design import (
@@ -99,6 +100,7 @@ def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None)
     denormalization.apply(ctx)
     ctx.raise_problems()
     conventions.mark_encrypted_columns(ctx)
+    structural_requirements.apply_personal_data(ctx, expansion)
     if ctx.enabled("security", "roles, grants, row-level security, masking"):
         security.apply(ctx)
         rules.after_security(ctx)
@@ -106,6 +108,7 @@ def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None)
     if ctx.enabled("security", "roles, grants, row-level security, masking"):
         security.keep_erasure_working(ctx)  # an access rule may have taken the admin role's SELECT away
     structural_requirements.record_ownership(ctx, expansion)
+    structural_requirements.record_erasure(ctx, expansion)
     if ctx.enabled("comments", "comments on undocumented tables and columns"):
         conventions.comment_everything(ctx)
     if expansion is not None:
@@ -560,7 +563,7 @@ def _columns_and_deferred(ctx: DesignContext) -> None:
                 relationships.lookup(ctx, table, attr, col, path)
             elif attr.references is not None or (attr.type is None and col.endswith("_id") and ctx.enabled(
                     "infer_types", "types, checks, defaults and references read from names")
-                    and not _states_a_value(ctx, table, attr, col)):
+                    and not _states_a_value(ctx, table, attr, col) and not _identifier_value(ctx, table, col)):
                 relationships.defer_reference(ctx, table, attr, col, path)
             else:
                 add_attribute_column(ctx, table, attr, col, path)
@@ -585,6 +588,27 @@ def _states_a_value(ctx: DesignContext, table: Table, attr: Attribute, col: str)
     ctx.infer("precedence.not_a_reference", f"{table.name}.{col}", "a value column, not a foreign key",
               f"the name ends in _id, but the input states {', '.join(stated)}: an identifier held as data "
               "(a document number), not a link to an invented table; the naming heuristic is dropped")
+    return True
+
+
+# identifiers issued by an authority or an outside system (tax_id, vat_id, national_id, lei_id...): values held
+# as data, not links to a table of taxes or nationals
+IDENTIFIER_IDS = re.compile(r"^(?:tax|vat|vat_registration|national|ein|tin|duns|lei|eori|gst|abn|passport|"
+                            r"social_security|company_registration|registration|licen[cs]e|driver_licen[cs]e|"
+                            r"external|provider|stripe|paypal|google|apple|facebook|github|oauth|sso|idp)_id$")
+
+
+def _identifier_value(ctx: DesignContext, table: Table, col: str) -> bool:
+    """``tax_id`` names an identifier a business holds (its tax number), not a reference: unless the input
+    declares an entity of that name (a ``taxes`` table), it is a value column."""
+    if not IDENTIFIER_IDS.match(col):
+        return False
+    stem = col[:-3]
+    if any(table_name_for(e.name) in (names.plural(stem), stem) for e in ctx.spec.data_model.entities):
+        return False
+    ctx.infer("precedence.not_a_reference", f"{table.name}.{col}", "a value column, not a foreign key",
+              f"{col} names an identifier issued by an authority or an outside system (a tax or registration "
+              "number, a provider's id), not a link: no table is invented for it")
     return True
 
 

@@ -223,9 +223,17 @@ def apply_inferred(ctx: DesignContext) -> None:
                             hint=f"did you mean {close[0]!r}?" if close else None)
                 continue
             parent = _create_missing_parent(ctx, target, table, col)
+            invented = True
+        else:
+            invented = parent.origin.rule == "entity.missing_parent"
         optional_role = col[:-3] in OPTIONAL_ROLES
         preference = _PREFERENCE.match(col) is not None
-        nullable = attr.nullable if attr.nullable is not None else (parent is table or optional_role or preference)
+        nullable = attr.nullable if attr.nullable is not None else (parent is table or optional_role or preference
+                                                                    or invented)
+        if invented and attr.nullable is None:
+            ctx.infer("fk.optional_invented", f"{table.name}.{col}", "nullable",
+                      f"{parent.name} is a table the input does not declare: a row may have no {col[:-3]} "
+                      "(a hand-entered one), so the link is optional (set required: true to require it)")
         if optional_role and attr.nullable is None:
             ctx.infer("fk.optional_role", f"{table.name}.{col}", "nullable",
                       f"a {col[:-3]} is usually set after the row is created, so the link starts empty")
@@ -262,6 +270,9 @@ def _create_missing_parent(ctx: DesignContext, name: str, child: Table, col: str
     ctx.schema.tables.append(parent)
     ctx.infer("entity.missing_parent", name, f"created table {name} (id, name)",
               f"{child.name}.{col} references an entity the input does not declare; declare it to add columns")
+    ctx.infer("warning.invented_table", name, f"table {name} (id, name) created for {child.name}.{col}",
+              f"the input declares no entity {name}: declare it (with its attributes), or give {col} a type or "
+              "'references' if it is not a link")
     return parent
 
 

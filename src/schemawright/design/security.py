@@ -16,6 +16,7 @@ import re
 from dataclasses import replace
 
 from schemawright.design import partitioning
+from schemawright.design.columns import PERSON_NAME
 from schemawright.design.context import DesignContext, table_name_for
 from schemawright.design.defaults import USER_TABLES
 from schemawright.design.structural_requirements import ownership_claims
@@ -589,7 +590,8 @@ def _erasure_plan(ctx: DesignContext, facts: dict) -> list[tuple[Table, list[tup
     personal = [t for t in s.tables if _personal(facts, t)]
     flagged = {(table_name_for(e.name), names.to_snake(a.name)) for e in ctx.spec.data_model.entities
                for a in e.attributes if a.pii}
-    people = {t.name for t in personal if any(c.pii and (c.name in PERSON_COLUMNS or (t.name, c.name) in flagged)
+    people = {t.name for t in personal if any(c.pii and (c.name in PERSON_COLUMNS or PERSON_NAME.match(c.name)
+                                                         or (t.name, c.name) in flagged)
                                               for c in t.columns)}
     single = {t.name: t.primary_key.columns[0] for t in personal
               if t.name in people and t.primary_key and len(t.primary_key.columns) == 1}

@@ -13,6 +13,9 @@ the domain patterns, so ``design``, ``agent_output.json`` and ``docs/requirement
 - **traceability** -- "A and B traceable to X": a chain of NOT NULL foreign keys from each named table to
   X. A nullable link the input did not declare nullable is made NOT NULL; one it declared nullable, or no
   chain at all, is a warning.
+- **erasure** -- "pub contacts are personal data (GDPR), must be erasable on request": the columns named after
+  the table (contacts -> contact_*) become personal data before the security design, which derives the erasure
+  function from the pii flags; the requirement names that function, or stays a warning saying why there is none.
 - **ownership** -- "members only see their own apiaries": row-level security binding the owned table to
   its owner (the foreign key to the members table) and its child tables through their parents; the
   security design reads ``ownership_claims`` (see ``security._bindings``).
@@ -24,7 +27,7 @@ import re
 from collections import deque
 from dataclasses import dataclass
 
-from schemawright.design.context import DesignContext
+from schemawright.design.context import DesignContext, table_name_for
 from schemawright.model.names import singular
 from schemawright.model import names
 from schemawright.model.schema import FkAction, ForeignKey, Index, IndexElement, Source, Table, inferred
@@ -41,6 +44,11 @@ SEARCHABLE = re.compile(r"^(?P<what>[\w ]+?) (?:(?:are|is|must be|should be|can 
 OWNERSHIP = re.compile(r"^(?:the )?(?P<who>[\w ]+?) (?:can |may |should |must )?(?:only )?"
                        r"(?:see|sees|view|views|read|reads|access|accesses|manage|manages|edit|edits)"
                        r" (?:only )?their own (?P<what>[\w ]+?)$", re.I)
+ERASABLE = re.compile(r"^(?P<what>[\w ]+?)(?: (?:are|is|hold|holds|contain|contains) (?:personal data|pii|personal "
+                      r"information)(?: \([^)]*\))?)?,? (?:and |so |which |that )?(?:must|should|can|have to|has to|"
+                      r"need to|needs to|shall) be (?:erasable|erased|anonymi[sz]ed|anonymi[sz]able|deleted|forgotten)"
+                      r"(?: (?:on|upon) (?:request|demand)| when (?:asked|requested))?$"
+                      r"|^right to (?:be forgotten|erasure) (?:for|of) (?P<of>[\w ]+)$", re.I)
 TIME_KINDS = (Kind.TIMESTAMPTZ, Kind.TIMESTAMP, Kind.DATE)
 
 
@@ -363,3 +371,64 @@ def apply_latency_criteria(ctx: DesignContext) -> None:
                   "indexed like a declared query pattern")
     if added:
         ctx.schema.facts = replace(ctx.schema.facts, query_patterns=(*ctx.schema.facts.query_patterns, *added))
+
+
+# --- erasure on request --------------------------------------------------------------------------------
+
+def _erasure_claims(ctx: DesignContext, expansion) -> list[tuple[str, str, list[tuple[Table, str]]]]:
+    """(requirement, path, [(table, the words after its name)]): "Pub contacts are personal data (GDPR), must be
+    erasable on request" -> [(pubs, "contacts")]."""
+    out = []
+    for text, path in _requirements(ctx, expansion):
+        m = ERASABLE.match(text.strip().rstrip("."))
+        if not m:
+            continue
+        what = (m.group("what") or m.group("of")).lower()
+        found = []
+        for t in _tables_named(ctx, what):
+            rest = what
+            for form in sorted({singular(t.name).replace("_", " "), t.name.replace("_", " ")}, key=len, reverse=True):
+                rest = re.sub(rf"^.*?(?<!\w){re.escape(form)}(?:'s)?(?!\w)", "", rest, count=1).strip() if form in rest \
+                    else rest
+            found.append((t, rest))
+        if found:
+            out.append((text, path, found))
+    return out
+
+
+def apply_personal_data(ctx: DesignContext, expansion) -> None:
+    """Before the security design: the columns an erasure requirement names ("pub contacts" -> contact_name,
+    contact_email, contact_phone of pubs) are personal data unless the input says otherwise."""
+    for text, path, found in _erasure_claims(ctx, expansion):
+        for table, rest in found:
+            word = singular(rest.split()[-1]) if rest else ""
+            if not word:
+                continue
+            entity = next((e for e in ctx.spec.data_model.entities if table_name_for(e.name) == table.name), None)
+            stated = {names.to_snake(a.name) for a in (entity.attributes if entity else []) if a.pii is not None}
+            for c in table.columns:
+                if (c.name == word or c.name.startswith(word + "_")) and not c.pii and c.name not in stated \
+                        and c.type.kind in (Kind.TEXT, Kind.VARCHAR):
+                    c.pii = True
+                    ctx.infer("security.pii", f"{table.name}.{c.name}", "marked as personal data (PII)",
+                              f"{path}: {text!r} names it")
+
+
+def record_erasure(ctx: DesignContext, expansion) -> None:
+    """After the security design: an erasure requirement names the erasure function that covers its tables (derived
+    from the pii flags), or stays a warning saying why there is none."""
+    security = ctx.schema.facts.security
+    functions = list(security.erasure) if security is not None else []
+    for text, path, found in _erasure_claims(ctx, expansion):
+        covering = {t.name: [e["function"] for e in functions if t.name in e["tables"]] for t, _ in found}
+        if all(covering.values()):
+            fns = sorted({f for fs in covering.values() for f in fs})
+            ctx.infer("pattern.erasure", text, "erasure function " + ", ".join(fns),
+                      f"{path}: {', '.join(covering)} anonymized on request by {', '.join(fns)}(id), derived from "
+                      "the personal-data columns")
+        else:
+            missing = [n for n, fs in covering.items() if not fs]
+            ctx.infer("requirement.not_understood", text, "not satisfied: no erasure function",
+                      f"{path}: {', '.join(missing)} has no erasure function (the security design is off, no "
+                      "compliance standard with a right to erasure is given, or its personal data is not a person's)")
+        _done(expansion, text)

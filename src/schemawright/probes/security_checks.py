@@ -191,6 +191,10 @@ class FixturePlan:
             if set(fk.columns) & set(fixed) and not (p is not None and fk.ref_table in self.bindings):
                 continue  # a key that includes the tenant: only a parent of the same principal fits
             keys = [u.columns for u in table.uniques] + ([table.primary_key.columns] if table.primary_key else [])
+            # a unique index, partial ones too (one open shipment per keg fill: WHERE returned_on IS NULL,
+            # which a fixture row left NULL meets)
+            keys += [tuple(e.column for e in ix.elements) for ix in table.indexes
+                     if ix.unique and all(e.column is not None for e in ix.elements)]
             unique = any(set(fk.columns) <= set(k) for k in keys)  # part of a key: each row its own parent
             owner = p if p is not None and fk.ref_table in self.bindings else None
             # two references to one table (origin/destination, follower/followee) get two parents: rules

@@ -443,7 +443,8 @@ def _partial_unique(conn: psycopg.Connection, tp, fix) -> None:
     # the keys are the model's quoted columns and deparsed expressions (never user text)
     partition = sql.SQL("PARTITION BY {} ").format(sql.SQL(", ").join(map(sql.SQL, fix.keys))) if fix.keys \
         else sql.SQL("")
-    off = sql.NULL if fix.off is None else sql.Literal(fix.off)
+    # an expression (off_sql) is built by the plan from the model's quoted identifiers, never user text
+    off = sql.NULL if fix.off is None else sql.SQL(fix.off) if fix.off_sql else sql.Literal(fix.off)
     statement = sql.SQL(
         "WITH ranked AS (SELECT tableoid AS toid, ctid AS tid, row_number() OVER ({partition}ORDER BY "
         "ctid) AS n FROM {table} WHERE {pred}) UPDATE {table} t SET {col} = {off} FROM ranked "

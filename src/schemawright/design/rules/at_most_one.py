@@ -4,6 +4,11 @@ The qualifier becomes the index predicate: a boolean column (``is_primary``, ``i
 a value of a status column (``status = 'accepted'``), or a stated null test ("an open loan per copy
 (returned_on is null)"). Without "per Y" the rule holds table-wide (a unique index on a constant). With no qualifier, the
 rows themselves ("at most one issue per blood unit" on issues) -> a plain UNIQUE (blood_unit_id).
+"Only one version of a recipe can be the current one" on recipes: the qualifier after the verb (is_current), and
+the scope the table itself, identified by a UNIQUE holding the version column without it (UNIQUE (name, version)
+-> UNIQUE (name) WHERE is_current). A parenthesis that states the rule ("a keg fill can only be out at one pub at
+a time (at most one shipment without returned_on)") is compiled with the sentence's subject as the scope, and
+"without X" is the predicate X IS NULL.
 """
 
 from __future__ import annotations
@@ -46,9 +51,53 @@ def _names_the_rows(rt: RuleText, word: str) -> bool:
     return word in (noun, rt.table.name, noun.split("_")[-1], singular(word) if word.endswith("s") else None)
 
 
+_ONE = r"(?:at most|only|no more than|not more than) one"
+
+
 def compile(rt: RuleText) -> Compiled | None:
     stated = re.search(r"\((.*?)\)", rt.text)
     text = re.sub(r"\s*\(.*?\)\s*", " ", rt.text).strip()
+    if stated and re.match(rf"(?:there is |there can be )?{_ONE} ", stated.group(1)):
+        # the parenthesis says it exactly: "a keg fill can only be out at one pub at a time (at most one shipment
+        # without returned_on)"; the sentence's subject (a keg fill -> keg_fill_id) is the scope
+        lead = re.match(r"(?:a|an|each|every|one|the same) ([\w ]+?) (?:can|may|must|should|will|is|are)\b", text)
+        subject = rt.column_in(lead.group(1)) if lead else None
+        found = _compile(rt, stated.group(1), None, [subject] if subject else [])
+        if found is not None:
+            return found
+    return _compile(rt, text, stated.group(1) if stated else None, [])
+
+
+def _identity_without(rt: RuleText, noun: str) -> list[str] | None:
+    """ "one version of a recipe" on recipes: the rows are versions of one thing, identified by the columns of a
+    UNIQUE that holds the version column, without it (UNIQUE (name, version) -> name)."""
+    col = rt.column_in(noun)
+    if col is None:
+        return None
+    for u in rt.table.uniques:
+        if col in u.columns and len(u.columns) > 1:
+            return [c for c in u.columns if c != col]
+    return None
+
+
+def _compile(rt: RuleText, text: str, stated: str | None, outer: list[str]) -> Compiled | None:
+    # "at most one shipment without returned_on": a stated null test
+    absent = re.search(r" (?:without|with no|having no|that has no) (?:a |an |its )?(\w+(?: \w+)?)$", text)
+    if absent and stated is None:
+        for words in (absent.group(1), absent.group(1).split()[0]):
+            if (col := rt.column_in(words)) is not None:
+                stated, text = f"{col} is null", text[:absent.start()]
+                break
+    # "only one version of a recipe can be the current one": the qualifier after the verb
+    v = re.fullmatch(rf"{_ONE} (\w+) (?:of|per|for) (?:a|an|each|every|the same|one) ([\w ]+?) (?:can|may|should|"
+                     r"is allowed to) be (?:the |marked (?:as )?)?(\w+)(?: one)?", text)
+    if v:
+        scope = [rt.column_in(v.group(2))]
+        if scope == [None] and v.group(2).replace(" ", "_") in (singular(rt.table.name), rt.table.name):
+            scope = _identity_without(rt, v.group(1))
+        if not scope or None in scope:
+            return None
+        return _index(rt, v.group(3), _predicate(rt, v.group(3), stated), outer + scope)
     # "a member has at most one active subscription per season", "an institution has at most one primary
     # contact": the subject is a scope too (member_id), named before the verb
     subject = None
@@ -64,22 +113,28 @@ def compile(rt: RuleText) -> Compiled | None:
     if not m:
         return None
     adjective = m.group(1)
-    found = _predicate(rt, adjective, stated.group(1) if stated else None, m.group(2) or "")
+    found = _predicate(rt, adjective, stated, m.group(2) or "")
     if found is None and (m.group(3) or subject) and not stated and _names_the_rows(rt, adjective):
         # plain "at most one issue per blood unit": no qualifier, the rows themselves -> UNIQUE (blood_unit_id)
-        cols = [subject] if subject else []
+        cols = outer + ([subject] if subject else [])
         if m.group(3):
             cols.append(rt.column_in(m.group(3)))
         return add_unique(rt, tuple(cols), "at_most_one") if None not in cols else None
     if found is None:
         return None
-    where, pred_cols = found
-    scope: list[str] = [subject] if subject else []
+    scope: list[str] = outer + ([subject] if subject else [])
     if m.group(3):
         col = rt.column_in(m.group(3))
         if col is None:
             return None
         scope.append(col)
+    return _index(rt, adjective, found, scope)
+
+
+def _index(rt: RuleText, adjective: str, found: tuple[str, tuple[str, ...]] | None, scope: list[str]) -> Compiled | None:
+    if found is None or len(set(scope)) != len(scope) or set(scope) & set(found[1]):
+        return None
+    where = found[0]
     elements = tuple(IndexElement(column=c) for c in scope) or (IndexElement(expression=Expression("(true)")),)
     name = names.shorten(f"uq_{rt.table.name}_{'_'.join(scope) or 'single'}_{adjective}")
     if any(ix.name == name for ix in rt.table.indexes):

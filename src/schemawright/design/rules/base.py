@@ -69,6 +69,11 @@ class RuleText:
         for phrase, col in self.phrases():
             if frag == phrase or frag == phrase + "s":
                 return col
+        # "recipe names" on recipes: the table's own noun before a column's words (recipe's name, recipe name)
+        noun = singular(self.table.name).replace("_", " ")
+        m = re.match(rf"{re.escape(noun)}(?:'s)? (.+)", frag)
+        if m and not self.table.has_column(frag.replace(" ", "_")):
+            return self.column_in(m.group(1))
         return None
 
     def mentions(self, fragment: str) -> list[str]:

@@ -37,6 +37,8 @@ COMPARATORS = [
     ("not equal to", "<>"), ("equals", "="), ("is equal to", "="),
 ]
 _NUMBER = r"-?\d+(?:\.\d+)?"
+# a trailing unit word after a range's upper bound: "between 0 and 15 percent", "between 2 and 8 degrees", "... 50%"
+_UNIT = r"(?:%| ?(?:per cent|[a-z]+))?"
 _VERB = r"(?:is|are|must be|must|should be|has to be|comes|come|shall be|always|may be|can be|has|have)?"
 _NEGATION = re.compile(r"\b(?:(?:must|may|can|should|shall|will|does|do|is|are)(?: not|n't)|cannot|mustn't|"
                        r"(?:must |may |can |should |is |are )?never)(?: be)?(?= )")
@@ -122,7 +124,7 @@ def numeric_bounds(text: str, col: str) -> list[str]:
     def names_col(fragment: str) -> bool:
         return re.sub(r"^(?:the|a|an|its|each|every)\s+", "", fragment.strip()) in forms
 
-    m = re.fullmatch(rf"(.+?) {_VERB} ?between ({_NUMBER}) and ({_NUMBER})", text)
+    m = re.fullmatch(rf"(.+?) {_VERB} ?between ({_NUMBER}) and ({_NUMBER}){_UNIT}", text)
     if m and names_col(m.group(1)):
         return [m.group(2), m.group(3)]
     for word, _op in COMPARATORS:
@@ -197,7 +199,7 @@ def compile(rt: RuleText) -> Compiled | None:
             expr = f"{q(col)} IN ({', '.join(names.quote_literal(v) for v in values)})"
             return _add(rt, expr, (col,), f"{col} takes one of {len(values)} values")
     # "x is between 1 and 5"
-    m = re.fullmatch(rf"(.+?) {_VERB} ?between ({_NUMBER}) and ({_NUMBER})", text)
+    m = re.fullmatch(rf"(.+?) {_VERB} ?between ({_NUMBER}) and ({_NUMBER}){_UNIT}", text)
     if m and (col := rt.column_in(m.group(1))) and rt.col(col).type.kind in NUMERIC:
         lo, hi = m.group(2), m.group(3)
         return _add(rt, f"{q(col)} BETWEEN {lo} AND {hi}", (col,), f"{col} in [{lo}, {hi}]")

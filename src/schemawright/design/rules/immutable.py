@@ -43,11 +43,13 @@ END;
 def _restrict_actions(rt: RuleText) -> None:
     """A parent's deletion may not cascade into (or null out) append-only rows: RESTRICT, unless the
     input states the action."""
-    stated = {(r.foreign_key or "") for r in rt.ctx.spec.data_model.relationships
-              if r.on_delete is not None and table_name_for(r.from_) == rt.table.name}
+    stated = [r for r in rt.ctx.spec.data_model.relationships
+              if r.on_delete is not None and table_name_for(r.from_) == rt.table.name]
+    columns = {r.foreign_key for r in stated if r.foreign_key}
+    targets = {table_name_for(r.to) for r in stated if not r.foreign_key}  # the action of the link to that table
     for fk in rt.table.foreign_keys:
         if fk.on_delete in (FkAction.CASCADE, FkAction.SET_NULL, FkAction.SET_DEFAULT) and not (
-                set(fk.columns) & stated or ("" in stated and len(fk.columns) == 1)):
+                set(fk.columns) & columns or (fk.ref_table in targets and len(fk.columns) == 1)):
             rt.ctx.infer("rule.immutable", f"{rt.table.name}.{fk.name}", "ON DELETE RESTRICT",
                          f"was {fk.on_delete}: deleting a parent would change append-only rows")
             fk.on_delete = FkAction.RESTRICT

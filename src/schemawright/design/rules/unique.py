@@ -3,20 +3,25 @@
 "code is unique within a hotel" -> UNIQUE (hotel_id, code); "barcode is unique"; "event_id and seat_id
 are unique together"; "seat_number is unique within a venue, section and row_label"; "a student is
 enrolled at most once per class" / "a profile likes a post at most once" / "one grade per student per
-assessment" -> UNIQUE over the references named.
+assessment" -> UNIQUE over the references named. "recipe names are unique per version" on recipes -> UNIQUE
+(name, version) (the table's own noun before a column; a version goes last), and the scope column (version)
+NOT NULL unless the input states its nullability: a NULL there would let a name repeat.
 """
 
 from __future__ import annotations
 
 import re
 
-from schemawright.design.rules.base import Compiled, RuleText
+from schemawright.design.rules.base import Compiled, RuleText, fk_for
 from schemawright.model import names
 from schemawright.model.schema import Source, UniqueConstraint
 from schemawright.model.types import Kind
 
 
-def add_unique(rt: RuleText, columns: tuple[str, ...], pattern: str = "unique") -> Compiled | None:
+def add_unique(rt: RuleText, columns: tuple[str, ...], pattern: str = "unique",
+               scope: tuple[str, ...] = ()) -> Compiled | None:
+    """UNIQUE (columns); ``scope``: the columns of a free-text "unique per/within X" that say within what (a NULL
+    there would let duplicates through)."""
     if len(set(columns)) != len(columns) or any(rt.col(c) is None for c in columns):
         return None
     if any(rt.col(c).type.kind.name in ("JSON", "JSONB", "XML") for c in columns):
@@ -30,7 +35,35 @@ def add_unique(rt: RuleText, columns: tuple[str, ...], pattern: str = "unique") 
                         "declared")
     name = names.uq_name(table.name, columns)
     table.uniques.append(UniqueConstraint(name=name, columns=columns, origin=rt.origin(pattern)))
-    return Compiled(pattern, [f"UNIQUE {name}"], f"UNIQUE ({', '.join(columns)})")
+    required = _required(rt, columns, scope) if len(columns) > 1 else []
+    return Compiled(pattern, [f"UNIQUE {name}"], f"UNIQUE ({', '.join(columns)})" + (
+        f"; {', '.join(required)} NOT NULL" if required else ""))
+
+
+def _required(rt: RuleText, columns: tuple[str, ...], scope: tuple[str, ...]) -> list[str]:
+    """A NULL in the scope of "names are unique per version" lets duplicates through (NULLs are distinct): a
+    plain value column of the scope whose nullability the input does not state becomes NOT NULL. The unique
+    column itself may stay unknown (NULL) in many rows; references keep theirs (an optional link is the
+    relationship's to state)."""
+    out = []
+    for c in scope:
+        col, found = rt.col(c), rt.attribute(c)
+        if not col.nullable or found is None or fk_for(rt.table, c) is not None or col.generated is not None:
+            continue
+        attr = found[1]
+        if attr.nullable is not None or attr.required is not None or attr.optional is not None:
+            continue
+        col.nullable = False
+        rt.ctx.infer("rule.unique", f"{rt.table.name}.{c}", "NOT NULL",
+                     f"part of UNIQUE ({', '.join(columns)}) of business rule {rt.rule.name}: a NULL would let "
+                     "duplicates through (NULLs are distinct)")
+        out.append(c)
+    return out
+
+
+# a version number qualifies a row's identity: it goes last in the key ("names are unique per version" ->
+# UNIQUE (name, version), which also serves lookups by name)
+_VERSION = re.compile(r"^(?:version|revision|edition|[a-z_]+_version|version_no|version_number)$")
 
 
 def _split_list(text: str) -> list[str]:
@@ -99,7 +132,8 @@ def _unique_phrase(rt: RuleText, text: str) -> Compiled | None:
         scope = [rt.column_in(p) for p in _split_list(m.group(2))] if m.group(2) else []
         if None in targets or None in scope or not targets:
             return None
-        return add_unique(rt, tuple(scope + targets))
+        last = [c for c in scope if _VERSION.match(c) and fk_for(rt.table, c) is None]
+        return add_unique(rt, tuple([c for c in scope if c not in last] + targets + last), scope=tuple(scope))
     # subject-less: "unique per hive and harvested_on", "unique together on a, b"
     m = re.fullmatch(r"(?:one row |a single row )?unique(?: together)? (?:per|over|on|by|for|across|of) (.+)", text)
     if m:
