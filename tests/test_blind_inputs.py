@@ -1,7 +1,7 @@
 """Inputs a new user wrote blind (tests/inputs/unsolved/, see its README): the originals end in a located input
 error (exit 2, never a traceback), and the retries are held to the judgement aims of tests/test_judgement_inputs.py.
 Where the aim is not met yet it is a strict xfail, so the day it holds the test fails (XPASS) and the input moves to
-tests/inputs/ (sailing_club_retry.yaml has: it is held to the aims below, from there)."""
+tests/inputs/ (sailing_club_retry.yaml and brewery_retry.yaml have: they are held to the aims below, from there)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ from schemawright.errors import SpecError
 INPUTS = Path(__file__).resolve().parent / "inputs"
 UNSOLVED = INPUTS / "unsolved"
 ORIGINALS = ["sailing_club.yaml", "brewery.yaml"]
-RETRIES = ["brewery_retry.yaml"]
-SOLVED = ["sailing_club_retry.yaml"]  # moved to tests/inputs/ unchanged
+SOLVED = ["sailing_club_retry.yaml", "brewery_retry.yaml"]  # moved to tests/inputs/ unchanged
 
 
 @pytest.fixture(autouse=True)
@@ -41,14 +40,6 @@ def _judgement(name: str) -> tuple[int, int, int]:
     enforced = [r for r in free if r.name in by_rule and by_rule[r.name].rule != "rule.not_understood"]
     warned = [i.subject for i in schema.inferences if i.rule == "warning.type_unknown"]
     return len(enforced), len(free), len(warned)
-
-
-@pytest.mark.xfail(strict=True, reason="blind trial 2: brewery 6/11 rules enforced and 6 text columns with a "
-                                       "warning (aims: 90% of rules, at most 3 text columns)")
-@pytest.mark.parametrize("name", RETRIES)
-def test_the_retries_meet_the_judgement_aims(name):
-    enforced, total, text_columns = _judgement(name)
-    assert enforced >= 0.9 * total and text_columns <= 3, (enforced, total, text_columns)
 
 
 @pytest.mark.parametrize("name", SOLVED)
