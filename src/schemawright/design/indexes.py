@@ -6,6 +6,8 @@ the input's own indexes ask for time orderings)."""
 
 from __future__ import annotations
 
+import re
+
 from schemawright.design.context import DesignContext, column_name_for, table_name_for
 from schemawright.design.conventions import is_append_only
 from schemawright.design.explicit import parse_expression
@@ -143,7 +145,21 @@ def _queried_documents(ctx: DesignContext) -> None:
                                            origin=given(f"indexed: {column.name}")))
 
 
-BRIN_MIN_ROWS = 100_000  # below this a btree (or a scan) is as good and a BRIN range summary saves nothing
+BRIN_MIN_ROWS = 1_000_000  # below this a btree (or a scan) is as good and a BRIN range summary saves nothing
+_VOLUME_RE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(k|m|b|thousand|million|billion)?\b", re.I)
+_SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "b": 1e9, "billion": 1e9}
+
+
+def stated_volume(ctx: DesignContext) -> int:
+    """The largest row count performance_targets.data_volume states ("1M", "20M rows per year"), or 0."""
+    perf = ctx.spec.performance_targets
+    volume = perf.data_volume if perf is not None else None
+    best = 0.0
+    for text in ((volume.initial, volume.growth_rate) if volume is not None else ()):
+        for number, unit in _VOLUME_RE.findall(text or ""):
+            if unit or "row" in (text or "").lower():
+                best = max(best, float(number.replace(",", ".")) * _SCALE.get(unit.lower(), 1))
+    return int(best)
 _TIME_KINDS = (Kind.TIMESTAMPTZ, Kind.TIMESTAMP, Kind.DATE)
 
 
@@ -162,8 +178,10 @@ def _append_only_time(ctx: DesignContext) -> None:
     """A large append-only table (readings, events, log rows no one updates) is written in time order, so
     its physical order follows its time column: a BRIN index (a few pages per million rows, almost no write
     cost) serves its time-range reads, where a btree would grow with every row."""
+    stated = stated_volume(ctx)
     for table in ctx.schema.tables:
-        if not is_append_only(table) or (table.estimated_rows or 0) < BRIN_MIN_ROWS or table.partition_of:
+        rows = max(table.estimated_rows or 0, stated)
+        if not is_append_only(table) or rows < BRIN_MIN_ROWS or table.partition_of:
             continue
         time = business_time_column(table)
         if time is None or any(ix.columns[:1] == (time,) for ix in table.indexes):
@@ -171,7 +189,9 @@ def _append_only_time(ctx: DesignContext) -> None:
         name = names.idx_name(table.name, [time, "brin"])
         if any(ix.name == name for ix in table.indexes):
             continue
-        reason = (f"append-only, about {table.estimated_rows:,} rows: rows arrive in {time} order, so a BRIN "
+        volume = f"about {table.estimated_rows:,} rows" if (table.estimated_rows or 0) >= BRIN_MIN_ROWS else \
+            f"the input states a data volume of {stated:,} rows"
+        reason = (f"append-only, {volume}: rows arrive in {time} order, so a BRIN "
                   f"index serves time-range reads at a fraction of a btree's size and write cost")
         table.indexes.append(Index(name=name, elements=(IndexElement(column=time),), method=IndexMethod.BRIN,
                                    comment=f"Time-range reads of an append-only table ({time})",
