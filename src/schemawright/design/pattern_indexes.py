@@ -81,8 +81,8 @@ def apply_generated(ctx: DesignContext) -> None:
     columns = {key: {c.name for c in t.columns} for key, t in tables.items()}
     taken = {ix.name for t in ctx.schema.tables for ix in t.indexes}
     for shape in read_shapes(ctx.schema, rows):
-        if not shape.single_table:
-            continue
+        if not shape.single_table or shape.category == "report":
+            continue  # a report's target is seconds: a scan serves it, an index would only cost writes
         for use in analyse(numbered(shape.sql), lambda s, t: columns.get((s, t), set())):
             table = tables.get((use.schema, use.table))
             if table is not None:
