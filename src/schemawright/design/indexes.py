@@ -165,13 +165,11 @@ _TIME_KINDS = (Kind.TIMESTAMPTZ, Kind.TIMESTAMP, Kind.DATE)
 
 def business_time_column(table: Table) -> str | None:
     """The time a row is about: a timestamp or date the input declares (taken_at, occurred_at), the
-    required ones first, else the audit ``created_at``."""
+    required ones first; None when there is only the audit ``created_at``, which no one asked to read by."""
     declared = [c for c in table.columns if c.type.kind in _TIME_KINDS and not c.type.array_dims
                 and c.origin.source != Source.CONVENTION and c.name not in ("created_at", "updated_at", "deleted_at")]
     pick = [c for c in declared if not c.nullable] or declared
-    if pick:
-        return pick[0].name
-    return "created_at" if table.has_column("created_at") else None
+    return pick[0].name if pick else None
 
 
 def _append_only_time(ctx: DesignContext) -> None:
