@@ -135,6 +135,7 @@ def _queried_documents(ctx: DesignContext) -> None:
             if column.type.kind in (Kind.JSONB,) or column.type.array_dims:
                 name = names.idx_name(table.name, [column.name, "gin"])
                 table.indexes.append(Index(name=name, elements=(IndexElement(column=column.name),),
+                                           comment=f"{column.name} is queried (indexed: true): @>, ? and && lookups",
                                            method=IndexMethod.GIN, origin=inferred(
                                                "index.gin", "containment queries on jsonb/array")))
                 ctx.infer("index.gin", f"{table.name}.{column.name}", "GIN index",
@@ -142,6 +143,7 @@ def _queried_documents(ctx: DesignContext) -> None:
             elif table.index_leading((column.name,)) is None:
                 table.indexes.append(Index(name=names.idx_name(table.name, [column.name]),
                                            elements=(IndexElement(column=column.name),),
+                                           comment=f"{table.name} looked up by {column.name} (indexed: true)",
                                            origin=given(f"indexed: {column.name}")))
 
 

@@ -325,6 +325,8 @@ COMMENT ON COLUMN devices.updated_at IS 'When the row was last changed';
 
 COMMENT ON COLUMN devices.deleted_at IS 'When the row was soft-deleted (NULL: live)';
 
+COMMENT ON INDEX idx_devices_metadata_gin IS 'metadata is queried (indexed: true): @>, ? and && lookups';
+
 COMMENT ON INDEX idx_devices_site_id IS 'Foreign key to sites: joins, and its ON DELETE checks';
 
 COMMENT ON TABLE sensors IS 'Not described in the input (core entity)';
