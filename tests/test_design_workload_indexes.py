@@ -1,6 +1,8 @@
 """The designer indexes the query shapes of the workload schemawright generates (analysis/workload.py,
 which bench runs): right after `design`, the index advisor (HypoPG's planner costs, then EXPLAIN ANALYZE
-on seeded rows) finds nothing left to add for bench's read workload. Oracle: PostgreSQL's planner."""
+on seeded rows) finds nothing left to add for bench's read workload (but the generated 30-day reports, which
+a scan serves within their target of seconds: the designer indexes from reasons, not for every read).
+Oracle: PostgreSQL's planner."""
 
 from __future__ import annotations
 
@@ -18,16 +20,18 @@ from schemawright.db import connect, scratch_database
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
-def test_shapes_of_the_seed_example_get_their_composite_indexes():
+def test_the_seed_example_gets_indexes_with_reasons_only():
     schema = design_schema(EXAMPLES / "ecommerce.json")[1]
     products = schema.table("products")
-    assert products.index_leading(("category_id", "created_at")) is not None  # by category, newest first
-    assert products.index_leading(("created_at",)) is not None  # newest products
-    assert schema.table("orders").index_leading(("user_id", "created_at")) is not None
-    ix = next(i for i in products.indexes if i.columns == ("category_id", "created_at"))
-    assert ix.origin.rule == "index.workload_shape" and "products: by category_id" in ix.origin.reason
-    # the composite leads with the foreign key, so no separate foreign-key index is made
-    assert [i.columns for i in products.indexes].count(("category_id",)) == 0
+    # rows by category / vendor: the foreign keys' own indexes; no (fk, created_at) composite and no bare
+    # created_at index, since neither the query patterns nor the acceptance criteria sort by creation time
+    assert ("category_id",) in [i.columns for i in products.indexes]
+    assert not any("created_at" in i.columns for t in schema.tables for i in t.indexes)
+    ix = next(i for i in products.indexes if i.columns == ("category_id",))
+    assert ix.origin.rule == "index.foreign_key" and "categories" in ix.comment
+    for table in schema.tables:
+        for index in table.indexes:  # every index says why it exists
+            assert index.origin.rule or index.origin.path, (table.name, index.name)
 
 
 def test_conventions_off_adds_no_workload_index(tmp_path):
@@ -45,8 +49,8 @@ def _workload(conn, source_schema, plan) -> list[tuple[str, float]]:
     out = []
     cur = psycopg.ClientCursor(conn)
     for p in generated_patterns(conn, source_schema, plan) + input_patterns(conn, source_schema):
-        if p.writes or not p.params:
-            continue
+        if p.writes or not p.params or (p.category == "report" and p.source == "generated"):
+            continue  # the generated 30-day report meets its target (seconds) by a scan: not indexed on purpose
         for statement in p.statements:
             out.append((cur.mogrify(statement, p.params[0]) if p.params[0] else statement.replace("%%", "%"),
                         p.frequency))

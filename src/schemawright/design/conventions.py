@@ -8,7 +8,7 @@ import re
 from schemawright.design.context import DesignContext
 from schemawright.design.relationships import add_foreign_key
 from schemawright.model import names
-from schemawright.model.schema import Column, Expression, Function, Table, Trigger, View, convention
+from schemawright.model.schema import Column, Expression, Function, Source, Table, Trigger, View, convention
 from schemawright.model.types import DataType, Kind
 
 TIMESTAMPTZ = DataType(Kind.TIMESTAMPTZ)
@@ -109,6 +109,48 @@ def _soft_delete(ctx: DesignContext, table: Table, given: bool) -> None:
               "given in the input" if given else
               "a core entity is referenced by history; soft delete keeps references valid (seed 004: when "
               "appropriate)")
+
+
+def is_append_only(table: Table) -> bool:
+    """An append-only table: its entity type (time series, log) says so, or a compiled business rule
+    refuses UPDATE and DELETE of its rows (the ``*_immutable`` trigger)."""
+    return table.kind in APPEND_ONLY or any(
+        t.name.endswith("_immutable") and t.function.endswith("_immutable") for t in table.triggers)
+
+
+def settle_append_only(ctx: DesignContext) -> None:
+    """After the business rules: a table whose rows a rule has made append-only keeps ``created_at`` only.
+    ``updated_at`` (and its trigger), ``updated_by``, soft delete (``deleted_at`` and the active-rows view)
+    describe changes the immutability trigger refuses: they would stay NULL or equal to ``created_at`` forever,
+    and a soft delete is an UPDATE, so it could never work. What the input asked for itself is kept."""
+    for table in ctx.schema.tables:
+        if table.kind in APPEND_ONLY or not is_append_only(table):
+            continue
+        entity = _entity_for(ctx, table)
+        dropped = []
+        trigger = names.trg_name(table.name, "updated_at")
+        if any(t.name == trigger for t in table.triggers):
+            table.triggers = [t for t in table.triggers if t.name != trigger]
+            dropped.append(f"trigger {trigger}")
+        columns = ["updated_at", "updated_by"]
+        if entity is None or not entity.soft_delete:
+            columns.append("deleted_at")
+            view = names.shorten(f"vw_active_{table.name}")
+            if any(v.name == view for v in ctx.schema.views):
+                ctx.schema.views = [v for v in ctx.schema.views if v.name != view]
+                dropped.append(f"view {view}")
+        for name in columns:
+            column = table.column(name)
+            if column is None or column.origin.source != Source.CONVENTION:
+                continue
+            table.columns = [c for c in table.columns if c.name != name]
+            table.foreign_keys = [fk for fk in table.foreign_keys if name not in fk.columns]
+            table.indexes = [ix for ix in table.indexes if name not in ix.columns]
+            dropped.insert(0, f"column {name}")
+        if dropped:
+            ctx.infer("audit.append_only", table.name, "created_at only: no " + ", ".join(dropped),
+                      "a business rule makes the rows append-only (UPDATE and DELETE refused): a last-change "
+                      "time or a soft delete could never be set")
 
 
 def comment_everything(ctx: DesignContext) -> None:

@@ -61,9 +61,11 @@ def apply(ctx: DesignContext) -> None:
 
 def apply_generated(ctx: DesignContext) -> None:
     """Index the read shapes of the workload schemawright generates for this design
-    (``analysis.workload``: rows by parent newest first, the newest rows, the 30-day report), at each
-    table's estimated rows; the same candidate rule as for declared patterns. Shapes that join two
-    tables need what their single-table shapes need, so only those are read."""
+    (``analysis.workload``: rows by parent, the newest rows, the 30-day report), at each table's
+    estimated rows; the same candidate rule as for declared patterns. Shapes that join two tables need
+    what their single-table shapes need, so only those are read. The shapes follow the reasoned
+    indexes (a time order only where an index already has one), so this step adds an index only where
+    a shape needs one those do not give."""
     if not ctx.enabled("index_workload", "indexes for the generated workload's read shapes"):
         return
     declared = _declared_keys(ctx)
@@ -79,14 +81,16 @@ def apply_generated(ctx: DesignContext) -> None:
     columns = {key: {c.name for c in t.columns} for key, t in tables.items()}
     taken = {ix.name for t in ctx.schema.tables for ix in t.indexes}
     for shape in read_shapes(ctx.schema, rows):
-        if not shape.single_table:
-            continue
+        if not shape.single_table or shape.category == "report":
+            continue  # a report's target is seconds: a scan serves it, an index would only cost writes
         for use in analyse(numbered(shape.sql), lambda s, t: columns.get((s, t), set())):
             table = tables.get((use.schema, use.table))
             if table is not None:
                 for keys, descending, motive in _wanted(use):
                     if any(fk.columns == tuple(keys) for fk in table.foreign_keys):
                         continue  # the foreign key's own index (conventions.index_foreign_keys)
+                    if table.index_leading(tuple(keys)) is not None:
+                        continue  # the shape follows an index the design already has a reason for
                     served = _input_index_leading(table, declared, [c for c in use.equality if c in keys])
                     if served:
                         ctx.infer(WORKLOAD_RULE, f"{table.name}.{names.idx_name(table.name, keys)}", "not created",
@@ -194,7 +198,7 @@ def _add(ctx: DesignContext, table: Table, columns: list[str], descending: list[
     path = format_path(("query_patterns", i)) if isinstance(i, int) else i
     table.indexes.append(Index(name=name, elements=tuple(IndexElement(column=c, descending=d) for c, d in
                                                          zip(columns, descending or [False] * len(columns))),
-                               origin=inferred(rule, reason, path=path)))
+                               comment=reason[0].upper() + reason[1:], origin=inferred(rule, reason, path=path)))
     labels = [c + (" DESC" if d else "") for c, d in zip(columns, descending or [False] * len(columns))]
     ctx.infer(rule, f"{table.name}.{name}", f"index {name} ({', '.join(labels)})",
               f"{reason} (seed 004: equality columns first, then range/sort columns)")

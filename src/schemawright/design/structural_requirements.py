@@ -333,11 +333,66 @@ LATEST = re.compile(r"^(?:the )?(?:last|latest|newest|most recent) (?:(?P<n>\d+)
                     r"(?P<value>\d+(?:\.\d+)?) ?(?P<unit>ms|milliseconds?|s|seconds?)$", re.I)
 
 
+_LEAD = r"^(?:(?:show|list|find|get|load|display|see|fetch) )?(?:the )?"
+_OWNER = (r"(?:(?:a|an|one|the|a given|one given) (?P<owner>[\w ]+?)'s (?P<owned>[\w ]+?)"
+          r"|(?P<what>[\w ]+?) of (?:a|an|one|the|a given|one given) (?P<parent>[\w ]+?))")
+_WITHIN = (r" (?:(?:loads?|shows?|returns?|comes? back|appears?|is shown|are shown) )?(?:in|within) "
+           r"(?:under |below |less than |< ?)?(?P<value>\d+(?:\.\d+)?) ?(?P<unit>ms|milliseconds?|s|seconds?)$")
+WINDOW = re.compile(_LEAD + _OWNER + r" (?:for|in|over|during|within|from) the (?P<dir>next|coming|upcoming|last|past|"
+                    r"previous) (?:(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) )?"
+                    r"(?P<span>hours?|days?|weeks?|months?|years?)" + _WITHIN, re.I)
+HISTORY_OF = re.compile(_LEAD + r"(?:(?:a|an|one|the|a given|one given) (?P<owner>[\w ]+?)'s (?P<owned>[\w ]+?) history"
+                        r"|(?P<what>[\w ]+?) history of (?:a|an|one|the|a given|one given) (?P<parent>[\w ]+?))"
+                        + _WITHIN, re.I)
+_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+            "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+HISTORY_ROWS = 50  # one page of a history
+
+
+def _criterion_query(ctx: DesignContext, text: str) -> tuple[str, str, str] | None:
+    """(sql, latency, what it reads) for an acceptance criterion that is one parent's rows with a latency:
+    "Last 10 inspections of a hive in under 20 ms" (newest first, LIMIT n), "a boat's bookings for the next
+    two weeks in under 30 ms" (a time window: equality on the parent, range on the business time column),
+    "a member's booking history in under 50 ms" (newest first, one page)."""
+    text = text.strip().rstrip(".")
+    m = LATEST.match(text) or WINDOW.match(text) or HISTORY_OF.match(text)
+    if not m:
+        return None
+    groups = m.groupdict()
+    what, parent_text = groups.get("what") or groups.get("owned"), groups.get("parent") or groups.get("owner")
+    children, parents = _tables_named(ctx, what or ""), _tables_named(ctx, parent_text or "")
+    if len(children) != 1 or len(parents) != 1:
+        return None
+    child, parent = children[0], parents[0]
+    fk = next((f for f in child.foreign_keys if f.ref_table == parent.name and len(f.columns) == 1), None)
+    time = _time_column(child)
+    if fk is None or time is None:
+        return None
+    q = names.quote_ident
+    col = fk.columns[0]
+    head = f"SELECT * FROM {q(child.name)} WHERE {q(col)} = :{child.name}.{col}"
+    unit = "s" if m.group("unit").lower().startswith("s") else "ms"
+    latency = f"< {m.group('value')}{unit}"
+    if m.re is WINDOW:
+        n = groups.get("n") or "1"
+        count = int(n) if n.isdigit() else _NUMBERS[n.lower()]
+        span = f"interval '{count} {m.group('span').lower().rstrip('s')}s'"
+        future = m.group("dir").lower() in ("next", "coming", "upcoming")
+        window = f"now() AND now() + {span}" if future else f"now() - {span} AND now()"
+        sql = f"{head} AND {q(time)} BETWEEN {window} ORDER BY {q(time)}{'' if future else ' DESC'}"
+        return sql, latency, (f"the {child.name} of one {singular(parent.name)} in a time window: equality on {col}, "
+                              f"range on {time}")
+    rows = int(groups.get("n") or 1) if m.re is LATEST else HISTORY_ROWS
+    sql = f"{head} ORDER BY {q(time)} DESC LIMIT {rows}"
+    return sql, latency, f"the newest {child.name} of one {singular(parent.name)} by {time}"
+
+
 def apply_latency_criteria(ctx: DesignContext) -> None:
-    """Before the index step: "Last 10 inspections of a hive in under 20 ms" becomes a query pattern (the
-    rows of one parent, newest first by the business time column, LIMIT n) with that target latency, so the
-    designer indexes it and ``bench`` measures it against the target. "of every vehicle" (the latest row of
-    each parent at once) is another query and is left alone."""
+    """Before the index step: an acceptance criterion that reads one parent's rows with a latency
+    (``_criterion_query``) becomes a query pattern with that target latency, so the designer indexes it
+    (equality on the foreign key first, then the business time column) and ``bench`` measures it against
+    the target. "of every vehicle" (the latest row of each parent at once) is another query and is left
+    alone."""
     from dataclasses import replace
 
     from schemawright.model.facts import QueryPattern as FactPattern
@@ -345,30 +400,16 @@ def apply_latency_criteria(ctx: DesignContext) -> None:
 
     added = []
     for i, text in enumerate(ctx.spec.task.acceptance_criteria):
-        m = LATEST.match(text.strip().rstrip("."))
-        if not m:
+        found = _criterion_query(ctx, text)
+        if found is None or any(p.name == text for p in ctx.spec.query_patterns):
             continue
-        children, parents = _tables_named(ctx, m.group("what")), _tables_named(ctx, m.group("parent"))
-        if len(children) != 1 or len(parents) != 1:
-            continue
-        child, parent = children[0], parents[0]
-        fk = next((f for f in child.foreign_keys if f.ref_table == parent.name and len(f.columns) == 1), None)
-        time = _time_column(child)
-        if fk is None or time is None or any(p.name == text for p in ctx.spec.query_patterns):
-            continue
-        q = names.quote_ident
-        col = fk.columns[0]
-        sql = (f"SELECT * FROM {q(child.name)} WHERE {q(col)} = :{child.name}.{col} "
-               f"ORDER BY {q(time)} DESC LIMIT {int(m.group('n') or 1)}")
-        unit = "s" if m.group("unit").lower().startswith("s") else "ms"
-        latency = f"< {m.group('value')}{unit}"
+        sql, latency, reads = found
         ctx.spec.query_patterns.append(QueryPattern(name=text, sql=sql, target_latency=latency,
                                                     description=f"task.acceptance_criteria[{i}]"))
         added.append(FactPattern(name=text, sql=sql, target_latency=latency,
                                  description=f"task.acceptance_criteria[{i}]"))
         ctx.infer("criterion.query_pattern", text, f"measured by bench: {sql} (target {latency})",
-                  f"task.acceptance_criteria[{i}]: the newest {child.name} of one {singular(parent.name)} by {time}; "
-                  "indexed like a declared query pattern")
+                  f"task.acceptance_criteria[{i}]: {reads}; indexed like a declared query pattern")
     if added:
         ctx.schema.facts = replace(ctx.schema.facts, query_patterns=(*ctx.schema.facts.query_patterns, *added))
 

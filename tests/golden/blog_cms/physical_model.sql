@@ -263,39 +263,31 @@ CREATE TABLE post_images (
     CONSTRAINT fk_post_images_post_id FOREIGN KEY (post_id) REFERENCES posts (id) ON DELETE CASCADE
 );
 
-CREATE INDEX idx_users_created_at ON users (created_at);
-
 CREATE INDEX idx_users_created_by ON users (created_by);
 
 CREATE INDEX idx_users_updated_by ON users (updated_by);
 
 CREATE INDEX idx_categories_parent_id ON categories (parent_id);
 
-CREATE INDEX idx_media_uploader_id_created_at ON media (uploader_id, created_at);
-
-CREATE INDEX idx_media_created_at ON media (created_at);
+CREATE INDEX idx_media_uploader_id ON media (uploader_id);
 
 CREATE INDEX idx_media_created_by ON media (created_by);
 
 CREATE INDEX idx_media_updated_by ON media (updated_by);
 
-CREATE INDEX idx_posts_cover_media_id_created_at ON posts (cover_media_id, created_at);
-
-CREATE INDEX idx_posts_author_id_created_at ON posts (author_id, created_at);
-
-CREATE INDEX idx_posts_created_at ON posts (created_at);
-
 CREATE INDEX idx_posts_category_id_status_published_at ON posts (category_id, status, published_at);
+
+CREATE INDEX idx_posts_cover_media_id ON posts (cover_media_id);
+
+CREATE INDEX idx_posts_author_id ON posts (author_id);
 
 CREATE INDEX idx_posts_created_by ON posts (created_by);
 
 CREATE INDEX idx_posts_updated_by ON posts (updated_by);
 
-CREATE INDEX idx_comments_author_id_created_at ON comments (author_id, created_at);
-
-CREATE INDEX idx_comments_created_at ON comments (created_at);
-
 CREATE INDEX idx_comments_post_id_status_created_at ON comments (post_id, status, created_at);
+
+CREATE INDEX idx_comments_author_id ON comments (author_id);
 
 CREATE INDEX idx_comments_parent_id ON comments (parent_id);
 
@@ -303,15 +295,7 @@ CREATE INDEX idx_comments_created_by ON comments (created_by);
 
 CREATE INDEX idx_comments_updated_by ON comments (updated_by);
 
-CREATE INDEX idx_post_tags_post_id_created_at ON post_tags (post_id, created_at);
-
-CREATE INDEX idx_post_tags_tag_id_created_at ON post_tags (tag_id, created_at);
-
-CREATE INDEX idx_post_tags_created_at ON post_tags (created_at);
-
-CREATE INDEX idx_post_images_post_id_created_at ON post_images (post_id, created_at);
-
-CREATE INDEX idx_post_images_created_at ON post_images (created_at);
+CREATE INDEX idx_post_tags_tag_id ON post_tags (tag_id);
 
 CREATE VIEW vw_active_users AS
 SELECT id, email, username, password_hash, display_name, bio, avatar_url, role, last_login_at, created_at, updated_at, created_by, updated_by
@@ -391,6 +375,10 @@ COMMENT ON COLUMN users.updated_by IS 'The user who last changed the row';
 
 COMMENT ON COLUMN users.deleted_at IS 'When the row was soft-deleted (NULL: live)';
 
+COMMENT ON INDEX idx_users_created_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_users_updated_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
 COMMENT ON TABLE categories IS 'Sections of the site, in a tree';
 
 COMMENT ON COLUMN categories.id IS 'Primary key';
@@ -408,6 +396,8 @@ COMMENT ON COLUMN categories."position" IS 'Not described in the input; read as 
 COMMENT ON COLUMN categories.created_at IS 'When the row was created';
 
 COMMENT ON COLUMN categories.updated_at IS 'When the row was last changed';
+
+COMMENT ON INDEX idx_categories_parent_id IS 'Foreign key to categories: joins, and its ON DELETE checks';
 
 COMMENT ON TABLE posts IS 'Not described in the input (core entity)';
 
@@ -453,6 +443,14 @@ COMMENT ON CONSTRAINT chk_posts_published_has_date ON posts IS 'A published or s
 
 COMMENT ON INDEX idx_posts_category_id_status_published_at IS 'Category pages list published posts, newest first';
 
+COMMENT ON INDEX idx_posts_cover_media_id IS 'Foreign key to media: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_posts_author_id IS 'Foreign key to users: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_posts_created_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_posts_updated_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
 COMMENT ON TABLE comments IS 'Not described in the input (core entity)';
 
 COMMENT ON COLUMN comments.id IS 'Primary key';
@@ -489,6 +487,14 @@ COMMENT ON CONSTRAINT chk_comments_no_self_reply ON comments IS 'A comment canno
 
 COMMENT ON INDEX idx_comments_post_id_status_created_at IS 'A post''s approved comments in order';
 
+COMMENT ON INDEX idx_comments_author_id IS 'Foreign key to users: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_comments_parent_id IS 'Foreign key to comments: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_comments_created_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_comments_updated_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
 COMMENT ON TABLE media IS 'Uploaded files of the media library';
 
 COMMENT ON COLUMN media.id IS 'Primary key';
@@ -519,6 +525,12 @@ COMMENT ON COLUMN media.updated_by IS 'The user who last changed the row';
 
 COMMENT ON COLUMN media.deleted_at IS 'When the row was soft-deleted (NULL: live)';
 
+COMMENT ON INDEX idx_media_uploader_id IS 'Foreign key to users: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_media_created_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_media_updated_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
 COMMENT ON TABLE tags IS 'Vocabulary of tags shared by every row that uses them';
 
 COMMENT ON COLUMN tags.id IS 'Primary key';
@@ -536,6 +548,8 @@ COMMENT ON COLUMN post_tags.post_id IS 'References posts';
 COMMENT ON COLUMN post_tags.tag_id IS 'References tags';
 
 COMMENT ON COLUMN post_tags.created_at IS 'When the row was created';
+
+COMMENT ON INDEX idx_post_tags_tag_id IS 'Foreign key to tags: joins, and its ON DELETE checks';
 
 COMMENT ON TABLE post_images IS 'The images of each post (one row per value)';
 

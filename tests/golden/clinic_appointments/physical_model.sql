@@ -338,23 +338,15 @@ CREATE TABLE audit_log_default PARTITION OF audit_log DEFAULT;
 
 SELECT fn_create_monthly_partitions('audit_log'::regclass, (date_trunc('month', CURRENT_DATE) - interval '1 month')::date, (date_trunc('month', CURRENT_DATE) + interval '4 months')::date);
 
-CREATE INDEX idx_patients_created_at ON patients (created_at);
-
-CREATE INDEX idx_doctors_specialty_id_created_at ON doctors (specialty_id, created_at);
-
-CREATE INDEX idx_appointments_doctor_id_created_at ON appointments (doctor_id, created_at);
-
-CREATE INDEX idx_appointments_created_at ON appointments (created_at);
+CREATE INDEX idx_doctors_specialty_id ON doctors (specialty_id);
 
 CREATE INDEX idx_appointments_patient_id_starts_at ON appointments (patient_id, starts_at);
 
-CREATE INDEX idx_prescriptions_appointment_id_created_at ON prescriptions (appointment_id, created_at);
+CREATE INDEX idx_prescriptions_appointment_id ON prescriptions (appointment_id);
 
-CREATE INDEX idx_prescriptions_patient_id_created_at ON prescriptions (patient_id, created_at);
+CREATE INDEX idx_prescriptions_patient_id ON prescriptions (patient_id);
 
-CREATE INDEX idx_prescriptions_doctor_id_created_at ON prescriptions (doctor_id, created_at);
-
-CREATE INDEX idx_prescriptions_created_at ON prescriptions (created_at);
+CREATE INDEX idx_prescriptions_doctor_id ON prescriptions (doctor_id);
 
 CREATE INDEX idx_audit_log_table_name_occurred_at ON audit_log (table_name, occurred_at);
 
@@ -486,6 +478,8 @@ COMMENT ON COLUMN doctors.updated_at IS 'When the row was last changed';
 
 COMMENT ON COLUMN doctors.deleted_at IS 'When the row was soft-deleted (NULL: live)';
 
+COMMENT ON INDEX idx_doctors_specialty_id IS 'Foreign key to specialties: joins, and its ON DELETE checks';
+
 COMMENT ON TABLE appointments IS 'Not described in the input (transactional entity)';
 
 COMMENT ON COLUMN appointments.id IS 'Primary key';
@@ -551,6 +545,12 @@ COMMENT ON COLUMN prescriptions.created_at IS 'When the row was created';
 COMMENT ON COLUMN prescriptions.updated_at IS 'When the row was last changed';
 
 COMMENT ON CONSTRAINT chk_prescriptions_prescription_validity ON prescriptions IS 'A prescription expires after it is written';
+
+COMMENT ON INDEX idx_prescriptions_appointment_id IS 'Foreign key to appointments: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_prescriptions_patient_id IS 'Foreign key to patients: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_prescriptions_doctor_id IS 'Foreign key to doctors: joins, and its ON DELETE checks';
 
 COMMENT ON TABLE specialties IS 'Allowed values of doctors.specialty';
 

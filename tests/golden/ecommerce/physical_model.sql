@@ -395,53 +395,39 @@ CREATE TABLE audit_log_default PARTITION OF audit_log DEFAULT;
 
 SELECT fn_create_monthly_partitions('audit_log'::regclass, (date_trunc('month', CURRENT_DATE) - interval '1 month')::date, (date_trunc('month', CURRENT_DATE) + interval '4 months')::date);
 
-CREATE INDEX idx_users_created_at ON users (created_at);
-
 CREATE INDEX idx_users_created_by ON users (created_by);
 
 CREATE INDEX idx_users_updated_by ON users (updated_by);
 
-CREATE INDEX idx_orders_user_id_created_at ON orders (user_id, created_at);
-
-CREATE INDEX idx_orders_created_at ON orders (created_at);
+CREATE INDEX idx_orders_user_id ON orders (user_id);
 
 CREATE INDEX idx_orders_created_by ON orders (created_by);
 
 CREATE INDEX idx_orders_updated_by ON orders (updated_by);
 
-CREATE INDEX idx_vendors_created_at ON vendors (created_at);
-
 CREATE INDEX idx_vendors_created_by ON vendors (created_by);
 
 CREATE INDEX idx_vendors_updated_by ON vendors (updated_by);
 
-CREATE INDEX idx_payments_order_id_created_at ON payments (order_id, created_at);
-
-CREATE INDEX idx_payments_created_at ON payments (created_at);
+CREATE INDEX idx_payments_order_id ON payments (order_id);
 
 CREATE INDEX idx_payments_created_by ON payments (created_by);
 
 CREATE INDEX idx_payments_updated_by ON payments (updated_by);
 
-CREATE INDEX idx_products_category_id_created_at ON products (category_id, created_at);
+CREATE INDEX idx_products_category_id ON products (category_id);
 
-CREATE INDEX idx_products_vendor_id_created_at ON products (vendor_id, created_at);
-
-CREATE INDEX idx_products_created_at ON products (created_at);
+CREATE INDEX idx_products_vendor_id ON products (vendor_id);
 
 CREATE INDEX idx_products_created_by ON products (created_by);
 
 CREATE INDEX idx_products_updated_by ON products (updated_by);
 
-CREATE INDEX idx_product_variants_product_id_created_at ON product_variants (product_id, created_at);
-
-CREATE INDEX idx_product_variants_created_at ON product_variants (created_at);
+CREATE INDEX idx_product_variants_product_id ON product_variants (product_id);
 
 CREATE INDEX idx_product_variants_created_by ON product_variants (created_by);
 
 CREATE INDEX idx_product_variants_updated_by ON product_variants (updated_by);
-
-CREATE INDEX idx_inventory_levels_created_at ON inventory_levels (created_at);
 
 CREATE INDEX idx_inventory_levels_quantity_available ON inventory_levels (quantity_available) WHERE quantity_available <= reorder_level;
 
@@ -449,17 +435,9 @@ CREATE INDEX idx_inventory_levels_created_by ON inventory_levels (created_by);
 
 CREATE INDEX idx_inventory_levels_updated_by ON inventory_levels (updated_by);
 
-CREATE INDEX idx_order_items_order_id_created_at ON order_items (order_id, created_at);
+CREATE INDEX idx_order_items_product_variant_id ON order_items (product_variant_id);
 
-CREATE INDEX idx_order_items_product_variant_id_created_at ON order_items (product_variant_id, created_at);
-
-CREATE INDEX idx_order_items_created_at ON order_items (created_at);
-
-CREATE INDEX idx_reviews_product_id_created_at ON reviews (product_id, created_at);
-
-CREATE INDEX idx_reviews_user_id_created_at ON reviews (user_id, created_at);
-
-CREATE INDEX idx_reviews_created_at ON reviews (created_at);
+CREATE INDEX idx_reviews_user_id ON reviews (user_id);
 
 CREATE INDEX idx_reviews_created_by ON reviews (created_by);
 
@@ -607,6 +585,10 @@ COMMENT ON COLUMN users.updated_by IS 'The user who last changed the row';
 
 COMMENT ON COLUMN users.deleted_at IS 'When the row was soft-deleted (NULL: live)';
 
+COMMENT ON INDEX idx_users_created_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_users_updated_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
 COMMENT ON TABLE products IS 'Not described in the input (core entity)';
 
 COMMENT ON COLUMN products.id IS 'Primary key';
@@ -631,6 +613,14 @@ COMMENT ON COLUMN products.updated_by IS 'The user who last changed the row';
 
 COMMENT ON COLUMN products.deleted_at IS 'When the row was soft-deleted (NULL: live)';
 
+COMMENT ON INDEX idx_products_category_id IS 'Foreign key to categories: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_products_vendor_id IS 'Foreign key to vendors: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_products_created_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_products_updated_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
 COMMENT ON TABLE orders IS 'Not described in the input (transactional entity)';
 
 COMMENT ON COLUMN orders.id IS 'Primary key';
@@ -648,6 +638,12 @@ COMMENT ON COLUMN orders.updated_at IS 'When the row was last changed';
 COMMENT ON COLUMN orders.created_by IS 'The user who created the row';
 
 COMMENT ON COLUMN orders.updated_by IS 'The user who last changed the row';
+
+COMMENT ON INDEX idx_orders_user_id IS 'Foreign key to users: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_orders_created_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_orders_updated_by IS 'Foreign key to users: joins, and its ON DELETE checks';
 
 COMMENT ON TABLE vendors IS 'A seller on the marketplace; each product belongs to one vendor';
 
@@ -673,6 +669,10 @@ COMMENT ON COLUMN vendors.updated_by IS 'The user who last changed the row';
 
 COMMENT ON COLUMN vendors.deleted_at IS 'When the row was soft-deleted (NULL: live)';
 
+COMMENT ON INDEX idx_vendors_created_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_vendors_updated_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
 COMMENT ON TABLE product_variants IS 'One sellable version of a product (size, colour, pack), with its own SKU';
 
 COMMENT ON COLUMN product_variants.id IS 'Primary key';
@@ -696,6 +696,12 @@ COMMENT ON COLUMN product_variants.created_by IS 'The user who created the row';
 COMMENT ON COLUMN product_variants.updated_by IS 'The user who last changed the row';
 
 COMMENT ON COLUMN product_variants.deleted_at IS 'When the row was soft-deleted (NULL: live)';
+
+COMMENT ON INDEX idx_product_variants_product_id IS 'Foreign key to products: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_product_variants_created_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_product_variants_updated_by IS 'Foreign key to users: joins, and its ON DELETE checks';
 
 COMMENT ON TABLE inventory_levels IS 'Units of one stock item available to sell and reserved by open orders';
 
@@ -721,6 +727,10 @@ COMMENT ON COLUMN inventory_levels.deleted_at IS 'When the row was soft-deleted 
 
 COMMENT ON INDEX idx_inventory_levels_quantity_available IS 'the items to reorder, found without scanning the stock (a partial index on low stock)';
 
+COMMENT ON INDEX idx_inventory_levels_created_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_inventory_levels_updated_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
 COMMENT ON TABLE order_items IS 'One line of an order, priced at the time of purchase';
 
 COMMENT ON COLUMN order_items.id IS 'Primary key';
@@ -736,6 +746,8 @@ COMMENT ON COLUMN order_items.unit_price IS 'Not described in the input';
 COMMENT ON COLUMN order_items.created_at IS 'When the row was created';
 
 COMMENT ON COLUMN order_items.updated_at IS 'When the row was last changed';
+
+COMMENT ON INDEX idx_order_items_product_variant_id IS 'Foreign key to product_variants: joins, and its ON DELETE checks';
 
 COMMENT ON TABLE reviews IS 'A customer''s review of a product, one per customer and product';
 
@@ -758,6 +770,12 @@ COMMENT ON COLUMN reviews.updated_at IS 'When the row was last changed';
 COMMENT ON COLUMN reviews.created_by IS 'The user who created the row';
 
 COMMENT ON COLUMN reviews.updated_by IS 'The user who last changed the row';
+
+COMMENT ON INDEX idx_reviews_user_id IS 'Foreign key to users: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_reviews_created_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_reviews_updated_by IS 'Foreign key to users: joins, and its ON DELETE checks';
 
 COMMENT ON TABLE payments IS 'A payment attempt through the payment provider (no card data is stored)';
 
@@ -784,6 +802,12 @@ COMMENT ON COLUMN payments.updated_at IS 'When the row was last changed';
 COMMENT ON COLUMN payments.created_by IS 'The user who created the row';
 
 COMMENT ON COLUMN payments.updated_by IS 'The user who last changed the row';
+
+COMMENT ON INDEX idx_payments_order_id IS 'Foreign key to orders: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_payments_created_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_payments_updated_by IS 'Foreign key to users: joins, and its ON DELETE checks';
 
 COMMENT ON TABLE categories IS 'Allowed values of products.category';
 

@@ -227,29 +227,19 @@ CREATE TABLE readings_default PARTITION OF readings DEFAULT;
 
 SELECT fn_create_monthly_partitions('readings'::regclass, (date_trunc('month', CURRENT_DATE) - interval '1 month')::date, (date_trunc('month', CURRENT_DATE) + interval '4 months')::date);
 
-CREATE INDEX idx_sites_created_at ON sites (created_at);
-
-CREATE INDEX idx_devices_site_id_created_at ON devices (site_id, created_at);
-
-CREATE INDEX idx_devices_created_at ON devices (created_at);
-
 CREATE INDEX idx_devices_metadata_gin ON devices USING gin (metadata);
 
-CREATE INDEX idx_sensors_device_id_created_at ON sensors (device_id, created_at);
+CREATE INDEX idx_devices_site_id ON devices (site_id);
 
-CREATE INDEX idx_sensors_unit_id_created_at ON sensors (unit_id, created_at);
-
-CREATE INDEX idx_sensors_created_at ON sensors (created_at);
+CREATE INDEX idx_sensors_unit_id ON sensors (unit_id);
 
 CREATE INDEX idx_readings_recorded_at ON readings USING brin (recorded_at);
-
-CREATE INDEX idx_alerts_device_id_created_at ON alerts (device_id, created_at);
-
-CREATE INDEX idx_alerts_created_at ON alerts (created_at);
 
 CREATE INDEX idx_alerts_open ON alerts (device_id, severity, triggered_at) WHERE resolved_at IS NULL;
 
 CREATE INDEX idx_alerts_sensor_id_triggered_at ON alerts (sensor_id, triggered_at);
+
+CREATE INDEX idx_alerts_device_id ON alerts (device_id);
 
 CREATE VIEW vw_active_sites AS
 SELECT id, name, code, latitude, longitude, timezone, created_at, updated_at
@@ -335,6 +325,10 @@ COMMENT ON COLUMN devices.updated_at IS 'When the row was last changed';
 
 COMMENT ON COLUMN devices.deleted_at IS 'When the row was soft-deleted (NULL: live)';
 
+COMMENT ON INDEX idx_devices_metadata_gin IS 'metadata is queried (indexed: true): @>, ? and && lookups';
+
+COMMENT ON INDEX idx_devices_site_id IS 'Foreign key to sites: joins, and its ON DELETE checks';
+
 COMMENT ON TABLE sensors IS 'Not described in the input (core entity)';
 
 COMMENT ON COLUMN sensors.id IS 'Primary key';
@@ -360,6 +354,8 @@ COMMENT ON COLUMN sensors.updated_at IS 'When the row was last changed';
 COMMENT ON COLUMN sensors.deleted_at IS 'When the row was soft-deleted (NULL: live)';
 
 COMMENT ON CONSTRAINT chk_sensors_valid_range ON sensors IS 'The lower bound of the valid range is below the upper one';
+
+COMMENT ON INDEX idx_sensors_unit_id IS 'Foreign key to units: joins, and its ON DELETE checks';
 
 COMMENT ON TABLE readings IS 'One measurement of one sensor at one instant';
 
@@ -398,6 +394,8 @@ COMMENT ON COLUMN alerts.created_at IS 'When the row was created';
 COMMENT ON COLUMN alerts.updated_at IS 'When the row was last changed';
 
 COMMENT ON INDEX idx_alerts_open IS 'A device''s open alerts by severity, newest first';
+
+COMMENT ON INDEX idx_alerts_device_id IS 'Foreign key to devices: joins, and its ON DELETE checks';
 
 COMMENT ON TABLE units IS 'Allowed values of sensors.unit';
 

@@ -416,49 +416,31 @@ CREATE TABLE audit_log_default PARTITION OF audit_log DEFAULT;
 
 SELECT fn_create_monthly_partitions('audit_log'::regclass, (date_trunc('month', CURRENT_DATE) - interval '1 month')::date, (date_trunc('month', CURRENT_DATE) + interval '4 months')::date);
 
-CREATE INDEX idx_users_created_at ON users (created_at);
-
 CREATE INDEX idx_users_created_by ON users (created_by);
 
 CREATE INDEX idx_users_updated_by ON users (updated_by);
-
-CREATE INDEX idx_organizations_created_at ON organizations (created_at);
 
 CREATE INDEX idx_organizations_created_by ON organizations (created_by);
 
 CREATE INDEX idx_organizations_updated_by ON organizations (updated_by);
 
-CREATE INDEX idx_memberships_organization_id_created_at ON memberships (organization_id, created_at);
+CREATE INDEX idx_memberships_user_id ON memberships (user_id);
 
-CREATE INDEX idx_memberships_user_id_created_at ON memberships (user_id, created_at);
-
-CREATE INDEX idx_memberships_created_at ON memberships (created_at);
-
-CREATE INDEX idx_projects_organization_id_created_at ON projects (organization_id, created_at);
-
-CREATE INDEX idx_projects_owner_id_created_at ON projects (owner_id, created_at);
-
-CREATE INDEX idx_projects_created_at ON projects (created_at);
+CREATE INDEX idx_projects_owner_id ON projects (owner_id);
 
 CREATE INDEX idx_projects_created_by ON projects (created_by);
 
 CREATE INDEX idx_projects_updated_by ON projects (updated_by);
 
-CREATE INDEX idx_tasks_organization_id_project_id_created_at ON tasks (organization_id, project_id, created_at);
-
-CREATE INDEX idx_tasks_assignee_id_created_at ON tasks (assignee_id, created_at);
-
-CREATE INDEX idx_tasks_created_at ON tasks (created_at);
-
 CREATE INDEX idx_tasks_organization_id_status_due_date ON tasks (organization_id, status, due_date);
+
+CREATE INDEX idx_tasks_organization_id_project_id ON tasks (organization_id, project_id);
+
+CREATE INDEX idx_tasks_assignee_id ON tasks (assignee_id);
 
 CREATE INDEX idx_tasks_created_by ON tasks (created_by);
 
 CREATE INDEX idx_tasks_updated_by ON tasks (updated_by);
-
-CREATE INDEX idx_api_keys_organization_id_created_at ON api_keys (organization_id, created_at);
-
-CREATE INDEX idx_api_keys_created_at ON api_keys (created_at);
 
 CREATE INDEX idx_api_keys_active ON api_keys (organization_id) WHERE revoked_at IS NULL;
 
@@ -466,27 +448,17 @@ CREATE INDEX idx_api_keys_created_by ON api_keys (created_by);
 
 CREATE INDEX idx_api_keys_updated_by ON api_keys (updated_by);
 
-CREATE INDEX idx_project_watchers_organization_id_project_id_created_at ON project_watchers (organization_id, project_id, created_at);
+CREATE INDEX idx_project_watchers_organization_id_project_id ON project_watchers (organization_id, project_id);
 
-CREATE INDEX idx_project_watchers_user_id_created_at ON project_watchers (user_id, created_at);
+CREATE INDEX idx_project_watchers_user_id ON project_watchers (user_id);
 
-CREATE INDEX idx_project_watchers_created_at ON project_watchers (created_at);
-
-CREATE INDEX idx_subscriptions_plan_id_created_at ON subscriptions (plan_id, created_at);
-
-CREATE INDEX idx_subscriptions_organization_id_created_at ON subscriptions (organization_id, created_at);
-
-CREATE INDEX idx_subscriptions_created_at ON subscriptions (created_at);
+CREATE INDEX idx_subscriptions_plan_id ON subscriptions (plan_id);
 
 CREATE INDEX idx_subscriptions_created_by ON subscriptions (created_by);
 
 CREATE INDEX idx_subscriptions_updated_by ON subscriptions (updated_by);
 
-CREATE INDEX idx_invoices_organization_id_created_at ON invoices (organization_id, created_at);
-
-CREATE INDEX idx_invoices_organization_id_subscription_id_created_at ON invoices (organization_id, subscription_id, created_at);
-
-CREATE INDEX idx_invoices_created_at ON invoices (created_at);
+CREATE INDEX idx_invoices_organization_id_subscription_id ON invoices (organization_id, subscription_id);
 
 CREATE INDEX idx_invoices_created_by ON invoices (created_by);
 
@@ -619,6 +591,10 @@ COMMENT ON COLUMN organizations.updated_by IS 'The user who last changed the row
 
 COMMENT ON COLUMN organizations.deleted_at IS 'When the row was soft-deleted (NULL: live)';
 
+COMMENT ON INDEX idx_organizations_created_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_organizations_updated_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
 COMMENT ON TABLE users IS 'Not described in the input (core entity)';
 
 COMMENT ON COLUMN users.id IS 'Primary key';
@@ -645,6 +621,10 @@ COMMENT ON COLUMN users.updated_by IS 'The user who last changed the row';
 
 COMMENT ON COLUMN users.deleted_at IS 'When the row was soft-deleted (NULL: live)';
 
+COMMENT ON INDEX idx_users_created_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_users_updated_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
 COMMENT ON TABLE memberships IS 'Which users belong to which organization, and their role there';
 
 COMMENT ON COLUMN memberships.organization_id IS 'Leaving the organization ends the membership';
@@ -658,6 +638,8 @@ COMMENT ON COLUMN memberships.joined_at IS 'Not described in the input; read as 
 COMMENT ON COLUMN memberships.created_at IS 'When the row was created';
 
 COMMENT ON COLUMN memberships.updated_at IS 'When the row was last changed';
+
+COMMENT ON INDEX idx_memberships_user_id IS 'Foreign key to users: joins, and its ON DELETE checks';
 
 COMMENT ON TABLE projects IS 'Not described in the input (core entity)';
 
@@ -684,6 +666,12 @@ COMMENT ON COLUMN projects.created_by IS 'The user who created the row';
 COMMENT ON COLUMN projects.updated_by IS 'The user who last changed the row';
 
 COMMENT ON COLUMN projects.deleted_at IS 'When the row was soft-deleted (NULL: live)';
+
+COMMENT ON INDEX idx_projects_owner_id IS 'Foreign key to users: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_projects_created_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_projects_updated_by IS 'Foreign key to users: joins, and its ON DELETE checks';
 
 COMMENT ON TABLE tasks IS 'Not described in the input (core entity)';
 
@@ -723,6 +711,14 @@ COMMENT ON COLUMN tasks.deleted_at IS 'When the row was soft-deleted (NULL: live
 
 COMMENT ON INDEX idx_tasks_organization_id_status_due_date IS 'The board view: a tenant''s tasks in one status, ordered by due date';
 
+COMMENT ON INDEX idx_tasks_organization_id_project_id IS 'Foreign key to projects: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_tasks_assignee_id IS 'Foreign key to users: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_tasks_created_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_tasks_updated_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
 COMMENT ON TABLE api_keys IS 'Not described in the input (core entity)';
 
 COMMENT ON COLUMN api_keys.id IS 'Primary key';
@@ -753,6 +749,10 @@ COMMENT ON COLUMN api_keys.updated_by IS 'The user who last changed the row';
 
 COMMENT ON INDEX idx_api_keys_active IS 'Listing a tenant''s active keys';
 
+COMMENT ON INDEX idx_api_keys_created_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_api_keys_updated_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
 COMMENT ON TABLE subscriptions IS 'Not described in the input (transactional entity)';
 
 COMMENT ON COLUMN subscriptions.id IS 'Primary key';
@@ -782,6 +782,12 @@ COMMENT ON COLUMN subscriptions.created_by IS 'The user who created the row';
 COMMENT ON COLUMN subscriptions.updated_by IS 'The user who last changed the row';
 
 COMMENT ON CONSTRAINT chk_subscriptions_period_order ON subscriptions IS 'A billing period ends after it starts';
+
+COMMENT ON INDEX idx_subscriptions_plan_id IS 'Foreign key to plans: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_subscriptions_created_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_subscriptions_updated_by IS 'Foreign key to users: joins, and its ON DELETE checks';
 
 COMMENT ON TABLE invoices IS 'Not described in the input (transactional entity)';
 
@@ -819,6 +825,12 @@ COMMENT ON COLUMN invoices.updated_by IS 'The user who last changed the row';
 
 COMMENT ON CONSTRAINT chk_invoices_total_adds_up ON invoices IS 'The invoice total is the subtotal plus tax';
 
+COMMENT ON INDEX idx_invoices_organization_id_subscription_id IS 'Foreign key to subscriptions: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_invoices_created_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_invoices_updated_by IS 'Foreign key to users: joins, and its ON DELETE checks';
+
 COMMENT ON TABLE project_watchers IS 'Links projects and users (many-to-many)';
 
 COMMENT ON COLUMN project_watchers.organization_id IS 'The tenant (from projects)';
@@ -828,6 +840,10 @@ COMMENT ON COLUMN project_watchers.project_id IS 'References projects';
 COMMENT ON COLUMN project_watchers.user_id IS 'References users';
 
 COMMENT ON COLUMN project_watchers.created_at IS 'When the row was created';
+
+COMMENT ON INDEX idx_project_watchers_organization_id_project_id IS 'Foreign key to projects: joins, and its ON DELETE checks';
+
+COMMENT ON INDEX idx_project_watchers_user_id IS 'Foreign key to users: joins, and its ON DELETE checks';
 
 COMMENT ON TABLE plans IS 'Allowed values of subscriptions.plan';
 
