@@ -371,7 +371,7 @@ RULES: tuple[Rule, ...] = (
     Rule("lexicon_ordinal", re.compile(r"^(?:line_number|line_no|line|season_number|episode_number|sequence_number|"
                                        r"sequence|seq|step_number|page_number|round_number|week_number|"
                                        r"queue_position|[a-z_]+_position|[a-z_]+_index|ordinal)$"), _ordinal),
-    Rule("lexicon_count", re.compile(r"^(?:adults|children|infants|guests|nights|[a-z_]+_nights|party_size|"
+    Rule("lexicon_count", re.compile(r"^(?:adults|children|infants|guests|nights|words|pages|characters|[a-z_]+_nights|party_size|"
                                      r"headcount|number_of_[a-z_]+|num_[a-z_]+|n_[a-z_]+|(?:max|min)_[a-z_]+|"
                                      r"[a-z_]+_capacity|capacity|capacity_[a-z_]+|bedrooms|bathrooms|rooms_count|"
                                      r"floor|floors|storeys|stories|[a-z_]+_year|year_[a-z_]+|"
@@ -386,8 +386,8 @@ RULES: tuple[Rule, ...] = (
                                      # a plural noun per unit: seeds_per_packet, guests_per_room (per 100: a rate)
                                      r"[a-z]+s_per_[a-z][a-z_]*)$"), _count),
     Rule("lexicon_money", re.compile(r"^(?:tip|tips|deposit|premium|fine|commission|credit|debit|refund|bonus|"
-                                     r"payout|wage|rent|[a-z_]+_(?:value|limit|paid|revenue|salary|deposit|premium|"
-                                     r"budget|tip|charge|wage|rent|payout|refund)|price_per_[a-z_]+|cost_per_[a-z_]+|(?:daily|hourly|nightly|weekly|"
+                                     r"payout|wage|rent|fare|toll|surcharge|[a-z_]+_(?:value|limit|paid|revenue|salary|deposit|premium|"
+                                     r"budget|tip|charge|wage|rent|payout|refund|fare|toll|surcharge)|price_per_[a-z_]+|cost_per_[a-z_]+|(?:daily|hourly|nightly|weekly|"
                                      r"monthly|annual|yearly)_(?:rate|price|fee))$"), _money_more),
     Rule("lexicon_rate", re.compile(r"^(?:[a-z_]+_rate|rate|ratio|[a-z_]+_ratio|probability|[a-z_]+_probability|"
                                     r"score|[a-z_]+_score|confidence|weight_factor|multiplier|"
@@ -400,12 +400,13 @@ RULES: tuple[Rule, ...] = (
                                        r"value_numeric|numeric_value|reference_(?:low|high|min|max)|"
                                        r"(?:lower|upper|low|high)_(?:limit|reference|bound)_value|"
                                        r"mileage|distance|area|volume|heading|altitude|elevation)$"), _unit_measure),
-    Rule("lexicon_identifier", re.compile(r"^(?:[a-z_]+_(?:number|no|num|iban)|vin|plate|iban|bic|swift|ean|upc|gtin)$"),
+    Rule("lexicon_identifier", re.compile(r"^(?:[a-z_]+_(?:number|no|num|iban|plate)|vin|plate|iban|bic|swift|ean|upc|gtin)$"),
          _identifier_number),
     Rule("lexicon_person", re.compile(r"^(?:tester|inspector|examiner|technician|operator|surveyor|assessor|judge|"
                                       r"referee|umpire|vet|veterinarian|collector|breeder|handler|trainer|coach|"
                                       r"instructor|recorded_by|tested_by|inspected_by|checked_by|signed_by|"
-                                      r"performed_by|collected_by|entered_by|reviewed_by|(?!sort_|split_)[a-z]+(?:ed|en|t)_by)$"), _person),
+                                      r"performed_by|collected_by|entered_by|reviewed_by|(?!sort_|split_)[a-z]+(?:ed|en|t)_by|"
+                                      r"manager|[a-z]+_manager|supervisor|coordinator|dispatcher)$"), _person),
     Rule("lexicon_handle", re.compile(r"^(?:handle|[a-z_]+_handle|domain|[a-z_]+_domain|hostname|[a-z_]+_key|"
                                       r"key|token_hint|external_id_text|[a-z_]+_reference|[a-z_]+_ref)$"), _handle),
     Rule("lexicon_text", re.compile(r"^(?:abstract|memo|diagnosis|treatment|[a-z_]+_address|address_[a-z0-9_]+|"
@@ -413,7 +414,12 @@ RULES: tuple[Rule, ...] = (
                                     r"caption|remarks|feedback|review|terms|story|[a-z_]+_comment|credit_line|provenance|"
                                     r"inscription)$"), _long_text_more),
     Rule("lexicon_label", re.compile(r"^(?:[a-z_]+_type|type|kind|[a-z_]+_kind|make|model|brand_name|breed|species|"
-                                     r"author|publisher|language|locale|nationality|timezone|time_zone|region|"
+                                     r"author|publisher|language|[a-z_]+_language|locale|nationality|timezone|time_zone|region|"
+                                     r"harbour|harbor|airport|[a-z_]+_(?:harbour|harbor|airport)|"
+                                     # a sea port by its role (a bare or *_port is a network port number elsewhere)
+                                     r"(?:departure|arrival|origin|destination|home|loading|discharge|embarkation|"
+                                     r"disembarkation|transit)_port|"
+                                     r"specialism|specialisation|specialization|expertise|"
                                      r"district|section|row_label|aisle|room|venue|vehicle|fuel|color|colour|size|"
                                      r"gender|sex|source|method|channel|medium|platform|visibility|metric|unit|"
                                      r"frequency|dosage|variant|flavor|style|format|vendor|supplier|carrier|"
