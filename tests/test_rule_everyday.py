@@ -163,7 +163,7 @@ def test_input_keys_a_new_user_writes(tmp_path: Path, monkeypatch):
     body = """
         project: {name: p, type: %s}
         data_model:
-          entities: [{name: things, attributes: [{name: code, type: varchar(10)}]}]
+          entities: [{name: things, attributes: [{name: code, type: varchar(10)}, {name: seen, type: datetime}]}]
         performance_targets:
           concurrent_users: 5
           query_patterns:
@@ -175,6 +175,7 @@ def test_input_keys_a_new_user_writes(tmp_path: Path, monkeypatch):
     assert spec.project.type == "other" and spec.project.domain == "transport"
     assert [q.name for q in spec.query_patterns] == ["q"]
     assert any(i.rule == "warning.security_notes" for i in schema.inferences)
+    assert str(schema.table("things").column("seen").type) == "timestamptz"  # datetime: a point in time
     path.write_text(textwrap.dedent(body % ("webapp", "often")))
     with pytest.raises(SpecError) as info:
         design_schema(path)
