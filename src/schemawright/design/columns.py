@@ -90,9 +90,16 @@ def _secret_hash(col: str) -> ColumnGuess:
                        "decrypted, so it is hashed rather than encrypted", DataType(Kind.TEXT), nullable=False)
 
 
+# the name of a person in a role (contact_name, guardian_name, cardholder_name): personal data, like full_name
+PERSON_NAME = re.compile(r"(?:[a-z_]+_)?(?:contact|guardian|owner|parent|spouse|customer|patient|member|employee|"
+                         r"driver|passenger|guest|tenant|buyer|seller|recipient|sender|cardholder|holder|beneficiary|"
+                         r"next_of_kin|maiden|given|family|nick|person|applicant|student|teacher|client_contact)_name")
+
+
 def _name(col: str) -> ColumnGuess:
     required = col in ("name", "title", "username", "display_name")
-    pii = col in ("first_name", "last_name", "full_name", "middle_name", "username", "display_name")
+    pii = col in ("first_name", "last_name", "full_name", "middle_name", "username", "display_name") or bool(
+        PERSON_NAME.fullmatch(col))
     return ColumnGuess("type.name", "a name or title: varchar(200)" + (", required and not blank" if required
                        else "") + ("; personal data" if pii else ""), DataType(Kind.VARCHAR, length=200),
                        nullable=not required, pii=pii,

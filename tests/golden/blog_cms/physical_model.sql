@@ -87,7 +87,7 @@ BEGIN
     UPDATE public.users SET email = 'erased-' || id::text || '@erased.invalid', username = 'erased-' || id::text, password_hash = 'erased', display_name = 'erased', deleted_at = CURRENT_TIMESTAMP WHERE id = p_id;
     GET DIAGNOSTICS v_rows = ROW_COUNT;
     v_count := v_count + v_rows;
-    UPDATE public.comments SET guest_email = NULL, ip_address = NULL WHERE author_id = p_id;
+    UPDATE public.comments SET guest_name = NULL, guest_email = NULL, ip_address = NULL WHERE author_id = p_id;
     GET DIAGNOSTICS v_rows = ROW_COUNT;
     v_count := v_count + v_rows;
     PERFORM set_config('app.current_user_id', coalesce(v_previous, ''), true);
@@ -333,7 +333,7 @@ SELECT id, left(email::text, 1) || '***@' || split_part(email::text, '@', 2) AS 
 FROM users;
 
 CREATE VIEW vw_masked_comments AS
-SELECT id, post_id, parent_id, author_id, guest_name, left(guest_email::text, 1) || '***@' || split_part(guest_email::text, '@', 2) AS guest_email, body, status, NULL::inet AS ip_address, edited_at, created_at, updated_at, created_by, updated_by
+SELECT id, post_id, parent_id, author_id, left(guest_name::text, 1) || '***' AS guest_name, left(guest_email::text, 1) || '***@' || split_part(guest_email::text, '@', 2) AS guest_email, body, status, NULL::inet AS ip_address, edited_at, created_at, updated_at, created_by, updated_by
 FROM comments;
 
 CREATE TRIGGER trg_users_updated_at BEFORE UPDATE ON users
