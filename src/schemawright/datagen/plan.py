@@ -521,6 +521,14 @@ def _partial_uniques_hold(plan: TablePlan, rules: dict[str, ColumnRules] | None 
                 and (off := _filled_value(table, table.column(m.group(1)), (rules or {}).get(m.group(1), ColumnRules()))):
             # WHERE col IS NULL (an open shipment): the other rows of a key get a value, the first stays open
             fix = PartialUnique(ix.name, key_sql, text, m.group(1), off, off_sql=True)
+        elif (free := [k for k in keys if table.column(k).nullable and k in plan.gens
+                       and not any(k in fk.columns for fk in table.foreign_keys)]):
+            # a predicate the seed cannot switch off (status IS DISTINCT FROM 'cancelled'): the surplus rows
+            # of a key lose their optional key column instead (NULL keys never collide)
+            plan.partial_uniques.append(PartialUnique(ix.name, key_sql, text, free[-1], None))
+            plan.notes.append(f"{ix.name}: at most one row per ({', '.join(e.label for e in ix.elements)}) where "
+                              f"{text}, the others without {free[-1]}")
+            continue
         else:
             plan.notes.append(f"{ix.name}: partial unique index (WHERE {text}) not enforced by construction")
             continue

@@ -90,16 +90,17 @@ def _secret_hash(col: str) -> ColumnGuess:
                        "decrypted, so it is hashed rather than encrypted", DataType(Kind.TEXT), nullable=False)
 
 
-# the name of a person (a contact of a business, a patient's guardian): personal data like an e-mail or phone
-PERSON_NAME = re.compile(r"^(?:[a-z_]+_)?(?:contact|person|holder|cardholder|patient|guardian|parent|next_of_kin|"
-                         r"maiden|recipient|driver|employee|member|guest|applicant|candidate|student|tenant)_name$|"
-                         r"^contact_person$")
+# the name of a person in a role (contact_name, guardian_name, cardholder_name): personal data, like full_name
+PERSON_NAME = re.compile(r"(?:[a-z_]+_)?(?:contact|guardian|owner|parent|spouse|customer|patient|member|employee|"
+                         r"driver|passenger|guest|tenant|buyer|seller|recipient|sender|cardholder|holder|beneficiary|"
+                         r"next_of_kin|maiden|given|family|nick|person|applicant|candidate|student|teacher|"
+                         r"client_contact)_name|contact_person")
 
 
 def _name(col: str) -> ColumnGuess:
     required = col in ("name", "title", "username", "display_name")
-    pii = col in ("first_name", "last_name", "full_name", "middle_name", "username", "display_name") \
-        or bool(PERSON_NAME.match(col))
+    pii = col in ("first_name", "last_name", "full_name", "middle_name", "username", "display_name") or bool(
+        PERSON_NAME.fullmatch(col))
     return ColumnGuess("type.name", "a name or title: varchar(200)" + (", required and not blank" if required
                        else "") + ("; personal data" if pii else ""), DataType(Kind.VARCHAR, length=200),
                        nullable=not required, pii=pii,
@@ -403,7 +404,7 @@ RULES: tuple[Rule, ...] = (
     Rule("lexicon_ordinal", re.compile(r"^(?:line_number|line_no|line|season_number|episode_number|sequence_number|"
                                        r"sequence|seq|step_number|page_number|round_number|week_number|"
                                        r"queue_position|[a-z_]+_position|[a-z_]+_index|ordinal)$"), _ordinal),
-    Rule("lexicon_count", re.compile(r"^(?:adults|children|infants|guests|nights|[a-z_]+_nights|party_size|"
+    Rule("lexicon_count", re.compile(r"^(?:adults|children|infants|guests|nights|words|pages|characters|[a-z_]+_nights|party_size|"
                                      r"headcount|number_of_[a-z_]+|num_[a-z_]+|n_[a-z_]+|(?:max|min)_[a-z_]+|"
                                      r"[a-z_]+_capacity|capacity|capacity_[a-z_]+|bedrooms|bathrooms|rooms_count|"
                                      r"floor|floors|storeys|stories|[a-z_]+_year|year_[a-z_]+|"
@@ -423,8 +424,8 @@ RULES: tuple[Rule, ...] = (
     Rule("lexicon_currency_amount", re.compile(r"^[a-z_]+_(?:eur|usd|gbp|chf|jpy|cny|sek|nok|dkk|pln|czk|huf|ron|"
                                                r"aud|cad|nzd|inr|brl|mxn|zar|sgd|hkd|krw|try)$"), _money_in_currency),
     Rule("lexicon_money", re.compile(r"^(?:tip|tips|deposit|premium|fine|commission|credit|debit|refund|bonus|"
-                                     r"payout|wage|rent|[a-z_]+_(?:value|limit|paid|revenue|salary|deposit|premium|"
-                                     r"budget|tip|charge|wage|rent|payout|refund)|price_per_[a-z_]+|cost_per_[a-z_]+|(?:daily|hourly|nightly|weekly|"
+                                     r"payout|wage|rent|fare|toll|surcharge|[a-z_]+_(?:value|limit|paid|revenue|salary|deposit|premium|"
+                                     r"budget|tip|charge|wage|rent|payout|refund|fare|toll|surcharge)|price_per_[a-z_]+|cost_per_[a-z_]+|(?:daily|hourly|nightly|weekly|"
                                      r"monthly|annual|yearly)_(?:rate|price|fee))$"), _money_more),
     Rule("lexicon_rate", re.compile(r"^(?:[a-z_]+_rate|rate|ratio|[a-z_]+_ratio|probability|[a-z_]+_probability|"
                                     r"score|[a-z_]+_score|confidence|weight_factor|multiplier|"
@@ -438,7 +439,7 @@ RULES: tuple[Rule, ...] = (
                                        r"value_numeric|numeric_value|reference_(?:low|high|min|max)|"
                                        r"(?:lower|upper|low|high)_(?:limit|reference|bound)_value|"
                                        r"mileage|distance|area|volume|heading|altitude|elevation)$"), _unit_measure),
-    Rule("lexicon_identifier", re.compile(r"^(?:[a-z_]+_(?:number|no|num|iban)|(?:vat|vat_registration|ein|tin|duns|lei|"
+    Rule("lexicon_identifier", re.compile(r"^(?:[a-z_]+_(?:number|no|num|iban|plate)|(?:vat|vat_registration|ein|tin|duns|lei|"
                                           r"eori|gst|abn|company_registration|registration|licen[cs]e|external|"
                                           r"provider|stripe|paypal|google|apple|facebook|github|oauth|sso|idp)_id|vin|plate|iban|bic|swift|ean|upc|gtin)$"),
          _identifier_number),
@@ -446,7 +447,8 @@ RULES: tuple[Rule, ...] = (
                                       r"brewer|head_brewer|brewmaster|supervisor|foreman|tester|inspector|examiner|technician|operator|surveyor|assessor|judge|"
                                       r"referee|umpire|vet|veterinarian|collector|breeder|handler|trainer|coach|"
                                       r"instructor|recorded_by|tested_by|inspected_by|checked_by|signed_by|"
-                                      r"performed_by|collected_by|entered_by|reviewed_by|(?!sort_|split_)[a-z]+(?:ed|en|t)_by)$"), _person),
+                                      r"performed_by|collected_by|entered_by|reviewed_by|(?!sort_|split_)[a-z]+(?:ed|en|t)_by|"
+                                      r"manager|[a-z]+_manager|supervisor|coordinator|dispatcher)$"), _person),
     Rule("lexicon_handle", re.compile(r"^(?:handle|[a-z_]+_handle|domain|[a-z_]+_domain|hostname|[a-z_]+_key|"
                                       r"key|token_hint|external_id_text|[a-z_]+_reference|[a-z_]+_ref)$"), _handle),
     Rule("lexicon_text", re.compile(r"^(?:abstract|memo|diagnosis|treatment|[a-z_]+_address|address_[a-z0-9_]+|"
@@ -454,7 +456,12 @@ RULES: tuple[Rule, ...] = (
                                     r"caption|remarks|feedback|review|terms|story|[a-z_]+_comment|credit_line|provenance|"
                                     r"inscription)$"), _long_text_more),
     Rule("lexicon_label", re.compile(r"^(?:[a-z_]+_type|type|kind|[a-z_]+_kind|make|model|brand_name|breed|species|"
-                                     r"author|publisher|language|locale|nationality|timezone|time_zone|region|"
+                                     r"author|publisher|language|[a-z_]+_language|locale|nationality|timezone|time_zone|region|"
+                                     r"harbour|harbor|airport|[a-z_]+_(?:harbour|harbor|airport)|"
+                                     # a sea port by its role (a bare or *_port is a network port number elsewhere)
+                                     r"(?:departure|arrival|origin|destination|home|loading|discharge|embarkation|"
+                                     r"disembarkation|transit)_port|"
+                                     r"specialism|specialisation|specialization|expertise|"
                                      r"district|section|row_label|aisle|room|venue|vehicle|fuel|color|colour|size|"
                                      r"gender|sex|source|method|channel|medium|platform|visibility|metric|unit|"
                                      r"frequency|dosage|variant|flavor|style|format|vendor|supplier|carrier|"

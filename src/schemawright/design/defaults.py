@@ -19,6 +19,15 @@ USER_TABLES = frozenset({"user", "users", "customer", "customers", "patient", "p
 def resolve_defaults(ctx: DesignContext) -> None:
     spec = ctx.spec
     project = ProjectFacts(name=spec.project.name, type=spec.project.type, description=spec.task.description)
+    if spec.project.domain:
+        ctx.infer("input.project_type", "project", f"type = {spec.project.type}",
+                  f"{spec.project.domain!r} is a domain of its own, close to none of the known project types; "
+                  "the type only tunes defaults (workload kind, sharding hints), and 'other' assumes nothing")
+    if spec.security_requirements is not None and (spec.security_requirements.notes or "").strip():
+        ctx.infer("warning.security_notes", "security_requirements.notes", "not compiled",
+                  "free text about access is kept for the documents but enforces nothing; state each access rule "
+                  "as a business rule ('only role finance may read invoices', 'customers only see their own "
+                  "bookings' in task.requirements) to have it enforced")
     scale = spec.project.scale
     if scale is None:
         scale = "medium"

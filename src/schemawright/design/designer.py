@@ -797,6 +797,15 @@ def _explicit_type(ctx: DesignContext, table: Table, attr: Attribute, col: str, 
     if (enum := ctx.schema.enum(text)) is not None:  # of another schema: by name, as the catalog shows it
         return enum_type(enum.name) if enum.schema == table.schema else DataType(
             Kind.OTHER, name=enum.name if enum.schema == "public" else f"{enum.schema}.{enum.name}")
+    if re.fullmatch(r"(?i)date_?time(?:\s*\(\s*\d\s*\))?", text) and ctx.enabled(
+            "infer_types", "datetime read as timestamptz"):
+        # "datetime" is no PostgreSQL type: written in a task input it means a point in time, which this
+        # design stores with its time zone like every other instant (timestamp without one, as MySQL's
+        # datetime, would mix local and UTC times in one table)
+        ctx.infer("type.datetime", f"{table.name}.{col}", "timestamptz",
+                  f"{attr.type!r} is a point in time; timestamptz like every instant of the design (declare "
+                  "'timestamp' for a wall-clock time without zone)")
+        text = "timestamptz" + (m.group(0) if (m := re.search(r"\(\s*\d\s*\)", text)) else "")
     try:
         return parse_type(text) if ctx.spec.conventions.strict_expressions else parse_any_type(text)
     except UnknownTypeError:

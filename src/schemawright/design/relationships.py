@@ -7,7 +7,7 @@ import difflib
 import re
 
 from schemawright.design.columns import (
-    CHILD_COLLECTIONS, OPTIONAL_ROLES, SHARED_VOCABULARY, USER_ROLES, guess_column,
+    CHILD_COLLECTIONS, OPTIONAL_ROLES, SHARED_VOCABULARY, USER_ROLES, ColumnGuess, guess_column,
 )
 from schemawright.design.context import DesignContext, column_name_for, table_name_for
 from schemawright.model import names
@@ -16,7 +16,7 @@ from schemawright.model.schema import (
     CheckConstraint, Column, Expression, FkAction, ForeignKey, PrimaryKey, Table, UniqueConstraint, convention,
     given, inferred,
 )
-from schemawright.model.types import DataType, Kind
+from schemawright.model.types import DataType, Kind, UnknownTypeError, parse_type
 from schemawright.spec.expressions import parse_check
 from schemawright.spec.load import format_path
 from schemawright.spec.models import Attribute
@@ -305,6 +305,33 @@ def lookup(ctx: DesignContext, table: Table, attr: Attribute, col: str, path) ->
                     comment=attr.description or f"The {col} (lookup table {name})")
 
 
+def _value_guess(ctx: DesignContext, table: Table, attr: Attribute, col: str, value_col: str, path):
+    """The type of one value of a multi-valued attribute: the attribute's own type (``text[]`` or
+    ``varchar(5)``: the element type), else what the lexicon reads from the noun of one value
+    (``target_languages`` -> ``target_language``), never from the child column's generic name ``value``
+    (which reads as a measurement). Its checks are kept only when they are about that very column name."""
+    subject = f"{table.name}.{col}"
+    if attr.type is not None:
+        try:
+            given_type = parse_type(attr.type)
+        except UnknownTypeError:
+            given_type = None  # the column path reports it
+        if given_type is not None:
+            return ColumnGuess("type.given", "type given in the input",
+                               DataType(given_type.kind, given_type.length, given_type.precision, given_type.scale,
+                                        given_type.name))
+    noun = singular(col)
+    guess = guess_column(value_col) if value_col != "value" else guess_column(noun, attr.description)
+    if value_col == "value":
+        if guess.rule == "type.fallback":
+            ctx.infer("warning.type_unknown", subject, "text (type unknown)",
+                      f"no lexicon entry tells the type of one of {attr.name!r} ({noun!r}): it is text; set 'type' "
+                      f"at {format_path(path)} to be exact")
+        guess.checks = [(suffix, re.sub(rf"\b{re.escape(noun)}\b", value_col, expr)) for suffix, expr in guess.checks
+                        if re.search(rf"\b{re.escape(noun)}\b", expr)]
+    return guess
+
+
 def collection(ctx: DesignContext, table: Table, attr: Attribute, col: str, path) -> None:
     """A multi-valued attribute becomes rows (1NF): shared vocabulary -> M:N, otherwise a child table."""
     origin = inferred("normalize.multi_valued", f"{table.name}.{col} holds several values", format_path(path))
@@ -339,8 +366,8 @@ def collection(ctx: DesignContext, table: Table, attr: Attribute, col: str, path
     ctx.schema.tables.append(child)
     parent_col = shorten(f"{singular(table.name)}_id")
     add_foreign_key(ctx, child, parent_col, table, nullable=False, kind="child", origin=origin)
-    guess = guess_column(value_col)
-    child.columns.append(Column(name=value_col, type=guess.type, nullable=False, pii=guess.pii,
+    guess = _value_guess(ctx, table, attr, col, value_col, path)
+    child.columns.append(Column(name=value_col, type=guess.type, nullable=False, pii=guess.pii or bool(attr.pii),
                                 comment=f"One of the {col}", origin=origin))
     for suffix, expr in guess.checks:
         checked, used = parse_check(expr, {value_col})

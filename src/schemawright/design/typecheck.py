@@ -17,6 +17,7 @@ FAMILIES = {
     "number": {Kind.SMALLINT, Kind.INTEGER, Kind.BIGINT, Kind.NUMERIC, Kind.REAL, Kind.DOUBLE},
     "time": {Kind.DATE, Kind.TIMESTAMP, Kind.TIMESTAMPTZ},
     "text": {Kind.TEXT, Kind.VARCHAR, Kind.CHAR, Kind.CITEXT},
+    "money": {Kind.MONEY},  # money compares with money only (money > 0 does not exist; 0::money does)
 }
 OPERATORS = {"<", ">", "<=", ">=", "=", "<>", "!=", "+", "-", "*", "/"}
 
@@ -58,5 +59,7 @@ def mismatch(text: str, columns: dict[str, DataType]) -> str | None:
             continue
         if op in ("+", "-") and {left[0], right[0]} == {"time", "number"}:
             continue  # date + integer
+        if op in ("*", "/") and {left[0], right[0]} == {"money", "number"}:
+            continue  # money * 2, money / 2
         return f"{left[1]} {op} {right[1]}: no such operator"
     return None

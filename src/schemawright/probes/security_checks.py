@@ -319,6 +319,25 @@ def _where(label: str) -> str:
     return f"pg_temp.sw_where({lit(label)})"
 
 
+def _append_only(schema: Schema, name: str) -> bool:
+    """A business rule made the table append-only: its trigger refuses every UPDATE (55000) to the roles
+    people and the application use, before any policy is consulted."""
+    table = schema.table(name)
+    return table is not None and any(t.name.endswith("_immutable") and t.function.endswith("_immutable")
+                                     for t in table.triggers)
+
+
+def _handover(schema: Schema, name: str, sql: str) -> tuple[str, str, str]:
+    """A's attempt to hand its row to B: refused by the policy's WITH CHECK, or on an append-only table by
+    its trigger first (no UPDATE at all); either way the row stays A's, and an UPDATE that went through
+    ('1 row(s)') fails the check."""
+    if not _append_only(schema, name):
+        return ("A cannot hand its row to B", sql, "refused by policy")
+    return ("A cannot hand its row to B (append-only: the UPDATE itself is refused)",
+            f"(SELECT CASE WHEN r LIKE 'error 55000:%' THEN 'refused: append-only' ELSE r END FROM (SELECT {sql} AS r) AS t)",
+            "refused: append-only")
+
+
 def row_security_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
     app, admin, readonly = (schema.role(p).name for p in ("app", "admin", "readonly"))
     bypass = bool(schema.facts.security and schema.facts.security.admin_bypass)
@@ -344,9 +363,6 @@ def row_security_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
         column = f"pg_temp.sw_update_column({lit(name)})"
         select = "SELECT 1 FROM public.%I WHERE %s"
         root = b.get("principal_table") == name and b["basis"] == "tenant"  # the tenants' table itself
-        # an append-only table (a business rule's trigger refuses every UPDATE before the policy is asked)
-        frozen = any(t.name.endswith("_immutable") and t.function.endswith("_immutable")
-                     for t in plan.tables[name].triggers)
         rows = [
             ("A sees its own row", attempt(app, _on_row(select, name, _where(a))), "1 row(s)"),
             ("A cannot see B's row", attempt(app, _on_row(select, name, _where(bb))), "0 row(s)"),
@@ -361,11 +377,8 @@ def row_security_checks(schema: Schema, plan: FixturePlan) -> list[Check]:
             ("A cannot insert a row for B",
              attempt(app, f"pg_temp.sw_insert_sql({lit(name)}, pg_temp.sw_row({lit(new)}) || {for_b})"),
              "refused by policy"),
-            ("A cannot hand its row to B (its rows are append-only)" if frozen else "A cannot hand its row to B",
-             f"(SELECT CASE WHEN r LIKE 'error 55000:%append-only%' THEN 'refused: append-only' ELSE r END FROM "
-             f"{attempt(app, _on_row(f'UPDATE public.%I SET {set_b} WHERE %s', name, *b_values, _where(a)))} AS r)"
-             if frozen else attempt(app, _on_row(f"UPDATE public.%I SET {set_b} WHERE %s", name, *b_values, _where(a))),
-             "refused: append-only" if frozen else "refused by policy"),
+            _handover(schema, name, attempt(app, _on_row(f"UPDATE public.%I SET {set_b} WHERE %s", name, *b_values,
+                                                         _where(a)))),
             ("without a user or tenant set, no row is visible", attempt(app, _on_row(select, name, _where(a)), none),
              "0 row(s)"),
         ]

@@ -20,6 +20,16 @@ def task_input_schema() -> dict:
     if attrs and "items" in attrs:
         attrs["items"] = {"anyOf": [{"type": "string", "description": "an attribute given by its name alone"},
                                     attrs["items"]]}
+    project_type = defs.get("Project", {}).get("properties", {}).get("type")
+    if project_type is not None and "enum" in project_type:  # a word of one's own domain is read as 'other'
+        known = {k: project_type.pop(k) for k in ("enum", "type") if k in project_type}
+        project_type["anyOf"] = [known, {"type": "string", "pattern": r"^[A-Za-z][A-Za-z0-9_ -]{1,59}$",
+                                         "description": "a domain of one's own (transport, logistics...): read as "
+                                         "'other'"}]
+    perf = defs.get("PerformanceTargets", {}).get("properties")
+    if perf is not None and "QueryPattern" in defs:  # the loader moves them to the top-level query_patterns
+        perf["query_patterns"] = {"type": "array", "items": {"$ref": "#/$defs/QueryPattern"},
+                                  "description": "the same as the top-level query_patterns"}
     conventions = schema.get("properties", {}).get("conventions")
     if conventions is not None:
         schema["properties"]["conventions"] = {"anyOf": [{"type": "boolean"}, conventions],

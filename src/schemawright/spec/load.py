@@ -321,6 +321,30 @@ def _expand_shorthand(data: Any) -> set[PathKey]:
     return expanded
 
 
+def _hoist_query_patterns(data: dict, smap: SourceMap) -> None:
+    """``performance_targets.query_patterns`` (where a user naturally puts the queries a target is about)
+    is the top-level ``query_patterns``: its items are appended there, and their positions move with
+    them, so a problem in one is still located at the line it was written on."""
+    perf = data.get("performance_targets")
+    if not isinstance(perf, dict) or not isinstance(perf.get("query_patterns"), list):
+        return
+    top = data.get("query_patterns")
+    if top is None:
+        top = data["query_patterns"] = []
+    if not isinstance(top, list):
+        return  # the top-level one is not a list: its own error
+    moved = perf.pop("query_patterns")
+    old = ("performance_targets", "query_patterns")
+    offset = len(top)
+    top.extend(moved)
+    for table in (smap.positions, smap.value_positions):
+        for key in [k for k in table if k[:2] == old]:
+            pos = table.pop(key)
+            rest = key[2:]
+            new = ("query_patterns",) + ((rest[0] + offset,) + rest[1:] if rest and isinstance(rest[0], int) else rest)
+            table.setdefault(new, pos)
+
+
 def _model_at(path: PathKey) -> type[BaseModel] | None:
     """The pydantic model that owns the mapping at ``path`` (for "did you mean" suggestions)."""
     model: Any = TaskInput
@@ -499,6 +523,7 @@ def load_task_input(path: str | Path) -> tuple[TaskInput, SourceMap]:
                                     file=file, line=line or 1, column=col or 1, expected="an object",
                                     got=_describe(data)))
     expanded = _expand_shorthand(data)
+    _hoist_query_patterns(data, smap)
     try:
         spec = TaskInput.model_validate(data)
     except ValidationError as exc:

@@ -7,6 +7,7 @@ their gaps are filled by the designer's documented defaults. Unknown keys are er
 
 from __future__ import annotations
 
+import difflib
 import re
 from contextvars import ContextVar
 from typing import Annotated, Any, Literal
@@ -147,10 +148,30 @@ def _check_reference(value: str) -> str:
     return value
 
 
+PROJECT_TYPES = ("web_app", "api", "mobile_app", "analytics", "ecommerce", "saas", "cms", "iot", "healthcare", "other")
+
+
 class Project(_Strict):
     name: Annotated[str, AfterValidator(_check_project_name)] = "database"
     type: Literal["web_app", "api", "mobile_app", "analytics", "ecommerce", "saas", "cms", "iot",
                   "healthcare", "other"] = "web_app"
+    # A domain word of the user's own (``transport``, ``professional_services``): the type only describes
+    # the project, so a word close to none of the known types is read as ``other`` and kept here (the
+    # design says so); a near miss (``webapp``) stays an input error with its "did you mean".
+    domain: str | None = Field(default=None, max_length=100)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _own_domain_word(cls, value: Any) -> Any:
+        if not isinstance(value, dict) or not isinstance(kind := value.get("type"), str) or kind in PROJECT_TYPES:
+            return value
+        word = kind.strip().lower().replace("-", "_").replace(" ", "_")
+        if word in PROJECT_TYPES:
+            return {**value, "type": word}
+        near = difflib.get_close_matches(word, PROJECT_TYPES, n=1, cutoff=0.75)
+        if near or not re.fullmatch(r"[a-z][a-z0-9_]{1,59}", word) or value.get("domain") not in (None, kind):
+            return value  # a typo of a known type, or not a word: the Literal's error, with its hint
+        return {**value, "type": "other", "domain": kind}
     database_type: Literal["postgresql", "mysql", "mariadb", "mongodb", "sqlite", "citus"] = "postgresql"
     scale: Literal["small", "medium", "large", "enterprise"] | None = None
     environment: Literal["development", "staging", "production"] = "production"
@@ -585,6 +606,9 @@ class SecurityRequirements(_Strict):
     encryption_requirements: EncryptionRequirements | None = None
     audit_requirements: bool = False
     access_control: Literal["role_based", "attribute_based", "mandatory"] | None = None
+    # Free text about who sees what; not compiled (the design warns and points at business_rules,
+    # whose access patterns are): kept for the documents
+    notes: str | None = None
 
 
 class Integration(_Strict):

@@ -17,13 +17,14 @@ from schemawright.design.rules import (
     access, at_most_one, balanced, child_count, child_sum, comparison, conditional, either_or, event_order, immutable,
     overlap, parent_compare, retention, role_change, same_parent, transitions, unique,
 )
+from schemawright.design.rules import everyday
 from schemawright.design.rules import base
 from schemawright.design.rules.base import Compiled, RuleText, normalise
 from schemawright.model.names import singular
 from schemawright.spec.load import format_path
 
 PATTERNS = (transitions, overlap, balanced, child_sum, either_or, at_most_one, child_count, same_parent, immutable, unique,
-            conditional, comparison, event_order, parent_compare)
+            conditional, comparison, event_order, parent_compare, everyday)  # everyday: the others' phrasings in people's words
 # Patterns whose objects exist only after a later design step: retention after partitioning (drop
 # partitions or delete rows), access after the security design (its roles and grants).
 LATE = {"partitioning": (retention,), "security": (access, role_change)}
@@ -52,6 +53,10 @@ def _entity_for(ctx: DesignContext, rule, text: str):
                 break
     if len(named) > 1 and len(plural) == 1:
         named = plural
+    if len(named) > 1:  # "a cabin is booked once per sailing": the one table that references every other named
+        linking = [t for t in named if all(o is t or any(fk.ref_table == o.name for fk in t.foreign_keys)
+                                           for o in named)]
+        named = linking if len(linking) == 1 else named
     if not named:  # "a unit expires ...": the last word of one table's name (blood_units), of no other
         tails = {}
         for t in ctx.schema.tables:

@@ -141,6 +141,8 @@ def _add(rt: RuleText, expr: str, columns: tuple[str, ...], what: str) -> Compil
     name = names.chk_name(rt.table.name, rt.rule.name)
     if any(c.name == name for c in rt.table.checks):
         return None
+    if any(rt.col(c) is not None and rt.col(c).type.kind == Kind.MONEY for c in columns):
+        expr = re.sub(r"(?<![\w.:'])(-?\d+(?:\.\d+)?)(?![\w.])", r"\1::money", expr)  # money > 0 does not exist
     try:  # canonical form, and a type check against the final column types
         parsed, used = parse_check(expr, {c.name: c.type for c in rt.table.columns})
     except ExpressionError:
