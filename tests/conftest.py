@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -106,3 +107,41 @@ def pg15_dsn():
     if not has_pgcrypto:
         pytest.skip(f"the server at {dsn} has no pgcrypto (install the PostgreSQL contrib package)")
     return dsn
+
+
+@pytest.fixture(scope="session")
+def designed_input():
+    """``designed_input(path)``: ``design_project(path)`` (no folder written), made once per session (per xdist
+    worker) for every test of the input (tests/shared_inputs.py: ``per_input`` keeps them on one worker). What it
+    returns is shared: a test reads it, writes its artifacts into a folder of its own, never changes it."""
+    from schemawright.api import design_project
+
+    made: dict[Path, object] = {}
+
+    def design(path: Path):
+        path = Path(path).resolve()
+        if path not in made:
+            made[path] = design_project(path)
+        return made[path]
+    return design
+
+
+@pytest.fixture(scope="session")
+def verified_input(designed_input, tmp_path_factory):
+    """``verified_input(path)``: ``(folder, report)``, the input's design written to a folder and verified there on
+    the defaults (``verify_project`` without a DSN: a private cluster from the default binaries, or from those with
+    the design's extensions), once per session. The folder holds verification.json and agent_output.json with
+    the verification recorded; a test that writes more copies it first."""
+    from schemawright.render.writer import write_folder
+    from schemawright.verify import verify_project
+
+    done: dict[Path, tuple[Path, object]] = {}
+
+    def verified(path: Path):
+        path = Path(path).resolve()
+        if path not in done:
+            folder = write_folder(designed_input(path).artifacts,
+                                  tmp_path_factory.mktemp(f"verified-{path.stem}") / "out")
+            done[path] = (folder, verify_project(folder))
+        return done[path]
+    return verified
