@@ -15,10 +15,15 @@ from schemawright.datagen.rows import RowFactory
 INPUTS = Path(__file__).resolve().parent / "inputs"
 
 
+def _v001(result) -> str:
+    """The initial migration of a design, as design_project(spec, folder) writes it."""
+    return next(a.content for a in result.artifacts if a.path == "migrations/V001__initial_schema.sql")
+
+
 @pytest.fixture
-def hotel(pg15_dsn, tmp_path):
-    result = design_project(INPUTS / "hotel_booking.yaml", tmp_path / "out")
-    migration = (tmp_path / "out" / "migrations" / "V001__initial_schema.sql").read_text()
+def hotel(pg15_dsn, designed_input):
+    result = designed_input(INPUTS / "hotel_booking.yaml")  # design_project(...), once per session (tests/conftest.py)
+    migration = _v001(result)
     with scratch_database(pg15_dsn, "sw_rules") as dsn, psycopg.connect(dsn) as conn:
         conn.execute(migration.encode())
         conn.commit()
@@ -92,9 +97,9 @@ def test_rate_periods_of_a_room_type_never_overlap(hotel):
 
 
 @pytest.fixture
-def billing(pg15_dsn, tmp_path):
-    result = design_project(INPUTS / "saas_billing.yaml", tmp_path / "out")
-    migration = (tmp_path / "out" / "migrations" / "V001__initial_schema.sql").read_text()
+def billing(pg15_dsn, designed_input):
+    result = designed_input(INPUTS / "saas_billing.yaml")  # design_project(...), once per session (tests/conftest.py)
+    migration = _v001(result)
     with scratch_database(pg15_dsn, "sw_rules") as dsn, psycopg.connect(dsn) as conn:
         conn.execute(migration.encode())
         conn.commit()
@@ -206,9 +211,9 @@ def test_transition_chains_split_at_commas_between_arrows(text, pairs):
 # --- beekeeping (issue 11's unseen input): rules written in everyday words, structural requirements ----------
 
 @pytest.fixture
-def bees(pg15_dsn, tmp_path):
-    result = design_project(INPUTS / "beekeeping.yaml", tmp_path / "out")
-    migration = (tmp_path / "out" / "migrations" / "V001__initial_schema.sql").read_text()
+def bees(pg15_dsn, designed_input):
+    result = designed_input(INPUTS / "beekeeping.yaml")  # design_project(...), once per session (tests/conftest.py)
+    migration = _v001(result)
     with scratch_database(pg15_dsn, "sw_rules") as dsn, psycopg.connect(dsn) as conn:
         conn.execute(migration.encode())
         conn.commit()
