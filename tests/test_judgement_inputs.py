@@ -47,7 +47,8 @@ def test_input_designs_and_verifies_on_embedded(spec: Path, verified_input):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("spec", INPUTS, ids=[p.stem for p in INPUTS])
+@pytest.mark.pg15_roles_per_run  # verify --dsn only: on the input's worker, beside the pg15 group
+@pytest.mark.parametrize("spec", per_input(INPUTS, ids=lambda p: p.stem))
 def test_input_designs_and_verifies_on_pg15(spec: Path, tmp_path: Path, pg15_dsn: str, design_of):
     write_folder(design_of(spec).artifacts, tmp_path / "out")
     report = verify_project(tmp_path / "out", dsn=pg15_dsn)
