@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -20,12 +21,39 @@ def pytest_addoption(parser):
                      help="rewrite tests/golden/<example>/ from the current designer output instead of comparing")
 
 
+def pytest_configure(config):
+    if not config.pluginmanager.hasplugin("xdist"):  # -p no:xdist: the groups below are known all the same
+        config.addinivalue_line("markers", "xdist_group: tests of one group run on one xdist worker")
+    config.addinivalue_line("markers", "pg15_roles_per_run: the test uses the PostgreSQL 15 service only through "
+                            "verify --dsn, whose roles get names of their own per run (verify/isolation.py): it may "
+                            "run beside the pg15 group, in a group of its own")
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """Tests on the shared PostgreSQL 15 service share one xdist worker (``--dist loadgroup``): two designs
-    of one project applied there at once would create, or drop, the same cluster-wide roles."""
+    of one project applied there at once would create, or drop, the same cluster-wide roles.
+
+    The group is the suffix ``@<group>`` of a test's node id, which pytest-xdist's worker adds by assigning
+    ``item._nodeid``; pytest 9 keeps the node id in ``item._id``, so that assignment is lost and every test
+    would be scheduled on its own: the suffix is added here when xdist's did not take."""
     for item in items:
-        if "pg15_dsn" in getattr(item, "fixturenames", ()):
+        if "pg15_dsn" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("pg15_roles_per_run"):
             item.add_marker(pytest.mark.xdist_group("pg15"))
+    if not (os.environ.get("PYTEST_XDIST_WORKER") and config.getvalue("loadgroup")):
+        return
+    for item in items:
+        groups = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                         for m in item.iter_markers("xdist_group")})
+        if not groups or item.nodeid.rfind("@") > item.nodeid.rfind("]"):
+            continue
+        grouped = f"{item.nodeid}@{'_'.join(groups)}"
+        if hasattr(item, "_id"):
+            from _pytest.nodeid import coerce_node_id
+
+            item._id = coerce_node_id(grouped)
+        else:
+            item._nodeid = grouped
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -106,3 +134,59 @@ def pg15_dsn():
     if not has_pgcrypto:
         pytest.skip(f"the server at {dsn} has no pgcrypto (install the PostgreSQL contrib package)")
     return dsn
+
+
+@pytest.fixture(scope="session")
+def designed_input(tmp_path_factory):
+    """``designed_input(path)``: ``design_project(path)`` (no folder written), made once per session for every test
+    of the input (tests/shared_inputs.py: ``per_input`` keeps them on one worker). With xdist, a worker that did not
+    make it takes the one another worker made this session (pickled beside the workers' temporary folders) before
+    designing it again. What it returns is shared: a test reads it, writes its artifacts into a folder of its
+    own, never changes it."""
+    import hashlib
+    import pickle
+
+    from schemawright.api import design_project
+
+    made: dict[Path, object] = {}
+    shared = tmp_path_factory.getbasetemp().parent / "designs" if os.environ.get("PYTEST_XDIST_WORKER") else None
+
+    def design(path: Path):
+        path = Path(path).resolve()
+        if path in made:
+            return made[path]
+        kept = None
+        if shared is not None:
+            kept = shared / f"{hashlib.sha256(str(path).encode() + path.read_bytes()).hexdigest()}.pickle"
+            if kept.is_file():
+                made[path] = pickle.loads(kept.read_bytes())
+                return made[path]
+        made[path] = result = design_project(path)
+        if kept is not None:
+            shared.mkdir(exist_ok=True)
+            partial = kept.with_suffix(f".{os.getpid()}")
+            partial.write_bytes(pickle.dumps(result))
+            os.replace(partial, kept)
+        return result
+    return design
+
+
+@pytest.fixture(scope="session")
+def verified_input(designed_input, tmp_path_factory):
+    """``verified_input(path)``: ``(folder, report)``, the input's design written to a folder and verified there on
+    the defaults (``verify_project`` without a DSN: a private cluster from the default binaries, or from those with
+    the design's extensions), once per session. The folder holds verification.json and agent_output.json with
+    the verification recorded; a test that writes more copies it first."""
+    from schemawright.render.writer import write_folder
+    from schemawright.verify import verify_project
+
+    done: dict[Path, tuple[Path, object]] = {}
+
+    def verified(path: Path):
+        path = Path(path).resolve()
+        if path not in done:
+            folder = write_folder(designed_input(path).artifacts,
+                                  tmp_path_factory.mktemp(f"verified-{path.stem}") / "out")
+            done[path] = (folder, verify_project(folder))
+        return done[path]
+    return verified

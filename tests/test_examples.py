@@ -10,13 +10,11 @@ import re
 from pathlib import Path
 
 import pytest
+from shared_inputs import EXAMPLES, per_input
 
 from schemawright.api import design_project
 from schemawright.datagen.rows import regex_sample
-from schemawright.verify import verify_project
-
-EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
-EXAMPLES = sorted(p for p in EXAMPLES_DIR.iterdir() if p.suffix in (".json", ".yaml", ".yml"))
+from schemawright.render.writer import write_folder
 
 REQUIRED_FILES = (
     "README.md",
@@ -45,12 +43,12 @@ def _without_time(agent_output: bytes) -> dict:
     return data
 
 
-@pytest.fixture(params=EXAMPLES, ids=[p.name for p in EXAMPLES])
+@pytest.fixture(params=per_input(EXAMPLES))
 def example(request) -> Path:
     return request.param
 
 
-def test_example_designs_and_verifies(example: Path, tmp_path: Path, server_for):
+def test_example_designs_and_verifies(example: Path, tmp_path: Path, designed_input, verified_input):
     out = tmp_path / "out"
     result = design_project(example, out)
     assert result.out_dir == out.resolve()
@@ -74,19 +72,22 @@ def test_example_designs_and_verifies(example: Path, tmp_path: Path, server_for)
     assert re.fullmatch(r"\d+\.\d{3}s", summary["time_taken"]), summary["time_taken"]
     assert 0.0 <= summary["confidence_score"] <= 1.0
 
-    # Determinism: a second design of the same input is byte-identical, but for the time taken.
-    again = _files(design_project(example, tmp_path / "again").out_dir)
+    # Determinism: a second design of the same input (the session's, tests/conftest.py: designed_input) is
+    # byte-identical, but for the time taken.
+    again = _files(write_folder(designed_input(example).artifacts, tmp_path / "again"))
     assert sorted(again) == sorted(files)
     differing = [f for f in files if f != "agent_output.json" and files[f] != again[f]]
     assert not differing, f"files differ between two designs of {example.name}: {differing}"
     assert _without_time(files["agent_output.json"]) == _without_time(again["agent_output.json"])
 
-    # The real database: migrations forward/undo/forward, catalog == model, every constraint probed.
-    report = verify_project(out, dsn=server_for(result.schema.extensions))
+    # The real database: migrations forward/undo/forward, catalog == model, every constraint probed; on the
+    # session's folder of the same design (byte-identical to this one, above), verified once per session on the
+    # embedded binaries (those with the design's extensions), tests/conftest.py: verified_input.
+    verified, report = verified_input(example)
     failed = [f"{s.name}: {s.detail}" + "".join(f"\n      {p}" for p in s.problems[:5])
               for s in report.steps if not s.ok]
     assert report.passed, f"{example.name}: {len(failed)} failing step(s):\n  " + "\n  ".join(failed)
-    assert (out / "verification.json").is_file()
+    assert (verified / "verification.json").is_file()
 
 
 # The verifier builds values for CHECKs with a regular expression from the pattern itself.

@@ -9,8 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from shared_inputs import input_group
 
-from schemawright.api import design_project, verify_project
 from schemawright.render.writer import write_docs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,15 +28,19 @@ def _browser():
     return sync_playwright, exe
 
 
+LIBRARY = ROOT / "tests/inputs/library.yaml"
+pytestmark = pytest.mark.xdist_group(input_group(LIBRARY))  # the worker that holds library's verification
+
+
 @pytest.fixture(scope="module")
-def report(tmp_path_factory, pg_dsn) -> Path:
+def report(tmp_path_factory, pg_dsn, verified_input) -> Path:
     from schemawright.bench.report import write_outputs
     from schemawright.bench.run import bench
 
-    folder = tmp_path_factory.mktemp("report") / "library"
-    design_project(ROOT / "tests/inputs/library.yaml", folder)
-    verification = verify_project(folder)
+    # design_project(LIBRARY, folder) and verify_project(folder), once per session (tests/conftest.py)
+    verified, verification = verified_input(LIBRARY)
     assert verification.passed
+    folder = shutil.copytree(verified, tmp_path_factory.mktemp("report") / "library")
     result = bench(folder, pg_dsn, scale=0.001, duration=1.0, warmup=0.2, clients=2, baseline=False, floor=False,
                    max_rows=2000)
     write_outputs(result, folder)

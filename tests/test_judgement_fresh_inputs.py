@@ -10,23 +10,19 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from schemawright.api import design_project
 from schemawright.datagen.rows import RowFactory
 from schemawright.db import scratch_database
 
 INPUTS = Path(__file__).resolve().parent / "inputs"
 
 
-@pytest.fixture(scope="module")
-def _designs(tmp_path_factory):
-    made = {}
-
+@pytest.fixture
+def _designs(designed_input):
+    """``_designs(name)``: ``(design_project(input), its V001 as written)``, designed once per session
+    (tests/conftest.py: designed_input)."""
     def design(name):
-        if name not in made:
-            out = tmp_path_factory.mktemp(name.split(".")[0])
-            result = design_project(INPUTS / name, out)
-            made[name] = (result, (out / "migrations" / "V001__initial_schema.sql").read_text())
-        return made[name]
+        result = designed_input(INPUTS / name)
+        return result, next(a.content for a in result.artifacts if a.path == "migrations/V001__initial_schema.sql")
     return design
 
 

@@ -12,30 +12,24 @@ import json
 from pathlib import Path
 
 import pytest
+from shared_inputs import TASK_INPUTS, per_input
 
-from schemawright.api import design_project
 from schemawright.render.writer import write_folder
 from schemawright.verify import verify_project
 
-INPUTS_DIR = Path(__file__).resolve().parent / "inputs"
-INPUTS = sorted(p for p in INPUTS_DIR.iterdir() if p.suffix in (".json", ".yaml", ".yml"))
+INPUTS = TASK_INPUTS
 
 
 def _failures(report) -> list[str]:
     return [f"{s.name}: {s.detail}" for s in report.steps if not s.ok]
 
 
-@pytest.fixture(scope="module")
-def design_of():
-    """``design_of(spec)``: ``design_project(spec)`` made once per input in this module; each test that
-    verifies it writes its artifacts into a folder of its own (what ``design_project(spec, folder)`` writes)."""
-    made: dict[Path, object] = {}
-
-    def design(spec: Path):
-        if spec not in made:
-            made[spec] = design_project(spec)
-        return made[spec]
-    return design
+@pytest.fixture
+def design_of(designed_input):
+    """``design_of(spec)``: ``design_project(spec)``, made once per input in the session (tests/conftest.py:
+    ``designed_input``); each test that verifies it writes its artifacts into a folder of its own (what
+    ``design_project(spec, folder)`` writes)."""
+    return designed_input
 
 
 def test_at_least_twenty_inputs():
@@ -43,23 +37,25 @@ def test_at_least_twenty_inputs():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("spec", INPUTS, ids=[p.stem for p in INPUTS])
-def test_input_designs_and_verifies_on_embedded(spec: Path, tmp_path: Path, server_for, design_of):
-    result = design_of(spec)
-    write_folder(result.artifacts, tmp_path / "out")
-    report = verify_project(tmp_path / "out", dsn=server_for(result.schema.extensions))
+@pytest.mark.parametrize("spec", per_input(INPUTS, ids=lambda p: p.stem))
+def test_input_designs_and_verifies_on_embedded(spec: Path, verified_input):
+    # verified_input: the design written to a folder and verified on the embedded binaries (those with the
+    # design's extensions: pgcrypto), once per session, the same run test_every_input_end_to_end.py benches
+    folder, report = verified_input(spec)
+    assert (folder / "verification.json").is_file()
     assert report.passed, _failures(report)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("spec", INPUTS, ids=[p.stem for p in INPUTS])
+@pytest.mark.pg15_roles_per_run  # verify --dsn only: on the input's worker, beside the pg15 group
+@pytest.mark.parametrize("spec", per_input(INPUTS, ids=lambda p: p.stem))
 def test_input_designs_and_verifies_on_pg15(spec: Path, tmp_path: Path, pg15_dsn: str, design_of):
     write_folder(design_of(spec).artifacts, tmp_path / "out")
     report = verify_project(tmp_path / "out", dsn=pg15_dsn)
     assert report.passed, _failures(report)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def designs(design_of):
     return {spec.stem: design_of(spec) for spec in INPUTS}
 

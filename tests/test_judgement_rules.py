@@ -15,10 +15,16 @@ from schemawright.datagen.rows import RowFactory
 INPUTS = Path(__file__).resolve().parent / "inputs"
 
 
-def _applied(pg15_dsn, tmp_path, name: str):
-    """The input designed, its V001 applied on a scratch database: (schema, connection, row factory)."""
-    result = design_project(INPUTS / name, tmp_path / "out")
-    migration = (tmp_path / "out" / "migrations" / "V001__initial_schema.sql").read_text()
+def _v001(result) -> str:
+    """The initial migration of a design, as design_project(spec, folder) writes it."""
+    return next(a.content for a in result.artifacts if a.path == "migrations/V001__initial_schema.sql")
+
+
+def _applied(pg15_dsn, designed_input, name: str):
+    """The input designed (once per session, tests/conftest.py), its V001 applied on a scratch database:
+    (schema, connection, row factory)."""
+    result = designed_input(INPUTS / name)
+    migration = _v001(result)
     with scratch_database(pg15_dsn, "sw_rules") as dsn, psycopg.connect(dsn) as conn:
         conn.execute(migration.encode())
         conn.commit()
@@ -26,8 +32,8 @@ def _applied(pg15_dsn, tmp_path, name: str):
 
 
 @pytest.fixture
-def hotel(pg15_dsn, tmp_path):
-    yield from _applied(pg15_dsn, tmp_path, "hotel_booking.yaml")
+def hotel(pg15_dsn, designed_input):
+    yield from _applied(pg15_dsn, designed_input, "hotel_booking.yaml")
 
 
 def _refused(conn, sqlstate: str, statement, params=()) -> str:
@@ -97,8 +103,8 @@ def test_rate_periods_of_a_room_type_never_overlap(hotel):
 
 
 @pytest.fixture
-def billing(pg15_dsn, tmp_path):
-    yield from _applied(pg15_dsn, tmp_path, "saas_billing.yaml")
+def billing(pg15_dsn, designed_input):
+    yield from _applied(pg15_dsn, designed_input, "saas_billing.yaml")
 
 
 def test_invoice_status_follows_its_transitions(billing):
@@ -206,8 +212,8 @@ def test_transition_chains_split_at_commas_between_arrows(text, pairs):
 # --- beekeeping (issue 11's unseen input): rules written in everyday words, structural requirements ----------
 
 @pytest.fixture
-def bees(pg15_dsn, tmp_path):
-    yield from _applied(pg15_dsn, tmp_path, "beekeeping.yaml")
+def bees(pg15_dsn, designed_input):
+    yield from _applied(pg15_dsn, designed_input, "beekeeping.yaml")
 
 
 def test_brood_frames_must_not_exceed_40(bees):

