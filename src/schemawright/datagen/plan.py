@@ -165,7 +165,12 @@ class TablePlan:
         for ref in self.refs:
             if column in ref.fk.columns:
                 return ref.columns_for(ref.parent_indices(indices))[column]
-        return self.gens[column].at(indices)
+        gen = self.gens[column]
+        if type(gen).at is Gen.at:  # drawn at random (a value set): a referencing row cannot know the value of row i
+            raise SeedError(f"{self.name}.{column} is referenced by a foreign key but its values are drawn at random "
+                            f"({type(gen).__name__}), not derived from the row: referencing rows cannot be generated; "
+                            "reference the primary key instead")
+        return gen.at(indices)
 
     def batch(self, start: int, count: int) -> dict[str, list[str]]:
         b = Batch(start=start, count=count, rng=random.Random(f"{self.seed}:{self.name}:{start}"), total=self.rows)
