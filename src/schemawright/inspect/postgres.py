@@ -1,7 +1,11 @@
 """Read a live PostgreSQL schema from pg_catalog into the canonical model.
 
-Every object gets ``Origin(source=Source.CATALOG)``. Partitions are skipped (their parent carries
-the ``Partitioning``); objects owned by an extension are skipped; indexes that back a primary key,
+Every object gets ``Origin(source=Source.CATALOG)``. Partitions of a parent in the same schema are tables
+with ``partition_of``/``partition_bound`` and only their own constraints, indexes and triggers (those cloned
+from the parent are the parent's); INHERITS children name their parents of the same schema in ``inherits``;
+rules on tables are in ``Table.rules``; foreign tables carry their server and options, and the foreign
+servers are read too (a parent or server elsewhere stays an unmodelled entry, see ``unmodelled``).
+Objects owned by an extension are skipped; indexes that back a primary key,
 unique or exclusion constraint are reported as that constraint, not as an index. Works on
 PostgreSQL 15 and later (18 stores NOT NULL as constraints too; those are read as ``nullable``).
 """
@@ -18,7 +22,7 @@ from psycopg.rows import dict_row
 
 from schemawright.model.schema import (
     Aggregate, CheckConstraint, Column, DefaultPrivilege, EnumType, ExclusionConstraint, ExclusionElement, Expression,
-    FkAction, ForeignKey, Function, Grant, Index, DomainCheck, DomainType, Sequence,
+    FkAction, ForeignKey, ForeignServer, Function, Grant, Index, DomainCheck, DomainType, Sequence,
     IndexElement, IndexMethod, ObjectOwner, Origin, Partitioning, Policy, PrimaryKey, Role, Schema, Source, Table, Trigger,
     UniqueConstraint, View,
 )
@@ -41,13 +45,29 @@ _INDOPTION_DESC, _INDOPTION_NULLS_FIRST = 1, 2
 _NOT_EXTENSION_MEMBER = """NOT EXISTS (SELECT 1 FROM pg_depend dep
     WHERE dep.classid = %s::regclass AND dep.objid = {oid} AND dep.deptype = 'e')"""
 
+# Partitions only of a parent of the same schema (one of another schema stays an unmodelled entry).
 _TABLES_SQL = """
 SELECT c.oid, c.relname, obj_description(c.oid, 'pg_class') AS comment, pg_get_partkeydef(c.oid) AS partkey,
-       c.relpersistence = 'u' AS unlogged,
+       c.relpersistence = 'u' AS unlogged, c.relkind,
        (SELECT ic.relname FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
-        WHERE i.indrelid = c.oid AND i.indisclustered) AS cluster_on
+        WHERE i.indrelid = c.oid AND i.indisclustered) AS cluster_on,
+       CASE WHEN c.relispartition THEN (SELECT pc.relname FROM pg_inherits h JOIN pg_class pc ON pc.oid = h.inhparent
+                                        WHERE h.inhrelid = c.oid) END AS partition_of,
+       CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
+       ARRAY(SELECT pc.relname FROM pg_inherits h JOIN pg_class pc ON pc.oid = h.inhparent
+             WHERE h.inhrelid = c.oid AND NOT c.relispartition AND pc.relnamespace = c.relnamespace
+             ORDER BY h.inhseqno) AS inherits,
+       (SELECT s.srvname FROM pg_foreign_table ft JOIN pg_foreign_server s ON s.oid = ft.ftserver
+        WHERE ft.ftrelid = c.oid) AS foreign_server,
+       coalesce((SELECT ft.ftoptions FROM pg_foreign_table ft WHERE ft.ftrelid = c.oid), '{}') AS foreign_options,
+       ARRAY(SELECT r.rulename FROM pg_rewrite r WHERE r.ev_class = c.oid AND r.rulename <> '_RETURN'
+             ORDER BY r.rulename) AS rule_names,
+       ARRAY(SELECT pg_get_ruledef(r.oid) FROM pg_rewrite r WHERE r.ev_class = c.oid AND r.rulename <> '_RETURN'
+             ORDER BY r.rulename) AS rule_defs
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = %s AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+WHERE n.nspname = %s AND c.relkind IN ('r', 'p', 'f')
+  AND (NOT c.relispartition OR c.relkind <> 'f' AND EXISTS (SELECT 1 FROM pg_inherits h JOIN pg_class pc ON pc.oid = h.inhparent
+                                       WHERE h.inhrelid = c.oid AND pc.relnamespace = c.relnamespace))
   AND """ + _NOT_EXTENSION_MEMBER.format(oid="c.oid") + """
 ORDER BY c.relname"""
 
@@ -94,8 +114,9 @@ SELECT con.conrelid, con.conname, con.contype, pg_get_expr(con.conbin, con.conre
        rc.relname AS ref_table, rn.nspname AS ref_schema, n.nspname AS schema,
        con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred, con.confmatchtype, con.connoinherit,
        obj_description(con.oid, 'pg_constraint') AS comment,
-       {nulls_not_distinct} AS nulls_not_distinct
+       {nulls_not_distinct} AS nulls_not_distinct, con.conislocal, tc.relispartition
 FROM pg_constraint con
+JOIN pg_class tc ON tc.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = con.connamespace
 LEFT JOIN pg_class rc ON rc.oid = con.confrelid
 LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
@@ -130,6 +151,7 @@ FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_am am ON am.oid = ic.relam
 WHERE i.indrelid = ANY(%s)
+  AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)  -- a parent index's partition
   AND NOT EXISTS (SELECT 1 FROM pg_constraint con
                   WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid
                     AND con.contype IN ('p', 'u', 'x'))
@@ -155,7 +177,7 @@ SELECT t.tgrelid, t.tgname, p.proname, pn.nspname AS function_schema, t.tgtype,
 FROM pg_trigger t
 JOIN pg_proc p ON p.oid = t.tgfoid
 JOIN pg_namespace pn ON pn.oid = p.pronamespace
-WHERE t.tgrelid = ANY(%s) AND NOT t.tgisinternal
+WHERE t.tgrelid = ANY(%s) AND NOT t.tgisinternal AND t.tgparentid = 0  -- not cloned from a parent's
 ORDER BY t.tgrelid, t.tgname"""
 
 _FUNCTIONS_SQL = """
@@ -270,6 +292,12 @@ WHERE n.nspname = %s AND c.relkind = 'S'
   AND """ + _NOT_EXTENSION_MEMBER.format(oid="c.oid") + """
 ORDER BY c.relname"""
 
+_FOREIGN_SERVERS_SQL = """
+SELECT s.srvname, w.fdwname, coalesce(s.srvoptions, '{}') AS options
+FROM pg_foreign_server s JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw
+WHERE """ + _NOT_EXTENSION_MEMBER.format(oid="s.oid") + """
+ORDER BY s.srvname"""
+
 _EXTENSIONS_SQL = "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY extname"
 
 
@@ -312,7 +340,11 @@ def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
         cur.execute(_TABLES_SQL, (schema, "pg_class"))
         tables = {row["oid"]: Table(name=row["relname"], schema=schema, comment=row["comment"],
                                     partitioning=_partitioning(row["partkey"]), unlogged=row["unlogged"],
-                                    cluster_on=row["cluster_on"],
+                                    cluster_on=row["cluster_on"], partition_of=row["partition_of"],
+                                    partition_bound=row["partition_bound"], inherits=tuple(row["inherits"]),
+                                    rules=dict(zip(row["rule_names"], row["rule_defs"])),
+                                    foreign_server=row["foreign_server"],
+                                    foreign_options=tuple(row["foreign_options"]) if row["foreign_server"] else (),
                                     origin=_origin())
                   for row in cur.fetchall()}
         oids = list(tables)
@@ -323,6 +355,8 @@ def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
 
         cur.execute(constraints_sql, (oids,))
         for row in cur.fetchall():
+            if row["relispartition"] and not row["conislocal"]:
+                continue  # a check the partition has from its parent
             _add_constraint(tables[row["conrelid"]], row)
 
         cur.execute(_EXCLUSIONS_SQL, (oids,))
@@ -389,9 +423,12 @@ def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
 
         cur.execute(_EXTENSIONS_SQL)
         extensions = [r["extname"] for r in cur.fetchall()]
+        cur.execute(_FOREIGN_SERVERS_SQL, ("pg_foreign_server",))
+        foreign_servers = [ForeignServer(name=r["srvname"], wrapper=r["fdwname"], options=tuple(r["options"]),
+                                         origin=_origin()) for r in cur.fetchall()]
         security = _security(cur, schema, tables)
 
-    return Schema(name=schema, extensions=extensions, enums=enums, domains=domains, sequences=sequences, tables=list(tables.values()),
+    return Schema(name=schema, extensions=extensions, foreign_servers=foreign_servers, enums=enums, domains=domains, sequences=sequences, tables=list(tables.values()),
                   views=views, functions=functions, aggregates=aggregates, **security)
 
 
@@ -409,7 +446,7 @@ FROM (
            c.relname, c.relowner,
            coalesce(c.relacl, acldefault((CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END)::"char", c.relowner))
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND NOT c.relispartition
+    WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
       AND """ + _NOT_EXTENSION_MEMBER.format(oid="c.oid").replace("%s", "'pg_class'") + """
     UNION ALL
     SELECT 'function', p.proname, p.proowner, coalesce(p.proacl, acldefault('f', p.proowner))
@@ -678,7 +715,7 @@ _OBJECT_OWNERS_SQL = """
 SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE'
                       ELSE 'TABLE' END, n.nspname, c.relname, NULL, pg_get_userbyid(c.relowner)
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = ANY(%(schemas)s) AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND NOT c.relispartition
+WHERE n.nspname = ANY(%(schemas)s) AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
   AND """ + _NOT_EXTENSION_MEMBER.format(oid="c.oid").replace("%s", "'pg_class'") + """
   -- a sequence owned by a column (serial, identity) always has its table's owner
   AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass

@@ -69,14 +69,19 @@ SELECT n.nspname, c.relname,
                            WHERE i.inhrelid = c.oid) || ' ' || pg_get_expr(c.relpartbound, c.oid)
        || coalesce(' ' || pg_get_partkeydef(c.oid), '')
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE {_USER_NS} AND c.relispartition AND c.relkind IN ('r', 'p', 'f') AND {_ne('pg_class', 'c.oid')}"""),
+WHERE {_USER_NS} AND c.relispartition AND c.relkind IN ('r', 'p', 'f') AND {_ne('pg_class', 'c.oid')}
+  -- a partition of a parent of its own schema is a table of the model (Table.partition_of)
+  AND (c.relkind = 'f' OR NOT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent
+                                      WHERE i.inhrelid = c.oid AND pc.relnamespace = c.relnamespace))"""),
     ("inheritance", f"""
 SELECT n.nspname, c.relname,
        'INHERITS ' || string_agg(quote_ident(pn.nspname) || '.' || quote_ident(pc.relname), ', ' ORDER BY i.inhseqno)
 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace
 WHERE {_USER_NS} AND NOT c.relispartition AND c.relkind IN ('r', 'p') AND pc.relkind = 'r'
-GROUP BY n.nspname, c.relname"""),
+GROUP BY n.nspname, c.relname
+-- parents of its own schema are the model's (Table.inherits): only a parent of another schema is reported
+HAVING bool_or(pc.relnamespace <> c.relnamespace)"""),
     ("column option", f"""
 SELECT n.nspname, c.relname || '.' || a.attname,
        concat_ws(' ',
@@ -119,7 +124,8 @@ WHERE {_USER_NS} AND NOT c.relispartition AND c.relkind IN ('r', 'p', 'm') AND (
     ("rule", f"""
 SELECT n.nspname, c.relname || '.' || r.rulename, pg_get_ruledef(r.oid)
 FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE {_USER_NS} AND r.rulename <> '_RETURN' AND {_ne('pg_rewrite', 'r.oid')}"""),
+WHERE {_USER_NS} AND r.rulename <> '_RETURN' AND {_ne('pg_rewrite', 'r.oid')}
+  AND c.relkind NOT IN ('r', 'p', 'f')  -- a table's rules are the model's (Table.rules)"""),
     ("foreign table", f"""
 SELECT n.nspname, c.relname, 'FOREIGN TABLE'
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -173,8 +179,9 @@ _WHY = {
     "trigger option": "triggers on views, constraint triggers, transition tables and disabled triggers are not "
                       "in the schema model",
     "routine": "procedures and window functions are not in the schema model",
-    "partition": "partitions are not in the schema model (only their parent's PARTITION BY)",
-    "inheritance": "table inheritance (INHERITS) is not in the schema model",
+    "partition": "partitions of a table of another schema, and foreign tables as partitions, are not in the "
+                 "schema model",
+    "inheritance": "inheritance from a table of another schema is not in the schema model",
     "column option": "STORAGE, COMPRESSION, per-column options and "
                      "column-level grants are not in the schema model",
     "relation option": "storage parameters (WITH ...: fillfactor, security_barrier, check_option), "
@@ -208,7 +215,8 @@ def why_not_modelled(kind: str, default: str) -> str:
 
 def modelled_kinds() -> set[str]:
     """Kinds the model has since come to hold (another branch may add them): they are not reported."""
-    kinds = {"schema comment"}  # Schema.schema_comments (read by inspect_database)
+    kinds = {"schema comment",  # Schema.schema_comments (read by inspect_database)
+             "foreign table"}  # Table.foreign_server / foreign_options (read by inspect_schema)
     if hasattr(model, "ExclusionConstraint"):
         kinds.add("exclusion constraint")
     return kinds

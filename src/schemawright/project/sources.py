@@ -174,6 +174,7 @@ def inspect_database(conn: psycopg.Connection) -> Schema:
         part = inspect_schema(conn, name)
         if i == 0:
             merged.extensions = part.extensions
+            merged.foreign_servers = part.foreign_servers  # database-wide
         for group in ("enums", "domains", "sequences", "tables", "views", "functions", "aggregates", "grants",
                       "policies"):
             getattr(merged, group).extend(getattr(part, group))
