@@ -116,3 +116,51 @@ def test_partitions_inheritance_and_rules_migrate_exactly(oracle_server):
         with scratch_database(server, "sw_part_c") as c_dsn, connect(c_dsn, autocommit=True) as c:
             apply_sql(c, OLD)
             assert compare_dumps(dump_objects(pg_dump, c_dsn), dump_objects(pg_dump, a_dsn)) == []
+
+
+VIEWS_OLD = """
+CREATE TABLE items (id int PRIMARY KEY, v text);
+CREATE FUNCTION items_ins() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN INSERT INTO items VALUES (NEW.id, NEW.v); RETURN NEW; END';
+CREATE VIEW plain AS SELECT id, v FROM items;
+CREATE VIEW guarded WITH (security_barrier) AS SELECT id FROM items WHERE id > 0;
+CREATE VIEW writable AS SELECT id, v FROM items;
+CREATE TRIGGER writable_ins INSTEAD OF INSERT ON writable FOR EACH ROW EXECUTE FUNCTION items_ins();
+CREATE TRIGGER writable_upd INSTEAD OF UPDATE ON writable FOR EACH ROW EXECUTE FUNCTION items_ins();
+"""
+
+VIEWS_NEW = """
+CREATE TABLE items (id int PRIMARY KEY, v text);
+CREATE FUNCTION items_ins() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN INSERT INTO items VALUES (NEW.id, NEW.v); RETURN NEW; END';
+CREATE VIEW plain WITH (security_barrier = true, check_option = local) AS SELECT id, v FROM items WHERE id > 0;
+CREATE VIEW guarded AS SELECT id FROM items WHERE id > 0;
+CREATE VIEW writable AS SELECT id, v, length(v) AS n FROM items;
+CREATE TRIGGER writable_ins INSTEAD OF INSERT ON writable FOR EACH ROW EXECUTE FUNCTION items_ins();
+CREATE VIEW fresh AS SELECT id FROM items;
+CREATE TRIGGER fresh_del INSTEAD OF DELETE ON fresh FOR EACH ROW EXECUTE FUNCTION items_ins();
+COMMENT ON TRIGGER fresh_del ON fresh IS 'ignored deletes';
+"""
+
+
+def test_view_options_and_triggers_on_views_migrate_exactly(oracle_server):
+    """A view's WITH (security_barrier, check_option) and its INSTEAD OF triggers are read, compared and made
+    again when the view is (re)created; a view whose query changes keeps its triggers."""
+    server, pg_dump = oracle_server
+    with scratch_database(server, "sw_view_a") as a_dsn, scratch_database(server, "sw_view_b") as b_dsn, \
+            connect(a_dsn, autocommit=True) as a, connect(b_dsn, autocommit=True) as b:
+        apply_sql(a, VIEWS_OLD)
+        apply_sql(b, VIEWS_NEW)
+        old, new = inspect_database(a), inspect_database(b)
+        assert unmodelled_differences(old, new) == []
+        views = {v.name: v for v in new.views}
+        assert sorted(views["plain"].options) == ["check_option=local", "security_barrier=true"]
+        assert [t.timing for t in views["writable"].triggers] == ["INSTEAD OF"]
+        forward = plan(diff(old, new), allow_destructive=True)
+        apply_sql(a, forward.sql())
+        assert compare_dumps(dump_objects(pg_dump, b_dsn), dump_objects(pg_dump, a_dsn)) == []
+        assert diff(inspect_database(a), new) == []
+        a.execute("INSERT INTO writable (id, v) VALUES (5, 'x')")  # the INSTEAD OF trigger is there
+        assert a.execute("SELECT v FROM items WHERE id = 5").fetchone()[0] == "x"
+        apply_sql(a, forward.sql(undo=True))
+        with scratch_database(server, "sw_view_c") as c_dsn, connect(c_dsn, autocommit=True) as c:
+            apply_sql(c, VIEWS_OLD)
+            assert compare_dumps(dump_objects(pg_dump, c_dsn), dump_objects(pg_dump, a_dsn)) == []

@@ -720,6 +720,8 @@ class _Renderer(SecuritySteps):
         if v.comment:
             self.comment("materialized view" if v.materialized else "view", qualified(v.schema, v.name), v.comment)
         self.access(f"TABLE {qualified(v.schema, v.name)}", c.access)
+        for tr in v.triggers:  # INSTEAD OF triggers go with the view (dropped with it)
+            self._add_trigger(ch.AddTrigger(v.schema, v.name, tr))
 
     def _drop_view(self, c: ch.DropView) -> None:
         v = c.view

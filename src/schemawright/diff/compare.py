@@ -52,6 +52,11 @@ def diff(old: Schema, new: Schema) -> list[Change]:
     # Between a design and a live database, partitions and foreign tables are matched by name: a design's
     # partition the database holds exists already, one it does not hold is created; the database's other
     # partitions (those a designed PARTITION BY makes month by month) are left alone.
+    if (new.unmodelled is None) != (old.unmodelled is None):  # a task input carries no view options or triggers
+        if new.unmodelled is None:
+            old = replace(old, views=[replace(v, options=(), triggers=[]) for v in old.views])
+        else:
+            new = replace(new, views=[replace(v, options=(), triggers=[]) for v in new.views])
     if new.unmodelled is None and old.unmodelled is not None:
         listed = catalog_apart(old)
         new = replace(new, tables=[t for t in new.tables if (t.partition_of is None and t.foreign_server is None)
@@ -725,6 +730,8 @@ def _same_view(a: View, b: View) -> bool:
     ai, bi = {i.name: i for i in a.indexes}, {i.name: i for i in b.indexes}
     if ai.keys() != bi.keys() or any(changed(INDEX_ATTRS, ai[n], bi[n]) for n in ai):
         return False
+    if sorted(a.options) != sorted(b.options):  # WITH (security_barrier...): created again with them
+        return False
     return (a.materialized == b.materialized and a.query == b.query) or not changed(VIEW_ATTRS, a, b)
 
 
@@ -748,6 +755,19 @@ def _views(old: Schema, new: Schema, touched: set[str]) -> tuple[list[Change], s
         if o is not None and k not in rebuilt and o.comment != v.comment:
             kind = "materialized view" if v.materialized else "view"
             out.append(SetComment(kind, v.schema, v.name, o.comment, v.comment))
+        # triggers on views (INSTEAD OF): a view created or rebuilt makes its own (AddView), else compared
+        if o is None or k in rebuilt:
+            continue
+        dropped, added, both, renamed = _pair(o.triggers, v.triggers, _trigger_key)
+        for a, b in both:
+            if _trigger_key(a) != _trigger_key(b):
+                dropped.append(a)
+                added.append(b)
+            elif a.comment != b.comment:
+                out.append(SetComment("trigger", v.schema, b.name, a.comment, b.comment, parent=v.name))
+        out += [DropTrigger(v.schema, v.name, tr) for tr in dropped]
+        out += [AddTrigger(v.schema, v.name, tr) for tr in added]
+        out += [RenameTrigger(v.schema, v.name, a.name, b.name) for a, b in renamed]
     return out, rebuilt
 
 

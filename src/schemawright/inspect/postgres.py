@@ -236,6 +236,7 @@ ORDER BY p.proname, arguments"""
 
 _VIEWS_SQL = """
 SELECT c.oid, c.relname, c.relkind, pg_get_viewdef(c.oid, true) AS query,
+       CASE WHEN c.relkind = 'v' THEN coalesce(c.reloptions, '{}') ELSE '{}' END AS options,
        obj_description(c.oid, 'pg_class') AS comment,
        ARRAY(SELECT DISTINCT dc.relname FROM pg_rewrite r
              JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
@@ -397,9 +398,12 @@ def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
         cur.execute(_VIEWS_SQL, (schema, "pg_class"))
         by_oid = {r["oid"]: View(name=r["relname"], query=r["query"], schema=schema, materialized=r["relkind"] == "m",
                                  comment=r["comment"], depends_on=tuple(r["depends_on"]), origin=_origin(),
-                                 unique_key=tuple(r["unique_key"]))
+                                 unique_key=tuple(r["unique_key"]), options=tuple(r["options"]))
                   for r in cur.fetchall()}
         views = list(by_oid.values())
+        cur.execute(_TRIGGERS_SQL, (list(by_oid),))
+        for row in cur.fetchall():
+            by_oid[row["tgrelid"]].triggers.append(_trigger(row, schema))
         _view_indexes(cur, indexes_sql, {oid: v for oid, v in by_oid.items() if v.materialized})
 
         cur.execute(_ENUMS_SQL, (schema, "pg_type"))

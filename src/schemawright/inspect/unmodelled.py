@@ -55,7 +55,7 @@ WHERE {_USER_NS} AND {_REL} AND con.contype = 'x' AND con.conparentid = 0"""),
 SELECT n.nspname, c.relname || '.' || t.tgname, pg_get_triggerdef(t.oid)
 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE {_USER_NS} AND NOT t.tgisinternal AND (
-      c.relkind NOT IN ('r', 'p') OR t.tgconstraint <> 0
+      c.relkind NOT IN ('r', 'p', 'v', 'm') OR t.tgconstraint <> 0
    OR t.tgoldtable IS NOT NULL OR t.tgnewtable IS NOT NULL OR t.tgenabled <> 'O')"""),
     ("routine", f"""
 SELECT n.nspname, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
@@ -101,7 +101,8 @@ SELECT n.nspname, c.relname,
                  CASE WHEN c.relkind IN ('r', 'p') AND c.relreplident <> 'd' THEN 'REPLICA IDENTITY ' || c.relreplident::text END,
                  CASE WHEN c.reltablespace <> 0 THEN 'TABLESPACE' END)
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE {_USER_NS} AND c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition AND {_ne('pg_class', 'c.oid')}
+-- a plain view's WITH (...) is the model's (View.options)
+WHERE {_USER_NS} AND c.relkind IN ('r', 'p', 'm') AND NOT c.relispartition AND {_ne('pg_class', 'c.oid')}
   AND (c.reloptions IS NOT NULL OR c.reltablespace <> 0
        OR (c.relkind IN ('r', 'p') AND c.relreplident <> 'd'))"""),
     ("index option", f"""
@@ -176,8 +177,8 @@ _WHY = {
     "range type": "range types are not in the schema model",
     "constraint option": "a constraint left NOT VALID is not in the schema model",
     "exclusion constraint": "EXCLUDE constraints are not in the schema model",
-    "trigger option": "triggers on views, constraint triggers, transition tables and disabled triggers are not "
-                      "in the schema model",
+    "trigger option": "triggers on foreign tables, constraint triggers, transition tables and disabled triggers "
+                      "are not in the schema model",
     "routine": "procedures and window functions are not in the schema model",
     "partition": "partitions of a table of another schema, and foreign tables as partitions, are not in the "
                  "schema model",

@@ -559,6 +559,11 @@ def _compare_domain(out: list[str], prefix: str, exp: DomainType, act: DomainTyp
 def _compare_view(out: list[str], prefix: str, exp: View, act: View) -> None:
     _report(out, prefix, VIEW_ATTRS, exp, act)
     _check(out, prefix, "comment", exp.comment, act.comment)
+    if exp.options or act.options:  # WITH (...): a design holds them only when imported from a catalog
+        _check(out, prefix, "options", tuple(sorted(exp.options)), tuple(sorted(act.options)))
+    if exp.triggers or act.triggers:  # likewise triggers on views
+        _match(out, f"{prefix}: ", "trigger", _by(exp.triggers, _name), _by(act.triggers, _name),
+               lambda o, p, e, a: _report(o, p, TRIGGER_ATTRS, e, a))
     _match(out, f"{prefix}: ", "index", _by(exp.indexes, _name), _by(act.indexes, _name), _compare_index)
 
 

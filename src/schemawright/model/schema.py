@@ -318,6 +318,11 @@ class View:
     # Indexes declared on a materialized view (read back by inspect), and the one CLUSTER orders it by
     indexes: list[Index] = field(default_factory=list)
     cluster_on: str | None = None
+    # WITH (...) of a plain view as PostgreSQL stores them ("security_barrier=true", "check_option=cascaded",
+    # "security_invoker=on"), read from a catalog
+    options: tuple[str, ...] = ()
+    # triggers on a view (INSTEAD OF row triggers, statement triggers), read from a catalog
+    triggers: list[Trigger] = field(default_factory=list)
 
 
 @dataclass(slots=True, kw_only=True)
