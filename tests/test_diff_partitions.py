@@ -164,3 +164,43 @@ def test_view_options_and_triggers_on_views_migrate_exactly(oracle_server):
         with scratch_database(server, "sw_view_c") as c_dsn, connect(c_dsn, autocommit=True) as c:
             apply_sql(c, VIEWS_OLD)
             assert compare_dumps(dump_objects(pg_dump, c_dsn), dump_objects(pg_dump, a_dsn)) == []
+
+
+TYPES_OLD = """
+CREATE TYPE money_amount AS (amount numeric(12, 2), currency char(3));
+CREATE TYPE gone_type AS (a int);
+CREATE TYPE reshaped AS (a int, c int, b text);
+CREATE TABLE prices (id int PRIMARY KEY, price money_amount);
+INSERT INTO prices VALUES (1, ROW(9.5, 'EUR'));
+"""
+
+TYPES_NEW = """
+CREATE TYPE money_amount AS (amount numeric(12, 2), currency char(3), note text COLLATE "C");
+COMMENT ON TYPE money_amount IS 'an amount in a currency';
+CREATE TYPE reshaped AS (a bigint, c int);
+CREATE TYPE fresh_type AS (x int, y int);
+CREATE TABLE prices (id int PRIMARY KEY, price money_amount, spot fresh_type);
+"""
+
+
+def test_composite_types_migrate_exactly(oracle_server):
+    """Composite types are created, dropped and altered in place (attributes added, dropped, retyped), before
+    the tables that use them; the rows keep their values."""
+    server, pg_dump = oracle_server
+    with scratch_database(server, "sw_type_a") as a_dsn, scratch_database(server, "sw_type_b") as b_dsn, \
+            connect(a_dsn, autocommit=True) as a, connect(b_dsn, autocommit=True) as b:
+        apply_sql(a, TYPES_OLD)
+        apply_sql(b, TYPES_NEW)
+        old, new = inspect_database(a), inspect_database(b)
+        assert unmodelled_differences(old, new) == []
+        assert {t.name: t.attributes for t in new.composite_types}["money_amount"] == (
+            ("amount", "numeric(12,2)"), ("currency", "character(3)"), ("note", 'text COLLATE "C"'))
+        forward = plan(diff(old, new), allow_destructive=True)
+        apply_sql(a, forward.sql())
+        assert compare_dumps(dump_objects(pg_dump, b_dsn), dump_objects(pg_dump, a_dsn)) == []
+        assert diff(inspect_database(a), new) == []
+        assert a.execute("SELECT (price).currency FROM prices").fetchone()[0] == "EUR"
+        apply_sql(a, forward.sql(undo=True))
+        with scratch_database(server, "sw_type_c") as c_dsn, connect(c_dsn, autocommit=True) as c:
+            apply_sql(c, TYPES_OLD)
+            assert compare_dumps(dump_objects(pg_dump, c_dsn), dump_objects(pg_dump, a_dsn)) == []

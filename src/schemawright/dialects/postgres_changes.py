@@ -308,6 +308,31 @@ class _Renderer(SecuritySteps):
         if o.comment != n.comment:
             self.comment("domain", name, n.comment)
 
+    def _add_composite_type(self, c: ch.AddCompositeType) -> None:
+        t = c.type
+        attributes = ",\n".join(f"    {q(name)} {type_text}" for name, type_text in t.attributes)
+        self.add(ENUM, f"CREATE TYPE {qualified(t.schema, t.name)} AS (\n{attributes}\n);")
+        if t.comment:
+            self.comment("type", qualified(t.schema, t.name), t.comment)
+
+    def _drop_composite_type(self, c: ch.DropCompositeType) -> None:
+        self.add(DROP_ENUM, f"DROP TYPE {qualified(c.type.schema, c.type.name)};", data_loss=c.data_loss)
+
+    def _alter_composite_type(self, c: ch.AlterCompositeType) -> None:
+        name = qualified(c.new.schema, c.new.name)
+        old, new = dict(c.old.attributes), dict(c.new.attributes)
+        actions = [f"DROP ATTRIBUTE {q(a)}" for a in old if a not in new]
+        actions += [f"ALTER ATTRIBUTE {q(a)} TYPE {t}" for a, t in new.items() if a in old and old[a] != t]
+        actions += [f"ADD ATTRIBUTE {q(a)} {t}" for a, t in new.items() if a not in old]
+        kept = [a for a in old if a in new]
+        reachable = [a for a, _ in c.new.attributes] == kept + [a for a in new if a not in old]
+        warning = None if reachable else (f"{name}: ALTER TYPE adds attributes at the end: their order will be "
+                                          f"{', '.join(kept + [a for a in new if a not in old])}")
+        if actions:
+            self.add(ENUM, f"ALTER TYPE {name} {', '.join(actions)};", data_loss=c.data_loss, warning=warning)
+        if c.old.comment != c.new.comment:
+            self.comment("type", name, c.new.comment)
+
     def _drop_enum(self, c: ch.DropEnum) -> None:
         self.add(DROP_ENUM, f"DROP TYPE {qualified(c.enum.schema, c.enum.name)};")
 

@@ -20,7 +20,7 @@ from pglast import ast, parse_sql
 from pglast.stream import RawStream
 
 from schemawright.model.changes import (
-    AddAggregate, AddRule, AttachPartition, DetachPartition, DropRule, SetInherit, DropAggregate, AddColumn, AddConstraint, AddDomain, AddEnum, AddSequence, AlterSequence, DropSequence, AddExtension, AddForeignKey, AddFunction, AddIndex, AddTable, AddTrigger,
+    AddAggregate, AddCompositeType, AlterCompositeType, DropCompositeType, AddRule, AttachPartition, DetachPartition, DropRule, SetInherit, DropAggregate, AddColumn, AddConstraint, AddDomain, AddEnum, AddSequence, AlterSequence, DropSequence, AddExtension, AddForeignKey, AddFunction, AddIndex, AddTable, AddTrigger,
     AddView, AlterColumn, AlterDomain, AlterEnum, Change, CreateSchema, DropColumn, DropConstraint, DropDomain, DropEnum,
     DropExtension,
     DropForeignKey, DropFunction, DropIndex, DropSchema, DropTable, DropTrigger, DropView, EnumUse, RenameColumn,
@@ -70,7 +70,7 @@ def diff(old: Schema, new: Schema) -> list[Change]:
     tables, touched = _tables(projected, new, rebuilt_functions)
     views, rebuilt_views = _views(projected, new, touched)
     changes = [*_schemas(old, new), *_extensions(old, new), *renames, *_enums(projected, new, rebuilt_views),
-               *_domains(projected, new), *_sequences(projected, new),
+               *_composite_types(projected, new), *_domains(projected, new), *_sequences(projected, new),
                *functions, *_aggregates(projected, new, rebuilt_functions), *tables, *views]
     changes = with_access(changes, projected, new)
     changes += security(projected, new, touched, changes)
@@ -300,6 +300,18 @@ def _sequences(old: Schema, new: Schema) -> list[Change]:
     out: list[Change] = [DropSequence(s) for k, s in old_by.items() if k not in new_by]
     out += [AddSequence(s) for k, s in new_by.items() if k not in old_by]
     out += [AlterSequence(old_by[k], s) for k, s in new_by.items() if k in old_by and changed(SEQUENCE_ATTRS, old_by[k], s)]
+    return out
+
+
+def _composite_types(old: Schema, new: Schema) -> list[Change]:
+    """Composite types added, dropped or altered in place: only between two catalogs (a task input has none)."""
+    if old.unmodelled is None or new.unmodelled is None:
+        return []
+    old_by, new_by = _by_key(old.composite_types, _qkey), _by_key(new.composite_types, _qkey)
+    out: list[Change] = [DropCompositeType(t) for k, t in old_by.items() if k not in new_by]
+    out += [AddCompositeType(t) for k, t in new_by.items() if k not in old_by]
+    out += [AlterCompositeType(old_by[k], t) for k, t in new_by.items()
+            if k in old_by and (old_by[k].attributes != t.attributes or old_by[k].comment != t.comment)]
     return out
 
 

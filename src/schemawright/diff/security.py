@@ -162,6 +162,8 @@ def _created(changes: list[ch.Change]) -> dict[tuple, ch.OwnedObject]:
             objects.append(ch.OwnedObject("TYPE", e.schema, e.name))
         elif isinstance(c, ch.AddDomain):
             objects.append(ch.OwnedObject("DOMAIN", c.domain.schema, c.domain.name))
+        elif isinstance(c, ch.AddCompositeType):
+            objects.append(ch.OwnedObject("TYPE", c.type.schema, c.type.name))
         elif isinstance(c, ch.AddSequence) and not c.sequence.owned_by:
             objects.append(ch.OwnedObject("SEQUENCE", c.sequence.schema, c.sequence.name))
         elif isinstance(c, ch.CreateSchema):

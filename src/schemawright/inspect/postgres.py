@@ -21,7 +21,7 @@ from pglast.stream import RawStream
 from psycopg.rows import dict_row
 
 from schemawright.model.schema import (
-    Aggregate, CheckConstraint, Column, DefaultPrivilege, EnumType, ExclusionConstraint, ExclusionElement, Expression,
+    Aggregate, CheckConstraint, Column, CompositeType, DefaultPrivilege, EnumType, ExclusionConstraint, ExclusionElement, Expression,
     FkAction, ForeignKey, ForeignServer, Function, Grant, Index, DomainCheck, DomainType, Sequence,
     IndexElement, IndexMethod, ObjectOwner, Origin, Partitioning, Policy, PrimaryKey, Role, Schema, Source, Table, Trigger,
     UniqueConstraint, View,
@@ -264,6 +264,20 @@ WHERE n.nspname = %s AND t.typtype = 'e'
   AND """ + _NOT_EXTENSION_MEMBER.format(oid="t.oid") + """
 ORDER BY t.typname"""
 
+_COMPOSITES_SQL = """
+SELECT t.typname, obj_description(t.oid, 'pg_type') AS comment,
+       ARRAY(SELECT a.attname FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0
+             AND NOT a.attisdropped ORDER BY a.attnum) AS names,
+       ARRAY(SELECT format_type(a.atttypid, a.atttypmod)
+                    || CASE WHEN a.attcollation <> at.typcollation THEN ' COLLATE ' || quote_ident(co.collname) ELSE '' END
+             FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid
+             LEFT JOIN pg_collation co ON co.oid = a.attcollation
+             WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) AS types
+FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_class c ON c.oid = t.typrelid
+WHERE n.nspname = %s AND t.typtype = 'c' AND c.relkind = 'c'
+  AND """ + _NOT_EXTENSION_MEMBER.format(oid="t.oid") + """
+ORDER BY t.typname"""
+
 _DOMAINS_SQL = """
 SELECT t.typname, format_type(t.typbasetype, t.typtypmod) AS base_type, t.typnotnull, t.typdefault,
        CASE WHEN t.typcollation <> bt.typcollation THEN co.collname END AS collation,
@@ -411,6 +425,10 @@ def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
                           origin=_origin())
                  for r in cur.fetchall()]
 
+        cur.execute(_COMPOSITES_SQL, (schema, "pg_type"))
+        composites = [CompositeType(name=r["typname"], schema=schema, attributes=tuple(zip(r["names"], r["types"])),
+                                    comment=r["comment"], origin=_origin()) for r in cur.fetchall()]
+
         cur.execute(_DOMAINS_SQL, (schema, "pg_type"))
         domains = [DomainType(name=r["typname"], base_type=r["base_type"], schema=schema, not_null=r["typnotnull"],
                               default=Expression(r["typdefault"]) if r["typdefault"] is not None else None,
@@ -432,7 +450,7 @@ def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
                                          origin=_origin()) for r in cur.fetchall()]
         security = _security(cur, schema, tables)
 
-    return Schema(name=schema, extensions=extensions, foreign_servers=foreign_servers, enums=enums, domains=domains, sequences=sequences, tables=list(tables.values()),
+    return Schema(name=schema, extensions=extensions, foreign_servers=foreign_servers, enums=enums, composite_types=composites, domains=domains, sequences=sequences, tables=list(tables.values()),
                   views=views, functions=functions, aggregates=aggregates, **security)
 
 
@@ -735,7 +753,9 @@ UNION ALL
 SELECT CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, n.nspname, t.typname, NULL,
        pg_get_userbyid(t.typowner)
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-WHERE n.nspname = ANY(%(schemas)s) AND t.typtype IN ('e', 'd')
+WHERE n.nspname = ANY(%(schemas)s)
+  AND (t.typtype IN ('e', 'd')
+       OR t.typtype = 'c' AND (SELECT tc.relkind FROM pg_class tc WHERE tc.oid = t.typrelid) = 'c')  -- composite
   AND """ + _NOT_EXTENSION_MEMBER.format(oid="t.oid").replace("%s", "'pg_type'") + """
 UNION ALL
 SELECT 'SCHEMA', n.nspname, n.nspname, NULL, pg_get_userbyid(n.nspowner)

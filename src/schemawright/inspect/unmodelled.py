@@ -217,7 +217,8 @@ def why_not_modelled(kind: str, default: str) -> str:
 def modelled_kinds() -> set[str]:
     """Kinds the model has since come to hold (another branch may add them): they are not reported."""
     kinds = {"schema comment",  # Schema.schema_comments (read by inspect_database)
-             "foreign table"}  # Table.foreign_server / foreign_options (read by inspect_schema)
+             "foreign table",  # Table.foreign_server / foreign_options (read by inspect_schema)
+             "composite type"}  # Schema.composite_types
     if hasattr(model, "ExclusionConstraint"):
         kinds.add("exclusion constraint")
     return kinds

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from schemawright.model.facts import KEY_SETTING
 from schemawright.model.schema import (
-    Aggregate, CheckConstraint, Column, DefaultPrivilege, DomainType, EnumType, Sequence, Expression, ForeignKey, Function, Grant, Index, Policy,
+    Aggregate, CheckConstraint, Column, CompositeType, DefaultPrivilege, DomainType, EnumType, Sequence, Expression, ForeignKey, Function, Grant, Index, Policy,
     PrimaryKey, Role, Table, Trigger, UniqueConstraint, View,
 )
 from schemawright.model.types import TEXT_KINDS, DataType, Kind
@@ -98,6 +98,38 @@ class DropEnum(Change):
 
     def reverse(self) -> Change:
         return AddEnum(self.enum)
+
+
+@dataclass(frozen=True)
+class AddCompositeType(Change):
+    type: CompositeType
+
+    def reverse(self) -> Change:
+        return DropCompositeType(self.type)
+
+
+@dataclass(frozen=True)
+class DropCompositeType(Change):
+    type: CompositeType
+
+    def reverse(self) -> Change:
+        return AddCompositeType(self.type)
+
+
+@dataclass(frozen=True)
+class AlterCompositeType(Change):
+    """ALTER TYPE ... DROP / ALTER / ADD ATTRIBUTE (and its comment), in place."""
+
+    old: CompositeType
+    new: CompositeType
+
+    def reverse(self) -> Change:
+        return AlterCompositeType(self.new, self.old)
+
+    @property
+    def data_loss(self) -> str | None:
+        gone = [a for a, _ in self.old.attributes if a not in dict(self.new.attributes)]
+        return f"drops attribute(s) {', '.join(gone)} of type {_label(self.old.schema, self.old.name)}" if gone else None
 
 
 @dataclass(frozen=True)

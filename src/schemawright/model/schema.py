@@ -376,6 +376,17 @@ class EnumType:
 
 
 @dataclass(slots=True, kw_only=True)
+class CompositeType:
+    """CREATE TYPE name AS (attribute type, ...): read from catalogs (a task input does not carry one)."""
+
+    name: str
+    attributes: tuple[tuple[str, str], ...]  # (name, type as format_type prints it, with COLLATE if any)
+    schema: str = "public"
+    comment: str | None = None
+    origin: Origin = field(default_factory=Origin)
+
+
+@dataclass(slots=True, kw_only=True)
 class Sequence:
     """CREATE SEQUENCE (a serial column's included; an identity column's own sequence is not one of these)."""
 
@@ -531,6 +542,7 @@ class Schema:
     name: str = "public"
     extensions: list[str] = field(default_factory=list)
     enums: list[EnumType] = field(default_factory=list)
+    composite_types: list[CompositeType] = field(default_factory=list)  # read from catalogs
     domains: list[DomainType] = field(default_factory=list)
     sequences: list[Sequence] = field(default_factory=list)  # read from catalogs (designs use identity columns)
     foreign_servers: list[ForeignServer] = field(default_factory=list)  # database-wide; before the foreign tables
