@@ -218,8 +218,14 @@ def _default_privileges(old: Schema, new: Schema) -> list[ch.Change]:
 
 
 def _grant_items(schema: Schema) -> set[tuple]:
-    return {(g.object_type, g.schema, g.object_name, g.grantee, g.grant_option, p.upper()) for g in schema.grants
+    return {(g.object_type, g.schema, g.object_name, g.grantee, g.grant_option, _privilege(p)) for g in schema.grants
             for p in g.privileges}
+
+
+def _privilege(p: str) -> str:
+    """``select`` -> ``SELECT``; a column privilege keeps its column as written: ``SELECT("Name")``."""
+    word, paren, rest = p.partition("(")
+    return word.strip().upper() + paren + rest
 
 
 def _grants(old: Schema, new: Schema, rebuilt: set[tuple[str, str, str]]) -> list[ch.Change]:

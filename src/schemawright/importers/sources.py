@@ -105,6 +105,9 @@ def normalize_catalog(schema) -> list[Skipped]:
     notes += [Skipped("composite type", None, f"composite type {t.name if t.schema == 'public' else f'{t.schema}.{t.name}'}"
                       f": composite types are not carried by the task input "
                       f"[{', '.join(f'{a} {ty}' for a, ty in t.attributes)}]") for t in schema.composite_types]
+    notes += [Skipped("grant", None, f"column grants on {g.object_name}: {', '.join(p for p in g.privileges if '(' in p)} "
+                      f"to {g.grantee} are not carried by the task input")
+              for g in schema.grants if any("(" in p for p in g.privileges)]
     notes += [Skipped("trigger", None, f"trigger {tr.name} on view {v.name}: triggers on views are not carried by the "
                       "task input") for v in schema.views for tr in v.triggers]
     return notes

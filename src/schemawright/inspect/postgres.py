@@ -462,7 +462,8 @@ _DEFAULT_ACL_TYPES = {"r": "tables", "S": "sequences", "f": "functions", "T": "t
 
 # Privileges as granted (ACL entries), the implicit defaults of a NULL ACL included, owners' own left out.
 _ACL_SQL = """
-SELECT o.object_type, o.object_name, o.owner, a.grantee, a.privilege_type, a.is_grantable
+SELECT o.object_type, o.object_name, o.owner, a.grantee, a.privilege_type, a.is_grantable,
+       0 AS attnum, a.ordinality AS ord
 FROM (
     SELECT CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' WHEN 'm' THEN 'view' ELSE 'table' END,
            c.relname, c.relowner,
@@ -481,7 +482,16 @@ FROM (
 ) AS o(object_type, object_name, owner, acl)
 CROSS JOIN LATERAL aclexplode(o.acl) WITH ORDINALITY AS a
 WHERE a.grantee <> o.owner
-ORDER BY 1, 2, a.ordinality"""  # in the ACL's order (pg_dump prints its GRANTs so)
+UNION ALL
+-- column-level grants: the privilege with its column, "SELECT(name)" (GRANT SELECT (name) ON ... takes it so)
+SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'view' ELSE 'table' END, c.relname, c.relowner,
+       ca.grantee, ca.privilege_type || '(' || quote_ident(att.attname) || ')', ca.is_grantable,
+       att.attnum, ca.ordinality
+FROM pg_attribute att JOIN pg_class c ON c.oid = att.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+CROSS JOIN LATERAL aclexplode(att.attacl) WITH ORDINALITY AS ca
+WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND att.attnum > 0 AND NOT att.attisdropped
+  AND att.attacl IS NOT NULL AND ca.grantee <> c.relowner
+ORDER BY 1, 2, 7, 8"""  # in the ACL's order (pg_dump prints its GRANTs so): the table's, then its columns' in order
 
 _OWNERS_SQL = """
 SELECT DISTINCT pg_get_userbyid(owner) AS owner FROM (

@@ -87,14 +87,13 @@ SELECT n.nspname, c.relname || '.' || a.attname,
        concat_ws(' ',
          CASE WHEN a.attstorage <> t.typstorage THEN 'STORAGE ' || a.attstorage::text END,
          CASE WHEN a.attcompression <> '' THEN 'COMPRESSION ' || a.attcompression::text END,
-         CASE WHEN a.attacl IS NOT NULL THEN 'GRANTS ' || a.attacl::text END,
          CASE WHEN {_OPTIONS} IS NOT NULL THEN 'OPTIONS ' || {_OPTIONS}::text END)
 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_collation co ON co.oid = a.attcollation
 WHERE {_USER_NS} AND c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition AND a.attnum > 0
   AND NOT a.attisdropped AND {_ne('pg_class', 'c.oid')} AND (
       a.attstorage <> t.typstorage
-   OR a.attcompression <> '' OR a.attacl IS NOT NULL OR {_OPTIONS} IS NOT NULL)"""),
+   OR a.attcompression <> '' OR {_OPTIONS} IS NOT NULL)"""),  # column grants are the model's (Grant)
     ("relation option", f"""
 SELECT n.nspname, c.relname,
        concat_ws(' ', CASE WHEN c.reloptions IS NOT NULL THEN 'WITH ' || array_to_string(c.reloptions, ',') END,
@@ -183,8 +182,7 @@ _WHY = {
     "partition": "partitions of a table of another schema, and foreign tables as partitions, are not in the "
                  "schema model",
     "inheritance": "inheritance from a table of another schema is not in the schema model",
-    "column option": "STORAGE, COMPRESSION, per-column options and "
-                     "column-level grants are not in the schema model",
+    "column option": "STORAGE, COMPRESSION and per-column options are not in the schema model",
     "relation option": "storage parameters (WITH ...: fillfactor, security_barrier, check_option), "
                        "REPLICA IDENTITY and tablespaces are not in the schema model",
     "index option": "storage parameters of a key's index, key collations and other access "

@@ -1,7 +1,8 @@
-"""Partitions, INHERITS children and rules on tables, read from a live catalog into the model and migrated
-by ``diff`` (CREATE TABLE + ATTACH PARTITION, DETACH, INHERIT / NO INHERIT, columns a parent hands down, rules),
-judged by ``pg_dump -s`` as the corpus test judges them (old + our migration against new applied fresh), on
-populated tables, and the undo brings the old schema back."""
+"""Partitions, INHERITS children, rules on tables, views' WITH options and triggers, composite types and
+column-level grants, read from a live catalog into the model and migrated by ``diff`` (CREATE TABLE + ATTACH
+PARTITION, DETACH, INHERIT / NO INHERIT, columns a parent hands down, rules, ALTER TYPE ... ATTRIBUTE,
+GRANT SELECT (col)), judged by ``pg_dump -s`` as the corpus test judges them (old + our migration against new
+applied fresh), on populated tables, and the undo brings the old schema back."""
 
 from __future__ import annotations
 
@@ -203,4 +204,46 @@ def test_composite_types_migrate_exactly(oracle_server):
         apply_sql(a, forward.sql(undo=True))
         with scratch_database(server, "sw_type_c") as c_dsn, connect(c_dsn, autocommit=True) as c:
             apply_sql(c, TYPES_OLD)
+            assert compare_dumps(dump_objects(pg_dump, c_dsn), dump_objects(pg_dump, a_dsn)) == []
+
+
+GRANTS_OLD = """
+CREATE TABLE todos (id int PRIMARY KEY, "Name" text, secret text);
+GRANT SELECT (id, "Name") ON todos TO sw_cat_web;
+GRANT SELECT (secret) ON todos TO sw_cat_admin;
+"""
+
+GRANTS_NEW = """
+CREATE TABLE todos (id int PRIMARY KEY, "Name" text, secret text, added text);
+GRANT SELECT (id) ON todos TO sw_cat_web;
+GRANT SELECT ("Name"), UPDATE ("Name") ON todos TO sw_cat_admin;
+GRANT SELECT (id, added), INSERT (added) ON todos TO sw_cat_admin WITH GRANT OPTION;
+GRANT SELECT ON todos TO sw_cat_audit;
+CREATE VIEW todo_names AS SELECT id, "Name" FROM todos;
+GRANT SELECT ("Name") ON todo_names TO sw_cat_web;
+"""
+
+
+def test_column_grants_migrate_exactly(oracle_server):
+    """Column-level grants (GRANT SELECT (col) ON t) are grants of the model ("SELECT(col)"): granted, revoked and
+    granted on a new column and a new view, in ACL order, a quoted column name kept as it is."""
+    server, pg_dump = oracle_server
+    with connect(server, autocommit=True) as admin:
+        for role in ("sw_cat_web", "sw_cat_admin", "sw_cat_audit"):
+            admin.execute(f"DROP ROLE IF EXISTS {role}")
+            admin.execute(f"CREATE ROLE {role} NOLOGIN")
+    with scratch_database(server, "sw_grant_a") as a_dsn, scratch_database(server, "sw_grant_b") as b_dsn, \
+            connect(a_dsn, autocommit=True) as a, connect(b_dsn, autocommit=True) as b:
+        apply_sql(a, GRANTS_OLD)
+        apply_sql(b, GRANTS_NEW)
+        old, new = inspect_database(a), inspect_database(b)
+        assert unmodelled_differences(old, new) == []
+        assert any('SELECT("Name")' in g.privileges for g in new.grants if g.grantee == "sw_cat_admin")
+        forward = plan(diff(old, new), allow_destructive=True)
+        apply_sql(a, forward.sql())
+        assert compare_dumps(dump_objects(pg_dump, b_dsn), dump_objects(pg_dump, a_dsn)) == []
+        assert diff(inspect_database(a), new) == []
+        apply_sql(a, forward.sql(undo=True))
+        with scratch_database(server, "sw_grant_c") as c_dsn, connect(c_dsn, autocommit=True) as c:
+            apply_sql(c, GRANTS_OLD)
             assert compare_dumps(dump_objects(pg_dump, c_dsn), dump_objects(pg_dump, a_dsn)) == []
