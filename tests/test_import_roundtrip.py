@@ -196,9 +196,10 @@ def test_partitions_survive_import_and_design(pg_dsn):
     built = build_design(result, pg_dsn)
     assert built.errors == [] and built.differences == []
     assert differences(source.catalog, built.catalog) == []
-    def partitions(catalog):
-        return sorted((u.name, u.definition) for u in catalog.unmodelled if u.kind == "partition")
+    def partitions(catalog):  # the catalog reader holds partitions as tables (Table.partition_of)
+        return sorted((t.name, t.partition_of, t.partition_bound) for t in catalog.tables if t.partition_of)
     assert partitions(built.catalog) == partitions(source.catalog) and len(partitions(source.catalog)) == 3
+    assert not [u for u in source.catalog.unmodelled if u.kind == "partition"]
 
 
 INHERITANCE_AND_RULES = """
@@ -233,7 +234,13 @@ def test_inheritance_and_rules_survive_import_and_design(pg_dsn):
     def listed(catalog):
         return sorted((u.kind, u.name, u.definition) for u in catalog.unmodelled)
     assert listed(built.catalog) == listed(source.catalog)
-    assert {kind for kind, _, _ in listed(source.catalog)} == {"inheritance", "rule"}
+    assert {kind for kind, _, _ in listed(source.catalog)} == set()  # the catalog reader holds both now
+
+    def lineage(catalog):
+        return sorted((t.name, t.inherits, tuple(sorted(t.rules.items()))) for t in catalog.tables
+                      if t.inherits or t.rules)
+    assert lineage(built.catalog) == lineage(source.catalog)
+    assert {name for name, _, _ in lineage(source.catalog)} >= {"pay", "pay_2"}
 
 
 FOREIGN = """
@@ -257,7 +264,9 @@ def test_foreign_servers_and_tables_survive_import_and_design(pg_dsn):
     assert source.load_errors == [] and source.differences == []
     built = build_design(result, pg_dsn)
     assert built.errors == [] and built.differences == []
-    assert [(u.kind, u.name) for u in built.catalog.unmodelled] == [("foreign table", "comments")]
+    assert [(u.kind, u.name) for u in built.catalog.unmodelled] == []  # the catalog reader holds it now
+    table = next(t for t in built.catalog.tables if t.name == "comments")
+    assert table.foreign_server == "other" and [s.name for s in built.catalog.foreign_servers] == ["other"]
 
 
 def test_cluster_on_names_an_index_of_the_entity(tmp_path):

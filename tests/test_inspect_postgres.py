@@ -141,7 +141,8 @@ def _objects(schema: Schema):
 
 
 def test_tables_and_origins(schema):
-    assert [t.name for t in schema.tables] == ["event_refs", "events", "order_items", "orders", "users"]
+    assert [t.name for t in schema.tables] == ["event_refs", "events", "events_2024", "order_items", "orders",
+                                               "users"]
     assert {t.schema for t in schema.tables} == {"public"}
     assert all(o.origin.source == Source.CATALOG for o in _objects(schema))
     assert schema.extensions == ["citext", "pg_trgm"]
@@ -245,7 +246,11 @@ def test_partitioning_and_triggers(schema):
     events = schema.table("events")
     assert events.partitioning == Partitioning(strategy="range", columns=("occurred_at",),
                                                origin=events.partitioning.origin)
-    assert schema.table("events_2024") is None
+    part = schema.table("events_2024")  # a partition: its bound, only its own keys, indexes and triggers
+    assert (part.partition_of, part.partition_bound) == (
+        "events", "FOR VALUES FROM ('2024-01-01 00:00:00+00') TO ('2025-01-01 00:00:00+00')")
+    assert (part.primary_key, part.indexes, part.triggers, part.checks) == (None, [], [], [])
+    assert [c.name for c in part.columns] == ["id", "occurred_at", "payload"]
     [trg] = events.triggers
     assert (trg.name, trg.function, trg.timing, trg.events, trg.for_each) == (
         "trg_events_audit", "fn_set_updated_at", "AFTER", ("DELETE", "TRUNCATE"), "STATEMENT")
@@ -316,7 +321,8 @@ def test_pagila_smoke(conn, scratch_dsn):
     schema = inspect_schema(conn)  # pgvector's hnsw is an index method of the model now
     hnsw = next(ix for t in schema.tables for ix in t.indexes if ix.name == "film_embedding_embedding_hnsw_idx")
     assert hnsw.method == IndexMethod.HNSW
-    assert len(schema.tables) == 16  # payment's partitions are not tables of their own
+    parts = [t for t in schema.tables if t.partition_of == "payment"]
+    assert parts and len(schema.tables) == 16 + len(parts)  # payment's partitions: tables with partition_of
     assert schema.table("payment").partitioning.columns == ("payment_date",)
     fks = {fk.name: fk for _, fk in schema.all_foreign_keys()}
     rental = fks["rental_customer_id_fkey"]

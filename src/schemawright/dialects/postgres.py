@@ -325,7 +325,8 @@ class Postgres(Dialect):
 
     def view_sql(self, v: View) -> str:
         kind = "MATERIALIZED VIEW" if v.materialized else "VIEW"
-        sql = f"CREATE {kind} {qualified(v.schema, v.name)} AS\n{v.query};"
+        options = f" WITH ({storage_sql(v.options)})" if v.options and not v.materialized else ""
+        sql = f"CREATE {kind} {qualified(v.schema, v.name)}{options} AS\n{v.query};"
         if v.materialized and v.unique_key:  # what REFRESH MATERIALIZED VIEW CONCURRENTLY needs
             sql += (f"\n\nCREATE UNIQUE INDEX {q(uq_name(v.name, v.unique_key))} ON "
                     f"{qualified(v.schema, v.name)} ({', '.join(q(c) for c in v.unique_key)});")

@@ -211,6 +211,41 @@ class _Renderer(SecuritySteps):
         action = f"CLUSTER ON {q(c.new)}" if c.new else "SET WITHOUT CLUSTER"
         self.alter(c.schema, c.table, action, VALIDATE)
 
+    def _attach_partition(self, c: ch.AttachPartition) -> None:
+        # after the columns are changed, before keys and indexes (the parent's then reach it by themselves)
+        self.alter(c.schema, c.parent, f"ATTACH PARTITION {qualified(c.schema, c.table)} {c.bound}", ALTER_COLUMN,
+                   rank=1)
+
+    def _detach_partition(self, c: ch.DetachPartition) -> None:
+        table = qualified(c.schema, c.table)
+        self.alter(c.schema, c.parent, f"DETACH PARTITION {table}", DROP_TABLE, rank=-2)
+        # what it had from the parent stays on it: dropped (the diff adds what the table keeps)
+        own = "ARRAY[" + ", ".join(quote_literal(n) for n in c.own) + "]::name[]"
+        target = quote_literal(table)
+        body = (f"\nDECLARE r record;\nBEGIN\n"
+                f"    FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = {target}::regclass\n"
+                f"             AND contype IN ('p', 'u', 'x', 'f', 'c') AND conname <> ALL ({own}) LOOP\n"
+                f"        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', {target}::regclass, r.conname);\n"
+                f"    END LOOP;\n"
+                f"    FOR r IN SELECT ic.relname FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid\n"
+                f"             WHERE i.indrelid = {target}::regclass AND ic.relname <> ALL ({own}) LOOP\n"
+                f"        EXECUTE format('DROP INDEX %I.%I', {quote_literal(c.schema)}, r.relname);\n"
+                f"    END LOOP;\nEND\n")
+        self.add(DROP_TABLE, f"DO {dollar_quote(body, 'do')};", rank=-2)
+
+    def _set_inherit(self, c: ch.SetInherit) -> None:
+        if c.inherit:  # once the child has the parent's columns
+            self.alter(c.schema, c.table, f"INHERIT {qualified(c.schema, c.parent)}", ALTER_COLUMN, rank=1)
+        else:
+            self.alter(c.schema, c.table, f"NO INHERIT {qualified(c.schema, c.parent)}", DROP_TABLE, rank=-2)
+
+    def _add_rule(self, c: ch.AddRule) -> None:
+        sql = c.definition.strip()
+        self.add(CREATE_TRIGGER, sql if sql.endswith(";") else sql + ";")
+
+    def _drop_rule(self, c: ch.DropRule) -> None:
+        self.add(DROP_TRIGGER, f"DROP RULE {q(c.name)} ON {qualified(c.schema, c.table)};")
+
     def _set_logged(self, c: ch.SetLogged) -> None:
         self.alter(c.schema, c.table, "SET UNLOGGED" if c.unlogged else "SET LOGGED", ALTER_COLUMN)
 
@@ -273,6 +308,31 @@ class _Renderer(SecuritySteps):
         if o.comment != n.comment:
             self.comment("domain", name, n.comment)
 
+    def _add_composite_type(self, c: ch.AddCompositeType) -> None:
+        t = c.type
+        attributes = ",\n".join(f"    {q(name)} {type_text}" for name, type_text in t.attributes)
+        self.add(ENUM, f"CREATE TYPE {qualified(t.schema, t.name)} AS (\n{attributes}\n);")
+        if t.comment:
+            self.comment("type", qualified(t.schema, t.name), t.comment)
+
+    def _drop_composite_type(self, c: ch.DropCompositeType) -> None:
+        self.add(DROP_ENUM, f"DROP TYPE {qualified(c.type.schema, c.type.name)};", data_loss=c.data_loss)
+
+    def _alter_composite_type(self, c: ch.AlterCompositeType) -> None:
+        name = qualified(c.new.schema, c.new.name)
+        old, new = dict(c.old.attributes), dict(c.new.attributes)
+        actions = [f"DROP ATTRIBUTE {q(a)}" for a in old if a not in new]
+        actions += [f"ALTER ATTRIBUTE {q(a)} TYPE {t}" for a, t in new.items() if a in old and old[a] != t]
+        actions += [f"ADD ATTRIBUTE {q(a)} {t}" for a, t in new.items() if a not in old]
+        kept = [a for a in old if a in new]
+        reachable = [a for a, _ in c.new.attributes] == kept + [a for a in new if a not in old]
+        warning = None if reachable else (f"{name}: ALTER TYPE adds attributes at the end: their order will be "
+                                          f"{', '.join(kept + [a for a in new if a not in old])}")
+        if actions:
+            self.add(ENUM, f"ALTER TYPE {name} {', '.join(actions)};", data_loss=c.data_loss, warning=warning)
+        if c.old.comment != c.new.comment:
+            self.comment("type", name, c.new.comment)
+
     def _drop_enum(self, c: ch.DropEnum) -> None:
         self.add(DROP_ENUM, f"DROP TYPE {qualified(c.enum.schema, c.enum.name)};")
 
@@ -334,7 +394,14 @@ class _Renderer(SecuritySteps):
         typed = replace(t, columns=[_typed(t.schema, col) for col in t.columns])
         for col in t.columns:
             self.sequence(t.schema, t.name, col, CREATE_TABLE)
-        self.add(CREATE_TABLE, _pg().table_sql(typed, {fk.name for fk in t.foreign_keys}), rank=-1)
+        if t.partition_of is not None:  # attached once its parent has every column (ALTER_COLUMN)
+            typed = replace(typed, partition_of=None, partition_bound=None)
+            self._attach_partition(ch.AttachPartition(t.schema, t.partition_of, t.name, t.partition_bound or ""))
+        self.add(CREATE_TABLE, _pg().table_sql(typed, {fk.name for fk in t.foreign_keys},
+                                               (set(c.inherited_columns), set(c.inherited_checks))), rank=-1)
+        for name, default in c.inherited_defaults:  # an inherited column with a default of its own
+            action = f"SET DEFAULT {default}" if default is not None else "DROP DEFAULT"
+            self.add(CREATE_TABLE, f"ALTER TABLE ONLY {qualified(t.schema, t.name)} ALTER COLUMN {q(name)} {action};")
         for fk in t.foreign_keys:
             self.alter(t.schema, t.name, f"ADD {_pg().foreign_key_sql(fk)}", ADD_FK)
         for ix in t.indexes:
@@ -345,6 +412,8 @@ class _Renderer(SecuritySteps):
                            CREATE_TABLE)
         for tr in t.triggers:
             self._add_trigger(ch.AddTrigger(t.schema, t.name, tr))
+        for name, definition in t.rules.items():
+            self._add_rule(ch.AddRule(t.schema, t.name, name, definition))
         self.row_security(t.schema, t.name, (False, False), (t.rls_enabled, t.rls_forced))
         self.access(f"TABLE {self.late(t.schema, t.name)}", c.access)
         if t.comment:
@@ -375,7 +444,8 @@ class _Renderer(SecuritySteps):
         for fk in t.foreign_keys:  # so that tables dropped together can go in any order
             if (fk.ref_schema or t.schema, fk.ref_table) != (t.schema, t.name):
                 self.alter(t.schema, t.name, f"DROP CONSTRAINT {q(fk.name)}", DROP_FK)
-        self.add(DROP_TABLE, f"DROP TABLE {qualified(t.schema, t.name)};", data_loss=self.loss(c))
+        kind = "FOREIGN TABLE" if t.foreign_server is not None else "TABLE"
+        self.add(DROP_TABLE, f"DROP {kind} {qualified(t.schema, t.name)};", data_loss=self.loss(c))
 
     def _rename_table(self, c: ch.RenameTable) -> None:
         # declared in the input (renamed_from): the lint's rename rule is answered in the header, not ignored
@@ -675,6 +745,8 @@ class _Renderer(SecuritySteps):
         if v.comment:
             self.comment("materialized view" if v.materialized else "view", qualified(v.schema, v.name), v.comment)
         self.access(f"TABLE {qualified(v.schema, v.name)}", c.access)
+        for tr in v.triggers:  # INSTEAD OF triggers go with the view (dropped with it)
+            self._add_trigger(ch.AddTrigger(v.schema, v.name, tr))
 
     def _drop_view(self, c: ch.DropView) -> None:
         v = c.view

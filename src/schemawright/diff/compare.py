@@ -20,7 +20,7 @@ from pglast import ast, parse_sql
 from pglast.stream import RawStream
 
 from schemawright.model.changes import (
-    AddAggregate, DropAggregate, AddColumn, AddConstraint, AddDomain, AddEnum, AddSequence, AlterSequence, DropSequence, AddExtension, AddForeignKey, AddFunction, AddIndex, AddTable, AddTrigger,
+    AddAggregate, AddCompositeType, AlterCompositeType, DropCompositeType, AddRule, AttachPartition, DetachPartition, DropRule, SetInherit, DropAggregate, AddColumn, AddConstraint, AddDomain, AddEnum, AddSequence, AlterSequence, DropSequence, AddExtension, AddForeignKey, AddFunction, AddIndex, AddTable, AddTrigger,
     AddView, AlterColumn, AlterDomain, AlterEnum, Change, CreateSchema, DropColumn, DropConstraint, DropDomain, DropEnum,
     DropExtension,
     DropForeignKey, DropFunction, DropIndex, DropSchema, DropTable, DropTrigger, DropView, EnumUse, RenameColumn,
@@ -47,22 +47,30 @@ def diff(old: Schema, new: Schema) -> list[Change]:
     """Every change that turns ``old`` into ``new`` (apply them with ``diff.planning.plan``)."""
     from dataclasses import replace
 
-    from schemawright.model.compare import partitions_apart
+    from schemawright.model.compare import catalog_apart, partitions_apart
 
-    # A live database's partitions are unmodelled entries (reported by unmodelled_differences): a design's
-    # partition listed there exists already, one not listed is created.
+    # Between a design and a live database, partitions and foreign tables are matched by name: a design's
+    # partition the database holds exists already, one it does not hold is created; the database's other
+    # partitions (those a designed PARTITION BY makes month by month) are left alone.
+    if (new.unmodelled is None) != (old.unmodelled is None):  # a task input carries no view options or triggers
+        if new.unmodelled is None:
+            old = replace(old, views=[replace(v, options=(), triggers=[]) for v in old.views])
+        else:
+            new = replace(new, views=[replace(v, options=(), triggers=[]) for v in new.views])
     if new.unmodelled is None and old.unmodelled is not None:
-        listed = {(u.schema, u.name) for u in old.unmodelled if u.kind in ("partition", "foreign table")}
+        listed = catalog_apart(old)
         new = replace(new, tables=[t for t in new.tables if (t.partition_of is None and t.foreign_server is None)
                                    or (t.schema, t.name) not in listed])
+        old = replace(old, tables=partitions_apart(old, new)[0])
     elif old.unmodelled is None and new.unmodelled is not None:
         old = replace(old, tables=partitions_apart(old, new)[0])
+        new = replace(new, tables=partitions_apart(new, old)[0])
     renames, projected = _renames(old, new)
     functions, rebuilt_functions = _functions(projected, new)
     tables, touched = _tables(projected, new, rebuilt_functions)
     views, rebuilt_views = _views(projected, new, touched)
     changes = [*_schemas(old, new), *_extensions(old, new), *renames, *_enums(projected, new, rebuilt_views),
-               *_domains(projected, new), *_sequences(projected, new),
+               *_composite_types(projected, new), *_domains(projected, new), *_sequences(projected, new),
                *functions, *_aggregates(projected, new, rebuilt_functions), *tables, *views]
     changes = with_access(changes, projected, new)
     changes += security(projected, new, touched, changes)
@@ -295,6 +303,18 @@ def _sequences(old: Schema, new: Schema) -> list[Change]:
     return out
 
 
+def _composite_types(old: Schema, new: Schema) -> list[Change]:
+    """Composite types added, dropped or altered in place: only between two catalogs (a task input has none)."""
+    if old.unmodelled is None or new.unmodelled is None:
+        return []
+    old_by, new_by = _by_key(old.composite_types, _qkey), _by_key(new.composite_types, _qkey)
+    out: list[Change] = [DropCompositeType(t) for k, t in old_by.items() if k not in new_by]
+    out += [AddCompositeType(t) for k, t in new_by.items() if k not in old_by]
+    out += [AlterCompositeType(old_by[k], t) for k, t in new_by.items()
+            if k in old_by and (old_by[k].attributes != t.attributes or old_by[k].comment != t.comment)]
+    return out
+
+
 def _domains(old: Schema, new: Schema) -> list[Change]:
     """Domains added, dropped, or changed: in place (default, NOT NULL, checks, comment), else (another base
     type or collation) dropped and created again."""
@@ -438,21 +458,140 @@ def _tables(old: Schema, new: Schema, rebuilt_functions: set[Key]) -> tuple[list
     touched: set[str] = set()
     rebuilt_keys: set[tuple[str, str, frozenset]] = set()  # (schema, table, columns) of rebuilt PK/uniques
     recreated: set[Key] = set()
+    drops: list[Table] = []
+    adds: list[Table] = []
     for key, o in old_by.items():
         n = new_by.get(key)
-        if n is None or _partition_key(o) != _partition_key(n):
-            out.append(DropTable(o))
+        if n is None or _partition_key(o) != _partition_key(n) or (o.foreign_server is None) != (n.foreign_server is None):
+            drops.append(o)
             touched.add(o.name)
             if n is not None:
-                out.append(AddTable(n))
+                adds.append(n)
                 recreated.add(key)
-    out += [AddTable(n) for k, n in new_by.items() if k not in old_by]
+    adds += [n for k, n in new_by.items() if k not in old_by]
+    # children (partitions, INHERITS) are dropped before their parents and created after them
+    out += [DropTable(t) for t in reversed(_parents_first(drops))]
+    out += [_add_table(t, new_by) for t in _parents_first(adds)]
+    inherited = _inherited_changes(old_by, new_by, recreated, rebuilt_functions)
+    both_catalogs = old.unmodelled is not None and new.unmodelled is not None
     for key, n in new_by.items():
         o = old_by.get(key)
         if o is not None and key not in recreated:
-            out += _table(o, n, touched, rebuilt_keys, rebuilt_functions)
+            out += _table(o, n, touched, rebuilt_keys, rebuilt_functions, inherited.get(key, set()))
+            out += _lineage(o, n, recreated)
+            if both_catalogs:  # a design's rules are the importer's text, a catalog's PostgreSQL's
+                out += _rules(o, n)
     out += _dependent_foreign_keys(old_by, new_by, out, rebuilt_keys, recreated)
     return out, touched
+
+
+def _add_table(t: Table, tables: dict) -> AddTable:
+    """AddTable; an INHERITS child leaves out the columns and checks it gets from its parents unchanged."""
+    columns: set[str] = set()
+    checks: set[str] = set()
+    defaults: dict[str, str | None] = {}
+    for name in t.inherits:
+        parent = tables.get((t.schema, name))
+        if parent is None:
+            continue
+        for pc in parent.columns:
+            c = t.column(pc.name)
+            if c is not None and set(column_changes(pc, c)) <= {"default"} and c.comment is None:
+                columns.add(c.name)
+                if column_changes(pc, c):
+                    defaults[c.name] = c.default.sql if c.default is not None else None
+        own = {c.name: c for c in t.checks}
+        checks |= {pc.name for pc in parent.checks if not pc.no_inherit and pc.name in own
+                   and _constraint_key(pc) == _constraint_key(own[pc.name])}
+    return AddTable(t, inherited_columns=tuple(sorted(columns)), inherited_checks=tuple(sorted(checks)),
+                    inherited_defaults=tuple(sorted(defaults.items())))
+
+
+def _parents_first(tables: list[Table]) -> list[Table]:
+    """``tables`` with each partition or INHERITS child after its parents among them (otherwise in order)."""
+    by = {(t.schema, t.name): t for t in tables}
+    done: dict[Key, Table] = {}
+
+    def visit(t: Table, seen: frozenset = frozenset()) -> None:
+        key = (t.schema, t.name)
+        if key in done or key in seen:
+            return
+        for parent in ((t.partition_of,) if t.partition_of else ()) + tuple(t.inherits):
+            if (t.schema, parent) in by:
+                visit(by[(t.schema, parent)], seen | {key})
+        done[key] = t
+    for t in tables:
+        visit(t)
+    return list(done.values())
+
+
+def _parents(t: Table) -> tuple[str, ...]:
+    return ((t.partition_of,) if t.partition_of else ()) + tuple(t.inherits)
+
+
+def _inherited_changes(old_by: dict, new_by: dict, recreated: set[Key], rebuilt_functions: set[Key]) -> dict:
+    """By child (a partition or an INHERITS child of a parent kept on both sides): the names of the columns and
+    checks whose change its parent makes (PostgreSQL carries a parent's ADD/DROP/ALTER COLUMN and its
+    inheritable checks down to the children), so the child's own diff leaves them alone."""
+    out: dict[Key, set[str]] = {}
+    for key, n in new_by.items():
+        o = old_by.get(key)
+        if o is None or key in recreated:
+            continue
+        names: set = set()
+        kept = set(o.inherits) & set(n.inherits)
+        if o.partition_of == n.partition_of and _bound(o) == _bound(n):  # not detached on the way
+            kept |= set(_parents(n)) - set(n.inherits)
+        for parent in kept:
+            po, pn = old_by.get((n.schema, parent)), new_by.get((n.schema, parent))
+            if po is None or pn is None or (n.schema, parent) in recreated:
+                continue
+            old_cols, new_cols = _by_key(po.columns, lambda c: c.name), _by_key(pn.columns, lambda c: c.name)
+            names |= {("add", c) for c in new_cols.keys() - old_cols.keys()}
+            names |= {("drop", c) for c in old_cols.keys() - new_cols.keys()}
+            names |= {("alter", c) for c in old_cols.keys() & new_cols.keys()
+                      if column_changes(old_cols[c], new_cols[c])}
+            old_checks = {c.name: c for c in po.checks if not c.no_inherit}
+            new_checks = {c.name: c for c in pn.checks if not c.no_inherit}
+            names |= {("check", c) for c in old_checks.keys() ^ new_checks.keys()}
+            names |= {("check", c) for c in old_checks.keys() & new_checks.keys()
+                      if _constraint_key(old_checks[c]) != _constraint_key(new_checks[c])}
+        if names:
+            out[key] = names
+    return out
+
+
+def _bound(t: Table) -> str:
+    return " ".join((t.partition_bound or "").split())
+
+
+def _lineage(o: Table, n: Table, recreated: set[Key]) -> list[Change]:
+    """ATTACH / DETACH PARTITION and INHERIT / NO INHERIT between a kept table's two sides."""
+    out: list[Change] = []
+    same = o.partition_of == n.partition_of and _bound(o) == _bound(n)
+    if not same:
+        if o.partition_of is not None and (n.schema, o.partition_of) not in recreated:
+            own = [*([o.primary_key] if o.primary_key else []), *o.uniques, *o.checks, *o.exclusions,
+                   *o.foreign_keys, *o.indexes]
+            out.append(DetachPartition(o.schema, o.partition_of, o.name, o.partition_bound or "",
+                                       tuple(x.name for x in own)))
+        if n.partition_of is not None:
+            out.append(AttachPartition(n.schema, n.partition_of, n.name, n.partition_bound or ""))
+    out += [SetInherit(n.schema, n.name, p, False) for p in o.inherits
+            if p not in n.inherits and (n.schema, p) not in recreated]
+    out += [SetInherit(n.schema, n.name, p, True) for p in n.inherits if p not in o.inherits]
+    return out
+
+
+def _rules(o: Table, n: Table) -> list[Change]:
+    out: list[Change] = []
+    for name, text in o.rules.items():
+        if n.rules.get(name) != text:
+            out.append(DropRule(o.schema, o.name, name, text))
+    for name, text in n.rules.items():
+        if o.rules.get(name) != text:
+            out.append(AddRule(n.schema, n.name, name, text))
+    return out
 
 
 def _partition_key(t: Table) -> tuple | None:
@@ -460,7 +599,10 @@ def _partition_key(t: Table) -> tuple | None:
     return None if p is None else (p.strategy.lower(), tuple(normalized_sql(c) for c in p.columns))
 
 
-def _table(o: Table, n: Table, touched: set[str], rebuilt_keys: set, rebuilt_functions: set[Key]) -> list[Change]:
+def _table(o: Table, n: Table, touched: set[str], rebuilt_keys: set, rebuilt_functions: set[Key],
+           inherited: set = frozenset()) -> list[Change]:
+    """A kept table's changes; ``inherited``: (add | drop | alter | check, name) of its columns and checks whose
+    change its parent makes."""
     s, name, part = n.schema, n.name, n.partitioning is not None
     out: list[Change] = []
     if o.comment != n.comment:
@@ -472,10 +614,16 @@ def _table(o: Table, n: Table, touched: set[str], rebuilt_keys: set, rebuilt_fun
     old_cols, new_cols = _by_key(o.columns, lambda c: c.name), _by_key(n.columns, lambda c: c.name)
     for c in o.columns:
         if c.name not in new_cols:
-            out.append(DropColumn(s, name, c))
+            if ("drop", c.name) not in inherited:
+                out.append(DropColumn(s, name, c))
             touched.add(name)
     for c in n.columns:
-        oc = old_cols.get(c.name)
+        if ("add", c.name) in inherited or ("alter", c.name) in inherited:
+            if old_cols.get(c.name) is not None and column_changes(old_cols[c.name], c):
+                touched.add(name)
+            continue
+        # a column the parent drops goes from the child too: one the child keeps is added again
+        oc = None if ("drop", c.name) in inherited else old_cols.get(c.name)
         if oc is None:
             out.append(AddColumn(s, name, c))
             continue
@@ -495,6 +643,9 @@ def _table(o: Table, n: Table, touched: set[str], rebuilt_keys: set, rebuilt_fun
 
     constraints_old = ([o.primary_key] if o.primary_key else []) + o.uniques + o.checks + o.exclusions
     constraints_new = ([n.primary_key] if n.primary_key else []) + n.uniques + n.checks + n.exclusions
+    if inherited:  # a parent's checks reach its children by themselves
+        constraints_old = [c for c in constraints_old if not hasattr(c, "expression") or ("check", c.name) not in inherited]
+        constraints_new = [c for c in constraints_new if not hasattr(c, "expression") or ("check", c.name) not in inherited]
     dropped, added, both, renamed = _pair(constraints_old, constraints_new, _constraint_key)
     for a, b in both:
         if _constraint_key(a) != _constraint_key(b) or stale(b.columns, str(getattr(b, "expression", ""))):
@@ -591,6 +742,8 @@ def _same_view(a: View, b: View) -> bool:
     ai, bi = {i.name: i for i in a.indexes}, {i.name: i for i in b.indexes}
     if ai.keys() != bi.keys() or any(changed(INDEX_ATTRS, ai[n], bi[n]) for n in ai):
         return False
+    if sorted(a.options) != sorted(b.options):  # WITH (security_barrier...): created again with them
+        return False
     return (a.materialized == b.materialized and a.query == b.query) or not changed(VIEW_ATTRS, a, b)
 
 
@@ -614,6 +767,19 @@ def _views(old: Schema, new: Schema, touched: set[str]) -> tuple[list[Change], s
         if o is not None and k not in rebuilt and o.comment != v.comment:
             kind = "materialized view" if v.materialized else "view"
             out.append(SetComment(kind, v.schema, v.name, o.comment, v.comment))
+        # triggers on views (INSTEAD OF): a view created or rebuilt makes its own (AddView), else compared
+        if o is None or k in rebuilt:
+            continue
+        dropped, added, both, renamed = _pair(o.triggers, v.triggers, _trigger_key)
+        for a, b in both:
+            if _trigger_key(a) != _trigger_key(b):
+                dropped.append(a)
+                added.append(b)
+            elif a.comment != b.comment:
+                out.append(SetComment("trigger", v.schema, b.name, a.comment, b.comment, parent=v.name))
+        out += [DropTrigger(v.schema, v.name, tr) for tr in dropped]
+        out += [AddTrigger(v.schema, v.name, tr) for tr in added]
+        out += [RenameTrigger(v.schema, v.name, a.name, b.name) for a, b in renamed]
     return out, rebuilt
 
 

@@ -162,6 +162,8 @@ def _created(changes: list[ch.Change]) -> dict[tuple, ch.OwnedObject]:
             objects.append(ch.OwnedObject("TYPE", e.schema, e.name))
         elif isinstance(c, ch.AddDomain):
             objects.append(ch.OwnedObject("DOMAIN", c.domain.schema, c.domain.name))
+        elif isinstance(c, ch.AddCompositeType):
+            objects.append(ch.OwnedObject("TYPE", c.type.schema, c.type.name))
         elif isinstance(c, ch.AddSequence) and not c.sequence.owned_by:
             objects.append(ch.OwnedObject("SEQUENCE", c.sequence.schema, c.sequence.name))
         elif isinstance(c, ch.CreateSchema):
@@ -216,8 +218,14 @@ def _default_privileges(old: Schema, new: Schema) -> list[ch.Change]:
 
 
 def _grant_items(schema: Schema) -> set[tuple]:
-    return {(g.object_type, g.schema, g.object_name, g.grantee, g.grant_option, p.upper()) for g in schema.grants
+    return {(g.object_type, g.schema, g.object_name, g.grantee, g.grant_option, _privilege(p)) for g in schema.grants
             for p in g.privileges}
+
+
+def _privilege(p: str) -> str:
+    """``select`` -> ``SELECT``; a column privilege keeps its column as written: ``SELECT("Name")``."""
+    word, paren, rest = p.partition("(")
+    return word.strip().upper() + paren + rest
 
 
 def _grants(old: Schema, new: Schema, rebuilt: set[tuple[str, str, str]]) -> list[ch.Change]:

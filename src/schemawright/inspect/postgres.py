@@ -1,7 +1,11 @@
 """Read a live PostgreSQL schema from pg_catalog into the canonical model.
 
-Every object gets ``Origin(source=Source.CATALOG)``. Partitions are skipped (their parent carries
-the ``Partitioning``); objects owned by an extension are skipped; indexes that back a primary key,
+Every object gets ``Origin(source=Source.CATALOG)``. Partitions of a parent in the same schema are tables
+with ``partition_of``/``partition_bound`` and only their own constraints, indexes and triggers (those cloned
+from the parent are the parent's); INHERITS children name their parents of the same schema in ``inherits``;
+rules on tables are in ``Table.rules``; foreign tables carry their server and options, and the foreign
+servers are read too (a parent or server elsewhere stays an unmodelled entry, see ``unmodelled``).
+Objects owned by an extension are skipped; indexes that back a primary key,
 unique or exclusion constraint are reported as that constraint, not as an index. Works on
 PostgreSQL 15 and later (18 stores NOT NULL as constraints too; those are read as ``nullable``).
 """
@@ -17,8 +21,8 @@ from pglast.stream import RawStream
 from psycopg.rows import dict_row
 
 from schemawright.model.schema import (
-    Aggregate, CheckConstraint, Column, DefaultPrivilege, EnumType, ExclusionConstraint, ExclusionElement, Expression,
-    FkAction, ForeignKey, Function, Grant, Index, DomainCheck, DomainType, Sequence,
+    Aggregate, CheckConstraint, Column, CompositeType, DefaultPrivilege, EnumType, ExclusionConstraint, ExclusionElement, Expression,
+    FkAction, ForeignKey, ForeignServer, Function, Grant, Index, DomainCheck, DomainType, Sequence,
     IndexElement, IndexMethod, ObjectOwner, Origin, Partitioning, Policy, PrimaryKey, Role, Schema, Source, Table, Trigger,
     UniqueConstraint, View,
 )
@@ -41,13 +45,29 @@ _INDOPTION_DESC, _INDOPTION_NULLS_FIRST = 1, 2
 _NOT_EXTENSION_MEMBER = """NOT EXISTS (SELECT 1 FROM pg_depend dep
     WHERE dep.classid = %s::regclass AND dep.objid = {oid} AND dep.deptype = 'e')"""
 
+# Partitions only of a parent of the same schema (one of another schema stays an unmodelled entry).
 _TABLES_SQL = """
 SELECT c.oid, c.relname, obj_description(c.oid, 'pg_class') AS comment, pg_get_partkeydef(c.oid) AS partkey,
-       c.relpersistence = 'u' AS unlogged,
+       c.relpersistence = 'u' AS unlogged, c.relkind,
        (SELECT ic.relname FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
-        WHERE i.indrelid = c.oid AND i.indisclustered) AS cluster_on
+        WHERE i.indrelid = c.oid AND i.indisclustered) AS cluster_on,
+       CASE WHEN c.relispartition THEN (SELECT pc.relname FROM pg_inherits h JOIN pg_class pc ON pc.oid = h.inhparent
+                                        WHERE h.inhrelid = c.oid) END AS partition_of,
+       CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
+       ARRAY(SELECT pc.relname FROM pg_inherits h JOIN pg_class pc ON pc.oid = h.inhparent
+             WHERE h.inhrelid = c.oid AND NOT c.relispartition AND pc.relnamespace = c.relnamespace
+             ORDER BY h.inhseqno) AS inherits,
+       (SELECT s.srvname FROM pg_foreign_table ft JOIN pg_foreign_server s ON s.oid = ft.ftserver
+        WHERE ft.ftrelid = c.oid) AS foreign_server,
+       coalesce((SELECT ft.ftoptions FROM pg_foreign_table ft WHERE ft.ftrelid = c.oid), '{}') AS foreign_options,
+       ARRAY(SELECT r.rulename FROM pg_rewrite r WHERE r.ev_class = c.oid AND r.rulename <> '_RETURN'
+             ORDER BY r.rulename) AS rule_names,
+       ARRAY(SELECT pg_get_ruledef(r.oid) FROM pg_rewrite r WHERE r.ev_class = c.oid AND r.rulename <> '_RETURN'
+             ORDER BY r.rulename) AS rule_defs
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = %s AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+WHERE n.nspname = %s AND c.relkind IN ('r', 'p', 'f')
+  AND (NOT c.relispartition OR c.relkind <> 'f' AND EXISTS (SELECT 1 FROM pg_inherits h JOIN pg_class pc ON pc.oid = h.inhparent
+                                       WHERE h.inhrelid = c.oid AND pc.relnamespace = c.relnamespace))
   AND """ + _NOT_EXTENSION_MEMBER.format(oid="c.oid") + """
 ORDER BY c.relname"""
 
@@ -94,8 +114,9 @@ SELECT con.conrelid, con.conname, con.contype, pg_get_expr(con.conbin, con.conre
        rc.relname AS ref_table, rn.nspname AS ref_schema, n.nspname AS schema,
        con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred, con.confmatchtype, con.connoinherit,
        obj_description(con.oid, 'pg_constraint') AS comment,
-       {nulls_not_distinct} AS nulls_not_distinct
+       {nulls_not_distinct} AS nulls_not_distinct, con.conislocal, tc.relispartition
 FROM pg_constraint con
+JOIN pg_class tc ON tc.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = con.connamespace
 LEFT JOIN pg_class rc ON rc.oid = con.confrelid
 LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
@@ -130,6 +151,7 @@ FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_am am ON am.oid = ic.relam
 WHERE i.indrelid = ANY(%s)
+  AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)  -- a parent index's partition
   AND NOT EXISTS (SELECT 1 FROM pg_constraint con
                   WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid
                     AND con.contype IN ('p', 'u', 'x'))
@@ -155,7 +177,7 @@ SELECT t.tgrelid, t.tgname, p.proname, pn.nspname AS function_schema, t.tgtype,
 FROM pg_trigger t
 JOIN pg_proc p ON p.oid = t.tgfoid
 JOIN pg_namespace pn ON pn.oid = p.pronamespace
-WHERE t.tgrelid = ANY(%s) AND NOT t.tgisinternal
+WHERE t.tgrelid = ANY(%s) AND NOT t.tgisinternal AND t.tgparentid = 0  -- not cloned from a parent's
 ORDER BY t.tgrelid, t.tgname"""
 
 _FUNCTIONS_SQL = """
@@ -214,6 +236,7 @@ ORDER BY p.proname, arguments"""
 
 _VIEWS_SQL = """
 SELECT c.oid, c.relname, c.relkind, pg_get_viewdef(c.oid, true) AS query,
+       CASE WHEN c.relkind = 'v' THEN coalesce(c.reloptions, '{}') ELSE '{}' END AS options,
        obj_description(c.oid, 'pg_class') AS comment,
        ARRAY(SELECT DISTINCT dc.relname FROM pg_rewrite r
              JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
@@ -238,6 +261,20 @@ SELECT t.typname,
        obj_description(t.oid, 'pg_type') AS comment
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
 WHERE n.nspname = %s AND t.typtype = 'e'
+  AND """ + _NOT_EXTENSION_MEMBER.format(oid="t.oid") + """
+ORDER BY t.typname"""
+
+_COMPOSITES_SQL = """
+SELECT t.typname, obj_description(t.oid, 'pg_type') AS comment,
+       ARRAY(SELECT a.attname FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0
+             AND NOT a.attisdropped ORDER BY a.attnum) AS names,
+       ARRAY(SELECT format_type(a.atttypid, a.atttypmod)
+                    || CASE WHEN a.attcollation <> at.typcollation THEN ' COLLATE ' || quote_ident(co.collname) ELSE '' END
+             FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid
+             LEFT JOIN pg_collation co ON co.oid = a.attcollation
+             WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) AS types
+FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_class c ON c.oid = t.typrelid
+WHERE n.nspname = %s AND t.typtype = 'c' AND c.relkind = 'c'
   AND """ + _NOT_EXTENSION_MEMBER.format(oid="t.oid") + """
 ORDER BY t.typname"""
 
@@ -269,6 +306,12 @@ WHERE n.nspname = %s AND c.relkind = 'S'
                   AND d.deptype = 'i')
   AND """ + _NOT_EXTENSION_MEMBER.format(oid="c.oid") + """
 ORDER BY c.relname"""
+
+_FOREIGN_SERVERS_SQL = """
+SELECT s.srvname, w.fdwname, coalesce(s.srvoptions, '{}') AS options
+FROM pg_foreign_server s JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw
+WHERE """ + _NOT_EXTENSION_MEMBER.format(oid="s.oid") + """
+ORDER BY s.srvname"""
 
 _EXTENSIONS_SQL = "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY extname"
 
@@ -312,7 +355,11 @@ def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
         cur.execute(_TABLES_SQL, (schema, "pg_class"))
         tables = {row["oid"]: Table(name=row["relname"], schema=schema, comment=row["comment"],
                                     partitioning=_partitioning(row["partkey"]), unlogged=row["unlogged"],
-                                    cluster_on=row["cluster_on"],
+                                    cluster_on=row["cluster_on"], partition_of=row["partition_of"],
+                                    partition_bound=row["partition_bound"], inherits=tuple(row["inherits"]),
+                                    rules=dict(zip(row["rule_names"], row["rule_defs"])),
+                                    foreign_server=row["foreign_server"],
+                                    foreign_options=tuple(row["foreign_options"]) if row["foreign_server"] else (),
                                     origin=_origin())
                   for row in cur.fetchall()}
         oids = list(tables)
@@ -323,6 +370,8 @@ def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
 
         cur.execute(constraints_sql, (oids,))
         for row in cur.fetchall():
+            if row["relispartition"] and not row["conislocal"]:
+                continue  # a check the partition has from its parent
             _add_constraint(tables[row["conrelid"]], row)
 
         cur.execute(_EXCLUSIONS_SQL, (oids,))
@@ -363,15 +412,22 @@ def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
         cur.execute(_VIEWS_SQL, (schema, "pg_class"))
         by_oid = {r["oid"]: View(name=r["relname"], query=r["query"], schema=schema, materialized=r["relkind"] == "m",
                                  comment=r["comment"], depends_on=tuple(r["depends_on"]), origin=_origin(),
-                                 unique_key=tuple(r["unique_key"]))
+                                 unique_key=tuple(r["unique_key"]), options=tuple(r["options"]))
                   for r in cur.fetchall()}
         views = list(by_oid.values())
+        cur.execute(_TRIGGERS_SQL, (list(by_oid),))
+        for row in cur.fetchall():
+            by_oid[row["tgrelid"]].triggers.append(_trigger(row, schema))
         _view_indexes(cur, indexes_sql, {oid: v for oid, v in by_oid.items() if v.materialized})
 
         cur.execute(_ENUMS_SQL, (schema, "pg_type"))
         enums = [EnumType(name=r["typname"], values=tuple(r["labels"]), schema=schema, comment=r["comment"],
                           origin=_origin())
                  for r in cur.fetchall()]
+
+        cur.execute(_COMPOSITES_SQL, (schema, "pg_type"))
+        composites = [CompositeType(name=r["typname"], schema=schema, attributes=tuple(zip(r["names"], r["types"])),
+                                    comment=r["comment"], origin=_origin()) for r in cur.fetchall()]
 
         cur.execute(_DOMAINS_SQL, (schema, "pg_type"))
         domains = [DomainType(name=r["typname"], base_type=r["base_type"], schema=schema, not_null=r["typnotnull"],
@@ -389,9 +445,12 @@ def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
 
         cur.execute(_EXTENSIONS_SQL)
         extensions = [r["extname"] for r in cur.fetchall()]
+        cur.execute(_FOREIGN_SERVERS_SQL, ("pg_foreign_server",))
+        foreign_servers = [ForeignServer(name=r["srvname"], wrapper=r["fdwname"], options=tuple(r["options"]),
+                                         origin=_origin()) for r in cur.fetchall()]
         security = _security(cur, schema, tables)
 
-    return Schema(name=schema, extensions=extensions, enums=enums, domains=domains, sequences=sequences, tables=list(tables.values()),
+    return Schema(name=schema, extensions=extensions, foreign_servers=foreign_servers, enums=enums, composite_types=composites, domains=domains, sequences=sequences, tables=list(tables.values()),
                   views=views, functions=functions, aggregates=aggregates, **security)
 
 
@@ -403,13 +462,14 @@ _DEFAULT_ACL_TYPES = {"r": "tables", "S": "sequences", "f": "functions", "T": "t
 
 # Privileges as granted (ACL entries), the implicit defaults of a NULL ACL included, owners' own left out.
 _ACL_SQL = """
-SELECT o.object_type, o.object_name, o.owner, a.grantee, a.privilege_type, a.is_grantable
+SELECT o.object_type, o.object_name, o.owner, a.grantee, a.privilege_type, a.is_grantable,
+       0 AS attnum, a.ordinality AS ord
 FROM (
     SELECT CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' WHEN 'm' THEN 'view' ELSE 'table' END,
            c.relname, c.relowner,
            coalesce(c.relacl, acldefault((CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END)::"char", c.relowner))
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND NOT c.relispartition
+    WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
       AND """ + _NOT_EXTENSION_MEMBER.format(oid="c.oid").replace("%s", "'pg_class'") + """
     UNION ALL
     SELECT 'function', p.proname, p.proowner, coalesce(p.proacl, acldefault('f', p.proowner))
@@ -422,7 +482,16 @@ FROM (
 ) AS o(object_type, object_name, owner, acl)
 CROSS JOIN LATERAL aclexplode(o.acl) WITH ORDINALITY AS a
 WHERE a.grantee <> o.owner
-ORDER BY 1, 2, a.ordinality"""  # in the ACL's order (pg_dump prints its GRANTs so)
+UNION ALL
+-- column-level grants: the privilege with its column, "SELECT(name)" (GRANT SELECT (name) ON ... takes it so)
+SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'view' ELSE 'table' END, c.relname, c.relowner,
+       ca.grantee, ca.privilege_type || '(' || quote_ident(att.attname) || ')', ca.is_grantable,
+       att.attnum, ca.ordinality
+FROM pg_attribute att JOIN pg_class c ON c.oid = att.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+CROSS JOIN LATERAL aclexplode(att.attacl) WITH ORDINALITY AS ca
+WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND att.attnum > 0 AND NOT att.attisdropped
+  AND att.attacl IS NOT NULL AND ca.grantee <> c.relowner
+ORDER BY 1, 2, 7, 8"""  # in the ACL's order (pg_dump prints its GRANTs so): the table's, then its columns' in order
 
 _OWNERS_SQL = """
 SELECT DISTINCT pg_get_userbyid(owner) AS owner FROM (
@@ -678,7 +747,7 @@ _OBJECT_OWNERS_SQL = """
 SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE'
                       ELSE 'TABLE' END, n.nspname, c.relname, NULL, pg_get_userbyid(c.relowner)
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = ANY(%(schemas)s) AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND NOT c.relispartition
+WHERE n.nspname = ANY(%(schemas)s) AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
   AND """ + _NOT_EXTENSION_MEMBER.format(oid="c.oid").replace("%s", "'pg_class'") + """
   -- a sequence owned by a column (serial, identity) always has its table's owner
   AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
@@ -694,7 +763,9 @@ UNION ALL
 SELECT CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, n.nspname, t.typname, NULL,
        pg_get_userbyid(t.typowner)
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-WHERE n.nspname = ANY(%(schemas)s) AND t.typtype IN ('e', 'd')
+WHERE n.nspname = ANY(%(schemas)s)
+  AND (t.typtype IN ('e', 'd')
+       OR t.typtype = 'c' AND (SELECT tc.relkind FROM pg_class tc WHERE tc.oid = t.typrelid) = 'c')  -- composite
   AND """ + _NOT_EXTENSION_MEMBER.format(oid="t.oid").replace("%s", "'pg_type'") + """
 UNION ALL
 SELECT 'SCHEMA', n.nspname, n.nspname, NULL, pg_get_userbyid(n.nspowner)

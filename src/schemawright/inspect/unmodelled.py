@@ -55,7 +55,7 @@ WHERE {_USER_NS} AND {_REL} AND con.contype = 'x' AND con.conparentid = 0"""),
 SELECT n.nspname, c.relname || '.' || t.tgname, pg_get_triggerdef(t.oid)
 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE {_USER_NS} AND NOT t.tgisinternal AND (
-      c.relkind NOT IN ('r', 'p') OR t.tgconstraint <> 0
+      c.relkind NOT IN ('r', 'p', 'v', 'm') OR t.tgconstraint <> 0
    OR t.tgoldtable IS NOT NULL OR t.tgnewtable IS NOT NULL OR t.tgenabled <> 'O')"""),
     ("routine", f"""
 SELECT n.nspname, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
@@ -69,34 +69,39 @@ SELECT n.nspname, c.relname,
                            WHERE i.inhrelid = c.oid) || ' ' || pg_get_expr(c.relpartbound, c.oid)
        || coalesce(' ' || pg_get_partkeydef(c.oid), '')
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE {_USER_NS} AND c.relispartition AND c.relkind IN ('r', 'p', 'f') AND {_ne('pg_class', 'c.oid')}"""),
+WHERE {_USER_NS} AND c.relispartition AND c.relkind IN ('r', 'p', 'f') AND {_ne('pg_class', 'c.oid')}
+  -- a partition of a parent of its own schema is a table of the model (Table.partition_of)
+  AND (c.relkind = 'f' OR NOT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent
+                                      WHERE i.inhrelid = c.oid AND pc.relnamespace = c.relnamespace))"""),
     ("inheritance", f"""
 SELECT n.nspname, c.relname,
        'INHERITS ' || string_agg(quote_ident(pn.nspname) || '.' || quote_ident(pc.relname), ', ' ORDER BY i.inhseqno)
 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace
 WHERE {_USER_NS} AND NOT c.relispartition AND c.relkind IN ('r', 'p') AND pc.relkind = 'r'
-GROUP BY n.nspname, c.relname"""),
+GROUP BY n.nspname, c.relname
+-- parents of its own schema are the model's (Table.inherits): only a parent of another schema is reported
+HAVING bool_or(pc.relnamespace <> c.relnamespace)"""),
     ("column option", f"""
 SELECT n.nspname, c.relname || '.' || a.attname,
        concat_ws(' ',
          CASE WHEN a.attstorage <> t.typstorage THEN 'STORAGE ' || a.attstorage::text END,
          CASE WHEN a.attcompression <> '' THEN 'COMPRESSION ' || a.attcompression::text END,
-         CASE WHEN a.attacl IS NOT NULL THEN 'GRANTS ' || a.attacl::text END,
          CASE WHEN {_OPTIONS} IS NOT NULL THEN 'OPTIONS ' || {_OPTIONS}::text END)
 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_collation co ON co.oid = a.attcollation
 WHERE {_USER_NS} AND c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition AND a.attnum > 0
   AND NOT a.attisdropped AND {_ne('pg_class', 'c.oid')} AND (
       a.attstorage <> t.typstorage
-   OR a.attcompression <> '' OR a.attacl IS NOT NULL OR {_OPTIONS} IS NOT NULL)"""),
+   OR a.attcompression <> '' OR {_OPTIONS} IS NOT NULL)"""),  # column grants are the model's (Grant)
     ("relation option", f"""
 SELECT n.nspname, c.relname,
        concat_ws(' ', CASE WHEN c.reloptions IS NOT NULL THEN 'WITH ' || array_to_string(c.reloptions, ',') END,
                  CASE WHEN c.relkind IN ('r', 'p') AND c.relreplident <> 'd' THEN 'REPLICA IDENTITY ' || c.relreplident::text END,
                  CASE WHEN c.reltablespace <> 0 THEN 'TABLESPACE' END)
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE {_USER_NS} AND c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition AND {_ne('pg_class', 'c.oid')}
+-- a plain view's WITH (...) is the model's (View.options)
+WHERE {_USER_NS} AND c.relkind IN ('r', 'p', 'm') AND NOT c.relispartition AND {_ne('pg_class', 'c.oid')}
   AND (c.reloptions IS NOT NULL OR c.reltablespace <> 0
        OR (c.relkind IN ('r', 'p') AND c.relreplident <> 'd'))"""),
     ("index option", f"""
@@ -119,7 +124,8 @@ WHERE {_USER_NS} AND NOT c.relispartition AND c.relkind IN ('r', 'p', 'm') AND (
     ("rule", f"""
 SELECT n.nspname, c.relname || '.' || r.rulename, pg_get_ruledef(r.oid)
 FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE {_USER_NS} AND r.rulename <> '_RETURN' AND {_ne('pg_rewrite', 'r.oid')}"""),
+WHERE {_USER_NS} AND r.rulename <> '_RETURN' AND {_ne('pg_rewrite', 'r.oid')}
+  AND c.relkind NOT IN ('r', 'p', 'f')  -- a table's rules are the model's (Table.rules)"""),
     ("foreign table", f"""
 SELECT n.nspname, c.relname, 'FOREIGN TABLE'
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -170,13 +176,13 @@ _WHY = {
     "range type": "range types are not in the schema model",
     "constraint option": "a constraint left NOT VALID is not in the schema model",
     "exclusion constraint": "EXCLUDE constraints are not in the schema model",
-    "trigger option": "triggers on views, constraint triggers, transition tables and disabled triggers are not "
-                      "in the schema model",
+    "trigger option": "triggers on foreign tables, constraint triggers, transition tables and disabled triggers "
+                      "are not in the schema model",
     "routine": "procedures and window functions are not in the schema model",
-    "partition": "partitions are not in the schema model (only their parent's PARTITION BY)",
-    "inheritance": "table inheritance (INHERITS) is not in the schema model",
-    "column option": "STORAGE, COMPRESSION, per-column options and "
-                     "column-level grants are not in the schema model",
+    "partition": "partitions of a table of another schema, and foreign tables as partitions, are not in the "
+                 "schema model",
+    "inheritance": "inheritance from a table of another schema is not in the schema model",
+    "column option": "STORAGE, COMPRESSION and per-column options are not in the schema model",
     "relation option": "storage parameters (WITH ...: fillfactor, security_barrier, check_option), "
                        "REPLICA IDENTITY and tablespaces are not in the schema model",
     "index option": "storage parameters of a key's index, key collations and other access "
@@ -208,7 +214,9 @@ def why_not_modelled(kind: str, default: str) -> str:
 
 def modelled_kinds() -> set[str]:
     """Kinds the model has since come to hold (another branch may add them): they are not reported."""
-    kinds = {"schema comment"}  # Schema.schema_comments (read by inspect_database)
+    kinds = {"schema comment",  # Schema.schema_comments (read by inspect_database)
+             "foreign table",  # Table.foreign_server / foreign_options (read by inspect_schema)
+             "composite type"}  # Schema.composite_types
     if hasattr(model, "ExclusionConstraint"):
         kinds.add("exclusion constraint")
     return kinds

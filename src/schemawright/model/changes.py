@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from schemawright.model.facts import KEY_SETTING
 from schemawright.model.schema import (
-    Aggregate, CheckConstraint, Column, DefaultPrivilege, DomainType, EnumType, Sequence, Expression, ForeignKey, Function, Grant, Index, Policy,
+    Aggregate, CheckConstraint, Column, CompositeType, DefaultPrivilege, DomainType, EnumType, Sequence, Expression, ForeignKey, Function, Grant, Index, Policy,
     PrimaryKey, Role, Table, Trigger, UniqueConstraint, View,
 )
 from schemawright.model.types import TEXT_KINDS, DataType, Kind
@@ -101,6 +101,38 @@ class DropEnum(Change):
 
 
 @dataclass(frozen=True)
+class AddCompositeType(Change):
+    type: CompositeType
+
+    def reverse(self) -> Change:
+        return DropCompositeType(self.type)
+
+
+@dataclass(frozen=True)
+class DropCompositeType(Change):
+    type: CompositeType
+
+    def reverse(self) -> Change:
+        return AddCompositeType(self.type)
+
+
+@dataclass(frozen=True)
+class AlterCompositeType(Change):
+    """ALTER TYPE ... DROP / ALTER / ADD ATTRIBUTE (and its comment), in place."""
+
+    old: CompositeType
+    new: CompositeType
+
+    def reverse(self) -> Change:
+        return AlterCompositeType(self.new, self.old)
+
+    @property
+    def data_loss(self) -> str | None:
+        gone = [a for a, _ in self.old.attributes if a not in dict(self.new.attributes)]
+        return f"drops attribute(s) {', '.join(gone)} of type {_label(self.old.schema, self.old.name)}" if gone else None
+
+
+@dataclass(frozen=True)
 class RenameEnum(Change):
     """An enum type renamed with the table it was named after (same labels): a rename, never a conversion."""
 
@@ -122,6 +154,72 @@ class SetLogged(Change):
 
     def reverse(self) -> Change:
         return SetLogged(self.schema, self.table, not self.unlogged)
+
+
+@dataclass(frozen=True)
+class AttachPartition(Change):
+    """ALTER TABLE parent ATTACH PARTITION table bound (PostgreSQL scans the table for rows outside the bound)."""
+
+    schema: str
+    parent: str
+    table: str
+    bound: str
+
+    def reverse(self) -> Change:
+        return DetachPartition(self.schema, self.parent, self.table, self.bound)
+
+
+@dataclass(frozen=True)
+class DetachPartition(Change):
+    """ALTER TABLE parent DETACH PARTITION table: the table and its rows stay, as a table of its own. The keys,
+    indexes and checks it had from its parent stay on it too: those not in ``own`` (the names of its own) are
+    dropped, the diff adds what the table has afterwards."""
+
+    schema: str
+    parent: str
+    table: str
+    bound: str
+    own: tuple[str, ...] = ()
+
+    def reverse(self) -> Change:
+        return AttachPartition(self.schema, self.parent, self.table, self.bound)
+
+
+@dataclass(frozen=True)
+class SetInherit(Change):
+    """ALTER TABLE ... INHERIT parent (``inherit``) / NO INHERIT parent: the columns stay."""
+
+    schema: str
+    table: str
+    parent: str
+    inherit: bool
+
+    def reverse(self) -> Change:
+        return SetInherit(self.schema, self.table, self.parent, not self.inherit)
+
+
+@dataclass(frozen=True)
+class AddRule(Change):
+    """CREATE RULE on a table (``definition``: the whole statement, as PostgreSQL prints it)."""
+
+    schema: str
+    table: str
+    name: str
+    definition: str
+
+    def reverse(self) -> Change:
+        return DropRule(self.schema, self.table, self.name, self.definition)
+
+
+@dataclass(frozen=True)
+class DropRule(Change):
+    schema: str
+    table: str
+    name: str
+    definition: str
+
+    def reverse(self) -> Change:
+        return AddRule(self.schema, self.table, self.name, self.definition)
 
 
 @dataclass(frozen=True)
@@ -241,6 +339,11 @@ class AddTable(Change):
 
     table: Table
     access: Access = Access()
+    # INHERITS: the columns and checks it gets from its parents as they are (its CREATE TABLE leaves them out)
+    inherited_columns: tuple[str, ...] = ()
+    inherited_checks: tuple[str, ...] = ()
+    # ... and of those, the ones whose default differs from the parent's: (column, its default or None)
+    inherited_defaults: tuple[tuple[str, str | None], ...] = ()
 
     def reverse(self) -> Change:
         return DropTable(self.table, self.access)

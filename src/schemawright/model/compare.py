@@ -426,15 +426,33 @@ def _report(out: list[str], prefix: str, attrs: tuple, exp, act, quiet: tuple[st
 
 # --- comparison ---------------------------------------------------------------------------------
 
+def _apart(t: Table) -> bool:
+    return t.partition_of is not None or t.foreign_server is not None
+
+
+def catalog_apart(catalog: Schema) -> set[tuple[str, str]]:
+    """The partitions and foreign tables a catalog holds (as tables, or as unmodelled entries)."""
+    listed = {(u.schema, u.name) for u in catalog.unmodelled or () if u.kind in ("partition", "foreign table")}
+    return listed | {(t.schema, t.name) for t in catalog.tables if _apart(t)}
+
+
 def partitions_apart(design: Schema, catalog: Schema) -> tuple[list[Table], list[str]]:
     """The tables of ``design`` to compare with ``catalog``'s, and its partitions ``catalog`` does not list.
-    A catalog (``unmodelled`` read) holds partitions only as unmodelled entries: a design's partition is
-    matched with such an entry by name. Between two designs, or two catalogs, every table counts."""
-    if design.unmodelled is not None or catalog.unmodelled is None:
+    Between two catalogs (``unmodelled`` read) every table counts. A design's partitions and foreign tables
+    are matched with a catalog's by name only (a catalog's are left out when ``design`` is the catalog).
+    Between two models not read by ``inspect_database`` (a design and ``inspect_schema``'s read), the
+    partitions of a parent the other side models no partition of are left out: a design leaves them to
+    PostgreSQL (the partitions a designed PARTITION BY makes, by a function, month by month)."""
+    if design.unmodelled is not None and catalog.unmodelled is not None:
         return design.tables, []
-    listed = {(u.schema, u.name) for u in catalog.unmodelled if u.kind in ("partition", "foreign table")}
-    apart = [t for t in design.tables if t.partition_of is not None or t.foreign_server is not None]
-    tables = [t for t in design.tables if t not in apart]
+    if design.unmodelled is None and catalog.unmodelled is None:
+        modelled = {(t.schema, t.partition_of) for t in catalog.tables if t.partition_of is not None}
+        return [t for t in design.tables if t.partition_of is None or (t.schema, t.partition_of) in modelled], []
+    if design.unmodelled is not None:  # the catalog's side, compared with a design
+        return [t for t in design.tables if not _apart(t)], []
+    listed = catalog_apart(catalog)
+    apart = [t for t in design.tables if _apart(t)]
+    tables = [t for t in design.tables if not _apart(t)]
     missing = [_qualified(t) for t in apart if (t.schema, t.name) not in listed]
     return tables, missing
 
@@ -541,6 +559,11 @@ def _compare_domain(out: list[str], prefix: str, exp: DomainType, act: DomainTyp
 def _compare_view(out: list[str], prefix: str, exp: View, act: View) -> None:
     _report(out, prefix, VIEW_ATTRS, exp, act)
     _check(out, prefix, "comment", exp.comment, act.comment)
+    if exp.options or act.options:  # WITH (...): a design holds them only when imported from a catalog
+        _check(out, prefix, "options", tuple(sorted(exp.options)), tuple(sorted(act.options)))
+    if exp.triggers or act.triggers:  # likewise triggers on views
+        _match(out, f"{prefix}: ", "trigger", _by(exp.triggers, _name), _by(act.triggers, _name),
+               lambda o, p, e, a: _report(o, p, TRIGGER_ATTRS, e, a))
     _match(out, f"{prefix}: ", "index", _by(exp.indexes, _name), _by(act.indexes, _name), _compare_index)
 
 

@@ -318,6 +318,11 @@ class View:
     # Indexes declared on a materialized view (read back by inspect), and the one CLUSTER orders it by
     indexes: list[Index] = field(default_factory=list)
     cluster_on: str | None = None
+    # WITH (...) of a plain view as PostgreSQL stores them ("security_barrier=true", "check_option=cascaded",
+    # "security_invoker=on"), read from a catalog
+    options: tuple[str, ...] = ()
+    # triggers on a view (INSTEAD OF row triggers, statement triggers), read from a catalog
+    triggers: list[Trigger] = field(default_factory=list)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -365,6 +370,17 @@ class Function:
 class EnumType:
     name: str
     values: tuple[str, ...]
+    schema: str = "public"
+    comment: str | None = None
+    origin: Origin = field(default_factory=Origin)
+
+
+@dataclass(slots=True, kw_only=True)
+class CompositeType:
+    """CREATE TYPE name AS (attribute type, ...): read from catalogs (a task input does not carry one)."""
+
+    name: str
+    attributes: tuple[tuple[str, str], ...]  # (name, type as format_type prints it, with COLLATE if any)
     schema: str = "public"
     comment: str | None = None
     origin: Origin = field(default_factory=Origin)
@@ -526,6 +542,7 @@ class Schema:
     name: str = "public"
     extensions: list[str] = field(default_factory=list)
     enums: list[EnumType] = field(default_factory=list)
+    composite_types: list[CompositeType] = field(default_factory=list)  # read from catalogs
     domains: list[DomainType] = field(default_factory=list)
     sequences: list[Sequence] = field(default_factory=list)  # read from catalogs (designs use identity columns)
     foreign_servers: list[ForeignServer] = field(default_factory=list)  # database-wide; before the foreign tables

@@ -174,7 +174,8 @@ def inspect_database(conn: psycopg.Connection) -> Schema:
         part = inspect_schema(conn, name)
         if i == 0:
             merged.extensions = part.extensions
-        for group in ("enums", "domains", "sequences", "tables", "views", "functions", "aggregates", "grants",
+            merged.foreign_servers = part.foreign_servers  # database-wide
+        for group in ("enums", "composite_types", "domains", "sequences", "tables", "views", "functions", "aggregates", "grants",
                       "policies"):
             getattr(merged, group).extend(getattr(part, group))
         merged.roles += [r for r in part.roles if r.name not in {m.name for m in merged.roles}]
