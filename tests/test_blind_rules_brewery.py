@@ -227,6 +227,10 @@ def test_an_erasure_requirement_names_its_columns_and_its_function(tmp_path: Pat
     assert not suppliers.column("name").pii
     met = [i for i in schema.inferences if i.rule == "pattern.erasure"]
     assert met and "fn_erase_supplier" in met[0].decision
+    # and agent_output's requirements section counts it as matched (tests/test_requirements_patterns.py)
+    from schemawright.render.agent_output import requirements_section
+    assert any(m["requirement"] == doc["task"]["requirements"][0] and m["pattern"] == "erasure"
+               for m in requirements_section(schema)["matched"])
     erase = next(f for f in schema.functions if f.name == "fn_erase_supplier")
     assert "contact_mobile" in erase.body and "contact_name" in erase.body
     assert not [i for i in schema.inferences if i.rule == "requirement.not_understood"]

@@ -22,7 +22,8 @@ from schemawright.spec.models import IndexKey
 def apply(ctx: DesignContext) -> None:
     _declared(ctx)
     _queried_documents(ctx)
-    _append_only_time(ctx)
+    if ctx.enabled("index_workload", "a BRIN index on the time column of a large append-only table"):
+        _append_only_time(ctx)
     if ctx.enabled("index_foreign_keys", "an index leading with every foreign key"):
         _foreign_keys(ctx)
     if ctx.enabled("prune_indexes", "dropping duplicate and prefix-redundant indexes"):

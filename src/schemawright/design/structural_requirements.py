@@ -464,7 +464,7 @@ def record_erasure(ctx: DesignContext, expansion) -> None:
         covering = {t.name: [e["function"] for e in functions if t.name in e["tables"]] for t, _ in found}
         if all(covering.values()):
             fns = sorted({f for fs in covering.values() for f in fs})
-            ctx.infer("pattern.erasure", text, "erasure function " + ", ".join(fns),
+            ctx.infer("pattern.erasure", text, "added erasure function " + ", ".join(fns),
                       f"{path}: {', '.join(covering)} anonymized on request by {', '.join(fns)}(id), derived from "
                       "the personal-data columns")
         else:
