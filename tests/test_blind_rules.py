@@ -148,6 +148,15 @@ def test_a_visibility_requirement_invents_no_table_and_binds_rows_to_their_owner
     assert any(p.table == "reservations" and p.name == "pol_reservations_owner" for p in design.policies)
 
 
+def test_what_the_visibility_requirement_says_beyond_ownership_is_reported(design):
+    """'... their own reservations and invoices; the technician sees all machines and incidents': the ownership part
+    is row-level security; the technician's clause (and invoices, if no table holds them) is reported as not
+    satisfied, never dropped silently."""
+    partly = [i for i in design.inferences if i.rule == "requirement.not_understood" and "partly" in i.decision]
+    assert len(partly) == 1 and "technician sees all machines and incidents" in partly[0].decision
+    assert "invoices" in partly[0].decision
+
+
 def test_unit_and_rank_names_are_typed(design):
     incidents = design.table("incidents")
     assert incidents.column("wind_knots").type.kind.name == "NUMERIC"

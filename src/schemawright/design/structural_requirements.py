@@ -248,16 +248,37 @@ def _declared_nullable(ctx: DesignContext, table: Table, column: str, ref_table:
 
 # --- ownership -------------------------------------------------------------------------------------------
 
+def _clauses(text: str) -> list[str]:
+    """"Members can only see their own bookings; the bosun sees all boats": each clause on its own."""
+    return [c.strip().rstrip(".") for c in re.split(r"\s*(?:;|\. |, (?:while|whereas|but) )\s*", text.strip().rstrip("."))
+            if c.strip().rstrip(".")]
+
+
 def ownership_claims(ctx: DesignContext) -> list[OwnershipClaim]:
     """"members only see their own apiaries": (apiaries, members, the foreign key apiaries -> members)."""
     out = []
     for i, text in enumerate(ctx.spec.task.requirements):
-        # "Members can only see their own bookings; the bosun sees all boats": each clause on its own
-        for clause in re.split(r"\s*(?:;|\. |, (?:while|whereas|but) )\s*", text.strip().rstrip(".")):
-            m = OWNERSHIP.match(clause.strip().rstrip("."))
+        for clause in _clauses(text):
+            m = OWNERSHIP.match(clause)
             if m:
                 out += _owned(ctx, m, text, i)
     return out
+
+
+def _unmodelled_parts(ctx: DesignContext, text: str, claims: list[OwnershipClaim]) -> list[str]:
+    """What an ownership requirement says beyond the ownership it got: its other clauses ("the bosun sees all
+    boats and damage"), and owned things that name no table with a key to the owner ("their own ... payments")."""
+    parts = []
+    owned = {c.table for c in claims}
+    for clause in _clauses(text):
+        m = OWNERSHIP.match(clause)
+        if m is None:
+            parts.append(repr(clause))
+            continue
+        for noun in re.split(r"\s*(?:,|\band\b|\bor\b)\s*", m.group("what")):
+            if noun.strip() and not {t.name for t in _tables_named(ctx, noun)} & owned:
+                parts.append(f"their own {noun.strip()!r} (no table of that name with a required key to the owner)")
+    return parts
 
 
 def _owned(ctx: DesignContext, m: re.Match, text: str, i: int) -> list[OwnershipClaim]:
@@ -284,6 +305,11 @@ def record_ownership(ctx: DesignContext, expansion) -> None:
                       f"{texts[text]}: each row of {', '.join(c.table for c in mine)} belongs to the "
                       f"{singular(mine[0].owner)} in {', '.join(c.fk.columns[0] for c in mine)} "
                       "(app.current_user_id); their child tables follow through their parents")
+            rest = _unmodelled_parts(ctx, text, mine)
+            if rest:  # never silently half-done: the rest is a warning, and the run is partial
+                ctx.infer("requirement.not_understood", text, "partly not satisfied: " + "; ".join(rest),
+                          f"{texts[text]}: the ownership part is enforced by row-level security, nothing was "
+                          "modelled for " + "; ".join(rest))
         else:
             ctx.infer("requirement.not_understood", text, "not satisfied: no row-level security was designed",
                       f"{texts[text]}: the security design is off, or the owned table has no NOT NULL key "
