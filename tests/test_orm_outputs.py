@@ -44,7 +44,8 @@ def _run(args: list[str], cwd: Path, dsn: str) -> str:
 def _design_tables(dsn: str, prefix: str) -> list[str]:
     with connect(dsn) as conn:
         schema = inspect_schema(conn)
-    return [t.name for t in schema.tables if not t.name.startswith(prefix)]
+    # the partitions a designed PARTITION BY makes (month by month, by a function) are not tables of the model
+    return [t.name for t in schema.tables if not t.name.startswith(prefix) and t.partition_of is None]
 
 
 def _catalog_problems(dsn: str, model, foreign_table: str, owner: str | None) -> list[str]:

@@ -244,7 +244,11 @@ def build_plan(schema: Schema, *, scale: float = 0.01, seed: int = 42, until: dt
     seen = {id(t) for t in ordered}  # by identity: comparing whole tables is slow and quadratic here
     for table in ordered + [t for t in schema.tables if id(t) not in seen]:
         count = (rows or {}).get(table.name, target_rows(table, scale, table.name in referenced))
+        if table.partition_of is not None:  # a partition read from a catalog: its rows arrive through its parent
+            count = 0
         plan = TablePlan(table=table, rows=count, seed=seed)
+        if table.partition_of is not None:
+            plan.notes.append(f"a partition of {table.partition_of}: loaded through it (PostgreSQL routes each row)")
         if max_rows is not None and count > max_rows:
             plan.rows = max_rows
             plan.notes.append(f"capped at {max_rows:,} rows (scale gives {count:,})")

@@ -42,6 +42,7 @@ from schemawright.model.keys import argument_types, same_expression, trigger_fun
 from schemawright.model.names import constraint_name, dollar_quote, shorten
 from schemawright.model.names import quote_ident as q
 from schemawright.model.names import quote_literal
+from schemawright.dialects.partitions import partition_statements
 from schemawright.model.schema import Column, ExclusionConstraint, Expression, Function, Table, Trigger, View
 from schemawright.model.types import DataType, Kind
 
@@ -54,6 +55,7 @@ DROP_VIEW, DROP_TRIGGER, DROP_FK, DROP_CONSTRAINT, DROP_INDEX, DROP_AGGREGATE, D
 REBUILT_FUNCTION, RENAME_OBJECT, RECREATE_ENUM = 27, 30, 35
 DROP_TABLE, SEQUENCE, CREATE_TABLE, DROP_COLUMN, ADD_COLUMN, ALTER_COLUMN, LATE_FUNCTION = 37, 39, 40, 41, 42, 43, 45
 AGGREGATE = 46
+PARTITIONS = 47  # a designed partitioned table's first partitions, by fn_create_monthly_partitions (FUNCTION or LATE_FUNCTION)
 ADD_CONSTRAINT, ADD_INDEX, ADD_FK, VALIDATE, CREATE_VIEW, CREATE_TRIGGER, COMMENT = 60, 61, 62, 63, 70, 71, 80
 DROP_FUNCTION, DROP_ENUM, DROP_EXTENSION, DROP_SCHEMA = 90, 91, 92, 93
 
@@ -404,6 +406,8 @@ class _Renderer(SecuritySteps):
             self.add(CREATE_TABLE, f"ALTER TABLE ONLY {qualified(t.schema, t.name)} ALTER COLUMN {q(name)} {action};")
         for fk in t.foreign_keys:
             self.alter(t.schema, t.name, f"ADD {_pg().foreign_key_sql(fk)}", ADD_FK)
+        for statement in partition_statements(t):  # as V001 makes them: DEFAULT, last month to three ahead
+            self.add(PARTITIONS, statement)
         for ix in t.indexes:
             self.add(ADD_INDEX, _pg().index_sql(t, ix))
         for col in t.columns:
