@@ -6,14 +6,11 @@ applied fresh), on populated tables, and the undo brings the old schema back."""
 
 from __future__ import annotations
 
-import pytest
-from test_diff_oracle_corpus import EXTENSIONS, compare_dumps, dump_objects
+from test_diff_oracle_corpus import compare_dumps, dump_objects, oracle_server  # noqa: F401  (fixture)
 
 from schemawright.db import connect, scratch_database
-from schemawright.db.embedded import binaries_for, private_server
 from schemawright.diff import diff, plan
 from schemawright.diff.compare import unmodelled_differences
-from schemawright.errors import DatabaseError
 from schemawright.importers.common import ImportResult
 from schemawright.importers.to_spec import to_task_input
 from schemawright.project.sources import apply_sql, inspect_database
@@ -59,16 +56,6 @@ CREATE TABLE things (id int PRIMARY KEY, v text);
 CREATE RULE things_log AS ON INSERT TO things DO ALSO INSERT INTO audit VALUES (NEW.id, 'insert:' || NEW.v);
 CREATE RULE things_upd AS ON UPDATE TO things DO ALSO INSERT INTO audit VALUES (NEW.id, 'update');
 """
-
-
-@pytest.fixture(scope="module")
-def oracle_server():
-    try:
-        binaries_for(EXTENSIONS)
-    except DatabaseError as exc:
-        pytest.skip(f"no PostgreSQL binaries with {', '.join(EXTENSIONS)} here: {exc}")
-    with private_server(EXTENSIONS) as server:
-        yield server, binaries_for(EXTENSIONS) / "pg_dump"
 
 
 def test_live_reader_holds_partitions_inheritance_and_rules(oracle_server):

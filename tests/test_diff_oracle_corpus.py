@@ -357,6 +357,17 @@ _RESULTS: dict = {}
 
 
 @pytest.fixture(scope="module")
+def oracle_server():
+    """A private server of binaries with EXTENSIONS and its pg_dump (the oracle), for the catalog-kind tests."""
+    try:
+        binaries_for(EXTENSIONS)
+    except DatabaseError as exc:
+        pytest.skip(f"no PostgreSQL binaries with {', '.join(EXTENSIONS)} here: {exc}")
+    with private_server(EXTENSIONS) as server:
+        yield server, binaries_for(EXTENSIONS) / "pg_dump"
+
+
+@pytest.fixture(scope="module")
 def corpus_results():
     if not (CORPUS / "migra-fixtures").is_dir() and not (CORPUS / "sqldef-tests").is_dir():
         pytest.skip(f"corpus absent: {CORPUS} (clone the shared corpus beside the checkout to run the diff oracle)")

@@ -11,15 +11,13 @@ from pathlib import Path
 
 import pytest
 import typer
-from test_diff_oracle_corpus import EXTENSIONS, compare_dumps, dump_objects
+from test_diff_oracle_corpus import compare_dumps, dump_objects, oracle_server  # noqa: F401  (fixture)
 from typer.testing import CliRunner
 
 from schemawright.db import connect, scratch_database
-from schemawright.db.embedded import binaries_for, private_server
 from schemawright.diff import diff, plan
 from schemawright.cli.diff import register
 from schemawright.diff.compare import unmodelled_differences
-from schemawright.errors import DatabaseError
 from schemawright.project.sources import apply_sql, inspect_database
 
 OLD = """
@@ -59,16 +57,6 @@ CREATE MATERIALIZED VIEW reports.codes AS SELECT code, count(*) AS n FROM child 
 CREATE UNIQUE INDEX codes_code ON reports.codes (code);
 CREATE INDEX codes_n ON reports.codes (n) WHERE n > 1;
 """
-
-
-@pytest.fixture(scope="module")
-def oracle_server():
-    try:
-        binaries_for(EXTENSIONS)
-    except DatabaseError as exc:
-        pytest.skip(f"no PostgreSQL binaries with {', '.join(EXTENSIONS)} here: {exc}")
-    with private_server(EXTENSIONS) as server:
-        yield server, binaries_for(EXTENSIONS) / "pg_dump"
 
 
 def test_modelled_kinds_migrate_exactly(oracle_server):

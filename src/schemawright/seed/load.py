@@ -133,6 +133,16 @@ def _enable_triggers(rels: list, triggers) -> list:
             for rel, trigger in zip(rels, triggers)]
 
 
+def _loaded_with_parent(plan: SeedPlan, facts, child: str, parent: str):
+    """(fact, its table, [table, parent] as identifiers) for each fact whose table is loaded and whose
+    parent exists; ``child``/``parent`` name the fact's fields holding the two table names."""
+    loaded = {t.name for t in plan.tables if t.rows}
+    for fact in facts:
+        table, ref = plan.schema.table(getattr(fact, child)), plan.schema.table(getattr(fact, parent))
+        if table is not None and ref is not None and table.name in loaded:
+            yield fact, table, [sql.Identifier(table.schema, table.name), sql.Identifier(ref.schema, ref.name)]
+
+
 def _set_aside_balance_triggers(conn: psycopg.Connection, plan: SeedPlan) -> list:
     """The deferred constraint triggers of balanced-sums rules (design/rules/balanced.py) would queue one
     event per loaded row (and a pending event forbids the ALTER TABLEs that rebuild the keys): disabled
@@ -269,14 +279,9 @@ def _set_aside_event_order_triggers(conn: psycopg.Connection, plan: SeedPlan) ->
     row (design/rules/event_order.py: a unit expires after its donation) are disabled for the load;
     afterwards each violating value is moved 1 to 60 days past the parent's date (per row), and the
     triggers are enabled again."""
-    loaded = {t.name for t in plan.tables if t.rows}
     out: list = []
     enable: list = []
-    for ev in plan.schema.facts.ordered_after_parent:
-        table, parent = plan.schema.table(ev.table), plan.schema.table(ev.parent)
-        if table is None or parent is None or ev.table not in loaded:
-            continue
-        rels = [sql.Identifier(table.schema, table.name), sql.Identifier(parent.schema, parent.name)]
+    for ev, table, rels in _loaded_with_parent(plan, plan.schema.facts.ordered_after_parent, "table", "parent"):
         _disable_triggers(conn, rels, ev.triggers)
         sign, least = ("+" if ev.op in (">", ">=") else "-"), (1 if ev.op in (">", "<") else 0)
         # a window's bound (spread 1) is met exactly: moved past it, a value could leave the window's other side
@@ -296,13 +301,8 @@ def _set_aside_child_count_triggers(conn: psycopg.Connection, plan: SeedPlan) ->
     would refuse the COPY of random children; they are disabled for the load. Afterwards the rows past the
     limit per parent (the latest by ctid) lose their flag, or are deleted when every child counts; with a bound
     column the parent's bound is raised to its count. Then the triggers are enabled again."""
-    loaded = {t.name for t in plan.tables if t.rows}
     out: list = []
-    for cc in plan.schema.facts.child_counts:
-        child, parent = plan.schema.table(cc.child), plan.schema.table(cc.parent)
-        if child is None or parent is None or cc.child not in loaded:
-            continue
-        rels = [sql.Identifier(child.schema, child.name), sql.Identifier(parent.schema, parent.name)]
+    for cc, _child, rels in _loaded_with_parent(plan, plan.schema.facts.child_counts, "child", "parent"):
         _disable_triggers(conn, rels, cc.triggers)
         key, flag = sql.Identifier(cc.child_key), sql.Identifier(cc.flag) if cc.flag else None
         counted = sql.SQL("{} IS NOT NULL").format(key) + (sql.SQL(" AND {}").format(flag) if flag else sql.SQL(""))
