@@ -382,16 +382,22 @@ def _accepted_values(factory, tp, check, block: bytes) -> list[dict]:
     sample rows (each row's own values when they hold, else the nearest values that do): a repair draws
     from them, so a repaired column keeps varying instead of becoming one constant."""
     seen: dict[tuple, dict] = {}
-    for line in block.decode().split("\n")[:REPAIR_ROWS]:
-        if not line:
-            continue
-        row = {k: copy_unescape(v) for k, v in zip(tp.columns, line.split("\t"))}
+    rows = [{k: copy_unescape(v) for k, v in zip(tp.columns, line.split("\t"))}
+            for line in block.decode().split("\n")[:REPAIR_ROWS] if line]
+    for row in rows:
         fixed = row if factory.holds(tp.table, check, row) else factory.satisfying(tp.table, check, row, want=True)
         if fixed is None:
             continue
         values = {c: fixed.get(c) for c in check.columns if c in tp.gens}
         seen.setdefault(tuple(values.values()), values)
-    return list(seen.values())
+    found = list(seen.values())
+    if all(c in tp.gens for c in check.columns):
+        return found
+    # a column the repair cannot draw (a foreign key loaded apart) keeps its own values: a combination that
+    # held only beside one row's value of it ("author_id IS NOT NULL OR guest_name ...") fails beside
+    # another's, so prefer combinations that hold beside every sample row's value
+    robust = [t for t in found if all(factory.holds(tp.table, check, {**row, **t}) for row in rows)]
+    return robust or found
 
 
 def _validate(conn: psycopg.Connection, plan: SeedPlan, tp: TablePlan, report: LoadReport) -> None:
