@@ -55,12 +55,19 @@ def test_partitioned_design_applies_prunes_and_seeds(tmp_path, scratch_dsn):
         assert conn.execute("SELECT count(*) FROM pg_inherits WHERE inhparent = 'readings'::regclass").fetchone()[0] == 16
         assert conn.execute("SELECT count(*) FROM pg_inherits WHERE inhparent = 'orders'::regclass").fetchone()[0] == 6
         assert prune_problems(conn, orders) == [] and prune_problems(conn, readings) == []
-        # the maintenance function creates future months and is idempotent
+        # the maintenance function creates future months and is idempotent; a new month gets no grants from
+        # default privileges (read through the parent and its RLS, never directly)
+        conn.execute("ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC")
         made = conn.execute("SELECT fn_create_monthly_partitions('orders', CURRENT_DATE, CURRENT_DATE + 200)"
                             ).fetchone()[0]
         again = conn.execute("SELECT fn_create_monthly_partitions('orders', CURRENT_DATE, CURRENT_DATE + 200)"
                              ).fetchone()[0]
         assert made >= 2 and again == 0
+        granted = conn.execute(
+            "SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid CROSS JOIN LATERAL "
+            "aclexplode(c.relacl) a WHERE i.inhparent = 'orders'::regclass AND a.grantee <> c.relowner").fetchone()[0]
+        assert granted == 0
+        conn.execute("ALTER DEFAULT PRIVILEGES REVOKE SELECT ON TABLES FROM PUBLIC")
         plan = build_plan(schema, seed=1, until=dt.date(2025, 6, 30),
                           rows={"customers": 300, "orders": 3000, "readings": 2000, "invoices": 100,
                                 "invoice_lines": 50})

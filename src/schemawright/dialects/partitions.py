@@ -20,6 +20,18 @@ def _qualified(t: Table) -> str:
     return q(t.name) if t.schema == "public" else f"{q(t.schema)}.{q(t.name)}"
 
 
+def partition_grants_revoked(t: Table) -> str:
+    """Revoke what default privileges granted on ``t``'s partitions: rows go through the parent, whose grants
+    and row-level security apply; a grant on a partition lets a role read it directly, past both. V001 creates
+    the first partitions before its default privileges, a later migration after them, hence this step."""
+    return ("DO $$\nDECLARE\n    r record;\nBEGIN\n"
+            "    FOR r IN SELECT DISTINCT c.oid::regclass AS part, CASE WHEN a.grantee = 0 THEN 'PUBLIC' "
+            "ELSE quote_ident(pg_get_userbyid(a.grantee)) END AS who\n"
+            "             FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid CROSS JOIN LATERAL aclexplode(c.relacl) a\n"
+            f"             WHERE i.inhparent = {quote_literal(_qualified(t))}::regclass AND a.grantee <> c.relowner\n"
+            "    LOOP\n        EXECUTE format('REVOKE ALL ON %s FROM %s', r.part, r.who);\n    END LOOP;\nEND\n$$;")
+
+
 def partition_statements(t: Table) -> list[str]:
     p = t.partitioning
     if p is None or p.origin.rule not in ("partition.range", "partition.hash"):

@@ -42,7 +42,7 @@ from schemawright.model.keys import argument_types, same_expression, trigger_fun
 from schemawright.model.names import constraint_name, dollar_quote, shorten
 from schemawright.model.names import quote_ident as q
 from schemawright.model.names import quote_literal
-from schemawright.dialects.partitions import partition_statements
+from schemawright.dialects.partitions import partition_grants_revoked, partition_statements
 from schemawright.model.schema import Column, ExclusionConstraint, Expression, Function, Table, Trigger, View
 from schemawright.model.types import DataType, Kind
 
@@ -408,6 +408,8 @@ class _Renderer(SecuritySteps):
             self.alter(t.schema, t.name, f"ADD {_pg().foreign_key_sql(fk)}", ADD_FK)
         for statement in partition_statements(t):  # as V001 makes them: DEFAULT, last month to three ahead
             self.add(PARTITIONS, statement)
+        if partition_statements(t):  # made after the default privileges, unlike V001's: no grants of their own
+            self.add(PARTITIONS, partition_grants_revoked(t))
         for ix in t.indexes:
             self.add(ADD_INDEX, _pg().index_sql(t, ix))
         for col in t.columns:

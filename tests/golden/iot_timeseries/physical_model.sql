@@ -84,6 +84,7 @@ DECLARE
     v_table text;
     v_name text;
     v_created integer := 0;
+    v_grantee text;
 BEGIN
     SELECT n.nspname, c.relname INTO v_schema, v_table
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = p_table;
@@ -93,6 +94,15 @@ BEGIN
             BEGIN
                 EXECUTE format('CREATE TABLE %I.%I PARTITION OF %I.%I FOR VALUES FROM (%L) TO (%L)',
                                v_schema, v_name, v_schema, v_table, v_month, (v_month + interval '1 month')::date);
+                -- rows are read and written through the parent (its grants and row-level security): the
+                -- grants default privileges gave the new partition would let a role skip both
+                FOR v_grantee IN SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC'
+                                                      ELSE quote_ident(pg_get_userbyid(a.grantee)) END
+                                 FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a
+                                 WHERE c.oid = format('%I.%I', v_schema, v_name)::regclass AND a.grantee <> c.relowner
+                LOOP
+                    EXECUTE format('REVOKE ALL ON %I.%I FROM %s', v_schema, v_name, v_grantee);
+                END LOOP;
                 v_created := v_created + 1;
             EXCEPTION WHEN invalid_object_definition OR check_violation THEN
                 NULL;  -- another partition covers (part of) this month, or the default one holds its rows
