@@ -17,18 +17,14 @@ from __future__ import annotations
 import re
 
 from schemawright.design.context import table_name_for
-from schemawright.design.rules.base import Compiled, RuleText
-from schemawright.model import names
-from schemawright.model.schema import Grant, Role
+from schemawright.design.rules.base import ONLY_ROLE, Compiled, RuleText, extend_policies, parse_only_role, rule_role
+from schemawright.model.schema import Grant
 
-PATTERN = re.compile(r"only (?:the )?(?:roles? )?([a-z][\w-]*)(?: role| users?| staff| team)? "
-                     r"(?:may|can|is allowed to|are allowed to|is permitted to|are permitted to) "
-                     r"(?:read|see|view|select from|query|access|look at) (?:the )?(?:table )?([\w ]+?)")
+PATTERN = re.compile(ONLY_ROLE + r"(?:read|see|view|select from|query|access|look at) (?:the )?(?:table )?([\w ]+?)")
 
 
 def parse(text: str) -> tuple[str, str] | None:
-    m = PATTERN.fullmatch(re.sub(r"\s*\(.*?\)\s*", " ", text).strip())
-    return (m.group(1), m.group(2)) if m else None
+    return parse_only_role(PATTERN, text)
 
 
 def claims(text: str) -> bool:
@@ -45,18 +41,11 @@ def compile(rt: RuleText) -> Compiled | None:
     table = schema.table(table_name_for(target.replace(" ", "_"))) or schema.table(target.replace(" ", "_"))
     if table is None or table.name != rt.table.name:
         return None
-    prefix = schema.owner.removesuffix("_owner")
-    slug = names.slug(word)
-    if not slug:
+    made = rule_role(rt, word, "access", "reader", f"Business rule {rt.rule.name}: the only role (besides the owner) "
+                     f"that reads {table.name}; grant it to the login roles that need it")
+    if made is None:
         return None
-    role = next((r for r in schema.roles if r.purpose == slug or r.name in (slug, f"{prefix}_{slug}")), None)
-    if role is None:
-        role = Role(name=names.shorten(f"{prefix}_{slug}"), purpose="reader",
-                    comment=f"Business rule {rt.rule.name}: the only role (besides the owner) that reads "
-                    f"{table.name}; grant it to the login roles that need it", origin=rt.origin("access"))
-        schema.roles.append(role)
-        schema.grants.append(Grant(grantee=role.name, privileges=("USAGE",), object_type="schema",
-                                   object_name=schema.name, origin=rt.origin("access")))
+    role = made[0]
     readers = {table.name} | {v.name for v in schema.views if table.name in v.depends_on}
     application = schema.role("readwrite").name if schema.role("readwrite") else None
     revoked: list[str] = []
@@ -75,9 +64,7 @@ def compile(rt: RuleText) -> Compiled | None:
                and "SELECT" in g.privileges for g in schema.grants):
         schema.grants.append(Grant(grantee=role.name, privileges=("SELECT",), object_type="table",
                                    object_name=table.name, origin=rt.origin("access")))
-    for p in schema.policies:
-        if p.table == table.name and p.roles and p.command in ("ALL", "SELECT") and role.name not in p.roles:
-            p.roles = (*p.roles, role.name)
+    extend_policies(rt, table.name, role.name, ("ALL", "SELECT"))
     rt.ctx.infer("rule.access", table.name, f"SELECT only for {role.name}",
                  "revoked: " + (", ".join(revoked) or "none held it"))
     return Compiled("access", [f"ROLE {role.name}", f"GRANT SELECT ON {table.name} TO {role.name}"]

@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass, field
 
 from schemawright.design.context import DesignContext
+from schemawright.model import names
 from schemawright.model.names import singular
-from schemawright.model.schema import Column, Function, Origin, Source, Table, Trigger
+from schemawright.model.schema import Column, Function, Grant, Origin, Role, Source, Table, Trigger
 from schemawright.model.types import Kind
 from schemawright.spec.models import BusinessRule
 
@@ -144,6 +145,44 @@ def add_trigger(rt: RuleText, pattern: str, name: str, function: str, body: str,
     rt.table.triggers.append(Trigger(name=name, function=function, timing=timing, events=events,
                                      origin=rt.origin(pattern), **options))
     return [f"TRIGGER {name}", made]
+
+
+# "only (the) (role) payroll (role|users|staff|team) may|can|is allowed to ": the subject of a role rule
+ONLY_ROLE = (r"only (?:the )?(?:roles? )?([a-z][\w-]*)(?: role| users?| staff| team)? "
+             r"(?:may|can|is allowed to|are allowed to|is permitted to|are permitted to) ")
+
+
+def parse_only_role(pattern: re.Pattern, text: str) -> tuple[str, str] | None:
+    """(role word, the rest) of a role rule matched by ``pattern`` (ONLY_ROLE + a verb and its object),
+    read without parenthesised asides."""
+    m = pattern.fullmatch(re.sub(r"\s*\(.*?\)\s*", " ", text).strip())
+    return (m.group(1), m.group(2)) if m else None
+
+
+def rule_role(rt: RuleText, word: str, pattern: str, purpose: str, comment: str) -> tuple[Role, list[str]] | None:
+    """The project's role a rule names (``<project>_<word>``, or the project's own role of that purpose: admin,
+    readonly...), else a new NOLOGIN group role with USAGE on the schema (roles are cluster-wide, hence the
+    prefix); with the objects made, for the rule's ``Compiled``. None without a security design or a name."""
+    schema, slug = rt.ctx.schema, names.slug(word)
+    if schema.owner is None or not slug:
+        return None
+    prefix = schema.owner.removesuffix("_owner")
+    role = next((r for r in schema.roles if r.name in (slug, f"{prefix}_{slug}")), None) or \
+        next((r for r in schema.roles if r.purpose == slug and r.name.startswith(prefix + "_")), None)
+    if role is not None:
+        return role, []
+    role = Role(name=names.shorten(f"{prefix}_{slug}"), purpose=purpose, comment=comment, origin=rt.origin(pattern))
+    schema.roles.append(role)
+    schema.grants.append(Grant(grantee=role.name, privileges=("USAGE",), object_type="schema",
+                               object_name=schema.name, origin=rt.origin(pattern)))
+    return role, [f"ROLE {role.name}"]
+
+
+def extend_policies(rt: RuleText, table: str, role: str, commands: tuple[str, ...]) -> None:
+    """Row-level security policies that name roles also name ``role``: it sees the rows the rule lets it use."""
+    for p in rt.ctx.schema.policies:
+        if p.table == table and p.roles and p.command in commands and role not in p.roles:
+            p.roles = (*p.roles, role)
 
 
 def fk_for(table: Table, column: str):

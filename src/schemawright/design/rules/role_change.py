@@ -16,19 +16,17 @@ from __future__ import annotations
 
 import re
 
-from schemawright.design.rules.base import Compiled, RuleText, add_trigger
+from schemawright.design.rules.base import (ONLY_ROLE, Compiled, RuleText, add_trigger, extend_policies, parse_only_role,
+                                           rule_role)
 from schemawright.model import names
 from schemawright.model.names import singular
-from schemawright.model.schema import Grant, Role
+from schemawright.model.schema import Grant
 
-PATTERN = re.compile(r"only (?:the )?(?:roles? )?([a-z][\w-]*)(?: role| users?| staff| team)? "
-                     r"(?:may|can|is allowed to|are allowed to|is permitted to|are permitted to) "
-                     r"(?:change|update|modify|edit|set|alter|move|mark) (.+)")
+PATTERN = re.compile(ONLY_ROLE + r"(?:change|update|modify|edit|set|alter|move|mark) (.+)")
 
 
 def parse(text: str) -> tuple[str, str] | None:
-    m = PATTERN.fullmatch(re.sub(r"\s*\(.*?\)\s*", " ", text).strip())
-    return (m.group(1), m.group(2)) if m else None
+    return parse_only_role(PATTERN, text)
 
 
 def claims(text: str) -> bool:
@@ -75,23 +73,15 @@ def compile(rt: RuleText) -> Compiled | None:
         return None
     word, target = parsed
     found = _target(rt, target)
-    slug = names.slug(word)
-    if found is None or not slug:
+    if found is None:
         return None
     column, value = found
-    prefix = schema.owner.removesuffix("_owner")
-    role = next((r for r in schema.roles if r.name in (slug, f"{prefix}_{slug}")), None) or \
-        next((r for r in schema.roles if r.purpose == slug and r.name.startswith(prefix + "_")), None)
-    objects: list[str] = []
-    if role is None:
-        role = Role(name=names.shorten(f"{prefix}_{slug}"), purpose="rule",
-                    comment=f"Business rule {rt.rule.name}: the role that may change {rt.table.name}.{column}"
-                    f"{' to ' + repr(value) if value else ''}; grant it to the login roles that need it",
-                    origin=rt.origin("role_change"))
-        schema.roles.append(role)
-        objects.append(f"ROLE {role.name}")
-        schema.grants.append(Grant(grantee=role.name, privileges=("USAGE",), object_type="schema",
-                                   object_name=schema.name, origin=rt.origin("role_change")))
+    made = rule_role(rt, word, "role_change", "rule", f"Business rule {rt.rule.name}: the role that may change "
+                     f"{rt.table.name}.{column}{' to ' + repr(value) if value else ''}; grant it to the login roles "
+                     "that need it")
+    if made is None:
+        return None
+    role, objects = made
     privileges = ("SELECT", "INSERT", "UPDATE") if value else ("SELECT", "UPDATE")
     held = {p for g in schema.grants if g.grantee == role.name and g.object_type == "table"
             and g.object_name == rt.table.name for p in g.privileges}
@@ -100,10 +90,7 @@ def compile(rt: RuleText) -> Compiled | None:
                                    object_type="table", object_name=rt.table.name, schema=rt.table.schema,
                                    origin=rt.origin("role_change")))
         objects.append(f"GRANT {', '.join(p for p in privileges if p not in held)} ON {rt.table.name} TO {role.name}")
-    for p in schema.policies:  # row-level security names roles: the new one sees the rows it may change
-        if p.table == rt.table.name and p.roles and p.command in ("ALL", "SELECT", "UPDATE") \
-                and role.name not in p.roles:
-            p.roles = (*p.roles, role.name)
+    extend_policies(rt, rt.table.name, role.name, ("ALL", "SELECT", "UPDATE"))  # it sees the rows it may change
     q, lit = names.quote_ident, names.quote_literal
     fn = names.shorten(f"fn_{rt.table.name}_{column}_role")
     trigger = names.trg_name(rt.table.name, f"{column}_role")
