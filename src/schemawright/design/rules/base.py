@@ -185,6 +185,14 @@ def extend_policies(rt: RuleText, table: str, role: str, commands: tuple[str, ..
             p.roles = (*p.roles, role)
 
 
+def is_own_table(rt: RuleText, subject: str) -> bool:
+    """``subject`` names the rule's table: its name or singular in words, or a part of it at either end ("a dose
+    is administered" on dose_administrations, "a sample" on soil_samples)."""
+    own = singular(rt.table.name).replace("_", " ")
+    return subject in (rt.table.name.replace("_", " "), own) or own.endswith(" " + subject) \
+        or own.startswith(subject + " ")
+
+
 def fk_for(table: Table, column: str):
     return next((fk for fk in table.foreign_keys if fk.columns == (column,)), None)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from schemawright.design.rules.base import TEMPORAL, Compiled, RuleText, add_function
+from schemawright.design.rules.base import TEMPORAL, Compiled, RuleText, add_function, is_own_table
 from schemawright.model import names
 from schemawright.model.facts import OrderedAfterParent
 from schemawright.model.names import singular
@@ -95,9 +95,7 @@ def _parent_event(rt: RuleText) -> Compiled | None:
     m = FORM_PARENT.fullmatch(rt.text)
     if m is None:
         return None
-    subject, own = m.group("subject").strip(), singular(rt.table.name).replace("_", " ")
-    if not (subject in (rt.table.name.replace("_", " "), own) or own.endswith(" " + subject)
-            or own.startswith(subject + " ")):  # "a dose is administered" on dose_administrations
+    if not is_own_table(rt, m.group("subject").strip()):
         return None
     column = _dated(rt.table, m.group("verb"))
     if column is None:

@@ -22,7 +22,7 @@ import re
 from dataclasses import replace
 
 from schemawright.design.rules import event_order
-from schemawright.design.rules.base import NUMERIC, TEMPORAL, Compiled, RuleText, fk_for
+from schemawright.design.rules.base import NUMERIC, TEMPORAL, Compiled, RuleText, fk_for, is_own_table
 from schemawright.model.names import singular
 from schemawright.model.types import Kind
 
@@ -65,9 +65,7 @@ def _window(rt: RuleText) -> Compiled | None:
     m = WINDOW.fullmatch(rt.text)
     if m is None:
         return None
-    subject, own = m.group("subject").strip(), singular(rt.table.name).replace("_", " ")
-    if not (subject in (rt.table.name.replace("_", " "), own) or own.endswith(" " + subject)
-            or own.startswith(subject + " ")):
+    if not is_own_table(rt, m.group("subject").strip()):
         return None
     column = event_order._dated(rt.table, m.group("verb"))
     fk = _parent_fk(rt, m.group("parent").strip().replace(" ", "_"))
