@@ -200,3 +200,31 @@ def test_a_new_not_null_column_is_filled_with_the_users_expression(tmp_path, pg1
         assert _rows(db, "SELECT attname, attnotnull FROM pg_attribute WHERE attrelid = 'posts'::regclass "
                          "AND attname IN ('slug', 'author_id') ORDER BY attname") == [("author_id", True), ("slug", True)]
         assert not make_migration(db, str(tmp_path / "target.sql"), dsn=pg15_dsn).changes
+
+
+def test_narrower_types_count_the_values_that_do_not_fit_and_clean_them(tmp_path, pg15_dsn):
+    """A narrower type (shorter text, smaller integer, fewer numeric digits) is counted against the live rows
+    with a predicate that cannot fail (an overflowing cast made the count itself fail) and refused with the
+    counts; a 'type' cleanup makes the values fit (or deletes their rows) before the ALTER ... TYPE."""
+    (tmp_path / "target.sql").write_text(
+        "CREATE TABLE items (id int PRIMARY KEY, code varchar(4), qty smallint, price numeric(5, 1));\n")
+    (tmp_path / "cleanup.yaml").write_text("- type: items.code\n  fit: left(code, 4)\n"
+                                           "- type: items.qty\n  delete: true\n"
+                                           "- type: items.price\n  fit: least(round(price, 1), 9999.9)\n")
+    with scratch_database(pg15_dsn, prefix="i13mig_cleanup_type") as db:
+        _run(db, "CREATE TABLE items (id int PRIMARY KEY, code text, qty int, price numeric(10, 2));"
+                 "INSERT INTO items VALUES (1, 'AB', 5, 1.5), (2, 'ABCDEFG', 7, 12345.67), (3, NULL, 70000, 2.25),"
+                 " (4, 'XYZW', -40000, NULL);")
+        with pytest.raises(DestructiveChangeError) as refused:
+            make_migration(db, str(tmp_path / "target.sql"), dsn=pg15_dsn)
+        text = " ".join(str(refused.value).split())
+        assert "items.code text -> varchar(4): 1 row(s)" in text and "items.qty integer -> smallint: 2 row(s)" in text
+        assert "items.price numeric(10, 2) -> numeric(5, 1): 2 row(s)" in text and "diff --cleanup" in text
+        migration = make_migration(db, str(tmp_path / "target.sql"), dsn=pg15_dsn, cleanup=tmp_path / "cleanup.yaml")
+        write_migration(migration, tmp_path / "m")
+        apply_migrations(tmp_path / "m", db)
+        assert _rows(db, "SELECT id, code, qty, price::text FROM items ORDER BY id") == [
+            (1, "AB", 5, "1.5"), (2, "ABCD", 7, "9999.9")]
+        assert _rows(db, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'items'::regclass "
+                         "AND attnum > 0 ORDER BY attnum") == [("integer",), ("character varying(4)",), ("smallint",),
+                                                              ("numeric(5,1)",)]

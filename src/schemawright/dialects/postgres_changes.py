@@ -36,6 +36,7 @@ from schemawright.dialects.postgres import (
     Postgres, deferral, domain_check_sql, owned_by_sql, qualified, sequence_options, trigger_arguments,
     trigger_events, trigger_when, type_sql,
 )
+from schemawright.dialects.postgres_cleanup import misfit_sql
 from schemawright.dialects.postgres_security_changes import SecuritySteps
 from schemawright.model import changes as ch
 from schemawright.model.keys import argument_types, same_expression, trigger_function
@@ -577,20 +578,25 @@ class _Renderer(SecuritySteps):
             table = qualified(c.schema, c.table)
             warning = (f"rewrites {table} and its indexes under an ACCESS EXCLUSIVE lock (readers and writers wait "
                        "until it ends)" if _rewrites(old.type, new.type) else None)
-            check = None
+            check = tightens = None
             if ch.narrowing(old.type, new.type):
                 src = q(old.name)
-                check = (f"{table}.{src} {type_sql(old.type)} -> {target}",
-                         f"SELECT count(*) FROM {table} WHERE {src} IS NOT NULL AND "
-                         f"({src}{via}::{target})::text IS DISTINCT FROM {src}::text",
-                         "fix or shorten those values first, or keep the wider type", False)
+                # rows whose value the new type cannot hold as it is; a predicate that cannot fail when one is
+                # known (a cast that overflows fails, and the count with it), else the cast's text compared
+                misfit = misfit_sql(src, old.type, new.type) or (
+                    f"{src} IS NOT NULL AND ({src}{via}::{target})::text IS DISTINCT FROM {src}::text")
+                check = (f"{table}.{src} {type_sql(old.type)} -> {target}", f"SELECT count(*) FROM {table} WHERE {misfit}",
+                         "fix or shorten those values first (diff --cleanup: 'type: table.column' with 'fit' or "
+                         "'delete'), or keep the wider type", False)
+                tightens = ("type", c.schema, c.table, old.name, misfit_sql(src, old.type, new.type), target)
                 warning = ((warning + "; ") if warning else "") + (
                     f"values of {table}.{src} that do not fit {target} fail or change: count them first with "
                     f"{check[1]}")
             # a binary-compatible change needs no USING (and none makes lint and readers think of a rewrite)
             using = f" USING {col}{via}::{target}" if via or _rewrites(old.type, new.type) else ""
             collate = f" COLLATE {q(new.collation or 'default')}" if "collation" in changed else ""
-            alter(f"TYPE {target}{collate}{using}", data_loss=self.loss(c), warning=warning, data_check=check)
+            alter(f"TYPE {target}{collate}{using}", data_loss=self.loss(c), warning=warning, data_check=check,
+                  tightens=tightens)
         elif "collation" in changed:
             alter(f"TYPE {_type_sql(c.schema, new.type)} COLLATE {q(new.collation or 'default')}")
         if new.default is not None and not new.identity and changed & {"type", "default"}:

@@ -12,6 +12,29 @@ from schemawright.dialects.postgres import qualified
 from schemawright.model.cleanup import CleanupRule
 from schemawright.model.names import quote_ident as q
 from schemawright.model.names import quote_literal
+from schemawright.model.types import DataType, Kind
+
+_INT_BOUNDS = {Kind.SMALLINT: (-32768, 32767), Kind.INTEGER: (-2147483648, 2147483647),
+               Kind.BIGINT: (-9223372036854775808, 9223372036854775807)}
+_LENGTHED = (Kind.VARCHAR, Kind.CHAR, Kind.TEXT, Kind.CITEXT)
+
+
+def misfit_sql(column: str, old: DataType, new: DataType) -> str | None:
+    """A predicate, true for the rows whose ``column`` (quoted) the narrower type ``new`` cannot hold as it is,
+    that cannot itself fail: a longer text, an integer out of range, a number with more digits or decimals
+    than numeric(p, s) keeps. None for another narrowing (the caller compares the cast's text)."""
+    if old.array_dims or new.array_dims:
+        return None
+    if new.kind in (Kind.VARCHAR, Kind.CHAR) and new.length is not None and old.kind in _LENGTHED:
+        return f"length({column}) > {new.length}"
+    if new.kind in _INT_BOUNDS and old.kind in _INT_BOUNDS:
+        low, high = _INT_BOUNDS[new.kind]
+        return f"{column} NOT BETWEEN {low} AND {high}"
+    if new.kind == Kind.NUMERIC and new.precision is not None and (old.kind in _INT_BOUNDS or old.kind == Kind.NUMERIC):
+        scale = new.scale or 0
+        rounded = f"round({column}::numeric, {scale})"
+        return f"({rounded} <> {column} OR abs({rounded}) >= 1e{new.precision - scale})"
+    return None
 
 
 def cleanup_steps(rule: CleanupRule, tightens: tuple) -> list[Step]:
@@ -54,6 +77,16 @@ def cleanup_steps(rule: CleanupRule, tightens: tuple) -> list[Step]:
         return [Step(sql, warning=f"cleanup ({rule.where}): DELETES the duplicates of {name} ({cols}), keeping the "
                                   f"{rule.keep} of each by {', '.join(rule.order_by)} (rows referencing the deleted "
                                   "ones follow their foreign keys' ON DELETE action)")]
+    if kind == "type":
+        _, schema, table, column, misfit, target = tightens
+        name = qualified(schema, table)
+        if rule.delete:
+            return [Step(f"DELETE FROM {name} WHERE {misfit};",
+                         warning=f"cleanup ({rule.where}): DELETES the rows of {name} whose {q(column)} does not fit "
+                                 f"{target} (rows referencing them follow their foreign keys' ON DELETE action)")]
+        return [Step(f"UPDATE {name} SET {q(column)} = {rule.fill} WHERE {misfit};",
+                     warning=f"cleanup ({rule.where}): the values of {name}.{q(column)} that do not fit {target} "
+                             f"become {rule.fill}")]
     if kind == "enum":
         _, schema, enum, uses = tightens
         return [step for s, t, c, _ in uses

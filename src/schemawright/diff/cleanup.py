@@ -13,6 +13,9 @@ would refuse it (issue 13). Read from a YAML or JSON file, matched to the tighte
         # set: {total: "abs(total)"}    # set columns of the violating rows
       - values: tickets.state           # [schema.]table.column whose allowed values shrink
         map: {pending: closed}          # old value -> a value the new list keeps
+      - type: users.nickname            # [schema.]table.column changed to a narrower type
+        fit: "left(nickname, 30)"       # what the values that do not fit become, or:
+        # delete: true                  # delete the rows holding them
 
 Every entry must match a tightening of the migration; one that matches none is an error (exit 2), so a
 typo is never ignored. Expressions are parsed with PostgreSQL's parser and used as their deparse.
@@ -33,8 +36,9 @@ from schemawright.model.cleanup import CleanupRule
 from schemawright.model.schema import Schema
 from schemawright.spec.expressions import ExpressionError, SafeLiteralStream, single_expression
 
-KINDS = ("not_null", "unique", "check", "values")
-_KEYS = {"not_null": {"fill"}, "unique": {"keep", "order_by"}, "check": {"delete", "set"}, "values": {"map"}}
+KINDS = ("not_null", "unique", "check", "values", "type")
+_KEYS = {"not_null": {"fill"}, "unique": {"keep", "order_by"}, "check": {"delete", "set"}, "values": {"map"},
+         "type": {"fit", "delete"}}
 _NAME = r'(?:[A-Za-z_][A-Za-z0-9_$]*|"(?:[^"]|"")+")'
 _DOTTED_RE = re.compile(rf"^\s*({_NAME})(?:\s*\.\s*({_NAME}))?(?:\s*\.\s*({_NAME}))?\s*$")
 _UNIQUE_RE = re.compile(rf"^\s*({_NAME})(?:\s*\.\s*({_NAME}))?\s*\(([^()]*)\)\s*$")
@@ -143,6 +147,13 @@ def _rule(entry, index: int) -> CleanupRule:
                 if not isinstance(column, str) or not re.fullmatch(_NAME, column):
                     raise ValueError(f"set: {column!r} is not a column name")
                 rule.set[_ident(column)] = _expression(expr, f"set.{column}")
+    elif kind == "type":
+        delete, fit = entry.get("delete", False), entry.get("fit")
+        if (delete is True) == (fit is not None) or delete not in (True, False):
+            raise ValueError("type: give either 'fit: <expression the values that do not fit become>' or "
+                             "'delete: true'")
+        rule.delete = delete is True
+        rule.fill = _expression(fit, "fit") if fit is not None else None
     else:
         mapping = entry.get("map")
         if not isinstance(mapping, dict) or not mapping or not all(
@@ -170,6 +181,8 @@ def matches(rule: CleanupRule, tightens: tuple) -> bool:
         _, schema, table, name, columns, _ = tightens
         return rule.kind == "unique" and _same_table(rule, schema, table) and (
             rule.constraint == name or (bool(rule.columns) and set(rule.columns) == set(columns)))
+    if kind == "type":
+        return rule.kind == "type" and _same_table(rule, *tightens[1:3]) and rule.column == tightens[3]
     if kind == "enum":
         return rule.kind == "values" and any(_same_table(rule, s, t) and c == rule.column for s, t, c, _ in tightens[3])
     return False
@@ -183,6 +196,8 @@ def describe_tightening(tightens: tuple) -> str:
         return f"check: {tightens[1]}.{tightens[2]}.{tightens[3]}"
     if kind == "unique":
         return f"unique: {tightens[1]}.{tightens[2]}({', '.join(tightens[4])})"
+    if kind == "type":
+        return f"type: {tightens[1]}.{tightens[2]}.{tightens[3]} (to {tightens[5]})"
     return "values: " + ", ".join(f"{s}.{t}.{c}" for s, t, c, _ in tightens[3])
 
 
@@ -190,6 +205,10 @@ def _complete(rule: CleanupRule, tightens: tuple, old: Schema) -> CleanupRule:
     """The rule with what it leaves to the schema: the primary key as the default order of a unique
     cleanup; checks that a value map suits the column (not an array, an enum's target labels exist)."""
     kind = tightens[0]
+    if kind == "type" and tightens[4] is None:
+        raise SpecError(SpecProblem(f"{rule.where}: a type cleanup knows which values do not fit a shorter text, a "
+                                    f"smaller integer or a numeric with fewer digits; not {tightens[5]}: convert "
+                                    "those values in a migration before this one"))
     if kind == "unique" and not rule.order_by:
         table = next((t for t in old.tables if t.name == tightens[2] and t.schema == tightens[1]), None)
         if table is None or table.primary_key is None:

@@ -116,9 +116,11 @@ def check_live_data(dsn: str, result: Plan, cleaned: dict[int, list] | None = No
                 if not fails:
                     counted[id(step)] = ""
                 continue
-            if count is not None and fails and (cleaned or {}).get(id(step)):
-                unchecked.append(f"{what}: {count:,} row(s) would make it fail; cleaned first: "
-                                 + "; ".join(r.describe() for r in cleaned[id(step)]))
+            if count is not None and (cleaned or {}).get(id(step)):
+                unchecked.append(f"{what}: {count:,} row(s) {'would make it fail' if fails else 'hold values it changes'}"
+                                 "; cleaned first: " + "; ".join(r.describe() for r in cleaned[id(step)]))
+                if not fails:
+                    counted[id(step)] = ""  # the cleanup leaves no value for the conversion to change
                 continue
             if count is None or fails:
                 shown = "some values do not convert" if count is None else f"{count:,} row(s)"
@@ -130,7 +132,7 @@ def check_live_data(dsn: str, result: Plan, cleaned: dict[int, list] | None = No
                                      + "\n".join(f"  - {p}" for p in problems)
                                      + "\n  or let the migration clean those rows first: diff --cleanup FILE "
                                        "(fill NULLs, delete duplicates, fix or delete violating rows, map removed "
-                                       "values; see docs/migrations.md)")
+                                       "values, fit values to a narrower type; see docs/migrations.md)")
     return unchecked, counted
 
 

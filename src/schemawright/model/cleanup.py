@@ -15,7 +15,8 @@ class CleanupRule:
     ``unique``: delete the duplicates of ``columns`` (or of ``constraint``), keeping the ``keep`` one
     ("first"/"latest") in ``order_by`` order (default: the primary key);
     ``check``: the rows violating ``constraint``: ``delete`` them, or ``set`` columns to expressions;
-    ``values``: rewrite the values of ``column`` that the new list drops (``map``: old value -> kept value).
+    ``values``: rewrite the values of ``column`` that the new list drops (``map``: old value -> kept value);
+    ``type``: the values of ``column`` a narrower type cannot hold become ``fill``, or their rows are deleted.
     """
 
     kind: str
@@ -41,4 +42,7 @@ class CleanupRule:
         if self.kind == "check":
             what = "delete them" if self.delete else "set " + ", ".join(f"{c} = {e}" for c, e in self.set.items())
             return f"the rows of {self.table} violating {self.constraint}: {what}"
+        if self.kind == "type":
+            return (f"delete the rows of {self.table} whose {self.column} does not fit its new type" if self.delete
+                    else f"the values of {self.table}.{self.column} that do not fit its new type become {self.fill}")
         return f"rewrite {self.table}.{self.column}: " + ", ".join(f"{a!r} -> {b!r}" for a, b in self.map.items())
