@@ -189,7 +189,7 @@ class _Renderer(SecuritySteps):
         self.add(phase, f"ALTER TABLE {qualified(schema, table)} {action};", **kw)
 
     def online_on(self, partitioned: bool) -> bool:
-        return self.online and not partitioned  # CONCURRENTLY / NOT VALID do not apply to partitioned tables
+        return self.online and not partitioned  # no CONCURRENTLY (nor, before 18, NOT VALID FK) on partitioned tables
 
     # --- schemas, extensions, enums -----------------------------------------------------------------
     def _create_schema(self, c: ch.CreateSchema) -> None:
@@ -661,7 +661,7 @@ class _Renderer(SecuritySteps):
                                     f"({k.expression.sql})), or relax the rule", True),
                      "tightens": ("check", c.schema, c.table, k.name, tuple(getattr(k, "columns", ()) or ()),
                                   k.expression.sql)} if existing else {}
-            if self.online_on(c.partitioned):
+            if self.online:  # a partitioned table takes a NOT VALID CHECK too (unlike CONCURRENTLY, or an FK before 18)
                 self.alter(c.schema, c.table, f"ADD {_pg().check_sql(k)} NOT VALID", ADD_CONSTRAINT)
                 self.alter(c.schema, c.table, f"VALIDATE CONSTRAINT {q(k.name)}", VALIDATE, **check)
             else:
