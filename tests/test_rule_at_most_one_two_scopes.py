@@ -52,3 +52,29 @@ def test_at_most_one_active_permit_per_vehicle_per_zone(text, tmp_path, pg_dsn):
         with pytest.raises(psycopg.errors.UniqueViolation) as info:
             conn.execute(insert, [car, north, "active"])
         assert info.value.diag.constraint_name == index.name
+
+
+def test_verify_attacks_the_rule_s_partial_unique_index(tmp_path, pg_dsn):
+    """verify's constraint probes covered UNIQUE constraints only: the rule's index (a unique index, not a
+    constraint) was never attacked. The probe refuses a second active permit naming the index, and fails when
+    the index is missing."""
+    from schemawright.verify.constraints import count_probes, run_probes
+
+    path = tmp_path / "permits.yaml"
+    path.write_text(textwrap.dedent(INPUT % "At most one active permit per vehicle per zone"))
+    _, schema = design_schema(path)
+    name = "uq_permits_vehicle_id_zone_id_active"
+    with scratch_database(pg_dsn) as dsn, psycopg.connect(dsn, autocommit=True) as conn:
+        for st in get_dialect("postgresql").create_statements(schema):
+            conn.execute(st.sql.encode())
+        steps = []
+        run_probes(conn, schema, steps.append)
+        assert len(steps) == count_probes(schema)
+        probe = [s for s in steps if s.name == f"permits: UNIQUE INDEX {name}"]
+        assert len(probe) == 1 and probe[0].ok, [(s.name, s.ok, s.detail) for s in steps if not s.ok or s in probe]
+        assert all(s.ok for s in steps), [(s.name, s.detail) for s in steps if not s.ok]
+        conn.execute(f"DROP INDEX {name}")
+        steps = []
+        run_probes(conn, schema, steps.append)
+        probe = next(s for s in steps if s.name == f"permits: UNIQUE INDEX {name}")
+        assert not probe.ok and "accepted" in probe.detail, probe.detail
