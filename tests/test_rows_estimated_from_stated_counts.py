@@ -34,5 +34,8 @@ def test_a_declared_reference_table_stays_small_like_a_lookup():
     rows = {t.name: t.estimated_rows for t in schema.tables}
     assert rows["citations"] == 2_000_000  # stated
     assert rows["zones"] == 100 and rows["violation_codes"] == 100, rows
+    # and a small table is no basis for its children's count: permits are not "about ten per zone" (1,000), nor
+    # vehicles a tenth of those
+    assert rows["permits"] >= 10_000 and rows["vehicles"] >= 10_000 and rows["permit_holders"] >= 1_000, rows
     why = next(i.reason for i in schema.inferences if i.rule == "default.rows" and i.subject == "zones")
     assert "reference table stays small" in why

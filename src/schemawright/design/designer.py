@@ -480,7 +480,8 @@ def _derive_rows(ctx: DesignContext) -> None:
             guesses: list[tuple[int, str]] = []
             for fk in table.foreign_keys:
                 parent = tables.get(fk.ref_table)
-                if fk.ref_table == name or fk.ref_table not in known or parent is None or not parent.estimated_rows:
+                if fk.ref_table == name or fk.ref_table not in known or parent is None or not parent.estimated_rows \
+                        or parent.kind in SMALL_KINDS:  # a few codes say nothing of how many rows use them
                     continue
                 one = any(set(u.columns) <= set(fk.columns) for u in table.uniques) or (
                     table.primary_key is not None and set(table.primary_key.columns) <= set(fk.columns))
