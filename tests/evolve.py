@@ -89,7 +89,8 @@ def evolve(path: Path) -> tuple[dict, list[str]]:
                     wider = f"numeric({col.type.precision + 4},{col.type.scale or 0})"
                 else:
                     continue
-                entity["attributes"][i] = {**(attr if isinstance(attr, dict) else {"name": attr}), "type": wider}
+                kept = {k: v for k, v in attr.items() if k != "max_length"} if isinstance(attr, dict) else {"name": attr}
+                entity["attributes"][i] = {**kept, "type": wider}  # max_length is the old type: it would contradict
                 done.append(f"{entity['name']}.{_name(attr)} {col.type.kind}({col.type.length or col.type.precision}) "
                             f"-> {wider}")
                 break

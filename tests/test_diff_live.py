@@ -289,3 +289,30 @@ def test_the_undo_of_a_diff_runs_as_the_owner_when_an_extension_lives_in_the_sch
         owners = _query(db, "SELECT c.relname, pg_get_userbyid(c.relowner) FROM pg_class c WHERE c.relkind = 'v' "
                             "AND c.relnamespace = 'public'::regnamespace AND c.relname LIKE '%%patients'")
         assert owners and {o for _, o in owners} == {"clinic_scheduling_owner"}, owners
+
+
+def test_a_new_check_is_judged_with_the_placeholder_a_new_not_null_column_gets(tmp_path, pg_dsn):
+    """A new NOT NULL column with a CHECK of its own (seats > 0) on a table with rows: the existing rows get the
+    placeholder 0, which the CHECK refuses. From a live source the diff said only "not checked against the data
+    (column does not exist)" and wrote a migration that failed at VALIDATE; it is refused now with the placeholder
+    and the fix, and a placeholder the CHECK accepts (status in a list: its first value) is checked and passes."""
+    start = "CREATE TABLE rooms (id int PRIMARY KEY, label text NOT NULL);\nINSERT INTO rooms VALUES (1, 'a'), (2, 'b');\n"
+    wanted = tmp_path / "wanted.sql"
+    wanted.write_text("CREATE TABLE rooms (id int PRIMARY KEY, label text NOT NULL, seats int NOT NULL,\n"
+                      "  CONSTRAINT rooms_seats_positive CHECK (seats > 0));\n")
+    fine = tmp_path / "fine.sql"
+    fine.write_text("CREATE TABLE rooms (id int PRIMARY KEY, label text NOT NULL, kind text NOT NULL,\n"
+                    "  CONSTRAINT rooms_kind_check CHECK (kind IN ('desk', 'office')));\n")
+    with scratch_database(pg_dsn, prefix="sw_ph_check") as db:
+        with psycopg.connect(db, autocommit=True) as conn:
+            conn.execute(start)
+        with pytest.raises(Exception) as info:
+            make_migration(db, str(wanted), dsn=pg_dsn)
+        assert getattr(info.value, "exit_code", None) == 5
+        assert "CHECK rooms_seats_positive on rooms: the placeholder seats = CAST(0 AS integer) that the 2 existing " \
+               "row(s) get would make it fail" in str(info.value)
+        migration = make_migration(db, str(fine), dsn=pg_dsn)
+        assert not any("not checked against the data" in n for n in migration.notes), migration.notes
+        with psycopg.connect(db) as conn:  # the checked migration applies on the rows
+            conn.execute(migration.forward_sql().encode())
+            assert conn.execute("SELECT DISTINCT kind FROM rooms").fetchall() == [("desk",)]

@@ -117,3 +117,37 @@ def test_structured_exclude_with_several_keys(tmp_path, pg_dsn):
         with pytest.raises(psycopg.errors.ExclusionViolation):
             conn.execute(insert, (room, 1, "2025-01-04", "2025-01-06"))
         assert not [d for d in differences(schema, inspect_schema(conn)) if "bookings" in d]
+
+
+def test_a_period_named_in_mixed_tenses_is_found(tmp_path, pg_dsn):
+    """tests/inputs/parking_enforcement.yaml: "Parking sessions of a vehicle never overlap" over started_at/ends_at
+    (a session started, it ends when the paid time runs out) was reported as not understood: the period's pairs
+    only matched in one tense (started/ended, starts/ends)."""
+    path = tmp_path / "parking.yaml"
+    path.write_text(textwrap.dedent("""
+        project: {name: parking}
+        data_model:
+          entities:
+            - name: vehicles
+              attributes: [plate_number]
+            - name: parking_sessions
+              attributes: [{name: vehicle_id, required: true}, started_at, ends_at, amount_paid]
+          business_rules:
+            - {name: no_overlapping_sessions, entity: parking_sessions,
+               description: Parking sessions of a vehicle never overlap}
+        """))
+    schema = design_schema(path)[1]
+    sessions = schema.table("parking_sessions")
+    assert [x.name for x in sessions.exclusions] == ["excl_parking_sessions_no_overlapping_sessions"]
+    with scratch_database(pg_dsn) as dsn, psycopg.connect(dsn) as conn:
+        _apply(conn, schema)
+        car = conn.execute("INSERT INTO vehicles (plate_number) VALUES ('AB12') RETURNING id").fetchone()[0]
+        insert = "INSERT INTO parking_sessions (vehicle_id, started_at, ends_at) VALUES (%s, %s, %s)"
+        conn.execute(insert, (car, "2025-06-01 10:00Z", "2025-06-01 12:00Z"))
+        with pytest.raises(psycopg.Error) as info:
+            with conn.transaction():
+                conn.execute(insert, (car, "2025-06-01 11:00Z", "2025-06-01 13:00Z"))
+        assert (info.value.diag.sqlstate, info.value.diag.constraint_name) == (
+            "23P01", "excl_parking_sessions_no_overlapping_sessions")
+        conn.execute(insert, (car, "2025-06-01 12:00Z", "2025-06-01 13:00Z"))  # back to back
+        conn.rollback()

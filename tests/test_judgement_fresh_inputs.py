@@ -290,3 +290,13 @@ def test_lexicon_names_from_the_fresh_inputs(name, kind):
 
     assert guess_column(name).type.kind.value == kind
     assert (guess_column(name).rule == "type.fallback") == (name in ("sort_by", "source_db"))
+
+
+@pytest.mark.parametrize("name", ["base_fine", "late_fine", "fine"])
+def test_a_fine_is_money(name):
+    """tests/inputs/parking_enforcement.yaml: violation_codes.base_fine was text with a type_unknown warning, while
+    `fine` and `*_fee`/`*_toll` were money."""
+    from schemawright.design.columns import guess_column
+
+    guessed = guess_column(name)
+    assert (guessed.type.kind.value, guessed.type.precision, guessed.type.scale) == ("numeric", 12, 2)

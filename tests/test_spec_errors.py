@@ -926,3 +926,20 @@ def test_entity_primary_key_contradicting_marked_attributes(tmp_path):
         """)
     p = only(problems_of(path, design=False))
     assert p.path == "data_model.entities[0]" and "primary_key" in p.message and "code" in p.message
+
+
+def test_a_comma_inside_an_unquoted_type_in_a_yaml_flow_mapping_gets_a_quoting_hint(tmp_path):
+    """`{name: fee, type: numeric(8,2)}` splits at the comma: YAML reads `type: numeric(8` and a key `2)`.
+    The unknown key '2)' alone left a user of tests/inputs/parking_enforcement.yaml guessing; the hint says
+    which value to quote."""
+    path = write(tmp_path, """
+        data_model:
+          entities:
+            - name: permits
+              attributes:
+                - {name: fee, type: numeric(8,2)}
+        """)
+    p = only(problems_of(path))
+    assert p.message == "unknown key '2)'"
+    assert p.hint == ("a comma inside a {...} mapping ends the value: put the whole value in quotes, "
+                      "type: \"numeric(8,2)\"")

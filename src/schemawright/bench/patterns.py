@@ -26,6 +26,7 @@ from schemawright.datagen.rules import table_rules
 from schemawright.model.facts import LatencyTargets
 from schemawright.errors import SchemawrightError
 from schemawright.model.names import quote_ident as q
+from schemawright.model.names import quote_literal
 from schemawright.model.schema import Schema, Table
 
 SAMPLE = 400
@@ -152,6 +153,17 @@ def _writes(conn, t: Table, schema: Schema, plan: SeedPlan, targets) -> list[Pat
         keys = _sample(conn, t, list(pk))
         choices = values.values
         params = [(choices[i % len(choices)],) + k for i, k in enumerate(keys)]
+        flow = next((f.pairs for f in schema.facts.status_transitions if (f.table, f.column) == (t.name, "status")),
+                    None)
+        if flow:  # a transitions rule: each sampled row moves along an allowed transition, as the application does
+            nexts: dict[str, list[str]] = {}
+            for a, b in flow:
+                nexts.setdefault(a, []).append(b)
+            rows = _sample(conn, t, [*pk, "status"], "WHERE status IN (" + ", ".join(
+                quote_literal(a) for a in nexts) + ")")
+            params = [(nexts[r[-1]][i % len(nexts[r[-1]])],) + r[:-1] for i, r in enumerate(rows)]
+        if not params:
+            return out
         out.append(Pattern(f"{t.name}: change status", "write",
                            [f"UPDATE {q(t.name)} SET status = %s WHERE {_where(pk)}"], params, 1.0,
                            targets["write"], t.name))

@@ -361,7 +361,8 @@ class RowFactory:
         # Columns whose emptiness could matter to a key or a check; other optional links stay NULL, which
         # spares a chain of parent rows (the foreign key probes fill them in themselves).
         keyed = {c for u in table.uniques for c in u.columns} | {c for k in table.checks for c in k.columns} | set(
-            table.primary_key.columns if table.primary_key else ())
+            table.primary_key.columns if table.primary_key else ()) | {
+            e.column for ix in table.indexes if ix.unique for e in ix.elements if e.column is not None}
         self._rule_parents(table, row)
         for fk in sorted(table.foreign_keys, key=lambda f: -len(f.columns)):  # the widest first
             optional = any(table.column(c).nullable for c in fk.columns)  # MATCH SIMPLE: one NULL skips the check

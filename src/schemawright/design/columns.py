@@ -425,7 +425,7 @@ RULES: tuple[Rule, ...] = (
                                                r"aud|cad|nzd|inr|brl|mxn|zar|sgd|hkd|krw|try)$"), _money_in_currency),
     Rule("lexicon_money", re.compile(r"^(?:tip|tips|deposit|premium|fine|commission|credit|debit|refund|bonus|"
                                      r"payout|wage|rent|fare|toll|surcharge|[a-z_]+_(?:value|limit|paid|revenue|salary|deposit|premium|"
-                                     r"budget|tip|charge|wage|rent|payout|refund|fare|toll|surcharge)|price_per_[a-z_]+|cost_per_[a-z_]+|(?:daily|hourly|nightly|weekly|"
+                                     r"budget|tip|charge|wage|rent|payout|refund|fare|toll|surcharge|fine)|price_per_[a-z_]+|cost_per_[a-z_]+|(?:daily|hourly|nightly|weekly|"
                                      r"monthly|annual|yearly)_(?:rate|price|fee))$"), _money_more),
     Rule("lexicon_rate", re.compile(r"^(?:[a-z_]+_rate|rate|ratio|[a-z_]+_ratio|probability|[a-z_]+_probability|"
                                     r"score|[a-z_]+_score|confidence|weight_factor|multiplier|"

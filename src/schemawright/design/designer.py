@@ -402,6 +402,11 @@ def _declared_aggregates(ctx: DesignContext) -> None:
                                                origin=given(".".join(map(str, path)))))
 
 
+# Entity types whose tables stay small (a few hundred rows) whatever the scale: lookups and reference data
+# (zones, violation codes), as seed, Citus and the workload already treat them.
+SMALL_KINDS = ("lookup", "reference")
+
+
 def _entity_kind(ctx: DesignContext, entity: Entity, table: str) -> str:
     if entity.type:
         return entity.type
@@ -443,10 +448,11 @@ def _create_tables(ctx: DesignContext) -> None:
                                               columns=tuple(entity.partition_by.columns))
         rows = entity.estimated_rows
         if rows is None:
-            rows = ctx.schema.facts.scale.default_rows if kind != "lookup" else 100
+            small = kind in SMALL_KINDS
+            rows = ctx.schema.facts.scale.default_rows if not small else 100
             ctx.infer("default.rows", name, f"estimated_rows = {rows:,}",
                       "not given; seed 003 estimates data volume from the project scale "
-                      f"({ctx.schema.facts.scale.name})" if kind != "lookup" else "a lookup table stays small")
+                      f"({ctx.schema.facts.scale.name})" if not small else f"a {kind} table stays small")
         table.estimated_rows = rows
 
 
@@ -460,7 +466,7 @@ def _derive_rows(ctx: DesignContext) -> None:
     default = ctx.schema.facts.scale.default_rows
     open_ = {table_name_for(e.name) for e in ctx.spec.data_model.entities if e.estimated_rows is None}
     tables = {t.name: t for t in ctx.schema.tables}
-    known = {n for n, t in tables.items() if n not in open_ or t.kind == "lookup"}
+    known = {n for n, t in tables.items() if n not in open_ or t.kind in SMALL_KINDS}
     if not any(n not in open_ for n in tables):
         return
     why: dict[str, str] = {}
@@ -474,7 +480,8 @@ def _derive_rows(ctx: DesignContext) -> None:
             guesses: list[tuple[int, str]] = []
             for fk in table.foreign_keys:
                 parent = tables.get(fk.ref_table)
-                if fk.ref_table == name or fk.ref_table not in known or parent is None or not parent.estimated_rows:
+                if fk.ref_table == name or fk.ref_table not in known or parent is None or not parent.estimated_rows \
+                        or parent.kind in SMALL_KINDS:  # a few codes say nothing of how many rows use them
                     continue
                 one = any(set(u.columns) <= set(fk.columns) for u in table.uniques) or (
                     table.primary_key is not None and set(table.primary_key.columns) <= set(fk.columns))
@@ -494,11 +501,11 @@ def _derive_rows(ctx: DesignContext) -> None:
             known.add(name)
             why[name] = reason
             changed = True
-    stated = [t.estimated_rows for n, t in tables.items() if n not in open_ and t.kind != "lookup"
+    stated = [t.estimated_rows for n, t in tables.items() if n not in open_ and t.kind not in SMALL_KINDS
               and t.estimated_rows]
     for name in sorted(open_ - known):  # linked to nothing with a count: the input's smallest stated count
         table = tables.get(name)
-        if table is None or table.kind == "lookup" or not stated:
+        if table is None or table.kind in SMALL_KINDS or not stated:
             continue
         table.estimated_rows = min(min(stated), default)
         why[name] = f"no link to a table with a stated count, so the smallest stated count ({min(stated):,} rows)"

@@ -161,6 +161,11 @@ class Postgres(Dialect):
 
         return script(steps, settings, title)
 
+    def placeholder_check_query(self, schema: str, table: str, expression: str, fills: dict[str, str]) -> str:
+        from schemawright.dialects.postgres_changes import placeholder_check_query
+
+        return placeholder_check_query(schema, table, expression, fills)
+
     # --- objects -------------------------------------------------------------------------------------
     def column_sql(self, c: Column) -> str:
         parts = [q(c.name), type_sql(c.type)]

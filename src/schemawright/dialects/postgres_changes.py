@@ -190,7 +190,7 @@ class _Renderer(SecuritySteps):
         self.add(phase, f"ALTER TABLE {qualified(schema, table)} {action};", **kw)
 
     def online_on(self, partitioned: bool) -> bool:
-        return self.online and not partitioned  # CONCURRENTLY / NOT VALID do not apply to partitioned tables
+        return self.online and not partitioned  # no CONCURRENTLY (nor, before 18, NOT VALID FK) on partitioned tables
 
     # --- schemas, extensions, enums -----------------------------------------------------------------
     def _create_schema(self, c: ch.CreateSchema) -> None:
@@ -478,8 +478,9 @@ class _Renderer(SecuritySteps):
                        warning=f"existing rows get {label} = {fill}, a placeholder (the column is NOT NULL and "
                                "has no default): review it, give the attribute a default in the input, or a fill "
                                "expression in a cleanup file (diff --cleanup)", **tag)
+            # the placeholder, typed, for the live check of a new CHECK over the column (placeholder_check_query)
             self.alter(c.schema, c.table, f"ALTER COLUMN {q(col.name)} DROP DEFAULT", ADD_COLUMN, rank=-1,
-                       tightens=("placeholder", c.schema, c.table, col.name))
+                       tightens=("placeholder", c.schema, c.table, col.name, f"CAST({fill} AS {type_sql(col.type)})"))
         else:
             why = ("it references another table" if (c.schema, c.table, col.name) in self.fk_columns
                    else "it must be unique" if (c.schema, c.table, col.name) in self.unique_columns
@@ -669,7 +670,7 @@ class _Renderer(SecuritySteps):
                                     f"({k.expression.sql})), or relax the rule", True),
                      "tightens": ("check", c.schema, c.table, k.name, tuple(getattr(k, "columns", ()) or ()),
                                   k.expression.sql)} if existing else {}
-            if self.online_on(c.partitioned):
+            if self.online:  # a partitioned table takes a NOT VALID CHECK too (unlike CONCURRENTLY, or an FK before 18)
                 self.alter(c.schema, c.table, f"ADD {_pg().check_sql(k)} NOT VALID", ADD_CONSTRAINT)
                 self.alter(c.schema, c.table, f"VALIDATE CONSTRAINT {q(k.name)}", VALIDATE, **check)
             else:
@@ -879,6 +880,13 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
 
 
+
+
+def placeholder_check_query(schema: str, table: str, expression: str, fills: dict[str, str]) -> str:
+    """The rows of a live table a CHECK would refuse once the new NOT NULL columns ``fills`` names hold their
+    placeholders (column -> its typed value), counted before the migration adds them."""
+    added = ", ".join(f"{fill} AS {q(col)}" for col, fill in fills.items())
+    return f"SELECT count(*) FROM (SELECT *, {added} FROM {qualified(schema, table)}) AS t WHERE NOT ({expression})"
 
 
 def change_steps(changes: list[ch.Change], *, online: bool, renames_first: bool,

@@ -252,7 +252,7 @@ def apply_cleanup(forward: list[Step], rules: list[CleanupRule], old: Schema,
             rule = _complete(rule, step.tightens, old)
             if step.tightens[0] == "new_not_null":
                 replaced.add(i)
-                replaced.update(j for j, other in enumerate(forward) if other.tightens == (
+                replaced.update(j for j, other in enumerate(forward) if other.tightens is not None and other.tightens[:4] == (
                     "placeholder", *step.tightens[1:4]))
                 inserts.setdefault(i, []).extend(replace(s, change=step.change)
                                                  for s in sql.cleanup_steps(rule, step.tightens))

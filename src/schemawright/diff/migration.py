@@ -108,6 +108,22 @@ def check_live_data(dsn: str, result: Plan, cleaned: dict[int, list] | None = No
                 with conn.transaction():
                     count = conn.execute(query, prepare=False).fetchone()[0]
             except psycopg.Error as exc:
+                fills = _placeholders_of(result, step)
+                if fails and fills:  # a new NOT NULL column's placeholder: the CHECK judged with it in the rows
+                    try:
+                        with conn.transaction():
+                            query = get_dialect("postgresql").placeholder_check_query(*step.tightens[1:3],
+                                                                                   step.tightens[5], fills)
+                            count = conn.execute(query, prepare=False).fetchone()[0]
+                    except psycopg.Error:
+                        count = None
+                    if count:
+                        problems.append(f"{what}: the placeholder {', '.join(f'{c} = {v}' for c, v in fills.items())} "
+                                        f"that the {count:,} existing row(s) get would make it fail; give the "
+                                        "attribute a default the rule accepts in the input, or a fill expression in "
+                                        "a cleanup file (diff --cleanup)")
+                    if count is not None:
+                        continue
                 if fails:  # it names what the migration creates first (a renamed column)
                     unchecked.append(f"{what}: not checked against the data ({str(exc).strip().splitlines()[0]})")
                     continue
@@ -134,6 +150,16 @@ def check_live_data(dsn: str, result: Plan, cleaned: dict[int, list] | None = No
                                        "(fill NULLs, delete duplicates, fix or delete violating rows, map removed "
                                        "values, fit values to a narrower type; see docs/migrations.md)")
     return unchecked, counted
+
+
+def _placeholders_of(result: Plan, step) -> dict[str, str]:
+    """The placeholders (column -> typed value) that the existing rows get in the new NOT NULL columns a CHECK
+    step reads (none when a cleanup fills the column instead: its placeholder step is gone)."""
+    t = step.tightens
+    if t is None or t[0] != "check" or len(t) < 6:
+        return {}
+    return {p[3]: p[4] for s in result.forward if (p := s.tightens) is not None and p[0] == "placeholder"
+            and len(p) > 4 and p[1:3] == t[1:3] and p[3] in t[4]}
 
 
 _FOLLOW_UPS = (ch.AddView, ch.DropView, ch.SetComment, ch.SessionRole, ch.GrantPrivileges, ch.RevokePrivileges,

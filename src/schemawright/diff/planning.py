@@ -5,7 +5,7 @@ migration that destroys data without ``allow_destructive``, or one that cannot a
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from schemawright.dialects import get_dialect
 from schemawright.dialects.base import Step
@@ -65,8 +65,8 @@ def plan(changes: list[ch.Change], *, allow_destructive: bool = False, online: b
     counts = dict(row_counts or {})
     sql = get_dialect(dialect)
     forward = sql.change_steps(changes, online=online, renames_first=True, row_counts=counts)
-    backward = sql.change_steps([c.reverse() for c in reversed(changes)], online=online, renames_first=False,
-                                row_counts=counts)
+    backward = _restores_no_data(changes, sql.change_steps([c.reverse() for c in reversed(changes)], online=online,
+                                                           renames_first=False, row_counts=counts))
     result = Plan(list(changes), forward, backward, sql.session_settings(lock_timeout, statement_timeout), dialect)
     if cleanup:
         from schemawright.diff.cleanup import apply_cleanup
@@ -80,6 +80,23 @@ def plan(changes: list[ch.Change], *, allow_destructive: bool = False, online: b
     if not allow_destructive:
         refuse_data_loss(changes, result.data_loss)
     return result
+
+
+def _restores_no_data(changes: list[ch.Change], backward: list[Step]) -> list[Step]:
+    """The undo of a dropped column or table brings it back empty: said on its first step (a REVIEW line in the
+    undo), as the forward file says DATA LOSS."""
+    out, seen = [], set()
+    for step in backward:
+        original = changes[len(changes) - 1 - step.change] if step.change is not None else None
+        if step.change not in seen and isinstance(original, (ch.DropColumn, ch.DropTable)) and original.data_loss:
+            seen.add(step.change)
+            what = (f"re-adds column {original.schema}.{original.table}.{original.column.name}"
+                    if isinstance(original, ch.DropColumn) else
+                    f"recreates table {original.table.schema}.{original.table.name}")
+            note = f"{what} empty: the values the migration dropped are not restored (restore them from a backup)"
+            step = replace(step, warning=f"{step.warning}; {note}" if step.warning else note)
+        out.append(step)
+    return out
 
 
 def refuse_data_loss(changes: list[ch.Change], notes: list[str]) -> None:

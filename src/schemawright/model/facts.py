@@ -142,6 +142,16 @@ class NonOverlapping:
 
 
 @dataclass(frozen=True)
+class StatusTransitions:
+    """A compiled business rule: ``column`` of ``table`` changes only along ``pairs`` (from, to), a BEFORE UPDATE
+    trigger (design/rules/transitions.py); the workload bench runs changes only along them, as an application does."""
+
+    table: str
+    column: str
+    pairs: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class BalancedSums:
     """A compiled business rule: per value of ``key``, the sum of ``left`` equals the sum of ``right`` over the
     rows of ``table``, checked at commit by a deferred constraint trigger (design/rules/balanced.py);
@@ -248,6 +258,7 @@ class DesignFacts:
     # tenant isolation (design/tenancy.py): root, root_key, tables {table: tenant column}, global {table: why}
     tenancy: dict = field(default_factory=dict)
     non_overlapping: tuple[NonOverlapping, ...] = ()
+    status_transitions: tuple[StatusTransitions, ...] = ()
     balanced_sums: tuple[BalancedSums, ...] = ()
     child_sums: tuple[ChildSum, ...] = ()
     exactly_one: tuple[ExactlyOne, ...] = ()

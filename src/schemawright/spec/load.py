@@ -436,7 +436,7 @@ def _problems_from(exc: ValidationError, data: Any, smap: SourceMap, expanded: s
         grouped.setdefault(path, []).append(err)
     problems = []
     for path, errors in grouped.items():
-        problems += [_one_problem(path, err, smap) for err in errors if err["type"] in _ON_THEIR_OWN]
+        problems += [_one_problem(path, err, smap, data) for err in errors if err["type"] in _ON_THEIR_OWN]
         # The rest are type errors; a union (default: str | int | ...) gives one per member: merge them.
         typed = [e for e in errors if e["type"] not in _ON_THEIR_OWN]
         if typed:
@@ -464,7 +464,30 @@ _ON_THEIR_OWN = frozenset({"missing", "extra_forbidden", "value_error", "asserti
                            "literal_error"})
 
 
-def _one_problem(path: PathKey, err: dict, smap: SourceMap) -> SpecProblem:
+def _split_by_a_comma(path: PathKey, data: Any) -> str | None:
+    """The quoting hint for an unknown key that is the tail of a value split at a comma.
+
+    In a YAML flow mapping ``{type: numeric(8,2)}`` the comma ends the value: YAML reads ``type: numeric(8``
+    and a key ``2)``. Found when a sibling's text opens a bracket the unknown key closes.
+    """
+    parent = data
+    for part in path[:-1]:
+        try:
+            parent = parent[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    key = str(path[-1])
+    if not isinstance(parent, dict) or parent.get(path[-1], "") is not None:
+        return None
+    for name, value in parent.items():
+        if (isinstance(value, str) and value.count("(") > value.count(")")
+                and key.count(")") > key.count("(")):
+            return (f"a comma inside a {{...}} mapping ends the value: put the whole value in quotes, "
+                    f"{name}: \"{value},{key}\"")
+    return None
+
+
+def _one_problem(path: PathKey, err: dict, smap: SourceMap, data: Any = None) -> SpecProblem:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     if kind == "extra_forbidden":
@@ -472,8 +495,9 @@ def _one_problem(path: PathKey, err: dict, smap: SourceMap) -> SpecProblem:
         model = _model_at(path[:-1])
         names = [f.alias or n for n, f in model.model_fields.items()] if model else []
         close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
-        hint = (f"did you mean {close[0]!r}?" if close else
-                (f"allowed keys: {', '.join(sorted(names))}" if names else None))
+        hint = _split_by_a_comma(path, data) or (
+            f"did you mean {close[0]!r}?" if close else
+            (f"allowed keys: {', '.join(sorted(names))}" if names else None))
         return smap.problem(path, f"unknown key {key!r}", at_key=True, hint=hint)
     if kind == "missing":
         return smap.problem(path, "required field is missing", at_key=True)

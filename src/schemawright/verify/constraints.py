@@ -17,9 +17,10 @@ import psycopg
 from psycopg import sql
 
 from schemawright.dialects import type_sql
+from schemawright.model import names
 
 from schemawright.model.schema import (
-    CheckConstraint, ExclusionConstraint, Expression, FkAction, ForeignKey, Schema, Table,
+    CheckConstraint, ExclusionConstraint, Expression, FkAction, ForeignKey, Index, Schema, Table,
 )
 from schemawright.verify.report import StepResult
 from schemawright.datagen.rows import CannotBuildRow, Row, RowFactory, compact_token
@@ -112,6 +113,10 @@ def probe_table(factory: RowFactory, table: Table) -> list[tuple[str, Callable[[
     for x in table.exclusions:
         probes.append((f"{table.name}: EXCLUDE {x.name}", lambda x=x: _exclusion_probe(factory, table, x)))
 
+    for ix in _unique_indexes(table):
+        probes.append((f"{table.name}: UNIQUE INDEX {ix.name}",
+                       lambda ix=ix: _unique_index_probe(factory, table, ix, keys)))
+
     for bal in factory.schema.facts.balanced_sums:
         if bal.table == table.name:
             probes.append((f"{table.name}: {bal.trigger} sum({bal.left}) = sum({bal.right}) per {bal.key}",
@@ -146,6 +151,42 @@ def probe_table(factory: RowFactory, table: Table) -> list[tuple[str, Callable[[
         probes.append((f"{table.name}: {fk.name} ON DELETE {fk.on_delete}",
                        lambda fk=fk: _on_delete(factory, table, fk)))
     return probes
+
+
+def _unique_indexes(table: Table) -> list[Index]:
+    """The unique indexes that are not a constraint's own: a rule's partial one ("at most one active permit per
+    vehicle per zone": UNIQUE (vehicle_id, zone_id) WHERE status = 'active'), one over expressions."""
+    owned = {u.name for u in table.uniques} | ({table.primary_key.name} if table.primary_key else set())
+    return [ix for ix in table.indexes if ix.unique and ix.name not in owned]
+
+
+def _unique_index_probe(factory: RowFactory, table: Table, ix: Index, keys: list) -> str:
+    """A row the index covers (its key set, its predicate true) is accepted; a second one with the same key
+    and columns of the predicate is refused with 23505 naming the index."""
+    texts = [str(e.expression) for e in ix.elements if e.expression is not None] + ([str(ix.where)] if ix.where else [])
+    involved = tuple(c.name for c in table.columns
+                     if any(re.search(rf"(?<![\w\"]){re.escape(c.name)}(?![\w\"])|\"{re.escape(c.name)}\"", t)
+                            for t in texts))
+    columns = tuple(e.column for e in ix.elements if e.column is not None)
+    takes_part = " AND ".join([f"{names.quote_ident(c)} IS NOT NULL" for c in columns]
+                              + [f"({e.expression}) IS NOT NULL" for e in ix.elements if e.expression is not None]
+                              + [f"COALESCE(({ix.where}), false)" if ix.where is not None else "true"])
+    row = factory.valid_row(table)
+    if not factory.evaluate(table, takes_part, row):
+        # only the predicate's columns are free: the key's (a foreign key) keep the valid row's values
+        wanted = CheckConstraint(name=f"{ix.name}_takes_part", expression=Expression(takes_part), columns=involved)
+        row = factory.satisfying(table, wanted, row, want=True)
+        if row is None:
+            raise ProbeFailed(f"no valid row of {table.name} is covered by {ix.name} ({takes_part})")
+    first = _accept(factory, table, row)
+    fixed = tuple(dict.fromkeys((*columns, *involved)))
+    second = factory.valid_row(table)
+    second.update({c: first[c] for c in fixed})
+    second = factory.repair(table, second, fixed=fixed)
+    # a constraint over fewer of the same columns refuses the copy first
+    narrower = tuple(n for n, c in keys if set(c) <= set(fixed))
+    same = ", ".join(f"{c}={second[c]!r}" for c in fixed)
+    return _expect_refused(factory, table, second, UNIQUE, ix.name, also=narrower) + f" (a second row with {same})"
 
 
 def _exclusion_probe(factory: RowFactory, table: Table, x: ExclusionConstraint) -> str:
@@ -464,7 +505,7 @@ def count_probes(schema: Schema) -> int:
     for t in schema.tables:
         total += 1 + sum(1 for c in t.columns if not c.nullable and c.identity is None and c.generated is None)
         total += len(t.checks) + len(t.uniques) + (1 if t.primary_key else 0) + 2 * len(t.foreign_keys)
-        total += len(t.exclusions) + sum(1 for b in schema.facts.balanced_sums if b.table == t.name) \
+        total += len(t.exclusions) + len(_unique_indexes(t)) + sum(1 for b in schema.facts.balanced_sums if b.table == t.name) \
             + sum(1 for c in schema.facts.child_sums if c.child == t.name) \
             + sum(1 for c in schema.facts.same_scope if c.table == t.name) \
             + sum(1 for c in schema.facts.ordered_after_parent if c.table == t.name)

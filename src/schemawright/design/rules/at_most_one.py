@@ -118,17 +118,26 @@ def _compile(rt: RuleText, text: str, stated: str | None, outer: list[str]) -> C
         # plain "at most one issue per blood unit": no qualifier, the rows themselves -> UNIQUE (blood_unit_id)
         cols = outer + ([subject] if subject else [])
         if m.group(3):
-            cols.append(rt.column_in(m.group(3)))
-        return add_unique(rt, tuple(cols), "at_most_one") if None not in cols else None
+            cols += _scopes(rt, m.group(3))
+        return add_unique(rt, tuple(cols), "at_most_one") if cols and None not in cols else None
     if found is None:
         return None
     scope: list[str] = outer + ([subject] if subject else [])
     if m.group(3):
-        col = rt.column_in(m.group(3))
-        if col is None:
+        cols = _scopes(rt, m.group(3))
+        if None in cols:
             return None
-        scope.append(col)
+        scope += cols
     return _index(rt, adjective, found, scope)
+
+
+def _scopes(rt: RuleText, text: str) -> list[str | None]:
+    """The column of "per vehicle", or of each scope of "per vehicle per zone" / "per vehicle and zone"."""
+    whole = rt.column_in(text)
+    if whole is not None:
+        return [whole]
+    parts = re.split(r"\s*(?:,|\band\b|\bper\b|\bfor each\b|\bin each\b)\s*", text)
+    return [rt.column_in(part) for part in parts if part] if len(parts) > 1 else [None]
 
 
 def _index(rt: RuleText, adjective: str, found: tuple[str, tuple[str, ...]] | None, scope: list[str]) -> Compiled | None:

@@ -15,7 +15,7 @@ import re
 
 from schemawright.design.rules.base import NUMERIC, ORDERED, Compiled, RuleText
 from schemawright.model import names
-from schemawright.model.schema import CheckConstraint
+from schemawright.model.schema import CheckConstraint, Source
 from schemawright.spec.expressions import ExpressionError, parse_check
 from schemawright.model.types import Kind
 
@@ -147,6 +147,10 @@ def _add(rt: RuleText, expr: str, columns: tuple[str, ...], what: str) -> Compil
         parsed, used = parse_check(expr, {c.name: c.type for c in rt.table.columns})
     except ExpressionError:
         return None
+    # a CHECK the designer inferred that the rule states again (fine_amount >= 0 from the money lexicon beside
+    # "fine_amount must not be negative"): one constraint, the rule's, named after it and commented with its text
+    rt.table.checks[:] = [c for c in rt.table.checks
+                          if not (c.origin.source == Source.INFERRED and str(c.expression) == str(parsed))]
     rt.table.checks.append(CheckConstraint(name=name, expression=parsed, columns=used,
                                            comment=rt.rule.description or None, origin=rt.origin("comparison")))
     _drop_conflicting_default(rt, columns, expr)

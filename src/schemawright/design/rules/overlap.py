@@ -29,11 +29,17 @@ PAIRS = [("starts", "ends"), ("start", "end"), ("started", "ended"), ("from", "t
          ("opens", "closes"), ("valid_from", "valid_until"), ("borrowed", "due"), ("effective_from", "effective_to")]
 
 
+# a period named in two tenses (a parking session started_at, it ends_at when the paid time runs out): only when
+# no pair of one tense is found, so scheduled starts_at/ends_at beat an actual started_at beside them
+MIXED_PAIRS = [("started", "ends"), ("starts", "ended")]
+
+
 def period(rt: RuleText) -> tuple[str, str] | None:
     cols = {c.name: c for c in rt.table.columns if c.type.kind in TEMPORAL}
-    for name in cols:
-        for s, e in PAIRS:
-            for other in {re.sub(rf"(^|_){s}(_|$)", rf"\g<1>{e}\g<2>", name)}:
+    for pairs in (PAIRS, MIXED_PAIRS):
+        for name in cols:
+            for s, e in pairs:
+                other = re.sub(rf"(^|_){s}(_|$)", rf"\g<1>{e}\g<2>", name)
                 if other != name and other in cols and cols[other].type.kind == cols[name].type.kind:
                     return name, other
     return None

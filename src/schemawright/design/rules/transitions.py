@@ -12,9 +12,11 @@ changing the workflow is a migration that replaces the function.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from schemawright.design.rules.base import Compiled, RuleText, add_trigger
 from schemawright.model import names
+from schemawright.model.facts import StatusTransitions
 
 
 def _values(part: str) -> list[str]:
@@ -113,5 +115,8 @@ BEGIN
 END;
 """
     objects = add_trigger(rt, "transitions", trigger, fn, body, "BEFORE", ("UPDATE",))
+    facts = rt.ctx.schema.facts
+    rt.ctx.schema.facts = replace(facts, status_transitions=facts.status_transitions + (
+        StatusTransitions(rt.table.name, col, tuple(tuple(p) for p in pairs)),))
     return Compiled("transitions", objects,
                     f"{len(pairs)} allowed transitions of {col}")
