@@ -14,6 +14,10 @@ commit, refusing with 23514 naming the trigger. A NULL on either side, or no ref
 (administered -> administered_at, as in event_order), the noun a pair of columns of the referenced row that
 bound a window (window_start and window_end; _from/_to, _opens/_closes...): two such comparisons, >= the start
 and <= the end; a timestamp against dates is compared by its date (a dose on the window's last day is in it).
+
+"An appeal must be filed within 21 days of the citation being issued": the verb names the table's date or time
+(filed -> filed_at), the participle the referenced row's (issued -> the citation's issued_at): two comparisons,
+filed_at >= issued_at and filed_at - interval '21 days' <= issued_at (hours, days, weeks, months, years).
 """
 
 from __future__ import annotations
@@ -44,6 +48,10 @@ _KINDS = (NUMERIC, TEMPORAL)
 WINDOW = re.compile(rf"{_ART}(?P<subject>[\w ]+?) (?:is|are|must be|has to be|should be|can only be|is always|are always|"
                     rf"gets|get) (?P<verb>[a-z]+) (?:within|inside|during) (?:the |its |their )(?P<window>[\w ]+?) of "
                     rf"(?:its|their|the) (?P<parent>[\w ]+)")
+WITHIN = re.compile(rf"{_ART}(?P<subject>[\w ]+?) (?:is|are|must be|has to be|have to be|should be|can only be|"
+                    rf"may only be|gets|get) (?P<verb>[a-z]+) within (?P<n>\d+) (?P<unit>hours?|days?|weeks?|months?|"
+                    rf"years?) (?:of|after|from) (?:the |its |their |an? )(?P<parent>[\w ]+?) (?:being |is |was |"
+                    rf"has been |getting |gets )?(?P<part>[a-z]+)")
 _STARTS = ("start", "starts", "from", "begin", "begins", "open", "opens", "opening")
 _ENDS = ("end", "ends", "to", "until", "close", "closes", "closing")
 
@@ -95,8 +103,33 @@ def _window(rt: RuleText) -> Compiled | None:
     return Compiled("parent_compare", objects, " and ".join(summaries))
 
 
+def _within(rt: RuleText) -> Compiled | None:
+    m = WITHIN.fullmatch(rt.text)
+    if m is None or not is_own_table(rt, m.group("subject").strip()):
+        return None
+    column = event_order._dated(rt.table, m.group("verb"))
+    fk = _parent_fk(rt, m.group("parent").strip().replace(" ", "_"))
+    if column is None or fk is None or (parent := rt.ctx.table(fk.ref_table)) is None:
+        return None
+    theirs = event_order._dated(parent, m.group("part"))
+    if theirs is None or not event_order._same_kind(rt.col(column), parent.column(theirs)):
+        return None
+    span = f"interval '{int(m.group('n'))} {m.group('unit').rstrip('s')}s'"
+    why = f"{m.group('part')!r} names it; at most {m.group('n')} {m.group('unit')} after it"
+    objects, summaries = [], []
+    # the bound's unit is the span itself: seed and verify move a value by whole units (0 on the bound, 30 out)
+    for side, op, shift in (("start", ">=", ""), ("end", "<=", f" - {span}")):
+        made = event_order.build(rt, column, op, fk.columns[0], parent, fk.ref_columns[0], theirs, why,
+                                 pattern="parent_compare", unit=span, own_cast=shift, suffix=f"_{side}", spread=1)
+        if made is None:
+            return None
+        objects += made.objects
+        summaries.append(made.summary)
+    return Compiled("parent_compare", objects, " and ".join(summaries))
+
+
 def compile(rt: RuleText) -> Compiled | None:
-    return _pair(rt) or _window(rt)
+    return _pair(rt) or _window(rt) or _within(rt)
 
 
 def _pair(rt: RuleText) -> Compiled | None:
