@@ -381,3 +381,23 @@ def test_import_command(tmp_path, pg_dsn):
     assert as_json.exit_code == 0 and (tmp_path / "model.json").exists()
     _, designed = design_schema(tmp_path / "spec.json")
     assert differences(import_postgres_sql(source.read_text()).schema, designed) == []
+
+
+OWN_SCHEMA_TYPES = """
+CREATE SCHEMA app;
+CREATE TYPE app.state AS ENUM ('open', 'done');
+CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.changed := now(); RETURN NEW; END $$;
+CREATE TABLE app.task (id int PRIMARY KEY, state app.state NOT NULL DEFAULT 'open', states app.state[],
+                       changed timestamptz);
+CREATE TRIGGER task_touch BEFORE UPDATE ON app.task FOR EACH ROW EXECUTE FUNCTION app.touch();
+"""
+
+
+def test_enums_and_trigger_functions_of_the_tables_own_schema_build(pg_dsn):
+    """An enum and a trigger function in the (non-public) schema of their table: the model names them bare
+    (the table's schema), the DDL must name their schema (only public is on the search path)."""
+    result = import_postgres_sql(OWN_SCHEMA_TYPES)
+    built = build_design(result, pg_dsn)
+    assert built.errors == [] and built.differences == []
+    task = next(t for t in built.catalog.tables if t.name == "task")
+    assert [tr.function for tr in task.triggers] == ["touch"]

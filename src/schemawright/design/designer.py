@@ -794,9 +794,11 @@ def _explicit_type(ctx: DesignContext, table: Table, attr: Attribute, col: str, 
         spelled = domain_type_name(domain.schema, domain.name)
         if text in (domain.name, spelled, f"{domain.schema}.{domain.name}"):
             return DataType(Kind.OTHER, name=spelled)
-    if (enum := ctx.schema.enum(text)) is not None:  # of another schema: by name, as the catalog shows it
-        return enum_type(enum.name) if enum.schema == table.schema else DataType(
-            Kind.OTHER, name=enum.name if enum.schema == "public" else f"{enum.schema}.{enum.name}")
+    bare, brackets = re.fullmatch(r"(.*?)((?:\s*\[\s*\])*)", text).groups()  # an enum's array: state[]
+    if (enum := ctx.schema.enum(bare)) is not None:  # of another schema: by name, as the catalog shows it
+        dims = brackets.count("[")
+        return DataType(Kind.ENUM, name=enum.name, array_dims=dims) if enum.schema == table.schema else DataType(
+            Kind.OTHER, name=enum.name if enum.schema == "public" else f"{enum.schema}.{enum.name}", array_dims=dims)
     if re.fullmatch(r"(?i)date_?time(?:\s*\(\s*\d\s*\))?", text) and ctx.enabled(
             "infer_types", "datetime read as timestamptz"):
         # "datetime" is no PostgreSQL type: written in a task input it means a point in time, which this

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from schemawright.dialects.base import Dialect, Statement, table_order
 from schemawright.dialects.partitions import partition_statements
+from schemawright.model.keys import trigger_function
 from schemawright.model.names import quote_ident as q
 from schemawright.model.names import dollar_quote, quote_literal, uq_name
 from schemawright.model.schema import (
@@ -42,6 +44,15 @@ def type_sql(t: DataType) -> str:
 
 def qualified(schema: str, name: str) -> str:
     return q(name) if schema == "public" else f"{q(schema)}.{q(name)}"
+
+
+def typed_column(schema: str, column: Column) -> Column:
+    """The column of a table in ``schema`` with its enum named with that schema (the model names an enum of
+    the table's own schema bare; only public is on every search_path)."""
+    t = column.type
+    if t.kind == Kind.ENUM and schema != "public":
+        return replace(column, type=DataType(Kind.OTHER, name=qualified(schema, t.name), array_dims=t.array_dims))
+    return column
 
 
 def sequence_options(s) -> str:
@@ -219,10 +230,10 @@ class Postgres(Dialect):
         if t.partition_of is not None:
             return self.partition_sql(t, deferred)
         if t.foreign_server is not None:
-            columns = ",\n".join("    " + self.column_sql(c) for c in t.columns)
+            columns = ",\n".join("    " + self.column_sql(typed_column(t.schema, c)) for c in t.columns)
             return (f"CREATE FOREIGN TABLE {qualified(t.schema, t.name)} (\n{columns}\n) SERVER {q(t.foreign_server)}"
                     f"{_options_sql(t.foreign_options)};")
-        lines = [self.column_sql(c) for c in t.columns if c.name not in inherited[0]]
+        lines = [self.column_sql(typed_column(t.schema, c)) for c in t.columns if c.name not in inherited[0]]
         if t.primary_key:
             lines.append(f"CONSTRAINT {q(t.primary_key.name)} PRIMARY KEY ({self._cols(t.primary_key.columns)})"
                          + deferral(t.primary_key))
@@ -241,7 +252,7 @@ class Postgres(Dialect):
     def partition_sql(self, t: Table, deferred: set[str] = frozenset()) -> str:
         """A partition as pg_dump writes one: the table with its columns and own constraints, then ATTACH PARTITION
         (PostgreSQL then gives it the parent's key and indexes; its NOT NULL constraints keep its own names)."""
-        lines = [self.column_sql(c) for c in t.columns]
+        lines = [self.column_sql(typed_column(t.schema, c)) for c in t.columns]
         if t.primary_key:
             lines.append(f"CONSTRAINT {q(t.primary_key.name)} PRIMARY KEY ({self._cols(t.primary_key.columns)})")
         lines += [self.unique_sql(u) for u in t.uniques]
@@ -320,7 +331,8 @@ class Postgres(Dialect):
             if tr.deferrable:
                 defer = "\n    DEFERRABLE INITIALLY " + ("DEFERRED" if tr.initially_deferred else "IMMEDIATE")
         return (f"CREATE {kind} {q(tr.name)} {tr.timing} {trigger_events(tr)} ON {qualified(t.schema, t.name)}"
-                f"{defer}\n    FOR EACH {tr.for_each}{trigger_when(tr)} EXECUTE FUNCTION {_function_name(tr.function)}"
+                f"{defer}\n    FOR EACH {tr.for_each}{trigger_when(tr)} EXECUTE FUNCTION "
+                f"{qualified(*trigger_function(t.schema, tr))}"
                 f"({trigger_arguments(tr)});")
 
     def view_sql(self, v: View) -> str:
@@ -576,13 +588,6 @@ class Postgres(Dialect):
 
 def _grantee(role: str) -> str:
     return "PUBLIC" if role.upper() == "PUBLIC" else q(role)
-
-
-def _function_name(name: str) -> str:
-    """A trigger's function: a name of the table's schema, or ``schema.name`` of another (pg_catalog's
-    tsvector_update_trigger), each part quoted."""
-    schema, dot, bare = name.partition(".")
-    return qualified(schema, bare) if dot and bare and "." not in bare else q(name)
 
 
 def _functions_by_row_types(schema: Schema) -> tuple[list, list]:

@@ -34,7 +34,7 @@ from schemawright.dialects.base import Step
 from schemawright.model.facts import KEY_SETTING
 from schemawright.dialects.postgres import (
     Postgres, deferral, domain_check_sql, owned_by_sql, qualified, sequence_options, trigger_arguments,
-    trigger_events, trigger_when, type_sql,
+    trigger_events, trigger_when, type_sql, typed_column,
 )
 from schemawright.dialects.postgres_security_changes import SecuritySteps
 from schemawright.model import changes as ch
@@ -86,10 +86,7 @@ def _cols(columns) -> str:
 
 def _typed(schema: str, column: Column) -> Column:
     """The column with an enum of a non-public schema named with its schema."""
-    t = column.type
-    if t.kind == Kind.ENUM and schema != "public":
-        return replace(column, type=DataType(Kind.OTHER, name=qualified(schema, t.name), array_dims=t.array_dims))
-    return column
+    return typed_column(schema, column)
 
 
 def _type_sql(schema: str, t: DataType) -> str:
