@@ -838,8 +838,10 @@ def _apply_overrides(ctx: DesignContext, table: Table, column: Column, attr: Att
         if attr.identity_sequence:
             column.identity_sequence = attr.identity_sequence if "." in attr.identity_sequence else \
                 f"{table.schema}.{attr.identity_sequence}"
-    elif attr.identity_sequence:
-        ctx.problem((*path, "identity_sequence"), "expected identity: always or by default with identity_sequence")
+        column.identity_options = attr.identity_options
+    elif attr.identity_sequence or attr.identity_options:
+        ctx.problem((*path, "identity_sequence" if attr.identity_sequence else "identity_options"),
+                    "expected identity: always or by default with identity_sequence or identity_options")
     for field_name in ("default_expression", "generated"):
         if (text := getattr(attr, field_name)) is not None:
             _set_expression(ctx, table, column, field_name, text, path + (field_name,))

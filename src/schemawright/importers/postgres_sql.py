@@ -245,6 +245,7 @@ class Interpreter:
                 column.identity = "always" if con.generated_when == "a" else "by default"
                 column.nullable = False
                 column.identity_sequence = _identity_sequence(self, table, column, con.options)
+                column.identity_options = _identity_options(column, con.options)
             elif kind == ConstrType.CONSTR_GENERATED:
                 column.generated = Expression(deparse(con.raw_expr))
                 column.virtual = getattr(con, "generated_kind", "s") == "v"
@@ -602,6 +603,7 @@ def _add_identity(it: Interpreter, table: Table, cmd) -> None:
         column.identity = "always" if cmd.def_.generated_when == "a" else "by default"
         column.nullable, column.default = False, None
         column.identity_sequence = _identity_sequence(it, table, column, cmd.def_.options)
+        column.identity_options = _identity_options(column, cmd.def_.options)
 
 
 def _identity_sequence(it: Interpreter, table: Table, column: Column, options) -> str | None:
@@ -612,6 +614,32 @@ def _identity_sequence(it: Interpreter, table: Table, column: Column, options) -
             if (schema, name) != (table.schema, f"{table.name}_{column.name}_seq"):
                 return f"{schema}.{name}"
     return None
+
+
+_IDENTITY_MAX = {Kind.SMALLINT: 32767, Kind.INTEGER: 2147483647}
+
+
+def _identity_options(column: Column, options) -> str | None:
+    """An identity's sequence options (START WITH, INCREMENT BY...) as the catalog reader spells them: all of
+    them when one differs from PostgreSQL's default for the column's type, else None."""
+    given = {}
+    for option in options or ():
+        if option.defname in ("start", "increment", "minvalue", "maxvalue", "cache"):
+            given[option.defname] = None if option.arg is None else int(getattr(option.arg, "ival", None)
+                                                                         or option.arg.fval)
+        elif option.defname == "cycle":
+            given["cycle"] = bool(option.arg.boolval) if option.arg is not None else True
+    top = _IDENTITY_MAX.get(column.type.kind, 9223372036854775807)
+    increment = given.get("increment") or 1
+    low = given.get("minvalue") if given.get("minvalue") is not None else (1 if increment > 0 else -top - 1)
+    high = given.get("maxvalue") if given.get("maxvalue") is not None else (top if increment > 0 else -1)
+    start = given.get("start") if given.get("start") is not None else (low if increment > 0 else high)
+    cache, cycle = given.get("cache") or 1, bool(given.get("cycle"))
+    if start == (low if increment > 0 else high) and increment == 1 and cache == 1 and not cycle and low == 1 \
+            and high == top:
+        return None
+    return (f"START WITH {start} INCREMENT BY {increment} MINVALUE {low} MAXVALUE {high} CACHE {cache} "
+            f"{'CYCLE' if cycle else 'NO CYCLE'}")
 
 
 def _drop_constraint(it: Interpreter, table: Table, cmd) -> None:

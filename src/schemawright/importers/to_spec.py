@@ -171,7 +171,8 @@ def _entity(table: Table, inherited: tuple[set[str], set[str]] = (set(), set()))
             continue
         attributes.append(_drop_none({
             "name": c.name, "type": _type(table, c), "nullable": c.nullable,
-            "identity": c.identity, "identity_sequence": c.identity_sequence, "default_expression": c.default.sql if c.default and not c.identity else None,
+            "identity": c.identity, "identity_sequence": c.identity_sequence,
+            "identity_options": c.identity_options if c.identity else None, "default_expression": c.default.sql if c.default and not c.identity else None,
             "generated": c.generated.sql if c.generated else None,
             "generated_virtual": True if c.generated and c.virtual else None, "description": c.comment}))
     entity = {"name": table.name, "schema": _schema(table.schema), "description": table.comment,

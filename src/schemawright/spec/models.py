@@ -206,6 +206,10 @@ class Attribute(_Strict):
     renamed_from: Identifier | None = None
     identity: Literal["always", "by default"] | None = None  # GENERATED ... AS IDENTITY
     identity_sequence: str | None = Field(default=None, pattern=r"^([^.]+\.)?[^.]+$")  # (schema.)name of its sequence
+    # its sequence's options as the catalog reader spells them: START WITH 100 INCREMENT BY 1 ... NO CYCLE
+    identity_options: str | None = Field(default=None, pattern=r"^(?:(?:START WITH|INCREMENT BY|MINVALUE|MAXVALUE|CACHE) "
+                                         r"-?\d+|NO CYCLE|CYCLE)(?: (?:(?:START WITH|INCREMENT BY|MINVALUE|MAXVALUE|"
+                                         r"CACHE) -?\d+|NO CYCLE|CYCLE))*$")
     default_expression: str | None = None  # a SQL expression (nextval(...), uuid_generate_v4()...); parsed, not pasted
     generated: str | None = None  # GENERATED ALWAYS AS (expression) STORED, over this table's columns
     generated_virtual: bool = False  # ... VIRTUAL instead (PostgreSQL 18): computed when read, not stored
