@@ -423,3 +423,31 @@ def test_identity_options_survive_sql_and_live_import_and_design(pg_dsn):
     built = build_design(result, pg_dsn)
     assert built.errors == [] and built.differences == []
     assert differences(source.catalog, built.catalog) == []
+
+
+EXCLUSIONS = """
+CREATE EXTENSION IF NOT EXISTS btree_gist;
+CREATE TABLE booking (id int PRIMARY KEY, room int, desk int, during tstzrange NOT NULL, state text NOT NULL,
+    CONSTRAINT booking_room_no_overlap EXCLUDE USING gist (room WITH =, during WITH &&)
+        WHERE (state <> 'cancelled' AND room IS NOT NULL),
+    EXCLUDE USING gist (desk WITH =, tstzrange(lower(during), upper(during), '[]') WITH &&) DEFERRABLE INITIALLY DEFERRED);
+ALTER TABLE booking ADD CONSTRAINT booking_id_excl EXCLUDE (id WITH =);
+COMMENT ON CONSTRAINT booking_room_no_overlap ON booking IS 'a room is booked once at a time';
+"""
+
+
+def test_exclusion_constraints_survive_sql_and_live_import_and_design(pg_dsn):
+    """EXCLUDE constraints (named or not, with a predicate, an expression element, DEFERRABLE, another method) are
+    read from the script as from the catalog, carried by the task input (constraints of type exclude) and built
+    again; the live import no longer drops them silently."""
+    result = import_postgres_sql(EXCLUSIONS)
+    assert not [s for s in result.skipped_lines if "EXCLU" in s.upper()], result.skipped_lines
+    source = check_against_catalog(EXCLUSIONS, result, pg_dsn)
+    assert source.load_errors == [] and source.differences == []
+    spec = yaml.safe_load(to_yaml(result, "x.sql"))
+    assert sorted(c["name"] for c in spec["data_model"]["constraints"] if c["type"] == "exclude") == [
+        "booking_desk_tstzrange_excl", "booking_id_excl", "booking_room_no_overlap"]
+    built = build_design(result, pg_dsn)
+    assert built.errors == [] and built.differences == []
+    assert differences(source.catalog, built.catalog) == []
+    assert sum(len(t.exclusions) for t in built.catalog.tables) == 3

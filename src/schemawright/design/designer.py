@@ -26,8 +26,8 @@ from schemawright.gc_pause import collector_paused
 from schemawright.model import names
 from schemawright.model.compare import aggregate_arguments
 from schemawright.model.schema import (
-    Aggregate, CheckConstraint, Column, DomainCheck, DomainType, EnumType, Expression, Partitioning, PrimaryKey, Schema, Sequence, Source, Table,
-    UniqueConstraint, convention, given, inferred,
+    Aggregate, CheckConstraint, Column, DomainCheck, DomainType, EnumType, ExclusionConstraint, ExclusionElement, Expression,
+    Partitioning, PrimaryKey, Schema, Sequence, Source, Table, UniqueConstraint, convention, given, inferred,
 )
 from schemawright.model.types import DataType, Kind, UnknownTypeError, enum_type, parse_type, supported_type_names
 from schemawright.spec.expressions import ExpressionError, literal_default, parse_check
@@ -1014,6 +1014,8 @@ def _apply_constraints(ctx: DesignContext) -> None:
             _add_unique(ctx, table, tuple(c.columns), given(format_path(path)),
                         name=c.name if c.name and not ctx.spec.conventions.naming else None,
                         nulls_not_distinct=c.nulls_not_distinct)
+        elif c.type == "exclude":
+            _add_exclusion(ctx, table, c, path)
         else:
             for col in c.columns:
                 table.column(col).nullable = False
@@ -1029,6 +1031,34 @@ def _apply_constraints(ctx: DesignContext) -> None:
             _add_check(ctx, table, rule.name, rule.check, given(format_path(path)), path + ("check",), user=True)
             if table.checks and table.checks[-1].origin.path == format_path(path):
                 table.checks[-1].comment = rule.description or None
+
+
+def _add_exclusion(ctx: DesignContext, table: Table, c, path) -> None:
+    """A spelled-out EXCLUDE constraint (an import's): its elements and predicate over the table's columns."""
+    if not c.elements:
+        ctx.problem(path + ("elements",), "an exclusion constraint needs elements",
+                    expected="[{column: room_id, operator: '='}, {column: during, operator: '&&'}]")
+        return
+    columns = [col.name for col in table.columns]
+    bad = [e.column for e in c.elements if e.column is not None and not table.has_column(e.column)]
+    if bad:
+        ctx.problem(path + ("elements",), f"unknown column(s) {', '.join(bad)} in {table.name}",
+                    expected=", ".join(columns))
+        return
+    if (c.where or any(e.expression for e in c.elements)) and ctx.spec.conventions.strict_expressions:
+        ctx.problem(path, "expressions in an exclusion constraint need conventions.strict_expressions: false")
+        return
+    try:
+        elements = tuple(ExclusionElement(operator=e.operator, column=e.column, expression=parse_expression(
+            e.expression, columns)[0] if e.expression is not None else None) for e in c.elements)
+        where = parse_expression(c.where, columns)[0] if c.where else None
+    except ExpressionError as exc:
+        ctx.problem(path, f"invalid exclusion constraint on {table.name}: {exc}")
+        return
+    name = c.name or names.shorten(f"{table.name}_{'_'.join(e.column or 'expr' for e in c.elements)}_excl")
+    table.exclusions.append(ExclusionConstraint(
+        name=name, elements=elements, method=c.using, where=where, deferrable=c.deferrable or c.initially_deferred,
+        initially_deferred=c.initially_deferred, comment=c.description, origin=given(format_path(path))))
 
 
 def _table_for(ctx: DesignContext, entity: str, path) -> Table | None:

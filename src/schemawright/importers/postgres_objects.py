@@ -452,7 +452,7 @@ def comment(it: Interpreter, node: ast.CommentStmt, kind: str) -> None:
         target = it.domains.get(domain_name(*it.qualify_names(parts)))
     elif objtype == ObjectType.OBJECT_TABCONSTRAINT:
         table = it.tables.get(it.qualify_names(parts[:-1]))
-        target = next((c for c in table.checks if c.name == parts[-1]), None) if table else None
+        target = next((c for c in [*table.checks, *table.exclusions] if c.name == parts[-1]), None) if table else None
     elif objtype == ObjectType.OBJECT_FUNCTION and isinstance(obj, ast.ObjectWithArgs):
         schema, name = it.qualify_names(_names(obj.objname))
         found = [f for f in it.schema.functions if (f.schema, f.name) == (schema, name)]
@@ -514,7 +514,7 @@ def rename(it: Interpreter, node: ast.RenameStmt, kind: str) -> None:
     elif what == ObjectType.OBJECT_TABCONSTRAINT:
         table = it.tables.get(it.qualify(node.relation))
         if table is not None:
-            for con in [table.primary_key, *table.uniques, *table.checks, *table.foreign_keys]:
+            for con in [table.primary_key, *table.uniques, *table.checks, *table.foreign_keys, *table.exclusions]:
                 if con is not None and con.name == node.subname:
                     con.name = node.newname
             return

@@ -20,8 +20,8 @@ from schemawright.importers.common import (
 from schemawright.importers.normalize import Domain, domain_name
 from schemawright.importers.script import Statement, is_data, merge_repeated, split_script
 from schemawright.model.schema import (
-    CheckConstraint, Column, Expression, FkAction, ForeignKey, Index, IndexElement, IndexMethod, Origin, Partitioning,
-    PrimaryKey, Schema, Sequence, Table, UniqueConstraint,
+    CheckConstraint, Column, ExclusionConstraint, ExclusionElement, Expression, FkAction, ForeignKey, Index, IndexElement,
+    IndexMethod, Origin, Partitioning, PrimaryKey, Schema, Sequence, Table, UniqueConstraint,
 )
 from schemawright.model.types import DataType, Kind, UnknownTypeError, parse_type
 from schemawright.spec.expressions import SafeLiteralStream
@@ -318,12 +318,27 @@ class Interpreter:
                 if (c := table.column(col)) is not None:
                     c.nullable = False
             return
+        elif kind == ConstrType.CONSTR_EXCLUSION and not con.including and not con.options and not any(
+                e.opclass or e.ordering != SortByDir.SORTBY_DEFAULT
+                or e.nulls_ordering != SortByNulls.SORTBY_NULLS_DEFAULT for e, _ in con.exclusions):
+            elements = tuple(ExclusionElement(operator=".".join(names_of(ops)), column=e.name,
+                                              expression=Expression(deparse(e.expr)) if e.expr is not None else None)
+                             for e, ops in con.exclusions)
+            name = con.conname or choose_name(table.name, name_addition(
+                [e.name or figure_name(e.expr) or "expr" for e, _ in con.exclusions]), "excl",
+                self.taken(table.schema) | schema_names | others)
+            self.taken(table.schema).add(name)
+            table.exclusions.append(ExclusionConstraint(
+                name=name, elements=elements, method=con.access_method or "gist",
+                where=Expression(deparse(con.where_clause)) if con.where_clause is not None else None,
+                deferrable=bool(con.deferrable), initially_deferred=bool(con.initdeferred), origin=origin()))
         else:
             self.skip(f"{str(kind.name).removeprefix('CONSTR_')} constraint",
                       f"{con.conname or 'unnamed'} on {table.name}: not part of the model")
             return
         added = (table.checks[-1].name if kind == ConstrType.CONSTR_CHECK else
                  table.foreign_keys[-1].name if kind == ConstrType.CONSTR_FOREIGN else
+                 table.exclusions[-1].name if kind == ConstrType.CONSTR_EXCLUSION else
                  table.primary_key.name if kind == ConstrType.CONSTR_PRIMARY else table.uniques[-1].name)
         schema_names.add(added)
         others.add(added)
@@ -649,6 +664,7 @@ def _drop_constraint(it: Interpreter, table: Table, cmd) -> None:
     table.uniques = [u for u in table.uniques if u.name != name]
     table.checks = [c for c in table.checks if c.name != name]
     table.foreign_keys = [f for f in table.foreign_keys if f.name != name]
+    table.exclusions = [x for x in table.exclusions if x.name != name]
     it.constraint_names(table.schema).discard(name)
 
 

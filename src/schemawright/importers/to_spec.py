@@ -226,6 +226,13 @@ def _constraints(table: Table, inherited_checks: set[str] = frozenset()) -> list
                        "nulls_not_distinct": u.nulls_not_distinct or None}) for u in table.uniques]
     out += [_drop_none({"entity": table.name, "type": "check", "name": c.name, "expression": c.expression.sql,
                         "description": c.comment}) for c in table.checks if c.name not in inherited_checks]
+    out += [_drop_none({"entity": table.name, "type": "exclude", "name": x.name,
+                        "using": x.method if x.method != "gist" else None,
+                        "elements": [_drop_none({"column": e.column, "expression": e.expression.sql if e.expression else None,
+                                                 "operator": e.operator}) for e in x.elements],
+                        "where": x.where.sql if x.where is not None else None, "deferrable": x.deferrable or None,
+                        "initially_deferred": x.initially_deferred or None, "description": x.comment})
+            for x in table.exclusions]
     return out
 
 

@@ -401,14 +401,34 @@ class BusinessRule(_Strict):
     exclude: ExcludeSpec | None = None
 
 
+class ExcludeElement(_Strict):
+    """One element of an exclusion constraint: a column or an expression, compared with ``operator``."""
+
+    column: Identifier | None = None
+    expression: str | None = None
+    operator: str = Field(pattern=r"^(?:[A-Za-z_][A-Za-z0-9_]*\.)?[-+*/<>=~!@#%^&|`?]{1,63}$")  # =, &&, pg_catalog.=
+
+    @model_validator(mode="after")
+    def _one_of(self) -> ExcludeElement:
+        if (self.column is None) == (self.expression is None):
+            raise ValueError("an exclusion element is either a column or an expression")
+        return self
+
+
 class Constraint(_Strict):
     entity: Identifier
-    type: Literal["check", "unique", "not_null"]
+    type: Literal["check", "unique", "not_null", "exclude"]
     columns: list[Identifier] = Field(default_factory=list)
     expression: str | None = None
     name: Identifier | None = None
     description: str | None = None
     nulls_not_distinct: bool = False  # unique: NULLS NOT DISTINCT
+    # exclude: EXCLUDE USING using (element WITH operator, ...) [WHERE (where)] [DEFERRABLE [INITIALLY DEFERRED]]
+    using: Literal["gist", "spgist", "btree", "hash", "brin", "gin"] = "gist"
+    elements: list[ExcludeElement] = Field(default_factory=list)
+    where: str | None = None
+    deferrable: bool = False
+    initially_deferred: bool = False
 
 
 class IndexKey(_Strict):
