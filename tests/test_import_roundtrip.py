@@ -451,3 +451,25 @@ def test_exclusion_constraints_survive_sql_and_live_import_and_design(pg_dsn):
     assert built.errors == [] and built.differences == []
     assert differences(source.catalog, built.catalog) == []
     assert sum(len(t.exclusions) for t in built.catalog.tables) == 3
+
+
+PARTITIONED_IDENTITY = """
+CREATE TABLE ev (id bigint GENERATED ALWAYS AS IDENTITY, at timestamptz NOT NULL, PRIMARY KEY (id, at))
+    PARTITION BY RANGE (at);
+CREATE TABLE ev_2025 PARTITION OF ev FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+"""
+
+
+def test_a_partition_gets_no_identity_of_its_own(pg_dsn):
+    """A partition of a parent with an identity column is created without one (ATTACH gives it what PARTITION OF
+    gives: nothing before PostgreSQL 17, the parent's identity since); with one of its own, PostgreSQL 15 kept a
+    second sequence per partition (pg_dump: ALTER TABLE ev_2025 ALTER COLUMN id ADD GENERATED ALWAYS...)."""
+    from schemawright.dialects import get_dialect
+    from schemawright.importers.roundtrip import design_back
+
+    result = import_postgres_sql(PARTITIONED_IDENTITY)
+    ddl = "\n".join(s.sql for s in get_dialect().create_statements(design_back(result, "p.sql")))
+    assert ddl.count("AS IDENTITY") == 1, ddl
+    source = check_against_catalog(PARTITIONED_IDENTITY, result, pg_dsn)
+    built = build_design(result, pg_dsn)
+    assert built.errors == [] and differences(source.catalog, built.catalog) == []

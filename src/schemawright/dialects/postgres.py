@@ -252,7 +252,9 @@ class Postgres(Dialect):
     def partition_sql(self, t: Table, deferred: set[str] = frozenset()) -> str:
         """A partition as pg_dump writes one: the table with its columns and own constraints, then ATTACH PARTITION
         (PostgreSQL then gives it the parent's key and indexes; its NOT NULL constraints keep its own names)."""
-        lines = [self.column_sql(typed_column(t.schema, c)) for c in t.columns]
+        # no identity of its own: the parent's applies to rows inserted through it, and ATTACH gives the partition
+        # what PARTITION OF would (nothing before PostgreSQL 17, the parent's identity since)
+        lines = [self.column_sql(typed_column(t.schema, replace(c, identity=None))) for c in t.columns]
         if t.primary_key:
             lines.append(f"CONSTRAINT {q(t.primary_key.name)} PRIMARY KEY ({self._cols(t.primary_key.columns)})")
         lines += [self.unique_sql(u) for u in t.uniques]
