@@ -473,3 +473,30 @@ def test_a_partition_gets_no_identity_of_its_own(pg_dsn):
     source = check_against_catalog(PARTITIONED_IDENTITY, result, pg_dsn)
     built = build_design(result, pg_dsn)
     assert built.errors == [] and differences(source.catalog, built.catalog) == []
+
+
+COMPOSITES = """
+CREATE SCHEMA app;
+CREATE TYPE app.state AS ENUM ('open', 'done');
+CREATE TYPE app.address AS (street text, city varchar(40), country char(2), state app.state, note text COLLATE "C");
+COMMENT ON TYPE app.address IS 'as printed on invoices';
+CREATE TABLE app.customer (id int PRIMARY KEY, billing app.address, shipping app.address[] NOT NULL DEFAULT '{}');
+"""
+
+
+def test_composite_types_survive_sql_and_live_import_and_design(pg_dsn):
+    """A composite type (its attributes' types, an enum's, a collation, its comment) is read from the script,
+    carried by the task input (data_model.composite_types) and created before the tables that use it; the
+    design failed before (type "app.address" does not exist)."""
+    result = import_postgres_sql(COMPOSITES)
+    assert not [s for s in result.skipped_lines if "TYPE" in s], result.skipped_lines
+    spec = yaml.safe_load(to_yaml(result, "c.sql"))
+    (address,) = spec["data_model"]["composite_types"]
+    assert (address["schema"], address["description"], address["attributes"][-1]) == (
+        "app", "as printed on invoices", {"name": "note", "type": "text", "collation": "C"})
+    source = check_against_catalog(COMPOSITES, result, pg_dsn)
+    assert source.load_errors == [] and source.differences == []
+    built = build_design(result, pg_dsn)
+    assert built.errors == [] and built.differences == []
+    assert [(t.schema, t.name, t.attributes, t.comment) for t in built.catalog.composite_types] == \
+        [(t.schema, t.name, t.attributes, t.comment) for t in source.catalog.composite_types]

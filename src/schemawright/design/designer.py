@@ -26,7 +26,7 @@ from schemawright.gc_pause import collector_paused
 from schemawright.model import names
 from schemawright.model.compare import aggregate_arguments
 from schemawright.model.schema import (
-    Aggregate, CheckConstraint, Column, DomainCheck, DomainType, EnumType, ExclusionConstraint, ExclusionElement, Expression,
+    Aggregate, CheckConstraint, Column, CompositeType, DomainCheck, DomainType, EnumType, ExclusionConstraint, ExclusionElement, Expression,
     Partitioning, PrimaryKey, Schema, Sequence, Source, Table, UniqueConstraint, convention, given, inferred,
 )
 from schemawright.model.types import DataType, Kind, UnknownTypeError, enum_type, parse_type, supported_type_names
@@ -58,6 +58,7 @@ def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None)
     _declared_enums(ctx)
     _declared_schemas(ctx)
     _declared_domains(ctx)
+    _declared_composite_types(ctx)
     _create_tables(ctx)
     ctx.raise_problems()  # later steps need every table and its key
     relationships.apply_explicit(ctx)
@@ -332,6 +333,35 @@ def _declared_domains(ctx: DesignContext) -> None:
             name=decl.name, base_type=str(base), schema=schema_name, not_null=decl.not_null, default=default,
             checks=tuple(checks), collation=decl.collation, comment=decl.description,
             origin=given(format_path(path))))
+
+
+def _declared_composite_types(ctx: DesignContext) -> None:
+    """data_model.composite_types: CREATE TYPE ... AS (attribute type, ...), each type parsed (only its
+    rendering reaches the model); attributes of entities use the type by its (schema-qualified) name."""
+    strict = ctx.spec.conventions.strict_expressions
+    for i, decl in enumerate(ctx.spec.data_model.composite_types):
+        path = ("data_model", "composite_types", i)
+        schema_name = decl.db_schema or "public"
+        if any(t.name == decl.name and t.schema == schema_name
+               for t in (*ctx.schema.domains, *ctx.schema.enums, *ctx.schema.composite_types)):
+            ctx.problem((*path, "name"), f"duplicate type {decl.name!r} (a domain, enum or composite type of schema "
+                        f"{schema_name})")
+            continue
+        attributes, ok = [], True
+        for j, attr in enumerate(decl.attributes):
+            try:
+                parsed = parse_type(attr.type) if strict else parse_any_type(attr.type)
+            except UnknownTypeError:
+                ctx.problem((*path, "attributes", j, "type"), f"unsupported type {attr.type!r}",
+                            expected="a PostgreSQL type such as text, varchar(16), integer")
+                ok = False
+                continue
+            text = str(parsed) + (f" COLLATE {names.quote_ident(attr.collation)}" if attr.collation else "")
+            attributes.append((attr.name, text))
+        if ok:
+            ctx.schema.composite_types.append(CompositeType(
+                name=decl.name, attributes=tuple(attributes), schema=schema_name, comment=decl.description,
+                origin=given(format_path(path))))
 
 
 _SEQUENCE_RANGES = {"smallint": (-32768, 32767), "integer": (-2147483648, 2147483647),

@@ -11,7 +11,7 @@ from schemawright.model.keys import trigger_function
 from schemawright.model.names import quote_ident as q
 from schemawright.model.names import dollar_quote, quote_literal, uq_name
 from schemawright.model.schema import (
-    CheckConstraint, Column, DefaultPrivilege, EnumType, ExclusionConstraint, FkAction, ForeignKey, Function,
+    CheckConstraint, Column, CompositeType, DefaultPrivilege, EnumType, ExclusionConstraint, FkAction, ForeignKey, Function,
     Grant, Index, IndexMethod, DomainType, Sequence,
     Policy, Role, Schema, Table, Trigger, UniqueConstraint, View,
 )
@@ -44,6 +44,11 @@ def type_sql(t: DataType) -> str:
 
 def qualified(schema: str, name: str) -> str:
     return q(name) if schema == "public" else f"{q(schema)}.{q(name)}"
+
+
+def composite_type_sql(t: CompositeType) -> str:
+    attributes = ",\n".join(f"    {q(name)} {type_text}" for name, type_text in t.attributes)
+    return f"CREATE TYPE {qualified(t.schema, t.name)} AS (\n{attributes}\n);"
 
 
 def typed_column(schema: str, column: Column) -> Column:
@@ -353,7 +358,7 @@ class Postgres(Dialect):
     def comments_sql(self, schema: Schema) -> list[Statement]:
         out = [Statement("comment", n, f"COMMENT ON SCHEMA {q(n)} IS {quote_literal(text)};")
                for n, text in schema.schema_comments.items()]
-        for e in schema.enums:
+        for e in (*schema.enums, *schema.composite_types):
             if e.comment:
                 out.append(Statement("comment", e.name, f"COMMENT ON TYPE {qualified(e.schema, e.name)} IS "
                                      f"{quote_literal(e.comment)};"))
@@ -409,6 +414,7 @@ class Postgres(Dialect):
         out += prelude[:at] + self.namespace_statements(schema) + prelude[at:]
         out += [Statement("type", e.name, self.enum_sql(e)) for e in schema.enums]
         out += [Statement("domain", d.name, self.domain_sql(d)) for d in schema.domains]
+        out += [Statement("type", t.name, composite_type_sql(t)) for t in schema.composite_types]
         out += [Statement("sequence", s.name, self.sequence_sql(s)) for s in schema.sequences]
         out += [Statement("server", s.name, f"CREATE SERVER IF NOT EXISTS {q(s.name)} FOREIGN DATA WRAPPER "
                           f"{q(s.wrapper)}{_options_sql(s.options)};") for s in schema.foreign_servers]
@@ -446,7 +452,8 @@ class Postgres(Dialect):
     def namespaces(schema: Schema) -> list[str]:
         """The schemas (namespaces) other than public that the model's objects live in, in first-seen order."""
         found = list(schema.schemas)
-        for group in (schema.enums, schema.domains, schema.sequences, schema.functions, schema.tables, schema.views):
+        for group in (schema.enums, schema.domains, schema.composite_types, schema.sequences, schema.functions,
+                      schema.tables, schema.views):
             found += [o.schema for o in group if o.schema]
         return [n for n in dict.fromkeys(found) if n not in ("public", "pg_catalog", "information_schema")]
 
@@ -471,6 +478,7 @@ class Postgres(Dialect):
         out += [f"DROP FUNCTION IF EXISTS {qualified(f.schema, f.name)}({f.arguments});"
                 for f in reversed(schema.functions)]
         out += [f"DROP SERVER IF EXISTS {q(s.name)};" for s in reversed(schema.foreign_servers)]
+        out += [f"DROP TYPE IF EXISTS {qualified(t.schema, t.name)};" for t in reversed(schema.composite_types)]
         out += [f"DROP DOMAIN IF EXISTS {qualified(d.schema, d.name)};" for d in reversed(schema.domains)]
         out += [f"DROP TYPE IF EXISTS {qualified(e.schema, e.name)};" for e in reversed(schema.enums)]
         out += [f"DROP EXTENSION IF EXISTS {q(e)};" for e in reversed(schema.extensions)]

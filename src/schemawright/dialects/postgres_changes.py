@@ -33,7 +33,7 @@ from graphlib import TopologicalSorter
 from schemawright.dialects.base import Step
 from schemawright.model.facts import KEY_SETTING
 from schemawright.dialects.postgres import (
-    Postgres, deferral, domain_check_sql, owned_by_sql, qualified, sequence_options, trigger_arguments,
+    Postgres, composite_type_sql, deferral, domain_check_sql, owned_by_sql, qualified, sequence_options, trigger_arguments,
     trigger_events, trigger_when, type_sql, typed_column,
 )
 from schemawright.dialects.postgres_security_changes import SecuritySteps
@@ -309,8 +309,7 @@ class _Renderer(SecuritySteps):
 
     def _add_composite_type(self, c: ch.AddCompositeType) -> None:
         t = c.type
-        attributes = ",\n".join(f"    {q(name)} {type_text}" for name, type_text in t.attributes)
-        self.add(ENUM, f"CREATE TYPE {qualified(t.schema, t.name)} AS (\n{attributes}\n);")
+        self.add(ENUM, composite_type_sql(t))
         if t.comment:
             self.comment("type", qualified(t.schema, t.name), t.comment)
 

@@ -14,7 +14,8 @@ from schemawright.importers.common import imported
 from schemawright.importers.normalize import Domain, domain_name
 from schemawright.model.compare import aggregate_arguments
 from schemawright.model.names import quote_ident
-from schemawright.model.schema import Aggregate, EnumType, Expression, Function, Policy, Trigger, View
+from schemawright.model.schema import Aggregate, CompositeType, EnumType, Expression, Function, Policy, Trigger, View
+from schemawright.model.types import UnknownTypeError
 from schemawright.pg_ast import walk
 from schemawright.spec.expressions import SafeLiteralStream
 
@@ -116,6 +117,23 @@ def create_enum(it: Interpreter, node: ast.CreateEnumStmt, kind: str) -> None:
     schema, name = it.qualify_names(_names(node.typeName))
     it.schema.enums.append(EnumType(name=name, schema=schema, values=tuple(_names(node.vals)),
                                     origin=_origin()))
+
+
+def create_composite_type(it: Interpreter, node: ast.CompositeTypeStmt, kind: str) -> None:
+    """CREATE TYPE name AS (attribute type, ...): each type as a column's, an enum named with its schema."""
+    schema, name = it.qualify(node.typevar)
+    attributes = []
+    for col in node.coldeflist or ():
+        try:
+            text = str(it.data_type(col.typeName, ""))  # no table's schema: an enum comes back schema-qualified
+        except UnknownTypeError:
+            it.skip(kind, f"composite type {name}: the type of attribute {col.colname} is not part of the model")
+            return
+        if col.collClause is not None:
+            text += " COLLATE " + ".".join(quote_ident(n) for n in _names(col.collClause.collname))
+        attributes.append((col.colname, text))
+    it.schema.composite_types.append(CompositeType(name=name, schema=schema, attributes=tuple(attributes),
+                                                   origin=_origin()))
 
 
 def alter_enum(it: Interpreter, node: ast.AlterEnumStmt, kind: str) -> None:
@@ -447,7 +465,8 @@ def comment(it: Interpreter, node: ast.CommentStmt, kind: str) -> None:
         target = next((ix for t in it.schema.tables if t.schema == schema for ix in t.indexes if ix.name == name), None)
     elif objtype == ObjectType.OBJECT_TYPE:
         schema, name = it.qualify_names(parts)
-        target = next((e for e in it.schema.enums if (e.schema, e.name) == (schema, name)), None)
+        target = next((e for e in (*it.schema.enums, *it.schema.composite_types) if (e.schema, e.name) == (schema, name)),
+                      None)
     elif objtype == ObjectType.OBJECT_DOMAIN:
         target = it.domains.get(domain_name(*it.qualify_names(parts)))
     elif objtype == ObjectType.OBJECT_TABCONSTRAINT:
@@ -611,6 +630,6 @@ HANDLERS = {
     "CreatedbStmt": _not_modelled("databases are not part of a schema"),
     "DropdbStmt": _not_modelled("databases are not part of a schema"),
     "DefineStmt": define,
-    "CompositeTypeStmt": _not_modelled("composite types are not part of the model"),
+    "CompositeTypeStmt": create_composite_type,
     "DoStmt": do_block,
 }

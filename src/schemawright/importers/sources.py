@@ -102,9 +102,6 @@ def normalize_catalog(schema) -> list[Skipped]:
     notes += [Skipped("relation option", None, f"relation option {v.name if v.schema == 'public' else f'{v.schema}.{v.name}'}"
                       f": a view's WITH (...) is not carried by the task input [{', '.join(v.options)}]")
               for v in schema.views if v.options]
-    notes += [Skipped("composite type", None, f"composite type {t.name if t.schema == 'public' else f'{t.schema}.{t.name}'}"
-                      f": composite types are not carried by the task input "
-                      f"[{', '.join(f'{a} {ty}' for a, ty in t.attributes)}]") for t in schema.composite_types]
     notes += _privileges(schema)
     notes += [Skipped("trigger", None, f"trigger {tr.name} on view {v.name}: triggers on views are not carried by the "
                       "task input") for v in schema.views for tr in v.triggers]

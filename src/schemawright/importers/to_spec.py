@@ -45,6 +45,11 @@ def to_task_input(result: ImportResult, project: str = "imported",
             "default": d.default.sql if d.default is not None else None,
             "checks": [{"name": c.name, "expression": c.expression.sql} for c in d.checks] or None,
             "collation": d.collation, "description": d.comment}) for d in schema.domains]
+    if schema.composite_types:
+        data_model["composite_types"] = [_drop_none({
+            "name": t.name, "schema": _schema(t.schema),
+            "attributes": [_composite_attribute(name, text) for name, text in t.attributes],
+            "description": t.comment}) for t in schema.composite_types]
     relationships = [_relationship(t, fk) for t in tables for fk in t.foreign_keys
                      if _target_known(t, fk, entity_names, notes)]
     constraints = [c for t in tables for c in _constraints(t, _inherited(schema, t)[1])]
@@ -120,6 +125,14 @@ def _sequence(s, entities: set[tuple[str, str]], notes: list[str]) -> dict:
         "min_value": s.min_value if s.min_value != min_default else None,
         "max_value": s.max_value if s.max_value != max_default else None,
         "cache": s.cache if s.cache != 1 else None, "cycle": s.cycle or None, "owned_by": owned_by})
+
+
+def _composite_attribute(name: str, text: str) -> dict:
+    """An attribute of a composite type as the catalog spells it (``text COLLATE "C"``): its type and collation."""
+    type_text, _, collation = text.partition(" COLLATE ")
+    if collation.startswith('"') and collation.endswith('"'):
+        collation = collation[1:-1].replace('""', '"')
+    return _drop_none({"name": name, "type": type_text, "collation": collation or None})
 
 
 def _schema(name: str) -> str | None:

@@ -515,6 +515,24 @@ class DomainDefinition(_Strict):
     db_schema: Identifier | None = Field(default=None, alias="schema")
 
 
+class CompositeAttribute(_Strict):
+    """One attribute of a composite type: its name and type (parsed), with its collation when not the type's."""
+
+    name: Identifier
+    type: str
+    collation: Identifier | None = None
+
+
+class CompositeTypeDefinition(_Strict):
+    """A composite type (CREATE TYPE name AS (attribute type, ...)); attributes of entities use it by name
+    (``type: app.postal_address``)."""
+
+    name: Identifier
+    attributes: list[CompositeAttribute] = Field(min_length=1)
+    description: str | None = None
+    db_schema: Identifier | None = Field(default=None, alias="schema")
+
+
 class ViewIndex(IndexRequirement):
     """An index of a materialized view: as under data_model.indexes, named, without ``entity``."""
 
@@ -582,6 +600,7 @@ class DataModel(_Strict):
     foreign_servers: list[ForeignServerDefinition] = Field(default_factory=list)
     enums: list[EnumDefinition] = Field(default_factory=list)
     domains: list[DomainDefinition] = Field(default_factory=list)
+    composite_types: list[CompositeTypeDefinition] = Field(default_factory=list)
     sequences: list[SequenceDefinition] = Field(default_factory=list)
     views: list[ViewDefinition] = Field(default_factory=list)
     functions: list[FunctionDefinition] = Field(default_factory=list)
