@@ -500,3 +500,25 @@ def test_composite_types_survive_sql_and_live_import_and_design(pg_dsn):
     assert built.errors == [] and built.differences == []
     assert [(t.schema, t.name, t.attributes, t.comment) for t in built.catalog.composite_types] == \
         [(t.schema, t.name, t.attributes, t.comment) for t in source.catalog.composite_types]
+
+
+VIEW_OPTIONS = """
+CREATE TABLE t (a int);
+CREATE VIEW v1 WITH (security_barrier) AS SELECT a FROM t;
+CREATE VIEW v2 WITH (security_barrier = true, security_invoker = on) AS SELECT a FROM t;
+CREATE VIEW v3 AS SELECT a FROM t WHERE a > 0 WITH LOCAL CHECK OPTION;
+CREATE VIEW v4 AS SELECT a FROM t WITH CHECK OPTION;
+"""
+
+
+def test_view_options_survive_sql_and_live_import_and_design(pg_dsn):
+    """A view's WITH (security_barrier, security_invoker) and WITH CHECK OPTION: read from the script (they were
+    dropped silently) as the catalog stores them, carried by the task input (a view's options) and built again."""
+    result = import_postgres_sql(VIEW_OPTIONS)
+    source = check_against_catalog(VIEW_OPTIONS, result, pg_dsn)
+    assert source.load_errors == [] and source.differences == []
+    options = {v.name: v.options for v in source.catalog.views}
+    assert options == {v.name: v.options for v in result.schema.views}
+    assert options["v1"] == ("security_barrier=true",) and options["v4"] == ("check_option=cascaded",)
+    built = build_design(result, pg_dsn)
+    assert built.errors == [] and {v.name: v.options for v in built.catalog.views} == options

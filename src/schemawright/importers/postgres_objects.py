@@ -223,6 +223,24 @@ def create_view(it: Interpreter, node: ast.ViewStmt, kind: str) -> None:
     if node.aliases:
         it.skip(kind, f"{name}: the column names given after the view name are not kept")
     _add_view(it, schema, name, node.query, materialized=False)
+    options = [f"{o.defname}={_option_value(o.arg)}" for o in node.options or ()]
+    if node.withCheckOption:  # WITH [LOCAL | CASCADED] CHECK OPTION: stored as the reloption check_option
+        options = [o for o in options if not o.startswith("check_option=")]
+        options.append(f"check_option={'local' if node.withCheckOption == 1 else 'cascaded'}")
+    it.schema.views[-1].options = tuple(options)
+
+
+def _option_value(arg) -> str:
+    """A WITH (name = value) option's value as pg_class.reloptions stores it (no value: true)."""
+    if arg is None:
+        return "true"
+    if isinstance(arg, ast.Boolean):
+        return "true" if arg.boolval else "false"
+    if isinstance(arg, ast.TypeName):
+        return _names(arg.names)[-1]
+    if isinstance(arg, ast.A_Const):
+        arg = arg.val
+    return str(getattr(arg, "sval", None) or getattr(arg, "ival", None) or getattr(arg, "fval", None) or arg)
 
 
 def create_table_as(it: Interpreter, node: ast.CreateTableAsStmt, kind: str) -> None:

@@ -99,9 +99,6 @@ def normalize_catalog(schema) -> list[Skipped]:
     # What the catalog holds that the model does not: listed, never dropped silently.
     notes += [Skipped(u.kind, None, f"{u.label}: {u.why}" + (f" [{u.definition}]" if u.definition else ""))
               for u in schema.unmodelled or ()]
-    notes += [Skipped("relation option", None, f"relation option {v.name if v.schema == 'public' else f'{v.schema}.{v.name}'}"
-                      f": a view's WITH (...) is not carried by the task input [{', '.join(v.options)}]")
-              for v in schema.views if v.options]
     notes += _privileges(schema)
     notes += [Skipped("trigger", None, f"trigger {tr.name} on view {v.name}: triggers on views are not carried by the "
                       "task input") for v in schema.views for tr in v.triggers]

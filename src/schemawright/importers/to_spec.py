@@ -61,7 +61,8 @@ def to_task_input(result: ImportResult, project: str = "imported",
         data_model["views"] = [_drop_none({"name": v.name, "schema": _schema(v.schema), "query": v.query,
                                            "materialized": v.materialized or None, "description": v.comment,
                                            "indexes": [{k: x for k, x in _index(v, ix).items() if k != "entity"}
-                                                       for ix in v.indexes] or None, "cluster_on": v.cluster_on})
+                                                       for ix in v.indexes] or None, "cluster_on": v.cluster_on,
+                                           "options": list(v.options) or None})
                                for v in schema.views]
     if schema.functions:
         data_model["functions"] = [_drop_none({

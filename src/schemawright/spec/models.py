@@ -548,6 +548,9 @@ class ViewDefinition(_Strict):
     materialized: bool = False
     indexes: list[ViewIndex] = Field(default_factory=list)  # materialized views only
     cluster_on: Identifier | None = None  # one of its indexes: ALTER MATERIALIZED VIEW ... CLUSTER ON
+    # a plain view's WITH (...) as PostgreSQL stores them: security_barrier=true, check_option=cascaded...
+    options: list[Annotated[str, Field(pattern=r"^(?:security_barrier|security_invoker)=(?:true|false|on|off|1|0)$"
+                                       r"|^check_option=(?:local|cascaded)$")]] = Field(default_factory=list)
     description: str | None = None
     db_schema: Identifier | None = Field(default=None, alias="schema")
 
