@@ -522,3 +522,16 @@ def test_view_options_survive_sql_and_live_import_and_design(pg_dsn):
     assert options["v1"] == ("security_barrier=true",) and options["v4"] == ("check_option=cascaded",)
     built = build_design(result, pg_dsn)
     assert built.errors == [] and {v.name: v.options for v in built.catalog.views} == options
+
+
+def test_row_level_security_left_out_is_listed_by_name():
+    """Row-level security a task input does not carry is listed per table and per policy (kind, name, why),
+    not as one line without names."""
+    result = import_postgres_sql("""
+        CREATE SCHEMA app;
+        CREATE TABLE app.doc (id int PRIMARY KEY, org int NOT NULL);
+        ALTER TABLE app.doc ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY doc_org ON app.doc FOR SELECT USING (org = 1);""")
+    skipped = yaml.safe_load(to_yaml(result, "r.sql"))["x-skipped"]
+    assert any("row-level security of table app.doc (enabled)" in s for s in skipped), skipped
+    assert any("policy doc_org on app.doc (FOR SELECT)" in s for s in skipped), skipped

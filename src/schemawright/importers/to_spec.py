@@ -78,8 +78,14 @@ def to_task_input(result: ImportResult, project: str = "imported",
                                     for a in schema.aggregates]
     if schema.extensions:
         data_model["extensions"] = list(schema.extensions)
-    if schema.policies or any(t.rls_enabled for t in tables):
-        notes.append("row-level security and policies are not carried (security: false)")
+    def label(sch: str, name: str) -> str:
+        return name if sch == "public" else f"{sch}.{name}"
+
+    notes += [f"row-level security of table {label(t.schema, t.name)} ({'forced' if t.rls_forced else 'enabled'}): "
+              "not carried by the task input (security: false)" for t in tables if t.rls_enabled or t.rls_forced]
+    notes += [f"policy {p.name} on {label(p.schema, p.table)} (FOR {p.command}"
+              f"{' TO ' + ', '.join(p.roles) if p.roles else ''}): row-level security policies are not carried by the "
+              "task input (security: false)" for p in schema.policies]
     if schema.sequences:
         data_model["sequences"] = [_sequence(s, entity_names, notes) for s in schema.sequences]
     skipped = result.skipped_lines + [f"skipped: {n}" for n in notes]
