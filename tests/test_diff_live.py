@@ -289,3 +289,24 @@ def test_the_undo_of_a_diff_runs_as_the_owner_when_an_extension_lives_in_the_sch
         owners = _query(db, "SELECT c.relname, pg_get_userbyid(c.relowner) FROM pg_class c WHERE c.relkind = 'v' "
                             "AND c.relnamespace = 'public'::regnamespace AND c.relname LIKE '%%patients'")
         assert owners and {o for _, o in owners} == {"clinic_scheduling_owner"}, owners
+
+
+def test_a_narrowing_whose_values_all_come_back_the_same_is_not_refused(tmp_path, pg_dsn):
+    """integer -> numeric(10,2) is narrowing (10^8 and more do not fit), but 2 stays the number 2 (as text it is
+    '2.00'): checked against the rows as numbers, nothing changes, so nothing is refused; a value that does not
+    fit still is, and a numeric whose scale shrinks changes its values."""
+    wanted = tmp_path / "wanted.sql"
+    wanted.write_text("CREATE TABLE lines (id int PRIMARY KEY, qty numeric(10,2), price numeric(8,1));\n")
+    with scratch_database(pg_dsn, prefix="sw_narrow") as db:
+        with psycopg.connect(db, autocommit=True) as conn:
+            conn.execute("CREATE TABLE lines (id int PRIMARY KEY, qty int, price numeric(8,1));"
+                         "INSERT INTO lines VALUES (1, 2, 1.5), (2, 1, NULL), (3, NULL, 2.0)")
+        assert "TYPE numeric(10, 2)" in make_migration(db, str(wanted), dsn=pg_dsn).forward_sql()
+        with psycopg.connect(db, autocommit=True) as conn:
+            conn.execute("INSERT INTO lines VALUES (4, 123456789, 0)")
+        with pytest.raises(Exception, match=r"lines.qty integer -> numeric\(10, 2\): some values do not convert"):
+            make_migration(db, str(wanted), dsn=pg_dsn)
+        scale = tmp_path / "scale.sql"
+        scale.write_text("CREATE TABLE lines (id int PRIMARY KEY, qty int, price numeric(8,0));\n")
+        with pytest.raises(Exception, match=r"lines.price numeric\(8, 1\) -> numeric\(8, 0\): 1 row\(s\) hold values"):
+            make_migration(db, str(scale), dsn=pg_dsn)

@@ -574,9 +574,12 @@ class _Renderer(SecuritySteps):
             check = None
             if ch.narrowing(old.type, new.type):
                 src = q(old.name)
+                # a value changes when it does not come back the same: compared as the old type (2 as
+                # numeric(10,2) is 2.00, the same number; its text is not), as text for enums and named types
+                changes = (f"({src}{via}::{target})::text IS DISTINCT FROM {src}::text" if via else
+                           f"({src}::{target})::{_type_sql(c.schema, old.type)} IS DISTINCT FROM {src}")
                 check = (f"{table}.{src} {type_sql(old.type)} -> {target}",
-                         f"SELECT count(*) FROM {table} WHERE {src} IS NOT NULL AND "
-                         f"({src}{via}::{target})::text IS DISTINCT FROM {src}::text",
+                         f"SELECT count(*) FROM {table} WHERE {src} IS NOT NULL AND {changes}",
                          "fix or shorten those values first, or keep the wider type", False)
                 warning = ((warning + "; ") if warning else "") + (
                     f"values of {table}.{src} that do not fit {target} fail or change: count them first with "
