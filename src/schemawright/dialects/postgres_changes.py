@@ -212,8 +212,17 @@ class _Renderer(SecuritySteps):
 
     def _attach_partition(self, c: ch.AttachPartition) -> None:
         # after the columns are changed, before keys and indexes (the parent's then reach it by themselves)
+        check = warning = None
+        if c.default_rows is not None:  # PostgreSQL refuses the bound while the DEFAULT partition has such rows
+            default, query = c.default_rows
+            check = (f"ATTACH PARTITION {qualified(c.schema, c.table)} beside the default partition "
+                     f"{qualified(c.schema, default)}", query,
+                     f"move those rows out of {qualified(c.schema, default)} first (DELETE them there and INSERT "
+                     "them again once the partition exists, or detach the default partition around it)", True)
+            warning = (f"fails if the default partition {qualified(c.schema, default)} holds rows of the new "
+                       f"partition's range: count them first with {query}")
         self.alter(c.schema, c.parent, f"ATTACH PARTITION {qualified(c.schema, c.table)} {c.bound}", ALTER_COLUMN,
-                   rank=1)
+                   rank=1, data_check=check, warning=warning)
 
     def _detach_partition(self, c: ch.DetachPartition) -> None:
         table = qualified(c.schema, c.table)
@@ -394,7 +403,8 @@ class _Renderer(SecuritySteps):
             self.sequence(t.schema, t.name, col, CREATE_TABLE)
         if t.partition_of is not None:  # attached once its parent has every column (ALTER_COLUMN)
             typed = replace(typed, partition_of=None, partition_bound=None)
-            self._attach_partition(ch.AttachPartition(t.schema, t.partition_of, t.name, t.partition_bound or ""))
+            self._attach_partition(ch.AttachPartition(t.schema, t.partition_of, t.name, t.partition_bound or "",
+                                                      c.default_rows))
         self.add(CREATE_TABLE, _pg().table_sql(typed, {fk.name for fk in t.foreign_keys},
                                                (set(c.inherited_columns), set(c.inherited_checks))), rank=-1)
         for name, default in c.inherited_defaults:  # an inherited column with a default of its own
