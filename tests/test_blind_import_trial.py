@@ -103,8 +103,10 @@ def _reported(cause: str, skipped: list[str], from_sql: bool) -> bool:
     text = "\n".join(skipped)
     if m := re.match(r"missing ACL (?:(\w+)\.)?(TABLE|SEQUENCE|FUNCTION|SCHEMA|COLUMN) (\w+)(?:\.(\w+))?", cause):
         schema, kind, name, column = m.groups()
-        if from_sql:  # the SQL importer reports the statements: "GRANT at line N: roles and privileges ..."
-            return re.search(r"(GRANT|REVOKE) at line \d+: roles and privileges are not imported", text) is not None
+        if from_sql:  # the SQL importer lists each statement: "GRANT at line N: GRANT ... ON ... TO ...: roles..."
+            named = rf"ON SCHEMA {name}\b" if kind == "SCHEMA" else rf"(\b{schema}\.{name}\b|IN SCHEMA {schema}\b)"
+            return re.search(rf"(GRANT|REVOKE) at line \d+: .*{named}.*: roles and privileges are not imported",
+                             text) is not None
         if kind == "FUNCTION" and "REVOKE" in cause:
             return f"EXECUTE on function {schema}.{name} is revoked from PUBLIC" in text
         if kind == "SCHEMA":

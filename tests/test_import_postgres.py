@@ -201,3 +201,14 @@ def test_a_live_import_lists_the_privileges_it_does_not_carry(scratch_dsn):
     assert any("grants on table item: SELECT, UPDATE(name) to PUBLIC" in n for n in notes), notes
     assert any("EXECUTE on function closed_f is revoked from PUBLIC" in n for n in notes), notes
     assert not [n for n in notes if "open_f" in n or "schema public" in n], notes
+
+
+def test_privilege_statements_a_script_holds_are_listed_with_what_they_name():
+    """GRANT / REVOKE statements are not imported: each is listed with its objects and roles (kind, name, why),
+    not merged into one nameless count."""
+    result = import_postgres_sql("CREATE SCHEMA app; CREATE TABLE app.t (id int, secret text);\n"
+                                 "GRANT SELECT (id) ON app.t TO reader;\nREVOKE ALL ON SCHEMA app FROM PUBLIC;\n")
+    lines = [line for line in result.skipped_lines if "privileges" in line]
+    assert lines == ["skipped: GRANT at line 2: GRANT SELECT (id) ON TABLE app.t TO reader: roles and privileges are "
+                     "not imported", "skipped: REVOKE at line 3: REVOKE ALL PRIVILEGES ON SCHEMA app FROM PUBLIC: roles "
+                     "and privileges are not imported"]

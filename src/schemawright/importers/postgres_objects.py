@@ -566,7 +566,14 @@ def rename(it: Interpreter, node: ast.RenameStmt, kind: str) -> None:
 
 
 def privileges(it: Interpreter, node, kind: str) -> None:
-    it.skip(kind.split()[0], "roles and privileges are not imported")
+    """GRANT, REVOKE, roles, default privileges: not imported, each statement listed with what it names."""
+    from pglast.stream import RawStream
+
+    try:
+        text = " ".join(RawStream()(node).split())
+    except Exception:  # noqa: BLE001 - a statement pglast cannot print back: listed by its kind alone
+        text = kind
+    it.skip(kind.split()[0], f"{text[:300]}: roles and privileges are not imported")
 
 
 _EXTENSION_IN_DO = re.compile(r'\bCREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?("(?:[^"]|"")+"|[\w$-]+)',
