@@ -9,7 +9,7 @@ from schemawright.dialects.base import Dialect, Statement, table_order
 from schemawright.dialects.partitions import partition_statements
 from schemawright.model.keys import trigger_function
 from schemawright.model.names import quote_ident as q
-from schemawright.model.names import dollar_quote, quote_literal, uq_name
+from schemawright.model.names import dollar_quote, make_object_name, quote_literal, uq_name
 from schemawright.model.schema import (
     CheckConstraint, Column, CompositeType, DefaultPrivilege, EnumType, ExclusionConstraint, FkAction, ForeignKey, Function,
     Grant, Index, IndexMethod, DomainType, Sequence,
@@ -49,6 +49,12 @@ def qualified(schema: str, name: str) -> str:
 def composite_type_sql(t: CompositeType) -> str:
     attributes = ",\n".join(f"    {q(name)} {type_text}" for name, type_text in t.attributes)
     return f"CREATE TYPE {qualified(t.schema, t.name)} AS (\n{attributes}\n);"
+
+
+def partition_not_null(parent: str | None, column: Column) -> str | None:
+    """The name PostgreSQL 18 gives a partition's NOT NULL constraint when PARTITION OF creates it: the parent's
+    (``parent_column_not_null``); CREATE TABLE + ATTACH would keep the partition's own. Older servers ignore it."""
+    return make_object_name(parent, column.name, "not_null") if parent and not column.nullable else None
 
 
 def typed_column(schema: str, column: Column) -> Column:
@@ -178,7 +184,8 @@ class Postgres(Dialect):
         return script(steps, settings, title)
 
     # --- objects -------------------------------------------------------------------------------------
-    def column_sql(self, c: Column) -> str:
+    def column_sql(self, c: Column, not_null_name: str | None = None) -> str:
+        """A column's definition; ``not_null_name``: its NOT NULL constraint's name (PostgreSQL 18 keeps it)."""
         parts = [q(c.name), type_sql(c.type)]
         if c.collation:
             parts.append(f"COLLATE {q(c.collation)}")
@@ -195,7 +202,7 @@ class Postgres(Dialect):
         if c.generated is not None:
             parts.append(f"GENERATED ALWAYS AS ({c.generated}) {'VIRTUAL' if c.virtual else 'STORED'}")
         if not c.nullable:
-            parts.append("NOT NULL")
+            parts.append(f"CONSTRAINT {q(not_null_name)} NOT NULL" if not_null_name else "NOT NULL")
         if c.default is not None and not c.identity:
             parts.append(f"DEFAULT {c.default}")
         return " ".join(parts)
@@ -230,15 +237,17 @@ class Postgres(Dialect):
         return sql
 
     def table_sql(self, t: Table, deferred: set[str] = frozenset(),
-                  inherited: tuple[set[str], set[str]] = (set(), set())) -> str:
-        """CREATE TABLE; ``inherited``: the column and check names an INHERITS child gets from its parents."""
+                  inherited: tuple[set[str], set[str]] = (set(), set()), not_null_of: str | None = None) -> str:
+        """CREATE TABLE; ``inherited``: the column and check names an INHERITS child gets from its parents;
+        ``not_null_of``: the partitioned table it becomes a partition of (its NOT NULL constraints named so)."""
         if t.partition_of is not None:
             return self.partition_sql(t, deferred)
         if t.foreign_server is not None:
             columns = ",\n".join("    " + self.column_sql(typed_column(t.schema, c)) for c in t.columns)
             return (f"CREATE FOREIGN TABLE {qualified(t.schema, t.name)} (\n{columns}\n) SERVER {q(t.foreign_server)}"
                     f"{_options_sql(t.foreign_options)};")
-        lines = [self.column_sql(typed_column(t.schema, c)) for c in t.columns if c.name not in inherited[0]]
+        lines = [self.column_sql(typed_column(t.schema, c), partition_not_null(not_null_of, c))
+                 for c in t.columns if c.name not in inherited[0]]
         if t.primary_key:
             lines.append(f"CONSTRAINT {q(t.primary_key.name)} PRIMARY KEY ({self._cols(t.primary_key.columns)})"
                          + deferral(t.primary_key))
@@ -259,7 +268,8 @@ class Postgres(Dialect):
         (PostgreSQL then gives it the parent's key and indexes; its NOT NULL constraints keep its own names)."""
         # no identity of its own: the parent's applies to rows inserted through it, and ATTACH gives the partition
         # what PARTITION OF would (nothing before PostgreSQL 17, the parent's identity since)
-        lines = [self.column_sql(typed_column(t.schema, replace(c, identity=None))) for c in t.columns]
+        lines = [self.column_sql(typed_column(t.schema, replace(c, identity=None)), partition_not_null(t.partition_of, c))
+                 for c in t.columns]
         if t.primary_key:
             lines.append(f"CONSTRAINT {q(t.primary_key.name)} PRIMARY KEY ({self._cols(t.primary_key.columns)})")
         lines += [self.unique_sql(u) for u in t.uniques]

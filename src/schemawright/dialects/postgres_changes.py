@@ -402,11 +402,16 @@ class _Renderer(SecuritySteps):
         for col in t.columns:
             self.sequence(t.schema, t.name, col, CREATE_TABLE)
         if t.partition_of is not None:  # attached once its parent has every column (ALTER_COLUMN)
-            typed = replace(typed, partition_of=None, partition_bound=None)
+            # without an identity of its own (PostgreSQL 17+ refuses to attach one; the catalog shows the
+            # parent's on it): ATTACH gives it what PARTITION OF would
+            typed = replace(typed, partition_of=None, partition_bound=None,
+                            columns=[replace(col, identity=None, identity_options=None, identity_sequence=None)
+                                     for col in typed.columns])
             self._attach_partition(ch.AttachPartition(t.schema, t.partition_of, t.name, t.partition_bound or "",
                                                       c.default_rows))
         self.add(CREATE_TABLE, _pg().table_sql(typed, {fk.name for fk in t.foreign_keys},
-                                               (set(c.inherited_columns), set(c.inherited_checks))), rank=-1)
+                                               (set(c.inherited_columns), set(c.inherited_checks)),
+                                               not_null_of=t.partition_of), rank=-1)
         for name, default in c.inherited_defaults:  # an inherited column with a default of its own
             action = f"SET DEFAULT {default}" if default is not None else "DROP DEFAULT"
             self.add(CREATE_TABLE, f"ALTER TABLE ONLY {qualified(t.schema, t.name)} ALTER COLUMN {q(name)} {action};")
