@@ -250,3 +250,23 @@ def test_lint_judges_partitions_by_their_parent(oracle_server):
                         for f in result.findings)
     assert "logs_2024" not in subjects and "logs_2025" not in subjects
     assert "logs" in subjects  # the parent (no primary key) is linted
+
+
+def test_a_partition_added_to_a_parent_with_an_identity_column(oracle_server):
+    """A new partition of a parent with an identity column and NOT NULL columns, as pg_dump judges it: since
+    PostgreSQL 17 a table with an identity of its own cannot be attached ("The new partition may not contain an
+    identity column"), and since 18 a partition made by PARTITION OF names its NOT NULL constraints as the
+    parent's; the partition the diff creates and attaches must end as PARTITION OF makes it."""
+    server, pg_dump = oracle_server
+    old = ("CREATE TABLE ev (id bigint GENERATED ALWAYS AS IDENTITY, kind text NOT NULL, at date NOT NULL, "
+           "PRIMARY KEY (id, at)) PARTITION BY RANGE (at);\n"
+           "CREATE TABLE ev_2025 PARTITION OF ev FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');\n"
+           "INSERT INTO ev (kind, at) VALUES ('a', '2025-05-01');\n")
+    new = old + "CREATE TABLE ev_2026 PARTITION OF ev FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');\n"
+    with scratch_database(server, "sw_part_id_a") as a, scratch_database(server, "sw_part_id_b") as b, \
+            connect(a, autocommit=True) as ca, connect(b, autocommit=True) as cb:
+        apply_sql(ca, old)
+        apply_sql(cb, new)
+        apply_sql(ca, plan(diff(inspect_database(ca), inspect_database(cb)), allow_destructive=False).sql())
+        ca.execute("INSERT INTO ev (kind, at) VALUES ('b', '2026-02-01')")  # the parent's identity serves it
+        assert compare_dumps(dump_objects(pg_dump, b), dump_objects(pg_dump, a)) == []

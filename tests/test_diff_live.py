@@ -316,3 +316,50 @@ def test_a_new_check_is_judged_with_the_placeholder_a_new_not_null_column_gets(t
         with psycopg.connect(db) as conn:  # the checked migration applies on the rows
             conn.execute(migration.forward_sql().encode())
             assert conn.execute("SELECT DISTINCT kind FROM rooms").fetchall() == [("desk",)]
+
+
+def test_a_narrowing_whose_values_all_come_back_the_same_is_not_refused(tmp_path, pg_dsn):
+    """integer -> numeric(10,2) is narrowing (10^8 and more do not fit), but 2 stays the number 2 (as text it is
+    '2.00'): checked against the rows as numbers, nothing changes, so nothing is refused; a value that does not
+    fit still is, and a numeric whose scale shrinks changes its values."""
+    wanted = tmp_path / "wanted.sql"
+    wanted.write_text("CREATE TABLE lines (id int PRIMARY KEY, qty numeric(10,2), price numeric(8,1));\n")
+    with scratch_database(pg_dsn, prefix="sw_narrow") as db:
+        with psycopg.connect(db, autocommit=True) as conn:
+            conn.execute("CREATE TABLE lines (id int PRIMARY KEY, qty int, price numeric(8,1));"
+                         "INSERT INTO lines VALUES (1, 2, 1.5), (2, 1, NULL), (3, NULL, 2.0)")
+        assert "TYPE numeric(10, 2)" in make_migration(db, str(wanted), dsn=pg_dsn).forward_sql()
+        with psycopg.connect(db, autocommit=True) as conn:
+            conn.execute("INSERT INTO lines VALUES (4, 123456789, 0)")
+        with pytest.raises(Exception, match=r"lines.qty integer -> numeric\(10, 2\): 1 row\(s\)"):
+            make_migration(db, str(wanted), dsn=pg_dsn)
+        scale = tmp_path / "scale.sql"
+        scale.write_text("CREATE TABLE lines (id int PRIMARY KEY, qty int, price numeric(8,0));\n")
+        with pytest.raises(Exception, match=r"lines.price numeric\(8, 1\) -> numeric\(8, 0\): 1 row\(s\) hold values"):
+            make_migration(db, str(scale), dsn=pg_dsn)
+
+
+def test_a_new_partition_beside_a_default_one_is_checked_against_its_rows(tmp_path, pg_dsn):
+    """A partition added to a parent whose DEFAULT partition already holds rows of its range: ATTACH fails on
+    them ("updated partition constraint for default partition would be violated"), so with a live source the
+    diff counts them first and refuses, naming the default partition and the fix; without one it flags it."""
+    start = ("CREATE TABLE ev (id int, at timestamptz NOT NULL) PARTITION BY RANGE (at);\n"
+             "CREATE TABLE ev_2025 PARTITION OF ev FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');\n"
+             "CREATE TABLE ev_other PARTITION OF ev DEFAULT;\n")
+    (tmp_path / "start.sql").write_text(start)
+    wanted = tmp_path / "wanted.sql"
+    wanted.write_text(start + "CREATE TABLE ev_2026 PARTITION OF ev FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');\n")
+    flagged = make_migration(str(tmp_path / "start.sql"), str(wanted), dsn=pg_dsn).forward_sql()
+    assert "-- REVIEW: fails if the default partition ev_other holds rows of the new partition's range" in flagged
+    with scratch_database(pg_dsn, prefix="sw_default_part") as db:
+        with psycopg.connect(db, autocommit=True) as conn:
+            conn.execute(start + "INSERT INTO ev VALUES (1, '2025-05-01'), (2, '2026-02-03'), (3, '2031-01-01')")
+        with pytest.raises(Exception, match=r"beside the default partition ev_other: 1 row\(s\) in the database "
+                                            r"would make it fail; move those rows out of ev_other first"):
+            make_migration(db, str(wanted), dsn=pg_dsn)
+        with psycopg.connect(db, autocommit=True) as conn:
+            conn.execute("DELETE FROM ev WHERE id = 2")
+        folder = tmp_path / "m"
+        write_migration(make_migration(db, str(wanted), dsn=pg_dsn), folder)
+        apply_migrations(folder, db)
+        assert _query(db, "SELECT count(*) FROM ev_other") == [(1,)]

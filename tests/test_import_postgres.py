@@ -184,3 +184,31 @@ def test_a_script_that_cannot_be_split_is_a_clear_error(tmp_path, text):
     else:
         with pytest.raises(ImportSourceError, match="cannot be split"):
             import_source(str(path))
+
+
+def test_a_live_import_lists_the_privileges_it_does_not_carry(scratch_dsn):
+    """Grants (a table's, a column's, a schema's) and EXECUTE revoked from PUBLIC are no part of the task input:
+    listed as not carried, never dropped silently; PostgreSQL's defaults (PUBLIC's EXECUTE on a function, USAGE
+    on schema public) are no grants of the schema's own and are not listed."""
+    with psycopg.connect(scratch_dsn, autocommit=True) as conn:
+        conn.execute("CREATE TABLE item (id int PRIMARY KEY, name text, secret text)")
+        conn.execute("GRANT SELECT ON item TO PUBLIC")
+        conn.execute("GRANT UPDATE (name) ON item TO PUBLIC")
+        conn.execute("CREATE FUNCTION open_f() RETURNS int LANGUAGE sql AS 'SELECT 1'")
+        conn.execute("CREATE FUNCTION closed_f() RETURNS int LANGUAGE sql AS 'SELECT 2'")
+        conn.execute("REVOKE EXECUTE ON FUNCTION closed_f() FROM PUBLIC")
+    notes = [line for line in import_source(scratch_dsn).skipped_lines if "grant" in line]
+    assert any("grants on table item: SELECT, UPDATE(name) to PUBLIC" in n for n in notes), notes
+    assert any("EXECUTE on function closed_f is revoked from PUBLIC" in n for n in notes), notes
+    assert not [n for n in notes if "open_f" in n or "schema public" in n], notes
+
+
+def test_privilege_statements_a_script_holds_are_listed_with_what_they_name():
+    """GRANT / REVOKE statements are not imported: each is listed with its objects and roles (kind, name, why),
+    not merged into one nameless count."""
+    result = import_postgres_sql("CREATE SCHEMA app; CREATE TABLE app.t (id int, secret text);\n"
+                                 "GRANT SELECT (id) ON app.t TO reader;\nREVOKE ALL ON SCHEMA app FROM PUBLIC;\n")
+    lines = [line for line in result.skipped_lines if "privileges" in line]
+    assert lines == ["skipped: GRANT at line 2: GRANT SELECT (id) ON TABLE app.t TO reader: roles and privileges are "
+                     "not imported", "skipped: REVOKE at line 3: REVOKE ALL PRIVILEGES ON SCHEMA app FROM PUBLIC: roles "
+                     "and privileges are not imported"]

@@ -26,8 +26,8 @@ from schemawright.gc_pause import collector_paused
 from schemawright.model import names
 from schemawright.model.compare import aggregate_arguments
 from schemawright.model.schema import (
-    Aggregate, CheckConstraint, Column, DomainCheck, DomainType, EnumType, Expression, Partitioning, PrimaryKey, Schema, Sequence, Source, Table,
-    UniqueConstraint, convention, given, inferred,
+    Aggregate, CheckConstraint, Column, CompositeType, DomainCheck, DomainType, EnumType, ExclusionConstraint, ExclusionElement, Expression,
+    Partitioning, PrimaryKey, Schema, Sequence, Source, Table, UniqueConstraint, convention, given, inferred,
 )
 from schemawright.model.types import DataType, Kind, UnknownTypeError, enum_type, parse_type, supported_type_names
 from schemawright.spec.expressions import ExpressionError, literal_default, parse_check
@@ -58,6 +58,7 @@ def _design(ctx: DesignContext, expansion: requirements.Expansion | None = None)
     _declared_enums(ctx)
     _declared_schemas(ctx)
     _declared_domains(ctx)
+    _declared_composite_types(ctx)
     _create_tables(ctx)
     ctx.raise_problems()  # later steps need every table and its key
     relationships.apply_explicit(ctx)
@@ -332,6 +333,35 @@ def _declared_domains(ctx: DesignContext) -> None:
             name=decl.name, base_type=str(base), schema=schema_name, not_null=decl.not_null, default=default,
             checks=tuple(checks), collation=decl.collation, comment=decl.description,
             origin=given(format_path(path))))
+
+
+def _declared_composite_types(ctx: DesignContext) -> None:
+    """data_model.composite_types: CREATE TYPE ... AS (attribute type, ...), each type parsed (only its
+    rendering reaches the model); attributes of entities use the type by its (schema-qualified) name."""
+    strict = ctx.spec.conventions.strict_expressions
+    for i, decl in enumerate(ctx.spec.data_model.composite_types):
+        path = ("data_model", "composite_types", i)
+        schema_name = decl.db_schema or "public"
+        if any(t.name == decl.name and t.schema == schema_name
+               for t in (*ctx.schema.domains, *ctx.schema.enums, *ctx.schema.composite_types)):
+            ctx.problem((*path, "name"), f"duplicate type {decl.name!r} (a domain, enum or composite type of schema "
+                        f"{schema_name})")
+            continue
+        attributes, ok = [], True
+        for j, attr in enumerate(decl.attributes):
+            try:
+                parsed = parse_type(attr.type) if strict else parse_any_type(attr.type)
+            except UnknownTypeError:
+                ctx.problem((*path, "attributes", j, "type"), f"unsupported type {attr.type!r}",
+                            expected="a PostgreSQL type such as text, varchar(16), integer")
+                ok = False
+                continue
+            text = str(parsed) + (f" COLLATE {names.quote_ident(attr.collation)}" if attr.collation else "")
+            attributes.append((attr.name, text))
+        if ok:
+            ctx.schema.composite_types.append(CompositeType(
+                name=decl.name, attributes=tuple(attributes), schema=schema_name, comment=decl.description,
+                origin=given(format_path(path))))
 
 
 _SEQUENCE_RANGES = {"smallint": (-32768, 32767), "integer": (-2147483648, 2147483647),
@@ -801,9 +831,11 @@ def _explicit_type(ctx: DesignContext, table: Table, attr: Attribute, col: str, 
         spelled = domain_type_name(domain.schema, domain.name)
         if text in (domain.name, spelled, f"{domain.schema}.{domain.name}"):
             return DataType(Kind.OTHER, name=spelled)
-    if (enum := ctx.schema.enum(text)) is not None:  # of another schema: by name, as the catalog shows it
-        return enum_type(enum.name) if enum.schema == table.schema else DataType(
-            Kind.OTHER, name=enum.name if enum.schema == "public" else f"{enum.schema}.{enum.name}")
+    bare, brackets = re.fullmatch(r"(.*?)((?:\s*\[\s*\])*)", text).groups()  # an enum's array: state[]
+    if (enum := ctx.schema.enum(bare)) is not None:  # of another schema: by name, as the catalog shows it
+        dims = brackets.count("[")
+        return DataType(Kind.ENUM, name=enum.name, array_dims=dims) if enum.schema == table.schema else DataType(
+            Kind.OTHER, name=enum.name if enum.schema == "public" else f"{enum.schema}.{enum.name}", array_dims=dims)
     if re.fullmatch(r"(?i)date_?time(?:\s*\(\s*\d\s*\))?", text) and ctx.enabled(
             "infer_types", "datetime read as timestamptz"):
         # "datetime" is no PostgreSQL type: written in a task input it means a point in time, which this
@@ -843,8 +875,10 @@ def _apply_overrides(ctx: DesignContext, table: Table, column: Column, attr: Att
         if attr.identity_sequence:
             column.identity_sequence = attr.identity_sequence if "." in attr.identity_sequence else \
                 f"{table.schema}.{attr.identity_sequence}"
-    elif attr.identity_sequence:
-        ctx.problem((*path, "identity_sequence"), "expected identity: always or by default with identity_sequence")
+        column.identity_options = attr.identity_options
+    elif attr.identity_sequence or attr.identity_options:
+        ctx.problem((*path, "identity_sequence" if attr.identity_sequence else "identity_options"),
+                    "expected identity: always or by default with identity_sequence or identity_options")
     for field_name in ("default_expression", "generated"):
         if (text := getattr(attr, field_name)) is not None:
             _set_expression(ctx, table, column, field_name, text, path + (field_name,))
@@ -1017,6 +1051,8 @@ def _apply_constraints(ctx: DesignContext) -> None:
             _add_unique(ctx, table, tuple(c.columns), given(format_path(path)),
                         name=c.name if c.name and not ctx.spec.conventions.naming else None,
                         nulls_not_distinct=c.nulls_not_distinct)
+        elif c.type == "exclude":
+            _add_exclusion(ctx, table, c, path)
         else:
             for col in c.columns:
                 table.column(col).nullable = False
@@ -1032,6 +1068,34 @@ def _apply_constraints(ctx: DesignContext) -> None:
             _add_check(ctx, table, rule.name, rule.check, given(format_path(path)), path + ("check",), user=True)
             if table.checks and table.checks[-1].origin.path == format_path(path):
                 table.checks[-1].comment = rule.description or None
+
+
+def _add_exclusion(ctx: DesignContext, table: Table, c, path) -> None:
+    """A spelled-out EXCLUDE constraint (an import's): its elements and predicate over the table's columns."""
+    if not c.elements:
+        ctx.problem(path + ("elements",), "an exclusion constraint needs elements",
+                    expected="[{column: room_id, operator: '='}, {column: during, operator: '&&'}]")
+        return
+    columns = [col.name for col in table.columns]
+    bad = [e.column for e in c.elements if e.column is not None and not table.has_column(e.column)]
+    if bad:
+        ctx.problem(path + ("elements",), f"unknown column(s) {', '.join(bad)} in {table.name}",
+                    expected=", ".join(columns))
+        return
+    if (c.where or any(e.expression for e in c.elements)) and ctx.spec.conventions.strict_expressions:
+        ctx.problem(path, "expressions in an exclusion constraint need conventions.strict_expressions: false")
+        return
+    try:
+        elements = tuple(ExclusionElement(operator=e.operator, column=e.column, expression=parse_expression(
+            e.expression, columns)[0] if e.expression is not None else None) for e in c.elements)
+        where = parse_expression(c.where, columns)[0] if c.where else None
+    except ExpressionError as exc:
+        ctx.problem(path, f"invalid exclusion constraint on {table.name}: {exc}")
+        return
+    name = c.name or names.shorten(f"{table.name}_{'_'.join(e.column or 'expr' for e in c.elements)}_excl")
+    table.exclusions.append(ExclusionConstraint(
+        name=name, elements=elements, method=c.using, where=where, deferrable=c.deferrable or c.initially_deferred,
+        initially_deferred=c.initially_deferred, comment=c.description, origin=given(format_path(path))))
 
 
 def _table_for(ctx: DesignContext, entity: str, path) -> Table | None:

@@ -151,10 +151,14 @@ def apply_objects(ctx) -> None:
         if v.indexes and not v.materialized:
             ctx.problem(path + ("indexes",), f"view {v.name}: only a materialized view has indexes")
             continue
+        if v.options and v.materialized:
+            ctx.problem(path + ("options",), f"view {v.name}: a materialized view takes no view options")
+            continue
         ctx.schema.views.append(View(name=v.name, schema=v.db_schema or "public", query=SafeLiteralStream()(stmts[0].stmt),
                                      materialized=v.materialized, comment=v.description, depends_on=tuple(depends),
                                      origin=given(format_path(path)),
-                                     indexes=_view_indexes(ctx, v, path), cluster_on=v.cluster_on))
+                                     indexes=_view_indexes(ctx, v, path), cluster_on=v.cluster_on,
+                                     options=tuple(v.options)))
         if v.cluster_on is not None and v.cluster_on not in {ix.name for ix in ctx.schema.views[-1].indexes}:
             ctx.problem(path + ("cluster_on",), f"view {v.name}: {v.cluster_on!r} is not one of its indexes")
     for i, entity in enumerate(dm.entities):

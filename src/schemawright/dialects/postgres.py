@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from schemawright.dialects.base import Dialect, Statement, table_order
 from schemawright.dialects.partitions import partition_statements
+from schemawright.model.keys import trigger_function
 from schemawright.model.names import quote_ident as q
-from schemawright.model.names import dollar_quote, quote_literal, uq_name
+from schemawright.model.names import dollar_quote, make_object_name, quote_literal, uq_name
 from schemawright.model.schema import (
-    CheckConstraint, Column, DefaultPrivilege, EnumType, ExclusionConstraint, FkAction, ForeignKey, Function,
+    CheckConstraint, Column, CompositeType, DefaultPrivilege, EnumType, ExclusionConstraint, FkAction, ForeignKey, Function,
     Grant, Index, IndexMethod, DomainType, Sequence,
     Policy, Role, Schema, Table, Trigger, UniqueConstraint, View,
 )
@@ -42,6 +44,26 @@ def type_sql(t: DataType) -> str:
 
 def qualified(schema: str, name: str) -> str:
     return q(name) if schema == "public" else f"{q(schema)}.{q(name)}"
+
+
+def composite_type_sql(t: CompositeType) -> str:
+    attributes = ",\n".join(f"    {q(name)} {type_text}" for name, type_text in t.attributes)
+    return f"CREATE TYPE {qualified(t.schema, t.name)} AS (\n{attributes}\n);"
+
+
+def partition_not_null(parent: str | None, column: Column) -> str | None:
+    """The name PostgreSQL 18 gives a partition's NOT NULL constraint when PARTITION OF creates it: the parent's
+    (``parent_column_not_null``); CREATE TABLE + ATTACH would keep the partition's own. Older servers ignore it."""
+    return make_object_name(parent, column.name, "not_null") if parent and not column.nullable else None
+
+
+def typed_column(schema: str, column: Column) -> Column:
+    """The column of a table in ``schema`` with its enum named with that schema (the model names an enum of
+    the table's own schema bare; only public is on every search_path)."""
+    t = column.type
+    if t.kind == Kind.ENUM and schema != "public":
+        return replace(column, type=DataType(Kind.OTHER, name=qualified(schema, t.name), array_dims=t.array_dims))
+    return column
 
 
 def sequence_options(s) -> str:
@@ -167,7 +189,8 @@ class Postgres(Dialect):
         return placeholder_check_query(schema, table, expression, fills)
 
     # --- objects -------------------------------------------------------------------------------------
-    def column_sql(self, c: Column) -> str:
+    def column_sql(self, c: Column, not_null_name: str | None = None) -> str:
+        """A column's definition; ``not_null_name``: its NOT NULL constraint's name (PostgreSQL 18 keeps it)."""
         parts = [q(c.name), type_sql(c.type)]
         if c.collation:
             parts.append(f"COLLATE {q(c.collation)}")
@@ -184,7 +207,7 @@ class Postgres(Dialect):
         if c.generated is not None:
             parts.append(f"GENERATED ALWAYS AS ({c.generated}) {'VIRTUAL' if c.virtual else 'STORED'}")
         if not c.nullable:
-            parts.append("NOT NULL")
+            parts.append(f"CONSTRAINT {q(not_null_name)} NOT NULL" if not_null_name else "NOT NULL")
         if c.default is not None and not c.identity:
             parts.append(f"DEFAULT {c.default}")
         return " ".join(parts)
@@ -219,15 +242,17 @@ class Postgres(Dialect):
         return sql
 
     def table_sql(self, t: Table, deferred: set[str] = frozenset(),
-                  inherited: tuple[set[str], set[str]] = (set(), set())) -> str:
-        """CREATE TABLE; ``inherited``: the column and check names an INHERITS child gets from its parents."""
+                  inherited: tuple[set[str], set[str]] = (set(), set()), not_null_of: str | None = None) -> str:
+        """CREATE TABLE; ``inherited``: the column and check names an INHERITS child gets from its parents;
+        ``not_null_of``: the partitioned table it becomes a partition of (its NOT NULL constraints named so)."""
         if t.partition_of is not None:
             return self.partition_sql(t, deferred)
         if t.foreign_server is not None:
-            columns = ",\n".join("    " + self.column_sql(c) for c in t.columns)
+            columns = ",\n".join("    " + self.column_sql(typed_column(t.schema, c)) for c in t.columns)
             return (f"CREATE FOREIGN TABLE {qualified(t.schema, t.name)} (\n{columns}\n) SERVER {q(t.foreign_server)}"
                     f"{_options_sql(t.foreign_options)};")
-        lines = [self.column_sql(c) for c in t.columns if c.name not in inherited[0]]
+        lines = [self.column_sql(typed_column(t.schema, c), partition_not_null(not_null_of, c))
+                 for c in t.columns if c.name not in inherited[0]]
         if t.primary_key:
             lines.append(f"CONSTRAINT {q(t.primary_key.name)} PRIMARY KEY ({self._cols(t.primary_key.columns)})"
                          + deferral(t.primary_key))
@@ -246,7 +271,10 @@ class Postgres(Dialect):
     def partition_sql(self, t: Table, deferred: set[str] = frozenset()) -> str:
         """A partition as pg_dump writes one: the table with its columns and own constraints, then ATTACH PARTITION
         (PostgreSQL then gives it the parent's key and indexes; its NOT NULL constraints keep its own names)."""
-        lines = [self.column_sql(c) for c in t.columns]
+        # no identity of its own: the parent's applies to rows inserted through it, and ATTACH gives the partition
+        # what PARTITION OF would (nothing before PostgreSQL 17, the parent's identity since)
+        lines = [self.column_sql(typed_column(t.schema, replace(c, identity=None)), partition_not_null(t.partition_of, c))
+                 for c in t.columns]
         if t.primary_key:
             lines.append(f"CONSTRAINT {q(t.primary_key.name)} PRIMARY KEY ({self._cols(t.primary_key.columns)})")
         lines += [self.unique_sql(u) for u in t.uniques]
@@ -325,7 +353,8 @@ class Postgres(Dialect):
             if tr.deferrable:
                 defer = "\n    DEFERRABLE INITIALLY " + ("DEFERRED" if tr.initially_deferred else "IMMEDIATE")
         return (f"CREATE {kind} {q(tr.name)} {tr.timing} {trigger_events(tr)} ON {qualified(t.schema, t.name)}"
-                f"{defer}\n    FOR EACH {tr.for_each}{trigger_when(tr)} EXECUTE FUNCTION {_function_name(tr.function)}"
+                f"{defer}\n    FOR EACH {tr.for_each}{trigger_when(tr)} EXECUTE FUNCTION "
+                f"{qualified(*trigger_function(t.schema, tr))}"
                 f"({trigger_arguments(tr)});")
 
     def view_sql(self, v: View) -> str:
@@ -344,7 +373,7 @@ class Postgres(Dialect):
     def comments_sql(self, schema: Schema) -> list[Statement]:
         out = [Statement("comment", n, f"COMMENT ON SCHEMA {q(n)} IS {quote_literal(text)};")
                for n, text in schema.schema_comments.items()]
-        for e in schema.enums:
+        for e in (*schema.enums, *schema.composite_types):
             if e.comment:
                 out.append(Statement("comment", e.name, f"COMMENT ON TYPE {qualified(e.schema, e.name)} IS "
                                      f"{quote_literal(e.comment)};"))
@@ -400,6 +429,7 @@ class Postgres(Dialect):
         out += prelude[:at] + self.namespace_statements(schema) + prelude[at:]
         out += [Statement("type", e.name, self.enum_sql(e)) for e in schema.enums]
         out += [Statement("domain", d.name, self.domain_sql(d)) for d in schema.domains]
+        out += [Statement("type", t.name, composite_type_sql(t)) for t in schema.composite_types]
         out += [Statement("sequence", s.name, self.sequence_sql(s)) for s in schema.sequences]
         out += [Statement("server", s.name, f"CREATE SERVER IF NOT EXISTS {q(s.name)} FOREIGN DATA WRAPPER "
                           f"{q(s.wrapper)}{_options_sql(s.options)};") for s in schema.foreign_servers]
@@ -437,7 +467,8 @@ class Postgres(Dialect):
     def namespaces(schema: Schema) -> list[str]:
         """The schemas (namespaces) other than public that the model's objects live in, in first-seen order."""
         found = list(schema.schemas)
-        for group in (schema.enums, schema.domains, schema.sequences, schema.functions, schema.tables, schema.views):
+        for group in (schema.enums, schema.domains, schema.composite_types, schema.sequences, schema.functions,
+                      schema.tables, schema.views):
             found += [o.schema for o in group if o.schema]
         return [n for n in dict.fromkeys(found) if n not in ("public", "pg_catalog", "information_schema")]
 
@@ -462,6 +493,7 @@ class Postgres(Dialect):
         out += [f"DROP FUNCTION IF EXISTS {qualified(f.schema, f.name)}({f.arguments});"
                 for f in reversed(schema.functions)]
         out += [f"DROP SERVER IF EXISTS {q(s.name)};" for s in reversed(schema.foreign_servers)]
+        out += [f"DROP TYPE IF EXISTS {qualified(t.schema, t.name)};" for t in reversed(schema.composite_types)]
         out += [f"DROP DOMAIN IF EXISTS {qualified(d.schema, d.name)};" for d in reversed(schema.domains)]
         out += [f"DROP TYPE IF EXISTS {qualified(e.schema, e.name)};" for e in reversed(schema.enums)]
         out += [f"DROP EXTENSION IF EXISTS {q(e)};" for e in reversed(schema.extensions)]
@@ -581,13 +613,6 @@ class Postgres(Dialect):
 
 def _grantee(role: str) -> str:
     return "PUBLIC" if role.upper() == "PUBLIC" else q(role)
-
-
-def _function_name(name: str) -> str:
-    """A trigger's function: a name of the table's schema, or ``schema.name`` of another (pg_catalog's
-    tsvector_update_trigger), each part quoted."""
-    schema, dot, bare = name.partition(".")
-    return qualified(schema, bare) if dot and bare and "." not in bare else q(name)
 
 
 def _functions_by_row_types(schema: Schema) -> tuple[list, list]:

@@ -33,8 +33,8 @@ from graphlib import TopologicalSorter
 from schemawright.dialects.base import Step
 from schemawright.model.facts import KEY_SETTING
 from schemawright.dialects.postgres import (
-    Postgres, deferral, domain_check_sql, owned_by_sql, qualified, sequence_options, trigger_arguments,
-    trigger_events, trigger_when, type_sql,
+    Postgres, composite_type_sql, deferral, domain_check_sql, owned_by_sql, qualified, sequence_options, trigger_arguments,
+    trigger_events, trigger_when, type_sql, typed_column,
 )
 from schemawright.dialects.postgres_cleanup import misfit_sql
 from schemawright.dialects.postgres_security_changes import SecuritySteps
@@ -87,10 +87,7 @@ def _cols(columns) -> str:
 
 def _typed(schema: str, column: Column) -> Column:
     """The column with an enum of a non-public schema named with its schema."""
-    t = column.type
-    if t.kind == Kind.ENUM and schema != "public":
-        return replace(column, type=DataType(Kind.OTHER, name=qualified(schema, t.name), array_dims=t.array_dims))
-    return column
+    return typed_column(schema, column)
 
 
 def _type_sql(schema: str, t: DataType) -> str:
@@ -216,8 +213,17 @@ class _Renderer(SecuritySteps):
 
     def _attach_partition(self, c: ch.AttachPartition) -> None:
         # after the columns are changed, before keys and indexes (the parent's then reach it by themselves)
+        check = warning = None
+        if c.default_rows is not None:  # PostgreSQL refuses the bound while the DEFAULT partition has such rows
+            default, query = c.default_rows
+            check = (f"ATTACH PARTITION {qualified(c.schema, c.table)} beside the default partition "
+                     f"{qualified(c.schema, default)}", query,
+                     f"move those rows out of {qualified(c.schema, default)} first (DELETE them there and INSERT "
+                     "them again once the partition exists, or detach the default partition around it)", True)
+            warning = (f"fails if the default partition {qualified(c.schema, default)} holds rows of the new "
+                       f"partition's range: count them first with {query}")
         self.alter(c.schema, c.parent, f"ATTACH PARTITION {qualified(c.schema, c.table)} {c.bound}", ALTER_COLUMN,
-                   rank=1)
+                   rank=1, data_check=check, warning=warning)
 
     def _detach_partition(self, c: ch.DetachPartition) -> None:
         table = qualified(c.schema, c.table)
@@ -313,8 +319,7 @@ class _Renderer(SecuritySteps):
 
     def _add_composite_type(self, c: ch.AddCompositeType) -> None:
         t = c.type
-        attributes = ",\n".join(f"    {q(name)} {type_text}" for name, type_text in t.attributes)
-        self.add(ENUM, f"CREATE TYPE {qualified(t.schema, t.name)} AS (\n{attributes}\n);")
+        self.add(ENUM, composite_type_sql(t))
         if t.comment:
             self.comment("type", qualified(t.schema, t.name), t.comment)
 
@@ -398,10 +403,16 @@ class _Renderer(SecuritySteps):
         for col in t.columns:
             self.sequence(t.schema, t.name, col, CREATE_TABLE)
         if t.partition_of is not None:  # attached once its parent has every column (ALTER_COLUMN)
-            typed = replace(typed, partition_of=None, partition_bound=None)
-            self._attach_partition(ch.AttachPartition(t.schema, t.partition_of, t.name, t.partition_bound or ""))
+            # without an identity of its own (PostgreSQL 17+ refuses to attach one; the catalog shows the
+            # parent's on it): ATTACH gives it what PARTITION OF would
+            typed = replace(typed, partition_of=None, partition_bound=None,
+                            columns=[replace(col, identity=None, identity_options=None, identity_sequence=None)
+                                     for col in typed.columns])
+            self._attach_partition(ch.AttachPartition(t.schema, t.partition_of, t.name, t.partition_bound or "",
+                                                      c.default_rows))
         self.add(CREATE_TABLE, _pg().table_sql(typed, {fk.name for fk in t.foreign_keys},
-                                               (set(c.inherited_columns), set(c.inherited_checks))), rank=-1)
+                                               (set(c.inherited_columns), set(c.inherited_checks)),
+                                               not_null_of=t.partition_of), rank=-1)
         for name, default in c.inherited_defaults:  # an inherited column with a default of its own
             action = f"SET DEFAULT {default}" if default is not None else "DROP DEFAULT"
             self.add(CREATE_TABLE, f"ALTER TABLE ONLY {qualified(t.schema, t.name)} ALTER COLUMN {q(name)} {action};")
@@ -582,10 +593,13 @@ class _Renderer(SecuritySteps):
             check = tightens = None
             if ch.narrowing(old.type, new.type):
                 src = q(old.name)
-                # rows whose value the new type cannot hold as it is; a predicate that cannot fail when one is
-                # known (a cast that overflows fails, and the count with it), else the cast's text compared
-                misfit = misfit_sql(src, old.type, new.type) or (
-                    f"{src} IS NOT NULL AND ({src}{via}::{target})::text IS DISTINCT FROM {src}::text")
+                # rows whose value the new type cannot hold as it is: a predicate that cannot fail when one is
+                # known (a cast that overflows fails, and the count with it); else a value that does not come back
+                # the same, compared as the old type (2 as numeric(10,2) is 2.00, the same number; its text is
+                # not), as text for enums and named types
+                changes = (f"({src}{via}::{target})::text IS DISTINCT FROM {src}::text" if via else
+                           f"({src}::{target})::{_type_sql(c.schema, old.type)} IS DISTINCT FROM {src}")
+                misfit = misfit_sql(src, old.type, new.type) or f"{src} IS NOT NULL AND {changes}"
                 check = (f"{table}.{src} {type_sql(old.type)} -> {target}", f"SELECT count(*) FROM {table} WHERE {misfit}",
                          "fix or shorten those values first (diff --cleanup: 'type: table.column' with 'fit' or "
                          "'delete'), or keep the wider type", False)

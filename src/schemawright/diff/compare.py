@@ -471,21 +471,89 @@ def _tables(old: Schema, new: Schema, rebuilt_functions: set[Key]) -> tuple[list
     adds += [n for k, n in new_by.items() if k not in old_by]
     # children (partitions, INHERITS) are dropped before their parents and created after them
     out += [DropTable(t) for t in reversed(_parents_first(drops))]
-    out += [_add_table(t, new_by) for t in _parents_first(adds)]
+    out += [_add_table(t, new_by, _default_rows(t, old_by, new_by)) for t in _parents_first(adds)]
     inherited = _inherited_changes(old_by, new_by, recreated, rebuilt_functions)
     both_catalogs = old.unmodelled is not None and new.unmodelled is not None
     for key, n in new_by.items():
         o = old_by.get(key)
         if o is not None and key not in recreated:
             out += _table(o, n, touched, rebuilt_keys, rebuilt_functions, inherited.get(key, set()))
-            out += _lineage(o, n, recreated)
+            out += _lineage(o, n, recreated, _default_rows(n, old_by, new_by))
             if both_catalogs:  # a design's rules are the importer's text, a catalog's PostgreSQL's
                 out += _rules(o, n)
     out += _dependent_foreign_keys(old_by, new_by, out, rebuilt_keys, recreated)
     return out, touched
 
 
-def _add_table(t: Table, tables: dict) -> AddTable:
+def _default_rows(t: Table, old_by: dict, new_by: dict) -> tuple[str, str] | None:
+    """For a partition attached to a parent whose DEFAULT partition exists already: (that partition's name, a
+    query counting its rows within ``t``'s bound), which ATTACH would refuse; None otherwise."""
+    if t.partition_of is None or _bound(t).upper() == "DEFAULT":
+        return None
+    parent = new_by.get((t.schema, t.partition_of))
+    default = next((o for o in old_by.values() if (o.schema, o.partition_of) == (t.schema, t.partition_of)
+                    and _bound(o).upper() == "DEFAULT" and o.name != t.name), None)
+    if parent is None or parent.partitioning is None or default is None:
+        return None
+    predicate = bound_predicate(parent.partitioning.columns, t.partition_bound or "")
+    if predicate is None:
+        return None
+    return default.name, f"SELECT count(*) FROM {_qualified_name(t.schema, default.name)} WHERE {predicate}"
+
+
+def bound_predicate(columns: tuple[str, ...], bound: str) -> str | None:
+    """The rows of partition key ``columns`` within ``bound`` (FOR VALUES FROM ... TO ..., FOR VALUES IN (...))
+    as a condition, the values as PostgreSQL's parser reads them; None for another kind of bound."""
+    from pglast import ast, parse_sql
+    from pglast.stream import RawStream
+
+    from schemawright.model.names import quote_ident
+
+    try:
+        spec = parse_sql(f"CREATE TABLE p PARTITION OF q {bound}")[0].stmt.partbound
+    except Exception:  # noqa: BLE001 - not a bound this reads: no check
+        return None
+    cols = [quote_ident(c) for c in columns]
+
+    def prefix(datums) -> tuple[list[str], bool]:
+        """The leading values of a range bound, and whether MINVALUE/MAXVALUE ends it (the raw parse tree
+        holds those as column references)."""
+        values = []
+        for d in datums:
+            if isinstance(d, ast.ColumnRef) and len(d.fields) == 1 and \
+                    getattr(d.fields[0], "sval", "").lower() in ("minvalue", "maxvalue"):
+                return values, True
+            values.append(RawStream()(d))
+        return values, False
+
+    def row(items: list[str]) -> str:
+        return f"({', '.join(items)})"
+
+    if spec.strategy == "r" and spec.lowerdatums and spec.upperdatums:
+        low, _ = prefix(spec.lowerdatums)
+        high, high_open = prefix(spec.upperdatums)
+        parts = []
+        if low:
+            parts.append(f"{row(cols[:len(low)])} >= {row(low)}")
+        if high:
+            parts.append(f"{row(cols[:len(high)])} {'<=' if high_open else '<'} {row(high)}")
+        return " AND ".join(parts) if parts else "true"
+    if spec.strategy == "l" and spec.listdatums and len(cols) == 1:
+        values = [RawStream()(d) for d in spec.listdatums]
+        nulls = [v for v in values if v.upper() == "NULL"]
+        others = [v for v in values if v.upper() != "NULL"]
+        parts = ([f"{cols[0]} IN ({', '.join(others)})"] if others else []) + ([f"{cols[0]} IS NULL"] if nulls else [])
+        return " OR ".join(parts)
+    return None
+
+
+def _qualified_name(schema: str, name: str) -> str:
+    from schemawright.model.names import quote_ident
+
+    return quote_ident(name) if schema == "public" else f"{quote_ident(schema)}.{quote_ident(name)}"
+
+
+def _add_table(t: Table, tables: dict, default_rows: tuple[str, str] | None = None) -> AddTable:
     """AddTable; an INHERITS child leaves out the columns and checks it gets from its parents unchanged."""
     columns: set[str] = set()
     checks: set[str] = set()
@@ -504,7 +572,7 @@ def _add_table(t: Table, tables: dict) -> AddTable:
         checks |= {pc.name for pc in parent.checks if not pc.no_inherit and pc.name in own
                    and _constraint_key(pc) == _constraint_key(own[pc.name])}
     return AddTable(t, inherited_columns=tuple(sorted(columns)), inherited_checks=tuple(sorted(checks)),
-                    inherited_defaults=tuple(sorted(defaults.items())))
+                    inherited_defaults=tuple(sorted(defaults.items())), default_rows=default_rows)
 
 
 def _parents_first(tables: list[Table]) -> list[Table]:
@@ -565,7 +633,7 @@ def _bound(t: Table) -> str:
     return " ".join((t.partition_bound or "").split())
 
 
-def _lineage(o: Table, n: Table, recreated: set[Key]) -> list[Change]:
+def _lineage(o: Table, n: Table, recreated: set[Key], default_rows: tuple[str, str] | None = None) -> list[Change]:
     """ATTACH / DETACH PARTITION and INHERIT / NO INHERIT between a kept table's two sides."""
     out: list[Change] = []
     same = o.partition_of == n.partition_of and _bound(o) == _bound(n)
@@ -576,7 +644,7 @@ def _lineage(o: Table, n: Table, recreated: set[Key]) -> list[Change]:
             out.append(DetachPartition(o.schema, o.partition_of, o.name, o.partition_bound or "",
                                        tuple(x.name for x in own)))
         if n.partition_of is not None:
-            out.append(AttachPartition(n.schema, n.partition_of, n.name, n.partition_bound or ""))
+            out.append(AttachPartition(n.schema, n.partition_of, n.name, n.partition_bound or "", default_rows))
     out += [SetInherit(n.schema, n.name, p, False) for p in o.inherits
             if p not in n.inherits and (n.schema, p) not in recreated]
     out += [SetInherit(n.schema, n.name, p, True) for p in n.inherits if p not in o.inherits]

@@ -14,7 +14,8 @@ from schemawright.importers.common import imported
 from schemawright.importers.normalize import Domain, domain_name
 from schemawright.model.compare import aggregate_arguments
 from schemawright.model.names import quote_ident
-from schemawright.model.schema import Aggregate, EnumType, Expression, Function, Policy, Trigger, View
+from schemawright.model.schema import Aggregate, CompositeType, EnumType, Expression, Function, Policy, Trigger, View
+from schemawright.model.types import UnknownTypeError
 from schemawright.pg_ast import walk
 from schemawright.spec.expressions import SafeLiteralStream
 
@@ -118,6 +119,23 @@ def create_enum(it: Interpreter, node: ast.CreateEnumStmt, kind: str) -> None:
                                     origin=_origin()))
 
 
+def create_composite_type(it: Interpreter, node: ast.CompositeTypeStmt, kind: str) -> None:
+    """CREATE TYPE name AS (attribute type, ...): each type as a column's, an enum named with its schema."""
+    schema, name = it.qualify(node.typevar)
+    attributes = []
+    for col in node.coldeflist or ():
+        try:
+            text = str(it.data_type(col.typeName, ""))  # no table's schema: an enum comes back schema-qualified
+        except UnknownTypeError:
+            it.skip(kind, f"composite type {name}: the type of attribute {col.colname} is not part of the model")
+            return
+        if col.collClause is not None:
+            text += " COLLATE " + ".".join(quote_ident(n) for n in _names(col.collClause.collname))
+        attributes.append((col.colname, text))
+    it.schema.composite_types.append(CompositeType(name=name, schema=schema, attributes=tuple(attributes),
+                                                   origin=_origin()))
+
+
 def alter_enum(it: Interpreter, node: ast.AlterEnumStmt, kind: str) -> None:
     schema, name = it.qualify_names(_names(node.typeName))
     enum = next((e for e in it.schema.enums if e.name == name and e.schema == schema), None)
@@ -205,6 +223,24 @@ def create_view(it: Interpreter, node: ast.ViewStmt, kind: str) -> None:
     if node.aliases:
         it.skip(kind, f"{name}: the column names given after the view name are not kept")
     _add_view(it, schema, name, node.query, materialized=False)
+    options = [f"{o.defname}={_option_value(o.arg)}" for o in node.options or ()]
+    if node.withCheckOption:  # WITH [LOCAL | CASCADED] CHECK OPTION: stored as the reloption check_option
+        options = [o for o in options if not o.startswith("check_option=")]
+        options.append(f"check_option={'local' if node.withCheckOption == 1 else 'cascaded'}")
+    it.schema.views[-1].options = tuple(options)
+
+
+def _option_value(arg) -> str:
+    """A WITH (name = value) option's value as pg_class.reloptions stores it (no value: true)."""
+    if arg is None:
+        return "true"
+    if isinstance(arg, ast.Boolean):
+        return "true" if arg.boolval else "false"
+    if isinstance(arg, ast.TypeName):
+        return _names(arg.names)[-1]
+    if isinstance(arg, ast.A_Const):
+        arg = arg.val
+    return str(getattr(arg, "sval", None) or getattr(arg, "ival", None) or getattr(arg, "fval", None) or arg)
 
 
 def create_table_as(it: Interpreter, node: ast.CreateTableAsStmt, kind: str) -> None:
@@ -447,12 +483,13 @@ def comment(it: Interpreter, node: ast.CommentStmt, kind: str) -> None:
         target = next((ix for t in it.schema.tables if t.schema == schema for ix in t.indexes if ix.name == name), None)
     elif objtype == ObjectType.OBJECT_TYPE:
         schema, name = it.qualify_names(parts)
-        target = next((e for e in it.schema.enums if (e.schema, e.name) == (schema, name)), None)
+        target = next((e for e in (*it.schema.enums, *it.schema.composite_types) if (e.schema, e.name) == (schema, name)),
+                      None)
     elif objtype == ObjectType.OBJECT_DOMAIN:
         target = it.domains.get(domain_name(*it.qualify_names(parts)))
     elif objtype == ObjectType.OBJECT_TABCONSTRAINT:
         table = it.tables.get(it.qualify_names(parts[:-1]))
-        target = next((c for c in table.checks if c.name == parts[-1]), None) if table else None
+        target = next((c for c in [*table.checks, *table.exclusions] if c.name == parts[-1]), None) if table else None
     elif objtype == ObjectType.OBJECT_FUNCTION and isinstance(obj, ast.ObjectWithArgs):
         schema, name = it.qualify_names(_names(obj.objname))
         found = [f for f in it.schema.functions if (f.schema, f.name) == (schema, name)]
@@ -514,7 +551,7 @@ def rename(it: Interpreter, node: ast.RenameStmt, kind: str) -> None:
     elif what == ObjectType.OBJECT_TABCONSTRAINT:
         table = it.tables.get(it.qualify(node.relation))
         if table is not None:
-            for con in [table.primary_key, *table.uniques, *table.checks, *table.foreign_keys]:
+            for con in [table.primary_key, *table.uniques, *table.checks, *table.foreign_keys, *table.exclusions]:
                 if con is not None and con.name == node.subname:
                     con.name = node.newname
             return
@@ -529,7 +566,14 @@ def rename(it: Interpreter, node: ast.RenameStmt, kind: str) -> None:
 
 
 def privileges(it: Interpreter, node, kind: str) -> None:
-    it.skip(kind.split()[0], "roles and privileges are not imported")
+    """GRANT, REVOKE, roles, default privileges: not imported, each statement listed with what it names."""
+    from pglast.stream import RawStream
+
+    try:
+        text = " ".join(RawStream()(node).split())
+    except Exception:  # noqa: BLE001 - a statement pglast cannot print back: listed by its kind alone
+        text = kind
+    it.skip(kind.split()[0], f"{text[:300]}: roles and privileges are not imported")
 
 
 _EXTENSION_IN_DO = re.compile(r'\bCREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?("(?:[^"]|"")+"|[\w$-]+)',
@@ -611,6 +655,6 @@ HANDLERS = {
     "CreatedbStmt": _not_modelled("databases are not part of a schema"),
     "DropdbStmt": _not_modelled("databases are not part of a schema"),
     "DefineStmt": define,
-    "CompositeTypeStmt": _not_modelled("composite types are not part of the model"),
+    "CompositeTypeStmt": create_composite_type,
     "DoStmt": do_block,
 }

@@ -20,8 +20,8 @@ from schemawright.importers.common import (
 from schemawright.importers.normalize import Domain, domain_name
 from schemawright.importers.script import Statement, is_data, merge_repeated, split_script
 from schemawright.model.schema import (
-    CheckConstraint, Column, Expression, FkAction, ForeignKey, Index, IndexElement, IndexMethod, Origin, Partitioning,
-    PrimaryKey, Schema, Sequence, Table, UniqueConstraint,
+    CheckConstraint, Column, ExclusionConstraint, ExclusionElement, Expression, FkAction, ForeignKey, Index, IndexElement,
+    IndexMethod, Origin, Partitioning, PrimaryKey, Schema, Sequence, Table, UniqueConstraint,
 )
 from schemawright.model.types import DataType, Kind, UnknownTypeError, parse_type
 from schemawright.spec.expressions import SafeLiteralStream
@@ -245,6 +245,7 @@ class Interpreter:
                 column.identity = "always" if con.generated_when == "a" else "by default"
                 column.nullable = False
                 column.identity_sequence = _identity_sequence(self, table, column, con.options)
+                column.identity_options = _identity_options(column, con.options)
             elif kind == ConstrType.CONSTR_GENERATED:
                 column.generated = Expression(deparse(con.raw_expr))
                 column.virtual = getattr(con, "generated_kind", "s") == "v"
@@ -317,12 +318,27 @@ class Interpreter:
                 if (c := table.column(col)) is not None:
                     c.nullable = False
             return
+        elif kind == ConstrType.CONSTR_EXCLUSION and not con.including and not con.options and not any(
+                e.opclass or e.ordering != SortByDir.SORTBY_DEFAULT
+                or e.nulls_ordering != SortByNulls.SORTBY_NULLS_DEFAULT for e, _ in con.exclusions):
+            elements = tuple(ExclusionElement(operator=".".join(names_of(ops)), column=e.name,
+                                              expression=Expression(deparse(e.expr)) if e.expr is not None else None)
+                             for e, ops in con.exclusions)
+            name = con.conname or choose_name(table.name, name_addition(
+                [e.name or figure_name(e.expr) or "expr" for e, _ in con.exclusions]), "excl",
+                self.taken(table.schema) | schema_names | others)
+            self.taken(table.schema).add(name)
+            table.exclusions.append(ExclusionConstraint(
+                name=name, elements=elements, method=con.access_method or "gist",
+                where=Expression(deparse(con.where_clause)) if con.where_clause is not None else None,
+                deferrable=bool(con.deferrable), initially_deferred=bool(con.initdeferred), origin=origin()))
         else:
             self.skip(f"{str(kind.name).removeprefix('CONSTR_')} constraint",
                       f"{con.conname or 'unnamed'} on {table.name}: not part of the model")
             return
         added = (table.checks[-1].name if kind == ConstrType.CONSTR_CHECK else
                  table.foreign_keys[-1].name if kind == ConstrType.CONSTR_FOREIGN else
+                 table.exclusions[-1].name if kind == ConstrType.CONSTR_EXCLUSION else
                  table.primary_key.name if kind == ConstrType.CONSTR_PRIMARY else table.uniques[-1].name)
         schema_names.add(added)
         others.add(added)
@@ -602,6 +618,7 @@ def _add_identity(it: Interpreter, table: Table, cmd) -> None:
         column.identity = "always" if cmd.def_.generated_when == "a" else "by default"
         column.nullable, column.default = False, None
         column.identity_sequence = _identity_sequence(it, table, column, cmd.def_.options)
+        column.identity_options = _identity_options(column, cmd.def_.options)
 
 
 def _identity_sequence(it: Interpreter, table: Table, column: Column, options) -> str | None:
@@ -614,6 +631,32 @@ def _identity_sequence(it: Interpreter, table: Table, column: Column, options) -
     return None
 
 
+_IDENTITY_MAX = {Kind.SMALLINT: 32767, Kind.INTEGER: 2147483647}
+
+
+def _identity_options(column: Column, options) -> str | None:
+    """An identity's sequence options (START WITH, INCREMENT BY...) as the catalog reader spells them: all of
+    them when one differs from PostgreSQL's default for the column's type, else None."""
+    given = {}
+    for option in options or ():
+        if option.defname in ("start", "increment", "minvalue", "maxvalue", "cache"):
+            given[option.defname] = None if option.arg is None else int(getattr(option.arg, "ival", None)
+                                                                         or option.arg.fval)
+        elif option.defname == "cycle":
+            given["cycle"] = bool(option.arg.boolval) if option.arg is not None else True
+    top = _IDENTITY_MAX.get(column.type.kind, 9223372036854775807)
+    increment = given.get("increment") or 1
+    low = given.get("minvalue") if given.get("minvalue") is not None else (1 if increment > 0 else -top - 1)
+    high = given.get("maxvalue") if given.get("maxvalue") is not None else (top if increment > 0 else -1)
+    start = given.get("start") if given.get("start") is not None else (low if increment > 0 else high)
+    cache, cycle = given.get("cache") or 1, bool(given.get("cycle"))
+    if start == (low if increment > 0 else high) and increment == 1 and cache == 1 and not cycle and low == 1 \
+            and high == top:
+        return None
+    return (f"START WITH {start} INCREMENT BY {increment} MINVALUE {low} MAXVALUE {high} CACHE {cache} "
+            f"{'CYCLE' if cycle else 'NO CYCLE'}")
+
+
 def _drop_constraint(it: Interpreter, table: Table, cmd) -> None:
     name = cmd.name
     if table.primary_key is not None and table.primary_key.name == name:
@@ -621,6 +664,7 @@ def _drop_constraint(it: Interpreter, table: Table, cmd) -> None:
     table.uniques = [u for u in table.uniques if u.name != name]
     table.checks = [c for c in table.checks if c.name != name]
     table.foreign_keys = [f for f in table.foreign_keys if f.name != name]
+    table.exclusions = [x for x in table.exclusions if x.name != name]
     it.constraint_names(table.schema).discard(name)
 
 

@@ -99,15 +99,33 @@ def normalize_catalog(schema) -> list[Skipped]:
     # What the catalog holds that the model does not: listed, never dropped silently.
     notes += [Skipped(u.kind, None, f"{u.label}: {u.why}" + (f" [{u.definition}]" if u.definition else ""))
               for u in schema.unmodelled or ()]
-    notes += [Skipped("relation option", None, f"relation option {v.name if v.schema == 'public' else f'{v.schema}.{v.name}'}"
-                      f": a view's WITH (...) is not carried by the task input [{', '.join(v.options)}]")
-              for v in schema.views if v.options]
-    notes += [Skipped("composite type", None, f"composite type {t.name if t.schema == 'public' else f'{t.schema}.{t.name}'}"
-                      f": composite types are not carried by the task input "
-                      f"[{', '.join(f'{a} {ty}' for a, ty in t.attributes)}]") for t in schema.composite_types]
-    notes += [Skipped("grant", None, f"column grants on {g.object_name}: {', '.join(p for p in g.privileges if '(' in p)} "
-                      f"to {g.grantee} are not carried by the task input")
-              for g in schema.grants if any("(" in p for p in g.privileges)]
+    notes += _privileges(schema)
     notes += [Skipped("trigger", None, f"trigger {tr.name} on view {v.name}: triggers on views are not carried by the "
                       "task input") for v in schema.views for tr in v.triggers]
+    return notes
+
+
+def _privileges(schema) -> list[Skipped]:
+    """The catalog's privileges a task input does not carry (a design creates its own roles and grants): each
+    object's grants, EXECUTE revoked from PUBLIC (a function's default), default privileges. PUBLIC's default
+    EXECUTE on a function is no grant of the schema's own and is not listed."""
+    def label(kind: str, sch: str, name: str) -> str:
+        return f"{kind} {name if sch == 'public' or kind == 'schema' else f'{sch}.{name}'}"
+
+    notes, by_object = [], {}
+    for g in schema.grants:
+        if g.grantee == "PUBLIC" and (g.object_type, g.privileges) == ("function", ("EXECUTE",)) or \
+                (g.object_type, g.object_name, g.grantee) == ("schema", "public", "PUBLIC"):
+            continue  # PostgreSQL's defaults, which a design gets too
+        by_object.setdefault((g.object_type, g.schema, g.object_name), []).append(
+            f"{', '.join(g.privileges)} to {g.grantee}" + (" WITH GRANT OPTION" if g.grant_option else ""))
+    for (kind, sch, name), granted in by_object.items():
+        notes.append(Skipped("grant", None, f"grants on {label(kind, sch, name)}: {'; '.join(granted)}: roles and "
+                             "privileges are not carried by the task input (a design grants to its own roles)"))
+    public = {(g.schema, g.object_name) for g in schema.grants if g.object_type == "function" and g.grantee == "PUBLIC"}
+    notes += [Skipped("grant", None, f"EXECUTE on {label('function', f.schema, f.name)} is revoked from "
+                      "PUBLIC: not carried by the task input (a designed function keeps PostgreSQL's default)")
+              for f in schema.functions if (f.schema, f.name) not in public]
+    notes += [Skipped("default privileges", None, f"default privileges of {d}: not carried by the task input")
+              for d in schema.default_privileges]
     return notes

@@ -45,6 +45,11 @@ def to_task_input(result: ImportResult, project: str = "imported",
             "default": d.default.sql if d.default is not None else None,
             "checks": [{"name": c.name, "expression": c.expression.sql} for c in d.checks] or None,
             "collation": d.collation, "description": d.comment}) for d in schema.domains]
+    if schema.composite_types:
+        data_model["composite_types"] = [_drop_none({
+            "name": t.name, "schema": _schema(t.schema),
+            "attributes": [_composite_attribute(name, text) for name, text in t.attributes],
+            "description": t.comment}) for t in schema.composite_types]
     relationships = [_relationship(t, fk) for t in tables for fk in t.foreign_keys
                      if _target_known(t, fk, entity_names, notes)]
     constraints = [c for t in tables for c in _constraints(t, _inherited(schema, t)[1])]
@@ -56,7 +61,8 @@ def to_task_input(result: ImportResult, project: str = "imported",
         data_model["views"] = [_drop_none({"name": v.name, "schema": _schema(v.schema), "query": v.query,
                                            "materialized": v.materialized or None, "description": v.comment,
                                            "indexes": [{k: x for k, x in _index(v, ix).items() if k != "entity"}
-                                                       for ix in v.indexes] or None, "cluster_on": v.cluster_on})
+                                                       for ix in v.indexes] or None, "cluster_on": v.cluster_on,
+                                           "options": list(v.options) or None})
                                for v in schema.views]
     if schema.functions:
         data_model["functions"] = [_drop_none({
@@ -72,8 +78,14 @@ def to_task_input(result: ImportResult, project: str = "imported",
                                     for a in schema.aggregates]
     if schema.extensions:
         data_model["extensions"] = list(schema.extensions)
-    if schema.policies or any(t.rls_enabled for t in tables):
-        notes.append("row-level security and policies are not carried (security: false)")
+    def label(sch: str, name: str) -> str:
+        return name if sch == "public" else f"{sch}.{name}"
+
+    notes += [f"row-level security of table {label(t.schema, t.name)} ({'forced' if t.rls_forced else 'enabled'}): "
+              "not carried by the task input (security: false)" for t in tables if t.rls_enabled or t.rls_forced]
+    notes += [f"policy {p.name} on {label(p.schema, p.table)} (FOR {p.command}"
+              f"{' TO ' + ', '.join(p.roles) if p.roles else ''}): row-level security policies are not carried by the "
+              "task input (security: false)" for p in schema.policies]
     if schema.sequences:
         data_model["sequences"] = [_sequence(s, entity_names, notes) for s in schema.sequences]
     skipped = result.skipped_lines + [f"skipped: {n}" for n in notes]
@@ -120,6 +132,14 @@ def _sequence(s, entities: set[tuple[str, str]], notes: list[str]) -> dict:
         "min_value": s.min_value if s.min_value != min_default else None,
         "max_value": s.max_value if s.max_value != max_default else None,
         "cache": s.cache if s.cache != 1 else None, "cycle": s.cycle or None, "owned_by": owned_by})
+
+
+def _composite_attribute(name: str, text: str) -> dict:
+    """An attribute of a composite type as the catalog spells it (``text COLLATE "C"``): its type and collation."""
+    type_text, _, collation = text.partition(" COLLATE ")
+    if collation.startswith('"') and collation.endswith('"'):
+        collation = collation[1:-1].replace('""', '"')
+    return _drop_none({"name": name, "type": type_text, "collation": collation or None})
 
 
 def _schema(name: str) -> str | None:
@@ -171,7 +191,8 @@ def _entity(table: Table, inherited: tuple[set[str], set[str]] = (set(), set()))
             continue
         attributes.append(_drop_none({
             "name": c.name, "type": _type(table, c), "nullable": c.nullable,
-            "identity": c.identity, "identity_sequence": c.identity_sequence, "default_expression": c.default.sql if c.default and not c.identity else None,
+            "identity": c.identity, "identity_sequence": c.identity_sequence,
+            "identity_options": c.identity_options if c.identity else None, "default_expression": c.default.sql if c.default and not c.identity else None,
             "generated": c.generated.sql if c.generated else None,
             "generated_virtual": True if c.generated and c.virtual else None, "description": c.comment}))
     entity = {"name": table.name, "schema": _schema(table.schema), "description": table.comment,
@@ -225,6 +246,13 @@ def _constraints(table: Table, inherited_checks: set[str] = frozenset()) -> list
                        "nulls_not_distinct": u.nulls_not_distinct or None}) for u in table.uniques]
     out += [_drop_none({"entity": table.name, "type": "check", "name": c.name, "expression": c.expression.sql,
                         "description": c.comment}) for c in table.checks if c.name not in inherited_checks]
+    out += [_drop_none({"entity": table.name, "type": "exclude", "name": x.name,
+                        "using": x.method if x.method != "gist" else None,
+                        "elements": [_drop_none({"column": e.column, "expression": e.expression.sql if e.expression else None,
+                                                 "operator": e.operator}) for e in x.elements],
+                        "where": x.where.sql if x.where is not None else None, "deferrable": x.deferrable or None,
+                        "initially_deferred": x.initially_deferred or None, "description": x.comment})
+            for x in table.exclusions]
     return out
 
 

@@ -118,6 +118,27 @@ def to_snake(name: str) -> str:
     return s.lower()
 
 
+def _clip(name: str, size: int) -> str:
+    """The longest prefix of ``name`` within ``size`` UTF-8 bytes (never splitting a character)."""
+    return name.encode()[:size].decode(errors="ignore")
+
+
+def make_object_name(name1: str, name2: str | None, label: str | None) -> str:
+    """PostgreSQL's makeObjectName: ``name1_name2_label``, the longer of name1/name2 chopped to fit."""
+    overhead = (1 if name2 else 0) + (len(label) + 1 if label else 0)
+    available = MAX_IDENTIFIER - overhead
+    n1, n2 = len(name1.encode()), len(name2.encode()) if name2 else 0
+    while n1 + n2 > available:
+        if n1 > n2:
+            n1 -= 1
+        else:
+            n2 -= 1
+    out = _clip(name1, n1)
+    if name2:
+        out += "_" + _clip(name2, n2)
+    return out + ("_" + label if label else "")
+
+
 def shorten(name: str) -> str:
     """Fit a generated name into 63 bytes with a stable 8-character hash suffix."""
     if len(name.encode()) <= MAX_IDENTIFIER:

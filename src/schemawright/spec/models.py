@@ -206,6 +206,10 @@ class Attribute(_Strict):
     renamed_from: Identifier | None = None
     identity: Literal["always", "by default"] | None = None  # GENERATED ... AS IDENTITY
     identity_sequence: str | None = Field(default=None, pattern=r"^([^.]+\.)?[^.]+$")  # (schema.)name of its sequence
+    # its sequence's options as the catalog reader spells them: START WITH 100 INCREMENT BY 1 ... NO CYCLE
+    identity_options: str | None = Field(default=None, pattern=r"^(?:(?:START WITH|INCREMENT BY|MINVALUE|MAXVALUE|CACHE) "
+                                         r"-?\d+|NO CYCLE|CYCLE)(?: (?:(?:START WITH|INCREMENT BY|MINVALUE|MAXVALUE|"
+                                         r"CACHE) -?\d+|NO CYCLE|CYCLE))*$")
     default_expression: str | None = None  # a SQL expression (nextval(...), uuid_generate_v4()...); parsed, not pasted
     generated: str | None = None  # GENERATED ALWAYS AS (expression) STORED, over this table's columns
     generated_virtual: bool = False  # ... VIRTUAL instead (PostgreSQL 18): computed when read, not stored
@@ -397,14 +401,34 @@ class BusinessRule(_Strict):
     exclude: ExcludeSpec | None = None
 
 
+class ExcludeElement(_Strict):
+    """One element of an exclusion constraint: a column or an expression, compared with ``operator``."""
+
+    column: Identifier | None = None
+    expression: str | None = None
+    operator: str = Field(pattern=r"^(?:[A-Za-z_][A-Za-z0-9_]*\.)?[-+*/<>=~!@#%^&|`?]{1,63}$")  # =, &&, pg_catalog.=
+
+    @model_validator(mode="after")
+    def _one_of(self) -> ExcludeElement:
+        if (self.column is None) == (self.expression is None):
+            raise ValueError("an exclusion element is either a column or an expression")
+        return self
+
+
 class Constraint(_Strict):
     entity: Identifier
-    type: Literal["check", "unique", "not_null"]
+    type: Literal["check", "unique", "not_null", "exclude"]
     columns: list[Identifier] = Field(default_factory=list)
     expression: str | None = None
     name: Identifier | None = None
     description: str | None = None
     nulls_not_distinct: bool = False  # unique: NULLS NOT DISTINCT
+    # exclude: EXCLUDE USING using (element WITH operator, ...) [WHERE (where)] [DEFERRABLE [INITIALLY DEFERRED]]
+    using: Literal["gist", "spgist", "btree", "hash", "brin", "gin"] = "gist"
+    elements: list[ExcludeElement] = Field(default_factory=list)
+    where: str | None = None
+    deferrable: bool = False
+    initially_deferred: bool = False
 
 
 class IndexKey(_Strict):
@@ -491,6 +515,24 @@ class DomainDefinition(_Strict):
     db_schema: Identifier | None = Field(default=None, alias="schema")
 
 
+class CompositeAttribute(_Strict):
+    """One attribute of a composite type: its name and type (parsed), with its collation when not the type's."""
+
+    name: Identifier
+    type: str
+    collation: Identifier | None = None
+
+
+class CompositeTypeDefinition(_Strict):
+    """A composite type (CREATE TYPE name AS (attribute type, ...)); attributes of entities use it by name
+    (``type: app.postal_address``)."""
+
+    name: Identifier
+    attributes: list[CompositeAttribute] = Field(min_length=1)
+    description: str | None = None
+    db_schema: Identifier | None = Field(default=None, alias="schema")
+
+
 class ViewIndex(IndexRequirement):
     """An index of a materialized view: as under data_model.indexes, named, without ``entity``."""
 
@@ -506,6 +548,9 @@ class ViewDefinition(_Strict):
     materialized: bool = False
     indexes: list[ViewIndex] = Field(default_factory=list)  # materialized views only
     cluster_on: Identifier | None = None  # one of its indexes: ALTER MATERIALIZED VIEW ... CLUSTER ON
+    # a plain view's WITH (...) as PostgreSQL stores them: security_barrier=true, check_option=cascaded...
+    options: list[Annotated[str, Field(pattern=r"^(?:security_barrier|security_invoker)=(?:true|false|on|off|1|0)$"
+                                       r"|^check_option=(?:local|cascaded)$")]] = Field(default_factory=list)
     description: str | None = None
     db_schema: Identifier | None = Field(default=None, alias="schema")
 
@@ -558,6 +603,7 @@ class DataModel(_Strict):
     foreign_servers: list[ForeignServerDefinition] = Field(default_factory=list)
     enums: list[EnumDefinition] = Field(default_factory=list)
     domains: list[DomainDefinition] = Field(default_factory=list)
+    composite_types: list[CompositeTypeDefinition] = Field(default_factory=list)
     sequences: list[SequenceDefinition] = Field(default_factory=list)
     views: list[ViewDefinition] = Field(default_factory=list)
     functions: list[FunctionDefinition] = Field(default_factory=list)
