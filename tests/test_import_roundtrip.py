@@ -535,3 +535,25 @@ def test_row_level_security_left_out_is_listed_by_name():
     skipped = yaml.safe_load(to_yaml(result, "r.sql"))["x-skipped"]
     assert any("row-level security of table app.doc (enabled)" in s for s in skipped), skipped
     assert any("policy doc_org on app.doc (FOR SELECT)" in s for s in skipped), skipped
+
+
+def test_a_diff_from_the_database_to_the_imported_design_compares_composite_types(pg_dsn, tmp_path):
+    """The diff compared composite types between two catalogs only (a task input had none); now that the task
+    input carries them, a changed attribute in the input is migrated, and an unchanged one is no difference."""
+    from schemawright.db import connect, scratch_database
+    from schemawright.diff import diff
+    from schemawright.project.sources import inspect_database
+    from schemawright.model.changes import AlterCompositeType
+
+    spec = yaml.safe_load(to_yaml(import_postgres_sql(COMPOSITES), "c.sql"))
+    (tmp_path / "same.yaml").write_text(yaml.safe_dump(spec))
+    spec["data_model"]["composite_types"][0]["attributes"][1]["type"] = "varchar(80)"  # city widened
+    (tmp_path / "wider.yaml").write_text(yaml.safe_dump(spec))
+    with scratch_database(pg_dsn, prefix="sw_composite_diff") as dsn, connect(dsn, autocommit=True) as conn:
+        conn.execute(COMPOSITES)
+        live = inspect_database(conn)
+    _, same = design_schema(tmp_path / "same.yaml")
+    _, wider = design_schema(tmp_path / "wider.yaml")
+    assert [c for c in diff(live, same) if isinstance(c, AlterCompositeType)] == []
+    (altered,) = [c for c in diff(live, wider) if isinstance(c, AlterCompositeType)]
+    assert [a for a in altered.new.attributes if a[0] == "city"] != [a for a in altered.old.attributes if a[0] == "city"]

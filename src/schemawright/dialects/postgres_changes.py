@@ -39,6 +39,7 @@ from schemawright.dialects.postgres import (
 from schemawright.dialects.postgres_cleanup import misfit_sql
 from schemawright.dialects.postgres_security_changes import SecuritySteps
 from schemawright.model import changes as ch
+from schemawright.model.compare import attribute_type
 from schemawright.model.keys import argument_types, same_expression, trigger_function
 from schemawright.model.names import constraint_name, dollar_quote, shorten
 from schemawright.model.names import quote_ident as q
@@ -330,7 +331,8 @@ class _Renderer(SecuritySteps):
         name = qualified(c.new.schema, c.new.name)
         old, new = dict(c.old.attributes), dict(c.new.attributes)
         actions = [f"DROP ATTRIBUTE {q(a)}" for a in old if a not in new]
-        actions += [f"ALTER ATTRIBUTE {q(a)} TYPE {t}" for a, t in new.items() if a in old and old[a] != t]
+        actions += [f"ALTER ATTRIBUTE {q(a)} TYPE {t}" for a, t in new.items()
+                    if a in old and attribute_type(old[a]) != attribute_type(t)]
         actions += [f"ADD ATTRIBUTE {q(a)} {t}" for a, t in new.items() if a not in old]
         kept = [a for a in old if a in new]
         reachable = [a for a, _ in c.new.attributes] == kept + [a for a in new if a not in old]

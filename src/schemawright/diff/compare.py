@@ -30,7 +30,7 @@ from schemawright.model.changes import (
 from schemawright.diff.security import security, with_access
 from schemawright.model.keys import argument_types, normalized, normalized_sql, trigger_function
 from schemawright.model.compare import (
-    AGGREGATE_ATTRS, aggregate_key, CHECK_ATTRS, COLUMN_ATTRS, DOMAIN_ATTRS, DOMAIN_IN_PLACE_ATTRS, SEQUENCE_ATTRS, FOREIGN_KEY_ATTRS, FUNCTION_ATTRS, INDEX_ATTRS, PRIMARY_KEY_ATTRS, TRIGGER_ATTRS,
+    AGGREGATE_ATTRS, aggregate_key, attribute_type, CHECK_ATTRS, COLUMN_ATTRS, DOMAIN_ATTRS, DOMAIN_IN_PLACE_ATTRS, SEQUENCE_ATTRS, FOREIGN_KEY_ATTRS, FUNCTION_ATTRS, INDEX_ATTRS, PRIMARY_KEY_ATTRS, TRIGGER_ATTRS,
     UNIQUE_ATTRS, VIEW_ATTRS, changed, definition, with_ref_schema,
 )
 from schemawright.model.names import quote_ident
@@ -304,15 +304,17 @@ def _sequences(old: Schema, new: Schema) -> list[Change]:
 
 
 def _composite_types(old: Schema, new: Schema) -> list[Change]:
-    """Composite types added, dropped or altered in place: only between two catalogs (a task input has none)."""
-    if old.unmodelled is None or new.unmodelled is None:
-        return []
+    """Composite types added, dropped or altered in place (a task input carries them too: data_model.composite_types)."""
     old_by, new_by = _by_key(old.composite_types, _qkey), _by_key(new.composite_types, _qkey)
     out: list[Change] = [DropCompositeType(t) for k, t in old_by.items() if k not in new_by]
     out += [AddCompositeType(t) for k, t in new_by.items() if k not in old_by]
     out += [AlterCompositeType(old_by[k], t) for k, t in new_by.items()
-            if k in old_by and (old_by[k].attributes != t.attributes or old_by[k].comment != t.comment)]
+            if k in old_by and (_attributes(old_by[k]) != _attributes(t) or old_by[k].comment != t.comment)]
     return out
+
+
+def _attributes(t) -> tuple:
+    return tuple((name, attribute_type(text)) for name, text in t.attributes)
 
 
 def _domains(old: Schema, new: Schema) -> list[Change]:

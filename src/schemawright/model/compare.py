@@ -198,6 +198,17 @@ def normalize_arguments(arguments: str) -> str:
     return ", ".join(parts)
 
 
+def attribute_type(text: str) -> str:
+    """A composite type attribute's type as compared: one spelling (the catalog's ``character varying(40)`` is
+    the input's ``varchar(40)``), typmods and COLLATE kept."""
+    kind, _, collate = text.partition(" COLLATE ")
+    try:
+        kind = str(parse_type(kind))
+    except UnknownTypeError:
+        kind = " ".join(kind.lower().split())
+    return f"{kind} COLLATE {collate}" if collate else kind
+
+
 def _normalize_type_text(text: str) -> str:
     """A type spelling reduced to its kind (no typmods), or its lower-cased text if unknown."""
     try:
