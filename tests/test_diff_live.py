@@ -363,3 +363,17 @@ def test_a_new_partition_beside_a_default_one_is_checked_against_its_rows(tmp_pa
         write_migration(make_migration(db, str(wanted), dsn=pg_dsn), folder)
         apply_migrations(folder, db)
         assert _query(db, "SELECT count(*) FROM ev_other") == [(1,)]
+
+
+def test_a_partition_on_an_expression_key_beside_a_default_one_is_counted(tmp_path, pg_dsn):
+    """A list partition on an expression key ((a + b)) beside a DEFAULT partition: the count names the expression
+    (it named a column "a + b", which does not exist, so the count failed)."""
+    start = ("CREATE TABLE st (a int NOT NULL, b int NOT NULL) PARTITION BY LIST ((a + b));\n"
+             "CREATE TABLE st_other PARTITION OF st DEFAULT;\n")
+    wanted = tmp_path / "wanted.sql"
+    wanted.write_text(start + "CREATE TABLE st_two PARTITION OF st FOR VALUES IN (2);\n")
+    with scratch_database(pg_dsn, prefix="sw_default_expr") as db:
+        with psycopg.connect(db, autocommit=True) as conn:
+            conn.execute(start + "INSERT INTO st VALUES (1, 1), (2, 2)")
+        with pytest.raises(Exception, match=r"beside the default partition st_other: 1 row\(s\) in the database"):
+            make_migration(db, str(wanted), dsn=pg_dsn)

@@ -217,12 +217,14 @@ class _Renderer(SecuritySteps):
         check = warning = None
         if c.default_rows is not None:  # PostgreSQL refuses the bound while the DEFAULT partition has such rows
             default, query = c.default_rows
-            check = (f"ATTACH PARTITION {qualified(c.schema, c.table)} beside the default partition "
-                     f"{qualified(c.schema, default)}", query,
-                     f"move those rows out of {qualified(c.schema, default)} first (DELETE them there and INSERT "
-                     "them again once the partition exists, or detach the default partition around it)", True)
+            if query is not None:
+                check = (f"ATTACH PARTITION {qualified(c.schema, c.table)} beside the default partition "
+                         f"{qualified(c.schema, default)}", query,
+                         f"move those rows out of {qualified(c.schema, default)} first (DELETE them there and INSERT "
+                         "them again once the partition exists, or detach the default partition around it)", True)
             warning = (f"fails if the default partition {qualified(c.schema, default)} holds rows of the new "
-                       f"partition's range: count them first with {query}")
+                       "partition's range: " + (f"count them first with {query}" if query is not None else
+                                                 f"not counted for the bound {c.bound} (check it by hand)"))
         self.alter(c.schema, c.parent, f"ATTACH PARTITION {qualified(c.schema, c.table)} {c.bound}", ALTER_COLUMN,
                    rank=1, data_check=check, warning=warning)
 

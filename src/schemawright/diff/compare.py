@@ -487,9 +487,10 @@ def _tables(old: Schema, new: Schema, rebuilt_functions: set[Key]) -> tuple[list
     return out, touched
 
 
-def _default_rows(t: Table, old_by: dict, new_by: dict) -> tuple[str, str] | None:
+def _default_rows(t: Table, old_by: dict, new_by: dict) -> tuple[str, str | None] | None:
     """For a partition attached to a parent whose DEFAULT partition exists already: (that partition's name, a
-    query counting its rows within ``t``'s bound), which ATTACH would refuse; None otherwise."""
+    query counting its rows within ``t``'s bound, or None for a bound it cannot say), which ATTACH would
+    refuse; None otherwise."""
     if t.partition_of is None or _bound(t).upper() == "DEFAULT":
         return None
     parent = new_by.get((t.schema, t.partition_of))
@@ -498,8 +499,8 @@ def _default_rows(t: Table, old_by: dict, new_by: dict) -> tuple[str, str] | Non
     if parent is None or parent.partitioning is None or default is None:
         return None
     predicate = bound_predicate(parent.partitioning.columns, t.partition_bound or "")
-    if predicate is None:
-        return None
+    if predicate is None:  # a bound the predicate cannot say (a multi-column list...): flagged, not counted
+        return default.name, None
     return default.name, f"SELECT count(*) FROM {_qualified_name(t.schema, default.name)} WHERE {predicate}"
 
 
@@ -510,12 +511,21 @@ def bound_predicate(columns: tuple[str, ...], bound: str) -> str | None:
     from pglast.stream import RawStream
 
     from schemawright.model.names import quote_ident
+    from schemawright.spec.expressions import ExpressionError, SafeLiteralStream, single_expression
 
     try:
         spec = parse_sql(f"CREATE TABLE p PARTITION OF q {bound}")[0].stmt.partbound
     except Exception:  # noqa: BLE001 - not a bound this reads: no check
         return None
-    cols = [quote_ident(c) for c in columns]
+    cols = []
+    for c in columns:  # a column's name, or an expression key ((a + b), lower(code)) as the parser reads it
+        if re.fullmatch(r"[a-z_][a-z0-9_$]*", c) or not c.strip():
+            cols.append(quote_ident(c))
+            continue
+        try:
+            cols.append(f"({SafeLiteralStream()(single_expression(c))})")
+        except ExpressionError:
+            return None
 
     def prefix(datums) -> tuple[list[str], bool]:
         """The leading values of a range bound, and whether MINVALUE/MAXVALUE ends it (the raw parse tree

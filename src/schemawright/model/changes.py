@@ -165,8 +165,8 @@ class AttachPartition(Change):
     table: str
     bound: str
     # the parent's DEFAULT partition holds the rows of a range no partition had: (its name, a query counting its
-    # rows that belong to this partition's bound); ATTACH fails while it has any
-    default_rows: tuple[str, str] | None = None
+    # rows that belong to this partition's bound, None for a bound no query says); ATTACH fails while it has any
+    default_rows: tuple[str, str | None] | None = None
 
     def reverse(self) -> Change:
         return DetachPartition(self.schema, self.parent, self.table, self.bound)
@@ -347,7 +347,7 @@ class AddTable(Change):
     inherited_checks: tuple[str, ...] = ()
     # ... and of those, the ones whose default differs from the parent's: (column, its default or None)
     inherited_defaults: tuple[tuple[str, str | None], ...] = ()
-    default_rows: tuple[str, str] | None = None  # a new partition beside a DEFAULT one: see AttachPartition
+    default_rows: tuple[str, str | None] | None = None  # a new partition beside a DEFAULT one: see AttachPartition
 
     def reverse(self) -> Change:
         return DropTable(self.table, self.access)
