@@ -300,3 +300,17 @@ def test_a_fine_is_money(name):
 
     guessed = guess_column(name)
     assert (guessed.type.kind.value, guessed.type.precision, guessed.type.scale) == ("numeric", 12, 2)
+
+
+def test_a_reference_the_entity_does_not_mark_required_is_optional():
+    """tests/inputs/parking_enforcement.yaml marks the references it requires (appeals.citation_id: required:
+    true) and not others: a visiting car has no permit holder, a pending appeal no hearing officer. Those were
+    NOT NULL by default; an entity that marks what it requires leaves the rest optional, said as an inference."""
+    from schemawright.api import design_schema
+
+    _, schema = design_schema(ROOT / "tests" / "inputs" / "parking_enforcement.yaml")
+    appeals, vehicles = schema.table("appeals"), schema.table("vehicles")
+    assert not appeals.column("citation_id").nullable
+    assert appeals.column("hearing_officer_id").nullable and vehicles.column("owner_id").nullable
+    assert {i.subject for i in schema.inferences if i.rule == "fk.optional_unmarked"} >= {
+        "appeals.hearing_officer_id", "vehicles.owner_id"}

@@ -228,8 +228,14 @@ def apply_inferred(ctx: DesignContext) -> None:
             invented = parent.origin.rule == "entity.missing_parent"
         optional_role = col[:-3] in OPTIONAL_ROLES
         preference = _PREFERENCE.match(col) is not None
+        # the entity says which of its attributes are required: a reference it leaves unmarked is optional
+        unmarked = bool(attr.references) and attr.nullable is None and _marks_required(ctx, table_name)
         nullable = attr.nullable if attr.nullable is not None else (parent is table or optional_role or preference
-                                                                    or invented)
+                                                                    or invented or unmarked)
+        if unmarked and not (parent is table or optional_role or preference or invented):
+            ctx.infer("fk.optional_unmarked", f"{table.name}.{col}", "nullable",
+                      f"{table.name} marks the attributes it requires (required: true) and not this reference: a "
+                      f"row may have no {col.removesuffix('_id').replace('_', ' ')} (set required: true to require it)")
         if invented and attr.nullable is None:
             ctx.infer("fk.optional_invented", f"{table.name}.{col}", "nullable",
                       f"{parent.name} is a table the input does not declare: a row may have no {col[:-3]} "
@@ -251,6 +257,12 @@ def apply_inferred(ctx: DesignContext) -> None:
         if attr.unique:
             table.uniques.append(UniqueConstraint(name=names.uq_name(table.name, [col]), columns=(col,),
                                                   origin=origin))
+
+
+def _marks_required(ctx: DesignContext, table: str) -> bool:
+    """Whether the input's entity of ``table`` marks some attribute required (or not nullable)."""
+    return any(a.nullable is False for e in ctx.spec.data_model.entities if table_name_for(e.name) == table
+               for a in e.attributes)
 
 
 def _create_missing_parent(ctx: DesignContext, name: str, child: Table, col: str) -> Table:
