@@ -308,7 +308,7 @@ def test_a_reference_the_entity_does_not_mark_required_is_optional():
     NOT NULL by default; an entity that marks what it requires leaves the rest optional, said as an inference."""
     from schemawright.api import design_schema
 
-    _, schema = design_schema(ROOT / "tests" / "inputs" / "parking_enforcement.yaml")
+    _, schema = design_schema(INPUTS / "parking_enforcement.yaml")
     appeals, vehicles = schema.table("appeals"), schema.table("vehicles")
     assert not appeals.column("citation_id").nullable
     assert appeals.column("hearing_officer_id").nullable and vehicles.column("owner_id").nullable

@@ -178,3 +178,21 @@ def test_a_check_over_a_foreign_key_and_plain_columns_seeds(tmp_path: Path, scra
             "SELECT count(*) FILTER (WHERE author_id IS NULL), count(*) FILTER (WHERE NOT (author_id IS NOT NULL "
             "OR (guest_name IS NOT NULL AND guest_email IS NOT NULL))) FROM comments").fetchone()
     assert guests > 0 and bad == 0
+
+
+def test_a_value_moved_into_its_parents_window_takes_the_columns_ordered_after_it(tmp_path: Path, pg15_dsn: str):
+    """parking_enforcement: an appeal is filed within 21 days of its citation (deferred triggers, set aside for the
+    load, the violating filed_at moved onto the window afterwards) and decided_at >= filed_at (a CHECK). Moving
+    filed_at alone broke the CHECK and seed failed; decided_at now moves by as much."""
+    from schemawright.db import scratch_database
+
+    out = tmp_path / "out"
+    design_project(INPUTS / "parking_enforcement.yaml", out)
+    with scratch_database(pg15_dsn, prefix="sw_seed_window") as db:
+        seed(out, db, scale=0.001, max_rows=300, workers=1)
+        with psycopg.connect(db) as conn:
+            n, outside, reversed_ = conn.execute(
+                "SELECT count(*), count(*) FILTER (WHERE a.filed_at < c.issued_at OR a.filed_at > c.issued_at + "
+                "interval '21 days'), count(*) FILTER (WHERE a.decided_at < a.filed_at) "
+                "FROM appeals a JOIN citations c ON c.id = a.citation_id").fetchone()
+    assert n > 0 and outside == 0 and reversed_ == 0

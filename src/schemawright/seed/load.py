@@ -285,15 +285,38 @@ def _set_aside_event_order_triggers(conn: psycopg.Connection, plan: SeedPlan) ->
         _disable_triggers(conn, rels, ev.triggers)
         sign, least = ("+" if ev.op in (">", ">=") else "-"), (1 if ev.op in (">", "<") else 0)
         # a window's bound (spread 1) is met exactly: moved past it, a value could leave the window's other side
-        out.append(sql.SQL("UPDATE {t} AS t SET {col} = (p.{pcol} {sign} ({least} + (hashtext(t.ctid::text) & 2147483647) "
-                           "% {spread}) * {unit})::{type} FROM {p} AS p WHERE p.{pkey} = t.{key} "
+        moved = sql.SQL("(p.{pcol} {sign} ({least} + (hashtext(t.ctid::text) & 2147483647) % {spread}) * {unit})::{type}"
+                        ).format(pcol=sql.Identifier(ev.parent_column), sign=sql.SQL(sign), least=sql.Literal(least),
+                                 spread=sql.Literal(ev.spread), unit=sql.SQL(ev.unit),
+                                 type=sql.SQL(type_sql(table.column(ev.column).type)))
+        # the columns the table's checks order against this one (decided_at >= filed_at) move with it, by as much
+        along = [sql.SQL(", {c} = t.{c} + ({moved} - t.{col})").format(c=sql.Identifier(c), moved=moved,
+                                                                      col=sql.Identifier(ev.column))
+                 for c in _ordered_with(table, ev.column)]
+        out.append(sql.SQL("UPDATE {t} AS t SET {col} = {moved}{along} FROM {p} AS p WHERE p.{pkey} = t.{key} "
                            "AND NOT (t.{col}{cast} {op} p.{pcol})").format(
             t=rels[0], p=rels[1], col=sql.Identifier(ev.column), pcol=sql.Identifier(ev.parent_column),
-            sign=sql.SQL(sign), least=sql.Literal(least), type=sql.SQL(type_sql(table.column(ev.column).type)),
-            unit=sql.SQL(ev.unit), spread=sql.Literal(ev.spread), cast=sql.SQL(ev.own_cast),
+            moved=moved, along=sql.SQL("").join(along), cast=sql.SQL(ev.own_cast),
             pkey=sql.Identifier(ev.parent_key), key=sql.Identifier(ev.key), op=sql.SQL(ev.op)))
         enable += _enable_triggers(rels, ev.triggers)
     return out + enable  # enabled after every UPDATE: one enabled earlier would queue events the next ALTER refuses
+
+
+def _ordered_with(table, column: str) -> list[str]:
+    """The columns of ``table`` of ``column``'s type that its checks compare with it, directly or through one
+    another (filed_at <= decided_at <= closed_at): moved by the same amount, the checks between them still hold."""
+    kind = table.column(column).type
+    linked, todo = {column}, [column]
+    while todo:
+        current = todo.pop()
+        for check in table.checks:
+            if current in check.columns:
+                for other in check.columns:
+                    col = table.column(other)
+                    if other not in linked and col is not None and col.type == kind and col.generated is None:
+                        linked.add(other)
+                        todo.append(other)
+    return sorted(linked - {column})
 
 
 def _set_aside_child_count_triggers(conn: psycopg.Connection, plan: SeedPlan) -> list:

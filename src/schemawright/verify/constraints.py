@@ -361,13 +361,32 @@ def _event_order_probe(factory: RowFactory, table: Table, ev) -> str:
     def shifted(days: int) -> str:
         return conn.execute(sql.SQL("SELECT (%s::{t} + %s * {unit})::{t}::text").format(t=kind, unit=sql.SQL(ev.unit)),
                             [str(first[ev.parent_column]), days]).fetchone()[0]
-    good = factory.valid_row(table, {ev.key: first[ev.parent_key]})
-    good[ev.column] = shifted(0 if ev.spread == 1 else 30 * sign)  # a window's bound: on it (inside the window)
-    _accept(factory, table, factory.repair(table, good, fixed=(ev.key, ev.column)))
+
+    def placed(units: tuple[int, ...], under: Row) -> Row:
+        """A valid row whose column is the first of ``units`` away from the parent's value that the table's own
+        checks accept (30 units below a valuation of 14.50 is a negative amount ``insured_value >= 0`` refuses;
+        one unit below is not)."""
+        for k, n in enumerate(units):
+            row = factory.valid_row(table, {ev.key: under[ev.parent_key]})
+            row[ev.column] = shifted(n)
+            try:
+                return factory.repair(table, row, fixed=(ev.key, ev.column))
+            except CannotBuildRow:
+                if k == len(units) - 1:
+                    raise
+        raise AssertionError("no units")
+
+    # a window's bound: on it (inside the window)
+    good = placed((0,) if ev.spread == 1 else (30 * sign, sign, 0) if "=" in ev.op else (30 * sign, sign), first)
+    _accept(factory, table, good)
     _expect_checked(conn, ev.triggers, "a row on the right side")
-    bad = factory.valid_row(table, {ev.key: first[ev.parent_key]})
-    bad[ev.column] = shifted(-30 * sign)
-    _accept(factory, table, factory.repair(table, bad, fixed=(ev.key, ev.column)))
+    # the wrong side under a parent of its own with the same date (one appeal per citation: a second child of
+    # the first parent would be refused by that key, not by the rule)
+    second = factory.valid_row(parent)
+    second[ev.parent_column] = first[ev.parent_column]
+    second = _accept(factory, parent, factory.repair(parent, second, fixed=(ev.parent_column,)))
+    bad = placed((-30 * sign, -sign), second)
+    _accept(factory, table, bad)
     return _expect_check_refuses(
         conn, ev.triggers,
         f"{ev.column}={good[ev.column]} with {ev.parent_column}={first[ev.parent_column]} accepted; "
