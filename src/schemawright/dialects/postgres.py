@@ -259,6 +259,8 @@ class Postgres(Dialect):
         keys = []
         for e in ix.elements:
             key = q(e.column) if e.column is not None else f"({e.expression})"
+            if e.collation:
+                key += f" COLLATE {q(e.collation)}"
             if e.opclass:
                 key += f" {e.opclass}"
             if e.descending:

@@ -230,7 +230,7 @@ def _constraints(table: Table, inherited_checks: set[str] = frozenset()) -> list
 
 def _index(table: Table, ix: Index) -> dict:
     plain = all(e.column is not None and not e.descending and e.nulls_first is None and not e.opclass
-                for e in ix.elements)
+                and not e.collation for e in ix.elements)
     spec: dict = {"entity": table.name, "name": ix.name, "type": str(ix.method)}
     if plain:
         spec["columns"] = [e.column for e in ix.elements]
@@ -239,7 +239,7 @@ def _index(table: Table, ix: Index) -> dict:
             "column": e.column, "expression": e.expression.sql if e.expression else None,
             "order": "desc" if e.descending else None,
             "nulls": None if e.nulls_first is None else "first" if e.nulls_first else "last",
-            "opclass": e.opclass}) for e in ix.elements]
+            "opclass": e.opclass, "collation": e.collation}) for e in ix.elements]
     optional = {"unique": ix.unique or None, "where": ix.where.sql if ix.where else None,
                 "include": list(ix.include) or None, "nulls_not_distinct": ix.nulls_not_distinct or None,
                 "reason": ix.comment}

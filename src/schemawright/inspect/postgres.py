@@ -146,7 +146,10 @@ SELECT i.indrelid, i.indexrelid, ic.relname, am.amname, i.indisunique, i.indnkey
        coalesce(ic.reloptions, '{{}}') AS reloptions,
        pg_get_expr(i.indpred, i.indrelid) AS predicate,
        obj_description(i.indexrelid, 'pg_class') AS comment,
-       {nulls_not_distinct} AS nulls_not_distinct
+       {nulls_not_distinct} AS nulls_not_distinct,
+       -- a key's COLLATE is printed only in the whole definition (not per key): parsed from it when present
+       CASE WHEN pg_get_indexdef(i.indexrelid) LIKE '%% COLLATE %%' THEN pg_get_indexdef(i.indexrelid) END
+           AS collated_definition
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_am am ON am.oid = ic.relam
@@ -693,7 +696,8 @@ def _index(row: dict, keys: list[dict]) -> Index | None:
                       "cannot be represented in the schema model", stacklevel=3)
         return None
     n_key = row["indnkeyatts"]
-    elements = tuple(_index_element(k) for k in keys[:n_key])
+    collations = _key_collations(row["collated_definition"], n_key)
+    elements = tuple(_index_element(k, collation) for k, collation in zip(keys[:n_key], collations))
     return Index(name=row["relname"], elements=elements, unique=row["indisunique"], method=method,
                  where=Expression(row["predicate"]) if row["predicate"] is not None else None,
                  include=tuple(k["attname"] for k in keys[n_key:]),
@@ -701,7 +705,16 @@ def _index(row: dict, keys: list[dict]) -> Index | None:
                  storage=tuple(row["reloptions"]), origin=_origin())
 
 
-def _index_element(key: dict) -> IndexElement:
+def _key_collations(definition: str | None, n_key: int) -> list[str | None]:
+    """Each key's COLLATE as ``pg_get_indexdef`` prints it (only when it differs from the column's or the
+    expression's own collation), read from the whole definition: the per-key form leaves it out."""
+    if definition is None:
+        return [None] * n_key
+    params = parse_sql(definition)[0].stmt.indexParams
+    return [e.collation[-1].sval if e.collation else None for e in params][:n_key]
+
+
+def _index_element(key: dict, collation: str | None = None) -> IndexElement:
     option = key["option"] or 0
     descending = bool(option & _INDOPTION_DESC)
     nulls_first = bool(option & _INDOPTION_NULLS_FIRST)
@@ -711,6 +724,7 @@ def _index_element(key: dict) -> IndexElement:
         descending=descending,
         nulls_first=None if nulls_first == descending else nulls_first,
         opclass=None if key["opcdefault"] in (None, True) else key["opcname"],
+        collation=collation,
     )
 
 

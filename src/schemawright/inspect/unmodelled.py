@@ -109,7 +109,7 @@ SELECT n.nspname, ic.relname,
        concat_ws(' ', CASE WHEN ic.reloptions IS NOT NULL AND con.oid IS NOT NULL
                            THEN 'WITH ' || array_to_string(ic.reloptions, ',') END,
                  CASE WHEN i.indisreplident THEN 'REPLICA IDENTITY' END,
-                 CASE WHEN pg_get_indexdef(i.indexrelid) LIKE '%% COLLATE %%'
+                 CASE WHEN pg_get_indexdef(i.indexrelid) LIKE '%% COLLATE %%' AND con.oid IS NOT NULL
                       THEN pg_get_indexdef(i.indexrelid) END,
                  CASE WHEN am.amname NOT IN ('btree', 'hash', 'gist', 'gin', 'spgist', 'brin', 'hnsw', 'ivfflat')
                       THEN pg_get_indexdef(i.indexrelid) END,
@@ -118,7 +118,9 @@ FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.o
 JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = ic.relam
 LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
 WHERE {_USER_NS} AND NOT c.relispartition AND c.relkind IN ('r', 'p', 'm') AND (
-      (ic.reloptions IS NOT NULL AND con.oid IS NOT NULL) OR pg_get_indexdef(i.indexrelid) LIKE '%% COLLATE %%'
+      (ic.reloptions IS NOT NULL AND con.oid IS NOT NULL)
+   -- an index's key collations are the model's (IndexElement.collation), a key's index's are not
+   OR (pg_get_indexdef(i.indexrelid) LIKE '%% COLLATE %%' AND con.oid IS NOT NULL)
    OR i.indisreplident OR ic.reltablespace <> 0
    OR am.amname NOT IN ('btree', 'hash', 'gist', 'gin', 'spgist', 'brin', 'hnsw', 'ivfflat'))"""),
     ("rule", f"""
@@ -185,7 +187,7 @@ _WHY = {
     "column option": "STORAGE, COMPRESSION and per-column options are not in the schema model",
     "relation option": "storage parameters (WITH ...: fillfactor, security_barrier, check_option), "
                        "REPLICA IDENTITY and tablespaces are not in the schema model",
-    "index option": "storage parameters of a key's index, key collations and other access "
+    "index option": "storage parameters and key collations of a key's index, and other access "
                     "methods are not in the schema model",
     "rule": "rules are not in the schema model",
     "foreign table": "foreign tables are not in the schema model",

@@ -355,7 +355,7 @@ def element_key(e: IndexElement) -> str:
 
 
 def _element_options(ix: Index) -> tuple:
-    return tuple((e.descending, _nulls(e), _lower(e.opclass)) for e in ix.elements)
+    return tuple((e.descending, _nulls(e), _lower(e.opclass), e.collation) for e in ix.elements)
 
 
 COLUMN_ATTRS = (_attr("type", _type_key), _attr("nullable"), _attr("default", _expr_key), _attr("identity", _lower),
@@ -648,6 +648,7 @@ def _compare_index(out: list[str], prefix: str, exp: Index, act: Index) -> None:
                 _check(out, where, "descending", e.descending, a.descending)
                 _check(out, where, "nulls", _nulls(e), _nulls(a))
                 _check(out, where, "opclass", e.opclass, a.opclass, _lower)
+                _check(out, where, "collation", e.collation, a.collation)
         else:
             _report(out, prefix, ((name, get, key),), exp, act)
     _check(out, prefix, "comment", exp.comment, act.comment)

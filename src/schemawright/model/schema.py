@@ -164,6 +164,7 @@ class IndexElement:
     descending: bool = False
     nulls_first: bool | None = None  # None: the default for the direction
     opclass: str | None = None
+    collation: str | None = None  # COLLATE of the key when it differs from its column's (expression's) own
 
     @property
     def label(self) -> str:

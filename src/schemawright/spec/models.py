@@ -415,6 +415,7 @@ class IndexKey(_Strict):
     order: Literal["asc", "desc"] = "asc"
     nulls: Literal["first", "last"] | None = None  # None: the default for the order
     opclass: Identifier | None = None
+    collation: str | None = None  # COLLATE of the key ("C"), when not the column's own
 
     @model_validator(mode="after")
     def _one_of(self) -> IndexKey:
