@@ -92,3 +92,31 @@ def test_index_key_collations_are_read_and_imported(oracle_server):
                               'CREATE INDEX t_a ON t (a COLLATE "C", b COLLATE "default");').schema
     assert [e.collation for e in own.table("t").indexes[0].elements] == [None, None]  # the columns' own
 
+
+CLUSTER_OLD = """
+CREATE TABLE kept (id int PRIMARY KEY, a int, b int);
+CREATE INDEX kept_b ON kept (b);
+ALTER TABLE kept CLUSTER ON kept_b;
+"""
+
+CLUSTER_NEW = """
+CREATE TABLE kept (id int PRIMARY KEY, a int, b int);
+CREATE INDEX kept_b ON kept (b);
+CREATE INDEX kept_a ON kept (a);
+ALTER TABLE kept CLUSTER ON kept_a;
+CREATE TABLE fresh (id serial, flag boolean NOT NULL);
+CREATE INDEX fresh_flag ON fresh (flag);
+ALTER TABLE fresh CLUSTER ON fresh_flag;
+CREATE TABLE keyed (id int PRIMARY KEY, v text);
+ALTER TABLE keyed CLUSTER ON keyed_pkey;
+"""
+
+
+def test_cluster_on_an_index_the_migration_creates(oracle_server):
+    """apgdiff's add_cluster: a new table's CLUSTER ON was lost (only kept tables had a SetCluster step); it
+    follows the index it names, a new one or a key's."""
+    script = migrate_and_compare(oracle_server, CLUSTER_OLD, CLUSTER_NEW, "clu",
+                                 rows="INSERT INTO kept VALUES (1, 2, 3);")
+    assert script.index("fresh_flag ON fresh (flag)") < script.index("ALTER TABLE fresh CLUSTER ON fresh_flag")
+    assert script.index("kept_a ON kept (a)") < script.index("ALTER TABLE kept CLUSTER ON kept_a")
+

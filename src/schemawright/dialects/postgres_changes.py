@@ -412,6 +412,8 @@ class _Renderer(SecuritySteps):
             self.add(PARTITIONS, partition_grants_revoked(t))
         for ix in t.indexes:
             self.add(ADD_INDEX, _pg().index_sql(t, ix))
+        if t.cluster_on:  # once its index exists (a key's comes with the table)
+            self._set_cluster(ch.SetCluster(t.schema, t.name, None, t.cluster_on))
         for col in t.columns:
             if col.statistics is not None:
                 self.alter(t.schema, t.name, f"ALTER COLUMN {q(col.name)} SET STATISTICS {col.statistics}",
