@@ -120,3 +120,72 @@ def test_cluster_on_an_index_the_migration_creates(oracle_server):
     assert script.index("fresh_flag ON fresh (flag)") < script.index("ALTER TABLE fresh CLUSTER ON fresh_flag")
     assert script.index("kept_a ON kept (a)") < script.index("ALTER TABLE kept CLUSTER ON kept_a")
 
+
+COMMENTS_OLD = """
+COMMENT ON SCHEMA public IS 'public schema';
+CREATE TABLE test (id serial PRIMARY KEY, code text CONSTRAINT test_code_key UNIQUE, other text);
+COMMENT ON INDEX test_code_key IS 'was';
+CREATE SEQUENCE standalone;
+CREATE SEQUENCE loses_comment;
+COMMENT ON SEQUENCE loses_comment IS 'old';
+CREATE VIEW v AS SELECT id, code FROM test;
+COMMENT ON COLUMN v.id IS 'old id';
+COMMENT ON COLUMN v.code IS 'goes';
+CREATE VIEW changed AS SELECT id FROM test;
+COMMENT ON COLUMN changed.id IS 'kept through the rebuild';
+CREATE TABLE rebuilt (a int NOT NULL, b int NOT NULL, CONSTRAINT rebuilt_key UNIQUE (a));
+COMMENT ON INDEX rebuilt_key IS 'r';
+"""
+
+COMMENTS_NEW = """
+CREATE TABLE test (id serial PRIMARY KEY, code text CONSTRAINT test_code_key UNIQUE, other text);
+COMMENT ON INDEX test_code_key IS 'now';
+COMMENT ON INDEX test_pkey IS 'primary key';
+COMMENT ON SEQUENCE test_id_seq IS 'the serial''s';
+CREATE SEQUENCE standalone;
+COMMENT ON SEQUENCE standalone IS 'standalone';
+CREATE SEQUENCE loses_comment;
+CREATE SEQUENCE fresh;
+COMMENT ON SEQUENCE fresh IS 'fresh';
+CREATE VIEW v AS SELECT id, code FROM test;
+COMMENT ON COLUMN v.id IS 'new id';
+CREATE VIEW changed AS SELECT id, code FROM test;
+COMMENT ON COLUMN changed.id IS 'kept through the rebuild';
+CREATE VIEW w AS SELECT code FROM test;
+COMMENT ON COLUMN w.code IS 'w code';
+CREATE MATERIALIZED VIEW m AS SELECT id FROM test;
+COMMENT ON COLUMN m.id IS 'm id';
+CREATE TABLE rebuilt (a int NOT NULL, b int NOT NULL, CONSTRAINT rebuilt_key UNIQUE (a, b));
+COMMENT ON INDEX rebuilt_key IS 'r2';
+CREATE TABLE born (id int PRIMARY KEY, x int, CONSTRAINT born_x EXCLUDE USING btree (x WITH =));
+COMMENT ON INDEX born_pkey IS 'born key';
+COMMENT ON INDEX born_x IS 'born exclusion';
+ALTER TABLE test ADD CONSTRAINT test_other_key UNIQUE (other);
+COMMENT ON INDEX test_other_key IS 'added key';
+"""
+
+
+def test_comments_on_sequences_keys_indexes_and_views_columns_migrate_exactly(oracle_server):
+    """apgdiff's add_comments / alter_comments / drop_comments: comments on views' columns, on the indexes of
+    keys and on sequences were listed as unmodelled and not migrated."""
+    script = migrate_and_compare(oracle_server, COMMENTS_OLD, COMMENTS_NEW, "com",
+                                 rows="INSERT INTO test (code, other) VALUES ('a', 'b');")
+    assert "COMMENT ON INDEX test_pkey IS 'primary key';" in script
+    assert "COMMENT ON SEQUENCE test_id_seq IS 'the serial''s';" in script
+    assert "COMMENT ON COLUMN v.code IS NULL;" in script
+    # public's comment dropped is its default comment again (pg_dump shows "IS ''" for none at all)
+    assert "COMMENT ON SCHEMA public IS 'standard public schema';" in script
+
+
+def test_comments_on_sequences_keys_indexes_and_views_columns_are_read(oracle_server):
+    server, _ = oracle_server
+    with scratch_database(server, "sw_gap_comr") as dsn, connect(dsn, autocommit=True) as conn:
+        apply_sql(conn, COMMENTS_NEW)
+        schema = inspect_database(conn)
+    assert [u.label for u in schema.unmodelled if u.kind == "comment"] == []
+    test = schema.table("test")
+    assert (test.primary_key.index_comment, test.uniques[0].index_comment) == ("primary key", "now")
+    assert schema.table("born").exclusions[0].index_comment == "born exclusion"
+    assert {s.name: s.comment for s in schema.sequences}["test_id_seq"] == "the serial's"
+    assert {v.name: v.column_comments for v in schema.views}["v"] == {"id": "new id"}
+    assert {v.name: v.column_comments for v in schema.views}["m"] == {"id": "m id"}

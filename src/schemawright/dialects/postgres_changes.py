@@ -255,6 +255,8 @@ class _Renderer(SecuritySteps):
         self.add(SEQUENCE, _pg().sequence_sql(c.sequence, if_not_exists=True))
         if c.sequence.owned_by:
             self.add(ADD_FK, owned_by_sql(c.sequence))
+        if c.sequence.comment:
+            self.comment("sequence", qualified(c.sequence.schema, c.sequence.name), c.sequence.comment)
 
     def _drop_sequence(self, c: ch.DropSequence) -> None:
         # after the tables and columns that own or use it (an owned one may be gone with its table)
@@ -432,6 +434,9 @@ class _Renderer(SecuritySteps):
         for ck in [*t.checks, *([t.primary_key] if t.primary_key else []), *t.uniques, *t.foreign_keys]:
             if ck.comment:
                 self.comment("constraint", f"{q(ck.name)} ON {self.late(t.schema, t.name)}", ck.comment)
+        for key in [*([t.primary_key] if t.primary_key else []), *t.uniques, *t.exclusions]:
+            if key.index_comment:  # the key's own index
+                self.comment("index", qualified(t.schema, key.name), key.index_comment)
         for ix in t.indexes:
             if ix.comment:
                 self.comment("index", qualified(t.schema, ix.name), ix.comment)
@@ -655,6 +660,8 @@ class _Renderer(SecuritySteps):
             self.alter(c.schema, c.table, f"ADD {_pg().exclusion_sql(k)}", ADD_CONSTRAINT)
             if k.comment:
                 self.comment("constraint", f"{q(k.name)} ON {self.late(c.schema, c.table)}", k.comment)
+            if k.index_comment:
+                self.comment("index", qualified(c.schema, k.name), k.index_comment)
             return
         existing = (c.schema, c.table) not in self.new_table_keys
         if hasattr(k, "expression"):
@@ -694,6 +701,8 @@ class _Renderer(SecuritySteps):
                        ADD_CONSTRAINT, **check)
         if k.comment:
             self.comment("constraint", f"{q(k.name)} ON {self.late(c.schema, c.table)}", k.comment)
+        if k.index_comment:  # the key's own index, named as the key
+            self.comment("index", qualified(c.schema, k.name), k.index_comment)
 
     def _drop_constraint(self, c: ch.DropConstraint) -> None:
         self.alter(c.schema, c.table, f"DROP CONSTRAINT {q(c.constraint.name)}", DROP_CONSTRAINT)
@@ -752,6 +761,8 @@ class _Renderer(SecuritySteps):
                  rank=self.create_rank.get((v.schema, v.name), 0))
         if v.comment:
             self.comment("materialized view" if v.materialized else "view", qualified(v.schema, v.name), v.comment)
+        for column, text in v.column_comments.items():
+            self.comment("column", f"{qualified(v.schema, v.name)}.{q(column)}", text)
         self.access(f"TABLE {qualified(v.schema, v.name)}", c.access)
         for tr in v.triggers:  # INSTEAD OF triggers go with the view (dropped with it)
             self._add_trigger(ch.AddTrigger(v.schema, v.name, tr))

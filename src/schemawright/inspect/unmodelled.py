@@ -156,17 +156,16 @@ FROM pg_event_trigger e WHERE {_ne('pg_event_trigger', 'e.oid')}"""),
 SELECT n.nspname, 'index ' || ic.relname, obj_description(ic.oid, 'pg_class')
 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ic.relnamespace
 WHERE {_USER_NS} AND obj_description(ic.oid, 'pg_class') IS NOT NULL
+  -- a partition's key that comes from its parent's is not one of the model's keys
   AND EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid
-              AND con.contype IN ('p', 'u', 'x'))
+              AND con.contype IN ('p', 'u', 'x') AND con.conparentid <> 0)
 UNION ALL
 SELECT n.nspname, 'sequence ' || c.relname, obj_description(c.oid, 'pg_class')
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE {_USER_NS} AND c.relkind = 'S' AND obj_description(c.oid, 'pg_class') IS NOT NULL AND {_ne('pg_class', 'c.oid')}
-UNION ALL
-SELECT n.nspname, 'column ' || c.relname || '.' || a.attname, col_description(c.oid, a.attnum)
-FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE {_USER_NS} AND c.relkind IN ('v', 'm') AND a.attnum > 0 AND NOT a.attisdropped
-  AND col_description(c.oid, a.attnum) IS NOT NULL AND {_ne('pg_class', 'c.oid')}"""),
+  -- other sequences' comments are the model's (Sequence.comment), as are keys' indexes' and views' columns'
+  AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+              AND d.deptype = 'i')"""),
     ("schema comment", f"""
 SELECT n.nspname, n.nspname, obj_description(n.oid, 'pg_namespace')
 FROM pg_namespace n WHERE {_USER_NS} AND obj_description(n.oid, 'pg_namespace') IS NOT NULL
@@ -196,7 +195,8 @@ _WHY = {
     "operator": "operators are not in the schema model",
     "text search configuration": "text search configurations are not in the schema model",
     "event trigger": "event triggers are not in the schema model",
-    "comment": "comments on the indexes of keys, on sequences and on views' columns are not in the schema model",
+    "comment": "comments on identity columns' sequences and on the indexes of partitions' keys that come "
+               "from their parent are not in the schema model",
     "schema comment": "comments on schemas are not in the schema model",
 }
 
