@@ -236,7 +236,11 @@ class _Renderer(SecuritySteps):
         self.add(DROP_TABLE, f"DO {dollar_quote(body, 'do')};", rank=-2)
 
     def _set_inherit(self, c: ch.SetInherit) -> None:
-        if c.inherit:  # once the child has the parent's columns
+        if c.swap:  # new parents first (made by now), then the old ones let go, before their columns are dropped
+            action = "INHERIT" if c.inherit else "NO INHERIT"
+            self.alter(c.schema, c.table, f"{action} {qualified(c.schema, c.parent)}", CREATE_TABLE,
+                       rank=1 if c.inherit else 2)
+        elif c.inherit:  # once the child has the parent's columns
             self.alter(c.schema, c.table, f"INHERIT {qualified(c.schema, c.parent)}", ALTER_COLUMN, rank=1)
         else:
             self.alter(c.schema, c.table, f"NO INHERIT {qualified(c.schema, c.parent)}", DROP_TABLE, rank=-2)
@@ -567,7 +571,11 @@ class _Renderer(SecuritySteps):
                                  f"{after[0]}..{after[1]}")
             else:
                 alter(action)
-        if old.default is not None and changed & {"type", "default"}:
+        if old.default is not None and changed & {"type", "default"} and _sequence(old.default) is not None:
+            # a default drawing from a sequence lets go of it before tables and columns are dropped: the sequence
+            # may go with one of them (a former parent's serial column that a child's default still used)
+            self.alter(c.schema, c.table, f"ALTER COLUMN {col} DROP DEFAULT", DROP_TABLE, rank=-1)
+        elif old.default is not None and changed & {"type", "default"}:
             alter("DROP DEFAULT")
         if c.encryption:
             self.encryption_key_check()

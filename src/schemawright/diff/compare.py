@@ -501,7 +501,7 @@ def _tables(old: Schema, new: Schema, rebuilt_functions: set[Key]) -> tuple[list
         o = old_by.get(key)
         if o is not None and key not in recreated:
             out += _table(o, n, touched, rebuilt_keys, rebuilt_functions, inherited.get(key, set()))
-            out += _lineage(o, n, recreated)
+            out += _lineage(o, n, recreated, old_by, new_by)
             if both_catalogs:  # a design's rules are the importer's text, a catalog's PostgreSQL's
                 out += _rules(o, n)
     out += _dependent_foreign_keys(old_by, new_by, out, rebuilt_keys, recreated)
@@ -588,7 +588,24 @@ def _bound(t: Table) -> str:
     return " ".join((t.partition_bound or "").split())
 
 
-def _lineage(o: Table, n: Table, recreated: set[Key]) -> list[Change]:
+def _swappable(child: Table, came: list[str], gone: list[str], before: dict, after: dict) -> bool:
+    """Whether ``child`` (as it stands before the migration) can INHERIT each of ``came`` before it lets go
+    of ``gone``, as the tables stand when new tables are created (before any column changes): the old parents
+    are kept, the new parents' columns are the child's already (same type, NOT NULL where they are)."""
+    if any((child.schema, p) not in after or (child.schema, p) not in before for p in gone):
+        return False
+    for p in came:
+        parent = before.get((child.schema, p)) or after.get((child.schema, p))
+        if parent is None:
+            return False
+        for col in parent.columns:
+            own = child.column(col.name)
+            if own is None or "type" in column_changes(own, col) or (own.nullable and not col.nullable):
+                return False
+    return True
+
+
+def _lineage(o: Table, n: Table, recreated: set[Key], old_by: dict, new_by: dict) -> list[Change]:
     """ATTACH / DETACH PARTITION and INHERIT / NO INHERIT between a kept table's two sides."""
     out: list[Change] = []
     same = o.partition_of == n.partition_of and _bound(o) == _bound(n)
@@ -600,9 +617,14 @@ def _lineage(o: Table, n: Table, recreated: set[Key]) -> list[Change]:
                                        tuple(x.name for x in own)))
         if n.partition_of is not None:
             out.append(AttachPartition(n.schema, n.partition_of, n.name, n.partition_bound or ""))
-    out += [SetInherit(n.schema, n.name, p, False) for p in o.inherits
-            if p not in n.inherits and (n.schema, p) not in recreated]
-    out += [SetInherit(n.schema, n.name, p, True) for p in n.inherits if p not in o.inherits]
+    gone = [p for p in o.inherits if p not in n.inherits and (n.schema, p) not in recreated]
+    came = [p for p in n.inherits if p not in o.inherits]
+    # a child moving from parents to others keeps the columns both hand down inherited (NO INHERIT first would
+    # make them its own, as pg_dump then shows them) when it can take the new parents first, in either direction
+    swap = bool(gone and came) and _swappable(o, came, gone, old_by, new_by)
+    back = bool(gone and came) and _swappable(n, gone, came, new_by, old_by)
+    out += [SetInherit(n.schema, n.name, p, False, swap, back) for p in gone]
+    out += [SetInherit(n.schema, n.name, p, True, swap, back) for p in came]
     return out
 
 
