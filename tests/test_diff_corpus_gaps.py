@@ -228,3 +228,15 @@ def test_a_default_lets_go_of_a_sequence_dropped_with_its_column_or_table(oracle
         "ALTER TABLE parenttable DROP COLUMN id")
     assert script.index("ALTER TABLE user_of_holder ALTER COLUMN n DROP DEFAULT") < script.index("DROP TABLE holder")
 
+
+def test_the_sql_importer_reads_the_same_comments():
+    imported = import_postgres_sql(COMMENTS_NEW)
+    schema = imported.schema
+    test = schema.table("test")
+    assert (test.primary_key.index_comment, test.uniques[0].index_comment) == ("primary key", "now")
+    assert {u.name: u.index_comment for u in test.uniques}["test_other_key"] == "added key"
+    assert {s.name: s.comment for s in schema.sequences}["test_id_seq"] == "the serial's"
+    assert {s.name: s.comment for s in schema.sequences}["fresh"] == "fresh"
+    assert {v.name: v.column_comments for v in schema.views}["v"] == {"id": "new id"}
+    # the importer leaves EXCLUDE constraints out (reported), and with them their index's comment (reported)
+    assert sorted(s.kind for s in imported.skipped) == ["COMMENT ON INDEX", "EXCLUSION constraint"]

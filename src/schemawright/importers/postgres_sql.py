@@ -81,6 +81,7 @@ class Interpreter:
         self.constraints: dict[str, set[str]] = {}  # schema -> constraint names
         self.sequences: dict[tuple[str, str], tuple[str, str, str] | None] = {}  # -> owning (schema, table, column)
         self.sequence_options: dict[tuple[str, str], dict] = {}  # CREATE/ALTER SEQUENCE options as written
+        self.sequence_comments: dict[tuple[str, str], str | None] = {}  # COMMENT ON SEQUENCE
         self.domains: dict[str, Domain] = {}
         self.partitions: set[tuple[str, str]] = set()
         self.attached_indexes: set[tuple[str, str]] = set()  # ALTER INDEX ... ATTACH PARTITION (the partitions')
@@ -182,7 +183,8 @@ class Interpreter:
         owned_by = f"{owner[1]}.{owner[2]}" if owner and owner[0] == key[0] else None
         return Sequence(name=key[1], schema=key[0], data_type=data_type, start=start, increment=increment,
                         min_value=min_value, max_value=max_value, cache=options.get("cache") or 1,
-                        cycle=bool(options.get("cycle")), owned_by=owned_by, origin=origin())
+                        cycle=bool(options.get("cycle")), owned_by=owned_by,
+                        comment=self.sequence_comments.get(key), origin=origin())
 
     # --- types and columns ----------------------------------------------------------------------
     def data_type(self, type_name: ast.TypeName, table_schema: str) -> DataType:
@@ -351,11 +353,13 @@ class Interpreter:
             return
         table.indexes.remove(index)
         name = con.conname or index.name
-        if con.contype == ConstrType.CONSTR_PRIMARY:
-            table.primary_key = PrimaryKey(name=name, columns=index.columns, origin=origin())
+        if con.contype == ConstrType.CONSTR_PRIMARY:  # the index, renamed as the key, keeps its comment
+            table.primary_key = PrimaryKey(name=name, columns=index.columns, origin=origin(),
+                                           index_comment=index.comment)
         else:
             table.uniques.append(UniqueConstraint(name=name, columns=index.columns, origin=origin(),
-                                                  nulls_not_distinct=index.nulls_not_distinct))
+                                                  nulls_not_distinct=index.nulls_not_distinct,
+                                                  index_comment=index.comment))
         self.constraint_names(table.schema).add(name)
 
     def index(self, node: ast.IndexStmt, kind: str) -> None:
