@@ -163,6 +163,7 @@ COMMENT ON INDEX rebuilt_key IS 'r2';
 CREATE TABLE born (id int PRIMARY KEY, x int, CONSTRAINT born_x EXCLUDE USING btree (x WITH =));
 COMMENT ON INDEX born_pkey IS 'born key';
 COMMENT ON INDEX born_x IS 'born exclusion';
+COMMENT ON CONSTRAINT born_x ON born IS 'a new table''s exclusion constraint';
 ALTER TABLE test ADD CONSTRAINT test_other_key UNIQUE (other);
 COMMENT ON INDEX test_other_key IS 'added key';
 """
@@ -238,5 +239,6 @@ def test_the_sql_importer_reads_the_same_comments():
     assert {s.name: s.comment for s in schema.sequences}["test_id_seq"] == "the serial's"
     assert {s.name: s.comment for s in schema.sequences}["fresh"] == "fresh"
     assert {v.name: v.column_comments for v in schema.views}["v"] == {"id": "new id"}
-    # the importer leaves EXCLUDE constraints out (reported), and with them their index's comment (reported)
-    assert sorted(s.kind for s in imported.skipped) == ["COMMENT ON INDEX", "EXCLUSION constraint"]
+    # the importer leaves EXCLUDE constraints out (reported), and with them their comments (reported)
+    assert sorted(s.kind for s in imported.skipped) == ["COMMENT ON CONSTRAINT", "COMMENT ON INDEX",
+                                                        "EXCLUSION constraint"]

@@ -435,7 +435,7 @@ class _Renderer(SecuritySteps):
         for col in t.columns:
             if col.comment:
                 self.comment("column", self.late(t.schema, t.name, col.name), col.comment)
-        for ck in [*t.checks, *([t.primary_key] if t.primary_key else []), *t.uniques, *t.foreign_keys]:
+        for ck in [*t.checks, *([t.primary_key] if t.primary_key else []), *t.uniques, *t.exclusions, *t.foreign_keys]:
             if ck.comment:
                 self.comment("constraint", f"{q(ck.name)} ON {self.late(t.schema, t.name)}", ck.comment)
         for key in [*([t.primary_key] if t.primary_key else []), *t.uniques, *t.exclusions]:
