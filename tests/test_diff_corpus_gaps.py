@@ -17,6 +17,8 @@ from schemawright.db import connect, scratch_database
 from schemawright.diff import diff, plan
 from schemawright.diff.compare import unmodelled_differences
 from schemawright.importers.postgres_sql import import_postgres_sql
+from schemawright.importers.roundtrip import design_back
+from schemawright.importers.to_spec import to_task_input
 from schemawright.project.sources import apply_sql, inspect_database
 
 oracle_server = test_diff_oracle_corpus.oracle_server  # the fixture: a private server and its pg_dump
@@ -242,3 +244,12 @@ def test_the_sql_importer_reads_the_same_comments():
     # the importer leaves EXCLUDE constraints out (reported), and with them their comments (reported)
     assert sorted(s.kind for s in imported.skipped) == ["COMMENT ON CONSTRAINT", "COMMENT ON INDEX",
                                                         "EXCLUSION constraint"]
+    # the task input carries a sequence's comment; it lists the comments it cannot carry
+    task, skipped = to_task_input(imported)
+    assert {s["name"]: s.get("description") for s in task["data_model"]["sequences"]}["fresh"] == "fresh"
+    assert [n for n in skipped if "not carried" in n and ("index test_" in n or "column v" in n)] == [
+        "skipped: comment on index test_pkey (of key test_pkey on test) is not carried: 'primary key'",
+        "skipped: comment on index test_code_key (of key test_code_key on test) is not carried: 'now'",
+        "skipped: comment on index test_other_key (of key test_other_key on test) is not carried: 'added key'",
+        "skipped: comment on column v.id of a view is not carried: 'new id'"]
+    assert {s.name: s.comment for s in design_back(imported).sequences}["fresh"] == "fresh"

@@ -76,6 +76,11 @@ def to_task_input(result: ImportResult, project: str = "imported",
         notes.append("row-level security and policies are not carried (security: false)")
     if schema.sequences:
         data_model["sequences"] = [_sequence(s, entity_names, notes) for s in schema.sequences]
+    notes += [f"comment on index {k.name} (of key {k.name} on {t.name}) is not carried: {k.index_comment!r}"
+              for t in tables for k in [*([t.primary_key] if t.primary_key else []), *t.uniques, *t.exclusions]
+              if k.index_comment]
+    notes += [f"comment on column {v.name}.{column} of a view is not carried: {text!r}"
+              for v in schema.views for column, text in v.column_comments.items()]
     skipped = result.skipped_lines + [f"skipped: {n}" for n in notes]
     spec = {"project": {"name": project, "database_type": "postgresql"},
             "conventions": {name: False for name in Conventions.model_fields},
@@ -119,7 +124,8 @@ def _sequence(s, entities: set[tuple[str, str]], notes: list[str]) -> dict:
         "increment": s.increment if s.increment != 1 else None,
         "min_value": s.min_value if s.min_value != min_default else None,
         "max_value": s.max_value if s.max_value != max_default else None,
-        "cache": s.cache if s.cache != 1 else None, "cycle": s.cycle or None, "owned_by": owned_by})
+        "cache": s.cache if s.cache != 1 else None, "cycle": s.cycle or None, "owned_by": owned_by,
+        "description": s.comment})
 
 
 def _schema(name: str) -> str | None:

@@ -461,6 +461,7 @@ class SequenceDefinition(_Strict):
     cache: int = Field(default=1, ge=1)
     cycle: bool = False
     owned_by: str | None = Field(default=None, pattern=r"^[^.]+\.[^.]+$")  # "entity.attribute" (same schema)
+    description: str | None = None  # COMMENT ON SEQUENCE
     db_schema: Identifier | None = Field(default=None, alias="schema")
 
 
