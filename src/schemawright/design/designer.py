@@ -402,7 +402,7 @@ def _declared_sequences(ctx: DesignContext) -> None:
         ctx.schema.sequences.append(Sequence(
             name=decl.name, schema=schema_name, data_type=decl.data_type, start=start, increment=decl.increment,
             min_value=min_value, max_value=max_value, cache=decl.cache, cycle=decl.cycle, owned_by=owned_by,
-            origin=given(".".join(map(str, path)))))
+            comment=decl.description, origin=given(".".join(map(str, path)))))
 
 
 def _declared_aggregates(ctx: DesignContext) -> None:

@@ -83,7 +83,7 @@ def _view_indexes(ctx, v, path) -> list:
         try:
             if req.keys:
                 elements = tuple(IndexElement(
-                    column=k.column, opclass=k.opclass, descending=k.order == "desc",
+                    column=k.column, opclass=k.opclass, collation=k.collation, descending=k.order == "desc",
                     nulls_first=None if k.nulls is None else k.nulls == "first",
                     expression=parse_expression(k.expression, _names_in(k.expression))[0] if k.expression else None)
                     for k in req.keys)

@@ -123,7 +123,7 @@ def _element(ctx: DesignContext, key: IndexKey, columns: set[str]) -> IndexEleme
         expression = parse_expression(key.expression, columns)[0]
     descending = key.order == "desc"
     return IndexElement(column=key.column, expression=expression, descending=descending, opclass=key.opclass,
-                        nulls_first=None if key.nulls is None else key.nulls == "first")
+                        nulls_first=None if key.nulls is None else key.nulls == "first", collation=key.collation)
 
 
 def _queried_documents(ctx: DesignContext) -> None:

@@ -296,6 +296,10 @@ class ForeignDialect(Dialect):
             ix.method = IndexMethod.BTREE
         for e in ix.elements:
             e.opclass = None
+            if e.collation is not None:
+                out.append(Degradation("index", name, f"a key's collation ({e.collation}) is PostgreSQL's",
+                                       "the column's collation"))
+                e.collation = None
             if e.expression is not None:
                 if not self.expression_indexes:
                     out.append(Degradation("index", name, f"an expression key ({e.expression}) is not supported "

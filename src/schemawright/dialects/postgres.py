@@ -292,6 +292,8 @@ class Postgres(Dialect):
         keys = []
         for e in ix.elements:
             key = q(e.column) if e.column is not None else f"({e.expression})"
+            if e.collation:
+                key += f" COLLATE {q(e.collation)}"
             if e.opclass:
                 key += f" {e.opclass}"
             if e.descending:
@@ -399,6 +401,9 @@ class Postgres(Dialect):
                 if ck.comment:
                     out.append(Statement("comment", t.name, f"COMMENT ON CONSTRAINT {q(ck.name)} ON {name} IS "
                                          f"{quote_literal(ck.comment)};", t.name))
+                if getattr(ck, "index_comment", None):  # the key's own index
+                    out.append(Statement("comment", ck.name, f"COMMENT ON INDEX {qualified(t.schema, ck.name)} "
+                                         f"IS {quote_literal(ck.index_comment)};", t.name))
             for ix in t.indexes:
                 if ix.comment:
                     out.append(Statement("comment", ix.name, f"COMMENT ON INDEX {qualified(t.schema, ix.name)} "
@@ -416,6 +421,13 @@ class Postgres(Dialect):
                 kind = "MATERIALIZED VIEW" if v.materialized else "VIEW"
                 out.append(Statement("comment", v.name, f"COMMENT ON {kind} {qualified(v.schema, v.name)} IS "
                                      f"{quote_literal(v.comment)};"))
+            for column, text in v.column_comments.items():
+                out.append(Statement("comment", v.name, f"COMMENT ON COLUMN {qualified(v.schema, v.name)}.{q(column)} "
+                                     f"IS {quote_literal(text)};"))
+        for sq in schema.sequences:
+            if sq.comment:
+                out.append(Statement("comment", sq.name, f"COMMENT ON SEQUENCE {qualified(sq.schema, sq.name)} IS "
+                                     f"{quote_literal(sq.comment)};"))
         return out
 
     # --- whole schema --------------------------------------------------------------------------------

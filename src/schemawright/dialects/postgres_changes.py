@@ -246,7 +246,11 @@ class _Renderer(SecuritySteps):
         self.add(DROP_TABLE, f"DO {dollar_quote(body, 'do')};", rank=-2)
 
     def _set_inherit(self, c: ch.SetInherit) -> None:
-        if c.inherit:  # once the child has the parent's columns
+        if c.swap:  # new parents first (made by now), then the old ones let go, before their columns are dropped
+            action = "INHERIT" if c.inherit else "NO INHERIT"
+            self.alter(c.schema, c.table, f"{action} {qualified(c.schema, c.parent)}", CREATE_TABLE,
+                       rank=1 if c.inherit else 2)
+        elif c.inherit:  # once the child has the parent's columns
             self.alter(c.schema, c.table, f"INHERIT {qualified(c.schema, c.parent)}", ALTER_COLUMN, rank=1)
         else:
             self.alter(c.schema, c.table, f"NO INHERIT {qualified(c.schema, c.parent)}", DROP_TABLE, rank=-2)
@@ -265,6 +269,8 @@ class _Renderer(SecuritySteps):
         self.add(SEQUENCE, _pg().sequence_sql(c.sequence, if_not_exists=True))
         if c.sequence.owned_by:
             self.add(ADD_FK, owned_by_sql(c.sequence))
+        if c.sequence.comment:
+            self.comment("sequence", qualified(c.sequence.schema, c.sequence.name), c.sequence.comment)
 
     def _drop_sequence(self, c: ch.DropSequence) -> None:
         # after the tables and columns that own or use it (an owned one may be gone with its table)
@@ -428,6 +434,8 @@ class _Renderer(SecuritySteps):
             self.add(PARTITIONS, partition_grants_revoked(t))
         for ix in t.indexes:
             self.add(ADD_INDEX, _pg().index_sql(t, ix))
+        if t.cluster_on:  # once its index exists (a key's comes with the table)
+            self._set_cluster(ch.SetCluster(t.schema, t.name, None, t.cluster_on))
         for col in t.columns:
             if col.statistics is not None:
                 self.alter(t.schema, t.name, f"ALTER COLUMN {q(col.name)} SET STATISTICS {col.statistics}",
@@ -443,9 +451,12 @@ class _Renderer(SecuritySteps):
         for col in t.columns:
             if col.comment:
                 self.comment("column", self.late(t.schema, t.name, col.name), col.comment)
-        for ck in [*t.checks, *([t.primary_key] if t.primary_key else []), *t.uniques, *t.foreign_keys]:
+        for ck in [*t.checks, *([t.primary_key] if t.primary_key else []), *t.uniques, *t.exclusions, *t.foreign_keys]:
             if ck.comment:
                 self.comment("constraint", f"{q(ck.name)} ON {self.late(t.schema, t.name)}", ck.comment)
+        for key in [*([t.primary_key] if t.primary_key else []), *t.uniques, *t.exclusions]:
+            if key.index_comment:  # the key's own index
+                self.comment("index", qualified(t.schema, key.name), key.index_comment)
         for ix in t.indexes:
             if ix.comment:
                 self.comment("index", qualified(t.schema, ix.name), ix.comment)
@@ -577,7 +588,11 @@ class _Renderer(SecuritySteps):
                                  f"{after[0]}..{after[1]}")
             else:
                 alter(action)
-        if old.default is not None and changed & {"type", "default"}:
+        if old.default is not None and changed & {"type", "default"} and _sequence(old.default) is not None:
+            # a default drawing from a sequence lets go of it before tables and columns are dropped: the sequence
+            # may go with one of them (a former parent's serial column that a child's default still used)
+            self.alter(c.schema, c.table, f"ALTER COLUMN {col} DROP DEFAULT", DROP_TABLE, rank=-1)
+        elif old.default is not None and changed & {"type", "default"}:
             alter("DROP DEFAULT")
         if c.encryption:
             self.encryption_key_check()
@@ -678,6 +693,8 @@ class _Renderer(SecuritySteps):
             self.alter(c.schema, c.table, f"ADD {_pg().exclusion_sql(k)}", ADD_CONSTRAINT)
             if k.comment:
                 self.comment("constraint", f"{q(k.name)} ON {self.late(c.schema, c.table)}", k.comment)
+            if k.index_comment:
+                self.comment("index", qualified(c.schema, k.name), k.index_comment)
             return
         existing = (c.schema, c.table) not in self.new_table_keys
         if hasattr(k, "expression"):
@@ -717,6 +734,8 @@ class _Renderer(SecuritySteps):
                        ADD_CONSTRAINT, **check)
         if k.comment:
             self.comment("constraint", f"{q(k.name)} ON {self.late(c.schema, c.table)}", k.comment)
+        if k.index_comment:  # the key's own index, named as the key
+            self.comment("index", qualified(c.schema, k.name), k.index_comment)
 
     def _drop_constraint(self, c: ch.DropConstraint) -> None:
         self.alter(c.schema, c.table, f"DROP CONSTRAINT {q(c.constraint.name)}", DROP_CONSTRAINT)
@@ -775,6 +794,8 @@ class _Renderer(SecuritySteps):
                  rank=self.create_rank.get((v.schema, v.name), 0))
         if v.comment:
             self.comment("materialized view" if v.materialized else "view", qualified(v.schema, v.name), v.comment)
+        for column, text in v.column_comments.items():
+            self.comment("column", f"{qualified(v.schema, v.name)}.{q(column)}", text)
         self.access(f"TABLE {qualified(v.schema, v.name)}", c.access)
         for tr in v.triggers:  # INSTEAD OF triggers go with the view (dropped with it)
             self._add_trigger(ch.AddTrigger(v.schema, v.name, tr))

@@ -52,11 +52,12 @@ def diff(old: Schema, new: Schema) -> list[Change]:
     # Between a design and a live database, partitions and foreign tables are matched by name: a design's
     # partition the database holds exists already, one it does not hold is created; the database's other
     # partitions (those a designed PARTITION BY makes month by month) are left alone.
-    if (new.unmodelled is None) != (old.unmodelled is None):  # a task input carries no view options or triggers
+    if (new.unmodelled is None) != (old.unmodelled is None):
+        # a task input carries no view options, triggers or column comments, nor comments on keys' indexes
         if new.unmodelled is None:
-            old = replace(old, views=[replace(v, options=(), triggers=[]) for v in old.views])
+            old = _catalog_only_left_out(old)
         else:
-            new = replace(new, views=[replace(v, options=(), triggers=[]) for v in new.views])
+            new = _catalog_only_left_out(new)
     if new.unmodelled is None and old.unmodelled is not None:
         listed = catalog_apart(old)
         new = replace(new, tables=[t for t in new.tables if (t.partition_of is None and t.foreign_server is None)
@@ -75,6 +76,21 @@ def diff(old: Schema, new: Schema) -> list[Change]:
     changes = with_access(changes, projected, new)
     changes += security(projected, new, touched, changes)
     return changes if any(not isinstance(c, SessionRole) for c in changes) else []
+
+
+def _catalog_only_left_out(schema: Schema) -> Schema:
+    """A catalog's schema without what only a catalog holds (compared with a design, it is left alone)."""
+    from dataclasses import replace
+
+    def keys(t: Table) -> Table:
+        if not any(k.index_comment for k in [*([t.primary_key] if t.primary_key else []), *t.uniques, *t.exclusions]):
+            return t
+        return replace(t, primary_key=replace(t.primary_key, index_comment=None) if t.primary_key else None,
+                       uniques=[replace(u, index_comment=None) for u in t.uniques],
+                       exclusions=[replace(x, index_comment=None) for x in t.exclusions])
+
+    return replace(schema, views=[replace(v, options=(), triggers=[], column_comments={}) for v in schema.views],
+                   tables=[keys(t) for t in schema.tables])
 
 
 # --- small helpers ---------------------------------------------------------------------------------
@@ -257,12 +273,17 @@ def namespaces(schema: Schema) -> set[str]:
     return names
 
 
+PUBLIC_SCHEMA_COMMENT = "standard public schema"  # initdb's comment on public (PostgreSQL 15 on)
+
+
 def _schemas(old: Schema, new: Schema) -> list[Change]:
     before, after = namespaces(old), namespaces(new)
     out: list[Change] = [CreateSchema(n) for n in sorted(after - before)] + [DropSchema(n) for n in sorted(before - after)]
     for n in sorted(set(old.schema_comments) | set(new.schema_comments)):  # COMMENT ON SCHEMA
         was, now = old.schema_comments.get(n), new.schema_comments.get(n)
         if was != now and not (now is None and n in before - after):  # a dropped schema takes its comment along
+            if n == "public":  # no comment read for public is its default comment (pg_dump leaves it out too)
+                was, now = was or PUBLIC_SCHEMA_COMMENT, now or PUBLIC_SCHEMA_COMMENT
             out.append(SetComment("schema", n, n, was, now))
     return out
 
@@ -300,6 +321,8 @@ def _sequences(old: Schema, new: Schema) -> list[Change]:
     out: list[Change] = [DropSequence(s) for k, s in old_by.items() if k not in new_by]
     out += [AddSequence(s) for k, s in new_by.items() if k not in old_by]
     out += [AlterSequence(old_by[k], s) for k, s in new_by.items() if k in old_by and changed(SEQUENCE_ATTRS, old_by[k], s)]
+    out += [SetComment("sequence", s.schema, s.name, old_by[k].comment, s.comment) for k, s in new_by.items()
+            if k in old_by and old_by[k].comment != s.comment]
     return out
 
 
@@ -480,7 +503,7 @@ def _tables(old: Schema, new: Schema, rebuilt_functions: set[Key]) -> tuple[list
         o = old_by.get(key)
         if o is not None and key not in recreated:
             out += _table(o, n, touched, rebuilt_keys, rebuilt_functions, inherited.get(key, set()))
-            out += _lineage(o, n, recreated, _default_rows(n, old_by, new_by))
+            out += _lineage(o, n, recreated, old_by, new_by)
             if both_catalogs:  # a design's rules are the importer's text, a catalog's PostgreSQL's
                 out += _rules(o, n)
     out += _dependent_foreign_keys(old_by, new_by, out, rebuilt_keys, recreated)
@@ -645,7 +668,24 @@ def _bound(t: Table) -> str:
     return " ".join((t.partition_bound or "").split())
 
 
-def _lineage(o: Table, n: Table, recreated: set[Key], default_rows: tuple[str, str] | None = None) -> list[Change]:
+def _swappable(child: Table, came: list[str], gone: list[str], before: dict, after: dict) -> bool:
+    """Whether ``child`` (as it stands before the migration) can INHERIT each of ``came`` before it lets go
+    of ``gone``, as the tables stand when new tables are created (before any column changes): the old parents
+    are kept, the new parents' columns are the child's already (same type, NOT NULL where they are)."""
+    if any((child.schema, p) not in after or (child.schema, p) not in before for p in gone):
+        return False
+    for p in came:
+        parent = before.get((child.schema, p)) or after.get((child.schema, p))
+        if parent is None:
+            return False
+        for col in parent.columns:
+            own = child.column(col.name)
+            if own is None or "type" in column_changes(own, col) or (own.nullable and not col.nullable):
+                return False
+    return True
+
+
+def _lineage(o: Table, n: Table, recreated: set[Key], old_by: dict, new_by: dict) -> list[Change]:
     """ATTACH / DETACH PARTITION and INHERIT / NO INHERIT between a kept table's two sides."""
     out: list[Change] = []
     same = o.partition_of == n.partition_of and _bound(o) == _bound(n)
@@ -656,10 +696,16 @@ def _lineage(o: Table, n: Table, recreated: set[Key], default_rows: tuple[str, s
             out.append(DetachPartition(o.schema, o.partition_of, o.name, o.partition_bound or "",
                                        tuple(x.name for x in own)))
         if n.partition_of is not None:
-            out.append(AttachPartition(n.schema, n.partition_of, n.name, n.partition_bound or "", default_rows))
-    out += [SetInherit(n.schema, n.name, p, False) for p in o.inherits
-            if p not in n.inherits and (n.schema, p) not in recreated]
-    out += [SetInherit(n.schema, n.name, p, True) for p in n.inherits if p not in o.inherits]
+            out.append(AttachPartition(n.schema, n.partition_of, n.name, n.partition_bound or "",
+                                       _default_rows(n, old_by, new_by)))
+    gone = [p for p in o.inherits if p not in n.inherits and (n.schema, p) not in recreated]
+    came = [p for p in n.inherits if p not in o.inherits]
+    # a child moving from parents to others keeps the columns both hand down inherited (NO INHERIT first would
+    # make them its own, as pg_dump then shows them) when it can take the new parents first, in either direction
+    swap = bool(gone and came) and _swappable(o, came, gone, old_by, new_by)
+    back = bool(gone and came) and _swappable(n, gone, came, new_by, old_by)
+    out += [SetInherit(n.schema, n.name, p, False, swap, back) for p in gone]
+    out += [SetInherit(n.schema, n.name, p, True, swap, back) for p in came]
     return out
 
 
@@ -731,8 +777,11 @@ def _table(o: Table, n: Table, touched: set[str], rebuilt_keys: set, rebuilt_fun
         if _constraint_key(a) != _constraint_key(b) or stale(b.columns, str(getattr(b, "expression", ""))):
             dropped.append(a)
             added.append(b)
-        elif a.comment != b.comment:
+            continue
+        if a.comment != b.comment:
             out.append(SetComment("constraint", s, b.name, a.comment, b.comment, parent=name))
+        if getattr(a, "index_comment", None) != getattr(b, "index_comment", None):  # a key's own index
+            out.append(SetComment("index", s, b.name, a.index_comment, b.index_comment))
     for c in dropped:
         out.append(DropConstraint(s, name, c, part))
         if not hasattr(c, "expression") and not isinstance(c, ExclusionConstraint):
@@ -742,6 +791,8 @@ def _table(o: Table, n: Table, touched: set[str], rebuilt_keys: set, rebuilt_fun
         out.append(RenameConstraint(s, name, a.name, b.name))
         if a.comment != b.comment:
             out.append(SetComment("constraint", s, b.name, a.comment, b.comment, parent=name))
+        if getattr(a, "index_comment", None) != getattr(b, "index_comment", None):  # renamed with its key
+            out.append(SetComment("index", s, b.name, a.index_comment, b.index_comment))
 
     fk_key = _fk_key(s)
     dropped, added, both, renamed = _pair(o.foreign_keys, n.foreign_keys, fk_key)
@@ -847,6 +898,11 @@ def _views(old: Schema, new: Schema, touched: set[str]) -> tuple[list[Change], s
         if o is not None and k not in rebuilt and o.comment != v.comment:
             kind = "materialized view" if v.materialized else "view"
             out.append(SetComment(kind, v.schema, v.name, o.comment, v.comment))
+        if o is not None and k not in rebuilt:  # a view created or rebuilt comments its columns (AddView)
+            out += [SetComment("column", v.schema, column, o.column_comments.get(column), v.column_comments.get(column),
+                               parent=v.name)
+                    for column in sorted(set(o.column_comments) | set(v.column_comments))
+                    if o.column_comments.get(column) != v.column_comments.get(column)]
         # triggers on views (INSTEAD OF): a view created or rebuilt makes its own (AddView), else compared
         if o is None or k in rebuilt:
             continue

@@ -475,12 +475,31 @@ def comment(it: Interpreter, node: ast.CommentStmt, kind: str) -> None:
     elif objtype == ObjectType.OBJECT_COLUMN:
         table = it.tables.get(it.qualify_names(parts[:-1]))
         target = table.column(parts[-1]) if table else None
+        key = it.qualify_names(parts[:-1])
+        view = None if table else next((v for v in it.schema.views if (v.schema, v.name) == key), None)
+        if view is not None:  # a view's column (View.column_comments)
+            if text is None:
+                view.column_comments.pop(parts[-1], None)
+            else:
+                view.column_comments[parts[-1]] = text
+            return
     elif objtype in (ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW):
         schema, name = it.qualify_names(parts)
         target = next((v for v in it.schema.views if (v.schema, v.name) == (schema, name)), None)
     elif objtype == ObjectType.OBJECT_INDEX:
         schema, name = it.qualify_names(parts)
         target = next((ix for t in it.schema.tables if t.schema == schema for ix in t.indexes if ix.name == name), None)
+        key = target or next((k for t in it.schema.tables if t.schema == schema
+                              for k in [*([t.primary_key] if t.primary_key else []), *t.uniques, *t.exclusions]
+                              if k.name == name), None)
+        if target is None and key is not None:  # a key's own index
+            key.index_comment = text
+            return
+    elif objtype == ObjectType.OBJECT_SEQUENCE:
+        key = it.qualify_names(parts)
+        if key in it.sequences:
+            it.sequence_comments[key] = text
+            return
     elif objtype == ObjectType.OBJECT_TYPE:
         schema, name = it.qualify_names(parts)
         target = next((e for e in (*it.schema.enums, *it.schema.composite_types) if (e.schema, e.name) == (schema, name)),

@@ -81,6 +81,7 @@ class Interpreter:
         self.constraints: dict[str, set[str]] = {}  # schema -> constraint names
         self.sequences: dict[tuple[str, str], tuple[str, str, str] | None] = {}  # -> owning (schema, table, column)
         self.sequence_options: dict[tuple[str, str], dict] = {}  # CREATE/ALTER SEQUENCE options as written
+        self.sequence_comments: dict[tuple[str, str], str | None] = {}  # COMMENT ON SEQUENCE
         self.domains: dict[str, Domain] = {}
         self.partitions: set[tuple[str, str]] = set()
         self.attached_indexes: set[tuple[str, str]] = set()  # ALTER INDEX ... ATTACH PARTITION (the partitions')
@@ -182,7 +183,8 @@ class Interpreter:
         owned_by = f"{owner[1]}.{owner[2]}" if owner and owner[0] == key[0] else None
         return Sequence(name=key[1], schema=key[0], data_type=data_type, start=start, increment=increment,
                         min_value=min_value, max_value=max_value, cache=options.get("cache") or 1,
-                        cycle=bool(options.get("cycle")), owned_by=owned_by, origin=origin())
+                        cycle=bool(options.get("cycle")), owned_by=owned_by,
+                        comment=self.sequence_comments.get(key), origin=origin())
 
     # --- types and columns ----------------------------------------------------------------------
     def data_type(self, type_name: ast.TypeName, table_schema: str) -> DataType:
@@ -367,11 +369,13 @@ class Interpreter:
             return
         table.indexes.remove(index)
         name = con.conname or index.name
-        if con.contype == ConstrType.CONSTR_PRIMARY:
-            table.primary_key = PrimaryKey(name=name, columns=index.columns, origin=origin())
+        if con.contype == ConstrType.CONSTR_PRIMARY:  # the index, renamed as the key, keeps its comment
+            table.primary_key = PrimaryKey(name=name, columns=index.columns, origin=origin(),
+                                           index_comment=index.comment)
         else:
             table.uniques.append(UniqueConstraint(name=name, columns=index.columns, origin=origin(),
-                                                  nulls_not_distinct=index.nulls_not_distinct))
+                                                  nulls_not_distinct=index.nulls_not_distinct,
+                                                  index_comment=index.comment))
         self.constraint_names(table.schema).add(name)
 
     def index(self, node: ast.IndexStmt, kind: str) -> None:
@@ -389,7 +393,8 @@ class Interpreter:
             self.skip(kind, f"{node.idxname or 'index'} on {table.name}: access method {node.accessMethod} is not "
                       "part of the model")
             return
-        elements = tuple(self.index_element(e) for e in node.indexParams)
+        elements = tuple(self.index_element(e, f"{node.idxname or 'an index'} on {table.name}", table)
+                         for e in node.indexParams)
         include = tuple(e.name for e in node.indexIncludingParams or ())
         if node.idxname:
             name = node.idxname
@@ -405,15 +410,29 @@ class Interpreter:
                                    include=include, nulls_not_distinct=node.nulls_not_distinct, origin=origin(),
                                    storage=tuple(_storage_parameter(o) for o in node.options or ())))
 
-    @staticmethod
-    def index_element(e: ast.IndexElem) -> IndexElement:
+    def index_element(self, e: ast.IndexElem, index: str, table) -> IndexElement:
         opclass = names_of(e.opclass)
         nulls = e.nulls_ordering
+        expr, collation = e.expr, names_of(e.collation)
+        if isinstance(expr, ast.CollateClause) and not collation:  # (x COLLATE y) is x COLLATE y, as PostgreSQL has it
+            expr, collation = expr.arg, names_of(expr.collname)
+        if len(collation) > 1 and collation[0] != "pg_catalog":
+            self.skip("COLLATE", f"the collation of a key of {index} is in schema {collation[0]}: only built-in "
+                      "collations are part of the model")
+            collation = []
+        column = e.name
+        if isinstance(expr, ast.ColumnRef) and len(expr.fields) == 1 and isinstance(expr.fields[0], ast.String):
+            column, expr = expr.fields[0].sval, None  # a parenthesized column is the column
+        own = None  # a column key's own collation: naming it again is no COLLATE of the key (as the catalog has it)
+        if column is not None and expr is None:
+            col = next((c for c in getattr(table, "columns", ()) if c.name == column), None)
+            own = (getattr(col, "collation", None) or "default") if col is not None else "default"
         return IndexElement(
-            column=e.name, expression=Expression(deparse(e.expr)) if e.expr is not None else None,
+            column=column, expression=Expression(deparse(expr)) if expr is not None else None,
             descending=e.ordering == SortByDir.SORTBY_DESC,
             nulls_first=None if nulls == SortByNulls.SORTBY_NULLS_DEFAULT else nulls == SortByNulls.SORTBY_NULLS_FIRST,
-            opclass=opclass[-1] if opclass else None)
+            opclass=opclass[-1] if opclass else None,
+            collation=collation[-1] if collation and collation[-1] != own else None)
 
 
 def figure_name(node) -> str | None:

@@ -88,6 +88,11 @@ def to_task_input(result: ImportResult, project: str = "imported",
               "task input (security: false)" for p in schema.policies]
     if schema.sequences:
         data_model["sequences"] = [_sequence(s, entity_names, notes) for s in schema.sequences]
+    notes += [f"comment on index {k.name} (of key {k.name} on {t.name}) is not carried: {k.index_comment!r}"
+              for t in tables for k in [*([t.primary_key] if t.primary_key else []), *t.uniques, *t.exclusions]
+              if k.index_comment]
+    notes += [f"comment on column {v.name}.{column} of a view is not carried: {text!r}"
+              for v in schema.views for column, text in v.column_comments.items()]
     skipped = result.skipped_lines + [f"skipped: {n}" for n in notes]
     spec = {"project": {"name": project, "database_type": "postgresql"},
             "conventions": {name: False for name in Conventions.model_fields},
@@ -131,7 +136,8 @@ def _sequence(s, entities: set[tuple[str, str]], notes: list[str]) -> dict:
         "increment": s.increment if s.increment != 1 else None,
         "min_value": s.min_value if s.min_value != min_default else None,
         "max_value": s.max_value if s.max_value != max_default else None,
-        "cache": s.cache if s.cache != 1 else None, "cycle": s.cycle or None, "owned_by": owned_by})
+        "cache": s.cache if s.cache != 1 else None, "cycle": s.cycle or None, "owned_by": owned_by,
+        "description": s.comment})
 
 
 def _composite_attribute(name: str, text: str) -> dict:
@@ -258,7 +264,7 @@ def _constraints(table: Table, inherited_checks: set[str] = frozenset()) -> list
 
 def _index(table: Table, ix: Index) -> dict:
     plain = all(e.column is not None and not e.descending and e.nulls_first is None and not e.opclass
-                for e in ix.elements)
+                and not e.collation for e in ix.elements)
     spec: dict = {"entity": table.name, "name": ix.name, "type": str(ix.method)}
     if plain:
         spec["columns"] = [e.column for e in ix.elements]
@@ -267,7 +273,7 @@ def _index(table: Table, ix: Index) -> dict:
             "column": e.column, "expression": e.expression.sql if e.expression else None,
             "order": "desc" if e.descending else None,
             "nulls": None if e.nulls_first is None else "first" if e.nulls_first else "last",
-            "opclass": e.opclass}) for e in ix.elements]
+            "opclass": e.opclass, "collation": e.collation}) for e in ix.elements]
     optional = {"unique": ix.unique or None, "where": ix.where.sql if ix.where else None,
                 "include": list(ix.include) or None, "nulls_not_distinct": ix.nulls_not_distinct or None,
                 "reason": ix.comment}

@@ -114,6 +114,7 @@ SELECT con.conrelid, con.conname, con.contype, pg_get_expr(con.conbin, con.conre
        rc.relname AS ref_table, rn.nspname AS ref_schema, n.nspname AS schema,
        con.confdeltype, con.confupdtype, con.condeferrable, con.condeferred, con.confmatchtype, con.connoinherit,
        obj_description(con.oid, 'pg_constraint') AS comment,
+       CASE WHEN con.contype IN ('p', 'u') THEN obj_description(con.conindid, 'pg_class') END AS index_comment,
        {nulls_not_distinct} AS nulls_not_distinct, con.conislocal, tc.relispartition
 FROM pg_constraint con
 JOIN pg_class tc ON tc.oid = con.conrelid
@@ -127,6 +128,7 @@ ORDER BY con.conrelid, con.conname"""
 _EXCLUSIONS_SQL = """
 SELECT con.conrelid, con.conname, am.amname, con.condeferrable, con.condeferred,
        pg_get_expr(i.indpred, i.indrelid) AS predicate, obj_description(con.oid, 'pg_constraint') AS comment,
+       obj_description(con.conindid, 'pg_class') AS index_comment,
        ARRAY(SELECT a.attname FROM generate_series(0, i.indnkeyatts - 1) AS k(n)
              LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k.n] AND i.indkey[k.n] <> 0
              ORDER BY k.n) AS columns,
@@ -146,7 +148,10 @@ SELECT i.indrelid, i.indexrelid, ic.relname, am.amname, i.indisunique, i.indnkey
        coalesce(ic.reloptions, '{{}}') AS reloptions,
        pg_get_expr(i.indpred, i.indrelid) AS predicate,
        obj_description(i.indexrelid, 'pg_class') AS comment,
-       {nulls_not_distinct} AS nulls_not_distinct
+       {nulls_not_distinct} AS nulls_not_distinct,
+       -- a key's COLLATE is printed only in the whole definition (not per key): parsed from it when present
+       CASE WHEN pg_get_indexdef(i.indexrelid) LIKE '%% COLLATE %%' THEN pg_get_indexdef(i.indexrelid) END
+           AS collated_definition
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_am am ON am.oid = ic.relam
@@ -238,6 +243,11 @@ _VIEWS_SQL = """
 SELECT c.oid, c.relname, c.relkind, pg_get_viewdef(c.oid, true) AS query,
        CASE WHEN c.relkind = 'v' THEN coalesce(c.reloptions, '{}') ELSE '{}' END AS options,
        obj_description(c.oid, 'pg_class') AS comment,
+       ARRAY(SELECT a.attname FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+               AND col_description(c.oid, a.attnum) IS NOT NULL ORDER BY a.attnum) AS commented_columns,
+       ARRAY(SELECT col_description(c.oid, a.attnum) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0
+               AND NOT a.attisdropped AND col_description(c.oid, a.attnum) IS NOT NULL ORDER BY a.attnum)
+           AS column_comments,
        ARRAY(SELECT DISTINCT dc.relname FROM pg_rewrite r
              JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
                              AND d.refclassid = 'pg_class'::regclass
@@ -299,7 +309,8 @@ SELECT c.relname, format_type(s.seqtypid, NULL) AS data_type, s.seqstart, s.seqi
        (SELECT oc.relname || '.' || a.attname FROM pg_depend d JOIN pg_class oc ON oc.oid = d.refobjid
         JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
         WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'a'
-          AND d.refclassid = 'pg_class'::regclass AND oc.relnamespace = c.relnamespace) AS owned_by
+          AND d.refclassid = 'pg_class'::regclass AND oc.relnamespace = c.relnamespace) AS owned_by,
+       obj_description(c.oid, 'pg_class') AS comment
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_sequence s ON s.seqrelid = c.oid
 WHERE n.nspname = %s AND c.relkind = 'S'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
@@ -412,7 +423,8 @@ def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
         cur.execute(_VIEWS_SQL, (schema, "pg_class"))
         by_oid = {r["oid"]: View(name=r["relname"], query=r["query"], schema=schema, materialized=r["relkind"] == "m",
                                  comment=r["comment"], depends_on=tuple(r["depends_on"]), origin=_origin(),
-                                 unique_key=tuple(r["unique_key"]), options=tuple(r["options"]))
+                                 unique_key=tuple(r["unique_key"]), options=tuple(r["options"]),
+                                 column_comments=dict(zip(r["commented_columns"], r["column_comments"])))
                   for r in cur.fetchall()}
         views = list(by_oid.values())
         cur.execute(_TRIGGERS_SQL, (list(by_oid),))
@@ -440,7 +452,8 @@ def inspect_schema(conn: psycopg.Connection, schema: str = "public") -> Schema:
         cur.execute(_SEQUENCES_SQL, (schema, "pg_class"))
         sequences = [Sequence(name=r["relname"], schema=schema, data_type=r["data_type"], start=r["seqstart"],
                               increment=r["seqincrement"], min_value=r["seqmin"], max_value=r["seqmax"],
-                              cache=r["seqcache"], cycle=r["seqcycle"], owned_by=r["owned_by"], origin=_origin())
+                              cache=r["seqcache"], cycle=r["seqcycle"], owned_by=r["owned_by"],
+                              comment=r["comment"], origin=_origin())
                      for r in cur.fetchall()]
 
         cur.execute(_EXTENSIONS_SQL)
@@ -664,12 +677,13 @@ def _add_constraint(table: Table, row: dict) -> None:
     if kind == "p":
         table.primary_key = PrimaryKey(name=name, columns=tuple(row["columns"]), deferrable=row["condeferrable"],
                                        initially_deferred=row["condeferred"], comment=row["comment"],
-                                       origin=_origin())
+                                       index_comment=row["index_comment"], origin=_origin())
     elif kind == "u":
         table.uniques.append(UniqueConstraint(name=name, columns=tuple(row["columns"]),
                                               nulls_not_distinct=row["nulls_not_distinct"],
                                               deferrable=row["condeferrable"], initially_deferred=row["condeferred"],
-                                              comment=row["comment"], origin=_origin()))
+                                              comment=row["comment"], index_comment=row["index_comment"],
+                                              origin=_origin()))
     elif kind == "c":
         table.checks.append(CheckConstraint(name=name, expression=Expression(row["expr"]),
                                             columns=tuple(row["columns_by_attnum"]), comment=row["comment"],
@@ -693,7 +707,8 @@ def _index(row: dict, keys: list[dict]) -> Index | None:
                       "cannot be represented in the schema model", stacklevel=3)
         return None
     n_key = row["indnkeyatts"]
-    elements = tuple(_index_element(k) for k in keys[:n_key])
+    collations = _key_collations(row["collated_definition"], n_key)
+    elements = tuple(_index_element(k, collation) for k, collation in zip(keys[:n_key], collations))
     return Index(name=row["relname"], elements=elements, unique=row["indisunique"], method=method,
                  where=Expression(row["predicate"]) if row["predicate"] is not None else None,
                  include=tuple(k["attname"] for k in keys[n_key:]),
@@ -701,7 +716,16 @@ def _index(row: dict, keys: list[dict]) -> Index | None:
                  storage=tuple(row["reloptions"]), origin=_origin())
 
 
-def _index_element(key: dict) -> IndexElement:
+def _key_collations(definition: str | None, n_key: int) -> list[str | None]:
+    """Each key's COLLATE as ``pg_get_indexdef`` prints it (only when it differs from the column's or the
+    expression's own collation), read from the whole definition: the per-key form leaves it out."""
+    if definition is None:
+        return [None] * n_key
+    params = parse_sql(definition)[0].stmt.indexParams
+    return [e.collation[-1].sval if e.collation else None for e in params][:n_key]
+
+
+def _index_element(key: dict, collation: str | None = None) -> IndexElement:
     option = key["option"] or 0
     descending = bool(option & _INDOPTION_DESC)
     nulls_first = bool(option & _INDOPTION_NULLS_FIRST)
@@ -711,6 +735,7 @@ def _index_element(key: dict) -> IndexElement:
         descending=descending,
         nulls_first=None if nulls_first == descending else nulls_first,
         opclass=None if key["opcdefault"] in (None, True) else key["opcname"],
+        collation=collation,
     )
 
 
@@ -738,7 +763,7 @@ def _exclusion(row: dict) -> ExclusionConstraint:
     return ExclusionConstraint(name=row["conname"], elements=elements, method=row["amname"],
                                where=Expression(row["predicate"]) if row["predicate"] is not None else None,
                                deferrable=row["condeferrable"], initially_deferred=row["condeferred"],
-                               comment=row["comment"], origin=_origin())
+                               comment=row["comment"], index_comment=row["index_comment"], origin=_origin())
 
 
 # --- owners of single objects ----------------------------------------------------------------------

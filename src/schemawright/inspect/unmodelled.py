@@ -109,7 +109,7 @@ SELECT n.nspname, ic.relname,
        concat_ws(' ', CASE WHEN ic.reloptions IS NOT NULL AND con.oid IS NOT NULL
                            THEN 'WITH ' || array_to_string(ic.reloptions, ',') END,
                  CASE WHEN i.indisreplident THEN 'REPLICA IDENTITY' END,
-                 CASE WHEN pg_get_indexdef(i.indexrelid) LIKE '%% COLLATE %%'
+                 CASE WHEN pg_get_indexdef(i.indexrelid) LIKE '%% COLLATE %%' AND con.oid IS NOT NULL
                       THEN pg_get_indexdef(i.indexrelid) END,
                  CASE WHEN am.amname NOT IN ('btree', 'hash', 'gist', 'gin', 'spgist', 'brin', 'hnsw', 'ivfflat')
                       THEN pg_get_indexdef(i.indexrelid) END,
@@ -118,7 +118,9 @@ FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.o
 JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = ic.relam
 LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
 WHERE {_USER_NS} AND NOT c.relispartition AND c.relkind IN ('r', 'p', 'm') AND (
-      (ic.reloptions IS NOT NULL AND con.oid IS NOT NULL) OR pg_get_indexdef(i.indexrelid) LIKE '%% COLLATE %%'
+      (ic.reloptions IS NOT NULL AND con.oid IS NOT NULL)
+   -- an index's key collations are the model's (IndexElement.collation), a key's index's are not
+   OR (pg_get_indexdef(i.indexrelid) LIKE '%% COLLATE %%' AND con.oid IS NOT NULL)
    OR i.indisreplident OR ic.reltablespace <> 0
    OR am.amname NOT IN ('btree', 'hash', 'gist', 'gin', 'spgist', 'brin', 'hnsw', 'ivfflat'))"""),
     ("rule", f"""
@@ -154,17 +156,16 @@ FROM pg_event_trigger e WHERE {_ne('pg_event_trigger', 'e.oid')}"""),
 SELECT n.nspname, 'index ' || ic.relname, obj_description(ic.oid, 'pg_class')
 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ic.relnamespace
 WHERE {_USER_NS} AND obj_description(ic.oid, 'pg_class') IS NOT NULL
+  -- a partition's key that comes from its parent's is not one of the model's keys
   AND EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid
-              AND con.contype IN ('p', 'u', 'x'))
+              AND con.contype IN ('p', 'u', 'x') AND con.conparentid <> 0)
 UNION ALL
 SELECT n.nspname, 'sequence ' || c.relname, obj_description(c.oid, 'pg_class')
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE {_USER_NS} AND c.relkind = 'S' AND obj_description(c.oid, 'pg_class') IS NOT NULL AND {_ne('pg_class', 'c.oid')}
-UNION ALL
-SELECT n.nspname, 'column ' || c.relname || '.' || a.attname, col_description(c.oid, a.attnum)
-FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE {_USER_NS} AND c.relkind IN ('v', 'm') AND a.attnum > 0 AND NOT a.attisdropped
-  AND col_description(c.oid, a.attnum) IS NOT NULL AND {_ne('pg_class', 'c.oid')}"""),
+  -- other sequences' comments are the model's (Sequence.comment), as are keys' indexes' and views' columns'
+  AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+              AND d.deptype = 'i')"""),
     ("schema comment", f"""
 SELECT n.nspname, n.nspname, obj_description(n.oid, 'pg_namespace')
 FROM pg_namespace n WHERE {_USER_NS} AND obj_description(n.oid, 'pg_namespace') IS NOT NULL
@@ -185,7 +186,7 @@ _WHY = {
     "column option": "STORAGE, COMPRESSION and per-column options are not in the schema model",
     "relation option": "storage parameters (WITH ...: fillfactor, security_barrier, check_option), "
                        "REPLICA IDENTITY and tablespaces are not in the schema model",
-    "index option": "storage parameters of a key's index, key collations and other access "
+    "index option": "storage parameters and key collations of a key's index, and other access "
                     "methods are not in the schema model",
     "rule": "rules are not in the schema model",
     "foreign table": "foreign tables are not in the schema model",
@@ -194,7 +195,8 @@ _WHY = {
     "operator": "operators are not in the schema model",
     "text search configuration": "text search configurations are not in the schema model",
     "event trigger": "event triggers are not in the schema model",
-    "comment": "comments on the indexes of keys, on sequences and on views' columns are not in the schema model",
+    "comment": "comments on identity columns' sequences and on the indexes of partitions' keys that come "
+               "from their parent are not in the schema model",
     "schema comment": "comments on schemas are not in the schema model",
 }
 

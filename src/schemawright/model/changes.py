@@ -196,9 +196,14 @@ class SetInherit(Change):
     table: str
     parent: str
     inherit: bool
+    # a parent swap (INHERIT the new parents, then NO INHERIT the old ones, as the tables stand before the
+    # columns change): the columns both hand down stay inherited, not the child's own; ``swap_back``: the same
+    # holds for the undo
+    swap: bool = False
+    swap_back: bool = False
 
     def reverse(self) -> Change:
-        return SetInherit(self.schema, self.table, self.parent, not self.inherit)
+        return SetInherit(self.schema, self.table, self.parent, not self.inherit, self.swap_back, self.swap)
 
 
 @dataclass(frozen=True)

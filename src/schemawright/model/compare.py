@@ -366,7 +366,7 @@ def element_key(e: IndexElement) -> str:
 
 
 def _element_options(ix: Index) -> tuple:
-    return tuple((e.descending, _nulls(e), _lower(e.opclass)) for e in ix.elements)
+    return tuple((e.descending, _nulls(e), _lower(e.opclass), e.collation) for e in ix.elements)
 
 
 COLUMN_ATTRS = (_attr("type", _type_key), _attr("nullable"), _attr("default", _expr_key), _attr("identity", _lower),
@@ -480,15 +480,18 @@ def differences(expected: Schema, actual: Schema) -> list[str]:
             out.append(f"schema {n}: comment {expected.schema_comments.get(n)!r} != {actual.schema_comments.get(n)!r}")
     _match(out, "", "enum", _by(expected.enums, _qualified), _by(actual.enums, _qualified), _compare_enum)
     _match(out, "", "domain", _by(expected.domains, _qualified), _by(actual.domains, _qualified), _compare_domain)
-    if expected.unmodelled is not None and actual.unmodelled is not None:  # both read from catalogs
+    catalogs = expected.unmodelled is not None and actual.unmodelled is not None  # both read from catalogs
+    if catalogs:
         _match(out, "", "sequence", _by(expected.sequences, _qualified), _by(actual.sequences, _qualified),
-               lambda o, p, e, a: _report(o, p, SEQUENCE_ATTRS, e, a))
+               _compare_sequence)
     expected_tables, out_partitions = partitions_apart(expected, actual)
     actual_tables, in_partitions = partitions_apart(actual, expected)
     out += [f"missing partition {name}" for name in out_partitions] + [
         f"unexpected partition {name}" for name in in_partitions]
     _match(out, "", "table", _by(expected_tables, _qualified), _by(actual_tables, _qualified), _compare_table)
     _match(out, "", "view", _by(expected.views, _qualified), _by(actual.views, _qualified), _compare_view)
+    if catalogs:  # what only a catalog holds: comments on keys' indexes and on views' columns
+        _catalog_comments(out, expected, actual)
     _match(out, "", "function", _by(expected.functions, _function_key), _by(actual.functions, _function_key),
            _compare_function, label=_function_label)
     _match(out, "", "aggregate", _by(expected.aggregates, aggregate_key), _by(actual.aggregates, aggregate_key),
@@ -555,6 +558,30 @@ def _fmt(value) -> str:
 def _check(out: list[str], prefix: str, attr: str, exp, act, key: Callable = lambda v: v) -> None:
     if key(exp) != key(act):
         out.append(f"{prefix}: {attr} {_fmt(exp)} != {_fmt(act)}")
+
+
+def _compare_sequence(out: list[str], prefix: str, exp, act) -> None:
+    _report(out, prefix, SEQUENCE_ATTRS, exp, act)
+    _check(out, prefix, "comment", exp.comment, act.comment)
+
+
+def _catalog_comments(out: list[str], expected: Schema, actual: Schema) -> None:
+    """COMMENT ON INDEX of keys' own indexes and COMMENT ON COLUMN of views, between two catalogs."""
+    tables = _by(actual.tables, _qualified)
+    for exp in expected.tables:
+        act = tables.get(_qualified(exp))
+        if act is None:
+            continue
+        act_keys = {k.name: k for k in [*([act.primary_key] if act.primary_key else []), *act.uniques, *act.exclusions]}
+        for k in [*([exp.primary_key] if exp.primary_key else []), *exp.uniques, *exp.exclusions]:
+            if k.name in act_keys:
+                _check(out, f"table {_qualified(exp)}: key {k.name}", "index comment", k.index_comment,
+                       act_keys[k.name].index_comment)
+    views = _by(actual.views, _qualified)
+    for exp in expected.views:
+        act = views.get(_qualified(exp))
+        if act is not None:
+            _check(out, f"view {_qualified(exp)}", "column comments", exp.column_comments, act.column_comments)
 
 
 def _compare_enum(out: list[str], prefix: str, exp: EnumType, act: EnumType) -> None:
@@ -659,6 +686,7 @@ def _compare_index(out: list[str], prefix: str, exp: Index, act: Index) -> None:
                 _check(out, where, "descending", e.descending, a.descending)
                 _check(out, where, "nulls", _nulls(e), _nulls(a))
                 _check(out, where, "opclass", e.opclass, a.opclass, _lower)
+                _check(out, where, "collation", e.collation, a.collation)
         else:
             _report(out, prefix, ((name, get, key),), exp, act)
     _check(out, prefix, "comment", exp.comment, act.comment)

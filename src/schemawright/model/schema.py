@@ -115,6 +115,7 @@ class PrimaryKey:
     deferrable: bool = False
     initially_deferred: bool = False
     comment: str | None = None
+    index_comment: str | None = None  # COMMENT ON INDEX of the key's own index (named as the key)
     origin: Origin = field(default_factory=Origin)
 
 
@@ -126,6 +127,7 @@ class UniqueConstraint:
     deferrable: bool = False
     initially_deferred: bool = False
     comment: str | None = None
+    index_comment: str | None = None  # COMMENT ON INDEX of the key's own index (named as the key)
     origin: Origin = field(default_factory=Origin)
 
 
@@ -164,6 +166,7 @@ class IndexElement:
     descending: bool = False
     nulls_first: bool | None = None  # None: the default for the direction
     opclass: str | None = None
+    collation: str | None = None  # COLLATE of the key when it differs from its column's (expression's) own
 
     @property
     def label(self) -> str:
@@ -214,6 +217,7 @@ class ExclusionConstraint:
     deferrable: bool = False
     initially_deferred: bool = False
     comment: str | None = None
+    index_comment: str | None = None  # COMMENT ON INDEX of the constraint's own index
     origin: Origin = field(default_factory=Origin)
 
     @property
@@ -323,6 +327,8 @@ class View:
     options: tuple[str, ...] = ()
     # triggers on a view (INSTEAD OF row triggers, statement triggers), read from a catalog
     triggers: list[Trigger] = field(default_factory=list)
+    # COMMENT ON COLUMN of the view's columns (column name -> text), read from a catalog
+    column_comments: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -400,6 +406,7 @@ class Sequence:
     cache: int = 1
     cycle: bool = False
     owned_by: str | None = None  # "table.column" of the same schema: dropped with it
+    comment: str | None = None
     origin: Origin = field(default_factory=Origin)
 
 

@@ -439,6 +439,7 @@ class IndexKey(_Strict):
     order: Literal["asc", "desc"] = "asc"
     nulls: Literal["first", "last"] | None = None  # None: the default for the order
     opclass: Identifier | None = None
+    collation: str | None = None  # COLLATE of the key ("C"), when not the column's own
 
     @model_validator(mode="after")
     def _one_of(self) -> IndexKey:
@@ -484,6 +485,7 @@ class SequenceDefinition(_Strict):
     cache: int = Field(default=1, ge=1)
     cycle: bool = False
     owned_by: str | None = Field(default=None, pattern=r"^[^.]+\.[^.]+$")  # "entity.attribute" (same schema)
+    description: str | None = None  # COMMENT ON SEQUENCE
     db_schema: Identifier | None = Field(default=None, alias="schema")
 
 
