@@ -160,25 +160,37 @@ def _unique_indexes(table: Table) -> list[Index]:
     return [ix for ix in table.indexes if ix.unique and ix.name not in owned]
 
 
+def _involved(table: Table, elements, where) -> tuple[str, ...]:
+    """The columns of ``table`` that an index's or exclusion's expressions and predicate name."""
+    texts = [str(e.expression) for e in elements if e.expression is not None] + ([str(where)] if where else [])
+    return tuple(c.name for c in table.columns
+                 if any(re.search(rf"(?<![\w\"]){re.escape(c.name)}(?![\w\"])|\"{re.escape(c.name)}\"", t)
+                        for t in texts))
+
+
+def _taking_part(factory: RowFactory, table: Table, name: str, takes_part: str, involved: tuple[str, ...],
+                 verb: str) -> Row:
+    """A valid row for which ``takes_part`` holds: only the columns ``involved`` are changed for it (a key's
+    columns, a foreign key, keep the valid row's values)."""
+    row = factory.valid_row(table)
+    if factory.evaluate(table, takes_part, row):
+        return row
+    wanted = CheckConstraint(name=f"{name}_takes_part", expression=Expression(takes_part), columns=involved)
+    row = factory.satisfying(table, wanted, row, want=True)
+    if row is None:
+        raise ProbeFailed(f"no valid row of {table.name} {verb} {name} ({takes_part})")
+    return row
+
+
 def _unique_index_probe(factory: RowFactory, table: Table, ix: Index, keys: list) -> str:
     """A row the index covers (its key set, its predicate true) is accepted; a second one with the same key
     and columns of the predicate is refused with 23505 naming the index."""
-    texts = [str(e.expression) for e in ix.elements if e.expression is not None] + ([str(ix.where)] if ix.where else [])
-    involved = tuple(c.name for c in table.columns
-                     if any(re.search(rf"(?<![\w\"]){re.escape(c.name)}(?![\w\"])|\"{re.escape(c.name)}\"", t)
-                            for t in texts))
+    involved = _involved(table, ix.elements, ix.where)
     columns = tuple(e.column for e in ix.elements if e.column is not None)
     takes_part = " AND ".join([f"{names.quote_ident(c)} IS NOT NULL" for c in columns]
                               + [f"({e.expression}) IS NOT NULL" for e in ix.elements if e.expression is not None]
                               + [f"COALESCE(({ix.where}), false)" if ix.where is not None else "true"])
-    row = factory.valid_row(table)
-    if not factory.evaluate(table, takes_part, row):
-        # only the predicate's columns are free: the key's (a foreign key) keep the valid row's values
-        wanted = CheckConstraint(name=f"{ix.name}_takes_part", expression=Expression(takes_part), columns=involved)
-        row = factory.satisfying(table, wanted, row, want=True)
-        if row is None:
-            raise ProbeFailed(f"no valid row of {table.name} is covered by {ix.name} ({takes_part})")
-    first = _accept(factory, table, row)
+    first = _accept(factory, table, _taking_part(factory, table, ix.name, takes_part, involved, "is covered by"))
     fixed = tuple(dict.fromkeys((*columns, *involved)))
     second = factory.valid_row(table)
     second.update({c: first[c] for c in fixed})
@@ -192,20 +204,11 @@ def _unique_index_probe(factory: RowFactory, table: Table, ix: Index, keys: list
 def _exclusion_probe(factory: RowFactory, table: Table, x: ExclusionConstraint) -> str:
     """A row that takes part in the constraint (every element set, the predicate true) is accepted; a
     second one equal to it in every element (the same key, the same period) is refused with 23P01."""
-    texts = [str(e.expression) for e in x.elements if e.expression is not None] + ([str(x.where)] if x.where else [])
-    involved = tuple(c.name for c in table.columns
-                     if any(re.search(rf"(?<![\w\"]){re.escape(c.name)}(?![\w\"])|\"{re.escape(c.name)}\"", t)
-                            for t in texts))
+    involved = _involved(table, x.elements, x.where)
     keys = tuple(e.column for e in x.elements if e.column is not None)
     takes_part = " AND ".join([f"({e.expression}) IS NOT NULL" for e in x.elements if e.expression is not None]
                               + [f"COALESCE(({x.where}), false)" if x.where is not None else "true"])
-    row = factory.valid_row(table)
-    if not factory.evaluate(table, takes_part, row):
-        wanted = CheckConstraint(name=f"{x.name}_takes_part", expression=Expression(takes_part), columns=involved)
-        row = factory.satisfying(table, wanted, row, want=True)
-        if row is None:
-            raise ProbeFailed(f"no valid row of {table.name} takes part in {x.name} ({takes_part})")
-    first = _accept(factory, table, row)
+    first = _accept(factory, table, _taking_part(factory, table, x.name, takes_part, involved, "takes part in"))
     second = factory.valid_row(table)
     second.update({c: first[c] for c in (*keys, *involved)})
     period = next((p for p in factory.schema.facts.non_overlapping if p.table == table.name
