@@ -6,11 +6,10 @@ applied fresh), on populated tables, and the undo brings the old schema back."""
 
 from __future__ import annotations
 
-from test_diff_oracle_corpus import compare_dumps, dump_objects, oracle_server  # noqa: F401  (fixture)
+from test_diff_oracle_corpus import compare_dumps, dump_objects, migrate_and_compare, oracle_server  # noqa: F401  (fixture)
 
 from schemawright.db import connect, scratch_database
 from schemawright.diff import diff, plan
-from schemawright.diff.compare import unmodelled_differences
 from schemawright.importers.common import ImportResult
 from schemawright.importers.to_spec import to_task_input
 from schemawright.project.sources import apply_sql, inspect_database
@@ -81,29 +80,16 @@ def test_live_reader_holds_partitions_inheritance_and_rules(oracle_server):
 
 
 def test_partitions_inheritance_and_rules_migrate_exactly(oracle_server):
-    server, pg_dump = oracle_server
-    with scratch_database(server, "sw_part_a") as a_dsn, scratch_database(server, "sw_part_b") as b_dsn, \
-            connect(a_dsn, autocommit=True) as a, connect(b_dsn, autocommit=True) as b:
-        apply_sql(a, OLD)
-        apply_sql(b, NEW)
-        old, new = inspect_database(a), inspect_database(b)
-        assert unmodelled_differences(old, new) == []  # all of it is modelled now
-        forward = plan(diff(old, new), allow_destructive=True)
-        script = forward.sql()
-        assert "ALTER TABLE logs ATTACH PARTITION logs_2022 FOR VALUES FROM ('2022-01-01') TO ('2023-01-01')" in script
-        assert "ALTER TABLE logs DETACH PARTITION logs_2023" in script
-        assert "ALTER TABLE orphan INHERIT base" in script
-        apply_sql(a, script)
-        assert compare_dumps(dump_objects(pg_dump, b_dsn), dump_objects(pg_dump, a_dsn)) == []
-        assert diff(inspect_database(a), new) == []
+    def rows_stay(a, old, new):
         # the rows stay where they were: a detached partition keeps its rows, an attached table brings its own
         assert a.execute("SELECT count(*) FROM logs").fetchone()[0] == 2
         assert a.execute("SELECT count(*) FROM logs_2023").fetchone()[0] == 1
         assert a.execute("SELECT count(*) FROM base").fetchone()[0] == 1
-        apply_sql(a, forward.sql(undo=True))  # and the undo brings the old schema back
-        with scratch_database(server, "sw_part_c") as c_dsn, connect(c_dsn, autocommit=True) as c:
-            apply_sql(c, OLD)
-            assert compare_dumps(dump_objects(pg_dump, c_dsn), dump_objects(pg_dump, a_dsn)) == []
+
+    script = migrate_and_compare(oracle_server, OLD, NEW, "part", after=rows_stay)
+    assert "ALTER TABLE logs ATTACH PARTITION logs_2022 FOR VALUES FROM ('2022-01-01') TO ('2023-01-01')" in script
+    assert "ALTER TABLE logs DETACH PARTITION logs_2023" in script
+    assert "ALTER TABLE orphan INHERIT base" in script
 
 
 VIEWS_OLD = """
@@ -132,26 +118,14 @@ COMMENT ON TRIGGER fresh_del ON fresh IS 'ignored deletes';
 def test_view_options_and_triggers_on_views_migrate_exactly(oracle_server):
     """A view's WITH (security_barrier, check_option) and its INSTEAD OF triggers are read, compared and made
     again when the view is (re)created; a view whose query changes keeps its triggers."""
-    server, pg_dump = oracle_server
-    with scratch_database(server, "sw_view_a") as a_dsn, scratch_database(server, "sw_view_b") as b_dsn, \
-            connect(a_dsn, autocommit=True) as a, connect(b_dsn, autocommit=True) as b:
-        apply_sql(a, VIEWS_OLD)
-        apply_sql(b, VIEWS_NEW)
-        old, new = inspect_database(a), inspect_database(b)
-        assert unmodelled_differences(old, new) == []
+    def trigger_kept(a, old, new):
         views = {v.name: v for v in new.views}
         assert sorted(views["plain"].options) == ["check_option=local", "security_barrier=true"]
         assert [t.timing for t in views["writable"].triggers] == ["INSTEAD OF"]
-        forward = plan(diff(old, new), allow_destructive=True)
-        apply_sql(a, forward.sql())
-        assert compare_dumps(dump_objects(pg_dump, b_dsn), dump_objects(pg_dump, a_dsn)) == []
-        assert diff(inspect_database(a), new) == []
         a.execute("INSERT INTO writable (id, v) VALUES (5, 'x')")  # the INSTEAD OF trigger is there
         assert a.execute("SELECT v FROM items WHERE id = 5").fetchone()[0] == "x"
-        apply_sql(a, forward.sql(undo=True))
-        with scratch_database(server, "sw_view_c") as c_dsn, connect(c_dsn, autocommit=True) as c:
-            apply_sql(c, VIEWS_OLD)
-            assert compare_dumps(dump_objects(pg_dump, c_dsn), dump_objects(pg_dump, a_dsn)) == []
+
+    migrate_and_compare(oracle_server, VIEWS_OLD, VIEWS_NEW, "view", after=trigger_kept)
 
 
 TYPES_OLD = """
@@ -174,24 +148,12 @@ CREATE TABLE prices (id int PRIMARY KEY, price money_amount, spot fresh_type);
 def test_composite_types_migrate_exactly(oracle_server):
     """Composite types are created, dropped and altered in place (attributes added, dropped, retyped), before
     the tables that use them; the rows keep their values."""
-    server, pg_dump = oracle_server
-    with scratch_database(server, "sw_type_a") as a_dsn, scratch_database(server, "sw_type_b") as b_dsn, \
-            connect(a_dsn, autocommit=True) as a, connect(b_dsn, autocommit=True) as b:
-        apply_sql(a, TYPES_OLD)
-        apply_sql(b, TYPES_NEW)
-        old, new = inspect_database(a), inspect_database(b)
-        assert unmodelled_differences(old, new) == []
+    def values_kept(a, old, new):
         assert {t.name: t.attributes for t in new.composite_types}["money_amount"] == (
             ("amount", "numeric(12,2)"), ("currency", "character(3)"), ("note", 'text COLLATE "C"'))
-        forward = plan(diff(old, new), allow_destructive=True)
-        apply_sql(a, forward.sql())
-        assert compare_dumps(dump_objects(pg_dump, b_dsn), dump_objects(pg_dump, a_dsn)) == []
-        assert diff(inspect_database(a), new) == []
         assert a.execute("SELECT (price).currency FROM prices").fetchone()[0] == "EUR"
-        apply_sql(a, forward.sql(undo=True))
-        with scratch_database(server, "sw_type_c") as c_dsn, connect(c_dsn, autocommit=True) as c:
-            apply_sql(c, TYPES_OLD)
-            assert compare_dumps(dump_objects(pg_dump, c_dsn), dump_objects(pg_dump, a_dsn)) == []
+
+    migrate_and_compare(oracle_server, TYPES_OLD, TYPES_NEW, "type", after=values_kept)
 
 
 GRANTS_OLD = """
@@ -214,26 +176,16 @@ GRANT SELECT ("Name") ON todo_names TO sw_cat_web;
 def test_column_grants_migrate_exactly(oracle_server):
     """Column-level grants (GRANT SELECT (col) ON t) are grants of the model ("SELECT(col)"): granted, revoked and
     granted on a new column and a new view, in ACL order, a quoted column name kept as it is."""
-    server, pg_dump = oracle_server
+    server, _ = oracle_server
     with connect(server, autocommit=True) as admin:
         for role in ("sw_cat_web", "sw_cat_admin", "sw_cat_audit"):
             admin.execute(f"DROP ROLE IF EXISTS {role}")
             admin.execute(f"CREATE ROLE {role} NOLOGIN")
-    with scratch_database(server, "sw_grant_a") as a_dsn, scratch_database(server, "sw_grant_b") as b_dsn, \
-            connect(a_dsn, autocommit=True) as a, connect(b_dsn, autocommit=True) as b:
-        apply_sql(a, GRANTS_OLD)
-        apply_sql(b, GRANTS_NEW)
-        old, new = inspect_database(a), inspect_database(b)
-        assert unmodelled_differences(old, new) == []
+
+    def column_grant_read(a, old, new):
         assert any('SELECT("Name")' in g.privileges for g in new.grants if g.grantee == "sw_cat_admin")
-        forward = plan(diff(old, new), allow_destructive=True)
-        apply_sql(a, forward.sql())
-        assert compare_dumps(dump_objects(pg_dump, b_dsn), dump_objects(pg_dump, a_dsn)) == []
-        assert diff(inspect_database(a), new) == []
-        apply_sql(a, forward.sql(undo=True))
-        with scratch_database(server, "sw_grant_c") as c_dsn, connect(c_dsn, autocommit=True) as c:
-            apply_sql(c, GRANTS_OLD)
-            assert compare_dumps(dump_objects(pg_dump, c_dsn), dump_objects(pg_dump, a_dsn)) == []
+
+    migrate_and_compare(oracle_server, GRANTS_OLD, GRANTS_NEW, "grant", after=column_grant_read)
 
 
 def test_lint_judges_partitions_by_their_parent(oracle_server):

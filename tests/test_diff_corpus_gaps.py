@@ -11,42 +11,15 @@ pair and judged as the corpus test judges them: OLD + our diff against NEW appli
 from __future__ import annotations
 
 import test_diff_oracle_corpus
-from test_diff_oracle_corpus import compare_dumps, dump_objects
+from test_diff_oracle_corpus import migrate_and_compare
 
 from schemawright.db import connect, scratch_database
-from schemawright.diff import diff, plan
-from schemawright.diff.compare import unmodelled_differences
 from schemawright.importers.postgres_sql import import_postgres_sql
 from schemawright.importers.roundtrip import design_back
 from schemawright.importers.to_spec import to_task_input
 from schemawright.project.sources import apply_sql, inspect_database
 
 oracle_server = test_diff_oracle_corpus.oracle_server  # the fixture: a private server and its pg_dump
-
-
-def migrate_and_compare(oracle_server, old_sql: str, new_sql: str, tag: str, rows: str = "",
-                        undo_differs: tuple[str, ...] = ()) -> str:
-    """Apply OLD (and ``rows``), our diff, compare with NEW applied fresh; then the undo against OLD (where
-    pg_dump shows exactly ``undo_differs``, a known limit of the undo). Returns the forward migration's SQL."""
-    server, pg_dump = oracle_server
-    with scratch_database(server, f"sw_gap_{tag}_a") as a_dsn, scratch_database(server, f"sw_gap_{tag}_b") as b_dsn, \
-            connect(a_dsn, autocommit=True) as a, connect(b_dsn, autocommit=True) as b:
-        apply_sql(a, old_sql + rows)
-        apply_sql(b, new_sql)
-        old, new = inspect_database(a), inspect_database(b)
-        assert unmodelled_differences(old, new) == []  # modelled: nothing the diff has to leave out
-        forward = plan(diff(old, new), allow_destructive=True)
-        script = forward.sql()
-        apply_sql(a, script)
-        assert compare_dumps(dump_objects(pg_dump, b_dsn), dump_objects(pg_dump, a_dsn)) == []
-        assert diff(inspect_database(a), new) == []
-        apply_sql(a, forward.sql(undo=True))
-        with scratch_database(server, f"sw_gap_{tag}_c") as c_dsn, connect(c_dsn, autocommit=True) as c:
-            apply_sql(c, old_sql)
-            causes = compare_dumps(dump_objects(pg_dump, c_dsn), dump_objects(pg_dump, a_dsn))
-            assert [cause.split(":")[0] for cause in causes] == list(undo_differs), causes
-            assert diff(inspect_database(a), inspect_database(c)) == []
-        return script
 
 
 COLLATE_OLD = """

@@ -34,7 +34,7 @@ import yaml
 from pglast import ast, parse_sql
 from psycopg import sql
 
-from schemawright.db import connect
+from schemawright.db import connect, scratch_database
 from schemawright.db.embedded import binaries_for, private_server
 from schemawright.db.scratch import with_dbname
 from schemawright.diff import diff, plan
@@ -407,3 +407,31 @@ def test_diff_oracle_reaches_the_aim(corpus_results):
     counted = [r for r in results if r.status != "setup"]
     passed = sum(r.status == "pass" for r in counted)
     assert passed >= AIM * len(counted), f"{passed}/{len(counted)} oracle passes, aim {AIM:.0%}"
+
+
+def migrate_and_compare(oracle_server, old_sql: str, new_sql: str, tag: str, rows: str = "",
+                        undo_differs: tuple[str, ...] = (), after=None) -> str:
+    """Apply OLD (and ``rows``), our diff, compare with NEW applied fresh; ``after(conn, old, new)`` checks the
+    migrated database (its rows...); then the undo against OLD (where pg_dump shows exactly ``undo_differs``, a
+    known limit of the undo). Returns the forward migration's SQL."""
+    server, pg_dump = oracle_server
+    with scratch_database(server, f"sw_gap_{tag}_a") as a_dsn, scratch_database(server, f"sw_gap_{tag}_b") as b_dsn, \
+            connect(a_dsn, autocommit=True) as a, connect(b_dsn, autocommit=True) as b:
+        apply_sql(a, old_sql + rows)
+        apply_sql(b, new_sql)
+        old, new = inspect_database(a), inspect_database(b)
+        assert unmodelled_differences(old, new) == []  # modelled: nothing the diff has to leave out
+        forward = plan(diff(old, new), allow_destructive=True)
+        script = forward.sql()
+        apply_sql(a, script)
+        assert compare_dumps(dump_objects(pg_dump, b_dsn), dump_objects(pg_dump, a_dsn)) == []
+        assert diff(inspect_database(a), new) == []
+        if after is not None:
+            after(a, old, new)
+        apply_sql(a, forward.sql(undo=True))
+        with scratch_database(server, f"sw_gap_{tag}_c") as c_dsn, connect(c_dsn, autocommit=True) as c:
+            apply_sql(c, old_sql)
+            causes = compare_dumps(dump_objects(pg_dump, c_dsn), dump_objects(pg_dump, a_dsn))
+            assert [cause.split(":")[0] for cause in causes] == list(undo_differs), causes
+            assert diff(inspect_database(a), inspect_database(c)) == []
+        return script
