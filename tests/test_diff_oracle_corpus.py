@@ -261,12 +261,15 @@ class Oracle:
         return result
 
     def _run(self, case: Case, a_dsn: str, b_dsn: str) -> Result:
-        with connect(a_dsn, autocommit=True) as a, connect(b_dsn, autocommit=True) as b:
-            for conn, text, which in ((a, case.old, "old"), (b, case.new, "new")):
-                try:
+        for dsn, text, which in ((a_dsn, case.old, "old"), (b_dsn, case.new, "new")):
+            try:
+                with connect(dsn, autocommit=True) as conn:
                     apply_sql(conn, text, which)
-                except Exception as exc:  # noqa: BLE001 - the case does not run on this server
-                    return Result(case, "setup", f"{which} does not apply: {_first_line(exc)}")
+            except Exception as exc:  # noqa: BLE001 - the case does not run on this server
+                return Result(case, "setup", f"{which} does not apply: {_first_line(exc)}")
+        # read, diffed and migrated in sessions of their own, as a user's migration runs: a script's session
+        # settings (apgdiff's OLD ends with set_config('search_path', '', false)) are not the database's
+        with connect(a_dsn, autocommit=True) as a, connect(b_dsn, autocommit=True) as b:
             try:
                 old, new = inspect_database(a), inspect_database(b)
                 reported = [s.text for s in unmodelled_differences(old, new)]

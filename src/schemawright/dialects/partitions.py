@@ -8,6 +8,8 @@ a scheduled call keeps creating the months to come. A DEFAULT partition catches 
 
 from __future__ import annotations
 
+import re
+
 from schemawright.model.names import quote_ident as q
 from schemawright.model.names import quote_literal, shorten
 from schemawright.model.schema import Table
@@ -48,3 +50,62 @@ def partition_statements(t: Table) -> list[str]:
         return [f"CREATE TABLE {prefix}{q(shorten(f'{t.name}_h{i:02d}'))} PARTITION OF {_qualified(t)} "
                 f"FOR VALUES WITH (MODULUS {HASH_PARTITIONS}, REMAINDER {i});" for i in range(HASH_PARTITIONS)]
     return []
+
+
+def bound_predicate(columns: tuple[str, ...], bound: str) -> str | None:
+    """The rows of partition key ``columns`` within ``bound`` (FOR VALUES FROM ... TO ..., FOR VALUES IN (...))
+    as a condition, the values as PostgreSQL's parser reads them; None for another kind of bound."""
+    from pglast import ast, parse_sql
+    from pglast.stream import RawStream
+
+    from schemawright.model.names import quote_ident
+
+    try:
+        spec = parse_sql(f"CREATE TABLE p PARTITION OF q {bound}")[0].stmt.partbound
+    except Exception:  # noqa: BLE001 - not a bound this reads: no check
+        return None
+    cols = []
+    for c in columns:  # a column's name, or an expression key ((a + b), lower(code)) as the parser reads it
+        if re.fullmatch(r"[a-z_][a-z0-9_$]*", c) or not c.strip():
+            cols.append(quote_ident(c))
+            continue
+        try:
+            (raw,) = parse_sql(f"SELECT {c}")
+        except Exception:  # noqa: BLE001 - not one expression: no count
+            return None
+        select = raw.stmt
+        if not isinstance(select, ast.SelectStmt) or len(select.targetList or ()) != 1 or select.fromClause \
+                or select.whereClause or select.withClause:
+            return None
+        cols.append(f"({RawStream()(select.targetList[0].val)})")
+
+    def prefix(datums) -> tuple[list[str], bool]:
+        """The leading values of a range bound, and whether MINVALUE/MAXVALUE ends it (the raw parse tree
+        holds those as column references)."""
+        values = []
+        for d in datums:
+            if isinstance(d, ast.ColumnRef) and len(d.fields) == 1 and \
+                    getattr(d.fields[0], "sval", "").lower() in ("minvalue", "maxvalue"):
+                return values, True
+            values.append(RawStream()(d))
+        return values, False
+
+    def row(items: list[str]) -> str:
+        return f"({', '.join(items)})"
+
+    if spec.strategy == "r" and spec.lowerdatums and spec.upperdatums:
+        low, _ = prefix(spec.lowerdatums)
+        high, high_open = prefix(spec.upperdatums)
+        parts = []
+        if low:
+            parts.append(f"{row(cols[:len(low)])} >= {row(low)}")
+        if high:
+            parts.append(f"{row(cols[:len(high)])} {'<=' if high_open else '<'} {row(high)}")
+        return " AND ".join(parts) if parts else "true"
+    if spec.strategy == "l" and spec.listdatums and len(cols) == 1:
+        values = [RawStream()(d) for d in spec.listdatums]
+        nulls = [v for v in values if v.upper() == "NULL"]
+        others = [v for v in values if v.upper() != "NULL"]
+        parts = ([f"{cols[0]} IN ({', '.join(others)})"] if others else []) + ([f"{cols[0]} IS NULL"] if nulls else [])
+        return " OR ".join(parts)
+    return None

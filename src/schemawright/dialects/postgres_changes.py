@@ -44,7 +44,7 @@ from schemawright.model.keys import argument_types, same_expression, trigger_fun
 from schemawright.model.names import constraint_name, dollar_quote, shorten
 from schemawright.model.names import quote_ident as q
 from schemawright.model.names import quote_literal
-from schemawright.dialects.partitions import partition_grants_revoked, partition_statements
+from schemawright.dialects.partitions import bound_predicate, partition_grants_revoked, partition_statements
 from schemawright.model.schema import Column, ExclusionConstraint, Expression, Function, Table, Trigger, View
 from schemawright.model.types import DataType, Kind
 
@@ -216,7 +216,10 @@ class _Renderer(SecuritySteps):
         # after the columns are changed, before keys and indexes (the parent's then reach it by themselves)
         check = warning = None
         if c.default_rows is not None:  # PostgreSQL refuses the bound while the DEFAULT partition has such rows
-            default, query = c.default_rows
+            default, key = c.default_rows
+            predicate = bound_predicate(key, c.bound)
+            query = None if predicate is None else \
+                f"SELECT count(*) FROM {qualified(c.schema, default)} WHERE {predicate}"
             if query is not None:
                 check = (f"ATTACH PARTITION {qualified(c.schema, c.table)} beside the default partition "
                          f"{qualified(c.schema, default)}", query,

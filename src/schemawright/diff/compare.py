@@ -510,10 +510,10 @@ def _tables(old: Schema, new: Schema, rebuilt_functions: set[Key]) -> tuple[list
     return out, touched
 
 
-def _default_rows(t: Table, old_by: dict, new_by: dict) -> tuple[str, str | None] | None:
-    """For a partition attached to a parent whose DEFAULT partition exists already: (that partition's name, a
-    query counting its rows within ``t``'s bound, or None for a bound it cannot say), which ATTACH would
-    refuse; None otherwise."""
+def _default_rows(t: Table, old_by: dict, new_by: dict) -> tuple[str, tuple[str, ...]] | None:
+    """For a partition attached to a parent whose DEFAULT partition exists already: (that partition's name, the
+    parent's partition key), for the dialect to count the default partition's rows within ``t``'s bound, which
+    ATTACH would refuse; None otherwise."""
     if t.partition_of is None or _bound(t).upper() == "DEFAULT":
         return None
     parent = new_by.get((t.schema, t.partition_of))
@@ -521,74 +521,10 @@ def _default_rows(t: Table, old_by: dict, new_by: dict) -> tuple[str, str | None
                     and _bound(o).upper() == "DEFAULT" and o.name != t.name), None)
     if parent is None or parent.partitioning is None or default is None:
         return None
-    predicate = bound_predicate(parent.partitioning.columns, t.partition_bound or "")
-    if predicate is None:  # a bound the predicate cannot say (a multi-column list...): flagged, not counted
-        return default.name, None
-    return default.name, f"SELECT count(*) FROM {_qualified_name(t.schema, default.name)} WHERE {predicate}"
+    return default.name, tuple(parent.partitioning.columns)
 
 
-def bound_predicate(columns: tuple[str, ...], bound: str) -> str | None:
-    """The rows of partition key ``columns`` within ``bound`` (FOR VALUES FROM ... TO ..., FOR VALUES IN (...))
-    as a condition, the values as PostgreSQL's parser reads them; None for another kind of bound."""
-    from pglast import ast, parse_sql
-    from pglast.stream import RawStream
-
-    from schemawright.model.names import quote_ident
-    from schemawright.spec.expressions import ExpressionError, SafeLiteralStream, single_expression
-
-    try:
-        spec = parse_sql(f"CREATE TABLE p PARTITION OF q {bound}")[0].stmt.partbound
-    except Exception:  # noqa: BLE001 - not a bound this reads: no check
-        return None
-    cols = []
-    for c in columns:  # a column's name, or an expression key ((a + b), lower(code)) as the parser reads it
-        if re.fullmatch(r"[a-z_][a-z0-9_$]*", c) or not c.strip():
-            cols.append(quote_ident(c))
-            continue
-        try:
-            cols.append(f"({SafeLiteralStream()(single_expression(c))})")
-        except ExpressionError:
-            return None
-
-    def prefix(datums) -> tuple[list[str], bool]:
-        """The leading values of a range bound, and whether MINVALUE/MAXVALUE ends it (the raw parse tree
-        holds those as column references)."""
-        values = []
-        for d in datums:
-            if isinstance(d, ast.ColumnRef) and len(d.fields) == 1 and \
-                    getattr(d.fields[0], "sval", "").lower() in ("minvalue", "maxvalue"):
-                return values, True
-            values.append(RawStream()(d))
-        return values, False
-
-    def row(items: list[str]) -> str:
-        return f"({', '.join(items)})"
-
-    if spec.strategy == "r" and spec.lowerdatums and spec.upperdatums:
-        low, _ = prefix(spec.lowerdatums)
-        high, high_open = prefix(spec.upperdatums)
-        parts = []
-        if low:
-            parts.append(f"{row(cols[:len(low)])} >= {row(low)}")
-        if high:
-            parts.append(f"{row(cols[:len(high)])} {'<=' if high_open else '<'} {row(high)}")
-        return " AND ".join(parts) if parts else "true"
-    if spec.strategy == "l" and spec.listdatums and len(cols) == 1:
-        values = [RawStream()(d) for d in spec.listdatums]
-        nulls = [v for v in values if v.upper() == "NULL"]
-        others = [v for v in values if v.upper() != "NULL"]
-        parts = ([f"{cols[0]} IN ({', '.join(others)})"] if others else []) + ([f"{cols[0]} IS NULL"] if nulls else [])
-        return " OR ".join(parts)
-    return None
-
-
-def _qualified_name(schema: str, name: str) -> str:
-    from schemawright.model.names import quote_ident
-
-    return quote_ident(name) if schema == "public" else f"{quote_ident(schema)}.{quote_ident(name)}"
-
-
-def _add_table(t: Table, tables: dict, default_rows: tuple[str, str] | None = None) -> AddTable:
+def _add_table(t: Table, tables: dict, default_rows: tuple[str, tuple[str, ...]] | None = None) -> AddTable:
     """AddTable; an INHERITS child leaves out the columns and checks it gets from its parents unchanged."""
     columns: set[str] = set()
     checks: set[str] = set()

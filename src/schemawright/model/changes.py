@@ -164,9 +164,9 @@ class AttachPartition(Change):
     parent: str
     table: str
     bound: str
-    # the parent's DEFAULT partition holds the rows of a range no partition had: (its name, a query counting its
-    # rows that belong to this partition's bound, None for a bound no query says); ATTACH fails while it has any
-    default_rows: tuple[str, str | None] | None = None
+    # the parent's DEFAULT partition may hold rows of this partition's bound, which ATTACH refuses: (its name, the
+    # parent's partition key), for the dialect to count them
+    default_rows: tuple[str, tuple[str, ...]] | None = None
 
     def reverse(self) -> Change:
         return DetachPartition(self.schema, self.parent, self.table, self.bound)
@@ -352,7 +352,7 @@ class AddTable(Change):
     inherited_checks: tuple[str, ...] = ()
     # ... and of those, the ones whose default differs from the parent's: (column, its default or None)
     inherited_defaults: tuple[tuple[str, str | None], ...] = ()
-    default_rows: tuple[str, str | None] | None = None  # a new partition beside a DEFAULT one: see AttachPartition
+    default_rows: tuple[str, tuple[str, ...]] | None = None  # a new partition beside a DEFAULT one: see AttachPartition
 
     def reverse(self) -> Change:
         return DropTable(self.table, self.access)
