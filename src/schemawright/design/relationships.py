@@ -211,6 +211,7 @@ _PREFERENCE = re.compile(r"^(?:preferred|favou?rite|backup|fallback|alternate|al
 def apply_inferred(ctx: DesignContext) -> None:
     """Resolve *_id and ``references`` attributes into foreign keys, creating missing parents."""
     references, ctx.references = ctx.references, []
+    marking = _marking_required(ctx)
     for table_name, attr, col, path in references:
         table = ctx.table(table_name)
         target, why = _reference_target(ctx, table, attr, col)
@@ -229,7 +230,7 @@ def apply_inferred(ctx: DesignContext) -> None:
         optional_role = col[:-3] in OPTIONAL_ROLES
         preference = _PREFERENCE.match(col) is not None
         # the entity says which of its attributes are required: a reference it leaves unmarked is optional
-        unmarked = bool(attr.references) and attr.nullable is None and _marks_required(ctx, table_name)
+        unmarked = bool(attr.references) and attr.nullable is None and table_name in marking
         nullable = attr.nullable if attr.nullable is not None else (parent is table or optional_role or preference
                                                                     or invented or unmarked)
         if unmarked and not (parent is table or optional_role or preference or invented):
@@ -259,10 +260,9 @@ def apply_inferred(ctx: DesignContext) -> None:
                                                   origin=origin))
 
 
-def _marks_required(ctx: DesignContext, table: str) -> bool:
-    """Whether the input's entity of ``table`` marks some attribute required (or not nullable)."""
-    return any(a.nullable is False for e in ctx.spec.data_model.entities if table_name_for(e.name) == table
-               for a in e.attributes)
+def _marking_required(ctx: DesignContext) -> set[str]:
+    """The tables whose entity in the input marks some attribute required (or not nullable)."""
+    return {table_name_for(e.name) for e in ctx.spec.data_model.entities if any(a.nullable is False for a in e.attributes)}
 
 
 def _create_missing_parent(ctx: DesignContext, name: str, child: Table, col: str) -> Table:
