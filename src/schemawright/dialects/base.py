@@ -181,3 +181,10 @@ def table_order(schema: Schema) -> tuple[list[Table], list[tuple[Table, ForeignK
             if not waiting[child]:
                 heapq.heappush(ready, (position[child], child))
     return [tables[n] for n in result], deferred
+
+
+def checks_in_order(table) -> list:
+    """A table's CHECKs as MySQL and SQLite should declare them: those over fewer columns first. Both report the
+    first CHECK a row fails in declaration order, so a negative tip is refused as ``tip >= 0``, not as the
+    ``total = subtotal + delivery_fee + tip`` it also breaks (PostgreSQL checks in name order)."""
+    return sorted(table.checks, key=lambda c: len(c.columns))

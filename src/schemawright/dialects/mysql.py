@@ -10,7 +10,7 @@ collation. Everything else that does not carry over is a reported ``Degradation`
 
 from __future__ import annotations
 
-from schemawright.dialects.base import Degradation, Statement, table_order
+from schemawright.dialects.base import Degradation, Statement, checks_in_order, table_order
 from schemawright.dialects.foreign import UPDATED_AT_FUNCTION, ForeignDialect
 from schemawright.model.schema import Column, FkAction, Index, Schema, Table, View
 from schemawright.model.types import DataType, Kind
@@ -162,7 +162,7 @@ class MySQL(ForeignDialect):
         if t.primary_key:
             lines.append(f"PRIMARY KEY ({_cols(t.primary_key.columns)})")
         lines += [f"CONSTRAINT {q(u.name)} UNIQUE ({_cols(u.columns)})" for u in t.uniques]
-        lines += [f"CONSTRAINT {q(c.name)} CHECK ({c.expression})" for c in t.checks]
+        lines += [f"CONSTRAINT {q(c.name)} CHECK ({c.expression})" for c in checks_in_order(t)]
         lines += [self.foreign_key_sql(fk) for fk in t.foreign_keys if fk.name not in deferred]
         body = ",\n".join("    " + line for line in lines)
         comment = f" COMMENT={self.literal(t.comment)}" if t.comment else ""

@@ -11,7 +11,7 @@ reported ``Degradation``s.
 
 from __future__ import annotations
 
-from schemawright.dialects.base import Statement, table_order
+from schemawright.dialects.base import Statement, checks_in_order, table_order
 from schemawright.dialects.foreign import UPDATED_AT_FUNCTION, ForeignDialect
 from schemawright.model.schema import Column, Index, Schema, Table, View
 from schemawright.model.types import DataType, Kind
@@ -109,7 +109,7 @@ class SQLite(ForeignDialect):
         if t.primary_key and not identity:
             lines.append((f"CONSTRAINT {q(t.primary_key.name)} PRIMARY KEY ({_cols(t.primary_key.columns)})", ""))
         lines += [(f"CONSTRAINT {q(u.name)} UNIQUE ({_cols(u.columns)})", "") for u in t.uniques]
-        lines += [(f"CONSTRAINT {q(c.name)} CHECK ({c.expression})", "") for c in t.checks]
+        lines += [(f"CONSTRAINT {q(c.name)} CHECK ({c.expression})", "") for c in checks_in_order(t)]
         lines += [(self.foreign_key_sql(fk), "") for fk in t.foreign_keys]
         body = "\n".join(f"    {sql}{',' if i < len(lines) - 1 else ''}{note}" for i, (sql, note) in enumerate(lines))
         head = f"-- {_line(t.comment)}\n" if t.comment else ""
