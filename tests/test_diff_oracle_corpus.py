@@ -52,8 +52,9 @@ AIM = 0.95
 FLOOR_SAMPLED = {"migra": 25, "sqldef": 98, "apgdiff": 29, "atlas": 7}
 # Each suite in full at commit ea795e9 / 150ddde (SCHEMAWRIGHT_CORPUS_SUITES=apgdiff,migra, then sqldef):
 # migra 25/25, sqldef 732/733, apgdiff 72/81 (atlas 7/7 in the sample, which runs all of it): 836/846 (98.8%);
-# apgdiff and migra in full at commit a5bf23c: 77/81, 25/25; sqldef in full at commit 04ca14a: 733/733
-FLOOR_ALL = {"migra": 25, "sqldef": 733, "apgdiff": 77, "atlas": 7}
+# apgdiff and migra in full at commit a5bf23c: 77/81, 25/25; sqldef in full at commit 04ca14a: 733/733; apgdiff in
+# full at 0c88dee (each migration in a session of its own): 80/81
+FLOOR_ALL = {"migra": 25, "sqldef": 733, "apgdiff": 80, "atlas": 7}
 # Silent failures (neither the diff's unmodelled list nor a re-diff shows anything): today's count, to go to 0
 # (the two of a30f3c3, grants in another ACL order, are fixed since).
 SILENT_CEILING_SAMPLED = 0
