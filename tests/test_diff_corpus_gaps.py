@@ -22,6 +22,13 @@ from schemawright.project.sources import apply_sql, inspect_database
 oracle_server = test_diff_oracle_corpus.oracle_server  # the fixture: a private server and its pg_dump
 
 
+def _read(oracle_server, script: str, tag: str):
+    """The catalog of ``script`` applied to a scratch database, as the live reader sees it."""
+    with scratch_database(oracle_server[0], f"sw_gap_{tag}") as dsn, connect(dsn, autocommit=True) as conn:
+        apply_sql(conn, script)
+        return inspect_database(conn)
+
+
 COLLATE_OLD = """
 CREATE TABLE names (id int PRIMARY KEY, name text, code varchar(20) COLLATE "C", note text);
 CREATE INDEX names_name ON names (name);
@@ -49,10 +56,7 @@ def test_index_key_collations_migrate_exactly(oracle_server):
 
 
 def test_index_key_collations_are_read_and_imported(oracle_server):
-    server, _ = oracle_server
-    with scratch_database(server, "sw_gap_collr") as dsn, connect(dsn, autocommit=True) as conn:
-        apply_sql(conn, COLLATE_NEW)
-        schema = inspect_database(conn)
+    schema = _read(oracle_server, COLLATE_NEW, "collr")
     assert [u for u in schema.unmodelled if u.kind == "index option"] == []
     ix = {i.name: i for i in schema.table("names").indexes}
     assert [e.collation for e in ix["names_both"].elements] == ["C", "C", None]
@@ -157,10 +161,7 @@ def test_comments_on_sequences_keys_indexes_and_views_columns_migrate_exactly(or
 
 
 def test_comments_on_sequences_keys_indexes_and_views_columns_are_read(oracle_server):
-    server, _ = oracle_server
-    with scratch_database(server, "sw_gap_comr") as dsn, connect(dsn, autocommit=True) as conn:
-        apply_sql(conn, COMMENTS_NEW)
-        schema = inspect_database(conn)
+    schema = _read(oracle_server, COMMENTS_NEW, "comr")
     assert [u.label for u in schema.unmodelled if u.kind == "comment"] == []
     test = schema.table("test")
     assert (test.primary_key.index_comment, test.uniques[0].index_comment) == ("primary key", "now")

@@ -374,61 +374,43 @@ class Postgres(Dialect):
         return sql
 
     def comments_sql(self, schema: Schema) -> list[Statement]:
-        out = [Statement("comment", n, f"COMMENT ON SCHEMA {q(n)} IS {quote_literal(text)};")
-               for n, text in schema.schema_comments.items()]
+        out: list[Statement] = []
+
+        def comment(kind: str, name: str, target: str, text: str | None, table: str | None = None) -> None:
+            if text:
+                out.append(Statement("comment", name, f"COMMENT ON {kind} {target} IS {quote_literal(text)};",
+                                     *((table,) if table is not None else ())))
+
+        for n, text in schema.schema_comments.items():
+            comment("SCHEMA", n, q(n), text)
         for e in (*schema.enums, *schema.composite_types):
-            if e.comment:
-                out.append(Statement("comment", e.name, f"COMMENT ON TYPE {qualified(e.schema, e.name)} IS "
-                                     f"{quote_literal(e.comment)};"))
+            comment("TYPE", e.name, qualified(e.schema, e.name), e.comment)
         for d in schema.domains:
-            if d.comment:
-                out.append(Statement("comment", d.name, f"COMMENT ON DOMAIN {qualified(d.schema, d.name)} IS "
-                                     f"{quote_literal(d.comment)};"))
+            comment("DOMAIN", d.name, qualified(d.schema, d.name), d.comment)
         for f in schema.functions:
-            if f.comment:
-                out.append(Statement("comment", f.name, f"COMMENT ON FUNCTION {qualified(f.schema, f.name)}"
-                                     f"({f.arguments}) IS {quote_literal(f.comment)};"))
+            comment("FUNCTION", f.name, f"{qualified(f.schema, f.name)}({f.arguments})", f.comment)
         for t in schema.tables:
             name = qualified(t.schema, t.name)
-            if t.comment:
-                out.append(Statement("comment", t.name, f"COMMENT ON TABLE {name} IS {quote_literal(t.comment)};",
-                                     t.name))
+            comment("TABLE", t.name, name, t.comment, t.name)
             for c in t.columns:
-                if c.comment:
-                    out.append(Statement("comment", t.name, f"COMMENT ON COLUMN {name}.{q(c.name)} IS "
-                                         f"{quote_literal(c.comment)};", t.name))
+                comment("COLUMN", t.name, f"{name}.{q(c.name)}", c.comment, t.name)
             for ck in [*([t.primary_key] if t.primary_key else []), *t.uniques, *t.checks, *t.exclusions,
                        *t.foreign_keys]:
-                if ck.comment:
-                    out.append(Statement("comment", t.name, f"COMMENT ON CONSTRAINT {q(ck.name)} ON {name} IS "
-                                         f"{quote_literal(ck.comment)};", t.name))
-                if getattr(ck, "index_comment", None):  # the key's own index
-                    out.append(Statement("comment", ck.name, f"COMMENT ON INDEX {qualified(t.schema, ck.name)} "
-                                         f"IS {quote_literal(ck.index_comment)};", t.name))
+                comment("CONSTRAINT", t.name, f"{q(ck.name)} ON {name}", ck.comment, t.name)
+                comment("INDEX", ck.name, qualified(t.schema, ck.name), getattr(ck, "index_comment", None),
+                        t.name)  # the key's own index
             for ix in t.indexes:
-                if ix.comment:
-                    out.append(Statement("comment", ix.name, f"COMMENT ON INDEX {qualified(t.schema, ix.name)} "
-                                         f"IS {quote_literal(ix.comment)};", t.name))
+                comment("INDEX", ix.name, qualified(t.schema, ix.name), ix.comment, t.name)
             for tr in t.triggers:
-                if tr.comment:
-                    out.append(Statement("comment", t.name, f"COMMENT ON TRIGGER {q(tr.name)} ON {name} IS "
-                                         f"{quote_literal(tr.comment)};", t.name))
+                comment("TRIGGER", t.name, f"{q(tr.name)} ON {name}", tr.comment, t.name)
         for a in schema.aggregates:
-            if a.comment:
-                out.append(Statement("comment", a.name, f"COMMENT ON AGGREGATE {qualified(a.schema, a.name)}"
-                                     f"({a.arguments}) IS {quote_literal(a.comment)};"))
+            comment("AGGREGATE", a.name, f"{qualified(a.schema, a.name)}({a.arguments})", a.comment)
         for v in schema.views:
-            if v.comment:
-                kind = "MATERIALIZED VIEW" if v.materialized else "VIEW"
-                out.append(Statement("comment", v.name, f"COMMENT ON {kind} {qualified(v.schema, v.name)} IS "
-                                     f"{quote_literal(v.comment)};"))
+            comment("MATERIALIZED VIEW" if v.materialized else "VIEW", v.name, qualified(v.schema, v.name), v.comment)
             for column, text in v.column_comments.items():
-                out.append(Statement("comment", v.name, f"COMMENT ON COLUMN {qualified(v.schema, v.name)}.{q(column)} "
-                                     f"IS {quote_literal(text)};"))
+                comment("COLUMN", v.name, f"{qualified(v.schema, v.name)}.{q(column)}", text)
         for sq in schema.sequences:
-            if sq.comment:
-                out.append(Statement("comment", sq.name, f"COMMENT ON SEQUENCE {qualified(sq.schema, sq.name)} IS "
-                                     f"{quote_literal(sq.comment)};"))
+            comment("SEQUENCE", sq.name, qualified(sq.schema, sq.name), sq.comment)
         return out
 
     # --- whole schema --------------------------------------------------------------------------------
